@@ -1,0 +1,2 @@
+//! filka: a whole Kafka-like cluster in a local directory.
+pub mod record;

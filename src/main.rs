@@ -1,0 +1,2 @@
+//! The `filka` binary: a switchboard over the library.
+fn main() {}

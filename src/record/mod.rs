@@ -1,0 +1,17 @@
+//! Kafka's record format as pure functions on bytes: RecordBatch v2 and Record v2
+//! ([`batch`]), zigzag varints ([`varint`]), the four compression codecs ([`compression`]),
+//! transaction markers ([`control`]) and the partitioning hashes ([`hash`]).
+//!
+//! This layer does no I/O and knows nothing of files, clusters or the CLI.
+
+pub mod batch;
+pub mod compression;
+pub mod control;
+pub mod hash;
+pub mod varint;
+
+pub use batch::{
+    Attributes, BatchBuilder, BatchHeader, BatchIter, BatchOptions, BatchPrefix, BatchRef,
+    CorruptBatch, Corruption, Header, HeaderRef, Record, RecordRef, TimestampType,
+};
+pub use compression::Compression;
