@@ -1,0 +1,304 @@
+//! The one seam every file operation of the storage layers goes through, so tests can make
+//! any step fail: an I/O error, a torn write (part of the bytes land, then the "process"
+//! dies), or a crash (this step and every later one fail, as if the process had been
+//! killed). Faults are per thread, so parallel tests do not disturb each other, and cost one
+//! thread-local read when none is installed.
+//!
+//! Nothing here decides policy (when to fsync, what to write): it only performs the
+//! operation, or fails it as the installed [`FaultPlan`] says.
+
+use std::cell::RefCell;
+use std::fs::{File, OpenOptions};
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::os::unix::fs::FileExt;
+use std::path::Path;
+
+/// The kind of file operation, for fault plans and traces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    /// Opening or creating a file.
+    Open,
+    /// Writing bytes.
+    Write,
+    /// fsync / fdatasync of a file or directory.
+    Sync,
+    /// Changing a file's length.
+    SetLen,
+    /// Renaming a file.
+    Rename,
+    /// Removing a file or directory.
+    Remove,
+    /// Creating a directory.
+    CreateDir,
+}
+
+/// What happens at the chosen step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// The step fails with an I/O error; later steps work.
+    Error,
+    /// A write lands only its first `n` bytes, then this and every later step fail.
+    Torn(usize),
+    /// This step and every later one fail without touching the disk.
+    Crash,
+}
+
+/// Fails the `at`-th matching operation (0-based, counting only `ops` if given).
+#[derive(Debug, Clone)]
+pub struct FaultPlan {
+    /// Which step fails.
+    pub at: usize,
+    /// How it fails.
+    pub fault: Fault,
+    /// Count only these operations (all when empty).
+    pub ops: Vec<Op>,
+}
+
+#[derive(Default)]
+struct State {
+    plan: Option<FaultPlan>,
+    seen: usize,
+    crashed: bool,
+}
+
+thread_local! {
+    static STATE: RefCell<State> = RefCell::new(State::default());
+}
+
+/// Installs a fault plan for this thread (tests only).
+pub fn install(plan: FaultPlan) {
+    STATE.with(|s| {
+        *s.borrow_mut() = State {
+            plan: Some(plan),
+            seen: 0,
+            crashed: false,
+        }
+    });
+}
+
+/// Removes this thread's fault plan; returns how many matching operations were seen.
+pub fn clear() -> usize {
+    STATE.with(|s| std::mem::take(&mut *s.borrow_mut()).seen)
+}
+
+fn injected(op: Op, what: &str) -> io::Error {
+    io::Error::other(format!("injected fault at {op:?} ({what})"))
+}
+
+/// Decides the fate of one operation: `Ok(None)` = go ahead, `Ok(Some(n))` = write only
+/// `n` bytes then fail, `Err` = fail now.
+fn check(op: Op) -> io::Result<Option<usize>> {
+    STATE.with(|s| {
+        let mut s = s.borrow_mut();
+        let Some(plan) = s.plan.clone() else {
+            return Ok(None);
+        };
+        if s.crashed {
+            return Err(injected(op, "after crash"));
+        }
+        if !plan.ops.is_empty() && !plan.ops.contains(&op) {
+            return Ok(None);
+        }
+        let n = s.seen;
+        s.seen += 1;
+        if n != plan.at {
+            return Ok(None);
+        }
+        match plan.fault {
+            Fault::Error => Err(injected(op, "error")),
+            Fault::Crash => {
+                s.crashed = true;
+                Err(injected(op, "crash"))
+            }
+            Fault::Torn(k) => {
+                s.crashed = true;
+                if op == Op::Write {
+                    Ok(Some(k))
+                } else {
+                    Err(injected(op, "crash"))
+                }
+            }
+        }
+    })
+}
+
+/// Opens a file with the given options.
+pub fn open(path: &Path, opts: &OpenOptions) -> io::Result<File> {
+    check(Op::Open)?;
+    opts.open(path)
+}
+
+/// Opens a file read-only (reads are not fault-injected: they cannot lose data).
+pub fn open_read(path: &Path) -> io::Result<File> {
+    File::open(path)
+}
+
+/// Writes all of `buf` at the end of `file` (opened for append or positioned at its end).
+pub fn append(file: &mut File, buf: &[u8]) -> io::Result<()> {
+    match check(Op::Write)? {
+        None => file.write_all(buf),
+        Some(k) => {
+            file.write_all(&buf[..k.min(buf.len())])?;
+            Err(injected(Op::Write, "torn write"))
+        }
+    }
+}
+
+/// Writes all of `buf` at byte `pos` of `file`.
+pub fn write_at(file: &File, buf: &[u8], pos: u64) -> io::Result<()> {
+    match check(Op::Write)? {
+        None => file.write_all_at(buf, pos),
+        Some(k) => {
+            file.write_all_at(&buf[..k.min(buf.len())], pos)?;
+            Err(injected(Op::Write, "torn write"))
+        }
+    }
+}
+
+/// Reads exactly `buf.len()` bytes at `pos`.
+pub fn read_exact_at(file: &File, buf: &mut [u8], pos: u64) -> io::Result<()> {
+    file.read_exact_at(buf, pos)
+}
+
+/// Reads up to `buf.len()` bytes at `pos`, retrying short reads; returns bytes read.
+pub fn read_at(file: &File, buf: &mut [u8], pos: u64) -> io::Result<usize> {
+    let mut done = 0;
+    while done < buf.len() {
+        match file.read_at(&mut buf[done..], pos + done as u64) {
+            Ok(0) => break,
+            Ok(n) => done += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(done)
+}
+
+/// Reads a whole (small) file.
+pub fn read_file(path: &Path) -> io::Result<Vec<u8>> {
+    let mut f = File::open(path)?;
+    let mut out = Vec::new();
+    f.read_to_end(&mut out)?;
+    Ok(out)
+}
+
+/// fdatasync: the file's bytes reach the disk.
+pub fn sync(file: &File) -> io::Result<()> {
+    check(Op::Sync)?;
+    file.sync_data()
+}
+
+/// fsync of a directory, so renames and new files in it survive a power loss.
+pub fn sync_dir(dir: &Path) -> io::Result<()> {
+    check(Op::Sync)?;
+    File::open(dir)?.sync_all()
+}
+
+/// Sets a file's length (truncates or zero-extends).
+pub fn set_len(file: &File, len: u64) -> io::Result<()> {
+    check(Op::SetLen)?;
+    file.set_len(len)
+}
+
+/// Renames a file, replacing the target atomically.
+pub fn rename(from: &Path, to: &Path) -> io::Result<()> {
+    check(Op::Rename)?;
+    std::fs::rename(from, to)
+}
+
+/// Removes a file; a file that is already gone is not an error.
+pub fn remove_file(path: &Path) -> io::Result<()> {
+    check(Op::Remove)?;
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        r => r,
+    }
+}
+
+/// Removes a directory and everything in it.
+pub fn remove_dir_all(path: &Path) -> io::Result<()> {
+    check(Op::Remove)?;
+    match std::fs::remove_dir_all(path) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        r => r,
+    }
+}
+
+/// Creates a directory and its parents.
+pub fn create_dir_all(path: &Path) -> io::Result<()> {
+    check(Op::CreateDir)?;
+    std::fs::create_dir_all(path)
+}
+
+/// Writes a whole file atomically: temp file, write, fsync, rename, fsync directory.
+/// A crash at any step leaves either the old file or the new one, never a mix.
+pub fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
+    let tmp = path.with_extension(match path.extension() {
+        Some(e) => format!("{}.tmp", e.to_string_lossy()),
+        None => "tmp".to_string(),
+    });
+    let mut f = open(
+        &tmp,
+        OpenOptions::new().write(true).create(true).truncate(true),
+    )?;
+    append(&mut f, contents)?;
+    sync(&f)?;
+    drop(f);
+    rename(&tmp, path)?;
+    if let Some(dir) = path.parent() {
+        sync_dir(dir)?;
+    }
+    Ok(())
+}
+
+/// The length of an open file.
+pub fn len(file: &File) -> io::Result<u64> {
+    Ok(file.metadata()?.len())
+}
+
+/// Positions a file at its end (for appends through [`append`]).
+pub fn seek_end(file: &mut File) -> io::Result<u64> {
+    file.seek(SeekFrom::End(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn torn_write_lands_a_prefix_then_everything_fails() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("f");
+        install(FaultPlan {
+            at: 1,
+            fault: Fault::Torn(3),
+            ops: vec![Op::Write],
+        });
+        let mut f = open(&p, OpenOptions::new().create(true).append(true)).unwrap();
+        append(&mut f, b"first").unwrap();
+        assert!(append(&mut f, b"second").is_err());
+        assert!(sync(&f).is_err(), "a crashed process cannot fsync");
+        assert_eq!(clear(), 2);
+        assert_eq!(std::fs::read(&p).unwrap(), b"firstsec");
+    }
+
+    #[test]
+    fn atomic_write_keeps_old_contents_when_it_fails() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("checkpoint");
+        write_atomic(&p, b"old").unwrap();
+        // Steps: open, write, fsync, rename (then fsync of the directory).
+        for at in 0..4 {
+            install(FaultPlan {
+                at,
+                fault: Fault::Crash,
+                ops: vec![],
+            });
+            assert!(write_atomic(&p, b"new").is_err(), "step {at} must fail");
+            clear();
+            assert_eq!(std::fs::read(&p).unwrap(), b"old");
+        }
+        write_atomic(&p, b"new").unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), b"new");
+    }
+}

@@ -1,0 +1,153 @@
+//! One replica's log on disk, in Kafka's layout: segments (`.log`, `.index`, `.timeindex`)
+//! named by base offset, checkpoint files, recovery after an unclean stop, rolling,
+//! truncation and retention.
+//!
+//! This layer knows nothing of clusters, replication or the CLI: the caller holds whatever
+//! lock makes it the only writer, passes the recovery point it read from the broker's
+//! checkpoint, and persists what [`PartitionLog`] reports back. Every file operation goes
+//! through [`io`], the seam tests use to inject crashes, torn writes and I/O errors.
+
+pub mod checkpoint;
+pub mod index;
+pub mod io;
+pub mod names;
+pub mod partition;
+pub mod reader;
+pub mod segment;
+pub mod stream;
+pub mod verify;
+
+use std::path::PathBuf;
+
+pub use partition::{AppendInfo, OpenHints, PartitionLog, RecoveryReport, RetentionReport};
+pub use reader::{LogCursor, LogReader};
+
+use crate::record::TimestampType;
+
+/// The per-topic settings that shape a log (Kafka's names and defaults).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LogConfig {
+    /// `segment.bytes`: roll when the next batch would pass this size.
+    pub segment_bytes: u64,
+    /// `segment.ms`: roll when the incoming batch is this much newer than the first.
+    pub segment_ms: i64,
+    /// `index.interval.bytes`: bytes between offset-index entries.
+    pub index_interval_bytes: u64,
+    /// `retention.ms` (-1 = forever).
+    pub retention_ms: i64,
+    /// `retention.bytes` (-1 = unlimited).
+    pub retention_bytes: i64,
+    /// `max.message.bytes`: the largest batch accepted.
+    pub max_message_bytes: usize,
+    /// `message.timestamp.type`.
+    pub timestamp_type: TimestampType,
+    /// `flush.messages`: fsync after this many records (`None` = never per write, Kafka's
+    /// default; the log is flushed on roll and on [`PartitionLog::flush`]).
+    pub flush_messages: Option<u64>,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        LogConfig {
+            segment_bytes: 1 << 30,
+            segment_ms: 604_800_000,
+            index_interval_bytes: 4096,
+            retention_ms: 604_800_000,
+            retention_bytes: -1,
+            max_message_bytes: crate::record::batch::DEFAULT_MAX_BATCH_BYTES,
+            timestamp_type: TimestampType::CreateTime,
+            flush_messages: None,
+        }
+    }
+}
+
+/// Errors of the log layer; each names the file and, for corruption, where.
+#[derive(Debug, thiserror::Error)]
+pub enum LogError {
+    /// A file operation failed.
+    #[error("{op} {path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What was being done.
+        op: &'static str,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Data that should be valid is not.
+    #[error("{path}: {detail}")]
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// What and where.
+        detail: String,
+    },
+    /// Corruption below the recovery point: data that was flushed is damaged. Never cut.
+    #[error(
+        "{path}: corruption below the recovery point {recovery_point} at byte {position} \
+         (offset {offset}): {detail}; the data there was flushed, so filka will not cut it away"
+    )]
+    CorruptBelowRecoveryPoint {
+        /// The segment.
+        path: PathBuf,
+        /// Byte position of the first bad batch.
+        position: u64,
+        /// First offset that cannot be read.
+        offset: i64,
+        /// The recovery point.
+        recovery_point: i64,
+        /// What is wrong.
+        detail: String,
+    },
+    /// A checkpoint file is malformed.
+    #[error("{path}:{line}: malformed checkpoint: {reason}")]
+    BadCheckpoint {
+        /// The file.
+        path: PathBuf,
+        /// Line number (0 when the whole file is bad).
+        line: usize,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A batch offered for append is invalid or too large.
+    #[error("batch refused: {0}")]
+    BadBatch(String),
+    /// An offset outside `[log start, log end]` was asked for.
+    #[error("offset {offset} is out of range [{start}, {end}]")]
+    OffsetOutOfRange {
+        /// The offset asked for.
+        offset: i64,
+        /// Log start offset.
+        start: i64,
+        /// Log end offset.
+        end: i64,
+    },
+}
+
+impl LogError {
+    /// True for the corruption variants (exit code 3).
+    pub fn is_corruption(&self) -> bool {
+        matches!(
+            self,
+            LogError::Corrupt { .. }
+                | LogError::CorruptBelowRecoveryPoint { .. }
+                | LogError::BadCheckpoint { .. }
+        )
+    }
+}
+
+/// Maps an I/O error on `path` during `op` into a [`LogError`] (for `map_err`).
+pub(crate) fn io_err<'a>(
+    path: &'a std::path::Path,
+    op: &'static str,
+) -> impl FnOnce(std::io::Error) -> LogError + 'a {
+    move |source| LogError::Io {
+        path: path.to_path_buf(),
+        op,
+        source,
+    }
+}
+
+#[cfg(test)]
+mod tests;

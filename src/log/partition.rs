@@ -1,0 +1,508 @@
+//! A replica's whole log, open for writing: the older segments and the active one, the log
+//! start offset and the recovery point. Appends assign dense offsets; the log rolls by
+//! size, time and index capacity; it truncates (for followers) and deletes old segments by
+//! retention. Opening runs Kafka's recovery when the log was not closed at its recovery
+//! point (kafka-format.md §6).
+//!
+//! The caller must be the only writer (it holds the partition's lock).
+
+use std::path::{Path, PathBuf};
+
+use crate::record::{BatchHeader, BatchRef, TimestampType, batch};
+
+use super::names::{self, LOG_SUFFIX};
+use super::segment::Segment;
+use super::stream::ScanStop;
+use super::{LogConfig, LogError, io, io_err};
+
+/// What the caller knows from the broker's checkpoint files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct OpenHints {
+    /// Offset up to which the log is known flushed (0 when unknown).
+    pub recovery_point: i64,
+    /// Log start offset from `log-start-offset-checkpoint` (0 when none).
+    pub log_start_offset: i64,
+}
+
+/// What opening the log had to do.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RecoveryReport {
+    /// True when batches were validated (the log was not closed at its recovery point).
+    pub recovered: bool,
+    /// Base offsets of the segments that were validated and re-indexed.
+    pub rebuilt_segments: Vec<i64>,
+    /// Bytes cut from the end (a torn or corrupt tail above the recovery point).
+    pub truncated_bytes: u64,
+    /// Why bytes were cut, with where.
+    pub truncation_reason: Option<String>,
+    /// Later segments deleted because an earlier one was cut.
+    pub deleted_segments: Vec<i64>,
+}
+
+/// Where an append landed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AppendInfo {
+    /// Offset of the first record.
+    pub base_offset: i64,
+    /// Offset of the last record.
+    pub last_offset: i64,
+    /// Byte position of the batch in its segment.
+    pub position: u64,
+    /// The batch's max timestamp (the append time under LogAppendTime).
+    pub max_timestamp: i64,
+    /// Records in the batch.
+    pub records: i32,
+}
+
+/// What retention removed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RetentionReport {
+    /// Base offsets of deleted segments.
+    pub deleted_segments: Vec<i64>,
+    /// Bytes freed.
+    pub bytes: u64,
+    /// The new log start offset.
+    pub log_start_offset: i64,
+}
+
+/// A replica's log open for writing.
+#[derive(Debug)]
+pub struct PartitionLog {
+    dir: PathBuf,
+    cfg: LogConfig,
+    older: Vec<i64>,
+    active: Segment,
+    log_start_offset: i64,
+    recovery_point: i64,
+    unflushed_records: u64,
+}
+
+/// Base offsets of the `.log` files in `dir`, sorted. Removes leftovers Kafka would remove
+/// at startup: `.deleted` files and index files whose `.log` is gone.
+pub fn list_segments(dir: &Path, clean: bool) -> Result<Vec<i64>, LogError> {
+    let mut logs = Vec::new();
+    let mut others = Vec::new();
+    let rd = std::fs::read_dir(dir).map_err(io_err(dir, "list"))?;
+    for entry in rd {
+        let entry = entry.map_err(io_err(dir, "list"))?;
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        let Some((base, suffix)) = names::parse_segment_name(name) else {
+            continue;
+        };
+        match suffix {
+            LOG_SUFFIX => logs.push(base),
+            s if s.ends_with(names::DELETED_SUFFIX) => others.push((entry.path(), true)),
+            names::INDEX_SUFFIX | names::TIME_INDEX_SUFFIX | names::TXN_INDEX_SUFFIX => {
+                others.push((entry.path(), false));
+                let _ = base;
+            }
+            _ => {}
+        }
+    }
+    logs.sort_unstable();
+    if clean {
+        for (path, deleted) in others {
+            let orphan = !deleted
+                && path
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .and_then(names::parse_segment_name)
+                    .is_some_and(|(b, _)| logs.binary_search(&b).is_err());
+            if deleted || orphan {
+                io::remove_file(&path).map_err(io_err(&path, "remove"))?;
+            }
+        }
+    }
+    Ok(logs)
+}
+
+impl PartitionLog {
+    /// Opens (creating if needed) the log in `dir`. Runs recovery from the segment holding
+    /// the recovery point when the log does not end cleanly at it.
+    pub fn open(
+        dir: &Path,
+        cfg: LogConfig,
+        hints: OpenHints,
+    ) -> Result<(PartitionLog, RecoveryReport), LogError> {
+        io::create_dir_all(dir).map_err(io_err(dir, "create"))?;
+        let mut bases = list_segments(dir, true)?;
+        let mut report = RecoveryReport::default();
+        let interval = cfg.index_interval_bytes;
+        if bases.is_empty() {
+            let base = hints.log_start_offset.max(0);
+            let active = Segment::create(dir, base, interval)?;
+            let log = PartitionLog {
+                dir: dir.to_path_buf(),
+                cfg,
+                older: Vec::new(),
+                active,
+                log_start_offset: base,
+                recovery_point: base,
+                unflushed_records: 0,
+            };
+            return Ok((log, report));
+        }
+        let last = bases.pop().unwrap_or_default();
+        let rp = hints.recovery_point;
+        let fast = Segment::open_tail(dir, last, interval)?;
+        let clean = fast
+            .as_ref()
+            .is_some_and(|s| s.next_offset() <= rp || (s.size() == 0 && rp >= last));
+        let active = match fast {
+            Some(seg) if clean => seg,
+            _ => {
+                // Validate from the segment holding the recovery point to the end.
+                bases.push(last);
+                let first = bases.partition_point(|&b| b <= rp).saturating_sub(1);
+                let mut active = None;
+                let mut i = first;
+                while i < bases.len() {
+                    let base = bases[i];
+                    let before = std::fs::metadata(names::segment_path(dir, base, LOG_SUFFIX))
+                        .map(|m| m.len())
+                        .unwrap_or(0);
+                    let (seg, stop) = Segment::recover(dir, base, interval, rp)?;
+                    report.rebuilt_segments.push(base);
+                    report.recovered = true;
+                    if let Some(stop) = stop {
+                        report.truncated_bytes += before - seg.size();
+                        report.truncation_reason = Some(describe_stop(&seg, &stop));
+                        for &later in &bases[i + 1..] {
+                            delete_segment_files(dir, later)?;
+                            report.deleted_segments.push(later);
+                            report.truncated_bytes += 0;
+                        }
+                        bases.truncate(i + 1);
+                        active = Some(seg);
+                        break;
+                    }
+                    if i + 1 == bases.len() {
+                        active = Some(seg);
+                    }
+                    i += 1;
+                }
+                bases.pop();
+                match active {
+                    Some(a) => a,
+                    None => Segment::recover(dir, last, interval, rp)?.0,
+                }
+            }
+        };
+        let first_base = bases.first().copied().unwrap_or(active.base_offset());
+        let leo = active.next_offset();
+        let log = PartitionLog {
+            dir: dir.to_path_buf(),
+            cfg,
+            older: bases,
+            log_start_offset: hints.log_start_offset.max(first_base).min(leo),
+            recovery_point: rp.min(leo),
+            unflushed_records: 0,
+            active,
+        };
+        Ok((log, report))
+    }
+
+    /// The folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+    /// The settings in force.
+    pub fn config(&self) -> &LogConfig {
+        &self.cfg
+    }
+    /// Changes the settings (e.g. after `topic alter`).
+    pub fn set_config(&mut self, cfg: LogConfig) {
+        self.cfg = cfg;
+    }
+    /// Log end offset: the offset the next record gets.
+    pub fn log_end_offset(&self) -> i64 {
+        self.active.next_offset()
+    }
+    /// First readable offset.
+    pub fn log_start_offset(&self) -> i64 {
+        self.log_start_offset
+    }
+    /// Offset up to which the log is known flushed.
+    pub fn recovery_point(&self) -> i64 {
+        self.recovery_point
+    }
+    /// Base offsets of every segment, oldest first.
+    pub fn segment_bases(&self) -> Vec<i64> {
+        let mut v = self.older.clone();
+        v.push(self.active.base_offset());
+        v
+    }
+    /// Total bytes of all `.log` files.
+    pub fn size_bytes(&self) -> u64 {
+        self.older
+            .iter()
+            .map(|&b| segment_len(&self.dir, b))
+            .sum::<u64>()
+            + self.active.size()
+    }
+
+    /// Appends a batch built by a producer: assigns offsets from the log end, stamps the
+    /// leader epoch, applies LogAppendTime if configured, validates framing and CRC.
+    /// `batch` is modified in place (offsets, epoch, timestamps).
+    pub fn append(
+        &mut self,
+        batch: &mut [u8],
+        leader_epoch: i32,
+        now_ms: i64,
+    ) -> Result<AppendInfo, LogError> {
+        self.check_batch(batch)?;
+        batch::set_base_offset(batch, self.log_end_offset());
+        batch::set_partition_leader_epoch(batch, leader_epoch);
+        if self.cfg.timestamp_type == TimestampType::LogAppendTime {
+            batch::set_log_append_time(batch, now_ms);
+        }
+        self.write(batch)
+    }
+
+    /// Appends a batch copied from the leader as it is. Its base offset must be the log end.
+    pub fn append_as_follower(&mut self, batch: &[u8]) -> Result<AppendInfo, LogError> {
+        let h = self.check_batch(batch)?;
+        if h.base_offset != self.log_end_offset() {
+            return Err(LogError::BadBatch(format!(
+                "replicated batch starts at offset {} but the log ends at {}",
+                h.base_offset,
+                self.log_end_offset()
+            )));
+        }
+        self.write(batch)
+    }
+
+    fn check_batch(&self, batch: &[u8]) -> Result<BatchHeader, LogError> {
+        let cap = self.cfg.max_message_bytes.max(batch::BATCH_HEADER_LEN);
+        let b = BatchRef::parse(batch, 0, batch::MAX_BATCH_BYTES)
+            .map_err(|e| LogError::BadBatch(e.to_string()))?;
+        if b.bytes().len() != batch.len() {
+            return Err(LogError::BadBatch("trailing bytes after the batch".into()));
+        }
+        if batch.len() > cap {
+            return Err(LogError::BadBatch(format!(
+                "batch of {} bytes is larger than max.message.bytes={}",
+                batch.len(),
+                self.cfg.max_message_bytes
+            )));
+        }
+        b.verify_crc()
+            .map_err(|e| LogError::BadBatch(e.to_string()))?;
+        Ok(*b.header())
+    }
+
+    fn write(&mut self, batch: &[u8]) -> Result<AppendInfo, LogError> {
+        let b = BatchRef::parse(batch, 0, batch::MAX_BATCH_BYTES)
+            .map_err(|e| LogError::BadBatch(e.to_string()))?;
+        let h = *b.header();
+        self.maybe_roll(batch.len(), &h)?;
+        let position = self.active.append(batch, &h)?;
+        self.unflushed_records += h.records_count.max(0) as u64;
+        if let Some(n) = self.cfg.flush_messages
+            && self.unflushed_records >= n
+        {
+            self.flush()?;
+        }
+        Ok(AppendInfo {
+            base_offset: h.base_offset,
+            last_offset: h.last_offset(),
+            position,
+            max_timestamp: h.max_timestamp,
+            records: h.records_count,
+        })
+    }
+
+    fn maybe_roll(&mut self, size: usize, h: &BatchHeader) -> Result<(), LogError> {
+        let seg = &self.active;
+        if seg.size() == 0 {
+            return Ok(());
+        }
+        let too_big = seg.size() + size as u64 > self.cfg.segment_bytes;
+        let too_old = seg
+            .first_batch_max_ts()
+            .filter(|&t| t >= 0)
+            .is_some_and(|t| h.max_timestamp.saturating_sub(t) > self.cfg.segment_ms);
+        let offsets_overflow = h.last_offset() - seg.base_offset() > i64::from(i32::MAX);
+        if too_big || too_old || offsets_overflow || seg.indexes_full() {
+            self.roll(h.base_offset.max(self.log_end_offset()))?;
+        }
+        Ok(())
+    }
+
+    /// Seals the active segment (closing time entry, fsync) and starts a new one.
+    pub fn roll(&mut self, new_base: i64) -> Result<(), LogError> {
+        self.active.seal()?;
+        self.active.sync()?;
+        let next = Segment::create(&self.dir, new_base, self.cfg.index_interval_bytes)?;
+        let old = std::mem::replace(&mut self.active, next);
+        self.older.push(old.base_offset());
+        self.recovery_point = self.recovery_point.max(old.next_offset());
+        io::sync_dir(&self.dir).map_err(io_err(&self.dir, "fsync"))?;
+        Ok(())
+    }
+
+    /// fsync of the active segment; the recovery point becomes the log end offset.
+    pub fn flush(&mut self) -> Result<i64, LogError> {
+        self.active.sync()?;
+        self.unflushed_records = 0;
+        self.recovery_point = self.log_end_offset();
+        Ok(self.recovery_point)
+    }
+
+    /// Removes every batch whose last offset is `offset` or more (a follower's truncation).
+    /// Cuts at batch boundaries, so the new log end may be below `offset` when `offset`
+    /// falls inside a batch. Returns the new log end offset.
+    pub fn truncate_to(&mut self, offset: i64) -> Result<i64, LogError> {
+        if offset >= self.log_end_offset() {
+            return Ok(self.log_end_offset());
+        }
+        let interval = self.cfg.index_interval_bytes;
+        if offset <= self.segment_bases()[0] {
+            return self.truncate_fully_and_start_at(offset.max(0));
+        }
+        while self.active.base_offset() >= offset {
+            let Some(prev) = self.older.pop() else { break };
+            delete_segment_files(&self.dir, self.active.base_offset())?;
+            self.active = match Segment::open_tail(&self.dir, prev, interval)? {
+                Some(s) => s,
+                None => Segment::recover(&self.dir, prev, interval, i64::MIN)?.0,
+            };
+        }
+        let leo = self.active.truncate_to(&self.dir, offset)?;
+        self.recovery_point = self.recovery_point.min(leo);
+        Ok(leo)
+    }
+
+    /// Deletes every segment and starts an empty log at `offset` (a replica far behind).
+    pub fn truncate_fully_and_start_at(&mut self, offset: i64) -> Result<i64, LogError> {
+        for base in self.segment_bases() {
+            delete_segment_files(&self.dir, base)?;
+        }
+        self.older.clear();
+        self.active = Segment::create(&self.dir, offset, self.cfg.index_interval_bytes)?;
+        self.log_start_offset = offset;
+        self.recovery_point = offset;
+        Ok(offset)
+    }
+
+    /// Kafka's retention (kafka-format.md §5): deletes the oldest segments by
+    /// `retention.ms` and `retention.bytes`, and those wholly below the log start offset,
+    /// never past the high watermark; advances the log start offset.
+    pub fn apply_retention(
+        &mut self,
+        now_ms: i64,
+        high_watermark: i64,
+    ) -> Result<RetentionReport, LogError> {
+        let mut report = RetentionReport {
+            log_start_offset: self.log_start_offset,
+            ..Default::default()
+        };
+        let bases = self.segment_bases();
+        let sizes: Vec<u64> = bases
+            .iter()
+            .map(|&b| {
+                if b == self.active.base_offset() {
+                    self.active.size()
+                } else {
+                    segment_len(&self.dir, b)
+                }
+            })
+            .collect();
+        let mut diff = if self.cfg.retention_bytes >= 0 {
+            sizes.iter().sum::<u64>() as i64 - self.cfg.retention_bytes
+        } else {
+            i64::MIN
+        };
+        let mut delete = 0;
+        for (i, &base) in bases.iter().enumerate() {
+            let next = bases.get(i + 1).copied().unwrap_or(self.log_end_offset());
+            let is_active = i + 1 == bases.len();
+            if next > high_watermark || (is_active && sizes[i] == 0) {
+                break;
+            }
+            let below_start = next <= self.log_start_offset;
+            let by_time = self.cfg.retention_ms >= 0
+                && now_ms - self.segment_max_timestamp(base)? > self.cfg.retention_ms;
+            let by_size = diff != i64::MIN && diff - sizes[i] as i64 >= 0;
+            if !(below_start || by_time || by_size) {
+                break;
+            }
+            if by_size {
+                diff -= sizes[i] as i64;
+            }
+            delete = i + 1;
+        }
+        if delete == 0 {
+            return Ok(report);
+        }
+        if delete == bases.len() {
+            // Every segment goes: roll a new empty one first, as Kafka does.
+            self.roll(self.log_end_offset())?;
+        }
+        for (i, &base) in bases.iter().enumerate().take(delete) {
+            delete_segment_files(&self.dir, base)?;
+            report.deleted_segments.push(base);
+            report.bytes += sizes[i];
+        }
+        self.older.retain(|b| !report.deleted_segments.contains(b));
+        let first = self.segment_bases()[0];
+        self.log_start_offset = self.log_start_offset.max(first);
+        report.log_start_offset = self.log_start_offset;
+        Ok(report)
+    }
+
+    /// Moves the log start offset forward (Kafka's DeleteRecords); segments wholly below it
+    /// go at the next retention pass.
+    pub fn set_log_start_offset(&mut self, offset: i64) {
+        self.log_start_offset = offset.clamp(self.log_start_offset, self.log_end_offset());
+    }
+
+    /// Largest timestamp of a segment: the time index's last entry, else the newest batch
+    /// timestamp found by scanning, else the file's modification time.
+    fn segment_max_timestamp(&self, base: i64) -> Result<i64, LogError> {
+        if base == self.active.base_offset() && self.active.max_timestamp() >= 0 {
+            return Ok(self.active.max_timestamp());
+        }
+        let tpath = names::segment_path(&self.dir, base, names::TIME_INDEX_SUFFIX);
+        if let Ok(bytes) = io::read_file(&tpath)
+            && let Some(last) = super::index::parse_time_index(&bytes, base).entries.last()
+        {
+            return Ok(last.timestamp);
+        }
+        let lpath = names::segment_path(&self.dir, base, LOG_SUFFIX);
+        let mtime = std::fs::metadata(&lpath)
+            .and_then(|m| m.modified())
+            .map_err(io_err(&lpath, "stat"))?;
+        Ok(mtime
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as i64))
+    }
+}
+
+fn segment_len(dir: &Path, base: i64) -> u64 {
+    std::fs::metadata(names::segment_path(dir, base, LOG_SUFFIX)).map_or(0, |m| m.len())
+}
+
+fn describe_stop(seg: &Segment, stop: &ScanStop) -> String {
+    format!(
+        "{}: {stop}; cut after offset {} (byte {})",
+        seg.log_path().display(),
+        seg.next_offset() - 1,
+        seg.size()
+    )
+}
+
+/// Removes a segment's files (`.log`, indexes, `.txnindex`).
+pub fn delete_segment_files(dir: &Path, base: i64) -> Result<(), LogError> {
+    for suffix in [
+        LOG_SUFFIX,
+        names::INDEX_SUFFIX,
+        names::TIME_INDEX_SUFFIX,
+        names::TXN_INDEX_SUFFIX,
+    ] {
+        let p = names::segment_path(dir, base, suffix);
+        io::remove_file(&p).map_err(io_err(&p, "remove"))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,315 @@
+//! Reading a replica's log without any lock, as consumers and `describe` do: find the
+//! segment and position for an offset (offset index, then scan), iterate batches across
+//! segments, find an offset by timestamp (time index), and work out the log end offset
+//! from the tail. A batch still being written by another process is not yet "there": it
+//! shows up as an incomplete tail, which readers treat as the end.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use crate::record::{BatchRef, batch::MAX_BATCH_BYTES};
+
+use super::index::{self, OffsetEntry};
+use super::names::{self, INDEX_SUFFIX, LOG_SUFFIX, TIME_INDEX_SUFFIX};
+use super::partition::list_segments;
+use super::stream::{BatchStream, ScanStop};
+use super::{LogError, io, io_err};
+
+/// Read-only view of one replica's log folder.
+#[derive(Debug, Clone)]
+pub struct LogReader {
+    dir: PathBuf,
+    bases: Vec<i64>,
+}
+
+fn corrupt(path: &Path, stop: &ScanStop) -> LogError {
+    LogError::Corrupt {
+        path: path.to_path_buf(),
+        detail: stop.to_string(),
+    }
+}
+
+/// Offset-index entries of a segment (empty when the file is missing or unreadable: the
+/// index only speeds lookups up).
+fn load_offsets(dir: &Path, base: i64) -> Vec<OffsetEntry> {
+    io::read_file(&names::segment_path(dir, base, INDEX_SUFFIX))
+        .map(|b| index::parse_offset_index(&b, base).entries)
+        .unwrap_or_default()
+}
+
+impl LogReader {
+    /// Lists the segments of the log in `dir`.
+    pub fn open(dir: &Path) -> Result<LogReader, LogError> {
+        let bases = list_segments(dir, false)?;
+        Ok(LogReader {
+            dir: dir.to_path_buf(),
+            bases,
+        })
+    }
+
+    /// The folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Segment base offsets, oldest first.
+    pub fn segment_bases(&self) -> &[i64] {
+        &self.bases
+    }
+
+    /// Base offset of the first segment (0 for an empty folder).
+    pub fn first_offset(&self) -> i64 {
+        self.bases.first().copied().unwrap_or(0)
+    }
+
+    /// Total bytes of the `.log` files.
+    pub fn size_bytes(&self) -> u64 {
+        self.bases
+            .iter()
+            .map(|&b| {
+                std::fs::metadata(names::segment_path(&self.dir, b, LOG_SUFFIX))
+                    .map_or(0, |m| m.len())
+            })
+            .sum()
+    }
+
+    /// The offset after the last complete batch, from the last segment's tail. An
+    /// incomplete batch at the end (being written) is ignored.
+    pub fn log_end_offset(&self) -> Result<i64, LogError> {
+        let Some(&base) = self.bases.last() else {
+            return Ok(0);
+        };
+        let path = names::segment_path(&self.dir, base, LOG_SUFFIX);
+        let file = io::open_read(&path).map_err(io_err(&path, "open"))?;
+        let len = io::len(&file).map_err(io_err(&path, "stat"))?;
+        let start = load_offsets(&self.dir, base)
+            .last()
+            .map_or(0, |e| u64::from(e.position))
+            .min(len);
+        let mut stream = BatchStream::new(&file, start, len, MAX_BATCH_BYTES).with_chunk(64 << 10);
+        let mut next = base;
+        loop {
+            match stream.next() {
+                Ok(Some(b)) => next = b.header().next_offset(),
+                Ok(None) | Err(ScanStop::Torn { .. }) => return Ok(next),
+                Err(ScanStop::Io(e)) => return Err(io_err(&path, "read")(e)),
+                Err(e) => return Err(corrupt(&path, &e)),
+            }
+        }
+    }
+
+    /// A cursor at the batch holding `offset` (or the first batch after it).
+    pub fn cursor(&self, offset: i64) -> Result<LogCursor, LogError> {
+        let idx = self
+            .bases
+            .partition_point(|&b| b <= offset)
+            .saturating_sub(1);
+        let mut c = LogCursor {
+            dir: self.dir.clone(),
+            bases: self.bases.clone(),
+            idx,
+            stream: None,
+            next_offset: offset,
+        };
+        c.open_segment(Some(offset))?;
+        Ok(c)
+    }
+
+    /// Kafka's ListOffsets by timestamp: the first offset whose record timestamp is `ts`
+    /// or later, `None` when every record is older.
+    pub fn offset_for_timestamp(&self, ts: i64) -> Result<Option<i64>, LogError> {
+        for &base in &self.bases {
+            let tbytes = io::read_file(&names::segment_path(&self.dir, base, TIME_INDEX_SUFFIX))
+                .unwrap_or_default();
+            let times = index::parse_time_index(&tbytes, base).entries;
+            // A sealed segment's last time entry is its largest timestamp: skip it whole.
+            let is_last = Some(&base) == self.bases.last();
+            if !is_last && times.last().is_some_and(|t| t.timestamp < ts) {
+                continue;
+            }
+            let start_offset = index::lookup_time(&times, ts).map_or(base, |t| t.offset);
+            let start_pos = index::lookup_offset(&load_offsets(&self.dir, base), start_offset)
+                .map_or(0, |e| u64::from(e.position));
+            let path = names::segment_path(&self.dir, base, LOG_SUFFIX);
+            let file = io::open_read(&path).map_err(io_err(&path, "open"))?;
+            let len = io::len(&file).map_err(io_err(&path, "stat"))?;
+            let mut stream = BatchStream::new(&file, start_pos, len, MAX_BATCH_BYTES);
+            loop {
+                let batch = match stream.next() {
+                    Ok(Some(b)) => b,
+                    Ok(None) | Err(ScanStop::Torn { .. }) => break,
+                    Err(ScanStop::Io(e)) => return Err(io_err(&path, "read")(e)),
+                    Err(e) => return Err(corrupt(&path, &e)),
+                };
+                if batch.header().max_timestamp < ts {
+                    continue;
+                }
+                let data = batch.records_data().map_err(|e| LogError::Corrupt {
+                    path: path.clone(),
+                    detail: e.to_string(),
+                })?;
+                let records = batch.records(&data).map_err(|e| LogError::Corrupt {
+                    path: path.clone(),
+                    detail: e.to_string(),
+                })?;
+                for r in records {
+                    let r = r.map_err(|e| LogError::Corrupt {
+                        path: path.clone(),
+                        detail: e.to_string(),
+                    })?;
+                    if r.timestamp >= ts {
+                        return Ok(Some(r.offset));
+                    }
+                }
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// Iterates batches from an offset onward, across segments, following a log that grows.
+pub struct LogCursor {
+    dir: PathBuf,
+    bases: Vec<i64>,
+    idx: usize,
+    stream: Option<BatchStream<File>>,
+    next_offset: i64,
+}
+
+impl LogCursor {
+    /// The offset the next record returned will have at least.
+    pub fn next_offset(&self) -> i64 {
+        self.next_offset
+    }
+
+    fn path(&self) -> PathBuf {
+        names::segment_path(&self.dir, self.bases[self.idx], LOG_SUFFIX)
+    }
+
+    /// Opens segment `idx`, positioned by the offset index when `target` is given.
+    fn open_segment(&mut self, target: Option<i64>) -> Result<(), LogError> {
+        self.stream = None;
+        let Some(&base) = self.bases.get(self.idx) else {
+            return Ok(());
+        };
+        let path = self.path();
+        let file = match io::open_read(&path) {
+            Ok(f) => f,
+            // Deleted by retention since we listed it: the caller sees the gap as the log
+            // start moving; re-list to continue.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(io_err(&path, "open")(e)),
+        };
+        let len = io::len(&file).map_err(io_err(&path, "stat"))?;
+        let start = target
+            .and_then(|t| index::lookup_offset(&load_offsets(&self.dir, base), t))
+            .map_or(0, |e| u64::from(e.position))
+            .min(len);
+        self.stream = Some(BatchStream::new(file, start, len, MAX_BATCH_BYTES));
+        Ok(())
+    }
+
+    /// Re-reads the file size and the segment list, so a growing log can be followed.
+    /// Returns true when there may be more to read.
+    fn refresh(&mut self) -> Result<bool, LogError> {
+        if let Some(stream) = self.stream.as_mut() {
+            let path = names::segment_path(&self.dir, self.bases[self.idx], LOG_SUFFIX);
+            let len = io::len(stream.file()).map_err(io_err(&path, "stat"))?;
+            if len > stream.end() {
+                stream.set_end(len);
+                return Ok(true);
+            }
+        }
+        if self.idx + 1 < self.bases.len() {
+            self.idx += 1;
+            self.open_segment(None)?;
+            return Ok(true);
+        }
+        let bases = list_segments(&self.dir, false)?;
+        let current = self.bases.get(self.idx).copied();
+        if bases.last().copied() != current && !bases.is_empty() {
+            self.bases = bases;
+            self.idx = match current {
+                Some(c) => self.bases.partition_point(|&b| b <= c),
+                None => 0,
+            }
+            .min(self.bases.len() - 1);
+            self.open_segment(Some(self.next_offset))?;
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    /// The next batch holding an offset at or above [`LogCursor::next_offset`] and below
+    /// `limit` (the high watermark), or `None` when there is none yet. Batches are not
+    /// CRC-checked here: call [`BatchRef::verify_crc`].
+    pub fn next_batch(&mut self, limit: i64) -> Result<Option<BatchRef<'_>>, LogError> {
+        loop {
+            if self.next_offset >= limit {
+                return Ok(None);
+            }
+            let path = self.path_or_dir();
+            let Some(stream) = self.stream.as_mut() else {
+                if self.refresh()? {
+                    continue;
+                }
+                return Ok(None);
+            };
+            let prefix = stream.peek().map_err(io_err(&path, "read"))?;
+            let Some(prefix) = prefix else {
+                let partial = stream.end() > stream.position();
+                if self.refresh()? {
+                    continue;
+                }
+                if partial && self.next_offset < limit && !self.at_last_segment() {
+                    return Err(LogError::Corrupt {
+                        path,
+                        detail: "segment ends inside a batch".into(),
+                    });
+                }
+                return Ok(None);
+            };
+            if prefix.base_offset >= limit {
+                return Ok(None);
+            }
+            let pos = stream.position();
+            let header = match stream.next() {
+                Ok(Some(b)) => *b.header(),
+                Ok(None) => continue,
+                Err(ScanStop::Torn { .. }) => {
+                    stream.rewind(pos);
+                    if self.refresh()? {
+                        continue;
+                    }
+                    return Ok(None);
+                }
+                Err(ScanStop::Io(e)) => return Err(io_err(&path, "read")(e)),
+                Err(e) => return Err(corrupt(&path, &e)),
+            };
+            if header.last_offset() < self.next_offset {
+                continue;
+            }
+            stream.rewind(pos);
+            self.next_offset = header.next_offset();
+            break;
+        }
+        let path = self.path_or_dir();
+        match self.stream.as_mut().map(|s| s.next()) {
+            Some(Ok(b)) => Ok(b),
+            Some(Err(e)) => Err(corrupt(&path, &e)),
+            None => Ok(None),
+        }
+    }
+
+    fn at_last_segment(&self) -> bool {
+        self.idx + 1 >= self.bases.len()
+    }
+
+    fn path_or_dir(&self) -> PathBuf {
+        if self.idx < self.bases.len() {
+            self.path()
+        } else {
+            self.dir.clone()
+        }
+    }
+}
