@@ -27,11 +27,12 @@
 //!
 //! # Layers
 //!
-//! Data flows one way, top to bottom: `cli` (clap definitions, one file per command) over
+//! Data flows one way, top to bottom: [`cli`] (clap definitions, one file per command) over
 //! the client, group and cluster layers, over the log layer (one replica's segments, indexes
 //! and checkpoints), over [`record`] (Kafka's RecordBatch v2 codec: pure functions on bytes).
 //! [`output`] renders what commands print; [`error`] holds the one exit-code table.
 
+pub mod cli;
 pub mod error;
 pub mod output;
 pub mod record;
