@@ -1,3 +1,39 @@
 //! filka: a whole Kafka-like cluster in a local directory.
+//!
+//! There is no server: every command is a short-lived process that opens the cluster
+//! directory, takes file locks for what it changes, does its work and exits (the SQLite model,
+//! applied to Kafka's log). Partitions are stored in Apache Kafka's own on-disk format, so
+//! Kafka's tooling can read what filka writes, and filka can inspect segment files copied from
+//! a real broker. The library is usable without the binary.
+//!
+//! # The cluster directory
+//!
+//! ```text
+//! <cluster>/                 --cluster DIR, or FILKA_CLUSTER, default ./filka-data
+//!   cluster.json             cluster id, format version (the metadata snapshot)
+//!   metadata/                KRaft-style metadata log; cluster.json is its snapshot
+//!   locks/                   lock files only (never deleted while the cluster exists)
+//!   schemas/                 local schema registry (subjects, versions, ids)
+//!   groups/                  consumer-group membership (member files locked by live processes)
+//!   broker-101/              one folder per broker = a Kafka log.dir
+//!     meta.properties
+//!     recovery-point-offset-checkpoint, replication-offset-checkpoint,
+//!     log-start-offset-checkpoint
+//!     <topic>-<partition>/
+//!       00000000000000000000.log / .index / .timeindex
+//!       leader-epoch-checkpoint, partition.metadata
+//!   broker-102/ ...
+//! ```
+//!
+//! # Layers
+//!
+//! Data flows one way, top to bottom: [`cli`] (clap definitions, one file per command) over
+//! the client, group and cluster layers, over the log layer (one replica's segments, indexes
+//! and checkpoints), over [`record`] (Kafka's RecordBatch v2 codec: pure functions on bytes).
+//! [`output`] renders what commands print; [`error`] holds the one exit-code table.
+
+pub mod cli;
+pub mod error;
 pub mod log;
+pub mod output;
 pub mod record;

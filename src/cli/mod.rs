@@ -1,0 +1,193 @@
+//! The command line: [`Cli`] (global flags) and [`Command`] (one variant per subcommand), and
+//! [`run`], which dispatches to the command's file.
+//!
+//! Owns: flag definitions, the one source of help text, man pages and completions. Every
+//! command lives in its own file here: an `Args` struct whose doc comments are its help text
+//! (with an Examples section in `after_long_help`), and
+//! `pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode>`.
+//!
+//! Must not: open the cluster while parsing (so `--help`, `--version` and `completions` work
+//! with no cluster present), hold storage logic, or parse bytes.
+//!
+//! Adding a command `foo`:
+//! 1. `src/cli/foo.rs` with `Args` (+ `EXAMPLES`) and `run`;
+//! 2. `pub mod foo;` below;
+//! 3. a variant `Foo(foo::Args)` in [`Command`] (no doc comment: the help is on `Args`);
+//! 4. an arm `Command::Foo(args) => foo::run(args, &cli.global)` in [`run`];
+//! 5. `UPDATE_GENERATED=1 cargo test generated` to regenerate man/ and completions/.
+
+pub mod completions;
+pub mod dump;
+pub mod generated;
+
+use std::path::PathBuf;
+
+use clap::{ArgAction, Parser, Subcommand, ValueEnum};
+
+use crate::error::{ExitCode, exit_codes_help};
+
+/// Where the cluster lives when neither `--cluster` nor `FILKA_CLUSTER` says.
+pub const DEFAULT_CLUSTER_DIR: &str = "./filka-data";
+
+/// The environment variable naming the cluster directory.
+pub const CLUSTER_ENV: &str = "FILKA_CLUSTER";
+
+/// filka: a whole Kafka-like cluster in a local directory.
+///
+/// Every command is a short-lived process that opens the cluster directory, locks what it
+/// changes, does its work and exits. Partitions are stored in Apache Kafka's own on-disk
+/// format, so Kafka's tools can read what filka writes and filka can inspect segment files
+/// copied from a real broker.
+#[derive(Debug, Parser)]
+#[command(
+    name = "filka",
+    version,
+    disable_help_subcommand = true,
+    subcommand_required = true,
+    arg_required_else_help = true,
+    after_help = exit_codes_help(),
+)]
+pub struct Cli {
+    /// Flags every command accepts.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags every command accepts, before or after the command name.
+#[derive(Debug, Clone, clap::Args)]
+#[command(next_help_heading = "Global options")]
+pub struct GlobalArgs {
+    /// The cluster directory, created on first use by commands that write.
+    ///
+    /// It may also name one broker folder of a cluster (e.g. filka-data/broker-101), used like a
+    /// bootstrap broker: filka finds the cluster from it.
+    #[arg(
+        long,
+        global = true,
+        value_name = "DIR",
+        env = CLUSTER_ENV,
+        hide_env_values = true,
+        default_value = DEFAULT_CLUSTER_DIR,
+        value_hint = clap::ValueHint::DirPath,
+    )]
+    pub cluster: PathBuf,
+
+    /// Output format: text for people, json for scripts.
+    ///
+    /// text: tables/templates for people; json: one JSON object per line for scripts; csv and
+    /// avro where a command supports them.
+    #[arg(
+        long,
+        global = true,
+        value_name = "FORMAT",
+        value_enum,
+        default_value_t = OutputFormat::Text
+    )]
+    pub output: OutputFormat,
+
+    /// Print nothing on stderr but errors.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Say more on stderr about what happens (repeat for more detail).
+    #[arg(short, long, global = true, action = ArgAction::Count)]
+    pub verbose: u8,
+}
+
+/// What `--output` asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Tables and templates for people.
+    Text,
+    /// One JSON object per line, for scripts.
+    Json,
+    /// Comma-separated values, where a command supports it.
+    Csv,
+    /// Avro, where a command supports it.
+    Avro,
+}
+
+/// The commands, in the order `filka --help` lists them.
+///
+/// Variants carry no doc comment on purpose: clap would take it as the command's help and
+/// drop the long help written on the command's `Args`, in the command's own file.
+#[allow(missing_docs)]
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Dump(dump::Args),
+    Completions(completions::Args),
+}
+
+/// Runs the parsed command line and returns the exit code it chose.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match &cli.command {
+        Command::Dump(args) => dump::run(args, &cli.global),
+        Command::Completions(args) => completions::run(args, &cli.global),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn clap_definitions_are_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn global_flags_work_after_the_command() {
+        let cli = Cli::try_parse_from([
+            "filka",
+            "dump",
+            "x.log",
+            "--cluster",
+            "/tmp/c",
+            "--output",
+            "json",
+            "-vv",
+        ])
+        .unwrap();
+        assert_eq!(cli.global.cluster, PathBuf::from("/tmp/c"));
+        assert_eq!(cli.global.output, OutputFormat::Json);
+        assert_eq!(cli.global.verbose, 2);
+        assert!(!cli.global.quiet);
+    }
+
+    #[test]
+    fn quiet_and_verbose_conflict() {
+        let err = Cli::try_parse_from(["filka", "-q", "-v", "completions", "bash"]).unwrap_err();
+        assert_eq!(err.exit_code(), ExitCode::Usage.code());
+    }
+
+    #[test]
+    fn command_help_comes_from_its_args() {
+        let cmd = Cli::command();
+        let dump = cmd.find_subcommand("dump").unwrap();
+        let long = dump
+            .get_long_about()
+            .map(|s| s.to_string())
+            .unwrap_or_default();
+        assert!(long.contains("never repaired"), "{long}");
+    }
+
+    #[test]
+    fn every_command_has_examples() {
+        for sub in Cli::command().get_subcommands() {
+            let examples = sub
+                .get_after_long_help()
+                .map(|s| s.to_string())
+                .unwrap_or_default();
+            assert!(
+                examples.starts_with("Examples:\n"),
+                "`filka {}` has no Examples section in after_long_help",
+                sub.get_name()
+            );
+        }
+    }
+}
