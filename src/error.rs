@@ -165,6 +165,14 @@ pub fn classify(err: &(dyn std::error::Error + 'static)) -> Option<ExitCode> {
     if err.is::<crate::record::CorruptBatch>() {
         return Some(ExitCode::Corrupt);
     }
+    if let Some(e) = err.downcast_ref::<crate::log::LogError>() {
+        if e.is_corruption() {
+            return Some(ExitCode::Corrupt);
+        }
+        if let crate::log::LogError::OffsetOutOfRange { .. } = e {
+            return Some(ExitCode::NotFound);
+        }
+    }
     if let Some(io) = err.downcast_ref::<std::io::Error>() {
         return match io.kind() {
             std::io::ErrorKind::NotFound => Some(ExitCode::NotFound),
