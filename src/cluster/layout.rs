@@ -1,0 +1,88 @@
+//! Every path of a cluster directory, built in one place (DESIGN.md "Cluster directory").
+
+use std::path::{Path, PathBuf};
+
+use crate::log::names;
+
+/// The snapshot of the metadata log.
+pub const SNAPSHOT_FILE: &str = "cluster.json";
+/// The metadata log folder (a Kafka-format log of metadata records).
+pub const METADATA_DIR: &str = "metadata";
+/// The metadata log's partition folder inside [`METADATA_DIR`], named as KRaft names it.
+pub const METADATA_LOG: &str = "__cluster_metadata-0";
+/// Lock files.
+pub const LOCKS_DIR: &str = "locks";
+/// Consumer-group membership.
+pub const GROUPS_DIR: &str = "groups";
+/// The local schema registry.
+pub const SCHEMAS_DIR: &str = "schemas";
+/// Broker identity file in each broker folder.
+pub const META_PROPERTIES: &str = "meta.properties";
+
+/// Paths of one cluster directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Layout {
+    root: PathBuf,
+}
+
+impl Layout {
+    /// The layout of the cluster at `root`.
+    pub fn new(root: impl Into<PathBuf>) -> Layout {
+        Layout { root: root.into() }
+    }
+    /// The cluster directory.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+    /// `cluster.json`.
+    pub fn snapshot(&self) -> PathBuf {
+        self.root.join(SNAPSHOT_FILE)
+    }
+    /// The metadata log folder.
+    pub fn metadata_log(&self) -> PathBuf {
+        self.root.join(METADATA_DIR).join(METADATA_LOG)
+    }
+    /// The locks folder.
+    pub fn locks(&self) -> PathBuf {
+        self.root.join(LOCKS_DIR)
+    }
+    /// The controller lock: held by whoever changes metadata.
+    pub fn controller_lock(&self) -> PathBuf {
+        self.locks().join("controller.lock")
+    }
+    /// The lock serializing appends to one partition (all its replicas).
+    pub fn partition_lock(&self, topic: &str, partition: u32) -> PathBuf {
+        self.locks()
+            .join(format!("{}.lock", names::partition_dir_name(topic, partition)))
+    }
+    /// The lock serializing rewrites of one broker's checkpoint files.
+    pub fn broker_lock(&self, broker: i32) -> PathBuf {
+        self.locks().join(format!("broker-{broker}.lock"))
+    }
+    /// A broker's folder (its Kafka log.dir).
+    pub fn broker_dir(&self, broker: i32) -> PathBuf {
+        self.root.join(format!("broker-{broker}"))
+    }
+    /// A replica's folder inside its broker's folder.
+    pub fn replica_dir(&self, broker: i32, topic: &str, partition: u32) -> PathBuf {
+        self.broker_dir(broker)
+            .join(names::partition_dir_name(topic, partition))
+    }
+    /// A broker checkpoint file (`names::RECOVERY_POINT_CHECKPOINT`, ...).
+    pub fn broker_checkpoint(&self, broker: i32, name: &str) -> PathBuf {
+        self.broker_dir(broker).join(name)
+    }
+    /// The consumer-groups folder.
+    pub fn groups(&self) -> PathBuf {
+        self.root.join(GROUPS_DIR)
+    }
+    /// The schema registry folder.
+    pub fn schemas(&self) -> PathBuf {
+        self.root.join(SCHEMAS_DIR)
+    }
+}
+
+/// Parses `broker-101` into 101.
+pub fn parse_broker_dir(name: &str) -> Option<i32> {
+    name.strip_prefix("broker-")?.parse().ok()
+}

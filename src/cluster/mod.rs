@@ -1,0 +1,613 @@
+//! The directory cluster: finding and creating it, its metadata (brokers, topics, leaders,
+//! ISRs) changed only under the controller lock, topics, and the replicas of each
+//! partition (see [`replica`]). Knows nothing of CLI flags or output formats.
+
+pub mod layout;
+pub mod lock;
+pub mod metadata;
+pub mod replica;
+pub mod topic;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::log::{self, LogConfig, LogError, LogReader, OpenHints, PartitionLog, checkpoint};
+use crate::record::{BatchBuilder, BatchOptions};
+
+pub use layout::Layout;
+use lock::{FileLock, LockError};
+pub use metadata::{ClusterState, MetadataRecord, PartitionState, TopicState};
+use topic::{ConfigError, NameError, TopicConfig};
+
+/// Brokers in the default cluster.
+pub const DEFAULT_BROKERS: u32 = 3;
+/// First broker id of the default cluster (the seed's 101, 102, 103).
+pub const DEFAULT_FIRST_BROKER_ID: i32 = 101;
+/// Partitions of an auto-created topic.
+pub const AUTO_CREATE_PARTITIONS: u32 = 3;
+
+/// Errors of the cluster layer.
+#[derive(Debug, thiserror::Error)]
+pub enum ClusterError {
+    /// No cluster at the path.
+    #[error("no filka cluster at {0} (run `filka init` or let a command create the default one)")]
+    NotFound(PathBuf),
+    /// `init` on a directory that already holds a cluster.
+    #[error("{0} already holds a filka cluster; refusing to overwrite it")]
+    AlreadyExists(PathBuf),
+    /// `cluster.json` cannot be read.
+    #[error("{path}: {reason}")]
+    BadSnapshot {
+        /// The snapshot file.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A topic name is refused.
+    #[error(transparent)]
+    BadName(#[from] NameError),
+    /// A topic config is refused.
+    #[error(transparent)]
+    BadConfig(#[from] ConfigError),
+    /// The topic does not exist.
+    #[error("topic {0:?} does not exist")]
+    UnknownTopic(String),
+    /// The partition does not exist.
+    #[error("topic {topic:?} has no partition {partition} (it has {count})")]
+    UnknownPartition {
+        /// Topic.
+        topic: String,
+        /// Partition asked for.
+        partition: u32,
+        /// How many it has.
+        count: u32,
+    },
+    /// The topic already exists.
+    #[error("topic {0:?} already exists")]
+    TopicExists(String),
+    /// The name collides with an existing topic after `.`/`_` folding.
+    #[error("topic {name:?} collides with existing topic {existing:?} ('.' and '_' are the same in Kafka's metric names)")]
+    TopicCollision {
+        /// The new name.
+        name: String,
+        /// The existing one.
+        existing: String,
+    },
+    /// `__`-prefixed names are Kafka's internal topics.
+    #[error("topic {0:?} is internal (names starting with '__' are reserved)")]
+    InternalTopic(String),
+    /// A request that cannot be satisfied (bad counts).
+    #[error("{0}")]
+    Invalid(String),
+    /// The partition has no leader.
+    #[error("{topic}-{partition} is offline: no leader")]
+    Offline {
+        /// Topic.
+        topic: String,
+        /// Partition.
+        partition: u32,
+    },
+    /// acks=all refused before appending.
+    #[error(
+        "{topic}-{partition}: not enough in-sync replicas ({isr} in sync, min.insync.replicas={min})"
+    )]
+    NotEnoughReplicas {
+        /// Topic.
+        topic: String,
+        /// Partition.
+        partition: u32,
+        /// ISR size.
+        isr: usize,
+        /// Required.
+        min: u32,
+    },
+    /// A lock failed.
+    #[error(transparent)]
+    Lock(#[from] LockError),
+    /// The log layer failed.
+    #[error(transparent)]
+    Log(#[from] LogError),
+    /// Other I/O.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> ClusterError + '_ {
+    move |source| ClusterError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// 16 random bytes from the OS (cluster, topic and directory ids).
+pub fn random_uuid() -> checkpoint::Uuid {
+    use std::io::Read;
+    let mut b = [0u8; 16];
+    let filled = std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut b))
+        .is_ok();
+    if !filled {
+        // Fall back to time and pid: unique enough for ids, never for secrets.
+        let t = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        b.copy_from_slice(&(t ^ (u128::from(std::process::id()) << 64)).to_be_bytes());
+    }
+    // RFC 4122 version 4 bits, as Java's UUID.randomUUID sets them.
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    checkpoint::Uuid(b)
+}
+
+/// Milliseconds since the epoch.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// A cluster directory and the metadata snapshot read from it.
+#[derive(Debug, Clone)]
+pub struct Cluster {
+    layout: Layout,
+    state: ClusterState,
+}
+
+/// Where `path` leads: the cluster root itself, or a broker folder inside one.
+pub fn find_root(path: &Path) -> Option<PathBuf> {
+    if path.join(layout::SNAPSHOT_FILE).is_file() {
+        return Some(path.to_path_buf());
+    }
+    if path.join(layout::META_PROPERTIES).is_file() {
+        let parent = path.parent()?;
+        let parent = if parent.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            parent
+        };
+        if parent.join(layout::SNAPSHOT_FILE).is_file() {
+            return Some(parent.to_path_buf());
+        }
+    }
+    None
+}
+
+fn read_snapshot(layout: &Layout) -> Result<ClusterState, ClusterError> {
+    let path = layout.snapshot();
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(ClusterError::NotFound(layout.root().to_path_buf()));
+        }
+        Err(e) => return Err(io_err(&path)(e)),
+    };
+    let state: ClusterState =
+        serde_json::from_slice(&bytes).map_err(|e| ClusterError::BadSnapshot {
+            path: path.clone(),
+            reason: e.to_string(),
+        })?;
+    if state.format_version != metadata::FORMAT_VERSION {
+        return Err(ClusterError::BadSnapshot {
+            path,
+            reason: format!(
+                "format version {} is not supported (this filka reads {})",
+                state.format_version,
+                metadata::FORMAT_VERSION
+            ),
+        });
+    }
+    Ok(state)
+}
+
+fn meta_properties(cluster_id: &str, node_id: i32) -> String {
+    // Java's Properties.store: a comment line, a date line, then key=value lines.
+    let date = jiff::Timestamp::now().strftime("%a %b %d %H:%M:%S UTC %Y");
+    format!(
+        "#\n#{date}\nnode.id={node_id}\ndirectory.id={}\nversion=1\ncluster.id={cluster_id}\n",
+        random_uuid()
+    )
+}
+
+impl Cluster {
+    /// Opens the cluster at `path`, or the one `path` is a broker folder of.
+    pub fn open(path: &Path) -> Result<Cluster, ClusterError> {
+        let root = find_root(path).ok_or_else(|| ClusterError::NotFound(path.to_path_buf()))?;
+        let layout = Layout::new(root);
+        let state = read_snapshot(&layout)?;
+        Ok(Cluster { layout, state })
+    }
+
+    /// Opens the cluster at `path`, creating the default one (3 brokers, 101-103) when
+    /// there is none; `created` is called with the path when that happens.
+    pub fn open_or_create(path: &Path, created: impl FnOnce(&Path)) -> Result<Cluster, ClusterError> {
+        match Cluster::open(path) {
+            Err(ClusterError::NotFound(_)) => {
+                match Cluster::init(path, DEFAULT_BROKERS, DEFAULT_FIRST_BROKER_ID) {
+                    Ok(c) => {
+                        created(path);
+                        Ok(c)
+                    }
+                    // Another process created it meanwhile.
+                    Err(ClusterError::AlreadyExists(_)) => Cluster::open(path),
+                    Err(e) => Err(e),
+                }
+            }
+            r => r,
+        }
+    }
+
+    /// Creates a cluster of `brokers` brokers with ids from `first_id`. Refuses to
+    /// overwrite an existing cluster.
+    pub fn init(path: &Path, brokers: u32, first_id: i32) -> Result<Cluster, ClusterError> {
+        if brokers == 0 {
+            return Err(ClusterError::Invalid("a cluster needs at least one broker".into()));
+        }
+        if path.join(layout::META_PROPERTIES).is_file() || find_root(path).is_some() {
+            return Err(ClusterError::AlreadyExists(path.to_path_buf()));
+        }
+        let layout = Layout::new(path);
+        log::io::create_dir_all(&layout.locks()).map_err(io_err(&layout.locks()))?;
+        let _controller = FileLock::exclusive(&layout.controller_lock())?;
+        if layout.snapshot().exists() {
+            return Err(ClusterError::AlreadyExists(path.to_path_buf()));
+        }
+        let state = ClusterState::new(random_uuid().to_base64());
+        let mut records = Vec::new();
+        for i in 0..brokers as i32 {
+            let id = first_id
+                .checked_add(i)
+                .ok_or_else(|| ClusterError::Invalid("broker ids overflow".into()))?;
+            let dir = layout.broker_dir(id);
+            log::io::create_dir_all(&dir).map_err(io_err(&dir))?;
+            let props = dir.join(layout::META_PROPERTIES);
+            log::io::write_atomic(&props, meta_properties(&state.cluster_id, id).as_bytes())
+                .map_err(io_err(&props))?;
+            for name in [
+                log::names::RECOVERY_POINT_CHECKPOINT,
+                log::names::REPLICATION_OFFSET_CHECKPOINT,
+                log::names::LOG_START_OFFSET_CHECKPOINT,
+            ] {
+                checkpoint::write_offsets(&dir.join(name), &BTreeMap::new())?;
+            }
+            records.push(MetadataRecord::RegisterBroker { id });
+        }
+        for d in [layout.groups(), layout.schemas()] {
+            log::io::create_dir_all(&d).map_err(io_err(&d))?;
+        }
+        let mut c = Cluster { layout, state };
+        c.commit(records)?;
+        Ok(c)
+    }
+
+    /// The paths.
+    pub fn layout(&self) -> &Layout {
+        &self.layout
+    }
+
+    /// The metadata as last read.
+    pub fn state(&self) -> &ClusterState {
+        &self.state
+    }
+
+    /// Re-reads the snapshot (after another process may have changed it).
+    pub fn reload(&mut self) -> Result<(), ClusterError> {
+        self.state = read_snapshot(&self.layout)?;
+        Ok(())
+    }
+
+    /// Makes a metadata change: under the controller lock, reads the current state
+    /// (replaying any records a crashed controller left past the snapshot), lets `f` decide
+    /// the records, appends them to the metadata log in one batch, fsyncs, and replaces the
+    /// snapshot. Returns `f`'s value. Records are applied in order to form the new state.
+    pub fn update<T>(
+        &mut self,
+        f: impl FnOnce(&ClusterState) -> Result<(Vec<MetadataRecord>, T), ClusterError>,
+    ) -> Result<T, ClusterError> {
+        let _controller = FileLock::exclusive(&self.layout.controller_lock())?;
+        self.state = read_snapshot(&self.layout)?;
+        self.replay_unapplied()?;
+        let (records, out) = f(&self.state)?;
+        if !records.is_empty() {
+            self.commit(records)?;
+        }
+        Ok(out)
+    }
+
+    /// Applies records past the snapshot's offset (left by a controller that crashed
+    /// between appending them and writing the snapshot).
+    fn replay_unapplied(&mut self) -> Result<(), ClusterError> {
+        let dir = self.layout.metadata_log();
+        if !dir.exists() {
+            return Ok(());
+        }
+        let leo = LogReader::open(&dir)?.log_end_offset()?;
+        if leo <= self.state.metadata_offset {
+            return Ok(());
+        }
+        let history = self.history()?;
+        for (offset, _, record) in history {
+            if offset >= self.state.metadata_offset {
+                self.state.apply(&record);
+            }
+        }
+        self.state.metadata_offset = leo;
+        Ok(())
+    }
+
+    /// Appends records to the metadata log (controller lock held), applies them, writes
+    /// the snapshot.
+    fn commit(&mut self, records: Vec<MetadataRecord>) -> Result<(), ClusterError> {
+        let dir = self.layout.metadata_log();
+        let (mut mlog, _) = PartitionLog::open(
+            &dir,
+            LogConfig::default(),
+            OpenHints {
+                recovery_point: self.state.metadata_offset,
+                log_start_offset: 0,
+            },
+        )?;
+        let now = now_ms();
+        let mut b = BatchBuilder::new(BatchOptions::default());
+        let values: Vec<Vec<u8>> = records
+            .iter()
+            .map(|r| serde_json::to_vec(r).unwrap_or_default())
+            .collect();
+        for (r, v) in records.iter().zip(&values) {
+            b.append(now, Some(r.kind().as_bytes()), Some(v), &[]);
+        }
+        let mut bytes = b.build(0, 0);
+        mlog.append(&mut bytes, 0, now)?;
+        let leo = mlog.flush()?;
+        for r in &records {
+            self.state.apply(r);
+        }
+        self.state.metadata_offset = leo;
+        let json = serde_json::to_vec_pretty(&self.state).unwrap_or_default();
+        let path = self.layout.snapshot();
+        log::io::write_atomic(&path, &json).map_err(io_err(&path))?;
+        Ok(())
+    }
+
+    /// Every metadata record in order: (offset, timestamp, record).
+    pub fn history(&self) -> Result<Vec<(i64, i64, MetadataRecord)>, ClusterError> {
+        let dir = self.layout.metadata_log();
+        let reader = LogReader::open(&dir)?;
+        let end = reader.log_end_offset()?;
+        let mut cursor = reader.cursor(0)?;
+        let mut out = Vec::new();
+        while let Some(batch) = cursor.next_batch(end)? {
+            let records = batch.to_records().map_err(|e| LogError::Corrupt {
+                path: dir.clone(),
+                detail: e.to_string(),
+            })?;
+            for r in records {
+                let rec: MetadataRecord = serde_json::from_slice(r.value.as_deref().unwrap_or(b""))
+                    .map_err(|e| LogError::Corrupt {
+                        path: dir.clone(),
+                        detail: format!("metadata record at offset {}: {e}", r.offset),
+                    })?;
+                out.push((r.offset, r.timestamp, rec));
+            }
+        }
+        Ok(out)
+    }
+
+    /// A topic's state.
+    pub fn topic(&self, name: &str) -> Result<&TopicState, ClusterError> {
+        self.state
+            .topics
+            .get(name)
+            .ok_or_else(|| ClusterError::UnknownTopic(name.to_string()))
+    }
+
+    /// A topic's resolved config.
+    pub fn topic_config(&self, name: &str) -> Result<TopicConfig, ClusterError> {
+        Ok(TopicConfig::resolve(&self.topic(name)?.configs)?)
+    }
+
+    /// A partition's state.
+    pub fn partition(&self, topic: &str, partition: u32) -> Result<&PartitionState, ClusterError> {
+        let t = self.topic(topic)?;
+        t.partitions
+            .get(partition as usize)
+            .ok_or_else(|| ClusterError::UnknownPartition {
+                topic: topic.to_string(),
+                partition,
+                count: t.partitions.len() as u32,
+            })
+    }
+
+    /// Creates a topic (Kafka's rules for names, configs and replica assignment) and its
+    /// replica folders. `internal` allows `__`-prefixed names (filka's own topics).
+    pub fn create_topic(
+        &mut self,
+        name: &str,
+        partitions: u32,
+        replication_factor: u32,
+        configs: BTreeMap<String, String>,
+        internal: bool,
+    ) -> Result<(), ClusterError> {
+        topic::validate_name(name)?;
+        if topic::is_internal(name) && !internal {
+            return Err(ClusterError::InternalTopic(name.to_string()));
+        }
+        if partitions == 0 {
+            return Err(ClusterError::Invalid("a topic needs at least 1 partition".into()));
+        }
+        TopicConfig::resolve(&configs)?;
+        let topic_id = random_uuid().to_base64();
+        let name_owned = name.to_string();
+        self.update(|state| {
+            if state.topics.contains_key(name) {
+                return Err(ClusterError::TopicExists(name.to_string()));
+            }
+            let key = topic::collision_key(name);
+            if let Some(existing) = state.topics.keys().find(|t| topic::collision_key(t) == key) {
+                return Err(ClusterError::TopicCollision {
+                    name: name.to_string(),
+                    existing: existing.clone(),
+                });
+            }
+            let online: Vec<i32> = state
+                .brokers
+                .values()
+                .filter(|b| b.status == metadata::BrokerStatus::Online)
+                .map(|b| b.id)
+                .collect();
+            if replication_factor == 0 || replication_factor as usize > online.len() {
+                return Err(ClusterError::Invalid(format!(
+                    "replication factor {replication_factor} is not between 1 and the {} online brokers",
+                    online.len()
+                )));
+            }
+            let assignment =
+                topic::assign_replicas(name, &online, partitions, replication_factor, 0);
+            let record = MetadataRecord::CreateTopic {
+                name: name_owned,
+                topic_id,
+                configs,
+                partitions: assignment
+                    .into_iter()
+                    .enumerate()
+                    .map(|(p, replicas)| metadata::NewPartition {
+                        partition: p as u32,
+                        replicas,
+                    })
+                    .collect(),
+            };
+            Ok((vec![record], ()))
+        })?;
+        let t = self.topic(name)?.clone();
+        for p in &t.partitions {
+            for &b in &p.replicas {
+                self.ensure_replica_dir(name, &t, p.partition, b)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Creates a replica's folder with `partition.metadata` and `leader-epoch-checkpoint`
+    /// if it does not exist yet.
+    pub fn ensure_replica_dir(
+        &self,
+        name: &str,
+        t: &TopicState,
+        partition: u32,
+        broker: i32,
+    ) -> Result<PathBuf, ClusterError> {
+        let dir = self.layout.replica_dir(broker, name, partition);
+        let meta = dir.join(log::names::PARTITION_METADATA);
+        if meta.exists() {
+            return Ok(dir);
+        }
+        log::io::create_dir_all(&dir).map_err(io_err(&dir))?;
+        if let Some(id) = checkpoint::Uuid::from_base64(&t.topic_id) {
+            checkpoint::write_partition_metadata(&meta, id)?;
+        }
+        let epochs = dir.join(log::names::LEADER_EPOCH_CHECKPOINT);
+        if !epochs.exists() {
+            checkpoint::write_epochs(&epochs, &[])?;
+        }
+        Ok(dir)
+    }
+
+    /// Deletes a topic: the metadata record first (so nobody finds it any more), then each
+    /// replica's folder under its partition lock.
+    pub fn delete_topic(&mut self, name: &str) -> Result<(), ClusterError> {
+        let t = self.update(|state| {
+            let t = state
+                .topics
+                .get(name)
+                .cloned()
+                .ok_or_else(|| ClusterError::UnknownTopic(name.to_string()))?;
+            Ok((
+                vec![MetadataRecord::DeleteTopic {
+                    name: name.to_string(),
+                }],
+                t,
+            ))
+        })?;
+        for p in &t.partitions {
+            let _lock = FileLock::exclusive(&self.layout.partition_lock(name, p.partition))?;
+            for &b in &p.replicas {
+                let dir = self.layout.replica_dir(b, name, p.partition);
+                log::io::remove_dir_all(&dir).map_err(io_err(&dir))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds partitions (never removes, as Kafka) and/or replaces config overrides.
+    pub fn alter_topic(
+        &mut self,
+        name: &str,
+        partitions: Option<u32>,
+        set_configs: BTreeMap<String, String>,
+    ) -> Result<(), ClusterError> {
+        self.update(|state| {
+            let t = state
+                .topics
+                .get(name)
+                .ok_or_else(|| ClusterError::UnknownTopic(name.to_string()))?;
+            let mut records = Vec::new();
+            if let Some(n) = partitions {
+                let have = t.partitions.len() as u32;
+                if n < have {
+                    return Err(ClusterError::Invalid(format!(
+                        "topic {name:?} has {have} partitions; Kafka can only add partitions, not remove them"
+                    )));
+                }
+                if n > have {
+                    let online: Vec<i32> = state
+                        .brokers
+                        .values()
+                        .filter(|b| b.status == metadata::BrokerStatus::Online)
+                        .map(|b| b.id)
+                        .collect();
+                    let rf = t.partitions.first().map_or(1, |p| p.replicas.len()) as u32;
+                    if rf as usize > online.len() {
+                        return Err(ClusterError::Invalid(format!(
+                            "replication factor {rf} needs {rf} online brokers, {} are online",
+                            online.len()
+                        )));
+                    }
+                    let assignment = topic::assign_replicas(name, &online, n - have, rf, have);
+                    records.push(MetadataRecord::CreatePartitions {
+                        topic: name.to_string(),
+                        partitions: assignment
+                            .into_iter()
+                            .enumerate()
+                            .map(|(i, replicas)| metadata::NewPartition {
+                                partition: have + i as u32,
+                                replicas,
+                            })
+                            .collect(),
+                    });
+                }
+            }
+            if !set_configs.is_empty() {
+                let mut configs = t.configs.clone();
+                configs.extend(set_configs);
+                TopicConfig::resolve(&configs)?;
+                records.push(MetadataRecord::AlterConfigs {
+                    topic: name.to_string(),
+                    configs,
+                });
+            }
+            Ok((records, ()))
+        })?;
+        let t = self.topic(name)?.clone();
+        for p in &t.partitions {
+            for &b in &p.replicas {
+                self.ensure_replica_dir(name, &t, p.partition, b)?;
+            }
+        }
+        Ok(())
+    }
+}

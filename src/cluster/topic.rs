@@ -1,0 +1,378 @@
+//! Topics: Kafka's naming rule, the topic configs filka understands (Kafka's names,
+//! defaults and validation), and Kafka's replica assignment (rotating leaders).
+
+use std::collections::BTreeMap;
+
+use crate::log::LogConfig;
+use crate::record::{Compression, TimestampType};
+
+/// Longest legal topic name (Kafka's `Topic.MAX_NAME_LENGTH`).
+pub const MAX_NAME_LEN: usize = 249;
+
+/// Why a topic name is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NameError {
+    /// Empty.
+    #[error("topic name is empty")]
+    Empty,
+    /// `.` or `..`.
+    #[error("topic name cannot be '.' or '..'")]
+    Dots,
+    /// Too long.
+    #[error("topic name is {0} characters long; the limit is 249")]
+    TooLong(usize),
+    /// A character outside `[a-zA-Z0-9._-]`.
+    #[error("topic name {name:?} contains {ch:?}; only ASCII letters, digits, '.', '_' and '-' are allowed")]
+    BadChar {
+        /// The name.
+        name: String,
+        /// The first bad character.
+        ch: char,
+    },
+}
+
+/// Checks Kafka's rule: 1-249 characters of `[a-zA-Z0-9._-]`, not `.` or `..`.
+pub fn validate_name(name: &str) -> Result<(), NameError> {
+    if name.is_empty() {
+        return Err(NameError::Empty);
+    }
+    if name == "." || name == ".." {
+        return Err(NameError::Dots);
+    }
+    if let Some(ch) = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
+    {
+        return Err(NameError::BadChar {
+            name: name.to_string(),
+            ch,
+        });
+    }
+    if name.len() > MAX_NAME_LEN {
+        return Err(NameError::TooLong(name.len()));
+    }
+    Ok(())
+}
+
+/// Kafka folds `.` into `_` to find names that would collide in metric names.
+pub fn collision_key(name: &str) -> String {
+    name.replace('.', "_")
+}
+
+/// Internal topics (`__consumer_offsets`, `__transaction_state`, ...) start with `__`.
+pub fn is_internal(name: &str) -> bool {
+    name.starts_with("__")
+}
+
+/// `cleanup.policy`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CleanupPolicy {
+    /// Delete old segments by retention.
+    Delete,
+    /// Keep the latest record per key (stored; compaction itself is not run by filka).
+    Compact,
+    /// Both.
+    CompactDelete,
+}
+
+/// `compression.type` of a topic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TopicCompression {
+    /// Keep whatever the producer used.
+    Producer,
+    /// Store with this codec.
+    Codec(Compression),
+}
+
+/// The resolved configuration of a topic: Kafka's defaults overlaid with its overrides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TopicConfig {
+    /// `retention.ms`.
+    pub retention_ms: i64,
+    /// `retention.bytes`.
+    pub retention_bytes: i64,
+    /// `segment.bytes`.
+    pub segment_bytes: u64,
+    /// `segment.ms`.
+    pub segment_ms: i64,
+    /// `min.insync.replicas`.
+    pub min_insync_replicas: u32,
+    /// `compression.type`.
+    pub compression: TopicCompression,
+    /// `cleanup.policy`.
+    pub cleanup_policy: CleanupPolicy,
+    /// `unclean.leader.election.enable`.
+    pub unclean_leader_election: bool,
+    /// `message.timestamp.type`.
+    pub timestamp_type: TimestampType,
+    /// `max.message.bytes`.
+    pub max_message_bytes: usize,
+    /// `index.interval.bytes`.
+    pub index_interval_bytes: u64,
+    /// `flush.messages` (`None`: no fsync per write, Kafka's default).
+    pub flush_messages: Option<u64>,
+    /// `replica.lag.time.max.ms` (a broker setting in Kafka; per topic here).
+    pub replica_lag_time_max_ms: i64,
+}
+
+impl Default for TopicConfig {
+    fn default() -> Self {
+        let log = LogConfig::default();
+        TopicConfig {
+            retention_ms: log.retention_ms,
+            retention_bytes: log.retention_bytes,
+            segment_bytes: log.segment_bytes,
+            segment_ms: log.segment_ms,
+            min_insync_replicas: 1,
+            compression: TopicCompression::Producer,
+            cleanup_policy: CleanupPolicy::Delete,
+            unclean_leader_election: false,
+            timestamp_type: TimestampType::CreateTime,
+            max_message_bytes: log.max_message_bytes,
+            index_interval_bytes: log.index_interval_bytes,
+            flush_messages: None,
+            replica_lag_time_max_ms: 30_000,
+        }
+    }
+}
+
+/// The config keys filka understands, with a one-line description each.
+pub const CONFIG_KEYS: &[(&str, &str)] = &[
+    ("cleanup.policy", "delete, compact or compact,delete"),
+    ("compression.type", "producer, uncompressed, gzip, snappy, lz4 or zstd"),
+    ("flush.messages", "fsync after this many records (default: never per write)"),
+    ("index.interval.bytes", "bytes between offset-index entries (default 4096)"),
+    ("max.message.bytes", "largest batch accepted (default 1048588)"),
+    ("message.timestamp.type", "CreateTime or LogAppendTime"),
+    ("min.insync.replicas", "replicas that must have a record for acks=all"),
+    ("replica.lag.time.max.ms", "how long a follower may lag before leaving the ISR"),
+    ("retention.bytes", "bytes kept per partition (-1 = unlimited)"),
+    ("retention.ms", "milliseconds records are kept (-1 = forever)"),
+    ("segment.bytes", "segment size before rolling (default 1 GiB)"),
+    ("segment.ms", "segment age before rolling (default 7 days)"),
+    ("unclean.leader.election.enable", "elect an out-of-sync replica when no ISR member is left"),
+];
+
+/// A config key or value refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    /// Not a key filka knows.
+    #[error("unknown topic config {0:?}; known keys: {keys}", keys = CONFIG_KEYS.iter().map(|k| k.0).collect::<Vec<_>>().join(", "))]
+    UnknownKey(String),
+    /// A value that does not parse or is out of range.
+    #[error("invalid value {value:?} for {key}: expected {expected}")]
+    BadValue {
+        /// The key.
+        key: String,
+        /// The value.
+        value: String,
+        /// What is accepted.
+        expected: &'static str,
+    },
+    /// Not `KEY=VALUE`.
+    #[error("expected KEY=VALUE, got {0:?}")]
+    Syntax(String),
+}
+
+/// Splits `KEY=VALUE`.
+pub fn parse_assignment(s: &str) -> Result<(String, String), ConfigError> {
+    let (k, v) = s
+        .split_once('=')
+        .ok_or_else(|| ConfigError::Syntax(s.to_string()))?;
+    Ok((k.trim().to_string(), v.trim().to_string()))
+}
+
+fn num<T: std::str::FromStr + PartialOrd>(
+    key: &str,
+    value: &str,
+    min: T,
+    expected: &'static str,
+) -> Result<T, ConfigError> {
+    match value.parse::<T>() {
+        Ok(v) if v >= min => Ok(v),
+        _ => Err(ConfigError::BadValue {
+            key: key.to_string(),
+            value: value.to_string(),
+            expected,
+        }),
+    }
+}
+
+impl TopicConfig {
+    /// Applies one override, validating it as Kafka does.
+    pub fn set(&mut self, key: &str, value: &str) -> Result<(), ConfigError> {
+        let bad = |expected| ConfigError::BadValue {
+            key: key.to_string(),
+            value: value.to_string(),
+            expected,
+        };
+        match key {
+            "retention.ms" => self.retention_ms = num(key, value, -1, "an integer >= -1")?,
+            "retention.bytes" => self.retention_bytes = num(key, value, -1, "an integer >= -1")?,
+            "segment.bytes" => self.segment_bytes = num(key, value, 14, "an integer >= 14")?,
+            "segment.ms" => self.segment_ms = num(key, value, 1, "an integer >= 1")?,
+            "min.insync.replicas" => {
+                self.min_insync_replicas = num(key, value, 1, "an integer >= 1")?
+            }
+            "max.message.bytes" => {
+                self.max_message_bytes = num(key, value, 0, "an integer >= 0")?
+            }
+            "index.interval.bytes" => {
+                self.index_interval_bytes = num(key, value, 0, "an integer >= 0")?
+            }
+            "flush.messages" => {
+                let n: u64 = num(key, value, 1, "an integer >= 1")?;
+                self.flush_messages = if n == i64::MAX as u64 { None } else { Some(n) };
+            }
+            "replica.lag.time.max.ms" => {
+                self.replica_lag_time_max_ms = num(key, value, 0, "an integer >= 0")?
+            }
+            "compression.type" => {
+                self.compression = match value {
+                    "producer" => TopicCompression::Producer,
+                    "uncompressed" | "none" => TopicCompression::Codec(Compression::None),
+                    v => TopicCompression::Codec(
+                        Compression::from_name(v)
+                            .ok_or_else(|| bad("producer, uncompressed, gzip, snappy, lz4 or zstd"))?,
+                    ),
+                }
+            }
+            "cleanup.policy" => {
+                self.cleanup_policy = match value.replace(' ', "").as_str() {
+                    "delete" => CleanupPolicy::Delete,
+                    "compact" => CleanupPolicy::Compact,
+                    "compact,delete" | "delete,compact" => CleanupPolicy::CompactDelete,
+                    _ => return Err(bad("delete, compact or compact,delete")),
+                }
+            }
+            "unclean.leader.election.enable" => {
+                self.unclean_leader_election = match value {
+                    "true" => true,
+                    "false" => false,
+                    _ => return Err(bad("true or false")),
+                }
+            }
+            "message.timestamp.type" => {
+                self.timestamp_type = match value {
+                    "CreateTime" => TimestampType::CreateTime,
+                    "LogAppendTime" => TimestampType::LogAppendTime,
+                    _ => return Err(bad("CreateTime or LogAppendTime")),
+                }
+            }
+            _ => return Err(ConfigError::UnknownKey(key.to_string())),
+        }
+        Ok(())
+    }
+
+    /// Defaults overlaid with `overrides`.
+    pub fn resolve(overrides: &BTreeMap<String, String>) -> Result<TopicConfig, ConfigError> {
+        let mut c = TopicConfig::default();
+        for (k, v) in overrides {
+            c.set(k, v)?;
+        }
+        Ok(c)
+    }
+
+    /// The settings the log layer needs.
+    pub fn log_config(&self) -> LogConfig {
+        LogConfig {
+            segment_bytes: self.segment_bytes,
+            segment_ms: self.segment_ms,
+            index_interval_bytes: self.index_interval_bytes,
+            retention_ms: self.retention_ms,
+            retention_bytes: self.retention_bytes,
+            max_message_bytes: self.max_message_bytes,
+            timestamp_type: self.timestamp_type,
+            flush_messages: self.flush_messages,
+        }
+    }
+}
+
+/// Kafka's replica assignment without racks (`AdminUtils.assignReplicasToBrokers`): the
+/// first replica of partition p is broker `(p + start) % n`, and the followers are shifted
+/// by an amount that grows every n partitions, so leaders and followers spread evenly.
+/// `start` and `shift` are random in Kafka; filka derives them from the topic name so a
+/// topic's layout is reproducible.
+pub fn assign_replicas(
+    topic: &str,
+    brokers: &[i32],
+    partitions: u32,
+    replication_factor: u32,
+    first_partition: u32,
+) -> Vec<Vec<i32>> {
+    let n = brokers.len();
+    if n == 0 {
+        return Vec::new();
+    }
+    let seed = crate::record::hash::to_positive(crate::record::hash::murmur2(topic.as_bytes()))
+        as usize;
+    let start = seed % n;
+    let mut shift = (seed / n) % n;
+    let mut out = Vec::with_capacity(partitions as usize);
+    for p in first_partition as usize..(first_partition + partitions) as usize {
+        if p > 0 && p % n == 0 {
+            shift += 1;
+        }
+        let first = (p + start) % n;
+        let mut replicas = vec![brokers[first]];
+        for j in 0..replication_factor.saturating_sub(1) as usize {
+            let s = 1 + (shift + j) % (n - 1).max(1);
+            replicas.push(brokers[(first + s) % n]);
+        }
+        out.push(replicas);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_follow_kafkas_rule() {
+        for ok in ["a", "user-interactions", "trucks_gps", "A.b-c_9", &"x".repeat(249)] {
+            assert_eq!(validate_name(ok), Ok(()), "{ok}");
+        }
+        assert_eq!(validate_name(""), Err(NameError::Empty));
+        assert_eq!(validate_name("."), Err(NameError::Dots));
+        assert_eq!(validate_name(".."), Err(NameError::Dots));
+        assert_eq!(validate_name(&"x".repeat(250)), Err(NameError::TooLong(250)));
+        for bad in ["a b", "a/b", "ü", "a\n", "../x", "a:b"] {
+            assert!(matches!(validate_name(bad), Err(NameError::BadChar { .. })), "{bad:?}");
+        }
+        assert_eq!(collision_key("a.b"), collision_key("a_b"));
+        assert!(is_internal("__consumer_offsets"));
+    }
+
+    #[test]
+    fn configs_validate_like_kafka() {
+        let mut c = TopicConfig::default();
+        c.set("retention.ms", "-1").unwrap();
+        c.set("compression.type", "zstd").unwrap();
+        c.set("message.timestamp.type", "LogAppendTime").unwrap();
+        assert_eq!(c.compression, TopicCompression::Codec(Compression::Zstd));
+        assert!(c.set("retention.ms", "-2").is_err());
+        assert!(c.set("segment.bytes", "abc").is_err());
+        assert!(matches!(c.set("nope", "1"), Err(ConfigError::UnknownKey(_))));
+        assert!(c.set("cleanup.policy", "compact, delete").is_ok());
+    }
+
+    #[test]
+    fn assignment_spreads_leaders_and_replicas() {
+        let brokers = [101, 102, 103];
+        let a = assign_replicas("t", &brokers, 6, 3, 0);
+        assert_eq!(a.len(), 6);
+        for r in &a {
+            let mut s = r.clone();
+            s.sort_unstable();
+            s.dedup();
+            assert_eq!(s.len(), 3, "distinct brokers: {r:?}");
+        }
+        let mut leaders: Vec<i32> = a.iter().map(|r| r[0]).collect();
+        leaders.sort_unstable();
+        assert_eq!(leaders, vec![101, 101, 102, 102, 103, 103]);
+        assert_eq!(assign_replicas("t", &brokers, 6, 3, 0), a, "deterministic");
+        let one = assign_replicas("t", &brokers, 3, 1, 0);
+        assert!(one.iter().all(|r| r.len() == 1));
+    }
+}
