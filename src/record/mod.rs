@@ -15,3 +15,6 @@ pub use batch::{
     CorruptBatch, Corruption, Header, HeaderRef, Record, RecordRef, TimestampType,
 };
 pub use compression::Compression;
+
+#[cfg(test)]
+mod proptests;
