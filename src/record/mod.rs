@@ -18,3 +18,6 @@ pub use compression::Compression;
 
 #[cfg(test)]
 mod proptests;
+
+#[cfg(test)]
+mod fixture_tests;
