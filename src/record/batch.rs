@@ -218,11 +218,12 @@ impl BatchPrefix {
     /// The whole batch size in bytes when the length field is within `[61, cap]`.
     pub fn batch_size(&self, cap: usize) -> Result<usize, Corruption> {
         let size = i64::from(self.length) + LOG_OVERHEAD as i64;
-        if size < BATCH_HEADER_LEN as i64 || size > cap as i64 {
+        // `cap as i64` would turn usize::MAX into -1; `cap - 12` would underflow below 12.
+        if size < BATCH_HEADER_LEN as i64 || size > i64::try_from(cap).unwrap_or(i64::MAX) {
             return Err(Corruption::BadLength {
                 length: i64::from(self.length),
                 min: BATCH_HEADER_LEN - LOG_OVERHEAD,
-                max: cap - LOG_OVERHEAD,
+                max: cap.saturating_sub(LOG_OVERHEAD),
             });
         }
         Ok(size as usize)
@@ -1108,6 +1109,20 @@ mod tests {
         let mut neg = good.clone();
         neg[8..12].copy_from_slice(&(-5i32).to_be_bytes());
         assert!(BatchRef::parse(&neg, 0, MAX_BATCH_BYTES).is_err());
+    }
+
+    /// Regression: a cap below 12 made `batch_size` underflow (`cap - 12`, a panic in debug
+    /// builds), and a cap of usize::MAX became -1 (`cap as i64`) and refused every batch.
+    #[test]
+    fn any_cap_is_handled() {
+        let b = example_batch();
+        for cap in 0..BATCH_HEADER_LEN {
+            let e = BatchRef::parse(&b, 0, cap).unwrap_err();
+            assert!(matches!(e.kind, Corruption::BadLength { .. }));
+        }
+        assert!(BatchRef::parse(&b, 0, BATCH_HEADER_LEN).is_err());
+        BatchRef::parse(&b, 0, b.len()).unwrap();
+        BatchRef::parse(&b, 0, usize::MAX).unwrap();
     }
 
     #[test]

@@ -15,3 +15,9 @@ pub use batch::{
     CorruptBatch, Corruption, Header, HeaderRef, Record, RecordRef, TimestampType,
 };
 pub use compression::Compression;
+
+#[cfg(test)]
+mod proptests;
+
+#[cfg(test)]
+mod fixture_tests;

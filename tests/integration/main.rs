@@ -1,7 +1,9 @@
-//! Integration tests: one test binary, one module per command, all running the real `filka`
-//! binary in throwaway directories through [`harness::TestCluster`].
+//! Integration tests: the real `filka` binary in throwaway directories, one module per
+//! command, plus checks of our bytes against an independent Kafka implementation.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod cli_basics;
 mod generated_docs;
 mod harness;
+mod kafka_python;
+mod oracle;

@@ -1,0 +1,68 @@
+//! The kafka-python oracle: an implementation of Kafka's record format independent of ours,
+//! run as a subprocess to decode the segment files we write (kafka-format.md §11).
+//!
+//! The first call creates a virtualenv with pinned kafka-python and codec packages
+//! (tests/oracle/setup.sh, which needs `python3` and, the first time, access to PyPI; it
+//! locks and is idempotent, so parallel tests and test binaries share one venv under
+//! target/). Set FILKA_ORACLE_VENV to put the venv elsewhere.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The oracle venv's python, creating the venv on first use.
+pub fn oracle_python() -> PathBuf {
+    static PYTHON: OnceLock<PathBuf> = OnceLock::new();
+    PYTHON
+        .get_or_init(|| {
+            let script = repo().join("tests/oracle/setup.sh");
+            let out = Command::new("bash")
+                .arg(&script)
+                .current_dir(repo())
+                .output()
+                .unwrap_or_else(|e| panic!("cannot run {}: {e}", script.display()));
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            assert!(
+                out.status.success(),
+                "{} failed ({}):\n{}{}",
+                script.display(),
+                out.status,
+                stdout,
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let python = stdout
+                .lines()
+                .map(str::trim)
+                .rfind(|l| !l.is_empty())
+                .unwrap_or_else(|| panic!("{} printed no python path", script.display()));
+            PathBuf::from(python)
+        })
+        .clone()
+}
+
+/// Decodes `logs` with kafka-python (tests/oracle/decode_log.py): one JSON object per
+/// record, CRCs checked, every file fully made of complete batches. Panics with the
+/// script's stderr if kafka-python rejects anything.
+pub fn decode_with_kafka_python(logs: &[&Path]) -> Vec<serde_json::Value> {
+    let script = repo().join("tests/oracle/decode_log.py");
+    let out = Command::new(oracle_python())
+        .arg(&script)
+        .args(logs)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", script.display()));
+    assert!(
+        out.status.success(),
+        "kafka-python rejected {logs:?} ({}):\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .expect("decode_log.py prints UTF-8")
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad JSON line {l:?}: {e}")))
+        .collect()
+}
