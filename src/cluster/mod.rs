@@ -350,6 +350,7 @@ impl Cluster {
             OpenHints {
                 recovery_point: self.state.metadata_offset,
                 log_start_offset: 0,
+                trusted_tail: false,
             },
         )?;
         let now = now_ms();
@@ -483,38 +484,13 @@ impl Cluster {
             };
             Ok((vec![record], ()))
         })?;
-        let t = self.topic(name)?.clone();
+        let t = self.topic(name)?;
         for p in &t.partitions {
             for &b in &p.replicas {
-                self.ensure_replica_dir(name, &t, p.partition, b)?;
+                replica::ensure_replica_dir(&self.layout, name, &t.topic_id, p.partition, b)?;
             }
         }
         Ok(())
-    }
-
-    /// Creates a replica's folder with `partition.metadata` and `leader-epoch-checkpoint`
-    /// if it does not exist yet.
-    pub fn ensure_replica_dir(
-        &self,
-        name: &str,
-        t: &TopicState,
-        partition: u32,
-        broker: i32,
-    ) -> Result<PathBuf, ClusterError> {
-        let dir = self.layout.replica_dir(broker, name, partition);
-        let meta = dir.join(log::names::PARTITION_METADATA);
-        if meta.exists() {
-            return Ok(dir);
-        }
-        log::io::create_dir_all(&dir).map_err(io_err(&dir))?;
-        if let Some(id) = checkpoint::Uuid::from_base64(&t.topic_id) {
-            checkpoint::write_partition_metadata(&meta, id)?;
-        }
-        let epochs = dir.join(log::names::LEADER_EPOCH_CHECKPOINT);
-        if !epochs.exists() {
-            checkpoint::write_epochs(&epochs, &[])?;
-        }
-        Ok(dir)
     }
 
     /// Deletes a topic: the metadata record first (so nobody finds it any more), then each
@@ -602,10 +578,10 @@ impl Cluster {
             }
             Ok((records, ()))
         })?;
-        let t = self.topic(name)?.clone();
+        let t = self.topic(name)?;
         for p in &t.partitions {
             for &b in &p.replicas {
-                self.ensure_replica_dir(name, &t, p.partition, b)?;
+                replica::ensure_replica_dir(&self.layout, name, &t.topic_id, p.partition, b)?;
             }
         }
         Ok(())

@@ -22,6 +22,10 @@ pub struct OpenHints {
     pub recovery_point: i64,
     /// Log start offset from `log-start-offset-checkpoint` (0 when none).
     pub log_start_offset: i64,
+    /// The last writer released the log after a complete append (the caller knows this
+    /// from its lock protocol): a consistent tail needs no recovery even above the
+    /// recovery point.
+    pub trusted_tail: bool,
 }
 
 /// What opening the log had to do.
@@ -148,7 +152,7 @@ impl PartitionLog {
         let fast = Segment::open_tail(dir, last, interval)?;
         let clean = fast
             .as_ref()
-            .is_some_and(|s| s.next_offset() <= rp || (s.size() == 0 && rp >= last));
+            .is_some_and(|s| hints.trusted_tail || s.next_offset() <= rp || s.size() == 0);
         let active = match fast {
             Some(seg) if clean => seg,
             _ => {

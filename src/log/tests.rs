@@ -33,6 +33,7 @@ fn open(dir: &Path, cfg: LogConfig, rp: i64) -> (PartitionLog, RecoveryReport) {
         OpenHints {
             recovery_point: rp,
             log_start_offset: 0,
+            trusted_tail: false,
         },
     )
     .unwrap()
@@ -201,6 +202,7 @@ fn every_single_bit_flip_is_detected() {
             OpenHints {
                 recovery_point: leo,
                 log_start_offset: 0,
+                trusted_tail: false,
             },
         );
         if let Ok((log, _)) = r {
@@ -231,6 +233,7 @@ fn corruption_below_the_recovery_point_is_reported_not_cut() {
         OpenHints {
             recovery_point: leo,
             log_start_offset: 0,
+            trusted_tail: false,
         },
     )
     .unwrap_err();

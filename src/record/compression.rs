@@ -99,6 +99,9 @@ pub enum CodecError {
     },
 }
 
+/// Largest zstd window accepted (2^25 = 32 MiB, the decompressed-size cap).
+const ZSTD_WINDOW_LOG_MAX: u32 = 25;
+
 /// xerial snappy-java stream header: magic, version 1, compatible version 1.
 const XERIAL_HEADER: [u8; 16] = [
     0x82, b'S', b'N', b'A', b'P', b'P', b'Y', 0, 0, 0, 0, 1, 0, 0, 0, 1,
@@ -159,7 +162,12 @@ pub fn decompress(codec: Compression, data: &[u8], cap: usize) -> Result<Vec<u8>
         Compression::Gzip => read_capped(codec, flate2::read::GzDecoder::new(data), cap),
         Compression::Lz4 => read_capped(codec, lz4_flex::frame::FrameDecoder::new(data), cap),
         Compression::Zstd => {
-            let dec = zstd::stream::read::Decoder::new(data).map_err(|e| corrupt(e.to_string()))?;
+            let mut dec =
+                zstd::stream::read::Decoder::new(data).map_err(|e| corrupt(e.to_string()))?;
+            // libzstd allocates the window the frame header declares before any output: cap
+            // it (32 MiB) so a hostile header cannot make us allocate 2 GiB.
+            dec.window_log_max(ZSTD_WINDOW_LOG_MAX)
+                .map_err(|e| corrupt(e.to_string()))?;
             read_capped(codec, dec, cap)
         }
         Compression::Snappy => {
