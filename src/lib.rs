@@ -33,6 +33,7 @@
 //! [`output`] renders what commands print; [`error`] holds the one exit-code table.
 
 pub mod cli;
+pub mod client;
 pub mod cluster;
 pub mod error;
 pub mod log;

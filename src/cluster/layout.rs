@@ -52,8 +52,10 @@ impl Layout {
     }
     /// The lock serializing appends to one partition (all its replicas).
     pub fn partition_lock(&self, topic: &str, partition: u32) -> PathBuf {
-        self.locks()
-            .join(format!("{}.lock", names::partition_dir_name(topic, partition)))
+        self.locks().join(format!(
+            "{}.lock",
+            names::partition_dir_name(topic, partition)
+        ))
     }
     /// The lock serializing rewrites of one broker's checkpoint files.
     pub fn broker_lock(&self, broker: i32) -> PathBuf {

@@ -325,7 +325,10 @@ mod tests {
             s.apply(r);
         }
         let p = &s.topics["t"].partitions[0];
-        assert_eq!((p.leader, p.leader_epoch, p.isr.clone()), (101, 1, vec![101]));
+        assert_eq!(
+            (p.leader, p.leader_epoch, p.isr.clone()),
+            (101, 1, vec![101])
+        );
         assert!(!s.is_online(102));
         let json = serde_json::to_string(&s).unwrap();
         assert_eq!(serde_json::from_str::<ClusterState>(&json).unwrap(), s);

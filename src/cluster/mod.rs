@@ -66,7 +66,9 @@ pub enum ClusterError {
     #[error("topic {0:?} already exists")]
     TopicExists(String),
     /// The name collides with an existing topic after `.`/`_` folding.
-    #[error("topic {name:?} collides with existing topic {existing:?} ('.' and '_' are the same in Kafka's metric names)")]
+    #[error(
+        "topic {name:?} collides with existing topic {existing:?} ('.' and '_' are the same in Kafka's metric names)"
+    )]
     TopicCollision {
         /// The new name.
         name: String,
@@ -225,7 +227,10 @@ impl Cluster {
 
     /// Opens the cluster at `path`, creating the default one (3 brokers, 101-103) when
     /// there is none; `created` is called with the path when that happens.
-    pub fn open_or_create(path: &Path, created: impl FnOnce(&Path)) -> Result<Cluster, ClusterError> {
+    pub fn open_or_create(
+        path: &Path,
+        created: impl FnOnce(&Path),
+    ) -> Result<Cluster, ClusterError> {
         match Cluster::open(path) {
             Err(ClusterError::NotFound(_)) => {
                 match Cluster::init(path, DEFAULT_BROKERS, DEFAULT_FIRST_BROKER_ID) {
@@ -246,7 +251,9 @@ impl Cluster {
     /// overwrite an existing cluster.
     pub fn init(path: &Path, brokers: u32, first_id: i32) -> Result<Cluster, ClusterError> {
         if brokers == 0 {
-            return Err(ClusterError::Invalid("a cluster needs at least one broker".into()));
+            return Err(ClusterError::Invalid(
+                "a cluster needs at least one broker".into(),
+            ));
         }
         if path.join(layout::META_PROPERTIES).is_file() || find_root(path).is_some() {
             return Err(ClusterError::AlreadyExists(path.to_path_buf()));
@@ -439,7 +446,9 @@ impl Cluster {
             return Err(ClusterError::InternalTopic(name.to_string()));
         }
         if partitions == 0 {
-            return Err(ClusterError::Invalid("a topic needs at least 1 partition".into()));
+            return Err(ClusterError::Invalid(
+                "a topic needs at least 1 partition".into(),
+            ));
         }
         TopicConfig::resolve(&configs)?;
         let topic_id = random_uuid().to_base64();
@@ -587,3 +596,6 @@ impl Cluster {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -25,6 +25,17 @@ use super::metadata::{PartitionState, TopicState};
 use super::topic::TopicConfig;
 use super::{Cluster, ClusterError, Layout, now_ms};
 
+/// How many replicas must have a batch before it is acknowledged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Acks {
+    /// Do not wait; report no offsets.
+    None,
+    /// The leader's append.
+    Leader,
+    /// Every in-sync replica (refused when the ISR is below `min.insync.replicas`).
+    All,
+}
+
 /// The record kept in a partition's lock file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 struct Token {
@@ -174,15 +185,9 @@ impl PartitionWriter {
     /// The replicas written: the leader first, then in-sync followers on online brokers.
     fn targets(&self) -> Vec<i32> {
         let mut v = vec![self.state.leader];
-        v.extend(
-            self.state
-                .replicas
-                .iter()
-                .copied()
-                .filter(|&b| {
-                    b != self.state.leader && self.online.contains(&b) && self.state.isr.contains(&b)
-                }),
-        );
+        v.extend(self.state.replicas.iter().copied().filter(|&b| {
+            b != self.state.leader && self.online.contains(&b) && self.state.isr.contains(&b)
+        }));
         v
     }
 
@@ -239,7 +244,11 @@ impl PartitionWriter {
                 partition: self.state.partition,
             });
         }
-        let lock = FileLock::exclusive(&self.layout.partition_lock(&self.topic, self.state.partition))?;
+        let lock = FileLock::exclusive(
+            &self
+                .layout
+                .partition_lock(&self.topic, self.state.partition),
+        )?;
         let token = read_token(lock.file());
         if self.seen != Some(token.counter) || self.replicas.is_empty() {
             self.open_replicas(token.clean)?;
@@ -250,7 +259,16 @@ impl PartitionWriter {
     /// Appends one batch (built with base offset 0) to the leader, stamping offsets and the
     /// leader epoch, then copies the stamped batch to every in-sync follower. Returns the
     /// offsets once every replica written has it.
-    pub fn append(&mut self, batch: &mut [u8]) -> Result<AppendInfo, ClusterError> {
+    pub fn append(&mut self, batch: &mut [u8], acks: Acks) -> Result<AppendInfo, ClusterError> {
+        let isr = self.targets().len();
+        if acks == Acks::All && isr < self.cfg.min_insync_replicas as usize {
+            return Err(ClusterError::NotEnoughReplicas {
+                topic: self.topic.clone(),
+                partition: self.state.partition,
+                isr,
+                min: self.cfg.min_insync_replicas,
+            });
+        }
         let (lock, token) = self.lock()?;
         let next = Token {
             counter: token.counter.wrapping_add(1),
@@ -303,7 +321,13 @@ impl PartitionWriter {
             let lso = r.log.log_start_offset();
             let first = r.log.segment_bases()[0];
             let _broker = FileLock::exclusive(&self.layout.broker_lock(r.broker))?;
-            update_checkpoint(&self.layout, r.broker, names::RECOVERY_POINT_CHECKPOINT, &tp, Some(rp))?;
+            update_checkpoint(
+                &self.layout,
+                r.broker,
+                names::RECOVERY_POINT_CHECKPOINT,
+                &tp,
+                Some(rp),
+            )?;
             update_checkpoint(
                 &self.layout,
                 r.broker,
@@ -379,9 +403,15 @@ pub fn replica_info(
         });
     }
     let reader = LogReader::open(&dir)?;
-    let lso = checkpoint_entry(layout, broker, names::LOG_START_OFFSET_CHECKPOINT, topic, partition)?
-        .unwrap_or(0)
-        .max(reader.first_offset());
+    let lso = checkpoint_entry(
+        layout,
+        broker,
+        names::LOG_START_OFFSET_CHECKPOINT,
+        topic,
+        partition,
+    )?
+    .unwrap_or(0)
+    .max(reader.first_offset());
     let leo = reader.log_end_offset()?;
     Ok(ReplicaInfo {
         broker,
@@ -470,7 +500,10 @@ pub fn high_watermarks(cluster: &Cluster, topic: &str) -> Result<BTreeMap<u32, i
     let t = cluster.topic(topic)?;
     let mut out = BTreeMap::new();
     for p in &t.partitions {
-        out.insert(p.partition, PartitionView::read(cluster, topic, p.partition)?.high_watermark);
+        out.insert(
+            p.partition,
+            PartitionView::read(cluster, topic, p.partition)?.high_watermark,
+        );
     }
     Ok(out)
 }

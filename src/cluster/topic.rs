@@ -22,7 +22,9 @@ pub enum NameError {
     #[error("topic name is {0} characters long; the limit is 249")]
     TooLong(usize),
     /// A character outside `[a-zA-Z0-9._-]`.
-    #[error("topic name {name:?} contains {ch:?}; only ASCII letters, digits, '.', '_' and '-' are allowed")]
+    #[error(
+        "topic name {name:?} contains {ch:?}; only ASCII letters, digits, '.', '_' and '-' are allowed"
+    )]
     BadChar {
         /// The name.
         name: String,
@@ -139,18 +141,48 @@ impl Default for TopicConfig {
 /// The config keys filka understands, with a one-line description each.
 pub const CONFIG_KEYS: &[(&str, &str)] = &[
     ("cleanup.policy", "delete, compact or compact,delete"),
-    ("compression.type", "producer, uncompressed, gzip, snappy, lz4 or zstd"),
-    ("flush.messages", "fsync after this many records (default: never per write)"),
-    ("index.interval.bytes", "bytes between offset-index entries (default 4096)"),
-    ("max.message.bytes", "largest batch accepted (default 1048588)"),
+    (
+        "compression.type",
+        "producer, uncompressed, gzip, snappy, lz4 or zstd",
+    ),
+    (
+        "flush.messages",
+        "fsync after this many records (default: never per write)",
+    ),
+    (
+        "index.interval.bytes",
+        "bytes between offset-index entries (default 4096)",
+    ),
+    (
+        "max.message.bytes",
+        "largest batch accepted (default 1048588)",
+    ),
     ("message.timestamp.type", "CreateTime or LogAppendTime"),
-    ("min.insync.replicas", "replicas that must have a record for acks=all"),
-    ("replica.lag.time.max.ms", "how long a follower may lag before leaving the ISR"),
-    ("retention.bytes", "bytes kept per partition (-1 = unlimited)"),
-    ("retention.ms", "milliseconds records are kept (-1 = forever)"),
-    ("segment.bytes", "segment size before rolling (default 1 GiB)"),
+    (
+        "min.insync.replicas",
+        "replicas that must have a record for acks=all",
+    ),
+    (
+        "replica.lag.time.max.ms",
+        "how long a follower may lag before leaving the ISR",
+    ),
+    (
+        "retention.bytes",
+        "bytes kept per partition (-1 = unlimited)",
+    ),
+    (
+        "retention.ms",
+        "milliseconds records are kept (-1 = forever)",
+    ),
+    (
+        "segment.bytes",
+        "segment size before rolling (default 1 GiB)",
+    ),
     ("segment.ms", "segment age before rolling (default 7 days)"),
-    ("unclean.leader.election.enable", "elect an out-of-sync replica when no ISR member is left"),
+    (
+        "unclean.leader.election.enable",
+        "elect an out-of-sync replica when no ISR member is left",
+    ),
 ];
 
 /// A config key or value refused.
@@ -214,9 +246,7 @@ impl TopicConfig {
             "min.insync.replicas" => {
                 self.min_insync_replicas = num(key, value, 1, "an integer >= 1")?
             }
-            "max.message.bytes" => {
-                self.max_message_bytes = num(key, value, 0, "an integer >= 0")?
-            }
+            "max.message.bytes" => self.max_message_bytes = num(key, value, 0, "an integer >= 0")?,
             "index.interval.bytes" => {
                 self.index_interval_bytes = num(key, value, 0, "an integer >= 0")?
             }
@@ -231,10 +261,11 @@ impl TopicConfig {
                 self.compression = match value {
                     "producer" => TopicCompression::Producer,
                     "uncompressed" | "none" => TopicCompression::Codec(Compression::None),
-                    v => TopicCompression::Codec(
-                        Compression::from_name(v)
-                            .ok_or_else(|| bad("producer, uncompressed, gzip, snappy, lz4 or zstd"))?,
-                    ),
+                    v => {
+                        TopicCompression::Codec(Compression::from_name(v).ok_or_else(|| {
+                            bad("producer, uncompressed, gzip, snappy, lz4 or zstd")
+                        })?)
+                    }
                 }
             }
             "cleanup.policy" => {
@@ -304,8 +335,8 @@ pub fn assign_replicas(
     if n == 0 {
         return Vec::new();
     }
-    let seed = crate::record::hash::to_positive(crate::record::hash::murmur2(topic.as_bytes()))
-        as usize;
+    let seed =
+        crate::record::hash::to_positive(crate::record::hash::murmur2(topic.as_bytes())) as usize;
     let start = seed % n;
     let mut shift = (seed / n) % n;
     let mut out = Vec::with_capacity(partitions as usize);
@@ -330,15 +361,27 @@ mod tests {
 
     #[test]
     fn names_follow_kafkas_rule() {
-        for ok in ["a", "user-interactions", "trucks_gps", "A.b-c_9", &"x".repeat(249)] {
+        for ok in [
+            "a",
+            "user-interactions",
+            "trucks_gps",
+            "A.b-c_9",
+            &"x".repeat(249),
+        ] {
             assert_eq!(validate_name(ok), Ok(()), "{ok}");
         }
         assert_eq!(validate_name(""), Err(NameError::Empty));
         assert_eq!(validate_name("."), Err(NameError::Dots));
         assert_eq!(validate_name(".."), Err(NameError::Dots));
-        assert_eq!(validate_name(&"x".repeat(250)), Err(NameError::TooLong(250)));
+        assert_eq!(
+            validate_name(&"x".repeat(250)),
+            Err(NameError::TooLong(250))
+        );
         for bad in ["a b", "a/b", "ü", "a\n", "../x", "a:b"] {
-            assert!(matches!(validate_name(bad), Err(NameError::BadChar { .. })), "{bad:?}");
+            assert!(
+                matches!(validate_name(bad), Err(NameError::BadChar { .. })),
+                "{bad:?}"
+            );
         }
         assert_eq!(collision_key("a.b"), collision_key("a_b"));
         assert!(is_internal("__consumer_offsets"));
@@ -353,7 +396,10 @@ mod tests {
         assert_eq!(c.compression, TopicCompression::Codec(Compression::Zstd));
         assert!(c.set("retention.ms", "-2").is_err());
         assert!(c.set("segment.bytes", "abc").is_err());
-        assert!(matches!(c.set("nope", "1"), Err(ConfigError::UnknownKey(_))));
+        assert!(matches!(
+            c.set("nope", "1"),
+            Err(ConfigError::UnknownKey(_))
+        ));
         assert!(c.set("cleanup.policy", "compact, delete").is_ok());
     }
 

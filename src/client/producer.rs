@@ -1,0 +1,226 @@
+//! The producer: Kafka's default partitioner (murmur2 for keyed records, sticky partitions
+//! for null keys), one batch per partition filled up to `batch.size`, compression, and
+//! acks. Batches are appended through [`PartitionWriter`], which replicates them.
+//!
+//! A record is acknowledged only after its batch is in every replica the acks setting
+//! waits for; [`Ack`]s report that, and nothing is reported before it.
+
+use crate::cluster::replica::PartitionWriter;
+use crate::cluster::topic::TopicCompression;
+use crate::cluster::{Cluster, ClusterError, now_ms};
+use crate::record::{BatchBuilder, BatchOptions, Compression, HeaderRef, hash};
+
+/// Kafka's default `batch.size`.
+pub const DEFAULT_BATCH_SIZE: usize = 16_384;
+
+pub use crate::cluster::replica::Acks;
+
+/// Producer settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProducerConfig {
+    /// Bytes (uncompressed) per batch before it is sent.
+    pub batch_size: usize,
+    /// Codec; `None` takes the topic's `compression.type` (none for `producer`).
+    pub compression: Option<Compression>,
+    /// Acknowledgement level.
+    pub acks: Acks,
+}
+
+impl Default for ProducerConfig {
+    fn default() -> Self {
+        ProducerConfig {
+            batch_size: DEFAULT_BATCH_SIZE,
+            compression: None,
+            acks: Acks::All,
+        }
+    }
+}
+
+/// A record to send. Fields borrow from the caller's buffers.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ProducerRecord<'a> {
+    /// Key (`None`: null key, sticky partitioning).
+    pub key: Option<&'a [u8]>,
+    /// Value (`None`: a tombstone).
+    pub value: Option<&'a [u8]>,
+    /// Headers in order.
+    pub headers: &'a [HeaderRef<'a>],
+    /// CreateTime; `None` uses the current time.
+    pub timestamp: Option<i64>,
+    /// Explicit partition; `None` lets the partitioner choose.
+    pub partition: Option<u32>,
+}
+
+/// A batch that reached its replicas: records `base_offset..base_offset + count` of
+/// `partition`, in the order they were sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ack {
+    /// Partition.
+    pub partition: u32,
+    /// Offset of the batch's first record (-1 with acks=0).
+    pub base_offset: i64,
+    /// Records in the batch.
+    pub count: usize,
+}
+
+/// Produces to one topic.
+pub struct Producer {
+    cluster: Cluster,
+    topic: String,
+    partitions: u32,
+    cfg: ProducerConfig,
+    codec: Compression,
+    writers: Vec<Option<PartitionWriter>>,
+    builders: Vec<BatchBuilder>,
+    sticky: Option<u32>,
+    rng: u64,
+}
+
+impl Producer {
+    /// A producer for an existing topic.
+    pub fn new(
+        cluster: Cluster,
+        topic: &str,
+        cfg: ProducerConfig,
+    ) -> Result<Producer, ClusterError> {
+        let t = cluster.topic(topic)?;
+        let partitions = t.partitions.len() as u32;
+        let topic_cfg = cluster.topic_config(topic)?;
+        let codec = cfg.compression.unwrap_or(match topic_cfg.compression {
+            TopicCompression::Producer => Compression::None,
+            TopicCompression::Codec(c) => c,
+        });
+        let opts = BatchOptions {
+            compression: codec,
+            ..BatchOptions::default()
+        };
+        Ok(Producer {
+            topic: topic.to_string(),
+            partitions,
+            cfg,
+            codec,
+            writers: (0..partitions).map(|_| None).collect(),
+            builders: (0..partitions).map(|_| BatchBuilder::new(opts)).collect(),
+            sticky: None,
+            rng: (now_ms() as u64) ^ (u64::from(std::process::id()) << 32) | 1,
+            cluster,
+        })
+    }
+
+    /// The topic.
+    pub fn topic(&self) -> &str {
+        &self.topic
+    }
+
+    /// Number of partitions.
+    pub fn partitions(&self) -> u32 {
+        self.partitions
+    }
+
+    /// The codec batches are written with.
+    pub fn compression(&self) -> Compression {
+        self.codec
+    }
+
+    fn random(&mut self) -> u64 {
+        // xorshift64: enough to spread sticky partitions; not for secrets.
+        self.rng ^= self.rng << 13;
+        self.rng ^= self.rng >> 7;
+        self.rng ^= self.rng << 17;
+        self.rng
+    }
+
+    /// The partition a record goes to: its explicit partition, `murmur2(key) % n` for a
+    /// key, else the sticky partition (kept until its batch is sent).
+    pub fn partition_for(&mut self, key: Option<&[u8]>) -> u32 {
+        if let Some(k) = key {
+            return hash::partition_for_key(k, self.partitions);
+        }
+        match self.sticky {
+            Some(p) => p,
+            None => {
+                let p = (self.random() % u64::from(self.partitions)) as u32;
+                self.sticky = Some(p);
+                p
+            }
+        }
+    }
+
+    /// Adds a record to its partition's batch; sends the batch when it is full. Returns the
+    /// acknowledgement of a batch sent by this call.
+    pub fn send(&mut self, r: &ProducerRecord<'_>) -> Result<Option<Ack>, ClusterError> {
+        let p = match r.partition {
+            Some(p) if p >= self.partitions => {
+                return Err(ClusterError::UnknownPartition {
+                    topic: self.topic.clone(),
+                    partition: p,
+                    count: self.partitions,
+                });
+            }
+            Some(p) => p,
+            None => self.partition_for(r.key),
+        };
+        let ts = r.timestamp.unwrap_or_else(now_ms);
+        let b = &mut self.builders[p as usize];
+        let size = b.record_size(ts, r.key, r.value, r.headers);
+        let mut ack = None;
+        if !b.is_empty() && b.uncompressed_size() + size > self.cfg.batch_size {
+            ack = Some(self.send_batch(p)?);
+        }
+        self.builders[p as usize].append(ts, r.key, r.value, r.headers);
+        Ok(ack)
+    }
+
+    /// Sends one partition's pending batch.
+    fn send_batch(&mut self, p: u32) -> Result<Ack, ClusterError> {
+        let b = &self.builders[p as usize];
+        let count = b.len();
+        let mut bytes = b.build(0, -1);
+        let writer = match &mut self.writers[p as usize] {
+            Some(w) => w,
+            slot => slot.insert(PartitionWriter::new(&self.cluster, &self.topic, p)?),
+        };
+        let info = writer.append(&mut bytes, self.cfg.acks)?;
+        self.builders[p as usize].clear();
+        if self.sticky == Some(p) {
+            // KIP-480: a new sticky partition once the current one's batch is sent.
+            self.sticky = None;
+            if self.partitions > 1 {
+                let mut next = (self.random() % u64::from(self.partitions)) as u32;
+                if next == p {
+                    next = (next + 1) % self.partitions;
+                }
+                self.sticky = Some(next);
+            }
+        }
+        Ok(Ack {
+            partition: p,
+            base_offset: if self.cfg.acks == Acks::None {
+                -1
+            } else {
+                info.base_offset
+            },
+            count,
+        })
+    }
+
+    /// Sends every pending batch.
+    pub fn flush(&mut self) -> Result<Vec<Ack>, ClusterError> {
+        let mut acks = Vec::new();
+        for p in 0..self.partitions {
+            if !self.builders[p as usize].is_empty() {
+                acks.push(self.send_batch(p)?);
+            }
+        }
+        Ok(acks)
+    }
+
+    /// Sends what is pending, then flushes and checkpoints every partition written.
+    pub fn close(&mut self) -> Result<Vec<Ack>, ClusterError> {
+        let acks = self.flush()?;
+        for w in self.writers.iter_mut().flatten() {
+            w.close()?;
+        }
+        Ok(acks)
+    }
+}

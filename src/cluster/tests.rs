@@ -1,0 +1,114 @@
+//! End-to-end tests of the cluster layer with its clients: a default cluster, topics,
+//! producing with the partitioner and reading back up to the high watermark.
+
+use std::collections::BTreeMap;
+
+use super::*;
+use crate::client::consumer::{Consumer, Poll, StartOffset};
+use crate::client::producer::{Producer, ProducerConfig, ProducerRecord};
+
+fn consume_all(c: &Cluster, topic: &str, start: StartOffset) -> Vec<(u32, i64, Vec<u8>)> {
+    let mut consumer = Consumer::new(c.clone(), topic, None, start, false).unwrap();
+    let mut out = Vec::new();
+    loop {
+        match consumer
+            .poll(&mut |f| {
+                out.push((
+                    f.partition,
+                    f.record.offset,
+                    f.record.value.unwrap_or_default().to_vec(),
+                ));
+                Ok(())
+            })
+            .unwrap()
+        {
+            Poll::End => break,
+            Poll::Records(_) | Poll::Idle => {}
+        }
+    }
+    out
+}
+
+#[test]
+fn default_cluster_topics_produce_consume() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("data");
+    let mut created = false;
+    let mut c = Cluster::open_or_create(&root, |_| created = true).unwrap();
+    assert!(created);
+    assert_eq!(c.state().broker_ids(), vec![101, 102, 103]);
+    assert!(matches!(
+        Cluster::init(&root, 3, 101),
+        Err(ClusterError::AlreadyExists(_))
+    ));
+    // A broker folder works as a bootstrap path.
+    assert_eq!(
+        Cluster::open(&root.join("broker-102"))
+            .unwrap()
+            .layout()
+            .root(),
+        root.as_path()
+    );
+    c.create_topic("trucks_gps", 10, 3, BTreeMap::new(), false)
+        .unwrap();
+    assert!(matches!(
+        c.create_topic("trucks.gps", 1, 1, BTreeMap::new(), false),
+        Err(ClusterError::TopicCollision { .. })
+    ));
+    assert!(matches!(
+        c.create_topic("__x", 1, 1, BTreeMap::new(), false),
+        Err(ClusterError::InternalTopic(_))
+    ));
+    let mut p = Producer::new(c.clone(), "trucks_gps", ProducerConfig::default()).unwrap();
+    for i in 0..1000 {
+        let key = format!("truckID{}", i % 20);
+        let value = format!("position {i}");
+        p.send(&ProducerRecord {
+            key: Some(key.as_bytes()),
+            value: Some(value.as_bytes()),
+            ..Default::default()
+        })
+        .unwrap();
+    }
+    p.close().unwrap();
+    let got = consume_all(&c, "trucks_gps", StartOffset::Beginning);
+    assert_eq!(got.len(), 1000);
+    // truckID123 → partition 3 of 10 (kafka-format.md §8); keys land in fixed partitions.
+    assert_eq!(crate::record::hash::partition_for_key(b"truckID123", 10), 3);
+    for (part, _, v) in &got {
+        let i: usize = String::from_utf8_lossy(v)[9..].parse().unwrap();
+        let key = format!("truckID{}", i % 20);
+        assert_eq!(
+            *part,
+            crate::record::hash::partition_for_key(key.as_bytes(), 10)
+        );
+    }
+    // Every replica holds the same bytes.
+    let view = replica::PartitionView::read(&c, "trucks_gps", 0).unwrap();
+    let ends: Vec<i64> = view.replicas.iter().map(|r| r.log_end_offset).collect();
+    assert!(ends.iter().all(|&e| e == view.high_watermark), "{ends:?}");
+    assert_eq!(
+        consume_all(&c, "trucks_gps", StartOffset::Last(1)).len(),
+        10
+    );
+    assert!(consume_all(&c, "trucks_gps", StartOffset::End).is_empty());
+    c.delete_topic("trucks_gps").unwrap();
+    assert!(c.topic("trucks_gps").is_err());
+    assert!(!c.layout().replica_dir(101, "trucks_gps", 0).exists());
+    let kinds: Vec<&str> = c
+        .history()
+        .unwrap()
+        .iter()
+        .map(|(_, _, r)| r.kind())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "RegisterBroker",
+            "RegisterBroker",
+            "RegisterBroker",
+            "CreateTopic",
+            "DeleteTopic"
+        ]
+    );
+}
