@@ -33,8 +33,54 @@ complete -c filka -n "__fish_filka_needs_command" -s q -l quiet -d 'Print nothin
 complete -c filka -n "__fish_filka_needs_command" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
 complete -c filka -n "__fish_filka_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c filka -n "__fish_filka_needs_command" -s V -l version -d 'Print version'
+complete -c filka -n "__fish_filka_needs_command" -f -a "init" -d 'Not built yet'
+complete -c filka -n "__fish_filka_needs_command" -f -a "topic" -d 'Not built yet'
+complete -c filka -n "__fish_filka_needs_command" -f -a "produce" -d 'Not built yet'
+complete -c filka -n "__fish_filka_needs_command" -f -a "consume" -d 'Not built yet'
+complete -c filka -n "__fish_filka_needs_command" -f -a "describe" -d 'Not built yet'
 complete -c filka -n "__fish_filka_needs_command" -f -a "dump" -d 'Print the contents of Kafka segment, index, time index and checkpoint files'
+complete -c filka -n "__fish_filka_needs_command" -f -a "demo" -d 'Not built yet'
 complete -c filka -n "__fish_filka_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c filka -n "__fish_filka_using_subcommand init" -l cluster -d 'The cluster directory, created on first use by commands that write' -r -f -a "(__fish_complete_directories)"
+complete -c filka -n "__fish_filka_using_subcommand init" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
+json\t'One JSON object per line, for scripts'
+csv\t'Comma-separated values, where a command supports it'
+avro\t'Avro, where a command supports it'"
+complete -c filka -n "__fish_filka_using_subcommand init" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c filka -n "__fish_filka_using_subcommand init" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c filka -n "__fish_filka_using_subcommand topic" -l cluster -d 'The cluster directory, created on first use by commands that write' -r -f -a "(__fish_complete_directories)"
+complete -c filka -n "__fish_filka_using_subcommand topic" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
+json\t'One JSON object per line, for scripts'
+csv\t'Comma-separated values, where a command supports it'
+avro\t'Avro, where a command supports it'"
+complete -c filka -n "__fish_filka_using_subcommand topic" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c filka -n "__fish_filka_using_subcommand topic" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand topic" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c filka -n "__fish_filka_using_subcommand produce" -l cluster -d 'The cluster directory, created on first use by commands that write' -r -f -a "(__fish_complete_directories)"
+complete -c filka -n "__fish_filka_using_subcommand produce" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
+json\t'One JSON object per line, for scripts'
+csv\t'Comma-separated values, where a command supports it'
+avro\t'Avro, where a command supports it'"
+complete -c filka -n "__fish_filka_using_subcommand produce" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c filka -n "__fish_filka_using_subcommand produce" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand produce" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c filka -n "__fish_filka_using_subcommand consume" -l cluster -d 'The cluster directory, created on first use by commands that write' -r -f -a "(__fish_complete_directories)"
+complete -c filka -n "__fish_filka_using_subcommand consume" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
+json\t'One JSON object per line, for scripts'
+csv\t'Comma-separated values, where a command supports it'
+avro\t'Avro, where a command supports it'"
+complete -c filka -n "__fish_filka_using_subcommand consume" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c filka -n "__fish_filka_using_subcommand consume" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand consume" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c filka -n "__fish_filka_using_subcommand describe" -l cluster -d 'The cluster directory, created on first use by commands that write' -r -f -a "(__fish_complete_directories)"
+complete -c filka -n "__fish_filka_using_subcommand describe" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
+json\t'One JSON object per line, for scripts'
+csv\t'Comma-separated values, where a command supports it'
+avro\t'Avro, where a command supports it'"
+complete -c filka -n "__fish_filka_using_subcommand describe" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c filka -n "__fish_filka_using_subcommand describe" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand describe" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c filka -n "__fish_filka_using_subcommand dump" -l max-bytes -d 'Read at most this many bytes of each file' -r
 complete -c filka -n "__fish_filka_using_subcommand dump" -l cluster -d 'The cluster directory, created on first use by commands that write' -r -f -a "(__fish_complete_directories)"
 complete -c filka -n "__fish_filka_using_subcommand dump" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
@@ -46,6 +92,14 @@ complete -c filka -n "__fish_filka_using_subcommand dump" -l verify -d 'Check ev
 complete -c filka -n "__fish_filka_using_subcommand dump" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c filka -n "__fish_filka_using_subcommand dump" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
 complete -c filka -n "__fish_filka_using_subcommand dump" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c filka -n "__fish_filka_using_subcommand demo" -l cluster -d 'The cluster directory, created on first use by commands that write' -r -f -a "(__fish_complete_directories)"
+complete -c filka -n "__fish_filka_using_subcommand demo" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
+json\t'One JSON object per line, for scripts'
+csv\t'Comma-separated values, where a command supports it'
+avro\t'Avro, where a command supports it'"
+complete -c filka -n "__fish_filka_using_subcommand demo" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c filka -n "__fish_filka_using_subcommand demo" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c filka -n "__fish_filka_using_subcommand completions" -l cluster -d 'The cluster directory, created on first use by commands that write' -r -f -a "(__fish_complete_directories)"
 complete -c filka -n "__fish_filka_using_subcommand completions" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
 json\t'One JSON object per line, for scripts'

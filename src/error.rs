@@ -165,6 +165,23 @@ pub fn classify(err: &(dyn std::error::Error + 'static)) -> Option<ExitCode> {
     if err.is::<crate::record::CorruptBatch>() {
         return Some(ExitCode::Corrupt);
     }
+    if let Some(e) = err.downcast_ref::<crate::cluster::ClusterError>() {
+        use crate::cluster::ClusterError as C;
+        return match e {
+            C::NotFound(_) | C::UnknownTopic(_) | C::UnknownPartition { .. } => {
+                Some(ExitCode::NotFound)
+            }
+            C::BadName(_) | C::BadConfig(_) | C::Invalid(_) | C::InternalTopic(_) => {
+                Some(ExitCode::Usage)
+            }
+            C::NotEnoughReplicas { .. } => Some(ExitCode::NotEnoughReplicas),
+            C::Offline { .. } => Some(ExitCode::Offline),
+            C::BadSnapshot { .. } => Some(ExitCode::Corrupt),
+            // Transparent wrappers: their inner error is not in the chain on its own.
+            C::Log(inner) => classify(inner),
+            _ => None,
+        };
+    }
     if let Some(e) = err.downcast_ref::<crate::log::LogError>() {
         if e.is_corruption() {
             return Some(ExitCode::Corrupt);

@@ -36,6 +36,7 @@ pub mod cli;
 pub mod client;
 pub mod cluster;
 pub mod error;
+pub mod format;
 pub mod log;
 pub mod output;
 pub mod record;

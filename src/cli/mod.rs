@@ -17,8 +17,14 @@
 //! 5. `UPDATE_GENERATED=1 cargo test generated` to regenerate man/ and completions/.
 
 pub mod completions;
+pub mod consume;
+pub mod demo;
+pub mod describe;
 pub mod dump;
 pub mod generated;
+pub mod init;
+pub mod produce;
+pub mod topic;
 
 use std::path::PathBuf;
 
@@ -118,16 +124,45 @@ pub enum OutputFormat {
 #[allow(missing_docs)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    Init(init::Args),
+    Topic(topic::Args),
+    Produce(produce::Args),
+    Consume(consume::Args),
+    Describe(describe::Args),
     Dump(dump::Args),
+    Demo(demo::Args),
     Completions(completions::Args),
 }
 
 /// Runs the parsed command line and returns the exit code it chose.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
+        Command::Init(args) => init::run(args, &cli.global),
+        Command::Topic(args) => topic::run(args, &cli.global),
+        Command::Produce(args) => produce::run(args, &cli.global),
+        Command::Consume(args) => consume::run(args, &cli.global),
+        Command::Describe(args) => describe::run(args, &cli.global),
         Command::Dump(args) => dump::run(args, &cli.global),
+        Command::Demo(args) => demo::run(args, &cli.global),
         Command::Completions(args) => completions::run(args, &cli.global),
     }
+}
+
+/// Opens the cluster `--cluster` names (the root or one broker folder of it). When there is
+/// none, creates the default one (brokers 101, 102, 103) and says so on stderr, as SQLite
+/// creates its database file on first use.
+pub fn open_cluster(global: &GlobalArgs) -> anyhow::Result<crate::cluster::Cluster> {
+    let path = &global.cluster;
+    let quiet = global.quiet;
+    crate::cluster::Cluster::open_or_create(path, |p| {
+        if !quiet {
+            eprintln!(
+                "filka: no cluster at {}; created one with brokers 101, 102, 103",
+                p.display()
+            );
+        }
+    })
+    .map_err(anyhow::Error::from)
 }
 
 #[cfg(test)]
