@@ -37,7 +37,7 @@ Register-ArgumentCompleter -Native -CommandName 'filka' -ScriptBlock {
             [CompletionResult]::new('consume', 'consume', [CompletionResultType]::ParameterValue, 'Not built yet')
             [CompletionResult]::new('describe', 'describe', [CompletionResultType]::ParameterValue, 'Not built yet')
             [CompletionResult]::new('dump', 'dump', [CompletionResultType]::ParameterValue, 'Print the contents of Kafka segment, index, time index and checkpoint files')
-            [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Not built yet')
+            [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Play the seed''s example end to end on a fresh cluster, step by step')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             break
         }

@@ -34,7 +34,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand consume 'Not built yet'
             cand describe 'Not built yet'
             cand dump 'Print the contents of Kafka segment, index, time index and checkpoint files'
-            cand demo 'Not built yet'
+            cand demo 'Play the seed''s example end to end on a fresh cluster, step by step'
             cand completions 'Print a shell completion script'
         }
         &'filka;init'= {

@@ -39,7 +39,7 @@ complete -c filka -n "__fish_filka_needs_command" -f -a "produce" -d 'Not built 
 complete -c filka -n "__fish_filka_needs_command" -f -a "consume" -d 'Not built yet'
 complete -c filka -n "__fish_filka_needs_command" -f -a "describe" -d 'Not built yet'
 complete -c filka -n "__fish_filka_needs_command" -f -a "dump" -d 'Print the contents of Kafka segment, index, time index and checkpoint files'
-complete -c filka -n "__fish_filka_needs_command" -f -a "demo" -d 'Not built yet'
+complete -c filka -n "__fish_filka_needs_command" -f -a "demo" -d 'Play the seed\'s example end to end on a fresh cluster, step by step'
 complete -c filka -n "__fish_filka_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c filka -n "__fish_filka_using_subcommand init" -l cluster -d 'The cluster directory, created on first use by commands that write' -r -f -a "(__fish_complete_directories)"
 complete -c filka -n "__fish_filka_using_subcommand init" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'

@@ -1,18 +1,295 @@
-//! `filka demo`: not built yet.
+//! `filka demo [DIR]`: plays the seed's example end to end on a fresh cluster and says what
+//! happens at each step, with the command that does the same by hand:
+//! a website produces `user-interactions`, an analytics and a database consumer each read
+//! all of it, and trucks keyed by id land in fixed partitions of `trucks_gps`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
 
 use super::GlobalArgs;
+use crate::client::consumer::{Consumer, Poll, StartOffset};
+use crate::client::producer::{Producer, ProducerConfig, ProducerRecord};
+use crate::cluster::Cluster;
+use crate::cluster::replica::PartitionView;
 use crate::error::ExitCode;
+use crate::output::{Printer, Table};
 
 const EXAMPLES: &str = "\
 Examples:
-  filka demo";
+  Play the example in a new folder ./filka-demo (or filka-demo-2, ... if taken):
+    filka demo
 
-/// Not built yet.
+  Play it in a folder of your choice, then look around:
+    filka demo /tmp/kafka-tour
+    filka --cluster /tmp/kafka-tour describe cluster";
+
+/// Play the seed's example end to end on a fresh cluster, step by step.
+///
+/// Creates a 3-broker cluster (ids 101, 102, 103), a `user-interactions` topic that a website
+/// produces to and that an analytics and a database consumer each read in full, and a
+/// `trucks_gps` topic where each truck's positions, keyed by truck id, land in one fixed
+/// partition. Each step prints the filka command that does the same by hand.
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = EXAMPLES)]
-pub struct Args {}
+pub struct Args {
+    /// Folder for the demo cluster; must not hold a cluster yet. Default: a new folder
+    /// ./filka-demo (or ./filka-demo-N).
+    #[arg(value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
+    pub dir: Option<PathBuf>,
+}
 
-/// Runs the command.
-pub fn run(_args: &Args, _global: &GlobalArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("demo: not implemented yet")
+/// The website's page views: (user, page).
+const INTERACTIONS: &[(&str, &str)] = &[
+    ("user-42", "viewed /pricing"),
+    ("user-7", "viewed /"),
+    ("user-42", "clicked 'Start trial'"),
+    ("user-13", "viewed /docs"),
+    ("user-7", "searched 'kafka partitions'"),
+    ("user-8", "viewed /blog/acks"),
+    ("user-13", "clicked 'Download'"),
+    ("user-42", "signed up"),
+    ("user-8", "viewed /pricing"),
+    ("user-7", "logged out"),
+];
+
+fn free_dir() -> PathBuf {
+    let base = PathBuf::from("filka-demo");
+    if !base.exists() {
+        return base;
+    }
+    (2..)
+        .map(|n| PathBuf::from(format!("filka-demo-{n}")))
+        .find(|p| !p.exists())
+        .unwrap_or(base)
+}
+
+fn consume_all(cluster: &Cluster, topic: &str) -> anyhow::Result<Vec<(u32, i64, String, String)>> {
+    let mut c = Consumer::new(cluster.clone(), topic, None, StartOffset::Beginning, false)?;
+    let mut out = Vec::new();
+    loop {
+        let poll = c.poll(&mut |f| {
+            out.push((
+                f.partition,
+                f.record.offset,
+                String::from_utf8_lossy(f.record.key.unwrap_or_default()).into_owned(),
+                String::from_utf8_lossy(f.record.value.unwrap_or_default()).into_owned(),
+            ));
+            Ok(())
+        })?;
+        if poll == Poll::End {
+            break;
+        }
+    }
+    out.sort_by_key(|r| (r.0, r.1));
+    Ok(out)
+}
+
+struct Narrator<'a> {
+    out: Printer,
+    cluster_flag: String,
+    step: u32,
+    _dir: &'a Path,
+}
+
+impl Narrator<'_> {
+    fn step(&mut self, title: &str, command: &str) -> std::io::Result<()> {
+        self.step += 1;
+        self.out.line("")?;
+        self.out.line(&format!("== Step {}: {title}", self.step))?;
+        if !command.is_empty() {
+            self.out.line(&format!(
+                "   $ filka --cluster {} {command}",
+                self.cluster_flag
+            ))?;
+        }
+        Ok(())
+    }
+    fn say(&mut self, text: &str) -> std::io::Result<()> {
+        self.out.line(&format!("   {text}"))
+    }
+}
+
+/// Runs the demo.
+pub fn run(args: &Args, _global: &GlobalArgs) -> anyhow::Result<ExitCode> {
+    let dir = args.dir.clone().unwrap_or_else(free_dir);
+    let mut cluster = Cluster::init(&dir, 3, 101)
+        .with_context(|| format!("demo: creating a cluster in {}", dir.display()))?;
+    let mut n = Narrator {
+        out: Printer::stdout(),
+        cluster_flag: dir.display().to_string(),
+        step: 0,
+        _dir: &dir,
+    };
+    n.out.line(&format!(
+        "filka demo: a 3-broker Kafka cluster in {}/ (cluster id {})",
+        dir.display(),
+        cluster.state().cluster_id
+    ))?;
+
+    n.step(
+        "three brokers, each a folder of Kafka log files",
+        "init --brokers 3 --first-id 101",
+    )?;
+    for id in cluster.state().broker_ids() {
+        n.say(&format!(
+            "broker-{id}/  (meta.properties, checkpoint files)"
+        ))?;
+    }
+
+    n.step(
+        "a topic for the website's events: 3 partitions, each on 3 brokers",
+        "topic create user-interactions -p 3 -r 3",
+    )?;
+    let mut configs = BTreeMap::new();
+    configs.insert("min.insync.replicas".to_string(), "2".to_string());
+    cluster.create_topic("user-interactions", 3, 3, configs, false)?;
+    for p in &cluster.topic("user-interactions")?.partitions {
+        n.say(&format!(
+            "partition {}: leader broker {}, replicas {:?}, in sync {:?}",
+            p.partition, p.leader, p.replicas, p.isr
+        ))?;
+    }
+
+    n.step(
+        "the website produces page views, keyed by user id",
+        "produce -t user-interactions -K ':'   # lines like user-42:viewed /pricing",
+    )?;
+    let mut producer = Producer::new(
+        cluster.clone(),
+        "user-interactions",
+        ProducerConfig::default(),
+    )?;
+    for (user, action) in INTERACTIONS {
+        producer.send(&ProducerRecord {
+            key: Some(user.as_bytes()),
+            value: Some(action.as_bytes()),
+            ..Default::default()
+        })?;
+    }
+    producer.close()?;
+    n.say(&format!(
+        "{} records sent; the same key always goes to the same partition (murmur2(key) % 3):",
+        INTERACTIONS.len()
+    ))?;
+    let records = consume_all(&cluster, "user-interactions")?;
+    let mut by_user: BTreeMap<&str, u32> = BTreeMap::new();
+    for (p, _, k, _) in &records {
+        by_user.insert(k.as_str(), *p);
+    }
+    for (user, p) in &by_user {
+        n.say(&format!("  {user} -> partition {p}"))?;
+    }
+
+    n.step(
+        "the analytics consumer reads everything and counts actions",
+        "consume -t user-interactions --format '%v\\n' | cut -d' ' -f1 | sort | uniq -c",
+    )?;
+    let records = consume_all(&cluster, "user-interactions")?;
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for (_, _, _, v) in &records {
+        *counts.entry(v.split(' ').next().unwrap_or("")).or_default() += 1;
+    }
+    for (action, count) in &counts {
+        n.say(&format!("{count:>3} {action}"))?;
+    }
+    n.step(
+        "the database consumer reads everything too, with partitions and offsets",
+        "consume -t user-interactions --format '%p:%o %k %v\\n'",
+    )?;
+    let records = consume_all(&cluster, "user-interactions")?;
+    for (p, o, k, v) in &records {
+        n.say(&format!("{p}:{o} {k} {v}"))?;
+    }
+    n.say(&format!(
+        "{} records for each consumer: reading removes nothing, and order holds within a partition.",
+        records.len()
+    ))?;
+
+    n.step(
+        "trucks report GPS positions into trucks_gps, keyed by truck id",
+        "topic create trucks_gps -p 10 -r 3 && produce -t trucks_gps -K '\\t'",
+    )?;
+    cluster.create_topic("trucks_gps", 10, 3, BTreeMap::new(), false)?;
+    let mut producer = Producer::new(cluster.clone(), "trucks_gps", ProducerConfig::default())?;
+    for round in 0..3 {
+        for truck in 120..126 {
+            let key = format!("truckID{truck}");
+            let value = format!(
+                "{{\"truck\":{truck},\"lat\":{:.4},\"lon\":{:.4}}}",
+                48.85 + f64::from(truck - 120) * 0.01 + f64::from(round) * 0.001,
+                2.35 + f64::from(round) * 0.002
+            );
+            producer.send(&ProducerRecord {
+                key: Some(key.as_bytes()),
+                value: Some(value.as_bytes()),
+                ..Default::default()
+            })?;
+        }
+    }
+    producer.close()?;
+    let records = consume_all(&cluster, "trucks_gps")?;
+    let mut table = Table::new(["TRUCK", "PARTITION", "OFFSETS"]);
+    let mut by_truck: BTreeMap<String, (u32, Vec<i64>)> = BTreeMap::new();
+    for (p, o, k, _) in &records {
+        let e = by_truck.entry(k.clone()).or_insert((*p, Vec::new()));
+        e.1.push(*o);
+    }
+    for (truck, (p, offsets)) in &by_truck {
+        let offsets: Vec<String> = offsets.iter().map(i64::to_string).collect();
+        table.row([truck.clone(), p.to_string(), offsets.join(",")]);
+    }
+    n.say("each truck's positions land in one partition, in order:")?;
+    for line in table.render(crate::output::TableStyle::Plain).lines() {
+        n.say(line)?;
+    }
+
+    n.step("the cluster now", "describe topics")?;
+    let mut table = Table::new([
+        "TOPIC",
+        "PARTITION",
+        "LEADER",
+        "REPLICAS",
+        "ISR",
+        "HIGH-WATERMARK",
+    ]);
+    for (name, t) in &cluster.state().topics {
+        for p in &t.partitions {
+            let view = PartitionView::read(&cluster, name, p.partition)?;
+            let list = |v: &[i32]| v.iter().map(i32::to_string).collect::<Vec<_>>().join(",");
+            table.row([
+                name.clone(),
+                p.partition.to_string(),
+                p.leader.to_string(),
+                list(&p.replicas),
+                list(&p.isr),
+                view.high_watermark.to_string(),
+            ]);
+        }
+    }
+    for line in table.render(crate::output::TableStyle::Plain).lines() {
+        n.say(line)?;
+    }
+    n.out.line("")?;
+    n.out.line("Look around next:")?;
+    for cmd in [
+        "describe cluster",
+        "consume -t trucks_gps -p 3 --format '%k %v\\n'",
+        "dump broker-101/user-interactions-0/00000000000000000000.log --print-data",
+    ] {
+        let cmd = if cmd.starts_with("dump") {
+            cmd.replace("broker-101", &format!("{}/broker-101", dir.display()))
+        } else {
+            cmd.to_string()
+        };
+        let prefix = if cmd.starts_with("dump") {
+            "filka".to_string()
+        } else {
+            format!("filka --cluster {}", dir.display())
+        };
+        n.out.line(&format!("  $ {prefix} {cmd}"))?;
+    }
+    n.out.finish()?;
+    Ok(ExitCode::Success)
 }
