@@ -2,6 +2,8 @@
 //! ISRs) changed only under the controller lock, topics, and the replicas of each
 //! partition (see [`replica`]). Knows nothing of CLI flags or output formats.
 
+pub mod controller;
+pub mod epochs;
 pub mod layout;
 pub mod lock;
 pub mod metadata;
