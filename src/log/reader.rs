@@ -37,6 +37,20 @@ fn load_offsets(dir: &Path, base: i64) -> Vec<OffsetEntry> {
         .unwrap_or_default()
 }
 
+/// The last offset-index entry of a segment, read without loading the whole index (entry
+/// files are exact-size, so it is the final 8 bytes). `None` when missing or empty.
+fn last_offset_entry(dir: &Path, base: i64) -> Option<OffsetEntry> {
+    let path = names::segment_path(dir, base, INDEX_SUFFIX);
+    let file = io::open_read(&path).ok()?;
+    let len = io::len(&file).ok()?;
+    if len < index::OFFSET_ENTRY_LEN as u64 || len % index::OFFSET_ENTRY_LEN as u64 != 0 {
+        return None;
+    }
+    let mut b = [0u8; index::OFFSET_ENTRY_LEN];
+    io::read_exact_at(&file, &mut b, len - index::OFFSET_ENTRY_LEN as u64).ok()?;
+    index::parse_offset_index(&b, base).entries.first().copied()
+}
+
 impl LogReader {
     /// Lists the segments of the log in `dir`.
     pub fn open(dir: &Path) -> Result<LogReader, LogError> {
@@ -82,8 +96,7 @@ impl LogReader {
         let path = names::segment_path(&self.dir, base, LOG_SUFFIX);
         let file = io::open_read(&path).map_err(io_err(&path, "open"))?;
         let len = io::len(&file).map_err(io_err(&path, "stat"))?;
-        let start = load_offsets(&self.dir, base)
-            .last()
+        let start = last_offset_entry(&self.dir, base)
             .map_or(0, |e| u64::from(e.position))
             .min(len);
         let mut stream = BatchStream::new(&file, start, len, MAX_BATCH_BYTES).with_chunk(64 << 10);
