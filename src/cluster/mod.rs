@@ -4,6 +4,7 @@
 
 pub mod controller;
 pub mod epochs;
+pub mod failure;
 pub mod layout;
 pub mod lock;
 pub mod metadata;
