@@ -35,7 +35,7 @@ complete -c filka -n "__fish_filka_needs_command" -s h -l help -d 'Print help (s
 complete -c filka -n "__fish_filka_needs_command" -s V -l version -d 'Print version'
 complete -c filka -n "__fish_filka_needs_command" -f -a "dump" -d 'Print the contents of Kafka segment, index, time index and checkpoint files'
 complete -c filka -n "__fish_filka_needs_command" -f -a "completions" -d 'Print a shell completion script'
-complete -c filka -n "__fish_filka_using_subcommand dump" -l max-bytes -d 'Read at most this many bytes of each file' -r
+complete -c filka -n "__fish_filka_using_subcommand dump" -l max-bytes -d 'Read at most the first N bytes of each .log file (whole batches only; a batch the limit cuts is not reported)' -r
 complete -c filka -n "__fish_filka_using_subcommand dump" -l cluster -d 'The cluster directory, created on first use by commands that write' -r -f -a "(__fish_complete_directories)"
 complete -c filka -n "__fish_filka_using_subcommand dump" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
 json\t'One JSON object per line, for scripts'
