@@ -994,7 +994,7 @@ fn check_offset_entry(
             index_offset: entry.offset,
             position: entry.position,
             reason: format!(
-                "no batch starts at byte {target} (the next one starts at byte {})",
+                "no batch starts at byte {target}; the next one starts at byte {}",
                 s.position
             ),
         }),

@@ -3,5 +3,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod cli_basics;
+mod dump;
 mod generated_docs;
 mod harness;
