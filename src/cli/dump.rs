@@ -85,7 +85,9 @@ pub struct Args {
     /// Check every batch's CRC and every index entry against the segment beside it, and
     /// report each mismatch.
     ///
-    /// For .log files also list gaps between record offsets (expected on compacted topics).
+    /// In .log files also report leader epochs that decrease and list gaps between record
+    /// offsets; gaps are expected on compacted topics but, like every mismatch, make filka
+    /// exit with 3.
     #[arg(long)]
     pub verify: bool,
 
