@@ -64,9 +64,10 @@ Examples:
 ///
 /// The kind of each file comes from its name: .log (record batches), .index (offset index),
 /// .timeindex (time index), leader-epoch-checkpoint, the broker's *-checkpoint files and
-/// partition.metadata. Output mirrors Kafka's kafka-dump-log. Files are opened read-only and
-/// never repaired; corruption is reported with its byte position and makes filka exit with 3
-/// after printing everything it could read.
+/// partition.metadata (.snapshot and .txnindex files are not supported yet). Output mirrors
+/// Kafka's kafka-dump-log. Files are opened read-only and never repaired; corruption is
+/// reported with its byte position and makes filka exit with 3 after printing everything it
+/// could read.
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = EXAMPLES)]
 pub struct Args {
