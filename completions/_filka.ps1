@@ -97,7 +97,7 @@ Register-ArgumentCompleter -Native -CommandName 'filka' -ScriptBlock {
             break
         }
         'filka;dump' {
-            [CompletionResult]::new('--max-bytes', '--max-bytes', [CompletionResultType]::ParameterName, 'Read at most this many bytes of each file')
+            [CompletionResult]::new('--max-bytes', '--max-bytes', [CompletionResultType]::ParameterName, 'Read at most the first N bytes of each .log file (whole batches only; a batch the limit cuts is not reported)')
             [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'The cluster directory, created on first use by commands that write')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: text for people, json for scripts')
             [CompletionResult]::new('--print-data', '--print-data', [CompletionResultType]::ParameterName, 'Also print each record''s offset, timestamp, key, value and headers, not just the batch headers (kafka-dump-log''s --print-data-log)')

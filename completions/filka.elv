@@ -88,7 +88,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'filka;dump'= {
-            cand --max-bytes 'Read at most this many bytes of each file'
+            cand --max-bytes 'Read at most the first N bytes of each .log file (whole batches only; a batch the limit cuts is not reported)'
             cand --cluster 'The cluster directory, created on first use by commands that write'
             cand --output 'Output format: text for people, json for scripts'
             cand --print-data 'Also print each record''s offset, timestamp, key, value and headers, not just the batch headers (kafka-dump-log''s --print-data-log)'

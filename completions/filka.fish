@@ -81,7 +81,7 @@ avro\t'Avro, where a command supports it'"
 complete -c filka -n "__fish_filka_using_subcommand describe" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c filka -n "__fish_filka_using_subcommand describe" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
 complete -c filka -n "__fish_filka_using_subcommand describe" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c filka -n "__fish_filka_using_subcommand dump" -l max-bytes -d 'Read at most this many bytes of each file' -r
+complete -c filka -n "__fish_filka_using_subcommand dump" -l max-bytes -d 'Read at most the first N bytes of each .log file (whole batches only; a batch the limit cuts is not reported)' -r
 complete -c filka -n "__fish_filka_using_subcommand dump" -l cluster -d 'The cluster directory, created on first use by commands that write' -r -f -a "(__fish_complete_directories)"
 complete -c filka -n "__fish_filka_using_subcommand dump" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
 json\t'One JSON object per line, for scripts'

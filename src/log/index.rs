@@ -61,7 +61,7 @@ pub fn parse_offset_index(bytes: &[u8], base: i64) -> Parsed<OffsetEntry> {
             };
         }
         entries.push(OffsetEntry {
-            offset: base + i64::from(rel),
+            offset: base.wrapping_add(i64::from(rel)),
             position,
         });
     }
@@ -90,7 +90,7 @@ pub fn parse_time_index(bytes: &[u8], base: i64) -> Parsed<TimeEntry> {
         }
         entries.push(TimeEntry {
             timestamp,
-            offset: base + i64::from(rel),
+            offset: base.wrapping_add(i64::from(rel)),
         });
     }
     Parsed {
@@ -277,6 +277,16 @@ mod tests {
         assert_eq!(p.padding, 16);
         bytes.push(1);
         assert_eq!(parse_offset_index(&bytes, 100).trailing, 1);
+    }
+
+    /// Regression: a segment named with a base offset near i64::MAX (e.g.
+    /// 09223372036854775807.index) made `base + relative` overflow and panic in debug builds.
+    #[test]
+    fn huge_base_offsets_wrap_instead_of_panicking() {
+        let p = parse_offset_index(&[0, 0, 0, 5, 0, 0, 0, 16], i64::MAX);
+        assert_eq!(p.entries[0].offset, i64::MAX.wrapping_add(5));
+        let t = parse_time_index(&[0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1], i64::MAX);
+        assert_eq!(t.entries[0].offset, i64::MIN);
     }
 
     /// kafka-format.md §9.5: the .index and .timeindex bytes of the 8-batch example.

@@ -9,6 +9,7 @@
 
 pub mod checkpoint;
 pub mod index;
+pub mod inspect;
 pub mod io;
 pub mod names;
 pub mod partition;

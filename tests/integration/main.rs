@@ -4,6 +4,7 @@
 
 mod cli_basics;
 mod demo;
+mod dump;
 mod generated_docs;
 mod harness;
 mod kafka_python;

@@ -1,0 +1,534 @@
+//! A read-only look inside the files of a Kafka log directory, for `filka dump` (Kafka's
+//! `kafka-dump-log`): segments (`.log`), offset indexes (`.index`), time indexes
+//! (`.timeindex`), the offset checkpoints (`*-checkpoint`), `leader-epoch-checkpoint` and
+//! `partition.metadata`.
+//!
+//! [`inspect`] walks one file and hands typed [`Event`]s to a [`Visitor`]: the file's kind,
+//! every batch (all header fields, position, size, CRC validity), every record, every index
+//! or checkpoint entry, and every problem (corrupt framing, bad CRC, undecodable records,
+//! invalid trailing bytes, index entries that disagree with the log). It returns a
+//! [`Summary`] that says whether anything was wrong.
+//!
+//! Memory does not grow with the file: `.log` files are read through [`BatchStream`] (one
+//! bounded buffer, at most one batch of [`MAX_BATCH_BYTES`]), index and checkpoint files in
+//! small chunks and lines. Length fields are checked before anything is allocated for them.
+//!
+//! Must not: write, repair or lock anything, or know how events are printed.
+
+mod checkpoints;
+mod indexes;
+mod segment;
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use crate::record::control::EndTxnMarker;
+use crate::record::{BatchHeader, Compression, RecordRef, TimestampType};
+
+use super::checkpoint::Uuid;
+use super::index::{OffsetEntry, TimeEntry};
+use super::{LogError, io, io_err, names};
+
+/// Read-ahead for index files and for the log walk that verifies them.
+const CHUNK: usize = 64 << 10;
+/// The longest checkpoint line accepted (a topic name is at most 249 bytes).
+const MAX_CHECKPOINT_LINE: usize = 64 << 10;
+/// `partition.metadata` is two short lines; anything larger is not one.
+const MAX_PARTITION_METADATA: u64 = 4096;
+/// Transient suffixes Kafka appends to segment files (kafka-format.md §1).
+const TRANSIENT_SUFFIXES: [&str; 3] = [names::DELETED_SUFFIX, ".cleaned", ".swap"];
+
+/// What a file is, decided by its name as Kafka names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// `<base>.log`: record batches.
+    Log {
+        /// The segment's base offset, from the file name.
+        base_offset: i64,
+    },
+    /// `<base>.index`: the offset index.
+    OffsetIndex {
+        /// The segment's base offset, from the file name.
+        base_offset: i64,
+    },
+    /// `<base>.timeindex`: the time index.
+    TimeIndex {
+        /// The segment's base offset, from the file name.
+        base_offset: i64,
+    },
+    /// `leader-epoch-checkpoint`: epoch and start offset per line.
+    LeaderEpochCheckpoint,
+    /// `recovery-point-offset-checkpoint`, `replication-offset-checkpoint`,
+    /// `log-start-offset-checkpoint`, `cleaner-offset-checkpoint` (any `*-checkpoint`):
+    /// topic, partition and offset per line.
+    OffsetCheckpoint,
+    /// `partition.metadata`: the topic id.
+    PartitionMetadata,
+}
+
+impl FileKind {
+    /// A short name for scripts: `log`, `offset_index`, `time_index`,
+    /// `leader_epoch_checkpoint`, `offset_checkpoint`, `partition_metadata`.
+    pub fn name(self) -> &'static str {
+        match self {
+            FileKind::Log { .. } => "log",
+            FileKind::OffsetIndex { .. } => "offset_index",
+            FileKind::TimeIndex { .. } => "time_index",
+            FileKind::LeaderEpochCheckpoint => "leader_epoch_checkpoint",
+            FileKind::OffsetCheckpoint => "offset_checkpoint",
+            FileKind::PartitionMetadata => "partition_metadata",
+        }
+    }
+
+    /// The segment's base offset for `.log`, `.index` and `.timeindex` files.
+    pub fn base_offset(self) -> Option<i64> {
+        match self {
+            FileKind::Log { base_offset }
+            | FileKind::OffsetIndex { base_offset }
+            | FileKind::TimeIndex { base_offset } => Some(base_offset),
+            _ => None,
+        }
+    }
+}
+
+/// A file [`file_kind`] cannot dump, and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{path}: {reason}")]
+pub struct UnsupportedFile {
+    /// The file.
+    pub path: PathBuf,
+    /// Why, and what would work.
+    pub reason: String,
+}
+
+/// Decides what `path` holds from its file name, as Kafka does: `<digits>.log`, `.index`,
+/// `.timeindex` (the digits are the base offset, normally 20 of them),
+/// `leader-epoch-checkpoint`, `*-checkpoint`, `partition.metadata`. A transient suffix
+/// (`.deleted`, `.cleaned`, `.swap`) is ignored. `.snapshot` and `.txnindex` files are
+/// refused as not supported yet; any other name as unknown.
+pub fn file_kind(path: &Path) -> Result<FileKind, UnsupportedFile> {
+    let fail = |reason: String| UnsupportedFile {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .ok_or_else(|| fail("not a file name filka knows".into()))?;
+    let name = TRANSIENT_SUFFIXES
+        .iter()
+        .find_map(|s| name.strip_suffix(s))
+        .unwrap_or(name);
+    match name {
+        names::LEADER_EPOCH_CHECKPOINT => return Ok(FileKind::LeaderEpochCheckpoint),
+        names::PARTITION_METADATA => return Ok(FileKind::PartitionMetadata),
+        n if n.ends_with("-checkpoint") => return Ok(FileKind::OffsetCheckpoint),
+        _ => {}
+    }
+    let unknown = || {
+        fail(format!(
+            "unknown kind of file: filka dumps <base offset>{}, {}, {}, {}, *-checkpoint and {}",
+            names::LOG_SUFFIX,
+            names::INDEX_SUFFIX,
+            names::TIME_INDEX_SUFFIX,
+            names::LEADER_EPOCH_CHECKPOINT,
+            names::PARTITION_METADATA
+        ))
+    };
+    let (stem, suffix) = name.split_at(name.find('.').ok_or_else(unknown)?);
+    let segment_file = [
+        names::LOG_SUFFIX,
+        names::INDEX_SUFFIX,
+        names::TIME_INDEX_SUFFIX,
+        names::SNAPSHOT_SUFFIX,
+        names::TXN_INDEX_SUFFIX,
+    ]
+    .contains(&suffix);
+    if !segment_file {
+        return Err(unknown());
+    }
+    let base_offset = (!stem.is_empty() && stem.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| stem.parse::<i64>().ok())
+        .flatten()
+        .ok_or_else(|| {
+            fail(format!(
+                "the name does not start with the segment's base offset (Kafka names \
+                 segment files like 00000000000000000000{suffix})"
+            ))
+        })?;
+    match suffix {
+        names::LOG_SUFFIX => Ok(FileKind::Log { base_offset }),
+        names::INDEX_SUFFIX => Ok(FileKind::OffsetIndex { base_offset }),
+        names::TIME_INDEX_SUFFIX => Ok(FileKind::TimeIndex { base_offset }),
+        names::SNAPSHOT_SUFFIX => Err(fail(
+            "producer-state snapshots (.snapshot) are not supported yet".into(),
+        )),
+        _ => Err(fail(
+            "aborted-transaction indexes (.txnindex) are not supported yet".into(),
+        )),
+    }
+}
+
+/// What to do besides listing batches and entries.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Emit an [`Event::Record`] per record (records are decoded and checked either way).
+    pub records: bool,
+    /// Check index entries against the sibling `.log`; in a `.log`, look for gaps between
+    /// record offsets and for leader epochs that decrease.
+    pub verify: bool,
+    /// Read at most this many bytes of a `.log` (whole batches only, like kafka-dump-log's
+    /// `--max-bytes`; a batch cut by the limit is not reported).
+    pub max_bytes: Option<u64>,
+}
+
+/// A batch as found in a `.log`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BatchInfo {
+    /// Byte position of the batch in the file.
+    pub position: u64,
+    /// Every header field, as stored.
+    pub header: BatchHeader,
+    /// The CRC-32C of the batch's bytes, to compare with `header.crc`.
+    pub computed_crc: u32,
+}
+
+impl BatchInfo {
+    /// Whether the stored CRC matches the bytes (kafka-dump-log's `isvalid`).
+    pub fn crc_valid(&self) -> bool {
+        self.computed_crc == self.header.crc
+    }
+    /// The codec; `None` cannot happen for a batch that was parsed (ids 5-7 are refused).
+    pub fn compression(&self) -> Option<Compression> {
+        self.header.attributes.compression()
+    }
+    /// The log cleaner's delete horizon, when attributes bit 6 says `baseTimestamp` holds it.
+    pub fn delete_horizon_ms(&self) -> Option<i64> {
+        self.header
+            .attributes
+            .has_delete_horizon()
+            .then_some(self.header.base_timestamp)
+    }
+    /// Whole batch size in bytes.
+    pub fn size(&self) -> usize {
+        self.header.size()
+    }
+}
+
+/// What a control record says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Control {
+    /// A COMMIT or ABORT transaction marker.
+    EndTxn(EndTxnMarker),
+    /// Another control type (KRaft's 2-6, or unknown): its type id.
+    Other(i16),
+    /// The key (or a marker's value) is too short to read.
+    Malformed,
+}
+
+/// Kafka's name of a control record type (`ControlRecordType`).
+pub fn control_type_name(type_id: i16) -> &'static str {
+    match type_id {
+        0 => "ABORT",
+        1 => "COMMIT",
+        2 => "LEADER_CHANGE",
+        3 => "SNAPSHOT_HEADER",
+        4 => "SNAPSHOT_FOOTER",
+        5 => "KRAFT_VERSION",
+        6 => "KRAFT_VOTERS",
+        _ => "UNKNOWN",
+    }
+}
+
+/// A record, with what the batch around it says about it.
+#[derive(Debug, Clone, Copy)]
+pub struct RecordInfo<'a> {
+    /// The record (offset, timestamp, key, value, sequence, headers).
+    pub record: RecordRef<'a>,
+    /// How its batch's timestamps were set.
+    pub timestamp_type: TimestampType,
+    /// Set for records of control batches.
+    pub control: Option<Control>,
+}
+
+/// One entry of an offset checkpoint, `leader-epoch-checkpoint` or `partition.metadata`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckpointEntry<'a> {
+    /// `topic partition offset` of a `*-checkpoint` file.
+    Offset {
+        /// Topic name.
+        topic: &'a str,
+        /// Partition number.
+        partition: u32,
+        /// The offset recorded for it.
+        offset: i64,
+    },
+    /// `epoch startOffset` of a `leader-epoch-checkpoint`.
+    Epoch {
+        /// Leader epoch.
+        epoch: i32,
+        /// First offset written in that epoch.
+        start_offset: i64,
+    },
+    /// The topic id of `partition.metadata`.
+    TopicId {
+        /// The file's version (0).
+        version: i32,
+        /// The topic id.
+        topic_id: Uuid,
+    },
+}
+
+/// An index entry (or record offset) that disagrees with the log. Only looked for with
+/// [`Options::verify`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mismatch {
+    /// A record offset is above the previous one plus 1 (kafka-dump-log's "Non-consecutive
+    /// offsets"). Expected in segments of compacted topics.
+    NonConsecutive {
+        /// The previous record's offset.
+        previous: i64,
+        /// The offset that followed it.
+        next: i64,
+    },
+    /// An offset-index entry points at a batch whose last offset is not the entry's offset.
+    IndexOffset {
+        /// The entry's offset.
+        index_offset: i64,
+        /// The entry's position.
+        position: u32,
+        /// The last offset of the batch at that position.
+        log_offset: i64,
+    },
+    /// No batch starts at an offset-index entry's position.
+    IndexPosition {
+        /// The entry's offset.
+        index_offset: i64,
+        /// The entry's position.
+        position: u32,
+        /// What is there instead.
+        reason: String,
+    },
+    /// An offset-index entry does not increase over the previous one in both fields.
+    IndexOutOfOrder {
+        /// The entry's offset.
+        index_offset: i64,
+        /// The entry's position.
+        position: u32,
+        /// The previous entry's offset.
+        previous_offset: i64,
+        /// The previous entry's position.
+        previous_position: u32,
+    },
+    /// A time-index entry's timestamp is not the max timestamp of the batch it points at.
+    TimeIndexTimestamp {
+        /// The entry's offset.
+        offset: i64,
+        /// The entry's timestamp.
+        index_timestamp: i64,
+        /// The batch's max timestamp.
+        log_timestamp: i64,
+    },
+    /// A time-index entry's offset is not the last offset of any batch.
+    TimeIndexOffset {
+        /// The entry's offset.
+        index_offset: i64,
+        /// The last offset of the first batch reaching it, -1 when none does.
+        log_offset: i64,
+    },
+    /// A time-index entry's timestamp does not increase, or its offset decreases.
+    TimeIndexOutOfOrder {
+        /// The entry's timestamp.
+        timestamp: i64,
+        /// The entry's offset.
+        offset: i64,
+        /// The previous entry's timestamp.
+        previous_timestamp: i64,
+        /// The previous entry's offset.
+        previous_offset: i64,
+    },
+}
+
+/// How bad a [`Problem`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// The file's content is damaged or not in Kafka's format.
+    Corrupt,
+    /// `verify` could not check an index: the sibling `.log` does not exist.
+    MissingLog,
+}
+
+/// Something wrong with a file, found while walking it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// How bad.
+    pub kind: ProblemKind,
+    /// Byte position it concerns, when it has one.
+    pub position: Option<u64>,
+    /// What is wrong and where, as one sentence (includes the position).
+    pub message: String,
+}
+
+/// One thing found in a file, in file order.
+#[derive(Debug, Clone)]
+pub enum Event<'a> {
+    /// First event of every file.
+    Start {
+        /// What the file is.
+        kind: FileKind,
+    },
+    /// A record batch of a `.log`.
+    Batch(&'a BatchInfo),
+    /// A record of the batch before it (only with [`Options::records`]).
+    Record(&'a RecordInfo<'a>),
+    /// An `.index` entry, offset made absolute.
+    IndexEntry(OffsetEntry),
+    /// A `.timeindex` entry, offset made absolute.
+    TimeIndexEntry(TimeEntry),
+    /// The `.index` file has no entries (kafka-dump-log: `<path> is empty.`).
+    IndexEmpty,
+    /// An entry of a checkpoint or `partition.metadata` file.
+    CheckpointEntry(CheckpointEntry<'a>),
+    /// Bytes at the end that are not a whole batch or entry (a torn tail, or garbage).
+    InvalidBytes {
+        /// Where they start.
+        position: u64,
+        /// How many there are, up to the end of the file.
+        count: u64,
+    },
+    /// An entry that disagrees with the log (with [`Options::verify`]).
+    Mismatch(&'a Mismatch),
+    /// Something damaged.
+    Problem(&'a Problem),
+}
+
+/// Receives the events of a file. Its errors (e.g. a closed stdout) stop the walk and are
+/// returned unchanged in [`InspectError::Visitor`].
+pub trait Visitor {
+    /// Called once per event, in file order.
+    fn visit(&mut self, event: &Event<'_>) -> std::io::Result<()>;
+}
+
+impl<F: FnMut(&Event<'_>) -> std::io::Result<()>> Visitor for F {
+    fn visit(&mut self, event: &Event<'_>) -> std::io::Result<()> {
+        self(event)
+    }
+}
+
+/// What a walk over one file found.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Batches read (CRC-valid or not).
+    pub batches: u64,
+    /// Records decoded.
+    pub records: u64,
+    /// Index or checkpoint entries read.
+    pub entries: u64,
+    /// Batches whose CRC does not match.
+    pub bad_crcs: u64,
+    /// Invalid bytes at the end of the file.
+    pub invalid_bytes: u64,
+    /// Corruption problems reported (framing, records, offsets, checkpoint lines).
+    pub errors: u64,
+    /// Mismatches reported (only with [`Options::verify`]).
+    pub mismatches: u64,
+    /// `verify` could not check an index because its `.log` is missing.
+    pub missing_log: bool,
+}
+
+impl Summary {
+    /// True when the file has corrupt data or (with `verify`) mismatches: exit code 3.
+    pub fn is_corrupt(&self) -> bool {
+        self.bad_crcs + self.invalid_bytes + self.errors + self.mismatches > 0
+    }
+}
+
+/// Why a walk stopped before the end of the file.
+#[derive(Debug, thiserror::Error)]
+pub enum InspectError {
+    /// Opening or reading the file failed.
+    #[error(transparent)]
+    Log(#[from] LogError),
+    /// The visitor failed (e.g. writing to a closed pipe).
+    #[error(transparent)]
+    Visitor(std::io::Error),
+}
+
+/// Hands events to the visitor and keeps the summary in step with them.
+struct Emitter<'v> {
+    visitor: &'v mut dyn Visitor,
+    summary: Summary,
+}
+
+impl Emitter<'_> {
+    fn emit(&mut self, event: &Event<'_>) -> Result<(), InspectError> {
+        match event {
+            Event::Batch(b) => {
+                self.summary.batches += 1;
+                self.summary.bad_crcs += u64::from(!b.crc_valid());
+            }
+            Event::IndexEntry(_) | Event::TimeIndexEntry(_) | Event::CheckpointEntry(_) => {
+                self.summary.entries += 1;
+            }
+            Event::InvalidBytes { count, .. } => self.summary.invalid_bytes += count,
+            Event::Mismatch(_) => self.summary.mismatches += 1,
+            Event::Problem(p) => match p.kind {
+                ProblemKind::Corrupt => self.summary.errors += 1,
+                ProblemKind::MissingLog => self.summary.missing_log = true,
+            },
+            Event::Start { .. } | Event::Record(_) | Event::IndexEmpty => {}
+        }
+        self.visitor.visit(event).map_err(InspectError::Visitor)
+    }
+
+    fn corrupt(&mut self, position: Option<u64>, message: String) -> Result<(), InspectError> {
+        self.emit(&Event::Problem(&Problem {
+            kind: ProblemKind::Corrupt,
+            position,
+            message,
+        }))
+    }
+
+    fn mismatch(&mut self, m: Mismatch) -> Result<(), InspectError> {
+        self.emit(&Event::Mismatch(&m))
+    }
+}
+
+/// Walks the file at `path`, of the given kind (see [`file_kind`]), and hands what it finds
+/// to `visitor`. Damage is reported as events and counted in the [`Summary`]; an `Err`
+/// means the file could not be read at all (or the visitor failed).
+pub fn inspect(
+    path: &Path,
+    kind: FileKind,
+    opts: &Options,
+    visitor: &mut dyn Visitor,
+) -> Result<Summary, InspectError> {
+    let mut em = Emitter {
+        visitor,
+        summary: Summary::default(),
+    };
+    em.emit(&Event::Start { kind })?;
+    match kind {
+        FileKind::Log { base_offset } => segment::dump_log(path, base_offset, opts, &mut em)?,
+        FileKind::OffsetIndex { base_offset } => {
+            indexes::dump_offset_index(path, base_offset, opts, &mut em)?;
+        }
+        FileKind::TimeIndex { base_offset } => {
+            indexes::dump_time_index(path, base_offset, opts, &mut em)?;
+        }
+        FileKind::LeaderEpochCheckpoint | FileKind::OffsetCheckpoint => {
+            checkpoints::dump_checkpoint(path, kind, &mut em)?;
+        }
+        FileKind::PartitionMetadata => checkpoints::dump_partition_metadata(path, &mut em)?,
+    }
+    Ok(em.summary)
+}
+
+fn open(path: &Path) -> Result<(File, u64), LogError> {
+    let file = io::open_read(path).map_err(io_err(path, "open"))?;
+    let len = io::len(&file).map_err(io_err(path, "stat"))?;
+    Ok((file, len))
+}
+
+#[cfg(test)]
+mod tests;

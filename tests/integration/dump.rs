@@ -1,0 +1,566 @@
+//! `filka dump`: kafka-dump-log's output on segments built byte for byte (kafka-format.md
+//! §9-10), damage reported with exit code 3, JSON lines, and hostile length fields that must
+//! fail fast in little memory. Runs the real binary in a temp dir with relative paths, so the
+//! output is deterministic; golden files live in tests/golden/dump/ (`UPDATE_GOLDEN=1`
+//! rewrites them).
+
+use std::io::Read;
+use std::path::Path;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use assert_cmd::assert::Assert;
+use filka::log::{LogConfig, OpenHints, PartitionLog};
+use filka::record::batch::set_base_offset;
+use filka::record::control::end_txn_batch;
+use filka::record::{BatchBuilder, BatchOptions};
+
+use crate::harness::{FILKA, TestCluster, stderr_lines};
+
+const TS0: i64 = 1_700_000_000_000;
+const LOG: &str = "demo-0/00000000000000000000.log";
+const INDEX: &str = "demo-0/00000000000000000000.index";
+const TIME_INDEX: &str = "demo-0/00000000000000000000.timeindex";
+
+/// kafka-format.md §10, "Expected dump of the §9.2 segment", verbatim.
+const SECTION_10: &str = "\
+Dumping demo-0/00000000000000000000.log
+Log starting offset: 0
+baseOffset: 0 lastOffset: 1 count: 2 baseSequence: -1 lastSequence: -1 producerId: -1 producerEpoch: -1 partitionLeaderEpoch: 0 isTransactional: false isControl: false deleteHorizonMs: OptionalLong.empty position: 0 CreateTime: 1700000000005 size: 90 magic: 2 compresscodec: none crc: 3002899994 isvalid: true
+| offset: 0 CreateTime: 1700000000000 keySize: 2 valueSize: 2 sequence: -1 headerKeys: [hk] key: k1 payload: v1
+| offset: 1 CreateTime: 1700000000005 keySize: -1 valueSize: 5 sequence: -1 headerKeys: [] payload: hello
+Dumping demo-0/00000000000000000000.index
+demo-0/00000000000000000000.index is empty.
+Dumping demo-0/00000000000000000000.timeindex
+timestamp: 1700000000005 offset: 1
+";
+
+/// The §9.2 two-record batch at `base_offset`.
+fn example_batch(base_offset: i64) -> Vec<u8> {
+    let mut b = BatchBuilder::new(BatchOptions::default());
+    b.append(TS0, Some(b"k1"), Some(b"v1"), &[(b"hk", Some(b"hv"))]);
+    b.append(TS0 + 5, None, Some(b"hello"), &[]);
+    b.build(base_offset, 0)
+}
+
+fn fix_crc(batch: &mut [u8]) {
+    let crc = crc32c::crc32c(&batch[21..]);
+    batch[17..21].copy_from_slice(&crc.to_be_bytes());
+}
+
+/// Writes `demo-0/00000000000000000000.{log,index,timeindex}` under the temp dir.
+fn write_segment(t: &TestCluster, log: &[u8], index: &[u8], time_index: &[u8]) {
+    std::fs::create_dir_all(t.path().join("demo-0")).unwrap();
+    std::fs::write(t.path().join(LOG), log).unwrap();
+    std::fs::write(t.path().join(INDEX), index).unwrap();
+    std::fs::write(t.path().join(TIME_INDEX), time_index).unwrap();
+}
+
+/// The §9.2 segment with its indexes, as Kafka writes them.
+fn write_example_segment(t: &TestCluster) {
+    let mut time_index = TS0.checked_add(5).unwrap().to_be_bytes().to_vec();
+    time_index.extend_from_slice(&1i32.to_be_bytes());
+    write_segment(t, &example_batch(0), &[], &time_index);
+}
+
+/// `filka dump ARGS...` in the temp dir.
+fn dump(t: &TestCluster, args: &[&str]) -> Assert {
+    t.bare_cmd().arg("dump").args(args).assert()
+}
+
+fn stdout(a: &Assert) -> String {
+    String::from_utf8(a.get_output().stdout.clone()).unwrap()
+}
+
+/// Compares `actual` with tests/golden/dump/`name`; `UPDATE_GOLDEN=1` rewrites the file.
+fn assert_golden(name: &str, actual: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden/dump")
+        .join(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let want = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}; run `UPDATE_GOLDEN=1 cargo nextest run dump` to create it",
+            path.display()
+        )
+    });
+    assert!(
+        want == actual,
+        "output differs from {} (UPDATE_GOLDEN=1 rewrites it)\n--- want\n{want}\n--- got\n{actual}",
+        path.display()
+    );
+}
+
+#[test]
+fn the_section_9_2_segment_dumps_exactly_like_kafka() {
+    let t = TestCluster::new();
+    write_example_segment(&t);
+    let a = dump(&t, &["--print-data", LOG, INDEX, TIME_INDEX]).success();
+    assert_eq!(stdout(&a), SECTION_10);
+    assert_golden("section-10.txt", &stdout(&a));
+    assert!(a.get_output().stderr.is_empty());
+    // --verify changes nothing on a sound segment.
+    let a = dump(&t, &["--print-data", "--verify", LOG, INDEX, TIME_INDEX]).success();
+    assert_eq!(stdout(&a), SECTION_10);
+}
+
+/// Binary and multi-line keys, values and header keys, a tombstone, and a COMMIT marker.
+fn write_binary_segment(t: &TestCluster) {
+    let mut b = BatchBuilder::new(BatchOptions {
+        producer_id: 1000,
+        producer_epoch: 0,
+        base_sequence: 7,
+        transactional: true,
+        ..BatchOptions::default()
+    });
+    b.append(
+        TS0,
+        Some(&[0x00, 0x01, 0xff]),
+        Some(b"line1\nline2"),
+        &[(b"bin", Some(&[0xff])), (b"tab\tkey", None)],
+    );
+    b.append(TS0 + 1, Some(b"k\\2"), Some(&[0xc3, 0x28, b'\\']), &[]);
+    b.append(TS0 + 2, Some("grüße".as_bytes()), None, &[]);
+    let mut log = b.build(0, 3);
+    end_txn_batch(true, 1000, 0, 4, TS0 + 3).build_into(&mut log, 3, 3);
+    write_segment(t, &log, &[], &[]);
+}
+
+#[test]
+fn print_data_escapes_binary_keys_and_shows_markers() {
+    let t = TestCluster::new();
+    write_binary_segment(&t);
+    let a = dump(&t, &["--print-data", LOG]).success();
+    let out = stdout(&a);
+    assert!(
+        out.contains("key: \\x00\\x01\\xff payload: line1\\nline2"),
+        "{out}"
+    );
+    assert!(out.contains("headerKeys: [bin,tab\\tkey]"), "{out}");
+    assert!(out.contains("key: k\\2 payload: \\xc3(\\\\"), "{out}");
+    assert!(
+        out.contains("keySize: 7 valueSize: -1 sequence: 9 headerKeys: [] key: grüße\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains(" endTxnMarker: COMMIT coordinatorEpoch: 4\n"),
+        "{out}"
+    );
+    assert_golden("binary-keys.txt", &out);
+}
+
+#[test]
+fn a_torn_tail_is_invalid_bytes_and_exit_3() {
+    let t = TestCluster::new();
+    let mut log = example_batch(0);
+    log.extend_from_slice(&example_batch(2)[..40]);
+    write_segment(&t, &log, &[], &[]);
+    let a = dump(&t, &[LOG]).code(3);
+    let out = stdout(&a);
+    assert!(out.contains("isvalid: true"), "{out}");
+    assert!(
+        out.ends_with(
+            "Found 40 invalid bytes at the end of 00000000000000000000.log, starting at \
+             position 90\n"
+        ),
+        "{out}"
+    );
+    let err = stderr_lines(&a);
+    assert_eq!(err.len(), 1, "{err:?}");
+    assert!(
+        err[0].starts_with("filka: dump: problems found in 1 of 1 files"),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn a_flipped_crc_byte_is_invalid_and_exit_3() {
+    let t = TestCluster::new();
+    let mut log = example_batch(0);
+    log[70] ^= 0x20;
+    write_segment(&t, &log, &[], &[]);
+    let a = dump(&t, &["--print-data", LOG]).code(3);
+    let out = stdout(&a);
+    assert!(out.contains("crc: 3002899994 isvalid: false\n"), "{out}");
+    // The records still decode (the flip hit a key byte), and are shown.
+    assert!(out.contains("| offset: 0 "), "{out}");
+}
+
+/// A segment written by filka's own log with a small index interval, so both indexes have
+/// entries; fixed timestamps keep the output stable.
+fn write_indexed_segment(t: &TestCluster) {
+    let cfg = LogConfig {
+        index_interval_bytes: 256,
+        ..LogConfig::default()
+    };
+    let (mut log, _) =
+        PartitionLog::open(&t.path().join("demo-0"), cfg, OpenHints::default()).unwrap();
+    for i in 0..12i64 {
+        let mut b = BatchBuilder::new(BatchOptions::default());
+        for j in 0..2 {
+            let v = format!("value-{i}-{j}-{}", "x".repeat(40));
+            b.append(TS0 + i * 1000 + j, Some(b"key"), Some(v.as_bytes()), &[]);
+        }
+        log.append(&mut b.build(0, 0), 0, TS0).unwrap();
+    }
+    log.flush().unwrap();
+}
+
+#[test]
+fn verify_passes_on_a_segment_with_indexes() {
+    let t = TestCluster::new();
+    write_indexed_segment(&t);
+    let a = dump(&t, &["--verify", LOG, INDEX, TIME_INDEX]).success();
+    let out = stdout(&a);
+    assert!(out.contains("\noffset: "), "the index has entries: {out}");
+    assert!(out.contains("\ntimestamp: "), "{out}");
+    assert_golden("verify-good.txt", &out);
+}
+
+#[test]
+fn verify_lists_every_mismatch_of_a_damaged_index() {
+    let t = TestCluster::new();
+    write_indexed_segment(&t);
+    let mut index = std::fs::read(t.path().join(INDEX)).unwrap();
+    assert!(index.len() >= 24, "needs three entries");
+    index[3] += 1; // entry 0 names the wrong offset
+    index[15] += 1; // entry 1 points inside a batch
+    std::fs::write(t.path().join(INDEX), &index).unwrap();
+    let mut times = std::fs::read(t.path().join(TIME_INDEX)).unwrap();
+    times[7] += 1; // entry 0's timestamp is not its batch's
+    std::fs::write(t.path().join(TIME_INDEX), &times).unwrap();
+
+    let a = dump(&t, &["--verify", INDEX, TIME_INDEX]).code(3);
+    let out = stdout(&a);
+    assert!(
+        out.contains(&format!("Mismatches in :{INDEX}\n  Index offset: ")),
+        "{out}"
+    );
+    assert!(
+        out.contains("log offset: -1 (no batch starts at byte"),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!(
+            "Found timestamp mismatch in :{TIME_INDEX}\n  Index timestamp: "
+        )),
+        "{out}"
+    );
+    assert_golden("verify-damaged.txt", &out);
+    // Without --verify the entries are only listed.
+    dump(&t, &[INDEX, TIME_INDEX]).success();
+}
+
+#[test]
+fn verify_without_the_log_exits_4() {
+    let t = TestCluster::new();
+    write_indexed_segment(&t);
+    std::fs::remove_file(t.path().join(LOG)).unwrap();
+    let a = dump(&t, &["--verify", INDEX]).code(4);
+    assert!(
+        stdout(&a).contains("Error: cannot verify"),
+        "{}",
+        stdout(&a)
+    );
+    assert_eq!(stderr_lines(&a).len(), 1);
+}
+
+#[test]
+fn json_output_is_one_object_per_line() {
+    let t = TestCluster::new();
+    write_binary_segment(&t);
+    let mut log = std::fs::read(t.path().join(LOG)).unwrap();
+    log.extend_from_slice(&[0; 20]);
+    std::fs::write(t.path().join("demo-0/00000000000000000000.log"), &log).unwrap();
+    std::fs::write(
+        t.path().join("demo-0/leader-epoch-checkpoint"),
+        "0\n1\n3 0\n",
+    )
+    .unwrap();
+    let a = t
+        .bare_cmd()
+        .args(["--output", "json", "dump", "--print-data", "--verify"])
+        .args([LOG, INDEX, "demo-0/leader-epoch-checkpoint"])
+        .assert()
+        .code(3);
+    let mut types = Vec::new();
+    let mut records = Vec::new();
+    for line in stdout(&a).lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        let ty = v["type"].as_str().unwrap().to_string();
+        assert!(
+            [
+                "file",
+                "batch",
+                "record",
+                "index_entry",
+                "time_index_entry",
+                "checkpoint_entry",
+                "invalid_bytes",
+                "mismatch",
+                "error"
+            ]
+            .contains(&ty.as_str()),
+            "{line}"
+        );
+        assert!(v["file"].as_str().unwrap().starts_with("demo-0/"), "{line}");
+        if ty == "record" {
+            records.push(v.clone());
+        }
+        types.push(ty);
+    }
+    assert_eq!(
+        types,
+        [
+            "file",
+            "batch",
+            "record",
+            "record",
+            "record",
+            "batch",
+            "record",
+            "error",
+            "invalid_bytes",
+            "file",
+            "file",
+            "checkpoint_entry"
+        ]
+    );
+    assert_eq!(records[0]["key"], "AAH/");
+    assert_eq!(records[0]["key_encoding"], "base64");
+    assert_eq!(records[0]["value"], "line1\nline2");
+    assert!(records[0].get("value_encoding").is_none());
+    assert_eq!(records[0]["headers"][0]["value"], "/w==");
+    assert_eq!(records[0]["headers"][0]["value_encoding"], "base64");
+    assert_eq!(records[2]["value"], serde_json::Value::Null);
+    assert_eq!(records[3]["control_type"], "COMMIT");
+    assert_eq!(records[3]["coordinator_epoch"], 4);
+}
+
+#[test]
+fn max_bytes_stops_at_whole_batches() {
+    let t = TestCluster::new();
+    let log = [example_batch(0), example_batch(2)].concat();
+    write_segment(&t, &log, &[], &[]);
+    let a = dump(&t, &["--max-bytes", "100", LOG]).success();
+    let out = stdout(&a);
+    assert_eq!(out.matches("baseOffset:").count(), 1, "{out}");
+    assert!(!out.contains("invalid bytes"), "{out}");
+    let a = dump(&t, &["--max-bytes", "180", LOG]).success();
+    assert_eq!(stdout(&a).matches("baseOffset:").count(), 2);
+}
+
+#[test]
+fn checkpoint_files_list_their_entries() {
+    let t = TestCluster::new();
+    std::fs::create_dir_all(t.path().join("demo-0")).unwrap();
+    let files = [
+        (
+            "recovery-point-offset-checkpoint",
+            "0\n2\ndemo 0 2\n__consumer_offsets 12 1\n",
+        ),
+        ("demo-0/leader-epoch-checkpoint", "0\n2\n0 0\n3 150\n"),
+        (
+            "demo-0/partition.metadata",
+            "version: 0\ntopic_id: ASNFZ4mrze8P7cuph2VDIQ",
+        ),
+    ];
+    for (name, text) in files {
+        std::fs::write(t.path().join(name), text).unwrap();
+    }
+    let names: Vec<&str> = files.iter().map(|(n, _)| *n).collect();
+    let a = dump(&t, &names).success();
+    assert_golden("checkpoints.txt", &stdout(&a));
+
+    std::fs::write(t.path().join(names[1]), "0\n2\n0 0\n").unwrap();
+    let a = dump(&t, &[names[1]]).code(3);
+    assert!(
+        stdout(&a).contains("Error: line 2 declares 2 entries but 1 lines follow"),
+        "{}",
+        stdout(&a)
+    );
+}
+
+#[test]
+fn a_missing_file_is_one_line_and_exit_4() {
+    let t = TestCluster::new();
+    write_example_segment(&t);
+    let a = dump(&t, &[LOG, "demo-0/00000000000000000099.log"]).code(4);
+    assert!(a.get_output().stdout.is_empty(), "nothing is dumped");
+    let err = stderr_lines(&a);
+    assert_eq!(err.len(), 1, "{err:?}");
+    assert!(
+        err[0].starts_with("filka: dump demo-0/00000000000000000099.log: "),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn unsupported_and_unknown_files_are_usage_errors() {
+    let t = TestCluster::new();
+    std::fs::write(
+        t.path().join("00000000000000000042.snapshot"),
+        [0, 1, 0x48, 0x67, 0x4b, 0xc7, 0, 0, 0, 0],
+    )
+    .unwrap();
+    std::fs::write(t.path().join("notes.txt"), "hi").unwrap();
+    let a = dump(&t, &["00000000000000000042.snapshot"]).code(2);
+    assert!(stderr_lines(&a)[0].contains("not supported yet"));
+    let a = dump(&t, &["notes.txt"]).code(2);
+    assert!(stderr_lines(&a)[0].contains("unknown kind of file"));
+    t.bare_cmd()
+        .args(["--output", "csv", "dump", "notes.txt"])
+        .assert()
+        .code(2);
+}
+
+// Hostile input: a length field or count that a naive reader would allocate.
+
+/// A batch holding exactly `records` as its records section, with `count` declared.
+fn batch_with_records(records: &[u8], count: i32) -> Vec<u8> {
+    let mut b = example_batch(0);
+    b.truncate(61);
+    b.extend_from_slice(records);
+    let length = (b.len() - 12) as i32;
+    b[8..12].copy_from_slice(&length.to_be_bytes());
+    b[23..27].copy_from_slice(&(count - 1).max(0).to_be_bytes());
+    b[57..61].copy_from_slice(&count.to_be_bytes());
+    fix_crc(&mut b);
+    b
+}
+
+fn hostile_files() -> Vec<(&'static str, Vec<u8>)> {
+    let good = example_batch(0);
+    let with_length = |length: i32| {
+        let mut b = example_batch(2);
+        b[8..12].copy_from_slice(&length.to_be_bytes());
+        [good.clone(), b].concat()
+    };
+    let mut huge_count = example_batch(2);
+    huge_count[57..61].copy_from_slice(&i32::MAX.to_be_bytes());
+    fix_crc(&mut huge_count);
+    // One record: attributes, timestamp and offset deltas 0, null key and value, then a
+    // header count of i32::MAX (zigzag varint fe ff ff ff 0f); body length 10.
+    let huge_headers = batch_with_records(
+        &[0x14, 0, 0, 0, 0x01, 0x01, 0xfe, 0xff, 0xff, 0xff, 0x0f],
+        1,
+    );
+    vec![
+        ("length 0x7fffffff", with_length(i32::MAX)),
+        ("length -1", with_length(-1)),
+        ("record count i32::MAX", [good.clone(), huge_count].concat()),
+        ("header count i32::MAX", huge_headers),
+    ]
+}
+
+/// What a finished child reported about itself.
+struct Measured {
+    code: i32,
+    elapsed: Duration,
+    max_rss_kib: i64,
+    stdout: String,
+}
+
+/// Runs `filka ARGS...` in `dir` and reaps it with wait4, which returns the child's own
+/// resource usage (peak RSS), not that of every child this test process ever had.
+#[allow(unsafe_code, clippy::zombie_processes)] // Reaped by wait4, not Child::wait.
+fn run_measured(dir: &Path, args: &[&str]) -> Measured {
+    let start = Instant::now();
+    let mut child = std::process::Command::new(FILKA)
+        .current_dir(dir)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdout = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut stdout)
+        .unwrap();
+    let pid = libc::pid_t::try_from(child.id()).unwrap();
+    let mut status: libc::c_int = 0;
+    // SAFETY: rusage is plain old data, valid when zeroed.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `pid` is our own child, not reaped yet (`child` is never waited on); wait4
+    // writes only to `status` and `usage`, which outlive the call.
+    let reaped = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(
+        reaped,
+        pid,
+        "wait4 failed: {}",
+        std::io::Error::last_os_error()
+    );
+    assert!(
+        libc::WIFEXITED(status),
+        "filka did not exit normally: {status}"
+    );
+    Measured {
+        code: libc::WEXITSTATUS(status),
+        elapsed: start.elapsed(),
+        max_rss_kib: usage.ru_maxrss,
+        stdout,
+    }
+}
+
+#[test]
+fn hostile_length_fields_fail_fast_in_little_memory() {
+    let t = TestCluster::new();
+    std::fs::create_dir_all(t.path().join("demo-0")).unwrap();
+    for (what, bytes) in hostile_files() {
+        std::fs::write(t.path().join(LOG), &bytes).unwrap();
+        for flags in [&[][..], &["--print-data", "--verify"][..]] {
+            let args: Vec<&str> = ["dump"]
+                .iter()
+                .chain(flags)
+                .chain(&[LOG])
+                .copied()
+                .collect();
+            let m = run_measured(t.path(), &args);
+            assert_eq!(m.code, 3, "{what} {flags:?}: {}", m.stdout);
+            assert!(
+                m.elapsed < Duration::from_secs(10),
+                "{what}: took {:?}",
+                m.elapsed
+            );
+            assert!(
+                m.max_rss_kib < 64 * 1024,
+                "{what} {flags:?}: peak RSS {} KiB",
+                m.max_rss_kib
+            );
+            assert!(m.stdout.contains("Error: "), "{what}: {}", m.stdout);
+        }
+    }
+}
+
+/// The same walk over a large file stays in bounded memory: 40 MiB of valid batches.
+#[test]
+fn memory_does_not_grow_with_the_file() {
+    let t = TestCluster::new();
+    std::fs::create_dir_all(t.path().join("demo-0")).unwrap();
+    let mut b = BatchBuilder::new(BatchOptions::default());
+    b.append(TS0, None, Some(&vec![b'x'; 1 << 20]), &[]);
+    let one = b.build(0, 0);
+    let mut file = std::fs::File::create(t.path().join(LOG)).unwrap();
+    for i in 0..40 {
+        let mut batch = one.clone();
+        set_base_offset(&mut batch, i);
+        std::io::Write::write_all(&mut file, &batch).unwrap();
+    }
+    drop(file);
+    let m = run_measured(t.path(), &["dump", "--verify", LOG]);
+    assert_eq!(m.code, 0, "{}", m.stdout);
+    assert_eq!(m.stdout.matches("isvalid: true").count(), 40);
+    assert!(
+        m.max_rss_kib < 64 * 1024,
+        "peak RSS {} KiB for a 40 MiB file",
+        m.max_rss_kib
+    );
+}
