@@ -564,3 +564,20 @@ fn memory_does_not_grow_with_the_file() {
         m.max_rss_kib
     );
 }
+
+/// Segments written by an independent Kafka implementation (kafka-python's record builder,
+/// fixtures/kafka-python/), one per codec: their dumps are golden files, so a change in how
+/// we read real Kafka data shows up as a diff.
+#[test]
+fn kafka_python_fixtures_dump_as_golden() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for codec in ["none", "gzip", "snappy", "lz4", "zstd"] {
+        let rel = format!("fixtures/kafka-python/{codec}-0/00000000000000000000.log");
+        let a = assert_cmd::Command::new(crate::harness::FILKA)
+            .current_dir(root)
+            .args(["dump", "--print-data", "--verify", &rel])
+            .assert()
+            .success();
+        assert_golden(&format!("kafka-python-{codec}.txt"), &stdout(&a));
+    }
+}
