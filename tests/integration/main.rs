@@ -3,7 +3,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod cli_basics;
+mod describe;
 mod generated_docs;
 mod harness;
+mod init;
 mod kafka_python;
 mod oracle;
+mod topic;
