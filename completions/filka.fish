@@ -33,14 +33,16 @@ complete -c filka -n "__fish_filka_needs_command" -s q -l quiet -d 'Print nothin
 complete -c filka -n "__fish_filka_needs_command" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
 complete -c filka -n "__fish_filka_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c filka -n "__fish_filka_needs_command" -s V -l version -d 'Print version'
-complete -c filka -n "__fish_filka_needs_command" -f -a "init" -d 'Not built yet'
-complete -c filka -n "__fish_filka_needs_command" -f -a "topic" -d 'Not built yet'
+complete -c filka -n "__fish_filka_needs_command" -f -a "init" -d 'Create a cluster: broker folders, the metadata log and its snapshot'
+complete -c filka -n "__fish_filka_needs_command" -f -a "topic" -d 'Create, list, describe, alter and delete topics'
 complete -c filka -n "__fish_filka_needs_command" -f -a "produce" -d 'Not built yet'
 complete -c filka -n "__fish_filka_needs_command" -f -a "consume" -d 'Not built yet'
-complete -c filka -n "__fish_filka_needs_command" -f -a "describe" -d 'Not built yet'
+complete -c filka -n "__fish_filka_needs_command" -f -a "describe" -d 'Show brokers, topics, partitions, replicas and the metadata history'
 complete -c filka -n "__fish_filka_needs_command" -f -a "dump" -d 'Print the contents of Kafka segment, index, time index and checkpoint files'
 complete -c filka -n "__fish_filka_needs_command" -f -a "demo" -d 'Play the seed\'s example end to end on a fresh cluster, step by step'
 complete -c filka -n "__fish_filka_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c filka -n "__fish_filka_using_subcommand init" -l brokers -d 'Number of brokers' -r
+complete -c filka -n "__fish_filka_using_subcommand init" -l first-id -d 'Id of the first broker; the others follow in order (Kafka\'s node.id)' -r
 complete -c filka -n "__fish_filka_using_subcommand init" -l cluster -d 'The cluster directory, created on first use by commands that write' -r -f -a "(__fish_complete_directories)"
 complete -c filka -n "__fish_filka_using_subcommand init" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
 json\t'One JSON object per line, for scripts'
@@ -49,14 +51,67 @@ avro\t'Avro, where a command supports it'"
 complete -c filka -n "__fish_filka_using_subcommand init" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c filka -n "__fish_filka_using_subcommand init" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
 complete -c filka -n "__fish_filka_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c filka -n "__fish_filka_using_subcommand topic" -l cluster -d 'The cluster directory, created on first use by commands that write' -r -f -a "(__fish_complete_directories)"
-complete -c filka -n "__fish_filka_using_subcommand topic" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
+complete -c filka -n "__fish_filka_using_subcommand topic; and not __fish_seen_subcommand_from create list describe alter delete" -l cluster -d 'The cluster directory, created on first use by commands that write' -r -f -a "(__fish_complete_directories)"
+complete -c filka -n "__fish_filka_using_subcommand topic; and not __fish_seen_subcommand_from create list describe alter delete" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
 json\t'One JSON object per line, for scripts'
 csv\t'Comma-separated values, where a command supports it'
 avro\t'Avro, where a command supports it'"
-complete -c filka -n "__fish_filka_using_subcommand topic" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c filka -n "__fish_filka_using_subcommand topic" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
-complete -c filka -n "__fish_filka_using_subcommand topic" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c filka -n "__fish_filka_using_subcommand topic; and not __fish_seen_subcommand_from create list describe alter delete" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c filka -n "__fish_filka_using_subcommand topic; and not __fish_seen_subcommand_from create list describe alter delete" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand topic; and not __fish_seen_subcommand_from create list describe alter delete" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c filka -n "__fish_filka_using_subcommand topic; and not __fish_seen_subcommand_from create list describe alter delete" -f -a "create" -d 'Create a topic and its replicas\' folders, spreading leaders and followers over the brokers as Kafka does'
+complete -c filka -n "__fish_filka_using_subcommand topic; and not __fish_seen_subcommand_from create list describe alter delete" -f -a "list" -d 'List topic names, one per line'
+complete -c filka -n "__fish_filka_using_subcommand topic; and not __fish_seen_subcommand_from create list describe alter delete" -f -a "describe" -d 'One topic: a row per partition, then every config with its value and source'
+complete -c filka -n "__fish_filka_using_subcommand topic; and not __fish_seen_subcommand_from create list describe alter delete" -f -a "alter" -d 'Add partitions to a topic or set its config overrides'
+complete -c filka -n "__fish_filka_using_subcommand topic; and not __fish_seen_subcommand_from create list describe alter delete" -f -a "delete" -d 'Delete topics: their metadata first, then every replica\'s folder'
+complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from create" -s p -l partitions -d 'Number of partitions [default: 3]' -r
+complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from create" -s r -l replication-factor -d 'Replicas of each partition, on distinct brokers [default: 3, or the number of online brokers if fewer]' -r
+complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from create" -s c -l config -d 'A topic config override, KEY=VALUE (repeat for more). Known keys: retention.ms, retention.bytes, segment.bytes, segment.ms, min.insync.replicas, compression.type, cleanup.policy, unclean.leader.election.enable, message.timestamp.type, and others (`filka describe topic NAME` lists them all)' -r
+complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from create" -l cluster -d 'The cluster directory, created on first use by commands that write' -r -f -a "(__fish_complete_directories)"
+complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from create" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
+json\t'One JSON object per line, for scripts'
+csv\t'Comma-separated values, where a command supports it'
+avro\t'Avro, where a command supports it'"
+complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from create" -l if-not-exists -d 'Succeed without changing anything when the topic already exists'
+complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from create" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from list" -l cluster -d 'The cluster directory, created on first use by commands that write' -r -f -a "(__fish_complete_directories)"
+complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from list" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
+json\t'One JSON object per line, for scripts'
+csv\t'Comma-separated values, where a command supports it'
+avro\t'Avro, where a command supports it'"
+complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from list" -s i -l internal -d 'Include internal topics (names starting with \'__\')'
+complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from describe" -l cluster -d 'The cluster directory, created on first use by commands that write' -r -f -a "(__fish_complete_directories)"
+complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from describe" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
+json\t'One JSON object per line, for scripts'
+csv\t'Comma-separated values, where a command supports it'
+avro\t'Avro, where a command supports it'"
+complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from describe" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from describe" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from describe" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from alter" -s p -l partitions -d 'The new total number of partitions (at least the current count)' -r
+complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from alter" -s c -l config -d 'A config override to set, KEY=VALUE (repeat for more)' -r
+complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from alter" -l cluster -d 'The cluster directory, created on first use by commands that write' -r -f -a "(__fish_complete_directories)"
+complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from alter" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
+json\t'One JSON object per line, for scripts'
+csv\t'Comma-separated values, where a command supports it'
+avro\t'Avro, where a command supports it'"
+complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from alter" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from alter" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from alter" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from delete" -l cluster -d 'The cluster directory, created on first use by commands that write' -r -f -a "(__fish_complete_directories)"
+complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from delete" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
+json\t'One JSON object per line, for scripts'
+csv\t'Comma-separated values, where a command supports it'
+avro\t'Avro, where a command supports it'"
+complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from delete" -l if-exists -d 'Succeed when a topic does not exist'
+complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from delete" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from delete" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c filka -n "__fish_filka_using_subcommand produce" -l cluster -d 'The cluster directory, created on first use by commands that write' -r -f -a "(__fish_complete_directories)"
 complete -c filka -n "__fish_filka_using_subcommand produce" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
 json\t'One JSON object per line, for scripts'
@@ -73,14 +128,70 @@ avro\t'Avro, where a command supports it'"
 complete -c filka -n "__fish_filka_using_subcommand consume" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c filka -n "__fish_filka_using_subcommand consume" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
 complete -c filka -n "__fish_filka_using_subcommand consume" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c filka -n "__fish_filka_using_subcommand describe" -l cluster -d 'The cluster directory, created on first use by commands that write' -r -f -a "(__fish_complete_directories)"
-complete -c filka -n "__fish_filka_using_subcommand describe" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
+complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history" -l cluster -d 'The cluster directory, created on first use by commands that write' -r -f -a "(__fish_complete_directories)"
+complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
 json\t'One JSON object per line, for scripts'
 csv\t'Comma-separated values, where a command supports it'
 avro\t'Avro, where a command supports it'"
-complete -c filka -n "__fish_filka_using_subcommand describe" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c filka -n "__fish_filka_using_subcommand describe" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
-complete -c filka -n "__fish_filka_using_subcommand describe" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history" -f -a "cluster" -d 'The cluster: its id, counts, and the partitions each broker leads and follows'
+complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history" -f -a "brokers" -d 'One row per broker: Id, State (online or down), Paused, Leads, Follows'
+complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history" -f -a "topics" -d 'One row per partition of every topic'
+complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history" -f -a "topic" -d 'One topic: a row per partition, then every config with its value and source'
+complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history" -f -a "partition" -d 'One partition: leader, leader epoch, ISR, high watermark, and one row per replica'
+complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history" -f -a "history" -d 'The metadata log in order: every change to brokers, topics and partitions'
+complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from cluster" -l cluster -d 'The cluster directory, created on first use by commands that write' -r -f -a "(__fish_complete_directories)"
+complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from cluster" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
+json\t'One JSON object per line, for scripts'
+csv\t'Comma-separated values, where a command supports it'
+avro\t'Avro, where a command supports it'"
+complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from cluster" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from cluster" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from cluster" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from brokers" -l cluster -d 'The cluster directory, created on first use by commands that write' -r -f -a "(__fish_complete_directories)"
+complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from brokers" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
+json\t'One JSON object per line, for scripts'
+csv\t'Comma-separated values, where a command supports it'
+avro\t'Avro, where a command supports it'"
+complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from brokers" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from brokers" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from brokers" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from topics" -l cluster -d 'The cluster directory, created on first use by commands that write' -r -f -a "(__fish_complete_directories)"
+complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from topics" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
+json\t'One JSON object per line, for scripts'
+csv\t'Comma-separated values, where a command supports it'
+avro\t'Avro, where a command supports it'"
+complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from topics" -s i -l internal -d 'Include internal topics (names starting with \'__\')'
+complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from topics" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from topics" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from topics" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from topic" -l cluster -d 'The cluster directory, created on first use by commands that write' -r -f -a "(__fish_complete_directories)"
+complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from topic" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
+json\t'One JSON object per line, for scripts'
+csv\t'Comma-separated values, where a command supports it'
+avro\t'Avro, where a command supports it'"
+complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from topic" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from topic" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from topic" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from partition" -l cluster -d 'The cluster directory, created on first use by commands that write' -r -f -a "(__fish_complete_directories)"
+complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from partition" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
+json\t'One JSON object per line, for scripts'
+csv\t'Comma-separated values, where a command supports it'
+avro\t'Avro, where a command supports it'"
+complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from partition" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from partition" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from partition" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from history" -l topic -d 'Only the records about this topic (including a deleted one)' -r
+complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from history" -l cluster -d 'The cluster directory, created on first use by commands that write' -r -f -a "(__fish_complete_directories)"
+complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from history" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
+json\t'One JSON object per line, for scripts'
+csv\t'Comma-separated values, where a command supports it'
+avro\t'Avro, where a command supports it'"
+complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from history" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from history" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from history" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c filka -n "__fish_filka_using_subcommand dump" -l max-bytes -d 'Read at most the first N bytes of each .log file (whole batches only; a batch the limit cuts is not reported)' -r
 complete -c filka -n "__fish_filka_using_subcommand dump" -l cluster -d 'The cluster directory, created on first use by commands that write' -r -f -a "(__fish_complete_directories)"
 complete -c filka -n "__fish_filka_using_subcommand dump" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'

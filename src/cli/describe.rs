@@ -1,18 +1,833 @@
-//! `filka describe`: not built yet.
+//! `filka describe`: show the cluster as Kafka's tools show theirs, from the metadata snapshot
+//! and the replicas' files, read-only.
+//!
+//! Spec:
+//! - `describe cluster`: cluster id, counts, and per broker the partitions it leads and
+//!   follows (a small picture per broker);
+//! - `describe brokers`: Id, State, Paused, Leads, Follows;
+//! - `describe topics [--internal]`: one row per partition of every topic (Topic, Partition,
+//!   Leader, Replicas, Isr, LogStartOffset, HighWatermark, LogEndOffset, Size);
+//! - `describe topic T` (also `topic describe T`): the same rows for one topic, after its id,
+//!   counts and configs (each key's effective value, and whether it is an override);
+//! - `describe partition T P`: one row per replica (Broker, State, Role, InSync,
+//!   LogStartOffset, LogEndOffset, Lag, Size, Dir) after the leader, epoch and high watermark;
+//! - `describe history [--topic T]`: the metadata log in order (Offset, Time, Type, Details).
+//!
+//! Text is tables (plain and deterministic when stdout is not a terminal). `--output json`
+//! prints one JSON object per line for each thing described (the cluster, a broker, a topic,
+//! a partition, a metadata record); field names are snake_case and stable. Reading never
+//! creates a cluster: a missing one is exit 4.
 
-use super::GlobalArgs;
-use crate::error::ExitCode;
+use std::collections::BTreeMap;
+
+use anyhow::Context;
+use clap::Subcommand;
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::{GlobalArgs, OutputFormat};
+use crate::cluster::metadata::{BrokerStatus, MetadataRecord, TopicState};
+use crate::cluster::replica::PartitionView;
+use crate::cluster::topic::{CONFIG_KEYS, TopicConfig, is_internal};
+use crate::cluster::{Cluster, ClusterError};
+use crate::error::{ExitCode, ResultExt};
+use crate::output::{Printer, Table, escape_control};
 
 const EXAMPLES: &str = "\
 Examples:
-  filka describe";
+  The brokers and the partitions each leads and follows:
+    filka describe cluster
 
-/// Not built yet.
+  Every partition of every topic, then one topic with its configs:
+    filka describe topics
+    filka describe topic demo
+
+  Where each replica of demo-0 stands, and how far it lags the leader:
+    filka describe partition demo 0
+
+  What happened to the cluster, in order (topics created, leaders elected, ISR changes):
+    filka describe history --topic demo
+
+  For scripts, one JSON object per line:
+    filka describe topics --output json | jq -c '.partitions[] | select(.leader == -1)'";
+
+/// Show brokers, topics, partitions, replicas and the metadata history.
+///
+/// Reads the metadata snapshot (cluster.json) and the replicas' files without taking locks
+/// and without changing anything. The columns use Kafka's words: Leader, Replicas, Isr
+/// (in-sync replicas), LogStartOffset, HighWatermark (what consumers may read),
+/// LogEndOffset (where the next record goes), Size (bytes of segment data).
+///
+/// --output json prints one JSON object per line for each thing described.
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = EXAMPLES)]
-pub struct Args {}
+pub struct Args {
+    /// What to describe.
+    #[command(subcommand)]
+    pub what: What,
+}
+
+/// The things `describe` shows. Variants carry no doc comment: the help is on each `Args`.
+#[allow(missing_docs)]
+#[derive(Debug, Subcommand)]
+pub enum What {
+    Cluster(ClusterArgs),
+    Brokers(BrokersArgs),
+    Topics(TopicsArgs),
+    Topic(TopicArgs),
+    Partition(PartitionArgs),
+    History(HistoryArgs),
+}
+
+/// The cluster: its id, counts, and the partitions each broker leads and follows.
+///
+/// Under-replicated partitions have fewer in-sync replicas than replicas; offline ones have no
+/// leader on an online broker (Kafka's UnderReplicatedPartitions and OfflinePartitionsCount).
+#[derive(Debug, clap::Args)]
+#[command(after_long_help = "\
+Examples:
+  filka describe cluster
+  filka --cluster filka-data/broker-102 describe cluster
+  filka describe cluster --output json | jq .offline")]
+pub struct ClusterArgs {}
+
+/// One row per broker: Id, State (online or down), Paused, Leads, Follows.
+///
+/// Leads and Follows count partitions; --output json lists them (topic-partition names),
+/// with those where the broker has fallen out of the ISR under out_of_sync.
+#[derive(Debug, clap::Args)]
+#[command(after_long_help = "\
+Examples:
+  filka describe brokers
+  filka describe brokers --output json | jq -r 'select(.state == \"down\") | .id'")]
+pub struct BrokersArgs {}
+
+/// One row per partition of every topic.
+///
+/// Internal topics (names starting with '__') are left out unless --internal is given.
+#[derive(Debug, clap::Args)]
+#[command(after_long_help = "\
+Examples:
+  filka describe topics
+  filka describe topics --internal
+  filka describe topics --output json | jq -r .name")]
+pub struct TopicsArgs {
+    /// Include internal topics (names starting with '__').
+    #[arg(short, long)]
+    pub internal: bool,
+}
+
+/// One topic: a row per partition, then every config with its value and source.
+///
+/// The header line gives the topic id, partition count, replication factor and config
+/// overrides, as kafka-topics.sh --describe does. The config table lists every key filka
+/// knows with its effective value, and whether it is an override or the default.
+#[derive(Debug, clap::Args)]
+#[command(after_long_help = "\
+Examples:
+  filka describe topic demo
+  filka topic describe demo
+  filka describe topic demo --output json | jq '.configs[\"retention.ms\"].value'")]
+pub struct TopicArgs {
+    /// The topic.
+    #[arg(value_name = "TOPIC")]
+    pub topic: String,
+}
+
+/// One partition: leader, leader epoch, ISR, high watermark, and one row per replica.
+///
+/// Lag is how many records a replica is behind the leader's log end offset (0 for the
+/// leader). Dir is the replica's folder: pass its segment files to `filka dump`. With
+/// --output json the rows are under replica_details (replicas is the list of broker ids,
+/// as everywhere).
+#[derive(Debug, clap::Args)]
+#[command(after_long_help = "\
+Examples:
+  filka describe partition demo 0
+  filka describe partition demo 0 --output json | jq -c '.replica_details[] | {broker, lag}'")]
+pub struct PartitionArgs {
+    /// The topic.
+    #[arg(value_name = "TOPIC")]
+    pub topic: String,
+    /// The partition number.
+    #[arg(value_name = "PARTITION")]
+    pub partition: u32,
+}
+
+/// The metadata log in order: every change to brokers, topics and partitions.
+///
+/// Brokers registered and fenced, topics created, altered and deleted, leaders elected, ISRs
+/// shrunk and expanded: each is one record of the KRaft-style metadata log
+/// (metadata/__cluster_metadata-0), and cluster.json is what they add up to. Time is when the record was appended, in RFC 3339 (UTC).
+#[derive(Debug, clap::Args)]
+#[command(after_long_help = "\
+Examples:
+  filka describe history
+  filka describe history --topic demo
+  filka describe history --output json | jq -c 'select(.type == \"PartitionChange\")'")]
+pub struct HistoryArgs {
+    /// Only the records about this topic (including a deleted one).
+    #[arg(long, value_name = "TOPIC")]
+    pub topic: Option<String>,
+}
 
 /// Runs the command.
-pub fn run(_args: &Args, _global: &GlobalArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("describe: not implemented yet")
+pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
+    check_output(global, "describe")?;
+    match &args.what {
+        What::Cluster(_) => cluster(global),
+        What::Brokers(_) => brokers(global),
+        What::Topics(a) => topics(a, global),
+        What::Topic(a) => run_topic(a, global),
+        What::Partition(a) => partition(a, global),
+        What::History(a) => history(a, global),
+    }
+}
+
+/// Refuses `--output` formats other than text and json (exit 2), before anything is opened.
+pub fn check_output(global: &GlobalArgs, command: &str) -> anyhow::Result<()> {
+    match global.output {
+        OutputFormat::Text | OutputFormat::Json => Ok(()),
+        other => Err(anyhow::anyhow!(
+            "`filka {command}` prints text or json, not --output {}",
+            format!("{other:?}").to_lowercase()
+        ))
+        .exit_code(ExitCode::Usage),
+    }
+}
+
+/// Opens the cluster `--cluster` names without creating one (reading an absent cluster is
+/// exit 4, not a new cluster).
+pub fn open_existing(global: &GlobalArgs) -> anyhow::Result<Cluster> {
+    Ok(Cluster::open(&global.cluster)?)
+}
+
+fn finish(out: Printer) -> anyhow::Result<ExitCode> {
+    out.finish().context("writing to stdout")?;
+    Ok(ExitCode::Success)
+}
+
+/// `online` or `down`.
+fn status_name(c: &Cluster, broker: i32) -> &'static str {
+    match c.state().brokers.get(&broker).map(|b| b.status) {
+        Some(BrokerStatus::Online) => "online",
+        Some(BrokerStatus::Down) => "down",
+        None => "unknown",
+    }
+}
+
+fn join(ids: &[i32]) -> String {
+    ids.iter().map(i32::to_string).collect::<Vec<_>>().join(",")
+}
+
+fn yes_no(b: bool) -> &'static str {
+    if b { "yes" } else { "no" }
+}
+
+fn or_dash<T: ToString>(v: Option<T>) -> String {
+    v.map_or_else(|| "-".to_string(), |v| v.to_string())
+}
+
+/// One partition as `describe topic(s)` shows it. Offsets and size are those of the leader's
+/// replica; `None` (json null, text `-`) when the partition has no leader.
+#[derive(Debug, Clone, Serialize)]
+pub struct PartitionInfo {
+    /// Partition number.
+    pub partition: u32,
+    /// Leader broker, -1 when there is none.
+    pub leader: i32,
+    /// Leader epoch.
+    pub leader_epoch: i32,
+    /// Replica brokers, preferred leader first.
+    pub replicas: Vec<i32>,
+    /// In-sync replicas.
+    pub isr: Vec<i32>,
+    /// First readable offset.
+    pub log_start_offset: Option<i64>,
+    /// Offsets below it are on every in-sync replica: what consumers may read.
+    pub high_watermark: Option<i64>,
+    /// The offset the next record gets.
+    pub log_end_offset: Option<i64>,
+    /// Bytes of segment data in the leader's replica.
+    pub size: Option<u64>,
+}
+
+fn partition_infos(c: &Cluster, name: &str, t: &TopicState) -> anyhow::Result<Vec<PartitionInfo>> {
+    let mut out = Vec::with_capacity(t.partitions.len());
+    for p in &t.partitions {
+        let view = PartitionView::read(c, name, p.partition)
+            .with_context(|| format!("reading {name}-{}", p.partition))?;
+        let leader = view.replicas.iter().find(|r| r.broker == p.leader);
+        out.push(PartitionInfo {
+            partition: p.partition,
+            leader: p.leader,
+            leader_epoch: p.leader_epoch,
+            replicas: p.replicas.clone(),
+            isr: p.isr.clone(),
+            log_start_offset: leader.map(|_| view.log_start_offset),
+            high_watermark: leader.map(|_| view.high_watermark),
+            log_end_offset: leader.map(|_| view.log_end_offset),
+            size: leader.map(|l| l.size),
+        });
+    }
+    Ok(out)
+}
+
+/// Kafka's replication factor of a topic: the replica count of its first partition.
+pub fn replication_factor(t: &TopicState) -> usize {
+    t.partitions.first().map_or(0, |p| p.replicas.len())
+}
+
+/// The fields every topic object has (`topic list`, `topic create`, `describe topic`).
+pub fn topic_summary(name: &str, t: &TopicState) -> serde_json::Map<String, Value> {
+    let mut m = serde_json::Map::new();
+    m.insert("name".into(), json!(name));
+    m.insert("topic_id".into(), json!(t.topic_id));
+    m.insert("internal".into(), json!(is_internal(name)));
+    m.insert("partition_count".into(), json!(t.partitions.len()));
+    m.insert("replication_factor".into(), json!(replication_factor(t)));
+    m
+}
+
+/// Every known config of a topic: (key, effective value, "override" or "default").
+fn config_rows(name: &str, t: &TopicState) -> anyhow::Result<Vec<(String, String, &'static str)>> {
+    let cfg = TopicConfig::resolve(&t.configs)
+        .map_err(ClusterError::from)
+        .with_context(|| format!("the stored configs of topic {name:?}"))?;
+    Ok(CONFIG_KEYS
+        .iter()
+        .map(|(key, _)| {
+            let source = if t.configs.contains_key(*key) {
+                "override"
+            } else {
+                "default"
+            };
+            let value = cfg.value(key).unwrap_or_default();
+            ((*key).to_string(), value, source)
+        })
+        .collect())
+}
+
+/// The JSON object `describe topic` prints (and `topic create` / `topic alter`).
+pub fn topic_json(c: &Cluster, name: &str) -> anyhow::Result<Value> {
+    let t = c.topic(name)?;
+    let mut m = topic_summary(name, t);
+    let configs: serde_json::Map<String, Value> = config_rows(name, t)?
+        .into_iter()
+        .map(|(k, v, s)| (k, json!({"value": v, "source": s})))
+        .collect();
+    m.insert("configs".into(), Value::Object(configs));
+    m.insert(
+        "partitions".into(),
+        serde_json::to_value(partition_infos(c, name, t)?)?,
+    );
+    Ok(Value::Object(m))
+}
+
+const PARTITION_COLUMNS: [&str; 8] = [
+    "Partition",
+    "Leader",
+    "Replicas",
+    "Isr",
+    "LogStartOffset",
+    "HighWatermark",
+    "LogEndOffset",
+    "Size",
+];
+
+fn partition_cells(p: &PartitionInfo) -> Vec<String> {
+    vec![
+        p.partition.to_string(),
+        if p.leader < 0 {
+            "none".to_string()
+        } else {
+            p.leader.to_string()
+        },
+        join(&p.replicas),
+        join(&p.isr),
+        or_dash(p.log_start_offset),
+        or_dash(p.high_watermark),
+        or_dash(p.log_end_offset),
+        or_dash(p.size),
+    ]
+}
+
+/// Kafka's header line: `Topic: demo  TopicId: ...  PartitionCount: 3  ...`.
+pub fn topic_header(name: &str, t: &TopicState) -> String {
+    let overrides: Vec<String> = t.configs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    escape_control(&format!(
+        "Topic: {name}  TopicId: {}  PartitionCount: {}  ReplicationFactor: {}  Configs: {}",
+        t.topic_id,
+        t.partitions.len(),
+        replication_factor(t),
+        overrides.join(",")
+    ))
+}
+
+/// `describe topic T` (and `topic describe T`).
+pub fn run_topic(args: &TopicArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
+    check_output(global, "describe topic")?;
+    let c = open_existing(global)?;
+    let name = args.topic.as_str();
+    let mut out = Printer::stdout();
+    if global.output == OutputFormat::Json {
+        out.json_line(&topic_json(&c, name)?)?;
+        return finish(out);
+    }
+    let t = c.topic(name)?;
+    let mut parts = Table::new(PARTITION_COLUMNS);
+    for p in partition_infos(&c, name, t)? {
+        parts.row(partition_cells(&p));
+    }
+    let mut configs = Table::new(["Config", "Value", "Source"]);
+    for (k, v, s) in config_rows(name, t)? {
+        configs.row([k, v, s.to_string()]);
+    }
+    out.line(&topic_header(name, t))?;
+    out.line("")?;
+    out.table(&parts)?;
+    out.line("")?;
+    out.table(&configs)?;
+    finish(out)
+}
+
+fn topics(args: &TopicsArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
+    let c = open_existing(global)?;
+    let mut out = Printer::stdout();
+    let shown = c
+        .state()
+        .topics
+        .iter()
+        .filter(|(name, _)| args.internal || !is_internal(name));
+    if global.output == OutputFormat::Json {
+        for (name, _) in shown {
+            out.json_line(&topic_json(&c, name)?)?;
+        }
+        return finish(out);
+    }
+    let mut table = Table::new(std::iter::once("Topic").chain(PARTITION_COLUMNS));
+    for (name, t) in shown {
+        for p in partition_infos(&c, name, t)? {
+            let mut cells = vec![name.clone()];
+            cells.extend(partition_cells(&p));
+            table.row(cells);
+        }
+    }
+    out.table(&table)?;
+    finish(out)
+}
+
+/// What one broker does: the partitions it leads, follows, and follows out of sync.
+#[derive(Debug, Clone, Serialize)]
+struct BrokerInfo {
+    id: i32,
+    state: &'static str,
+    paused: bool,
+    leads: Vec<String>,
+    follows: Vec<String>,
+    out_of_sync: Vec<String>,
+}
+
+fn broker_infos(c: &Cluster) -> Vec<BrokerInfo> {
+    let s = c.state();
+    s.brokers
+        .values()
+        .map(|b| {
+            let mut info = BrokerInfo {
+                id: b.id,
+                state: status_name(c, b.id),
+                paused: b.paused,
+                leads: Vec::new(),
+                follows: Vec::new(),
+                out_of_sync: Vec::new(),
+            };
+            for (name, t) in &s.topics {
+                for p in &t.partitions {
+                    let tp = format!("{name}-{}", p.partition);
+                    if p.leader == b.id {
+                        info.leads.push(tp);
+                    } else if p.replicas.contains(&b.id) {
+                        if !p.isr.contains(&b.id) {
+                            info.out_of_sync.push(tp.clone());
+                        }
+                        info.follows.push(tp);
+                    }
+                }
+            }
+            info
+        })
+        .collect()
+}
+
+fn brokers(global: &GlobalArgs) -> anyhow::Result<ExitCode> {
+    let c = open_existing(global)?;
+    let mut out = Printer::stdout();
+    let infos = broker_infos(&c);
+    if global.output == OutputFormat::Json {
+        for b in &infos {
+            out.json_line(b)?;
+        }
+        return finish(out);
+    }
+    let mut table = Table::new(["Id", "State", "Paused", "Leads", "Follows"]);
+    for b in &infos {
+        table.row([
+            b.id.to_string(),
+            b.state.to_string(),
+            yes_no(b.paused).to_string(),
+            b.leads.len().to_string(),
+            b.follows.len().to_string(),
+        ]);
+    }
+    out.table(&table)?;
+    finish(out)
+}
+
+fn cluster(global: &GlobalArgs) -> anyhow::Result<ExitCode> {
+    let c = open_existing(global)?;
+    let s = c.state();
+    let infos = broker_infos(&c);
+    let partitions = s.topics.values().flat_map(|t| &t.partitions);
+    let count = partitions.clone().count();
+    let under = partitions
+        .clone()
+        .filter(|p| p.isr.len() < p.replicas.len())
+        .count();
+    let offline = partitions
+        .filter(|p| p.leader < 0 || !s.is_online(p.leader))
+        .count();
+    let online = infos.iter().filter(|b| b.state == "online").count();
+    let mut out = Printer::stdout();
+    if global.output == OutputFormat::Json {
+        out.json_line(&json!({
+            "cluster_id": s.cluster_id,
+            "path": c.layout().root().display().to_string(),
+            "metadata_offset": s.metadata_offset,
+            "broker_count": infos.len(),
+            "online_brokers": online,
+            "topic_count": s.topics.len(),
+            "partition_count": count,
+            "under_replicated": under,
+            "offline": offline,
+            "brokers": infos,
+        }))?;
+        return finish(out);
+    }
+    out.line(&format!("Cluster: {}", s.cluster_id))?;
+    out.line(&escape_control(&format!(
+        "Directory: {}",
+        c.layout().root().display()
+    )))?;
+    out.line(&format!(
+        "Brokers: {} ({online} online)  Topics: {}  Partitions: {count} ({under} under-replicated, {offline} offline)",
+        infos.len(),
+        s.topics.len(),
+    ))?;
+    out.line(&format!(
+        "Metadata: {} records (filka describe history)",
+        s.metadata_offset
+    ))?;
+    let list = |v: &[String]| {
+        if v.is_empty() {
+            "(none)".to_string()
+        } else {
+            v.join(", ")
+        }
+    };
+    for b in &infos {
+        out.line("")?;
+        let paused = if b.paused { ", replication paused" } else { "" };
+        out.line(&format!("broker-{}  {}{paused}", b.id, b.state))?;
+        out.line(&format!("  leads:   {}", list(&b.leads)))?;
+        out.line(&format!("  follows: {}", list(&b.follows)))?;
+        if !b.out_of_sync.is_empty() {
+            out.line(&format!("  out of sync: {}", list(&b.out_of_sync)))?;
+        }
+    }
+    finish(out)
+}
+
+/// One replica as `describe partition` shows it.
+#[derive(Debug, Clone, Serialize)]
+struct ReplicaRow {
+    broker: i32,
+    state: &'static str,
+    role: &'static str,
+    in_sync: bool,
+    log_start_offset: i64,
+    log_end_offset: i64,
+    /// Records behind the leader's log end; `None` without a leader.
+    lag: Option<i64>,
+    size: u64,
+    dir: String,
+}
+
+fn partition(args: &PartitionArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
+    let c = open_existing(global)?;
+    let (topic, n) = (args.topic.as_str(), args.partition);
+    let p = c.partition(topic, n)?;
+    let view = PartitionView::read(&c, topic, n).with_context(|| format!("reading {topic}-{n}"))?;
+    let leader = view.replicas.iter().find(|r| r.broker == p.leader);
+    let leader_leo = leader.map(|l| l.log_end_offset);
+    let rows: Vec<ReplicaRow> = view
+        .replicas
+        .iter()
+        .map(|r| ReplicaRow {
+            broker: r.broker,
+            state: status_name(&c, r.broker),
+            role: if r.broker == p.leader {
+                "leader"
+            } else {
+                "follower"
+            },
+            in_sync: p.isr.contains(&r.broker),
+            log_start_offset: r.log_start_offset,
+            log_end_offset: r.log_end_offset,
+            lag: leader_leo.map(|leo| (leo - r.log_end_offset).max(0)),
+            size: r.size,
+            dir: c
+                .layout()
+                .replica_dir(r.broker, topic, n)
+                .display()
+                .to_string(),
+        })
+        .collect();
+    let hw = leader.map(|_| view.high_watermark);
+    let mut out = Printer::stdout();
+    if global.output == OutputFormat::Json {
+        out.json_line(&json!({
+            "topic": topic,
+            "partition": n,
+            "leader": p.leader,
+            "leader_epoch": p.leader_epoch,
+            "partition_epoch": p.partition_epoch,
+            "replicas": p.replicas,
+            "isr": p.isr,
+            "log_start_offset": leader.map(|_| view.log_start_offset),
+            "high_watermark": hw,
+            "log_end_offset": leader_leo,
+            "replica_details": rows,
+        }))?;
+        return finish(out);
+    }
+    out.line(&escape_control(&format!(
+        "Topic: {topic}  Partition: {n}  Leader: {}  LeaderEpoch: {}  Isr: {}  HighWatermark: {}",
+        if p.leader < 0 {
+            "none".to_string()
+        } else {
+            p.leader.to_string()
+        },
+        p.leader_epoch,
+        join(&p.isr),
+        or_dash(hw),
+    )))?;
+    out.line("")?;
+    let mut table = Table::new([
+        "Broker",
+        "State",
+        "Role",
+        "InSync",
+        "LogStartOffset",
+        "LogEndOffset",
+        "Lag",
+        "Size",
+        "Dir",
+    ]);
+    for r in &rows {
+        table.row([
+            r.broker.to_string(),
+            r.state.to_string(),
+            r.role.to_string(),
+            yes_no(r.in_sync).to_string(),
+            r.log_start_offset.to_string(),
+            r.log_end_offset.to_string(),
+            or_dash(r.lag),
+            r.size.to_string(),
+            r.dir.clone(),
+        ]);
+    }
+    out.table(&table)?;
+    finish(out)
+}
+
+/// The topic a metadata record is about, if any.
+fn record_topic(r: &MetadataRecord) -> Option<&str> {
+    match r {
+        MetadataRecord::CreateTopic { name, .. } | MetadataRecord::DeleteTopic { name } => {
+            Some(name)
+        }
+        MetadataRecord::CreatePartitions { topic, .. }
+        | MetadataRecord::AlterConfigs { topic, .. }
+        | MetadataRecord::PartitionChange { topic, .. } => Some(topic),
+        MetadataRecord::RegisterBroker { .. }
+        | MetadataRecord::FenceBroker { .. }
+        | MetadataRecord::UnfenceBroker { .. }
+        | MetadataRecord::SetReplicationPaused { .. } => None,
+    }
+}
+
+fn configs_text(configs: &BTreeMap<String, String>) -> String {
+    if configs.is_empty() {
+        return "(defaults)".to_string();
+    }
+    let kv: Vec<String> = configs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    kv.join(",")
+}
+
+fn assignment_text(parts: &[crate::cluster::metadata::NewPartition]) -> String {
+    let v: Vec<String> = parts
+        .iter()
+        .map(|p| format!("{}=[{}]", p.partition, join(&p.replicas)))
+        .collect();
+    v.join(" ")
+}
+
+/// A record in words, for the Details column.
+fn record_details(r: &MetadataRecord) -> String {
+    match r {
+        MetadataRecord::RegisterBroker { id } => format!("broker {id} registered (online)"),
+        MetadataRecord::FenceBroker { id } => format!("broker {id} fenced (down)"),
+        MetadataRecord::UnfenceBroker { id } => format!("broker {id} unfenced (online)"),
+        MetadataRecord::SetReplicationPaused { id, paused } => format!(
+            "broker {id} replication {}",
+            if *paused { "paused" } else { "resumed" }
+        ),
+        MetadataRecord::CreateTopic {
+            name,
+            topic_id,
+            configs,
+            partitions,
+        } => format!(
+            "topic {name} (id {topic_id}), {} partitions, replicas {}, configs {}",
+            partitions.len(),
+            assignment_text(partitions),
+            configs_text(configs)
+        ),
+        MetadataRecord::DeleteTopic { name } => format!("topic {name} deleted"),
+        MetadataRecord::CreatePartitions { topic, partitions } => format!(
+            "topic {topic} +{} partitions, replicas {}",
+            partitions.len(),
+            assignment_text(partitions)
+        ),
+        MetadataRecord::AlterConfigs { topic, configs } => {
+            format!("topic {topic} configs {}", configs_text(configs))
+        }
+        MetadataRecord::PartitionChange {
+            topic,
+            partition,
+            leader,
+            leader_epoch,
+            isr,
+            reason,
+        } => format!(
+            "{topic}-{partition} leader {} epoch {leader_epoch} isr [{}]: {reason}",
+            if *leader < 0 {
+                "none".to_string()
+            } else {
+                leader.to_string()
+            },
+            join(isr)
+        ),
+    }
+}
+
+/// Milliseconds since the epoch as RFC 3339 UTC with milliseconds (always 24 characters
+/// for years 1000-9999); the raw number when out of range.
+pub fn rfc3339_ms(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms).map_or_else(|_| ms.to_string(), |t| format!("{t:.3}"))
+}
+
+fn history(args: &HistoryArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
+    let c = open_existing(global)?;
+    let records: Vec<_> = c
+        .history()
+        .context("reading the metadata log")?
+        .into_iter()
+        .filter(|(_, _, r)| {
+            args.topic
+                .as_deref()
+                .is_none_or(|t| record_topic(r) == Some(t))
+        })
+        .collect();
+    if let Some(t) = &args.topic
+        && records.is_empty()
+    {
+        // Not even a deleted topic of that name: most likely a typo.
+        c.topic(t)?;
+    }
+    let mut out = Printer::stdout();
+    if global.output == OutputFormat::Json {
+        for (offset, ts, r) in &records {
+            let mut m = serde_json::Map::new();
+            m.insert("offset".into(), json!(offset));
+            m.insert("timestamp".into(), json!(ts));
+            m.insert("time".into(), json!(rfc3339_ms(*ts)));
+            if let Value::Object(fields) = serde_json::to_value(r)? {
+                m.extend(fields);
+            }
+            out.json_line(&m)?;
+        }
+        return finish(out);
+    }
+    let mut table = Table::new(["Offset", "Time", "Type", "Details"]);
+    for (offset, ts, r) in &records {
+        table.row([
+            offset.to_string(),
+            rfc3339_ms(*ts),
+            r.kind().to_string(),
+            record_details(r),
+        ]);
+    }
+    out.table(&table)?;
+    finish(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::Cli;
+    use clap::CommandFactory;
+
+    #[test]
+    fn every_subcommand_has_examples() {
+        let cmd = Cli::command();
+        let describe = cmd.find_subcommand("describe").unwrap();
+        assert_eq!(describe.get_subcommands().count(), 6);
+        for sub in describe.get_subcommands() {
+            let examples = sub
+                .get_after_long_help()
+                .map(|s| s.to_string())
+                .unwrap_or_default();
+            assert!(
+                examples.starts_with("Examples:\n"),
+                "`filka describe {}` has no Examples section",
+                sub.get_name()
+            );
+        }
+    }
+
+    #[test]
+    fn times_are_rfc3339_utc_with_milliseconds() {
+        assert_eq!(rfc3339_ms(1_717_245_296_789), "2024-06-01T12:34:56.789Z");
+        assert_eq!(rfc3339_ms(1_717_245_296_000), "2024-06-01T12:34:56.000Z");
+        assert_eq!(rfc3339_ms(i64::MAX), i64::MAX.to_string());
+    }
+
+    #[test]
+    fn details_name_the_change() {
+        let r = MetadataRecord::PartitionChange {
+            topic: "demo".into(),
+            partition: 2,
+            leader: -1,
+            leader_epoch: 4,
+            isr: vec![],
+            reason: "broker 101 went down".into(),
+        };
+        assert_eq!(
+            record_details(&r),
+            "demo-2 leader none epoch 4 isr []: broker 101 went down"
+        );
+        assert_eq!(record_topic(&r), Some("demo"));
+        assert_eq!(record_topic(&MetadataRecord::FenceBroker { id: 1 }), None);
+    }
 }

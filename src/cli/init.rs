@@ -1,18 +1,171 @@
-//! `filka init`: not built yet.
+//! `filka init`: create a cluster directory with N brokers, like formatting the log dirs of a
+//! new KRaft cluster (`kafka-storage.sh format`) and starting its brokers.
+//!
+//! Spec: `filka init [--brokers N] [--first-id ID]` (defaults 3 and 101) creates one folder
+//! per broker (a Kafka log.dir with `meta.properties` and empty checkpoint files), the
+//! metadata log with one RegisterBroker record per broker, and its snapshot `cluster.json`,
+//! then prints what it created. It refuses to touch a directory that already holds a cluster
+//! (or is a broker folder of one): exit 1, nothing changed.
+//!
+//! Owns only flag parsing and the report; the cluster layer creates the files.
 
-use super::GlobalArgs;
-use crate::error::ExitCode;
+use anyhow::Context;
+use serde_json::json;
+
+use super::{GlobalArgs, OutputFormat};
+use crate::cluster::{self, Cluster, ClusterError, layout};
+use crate::error::{ExitCode, ResultExt};
+use crate::output::{Printer, escape_control};
 
 const EXAMPLES: &str = "\
 Examples:
-  filka init";
+  Create the default cluster (brokers 101, 102, 103) in ./filka-data:
+    filka init
 
-/// Not built yet.
+  A single-broker cluster elsewhere, for a quick experiment:
+    filka --cluster /tmp/one init --brokers 1
+
+  Five brokers numbered 1 to 5, as in Kafka's quickstart configs:
+    filka --cluster lab init --brokers 5 --first-id 1
+
+  Start over (init never overwrites a cluster):
+    rm -r filka-data && filka init";
+
+/// Create a cluster: broker folders, the metadata log and its snapshot.
+///
+/// Each broker is a folder named broker-<id> (a Kafka log.dir) holding meta.properties (node
+/// id, cluster id, directory id) and empty checkpoint files. The metadata log
+/// (metadata/__cluster_metadata-0) records one RegisterBroker per broker, and cluster.json is
+/// its snapshot. All brokers start online.
+///
+/// Commands that write create the default cluster on first use, so `init` is only needed for
+/// another broker count or other ids. It never overwrites an existing cluster: on a directory
+/// that holds one (or on one of its broker folders) it changes nothing and exits 1.
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = EXAMPLES)]
-pub struct Args {}
+pub struct Args {
+    /// Number of brokers.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = cluster::DEFAULT_BROKERS,
+        value_parser = clap::value_parser!(u32).range(1..),
+    )]
+    pub brokers: u32,
 
-/// Runs the command.
-pub fn run(_args: &Args, _global: &GlobalArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("init: not implemented yet")
+    /// Id of the first broker; the others follow in order (Kafka's node.id).
+    #[arg(
+        long,
+        value_name = "ID",
+        default_value_t = cluster::DEFAULT_FIRST_BROKER_ID,
+        value_parser = clap::value_parser!(i32).range(0..),
+    )]
+    pub first_id: i32,
+}
+
+/// Creates the cluster and reports what it created.
+pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
+    super::describe::check_output(global, "init")?;
+    let path = &global.cluster;
+    // Checked before anything is created: the library would find it after the first folders.
+    if i64::from(args.first_id) + i64::from(args.brokers) - 1 > i64::from(i32::MAX) {
+        return Err(anyhow::anyhow!(
+            "broker ids {} to {} do not fit Kafka's 32-bit node ids; choose a lower --first-id",
+            args.first_id,
+            i64::from(args.first_id) + i64::from(args.brokers) - 1
+        ))
+        .exit_code(ExitCode::Usage);
+    }
+    let c = match Cluster::init(path, args.brokers, args.first_id) {
+        Ok(c) => c,
+        Err(ClusterError::AlreadyExists(p)) => anyhow::bail!(
+            "{} already holds a filka cluster; nothing changed (remove it to start over, or pass --cluster with another directory)",
+            p.display()
+        ),
+        Err(e) => {
+            return Err(e)
+                .with_context(|| format!("cannot create a cluster in {}", path.display()));
+        }
+    };
+    let layout = c.layout();
+    let state = c.state();
+    let records = c.history().map(|h| h.len()).unwrap_or(0);
+    let mut out = Printer::stdout();
+    if global.output == OutputFormat::Json {
+        let brokers: Vec<_> = state
+            .brokers
+            .keys()
+            .map(|&id| json!({"id": id, "dir": layout.broker_dir(id)}))
+            .collect();
+        out.json_line(&json!({
+            "cluster_id": state.cluster_id,
+            "path": layout.root(),
+            "brokers": brokers,
+            "metadata_log": layout.metadata_log(),
+            "metadata_records": records,
+            "snapshot": layout.snapshot(),
+        }))?;
+    } else {
+        let mut rows: Vec<(String, String)> = state
+            .brokers
+            .keys()
+            .map(|&id| {
+                let props = layout.broker_dir(id).join(layout::META_PROPERTIES);
+                (props.display().to_string(), format!("broker {id}"))
+            })
+            .collect();
+        rows.push((
+            layout.metadata_log().display().to_string(),
+            format!("metadata log ({records} records)"),
+        ));
+        rows.push((
+            layout.snapshot().display().to_string(),
+            "metadata snapshot".to_string(),
+        ));
+        let width = rows.iter().map(|r| r.0.len()).max().unwrap_or(0);
+        out.line(&format!(
+            "Created cluster {} in {} with {} brokers:",
+            state.cluster_id,
+            escape_control(&path.display().to_string()),
+            state.brokers.len()
+        ))?;
+        for (file, what) in rows {
+            out.line(&escape_control(&format!("  {file:<width$}  {what}")))?;
+        }
+    }
+    out.finish().context("writing the report")?;
+    if !global.quiet && global.output == OutputFormat::Text {
+        eprintln!("filka: next: filka topic create demo, then filka describe cluster");
+    }
+    Ok(ExitCode::Success)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::{Cli, Command};
+    use clap::Parser;
+
+    fn parse(args: &[&str]) -> Result<Args, clap::Error> {
+        let mut argv = vec!["filka", "init"];
+        argv.extend_from_slice(args);
+        match Cli::try_parse_from(argv)?.command {
+            Command::Init(a) => Ok(a),
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn defaults_are_the_seed_cluster() {
+        let a = parse(&[]).unwrap();
+        assert_eq!((a.brokers, a.first_id), (3, 101));
+    }
+
+    #[test]
+    fn zero_brokers_and_negative_ids_are_usage_errors() {
+        for bad in [&["--brokers", "0"][..], &["--first-id", "-1"]] {
+            let err = parse(bad).unwrap_err();
+            assert_eq!(err.exit_code(), ExitCode::Usage.code(), "{bad:?}");
+        }
+    }
 }

@@ -1,18 +1,442 @@
-//! `filka topic`: not built yet.
+//! `filka topic`: create, list, describe, alter and delete topics, as `kafka-topics.sh` and
+//! `rpk topic` do.
+//!
+//! Spec:
+//! - `topic create NAME [-p N] [-r N] [-c KEY=VALUE]... [--if-not-exists]`: defaults 3
+//!   partitions and replication factor min(3, online brokers), and min.insync.replicas=2 when
+//!   the replication factor is 3 or more (the settings of auto-created topics, DESIGN.md);
+//!   prints the topic and where its replicas went. Kafka's naming rule, checked before the
+//!   cluster is opened or created, so a refused name changes nothing on disk.
+//! - `topic list [--internal]`: names, one per line (`__` topics only with --internal).
+//! - `topic describe NAME`: the same as `describe topic NAME`.
+//! - `topic alter NAME [--partitions N] [-c KEY=VALUE]...`: add partitions, set overrides.
+//! - `topic delete NAME... [--if-exists]`: checks every name first, then deletes.
+//!
+//! Exit codes: bad name, config, count or replication factor 2; unknown topic 4; a topic
+//! that already exists 1 (unless --if-not-exists). JSON output gives topic objects (see
+//! `describe::topic_json`).
 
-use super::GlobalArgs;
-use crate::error::ExitCode;
+use std::collections::BTreeMap;
+
+use anyhow::Context;
+use clap::{ArgGroup, Subcommand};
+use serde_json::{Value, json};
+
+use super::describe::{self, check_output, open_existing};
+use super::{GlobalArgs, OutputFormat};
+use crate::cluster::topic::{self, TopicConfig, parse_assignment};
+use crate::cluster::{ClusterError, metadata::BrokerStatus};
+use crate::error::{ExitCode, ResultExt};
+use crate::output::{Printer, Table};
 
 const EXAMPLES: &str = "\
 Examples:
-  filka topic";
+  Create a topic with the defaults (3 partitions, replication factor 3), then see it:
+    filka topic create demo
+    filka topic describe demo
 
-/// Not built yet.
+  Choose partitions, replication and configs, as with kafka-topics.sh:
+    filka topic create trucks_gps -p 10 -r 2 --config retention.ms=3600000
+
+  Scripts: list names, or objects with --output json:
+    for t in $(filka topic list); do filka describe topic \"$t\"; done
+    filka topic list --output json | jq -r 'select(.partition_count > 1) | .name'
+
+  Grow a topic and change a config, then delete it:
+    filka topic alter demo --partitions 6 --config cleanup.policy=compact
+    filka topic delete demo";
+
+/// Create, list, describe, alter and delete topics.
+///
+/// Topic names are 1 to 249 ASCII letters, digits, '.', '_' and '-' (Kafka's rule); '.' and
+/// '_' count as the same character when checking for collisions, and names starting with
+/// '__' are Kafka's internal topics.
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = EXAMPLES)]
-pub struct Args {}
+pub struct Args {
+    /// What to do.
+    #[command(subcommand)]
+    pub action: Action,
+}
+
+/// The topic subcommands. Variants carry no doc comment: the help is on each `Args`.
+#[allow(missing_docs)]
+#[derive(Debug, Subcommand)]
+pub enum Action {
+    Create(CreateArgs),
+    List(ListArgs),
+    Describe(describe::TopicArgs),
+    Alter(AlterArgs),
+    Delete(DeleteArgs),
+}
+
+/// Create a topic and its replicas' folders, spreading leaders and followers over the
+/// brokers as Kafka does.
+///
+/// Without -p and -r, a topic gets 3 partitions and a replication factor of 3 (fewer when
+/// fewer brokers are online), like filka's auto-created topics, so partitions and
+/// replication are there to see. With a replication factor of 3 or more, min.insync.replicas
+/// defaults to 2 (set it with --config to override). Creates the default cluster when there
+/// is none; a refused name or config changes nothing.
+#[derive(Debug, clap::Args)]
+#[command(after_long_help = "\
+Examples:
+  filka topic create demo
+  filka topic create trucks_gps --partitions 10 --replication-factor 2
+  filka topic create audit -r 3 -c min.insync.replicas=3 -c retention.ms=-1
+  filka topic create demo --if-not-exists")]
+pub struct CreateArgs {
+    /// The topic name.
+    #[arg(value_name = "NAME")]
+    pub name: String,
+
+    /// Number of partitions [default: 3].
+    #[arg(
+        short,
+        long,
+        value_name = "N",
+        value_parser = clap::value_parser!(u32).range(1..),
+    )]
+    pub partitions: Option<u32>,
+
+    /// Replicas of each partition, on distinct brokers [default: 3, or the number of online
+    /// brokers if fewer].
+    #[arg(
+        short,
+        long,
+        value_name = "N",
+        value_parser = clap::value_parser!(u32).range(1..),
+    )]
+    pub replication_factor: Option<u32>,
+
+    /// A topic config override, KEY=VALUE (repeat for more). Known keys: retention.ms,
+    /// retention.bytes, segment.bytes, segment.ms, min.insync.replicas, compression.type,
+    /// cleanup.policy, unclean.leader.election.enable, message.timestamp.type, and others
+    /// (`filka describe topic NAME` lists them all).
+    #[arg(short, long = "config", value_name = "KEY=VALUE")]
+    pub configs: Vec<String>,
+
+    /// Succeed without changing anything when the topic already exists.
+    #[arg(long)]
+    pub if_not_exists: bool,
+}
+
+/// List topic names, one per line.
+///
+/// Internal topics (names starting with '__') are listed only with --internal. With
+/// --output json, one object per topic: name, topic_id, internal, partition_count,
+/// replication_factor.
+#[derive(Debug, clap::Args)]
+#[command(after_long_help = "\
+Examples:
+  filka topic list
+  filka topic list --internal
+  filka topic list --output json")]
+pub struct ListArgs {
+    /// Include internal topics (names starting with '__').
+    #[arg(short, long)]
+    pub internal: bool,
+}
+
+/// Add partitions to a topic or set its config overrides.
+///
+/// Partitions can only be added, never removed (as in Kafka). Adding partitions changes which
+/// partition a key maps to, so records with the same key may land in a new partition from
+/// now on.
+#[derive(Debug, clap::Args)]
+#[command(
+    group(ArgGroup::new("change").required(true).multiple(true).args(["partitions", "configs"])),
+    after_long_help = "\
+Examples:
+  filka topic alter demo --partitions 6
+  filka topic alter demo --config retention.ms=60000 --config segment.bytes=1048576"
+)]
+pub struct AlterArgs {
+    /// The topic.
+    #[arg(value_name = "NAME")]
+    pub name: String,
+
+    /// The new total number of partitions (at least the current count).
+    #[arg(
+        short,
+        long,
+        value_name = "N",
+        value_parser = clap::value_parser!(u32).range(1..),
+    )]
+    pub partitions: Option<u32>,
+
+    /// A config override to set, KEY=VALUE (repeat for more).
+    #[arg(short, long = "config", value_name = "KEY=VALUE")]
+    pub configs: Vec<String>,
+}
+
+/// Delete topics: their metadata first, then every replica's folder.
+///
+/// Every name is checked before anything is deleted. Internal topics cannot be deleted.
+#[derive(Debug, clap::Args)]
+#[command(after_long_help = "\
+Examples:
+  filka topic delete demo
+  filka topic delete demo trucks_gps
+  filka topic delete demo --if-exists")]
+pub struct DeleteArgs {
+    /// The topics.
+    #[arg(value_name = "NAME", required = true)]
+    pub names: Vec<String>,
+
+    /// Succeed when a topic does not exist.
+    #[arg(long)]
+    pub if_exists: bool,
+}
 
 /// Runs the command.
-pub fn run(_args: &Args, _global: &GlobalArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("topic: not implemented yet")
+pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
+    match &args.action {
+        Action::Create(a) => create(a, global),
+        Action::List(a) => list(a, global),
+        Action::Describe(a) => describe::run_topic(a, global),
+        Action::Alter(a) => alter(a, global),
+        Action::Delete(a) => delete(a, global),
+    }
+}
+
+/// Parses and validates `--config KEY=VALUE` flags with the topic config rules.
+fn parse_configs(flags: &[String]) -> Result<BTreeMap<String, String>, ClusterError> {
+    let mut configs = BTreeMap::new();
+    for flag in flags {
+        let (k, v) = parse_assignment(flag)?;
+        configs.insert(k, v);
+    }
+    TopicConfig::resolve(&configs)?;
+    Ok(configs)
+}
+
+/// A config and its value for the report lines.
+fn configs_line(configs: &BTreeMap<String, String>) -> String {
+    let kv: Vec<String> = configs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    kv.join(", ")
+}
+
+fn create(args: &CreateArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
+    check_output(global, "topic create")?;
+    let name = args.name.as_str();
+    let context = || format!("cannot create topic {name:?}");
+    // Everything that can be refused without the cluster is, before it is opened (or
+    // created): a refused name must leave the directory untouched.
+    topic::validate_name(name)
+        .map_err(ClusterError::from)
+        .with_context(context)?;
+    if topic::is_internal(name) {
+        return Err(ClusterError::InternalTopic(name.to_string())).with_context(context);
+    }
+    let mut configs = parse_configs(&args.configs).with_context(context)?;
+    let mut c = super::open_cluster(global)?;
+    let online = c
+        .state()
+        .brokers
+        .values()
+        .filter(|b| b.status == BrokerStatus::Online)
+        .count() as u32;
+    let partitions = args
+        .partitions
+        .unwrap_or(crate::cluster::AUTO_CREATE_PARTITIONS);
+    let rf = args.replication_factor.unwrap_or(online.clamp(1, 3));
+    if rf >= 3 {
+        configs
+            .entry("min.insync.replicas".to_string())
+            .or_insert_with(|| "2".to_string());
+    }
+    match c.create_topic(name, partitions, rf, configs.clone(), false) {
+        Ok(()) => {}
+        Err(ClusterError::TopicExists(_)) if args.if_not_exists => {
+            if !global.quiet {
+                eprintln!("filka: topic {name:?} already exists; nothing changed");
+            }
+            return Ok(ExitCode::Success);
+        }
+        // A name that collides is a bad name, like any other refused one.
+        Err(e @ ClusterError::TopicCollision { .. }) => {
+            return Err(e).with_context(context).exit_code(ExitCode::Usage);
+        }
+        Err(e) => return Err(e).with_context(context),
+    }
+    if let Ok(cfg) = TopicConfig::resolve(&configs)
+        && cfg.min_insync_replicas > rf
+        && !global.quiet
+    {
+        eprintln!(
+            "filka: warning: min.insync.replicas={} is more than the {rf} replicas: producing with acks=all will always fail",
+            cfg.min_insync_replicas
+        );
+    }
+    let mut out = Printer::stdout();
+    if global.output == OutputFormat::Json {
+        out.json_line(&describe::topic_json(&c, name)?)?;
+    } else {
+        let t = c.topic(name)?;
+        let mut line = format!(
+            "Created topic {name} with {} partitions, replication factor {}, topic id {}.",
+            t.partitions.len(),
+            describe::replication_factor(t),
+            t.topic_id
+        );
+        if !t.configs.is_empty() {
+            line.push_str(&format!(" Configs: {}.", configs_line(&t.configs)));
+        }
+        out.line(&line)?;
+        let mut table = Table::new(["Partition", "Leader", "Replicas", "Isr"]);
+        let ids = |v: &[i32]| v.iter().map(i32::to_string).collect::<Vec<_>>().join(",");
+        for p in &t.partitions {
+            table.row([
+                p.partition.to_string(),
+                p.leader.to_string(),
+                ids(&p.replicas),
+                ids(&p.isr),
+            ]);
+        }
+        out.table(&table)?;
+    }
+    out.finish().context("writing to stdout")?;
+    Ok(ExitCode::Success)
+}
+
+fn list(args: &ListArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
+    check_output(global, "topic list")?;
+    let c = open_existing(global)?;
+    let mut out = Printer::stdout();
+    for (name, t) in &c.state().topics {
+        if topic::is_internal(name) && !args.internal {
+            continue;
+        }
+        if global.output == OutputFormat::Json {
+            out.json_line(&describe::topic_summary(name, t))?;
+        } else {
+            out.line(name)?;
+        }
+    }
+    out.finish().context("writing to stdout")?;
+    Ok(ExitCode::Success)
+}
+
+fn alter(args: &AlterArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
+    check_output(global, "topic alter")?;
+    let name = args.name.as_str();
+    let context = || format!("cannot alter topic {name:?}");
+    let configs = parse_configs(&args.configs).with_context(context)?;
+    let mut c = open_existing(global)?;
+    let before = c.topic(name)?.clone();
+    c.alter_topic(name, args.partitions, configs.clone())
+        .with_context(context)?;
+    let after = c.topic(name)?.clone();
+    let (had, has) = (before.partitions.len(), after.partitions.len());
+    if has > had && !global.quiet {
+        eprintln!(
+            "filka: note: keys now map to {has} partitions instead of {had}: records with the same key may land in a different partition than before"
+        );
+    }
+    let mut out = Printer::stdout();
+    if global.output == OutputFormat::Json {
+        out.json_line(&describe::topic_json(&c, name)?)?;
+    } else {
+        let mut changes = Vec::new();
+        if has != had {
+            changes.push(format!("partitions {had} -> {has}"));
+        }
+        for (k, v) in &configs {
+            match before.configs.get(k) {
+                Some(old) if old == v => {}
+                Some(old) => changes.push(format!("{k} {old} -> {v}")),
+                None => changes.push(format!("{k} default -> {v}")),
+            }
+        }
+        if changes.is_empty() {
+            out.line(&format!("Topic {name} unchanged."))?;
+        } else {
+            out.line(&format!("Altered topic {name}: {}.", changes.join(", ")))?;
+        }
+    }
+    out.finish().context("writing to stdout")?;
+    Ok(ExitCode::Success)
+}
+
+fn delete(args: &DeleteArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
+    check_output(global, "topic delete")?;
+    for name in &args.names {
+        if topic::is_internal(name) {
+            return Err(ClusterError::InternalTopic(name.clone()))
+                .with_context(|| format!("cannot delete topic {name:?}"));
+        }
+    }
+    let mut c = open_existing(global)?;
+    // Check every name before deleting any.
+    let mut doomed: Vec<(String, String)> = Vec::new();
+    for name in &args.names {
+        match c.topic(name) {
+            Ok(t) => {
+                if !doomed.iter().any(|(n, _)| n == name) {
+                    doomed.push((name.clone(), t.topic_id.clone()));
+                }
+            }
+            Err(_) if args.if_exists => {
+                if !global.quiet {
+                    eprintln!("filka: topic {name:?} does not exist; nothing to delete");
+                }
+            }
+            Err(e) => return Err(e).with_context(|| format!("cannot delete topic {name:?}")),
+        }
+    }
+    let mut out = Printer::stdout();
+    for (name, id) in &doomed {
+        match c.delete_topic(name) {
+            Ok(()) => {}
+            // Deleted meanwhile by another process.
+            Err(ClusterError::UnknownTopic(_)) if args.if_exists => continue,
+            Err(e) => return Err(e).with_context(|| format!("cannot delete topic {name:?}")),
+        }
+        if global.output == OutputFormat::Json {
+            let v: Value = json!({"name": name, "topic_id": id, "deleted": true});
+            out.json_line(&v)?;
+        } else {
+            out.line(&format!("Deleted topic {name}."))?;
+        }
+    }
+    out.finish().context("writing to stdout")?;
+    Ok(ExitCode::Success)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::Cli;
+    use clap::CommandFactory;
+
+    #[test]
+    fn every_subcommand_has_examples() {
+        let cmd = Cli::command();
+        let topic = cmd.find_subcommand("topic").unwrap();
+        let names: Vec<&str> = topic.get_subcommands().map(|s| s.get_name()).collect();
+        assert_eq!(names, ["create", "list", "describe", "alter", "delete"]);
+        for sub in topic.get_subcommands() {
+            let examples = sub
+                .get_after_long_help()
+                .map(|s| s.to_string())
+                .unwrap_or_default();
+            assert!(
+                examples.starts_with("Examples:\n"),
+                "`filka topic {}` has no Examples section",
+                sub.get_name()
+            );
+        }
+    }
+
+    #[test]
+    fn configs_parse_and_validate_before_the_cluster_is_touched() {
+        let ok = parse_configs(&["retention.ms=1000".into(), " segment.ms = 5 ".into()]).unwrap();
+        assert_eq!(ok.get("segment.ms").map(String::as_str), Some("5"));
+        for bad in ["retention.ms", "nope=1", "retention.ms=-2"] {
+            let err = parse_configs(&[bad.to_string()]).unwrap_err();
+            let e = anyhow::Error::from(err);
+            assert_eq!(crate::error::exit_code_for(&e), ExitCode::Usage, "{bad}");
+        }
+    }
 }

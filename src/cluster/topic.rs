@@ -295,6 +295,37 @@ impl TopicConfig {
         Ok(())
     }
 
+    /// The effective value of `key` as Kafka writes it (`kafka-configs --describe --all`),
+    /// or `None` for a key filka does not know. `set(key, value(key))` changes nothing.
+    pub fn value(&self, key: &str) -> Option<String> {
+        Some(match key {
+            "retention.ms" => self.retention_ms.to_string(),
+            "retention.bytes" => self.retention_bytes.to_string(),
+            "segment.bytes" => self.segment_bytes.to_string(),
+            "segment.ms" => self.segment_ms.to_string(),
+            "min.insync.replicas" => self.min_insync_replicas.to_string(),
+            "max.message.bytes" => self.max_message_bytes.to_string(),
+            "index.interval.bytes" => self.index_interval_bytes.to_string(),
+            // Kafka's default is Long.MAX_VALUE: never fsync per write.
+            "flush.messages" => self.flush_messages.unwrap_or(i64::MAX as u64).to_string(),
+            "replica.lag.time.max.ms" => self.replica_lag_time_max_ms.to_string(),
+            "compression.type" => match self.compression {
+                TopicCompression::Producer => "producer".to_string(),
+                TopicCompression::Codec(Compression::None) => "uncompressed".to_string(),
+                TopicCompression::Codec(c) => c.name().to_string(),
+            },
+            "cleanup.policy" => match self.cleanup_policy {
+                CleanupPolicy::Delete => "delete",
+                CleanupPolicy::Compact => "compact",
+                CleanupPolicy::CompactDelete => "compact,delete",
+            }
+            .to_string(),
+            "unclean.leader.election.enable" => self.unclean_leader_election.to_string(),
+            "message.timestamp.type" => self.timestamp_type.name().to_string(),
+            _ => return None,
+        })
+    }
+
     /// Defaults overlaid with `overrides`.
     pub fn resolve(overrides: &BTreeMap<String, String>) -> Result<TopicConfig, ConfigError> {
         let mut c = TopicConfig::default();
@@ -401,6 +432,30 @@ mod tests {
             Err(ConfigError::UnknownKey(_))
         ));
         assert!(c.set("cleanup.policy", "compact, delete").is_ok());
+    }
+
+    #[test]
+    fn every_known_key_has_a_value_that_round_trips() {
+        let mut c = TopicConfig::default();
+        c.set("compression.type", "zstd").unwrap();
+        c.set("cleanup.policy", "delete,compact").unwrap();
+        c.set("flush.messages", "10").unwrap();
+        for base in [TopicConfig::default(), c] {
+            for (key, _) in CONFIG_KEYS {
+                let v = base
+                    .value(key)
+                    .unwrap_or_else(|| panic!("no value for {key}"));
+                let mut again = base;
+                again.set(key, &v).unwrap();
+                assert_eq!(again, base, "{key}={v}");
+            }
+        }
+        assert_eq!(c.value("cleanup.policy").unwrap(), "compact,delete");
+        assert_eq!(
+            TopicConfig::default().value("compression.type").unwrap(),
+            "producer"
+        );
+        assert_eq!(TopicConfig::default().value("nope"), None);
     }
 
     #[test]

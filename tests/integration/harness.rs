@@ -73,3 +73,174 @@ pub fn stderr_lines(assert: &Assert) -> Vec<String> {
         .map(str::to_owned)
         .collect()
 }
+
+/// A command's stdout as text.
+pub fn stdout_text(assert: &Assert) -> String {
+    String::from_utf8_lossy(&assert.get_output().stdout).into_owned()
+}
+
+/// Every JSON line of a command's stdout, parsed.
+pub fn json_lines(assert: &Assert) -> Vec<serde_json::Value> {
+    stdout_text(assert)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect()
+}
+
+/// The timestamp records get from [`TestCluster::put_records`]: fixed, so segment sizes are
+/// the same on every run, and in the future (2100-01-01), so the default retention.ms (7
+/// days) does not delete them as soon as they are written, as Kafka would.
+pub const FIXED_TIMESTAMP: i64 = 4_102_444_800_000;
+
+impl TestCluster {
+    /// The cluster at `<tmp>/data`, opened through the library.
+    pub fn cluster(&self) -> filka::cluster::Cluster {
+        filka::cluster::Cluster::open(&self.data()).expect("open the test cluster")
+    }
+
+    /// Appends `values` (key `k<i>`) to one partition through the library's producer
+    /// (acks=all, timestamps [`FIXED_TIMESTAMP`]), for tests of commands that read topics.
+    pub fn put_records(&self, topic: &str, partition: u32, values: &[&str]) {
+        use filka::client::producer::{Producer, ProducerConfig, ProducerRecord};
+        let mut p = Producer::new(self.cluster(), topic, ProducerConfig::default())
+            .expect("producer for the test topic");
+        for (i, v) in values.iter().enumerate() {
+            let key = format!("k{i}");
+            p.send(&ProducerRecord {
+                key: Some(key.as_bytes()),
+                value: Some(v.as_bytes()),
+                timestamp: Some(FIXED_TIMESTAMP),
+                partition: Some(partition),
+                ..Default::default()
+            })
+            .expect("send");
+        }
+        p.close().expect("close the producer");
+    }
+
+    /// Takes a broker down the way the controller would (until `simulate-failure` exists):
+    /// fences it, drops it from every ISR and moves its leaderships to the next in-sync
+    /// replica on an online broker (none left: the partition goes offline, leader -1).
+    pub fn fence_broker(&self, broker: i32) {
+        use filka::cluster::MetadataRecord;
+        let mut c = self.cluster();
+        c.update(|state| {
+            let mut records = vec![MetadataRecord::FenceBroker { id: broker }];
+            for (topic, t) in &state.topics {
+                for p in &t.partitions {
+                    if !p.replicas.contains(&broker) {
+                        continue;
+                    }
+                    let isr: Vec<i32> = p.isr.iter().copied().filter(|&b| b != broker).collect();
+                    let (leader, epoch) = if p.leader == broker {
+                        let next = isr
+                            .iter()
+                            .copied()
+                            .find(|&b| state.is_online(b) && b != broker)
+                            .unwrap_or(-1);
+                        (next, p.leader_epoch + 1)
+                    } else {
+                        (p.leader, p.leader_epoch)
+                    };
+                    records.push(MetadataRecord::PartitionChange {
+                        topic: topic.clone(),
+                        partition: p.partition,
+                        leader,
+                        leader_epoch: epoch,
+                        isr,
+                        reason: format!("broker {broker} went down"),
+                    });
+                }
+            }
+            Ok((records, ()))
+        })
+        .expect("fence the broker");
+    }
+
+    /// `text` with what changes from run to run replaced by placeholders: the cluster
+    /// directory (`<cluster>`), the cluster id (`<cluster-id>`), topic ids (`<topic-id>`) and
+    /// RFC 3339 times (`YYYY-MM-DDThh:mm:ss.sssZ`, the same width, so columns stay aligned).
+    pub fn redact(&self, text: &str) -> String {
+        let c = self.cluster();
+        let mut out = text.replace(&self.data().display().to_string(), "<cluster>");
+        out = out.replace(&c.state().cluster_id, "<cluster-id>");
+        for (_, _, r) in c.history().expect("metadata history") {
+            if let filka::cluster::MetadataRecord::CreateTopic { topic_id, .. } = r {
+                out = out.replace(&topic_id, "<topic-id>");
+            }
+        }
+        redact_times(&out)
+    }
+}
+
+/// Replaces every `YYYY-MM-DDThh:mm:ss.sssZ` time with that very pattern.
+pub fn redact_times(text: &str) -> String {
+    const PATTERN: &str = "YYYY-MM-DDThh:mm:ss.sssZ";
+    let shape = |w: &[u8]| {
+        w.len() == PATTERN.len()
+            && w.iter().zip(PATTERN.bytes()).all(|(&c, p)| match p {
+                b'Y' | b'M' | b'D' | b'h' | b'm' | b's' => c.is_ascii_digit(),
+                _ => c == p,
+            })
+    };
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes.len() - i >= PATTERN.len() && shape(&bytes[i..i + PATTERN.len()]) {
+            out.push_str(PATTERN);
+            i += PATTERN.len();
+        } else {
+            let ch = text[i..].chars().next().unwrap();
+            out.push(ch);
+            i += ch.len_utf8();
+        }
+    }
+    out
+}
+
+/// Compares `actual` with `tests/golden/<name>`; `UPDATE_GOLDEN=1` rewrites the file instead.
+pub fn assert_golden(name: &str, actual: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some_and(|v| v == "1") {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}; run `UPDATE_GOLDEN=1 cargo nextest run golden` to create it",
+            path.display()
+        )
+    });
+    assert!(
+        expected == actual,
+        "{} differs (UPDATE_GOLDEN=1 rewrites it)\n--- expected\n{expected}\n--- actual\n{actual}",
+        path.display()
+    );
+}
+
+/// Every file and folder under `root` with each file's bytes, to prove a command changed
+/// nothing.
+pub fn tree(root: &Path) -> std::collections::BTreeMap<PathBuf, Option<Vec<u8>>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries {
+            let path = entry.unwrap().path();
+            let rel = path.strip_prefix(root).unwrap().to_path_buf();
+            if path.is_dir() {
+                out.insert(rel, None);
+                stack.push(path);
+            } else {
+                out.insert(rel, Some(std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    out
+}

@@ -4,8 +4,11 @@
 
 mod cli_basics;
 mod demo;
+mod describe;
 mod dump;
 mod generated_docs;
 mod harness;
+mod init;
 mod kafka_python;
 mod oracle;
+mod topic;

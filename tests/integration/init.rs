@@ -1,0 +1,123 @@
+//! `filka init`: broker folders, metadata log and snapshot; never over an existing cluster.
+
+use filka::error::ExitCode;
+use predicates::prelude::*;
+
+use crate::harness::{TestCluster, json_lines, stderr_lines, stdout_text, tree};
+
+#[test]
+fn init_creates_brokers_metadata_log_and_snapshot() {
+    let t = TestCluster::new();
+    let out = stdout_text(&t.run(["init"]).success());
+    let data = t.data();
+    let id = t.cluster().state().cluster_id.clone();
+    assert!(
+        out.starts_with(&format!("Created cluster {id} in ")),
+        "{out}"
+    );
+    for b in [101, 102, 103] {
+        let props = data.join(format!("broker-{b}/meta.properties"));
+        let text = std::fs::read_to_string(&props).unwrap();
+        assert!(text.contains(&format!("node.id={b}\n")), "{text}");
+        assert!(text.contains(&format!("cluster.id={id}\n")), "{text}");
+        assert!(out.contains(&props.display().to_string()), "{out}");
+        for cp in [
+            "recovery-point-offset-checkpoint",
+            "replication-offset-checkpoint",
+            "log-start-offset-checkpoint",
+        ] {
+            assert!(data.join(format!("broker-{b}/{cp}")).is_file(), "{cp}");
+        }
+    }
+    assert!(!data.join("broker-104").exists());
+    assert!(data.join("cluster.json").is_file());
+    assert!(
+        data.join("metadata/__cluster_metadata-0/00000000000000000000.log")
+            .is_file()
+    );
+    assert!(out.contains("metadata log (3 records)"), "{out}");
+    assert_eq!(t.cluster().history().unwrap().len(), 3);
+}
+
+#[test]
+fn init_takes_a_broker_count_and_first_id() {
+    let t = TestCluster::new();
+    t.run(["init", "--brokers", "5", "--first-id", "1"])
+        .success();
+    assert_eq!(t.cluster().state().broker_ids(), vec![1, 2, 3, 4, 5]);
+    assert!(t.data().join("broker-5/meta.properties").is_file());
+    let ids: Vec<i64> = json_lines(&t.run(["describe", "brokers", "--output", "json"]).success())
+        .iter()
+        .map(|b| b["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, [1, 2, 3, 4, 5]);
+}
+
+#[test]
+fn init_refuses_an_existing_cluster_and_changes_nothing() {
+    let t = TestCluster::new();
+    t.run(["init", "--brokers", "2"]).success();
+    let before = tree(&t.data());
+    for target in [t.data(), t.data().join("broker-101")] {
+        let assert = t
+            .bare_cmd()
+            .arg("--cluster")
+            .arg(&target)
+            .arg("init")
+            .assert()
+            .code(ExitCode::Failure.code())
+            .stdout("");
+        let lines = stderr_lines(&assert);
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        assert!(
+            lines[0].contains("already holds a filka cluster; nothing changed"),
+            "{lines:?}"
+        );
+    }
+    assert_eq!(tree(&t.data()), before, "a refused init changed files");
+}
+
+#[test]
+fn bad_counts_are_usage_errors() {
+    let t = TestCluster::new();
+    for args in [
+        &["init", "--brokers", "0"][..],
+        &["init", "--brokers", "many"],
+        &["init", "--first-id", "-5"],
+        &["init", "--brokers", "2", "--first-id", "2147483647"],
+    ] {
+        t.run(args).code(ExitCode::Usage.code());
+    }
+    assert!(!t.data().exists(), "a refused init created files");
+}
+
+#[test]
+fn init_json_reports_what_it_created() {
+    let t = TestCluster::new();
+    let v = &json_lines(
+        &t.run(["init", "--brokers", "1", "--output", "json"])
+            .success(),
+    )[0];
+    assert_eq!(v["cluster_id"], t.cluster().state().cluster_id.as_str());
+    assert_eq!(v["brokers"][0]["id"], 101);
+    assert_eq!(v["metadata_records"], 1);
+    assert!(v["snapshot"].as_str().unwrap().ends_with("cluster.json"));
+}
+
+#[test]
+fn init_uses_the_default_directory_and_the_environment() {
+    let t = TestCluster::new();
+    t.bare_cmd()
+        .arg("init")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("./filka-data"));
+    assert!(t.path().join("filka-data/cluster.json").is_file());
+    t.bare_cmd()
+        .env("FILKA_CLUSTER", "elsewhere")
+        .args(["init", "-q"])
+        .assert()
+        .success()
+        .stderr("");
+    assert!(t.path().join("elsewhere/broker-103").is_dir());
+}

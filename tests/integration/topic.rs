@@ -1,0 +1,395 @@
+//! `filka topic`: create (defaults, Kafka's naming rule, configs), list, describe, alter,
+//! delete; a refused create leaves the directory untouched.
+
+use filka::error::ExitCode;
+use predicates::prelude::*;
+
+use crate::harness::{TestCluster, json_lines, stderr_lines, stdout_text, tree};
+
+const USAGE: i32 = ExitCode::Usage as i32;
+const NOT_FOUND: i32 = ExitCode::NotFound as i32;
+
+/// The describe-topic JSON object of `name`.
+fn topic_json(t: &TestCluster, name: &str) -> serde_json::Value {
+    json_lines(
+        &t.run(["describe", "topic", name, "--output", "json"])
+            .success(),
+    )
+    .remove(0)
+}
+
+#[test]
+fn create_defaults_to_3_partitions_replicated_3_times_with_min_isr_2() {
+    let t = TestCluster::new();
+    let assert = t.run(["topic", "create", "demo"]).success();
+    // The default cluster is created on first use, and says so.
+    assert!(
+        stderr_lines(&assert)
+            .iter()
+            .any(|l| l.contains("created one with brokers 101, 102, 103")),
+        "{:?}",
+        stderr_lines(&assert)
+    );
+    let out = stdout_text(&assert);
+    assert!(
+        out.starts_with("Created topic demo with 3 partitions, replication factor 3"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Partition  Leader  Replicas     Isr\n"),
+        "{out}"
+    );
+    let v = topic_json(&t, "demo");
+    assert_eq!(v["partition_count"], 3);
+    assert_eq!(v["replication_factor"], 3);
+    assert_eq!(v["configs"]["min.insync.replicas"]["value"], "2");
+    assert_eq!(v["configs"]["min.insync.replicas"]["source"], "override");
+    // Kafka's assignment: one leader per broker, every partition on all three.
+    let mut leaders: Vec<i64> = v["partitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["leader"].as_i64().unwrap())
+        .collect();
+    leaders.sort_unstable();
+    assert_eq!(leaders, [101, 102, 103]);
+    for p in 0..3 {
+        for b in [101, 102, 103] {
+            let dir = t.data().join(format!("broker-{b}/demo-{p}"));
+            assert!(dir.join("partition.metadata").is_file(), "{dir:?}");
+        }
+    }
+}
+
+#[test]
+fn create_takes_partitions_replication_and_configs() {
+    let t = TestCluster::new();
+    t.run([
+        "topic",
+        "create",
+        "trucks_gps",
+        "-p",
+        "10",
+        "--replication-factor",
+        "2",
+        "--config",
+        "retention.ms=3600000",
+        "-c",
+        "cleanup.policy=compact",
+    ])
+    .success();
+    let v = topic_json(&t, "trucks_gps");
+    assert_eq!(v["partition_count"], 10);
+    assert_eq!(v["replication_factor"], 2);
+    assert_eq!(v["configs"]["retention.ms"]["value"], "3600000");
+    assert_eq!(v["configs"]["cleanup.policy"]["value"], "compact");
+    // RF 2: Kafka's default min.insync.replicas (1) stays.
+    assert_eq!(v["configs"]["min.insync.replicas"]["source"], "default");
+    assert_eq!(v["configs"]["min.insync.replicas"]["value"], "1");
+    for p in v["partitions"].as_array().unwrap() {
+        let r = p["replicas"].as_array().unwrap();
+        assert_eq!(r.len(), 2);
+        assert_ne!(r[0], r[1]);
+    }
+}
+
+#[test]
+fn replication_defaults_to_the_online_brokers_when_fewer_than_3() {
+    let t = TestCluster::new();
+    t.run(["init", "--brokers", "1"]).success();
+    t.run(["topic", "create", "solo"]).success();
+    let v = topic_json(&t, "solo");
+    assert_eq!(v["replication_factor"], 1);
+    assert_eq!(v["configs"]["min.insync.replicas"]["source"], "default");
+    let assert = t
+        .run(["topic", "create", "wide", "-r", "2"])
+        .code(USAGE)
+        .stdout("");
+    let lines = stderr_lines(&assert);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(lines[0].contains("replication factor 2"), "{lines:?}");
+}
+
+#[test]
+fn names_follow_kafkas_rule() {
+    let t = TestCluster::new();
+    let long = "x".repeat(249);
+    for ok in ["A.b-c_9", long.as_str(), "user-interactions"] {
+        t.run(["topic", "create", ok, "-p", "1", "-r", "1"])
+            .success();
+    }
+    let names = stdout_text(&t.run(["topic", "list"]).success());
+    assert_eq!(names, format!("A.b-c_9\nuser-interactions\n{long}\n"));
+}
+
+#[test]
+fn a_refused_create_leaves_the_directory_untouched() {
+    let t = TestCluster::new();
+    let too_long = "x".repeat(250);
+    let refused: Vec<Vec<&str>> = vec![
+        vec![""],
+        vec!["."],
+        vec![".."],
+        vec!["a b"],
+        vec!["a/b"],
+        vec!["../escape"],
+        vec!["ünïcode"],
+        vec!["evil\nname"],
+        vec![too_long.as_str()],
+        vec!["__consumer_offsets"],
+        vec!["ok", "--config", "no.such.key=1"],
+        vec!["ok", "--config", "retention.ms=-2"],
+        vec!["ok", "--config", "compression.type=brotli"],
+        vec!["ok", "--config", "retention.ms"],
+    ];
+    // With no cluster yet, nothing is created either.
+    for args in &refused {
+        t.cmd()
+            .args(["topic", "create"])
+            .args(args)
+            .assert()
+            .code(USAGE);
+        assert!(!t.data().exists(), "{args:?} created the cluster");
+    }
+    t.run(["topic", "create", "trucks_gps", "-p", "2"])
+        .success();
+    let before = tree(&t.data());
+    let mut with_collisions = refused.clone();
+    with_collisions.push(vec!["trucks.gps"]);
+    with_collisions.push(vec!["ok", "-r", "4"]);
+    for args in &with_collisions {
+        let assert = t
+            .cmd()
+            .args(["topic", "create"])
+            .args(args)
+            .assert()
+            .code(USAGE)
+            .stdout("");
+        let lines = stderr_lines(&assert);
+        assert_eq!(lines.len(), 1, "{args:?}: {lines:?}");
+        assert!(
+            lines[0].starts_with("filka: cannot create topic"),
+            "{lines:?}"
+        );
+        assert_eq!(tree(&t.data()), before, "{args:?} changed the directory");
+    }
+    // The unknown key lists the known ones.
+    t.run(["topic", "create", "ok", "-c", "no.such.key=1"])
+        .code(USAGE)
+        .stderr(predicate::str::contains(
+            "known keys: cleanup.policy, compression.type",
+        ));
+    t.run(["topic", "create", "trucks.gps"])
+        .code(USAGE)
+        .stderr(predicate::str::contains(
+            "collides with existing topic \"trucks_gps\"",
+        ));
+}
+
+#[test]
+fn creating_an_existing_topic_fails_unless_if_not_exists() {
+    let t = TestCluster::new();
+    t.run(["topic", "create", "demo", "-q"]).success();
+    let assert = t
+        .run(["topic", "create", "demo"])
+        .code(ExitCode::Failure.code());
+    assert!(stderr_lines(&assert)[0].contains("already exists"));
+    t.run(["topic", "create", "demo", "--if-not-exists", "-p", "7"])
+        .success()
+        .stdout("");
+    assert_eq!(topic_json(&t, "demo")["partition_count"], 3);
+}
+
+#[test]
+fn list_prints_names_and_hides_internal_topics_unless_asked() {
+    let t = TestCluster::new();
+    for name in ["zeta", "alpha"] {
+        t.run(["topic", "create", name, "-q"]).success();
+    }
+    t.cluster()
+        .create_topic("__consumer_offsets", 1, 1, Default::default(), true)
+        .unwrap();
+    t.run(["topic", "list"]).success().stdout("alpha\nzeta\n");
+    t.run(["topic", "list", "--internal"])
+        .success()
+        .stdout("__consumer_offsets\nalpha\nzeta\n");
+    let rows = json_lines(&t.run(["topic", "list", "-i", "--output", "json"]).success());
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[0]["name"], "__consumer_offsets");
+    assert_eq!(rows[0]["internal"], true);
+    assert_eq!(rows[1]["name"], "alpha");
+    assert_eq!(rows[1]["partition_count"], 3);
+    assert_eq!(rows[1]["replication_factor"], 3);
+    assert_eq!(rows[1]["topic_id"].as_str().unwrap().len(), 22);
+    // Internal topics cannot be deleted.
+    t.run(["topic", "delete", "__consumer_offsets"]).code(USAGE);
+}
+
+#[test]
+fn list_needs_a_cluster_and_does_not_create_one() {
+    let t = TestCluster::new();
+    let assert = t.run(["topic", "list"]).code(NOT_FOUND);
+    assert!(stderr_lines(&assert)[0].contains("no filka cluster at"));
+    assert!(!t.data().exists());
+}
+
+#[test]
+fn a_broker_folder_works_as_the_cluster() {
+    let t = TestCluster::new();
+    t.run(["topic", "create", "demo", "-q"]).success();
+    t.bare_cmd()
+        .args(["--cluster", "data/broker-102", "topic", "list"])
+        .assert()
+        .success()
+        .stdout("demo\n");
+    t.bare_cmd()
+        .env("FILKA_CLUSTER", "data/broker-101")
+        .args(["topic", "list"])
+        .assert()
+        .success()
+        .stdout("demo\n");
+    // Writes go to the cluster too, not into the broker folder.
+    t.bare_cmd()
+        .args(["--cluster", "data/broker-103", "topic", "create", "more"])
+        .assert()
+        .success();
+    t.run(["topic", "list"]).success().stdout("demo\nmore\n");
+    assert!(!t.data().join("broker-103/cluster.json").exists());
+}
+
+#[test]
+fn delete_removes_metadata_and_every_replica_folder() {
+    let t = TestCluster::new();
+    for name in ["demo", "keep"] {
+        t.run(["topic", "create", name, "-q"]).success();
+    }
+    t.put_records("demo", 0, &["a", "b"]);
+    t.run(["topic", "delete", "demo"])
+        .success()
+        .stdout("Deleted topic demo.\n");
+    t.run(["topic", "list"]).success().stdout("keep\n");
+    for b in [101, 102, 103] {
+        for p in 0..3 {
+            assert!(!t.data().join(format!("broker-{b}/demo-{p}")).exists());
+        }
+    }
+    t.run(["describe", "topic", "demo"]).code(NOT_FOUND);
+    // The name is free again.
+    t.run(["topic", "create", "demo", "-q"]).success();
+}
+
+#[test]
+fn delete_checks_every_name_first() {
+    let t = TestCluster::new();
+    t.run(["topic", "create", "demo", "-q"]).success();
+    let assert = t.run(["topic", "delete", "demo", "nope"]).code(NOT_FOUND);
+    let lines = stderr_lines(&assert);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(lines[0].contains("\"nope\" does not exist"), "{lines:?}");
+    t.run(["topic", "list"]).success().stdout("demo\n");
+    let rows = json_lines(
+        &t.run([
+            "topic",
+            "delete",
+            "nope",
+            "demo",
+            "--if-exists",
+            "--output",
+            "json",
+        ])
+        .success(),
+    );
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["name"], "demo");
+    assert_eq!(rows[0]["deleted"], true);
+    t.run(["topic", "list"]).success().stdout("");
+}
+
+#[test]
+fn alter_adds_partitions_and_sets_configs() {
+    let t = TestCluster::new();
+    t.run(["topic", "create", "demo", "-q"]).success();
+    let assert = t
+        .run(["topic", "alter", "demo", "--partitions", "5"])
+        .success()
+        .stdout("Altered topic demo: partitions 3 -> 5.\n");
+    assert!(
+        stderr_lines(&assert)
+            .iter()
+            .any(|l| l.contains("keys now map to 5 partitions")),
+        "{:?}",
+        stderr_lines(&assert)
+    );
+    let v = topic_json(&t, "demo");
+    assert_eq!(v["partition_count"], 5);
+    for p in v["partitions"].as_array().unwrap() {
+        assert_eq!(p["replicas"].as_array().unwrap().len(), 3);
+        let dir = t
+            .data()
+            .join(format!("broker-{}/demo-{}", p["leader"], p["partition"]));
+        assert!(dir.is_dir(), "{dir:?}");
+    }
+    t.run([
+        "topic",
+        "alter",
+        "demo",
+        "-c",
+        "retention.ms=60000",
+        "--config",
+        "min.insync.replicas=3",
+    ])
+    .success()
+    .stdout("Altered topic demo: min.insync.replicas 2 -> 3, retention.ms default -> 60000.\n");
+    let v = topic_json(&t, "demo");
+    assert_eq!(v["configs"]["retention.ms"]["value"], "60000");
+    assert_eq!(v["configs"]["retention.ms"]["source"], "override");
+    assert_eq!(v["configs"]["min.insync.replicas"]["value"], "3");
+}
+
+#[test]
+fn alter_refusals() {
+    let t = TestCluster::new();
+    t.run(["topic", "create", "demo", "-q"]).success();
+    let before = tree(&t.data());
+    for (args, code) in [
+        (&["topic", "alter", "demo"][..], USAGE),
+        (&["topic", "alter", "demo", "--partitions", "2"], USAGE),
+        (&["topic", "alter", "demo", "--partitions", "0"], USAGE),
+        (&["topic", "alter", "demo", "-c", "segment.bytes=1"], USAGE),
+        (&["topic", "alter", "demo", "-c", "bogus=1"], USAGE),
+        (&["topic", "alter", "nope", "--partitions", "9"], NOT_FOUND),
+    ] {
+        t.run(args).code(code);
+    }
+    assert_eq!(tree(&t.data()), before);
+    t.run(["topic", "alter", "demo", "--partitions", "2"])
+        .stderr(predicate::str::contains("can only add partitions"));
+}
+
+#[test]
+fn topic_describe_is_describe_topic() {
+    let t = TestCluster::new();
+    t.run(["topic", "create", "demo", "-q"]).success();
+    let a = stdout_text(&t.run(["topic", "describe", "demo"]).success());
+    let b = stdout_text(&t.run(["describe", "topic", "demo"]).success());
+    assert_eq!(a, b);
+    assert!(a.starts_with("Topic: demo  TopicId: "), "{a}");
+    t.run(["topic", "describe", "nope"]).code(NOT_FOUND);
+}
+
+#[test]
+fn json_create_and_unsupported_formats() {
+    let t = TestCluster::new();
+    let v = &json_lines(
+        &t.run([
+            "topic", "create", "demo", "-p", "2", "-q", "--output", "json",
+        ])
+        .success(),
+    )[0];
+    assert_eq!(v["name"], "demo");
+    assert_eq!(v["partitions"].as_array().unwrap().len(), 2);
+    t.run(["topic", "list", "--output", "csv"]).code(USAGE);
+    t.run(["topic", "create", "x", "--output", "avro"])
+        .code(USAGE);
+    t.run(["topic", "list"]).success().stdout("demo\n");
+}
