@@ -171,9 +171,11 @@ pub fn classify(err: &(dyn std::error::Error + 'static)) -> Option<ExitCode> {
             C::NotFound(_) | C::UnknownTopic(_) | C::UnknownPartition { .. } => {
                 Some(ExitCode::NotFound)
             }
-            C::BadName(_) | C::BadConfig(_) | C::Invalid(_) | C::InternalTopic(_) => {
-                Some(ExitCode::Usage)
-            }
+            C::BadName(_)
+            | C::BadConfig(_)
+            | C::Invalid(_)
+            | C::InternalTopic(_)
+            | C::TopicCollision { .. } => Some(ExitCode::Usage),
             C::NotEnoughReplicas { .. } => Some(ExitCode::NotEnoughReplicas),
             C::Offline { .. } => Some(ExitCode::Offline),
             C::BadSnapshot { .. } => Some(ExitCode::Corrupt),

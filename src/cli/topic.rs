@@ -24,9 +24,9 @@ use serde_json::{Value, json};
 
 use super::describe::{self, check_output, open_existing};
 use super::{GlobalArgs, OutputFormat};
+use crate::cluster::ClusterError;
 use crate::cluster::topic::{self, TopicConfig, parse_assignment};
-use crate::cluster::{ClusterError, metadata::BrokerStatus};
-use crate::error::{ExitCode, ResultExt};
+use crate::error::ExitCode;
 use crate::output::{Printer, Table};
 
 const EXAMPLES: &str = "\
@@ -231,21 +231,7 @@ fn create(args: &CreateArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     }
     let mut configs = parse_configs(&args.configs).with_context(context)?;
     let mut c = super::open_cluster(global)?;
-    let online = c
-        .state()
-        .brokers
-        .values()
-        .filter(|b| b.status == BrokerStatus::Online)
-        .count() as u32;
-    let partitions = args
-        .partitions
-        .unwrap_or(crate::cluster::AUTO_CREATE_PARTITIONS);
-    let rf = args.replication_factor.unwrap_or(online.clamp(1, 3));
-    if rf >= 3 {
-        configs
-            .entry("min.insync.replicas".to_string())
-            .or_insert_with(|| "2".to_string());
-    }
+    let (partitions, rf) = c.topic_defaults(args.partitions, args.replication_factor, &mut configs);
     match c.create_topic(name, partitions, rf, configs.clone(), false) {
         Ok(()) => {}
         Err(ClusterError::TopicExists(_)) if args.if_not_exists => {
@@ -253,10 +239,6 @@ fn create(args: &CreateArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
                 eprintln!("filka: topic {name:?} already exists; nothing changed");
             }
             return Ok(ExitCode::Success);
-        }
-        // A name that collides is a bad name, like any other refused one.
-        Err(e @ ClusterError::TopicCollision { .. }) => {
-            return Err(e).with_context(context).exit_code(ExitCode::Usage);
         }
         Err(e) => return Err(e).with_context(context),
     }

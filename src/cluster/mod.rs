@@ -157,6 +157,16 @@ pub fn now_ms() -> i64 {
         .map_or(0, |d| d.as_millis() as i64)
 }
 
+/// Ids of the brokers that are up.
+fn online_ids(state: &ClusterState) -> Vec<i32> {
+    state
+        .brokers
+        .values()
+        .filter(|b| b.status == metadata::BrokerStatus::Online)
+        .map(|b| b.id)
+        .collect()
+}
+
 /// A cluster directory and the metadata snapshot read from it.
 #[derive(Debug, Clone)]
 pub struct Cluster {
@@ -434,6 +444,31 @@ impl Cluster {
             })
     }
 
+    /// Brokers that are up.
+    pub fn online_brokers(&self) -> Vec<i32> {
+        online_ids(&self.state)
+    }
+
+    /// filka's defaults for a new topic, the same for `topic create` and auto-creation:
+    /// 3 partitions, replication factor min(3, online brokers), and `min.insync.replicas=2`
+    /// when the replication factor is 3 or more (unless `configs` sets it). Returns the
+    /// partitions and replication factor to use.
+    pub fn topic_defaults(
+        &self,
+        partitions: Option<u32>,
+        replication_factor: Option<u32>,
+        configs: &mut BTreeMap<String, String>,
+    ) -> (u32, u32) {
+        let online = self.online_brokers().len() as u32;
+        let rf = replication_factor.unwrap_or(online.clamp(1, 3));
+        if rf >= 3 {
+            configs
+                .entry("min.insync.replicas".to_string())
+                .or_insert_with(|| "2".to_string());
+        }
+        (partitions.unwrap_or(AUTO_CREATE_PARTITIONS), rf)
+    }
+
     /// Creates a topic (Kafka's rules for names, configs and replica assignment) and its
     /// replica folders. `internal` allows `__`-prefixed names (filka's own topics).
     pub fn create_topic(
@@ -467,12 +502,7 @@ impl Cluster {
                     existing: existing.clone(),
                 });
             }
-            let online: Vec<i32> = state
-                .brokers
-                .values()
-                .filter(|b| b.status == metadata::BrokerStatus::Online)
-                .map(|b| b.id)
-                .collect();
+            let online = online_ids(state);
             if replication_factor == 0 || replication_factor as usize > online.len() {
                 return Err(ClusterError::Invalid(format!(
                     "replication factor {replication_factor} is not between 1 and the {} online brokers",
@@ -552,12 +582,7 @@ impl Cluster {
                     )));
                 }
                 if n > have {
-                    let online: Vec<i32> = state
-                        .brokers
-                        .values()
-                        .filter(|b| b.status == metadata::BrokerStatus::Online)
-                        .map(|b| b.id)
-                        .collect();
+                    let online = online_ids(state);
                     let rf = t.partitions.first().map_or(1, |p| p.replicas.len()) as u32;
                     if rf as usize > online.len() {
                         return Err(ClusterError::Invalid(format!(
