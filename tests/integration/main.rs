@@ -7,3 +7,4 @@ mod generated_docs;
 mod harness;
 mod kafka_python;
 mod oracle;
+mod produce;
