@@ -782,3 +782,81 @@ fn sigkill_loses_nothing_acknowledged() {
         .count();
     assert_eq!(last, LINES);
 }
+
+#[test]
+fn first_producers_racing_create_the_cluster_and_topic_once() {
+    let t = TestCluster::new();
+    let children: Vec<_> = (0..4)
+        .map(|w| {
+            let mut child = Command::new(FILKA)
+                .arg("--cluster")
+                .arg(t.data())
+                .args(["produce", "-t", "race", "-p", "0"])
+                .stdin(Stdio::piped())
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            let mut stdin = child.stdin.take().unwrap();
+            writeln!(stdin, "from {w}").unwrap();
+            child
+        })
+        .collect();
+    let mut announced = 0;
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(out.status.success(), "{err}");
+        announced += err.matches("created topic").count();
+    }
+    assert_eq!(announced, 1, "the topic is created exactly once");
+    let mut values = t.values("race");
+    values.sort();
+    assert_eq!(values, ["from 0", "from 1", "from 2", "from 3"]);
+}
+
+#[test]
+fn envelope_headers_come_before_header_flags() {
+    let t = TestCluster::new();
+    t.create_topic_lib("envh", 2, 1, &[]);
+    t.produce(
+        "envh",
+        "{\"value\":\"v\",\"headers\":[{\"key\":\"a\",\"value\":null}]}\n",
+        &["--input-format", "envelope", "-H", "b=c", "-p", "1"],
+    )
+    .success();
+    let recs = t.read_topic("envh");
+    assert_eq!(recs.len(), 1);
+    assert_eq!(recs[0].partition, 1);
+    assert_eq!(
+        recs[0].headers,
+        vec![(b"a".to_vec(), None), (b"b".to_vec(), Some(b"c".to_vec()))]
+    );
+}
+
+#[test]
+fn closed_stdout_stops_printing_offsets_but_not_producing() {
+    let t = TestCluster::new();
+    t.create_topic_lib("pipe", 1, 1, &[]);
+    let path = t.path().join("pipe-input.txt");
+    let input: String = (0..20_000).map(|i| format!("{i}\n")).collect();
+    std::fs::write(&path, input).unwrap();
+    let mut child = Command::new(FILKA)
+        .arg("--cluster")
+        .arg(t.data())
+        .args(["produce", "-t", "pipe", "--print-offsets"])
+        .stdin(std::fs::File::open(&path).unwrap())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // As `| head -1` does: the reader goes away.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(t.read_topic("pipe").len(), 20_000);
+}
