@@ -309,18 +309,28 @@ fn produce(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     if !global.quiet && io::stderr().is_terminal() {
         let skipped = match sink.skipped {
             0 => String::new(),
-            n => format!(", {n} invalid lines skipped"),
+            n => format!(", {}", count(n, "invalid line") + " skipped"),
         };
+        let partitions = sink.used.iter().filter(|&&u| u).count() as u64;
         eprintln!(
-            "filka: produced {} records to {} partitions of {} ({} bytes read) in {:.2} s{skipped}",
-            sink.acked,
-            sink.used.iter().filter(|&&u| u).count(),
+            "filka: produced {} to {} of {} ({} read) in {:.2} s{skipped}",
+            count(sink.acked, "record"),
+            count(partitions, "partition"),
             args.topic,
-            reader.bytes_read(),
+            count(reader.bytes_read(), "byte"),
             started.elapsed().as_secs_f64(),
         );
     }
     Ok(ExitCode::Success)
+}
+
+/// `1 record`, `2 records`.
+fn count(n: u64, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
 }
 
 /// The cluster, with the topic created if it was missing (and allowed).
