@@ -1,18 +1,589 @@
-//! `filka produce`: not built yet.
+//! `filka produce`: records from stdin (or `--input FILE`) to a topic, one per line.
+//!
+//! - Lines (default): each line is a value (`\n` or `\r\n` stripped; an empty line is an
+//!   empty value; bytes need not be UTF-8). `-K SEP` splits key and value at the first SEP
+//!   (escapes `\t`, `\n`, `\r`, `\\`); a line without SEP has a null key, or the `-k` key
+//!   when given (as kcat does). `-k` alone keys every record; `-H K=V` adds headers;
+//!   `-p` picks the partition; `--null-value M` turns a value equal to M into a tombstone.
+//! - `--input-format envelope`: one JSON object per line, as `consume --output json`
+//!   writes (format/envelope.rs); blank lines are ignored.
+//! - A missing topic is created (3 partitions, RF min(3, online brokers),
+//!   min.insync.replicas=2 when RF >= 3) unless `--no-create` (exit 4).
+//! - A malformed line stops the run: everything before it is written and flushed, nothing
+//!   after it; one error line names the line number; exit 5. `--skip-invalid` reports each
+//!   such line and goes on.
+//! - `--print-offsets` prints `partition<TAB>offset` per record once its batch is
+//!   acknowledged (never before); otherwise the command is quiet, but for a one-line
+//!   summary on stderr when stderr is a terminal.
+//! - Input is read in chunks into one buffer (memory does not grow with input); after a
+//!   read that came back short (a terminal, a slow pipe), pending batches are sent, so
+//!   typed lines reach `consume -f` at once.
 
-use super::GlobalArgs;
-use crate::error::ExitCode;
+use std::collections::BTreeMap;
+use std::fmt::Display;
+use std::io::{self, IsTerminal, Read, Write};
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::{Context, anyhow};
+use clap::ValueEnum;
+
+use super::{GlobalArgs, open_cluster};
+use crate::client::producer::{
+    Ack, Acks, DEFAULT_BATCH_SIZE, Producer, ProducerConfig, ProducerRecord,
+};
+use crate::cluster::{AUTO_CREATE_PARTITIONS, Cluster, ClusterError, now_ms};
+use crate::error::{ExitCode, coded};
+use crate::format::envelope::parse_envelope;
+use crate::format::input::{self, Item, LineReader};
+use crate::output::Printer;
+use crate::record::batch::{BATCH_HEADER_LEN, MAX_BATCH_BYTES};
+use crate::record::{BatchBuilder, BatchOptions, Compression, HeaderRef};
 
 const EXAMPLES: &str = "\
 Examples:
-  filka produce";
+  One record per line, null keys (sticky partitioning):
+    printf 'hello\\nworld\\n' | filka produce -t demo
 
-/// Not built yet.
+  Key and value split at a tab (filka reads '\\t' as a tab):
+    printf 'k1\\tv1\\nk2\\tv2\\n' | filka produce -t demo -K '\\t'
+
+  One key, a header and a partition for every record; print where each landed:
+    seq 3 | filka produce -t demo -k user-42 -H source=seq -p 0 --print-offsets
+
+  Tombstones for a compacted topic (a value of NULL becomes a null value):
+    printf 'user-42:NULL\\n' | filka produce -t users -K : --null-value NULL
+
+  Copy a topic, binary keys and headers included:
+    filka consume -t demo --output json | filka produce -t copy --input-format envelope
+
+  Type records by hand (each line is sent as you press Enter; Ctrl-D ends):
+    filka produce -t demo";
+
+/// Produce records to a topic from stdin (or a file), one record per line.
+///
+/// Each line is a record's value, without its line ending (\n or \r\n); an empty line is
+/// an empty value, and lines need not be UTF-8. With -K, a line is split into key and value
+/// at the first separator; a line without it gets a null key (or the -k key), as with kcat.
+/// Keyed records go to partition murmur2(key) % partitions, like Kafka's default
+/// partitioner; null keys stick to one partition per batch.
+///
+/// Records are batched per partition (--batch-size), compressed, appended to the leader and
+/// copied to the in-sync replicas (--acks). A topic that does not exist is created with 3
+/// partitions and replication factor min(3, online brokers), unless --no-create.
+///
+/// A malformed line (bad envelope JSON, a partition that does not exist, a record larger
+/// than max.message.bytes) stops the command with exit code 5 and its line number; every
+/// record before it is written and flushed, none after it. --skip-invalid reports such
+/// lines and goes on.
+///
+/// Quiet by default; --print-offsets prints "partition<TAB>offset" for each record once it
+/// is acknowledged, for scripts.
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = EXAMPLES)]
-pub struct Args {}
+pub struct Args {
+    /// The topic to write to.
+    #[arg(short, long, value_name = "TOPIC")]
+    pub topic: String,
 
-/// Runs the command.
-pub fn run(_args: &Args, _global: &GlobalArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("produce: not implemented yet")
+    /// Read records from FILE instead of stdin ("-" is stdin).
+    #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
+    pub input: Option<PathBuf>,
+
+    /// How each input line is read.
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = InputFormat::Lines)]
+    pub input_format: InputFormat,
+
+    /// Split each line into key and value at the first SEP.
+    ///
+    /// The escapes \t, \n, \r and \\ are understood, so -K '\t' splits at a tab. A line
+    /// without SEP is all value, with a null key (or the -k key).
+    #[arg(short = 'K', long, value_name = "SEP", value_parser = parse_separator)]
+    pub key_separator: Option<Separator>,
+
+    /// The key of every record (with -K: of the lines without a separator).
+    #[arg(short = 'k', long, value_name = "KEY")]
+    pub key: Option<String>,
+
+    /// Add a header to every record (repeat for more).
+    #[arg(
+        short = 'H',
+        long = "header",
+        value_name = "KEY=VALUE",
+        value_parser = input::parse_header
+    )]
+    pub headers: Vec<(String, String)>,
+
+    /// Write every record to partition N instead of letting the partitioner choose.
+    ///
+    /// With --input-format envelope, only records that name no partition.
+    #[arg(short, long, value_name = "N")]
+    pub partition: Option<u32>,
+
+    /// Produce a value equal to MARKER as a null value (a tombstone).
+    #[arg(long, value_name = "MARKER")]
+    pub null_value: Option<String>,
+
+    /// Uncompressed bytes per partition batch before it is written (Kafka's batch.size).
+    #[arg(
+        long,
+        value_name = "BYTES",
+        default_value_t = DEFAULT_BATCH_SIZE as u64,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    pub batch_size: u64,
+
+    /// Compression codec of the batches [default: the topic's compression.type].
+    #[arg(short = 'z', long, value_enum, value_name = "CODEC")]
+    pub compression: Option<Codec>,
+
+    /// Wait for no replica (0), the leader (1) or every in-sync replica (all).
+    #[arg(long, value_enum, value_name = "ACKS", default_value_t = AcksArg::All)]
+    pub acks: AcksArg,
+
+    /// Fail with exit code 4 when the topic does not exist, instead of creating it.
+    #[arg(long)]
+    pub no_create: bool,
+
+    /// Print "partition<TAB>offset" for each record once it is acknowledged.
+    #[arg(long)]
+    pub print_offsets: bool,
+
+    /// Report malformed lines on stderr and go on, instead of stopping with exit code 5.
+    #[arg(long)]
+    pub skip_invalid: bool,
+}
+
+/// What `--input-format` accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InputFormat {
+    /// Each line is a value (or key SEP value with -K).
+    Lines,
+    /// Each line is a JSON record envelope, as `consume --output json` writes.
+    Envelope,
+}
+
+/// What `-z/--compression` accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Codec {
+    /// No compression.
+    None,
+    /// gzip.
+    Gzip,
+    /// snappy.
+    Snappy,
+    /// LZ4.
+    Lz4,
+    /// zstd.
+    Zstd,
+}
+
+impl From<Codec> for Compression {
+    fn from(c: Codec) -> Self {
+        match c {
+            Codec::None => Compression::None,
+            Codec::Gzip => Compression::Gzip,
+            Codec::Snappy => Compression::Snappy,
+            Codec::Lz4 => Compression::Lz4,
+            Codec::Zstd => Compression::Zstd,
+        }
+    }
+}
+
+/// What `--acks` accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AcksArg {
+    /// Do not wait; no offsets are known.
+    #[value(name = "0")]
+    Zero,
+    /// The leader has the records.
+    #[value(name = "1")]
+    One,
+    /// Every in-sync replica has them (-1 is the same).
+    #[value(name = "all", alias = "-1")]
+    All,
+}
+
+impl From<AcksArg> for Acks {
+    fn from(a: AcksArg) -> Self {
+        match a {
+            AcksArg::Zero => Acks::None,
+            AcksArg::One => Acks::Leader,
+            AcksArg::All => Acks::All,
+        }
+    }
+}
+
+/// A `-K` separator, escapes resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Separator(pub Vec<u8>);
+
+fn parse_separator(s: &str) -> Result<Separator, String> {
+    input::unescape_separator(s).map(Separator)
+}
+
+fn usage(msg: impl Display) -> anyhow::Error {
+    coded(ExitCode::Usage, anyhow!("{msg}"))
+}
+
+/// Produces the input to the topic.
+pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
+    produce(args, global).context("produce")
+}
+
+fn produce(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
+    if args.input_format == InputFormat::Envelope {
+        for (given, flag) in [
+            (args.key_separator.is_some(), "-K/--key-separator"),
+            (args.key.is_some(), "-k/--key"),
+            (args.null_value.is_some(), "--null-value"),
+        ] {
+            if given {
+                return Err(usage(format!(
+                    "{flag} applies to --input-format lines only (an envelope carries its own key and value)"
+                )));
+            }
+        }
+    }
+    if args.print_offsets && args.acks == AcksArg::Zero {
+        return Err(usage(
+            "--print-offsets needs --acks 1 or all (with acks 0 no offsets are known)",
+        ));
+    }
+    let input: Box<dyn Read> = match &args.input {
+        Some(path) if path.as_os_str() != "-" => Box::new(
+            std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?,
+        ),
+        _ => Box::new(io::stdin().lock()),
+    };
+    let started = Instant::now();
+    let cluster = ensure_topic(open_cluster(global)?, args, global.quiet)?;
+    let max_record = cluster
+        .topic_config(&args.topic)?
+        .max_message_bytes
+        .clamp(BATCH_HEADER_LEN, MAX_BATCH_BYTES);
+    let cfg = ProducerConfig {
+        batch_size: usize::try_from(args.batch_size)
+            .unwrap_or(usize::MAX)
+            .min(max_record),
+        compression: args.compression.map(Compression::from),
+        acks: args.acks.into(),
+    };
+    let producer = Producer::new(cluster, &args.topic, cfg)?;
+    if let Some(p) = args.partition
+        && p >= producer.partitions()
+    {
+        return Err(ClusterError::UnknownPartition {
+            topic: args.topic.clone(),
+            partition: p,
+            count: producer.partitions(),
+        }
+        .into());
+    }
+    let max_line = match args.input_format {
+        InputFormat::Lines => max_record,
+        // JSON escapes and base64 make a line longer than the record it carries.
+        InputFormat::Envelope => max_record.saturating_mul(6).saturating_add(64 * 1024),
+    };
+    let mut reader = LineReader::new(input, max_line);
+    let mut sink = Sink {
+        used: vec![false; producer.partitions() as usize],
+        producer,
+        out: args.print_offsets.then(Printer::stdout),
+        acked: 0,
+        skip_invalid: args.skip_invalid,
+        skipped: 0,
+        max_record,
+    };
+    let pumped = pump(&mut reader, &mut sink, args);
+    if let Err(e) = pumped {
+        // The input or an output write failed, or a line was malformed: what came before
+        // it is still written and made durable. A producer failure is reported as is.
+        if e.chain().all(|c| !c.is::<ClusterError>()) {
+            sink.close()
+                .context("writing the records before the error")?;
+        }
+        return Err(e);
+    }
+    sink.close()?;
+    if !global.quiet && io::stderr().is_terminal() {
+        let skipped = match sink.skipped {
+            0 => String::new(),
+            n => format!(", {}", count(n, "invalid line") + " skipped"),
+        };
+        let partitions = sink.used.iter().filter(|&&u| u).count() as u64;
+        eprintln!(
+            "filka: produced {} to {} of {} ({} read) in {:.2} s{skipped}",
+            count(sink.acked, "record"),
+            count(partitions, "partition"),
+            args.topic,
+            count(reader.bytes_read(), "byte"),
+            started.elapsed().as_secs_f64(),
+        );
+    }
+    Ok(ExitCode::Success)
+}
+
+/// `1 record`, `2 records`.
+fn count(n: u64, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
+}
+
+/// The cluster, with the topic created if it was missing (and allowed).
+fn ensure_topic(mut cluster: Cluster, args: &Args, quiet: bool) -> anyhow::Result<Cluster> {
+    match cluster.topic(&args.topic) {
+        Ok(_) => return Ok(cluster),
+        Err(ClusterError::UnknownTopic(_)) => {}
+        Err(e) => return Err(e.into()),
+    }
+    if args.no_create {
+        return Err(coded(
+            ExitCode::NotFound,
+            anyhow!(
+                "topic {:?} does not exist (--no-create was given; create it with `filka topic create {}`)",
+                args.topic,
+                args.topic
+            ),
+        ));
+    }
+    let state = cluster.state();
+    let online = state
+        .brokers
+        .keys()
+        .filter(|&&id| state.is_online(id))
+        .count();
+    let rf = online.clamp(1, 3) as u32;
+    let mut configs = BTreeMap::new();
+    if rf >= 3 {
+        configs.insert("min.insync.replicas".to_string(), "2".to_string());
+    }
+    match cluster.create_topic(&args.topic, AUTO_CREATE_PARTITIONS, rf, configs, false) {
+        Ok(()) if !quiet => eprintln!(
+            "filka: created topic {:?} ({AUTO_CREATE_PARTITIONS} partitions, replication factor {rf})",
+            args.topic
+        ),
+        Ok(()) => {}
+        // Another process created it first: just as good.
+        Err(ClusterError::TopicExists(_)) => cluster.reload()?,
+        Err(e) => return Err(e.into()),
+    }
+    Ok(cluster)
+}
+
+/// Reads lines and sends records until the input ends or a line stops the run.
+fn pump<R: Read>(reader: &mut LineReader<R>, sink: &mut Sink, args: &Args) -> anyhow::Result<()> {
+    let fixed_headers: Vec<HeaderRef<'_>> = args
+        .headers
+        .iter()
+        .map(|(k, v)| (k.as_bytes(), Some(v.as_bytes())))
+        .collect();
+    let separator = args
+        .key_separator
+        .as_ref()
+        .map(|s| memchr::memmem::Finder::new(&s.0));
+    let fixed_key = args.key.as_deref().map(str::as_bytes);
+    let null_value = args.null_value.as_deref().map(str::as_bytes);
+    let partitions = sink.producer.partitions();
+    loop {
+        let fill = reader.fill().context("reading the input")?;
+        // One timestamp per read: the records in it arrived together.
+        let now = now_ms();
+        while let Some((n, item)) = reader.next_line() {
+            let line = match item {
+                Item::Line(line) => line,
+                Item::TooLong(len) => {
+                    let max = sink.max_record;
+                    sink.bad_line(
+                        n,
+                        format_args!(
+                            "line of {len} bytes is larger than max.message.bytes ({max})"
+                        ),
+                    )?;
+                    continue;
+                }
+            };
+            if args.input_format == InputFormat::Lines {
+                let (key, value) = match separator.as_ref().and_then(|s| input::split_key(line, s))
+                {
+                    Some((k, v)) => (Some(k), v),
+                    None => (fixed_key, line),
+                };
+                let value = (null_value != Some(value)).then_some(value);
+                let record = ProducerRecord {
+                    key,
+                    value,
+                    headers: &fixed_headers,
+                    timestamp: Some(now),
+                    partition: args.partition,
+                };
+                sink.send(n, &record)?;
+                continue;
+            }
+            if line.trim_ascii().is_empty() {
+                continue;
+            }
+            let env = match parse_envelope(line) {
+                Ok(env) => env,
+                Err(e) => {
+                    sink.bad_line(n, e)?;
+                    continue;
+                }
+            };
+            let partition = env.partition.or(args.partition);
+            if let Some(p) = partition
+                && p >= partitions
+            {
+                sink.bad_line(
+                    n,
+                    format_args!("partition {p} does not exist (the topic has {partitions})"),
+                )?;
+                continue;
+            }
+            if let Some(ts) = env.timestamp
+                && ts < 0
+            {
+                sink.bad_line(n, format_args!("timestamp {ts} is negative"))?;
+                continue;
+            }
+            let mut headers: Vec<HeaderRef<'_>> = env
+                .headers
+                .iter()
+                .map(|(k, v)| (&k[..], v.as_deref()))
+                .collect();
+            headers.extend_from_slice(&fixed_headers);
+            let record = ProducerRecord {
+                key: env.key.as_deref(),
+                value: env.value.as_deref(),
+                headers: &headers,
+                timestamp: Some(env.timestamp.unwrap_or(now)),
+                partition,
+            };
+            sink.send(n, &record)?;
+        }
+        if fill.eof {
+            return Ok(());
+        }
+        if fill.short {
+            // Nothing more is waiting: send what we hold rather than wait for a full batch.
+            sink.flush()?;
+        }
+    }
+}
+
+/// The producer, and what happens to acknowledgements and bad lines.
+struct Sink {
+    producer: Producer,
+    /// Where `--print-offsets` writes; `None` without it (or once stdout's reader left).
+    out: Option<Printer>,
+    acked: u64,
+    used: Vec<bool>,
+    skip_invalid: bool,
+    skipped: u64,
+    max_record: usize,
+}
+
+impl Sink {
+    /// Sends a record read from line `n`, refusing one too large for the topic.
+    fn send(&mut self, n: u64, r: &ProducerRecord<'_>) -> anyhow::Result<()> {
+        if let Some(size) = self.oversized(r) {
+            let max = self.max_record;
+            return self.bad_line(
+                n,
+                format_args!("record of {size} bytes is larger than max.message.bytes ({max})"),
+            );
+        }
+        if let Some(ack) = self.producer.send(r)? {
+            self.acknowledged(ack)?;
+        }
+        Ok(())
+    }
+
+    /// The record's size in a batch of its own when that exceeds max.message.bytes.
+    fn oversized(&self, r: &ProducerRecord<'_>) -> Option<usize> {
+        let len = |b: Option<&[u8]>| b.map_or(0, <[u8]>::len);
+        let payload = len(r.key)
+            + len(r.value)
+            + r.headers
+                .iter()
+                .map(|(k, v)| k.len() + len(*v))
+                .sum::<usize>();
+        // Varints add at most 5 bytes per length and 10 for the timestamp delta.
+        if payload + BATCH_HEADER_LEN + 40 + 10 * r.headers.len() <= self.max_record {
+            return None;
+        }
+        let ts = r.timestamp.unwrap_or(0);
+        let size = BATCH_HEADER_LEN
+            + BatchBuilder::new(BatchOptions::default()).record_size(ts, r.key, r.value, r.headers);
+        (size > self.max_record).then_some(size)
+    }
+
+    /// Line `n` is malformed: stop (exit 5), or report it and go on with --skip-invalid.
+    fn bad_line(&mut self, n: u64, what: impl Display) -> anyhow::Result<()> {
+        if self.skip_invalid {
+            self.skipped += 1;
+            eprintln!("filka: produce: line {n}: {what} (skipped)");
+            return Ok(());
+        }
+        Err(coded(ExitCode::InvalidInput, anyhow!("line {n}: {what}")))
+    }
+
+    /// Counts an acknowledged batch and prints its offsets with --print-offsets.
+    fn acknowledged(&mut self, ack: Ack) -> anyhow::Result<()> {
+        self.acked += ack.count as u64;
+        if let Some(used) = self.used.get_mut(ack.partition as usize) {
+            *used = true;
+        }
+        if let Some(out) = &mut self.out {
+            let mut written = Ok(());
+            for i in 0..ack.count as i64 {
+                written = writeln!(out, "{}\t{}", ack.partition, ack.base_offset + i);
+                if written.is_err() {
+                    break;
+                }
+            }
+            self.wrote(written)?;
+        }
+        Ok(())
+    }
+
+    /// Takes the result of writing offsets: once stdout's reader has gone (`| head`),
+    /// printing stops but producing goes on, so no input is silently dropped.
+    fn wrote(&mut self, r: io::Result<()>) -> anyhow::Result<()> {
+        match r {
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
+                self.out = None;
+                Ok(())
+            }
+            r => r.context("writing offsets to stdout"),
+        }
+    }
+
+    /// Sends every pending batch and pushes printed offsets out.
+    fn flush(&mut self) -> anyhow::Result<()> {
+        for ack in self.producer.flush()? {
+            self.acknowledged(ack)?;
+        }
+        if let Some(out) = &mut self.out {
+            let r = out.flush();
+            self.wrote(r)?;
+        }
+        Ok(())
+    }
+
+    /// Sends what is pending, makes every written partition durable, prints the last
+    /// offsets.
+    fn close(&mut self) -> anyhow::Result<()> {
+        for ack in self.producer.close()? {
+            self.acknowledged(ack)?;
+        }
+        if let Some(out) = &mut self.out {
+            let r = out.flush();
+            self.wrote(r)?;
+        }
+        Ok(())
+    }
 }

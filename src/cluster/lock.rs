@@ -44,19 +44,29 @@ fn open_lock_file(path: &Path) -> Result<File, LockError> {
         path: path.to_path_buf(),
         source,
     };
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(io)?;
+    let open = || {
+        OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(path)
+    };
+    match open() {
+        // The folder is created once; a producer takes a partition lock per batch, so the
+        // common case must not pay a stat and a mkdir each time.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir).map_err(io)?;
+            }
+            open()
+        }
+        r => r,
     }
-    OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(path)
-        .map_err(|source| LockError::Io {
-            path: path.to_path_buf(),
-            source,
-        })
+    .map_err(|source| LockError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 impl FileLock {

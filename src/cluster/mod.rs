@@ -526,8 +526,17 @@ impl Cluster {
             };
             Ok((vec![record], ()))
         })?;
+        self.ensure_replica_dirs(name)
+    }
+
+    /// Creates the replica folders of a topic's partitions that do not exist yet, each under
+    /// its partition lock: a producer that found the topic the moment it was committed
+    /// creates them too, and two processes writing the same checkpoint file at once would
+    /// trip over each other's temporary file.
+    fn ensure_replica_dirs(&self, name: &str) -> Result<(), ClusterError> {
         let t = self.topic(name)?;
         for p in &t.partitions {
+            let _lock = FileLock::exclusive(&self.layout.partition_lock(name, p.partition))?;
             for &b in &p.replicas {
                 replica::ensure_replica_dir(&self.layout, name, &t.topic_id, p.partition, b)?;
             }
@@ -615,13 +624,7 @@ impl Cluster {
             }
             Ok((records, ()))
         })?;
-        let t = self.topic(name)?;
-        for p in &t.partitions {
-            for &b in &p.replicas {
-                replica::ensure_replica_dir(&self.layout, name, &t.topic_id, p.partition, b)?;
-            }
-        }
-        Ok(())
+        self.ensure_replica_dirs(name)
     }
 }
 

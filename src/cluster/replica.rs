@@ -275,6 +275,8 @@ impl PartitionWriter {
             clean: false,
         };
         write_token(&lock, next)?;
+        // Cheap when nothing is missing: it compares log end offsets held in memory.
+        self.catch_up_followers()?;
         let epoch = self.state.leader_epoch;
         let now = now_ms();
         let (leader, followers) = self
@@ -297,6 +299,38 @@ impl PartitionWriter {
         self.seen = Some(next.counter);
         self.appended = true;
         Ok(info)
+    }
+
+    /// Copies to each in-sync follower the batches the leader has and it lacks, as Kafka's
+    /// followers fetch them. A writer killed between the leader's append and the followers'
+    /// leaves them behind; without this the next append would find the follower's log end
+    /// short of the batch's base offset.
+    fn catch_up_followers(&mut self) -> Result<(), ClusterError> {
+        let (leader, followers) = self
+            .replicas
+            .split_first_mut()
+            .ok_or_else(|| ClusterError::Invalid("partition has no replicas".into()))?;
+        let leo = leader.log.log_end_offset();
+        if followers.iter().all(|f| f.log.log_end_offset() >= leo) {
+            return Ok(());
+        }
+        let reader = LogReader::open(leader.log.dir())?;
+        for f in followers {
+            let from = f.log.log_end_offset();
+            if from >= leo {
+                continue;
+            }
+            let mut cursor = reader.cursor(from)?;
+            while let Some(batch) = cursor.next_batch(leo)? {
+                let h = *batch.header();
+                if h.next_offset() <= from {
+                    continue;
+                }
+                f.note_epoch(h.partition_leader_epoch)?;
+                f.log.append_as_follower(batch.bytes())?;
+            }
+        }
+        Ok(())
     }
 
     /// Flushes every replica written (fsync), applies retention, and records recovery

@@ -112,3 +112,49 @@ fn default_cluster_topics_produce_consume() {
         ]
     );
 }
+
+/// Regression: a writer killed after the leader's append but before the followers' left
+/// them short, and every later append failed with "replicated batch starts at offset N but
+/// the log ends at M". The next writer now copies the missing batches first.
+#[test]
+fn followers_left_behind_by_a_killed_writer_catch_up() {
+    use crate::log::{OpenHints, PartitionLog};
+    use crate::record::{BatchBuilder, BatchOptions};
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = Cluster::open_or_create(&dir.path().join("data"), |_| {}).unwrap();
+    c.create_topic("t", 1, 3, BTreeMap::new(), false).unwrap();
+    let batch = |v: &[u8]| {
+        let mut b = BatchBuilder::new(BatchOptions::default());
+        b.append(now_ms(), None, Some(v), &[]);
+        b.append(now_ms(), None, Some(v), &[]);
+        b.build(0, -1)
+    };
+    let mut w = replica::PartitionWriter::new(&c, "t", 0).unwrap();
+    w.append(&mut batch(b"a"), replica::Acks::All).unwrap();
+    w.close().unwrap();
+    // What the killed writer got done: the leader's append only.
+    let leader = c.partition("t", 0).unwrap().leader;
+    let (mut log, _) = PartitionLog::open(
+        &c.layout().replica_dir(leader, "t", 0),
+        LogConfig::default(),
+        OpenHints::default(),
+    )
+    .unwrap();
+    log.append(&mut batch(b"b"), 0, now_ms()).unwrap();
+    drop(log);
+    let mut w = replica::PartitionWriter::new(&c, "t", 0).unwrap();
+    let info = w.append(&mut batch(b"c"), replica::Acks::All).unwrap();
+    w.close().unwrap();
+    assert_eq!(info.base_offset, 4);
+    let view = replica::PartitionView::read(&c, "t", 0).unwrap();
+    let ends: Vec<i64> = view.replicas.iter().map(|r| r.log_end_offset).collect();
+    assert_eq!(ends, vec![6, 6, 6]);
+    let values: Vec<Vec<u8>> = consume_all(&c, "t", StartOffset::Beginning)
+        .into_iter()
+        .map(|(_, _, v)| v)
+        .collect();
+    assert_eq!(
+        values,
+        [b"a", b"a", b"b", b"b", b"c", b"c"].map(|v| v.to_vec())
+    );
+}

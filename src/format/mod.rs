@@ -1,5 +1,6 @@
 //! How records look outside filka: the JSON record [`envelope`] shared by `consume
 //! --output json` and `produce --input-format envelope`, and (as commands arrive) output
-//! templates, input line parsing and the serializers.
+//! templates and the serializers; [`input`] splits `produce`'s input into lines.
 
 pub mod envelope;
+pub mod input;

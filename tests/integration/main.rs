@@ -11,4 +11,5 @@ mod harness;
 mod init;
 mod kafka_python;
 mod oracle;
+mod produce;
 mod topic;
