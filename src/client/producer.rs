@@ -5,15 +5,15 @@
 //! A record is acknowledged only after its batch is in every replica the acks setting
 //! waits for; [`Ack`]s report that, and nothing is reported before it.
 
-use crate::cluster::replica::PartitionWriter;
 use crate::cluster::topic::TopicCompression;
+use crate::cluster::writer::{self, PartitionWriter};
 use crate::cluster::{Cluster, ClusterError, now_ms};
 use crate::record::{BatchBuilder, BatchOptions, Compression, HeaderRef, hash};
 
 /// Kafka's default `batch.size`.
 pub const DEFAULT_BATCH_SIZE: usize = 16_384;
 
-pub use crate::cluster::replica::Acks;
+pub use crate::cluster::writer::Acks;
 
 /// Producer settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -215,12 +215,15 @@ impl Producer {
         Ok(acks)
     }
 
-    /// Sends what is pending, then flushes and checkpoints every partition written.
+    /// Sends what is pending, applies retention, and records each replica's recovery
+    /// point, high watermark and log start offset in its broker's checkpoint files.
     pub fn close(&mut self) -> Result<Vec<Ack>, ClusterError> {
         let acks = self.flush()?;
+        let mut updates = Vec::new();
         for w in self.writers.iter_mut().flatten() {
-            w.close()?;
+            updates.extend(w.finish()?);
         }
+        writer::write_checkpoints(self.cluster.layout(), &updates)?;
         Ok(acks)
     }
 }

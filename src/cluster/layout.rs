@@ -50,12 +50,15 @@ impl Layout {
     pub fn controller_lock(&self) -> PathBuf {
         self.locks().join("controller.lock")
     }
-    /// The lock serializing appends to one partition (all its replicas).
+    /// The lock serializing appends to one partition (all its replicas):
+    /// `locks/partitions/<topic>/<p>.lock`. A folder per topic keeps the file name short
+    /// (a 249-character topic plus `-0.lock` would pass the 255-byte name limit) and apart
+    /// from the other locks (a topic may be called `controller.lock`).
     pub fn partition_lock(&self, topic: &str, partition: u32) -> PathBuf {
-        self.locks().join(format!(
-            "{}.lock",
-            names::partition_dir_name(topic, partition)
-        ))
+        self.locks()
+            .join("partitions")
+            .join(topic)
+            .join(format!("{partition}.lock"))
     }
     /// The lock serializing rewrites of one broker's checkpoint files.
     pub fn broker_lock(&self, broker: i32) -> PathBuf {

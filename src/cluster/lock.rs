@@ -39,7 +39,8 @@ pub enum LockError {
     },
 }
 
-fn open_lock_file(path: &Path) -> Result<File, LockError> {
+/// Opens (creating if needed) a lock file without locking it.
+pub(crate) fn open_lock_file(path: &Path) -> Result<File, LockError> {
     let io = |source| LockError::Io {
         path: path.to_path_buf(),
         source,

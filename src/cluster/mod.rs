@@ -10,6 +10,7 @@ pub mod lock;
 pub mod metadata;
 pub mod replica;
 pub mod topic;
+pub mod writer;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -371,6 +372,7 @@ impl Cluster {
                 recovery_point: self.state.metadata_offset,
                 log_start_offset: 0,
                 trusted_tail: false,
+                truncate_flushed: false,
             },
         )?;
         let now = now_ms();

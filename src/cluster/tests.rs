@@ -129,9 +129,10 @@ fn followers_left_behind_by_a_killed_writer_catch_up() {
         b.append(now_ms(), None, Some(v), &[]);
         b.build(0, -1)
     };
-    let mut w = replica::PartitionWriter::new(&c, "t", 0).unwrap();
-    w.append(&mut batch(b"a"), replica::Acks::All).unwrap();
-    w.close().unwrap();
+    let mut w = writer::PartitionWriter::new(&c, "t", 0).unwrap();
+    w.append(&mut batch(b"a"), writer::Acks::All).unwrap();
+    let updates = w.finish().unwrap();
+    writer::write_checkpoints(c.layout(), &updates).unwrap();
     // What the killed writer got done: the leader's append only.
     let leader = c.partition("t", 0).unwrap().leader;
     let (mut log, _) = PartitionLog::open(
@@ -142,9 +143,10 @@ fn followers_left_behind_by_a_killed_writer_catch_up() {
     .unwrap();
     log.append(&mut batch(b"b"), 0, now_ms()).unwrap();
     drop(log);
-    let mut w = replica::PartitionWriter::new(&c, "t", 0).unwrap();
-    let info = w.append(&mut batch(b"c"), replica::Acks::All).unwrap();
-    w.close().unwrap();
+    let mut w = writer::PartitionWriter::new(&c, "t", 0).unwrap();
+    let info = w.append(&mut batch(b"c"), writer::Acks::All).unwrap();
+    let updates = w.finish().unwrap();
+    writer::write_checkpoints(c.layout(), &updates).unwrap();
     assert_eq!(info.base_offset, 4);
     let view = replica::PartitionView::read(&c, "t", 0).unwrap();
     let ends: Vec<i64> = view.replicas.iter().map(|r| r.log_end_offset).collect();

@@ -26,6 +26,9 @@ pub struct OpenHints {
     /// from its lock protocol): a consistent tail needs no recovery even above the
     /// recovery point.
     pub trusted_tail: bool,
+    /// Corruption below the recovery point may be cut too: only for a follower that will
+    /// fetch the same offsets again from its leader (the caller reports it).
+    pub truncate_flushed: bool,
 }
 
 /// What opening the log had to do.
@@ -166,7 +169,8 @@ impl PartitionLog {
                     let before = std::fs::metadata(names::segment_path(dir, base, LOG_SUFFIX))
                         .map(|m| m.len())
                         .unwrap_or(0);
-                    let (seg, stop) = Segment::recover(dir, base, interval, rp)?;
+                    let keep = if hints.truncate_flushed { i64::MIN } else { rp };
+                    let (seg, stop) = Segment::recover(dir, base, interval, keep)?;
                     report.rebuilt_segments.push(base);
                     report.recovered = true;
                     if let Some(stop) = stop {

@@ -34,6 +34,7 @@ fn open(dir: &Path, cfg: LogConfig, rp: i64) -> (PartitionLog, RecoveryReport) {
             recovery_point: rp,
             log_start_offset: 0,
             trusted_tail: false,
+            truncate_flushed: false,
         },
     )
     .unwrap()
@@ -203,6 +204,7 @@ fn every_single_bit_flip_is_detected() {
                 recovery_point: leo,
                 log_start_offset: 0,
                 trusted_tail: false,
+                truncate_flushed: false,
             },
         );
         if let Ok((log, _)) = r {
@@ -234,6 +236,7 @@ fn corruption_below_the_recovery_point_is_reported_not_cut() {
             recovery_point: leo,
             log_start_offset: 0,
             trusted_tail: false,
+            truncate_flushed: false,
         },
     )
     .unwrap_err();

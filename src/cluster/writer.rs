@@ -1,0 +1,780 @@
+//! Writing a partition: appending to the leader, replicating to the followers, keeping the
+//! ISR, and repairing a replica that comes back — Kafka's replication, done by whichever
+//! process touches the partition, under the partition lock.
+//!
+//! ## The partition lock and its record
+//!
+//! Appends to a partition (all its replicas) are serialized by an exclusive flock on
+//! `locks/<topic>-<p>.lock`. The lock file also holds a small record: a counter bumped by
+//! every writer, a "clean" flag, and when each follower last caught up with the leader.
+//! A writer sets `clean = 0` before touching any replica and `clean = 1` after. So the next
+//! holder knows:
+//! - the counter is what it last wrote: nobody else wrote, its open logs are current;
+//! - the counter changed and `clean = 1`: reopen the logs, trusting their tails;
+//! - `clean = 0`: the last writer died mid-append (SIGKILL): reopen with full recovery
+//!   from the recovery point, which cuts whatever it left half-written.
+//!
+//! ## Replication (DESIGN.md, replication model)
+//!
+//! Under the lock, every follower on an online, unpaused broker first agrees with the
+//! leader (KIP-101/279 truncation by leader epoch, see [`super::epochs`]), then copies the
+//! batches it lacks. A follower that has the leader's whole log is "caught up" now; one in
+//! the ISR that has not caught up for `replica.lag.time.max.ms` leaves the ISR, and one
+//! outside that reaches the high watermark rejoins. ISR changes go through the controller
+//! and the metadata log. The high watermark is the smallest log end offset in the ISR.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::log::checkpoint::{self, EpochEntry, OffsetMap};
+use crate::log::{self, AppendInfo, LogError, LogReader, OpenHints, PartitionLog, names};
+
+use super::lock::LockError;
+use super::metadata::PartitionState;
+use super::replica::ensure_replica_dir;
+use super::topic::TopicConfig;
+use super::{Cluster, ClusterError, Layout, controller, epochs, now_ms};
+
+/// How many replicas must have a batch before it is acknowledged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Acks {
+    /// Do not wait; report no offsets.
+    None,
+    /// The leader's append.
+    Leader,
+    /// Every in-sync replica (refused when the ISR is below `min.insync.replicas`).
+    All,
+}
+
+/// The record kept in a partition's lock file.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+struct LockRecord {
+    counter: u64,
+    clean: bool,
+    /// Follower broker -> when it last had the leader's whole log (ms).
+    caught_up: BTreeMap<i32, i64>,
+}
+
+impl LockRecord {
+    fn read(f: &File) -> LockRecord {
+        let mut b = [0u8; 512];
+        let n = log::io::read_at(f, &mut b, 0).unwrap_or(0);
+        if n < 9 {
+            // A new lock file: nobody ever wrote, so nothing can be half-written.
+            return LockRecord {
+                clean: true,
+                ..Default::default()
+            };
+        }
+        let mut counter = [0u8; 8];
+        counter.copy_from_slice(&b[..8]);
+        let mut r = LockRecord {
+            counter: u64::from_le_bytes(counter),
+            clean: b[8] == 1,
+            caught_up: BTreeMap::new(),
+        };
+        let count = if n >= 10 { usize::from(b[9]) } else { 0 };
+        for i in 0..count {
+            let at = 10 + i * 12;
+            if at + 12 > n {
+                break;
+            }
+            let mut id = [0u8; 4];
+            id.copy_from_slice(&b[at..at + 4]);
+            let mut ms = [0u8; 8];
+            ms.copy_from_slice(&b[at + 4..at + 12]);
+            r.caught_up
+                .insert(i32::from_le_bytes(id), i64::from_le_bytes(ms));
+        }
+        r
+    }
+
+    fn write(&self, f: &File, path: &Path) -> Result<(), ClusterError> {
+        let mut b = Vec::with_capacity(10 + 12 * self.caught_up.len());
+        b.extend_from_slice(&self.counter.to_le_bytes());
+        b.push(u8::from(self.clean));
+        let entries: Vec<_> = self.caught_up.iter().take(40).collect();
+        b.push(entries.len() as u8);
+        for (id, ms) in entries {
+            b.extend_from_slice(&id.to_le_bytes());
+            b.extend_from_slice(&ms.to_le_bytes());
+        }
+        log::io::write_at(f, &b, 0).map_err(|source| ClusterError::Io {
+            path: path.to_path_buf(),
+            source,
+        })
+    }
+}
+
+/// One replica's open log and its leader-epoch history.
+#[derive(Debug)]
+struct Replica {
+    broker: i32,
+    log: PartitionLog,
+    epochs: Vec<EpochEntry>,
+    epochs_path: PathBuf,
+}
+
+impl Replica {
+    /// Records the start of `epoch` at the log end if the history does not have it yet
+    /// (Kafka's leader epoch cache), before the first batch of that epoch is written.
+    fn note_epoch(&mut self, epoch: i32) -> Result<(), ClusterError> {
+        if epoch < 0 || self.epochs.last().is_some_and(|e| e.epoch >= epoch) {
+            return Ok(());
+        }
+        self.epochs.push(EpochEntry {
+            epoch,
+            start_offset: self.log.log_end_offset(),
+        });
+        checkpoint::write_epochs(&self.epochs_path, &self.epochs)?;
+        Ok(())
+    }
+
+    fn leo(&self) -> i64 {
+        self.log.log_end_offset()
+    }
+}
+
+/// Something the replication pass did that a person should hear about.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum ReplicaEvent {
+    /// Recovery after an unclean stop cut bytes from a replica.
+    Recovered {
+        /// Broker.
+        broker: i32,
+        /// Bytes cut.
+        bytes: u64,
+        /// Why, with where.
+        reason: String,
+    },
+    /// A replica dropped records to agree with its leader (KIP-101/279).
+    Truncated {
+        /// Broker.
+        broker: i32,
+        /// First offset dropped.
+        from: i64,
+        /// Log end offset before.
+        to: i64,
+    },
+    /// Damage below a follower's recovery point, cut and fetched again from the leader.
+    Repaired {
+        /// Broker.
+        broker: i32,
+        /// What was found.
+        detail: String,
+    },
+    /// A follower copied batches from the leader.
+    CaughtUp {
+        /// Broker.
+        broker: i32,
+        /// Its log end offset before.
+        from: i64,
+        /// After.
+        to: i64,
+    },
+    /// The ISR changed.
+    Isr {
+        /// Before.
+        before: Vec<i32>,
+        /// After.
+        after: Vec<i32>,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// Where one replica's checkpoints stand after a writer is done.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckpointUpdate {
+    /// Broker.
+    pub broker: i32,
+    /// Topic and partition.
+    pub tp: (String, u32),
+    /// Recovery point (flushed up to).
+    pub recovery_point: i64,
+    /// High watermark.
+    pub high_watermark: i64,
+    /// Log start offset, when above the first segment's base.
+    pub log_start_offset: Option<i64>,
+}
+
+/// Stamp of `cluster.json` to notice metadata changes with one `stat`.
+fn snapshot_stamp(path: &Path) -> Option<(u64, std::time::SystemTime, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    let m = std::fs::metadata(path).ok()?;
+    Some((m.len(), m.modified().ok()?, m.ino()))
+}
+
+/// Appends to one partition and replicates it, following metadata changes by itself.
+#[derive(Debug)]
+pub struct PartitionWriter {
+    cluster: Cluster,
+    stamp: Option<(u64, std::time::SystemTime, u64)>,
+    topic: String,
+    partition: u32,
+    cfg: TopicConfig,
+    lock_file: Option<File>,
+    replicas: Vec<Replica>,
+    /// (leader, leader epoch, brokers) the open replicas were opened for.
+    opened_for: Option<(i32, i32, Vec<i32>)>,
+    seen: Option<u64>,
+    appended: bool,
+    /// Replicas to open with full recovery (a broker coming back).
+    recover: Vec<i32>,
+    events: Vec<ReplicaEvent>,
+}
+
+impl PartitionWriter {
+    /// A writer for `topic`-`partition`.
+    pub fn new(cluster: &Cluster, topic: &str, partition: u32) -> Result<Self, ClusterError> {
+        cluster.partition(topic, partition)?;
+        let cfg = cluster.topic_config(topic)?;
+        Ok(PartitionWriter {
+            stamp: snapshot_stamp(&cluster.layout().snapshot()),
+            cluster: cluster.clone(),
+            topic: topic.to_string(),
+            partition,
+            cfg,
+            lock_file: None,
+            replicas: Vec::new(),
+            opened_for: None,
+            seen: None,
+            appended: false,
+            recover: Vec::new(),
+            events: Vec::new(),
+        })
+    }
+
+    /// The partition number.
+    pub fn partition(&self) -> u32 {
+        self.partition
+    }
+
+    /// The topic's resolved config.
+    pub fn config(&self) -> &TopicConfig {
+        &self.cfg
+    }
+
+    /// The partition's state as this writer last read it.
+    pub fn state(&self) -> Result<&PartitionState, ClusterError> {
+        self.cluster.partition(&self.topic, self.partition)
+    }
+
+    /// Takes the events recorded so far (truncations, catch-ups, ISR changes).
+    pub fn take_events(&mut self) -> Vec<ReplicaEvent> {
+        std::mem::take(&mut self.events)
+    }
+
+    /// Opens `broker`'s replica with full recovery at the next lock (a broker that was
+    /// down or lost power).
+    pub fn recover_replica(&mut self, broker: i32) {
+        self.recover.push(broker);
+        self.opened_for = None;
+    }
+
+    /// Re-reads the metadata when `cluster.json` changed (leader elected, ISR changed,
+    /// broker down or paused), as a Kafka client refreshes metadata.
+    fn refresh_metadata(&mut self) -> Result<(), ClusterError> {
+        let stamp = snapshot_stamp(&self.cluster.layout().snapshot());
+        if stamp != self.stamp {
+            self.cluster.reload()?;
+            self.cfg = self.cluster.topic_config(&self.topic)?;
+            self.stamp = stamp;
+        }
+        Ok(())
+    }
+
+    /// The brokers whose replicas are written: the leader, then every other replica on an
+    /// online broker.
+    fn brokers(&self) -> Result<(i32, i32, Vec<i32>), ClusterError> {
+        let p = self.state()?;
+        let state = self.cluster.state();
+        if p.leader < 0 || !state.is_online(p.leader) {
+            return Err(ClusterError::Offline {
+                topic: self.topic.clone(),
+                partition: self.partition,
+            });
+        }
+        let mut v = vec![p.leader];
+        v.extend(
+            p.replicas
+                .iter()
+                .copied()
+                .filter(|&b| b != p.leader && state.is_online(b)),
+        );
+        Ok((p.leader, p.leader_epoch, v))
+    }
+
+    fn open_replicas(&mut self, trusted: bool) -> Result<(), ClusterError> {
+        self.replicas.clear();
+        self.opened_for = None;
+        let (leader, epoch, brokers) = self.brokers()?;
+        let topic_id = self.cluster.topic(&self.topic)?.topic_id.clone();
+        let layout = self.cluster.layout().clone();
+        for &broker in &brokers {
+            let dir = ensure_replica_dir(&layout, &self.topic, &topic_id, self.partition, broker)?;
+            let tp = (self.topic.clone(), self.partition);
+            let rp = read_checkpoint(&layout, broker, names::RECOVERY_POINT_CHECKPOINT)?
+                .get(&tp)
+                .copied();
+            let lso = read_checkpoint(&layout, broker, names::LOG_START_OFFSET_CHECKPOINT)?
+                .get(&tp)
+                .copied();
+            let full = self.recover.contains(&broker);
+            let hints = OpenHints {
+                recovery_point: rp.unwrap_or(0),
+                log_start_offset: lso.unwrap_or(0),
+                trusted_tail: trusted && !full,
+                truncate_flushed: false,
+            };
+            let log = match PartitionLog::open(&dir, self.cfg.log_config(), hints) {
+                Ok((log, report)) => {
+                    if report.truncated_bytes > 0 {
+                        self.events.push(ReplicaEvent::Recovered {
+                            broker,
+                            bytes: report.truncated_bytes,
+                            reason: report.truncation_reason.unwrap_or_default(),
+                        });
+                    }
+                    log
+                }
+                // A follower's flushed data is damaged: its leader has the same offsets,
+                // so cut the damage (saying so) and fetch them again.
+                Err(LogError::CorruptBelowRecoveryPoint { .. }) if broker != leader => {
+                    let detail = PartitionLog::open(&dir, self.cfg.log_config(), hints)
+                        .err()
+                        .map(|e| e.to_string())
+                        .unwrap_or_default();
+                    let (log, report) = PartitionLog::open(
+                        &dir,
+                        self.cfg.log_config(),
+                        OpenHints {
+                            truncate_flushed: true,
+                            ..hints
+                        },
+                    )?;
+                    self.events.push(ReplicaEvent::Repaired {
+                        broker,
+                        detail: format!(
+                            "{detail}; cut {} bytes, to be fetched again from leader {leader}",
+                            report.truncated_bytes
+                        ),
+                    });
+                    log
+                }
+                Err(e) => return Err(e.into()),
+            };
+            let epochs_path = dir.join(names::LEADER_EPOCH_CHECKPOINT);
+            let mut epochs = checkpoint::read_epochs(&epochs_path)?;
+            // Entries past the log end (recovery cut those offsets) are dropped, as Kafka's
+            // leader epoch cache does after recovery.
+            let leo = log.log_end_offset();
+            if epochs.iter().any(|e| e.start_offset > leo) {
+                epochs.retain(|e| e.start_offset <= leo);
+                checkpoint::write_epochs(&epochs_path, &epochs)?;
+            }
+            self.replicas.push(Replica {
+                broker,
+                log,
+                epochs,
+                epochs_path,
+            });
+        }
+        self.recover.retain(|b| !brokers.contains(b));
+        self.opened_for = Some((leader, epoch, brokers));
+        self.reconcile_followers()?;
+        Ok(())
+    }
+
+    /// KIP-101/279: each follower cuts its log where its leader-epoch history stops
+    /// agreeing with the leader's.
+    fn reconcile_followers(&mut self) -> Result<(), ClusterError> {
+        let Some((leader, rest)) = self.replicas.split_first_mut() else {
+            return Ok(());
+        };
+        for f in rest {
+            let at = epochs::truncation_offset(
+                &f.epochs,
+                f.leo(),
+                &leader.epochs,
+                leader.leo(),
+                leader.log.log_start_offset(),
+            );
+            if at < f.leo() {
+                let before = f.leo();
+                let after = f.log.truncate_to(at)?;
+                f.epochs = epochs::truncate_history(&f.epochs, after);
+                checkpoint::write_epochs(&f.epochs_path, &f.epochs)?;
+                self.events.push(ReplicaEvent::Truncated {
+                    broker: f.broker,
+                    from: after,
+                    to: before,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs `f` under the partition lock with current metadata and open logs, bumping the
+    /// lock record's counter and keeping its clean flag honest.
+    fn locked<T>(
+        &mut self,
+        f: impl FnOnce(&mut Self, &mut LockRecord) -> Result<T, ClusterError>,
+    ) -> Result<T, ClusterError> {
+        self.refresh_metadata()?;
+        let path = self
+            .cluster
+            .layout()
+            .partition_lock(&self.topic, self.partition);
+        let file = match self.lock_file.take() {
+            Some(f) => f,
+            None => super::lock::open_lock_file(&path)?,
+        };
+        fs2::FileExt::lock_exclusive(&file).map_err(|source| LockError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        let result = (|| {
+            let mut record = LockRecord::read(&file);
+            let want = self.brokers()?;
+            if self.seen != Some(record.counter)
+                || self.opened_for.as_ref() != Some(&want)
+                || self.replicas.is_empty()
+            {
+                self.open_replicas(record.clean)?;
+            }
+            record.counter = record.counter.wrapping_add(1);
+            record.clean = false;
+            record.write(&file, &path)?;
+            let out = f(self, &mut record)?;
+            record.clean = true;
+            record.write(&file, &path)?;
+            self.seen = Some(record.counter);
+            Ok(out)
+        })();
+        let _ = fs2::FileExt::unlock(&file);
+        self.lock_file = Some(file);
+        if result.is_err() {
+            // Whatever failed, reopen from disk next time rather than trust memory.
+            self.opened_for = None;
+        }
+        result
+    }
+
+    /// The replication pass: followers on online, unpaused brokers copy what they lack;
+    /// lagging followers leave the ISR and caught-up ones rejoin. Returns the high
+    /// watermark.
+    fn replicate(
+        &mut self,
+        record: &mut LockRecord,
+        fresh: Option<&[u8]>,
+    ) -> Result<i64, ClusterError> {
+        let now = now_ms();
+        let state = self.cluster.state().clone();
+        let (leader, followers) = self
+            .replicas
+            .split_first_mut()
+            .ok_or_else(|| ClusterError::Invalid("partition has no replicas".into()))?;
+        let leader_leo = leader.leo();
+        let mut reader: Option<LogReader> = None;
+        for f in followers.iter_mut() {
+            let paused = state.brokers.get(&f.broker).is_some_and(|b| b.paused);
+            let from = f.leo();
+            if !paused && from < leader_leo {
+                // Fast path: the follower lacks exactly the batch just appended.
+                let fresh_fits = fresh.and_then(|b| {
+                    crate::record::BatchPrefix::read(b)
+                        .filter(|p| p.base_offset == from)
+                        .map(|p| (b, p))
+                });
+                if let Some((bytes, p)) = fresh_fits {
+                    f.note_epoch(p.partition_leader_epoch)?;
+                    f.log.append_as_follower(bytes)?;
+                } else {
+                    let r = match &reader {
+                        Some(r) => r,
+                        None => reader.insert(LogReader::open(leader.log.dir())?),
+                    };
+                    let mut cursor = r.cursor(from)?;
+                    while let Some(batch) = cursor.next_batch(leader_leo)? {
+                        let h = *batch.header();
+                        if h.next_offset() <= f.leo() {
+                            continue;
+                        }
+                        f.note_epoch(h.partition_leader_epoch)?;
+                        f.log.append_as_follower(batch.bytes())?;
+                    }
+                    self.events.push(ReplicaEvent::CaughtUp {
+                        broker: f.broker,
+                        from,
+                        to: f.leo(),
+                    });
+                }
+            }
+            if f.leo() >= leader_leo {
+                record.caught_up.insert(f.broker, now);
+            } else {
+                record.caught_up.entry(f.broker).or_insert(now);
+            }
+        }
+        self.update_isr(record, now)
+    }
+
+    /// Shrinks or expands the ISR as Kafka's leader does, through the controller.
+    fn update_isr(&mut self, record: &LockRecord, now: i64) -> Result<i64, ClusterError> {
+        let p = self.state()?.clone();
+        let state = self.cluster.state();
+        let leo: BTreeMap<i32, i64> = self.replicas.iter().map(|r| (r.broker, r.leo())).collect();
+        let leader_leo = leo.get(&p.leader).copied().unwrap_or(0);
+        let lag_max = self.cfg.replica_lag_time_max_ms;
+        let mut isr = p.isr.clone();
+        let mut reasons = Vec::new();
+        isr.retain(|&b| {
+            if b == p.leader {
+                return true;
+            }
+            if !state.is_online(b) {
+                reasons.push(format!("{b} is down"));
+                return false;
+            }
+            let caught = record.caught_up.get(&b).copied().unwrap_or(now);
+            let behind = leo.get(&b).copied().unwrap_or(0) < leader_leo;
+            if behind && now - caught > lag_max {
+                reasons.push(format!(
+                    "{b} has not caught up for {} ms (replica.lag.time.max.ms={lag_max})",
+                    now - caught
+                ));
+                return false;
+            }
+            true
+        });
+        let hw = isr
+            .iter()
+            .filter_map(|b| leo.get(b))
+            .copied()
+            .min()
+            .unwrap_or(leader_leo);
+        for &b in &p.replicas {
+            let paused = state.brokers.get(&b).is_some_and(|x| x.paused);
+            if !isr.contains(&b)
+                && state.is_online(b)
+                && !paused
+                && leo.get(&b).is_some_and(|&l| l >= hw && l >= leader_leo)
+            {
+                isr.push(b);
+                reasons.push(format!("{b} caught up to the high watermark {hw}"));
+            }
+        }
+        // Keep replica order, as Kafka shows it.
+        isr.sort_by_key(|b| p.replicas.iter().position(|r| r == b));
+        if isr != p.isr {
+            let reason = format!(
+                "ISR {}: {}",
+                if isr.len() < p.isr.len() {
+                    "shrink"
+                } else {
+                    "change"
+                },
+                reasons.join("; ")
+            );
+            let (topic, partition, expect) = (self.topic.clone(), self.partition, p.clone());
+            let new_isr = isr.clone();
+            let why = reason.clone();
+            let applied = self.cluster.update(move |s| {
+                let cur = s
+                    .topics
+                    .get(&topic)
+                    .and_then(|t| t.partitions.get(partition as usize));
+                // Someone else changed this partition meanwhile: leave it to the next pass.
+                if cur.map(|c| (c.leader, c.leader_epoch, &c.isr))
+                    != Some((expect.leader, expect.leader_epoch, &expect.isr))
+                {
+                    return Ok((Vec::new(), false));
+                }
+                Ok((
+                    vec![controller::isr_change(&topic, &expect, new_isr, why)],
+                    true,
+                ))
+            })?;
+            self.stamp = snapshot_stamp(&self.cluster.layout().snapshot());
+            if applied {
+                self.events.push(ReplicaEvent::Isr {
+                    before: p.isr.clone(),
+                    after: isr.clone(),
+                    reason,
+                });
+            }
+        }
+        let isr_now = self.state()?.isr.clone();
+        Ok(isr_now
+            .iter()
+            .filter_map(|b| leo.get(b))
+            .copied()
+            .min()
+            .unwrap_or(leader_leo))
+    }
+
+    /// Appends one batch (built with base offset 0) to the leader, stamping offsets and the
+    /// leader epoch, and replicates it. With `Acks::All` returns once every in-sync replica
+    /// has it, waiting (as a Kafka leader does) for paused followers to catch up or leave
+    /// the ISR; refused before the append when the ISR is below `min.insync.replicas`.
+    pub fn append(&mut self, batch: &mut [u8], acks: Acks) -> Result<AppendInfo, ClusterError> {
+        self.refresh_metadata()?;
+        let min = self.cfg.min_insync_replicas as usize;
+        let check_isr = |w: &Self| -> Result<(), ClusterError> {
+            let p = w.state()?;
+            let state = w.cluster.state();
+            let isr = p.isr.iter().filter(|&&b| state.is_online(b)).count();
+            if acks == Acks::All && isr < min {
+                return Err(ClusterError::NotEnoughReplicas {
+                    topic: w.topic.clone(),
+                    partition: w.partition,
+                    isr,
+                    min: min as u32,
+                });
+            }
+            Ok(())
+        };
+        check_isr(self)?;
+        let (info, mut hw) = self.locked(|w, record| {
+            // Replicate what followers lack first: a writer killed before its followers
+            // got its batch left them behind.
+            w.replicate(record, None)?;
+            // The ISR may have shrunk just now.
+            check_isr(w)?;
+            let epoch = w.state()?.leader_epoch;
+            let leader = w
+                .replicas
+                .first_mut()
+                .ok_or_else(|| ClusterError::Invalid("partition has no replicas".into()))?;
+            leader.note_epoch(epoch)?;
+            let info = leader.log.append(batch, epoch, now_ms())?;
+            let hw = w.replicate(record, Some(batch))?;
+            Ok((info, hw))
+        })?;
+        self.appended = true;
+        if acks != Acks::All {
+            return Ok(info);
+        }
+        // acks=all: every ISR member must have the batch. Paused followers cannot fetch:
+        // wait for them to leave the ISR after replica.lag.time.max.ms, as Kafka does.
+        let start = Instant::now();
+        while hw <= info.last_offset {
+            let poll =
+                Duration::from_millis((self.cfg.replica_lag_time_max_ms / 20).clamp(5, 200) as u64);
+            std::thread::sleep(poll);
+            hw = self.locked(|w, record| w.replicate(record, None))?;
+            let p = self.state()?;
+            let online_isr = p
+                .isr
+                .iter()
+                .filter(|&&b| self.cluster.state().is_online(b))
+                .count();
+            if online_isr < min {
+                return Err(ClusterError::NotEnoughReplicas {
+                    topic: self.topic.clone(),
+                    partition: self.partition,
+                    isr: online_isr,
+                    min: min as u32,
+                });
+            }
+            if start.elapsed()
+                > Duration::from_millis(self.cfg.replica_lag_time_max_ms.max(0) as u64 * 4 + 10_000)
+            {
+                return Err(ClusterError::Invalid(format!(
+                    "{}-{}: timed out waiting for the in-sync replicas",
+                    self.topic, self.partition
+                )));
+            }
+        }
+        Ok(info)
+    }
+
+    /// One replication pass without appending (a consumer or `broker-up` touching the
+    /// partition). Returns the high watermark.
+    pub fn sync(&mut self) -> Result<i64, ClusterError> {
+        self.locked(|w, record| w.replicate(record, None))
+    }
+
+    /// Applies retention and reports where each replica's checkpoints stand. Flushes only
+    /// as the topic's `flush.messages` says (Kafka's default is never per write: the page
+    /// cache and the other replicas are the durability). Does nothing when this writer
+    /// appended nothing.
+    pub fn finish(&mut self) -> Result<Vec<CheckpointUpdate>, ClusterError> {
+        if !self.appended {
+            return Ok(Vec::new());
+        }
+        let out = self.locked(|w, record| {
+            let hw = w.replicate(record, None)?;
+            let now = now_ms();
+            let mut out = Vec::new();
+            for r in &mut w.replicas {
+                r.log.apply_retention(now, hw)?;
+                let first = r.log.segment_bases()[0];
+                let lso = r.log.log_start_offset();
+                out.push(CheckpointUpdate {
+                    broker: r.broker,
+                    tp: (w.topic.clone(), w.partition),
+                    recovery_point: r.log.recovery_point(),
+                    high_watermark: hw,
+                    log_start_offset: (lso > first).then_some(lso),
+                });
+            }
+            Ok(out)
+        })?;
+        self.appended = false;
+        Ok(out)
+    }
+}
+
+fn read_checkpoint(layout: &Layout, broker: i32, file: &str) -> Result<OffsetMap, ClusterError> {
+    Ok(checkpoint::read_offsets(
+        &layout.broker_checkpoint(broker, file),
+    )?)
+}
+
+/// Writes checkpoint updates, one rewrite per broker file, under each broker's lock.
+pub fn write_checkpoints(
+    layout: &Layout,
+    updates: &[CheckpointUpdate],
+) -> Result<(), ClusterError> {
+    let mut by_broker: BTreeMap<i32, Vec<&CheckpointUpdate>> = BTreeMap::new();
+    for u in updates {
+        by_broker.entry(u.broker).or_default().push(u);
+    }
+    for (broker, ups) in by_broker {
+        let _lock = super::lock::FileLock::exclusive(&layout.broker_lock(broker))?;
+        for (file, value) in [
+            (
+                names::RECOVERY_POINT_CHECKPOINT,
+                &(|u: &CheckpointUpdate| Some(u.recovery_point))
+                    as &dyn Fn(&CheckpointUpdate) -> Option<i64>,
+            ),
+            (
+                names::REPLICATION_OFFSET_CHECKPOINT,
+                &|u: &CheckpointUpdate| Some(u.high_watermark),
+            ),
+            (
+                names::LOG_START_OFFSET_CHECKPOINT,
+                &|u: &CheckpointUpdate| u.log_start_offset,
+            ),
+        ] {
+            let path = layout.broker_checkpoint(broker, file);
+            let mut map = checkpoint::read_offsets(&path)?;
+            let before = map.clone();
+            for u in &ups {
+                match value(u) {
+                    Some(v) => map.insert(u.tp.clone(), v),
+                    None => map.remove(&u.tp),
+                };
+            }
+            if map != before {
+                checkpoint::write_offsets(&path, &map)?;
+            }
+        }
+    }
+    Ok(())
+}
