@@ -496,7 +496,7 @@ impl Sink {
                 format_args!("record of {size} bytes is larger than max.message.bytes ({max})"),
             );
         }
-        if let Some(ack) = self.producer.send(r)? {
+        for ack in self.producer.send(r)? {
             self.acknowledged(ack)?;
         }
         Ok(())

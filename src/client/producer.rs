@@ -63,6 +63,19 @@ pub struct Ack {
     pub count: usize,
 }
 
+/// Kafka's default `max.request.size`: finished batches of a partition are appended
+/// together (one lock, one write) up to this many bytes.
+pub const MAX_REQUEST_SIZE: usize = 1 << 20;
+/// All partitions' pending requests together stay under this (bounded memory).
+const PENDING_MEMORY: usize = 16 << 20;
+
+/// Finished batches of one partition and their record counts.
+#[derive(Debug, Default)]
+struct Pending {
+    buf: Vec<u8>,
+    counts: Vec<usize>,
+}
+
 /// Produces to one topic.
 pub struct Producer {
     cluster: Cluster,
@@ -72,6 +85,9 @@ pub struct Producer {
     codec: Compression,
     writers: Vec<Option<PartitionWriter>>,
     builders: Vec<BatchBuilder>,
+    /// Finished batches per partition waiting to go out together, as in a produce request.
+    pending: Vec<Pending>,
+    max_request: usize,
     sticky: Option<u32>,
     rng: u64,
 }
@@ -101,6 +117,9 @@ impl Producer {
             codec,
             writers: (0..partitions).map(|_| None).collect(),
             builders: (0..partitions).map(|_| BatchBuilder::new(opts)).collect(),
+            pending: (0..partitions).map(|_| Pending::default()).collect(),
+            max_request: (PENDING_MEMORY / partitions.max(1) as usize)
+                .clamp(cfg.batch_size, MAX_REQUEST_SIZE.max(cfg.batch_size)),
             sticky: None,
             rng: (now_ms() as u64) ^ (u64::from(std::process::id()) << 32) | 1,
             cluster,
@@ -146,9 +165,9 @@ impl Producer {
         }
     }
 
-    /// Adds a record to its partition's batch; sends the batch when it is full. Returns the
-    /// acknowledgement of a batch sent by this call.
-    pub fn send(&mut self, r: &ProducerRecord<'_>) -> Result<Option<Ack>, ClusterError> {
+    /// Adds a record to its partition's batch. A full batch is finished and queued; a full
+    /// queue is sent. Returns the acknowledgements of the batches sent by this call.
+    pub fn send(&mut self, r: &ProducerRecord<'_>) -> Result<Vec<Ack>, ClusterError> {
         let p = match r.partition {
             Some(p) if p >= self.partitions => {
                 return Err(ClusterError::UnknownPartition {
@@ -161,29 +180,32 @@ impl Producer {
             None => self.partition_for(r.key),
         };
         let ts = r.timestamp.unwrap_or_else(now_ms);
-        let b = &mut self.builders[p as usize];
-        let size = b.record_size(ts, r.key, r.value, r.headers);
-        let mut ack = None;
-        if !b.is_empty() && b.uncompressed_size() + size > self.cfg.batch_size {
-            ack = Some(self.send_batch(p)?);
+        let limit = self.cfg.batch_size;
+        if self.builders[p as usize].try_append(ts, r.key, r.value, r.headers, limit) {
+            return Ok(Vec::new());
         }
+        self.seal(p);
+        let acks = if self.pending[p as usize].buf.len() >= self.max_request {
+            self.send_request(p)?
+        } else {
+            Vec::new()
+        };
         self.builders[p as usize].append(ts, r.key, r.value, r.headers);
-        Ok(ack)
+        Ok(acks)
     }
 
-    /// Sends one partition's pending batch.
-    fn send_batch(&mut self, p: u32) -> Result<Ack, ClusterError> {
-        let b = &self.builders[p as usize];
-        let count = b.len();
-        let mut bytes = b.build(0, -1);
-        let writer = match &mut self.writers[p as usize] {
-            Some(w) => w,
-            slot => slot.insert(PartitionWriter::new(&self.cluster, &self.topic, p)?),
-        };
-        let info = writer.append(&mut bytes, self.cfg.acks)?;
-        self.builders[p as usize].clear();
+    /// Finishes a partition's open batch and queues it.
+    fn seal(&mut self, p: u32) {
+        let b = &mut self.builders[p as usize];
+        if b.is_empty() {
+            return;
+        }
+        let q = &mut self.pending[p as usize];
+        q.counts.push(b.len());
+        q.buf.extend_from_slice(b.finish(0, -1));
+        b.clear();
         if self.sticky == Some(p) {
-            // KIP-480: a new sticky partition once the current one's batch is sent.
+            // KIP-480: a new sticky partition once the current one's batch is complete.
             self.sticky = None;
             if self.partitions > 1 {
                 let mut next = (self.random() % u64::from(self.partitions)) as u32;
@@ -193,24 +215,47 @@ impl Producer {
                 self.sticky = Some(next);
             }
         }
-        Ok(Ack {
-            partition: p,
-            base_offset: if self.cfg.acks == Acks::None {
-                -1
-            } else {
-                info.base_offset
-            },
-            count,
-        })
     }
 
-    /// Sends every pending batch.
+    /// Appends a partition's queued batches in one go.
+    fn send_request(&mut self, p: u32) -> Result<Vec<Ack>, ClusterError> {
+        let writer = match &mut self.writers[p as usize] {
+            Some(w) => w,
+            slot => slot.insert(PartitionWriter::new(&self.cluster, &self.topic, p)?),
+        };
+        let q = &mut self.pending[p as usize];
+        if q.buf.is_empty() {
+            return Ok(Vec::new());
+        }
+        let result = writer.append(&mut q.buf, self.cfg.acks);
+        q.buf.clear();
+        let counts = std::mem::take(&mut q.counts);
+        let info = result?;
+        let mut next = info.base_offset;
+        Ok(counts
+            .into_iter()
+            .map(|count| {
+                let base_offset = if self.cfg.acks == Acks::None {
+                    -1
+                } else {
+                    next
+                };
+                next += count as i64;
+                Ack {
+                    partition: p,
+                    base_offset,
+                    count,
+                }
+            })
+            .collect())
+    }
+
+    /// Sends every open batch and queued request.
     pub fn flush(&mut self) -> Result<Vec<Ack>, ClusterError> {
         let mut acks = Vec::new();
         for p in 0..self.partitions {
-            if !self.builders[p as usize].is_empty() {
-                acks.push(self.send_batch(p)?);
-            }
+            self.seal(p);
+            acks.extend(self.send_request(p)?);
         }
         Ok(acks)
     }

@@ -223,6 +223,20 @@ impl<T: Entry> IndexFile<T> {
         Ok(())
     }
 
+    /// Appends several entries with one write.
+    pub fn append_many(&mut self, entries: &[T]) -> std::io::Result<()> {
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let mut buf = Vec::with_capacity(T::LEN * entries.len());
+        for e in entries {
+            e.encode(self.base, &mut buf);
+        }
+        io::append(&mut self.file, &buf)?;
+        self.entries.extend_from_slice(entries);
+        Ok(())
+    }
+
     /// Drops entries whose offset is `offset` or more.
     pub fn truncate_from(&mut self, offset: i64) -> std::io::Result<()> {
         let keep = self.entries.partition_point(|e| e.offset() < offset);

@@ -250,48 +250,67 @@ impl PartitionLog {
             + self.active.size()
     }
 
-    /// Appends a batch built by a producer: assigns offsets from the log end, stamps the
-    /// leader epoch, applies LogAppendTime if configured, validates framing and CRC.
-    /// `batch` is modified in place (offsets, epoch, timestamps).
+    /// Appends batches built by a producer (one, or several back to back as in a produce
+    /// request): assigns offsets from the log end, stamps the leader epoch, applies
+    /// LogAppendTime if configured, validates framing, size and CRC of each. `chunk` is
+    /// modified in place. Either every batch is appended or (on a refused batch) none.
     pub fn append(
         &mut self,
-        batch: &mut [u8],
+        chunk: &mut [u8],
         leader_epoch: i32,
         now_ms: i64,
     ) -> Result<AppendInfo, LogError> {
-        self.check_batch(batch)?;
-        batch::set_base_offset(batch, self.log_end_offset());
-        batch::set_partition_leader_epoch(batch, leader_epoch);
-        if self.cfg.timestamp_type == TimestampType::LogAppendTime {
-            batch::set_log_append_time(batch, now_ms);
+        let mut headers = Vec::new();
+        let mut pos = 0;
+        let mut next = self.log_end_offset();
+        while pos < chunk.len() {
+            let size = self.check_batch(&chunk[pos..])?.size();
+            let batch = &mut chunk[pos..pos + size];
+            batch::set_base_offset(batch, next);
+            batch::set_partition_leader_epoch(batch, leader_epoch);
+            if self.cfg.timestamp_type == TimestampType::LogAppendTime {
+                batch::set_log_append_time(batch, now_ms);
+            }
+            let h = *BatchRef::parse(batch, 0, batch::MAX_BATCH_BYTES)
+                .map_err(|e| LogError::BadBatch(e.to_string()))?
+                .header();
+            next = h.next_offset();
+            headers.push(h);
+            pos += size;
         }
-        self.write(batch)
+        self.write(chunk, &headers)
     }
 
-    /// Appends a batch copied from the leader as it is. Its base offset must be the log end.
-    pub fn append_as_follower(&mut self, batch: &[u8]) -> Result<AppendInfo, LogError> {
-        let h = self.check_batch(batch)?;
-        if h.base_offset != self.log_end_offset() {
-            return Err(LogError::BadBatch(format!(
-                "replicated batch starts at offset {} but the log ends at {}",
-                h.base_offset,
-                self.log_end_offset()
-            )));
+    /// Appends batches copied from the leader as they are (one or several back to back).
+    /// The first must start at the log end and each where the previous ended.
+    pub fn append_as_follower(&mut self, chunk: &[u8]) -> Result<AppendInfo, LogError> {
+        let mut headers = Vec::new();
+        let mut pos = 0;
+        let mut next = self.log_end_offset();
+        while pos < chunk.len() {
+            let h = self.check_batch(&chunk[pos..])?;
+            if h.base_offset != next {
+                return Err(LogError::BadBatch(format!(
+                    "replicated batch starts at offset {} but the log ends at {next}",
+                    h.base_offset,
+                )));
+            }
+            next = h.next_offset();
+            pos += h.size();
+            headers.push(h);
         }
-        self.write(batch)
+        self.write(chunk, &headers)
     }
 
-    fn check_batch(&self, batch: &[u8]) -> Result<BatchHeader, LogError> {
+    /// Checks the batch at the start of `bytes`: framing, size limit, CRC.
+    fn check_batch(&self, bytes: &[u8]) -> Result<BatchHeader, LogError> {
         let cap = self.cfg.max_message_bytes.max(batch::BATCH_HEADER_LEN);
-        let b = BatchRef::parse(batch, 0, batch::MAX_BATCH_BYTES)
+        let b = BatchRef::parse(bytes, 0, batch::MAX_BATCH_BYTES)
             .map_err(|e| LogError::BadBatch(e.to_string()))?;
-        if b.bytes().len() != batch.len() {
-            return Err(LogError::BadBatch("trailing bytes after the batch".into()));
-        }
-        if batch.len() > cap {
+        if b.bytes().len() > cap {
             return Err(LogError::BadBatch(format!(
                 "batch of {} bytes is larger than max.message.bytes={}",
-                batch.len(),
+                b.bytes().len(),
                 self.cfg.max_message_bytes
             )));
         }
@@ -300,42 +319,71 @@ impl PartitionLog {
         Ok(*b.header())
     }
 
-    fn write(&mut self, batch: &[u8]) -> Result<AppendInfo, LogError> {
-        let b = BatchRef::parse(batch, 0, batch::MAX_BATCH_BYTES)
-            .map_err(|e| LogError::BadBatch(e.to_string()))?;
-        let h = *b.header();
-        self.maybe_roll(batch.len(), &h)?;
-        let position = self.active.append(batch, &h)?;
-        self.unflushed_records += h.records_count.max(0) as u64;
+    /// Writes validated batches, rolling between them where Kafka would.
+    fn write(&mut self, chunk: &[u8], headers: &[BatchHeader]) -> Result<AppendInfo, LogError> {
+        let (Some(first), Some(last)) = (headers.first(), headers.last()) else {
+            return Err(LogError::BadBatch("nothing to append".into()));
+        };
+        let mut info = AppendInfo {
+            base_offset: first.base_offset,
+            last_offset: last.last_offset(),
+            position: 0,
+            max_timestamp: headers.iter().map(|h| h.max_timestamp).max().unwrap_or(-1),
+            records: headers.iter().map(|h| h.records_count).sum(),
+        };
+        let (mut run_start, mut run_bytes, mut at) = (0usize, 0usize, 0usize);
+        for (i, h) in headers.iter().enumerate() {
+            let run_first_ts = headers[run_start].max_timestamp;
+            if self.needs_roll(run_bytes, run_first_ts, h) {
+                if i > run_start {
+                    let pos = self
+                        .active
+                        .append_run(&chunk[at - run_bytes..at], &headers[run_start..i])?;
+                    if run_start == 0 {
+                        info.position = pos;
+                    }
+                }
+                self.roll(h.base_offset.max(self.log_end_offset()))?;
+                run_start = i;
+                run_bytes = 0;
+            }
+            run_bytes += h.size();
+            at += h.size();
+        }
+        let pos = self
+            .active
+            .append_run(&chunk[at - run_bytes..at], &headers[run_start..])?;
+        if run_start == 0 {
+            info.position = pos;
+        }
+        self.unflushed_records += info.records.max(0) as u64;
         if let Some(n) = self.cfg.flush_messages
             && self.unflushed_records >= n
         {
             self.flush()?;
         }
-        Ok(AppendInfo {
-            base_offset: h.base_offset,
-            last_offset: h.last_offset(),
-            position,
-            max_timestamp: h.max_timestamp,
-            records: h.records_count,
-        })
+        Ok(info)
     }
 
-    fn maybe_roll(&mut self, size: usize, h: &BatchHeader) -> Result<(), LogError> {
+    /// Kafka's roll rules for the active segment before batch `h`, with `pending` bytes of
+    /// earlier batches (whose first had max timestamp `pending_first_ts`) about to be
+    /// written ahead of it.
+    fn needs_roll(&self, pending: usize, pending_first_ts: i64, h: &BatchHeader) -> bool {
         let seg = &self.active;
-        if seg.size() == 0 {
-            return Ok(());
+        if seg.size() == 0 && pending == 0 {
+            return false;
         }
-        let too_big = seg.size() + size as u64 > self.cfg.segment_bytes;
-        let too_old = seg
-            .first_batch_max_ts()
+        let too_big = seg.size() + (pending + h.size()) as u64 > self.cfg.segment_bytes;
+        let basis = if seg.size() == 0 {
+            Some(pending_first_ts)
+        } else {
+            seg.first_batch_max_ts()
+        };
+        let too_old = basis
             .filter(|&t| t >= 0)
             .is_some_and(|t| h.max_timestamp.saturating_sub(t) > self.cfg.segment_ms);
         let offsets_overflow = h.last_offset() - seg.base_offset() > i64::from(i32::MAX);
-        if too_big || too_old || offsets_overflow || seg.indexes_full() {
-            self.roll(h.base_offset.max(self.log_end_offset()))?;
-        }
-        Ok(())
+        too_big || too_old || offsets_overflow || seg.indexes_full()
     }
 
     /// Seals the active segment (closing time entry, fsync) and starts a new one.

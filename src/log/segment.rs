@@ -397,22 +397,41 @@ impl Segment {
             || self.time_index.entries().len() >= MAX_TIME_ENTRIES
     }
 
-    /// Appends one complete batch (offsets already assigned). On failure the segment is
-    /// rolled back to its previous size, so a failed append leaves no partial batch behind.
+    /// Appends one complete batch (offsets already assigned); see [`Segment::append_run`].
     pub fn append(&mut self, batch: &[u8], h: &BatchHeader) -> Result<u64, LogError> {
+        self.append_run(batch, std::slice::from_ref(h))
+    }
+
+    /// Appends complete batches lying back to back in `chunk` (offsets already assigned,
+    /// `headers` in order) with one write, and their index entries with one write per
+    /// index, exactly as if they had been appended one at a time. On failure the segment
+    /// is rolled back to its previous size, so a failed append leaves no partial batch.
+    /// Returns the position of the first batch.
+    pub fn append_run(&mut self, chunk: &[u8], headers: &[BatchHeader]) -> Result<u64, LogError> {
+        let Some(first) = headers.first() else {
+            return Ok(self.size);
+        };
         let pos = self.size;
         let before = self.state;
+        let mut offsets = Vec::new();
+        let mut times = Vec::new();
+        let mut at = pos;
+        for h in headers {
+            let (o, t) = self.state.observe(h, at, self.interval);
+            offsets.extend(o);
+            times.extend(t);
+            at += h.size() as u64;
+        }
         let result = (|| {
-            io::append(&mut self.log, batch).map_err(io_err(&self.log_path, "write"))?;
-            let (o, t) = self.state.observe(h, pos, self.interval);
-            if let Some(o) = o {
-                let p = self.index.path().to_path_buf();
-                self.index.append(o).map_err(io_err(&p, "write"))?;
-            }
-            if let Some(t) = t {
-                let p = self.time_index.path().to_path_buf();
-                self.time_index.append(t).map_err(io_err(&p, "write"))?;
-            }
+            io::append(&mut self.log, chunk).map_err(io_err(&self.log_path, "write"))?;
+            let p = self.index.path().to_path_buf();
+            self.index
+                .append_many(&offsets)
+                .map_err(io_err(&p, "write"))?;
+            let p = self.time_index.path().to_path_buf();
+            self.time_index
+                .append_many(&times)
+                .map_err(io_err(&p, "write"))?;
             Ok::<(), LogError>(())
         })();
         if let Err(e) = result {
@@ -420,15 +439,17 @@ impl Segment {
             // Best effort: if the rollback also fails, the next opener's recovery cuts the
             // partial batch (it lies above the recovery point, which only advances on flush).
             let _ = io::set_len(&self.log, pos);
-            let _ = self.index.truncate_from(h.base_offset);
-            let _ = self.time_index.truncate_from(h.base_offset);
+            let _ = self.index.truncate_from(first.base_offset);
+            let _ = self.time_index.truncate_from(first.base_offset);
             return Err(e);
         }
         if self.size == 0 {
-            self.first_batch_max_ts = Some(h.max_timestamp);
+            self.first_batch_max_ts = Some(first.max_timestamp);
         }
-        self.size = pos + batch.len() as u64;
-        self.next_offset = h.next_offset();
+        self.size = pos + chunk.len() as u64;
+        if let Some(last) = headers.last() {
+            self.next_offset = last.next_offset();
+        }
         Ok(pos)
     }
 

@@ -475,3 +475,39 @@ fn log_append_time_and_compression() {
     }
     assert_eq!(n, 5);
 }
+
+/// Several batches appended in one call (a produce request) make exactly the files that
+/// appending them one at a time makes, rolls and indexes included.
+#[test]
+fn multi_batch_appends_equal_single_appends() {
+    let cfg = LogConfig {
+        segment_bytes: 3000,
+        index_interval_bytes: 500,
+        ..LogConfig::default()
+    };
+    let one = tempfile::tempdir().unwrap();
+    let many = tempfile::tempdir().unwrap();
+    let (mut a, _) = open(one.path(), cfg, 0);
+    let (mut b, _) = open(many.path(), cfg, 0);
+    let mut chunk = Vec::new();
+    for i in 0..40 {
+        let mut x = batch(1 + i % 3, 0, TS0 + i as i64);
+        chunk.extend_from_slice(&x);
+        a.append(&mut x, 0, TS0).unwrap();
+    }
+    let info = b.append(&mut chunk, 0, TS0).unwrap();
+    assert_eq!(
+        (info.base_offset, info.last_offset + 1),
+        (0, a.log_end_offset())
+    );
+    assert_eq!(a.segment_bases(), b.segment_bases());
+    for base in a.segment_bases() {
+        for suffix in [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX] {
+            assert_eq!(
+                std::fs::read(names::segment_path(one.path(), base, suffix)).unwrap(),
+                std::fs::read(names::segment_path(many.path(), base, suffix)).unwrap(),
+                "{base}{suffix}"
+            );
+        }
+    }
+}

@@ -817,10 +817,16 @@ impl BatchOptions {
 
 /// Builds one batch the way Kafka's `MemoryRecordsBuilder` does: offset deltas 0..n-1,
 /// timestamp deltas from the first record, CRC over attributes..end.
+///
+/// Records are encoded straight after room for the 61-byte header, so an uncompressed
+/// batch is finished in place ([`BatchBuilder::finish`]) without copying its records.
 #[derive(Debug, Clone)]
 pub struct BatchBuilder {
     opts: BatchOptions,
-    records: Vec<u8>,
+    /// `BATCH_HEADER_LEN` reserved bytes, then the encoded records.
+    buf: Vec<u8>,
+    /// The finished batch of a compressed builder.
+    packed: Vec<u8>,
     count: i32,
     base_timestamp: i64,
     max_timestamp: i64,
@@ -831,7 +837,8 @@ impl BatchBuilder {
     pub fn new(opts: BatchOptions) -> Self {
         BatchBuilder {
             opts,
-            records: Vec::new(),
+            buf: vec![0; BATCH_HEADER_LEN],
+            packed: Vec::new(),
             count: 0,
             base_timestamp: -1,
             max_timestamp: -1,
@@ -855,7 +862,31 @@ impl BatchBuilder {
 
     /// Size of the batch if built uncompressed now.
     pub fn uncompressed_size(&self) -> usize {
-        BATCH_HEADER_LEN + self.records.len()
+        self.buf.len()
+    }
+
+    fn records(&self) -> &[u8] {
+        &self.buf[BATCH_HEADER_LEN..]
+    }
+
+    /// The timestamp delta and body size of a record appended now.
+    fn measure(
+        &self,
+        timestamp: i64,
+        key: Option<&[u8]>,
+        value: Option<&[u8]>,
+        headers: &[HeaderRef<'_>],
+    ) -> (i64, usize) {
+        let base = if self.count == 0 {
+            timestamp
+        } else {
+            self.base_timestamp
+        };
+        let ts_delta = timestamp.wrapping_sub(base);
+        (
+            ts_delta,
+            record_body_size(ts_delta, self.count, key, value, headers),
+        )
     }
 
     /// Size one more record would add (uncompressed).
@@ -866,18 +897,7 @@ impl BatchBuilder {
         value: Option<&[u8]>,
         headers: &[HeaderRef<'_>],
     ) -> usize {
-        let base = if self.count == 0 {
-            timestamp
-        } else {
-            self.base_timestamp
-        };
-        let body = record_body_size(
-            timestamp.wrapping_sub(base),
-            self.count,
-            key,
-            value,
-            headers,
-        );
+        let (_, body) = self.measure(timestamp, key, value, headers);
         varint::varint_size(body as i32) + body
     }
 
@@ -889,13 +909,44 @@ impl BatchBuilder {
         value: Option<&[u8]>,
         headers: &[HeaderRef<'_>],
     ) {
+        let (ts_delta, body) = self.measure(timestamp, key, value, headers);
+        self.push(timestamp, ts_delta, body, key, value, headers);
+    }
+
+    /// Appends a record unless the builder already holds records and the batch would grow
+    /// past `limit` bytes (uncompressed); returns whether it was appended. Measures the
+    /// record once, for producers filling batches up to `batch.size`.
+    pub fn try_append(
+        &mut self,
+        timestamp: i64,
+        key: Option<&[u8]>,
+        value: Option<&[u8]>,
+        headers: &[HeaderRef<'_>],
+        limit: usize,
+    ) -> bool {
+        let (ts_delta, body) = self.measure(timestamp, key, value, headers);
+        let size = varint::varint_size(body as i32) + body;
+        if self.count > 0 && self.buf.len() + size > limit {
+            return false;
+        }
+        self.push(timestamp, ts_delta, body, key, value, headers);
+        true
+    }
+
+    fn push(
+        &mut self,
+        timestamp: i64,
+        ts_delta: i64,
+        body: usize,
+        key: Option<&[u8]>,
+        value: Option<&[u8]>,
+        headers: &[HeaderRef<'_>],
+    ) {
         if self.count == 0 {
             self.base_timestamp = timestamp;
         }
         self.max_timestamp = self.max_timestamp.max(timestamp);
-        let ts_delta = timestamp.wrapping_sub(self.base_timestamp);
-        let body = record_body_size(ts_delta, self.count, key, value, headers);
-        let out = &mut self.records;
+        let out = &mut self.buf;
         out.reserve(body + 5);
         varint::write_varint(out, body as i32);
         out.push(0); // record attributes: unused
@@ -911,31 +962,63 @@ impl BatchBuilder {
         self.count += 1;
     }
 
+    /// Fills the 61-byte header of `batch` (whose records follow it) and its CRC.
+    fn write_header(&self, batch: &mut [u8], base_offset: i64, partition_leader_epoch: i32) {
+        let length = (batch.len() - LOG_OVERHEAD) as i32;
+        let h = &mut batch[..BATCH_HEADER_LEN];
+        h[..8].copy_from_slice(&base_offset.to_be_bytes());
+        h[POS_LENGTH..POS_LENGTH + 4].copy_from_slice(&length.to_be_bytes());
+        h[POS_LEADER_EPOCH..POS_MAGIC].copy_from_slice(&partition_leader_epoch.to_be_bytes());
+        h[POS_MAGIC] = MAGIC as u8;
+        h[POS_ATTRIBUTES..POS_LAST_OFFSET_DELTA]
+            .copy_from_slice(&self.opts.attributes().to_be_bytes());
+        h[POS_LAST_OFFSET_DELTA..POS_BASE_TIMESTAMP]
+            .copy_from_slice(&(self.count - 1).max(0).to_be_bytes());
+        h[POS_BASE_TIMESTAMP..POS_MAX_TIMESTAMP]
+            .copy_from_slice(&self.base_timestamp.to_be_bytes());
+        h[POS_MAX_TIMESTAMP..POS_PRODUCER_ID].copy_from_slice(&self.max_timestamp.to_be_bytes());
+        h[POS_PRODUCER_ID..POS_PRODUCER_EPOCH]
+            .copy_from_slice(&self.opts.producer_id.to_be_bytes());
+        h[POS_PRODUCER_EPOCH..POS_BASE_SEQUENCE]
+            .copy_from_slice(&self.opts.producer_epoch.to_be_bytes());
+        h[POS_BASE_SEQUENCE..POS_RECORDS_COUNT]
+            .copy_from_slice(&self.opts.base_sequence.to_be_bytes());
+        h[POS_RECORDS_COUNT..BATCH_HEADER_LEN].copy_from_slice(&self.count.to_be_bytes());
+        let crc = crc32c::crc32c(&batch[POS_ATTRIBUTES..]);
+        batch[POS_CRC..POS_CRC + 4].copy_from_slice(&crc.to_be_bytes());
+    }
+
+    /// Finishes the batch inside the builder and returns it (valid until the next change).
+    /// Uncompressed batches are finished in place, without copying the records.
+    pub fn finish(&mut self, base_offset: i64, partition_leader_epoch: i32) -> &mut [u8] {
+        match self.opts.compression {
+            Compression::None => {
+                let mut buf = std::mem::take(&mut self.buf);
+                self.write_header(&mut buf, base_offset, partition_leader_epoch);
+                self.buf = buf;
+                &mut self.buf
+            }
+            codec => {
+                let mut packed = std::mem::take(&mut self.packed);
+                packed.clear();
+                packed.resize(BATCH_HEADER_LEN, 0);
+                packed.extend_from_slice(&compression::compress(codec, self.records()));
+                self.write_header(&mut packed, base_offset, partition_leader_epoch);
+                self.packed = packed;
+                &mut self.packed
+            }
+        }
+    }
+
     /// Writes the finished batch to the end of `out`.
     pub fn build_into(&self, out: &mut Vec<u8>, base_offset: i64, partition_leader_epoch: i32) {
         let start = out.len();
-        out.extend_from_slice(&base_offset.to_be_bytes());
-        out.extend_from_slice(&[0; 4]); // length, patched below
-        out.extend_from_slice(&partition_leader_epoch.to_be_bytes());
-        out.push(MAGIC as u8);
-        out.extend_from_slice(&[0; 4]); // crc, patched below
-        out.extend_from_slice(&self.opts.attributes().to_be_bytes());
-        out.extend_from_slice(&(self.count - 1).max(0).to_be_bytes());
-        out.extend_from_slice(&self.base_timestamp.to_be_bytes());
-        out.extend_from_slice(&self.max_timestamp.to_be_bytes());
-        out.extend_from_slice(&self.opts.producer_id.to_be_bytes());
-        out.extend_from_slice(&self.opts.producer_epoch.to_be_bytes());
-        out.extend_from_slice(&self.opts.base_sequence.to_be_bytes());
-        out.extend_from_slice(&self.count.to_be_bytes());
+        out.resize(start + BATCH_HEADER_LEN, 0);
         match self.opts.compression {
-            Compression::None => out.extend_from_slice(&self.records),
-            codec => out.extend_from_slice(&compression::compress(codec, &self.records)),
+            Compression::None => out.extend_from_slice(self.records()),
+            codec => out.extend_from_slice(&compression::compress(codec, self.records())),
         }
-        let batch = &mut out[start..];
-        let length = (batch.len() - LOG_OVERHEAD) as i32;
-        batch[POS_LENGTH..POS_LENGTH + 4].copy_from_slice(&length.to_be_bytes());
-        let crc = crc32c::crc32c(&batch[POS_ATTRIBUTES..]);
-        batch[POS_CRC..POS_CRC + 4].copy_from_slice(&crc.to_be_bytes());
+        self.write_header(&mut out[start..], base_offset, partition_leader_epoch);
     }
 
     /// The finished batch.
@@ -945,9 +1028,9 @@ impl BatchBuilder {
         out
     }
 
-    /// Empties the builder for reuse, keeping its buffer.
+    /// Empties the builder for reuse, keeping its buffers.
     pub fn clear(&mut self) {
-        self.records.clear();
+        self.buf.truncate(BATCH_HEADER_LEN);
         self.count = 0;
         self.base_timestamp = -1;
         self.max_timestamp = -1;
