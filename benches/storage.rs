@@ -60,9 +60,17 @@ const ENV_CODEC: &str = "FILKA_BENCH_CODEC";
 const ENV_ONLY: &str = "FILKA_BENCH_ONLY";
 
 fn main() {
-    if let Err(e) = run() {
-        eprintln!("storage bench: {e:#}");
-        std::process::exit(2);
+    // `run` returns before exiting so its temporary directory (~300 MB) is removed.
+    match run() {
+        Ok(true) => {}
+        Ok(false) => {
+            println!("\nstorage bench: a target was missed");
+            std::process::exit(1);
+        }
+        Err(e) => {
+            eprintln!("storage bench: {e:#}");
+            std::process::exit(2);
+        }
     }
 }
 
@@ -312,7 +320,8 @@ fn print_table(rows: &[Row]) {
     }
 }
 
-fn run() -> Result<()> {
+/// Runs the bench; `Ok(false)` when a target was missed.
+fn run() -> Result<bool> {
     let s = settings()?;
     let tmp = tempfile::Builder::new()
         .prefix("filka-bench-")
@@ -344,13 +353,13 @@ fn run() -> Result<()> {
         Ok("append") => {
             let m = best_of(s.runs, || append_once(&log_dir, &values, Compression::None))?;
             println!("append only: best {:.4} s", m.best.as_secs_f64());
-            return Ok(());
+            return Ok(true);
         }
         Ok("read") => {
             append_once(&log_dir, &values, Compression::None)?;
             let m = best_of(s.runs, || read_once(&log_dir, s.records))?;
             println!("read only: best {:.4} s", m.best.as_secs_f64());
-            return Ok(());
+            return Ok(true);
         }
         Ok(other) => bail!("{ENV_ONLY}={other:?}: expected append or read"),
         Err(_) => {}
@@ -452,9 +461,5 @@ fn run() -> Result<()> {
             sizes.join(", ")
         );
     }
-    if failed {
-        println!("\nstorage bench: a target was missed");
-        std::process::exit(1);
-    }
-    Ok(())
+    Ok(!failed)
 }
