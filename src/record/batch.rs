@@ -617,12 +617,16 @@ struct Cursor<'a> {
     pos: usize,
 }
 
+// The cursor's methods run several times per record on every read: `#[inline]` lets them
+// fold into `RecordIter::next`, where they were separate calls and a tenth of a read's time.
 impl<'a> Cursor<'a> {
+    #[inline]
     fn varint(&mut self) -> Result<i32, VarintError> {
         let (v, n) = varint::read_varint(&self.buf[self.pos..])?;
         self.pos += n;
         Ok(v)
     }
+    #[inline]
     fn varlong(&mut self) -> Result<i64, VarintError> {
         let (v, n) = varint::read_varlong(&self.buf[self.pos..])?;
         self.pos += n;
@@ -630,6 +634,7 @@ impl<'a> Cursor<'a> {
     }
     /// A varint length then that many bytes; -1 is null. Other negatives and lengths past
     /// the end are errors (reported as `Truncated`).
+    #[inline]
     fn bytes(&mut self) -> Result<Option<&'a [u8]>, VarintError> {
         let len = self.varint()?;
         if len == -1 {
