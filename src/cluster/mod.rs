@@ -4,6 +4,7 @@
 
 pub mod controller;
 pub mod epochs;
+pub mod failover;
 pub mod failure;
 pub mod layout;
 pub mod lock;
@@ -632,3 +633,6 @@ impl Cluster {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod replication_tests;

@@ -1,0 +1,210 @@
+//! Brokers going down and coming back, paused followers and preferred leaders: the
+//! operations behind `simulate-failure` and `topic elect-leaders`. Each returns what
+//! changed (leaders, ISRs, truncations, damage) so the command can show it.
+
+use super::controller;
+use super::failure::{self, Damage};
+use super::lock::FileLock;
+use super::metadata::{BrokerStatus, MetadataRecord};
+use super::writer::{PartitionWriter, ReplicaEvent};
+use super::{Cluster, ClusterError};
+use crate::log::LogReader;
+
+/// What a failover operation did.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Report {
+    /// Metadata records appended (broker fenced/unfenced, leaders, ISRs), in order.
+    pub changes: Vec<MetadataRecord>,
+    /// Damage done to replicas (power loss, corruption).
+    pub damage: Vec<Damage>,
+    /// What replication did, per partition: (topic, partition, event).
+    pub events: Vec<(String, u32, ReplicaEvent)>,
+    /// Partitions that stay offline, with why.
+    pub offline: Vec<(String, u32)>,
+}
+
+/// Partitions with a replica on `broker`, sorted (the order locks are taken in).
+fn partitions_on(cluster: &Cluster, broker: i32) -> Vec<(String, u32)> {
+    let mut v: Vec<(String, u32)> = cluster
+        .state()
+        .topics
+        .iter()
+        .flat_map(|(name, t)| {
+            t.partitions
+                .iter()
+                .filter(|p| p.replicas.contains(&broker))
+                .map(|p| (name.clone(), p.partition))
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+fn broker_status(cluster: &Cluster, id: i32) -> Result<BrokerStatus, ClusterError> {
+    cluster
+        .state()
+        .brokers
+        .get(&id)
+        .map(|b| b.status)
+        .ok_or_else(|| {
+            ClusterError::Invalid(format!(
+                "no broker {id} in this cluster (brokers: {:?})",
+                cluster.state().broker_ids()
+            ))
+        })
+}
+
+/// A replica's log end offset from its files (0 when it has none).
+fn leo_on_disk(cluster: &Cluster, topic: &str, partition: u32, broker: i32) -> i64 {
+    let dir = cluster.layout().replica_dir(broker, topic, partition);
+    LogReader::open(&dir)
+        .and_then(|r| r.log_end_offset())
+        .unwrap_or(0)
+}
+
+/// Stops a broker: fences it, takes it out of every ISR and elects new leaders for what it
+/// led. With `power_loss`, its replicas also lose everything after their last flush, and
+/// the batch being written is left torn.
+pub fn broker_down(
+    cluster: &mut Cluster,
+    id: i32,
+    power_loss: bool,
+) -> Result<Report, ClusterError> {
+    cluster.reload()?;
+    if broker_status(cluster, id)? == BrokerStatus::Down {
+        return Err(ClusterError::Invalid(format!(
+            "broker {id} is already down"
+        )));
+    }
+    let mut report = Report::default();
+    let parts = partitions_on(cluster, id);
+    // Hold every affected partition's lock: no append is half done while its leader
+    // changes, and none lands on the broker after it is fenced.
+    let mut locks = Vec::with_capacity(parts.len());
+    for (t, p) in &parts {
+        locks.push(FileLock::exclusive(
+            &cluster.layout().partition_lock(t, *p),
+        )?);
+    }
+    if power_loss {
+        for (t, p) in &parts {
+            let d = failure::power_loss(cluster.layout(), t, *p, id)?;
+            if d.lost_from.is_some() {
+                report.damage.push(d);
+            }
+        }
+    }
+    let view = cluster.clone();
+    let leo = move |t: &str, p: u32, b: i32| leo_on_disk(&view, t, p, b);
+    report.changes = cluster.update(|state| {
+        let records = controller::broker_down(state, id, &leo);
+        Ok((records.clone(), records))
+    })?;
+    drop(locks);
+    Ok(report)
+}
+
+/// Brings a broker back: unfences it, recovers its replicas (cutting torn tails), truncates
+/// each to where its leader-epoch history agrees with the leader's (KIP-101/279), copies
+/// what it lacks, and lets it rejoin ISRs. Offline partitions it was the last in-sync
+/// replica of get it as leader.
+pub fn broker_up(cluster: &mut Cluster, id: i32) -> Result<Report, ClusterError> {
+    cluster.reload()?;
+    if broker_status(cluster, id)? == BrokerStatus::Online {
+        return Err(ClusterError::Invalid(format!("broker {id} is already up")));
+    }
+    let mut report = Report::default();
+    let view = cluster.clone();
+    let leo = move |t: &str, p: u32, b: i32| leo_on_disk(&view, t, p, b);
+    report.changes = cluster.update(|state| {
+        let records = controller::broker_up(state, id, &leo);
+        Ok((records.clone(), records))
+    })?;
+    for (t, p) in partitions_on(cluster, id) {
+        let mut w = PartitionWriter::new(cluster, &t, p)?;
+        w.recover_replica(id);
+        match w.sync() {
+            Ok(_) => {}
+            Err(ClusterError::Offline { .. }) => {
+                report.offline.push((t.clone(), p));
+                continue;
+            }
+            Err(e) => return Err(e),
+        }
+        report
+            .events
+            .extend(w.take_events().into_iter().map(|e| (t.clone(), p, e)));
+    }
+    cluster.reload()?;
+    Ok(report)
+}
+
+/// Pauses or resumes a broker's followers. Resuming runs a replication pass at once, so
+/// they catch up and rejoin the ISR.
+pub fn set_paused(cluster: &mut Cluster, id: i32, paused: bool) -> Result<Report, ClusterError> {
+    cluster.reload()?;
+    broker_status(cluster, id)?;
+    let mut report = Report::default();
+    report.changes = cluster.update(|state| {
+        if state.brokers.get(&id).is_some_and(|b| b.paused == paused) {
+            return Ok((Vec::new(), Vec::new()));
+        }
+        let r = vec![MetadataRecord::SetReplicationPaused { id, paused }];
+        Ok((r.clone(), r))
+    })?;
+    if !paused && cluster.state().is_online(id) {
+        for (t, p) in partitions_on(cluster, id) {
+            let mut w = PartitionWriter::new(cluster, &t, p)?;
+            match w.sync() {
+                Ok(_) | Err(ClusterError::Offline { .. }) => {}
+                Err(e) => return Err(e),
+            }
+            report
+                .events
+                .extend(w.take_events().into_iter().map(|e| (t.clone(), p, e)));
+        }
+        cluster.reload()?;
+    }
+    Ok(report)
+}
+
+/// Preferred leader election for one topic or all.
+pub fn elect_leaders(cluster: &mut Cluster, topic: Option<&str>) -> Result<Report, ClusterError> {
+    cluster.reload()?;
+    if let Some(t) = topic {
+        cluster.topic(t)?;
+    }
+    let mut report = Report::default();
+    report.changes = cluster.update(|state| {
+        let r = controller::elect_preferred(state, topic);
+        Ok((r.clone(), r))
+    })?;
+    Ok(report)
+}
+
+/// One replication pass on every partition of `topic` (or all): followers catch up, ISRs
+/// shrink or expand. What a process "touching" the partitions does.
+pub fn touch(cluster: &mut Cluster, topic: Option<&str>) -> Result<Report, ClusterError> {
+    cluster.reload()?;
+    let mut report = Report::default();
+    let parts: Vec<(String, u32)> = cluster
+        .state()
+        .topics
+        .iter()
+        .filter(|(name, _)| topic.is_none_or(|t| t == *name))
+        .flat_map(|(name, t)| t.partitions.iter().map(|p| (name.clone(), p.partition)))
+        .collect();
+    for (t, p) in parts {
+        let mut w = PartitionWriter::new(cluster, &t, p)?;
+        match w.sync() {
+            Ok(_) => {}
+            Err(ClusterError::Offline { .. }) => report.offline.push((t.clone(), p)),
+            Err(e) => return Err(e),
+        }
+        report
+            .events
+            .extend(w.take_events().into_iter().map(|e| (t.clone(), p, e)));
+    }
+    cluster.reload()?;
+    Ok(report)
+}

@@ -1,0 +1,347 @@
+//! Replication as Kafka does it, proven on real directories: acks and min.insync.replicas,
+//! elections, unclean elections and the two KIP-101 scenarios.
+
+use std::collections::BTreeMap;
+
+use super::failover::{self, Report};
+use super::writer::{Acks, PartitionWriter, ReplicaEvent, write_checkpoints};
+use super::*;
+use crate::client::consumer::{Consumer, Poll, StartOffset};
+use crate::record::{BatchBuilder, BatchOptions};
+
+fn cluster(dir: &Path) -> Cluster {
+    Cluster::init(&dir.join("data"), 3, 101).unwrap()
+}
+
+fn topic(c: &mut Cluster, name: &str, rf: u32, configs: &[(&str, &str)]) {
+    let configs: BTreeMap<String, String> = configs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    c.create_topic(name, 1, rf, configs, false).unwrap();
+}
+
+fn batch(values: &[&str]) -> Vec<u8> {
+    let mut b = BatchBuilder::new(BatchOptions::default());
+    for v in values {
+        b.append(now_ms(), None, Some(v.as_bytes()), &[]);
+    }
+    b.build(0, -1)
+}
+
+fn produce(c: &Cluster, t: &str, values: &[&str], acks: Acks) -> Result<i64, ClusterError> {
+    let mut w = PartitionWriter::new(c, t, 0)?;
+    let info = w.append(&mut batch(values), acks)?;
+    write_checkpoints(c.layout(), &w.finish()?)?;
+    Ok(info.base_offset)
+}
+
+fn values(c: &Cluster, t: &str) -> Vec<(i64, String)> {
+    let mut c = c.clone();
+    c.reload().unwrap();
+    let mut consumer = Consumer::new(c, t, None, StartOffset::Beginning, false).unwrap();
+    let mut out = Vec::new();
+    while consumer
+        .poll(&mut |f| {
+            out.push((
+                f.record.offset,
+                String::from_utf8_lossy(f.record.value.unwrap_or_default()).into_owned(),
+            ));
+            Ok(())
+        })
+        .unwrap()
+        != Poll::End
+    {}
+    out
+}
+
+fn leader(c: &mut Cluster, t: &str) -> PartitionState {
+    c.reload().unwrap();
+    c.partition(t, 0).unwrap().clone()
+}
+
+fn truncations(r: &Report) -> Vec<(i32, i64, i64)> {
+    r.events
+        .iter()
+        .filter_map(|(_, _, e)| match e {
+            ReplicaEvent::Truncated { broker, from, to } => Some((*broker, *from, *to)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Every replica's batches as (base offset, CRC).
+fn batches(c: &Cluster, t: &str, broker: i32) -> Vec<(i64, u32)> {
+    let r = LogReader::open(&c.layout().replica_dir(broker, t, 0)).unwrap();
+    let end = r.log_end_offset().unwrap();
+    let mut cur = r.cursor(0).unwrap();
+    let mut out = Vec::new();
+    while let Some(b) = cur.next_batch(end).unwrap() {
+        out.push((b.header().base_offset, b.header().crc));
+    }
+    out
+}
+
+#[test]
+fn acks_all_with_min_isr_2_loses_nothing_across_failovers() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = cluster(dir.path());
+    topic(&mut c, "t", 3, &[("min.insync.replicas", "2")]);
+    let mut acked = Vec::new();
+    let mut n = 0;
+    for round in 0..6 {
+        for _ in 0..5 {
+            let v = format!("r{n}");
+            n += 1;
+            match produce(&c, "t", &[&v], Acks::All) {
+                Ok(off) => acked.push((off, v)),
+                Err(ClusterError::NotEnoughReplicas { .. }) => {}
+                Err(e) => panic!("{e}"),
+            }
+        }
+        let victim = leader(&mut c, "t").leader;
+        failover::broker_down(&mut c, victim, round % 2 == 0).unwrap();
+        for _ in 0..3 {
+            let v = format!("r{n}");
+            n += 1;
+            if let Ok(off) = produce(&c, "t", &[&v], Acks::All) {
+                acked.push((off, v));
+            }
+        }
+        failover::broker_up(&mut c, victim).unwrap();
+    }
+    failover::touch(&mut c, None).unwrap();
+    let got: BTreeMap<i64, String> = values(&c, "t").into_iter().collect();
+    for (off, v) in &acked {
+        assert_eq!(got.get(off), Some(v), "acknowledged offset {off} lost");
+    }
+    let first = batches(&c, "t", 101);
+    assert!(!first.is_empty());
+    for b in [102, 103] {
+        assert_eq!(batches(&c, "t", b), first, "broker {b} differs from 101");
+    }
+}
+
+#[test]
+fn acks_1_records_after_a_pause_are_lost_with_the_leader_and_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = cluster(dir.path());
+    // Followers stay in the ISR while paused (lag limit far away), as within 30 s in Kafka.
+    topic(&mut c, "t", 3, &[("replica.lag.time.max.ms", "600000")]);
+    for v in ["a", "b", "c"] {
+        produce(&c, "t", &[v], Acks::All).unwrap();
+    }
+    let p = leader(&mut c, "t");
+    let followers: Vec<i32> = p
+        .replicas
+        .iter()
+        .copied()
+        .filter(|&b| b != p.leader)
+        .collect();
+    for &f in &followers {
+        failover::set_paused(&mut c, f, true).unwrap();
+    }
+    let lost: Vec<i64> = ["d", "e"]
+        .iter()
+        .map(|v| produce(&c, "t", &[v], Acks::Leader).unwrap())
+        .collect();
+    assert_eq!(lost, vec![3, 4]);
+    assert_eq!(
+        values(&c, "t").len(),
+        3,
+        "consumers stop at the high watermark"
+    );
+    failover::broker_down(&mut c, p.leader, false).unwrap();
+    for &f in &followers {
+        failover::set_paused(&mut c, f, false).unwrap();
+    }
+    let newer = produce(&c, "t", &["f"], Acks::All).unwrap();
+    assert_eq!(
+        newer, 3,
+        "the new leader continues from the old high watermark"
+    );
+    let up = failover::broker_up(&mut c, p.leader).unwrap();
+    assert_eq!(
+        truncations(&up),
+        vec![(p.leader, 3, 5)],
+        "exactly offsets 3..4 dropped"
+    );
+    let got: Vec<String> = values(&c, "t").into_iter().map(|(_, v)| v).collect();
+    assert_eq!(got, ["a", "b", "c", "f"]);
+}
+
+#[test]
+fn min_insync_replicas_refuses_before_appending() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = cluster(dir.path());
+    topic(&mut c, "t", 3, &[("min.insync.replicas", "2")]);
+    produce(&c, "t", &["a"], Acks::All).unwrap();
+    let p = leader(&mut c, "t");
+    for &b in p.replicas.iter().filter(|&&b| b != p.leader) {
+        failover::broker_down(&mut c, b, false).unwrap();
+    }
+    let err = produce(&c, "t", &["b"], Acks::All).unwrap_err();
+    assert!(
+        matches!(err, ClusterError::NotEnoughReplicas { isr: 1, min: 2, .. }),
+        "{err}"
+    );
+    assert_eq!(values(&c, "t").len(), 1, "nothing visible");
+    assert_eq!(batches(&c, "t", p.leader).len(), 1, "nothing appended");
+    // acks=1 is still accepted with one replica.
+    produce(&c, "t", &["c"], Acks::Leader).unwrap();
+}
+
+#[test]
+fn unclean_election_loses_offsets_and_says_which() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = cluster(dir.path());
+    topic(
+        &mut c,
+        "t",
+        2,
+        &[("unclean.leader.election.enable", "true")],
+    );
+    let p = leader(&mut c, "t");
+    let follower = p.replicas[1];
+    produce(&c, "t", &["a"], Acks::All).unwrap();
+    failover::broker_down(&mut c, follower, false).unwrap();
+    produce(&c, "t", &["b"], Acks::All).unwrap();
+    produce(&c, "t", &["c"], Acks::All).unwrap();
+    failover::broker_down(&mut c, p.leader, false).unwrap();
+    assert_eq!(
+        leader(&mut c, "t").leader,
+        -1,
+        "offline: no live in-sync replica"
+    );
+    let up = failover::broker_up(&mut c, follower).unwrap();
+    let reason = up
+        .changes
+        .iter()
+        .find_map(|r| match r {
+            MetadataRecord::PartitionChange { reason, leader, .. } if *leader == follower => {
+                Some(reason.clone())
+            }
+            _ => None,
+        })
+        .expect("unclean election");
+    assert!(
+        reason.contains("UNCLEAN") && reason.contains("offsets 1..2 lost"),
+        "{reason}"
+    );
+    assert_eq!(values(&c, "t").len(), 1);
+    // The old leader comes back and drops what the new leader never had.
+    let back = failover::broker_up(&mut c, p.leader).unwrap();
+    assert_eq!(truncations(&back), vec![(p.leader, 1, 3)]);
+}
+
+/// KIP-101 scenario 1: a follower whose high watermark checkpoint is behind its log must
+/// not truncate to it, or a leader failure right after loses acknowledged records.
+#[test]
+fn kip101_scenario_1_no_truncation_to_a_stale_high_watermark() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = cluster(dir.path());
+    topic(&mut c, "t", 2, &[]);
+    let p = leader(&mut c, "t");
+    let follower = p.replicas[1];
+    produce(&c, "t", &["m1"], Acks::All).unwrap();
+    produce(&c, "t", &["m2"], Acks::All).unwrap();
+    // The follower restarts with a stale high watermark (0) in its checkpoint.
+    let hw_file = c
+        .layout()
+        .broker_checkpoint(follower, log::names::REPLICATION_OFFSET_CHECKPOINT);
+    checkpoint::write_offsets(&hw_file, &BTreeMap::new()).unwrap();
+    failover::broker_down(&mut c, follower, false).unwrap();
+    let up = failover::broker_up(&mut c, follower).unwrap();
+    assert!(truncations(&up).is_empty(), "{:?}", up.events);
+    // Then the leader dies: the follower leads with m1 and m2.
+    failover::broker_down(&mut c, p.leader, false).unwrap();
+    assert_eq!(leader(&mut c, "t").leader, follower);
+    let got: Vec<String> = values(&c, "t").into_iter().map(|(_, v)| v).collect();
+    assert_eq!(got, ["m1", "m2"]);
+}
+
+/// KIP-101 scenario 2: after both replicas restart, the one that led in the old epoch has
+/// a record at offset 1 the new leader never had, while the new leader wrote a different
+/// record at offset 1. Truncating by leader epoch makes the logs agree.
+#[test]
+fn kip101_scenario_2_replicas_do_not_diverge() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = cluster(dir.path());
+    topic(&mut c, "t", 2, &[("replica.lag.time.max.ms", "600000")]);
+    let p = leader(&mut c, "t");
+    let b = p.replicas[1];
+    produce(&c, "t", &["m1"], Acks::All).unwrap();
+    // B stops fetching; A takes m2 (acks=1) that B never gets.
+    failover::set_paused(&mut c, b, true).unwrap();
+    produce(&c, "t", &["m2"], Acks::Leader).unwrap();
+    // Both go down, A first (B, still in the ISR, is elected, then goes too); B comes
+    // back first and leads in a new epoch. Their logs survive (flushed, or the OS kept
+    // them), so A still holds m2.
+    failover::broker_down(&mut c, p.leader, false).unwrap();
+    failover::broker_down(&mut c, b, false).unwrap();
+    failover::set_paused(&mut c, b, false).unwrap();
+    failover::broker_up(&mut c, b).unwrap();
+    let now = leader(&mut c, "t");
+    assert_eq!(now.leader, b);
+    produce(&c, "t", &["m3"], Acks::Leader).unwrap();
+    // A comes back: its m2 at offset 1 (epoch 0) diverges from B's m3 (epoch 2+).
+    let up = failover::broker_up(&mut c, p.leader).unwrap();
+    assert!(
+        truncations(&up)
+            .iter()
+            .any(|&(broker, from, _)| broker == p.leader && from == 1),
+        "{:?}",
+        up.events
+    );
+    failover::touch(&mut c, None).unwrap();
+    assert_eq!(batches(&c, "t", p.leader), batches(&c, "t", b));
+    let got: Vec<String> = values(&c, "t").into_iter().map(|(_, v)| v).collect();
+    assert_eq!(got, ["m1", "m3"]);
+}
+
+#[test]
+fn lagging_follower_leaves_the_isr_and_rejoins_when_caught_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = cluster(dir.path());
+    topic(&mut c, "t", 3, &[("replica.lag.time.max.ms", "50")]);
+    let p = leader(&mut c, "t");
+    let f = p.replicas[2];
+    failover::set_paused(&mut c, f, true).unwrap();
+    produce(&c, "t", &["a"], Acks::Leader).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(120));
+    produce(&c, "t", &["b"], Acks::Leader).unwrap();
+    assert!(
+        !leader(&mut c, "t").isr.contains(&f),
+        "paused follower left the ISR"
+    );
+    // acks=all now only waits for the remaining ISR.
+    produce(&c, "t", &["c"], Acks::All).unwrap();
+    let r = failover::set_paused(&mut c, f, false).unwrap();
+    assert!(
+        r.events
+            .iter()
+            .any(|(_, _, e)| matches!(e, ReplicaEvent::Isr { after, .. } if after.contains(&f))),
+        "{:?}",
+        r.events
+    );
+    assert!(leader(&mut c, "t").isr.contains(&f));
+}
+
+#[test]
+fn preferred_leader_election_moves_leadership_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = cluster(dir.path());
+    topic(&mut c, "t", 3, &[]);
+    let p = leader(&mut c, "t");
+    produce(&c, "t", &["a"], Acks::All).unwrap();
+    failover::broker_down(&mut c, p.leader, false).unwrap();
+    produce(&c, "t", &["b"], Acks::All).unwrap();
+    failover::broker_up(&mut c, p.leader).unwrap();
+    assert_ne!(leader(&mut c, "t").leader, p.leader);
+    let r = failover::elect_leaders(&mut c, Some("t")).unwrap();
+    assert_eq!(r.changes.len(), 1);
+    assert_eq!(leader(&mut c, "t").leader, p.leader);
+    produce(&c, "t", &["c"], Acks::All).unwrap();
+    let got: Vec<String> = values(&c, "t").into_iter().map(|(_, v)| v).collect();
+    assert_eq!(got, ["a", "b", "c"]);
+}
