@@ -144,14 +144,16 @@ pub fn broker_up(cluster: &mut Cluster, id: i32) -> Result<Report, ClusterError>
 pub fn set_paused(cluster: &mut Cluster, id: i32, paused: bool) -> Result<Report, ClusterError> {
     cluster.reload()?;
     broker_status(cluster, id)?;
-    let mut report = Report::default();
-    report.changes = cluster.update(|state| {
-        if state.brokers.get(&id).is_some_and(|b| b.paused == paused) {
-            return Ok((Vec::new(), Vec::new()));
-        }
-        let r = vec![MetadataRecord::SetReplicationPaused { id, paused }];
-        Ok((r.clone(), r))
-    })?;
+    let mut report = Report {
+        changes: cluster.update(|state| {
+            if state.brokers.get(&id).is_some_and(|b| b.paused == paused) {
+                return Ok((Vec::new(), Vec::new()));
+            }
+            let r = vec![MetadataRecord::SetReplicationPaused { id, paused }];
+            Ok((r.clone(), r))
+        })?,
+        ..Report::default()
+    };
     if !paused && cluster.state().is_online(id) {
         for (t, p) in partitions_on(cluster, id) {
             let mut w = PartitionWriter::new(cluster, &t, p)?;
@@ -174,12 +176,13 @@ pub fn elect_leaders(cluster: &mut Cluster, topic: Option<&str>) -> Result<Repor
     if let Some(t) = topic {
         cluster.topic(t)?;
     }
-    let mut report = Report::default();
-    report.changes = cluster.update(|state| {
-        let r = controller::elect_preferred(state, topic);
-        Ok((r.clone(), r))
-    })?;
-    Ok(report)
+    Ok(Report {
+        changes: cluster.update(|state| {
+            let r = controller::elect_preferred(state, topic);
+            Ok((r.clone(), r))
+        })?,
+        ..Report::default()
+    })
 }
 
 /// One replication pass on every partition of `topic` (or all): followers catch up, ISRs
