@@ -37,6 +37,9 @@ _filka() {
             filka,produce)
                 cmd="filka__subcmd__produce"
                 ;;
+            filka,simulate-failure)
+                cmd="filka__subcmd__simulate__subcmd__failure"
+                ;;
             filka,topic)
                 cmd="filka__subcmd__topic"
                 ;;
@@ -58,6 +61,24 @@ _filka() {
             filka__subcmd__describe,topics)
                 cmd="filka__subcmd__describe__subcmd__topics"
                 ;;
+            filka__subcmd__simulate__subcmd__failure,broker-down)
+                cmd="filka__subcmd__simulate__subcmd__failure__subcmd__broker__subcmd__down"
+                ;;
+            filka__subcmd__simulate__subcmd__failure,broker-up)
+                cmd="filka__subcmd__simulate__subcmd__failure__subcmd__broker__subcmd__up"
+                ;;
+            filka__subcmd__simulate__subcmd__failure,corrupt)
+                cmd="filka__subcmd__simulate__subcmd__failure__subcmd__corrupt"
+                ;;
+            filka__subcmd__simulate__subcmd__failure,pause-replication)
+                cmd="filka__subcmd__simulate__subcmd__failure__subcmd__pause__subcmd__replication"
+                ;;
+            filka__subcmd__simulate__subcmd__failure,resume-replication)
+                cmd="filka__subcmd__simulate__subcmd__failure__subcmd__resume__subcmd__replication"
+                ;;
+            filka__subcmd__simulate__subcmd__failure,torn-write)
+                cmd="filka__subcmd__simulate__subcmd__failure__subcmd__torn__subcmd__write"
+                ;;
             filka__subcmd__topic,alter)
                 cmd="filka__subcmd__topic__subcmd__alter"
                 ;;
@@ -70,6 +91,9 @@ _filka() {
             filka__subcmd__topic,describe)
                 cmd="filka__subcmd__topic__subcmd__describe"
                 ;;
+            filka__subcmd__topic,elect-leaders)
+                cmd="filka__subcmd__topic__subcmd__elect__subcmd__leaders"
+                ;;
             filka__subcmd__topic,list)
                 cmd="filka__subcmd__topic__subcmd__list"
                 ;;
@@ -80,7 +104,7 @@ _filka() {
 
     case "${cmd}" in
         filka)
-            opts="-q -v -h -V --cluster --output --quiet --verbose --help --version init topic produce consume describe dump demo completions"
+            opts="-q -v -h -V --cluster --output --quiet --verbose --help --version init topic produce consume describe simulate-failure dump demo completions"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -524,8 +548,215 @@ _filka() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        filka__subcmd__simulate__subcmd__failure)
+            opts="-q -v -h --cluster --output --quiet --verbose --help broker-down broker-up pause-replication resume-replication corrupt torn-write"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --cluster)
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json csv avro" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        filka__subcmd__simulate__subcmd__failure__subcmd__broker__subcmd__down)
+            opts="-q -v -h --power-loss --cluster --output --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --cluster)
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json csv avro" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        filka__subcmd__simulate__subcmd__failure__subcmd__broker__subcmd__up)
+            opts="-q -v -h --cluster --output --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --cluster)
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json csv avro" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        filka__subcmd__simulate__subcmd__failure__subcmd__corrupt)
+            opts="-q -v -h --broker --topic --partition --count --seed --cluster --output --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --broker)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --partition)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --count)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cluster)
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json csv avro" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        filka__subcmd__simulate__subcmd__failure__subcmd__pause__subcmd__replication)
+            opts="-q -v -h --cluster --output --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --cluster)
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json csv avro" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        filka__subcmd__simulate__subcmd__failure__subcmd__resume__subcmd__replication)
+            opts="-q -v -h --cluster --output --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --cluster)
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json csv avro" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        filka__subcmd__simulate__subcmd__failure__subcmd__torn__subcmd__write)
+            opts="-q -v -h --broker --topic --partition --cluster --output --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --broker)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --partition)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cluster)
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json csv avro" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         filka__subcmd__topic)
-            opts="-q -v -h --cluster --output --quiet --verbose --help create list describe alter delete"
+            opts="-q -v -h --cluster --output --quiet --verbose --help create list describe alter delete elect-leaders"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -665,6 +896,31 @@ _filka() {
             return 0
             ;;
         filka__subcmd__topic__subcmd__describe)
+            opts="-q -v -h --cluster --output --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --cluster)
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json csv avro" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        filka__subcmd__topic__subcmd__elect__subcmd__leaders)
             opts="-q -v -h --cluster --output --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

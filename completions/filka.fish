@@ -38,6 +38,7 @@ complete -c filka -n "__fish_filka_needs_command" -f -a "topic" -d 'Create, list
 complete -c filka -n "__fish_filka_needs_command" -f -a "produce" -d 'Produce records to a topic from stdin (or a file), one record per line'
 complete -c filka -n "__fish_filka_needs_command" -f -a "consume" -d 'Not built yet'
 complete -c filka -n "__fish_filka_needs_command" -f -a "describe" -d 'Show brokers, topics, partitions, replicas and the metadata history'
+complete -c filka -n "__fish_filka_needs_command" -f -a "simulate-failure" -d 'Make brokers fail in the ways Kafka brokers fail, and see how the cluster copes'
 complete -c filka -n "__fish_filka_needs_command" -f -a "dump" -d 'Print the contents of Kafka segment, index, time index and checkpoint files'
 complete -c filka -n "__fish_filka_needs_command" -f -a "demo" -d 'Play the seed\'s example end to end on a fresh cluster, step by step'
 complete -c filka -n "__fish_filka_needs_command" -f -a "completions" -d 'Print a shell completion script'
@@ -51,19 +52,20 @@ avro\t'Avro, where a command supports it'"
 complete -c filka -n "__fish_filka_using_subcommand init" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c filka -n "__fish_filka_using_subcommand init" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
 complete -c filka -n "__fish_filka_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c filka -n "__fish_filka_using_subcommand topic; and not __fish_seen_subcommand_from create list describe alter delete" -l cluster -d 'The cluster directory, created on first use by commands that write' -r -f -a "(__fish_complete_directories)"
-complete -c filka -n "__fish_filka_using_subcommand topic; and not __fish_seen_subcommand_from create list describe alter delete" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
+complete -c filka -n "__fish_filka_using_subcommand topic; and not __fish_seen_subcommand_from create list describe alter delete elect-leaders" -l cluster -d 'The cluster directory, created on first use by commands that write' -r -f -a "(__fish_complete_directories)"
+complete -c filka -n "__fish_filka_using_subcommand topic; and not __fish_seen_subcommand_from create list describe alter delete elect-leaders" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
 json\t'One JSON object per line, for scripts'
 csv\t'Comma-separated values, where a command supports it'
 avro\t'Avro, where a command supports it'"
-complete -c filka -n "__fish_filka_using_subcommand topic; and not __fish_seen_subcommand_from create list describe alter delete" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c filka -n "__fish_filka_using_subcommand topic; and not __fish_seen_subcommand_from create list describe alter delete" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
-complete -c filka -n "__fish_filka_using_subcommand topic; and not __fish_seen_subcommand_from create list describe alter delete" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c filka -n "__fish_filka_using_subcommand topic; and not __fish_seen_subcommand_from create list describe alter delete" -f -a "create" -d 'Create a topic and its replicas\' folders, spreading leaders and followers over the brokers as Kafka does'
-complete -c filka -n "__fish_filka_using_subcommand topic; and not __fish_seen_subcommand_from create list describe alter delete" -f -a "list" -d 'List topic names, one per line'
-complete -c filka -n "__fish_filka_using_subcommand topic; and not __fish_seen_subcommand_from create list describe alter delete" -f -a "describe" -d 'One topic: a row per partition, then every config with its value and source'
-complete -c filka -n "__fish_filka_using_subcommand topic; and not __fish_seen_subcommand_from create list describe alter delete" -f -a "alter" -d 'Add partitions to a topic or set its config overrides'
-complete -c filka -n "__fish_filka_using_subcommand topic; and not __fish_seen_subcommand_from create list describe alter delete" -f -a "delete" -d 'Delete topics: their metadata first, then every replica\'s folder'
+complete -c filka -n "__fish_filka_using_subcommand topic; and not __fish_seen_subcommand_from create list describe alter delete elect-leaders" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c filka -n "__fish_filka_using_subcommand topic; and not __fish_seen_subcommand_from create list describe alter delete elect-leaders" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand topic; and not __fish_seen_subcommand_from create list describe alter delete elect-leaders" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c filka -n "__fish_filka_using_subcommand topic; and not __fish_seen_subcommand_from create list describe alter delete elect-leaders" -f -a "create" -d 'Create a topic and its replicas\' folders, spreading leaders and followers over the brokers as Kafka does'
+complete -c filka -n "__fish_filka_using_subcommand topic; and not __fish_seen_subcommand_from create list describe alter delete elect-leaders" -f -a "list" -d 'List topic names, one per line'
+complete -c filka -n "__fish_filka_using_subcommand topic; and not __fish_seen_subcommand_from create list describe alter delete elect-leaders" -f -a "describe" -d 'One topic: a row per partition, then every config with its value and source'
+complete -c filka -n "__fish_filka_using_subcommand topic; and not __fish_seen_subcommand_from create list describe alter delete elect-leaders" -f -a "alter" -d 'Add partitions to a topic or set its config overrides'
+complete -c filka -n "__fish_filka_using_subcommand topic; and not __fish_seen_subcommand_from create list describe alter delete elect-leaders" -f -a "delete" -d 'Delete topics: their metadata first, then every replica\'s folder'
+complete -c filka -n "__fish_filka_using_subcommand topic; and not __fish_seen_subcommand_from create list describe alter delete elect-leaders" -f -a "elect-leaders" -d 'Preferred leader election: move leadership back to each partition\'s first replica'
 complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from create" -s p -l partitions -d 'Number of partitions [default: 3]' -r
 complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from create" -s r -l replication-factor -d 'Replicas of each partition, on distinct brokers [default: 3, or the number of online brokers if fewer]' -r
 complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from create" -s c -l config -d 'A topic config override, KEY=VALUE (repeat for more). Known keys: retention.ms, retention.bytes, segment.bytes, segment.ms, min.insync.replicas, compression.type, cleanup.policy, unclean.leader.election.enable, message.timestamp.type, and others (`filka describe topic NAME` lists them all)' -r
@@ -112,6 +114,14 @@ complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subco
 complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from delete" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from delete" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
 complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from elect-leaders" -l cluster -d 'The cluster directory, created on first use by commands that write' -r -f -a "(__fish_complete_directories)"
+complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from elect-leaders" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
+json\t'One JSON object per line, for scripts'
+csv\t'Comma-separated values, where a command supports it'
+avro\t'Avro, where a command supports it'"
+complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from elect-leaders" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from elect-leaders" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from elect-leaders" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c filka -n "__fish_filka_using_subcommand produce" -s t -l topic -d 'The topic to write to' -r
 complete -c filka -n "__fish_filka_using_subcommand produce" -l input -d 'Read records from FILE instead of stdin ("-" is stdin)' -r -F
 complete -c filka -n "__fish_filka_using_subcommand produce" -l input-format -d 'How each input line is read' -r -f -a "lines\t'Each line is a value (or key SEP value with -K)'
@@ -213,6 +223,77 @@ avro\t'Avro, where a command supports it'"
 complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from history" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from history" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
 complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from history" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and not __fish_seen_subcommand_from broker-down broker-up pause-replication resume-replication corrupt torn-write" -l cluster -d 'The cluster directory, created on first use by commands that write' -r -f -a "(__fish_complete_directories)"
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and not __fish_seen_subcommand_from broker-down broker-up pause-replication resume-replication corrupt torn-write" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
+json\t'One JSON object per line, for scripts'
+csv\t'Comma-separated values, where a command supports it'
+avro\t'Avro, where a command supports it'"
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and not __fish_seen_subcommand_from broker-down broker-up pause-replication resume-replication corrupt torn-write" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and not __fish_seen_subcommand_from broker-down broker-up pause-replication resume-replication corrupt torn-write" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and not __fish_seen_subcommand_from broker-down broker-up pause-replication resume-replication corrupt torn-write" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and not __fish_seen_subcommand_from broker-down broker-up pause-replication resume-replication corrupt torn-write" -f -a "broker-down" -d 'Stop a broker: it leaves every ISR and the partitions it led elect new leaders'
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and not __fish_seen_subcommand_from broker-down broker-up pause-replication resume-replication corrupt torn-write" -f -a "broker-up" -d 'Start a broker again: recovery, truncation by leader epoch, catch-up, ISR rejoin'
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and not __fish_seen_subcommand_from broker-down broker-up pause-replication resume-replication corrupt torn-write" -f -a "pause-replication" -d 'Stop a broker\'s followers from copying (a slow or cut-off follower)'
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and not __fish_seen_subcommand_from broker-down broker-up pause-replication resume-replication corrupt torn-write" -f -a "resume-replication" -d 'Let a paused broker\'s followers copy again; they catch up and rejoin the ISR'
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and not __fish_seen_subcommand_from broker-down broker-up pause-replication resume-replication corrupt torn-write" -f -a "corrupt" -d 'Flip bytes in a replica\'s segment data; reads of the damaged batches then fail with their position, and recovery handles it at the next broker-up'
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and not __fish_seen_subcommand_from broker-down broker-up pause-replication resume-replication corrupt torn-write" -f -a "torn-write" -d 'Cut a replica\'s active segment in the middle of its last batch, as a crash during a write leaves it'
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from broker-down" -l cluster -d 'The cluster directory, created on first use by commands that write' -r -f -a "(__fish_complete_directories)"
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from broker-down" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
+json\t'One JSON object per line, for scripts'
+csv\t'Comma-separated values, where a command supports it'
+avro\t'Avro, where a command supports it'"
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from broker-down" -l power-loss -d 'Also lose every byte its replicas wrote after their last flush (the recovery point; flush.messages decides how often that is), plus a torn tail'
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from broker-down" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from broker-down" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from broker-down" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from broker-up" -l cluster -d 'The cluster directory, created on first use by commands that write' -r -f -a "(__fish_complete_directories)"
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from broker-up" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
+json\t'One JSON object per line, for scripts'
+csv\t'Comma-separated values, where a command supports it'
+avro\t'Avro, where a command supports it'"
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from broker-up" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from broker-up" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from broker-up" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from pause-replication" -l cluster -d 'The cluster directory, created on first use by commands that write' -r -f -a "(__fish_complete_directories)"
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from pause-replication" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
+json\t'One JSON object per line, for scripts'
+csv\t'Comma-separated values, where a command supports it'
+avro\t'Avro, where a command supports it'"
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from pause-replication" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from pause-replication" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from pause-replication" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from resume-replication" -l cluster -d 'The cluster directory, created on first use by commands that write' -r -f -a "(__fish_complete_directories)"
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from resume-replication" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
+json\t'One JSON object per line, for scripts'
+csv\t'Comma-separated values, where a command supports it'
+avro\t'Avro, where a command supports it'"
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from resume-replication" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from resume-replication" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from resume-replication" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from corrupt" -l broker -d 'Broker holding the replica' -r
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from corrupt" -l topic -d 'Topic' -r
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from corrupt" -l partition -d 'Partition' -r
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from corrupt" -l count -d 'How many bytes to flip' -r
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from corrupt" -l seed -d 'Seed choosing the bytes (the same seed flips the same bytes)' -r
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from corrupt" -l cluster -d 'The cluster directory, created on first use by commands that write' -r -f -a "(__fish_complete_directories)"
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from corrupt" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
+json\t'One JSON object per line, for scripts'
+csv\t'Comma-separated values, where a command supports it'
+avro\t'Avro, where a command supports it'"
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from corrupt" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from corrupt" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from corrupt" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from torn-write" -l broker -d 'Broker holding the replica' -r
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from torn-write" -l topic -d 'Topic' -r
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from torn-write" -l partition -d 'Partition' -r
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from torn-write" -l cluster -d 'The cluster directory, created on first use by commands that write' -r -f -a "(__fish_complete_directories)"
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from torn-write" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
+json\t'One JSON object per line, for scripts'
+csv\t'Comma-separated values, where a command supports it'
+avro\t'Avro, where a command supports it'"
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from torn-write" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from torn-write" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from torn-write" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c filka -n "__fish_filka_using_subcommand dump" -l max-bytes -d 'Read at most the first N bytes of each .log file (whole batches only; a batch the limit cuts is not reported)' -r
 complete -c filka -n "__fish_filka_using_subcommand dump" -l cluster -d 'The cluster directory, created on first use by commands that write' -r -f -a "(__fish_complete_directories)"
 complete -c filka -n "__fish_filka_using_subcommand dump" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'

@@ -24,6 +24,7 @@ pub mod dump;
 pub mod generated;
 pub mod init;
 pub mod produce;
+pub mod simulate_failure;
 pub mod topic;
 
 use std::path::PathBuf;
@@ -129,6 +130,7 @@ pub enum Command {
     Produce(produce::Args),
     Consume(consume::Args),
     Describe(describe::Args),
+    SimulateFailure(simulate_failure::Args),
     Dump(dump::Args),
     Demo(demo::Args),
     Completions(completions::Args),
@@ -142,6 +144,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Produce(args) => produce::run(args, &cli.global),
         Command::Consume(args) => consume::run(args, &cli.global),
         Command::Describe(args) => describe::run(args, &cli.global),
+        Command::SimulateFailure(args) => simulate_failure::run(args, &cli.global),
         Command::Dump(args) => dump::run(args, &cli.global),
         Command::Demo(args) => demo::run(args, &cli.global),
         Command::Completions(args) => completions::run(args, &cli.global),

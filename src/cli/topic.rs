@@ -68,6 +68,7 @@ pub enum Action {
     Describe(describe::TopicArgs),
     Alter(AlterArgs),
     Delete(DeleteArgs),
+    ElectLeaders(ElectLeadersArgs),
 }
 
 /// Create a topic and its replicas' folders, spreading leaders and followers over the
@@ -189,6 +190,53 @@ pub struct DeleteArgs {
     pub if_exists: bool,
 }
 
+/// Preferred leader election: move leadership back to each partition's first replica.
+///
+/// A partition whose first (preferred) replica is up and in the ISR but not leading gets it
+/// back as leader, with a new leader epoch, as kafka-leader-election.sh --election-type
+/// PREFERRED does. Leaders pile up on the survivors after failures; this spreads them again.
+#[derive(Debug, clap::Args)]
+#[command(after_long_help = "\
+Examples:
+  filka topic elect-leaders
+  filka topic elect-leaders demo")]
+pub struct ElectLeadersArgs {
+    /// Only this topic's partitions (default: every topic).
+    #[arg(value_name = "NAME")]
+    pub name: Option<String>,
+}
+
+fn elect_leaders(a: &ElectLeadersArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
+    let mut c = super::open_cluster(global)?;
+    let report = crate::cluster::failover::elect_leaders(&mut c, a.name.as_deref())
+        .context("elect-leaders")?;
+    let mut out = crate::output::Printer::stdout();
+    if global.output == super::OutputFormat::Json {
+        out.json_line(&report)?;
+    } else if report.changes.is_empty() {
+        out.line("every partition is led by its preferred replica (or it is not in sync yet)")?;
+    }
+    for r in &report.changes {
+        if global.output == super::OutputFormat::Json {
+            break;
+        }
+        if let crate::cluster::MetadataRecord::PartitionChange {
+            topic,
+            partition,
+            leader,
+            leader_epoch,
+            ..
+        } = r
+        {
+            out.line(&format!(
+                "{topic}-{partition}: leader {leader} (its preferred replica), epoch {leader_epoch}"
+            ))?;
+        }
+    }
+    out.finish()?;
+    Ok(ExitCode::Success)
+}
+
 /// Runs the command.
 pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     match &args.action {
@@ -197,6 +245,7 @@ pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         Action::Describe(a) => describe::run_topic(a, global),
         Action::Alter(a) => alter(a, global),
         Action::Delete(a) => delete(a, global),
+        Action::ElectLeaders(a) => elect_leaders(a, global),
     }
 }
 

@@ -108,6 +108,16 @@ impl LockRecord {
     }
 }
 
+/// Marks a partition as changed behind its writers' backs (a torn write done by
+/// `simulate-failure`): every writer reopens its logs, with full recovery, next time.
+/// The caller holds the partition lock `lock`.
+pub fn mark_unclean(lock: &super::lock::FileLock) -> Result<(), ClusterError> {
+    let mut r = LockRecord::read(lock.file());
+    r.counter = r.counter.wrapping_add(1);
+    r.clean = false;
+    r.write(lock.file(), lock.path())
+}
+
 /// One replica's open log and its leader-epoch history.
 #[derive(Debug)]
 struct Replica {

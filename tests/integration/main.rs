@@ -12,4 +12,5 @@ mod init;
 mod kafka_python;
 mod oracle;
 mod produce;
+mod simulate_failure;
 mod topic;
