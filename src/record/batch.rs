@@ -618,11 +618,13 @@ struct Cursor<'a> {
 }
 
 impl<'a> Cursor<'a> {
+    #[inline(always)]
     fn varint(&mut self) -> Result<i32, VarintError> {
         let (v, n) = varint::read_varint(&self.buf[self.pos..])?;
         self.pos += n;
         Ok(v)
     }
+    #[inline(always)]
     fn varlong(&mut self) -> Result<i64, VarintError> {
         let (v, n) = varint::read_varlong(&self.buf[self.pos..])?;
         self.pos += n;
@@ -630,6 +632,7 @@ impl<'a> Cursor<'a> {
     }
     /// A varint length then that many bytes; -1 is null. Other negatives and lengths past
     /// the end are errors (reported as `Truncated`).
+    #[inline(always)]
     fn bytes(&mut self) -> Result<Option<&'a [u8]>, VarintError> {
         let len = self.varint()?;
         if len == -1 {
@@ -669,6 +672,7 @@ impl<'a> RecordIter<'a> {
         }
     }
 
+    #[inline]
     fn decode_one(&mut self) -> Result<RecordRef<'a>, CorruptBatch> {
         let start = self.pos;
         let rest = &self.data[start..];
@@ -737,6 +741,7 @@ impl<'a> RecordIter<'a> {
 
 impl<'a> Iterator for RecordIter<'a> {
     type Item = Result<RecordRef<'a>, CorruptBatch>;
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         if self.failed {
             return None;
