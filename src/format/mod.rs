@@ -3,3 +3,5 @@
 //! templates, input line parsing and the serializers.
 
 pub mod envelope;
+pub mod offset_spec;
+pub mod template;

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod cli_basics;
+mod consume;
 mod generated_docs;
 mod harness;
 mod kafka_python;
