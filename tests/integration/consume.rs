@@ -610,9 +610,14 @@ fn check_live_output(out: &[u8], pad: &str) -> BTreeMap<u32, i64> {
 fn consume_while_a_producer_appends() {
     use filka::client::producer::{Producer, ProducerConfig, ProducerRecord};
     use filka::record::Compression;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
 
     const PARTS: u32 = 3;
-    const TOTAL: u32 = 3000;
+    /// The producer writes at least this many records, and goes on until the reader has
+    /// finished READS reads, so reading and appending overlap however fast either side is.
+    const MIN_RECORDS: u32 = 2000;
+    const READS: usize = 5;
     let tc = TestCluster::new();
     tc.create_topic_lib("live", PARTS);
     let pad = "z".repeat(150);
@@ -622,6 +627,8 @@ fn consume_while_a_producer_appends() {
 
     let cluster = tc.cluster();
     let pad2 = pad.clone();
+    let reads = Arc::new(AtomicUsize::new(0));
+    let reads2 = Arc::clone(&reads);
     let producer = std::thread::spawn(move || {
         let cfg = ProducerConfig {
             compression: Some(Compression::Lz4),
@@ -629,7 +636,8 @@ fn consume_while_a_producer_appends() {
         };
         let mut p = Producer::new(cluster, "live", cfg).unwrap();
         let mut seq = [0i64; PARTS as usize];
-        for i in 0..TOTAL {
+        let mut i = 0u32;
+        while i < MIN_RECORDS || reads2.load(Ordering::SeqCst) < READS {
             let part = i % PARTS;
             let v = format!("{part}:{}:{pad2}", seq[part as usize]);
             seq[part as usize] += 1;
@@ -639,35 +647,37 @@ fn consume_while_a_producer_appends() {
                 ..Default::default()
             })
             .unwrap();
-            if i % 37 == 0 {
+            // Many small batches: more chances to catch one half-written.
+            if i.is_multiple_of(37) {
                 p.flush().unwrap();
             }
+            i += 1;
         }
         p.close().unwrap();
+        i
     });
 
-    // Non-follow reads while the producer runs: each ends by itself, sees whole records only.
-    let mut rounds = 0;
-    let mut grew = false;
+    // Non-follow reads while the producer runs: each ends by itself (at the end it saw when
+    // it started) and prints whole records with dense offsets only.
+    let mut grew = 0;
     let mut last_total = 0;
-    while !producer.is_finished() || rounds == 0 {
+    while !producer.is_finished() {
         let out = tc.consume_ok(["-t", "live", fmt[0], fmt[1]]);
-        let seen = check_live_output(&out, &pad);
-        let total: i64 = seen.values().sum();
-        grew |= rounds > 0 && total > last_total;
+        let total: i64 = check_live_output(&out, &pad).values().sum();
+        grew += usize::from(total > last_total);
         last_total = total;
-        rounds += 1;
+        reads.fetch_add(1, Ordering::SeqCst);
     }
-    producer.join().unwrap();
+    let produced = producer.join().unwrap();
+    assert!(grew >= 2, "the reads did not overlap the appends ({grew})");
     let out = tc.consume_ok(["-t", "live", fmt[0], fmt[1]]);
     let seen = check_live_output(&out, &pad);
-    assert_eq!(seen.values().sum::<i64>(), i64::from(TOTAL));
-    eprintln!("{rounds} reads during production, growing: {grew}");
+    assert_eq!(seen.values().sum::<i64>(), i64::from(produced));
 
     // The follower saw everything, in order per partition.
-    let got = follow.take(TOTAL as usize);
+    let got = follow.take(produced as usize);
     let seen = check_live_output(got.join("\n").as_bytes(), &pad);
-    assert_eq!(seen.values().sum::<i64>(), i64::from(TOTAL));
+    assert_eq!(seen.values().sum::<i64>(), i64::from(produced));
 }
 
 /// Not a test: writes the benchmark data set (1,000,000 records of 100-byte values in a
