@@ -27,6 +27,7 @@ use crate::error::{ExitCode, ResultExt, coded};
 use crate::format::envelope::{EnvelopeOut, write_envelope};
 use crate::format::offset_spec::OffsetSpec;
 use crate::format::template::{Template, TemplateRecord};
+use crate::output::escape_control;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -127,6 +128,27 @@ enum Output {
 /// What was read, for the summary.
 struct Stats {
     records: u64,
+    /// Records per partition id.
+    by_partition: Vec<u64>,
+}
+
+impl Stats {
+    fn new(consumer: &Consumer) -> Stats {
+        let slots = consumer
+            .positions()
+            .iter()
+            .map(|&(p, _)| p as usize + 1)
+            .max();
+        Stats {
+            records: 0,
+            by_partition: vec![0; slots.unwrap_or(0)],
+        }
+    }
+
+    /// How many partitions delivered records.
+    fn partitions_with_records(&self) -> usize {
+        self.by_partition.iter().filter(|&&n| n > 0).count()
+    }
 }
 
 /// Refuses flag combinations clap cannot see (`--output` is a global flag).
@@ -211,12 +233,13 @@ fn read_loop<W: Write>(
     follow: bool,
 ) -> anyhow::Result<Stats> {
     let topic = consumer.topic().to_string();
-    let mut stats = Stats { records: 0 };
+    let mut stats = Stats::new(consumer);
     let mut idle = IDLE_MIN;
     let mut last_flush = Instant::now();
     while max.is_none_or(|m| stats.records < m) {
         let mut write_err: Option<io::Error> = None;
         let mut count = stats.records;
+        let by_partition = &mut stats.by_partition;
         let polled = consumer.poll(&mut |f| {
             if max.is_some_and(|m| count >= m) {
                 return Ok(());
@@ -227,6 +250,9 @@ fn read_loop<W: Write>(
                 return Err(ClusterError::Invalid("output failed".into()));
             }
             count += 1;
+            if let Some(n) = by_partition.get_mut(f.partition as usize) {
+                *n += 1;
+            }
             Ok(())
         });
         stats.records = count;
@@ -299,7 +325,7 @@ pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
 
     let mut out = BufWriter::with_capacity(OUT_BUFFER, stdout_writer());
     let stats = if args.max_messages == Some(0) {
-        Stats { records: 0 }
+        Stats::new(&consumer)
     } else {
         read_loop(
             &mut consumer,
@@ -317,11 +343,12 @@ pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     if !global.quiet && io::stderr().is_terminal() {
         let parts = consumer.positions().len();
         eprintln!(
-            "filka: {} record{} from {parts} partition{} of {}",
+            "filka: {} record{} from {} of {parts} partition{} of {}",
             stats.records,
             if stats.records == 1 { "" } else { "s" },
+            stats.partitions_with_records(),
             if parts == 1 { "" } else { "s" },
-            args.topic
+            escape_control(&args.topic)
         );
     }
     Ok(ExitCode::Success)

@@ -396,6 +396,42 @@ fn no_summary_when_stderr_is_not_a_terminal() {
     assert!(a.get_output().stderr.is_empty());
 }
 
+/// Runs `filka --cluster <tmp>/data consume ARGS` on a pseudo-terminal (util-linux
+/// `script`): what the terminal showed, or `None` when `script` is missing.
+fn on_a_terminal(tc: &TestCluster, args: &str) -> Option<String> {
+    let cmd = format!(
+        "'{FILKA}' --cluster '{}' consume {args}",
+        tc.data().display()
+    );
+    let out = Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .stdin(Stdio::null())
+        .output()
+        .ok()?;
+    assert!(out.status.success(), "{out:?}");
+    Some(String::from_utf8_lossy(&out.stdout).replace('\r', ""))
+}
+
+#[test]
+fn summary_on_a_terminal_unless_quiet() {
+    let tc = ten_records();
+    let Some(shown) = on_a_terminal(&tc, "-t t -o -4") else {
+        eprintln!("skipped: no script(1) for a pseudo-terminal");
+        return;
+    };
+    assert_eq!(
+        shown,
+        "v6\nv7\nv8\nv9\nfilka: 4 records from 1 of 1 partition of t\n"
+    );
+    let shown = on_a_terminal(&tc, "-q -t t -o -1").unwrap();
+    assert_eq!(shown, "v9\n");
+    let shown = on_a_terminal(&tc, "-v -t t -o -1").unwrap();
+    assert_eq!(
+        shown,
+        "filka: reading t-0 from offset 9\nv9\nfilka: 1 record from 1 of 1 partition of t\n"
+    );
+}
+
 #[test]
 fn offline_partition_exits_7() {
     let tc = TestCluster::new();
