@@ -188,6 +188,7 @@ fn stdout_writer() -> Box<dyn Write> {
 }
 
 /// Writes one record.
+#[inline]
 fn write_record<W: Write>(
     out: &mut W,
     output: &Output,
