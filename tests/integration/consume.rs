@@ -462,6 +462,35 @@ fn offline_partition_exits_7() {
 struct Running {
     child: Child,
     lines: mpsc::Receiver<String>,
+    errors: mpsc::Receiver<String>,
+}
+
+/// Sends the lines of `r` down a channel, from a thread.
+fn lines_of(r: impl Read + Send + 'static) -> mpsc::Receiver<String> {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(r).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+/// The next `n` lines from `rx`, failing after 20 s.
+fn take_lines(rx: &mpsc::Receiver<String>, n: usize) -> Vec<String> {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut got = Vec::new();
+    while got.len() < n {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(l) => got.push(l),
+            Err(e) => panic!("got {} of {n} lines ({e}): {got:?}", got.len()),
+        }
+    }
+    got
 }
 
 impl Running {
@@ -478,31 +507,18 @@ impl Running {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        Running { child, lines: rx }
+        let lines = lines_of(child.stdout.take().unwrap());
+        let errors = lines_of(child.stderr.take().unwrap());
+        Running {
+            child,
+            lines,
+            errors,
+        }
     }
 
-    /// The next `n` lines, failing after 20 s.
+    /// The next `n` lines of stdout, failing after 20 s.
     fn take(&mut self, n: usize) -> Vec<String> {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        let mut got = Vec::new();
-        while got.len() < n {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.lines.recv_timeout(left) {
-                Ok(l) => got.push(l),
-                Err(e) => panic!("got {} of {n} lines ({e}): {got:?}", got.len()),
-            }
-        }
-        got
+        take_lines(&self.lines, n)
     }
 
     /// Waits for the process to exit by itself (20 s at most); its status code.
@@ -558,9 +574,12 @@ fn follow_from_end_with_max_messages_exits_0() {
     let tc = TestCluster::new();
     tc.create_topic_lib("f", 1);
     tc.produce_lib("f", &[Rec::value(0, "old")]);
-    let mut run = Running::spawn(&tc, &["-t", "f", "-o", "end", "-f", "-c", "2"]);
-    // Let it reach the end before producing (else "end" might already include them).
-    std::thread::sleep(Duration::from_millis(500));
+    let mut run = Running::spawn(&tc, &["-v", "-t", "f", "-o", "end", "-f", "-c", "2"]);
+    // -v says where it starts: produce only once "end" is fixed.
+    assert_eq!(
+        take_lines(&run.errors, 1),
+        ["filka: reading f-0 from offset 1"]
+    );
     tc.produce_lib("f", &[Rec::value(0, "new1")]);
     assert_eq!(run.take(1), ["new1"]);
     tc.produce_lib("f", &[Rec::value(0, "new2"), Rec::value(0, "new3")]);
