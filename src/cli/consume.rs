@@ -51,7 +51,7 @@ Examples:
     filka consume -t demo --format '%d %t[%p]@%o key=%k (%K bytes) headers=%h\\n'";
 
 /// Output buffer: large, so a million small records cost a few hundred write calls.
-const OUT_BUFFER: usize = 128 * 1024;
+const OUT_BUFFER: usize = 256 * 1024;
 /// Follow mode: first and longest sleep while waiting for records.
 const IDLE_MIN: Duration = Duration::from_millis(1);
 const IDLE_MAX: Duration = Duration::from_millis(100);
