@@ -34,7 +34,7 @@ Register-ArgumentCompleter -Native -CommandName 'filka' -ScriptBlock {
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Create a cluster: broker folders, the metadata log and its snapshot')
             [CompletionResult]::new('topic', 'topic', [CompletionResultType]::ParameterValue, 'Create, list, describe, alter and delete topics')
             [CompletionResult]::new('produce', 'produce', [CompletionResultType]::ParameterValue, 'Produce records to a topic from stdin (or a file), one record per line')
-            [CompletionResult]::new('consume', 'consume', [CompletionResultType]::ParameterValue, 'Not built yet')
+            [CompletionResult]::new('consume', 'consume', [CompletionResultType]::ParameterValue, 'Write a topic''s records to stdout, like `kcat -C`')
             [CompletionResult]::new('describe', 'describe', [CompletionResultType]::ParameterValue, 'Show brokers, topics, partitions, replicas and the metadata history')
             [CompletionResult]::new('simulate-failure', 'simulate-failure', [CompletionResultType]::ParameterValue, 'Make brokers fail in the ways Kafka brokers fail, and see how the cluster copes')
             [CompletionResult]::new('dump', 'dump', [CompletionResultType]::ParameterValue, 'Print the contents of Kafka segment, index, time index and checkpoint files')
@@ -184,8 +184,19 @@ Register-ArgumentCompleter -Native -CommandName 'filka' -ScriptBlock {
             break
         }
         'filka;consume' {
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'The topic to read (it must exist: consume never creates topics)')
+            [CompletionResult]::new('--topic', '--topic', [CompletionResultType]::ParameterName, 'The topic to read (it must exist: consume never creates topics)')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Partitions to read, comma-separated and/or repeated (-p 0,2 -p 5); all by default')
+            [CompletionResult]::new('--partition', '--partition', [CompletionResultType]::ParameterName, 'Partitions to read, comma-separated and/or repeated (-p 0,2 -p 5); all by default')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Where to start in each partition')
+            [CompletionResult]::new('--offset', '--offset', [CompletionResultType]::ParameterName, 'Where to start in each partition')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Stop after N records in all (across partitions), then exit 0')
+            [CompletionResult]::new('--max-messages', '--max-messages', [CompletionResultType]::ParameterName, 'Stop after N records in all (across partitions), then exit 0')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How to print each record (kcat''s -f)')
             [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'The cluster directory, created on first use by commands that write')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: text for people, json for scripts')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Keep waiting for new records after reaching the end, until killed (or -c is reached)')
+            [CompletionResult]::new('--follow', '--follow', [CompletionResultType]::ParameterName, 'Keep waiting for new records after reaching the end, until killed (or -c is reached)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more on stderr about what happens (repeat for more detail)')

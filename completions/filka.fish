@@ -36,7 +36,7 @@ complete -c filka -n "__fish_filka_needs_command" -s V -l version -d 'Print vers
 complete -c filka -n "__fish_filka_needs_command" -f -a "init" -d 'Create a cluster: broker folders, the metadata log and its snapshot'
 complete -c filka -n "__fish_filka_needs_command" -f -a "topic" -d 'Create, list, describe, alter and delete topics'
 complete -c filka -n "__fish_filka_needs_command" -f -a "produce" -d 'Produce records to a topic from stdin (or a file), one record per line'
-complete -c filka -n "__fish_filka_needs_command" -f -a "consume" -d 'Not built yet'
+complete -c filka -n "__fish_filka_needs_command" -f -a "consume" -d 'Write a topic\'s records to stdout, like `kcat -C`'
 complete -c filka -n "__fish_filka_needs_command" -f -a "describe" -d 'Show brokers, topics, partitions, replicas and the metadata history'
 complete -c filka -n "__fish_filka_needs_command" -f -a "simulate-failure" -d 'Make brokers fail in the ways Kafka brokers fail, and see how the cluster copes'
 complete -c filka -n "__fish_filka_needs_command" -f -a "dump" -d 'Print the contents of Kafka segment, index, time index and checkpoint files'
@@ -151,11 +151,17 @@ complete -c filka -n "__fish_filka_using_subcommand produce" -l skip-invalid -d 
 complete -c filka -n "__fish_filka_using_subcommand produce" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c filka -n "__fish_filka_using_subcommand produce" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
 complete -c filka -n "__fish_filka_using_subcommand produce" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c filka -n "__fish_filka_using_subcommand consume" -s t -l topic -d 'The topic to read (it must exist: consume never creates topics)' -r
+complete -c filka -n "__fish_filka_using_subcommand consume" -s p -l partition -d 'Partitions to read, comma-separated and/or repeated (-p 0,2 -p 5); all by default' -r
+complete -c filka -n "__fish_filka_using_subcommand consume" -s o -l offset -d 'Where to start in each partition' -r
+complete -c filka -n "__fish_filka_using_subcommand consume" -s c -l max-messages -d 'Stop after N records in all (across partitions), then exit 0' -r
+complete -c filka -n "__fish_filka_using_subcommand consume" -l format -d 'How to print each record (kcat\'s -f)' -r
 complete -c filka -n "__fish_filka_using_subcommand consume" -l cluster -d 'The cluster directory, created on first use by commands that write' -r -f -a "(__fish_complete_directories)"
 complete -c filka -n "__fish_filka_using_subcommand consume" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
 json\t'One JSON object per line, for scripts'
 csv\t'Comma-separated values, where a command supports it'
 avro\t'Avro, where a command supports it'"
+complete -c filka -n "__fish_filka_using_subcommand consume" -s f -l follow -d 'Keep waiting for new records after reaching the end, until killed (or -c is reached)'
 complete -c filka -n "__fish_filka_using_subcommand consume" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c filka -n "__fish_filka_using_subcommand consume" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
 complete -c filka -n "__fish_filka_using_subcommand consume" -s h -l help -d 'Print help (see more with \'--help\')'

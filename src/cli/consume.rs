@@ -1,18 +1,431 @@
-//! `filka consume`: not built yet.
+//! `filka consume`: write a topic's records to stdout, like `kcat -C`.
+//!
+//! `-t TOPIC` (required), `-p LIST` partitions (all by default), `-o SPEC` start
+//! (format::offset_spec: beginning, end, N, -N, @TIME, @-DURATION), `-c N` at most N records
+//! in all, `-f` keep waiting for new records, `--format TEMPLATE` kcat-style template
+//! (format::template, default `%v\n`) or the global `--output json` for one JSON envelope
+//! per line (format::envelope). Without `-f` it stops at the high watermarks that existed
+//! when it started. Records of one partition come in offset order; only committed records
+//! (below the high watermark) are read, never a batch still being written.
+//!
+//! Exit codes: 0 done (also when stdout's reader goes away, `| head`), 2 bad flags, 4 unknown
+//! topic or partition, 7 a partition has no leader, 3 corrupt data.
+//!
+//! Owns: the read loop, output buffering and flushing, the summary on a terminal. Must not:
+//! parse record bytes (the library hands out zero-copy records) or create topics.
 
-use super::GlobalArgs;
-use crate::error::ExitCode;
+use std::collections::HashSet;
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, anyhow};
+
+use super::{GlobalArgs, OutputFormat, open_cluster};
+use crate::client::consumer::{Consumer, Fetched, Poll};
+use crate::cluster::ClusterError;
+use crate::error::{ExitCode, ResultExt, coded};
+use crate::format::envelope::{EnvelopeOut, write_envelope};
+use crate::format::offset_spec::OffsetSpec;
+use crate::format::template::{Template, TemplateRecord};
+use crate::output::escape_control;
 
 const EXAMPLES: &str = "\
 Examples:
-  filka consume";
+  Print every value of a topic, one per line, and exit:
+    filka consume -t demo
 
-/// Not built yet.
+  The last 10 records of each partition, then keep waiting for new ones:
+    filka consume -t demo -o -10 -f --format '%p:%o %k=%v\\n'
+
+  Partitions 0 and 2, from offset 100, at most 5 records:
+    filka consume -t demo -p 0,2 -o 100 -c 5
+
+  What arrived in the last hour, or since a point in time (UTC without an offset):
+    filka consume -t demo -o @-1h
+    filka consume -t demo -o @2024-05-01T12:00:00Z
+
+  One JSON object per record (binary keys and values as base64), for jq or produce:
+    filka consume -t demo --output json | jq -r .value
+
+  Timestamps, headers and sizes:
+    filka consume -t demo --format '%d %t[%p]@%o key=%k (%K bytes) headers=%h\\n'";
+
+/// Output buffer: large, so a million small records cost a few hundred write calls.
+const OUT_BUFFER: usize = 256 * 1024;
+/// Follow mode: first and longest sleep while waiting for records.
+const IDLE_MIN: Duration = Duration::from_millis(1);
+const IDLE_MAX: Duration = Duration::from_millis(100);
+/// Follow mode: records reach stdout at most this late while records keep arriving.
+const FLUSH_EVERY: Duration = Duration::from_millis(100);
+
+/// Write a topic's records to stdout, like `kcat -C`.
+///
+/// By default every partition is read from its beginning up to the end it had when the
+/// command started, each value on its own line. Records of one partition come in offset
+/// order; partitions are interleaved. Only committed records (below the high watermark) are
+/// read, never a batch another process is still writing. Bytes are written as they are
+/// (binary included); a null key or value prints as nothing. `consume | head` ends quietly.
+///
+/// On a terminal, a one-line summary goes to stderr at the end (not with -q); with -v, each
+/// partition's start offset goes to stderr first.
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = EXAMPLES)]
-pub struct Args {}
+pub struct Args {
+    /// The topic to read (it must exist: consume never creates topics).
+    #[arg(short, long, value_name = "TOPIC")]
+    pub topic: String,
+
+    /// Partitions to read, comma-separated and/or repeated (-p 0,2 -p 5); all by default.
+    #[arg(
+        short,
+        long = "partition",
+        value_name = "LIST",
+        value_delimiter = ',',
+        action = clap::ArgAction::Append
+    )]
+    pub partitions: Vec<u32>,
+
+    /// Where to start in each partition.
+    ///
+    /// beginning (or earliest): the first record still stored. end (or latest): only records
+    /// produced from now on. N: offset N. -N: the last N records. @TIME: the first record at
+    /// or after TIME, in RFC 3339 (@2024-05-01T12:00:00Z; without an offset it is UTC), a
+    /// date (@2024-05-01) or epoch milliseconds (@1714564800000). @-DURATION: that long ago
+    /// (@-90s, @-30m, @-1h, @-2d, @-1h30m, ISO 8601 @-PT1H30M).
+    #[arg(
+        short,
+        long,
+        value_name = "SPEC",
+        default_value = "beginning",
+        allow_hyphen_values = true
+    )]
+    pub offset: OffsetSpec,
+
+    /// Stop after N records in all (across partitions), then exit 0.
+    #[arg(short = 'c', long, value_name = "N")]
+    pub max_messages: Option<u64>,
+
+    /// Keep waiting for new records after reaching the end, until killed (or -c is reached).
+    #[arg(short, long)]
+    pub follow: bool,
+
+    /// How to print each record (kcat's -f).
+    ///
+    /// Tokens: %t topic, %p partition, %o offset, %k key, %v value, %h headers (k1=v1,k2=v2),
+    /// %T timestamp (ms), %d timestamp (RFC 3339, UTC, ms), %K key size, %V value size (-1
+    /// for null), %% a literal %. kcat's %s and %S mean %v and %V. Escapes: \n \t \r \0 \\
+    /// \xHH. The default, %v\n, prints each value on its own line. Not with --output json.
+    #[arg(long, value_name = "TEMPLATE")]
+    pub format: Option<Template>,
+}
+
+/// How records are written.
+enum Output {
+    Template(Template),
+    Json,
+}
+
+/// What was read, for the summary.
+struct Stats {
+    records: u64,
+    /// Records per partition id.
+    by_partition: Vec<u64>,
+}
+
+impl Stats {
+    fn new(consumer: &Consumer) -> Stats {
+        let slots = consumer
+            .positions()
+            .iter()
+            .map(|&(p, _)| p as usize + 1)
+            .max();
+        Stats {
+            records: 0,
+            by_partition: vec![0; slots.unwrap_or(0)],
+        }
+    }
+
+    /// How many partitions delivered records.
+    fn partitions_with_records(&self) -> usize {
+        self.by_partition.iter().filter(|&&n| n > 0).count()
+    }
+}
+
+/// Refuses flag combinations clap cannot see (`--output` is a global flag).
+fn output(args: &Args, global: &GlobalArgs) -> anyhow::Result<Output> {
+    match global.output {
+        OutputFormat::Text => Ok(Output::Template(args.format.clone().unwrap_or_default())),
+        OutputFormat::Json if args.format.is_some() => Err(coded(
+            ExitCode::Usage,
+            anyhow!(
+                "--format and --output json cannot be combined: json writes one envelope per \
+                 record; use --output text (the default) with --format"
+            ),
+        )),
+        OutputFormat::Json => Ok(Output::Json),
+        other @ (OutputFormat::Csv | OutputFormat::Avro) => Err(coded(
+            ExitCode::Usage,
+            anyhow!(
+                "consume does not write --output {} yet; use --output text with --format, or \
+                 --output json",
+                format!("{other:?}").to_ascii_lowercase()
+            ),
+        )),
+    }
+}
+
+/// stdout as a plain file, so our one big buffer is not split again at newlines by std's
+/// line-buffered `Stdout`.
+fn stdout_writer() -> Box<dyn Write> {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        if let Ok(fd) = io::stdout().as_fd().try_clone_to_owned() {
+            return Box::new(std::fs::File::from(fd));
+        }
+    }
+    Box::new(io::stdout())
+}
+
+/// Writes one record.
+#[inline]
+fn write_record<W: Write>(
+    out: &mut W,
+    output: &Output,
+    topic: &str,
+    f: &Fetched<'_>,
+) -> io::Result<()> {
+    let r = &f.record;
+    match output {
+        Output::Template(t) => t.render(
+            out,
+            &TemplateRecord {
+                topic,
+                partition: f.partition,
+                offset: r.offset,
+                timestamp: r.timestamp,
+                key: r.key,
+                value: r.value,
+                headers: r.headers(),
+            },
+        ),
+        Output::Json => write_envelope(
+            out,
+            &EnvelopeOut {
+                topic,
+                partition: f.partition,
+                offset: r.offset,
+                timestamp: r.timestamp,
+                key: r.key,
+                value: r.value,
+            },
+            r.headers(),
+        ),
+    }
+}
+
+/// Reads until the end (or forever with `follow`), at most `max` records. Write errors come
+/// back as the original `io::Error` so a broken pipe is recognised.
+fn read_loop<W: Write>(
+    consumer: &mut Consumer,
+    out: &mut W,
+    output: &Output,
+    max: Option<u64>,
+    follow: bool,
+) -> anyhow::Result<Stats> {
+    let topic = consumer.topic().to_string();
+    let mut stats = Stats::new(consumer);
+    let mut idle = IDLE_MIN;
+    let mut last_flush = Instant::now();
+    while max.is_none_or(|m| stats.records < m) {
+        let mut write_err: Option<io::Error> = None;
+        let mut count = stats.records;
+        let by_partition = &mut stats.by_partition;
+        let polled = consumer.poll(&mut |f| {
+            if max.is_some_and(|m| count >= m) {
+                return Ok(());
+            }
+            if let Err(e) = write_record(out, output, &topic, f) {
+                write_err = Some(e);
+                // Any error stops the poll; the real one is in write_err.
+                return Err(ClusterError::Invalid("output failed".into()));
+            }
+            count += 1;
+            if let Some(n) = by_partition.get_mut(f.partition as usize) {
+                *n += 1;
+            }
+            Ok(())
+        });
+        stats.records = count;
+        if let Some(e) = write_err {
+            return Err(anyhow::Error::new(e).context("writing to stdout"));
+        }
+        match polled.with_context(|| format!("reading {topic}"))? {
+            Poll::End => break,
+            Poll::Records(_) => {
+                idle = IDLE_MIN;
+                if follow && last_flush.elapsed() >= FLUSH_EVERY {
+                    out.flush().context("writing to stdout")?;
+                    last_flush = Instant::now();
+                }
+            }
+            // Without follow the consumer still made progress (e.g. past a control batch).
+            Poll::Idle if !follow => {}
+            Poll::Idle => {
+                // Caught up: show what we have, then wait for more.
+                out.flush().context("writing to stdout")?;
+                last_flush = Instant::now();
+                std::thread::sleep(idle);
+                idle = (idle * 2).min(IDLE_MAX);
+                consumer
+                    .refresh()
+                    .with_context(|| format!("reading {topic}"))?;
+            }
+        }
+    }
+    Ok(stats)
+}
+
+/// Partitions in the order given, each once.
+fn dedup(list: &[u32]) -> Vec<u32> {
+    let mut seen = HashSet::new();
+    list.iter().copied().filter(|p| seen.insert(*p)).collect()
+}
 
 /// Runs the command.
-pub fn run(_args: &Args, _global: &GlobalArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("consume: not implemented yet")
+pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
+    let output = output(args, global)?;
+    let start = args
+        .offset
+        .resolve(jiff::Timestamp::now())
+        .exit_code(ExitCode::Usage)?;
+    let partitions = (!args.partitions.is_empty()).then(|| dedup(&args.partitions));
+    let cluster = open_cluster(global)?;
+    let root = cluster.layout().root().display().to_string();
+    let mut consumer = match Consumer::new(
+        cluster,
+        &args.topic,
+        partitions.as_deref(),
+        start,
+        args.follow,
+    ) {
+        Ok(c) => c,
+        Err(ClusterError::UnknownTopic(t)) => {
+            return Err(coded(
+                ExitCode::NotFound,
+                anyhow!("topic {t:?} does not exist in {root} (consume never creates topics)"),
+            ));
+        }
+        Err(e) => return Err(anyhow::Error::new(e).context(format!("consume {}", args.topic))),
+    };
+    if global.verbose > 0 && !global.quiet {
+        for (p, offset) in consumer.positions() {
+            eprintln!("filka: reading {}-{p} from offset {offset}", args.topic);
+        }
+    }
+
+    let mut out = BufWriter::with_capacity(OUT_BUFFER, stdout_writer());
+    let stats = if args.max_messages == Some(0) {
+        Stats::new(&consumer)
+    } else {
+        read_loop(
+            &mut consumer,
+            &mut out,
+            &output,
+            args.max_messages,
+            args.follow,
+        )?
+    };
+    // into_inner flushes and reports the error a drop would lose (a broken pipe included).
+    out.into_inner()
+        .map_err(io::IntoInnerError::into_error)
+        .context("writing to stdout")?;
+
+    if !global.quiet && io::stderr().is_terminal() {
+        let parts = consumer.positions().len();
+        eprintln!(
+            "filka: {} record{} from {} of {parts} partition{} of {}",
+            stats.records,
+            if stats.records == 1 { "" } else { "s" },
+            stats.partitions_with_records(),
+            if parts == 1 { "" } else { "s" },
+            escape_control(&args.topic)
+        );
+    }
+    Ok(ExitCode::Success)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::{Cli, Command};
+    use clap::Parser;
+
+    fn parse(args: &[&str]) -> Result<(Args, GlobalArgs), clap::Error> {
+        let cli = Cli::try_parse_from(std::iter::once("filka").chain(args.iter().copied()))?;
+        match cli.command {
+            Command::Consume(a) => Ok((a, cli.global)),
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn flags_parse() {
+        let (a, _) = parse(&[
+            "consume", "-t", "demo", "-p", "0,2", "-p", "5", "-o", "-10", "-c", "3", "-f",
+        ])
+        .unwrap();
+        assert_eq!(a.topic, "demo");
+        assert_eq!(a.partitions, vec![0, 2, 5]);
+        assert_eq!(a.offset, OffsetSpec::Last(10));
+        assert_eq!(a.max_messages, Some(3));
+        assert!(a.follow);
+        assert_eq!(a.format, None);
+        let (a, _) = parse(&["consume", "-t", "d", "-o-3", "--format", "%k"]).unwrap();
+        assert_eq!(a.offset, OffsetSpec::Last(3));
+        assert_eq!(a.format, Some(Template::parse("%k").unwrap()));
+        let (a, _) = parse(&["consume", "--topic=d", "--offset=@0"]).unwrap();
+        assert_eq!(a.offset, OffsetSpec::Timestamp(0));
+    }
+
+    #[test]
+    fn bad_flags_are_usage_errors() {
+        for args in [
+            &["consume"][..],
+            &["consume", "-t", "d", "-o", "soon"],
+            &["consume", "-t", "d", "-o", "@-forever"],
+            &["consume", "-t", "d", "-p", "x"],
+            &["consume", "-t", "d", "-p", "-1"],
+            &["consume", "-t", "d", "-c", "-1"],
+            &["consume", "-t", "d", "--format", "%z"],
+        ] {
+            let e = parse(args).unwrap_err();
+            assert_eq!(e.exit_code(), 2, "{args:?}: {e}");
+        }
+    }
+
+    #[test]
+    fn output_modes() {
+        let (a, g) = parse(&["consume", "-t", "d", "--output", "json"]).unwrap();
+        assert!(matches!(output(&a, &g).unwrap(), Output::Json));
+        for extra in [
+            &["--output", "json", "--format", "%k"][..],
+            &["--output", "json", "--format", "%v\\n"],
+            &["--output", "csv"],
+            &["--output", "avro"],
+        ] {
+            let mut args = vec!["consume", "-t", "d"];
+            args.extend_from_slice(extra);
+            let (a, g) = parse(&args).unwrap();
+            let Err(e) = output(&a, &g) else {
+                panic!("{extra:?} accepted")
+            };
+            assert_eq!(crate::error::exit_code_for(&e), ExitCode::Usage, "{e}");
+        }
+    }
+
+    #[test]
+    fn partitions_dedup_in_order() {
+        assert_eq!(dedup(&[2, 0, 2, 1, 0]), vec![2, 0, 1]);
+    }
 }

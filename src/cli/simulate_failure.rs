@@ -49,7 +49,9 @@ pub struct Args {
 #[derive(Debug, clap::Subcommand)]
 pub enum What {
     /// Stop a broker: it leaves every ISR and the partitions it led elect new leaders.
-    #[command(after_long_help = "Examples:\n  filka simulate-failure broker-down 101\n  filka simulate-failure broker-down 101 --power-loss")]
+    #[command(
+        after_long_help = "Examples:\n  filka simulate-failure broker-down 101\n  filka simulate-failure broker-down 101 --power-loss"
+    )]
     BrokerDown {
         /// Broker id.
         id: i32,
@@ -78,7 +80,9 @@ pub enum What {
     },
     /// Flip bytes in a replica's segment data; reads of the damaged batches then fail with
     /// their position, and recovery handles it at the next broker-up.
-    #[command(after_long_help = "Examples:\n  filka simulate-failure corrupt --broker 101 --topic demo --partition 0 --count 3 --seed 7")]
+    #[command(
+        after_long_help = "Examples:\n  filka simulate-failure corrupt --broker 101 --topic demo --partition 0 --count 3 --seed 7"
+    )]
     Corrupt {
         /// Broker holding the replica.
         #[arg(long)]
@@ -98,7 +102,9 @@ pub enum What {
     },
     /// Cut a replica's active segment in the middle of its last batch, as a crash during
     /// a write leaves it.
-    #[command(after_long_help = "Examples:\n  filka simulate-failure torn-write --broker 101 --topic demo --partition 0")]
+    #[command(
+        after_long_help = "Examples:\n  filka simulate-failure torn-write --broker 101 --topic demo --partition 0"
+    )]
     TornWrite {
         /// Broker holding the replica.
         #[arg(long)]
@@ -157,7 +163,11 @@ fn damage_line(d: &Damage) -> String {
             .iter()
             .map(|(seg, pos)| format!("{seg:020}.log byte {pos}"))
             .collect();
-        return format!("{tp}: flipped {} byte(s): {}", d.flipped.len(), at.join(", "));
+        return format!(
+            "{tp}: flipped {} byte(s): {}",
+            d.flipped.len(),
+            at.join(", ")
+        );
     }
     match d.lost_from {
         Some(from) => format!(
@@ -173,7 +183,11 @@ fn damage_line(d: &Damage) -> String {
 fn event_line(topic: &str, partition: u32, e: &ReplicaEvent) -> String {
     let tp = format!("{topic}-{partition}");
     match e {
-        ReplicaEvent::Recovered { broker, bytes, reason } => {
+        ReplicaEvent::Recovered {
+            broker,
+            bytes,
+            reason,
+        } => {
             format!("{tp}: broker {broker} recovered, cut {bytes} bytes ({reason})")
         }
         ReplicaEvent::Truncated { broker, from, to } => format!(
@@ -181,11 +195,17 @@ fn event_line(topic: &str, partition: u32, e: &ReplicaEvent) -> String {
             to - 1,
             to - from
         ),
-        ReplicaEvent::Repaired { broker, detail } => format!("{tp}: broker {broker} repaired: {detail}"),
+        ReplicaEvent::Repaired { broker, detail } => {
+            format!("{tp}: broker {broker} repaired: {detail}")
+        }
         ReplicaEvent::CaughtUp { broker, from, to } => {
             format!("{tp}: broker {broker} caught up from offset {from} to {to}")
         }
-        ReplicaEvent::Isr { before, after, reason } => {
+        ReplicaEvent::Isr {
+            before,
+            after,
+            reason,
+        } => {
             format!("{tp}: isr {} -> {} ({reason})", ids(before), ids(after))
         }
     }
@@ -207,7 +227,9 @@ fn print(report: &Report, global: &GlobalArgs) -> anyhow::Result<()> {
         out.line(&event_line(t, *p, e))?;
     }
     for (t, p) in &report.offline {
-        out.line(&format!("{t}-{p}: still offline (no in-sync replica is up)"))?;
+        out.line(&format!(
+            "{t}-{p}: still offline (no in-sync replica is up)"
+        ))?;
     }
     if report.damage.is_empty()
         && report.changes.is_empty()
@@ -224,13 +246,18 @@ pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     if matches!(global.output, OutputFormat::Csv | OutputFormat::Avro) {
         return Err(crate::error::coded(
             ExitCode::Usage,
-            anyhow::anyhow!("simulate-failure prints text or json, not {:?}", global.output),
+            anyhow::anyhow!(
+                "simulate-failure prints text or json, not {:?}",
+                global.output
+            ),
         ));
     }
     let mut cluster = super::open_cluster(global)?;
     let report = match &args.what {
-        What::BrokerDown { id, power_loss } => failover::broker_down(&mut cluster, *id, *power_loss)
-            .with_context(|| format!("broker-down {id}"))?,
+        What::BrokerDown { id, power_loss } => {
+            failover::broker_down(&mut cluster, *id, *power_loss)
+                .with_context(|| format!("broker-down {id}"))?
+        }
         What::BrokerUp { id } => {
             failover::broker_up(&mut cluster, *id).with_context(|| format!("broker-up {id}"))?
         }

@@ -446,7 +446,17 @@ mod tests {
         let cmd = Cli::command();
         let topic = cmd.find_subcommand("topic").unwrap();
         let names: Vec<&str> = topic.get_subcommands().map(|s| s.get_name()).collect();
-        assert_eq!(names, ["create", "list", "describe", "alter", "delete"]);
+        assert_eq!(
+            names,
+            [
+                "create",
+                "list",
+                "describe",
+                "alter",
+                "delete",
+                "elect-leaders"
+            ]
+        );
         for sub in topic.get_subcommands() {
             let examples = sub
                 .get_after_long_help()

@@ -127,7 +127,18 @@ impl PartitionView {
         let layout = cluster.layout();
         let mut replicas = Vec::with_capacity(p.replicas.len());
         for &b in &p.replicas {
-            replicas.push(replica_info(layout, topic, partition, b)?);
+            match replica_info(layout, topic, partition, b) {
+                Ok(info) => replicas.push(info),
+                // Only the leader's log must be readable: a damaged follower shows as
+                // unknown (-1) and counts for nothing until it is repaired.
+                Err(_) if b != p.leader => replicas.push(ReplicaInfo {
+                    broker: b,
+                    log_start_offset: -1,
+                    log_end_offset: -1,
+                    size: 0,
+                }),
+                Err(e) => return Err(e),
+            }
         }
         let leader = replicas.iter().find(|r| r.broker == p.leader).cloned();
         let (lso, leo) = leader
@@ -135,7 +146,11 @@ impl PartitionView {
             .map_or((0, 0), |l| (l.log_start_offset, l.log_end_offset));
         let hw = replicas
             .iter()
-            .filter(|r| p.isr.contains(&r.broker) && cluster.state().is_online(r.broker))
+            .filter(|r| {
+                p.isr.contains(&r.broker)
+                    && cluster.state().is_online(r.broker)
+                    && r.log_end_offset >= 0
+            })
             .map(|r| r.log_end_offset)
             .min()
             .unwrap_or(leo)

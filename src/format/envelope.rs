@@ -19,7 +19,9 @@ const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STA
 
 /// Writes a JSON string (escaped) for `s`.
 fn json_str(out: &mut impl Write, s: &str) -> io::Result<()> {
-    serde_json::to_writer(out, s).map_err(io::Error::other)
+    // `io::Error::from` hands back the writer's own error (`io::Error::other` would hide a
+    // broken pipe's kind, and `consume --output json | head` would fail loudly).
+    serde_json::to_writer(out, s).map_err(io::Error::from)
 }
 
 /// Writes `"name":<text or base64 or null>` plus `,"name_encoding":"base64"` when needed.
@@ -245,6 +247,33 @@ mod tests {
                 (b"bin".to_vec(), Some(vec![0xff, 0])),
             ]
         );
+    }
+
+    /// Regression: a write error inside a JSON string lost its kind (wrapped as `Other`), so
+    /// `consume --output json | head -1` printed "Broken pipe" and exited 1.
+    #[test]
+    fn write_errors_keep_their_kind() {
+        struct Closed;
+        impl Write for Closed {
+            fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+                Err(io::ErrorKind::BrokenPipe.into())
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+        let r = EnvelopeOut {
+            topic: "t",
+            partition: 0,
+            offset: 0,
+            timestamp: 0,
+            key: None,
+            value: Some(b"v"),
+        };
+        let err = write_envelope(&mut Closed, &r, std::iter::empty()).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::BrokenPipe);
+        let err = json_str(&mut Closed, "x").unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::BrokenPipe);
     }
 
     #[test]

@@ -4,3 +4,5 @@
 
 pub mod envelope;
 pub mod input;
+pub mod offset_spec;
+pub mod template;

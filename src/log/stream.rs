@@ -50,7 +50,10 @@ pub struct BatchStream<F: Borrow<File>> {
     pos: u64,
     end: u64,
     cap: usize,
+    /// Read buffer. Only `buf[..filled]` holds file bytes (from `buf_start`); the rest is
+    /// room kept between reads, so the buffer is zeroed once, not before every read.
     buf: Vec<u8>,
+    filled: usize,
     buf_start: u64,
     chunk: usize,
 }
@@ -64,6 +67,7 @@ impl<F: Borrow<File>> BatchStream<F> {
             end,
             cap,
             buf: Vec::new(),
+            filled: 0,
             buf_start: pos,
             chunk: DEFAULT_CHUNK,
         }
@@ -89,16 +93,14 @@ impl<F: Borrow<File>> BatchStream<F> {
     pub fn set_end(&mut self, end: u64) {
         self.end = end;
         // Bytes buffered past the old end may be stale (they were short): drop them.
-        let have_from = (self.pos - self.buf_start) as usize;
-        self.buf.drain(..have_from.min(self.buf.len()));
-        self.buf.clear();
+        self.filled = 0;
         self.buf_start = self.pos;
     }
 
     /// Goes back to an earlier batch start (one already read from this stream).
     pub fn rewind(&mut self, pos: u64) {
         if pos < self.buf_start {
-            self.buf.clear();
+            self.filled = 0;
             self.buf_start = pos;
         }
         self.pos = pos;
@@ -115,7 +117,7 @@ impl<F: Borrow<File>> BatchStream<F> {
             return Ok(None);
         }
         let off = (self.pos - self.buf_start) as usize;
-        Ok(BatchPrefix::read(&self.buf[off..]))
+        Ok(BatchPrefix::read(&self.buf[off..self.filled]))
     }
 
     /// The file being scanned.
@@ -126,26 +128,30 @@ impl<F: Borrow<File>> BatchStream<F> {
     /// Makes `buf` hold at least `need` bytes starting at `self.pos`.
     fn fill(&mut self, need: usize) -> std::io::Result<usize> {
         let have_from = (self.pos - self.buf_start) as usize;
-        if self.buf.len() >= have_from + need {
-            return Ok(self.buf.len() - have_from);
+        if self.filled >= have_from + need {
+            return Ok(self.filled - have_from);
         }
         // Move what is left to the front, then read more.
-        self.buf.drain(..have_from.min(self.buf.len()));
+        let keep_from = have_from.min(self.filled);
+        self.buf.copy_within(keep_from..self.filled, 0);
+        self.filled -= keep_from;
         self.buf_start = self.pos;
         let want = need.max(self.chunk);
         let room = (self.end - self.pos) as usize;
         let target = want.min(room);
-        let have = self.buf.len();
+        let have = self.filled;
         if target > have {
-            self.buf.resize(target, 0);
+            if self.buf.len() < target {
+                self.buf.resize(target, 0);
+            }
             let n = io::read_at(
                 self.file.borrow(),
-                &mut self.buf[have..],
+                &mut self.buf[have..target],
                 self.pos + have as u64,
             )?;
-            self.buf.truncate(have + n);
+            self.filled = have + n;
         }
-        Ok(self.buf.len())
+        Ok(self.filled)
     }
 
     /// The next batch, `Ok(None)` at `end`, or why the scan stopped. After an error the
@@ -165,7 +171,7 @@ impl<F: Borrow<File>> BatchStream<F> {
             });
         }
         let off = (self.pos - self.buf_start) as usize;
-        let Some(prefix) = BatchPrefix::read(&self.buf[off..]) else {
+        let Some(prefix) = BatchPrefix::read(&self.buf[off..self.filled]) else {
             return Err(ScanStop::Torn {
                 position: self.pos,
                 have: left,

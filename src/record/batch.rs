@@ -620,13 +620,13 @@ struct Cursor<'a> {
 // The cursor's methods run several times per record on every read: `#[inline]` lets them
 // fold into `RecordIter::next`, where they were separate calls and a tenth of a read's time.
 impl<'a> Cursor<'a> {
-    #[inline]
+    #[inline(always)]
     fn varint(&mut self) -> Result<i32, VarintError> {
         let (v, n) = varint::read_varint(&self.buf[self.pos..])?;
         self.pos += n;
         Ok(v)
     }
-    #[inline]
+    #[inline(always)]
     fn varlong(&mut self) -> Result<i64, VarintError> {
         let (v, n) = varint::read_varlong(&self.buf[self.pos..])?;
         self.pos += n;
@@ -634,7 +634,7 @@ impl<'a> Cursor<'a> {
     }
     /// A varint length then that many bytes; -1 is null. Other negatives and lengths past
     /// the end are errors (reported as `Truncated`).
-    #[inline]
+    #[inline(always)]
     fn bytes(&mut self) -> Result<Option<&'a [u8]>, VarintError> {
         let len = self.varint()?;
         if len == -1 {
@@ -674,6 +674,7 @@ impl<'a> RecordIter<'a> {
         }
     }
 
+    #[inline]
     fn decode_one(&mut self) -> Result<RecordRef<'a>, CorruptBatch> {
         let start = self.pos;
         let rest = &self.data[start..];
@@ -742,6 +743,7 @@ impl<'a> RecordIter<'a> {
 
 impl<'a> Iterator for RecordIter<'a> {
     type Item = Result<RecordRef<'a>, CorruptBatch>;
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         if self.failed {
             return None;

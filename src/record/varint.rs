@@ -25,6 +25,15 @@ impl std::fmt::Display for VarintError {
 /// Returns the value and the number of bytes consumed.
 #[inline]
 fn read_uleb(buf: &[u8], max_bytes: usize, bits: u32) -> Result<(u64, usize), VarintError> {
+    // Fast paths: one and two bytes (values below 16384) cover record lengths, deltas and the
+    // sizes of small keys and values; they always fit both types.
+    match *buf {
+        [b0, ..] if b0 & 0x80 == 0 => return Ok((u64::from(b0), 1)),
+        [b0, b1, ..] if b1 & 0x80 == 0 => {
+            return Ok((u64::from(b0 & 0x7f) | (u64::from(b1) << 7), 2));
+        }
+        _ => {}
+    }
     let mut value: u64 = 0;
     for i in 0..max_bytes {
         let Some(&b) = buf.get(i) else {

@@ -362,3 +362,88 @@ impl TestCluster {
         out
     }
 }
+
+/// A record written through the library by [`TestCluster::produce_lib`].
+#[derive(Debug, Clone, Default)]
+pub struct Rec {
+    /// Partition (`None`: the partitioner chooses).
+    pub partition: Option<u32>,
+    /// Key (`None`: null).
+    pub key: Option<Vec<u8>>,
+    /// Value (`None`: null).
+    pub value: Option<Vec<u8>>,
+    /// Headers in order.
+    pub headers: Vec<(Vec<u8>, Option<Vec<u8>>)>,
+    /// CreateTime (`None`: now).
+    pub timestamp: Option<i64>,
+}
+
+impl Rec {
+    /// A record with this value in this partition.
+    pub fn value(partition: u32, value: impl AsRef<[u8]>) -> Rec {
+        Rec {
+            partition: Some(partition),
+            value: Some(value.as_ref().to_vec()),
+            ..Rec::default()
+        }
+    }
+}
+
+/// Library-side helpers: set up data without going through other commands, so each
+/// command's tests depend only on that command.
+impl TestCluster {
+    /// The cluster at `<tmp>/data`, created (default brokers) when missing.
+    pub fn cluster_or_default(&self) -> filka::cluster::Cluster {
+        filka::cluster::Cluster::open_or_create(&self.data(), |_| {}).expect("open cluster")
+    }
+
+    /// Creates `topic` with `partitions` partitions (replication factor 3) via the library,
+    /// with `retention.ms=-1` so records with fixed timestamps in the past are kept.
+    pub fn create_kept_topic(&self, topic: &str, partitions: u32) {
+        let configs = [("retention.ms".to_string(), "-1".to_string())].into();
+        self.cluster_or_default()
+            .create_topic(topic, partitions, 3, configs, false)
+            .expect("create topic");
+    }
+
+    /// Produces `records` to `topic` via the library, acks=all, in order.
+    pub fn produce_lib(&self, topic: &str, records: &[Rec]) {
+        use filka::client::producer::{Producer, ProducerConfig, ProducerRecord};
+        let mut p = Producer::new(self.cluster_or_default(), topic, ProducerConfig::default())
+            .expect("producer");
+        for r in records {
+            let headers: Vec<(&[u8], Option<&[u8]>)> = r
+                .headers
+                .iter()
+                .map(|(k, v)| (k.as_slice(), v.as_deref()))
+                .collect();
+            p.send(&ProducerRecord {
+                key: r.key.as_deref(),
+                value: r.value.as_deref(),
+                headers: &headers,
+                timestamp: r.timestamp,
+                partition: r.partition,
+            })
+            .expect("send");
+        }
+        p.close().expect("close producer");
+    }
+
+    /// `filka --cluster <tmp>/data consume ARGS...`, run; the assertion handle.
+    pub fn consume<I, S>(&self, args: I) -> Assert
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.cmd().arg("consume").args(args).assert()
+    }
+
+    /// [`TestCluster::consume`] that must succeed: its stdout.
+    pub fn consume_ok<I, S>(&self, args: I) -> Vec<u8>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.consume(args).success().get_output().stdout.clone()
+    }
+}

@@ -23,7 +23,12 @@ fn acks_1_loss_is_reported_by_broker_up() {
     setup(&t, &["replica.lag.time.max.ms=600000"]);
     t.produce("demo", "a\nb\nc\n", &[]).success();
     let l = leader(&t);
-    let replicas = t.open_cluster().partition("demo", 0).unwrap().replicas.clone();
+    let replicas = t
+        .open_cluster()
+        .partition("demo", 0)
+        .unwrap()
+        .replicas
+        .clone();
     for f in replicas.iter().filter(|&&b| b != l) {
         let out = t
             .run(["simulate-failure", "pause-replication", &f.to_string()])
@@ -31,20 +36,32 @@ fn acks_1_loss_is_reported_by_broker_up() {
         assert!(stdout_text(&out).contains("replication paused"));
     }
     t.produce("demo", "d\ne\n", &["--acks", "1"]).success();
-    assert_eq!(t.values("demo"), ["a", "b", "c"], "above the high watermark: invisible");
-    let down = t.run(["simulate-failure", "broker-down", &l.to_string()]).success();
+    assert_eq!(
+        t.values("demo"),
+        ["a", "b", "c"],
+        "above the high watermark: invisible"
+    );
+    let down = t
+        .run(["simulate-failure", "broker-down", &l.to_string()])
+        .success();
     let text = stdout_text(&down);
     assert!(text.contains(&format!("broker {l} is down")), "{text}");
-    assert!(text.contains("elected from the ISR") && text.contains("epoch 1"), "{text}");
+    assert!(
+        text.contains("elected from the ISR") && text.contains("epoch 1"),
+        "{text}"
+    );
     for f in replicas.iter().filter(|&&b| b != l) {
         t.run(["simulate-failure", "resume-replication", &f.to_string()])
             .success();
     }
     t.produce("demo", "f\n", &[]).success();
-    let up = t.run(["simulate-failure", "broker-up", &l.to_string()]).success();
+    let up = t
+        .run(["simulate-failure", "broker-up", &l.to_string()])
+        .success();
     let text = stdout_text(&up);
     assert!(
-        text.contains(&format!("broker {l} truncated offsets 3..4")) && text.contains("dropped 2 records"),
+        text.contains(&format!("broker {l} truncated offsets 3..4"))
+            && text.contains("dropped 2 records"),
         "{text}"
     );
     assert_eq!(t.values("demo"), ["a", "b", "c", "f"]);
@@ -75,7 +92,9 @@ fn exit_codes_for_not_enough_replicas_and_offline() {
     t.produce("demo", "d\n", &["--acks", "1"]).code(7);
     t.cmd().args(["consume", "-t", "demo"]).assert().code(7);
     // The last in-sync replica comes back and leads again.
-    let up = t.run(["simulate-failure", "broker-up", &l.to_string()]).success();
+    let up = t
+        .run(["simulate-failure", "broker-up", &l.to_string()])
+        .success();
     assert!(stdout_text(&up).contains(&format!("leader {l}")));
     assert_eq!(t.values("demo"), ["a", "c"]);
 }
@@ -87,24 +106,48 @@ fn power_loss_takes_what_was_not_flushed() {
     t.produce("demo", "a\nb\n", &[]).success();
     let l = leader(&t);
     let out = t
-        .run(["simulate-failure", "broker-down", &l.to_string(), "--power-loss"])
+        .run([
+            "simulate-failure",
+            "broker-down",
+            &l.to_string(),
+            "--power-loss",
+        ])
         .success();
     // flush.messages=1: everything was flushed, nothing lost.
-    assert!(!stdout_text(&out).contains("no longer whole"), "{}", stdout_text(&out));
-    t.run(["simulate-failure", "broker-up", &l.to_string()]).success();
+    assert!(
+        !stdout_text(&out).contains("no longer whole"),
+        "{}",
+        stdout_text(&out)
+    );
+    t.run(["simulate-failure", "broker-up", &l.to_string()])
+        .success();
 
     let t = TestCluster::new();
     setup(&t, &[]);
     t.produce("demo", "a\nb\n", &[]).success();
     let l = leader(&t);
     let out = t
-        .run(["simulate-failure", "broker-down", &l.to_string(), "--power-loss"])
+        .run([
+            "simulate-failure",
+            "broker-down",
+            &l.to_string(),
+            "--power-loss",
+        ])
         .success();
     // Kafka's default: no fsync per write, so the broker loses what it had.
-    assert!(stdout_text(&out).contains("offsets 0..1 no longer whole"), "{}", stdout_text(&out));
-    let up = t.run(["simulate-failure", "broker-up", &l.to_string()]).success();
+    assert!(
+        stdout_text(&out).contains("offsets 0..1 no longer whole"),
+        "{}",
+        stdout_text(&out)
+    );
+    let up = t
+        .run(["simulate-failure", "broker-up", &l.to_string()])
+        .success();
     let text = stdout_text(&up);
-    assert!(text.contains("recovered") && text.contains("caught up"), "{text}");
+    assert!(
+        text.contains("recovered") && text.contains("caught up"),
+        "{text}"
+    );
     // The other replicas had it: nothing acknowledged is lost.
     assert_eq!(t.values("demo"), ["a", "b"]);
 }
@@ -116,15 +159,29 @@ fn corruption_is_found_by_reads_and_repaired_by_broker_up() {
     t.produce("demo", "hello\nworld\n", &[]).success();
     let l = leader(&t).to_string();
     t.run([
-        "simulate-failure", "corrupt", "--broker", &l, "--topic", "demo", "--partition", "0",
-        "--count", "3", "--seed", "7",
+        "simulate-failure",
+        "corrupt",
+        "--broker",
+        &l,
+        "--topic",
+        "demo",
+        "--partition",
+        "0",
+        "--count",
+        "3",
+        "--seed",
+        "7",
     ])
     .success();
     let out = t.cmd().args(["consume", "-t", "demo"]).assert().code(3);
     let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
     assert!(err.contains("byte") || err.contains("CRC"), "{err}");
     t.run(["simulate-failure", "broker-down", &l]).success();
-    assert_eq!(t.values("demo"), ["hello", "world"], "the new leader has good data");
+    assert_eq!(
+        t.values("demo"),
+        ["hello", "world"],
+        "the new leader has good data"
+    );
     let up = t.run(["simulate-failure", "broker-up", &l]).success();
     let text = stdout_text(&up);
     assert!(text.contains("caught up"), "{text}");
@@ -140,12 +197,25 @@ fn torn_write_is_cut_by_the_next_writer() {
     t.produce("demo", "c\n", &[]).success();
     let l = leader(&t).to_string();
     let out = t
-        .run(["simulate-failure", "torn-write", "--broker", &l, "--topic", "demo", "--partition", "0"])
+        .run([
+            "simulate-failure",
+            "torn-write",
+            "--broker",
+            &l,
+            "--topic",
+            "demo",
+            "--partition",
+            "0",
+        ])
         .success();
     assert!(stdout_text(&out).contains("torn"), "{}", stdout_text(&out));
     t.produce("demo", "d\n", &[]).success();
     let values = t.values("demo");
-    assert_eq!(values, ["a", "b", "d"], "the torn batch (c) is cut, d follows");
+    assert_eq!(
+        values,
+        ["a", "b", "d"],
+        "the torn batch (c) is cut, d follows"
+    );
 }
 
 #[test]
