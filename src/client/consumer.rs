@@ -49,6 +49,8 @@ pub enum Poll {
 
 struct PartitionFetch {
     partition: u32,
+    /// The broker whose log the cursor reads.
+    leader: i32,
     cursor: LogCursor,
     /// Offset of the next record to deliver.
     position: i64,
@@ -117,6 +119,7 @@ impl Consumer {
             let cursor = reader.cursor(position)?;
             parts.push(PartitionFetch {
                 partition: p,
+                leader: view.leader,
                 cursor,
                 position,
                 limit: hw,
@@ -146,11 +149,30 @@ impl Consumer {
     }
 
     /// Re-reads high watermarks (follow mode).
+    ///
+    /// Follows leadership as a Kafka consumer does after a metadata refresh: when a
+    /// partition's leader changed, reading continues from the new leader at the same
+    /// position; while a partition has no leader, it waits.
     pub fn refresh(&mut self) -> Result<(), ClusterError> {
         self.cluster.reload()?;
         for p in &mut self.parts {
             let view = PartitionView::read(&self.cluster, &self.topic, p.partition)?;
-            p.limit = p.limit.max(view.high_watermark);
+            if view.leader != p.leader {
+                match view.leader_reader(&self.cluster) {
+                    Ok(reader) => {
+                        // An unclean election can leave the new leader shorter: carry on
+                        // from its end, as a consumer reset by OFFSET_OUT_OF_RANGE would.
+                        p.position = p.position.min(view.high_watermark);
+                        p.cursor = reader.cursor(p.position)?;
+                        p.leader = view.leader;
+                        p.limit = view.high_watermark;
+                    }
+                    Err(ClusterError::Offline { .. }) => continue,
+                    Err(e) => return Err(e),
+                }
+            } else {
+                p.limit = p.limit.max(view.high_watermark);
+            }
         }
         Ok(())
     }

@@ -225,3 +225,45 @@ fn unknown_broker_is_a_usage_error() {
     t.run(["simulate-failure", "broker-down", "999"]).code(2);
     t.run(["simulate-failure", "broker-up", "101"]).code(2);
 }
+
+/// A long-running `consume -f` and a producer carry on with the new leader after the old
+/// one goes down, as Kafka clients recover from a broker failure.
+#[test]
+fn clients_follow_the_new_leader() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let t = TestCluster::new();
+    setup(&t, &[]);
+    t.produce("demo", "one\n", &[]).success();
+    let mut consumer = Command::new(crate::harness::FILKA)
+        .args(["--cluster"])
+        .arg(t.data())
+        .args(["consume", "-t", "demo", "-f"])
+        .env_remove("FILKA_CLUSTER")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // A watchdog, so a consumer stuck on the old leader fails the test instead of hanging it.
+    let pid = consumer.id().to_string();
+    let (done, watch) = std::sync::mpsc::channel::<()>();
+    std::thread::spawn(move || {
+        if watch
+            .recv_timeout(std::time::Duration::from_secs(20))
+            .is_err()
+        {
+            let _ = Command::new("kill").args(["-9", &pid]).status();
+        }
+    });
+    let mut lines = BufReader::new(consumer.stdout.take().unwrap()).lines();
+    assert_eq!(lines.next().unwrap().unwrap(), "one");
+    let l = leader(&t);
+    t.run(["simulate-failure", "broker-down", &l.to_string()])
+        .success();
+    t.produce("demo", "two\nthree\n", &[]).success();
+    assert_eq!(lines.next().unwrap().unwrap(), "two");
+    assert_eq!(lines.next().unwrap().unwrap(), "three");
+    let _ = done.send(());
+    consumer.kill().unwrap();
+    let _ = consumer.wait();
+}
