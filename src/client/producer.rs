@@ -69,10 +69,9 @@ pub const MAX_REQUEST_SIZE: usize = 1 << 20;
 /// All partitions' pending requests together stay under this (bounded memory).
 const PENDING_MEMORY: usize = 16 << 20;
 
-/// Finished batches of one partition and their record counts.
+/// Record counts of a partition's sealed batches (the batches live in its builder).
 #[derive(Debug, Default)]
 struct Pending {
-    buf: Vec<u8>,
     counts: Vec<usize>,
 }
 
@@ -185,7 +184,7 @@ impl Producer {
             return Ok(Vec::new());
         }
         self.seal(p);
-        let acks = if self.pending[p as usize].buf.len() >= self.max_request {
+        let acks = if self.builders[p as usize].sealed().len() >= self.max_request {
             self.send_request(p)?
         } else {
             Vec::new()
@@ -200,10 +199,8 @@ impl Producer {
         if b.is_empty() {
             return;
         }
-        let q = &mut self.pending[p as usize];
-        q.counts.push(b.len());
-        q.buf.extend_from_slice(b.finish(0, -1));
-        b.clear();
+        self.pending[p as usize].counts.push(b.len());
+        b.seal(0, -1);
         if self.sticky == Some(p) {
             // KIP-480: a new sticky partition once the current one's batch is complete.
             self.sticky = None;
@@ -223,13 +220,13 @@ impl Producer {
             Some(w) => w,
             slot => slot.insert(PartitionWriter::new(&self.cluster, &self.topic, p)?),
         };
-        let q = &mut self.pending[p as usize];
-        if q.buf.is_empty() {
+        let b = &mut self.builders[p as usize];
+        if b.sealed().is_empty() {
             return Ok(Vec::new());
         }
-        let result = writer.append(&mut q.buf, self.cfg.acks);
-        q.buf.clear();
-        let counts = std::mem::take(&mut q.counts);
+        let result = writer.append(b.sealed(), self.cfg.acks);
+        b.clear_sealed();
+        let counts = std::mem::take(&mut self.pending[p as usize].counts);
         let info = result?;
         let mut next = info.base_offset;
         Ok(counts

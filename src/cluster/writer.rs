@@ -502,7 +502,8 @@ impl PartitionWriter {
                 });
                 if let Some((bytes, p)) = fresh_fits {
                     f.note_epoch(p.partition_leader_epoch)?;
-                    f.log.append_as_follower(bytes)?;
+                    // The leader's append checked these bytes' CRCs just now.
+                    f.log.append_as_follower_prevalidated(bytes)?;
                 } else {
                     let r = match &reader {
                         Some(r) => r,

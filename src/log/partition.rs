@@ -284,11 +284,24 @@ impl PartitionLog {
     /// Appends batches copied from the leader as they are (one or several back to back).
     /// The first must start at the log end and each where the previous ended.
     pub fn append_as_follower(&mut self, chunk: &[u8]) -> Result<AppendInfo, LogError> {
+        self.append_copied(chunk, true)
+    }
+
+    /// [`PartitionLog::append_as_follower`] for bytes this process validated a moment ago
+    /// (the leader's append of the same chunk checked every CRC): skips the CRC pass.
+    pub fn append_as_follower_prevalidated(
+        &mut self,
+        chunk: &[u8],
+    ) -> Result<AppendInfo, LogError> {
+        self.append_copied(chunk, false)
+    }
+
+    fn append_copied(&mut self, chunk: &[u8], verify_crc: bool) -> Result<AppendInfo, LogError> {
         let mut headers = Vec::new();
         let mut pos = 0;
         let mut next = self.log_end_offset();
         while pos < chunk.len() {
-            let h = self.check_batch(&chunk[pos..])?;
+            let h = self.check_batch_with(&chunk[pos..], verify_crc)?;
             if h.base_offset != next {
                 return Err(LogError::BadBatch(format!(
                     "replicated batch starts at offset {} but the log ends at {next}",
@@ -304,6 +317,10 @@ impl PartitionLog {
 
     /// Checks the batch at the start of `bytes`: framing, size limit, CRC.
     fn check_batch(&self, bytes: &[u8]) -> Result<BatchHeader, LogError> {
+        self.check_batch_with(bytes, true)
+    }
+
+    fn check_batch_with(&self, bytes: &[u8], verify_crc: bool) -> Result<BatchHeader, LogError> {
         let cap = self.cfg.max_message_bytes.max(batch::BATCH_HEADER_LEN);
         let b = BatchRef::parse(bytes, 0, batch::MAX_BATCH_BYTES)
             .map_err(|e| LogError::BadBatch(e.to_string()))?;
@@ -314,8 +331,10 @@ impl PartitionLog {
                 self.cfg.max_message_bytes
             )));
         }
-        b.verify_crc()
-            .map_err(|e| LogError::BadBatch(e.to_string()))?;
+        if verify_crc {
+            b.verify_crc()
+                .map_err(|e| LogError::BadBatch(e.to_string()))?;
+        }
         Ok(*b.header())
     }
 

@@ -822,18 +822,20 @@ impl BatchOptions {
     }
 }
 
-/// Builds one batch the way Kafka's `MemoryRecordsBuilder` does: offset deltas 0..n-1,
+/// Builds batches the way Kafka's `MemoryRecordsBuilder` does: offset deltas 0..n-1,
 /// timestamp deltas from the first record, CRC over attributes..end.
 ///
-/// Records are encoded straight after room for the 61-byte header, so an uncompressed
-/// batch is finished in place ([`BatchBuilder::finish`]) without copying its records.
+/// Records are encoded straight after room for the 61-byte header. [`BatchBuilder::seal`]
+/// finishes the open batch in place and opens the next one after it in the same buffer,
+/// so a producer's request of several batches is built without copying records.
 #[derive(Debug, Clone)]
 pub struct BatchBuilder {
     opts: BatchOptions,
-    /// `BATCH_HEADER_LEN` reserved bytes, then the encoded records.
+    /// Sealed batches, then the open batch: `BATCH_HEADER_LEN` reserved bytes and its
+    /// encoded records.
     buf: Vec<u8>,
-    /// The finished batch of a compressed builder.
-    packed: Vec<u8>,
+    /// Where the open batch starts (= bytes of sealed batches).
+    start: usize,
     count: i32,
     base_timestamp: i64,
     max_timestamp: i64,
@@ -845,7 +847,7 @@ impl BatchBuilder {
         BatchBuilder {
             opts,
             buf: vec![0; BATCH_HEADER_LEN],
-            packed: Vec::new(),
+            start: 0,
             count: 0,
             base_timestamp: -1,
             max_timestamp: -1,
@@ -857,23 +859,23 @@ impl BatchBuilder {
         &self.opts
     }
 
-    /// Number of records appended.
+    /// Number of records in the open batch.
     pub fn len(&self) -> usize {
         self.count as usize
     }
 
-    /// True when no record was appended.
+    /// True when the open batch has no record.
     pub fn is_empty(&self) -> bool {
         self.count == 0
     }
 
-    /// Size of the batch if built uncompressed now.
+    /// Size of the open batch if finished uncompressed now.
     pub fn uncompressed_size(&self) -> usize {
-        self.buf.len()
+        self.buf.len() - self.start
     }
 
     fn records(&self) -> &[u8] {
-        &self.buf[BATCH_HEADER_LEN..]
+        &self.buf[self.start + BATCH_HEADER_LEN..]
     }
 
     /// The timestamp delta and body size of a record appended now.
@@ -933,7 +935,7 @@ impl BatchBuilder {
     ) -> bool {
         let (ts_delta, body) = self.measure(timestamp, key, value, headers);
         let size = varint::varint_size(body as i32) + body;
-        if self.count > 0 && self.buf.len() + size > limit {
+        if self.count > 0 && self.uncompressed_size() + size > limit {
             return false;
         }
         self.push(timestamp, ts_delta, body, key, value, headers);
@@ -995,29 +997,46 @@ impl BatchBuilder {
         batch[POS_CRC..POS_CRC + 4].copy_from_slice(&crc.to_be_bytes());
     }
 
-    /// Finishes the batch inside the builder and returns it (valid until the next change).
-    /// Uncompressed batches are finished in place, without copying the records.
-    pub fn finish(&mut self, base_offset: i64, partition_leader_epoch: i32) -> &mut [u8] {
-        match self.opts.compression {
-            Compression::None => {
-                let mut buf = std::mem::take(&mut self.buf);
-                self.write_header(&mut buf, base_offset, partition_leader_epoch);
-                self.buf = buf;
-                &mut self.buf
-            }
-            codec => {
-                let mut packed = std::mem::take(&mut self.packed);
-                packed.clear();
-                packed.resize(BATCH_HEADER_LEN, 0);
-                packed.extend_from_slice(&compression::compress(codec, self.records()));
-                self.write_header(&mut packed, base_offset, partition_leader_epoch);
-                self.packed = packed;
-                &mut self.packed
-            }
+    /// Finishes the open batch in place (header, compression, CRC) and opens the next one
+    /// after it. Does nothing when the open batch is empty.
+    pub fn seal(&mut self, base_offset: i64, partition_leader_epoch: i32) {
+        if self.count == 0 {
+            return;
         }
+        let start = self.start;
+        if self.opts.compression != Compression::None {
+            let packed = compression::compress(self.opts.compression, self.records());
+            self.buf.truncate(start + BATCH_HEADER_LEN);
+            self.buf.extend_from_slice(&packed);
+        }
+        let mut buf = std::mem::take(&mut self.buf);
+        self.write_header(&mut buf[start..], base_offset, partition_leader_epoch);
+        self.buf = buf;
+        self.start = self.buf.len();
+        self.buf.resize(self.start + BATCH_HEADER_LEN, 0);
+        self.count = 0;
+        self.base_timestamp = -1;
+        self.max_timestamp = -1;
     }
 
-    /// Writes the finished batch to the end of `out`.
+    /// The sealed batches, back to back (mutable: appending stamps offsets into them).
+    pub fn sealed(&mut self) -> &mut [u8] {
+        &mut self.buf[..self.start]
+    }
+
+    /// Drops the sealed batches, keeping the open one.
+    pub fn clear_sealed(&mut self) {
+        self.buf.drain(..self.start);
+        self.start = 0;
+    }
+
+    /// Seals the open batch and returns every sealed batch (for a single batch: it).
+    pub fn finish(&mut self, base_offset: i64, partition_leader_epoch: i32) -> &mut [u8] {
+        self.seal(base_offset, partition_leader_epoch);
+        self.sealed()
+    }
+
+    /// Writes the open batch, finished, to the end of `out` (the builder is unchanged).
     pub fn build_into(&self, out: &mut Vec<u8>, base_offset: i64, partition_leader_epoch: i32) {
         let start = out.len();
         out.resize(start + BATCH_HEADER_LEN, 0);
@@ -1028,16 +1047,18 @@ impl BatchBuilder {
         self.write_header(&mut out[start..], base_offset, partition_leader_epoch);
     }
 
-    /// The finished batch.
+    /// The open batch, finished, as a new buffer.
     pub fn build(&self, base_offset: i64, partition_leader_epoch: i32) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.uncompressed_size());
         self.build_into(&mut out, base_offset, partition_leader_epoch);
         out
     }
 
-    /// Empties the builder for reuse, keeping its buffers.
+    /// Empties the builder (sealed and open batches) for reuse, keeping its buffer.
     pub fn clear(&mut self) {
-        self.buf.truncate(BATCH_HEADER_LEN);
+        self.buf.clear();
+        self.buf.resize(BATCH_HEADER_LEN, 0);
+        self.start = 0;
         self.count = 0;
         self.base_timestamp = -1;
         self.max_timestamp = -1;
