@@ -1,7 +1,8 @@
 //! `filka demo [DIR]`: plays the seed's example end to end on a fresh cluster and says what
 //! happens at each step, with the command that does the same by hand:
 //! a website produces `user-interactions`, an analytics and a database consumer each read
-//! all of it, and trucks keyed by id land in fixed partitions of `trucks_gps`.
+//! all of it, trucks keyed by id land in fixed partitions of `trucks_gps`, and a broker fails
+//! and comes back without losing anything.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -30,7 +31,8 @@ Examples:
 /// Creates a 3-broker cluster (ids 101, 102, 103), a `user-interactions` topic that a website
 /// produces to and that an analytics and a database consumer each read in full, and a
 /// `trucks_gps` topic where each truck's positions, keyed by truck id, land in one fixed
-/// partition. Each step prints the filka command that does the same by hand.
+/// partition. Then broker 101 fails (leaders move, nothing is lost) and comes back (it catches
+/// up and leads again). Each step prints the filka command that does the same by hand.
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = EXAMPLES)]
 pub struct Args {
@@ -245,6 +247,46 @@ pub fn run(args: &Args, _global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         n.say(line)?;
     }
 
+    n.step(
+        "broker 101 fails: its partitions elect new leaders, nothing is lost",
+        "simulate-failure broker-down 101",
+    )?;
+    let down = crate::cluster::failover::broker_down(&mut cluster, 101, false)?;
+    let mut moved = 0;
+    for r in &down.changes {
+        if let crate::cluster::MetadataRecord::PartitionChange {
+            topic,
+            partition,
+            leader,
+            leader_epoch,
+            reason,
+            ..
+        } = r
+            && reason.contains("went down: ")
+        {
+            moved += 1;
+            if moved <= 3 {
+                n.say(&format!(
+                    "{topic}-{partition}: new leader {leader} (leader epoch {leader_epoch})"
+                ))?;
+            }
+        }
+    }
+    n.say(&format!(
+        "{moved} partitions changed leader; 101 left every ISR. Consumers still read it all: {} records in trucks_gps.",
+        consume_all(&cluster, "trucks_gps")?.len()
+    ))?;
+    n.step(
+        "broker 101 comes back, catches up and rejoins the ISRs",
+        "simulate-failure broker-up 101 && topic elect-leaders",
+    )?;
+    crate::cluster::failover::broker_up(&mut cluster, 101)?;
+    let back = crate::cluster::failover::elect_leaders(&mut cluster, None)?;
+    n.say(&format!(
+        "101 is in sync again and leads its {} preferred partitions once more.",
+        back.changes.len()
+    ))?;
+
     n.step("the cluster now", "describe topics")?;
     let mut table = Table::new([
         "TOPIC",
@@ -275,6 +317,7 @@ pub fn run(args: &Args, _global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     n.out.line("Look around next:")?;
     for cmd in [
         "describe cluster",
+        "describe history",
         "consume -t trucks_gps -p 3 --format '%k %v\\n'",
         "dump broker-101/user-interactions-0/00000000000000000000.log --print-data",
     ] {
