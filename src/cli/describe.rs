@@ -785,26 +785,6 @@ fn history(args: &HistoryArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::Cli;
-    use clap::CommandFactory;
-
-    #[test]
-    fn every_subcommand_has_examples() {
-        let cmd = Cli::command();
-        let describe = cmd.find_subcommand("describe").unwrap();
-        assert_eq!(describe.get_subcommands().count(), 6);
-        for sub in describe.get_subcommands() {
-            let examples = sub
-                .get_after_long_help()
-                .map(|s| s.to_string())
-                .unwrap_or_default();
-            assert!(
-                examples.starts_with("Examples:\n"),
-                "`filka describe {}` has no Examples section",
-                sub.get_name()
-            );
-        }
-    }
 
     #[test]
     fn times_are_rfc3339_utc_with_milliseconds() {

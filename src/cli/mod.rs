@@ -214,18 +214,23 @@ mod tests {
         assert!(long.contains("never repaired"), "{long}");
     }
 
+    /// Every command and subcommand, at every level, has an Examples section.
     #[test]
     fn every_command_has_examples() {
-        for sub in Cli::command().get_subcommands() {
-            let examples = sub
-                .get_after_long_help()
-                .map(|s| s.to_string())
-                .unwrap_or_default();
-            assert!(
-                examples.starts_with("Examples:\n"),
-                "`filka {}` has no Examples section in after_long_help",
-                sub.get_name()
-            );
+        fn walk(cmd: &clap::Command, path: &str) {
+            for sub in cmd.get_subcommands() {
+                let path = format!("{path} {}", sub.get_name());
+                let examples = sub
+                    .get_after_long_help()
+                    .map(|s| s.to_string())
+                    .unwrap_or_default();
+                assert!(
+                    examples.starts_with("Examples:\n"),
+                    "`{path}` has no Examples section in after_long_help"
+                );
+                walk(sub, &path);
+            }
         }
+        walk(&Cli::command(), "filka");
     }
 }

@@ -438,37 +438,6 @@ fn delete(args: &DeleteArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::Cli;
-    use clap::CommandFactory;
-
-    #[test]
-    fn every_subcommand_has_examples() {
-        let cmd = Cli::command();
-        let topic = cmd.find_subcommand("topic").unwrap();
-        let names: Vec<&str> = topic.get_subcommands().map(|s| s.get_name()).collect();
-        assert_eq!(
-            names,
-            [
-                "create",
-                "list",
-                "describe",
-                "alter",
-                "delete",
-                "elect-leaders"
-            ]
-        );
-        for sub in topic.get_subcommands() {
-            let examples = sub
-                .get_after_long_help()
-                .map(|s| s.to_string())
-                .unwrap_or_default();
-            assert!(
-                examples.starts_with("Examples:\n"),
-                "`filka topic {}` has no Examples section",
-                sub.get_name()
-            );
-        }
-    }
 
     #[test]
     fn configs_parse_and_validate_before_the_cluster_is_touched() {

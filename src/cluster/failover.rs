@@ -23,6 +23,32 @@ pub struct Report {
     pub offline: Vec<(String, u32)>,
 }
 
+/// One replication pass on a partition (with full recovery of `recover`'s replica first),
+/// adding what it did to `report`. An offline partition is noted, not an error.
+fn sync_into(
+    cluster: &Cluster,
+    topic: &str,
+    partition: u32,
+    recover: Option<i32>,
+    report: &mut Report,
+) -> Result<(), ClusterError> {
+    let mut w = PartitionWriter::new(cluster, topic, partition)?;
+    if let Some(b) = recover {
+        w.recover_replica(b);
+    }
+    match w.sync() {
+        Ok(_) => {}
+        Err(ClusterError::Offline { .. }) => report.offline.push((topic.to_string(), partition)),
+        Err(e) => return Err(e),
+    }
+    report.events.extend(
+        w.take_events()
+            .into_iter()
+            .map(|e| (topic.to_string(), partition, e)),
+    );
+    Ok(())
+}
+
 /// Partitions with a replica on `broker`, sorted (the order locks are taken in).
 fn partitions_on(cluster: &Cluster, broker: i32) -> Vec<(String, u32)> {
     let mut v: Vec<(String, u32)> = cluster
@@ -121,19 +147,7 @@ pub fn broker_up(cluster: &mut Cluster, id: i32) -> Result<Report, ClusterError>
         Ok((records.clone(), records))
     })?;
     for (t, p) in partitions_on(cluster, id) {
-        let mut w = PartitionWriter::new(cluster, &t, p)?;
-        w.recover_replica(id);
-        match w.sync() {
-            Ok(_) => {}
-            Err(ClusterError::Offline { .. }) => {
-                report.offline.push((t.clone(), p));
-                continue;
-            }
-            Err(e) => return Err(e),
-        }
-        report
-            .events
-            .extend(w.take_events().into_iter().map(|e| (t.clone(), p, e)));
+        sync_into(cluster, &t, p, Some(id), &mut report)?;
     }
     cluster.reload()?;
     Ok(report)
@@ -156,14 +170,7 @@ pub fn set_paused(cluster: &mut Cluster, id: i32, paused: bool) -> Result<Report
     };
     if !paused && cluster.state().is_online(id) {
         for (t, p) in partitions_on(cluster, id) {
-            let mut w = PartitionWriter::new(cluster, &t, p)?;
-            match w.sync() {
-                Ok(_) | Err(ClusterError::Offline { .. }) => {}
-                Err(e) => return Err(e),
-            }
-            report
-                .events
-                .extend(w.take_events().into_iter().map(|e| (t.clone(), p, e)));
+            sync_into(cluster, &t, p, None, &mut report)?;
         }
         cluster.reload()?;
     }
@@ -198,15 +205,7 @@ pub fn touch(cluster: &mut Cluster, topic: Option<&str>) -> Result<Report, Clust
         .flat_map(|(name, t)| t.partitions.iter().map(|p| (name.clone(), p.partition)))
         .collect();
     for (t, p) in parts {
-        let mut w = PartitionWriter::new(cluster, &t, p)?;
-        match w.sync() {
-            Ok(_) => {}
-            Err(ClusterError::Offline { .. }) => report.offline.push((t.clone(), p)),
-            Err(e) => return Err(e),
-        }
-        report
-            .events
-            .extend(w.take_events().into_iter().map(|e| (t.clone(), p, e)));
+        sync_into(cluster, &t, p, None, &mut report)?;
     }
     cluster.reload()?;
     Ok(report)

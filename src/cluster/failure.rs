@@ -12,7 +12,7 @@ use crate::log::stream::BatchStream;
 use crate::log::{self, LogReader};
 use crate::record::batch::MAX_BATCH_BYTES;
 
-use super::{ClusterError, Layout};
+use super::{ClusterError, Layout, io_err};
 
 /// What a simulated failure did to one replica.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
@@ -35,10 +35,14 @@ pub struct Damage {
     pub flipped: Vec<(i64, u64)>,
 }
 
-fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> ClusterError + '_ {
-    move |source| ClusterError::Io {
-        path: path.to_path_buf(),
-        source,
+impl Damage {
+    fn new(topic: &str, partition: u32, broker: i32) -> Damage {
+        Damage {
+            topic: topic.into(),
+            partition,
+            broker,
+            ..Default::default()
+        }
     }
 }
 
@@ -68,12 +72,7 @@ pub fn power_loss(
     broker: i32,
 ) -> Result<Damage, ClusterError> {
     let dir = layout.replica_dir(broker, topic, partition);
-    let mut d = Damage {
-        topic: topic.into(),
-        partition,
-        broker,
-        ..Default::default()
-    };
+    let mut d = Damage::new(topic, partition, broker);
     if !dir.exists() {
         return Ok(d);
     }
@@ -119,12 +118,7 @@ pub fn corrupt(
     seed: u64,
 ) -> Result<Damage, ClusterError> {
     let dir = layout.replica_dir(broker, topic, partition);
-    let mut d = Damage {
-        topic: topic.into(),
-        partition,
-        broker,
-        ..Default::default()
-    };
+    let mut d = Damage::new(topic, partition, broker);
     let bases = list_segments(&dir, false)?;
     let sizes: Vec<u64> = bases
         .iter()
@@ -175,12 +169,7 @@ pub fn torn_write(
     broker: i32,
 ) -> Result<Damage, ClusterError> {
     let dir = layout.replica_dir(broker, topic, partition);
-    let mut d = Damage {
-        topic: topic.into(),
-        partition,
-        broker,
-        ..Default::default()
-    };
+    let mut d = Damage::new(topic, partition, broker);
     let bases = list_segments(&dir, false)?;
     let Some(&base) = bases.last() else {
         return Err(ClusterError::Invalid(format!(

@@ -125,7 +125,8 @@ pub enum ClusterError {
     },
 }
 
-fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> ClusterError + '_ {
+/// Maps an I/O error on `path` into a [`ClusterError`] (for `map_err`).
+pub(crate) fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> ClusterError + '_ {
     move |source| ClusterError::Io {
         path: path.to_path_buf(),
         source,

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use crate::log::checkpoint;
 use crate::log::{self, LogReader, names};
 
-use super::{Cluster, ClusterError, Layout};
+use super::{Cluster, ClusterError, Layout, io_err};
 
 /// Creates a replica's folder with `partition.metadata` and an empty
 /// `leader-epoch-checkpoint` if it does not exist yet. Returns the folder.
@@ -24,10 +24,7 @@ pub fn ensure_replica_dir(
     if meta.exists() {
         return Ok(dir);
     }
-    log::io::create_dir_all(&dir).map_err(|source| ClusterError::Io {
-        path: dir.clone(),
-        source,
-    })?;
+    log::io::create_dir_all(&dir).map_err(io_err(&dir))?;
     let epochs = dir.join(names::LEADER_EPOCH_CHECKPOINT);
     if !epochs.exists() {
         checkpoint::write_epochs(&epochs, &[])?;
@@ -179,10 +176,7 @@ impl PartitionView {
             .layout()
             .replica_dir(self.leader, &self.topic, self.partition);
         if !dir.exists() {
-            log::io::create_dir_all(&dir).map_err(|source| ClusterError::Io {
-                path: dir.clone(),
-                source,
-            })?;
+            log::io::create_dir_all(&dir).map_err(io_err(&dir))?;
         }
         Ok(LogReader::open(&dir)?)
     }

@@ -35,7 +35,7 @@ use super::lock::LockError;
 use super::metadata::PartitionState;
 use super::replica::ensure_replica_dir;
 use super::topic::TopicConfig;
-use super::{Cluster, ClusterError, Layout, controller, epochs, now_ms};
+use super::{Cluster, ClusterError, Layout, controller, epochs, io_err, now_ms};
 
 /// How many replicas must have a batch before it is acknowledged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,10 +101,7 @@ impl LockRecord {
             b.extend_from_slice(&id.to_le_bytes());
             b.extend_from_slice(&ms.to_le_bytes());
         }
-        log::io::write_at(f, &b, 0).map_err(|source| ClusterError::Io {
-            path: path.to_path_buf(),
-            source,
-        })
+        log::io::write_at(f, &b, 0).map_err(io_err(path))
     }
 }
 
