@@ -32,7 +32,7 @@ use super::{GlobalArgs, open_cluster};
 use crate::client::producer::{
     Ack, Acks, DEFAULT_BATCH_SIZE, Producer, ProducerConfig, ProducerRecord,
 };
-use crate::cluster::{AUTO_CREATE_PARTITIONS, Cluster, ClusterError, now_ms};
+use crate::cluster::{Cluster, ClusterError, now_ms};
 use crate::error::{ExitCode, coded};
 use crate::format::envelope::parse_envelope;
 use crate::format::input::{self, Item, LineReader};
@@ -350,20 +350,11 @@ fn ensure_topic(mut cluster: Cluster, args: &Args, quiet: bool) -> anyhow::Resul
             ),
         ));
     }
-    let state = cluster.state();
-    let online = state
-        .brokers
-        .keys()
-        .filter(|&&id| state.is_online(id))
-        .count();
-    let rf = online.clamp(1, 3) as u32;
     let mut configs = BTreeMap::new();
-    if rf >= 3 {
-        configs.insert("min.insync.replicas".to_string(), "2".to_string());
-    }
-    match cluster.create_topic(&args.topic, AUTO_CREATE_PARTITIONS, rf, configs, false) {
+    let (partitions, rf) = cluster.topic_defaults(None, None, &mut configs);
+    match cluster.create_topic(&args.topic, partitions, rf, configs, false) {
         Ok(()) if !quiet => eprintln!(
-            "filka: created topic {:?} ({AUTO_CREATE_PARTITIONS} partitions, replication factor {rf})",
+            "filka: created topic {:?} ({partitions} partitions, replication factor {rf})",
             args.topic
         ),
         Ok(()) => {}
