@@ -36,8 +36,8 @@ fn sync_into(
     if let Some(b) = recover {
         w.recover_replica(b);
     }
-    match w.sync() {
-        Ok(_) => {}
+    match w.checkpoint() {
+        Ok(updates) => super::writer::write_checkpoints(cluster.layout(), &updates)?,
         Err(ClusterError::Offline { .. }) => report.offline.push((topic.to_string(), partition)),
         Err(e) => return Err(e),
     }

@@ -715,7 +715,15 @@ impl PartitionWriter {
         if !self.appended {
             return Ok(Vec::new());
         }
-        let out = self.locked(|w, record| {
+        let out = self.checkpoint()?;
+        self.appended = false;
+        Ok(out)
+    }
+
+    /// A replication pass, retention, and where each replica's checkpoints stand now
+    /// (for [`write_checkpoints`]), whether or not this writer appended.
+    pub fn checkpoint(&mut self) -> Result<Vec<CheckpointUpdate>, ClusterError> {
+        self.locked(|w, record| {
             let hw = w.replicate(record, None)?;
             let now = now_ms();
             let mut out = Vec::new();
@@ -732,9 +740,7 @@ impl PartitionWriter {
                 });
             }
             Ok(out)
-        })?;
-        self.appended = false;
-        Ok(out)
+        })
     }
 }
 
