@@ -579,15 +579,12 @@ impl PartitionWriter {
         // Keep replica order, as Kafka shows it.
         isr.sort_by_key(|b| p.replicas.iter().position(|r| r == b));
         if isr != p.isr {
-            let reason = format!(
-                "ISR {}: {}",
-                if isr.len() < p.isr.len() {
-                    "shrink"
-                } else {
-                    "change"
-                },
-                reasons.join("; ")
-            );
+            let kind = match isr.len().cmp(&p.isr.len()) {
+                std::cmp::Ordering::Less => "shrink",
+                std::cmp::Ordering::Greater => "expand",
+                std::cmp::Ordering::Equal => "change",
+            };
+            let reason = format!("ISR {kind}: {}", reasons.join("; "));
             let (topic, partition, expect) = (self.topic.clone(), self.partition, p.clone());
             let new_isr = isr.clone();
             let why = reason.clone();
