@@ -25,22 +25,35 @@ TARGETS = {"produce RF=1": 0.30, "produce RF=3": 0.12, "consume": 0.40}
 RSS_LIMIT_MIB = 64
 
 
+# GNU time reports the measured program's own peak RSS. wait4 on our child would also count
+# this Python process's memory, which the child shares until it execs.
+GNU_TIME = shutil.which("time") if os.path.exists("/usr/bin/time") else None
+
+
 def run(argv, stdin_path=None, stdout_path=None, env=None):
-    """Runs argv; returns (seconds, peak RSS in KiB) of that child alone."""
+    """Runs argv; returns (seconds, peak RSS in KiB, or 0 when GNU time is missing)."""
     fin = open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL
     fout = open(stdout_path, "wb") if stdout_path else subprocess.DEVNULL
+    rss_file = tempfile.NamedTemporaryFile(prefix="filka-bench-rss-", delete=False).name
+    if GNU_TIME:
+        argv = ["/usr/bin/time", "-f", "%M", "-o", rss_file] + argv
     start = time.perf_counter()
     proc = subprocess.Popen(argv, stdin=fin, stdout=fout, stderr=subprocess.PIPE, env=env)
-    _, status, usage = os.wait4(proc.pid, 0)
+    _, status, _ = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
     err = proc.stderr.read().decode(errors="replace")
+    try:
+        rss = int(open(rss_file).read().split()[-1]) if GNU_TIME else 0
+    except (ValueError, IndexError):
+        rss = 0
+    os.unlink(rss_file)
     for f in (fin, fout):
         if hasattr(f, "close"):
             f.close()
     if proc.returncode != 0:
         sys.exit(f"{' '.join(argv)} failed ({proc.returncode}): {err}")
-    return elapsed, usage.ru_maxrss
+    return elapsed, rss
 
 
 def main():
@@ -110,7 +123,7 @@ def main():
                 verdict = "PASS" if ok else "FAIL"
             print(f"{name:<14}{t:>9.3f}{args.records / t:>13,.0f}{size / 1e6 / t:>9.0f}"
                   f"{ratio:>11.2f}{(f'>={target:.2f}' if target else ''):>8}"
-                  f"{rss / 1024:>8.1f}MB  {verdict}")
+                  f"{(f'{rss / 1024:.1f}MB' if rss else 'n/a'):>10}  {verdict}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

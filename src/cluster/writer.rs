@@ -622,8 +622,9 @@ impl PartitionWriter {
             .unwrap_or(leader_leo))
     }
 
-    /// Appends one batch (built with base offset 0) to the leader, stamping offsets and the
-    /// leader epoch, and replicates it. With `Acks::All` returns once every in-sync replica
+    /// Appends batches built by this process's [`crate::record::BatchBuilder`] (base offset
+    /// 0, one or several back to back) to the leader, stamping offsets and the leader
+    /// epoch, and replicates them. With `Acks::All` returns once every in-sync replica
     /// has it, waiting (as a Kafka leader does) for paused followers to catch up or leave
     /// the ISR; refused before the append when the ISR is below `min.insync.replicas`.
     pub fn append(&mut self, batch: &mut [u8], acks: Acks) -> Result<AppendInfo, ClusterError> {
@@ -656,7 +657,9 @@ impl PartitionWriter {
                 .first_mut()
                 .ok_or_else(|| ClusterError::Invalid("partition has no replicas".into()))?;
             leader.note_epoch(epoch)?;
-            let info = leader.log.append(batch, epoch, now_ms())?;
+            // Batches reach a writer only from this process's BatchBuilder: their CRCs
+            // were computed a moment ago, so the leader checks framing, not CRCs again.
+            let info = leader.log.append_built(batch, epoch, now_ms())?;
             let hw = w.replicate(record, Some(batch))?;
             Ok((info, hw))
         })?;
@@ -747,7 +750,10 @@ fn read_checkpoint(layout: &Layout, broker: i32, file: &str) -> Result<OffsetMap
     )?)
 }
 
-/// Writes checkpoint updates, one rewrite per broker file, under each broker's lock.
+/// Writes checkpoint updates, one rewrite per broker file, under each broker's lock. The
+/// recovery point and log start offset files are rewritten whenever they change; the high
+/// watermark file, like Kafka's, at most every 5 s when only its values moved (it lags the
+/// live high watermark, which readers compute from the replicas' logs).
 pub fn write_checkpoints(
     layout: &Layout,
     updates: &[CheckpointUpdate],
@@ -782,10 +788,27 @@ pub fn write_checkpoints(
                     None => map.remove(&u.tp),
                 };
             }
-            if map != before {
+            let same_keys = map.keys().eq(before.keys());
+            let lazy = file == names::REPLICATION_OFFSET_CHECKPOINT
+                && same_keys
+                && recently_written(&path);
+            if map != before && !lazy {
                 checkpoint::write_offsets(&path, &map)?;
             }
         }
     }
     Ok(())
+}
+
+/// Kafka's `replica.high.watermark.checkpoint.interval.ms`: the high watermark checkpoint
+/// is rewritten (with its fsyncs) at most this often when only values moved.
+pub const HIGH_WATERMARK_CHECKPOINT_INTERVAL_MS: u64 = 5_000;
+
+/// True when `path` was written less than the checkpoint interval ago.
+fn recently_written(path: &Path) -> bool {
+    std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.elapsed().ok())
+        .is_some_and(|age| age.as_millis() < u128::from(HIGH_WATERMARK_CHECKPOINT_INTERVAL_MS))
 }

@@ -260,11 +260,33 @@ impl PartitionLog {
         leader_epoch: i32,
         now_ms: i64,
     ) -> Result<AppendInfo, LogError> {
+        self.append_stamped(chunk, leader_epoch, now_ms, true)
+    }
+
+    /// [`PartitionLog::append`] for batches this process has just built with
+    /// [`crate::record::BatchBuilder`] (whose CRC it computed a moment ago): framing and
+    /// size are checked, the CRC pass is skipped.
+    pub fn append_built(
+        &mut self,
+        chunk: &mut [u8],
+        leader_epoch: i32,
+        now_ms: i64,
+    ) -> Result<AppendInfo, LogError> {
+        self.append_stamped(chunk, leader_epoch, now_ms, false)
+    }
+
+    fn append_stamped(
+        &mut self,
+        chunk: &mut [u8],
+        leader_epoch: i32,
+        now_ms: i64,
+        verify_crc: bool,
+    ) -> Result<AppendInfo, LogError> {
         let mut headers = Vec::new();
         let mut pos = 0;
         let mut next = self.log_end_offset();
         while pos < chunk.len() {
-            let size = self.check_batch(&chunk[pos..])?.size();
+            let size = self.check_batch_with(&chunk[pos..], verify_crc)?.size();
             let batch = &mut chunk[pos..pos + size];
             batch::set_base_offset(batch, next);
             batch::set_partition_leader_epoch(batch, leader_epoch);
@@ -315,11 +337,7 @@ impl PartitionLog {
         self.write(chunk, &headers)
     }
 
-    /// Checks the batch at the start of `bytes`: framing, size limit, CRC.
-    fn check_batch(&self, bytes: &[u8]) -> Result<BatchHeader, LogError> {
-        self.check_batch_with(bytes, true)
-    }
-
+    /// Checks the batch at the start of `bytes`: framing, size limit, and (when asked) CRC.
     fn check_batch_with(&self, bytes: &[u8], verify_crc: bool) -> Result<BatchHeader, LogError> {
         let cap = self.cfg.max_message_bytes.max(batch::BATCH_HEADER_LEN);
         let b = BatchRef::parse(bytes, 0, batch::MAX_BATCH_BYTES)
