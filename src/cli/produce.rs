@@ -256,6 +256,10 @@ fn produce(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         ),
         _ => Box::new(io::stdin().lock()),
     };
+    // A refused topic name leaves the directory untouched: check it before the cluster is
+    // opened (or created).
+    crate::cluster::topic::validate_name(&args.topic)
+        .map_err(crate::cluster::ClusterError::from)?;
     let started = Instant::now();
     let cluster = ensure_topic(open_cluster(global)?, args, global.quiet)?;
     let max_record = cluster

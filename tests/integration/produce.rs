@@ -860,3 +860,18 @@ fn closed_stdout_stops_printing_offsets_but_not_producing() {
     );
     assert_eq!(t.read_topic("pipe").len(), 20_000);
 }
+
+/// Regression: a refused topic name used to create the default cluster before failing.
+#[test]
+fn a_refused_topic_name_leaves_the_directory_untouched() {
+    let t = TestCluster::new();
+    t.cmd()
+        .args(["produce", "-t", "a/b"])
+        .write_stdin("x\n")
+        .assert()
+        .code(2);
+    assert!(
+        !t.data().exists(),
+        "no cluster may be created for a refused name"
+    );
+}
