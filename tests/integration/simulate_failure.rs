@@ -267,3 +267,47 @@ fn clients_follow_the_new_leader() {
     consumer.kill().unwrap();
     let _ = consumer.wait();
 }
+
+/// A long-running `produce` whose leader goes down carries on with the new one.
+#[test]
+fn a_running_producer_follows_the_new_leader() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let t = TestCluster::new();
+    setup(&t, &[]);
+    let mut producer = Command::new(crate::harness::FILKA)
+        .arg("--cluster")
+        .arg(t.data())
+        .args(["produce", "-t", "demo", "--print-offsets"])
+        .env_remove("FILKA_CLUSTER")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = producer.stdin.take().unwrap();
+    stdin.write_all(b"before\n").unwrap();
+    stdin.flush().unwrap();
+    // The interactive flush makes each line visible promptly.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while t.values("demo").is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "first record never arrived"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let l = leader(&t);
+    t.run(["simulate-failure", "broker-down", &l.to_string()])
+        .success();
+    stdin.write_all(b"after\n").unwrap();
+    drop(stdin);
+    let out = producer.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(t.values("demo"), ["before", "after"]);
+    assert_ne!(leader(&t), l);
+}
