@@ -441,6 +441,9 @@ fn commit(a: &CommitArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
 
 fn reset(a: &ResetArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     let mut c = open_existing(global)?;
+    if a.execute {
+        require_inactive(&c, &a.group, "reset offsets")?;
+    }
     let offs = offsets::read(&c, &a.group)?;
     // The partitions to reset and their target before clamping.
     let mut plan: Vec<((String, u32), i64)> = Vec::new();

@@ -168,7 +168,13 @@ pub struct LiveMember {
 
 /// Scans the members folder: live members (lock held by someone else), removing the files of
 /// dead ones. `me` (with its lock held by this process) is never probed.
-fn scan_members(dir: &Path, me: Option<&str>) -> Result<Vec<LiveMember>, GroupError> {
+/// Without `cleanup` (an observer not holding the group lock) dead members are only left
+/// out.
+fn scan_members(
+    dir: &Path,
+    me: Option<&str>,
+    cleanup: bool,
+) -> Result<Vec<LiveMember>, GroupError> {
     let mdir = dir.join("members");
     let entries = match std::fs::read_dir(&mdir) {
         Ok(e) => e,
@@ -189,8 +195,10 @@ fn scan_members(dir: &Path, me: Option<&str>) -> Result<Vec<LiveMember>, GroupEr
         if Some(id) != me {
             if let Some(held) = FileLock::try_exclusive(&lock_path).map_err(ClusterError::from)? {
                 // Dead: nobody holds its lock. Remove its files while holding it.
-                let _ = std::fs::remove_file(&json_path);
-                let _ = std::fs::remove_file(&lock_path);
+                if cleanup {
+                    let _ = std::fs::remove_file(&json_path);
+                    let _ = std::fs::remove_file(&lock_path);
+                }
                 drop(held);
                 continue;
             }
@@ -215,21 +223,24 @@ fn scan_members(dir: &Path, me: Option<&str>) -> Result<Vec<LiveMember>, GroupEr
 
 /// The members of `group` that are alive now (lock held and heartbeat recent).
 pub fn live_members(cluster: &Cluster, group: &str) -> Result<Vec<LiveMember>, GroupError> {
+    // No group lock: an observer must not wait for a member stopped inside a critical
+    // section (SIGSTOP), and probing member locks needs none.
     let dir = group_dir(cluster.layout(), group);
-    let _g = FileLock::exclusive(&dir.join("group.lock")).map_err(ClusterError::from)?;
-    Ok(scan_members(&dir, None)?
+    Ok(scan_members(&dir, None, false)?
         .into_iter()
         .filter(|m| !m.expired)
         .collect())
 }
 
-/// The group's state with dead members left out (for describe).
+/// The group's state with dead members (lock free) left out (for describe).
 pub fn describe_state(cluster: &Cluster, group: &str) -> Result<GroupState, GroupError> {
     let dir = group_dir(cluster.layout(), group);
     if !dir.exists() {
         return Ok(GroupState::default());
     }
-    let live: BTreeSet<String> = live_members(cluster, group)?
+    // The coordinator's view: members of the generation whose process still holds its
+    // lock (a stopped one stays until a live member expels it).
+    let live: BTreeSet<String> = scan_members(&dir, None, false)?
         .into_iter()
         .map(|m| m.id)
         .collect();
@@ -307,8 +318,13 @@ impl Member {
         };
         let json = mdir.join(format!("{id}.json"));
         std::fs::write(&json, serde_json::to_vec(&info).unwrap_or_default()).map_err(io(&json))?;
-        let lock =
-            FileLock::exclusive(&mdir.join(format!("{id}.lock"))).map_err(ClusterError::from)?;
+        // Lock under a name scans ignore, then rename: a scan must never find a member's
+        // lock file before its owner holds it (it would take it for dead). The flock stays
+        // with the file across the rename.
+        let joining = mdir.join(format!("{id}.joining"));
+        let lock = FileLock::exclusive(&joining).map_err(ClusterError::from)?;
+        let path = mdir.join(format!("{id}.lock"));
+        std::fs::rename(&joining, &path).map_err(io(&path))?;
         let mut m = Member {
             group: group.to_string(),
             dir,
@@ -362,7 +378,7 @@ impl Member {
         if self.generation > 0 && !st.members.contains_key(&self.id) {
             return Err(self.fenced(st.generation));
         }
-        let live: Vec<LiveMember> = scan_members(&self.dir, Some(&self.id))?
+        let live: Vec<LiveMember> = scan_members(&self.dir, Some(&self.id), true)?
             .into_iter()
             .filter(|m| !m.expired)
             .collect();
