@@ -108,10 +108,11 @@ pub fn assign(
                         out.get(**id).map_or(0, |v| v.len()) < quota.get(**id).copied().unwrap_or(0)
                     })
                     .copied();
-                if let Some(id) = target.or(order.first().copied()) {
-                    if let Some(v) = out.get_mut(id) {
-                        v.push(tp);
-                    }
+                if let Some(v) = target
+                    .or(order.first().copied())
+                    .and_then(|id| out.get_mut(id))
+                {
+                    v.push(tp);
                 }
             }
             for v in out.values_mut() {

@@ -192,16 +192,16 @@ fn scan_members(
         let info: Option<MemberInfo> = std::fs::read(&json_path)
             .ok()
             .and_then(|b| serde_json::from_slice(&b).ok());
-        if Some(id) != me {
-            if let Some(held) = FileLock::try_exclusive(&lock_path).map_err(ClusterError::from)? {
-                // Dead: nobody holds its lock. Remove its files while holding it.
-                if cleanup {
-                    let _ = std::fs::remove_file(&json_path);
-                    let _ = std::fs::remove_file(&lock_path);
-                }
-                drop(held);
-                continue;
+        if Some(id) != me
+            && let Some(held) = FileLock::try_exclusive(&lock_path).map_err(ClusterError::from)?
+        {
+            // Dead: nobody holds its lock. Remove its files while holding it.
+            if cleanup {
+                let _ = std::fs::remove_file(&json_path);
+                let _ = std::fs::remove_file(&lock_path);
             }
+            drop(held);
+            continue;
         }
         let timeout = info
             .as_ref()
