@@ -11,7 +11,8 @@
 //!   counts and configs (each key's effective value, and whether it is an override);
 //! - `describe partition T P`: one row per replica (Broker, State, Role, InSync,
 //!   LogStartOffset, LogEndOffset, Lag, Size, Dir) after the leader, epoch and high watermark;
-//! - `describe history [--topic T]`: the metadata log in order (Offset, Time, Type, Details).
+//! - `describe history [--topic T]`: the metadata log in order (Offset, Time, Type, Details);
+//! - `describe group G`: the same as `filka group describe G` (src/cli/group.rs).
 //!
 //! Text is tables (plain and deterministic when stdout is not a terminal). `--output json`
 //! prints one JSON object per line for each thing described (the cluster, a broker, a topic,
@@ -805,7 +806,7 @@ mod tests {
     fn every_subcommand_has_examples() {
         let cmd = Cli::command();
         let describe = cmd.find_subcommand("describe").unwrap();
-        assert_eq!(describe.get_subcommands().count(), 6);
+        assert_eq!(describe.get_subcommands().count(), 7);
         for sub in describe.get_subcommands() {
             let examples = sub
                 .get_after_long_help()
