@@ -72,8 +72,10 @@ const FLUSH_EVERY: Duration = Duration::from_millis(100);
 #[command(after_long_help = EXAMPLES)]
 pub struct Args {
     /// The topic to read (it must exist: consume never creates topics).
-    #[arg(short, long, value_name = "TOPIC")]
-    pub topic: String,
+    ///
+    /// Repeatable with --group: the members share the partitions of every topic given.
+    #[arg(short, long, value_name = "TOPIC", required = true, action = clap::ArgAction::Append)]
+    pub topic: Vec<String>,
 
     /// Partitions to read, comma-separated and/or repeated (-p 0,2 -p 5); all by default.
     #[arg(
@@ -339,6 +341,12 @@ pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     if args.group.is_some() {
         return super::consume_group::run(args, global, &output);
     }
+    let [topic] = args.topic.as_slice() else {
+        return Err(coded(
+            ExitCode::Usage,
+            anyhow!("several topics (-t) can be read only with --group"),
+        ));
+    };
     let start = args
         .offset
         .unwrap_or(OffsetSpec::Beginning)
@@ -347,25 +355,20 @@ pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     let partitions = (!args.partitions.is_empty()).then(|| dedup(&args.partitions));
     let cluster = open_cluster(global)?;
     let root = cluster.layout().root().display().to_string();
-    let mut consumer = match Consumer::new(
-        cluster,
-        &args.topic,
-        partitions.as_deref(),
-        start,
-        args.follow,
-    ) {
-        Ok(c) => c,
-        Err(ClusterError::UnknownTopic(t)) => {
-            return Err(coded(
-                ExitCode::NotFound,
-                anyhow!("topic {t:?} does not exist in {root} (consume never creates topics)"),
-            ));
-        }
-        Err(e) => return Err(anyhow::Error::new(e).context(format!("consume {}", args.topic))),
-    };
+    let mut consumer =
+        match Consumer::new(cluster, topic, partitions.as_deref(), start, args.follow) {
+            Ok(c) => c,
+            Err(ClusterError::UnknownTopic(t)) => {
+                return Err(coded(
+                    ExitCode::NotFound,
+                    anyhow!("topic {t:?} does not exist in {root} (consume never creates topics)"),
+                ));
+            }
+            Err(e) => return Err(anyhow::Error::new(e).context(format!("consume {}", topic))),
+        };
     if global.verbose > 0 && !global.quiet {
         for (p, offset) in consumer.positions() {
-            eprintln!("filka: reading {}-{p} from offset {offset}", args.topic);
+            eprintln!("filka: reading {}-{p} from offset {offset}", topic);
         }
     }
 
@@ -394,7 +397,7 @@ pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
             if stats.records == 1 { "" } else { "s" },
             stats.partitions_with_records(),
             if parts == 1 { "" } else { "s" },
-            escape_control(&args.topic)
+            escape_control(topic)
         );
     }
     Ok(ExitCode::Success)
@@ -420,7 +423,7 @@ mod tests {
             "consume", "-t", "demo", "-p", "0,2", "-p", "5", "-o", "-10", "-c", "3", "-f",
         ])
         .unwrap();
-        assert_eq!(a.topic, "demo");
+        assert_eq!(a.topic, ["demo"]);
         assert_eq!(a.partitions, vec![0, 2, 5]);
         assert_eq!(a.offset, Some(OffsetSpec::Last(10)));
         assert_eq!(a.max_messages, Some(3));

@@ -34,29 +34,28 @@ pub(crate) fn group_error(e: GroupError) -> anyhow::Error {
     }
 }
 
+/// A topic-partition.
+type Tp = (String, u32);
+
 struct Loop {
     cluster: Cluster,
-    topic: String,
+    topics: Vec<String>,
     member: Member,
     /// Next offset after what was written out, per owned partition.
-    written: BTreeMap<u32, i64>,
+    written: BTreeMap<Tp, i64>,
     /// What was last committed, per partition.
-    committed: BTreeMap<u32, i64>,
+    committed: BTreeMap<Tp, i64>,
 }
 
 impl Loop {
-    fn tp(&self, p: u32) -> (String, u32) {
-        (self.topic.clone(), p)
-    }
-
     /// Commits the written positions of owned partitions that moved.
     fn commit(&mut self) -> anyhow::Result<()> {
         let owned = self.member.owned();
         let offs: Vec<_> = self
             .written
             .iter()
-            .filter(|(p, o)| self.committed.get(p) != Some(o) && owned.contains(&self.tp(**p)))
-            .map(|(p, o)| (self.tp(*p), *o))
+            .filter(|(tp, o)| self.committed.get(*tp) != Some(o) && owned.contains(tp))
+            .map(|(tp, o)| (tp.clone(), *o))
             .collect();
         if offs.is_empty() {
             return Ok(());
@@ -64,8 +63,8 @@ impl Loop {
         self.member
             .commit(&mut self.cluster, &offs)
             .map_err(group_error)?;
-        for ((_, p), o) in offs {
-            self.committed.insert(p, o);
+        for (tp, o) in offs {
+            self.committed.insert(tp, o);
         }
         Ok(())
     }
@@ -86,20 +85,24 @@ pub(crate) fn run(args: &Args, global: &GlobalArgs, output: &Output) -> anyhow::
         .resolve(jiff::Timestamp::now())
         .exit_code(ExitCode::Usage)?;
     let cluster = open_cluster(global)?;
-    if cluster.topic(&args.topic).is_err() {
-        return Err(coded(
-            ExitCode::NotFound,
-            anyhow!(
-                "topic {:?} does not exist in {} (consume never creates topics)",
-                args.topic,
-                cluster.layout().root().display()
-            ),
-        ));
+    for t in &args.topic {
+        if cluster.topic(t).is_err() {
+            return Err(coded(
+                ExitCode::NotFound,
+                anyhow!(
+                    "topic {t:?} does not exist in {} (consume never creates topics)",
+                    cluster.layout().root().display()
+                ),
+            ));
+        }
     }
+    let mut topics = args.topic.clone();
+    topics.sort();
+    topics.dedup();
     let member = Member::join(
         &cluster,
         &group,
-        std::slice::from_ref(&args.topic),
+        &topics,
         args.assignor,
         args.session_timeout_ms,
     )
@@ -107,7 +110,7 @@ pub(crate) fn run(args: &Args, global: &GlobalArgs, output: &Output) -> anyhow::
     .with_context(|| format!("joining group {group}"))?;
     let mut st = Loop {
         cluster,
-        topic: args.topic.clone(),
+        topics,
         member,
         written: BTreeMap::new(),
         committed: BTreeMap::new(),
@@ -135,7 +138,8 @@ fn read_loop(
     group: &str,
 ) -> anyhow::Result<()> {
     let mut out = BufWriter::with_capacity(OUT_BUFFER, stdout_writer());
-    let mut consumer: Option<Consumer> = None;
+    // One consumer per topic with owned partitions; rebuilt when ownership changes.
+    let mut consumers: Option<Vec<Consumer>> = None;
     let mut count = 0u64;
     let mut last_commit = Instant::now();
     let mut last_hb = Instant::now();
@@ -152,112 +156,120 @@ fn read_loop(
             last_hb = Instant::now();
             st.member.heartbeat(&st.cluster).map_err(group_error)?;
         }
-        let target: Vec<u32> = st
+        let target: Vec<Tp> = st
             .member
             .target()
             .iter()
-            .filter(|(t, _)| *t == st.topic)
-            .map(|(_, p)| *p)
+            .filter(|(t, _)| st.topics.contains(t))
+            .cloned()
             .collect();
         // Revoke: commit what was written out, then let go so the new owner may start.
-        let revoked: Vec<u32> = st
+        let revoked: Vec<Tp> = st
             .member
             .owned()
             .into_iter()
-            .map(|(_, p)| p)
-            .filter(|p| !target.contains(p))
+            .filter(|tp| !target.contains(tp))
             .collect();
         if !revoked.is_empty() {
             flush(&mut out)?;
             if args.commit == CommitMode::Auto {
                 st.commit()?;
             }
-            for p in revoked {
-                let tp = st.tp(p);
+            for tp in revoked {
                 st.member.release(&tp);
-                st.written.remove(&p);
+                st.written.remove(&tp);
             }
-            consumer = None;
+            consumers = None;
         }
         let mut all_owned = true;
-        for &p in &target {
-            let tp = st.tp(p);
-            let had = st.member.owned().contains(&tp);
-            if !st.member.try_acquire(&tp).map_err(group_error)? {
+        for tp in &target {
+            let had = st.member.owned().contains(tp);
+            if !st.member.try_acquire(tp).map_err(group_error)? {
                 all_owned = false;
             } else if !had {
-                consumer = None;
+                consumers = None;
             }
         }
         if target.is_empty() && !args.follow {
             break;
         }
-        if consumer.is_none() && !st.member.owned().is_empty() {
+        if consumers.is_none() && !st.member.owned().is_empty() {
             st.cluster.reload()?;
             let committed = offsets::read(&st.cluster, group)?;
-            let starts: Vec<(u32, StartOffset)> = st
-                .member
-                .owned()
-                .into_iter()
-                .map(|(t, p)| {
-                    let start = match st.written.get(&p) {
-                        Some(&o) => StartOffset::Offset(o),
-                        None => committed
-                            .get(&(t, p))
-                            .map_or(reset, |v| StartOffset::Offset(v.offset)),
-                    };
-                    (p, start)
-                })
-                .collect();
-            let c = Consumer::with_starts(st.cluster.clone(), &st.topic, &starts, args.follow)
-                .with_context(|| format!("consume {}", st.topic))?;
-            for (p, o) in c.positions() {
-                st.written.entry(p).or_insert(o);
-                if global.verbose > 0 && !global.quiet {
-                    eprintln!(
-                        "filka: group {group} generation {}: reading {}-{p} from offset {o}",
-                        st.member.generation(),
-                        st.topic
-                    );
-                }
+            let mut by_topic: BTreeMap<String, Vec<(u32, StartOffset)>> = BTreeMap::new();
+            for tp in st.member.owned() {
+                let start = match st.written.get(&tp) {
+                    Some(&o) => StartOffset::Offset(o),
+                    None => committed
+                        .get(&tp)
+                        .map_or(reset, |v| StartOffset::Offset(v.offset)),
+                };
+                by_topic.entry(tp.0).or_default().push((tp.1, start));
             }
-            consumer = Some(c);
+            let mut list = Vec::with_capacity(by_topic.len());
+            for (topic, starts) in by_topic {
+                let c = Consumer::with_starts(st.cluster.clone(), &topic, &starts, args.follow)
+                    .with_context(|| format!("consume {topic}"))?;
+                for (p, o) in c.positions() {
+                    st.written.entry((topic.clone(), p)).or_insert(o);
+                    if global.verbose > 0 && !global.quiet {
+                        eprintln!(
+                            "filka: group {group} generation {}: reading {topic}-{p} from offset {o}",
+                            st.member.generation(),
+                        );
+                    }
+                }
+                list.push(c);
+            }
+            consumers = Some(list);
         }
-        let Some(c) = consumer.as_mut() else {
+        let Some(list) = consumers.as_mut() else {
             std::thread::sleep(Duration::from_millis(20));
             continue;
         };
-        sink.clear();
-        let topic = st.topic.clone();
-        let mut positions: BTreeMap<u32, i64> = BTreeMap::new();
-        let mut n = count;
-        let polled = c.poll(&mut |f| {
-            if max.is_some_and(|m| n >= m) {
-                return Ok(());
+        let mut delivered = false;
+        let mut ended = true;
+        for c in list.iter_mut() {
+            sink.clear();
+            let topic = c.topic().to_string();
+            let mut positions: BTreeMap<Tp, i64> = BTreeMap::new();
+            let mut n = count;
+            let polled = c.poll(&mut |f| {
+                if max.is_some_and(|m| n >= m) {
+                    return Ok(());
+                }
+                write_record(&mut sink, output, &topic, f)
+                    .map_err(|e| ClusterError::Invalid(e.to_string()))?;
+                positions.insert((topic.clone(), f.partition), f.record.offset + 1);
+                n += 1;
+                Ok(())
+            });
+            let polled = polled.with_context(|| format!("reading {topic}"))?;
+            count = n;
+            if args.commit == CommitMode::Before && !positions.is_empty() {
+                // At-most-once: the offsets are committed before the records are written.
+                st.written.extend(positions.clone());
+                st.commit()?;
             }
-            write_record(&mut sink, output, &topic, f)
-                .map_err(|e| ClusterError::Invalid(e.to_string()))?;
-            positions.insert(f.partition, f.record.offset + 1);
-            n += 1;
-            Ok(())
-        });
-        let polled = polled.with_context(|| format!("reading {topic}"))?;
-        count = n;
-        if args.commit == CommitMode::Before && !positions.is_empty() {
-            // At-most-once: the offsets are committed before the records are written.
-            st.written.extend(positions.iter());
-            st.commit()?;
+            out.write_all(&sink).context("writing to stdout")?;
+            st.written.extend(positions);
+            match polled {
+                Poll::Records(_) => delivered = true,
+                Poll::End => {}
+                Poll::Idle => ended = false,
+            }
         }
-        out.write_all(&sink).context("writing to stdout")?;
-        st.written.extend(positions);
-        match polled {
-            Poll::Records(_) => idle = IDLE_MIN,
-            Poll::End if all_owned => break,
-            Poll::End | Poll::Idle => {
-                flush(&mut out)?;
-                std::thread::sleep(idle);
-                idle = (idle * 2).min(IDLE_MAX);
-                c.refresh().with_context(|| format!("reading {topic}"))?;
+        if delivered {
+            idle = IDLE_MIN;
+        } else if ended && all_owned {
+            break;
+        } else {
+            flush(&mut out)?;
+            std::thread::sleep(idle);
+            idle = (idle * 2).min(IDLE_MAX);
+            for c in list.iter_mut() {
+                c.refresh()
+                    .with_context(|| format!("reading {}", c.topic()))?;
             }
         }
         if args.commit == CommitMode::Auto && last_commit.elapsed() >= interval {

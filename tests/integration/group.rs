@@ -185,6 +185,24 @@ fn consume_group_resumes_where_it_committed() {
     .success();
     assert_eq!(committed(&tc, "b").values().sum::<i64>(), 3);
     tc.run(["consume", "-t", "t", "-g", "g", "-p", "0"]).code(2);
+    // Several topics per group; without --group only one topic is allowed.
+    setup(&tc, "u", 3, 4);
+    let both = tc
+        .run([
+            "consume",
+            "-t",
+            "t",
+            "-t",
+            "u",
+            "-g",
+            "m",
+            "--offset",
+            "beginning",
+        ])
+        .success();
+    assert_eq!(lines(&both.get_output().stdout).len(), 20 + 12);
+    assert_eq!(committed(&tc, "m").len(), 5);
+    tc.run(["consume", "-t", "t", "-t", "u"]).code(2);
 }
 
 #[test]
