@@ -372,12 +372,13 @@ impl Member {
     /// expired members and, when membership changed, starts a new generation with a new
     /// assignment. Returns true when this member's assignment changed.
     pub fn heartbeat(&mut self, cluster: &Cluster) -> Result<bool, GroupError> {
-        let _ = self.lock.file().set_modified(SystemTime::now());
         let _g = FileLock::exclusive(&self.dir.join("group.lock")).map_err(ClusterError::from)?;
         let mut st = read_state(&self.dir);
         if self.generation > 0 && !st.members.contains_key(&self.id) {
+            // Expelled: do not look alive again (the caller leaves or rejoins).
             return Err(self.fenced(st.generation));
         }
+        let _ = self.lock.file().set_modified(SystemTime::now());
         let live: Vec<LiveMember> = scan_members(&self.dir, Some(&self.id), true)?
             .into_iter()
             .filter(|m| !m.expired)
@@ -477,4 +478,73 @@ impl Member {
 fn owner_lock(dir: &Path, tp: &Tp) -> PathBuf {
     let hex: String = tp.0.bytes().map(|b| format!("{b:02x}")).collect();
     dir.join("owners").join(format!("{hex}-{}.lock", tp.1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cluster(dir: &Path) -> Cluster {
+        let mut c = Cluster::init(dir, 1, 101).unwrap();
+        c.create_topic("t", 4, 1, BTreeMap::new(), false).unwrap();
+        c
+    }
+
+    fn tp(p: u32) -> Tp {
+        ("t".to_string(), p)
+    }
+
+    #[test]
+    fn a_partition_changes_owner_only_after_the_old_owner_lets_go() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = cluster(dir.path());
+        let topics = ["t".to_string()];
+        let mut m1 = Member::join(&c, "g", &topics, Assignor::Range, 60_000).unwrap();
+        assert_eq!(m1.target().len(), 4);
+        for p in 0..4 {
+            assert!(m1.try_acquire(&tp(p)).unwrap());
+        }
+        let mut m2 = Member::join(&c, "g", &topics, Assignor::Range, 60_000).unwrap();
+        assert_eq!(m2.generation(), 2);
+        assert!(m1.heartbeat(&c).unwrap(), "m1's assignment changed");
+        assert_eq!(m1.target().len() + m2.target().len(), 4);
+        let moved: Vec<Tp> = m2.target().to_vec();
+        for t in &moved {
+            assert!(!m2.try_acquire(t).unwrap(), "{t:?} still owned by m1");
+        }
+        for t in &moved {
+            m1.release(t);
+            assert!(m2.try_acquire(t).unwrap());
+        }
+        // m1 may not commit what it no longer owns.
+        let mut c2 = c.clone();
+        let e = m1.commit(&mut c2, &[(moved[0].clone(), 1)]).unwrap_err();
+        assert!(matches!(e, GroupError::NotOwner { .. }), "{e}");
+        // m1 leaves: m2 takes everything in the next generation.
+        m1.leave();
+        assert!(m2.heartbeat(&c).unwrap());
+        assert_eq!(m2.target().len(), 4);
+        assert_eq!(m2.generation(), 3);
+    }
+
+    #[test]
+    fn an_expired_member_is_fenced() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = cluster(dir.path());
+        let topics = ["t".to_string()];
+        let mut m1 = Member::join(&c, "g", &topics, Assignor::Sticky, 50).unwrap();
+        assert!(m1.try_acquire(&tp(0)).unwrap());
+        let mut m2 = Member::join(&c, "g", &topics, Assignor::Sticky, 60_000).unwrap();
+        std::thread::sleep(Duration::from_millis(120));
+        m2.heartbeat(&c).unwrap();
+        assert_eq!(
+            m2.target().len(),
+            4,
+            "m1 expelled after its session timeout"
+        );
+        let e = m1.commit(&mut c, &[(tp(0), 1)]).unwrap_err();
+        assert!(matches!(e, GroupError::Fenced { .. }), "{e}");
+        assert!(matches!(m1.heartbeat(&c), Err(GroupError::Fenced { .. })));
+        assert_eq!(live_members(&c, "g").unwrap().len(), 1);
+    }
 }
