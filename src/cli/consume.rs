@@ -8,6 +8,10 @@
 //! when it started. Records of one partition come in offset order; only committed records
 //! (below the high watermark) are read, never a batch still being written.
 //!
+//! `-g GROUP` makes the process a consumer-group member (the loop is in consume_group.rs):
+//! `-t` repeatable, `--commit auto|before|none`, `--assignor`, `--session-timeout-ms`,
+//! `--auto-commit-interval-ms`; `--offset` is then auto.offset.reset (default latest).
+//!
 //! Exit codes: 0 done (also when stdout's reader goes away, `| head`), 2 bad flags, 4 unknown
 //! topic or partition, 7 a partition has no leader, 3 corrupt data.
 //!
@@ -46,6 +50,10 @@ Examples:
 
   One JSON object per record (binary keys and values as base64), for jq or produce:
     filka consume -t demo --output json | jq -r .value
+
+  As a member of consumer group g1 (run it in several shells to share the partitions);
+  the next run resumes where the group committed:
+    filka consume -t demo -g g1 --offset earliest -f
 
   Timestamps, headers and sizes:
     filka consume -t demo --format '%d %t[%p]@%o key=%k (%K bytes) headers=%h\\n'";
