@@ -37,6 +37,7 @@ complete -c filka -n "__fish_filka_needs_command" -f -a "init" -d 'Create a clus
 complete -c filka -n "__fish_filka_needs_command" -f -a "topic" -d 'Create, list, describe, alter and delete topics'
 complete -c filka -n "__fish_filka_needs_command" -f -a "produce" -d 'Produce records to a topic from stdin (or a file), one record per line'
 complete -c filka -n "__fish_filka_needs_command" -f -a "consume" -d 'Write a topic\'s records to stdout, like `kcat -C`'
+complete -c filka -n "__fish_filka_needs_command" -f -a "group" -d 'Consumer groups: members, committed offsets and lag (kafka-consumer-groups.sh)'
 complete -c filka -n "__fish_filka_needs_command" -f -a "describe" -d 'Show brokers, topics, partitions, replicas and the metadata history'
 complete -c filka -n "__fish_filka_needs_command" -f -a "simulate-failure" -d 'Make brokers fail in the ways Kafka brokers fail, and see how the cluster copes'
 complete -c filka -n "__fish_filka_needs_command" -f -a "dump" -d 'Print the contents of Kafka segment, index, time index and checkpoint files'
@@ -156,6 +157,15 @@ complete -c filka -n "__fish_filka_using_subcommand consume" -s p -l partition -
 complete -c filka -n "__fish_filka_using_subcommand consume" -s o -l offset -d 'Where to start in each partition' -r
 complete -c filka -n "__fish_filka_using_subcommand consume" -s c -l max-messages -d 'Stop after N records in all (across partitions), then exit 0' -r
 complete -c filka -n "__fish_filka_using_subcommand consume" -l format -d 'How to print each record (kcat\'s -f)' -r
+complete -c filka -n "__fish_filka_using_subcommand consume" -s g -l group -d 'Consume as a member of consumer group GROUP (see `filka group`)' -r
+complete -c filka -n "__fish_filka_using_subcommand consume" -l commit -d 'When offsets are committed (with --group)' -r -f -a "auto\t'After the records were written out (at-least-once)'
+before\t'Before the records are written out (at-most-once)'
+none\t'Never'"
+complete -c filka -n "__fish_filka_using_subcommand consume" -l assignor -d 'How partitions are shared among the members (with --group)' -r -f -a "range\t'Per topic, consecutive ranges (Kafka\'s RangeAssignor)'
+roundrobin\t'All partitions dealt one by one (RoundRobinAssignor)'
+sticky\t'Balanced, moving as few partitions as possible (StickyAssignor)'"
+complete -c filka -n "__fish_filka_using_subcommand consume" -l session-timeout-ms -d 'A member silent (e.g. stopped) this long is removed from the group (with --group)' -r
+complete -c filka -n "__fish_filka_using_subcommand consume" -l auto-commit-interval-ms -d 'How often --commit auto commits (with --group)' -r
 complete -c filka -n "__fish_filka_using_subcommand consume" -l cluster -d 'The cluster directory, created on first use by commands that write' -r -f -a "(__fish_complete_directories)"
 complete -c filka -n "__fish_filka_using_subcommand consume" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
 json\t'One JSON object per line, for scripts'
@@ -165,20 +175,100 @@ complete -c filka -n "__fish_filka_using_subcommand consume" -s f -l follow -d '
 complete -c filka -n "__fish_filka_using_subcommand consume" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c filka -n "__fish_filka_using_subcommand consume" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
 complete -c filka -n "__fish_filka_using_subcommand consume" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history" -l cluster -d 'The cluster directory, created on first use by commands that write' -r -f -a "(__fish_complete_directories)"
-complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
+complete -c filka -n "__fish_filka_using_subcommand group; and not __fish_seen_subcommand_from list describe commit reset-offsets delete delete-offsets" -l cluster -d 'The cluster directory, created on first use by commands that write' -r -f -a "(__fish_complete_directories)"
+complete -c filka -n "__fish_filka_using_subcommand group; and not __fish_seen_subcommand_from list describe commit reset-offsets delete delete-offsets" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
 json\t'One JSON object per line, for scripts'
 csv\t'Comma-separated values, where a command supports it'
 avro\t'Avro, where a command supports it'"
-complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
-complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history" -f -a "cluster" -d 'The cluster: its id, counts, and the partitions each broker leads and follows'
-complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history" -f -a "brokers" -d 'One row per broker: Id, State (online or down), Paused, Leads, Follows'
-complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history" -f -a "topics" -d 'One row per partition of every topic'
-complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history" -f -a "topic" -d 'One topic: a row per partition, then every config with its value and source'
-complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history" -f -a "partition" -d 'One partition: leader, leader epoch, ISR, high watermark, and one row per replica'
-complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history" -f -a "history" -d 'The metadata log in order: every change to brokers, topics and partitions'
+complete -c filka -n "__fish_filka_using_subcommand group; and not __fish_seen_subcommand_from list describe commit reset-offsets delete delete-offsets" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c filka -n "__fish_filka_using_subcommand group; and not __fish_seen_subcommand_from list describe commit reset-offsets delete delete-offsets" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand group; and not __fish_seen_subcommand_from list describe commit reset-offsets delete delete-offsets" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c filka -n "__fish_filka_using_subcommand group; and not __fish_seen_subcommand_from list describe commit reset-offsets delete delete-offsets" -f -a "list" -d 'Every group and its state'
+complete -c filka -n "__fish_filka_using_subcommand group; and not __fish_seen_subcommand_from list describe commit reset-offsets delete delete-offsets" -f -a "describe" -d 'Where a group stands on each partition: committed offset, log end, lag, owner'
+complete -c filka -n "__fish_filka_using_subcommand group; and not __fish_seen_subcommand_from list describe commit reset-offsets delete delete-offsets" -f -a "commit" -d 'Commit an offset for a group (a script that tracks its own progress)'
+complete -c filka -n "__fish_filka_using_subcommand group; and not __fish_seen_subcommand_from list describe commit reset-offsets delete delete-offsets" -f -a "reset-offsets" -d 'Move a group\'s committed offsets (dry run unless --execute)'
+complete -c filka -n "__fish_filka_using_subcommand group; and not __fish_seen_subcommand_from list describe commit reset-offsets delete delete-offsets" -f -a "delete" -d 'Delete a group: its committed offsets and its folder (refused with live members)'
+complete -c filka -n "__fish_filka_using_subcommand group; and not __fish_seen_subcommand_from list describe commit reset-offsets delete delete-offsets" -f -a "delete-offsets" -d 'Delete a group\'s committed offsets for a topic (refused with live members)'
+complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from list" -l cluster -d 'The cluster directory, created on first use by commands that write' -r -f -a "(__fish_complete_directories)"
+complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from list" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
+json\t'One JSON object per line, for scripts'
+csv\t'Comma-separated values, where a command supports it'
+avro\t'Avro, where a command supports it'"
+complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from describe" -l cluster -d 'The cluster directory, created on first use by commands that write' -r -f -a "(__fish_complete_directories)"
+complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from describe" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
+json\t'One JSON object per line, for scripts'
+csv\t'Comma-separated values, where a command supports it'
+avro\t'Avro, where a command supports it'"
+complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from describe" -l members -d 'One row per member instead (CONSUMER-ID HOST CLIENT-ID #PARTITIONS)'
+complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from describe" -l state -d 'The group\'s state instead (ASSIGNMENT-STRATEGY STATE GENERATION #MEMBERS)'
+complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from describe" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from describe" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from describe" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from commit" -s t -l topic -d 'Topic' -r
+complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from commit" -s p -l partition -d 'Partition' -r
+complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from commit" -s o -l offset -d 'The next offset to read' -r
+complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from commit" -l cluster -d 'The cluster directory, created on first use by commands that write' -r -f -a "(__fish_complete_directories)"
+complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from commit" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
+json\t'One JSON object per line, for scripts'
+csv\t'Comma-separated values, where a command supports it'
+avro\t'Avro, where a command supports it'"
+complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from commit" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from commit" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from commit" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from reset-offsets" -s t -l topic -d 'Topics to reset (repeatable); default: every topic the group has offsets for' -r
+complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from reset-offsets" -l to-offset -d 'To offset N' -r
+complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from reset-offsets" -l shift-by -d 'By N from the committed offset (negative goes back)' -r
+complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from reset-offsets" -l to-datetime -d 'To the first record at or after TIME (RFC 3339, a date, or epoch ms)' -r
+complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from reset-offsets" -l by-duration -d 'To the first record at or after now minus DURATION (30m, 1h, PT1H30M)' -r
+complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from reset-offsets" -l from-file -d 'From a CSV plan of topic,partition,offset lines (what --export prints)' -r -F
+complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from reset-offsets" -l cluster -d 'The cluster directory, created on first use by commands that write' -r -f -a "(__fish_complete_directories)"
+complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from reset-offsets" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
+json\t'One JSON object per line, for scripts'
+csv\t'Comma-separated values, where a command supports it'
+avro\t'Avro, where a command supports it'"
+complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from reset-offsets" -l to-earliest -d 'To the log start offset'
+complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from reset-offsets" -l to-latest -d 'To the high watermark'
+complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from reset-offsets" -l to-current -d 'To the committed offset (no change; useful with --export)'
+complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from reset-offsets" -l execute -d 'Apply the plan (without it, only print it)'
+complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from reset-offsets" -l export -d 'Print the plan as CSV (topic,partition,offset)'
+complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from reset-offsets" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from reset-offsets" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from reset-offsets" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from delete" -l cluster -d 'The cluster directory, created on first use by commands that write' -r -f -a "(__fish_complete_directories)"
+complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from delete" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
+json\t'One JSON object per line, for scripts'
+csv\t'Comma-separated values, where a command supports it'
+avro\t'Avro, where a command supports it'"
+complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from delete" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from delete" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from delete-offsets" -s t -l topic -d 'Topic (repeatable)' -r
+complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from delete-offsets" -l cluster -d 'The cluster directory, created on first use by commands that write' -r -f -a "(__fish_complete_directories)"
+complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from delete-offsets" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
+json\t'One JSON object per line, for scripts'
+csv\t'Comma-separated values, where a command supports it'
+avro\t'Avro, where a command supports it'"
+complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from delete-offsets" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from delete-offsets" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from delete-offsets" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history group" -l cluster -d 'The cluster directory, created on first use by commands that write' -r -f -a "(__fish_complete_directories)"
+complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history group" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
+json\t'One JSON object per line, for scripts'
+csv\t'Comma-separated values, where a command supports it'
+avro\t'Avro, where a command supports it'"
+complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history group" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history group" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history group" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history group" -f -a "cluster" -d 'The cluster: its id, counts, and the partitions each broker leads and follows'
+complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history group" -f -a "brokers" -d 'One row per broker: Id, State (online or down), Paused, Leads, Follows'
+complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history group" -f -a "topics" -d 'One row per partition of every topic'
+complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history group" -f -a "topic" -d 'One topic: a row per partition, then every config with its value and source'
+complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history group" -f -a "partition" -d 'One partition: leader, leader epoch, ISR, high watermark, and one row per replica'
+complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history group" -f -a "history" -d 'The metadata log in order: every change to brokers, topics and partitions'
+complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history group" -f -a "group" -d 'A consumer group, as `filka group describe` shows it'
 complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from cluster" -l cluster -d 'The cluster directory, created on first use by commands that write' -r -f -a "(__fish_complete_directories)"
 complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from cluster" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
 json\t'One JSON object per line, for scripts'
@@ -229,6 +319,14 @@ avro\t'Avro, where a command supports it'"
 complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from history" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from history" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
 complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from history" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from group" -l cluster -d 'The cluster directory, created on first use by commands that write' -r -f -a "(__fish_complete_directories)"
+complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from group" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
+json\t'One JSON object per line, for scripts'
+csv\t'Comma-separated values, where a command supports it'
+avro\t'Avro, where a command supports it'"
+complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from group" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from group" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from group" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and not __fish_seen_subcommand_from broker-down broker-up pause-replication resume-replication corrupt torn-write" -l cluster -d 'The cluster directory, created on first use by commands that write' -r -f -a "(__fish_complete_directories)"
 complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and not __fish_seen_subcommand_from broker-down broker-up pause-replication resume-replication corrupt torn-write" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
 json\t'One JSON object per line, for scripts'

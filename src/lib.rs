@@ -37,6 +37,7 @@ pub mod client;
 pub mod cluster;
 pub mod error;
 pub mod format;
+pub mod group;
 pub mod log;
 pub mod output;
 pub mod record;

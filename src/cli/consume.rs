@@ -8,6 +8,10 @@
 //! when it started. Records of one partition come in offset order; only committed records
 //! (below the high watermark) are read, never a batch still being written.
 //!
+//! `-g GROUP` makes the process a consumer-group member (the loop is in consume_group.rs):
+//! `-t` repeatable, `--commit auto|before|none`, `--assignor`, `--session-timeout-ms`,
+//! `--auto-commit-interval-ms`; `--offset` is then auto.offset.reset (default latest).
+//!
 //! Exit codes: 0 done (also when stdout's reader goes away, `| head`), 2 bad flags, 4 unknown
 //! topic or partition, 7 a partition has no leader, 3 corrupt data.
 //!
@@ -47,11 +51,15 @@ Examples:
   One JSON object per record (binary keys and values as base64), for jq or produce:
     filka consume -t demo --output json | jq -r .value
 
+  As a member of consumer group g1 (run it in several shells to share the partitions);
+  the next run resumes where the group committed:
+    filka consume -t demo -g g1 --offset earliest -f
+
   Timestamps, headers and sizes:
     filka consume -t demo --format '%d %t[%p]@%o key=%k (%K bytes) headers=%h\\n'";
 
 /// Output buffer: large, so a million small records cost a few hundred write calls.
-const OUT_BUFFER: usize = 256 * 1024;
+pub(crate) const OUT_BUFFER: usize = 256 * 1024;
 /// Follow mode: first and longest sleep while waiting for records.
 const IDLE_MIN: Duration = Duration::from_millis(1);
 const IDLE_MAX: Duration = Duration::from_millis(100);
@@ -72,8 +80,10 @@ const FLUSH_EVERY: Duration = Duration::from_millis(100);
 #[command(after_long_help = EXAMPLES)]
 pub struct Args {
     /// The topic to read (it must exist: consume never creates topics).
-    #[arg(short, long, value_name = "TOPIC")]
-    pub topic: String,
+    ///
+    /// Repeatable with --group: the members share the partitions of every topic given.
+    #[arg(short, long, value_name = "TOPIC", required = true, action = clap::ArgAction::Append)]
+    pub topic: Vec<String>,
 
     /// Partitions to read, comma-separated and/or repeated (-p 0,2 -p 5); all by default.
     #[arg(
@@ -92,14 +102,11 @@ pub struct Args {
     /// or after TIME, in RFC 3339 (@2024-05-01T12:00:00Z; without an offset it is UTC), a
     /// date (@2024-05-01) or epoch milliseconds (@1714564800000). @-DURATION: that long ago
     /// (@-90s, @-30m, @-1h, @-2d, @-1h30m, ISO 8601 @-PT1H30M).
-    #[arg(
-        short,
-        long,
-        value_name = "SPEC",
-        default_value = "beginning",
-        allow_hyphen_values = true
-    )]
-    pub offset: OffsetSpec,
+    ///
+    /// Default: beginning; with --group, where the group committed, else latest (Kafka's
+    /// auto.offset.reset), which --offset then sets.
+    #[arg(short, long, value_name = "SPEC", allow_hyphen_values = true)]
+    pub offset: Option<OffsetSpec>,
 
     /// Stop after N records in all (across partitions), then exit 0.
     #[arg(short = 'c', long, value_name = "N")]
@@ -117,10 +124,54 @@ pub struct Args {
     /// \xHH. The default, %v\n, prints each value on its own line. Not with --output json.
     #[arg(long, value_name = "TEMPLATE")]
     pub format: Option<Template>,
+
+    /// Consume as a member of consumer group GROUP (see `filka group`).
+    ///
+    /// Members in other processes share the topic's partitions and rebalance at once when
+    /// one starts or exits; reading resumes from the group's committed offsets.
+    #[arg(short, long, value_name = "GROUP", help_heading = "Consumer group")]
+    pub group: Option<String>,
+
+    /// When offsets are committed (with --group).
+    ///
+    /// auto: offsets of records already written and flushed to stdout, every
+    /// --auto-commit-interval-ms and at exit (at-least-once). before: committed before the
+    /// records are written (at-most-once). none: never.
+    #[arg(long, value_enum, default_value_t = CommitMode::Auto, requires = "group", help_heading = "Consumer group")]
+    pub commit: CommitMode,
+
+    /// How partitions are shared among the members (with --group).
+    #[arg(long, value_enum, default_value_t = crate::group::assignor::Assignor::Range, requires = "group", help_heading = "Consumer group")]
+    pub assignor: crate::group::assignor::Assignor,
+
+    /// A member silent (e.g. stopped) this long is removed from the group (with --group).
+    #[arg(long, value_name = "MS", default_value_t = crate::group::coordinator::DEFAULT_SESSION_TIMEOUT_MS, requires = "group", help_heading = "Consumer group")]
+    pub session_timeout_ms: u64,
+
+    /// How often --commit auto commits (with --group).
+    #[arg(
+        long,
+        value_name = "MS",
+        default_value_t = 5000,
+        requires = "group",
+        help_heading = "Consumer group"
+    )]
+    pub auto_commit_interval_ms: u64,
+}
+
+/// When a group member commits (`--commit`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CommitMode {
+    /// After the records were written out (at-least-once).
+    Auto,
+    /// Before the records are written out (at-most-once).
+    Before,
+    /// Never.
+    None,
 }
 
 /// How records are written.
-enum Output {
+pub(crate) enum Output {
     Template(Template),
     Json,
 }
@@ -152,7 +203,7 @@ impl Stats {
 }
 
 /// Refuses flag combinations clap cannot see (`--output` is a global flag).
-fn output(args: &Args, global: &GlobalArgs) -> anyhow::Result<Output> {
+pub(crate) fn output(args: &Args, global: &GlobalArgs) -> anyhow::Result<Output> {
     match global.output {
         OutputFormat::Text => Ok(Output::Template(args.format.clone().unwrap_or_default())),
         OutputFormat::Json if args.format.is_some() => Err(coded(
@@ -176,7 +227,7 @@ fn output(args: &Args, global: &GlobalArgs) -> anyhow::Result<Output> {
 
 /// stdout as a plain file, so our one big buffer is not split again at newlines by std's
 /// line-buffered `Stdout`.
-fn stdout_writer() -> Box<dyn Write> {
+pub(crate) fn stdout_writer() -> Box<dyn Write> {
     #[cfg(unix)]
     {
         use std::os::fd::AsFd;
@@ -189,7 +240,7 @@ fn stdout_writer() -> Box<dyn Write> {
 
 /// Writes one record.
 #[inline]
-fn write_record<W: Write>(
+pub(crate) fn write_record<W: Write>(
     out: &mut W,
     output: &Output,
     topic: &str,
@@ -295,32 +346,37 @@ fn dedup(list: &[u32]) -> Vec<u32> {
 /// Runs the command.
 pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     let output = output(args, global)?;
+    if args.group.is_some() {
+        return super::consume_group::run(args, global, &output);
+    }
+    let [topic] = args.topic.as_slice() else {
+        return Err(coded(
+            ExitCode::Usage,
+            anyhow!("several topics (-t) can be read only with --group"),
+        ));
+    };
     let start = args
         .offset
+        .unwrap_or(OffsetSpec::Beginning)
         .resolve(jiff::Timestamp::now())
         .exit_code(ExitCode::Usage)?;
     let partitions = (!args.partitions.is_empty()).then(|| dedup(&args.partitions));
     let cluster = open_cluster(global)?;
     let root = cluster.layout().root().display().to_string();
-    let mut consumer = match Consumer::new(
-        cluster,
-        &args.topic,
-        partitions.as_deref(),
-        start,
-        args.follow,
-    ) {
-        Ok(c) => c,
-        Err(ClusterError::UnknownTopic(t)) => {
-            return Err(coded(
-                ExitCode::NotFound,
-                anyhow!("topic {t:?} does not exist in {root} (consume never creates topics)"),
-            ));
-        }
-        Err(e) => return Err(anyhow::Error::new(e).context(format!("consume {}", args.topic))),
-    };
+    let mut consumer =
+        match Consumer::new(cluster, topic, partitions.as_deref(), start, args.follow) {
+            Ok(c) => c,
+            Err(ClusterError::UnknownTopic(t)) => {
+                return Err(coded(
+                    ExitCode::NotFound,
+                    anyhow!("topic {t:?} does not exist in {root} (consume never creates topics)"),
+                ));
+            }
+            Err(e) => return Err(anyhow::Error::new(e).context(format!("consume {}", topic))),
+        };
     if global.verbose > 0 && !global.quiet {
         for (p, offset) in consumer.positions() {
-            eprintln!("filka: reading {}-{p} from offset {offset}", args.topic);
+            eprintln!("filka: reading {}-{p} from offset {offset}", topic);
         }
     }
 
@@ -349,7 +405,7 @@ pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
             if stats.records == 1 { "" } else { "s" },
             stats.partitions_with_records(),
             if parts == 1 { "" } else { "s" },
-            escape_control(&args.topic)
+            escape_control(topic)
         );
     }
     Ok(ExitCode::Success)
@@ -375,17 +431,17 @@ mod tests {
             "consume", "-t", "demo", "-p", "0,2", "-p", "5", "-o", "-10", "-c", "3", "-f",
         ])
         .unwrap();
-        assert_eq!(a.topic, "demo");
+        assert_eq!(a.topic, ["demo"]);
         assert_eq!(a.partitions, vec![0, 2, 5]);
-        assert_eq!(a.offset, OffsetSpec::Last(10));
+        assert_eq!(a.offset, Some(OffsetSpec::Last(10)));
         assert_eq!(a.max_messages, Some(3));
         assert!(a.follow);
         assert_eq!(a.format, None);
         let (a, _) = parse(&["consume", "-t", "d", "-o-3", "--format", "%k"]).unwrap();
-        assert_eq!(a.offset, OffsetSpec::Last(3));
+        assert_eq!(a.offset, Some(OffsetSpec::Last(3)));
         assert_eq!(a.format, Some(Template::parse("%k").unwrap()));
         let (a, _) = parse(&["consume", "--topic=d", "--offset=@0"]).unwrap();
-        assert_eq!(a.offset, OffsetSpec::Timestamp(0));
+        assert_eq!(a.offset, Some(OffsetSpec::Timestamp(0)));
     }
 
     #[test]

@@ -11,7 +11,8 @@
 //!   counts and configs (each key's effective value, and whether it is an override);
 //! - `describe partition T P`: one row per replica (Broker, State, Role, InSync,
 //!   LogStartOffset, LogEndOffset, Lag, Size, Dir) after the leader, epoch and high watermark;
-//! - `describe history [--topic T]`: the metadata log in order (Offset, Time, Type, Details).
+//! - `describe history [--topic T]`: the metadata log in order (Offset, Time, Type, Details);
+//! - `describe group G`: the same as `filka group describe G` (src/cli/group.rs).
 //!
 //! Text is tables (plain and deterministic when stdout is not a terminal). `--output json`
 //! prints one JSON object per line for each thing described (the cluster, a broker, a topic,
@@ -77,6 +78,7 @@ pub enum What {
     Topic(TopicArgs),
     Partition(PartitionArgs),
     History(HistoryArgs),
+    Group(GroupArgs),
 }
 
 /// The cluster: its id, counts, and the partitions each broker leads and follows.
@@ -90,6 +92,17 @@ Examples:
   filka --cluster filka-data/broker-102 describe cluster
   filka describe cluster --output json | jq .offline")]
 pub struct ClusterArgs {}
+
+/// A consumer group, as `filka group describe` shows it.
+#[derive(Debug, clap::Args)]
+#[command(after_long_help = "\
+Examples:
+  filka describe group my-group
+  filka describe group my-group --output json")]
+pub struct GroupArgs {
+    /// The group.
+    pub group: String,
+}
 
 /// One row per broker: Id, State (online or down), Paused, Leads, Follows.
 ///
@@ -181,6 +194,7 @@ pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         What::Topic(a) => run_topic(a, global),
         What::Partition(a) => partition(a, global),
         What::History(a) => history(a, global),
+        What::Group(a) => super::group::describe(&a.group, false, false, global),
     }
 }
 

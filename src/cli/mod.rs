@@ -18,10 +18,12 @@
 
 pub mod completions;
 pub mod consume;
+mod consume_group;
 pub mod demo;
 pub mod describe;
 pub mod dump;
 pub mod generated;
+pub mod group;
 pub mod init;
 pub mod produce;
 pub mod simulate_failure;
@@ -129,6 +131,7 @@ pub enum Command {
     Topic(topic::Args),
     Produce(produce::Args),
     Consume(consume::Args),
+    Group(group::Args),
     Describe(describe::Args),
     SimulateFailure(simulate_failure::Args),
     Dump(dump::Args),
@@ -143,6 +146,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Topic(args) => topic::run(args, &cli.global),
         Command::Produce(args) => produce::run(args, &cli.global),
         Command::Consume(args) => consume::run(args, &cli.global),
+        Command::Group(args) => group::run(args, &cli.global),
         Command::Describe(args) => describe::run(args, &cli.global),
         Command::SimulateFailure(args) => simulate_failure::run(args, &cli.global),
         Command::Dump(args) => dump::run(args, &cli.global),

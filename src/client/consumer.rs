@@ -102,8 +102,21 @@ impl Consumer {
                 list.to_vec()
             }
         };
-        let mut parts = Vec::with_capacity(chosen.len());
-        for p in chosen {
+        let starts: Vec<(u32, StartOffset)> = chosen.into_iter().map(|p| (p, start)).collect();
+        Consumer::with_starts(cluster, topic, &starts, follow)
+    }
+
+    /// A consumer of the given partitions of `topic`, each with its own start (a consumer
+    /// group member resuming from committed offsets). Partitions are not checked against
+    /// the topic beyond what reading them needs.
+    pub fn with_starts(
+        cluster: Cluster,
+        topic: &str,
+        starts: &[(u32, StartOffset)],
+        follow: bool,
+    ) -> Result<Consumer, ClusterError> {
+        let mut parts = Vec::with_capacity(starts.len());
+        for &(p, start) in starts {
             let view = PartitionView::read(&cluster, topic, p)?;
             let reader = view.leader_reader(&cluster)?;
             let (lso, hw) = (view.log_start_offset, view.high_watermark);

@@ -8,6 +8,7 @@ mod demo;
 mod describe;
 mod dump;
 mod generated_docs;
+mod group;
 mod harness;
 mod init;
 mod kafka_python;

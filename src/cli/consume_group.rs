@@ -1,0 +1,285 @@
+//! `filka consume --group G`: the read loop of a consumer-group member. Joins the group,
+//! reads only the partitions it owns (ownership locks), resumes from committed offsets (or
+//! `--offset`, default latest), commits as `--commit` says, and follows rebalances: revoked
+//! partitions are committed and let go before their new owner may read them.
+//!
+//! Owns: the member's loop and commit timing. Must not: decide membership (group/).
+
+use std::collections::BTreeMap;
+use std::io::{BufWriter, Write};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, anyhow};
+
+use super::consume::{Args, CommitMode, OUT_BUFFER, Output, stdout_writer, write_record};
+use super::{GlobalArgs, open_cluster};
+use crate::client::consumer::{Consumer, Poll, StartOffset};
+use crate::cluster::{Cluster, ClusterError};
+use crate::error::{ExitCode, ResultExt, coded};
+use crate::format::offset_spec::OffsetSpec;
+use crate::group::coordinator::{GroupError, Member};
+use crate::group::offsets;
+
+/// How often a member proves it is alive and looks for rebalances.
+const HEARTBEAT: Duration = Duration::from_millis(100);
+const IDLE_MIN: Duration = Duration::from_millis(1);
+const IDLE_MAX: Duration = Duration::from_millis(100);
+
+/// Maps a group error to its exit code (a stale member is `Fenced`).
+pub(crate) fn group_error(e: GroupError) -> anyhow::Error {
+    match e {
+        GroupError::Fenced { .. } | GroupError::NotOwner { .. } => coded(ExitCode::Fenced, e),
+        GroupError::Cluster(c) => anyhow::Error::new(c),
+        e => anyhow::Error::new(e),
+    }
+}
+
+/// A topic-partition.
+type Tp = (String, u32);
+
+struct Loop {
+    cluster: Cluster,
+    topics: Vec<String>,
+    member: Member,
+    /// Next offset after what was written out, per owned partition.
+    written: BTreeMap<Tp, i64>,
+    /// What was last committed, per partition.
+    committed: BTreeMap<Tp, i64>,
+}
+
+impl Loop {
+    /// Commits the written positions of owned partitions that moved.
+    fn commit(&mut self) -> anyhow::Result<()> {
+        let owned = self.member.owned();
+        let offs: Vec<_> = self
+            .written
+            .iter()
+            .filter(|(tp, o)| self.committed.get(*tp) != Some(o) && owned.contains(tp))
+            .map(|(tp, o)| (tp.clone(), *o))
+            .collect();
+        if offs.is_empty() {
+            return Ok(());
+        }
+        self.member
+            .commit(&mut self.cluster, &offs)
+            .map_err(group_error)?;
+        for (tp, o) in offs {
+            self.committed.insert(tp, o);
+        }
+        Ok(())
+    }
+}
+
+/// Runs `consume` as a group member.
+pub(crate) fn run(args: &Args, global: &GlobalArgs, output: &Output) -> anyhow::Result<ExitCode> {
+    let group = args.group.clone().unwrap_or_default();
+    if !args.partitions.is_empty() {
+        return Err(coded(
+            ExitCode::Usage,
+            anyhow!("-p cannot be combined with --group: the group assigns the partitions"),
+        ));
+    }
+    let reset = args
+        .offset
+        .unwrap_or(OffsetSpec::End)
+        .resolve(jiff::Timestamp::now())
+        .exit_code(ExitCode::Usage)?;
+    let cluster = open_cluster(global)?;
+    for t in &args.topic {
+        if cluster.topic(t).is_err() {
+            return Err(coded(
+                ExitCode::NotFound,
+                anyhow!(
+                    "topic {t:?} does not exist in {} (consume never creates topics)",
+                    cluster.layout().root().display()
+                ),
+            ));
+        }
+    }
+    let mut topics = args.topic.clone();
+    topics.sort();
+    topics.dedup();
+    let member = Member::join(
+        &cluster,
+        &group,
+        &topics,
+        args.assignor,
+        args.session_timeout_ms,
+    )
+    .map_err(group_error)
+    .with_context(|| format!("joining group {group}"))?;
+    let mut st = Loop {
+        cluster,
+        topics,
+        member,
+        written: BTreeMap::new(),
+        committed: BTreeMap::new(),
+    };
+    let result = read_loop(&mut st, args, global, output, reset, &group);
+    let out = match result {
+        Ok(()) => {
+            if args.commit == CommitMode::Auto {
+                st.commit()?;
+            }
+            Ok(ExitCode::Success)
+        }
+        Err(e) => Err(e),
+    };
+    st.member.leave();
+    out
+}
+
+fn read_loop(
+    st: &mut Loop,
+    args: &Args,
+    global: &GlobalArgs,
+    output: &Output,
+    reset: StartOffset,
+    group: &str,
+) -> anyhow::Result<()> {
+    let mut out = BufWriter::with_capacity(OUT_BUFFER, stdout_writer());
+    // One consumer per topic with owned partitions; rebuilt when ownership changes.
+    let mut consumers: Option<Vec<Consumer>> = None;
+    let mut count = 0u64;
+    let mut last_commit = Instant::now();
+    let mut last_hb = Instant::now();
+    let mut idle = IDLE_MIN;
+    let mut sink: Vec<u8> = Vec::with_capacity(OUT_BUFFER);
+    let interval = Duration::from_millis(args.auto_commit_interval_ms);
+    let max = args.max_messages;
+    let flush = |out: &mut BufWriter<Box<dyn Write>>| out.flush().context("writing to stdout");
+    loop {
+        if max.is_some_and(|m| count >= m) {
+            break;
+        }
+        if last_hb.elapsed() >= HEARTBEAT {
+            last_hb = Instant::now();
+            st.member.heartbeat(&st.cluster).map_err(group_error)?;
+        }
+        let target: Vec<Tp> = st
+            .member
+            .target()
+            .iter()
+            .filter(|(t, _)| st.topics.contains(t))
+            .cloned()
+            .collect();
+        // Revoke: commit what was written out, then let go so the new owner may start.
+        let revoked: Vec<Tp> = st
+            .member
+            .owned()
+            .into_iter()
+            .filter(|tp| !target.contains(tp))
+            .collect();
+        if !revoked.is_empty() {
+            flush(&mut out)?;
+            if args.commit == CommitMode::Auto {
+                st.commit()?;
+            }
+            for tp in revoked {
+                st.member.release(&tp);
+                st.written.remove(&tp);
+            }
+            consumers = None;
+        }
+        let mut all_owned = true;
+        for tp in &target {
+            let had = st.member.owned().contains(tp);
+            if !st.member.try_acquire(tp).map_err(group_error)? {
+                all_owned = false;
+            } else if !had {
+                consumers = None;
+            }
+        }
+        if target.is_empty() && !args.follow {
+            break;
+        }
+        if consumers.is_none() && !st.member.owned().is_empty() {
+            st.cluster.reload()?;
+            let committed = offsets::read(&st.cluster, group)?;
+            let mut by_topic: BTreeMap<String, Vec<(u32, StartOffset)>> = BTreeMap::new();
+            for tp in st.member.owned() {
+                let start = match st.written.get(&tp) {
+                    Some(&o) => StartOffset::Offset(o),
+                    None => committed
+                        .get(&tp)
+                        .map_or(reset, |v| StartOffset::Offset(v.offset)),
+                };
+                by_topic.entry(tp.0).or_default().push((tp.1, start));
+            }
+            let mut list = Vec::with_capacity(by_topic.len());
+            for (topic, starts) in by_topic {
+                let c = Consumer::with_starts(st.cluster.clone(), &topic, &starts, args.follow)
+                    .with_context(|| format!("consume {topic}"))?;
+                for (p, o) in c.positions() {
+                    st.written.entry((topic.clone(), p)).or_insert(o);
+                    if global.verbose > 0 && !global.quiet {
+                        eprintln!(
+                            "filka: group {group} generation {}: reading {topic}-{p} from offset {o}",
+                            st.member.generation(),
+                        );
+                    }
+                }
+                list.push(c);
+            }
+            consumers = Some(list);
+        }
+        let Some(list) = consumers.as_mut() else {
+            std::thread::sleep(Duration::from_millis(20));
+            continue;
+        };
+        let mut delivered = false;
+        let mut ended = true;
+        for c in list.iter_mut() {
+            sink.clear();
+            let topic = c.topic().to_string();
+            let mut positions: BTreeMap<Tp, i64> = BTreeMap::new();
+            let mut n = count;
+            let polled = c.poll(&mut |f| {
+                if max.is_some_and(|m| n >= m) {
+                    return Ok(());
+                }
+                write_record(&mut sink, output, &topic, f)
+                    .map_err(|e| ClusterError::Invalid(e.to_string()))?;
+                positions.insert((topic.clone(), f.partition), f.record.offset + 1);
+                n += 1;
+                Ok(())
+            });
+            let polled = polled.with_context(|| format!("reading {topic}"))?;
+            count = n;
+            if args.commit == CommitMode::Before && !positions.is_empty() {
+                // At-most-once: the offsets are committed before the records are written.
+                st.written.extend(positions.clone());
+                st.commit()?;
+            }
+            out.write_all(&sink).context("writing to stdout")?;
+            st.written.extend(positions);
+            match polled {
+                Poll::Records(_) => delivered = true,
+                Poll::End => {}
+                Poll::Idle => ended = false,
+            }
+        }
+        if delivered {
+            idle = IDLE_MIN;
+        } else if ended && all_owned {
+            break;
+        } else {
+            flush(&mut out)?;
+            std::thread::sleep(idle);
+            idle = (idle * 2).min(IDLE_MAX);
+            for c in list.iter_mut() {
+                c.refresh()
+                    .with_context(|| format!("reading {}", c.topic()))?;
+            }
+        }
+        if args.commit == CommitMode::Auto && last_commit.elapsed() >= interval {
+            flush(&mut out)?;
+            st.commit()?;
+            last_commit = Instant::now();
+        }
+    }
+    out.into_inner()
+        .map_err(std::io::IntoInnerError::into_error)
+        .context("writing to stdout")?;
+    Ok(())
+}

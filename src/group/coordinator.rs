@@ -1,0 +1,550 @@
+//! The consumer-group coordinator, done by the members themselves through files (DESIGN.md,
+//! concurrency model):
+//!
+//! ```text
+//! groups/<group>/group.lock            short critical sections: sync, commit
+//! groups/<group>/state.json            generation, assignor, members, assignment
+//! groups/<group>/members/<id>.lock     held (flock) by the live member; mtime = heartbeat
+//! groups/<group>/members/<id>.json     the member's client id, host, topics
+//! groups/<group>/owners/<t>-<p>.lock   held by the one member reading that partition
+//! ```
+//!
+//! A member whose lock can be taken is dead (its process exited or was killed): the next
+//! sync removes it and starts a new generation at once. A member that has not touched its
+//! lock file for its session timeout (a stopped process) is expelled too; when it resumes it
+//! finds itself out of the group and its commits are refused ([`GroupError::Fenced`]).
+//! A partition is read only by the member holding its ownership lock, so never by two
+//! members at once, even during a rebalance: a new owner waits until the old one committed
+//! and let go.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use super::assignor::{self, Assignment, Assignor, Tp};
+use super::offsets;
+use crate::cluster::lock::FileLock;
+use crate::cluster::{Cluster, ClusterError, Layout, now_ms, random_uuid};
+
+/// Kafka's default `session.timeout.ms`.
+pub const DEFAULT_SESSION_TIMEOUT_MS: u64 = 45_000;
+
+/// Why a group operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum GroupError {
+    /// The member is no longer part of the group's current generation.
+    #[error(
+        "group {group}: member {member} is not in generation {generation} (it was removed after \
+         missing session.timeout.ms); its commit was refused"
+    )]
+    Fenced {
+        /// Group.
+        group: String,
+        /// Member id.
+        member: String,
+        /// The group's current generation.
+        generation: i32,
+    },
+    /// The member does not own a partition it tried to commit.
+    #[error("group {group}: member {member} does not own {topic}-{partition}; commit refused")]
+    NotOwner {
+        /// Group.
+        group: String,
+        /// Member id.
+        member: String,
+        /// Topic.
+        topic: String,
+        /// Partition.
+        partition: u32,
+    },
+    /// The cluster failed.
+    #[error(transparent)]
+    Cluster(#[from] ClusterError),
+    /// A group file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> GroupError + '_ {
+    move |source| GroupError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// What a member says about itself.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct MemberInfo {
+    /// Client id.
+    pub client_id: String,
+    /// Host (Kafka shows `/address`).
+    pub host: String,
+    /// Subscribed topics.
+    pub topics: Vec<String>,
+    /// Its session timeout (ms).
+    pub session_timeout_ms: u64,
+}
+
+/// The group's shared state (`state.json`).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct GroupState {
+    /// Current generation (0 before anyone joined).
+    pub generation: i32,
+    /// The assignor in use.
+    pub protocol: Assignor,
+    /// Members of this generation.
+    pub members: BTreeMap<String, MemberInfo>,
+    /// Their partitions.
+    pub assignment: Assignment,
+    /// When this generation started (ms).
+    pub timestamp_ms: i64,
+}
+
+impl Default for GroupState {
+    fn default() -> Self {
+        GroupState {
+            generation: 0,
+            protocol: Assignor::Range,
+            members: BTreeMap::new(),
+            assignment: Assignment::new(),
+            timestamp_ms: 0,
+        }
+    }
+}
+
+/// The folder of `group` (names with unusual characters are hex-encoded).
+pub fn group_dir(layout: &Layout, group: &str) -> PathBuf {
+    let plain = !group.is_empty()
+        && group.len() <= 200
+        && group
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-')
+        && !group.starts_with('.');
+    let name = if plain {
+        group.to_string()
+    } else {
+        let hex: String = group.bytes().map(|b| format!("{b:02x}")).collect();
+        format!("%{}", &hex[..hex.len().min(400)])
+    };
+    layout.groups().join(name)
+}
+
+fn state_path(dir: &Path) -> PathBuf {
+    dir.join("state.json")
+}
+
+/// Reads `state.json` (the default state when there is none or it is unreadable).
+pub fn read_state(dir: &Path) -> GroupState {
+    std::fs::read(state_path(dir))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default()
+}
+
+fn write_state(dir: &Path, st: &GroupState) -> Result<(), GroupError> {
+    let path = state_path(dir);
+    let tmp = dir.join("state.json.tmp");
+    let bytes = serde_json::to_vec_pretty(st).unwrap_or_default();
+    std::fs::write(&tmp, bytes).map_err(io(&tmp))?;
+    std::fs::rename(&tmp, &path).map_err(io(&path))
+}
+
+/// A member found in the members folder.
+#[derive(Debug, Clone)]
+pub struct LiveMember {
+    /// Member id.
+    pub id: String,
+    /// What it says about itself.
+    pub info: Option<MemberInfo>,
+    /// Heartbeat older than its session timeout (stopped).
+    pub expired: bool,
+}
+
+/// Scans the members folder: live members (lock held by someone else), removing the files of
+/// dead ones. `me` (with its lock held by this process) is never probed.
+/// Without `cleanup` (an observer not holding the group lock) dead members are only left
+/// out.
+fn scan_members(
+    dir: &Path,
+    me: Option<&str>,
+    cleanup: bool,
+) -> Result<Vec<LiveMember>, GroupError> {
+    let mdir = dir.join("members");
+    let entries = match std::fs::read_dir(&mdir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(io(&mdir)(e)),
+    };
+    let mut out = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().to_string();
+        let Some(id) = name.strip_suffix(".lock") else {
+            continue;
+        };
+        let lock_path = entry.path();
+        let json_path = mdir.join(format!("{id}.json"));
+        let info: Option<MemberInfo> = std::fs::read(&json_path)
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok());
+        if Some(id) != me
+            && let Some(held) = FileLock::try_exclusive(&lock_path).map_err(ClusterError::from)?
+        {
+            // Dead: nobody holds its lock. Remove its files while holding it.
+            if cleanup {
+                let _ = std::fs::remove_file(&json_path);
+                let _ = std::fs::remove_file(&lock_path);
+            }
+            drop(held);
+            continue;
+        }
+        let timeout = info
+            .as_ref()
+            .map_or(DEFAULT_SESSION_TIMEOUT_MS, |i| i.session_timeout_ms);
+        let age = std::fs::metadata(&lock_path)
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| SystemTime::now().duration_since(t).ok())
+            .unwrap_or_default();
+        out.push(LiveMember {
+            id: id.to_string(),
+            info,
+            expired: Some(id) != me && age > Duration::from_millis(timeout),
+        });
+    }
+    out.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(out)
+}
+
+/// The members of `group` that are alive now (lock held and heartbeat recent).
+pub fn live_members(cluster: &Cluster, group: &str) -> Result<Vec<LiveMember>, GroupError> {
+    // No group lock: an observer must not wait for a member stopped inside a critical
+    // section (SIGSTOP), and probing member locks needs none.
+    let dir = group_dir(cluster.layout(), group);
+    Ok(scan_members(&dir, None, false)?
+        .into_iter()
+        .filter(|m| !m.expired)
+        .collect())
+}
+
+/// The group's state with dead members (lock free) left out (for describe).
+pub fn describe_state(cluster: &Cluster, group: &str) -> Result<GroupState, GroupError> {
+    let dir = group_dir(cluster.layout(), group);
+    if !dir.exists() {
+        return Ok(GroupState::default());
+    }
+    // The coordinator's view: members of the generation whose process still holds its
+    // lock (a stopped one stays until a live member expels it).
+    let live: BTreeSet<String> = scan_members(&dir, None, false)?
+        .into_iter()
+        .map(|m| m.id)
+        .collect();
+    let mut st = read_state(&dir);
+    st.members.retain(|id, _| live.contains(id));
+    st.assignment.retain(|id, _| live.contains(id));
+    Ok(st)
+}
+
+/// Groups that have a folder (members now or before).
+pub fn group_dirs(layout: &Layout) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(layout.groups()) {
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().to_string();
+            let decoded = match name.strip_prefix('%') {
+                Some(hex) => (0..hex.len() / 2)
+                    .filter_map(|i| u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok())
+                    .collect::<Vec<u8>>(),
+                None => name.into_bytes(),
+            };
+            if let Ok(s) = String::from_utf8(decoded) {
+                out.push(s);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Removes a group's folder (no live members: the caller checked).
+pub fn remove_group_dir(cluster: &Cluster, group: &str) -> Result<(), GroupError> {
+    let dir = group_dir(cluster.layout(), group);
+    match std::fs::remove_dir_all(&dir) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(io(&dir)(e)),
+        _ => Ok(()),
+    }
+}
+
+/// One live member of a group: holds its member lock and the ownership locks of the
+/// partitions it reads.
+#[derive(Debug)]
+pub struct Member {
+    group: String,
+    dir: PathBuf,
+    id: String,
+    info: MemberInfo,
+    assignor: Assignor,
+    lock: FileLock,
+    generation: i32,
+    target: Vec<Tp>,
+    owned: BTreeMap<Tp, FileLock>,
+}
+
+impl Member {
+    /// Joins `group` as a new member subscribed to `topics`.
+    pub fn join(
+        cluster: &Cluster,
+        group: &str,
+        topics: &[String],
+        assignor: Assignor,
+        session_timeout_ms: u64,
+    ) -> Result<Member, GroupError> {
+        let dir = group_dir(cluster.layout(), group);
+        let mdir = dir.join("members");
+        std::fs::create_dir_all(&mdir).map_err(io(&mdir))?;
+        std::fs::create_dir_all(dir.join("owners")).map_err(io(&dir))?;
+        let client_id = format!("console-consumer-{}", std::process::id());
+        let id = format!("{client_id}-{}", random_uuid());
+        let info = MemberInfo {
+            client_id,
+            host: "/127.0.0.1".into(),
+            topics: topics.to_vec(),
+            session_timeout_ms,
+        };
+        let json = mdir.join(format!("{id}.json"));
+        std::fs::write(&json, serde_json::to_vec(&info).unwrap_or_default()).map_err(io(&json))?;
+        // Lock under a name scans ignore, then rename: a scan must never find a member's
+        // lock file before its owner holds it (it would take it for dead). The flock stays
+        // with the file across the rename.
+        let joining = mdir.join(format!("{id}.joining"));
+        let lock = FileLock::exclusive(&joining).map_err(ClusterError::from)?;
+        let path = mdir.join(format!("{id}.lock"));
+        std::fs::rename(&joining, &path).map_err(io(&path))?;
+        let mut m = Member {
+            group: group.to_string(),
+            dir,
+            id,
+            info,
+            assignor,
+            lock,
+            generation: 0,
+            target: Vec::new(),
+            owned: BTreeMap::new(),
+        };
+        m.heartbeat(cluster)?;
+        Ok(m)
+    }
+
+    /// The member id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The generation this member last synced to.
+    pub fn generation(&self) -> i32 {
+        self.generation
+    }
+
+    /// The partitions assigned to this member in its generation.
+    pub fn target(&self) -> &[Tp] {
+        &self.target
+    }
+
+    /// The partitions whose ownership lock this member holds.
+    pub fn owned(&self) -> Vec<Tp> {
+        self.owned.keys().cloned().collect()
+    }
+
+    fn fenced(&self, generation: i32) -> GroupError {
+        GroupError::Fenced {
+            group: self.group.clone(),
+            member: self.id.clone(),
+            generation,
+        }
+    }
+
+    /// Proves liveness (touches the member file) and syncs with the group: removes dead or
+    /// expired members and, when membership changed, starts a new generation with a new
+    /// assignment. Returns true when this member's assignment changed.
+    pub fn heartbeat(&mut self, cluster: &Cluster) -> Result<bool, GroupError> {
+        let _g = FileLock::exclusive(&self.dir.join("group.lock")).map_err(ClusterError::from)?;
+        let mut st = read_state(&self.dir);
+        if self.generation > 0 && !st.members.contains_key(&self.id) {
+            // Expelled: do not look alive again (the caller leaves or rejoins).
+            return Err(self.fenced(st.generation));
+        }
+        let _ = self.lock.file().set_modified(SystemTime::now());
+        let live: Vec<LiveMember> = scan_members(&self.dir, Some(&self.id), true)?
+            .into_iter()
+            .filter(|m| !m.expired)
+            .collect();
+        let ids: BTreeSet<&String> = live.iter().map(|m| &m.id).collect();
+        let current: BTreeSet<&String> = st.members.keys().collect();
+        if ids != current {
+            if st.members.is_empty() {
+                st.protocol = self.assignor;
+            }
+            let members: BTreeMap<String, MemberInfo> = live
+                .iter()
+                .map(|m| {
+                    let info = if m.id == self.id {
+                        Some(self.info.clone())
+                    } else {
+                        m.info.clone()
+                    };
+                    (m.id.clone(), info.unwrap_or_else(|| self.info.clone()))
+                })
+                .collect();
+            let mut partitions = BTreeMap::new();
+            for info in members.values() {
+                for t in &info.topics {
+                    if let Ok(topic) = cluster.topic(t) {
+                        partitions.insert(t.clone(), topic.partitions.len() as u32);
+                    }
+                }
+            }
+            let ids: Vec<String> = members.keys().cloned().collect();
+            st.assignment = assignor::assign(st.protocol, &ids, &partitions, &st.assignment);
+            st.members = members;
+            st.generation = st.generation.saturating_add(1);
+            st.timestamp_ms = now_ms();
+            write_state(&self.dir, &st)?;
+        }
+        let target = st.assignment.get(&self.id).cloned().unwrap_or_default();
+        self.generation = st.generation;
+        let changed = target != self.target;
+        self.target = target;
+        Ok(changed)
+    }
+
+    /// Lets go of a partition (after committing what was read from it).
+    pub fn release(&mut self, tp: &Tp) {
+        self.owned.remove(tp);
+    }
+
+    /// Takes the ownership lock of an assigned partition if its previous owner let go.
+    pub fn try_acquire(&mut self, tp: &Tp) -> Result<bool, GroupError> {
+        if self.owned.contains_key(tp) {
+            return Ok(true);
+        }
+        let path = owner_lock(&self.dir, tp);
+        match FileLock::try_exclusive(&path).map_err(ClusterError::from)? {
+            Some(l) => {
+                self.owned.insert(tp.clone(), l);
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    /// Commits `offsets` for partitions this member owns, refused ([`GroupError::Fenced`])
+    /// when the member is no longer in the group's current generation.
+    pub fn commit(&self, cluster: &mut Cluster, offsets_: &[(Tp, i64)]) -> Result<(), GroupError> {
+        let _g = FileLock::exclusive(&self.dir.join("group.lock")).map_err(ClusterError::from)?;
+        let st = read_state(&self.dir);
+        if !st.members.contains_key(&self.id) {
+            return Err(self.fenced(st.generation));
+        }
+        for (tp, _) in offsets_ {
+            if !self.owned.contains_key(tp) {
+                return Err(GroupError::NotOwner {
+                    group: self.group.clone(),
+                    member: self.id.clone(),
+                    topic: tp.0.clone(),
+                    partition: tp.1,
+                });
+            }
+        }
+        offsets::commit(cluster, &self.group, offsets_)?;
+        Ok(())
+    }
+
+    /// Leaves the group: removes the member's files; the others rebalance on their next
+    /// heartbeat.
+    pub fn leave(self) {
+        let mdir = self.dir.join("members");
+        let _ = std::fs::remove_file(mdir.join(format!("{}.json", self.id)));
+        let _ = std::fs::remove_file(mdir.join(format!("{}.lock", self.id)));
+        drop(self.owned);
+        drop(self.lock);
+    }
+}
+
+fn owner_lock(dir: &Path, tp: &Tp) -> PathBuf {
+    let hex: String = tp.0.bytes().map(|b| format!("{b:02x}")).collect();
+    dir.join("owners").join(format!("{hex}-{}.lock", tp.1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cluster(dir: &Path) -> Cluster {
+        let mut c = Cluster::init(dir, 1, 101).unwrap();
+        c.create_topic("t", 4, 1, BTreeMap::new(), false).unwrap();
+        c
+    }
+
+    fn tp(p: u32) -> Tp {
+        ("t".to_string(), p)
+    }
+
+    #[test]
+    fn a_partition_changes_owner_only_after_the_old_owner_lets_go() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = cluster(dir.path());
+        let topics = ["t".to_string()];
+        let mut m1 = Member::join(&c, "g", &topics, Assignor::Range, 60_000).unwrap();
+        assert_eq!(m1.target().len(), 4);
+        for p in 0..4 {
+            assert!(m1.try_acquire(&tp(p)).unwrap());
+        }
+        let mut m2 = Member::join(&c, "g", &topics, Assignor::Range, 60_000).unwrap();
+        assert_eq!(m2.generation(), 2);
+        assert!(m1.heartbeat(&c).unwrap(), "m1's assignment changed");
+        assert_eq!(m1.target().len() + m2.target().len(), 4);
+        let moved: Vec<Tp> = m2.target().to_vec();
+        for t in &moved {
+            assert!(!m2.try_acquire(t).unwrap(), "{t:?} still owned by m1");
+        }
+        for t in &moved {
+            m1.release(t);
+            assert!(m2.try_acquire(t).unwrap());
+        }
+        // m1 may not commit what it no longer owns.
+        let mut c2 = c.clone();
+        let e = m1.commit(&mut c2, &[(moved[0].clone(), 1)]).unwrap_err();
+        assert!(matches!(e, GroupError::NotOwner { .. }), "{e}");
+        // m1 leaves: m2 takes everything in the next generation.
+        m1.leave();
+        assert!(m2.heartbeat(&c).unwrap());
+        assert_eq!(m2.target().len(), 4);
+        assert_eq!(m2.generation(), 3);
+    }
+
+    #[test]
+    fn an_expired_member_is_fenced() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = cluster(dir.path());
+        let topics = ["t".to_string()];
+        let mut m1 = Member::join(&c, "g", &topics, Assignor::Sticky, 50).unwrap();
+        assert!(m1.try_acquire(&tp(0)).unwrap());
+        let mut m2 = Member::join(&c, "g", &topics, Assignor::Sticky, 60_000).unwrap();
+        std::thread::sleep(Duration::from_millis(120));
+        m2.heartbeat(&c).unwrap();
+        assert_eq!(
+            m2.target().len(),
+            4,
+            "m1 expelled after its session timeout"
+        );
+        let e = m1.commit(&mut c, &[(tp(0), 1)]).unwrap_err();
+        assert!(matches!(e, GroupError::Fenced { .. }), "{e}");
+        assert!(matches!(m1.heartbeat(&c), Err(GroupError::Fenced { .. })));
+        assert_eq!(live_members(&c, "g").unwrap().len(), 1);
+    }
+}

@@ -1,0 +1,180 @@
+//! Committed offsets in the internal topic `__consumer_offsets`, as Kafka stores them: one
+//! record per (group, topic, partition), key and value in Kafka's binary schema
+//! ([`super::schema`]), in partition `abs(javaStringHashCode(group)) % 50`. The latest
+//! record for a key wins; a null value (tombstone) deletes the offset.
+//!
+//! A commit is one record batch appended with acks=all under the partition lock, so it is
+//! either wholly there or (when the writer is killed mid-append) cut by recovery: never
+//! half-written. Readers read up to the high watermark only.
+//!
+//! Must not: decide who may commit (the coordinator fences stale members before calling).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::schema::{self, OffsetKey, OffsetValue};
+use crate::client::consumer::{Consumer, Poll, StartOffset};
+use crate::cluster::writer::{self, Acks, PartitionWriter};
+use crate::cluster::{Cluster, ClusterError, now_ms};
+use crate::record::batch::{BatchBuilder, BatchOptions};
+use crate::record::hash::coordinator_partition;
+
+/// The internal topic holding committed offsets.
+pub const OFFSETS_TOPIC: &str = "__consumer_offsets";
+/// Its partition count (`offsets.topic.num.partitions`).
+pub const OFFSETS_PARTITIONS: u32 = 50;
+
+/// Committed offsets of one group: (topic, partition) -> value.
+pub type GroupOffsets = BTreeMap<(String, u32), OffsetValue>;
+
+/// The `__consumer_offsets` partition holding `group`'s offsets.
+pub fn partition_for(group: &str) -> u32 {
+    coordinator_partition(group, OFFSETS_PARTITIONS)
+}
+
+/// Creates `__consumer_offsets` when it does not exist yet (50 partitions, replication
+/// factor min(3, brokers), cleanup.policy=compact). Losing a creation race is fine.
+pub fn ensure_topic(cluster: &mut Cluster) -> Result<(), ClusterError> {
+    if cluster.topic(OFFSETS_TOPIC).is_ok() {
+        return Ok(());
+    }
+    let mut configs = BTreeMap::new();
+    configs.insert("cleanup.policy".to_string(), "compact".to_string());
+    let (_, rf) = cluster.topic_defaults(None, None, &mut configs);
+    match cluster.create_topic(OFFSETS_TOPIC, OFFSETS_PARTITIONS, rf, configs, true) {
+        Ok(()) | Err(ClusterError::TopicExists(_)) => {}
+        Err(e) => return Err(e),
+    }
+    cluster.reload()
+}
+
+/// Appends one batch of commits (value `Some`) and deletions (`None`) for `group`, acks=all,
+/// and updates the checkpoints. Returns once the batch is below the high watermark.
+pub fn write(
+    cluster: &mut Cluster,
+    group: &str,
+    entries: &[((String, u32), Option<OffsetValue>)],
+) -> Result<(), ClusterError> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    ensure_topic(cluster)?;
+    let now = now_ms();
+    let mut b = BatchBuilder::new(BatchOptions::default());
+    for ((topic, partition), value) in entries {
+        let key = schema::encode_key(&OffsetKey {
+            group: group.to_string(),
+            topic: topic.clone(),
+            partition: i32::try_from(*partition).unwrap_or(i32::MAX),
+        });
+        let value = value.as_ref().map(schema::encode_value);
+        b.append(now, Some(&key), value.as_deref(), &[]);
+    }
+    let mut w = PartitionWriter::new(cluster, OFFSETS_TOPIC, partition_for(group))?;
+    w.append(b.finish(0, 0), Acks::All)?;
+    let updates = w.finish()?;
+    writer::write_checkpoints(cluster.layout(), &updates)
+}
+
+/// Commits `offsets` ((topic, partition) -> next offset to read) for `group`.
+pub fn commit(
+    cluster: &mut Cluster,
+    group: &str,
+    offsets: &[((String, u32), i64)],
+) -> Result<(), ClusterError> {
+    let now = now_ms();
+    let entries: Vec<_> = offsets
+        .iter()
+        .map(|(tp, o)| {
+            (
+                tp.clone(),
+                Some(OffsetValue {
+                    offset: *o,
+                    leader_epoch: -1,
+                    metadata: String::new(),
+                    commit_timestamp: now,
+                }),
+            )
+        })
+        .collect();
+    write(cluster, group, &entries)
+}
+
+/// Reads one `__consumer_offsets` partition to its high watermark, calling `f` for every
+/// offset-commit record (value `None` for a tombstone). Undecodable records are skipped:
+/// they are not ours to judge, and Kafka's other record types share the topic.
+fn scan(
+    cluster: &Cluster,
+    partition: u32,
+    f: &mut dyn FnMut(OffsetKey, Option<OffsetValue>),
+) -> Result<(), ClusterError> {
+    if cluster.topic(OFFSETS_TOPIC).is_err() {
+        return Ok(());
+    }
+    let mut c = Consumer::new(
+        cluster.clone(),
+        OFFSETS_TOPIC,
+        Some(&[partition]),
+        StartOffset::Beginning,
+        false,
+    )?;
+    loop {
+        let polled = c.poll(&mut |r| {
+            let Some(Ok(Some(key))) = r.record.key.map(schema::decode_key) else {
+                return Ok(());
+            };
+            match r.record.value {
+                None => f(key, None),
+                Some(v) => {
+                    if let Ok(v) = schema::decode_value(v) {
+                        f(key, Some(v));
+                    }
+                }
+            }
+            Ok(())
+        })?;
+        if polled == Poll::End {
+            return Ok(());
+        }
+    }
+}
+
+/// The committed offsets of `group` (latest record per partition wins).
+pub fn read(cluster: &Cluster, group: &str) -> Result<GroupOffsets, ClusterError> {
+    let mut out = GroupOffsets::new();
+    scan(cluster, partition_for(group), &mut |k, v| {
+        if k.group != group {
+            return;
+        }
+        let Ok(p) = u32::try_from(k.partition) else {
+            return;
+        };
+        match v {
+            Some(v) => {
+                out.insert((k.topic, p), v);
+            }
+            None => {
+                out.remove(&(k.topic, p));
+            }
+        }
+    })?;
+    Ok(out)
+}
+
+/// Every group with at least one committed offset.
+pub fn groups_with_offsets(cluster: &Cluster) -> Result<BTreeSet<String>, ClusterError> {
+    let mut live: BTreeMap<(String, String, i32), bool> = BTreeMap::new();
+    let parts = cluster
+        .topic(OFFSETS_TOPIC)
+        .map(|t| t.partitions.len() as u32)
+        .unwrap_or(0);
+    for p in 0..parts {
+        scan(cluster, p, &mut |k, v| {
+            live.insert((k.group, k.topic, k.partition), v.is_some());
+        })?;
+    }
+    Ok(live
+        .into_iter()
+        .filter(|(_, alive)| *alive)
+        .map(|((g, _, _), _)| g)
+        .collect())
+}

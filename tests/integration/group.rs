@@ -1,0 +1,499 @@
+//! `filka group` and `filka consume --group`: offsets in `__consumer_offsets`, resuming,
+//! commit modes, reset/delete, and members in separate processes (SIGKILL, SIGSTOP).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::harness::{FILKA, TestCluster, json_lines, stdout_text};
+
+fn lines(bytes: &[u8]) -> Vec<String> {
+    String::from_utf8_lossy(bytes)
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// A topic with `per` records ("p-i") in each of `parts` partitions.
+fn setup(tc: &TestCluster, topic: &str, parts: u32, per: u32) {
+    tc.run(["topic", "create", topic, "-p", &parts.to_string()])
+        .success();
+    for p in 0..parts {
+        let input: String = (0..per).map(|i| format!("{p}-{i}\n")).collect();
+        tc.produce(topic, input, &["-p", &p.to_string()]).success();
+    }
+}
+
+fn committed(tc: &TestCluster, group: &str) -> BTreeMap<(String, u32), i64> {
+    filka::group::offsets::read(&tc.open_cluster(), group)
+        .unwrap()
+        .into_iter()
+        .map(|(k, v)| (k, v.offset))
+        .collect()
+}
+
+fn spawn(tc: &TestCluster, args: &[&str], out: &Path) -> Child {
+    Command::new(FILKA)
+        .arg("--cluster")
+        .arg(tc.data())
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(std::fs::File::create(out).unwrap())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+fn wait_until(what: &str, timeout: Duration, mut f: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !f() {
+        assert!(start.elapsed() < timeout, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn commit_lands_in_consumer_offsets_in_kafkas_schema() {
+    let tc = TestCluster::new();
+    setup(&tc, "demo", 1, 50);
+    tc.run([
+        "group", "commit", "my-group", "-t", "demo", "-p", "0", "-o", "42",
+    ])
+    .success();
+    tc.run([
+        "group", "commit", "my-group", "-t", "demo", "-p", "0", "-o", "43",
+    ])
+    .success();
+    // kafka-format.md §9.4: "my-group" lives in partition 12; the latest commit wins.
+    let c = tc.open_cluster();
+    let t = c.topic("__consumer_offsets").unwrap();
+    assert_eq!(t.partitions.len(), 50);
+    let view = filka::cluster::replica::PartitionView::read(&c, "__consumer_offsets", 12).unwrap();
+    assert_eq!(view.high_watermark, 2);
+    assert_eq!(committed(&tc, "my-group")[&("demo".into(), 0)], 43);
+    let rows = json_lines(
+        &tc.run(["group", "describe", "my-group", "--output", "json"])
+            .success(),
+    );
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["current_offset"], 43);
+    assert_eq!(rows[0]["log_end_offset"], 50);
+    assert_eq!(rows[0]["lag"], 7);
+    let text = stdout_text(&tc.run(["describe", "group", "my-group"]).success());
+    let header: Vec<&str> = text.lines().next().unwrap().split_whitespace().collect();
+    assert_eq!(
+        header,
+        [
+            "GROUP",
+            "TOPIC",
+            "PARTITION",
+            "CURRENT-OFFSET",
+            "LOG-END-OFFSET",
+            "LAG",
+            "CONSUMER-ID",
+            "HOST",
+            "CLIENT-ID",
+            "LOG-START-OFFSET"
+        ]
+    );
+    let list = stdout_text(&tc.run(["group", "list"]).success());
+    assert!(
+        list.lines()
+            .any(|l| l.split_whitespace().take(2).eq(["my-group", "Empty"])),
+        "{list}"
+    );
+    tc.run(["group", "describe", "nobody"]).code(4);
+}
+
+#[test]
+fn consume_group_resumes_where_it_committed() {
+    let tc = TestCluster::new();
+    setup(&tc, "t", 2, 10);
+    // A new group starts at latest by default: nothing to read.
+    let out = tc.run(["consume", "-t", "t", "-g", "late"]).success();
+    assert!(out.get_output().stdout.is_empty());
+    let first = lines(
+        &tc.run([
+            "consume",
+            "-t",
+            "t",
+            "-g",
+            "g",
+            "--offset",
+            "beginning",
+            "-c",
+            "5",
+        ])
+        .success()
+        .get_output()
+        .stdout,
+    );
+    assert_eq!(first.len(), 5);
+    let rest = lines(
+        &tc.run(["consume", "-t", "t", "-g", "g"])
+            .success()
+            .get_output()
+            .stdout,
+    );
+    assert_eq!(rest.len(), 15);
+    let all: BTreeSet<String> = first.iter().chain(&rest).cloned().collect();
+    assert_eq!(
+        all.len(),
+        20,
+        "every record exactly once across the two runs"
+    );
+    assert!(
+        tc.run(["consume", "-t", "t", "-g", "g"])
+            .success()
+            .get_output()
+            .stdout
+            .is_empty()
+    );
+    let c = committed(&tc, "g");
+    assert_eq!(c.values().copied().collect::<Vec<_>>(), [10, 10]);
+    // --commit none reads but never commits.
+    let n = tc
+        .run([
+            "consume",
+            "-t",
+            "t",
+            "-g",
+            "n",
+            "--offset",
+            "beginning",
+            "--commit",
+            "none",
+        ])
+        .success();
+    assert_eq!(lines(&n.get_output().stdout).len(), 20);
+    assert!(committed(&tc, "n").is_empty());
+    // --commit before (at-most-once) commits what it is about to print.
+    tc.run([
+        "consume",
+        "-t",
+        "t",
+        "-g",
+        "b",
+        "--offset",
+        "beginning",
+        "--commit",
+        "before",
+        "-c",
+        "3",
+    ])
+    .success();
+    assert_eq!(committed(&tc, "b").values().sum::<i64>(), 3);
+    tc.run(["consume", "-t", "t", "-g", "g", "-p", "0"]).code(2);
+    // Several topics per group; without --group only one topic is allowed.
+    setup(&tc, "u", 3, 4);
+    let both = tc
+        .run([
+            "consume",
+            "-t",
+            "t",
+            "-t",
+            "u",
+            "-g",
+            "m",
+            "--offset",
+            "beginning",
+        ])
+        .success();
+    assert_eq!(lines(&both.get_output().stdout).len(), 20 + 12);
+    assert_eq!(committed(&tc, "m").len(), 5);
+    tc.run(["consume", "-t", "t", "-t", "u"]).code(2);
+}
+
+#[test]
+fn reset_offsets_plans_executes_exports_and_clamps() {
+    let tc = TestCluster::new();
+    setup(&tc, "t", 2, 10);
+    tc.run(["consume", "-t", "t", "-g", "g", "--offset", "beginning"])
+        .success();
+    let dry = tc
+        .run(["group", "reset-offsets", "g", "--to-earliest"])
+        .success();
+    assert!(stdout_text(&dry).contains("NEW-OFFSET"));
+    assert_eq!(
+        committed(&tc, "g").values().sum::<i64>(),
+        20,
+        "dry run changed nothing"
+    );
+    let plan = stdout_text(
+        &tc.run([
+            "group",
+            "reset-offsets",
+            "g",
+            "-t",
+            "t",
+            "--shift-by",
+            "-3",
+            "--export",
+        ])
+        .success(),
+    );
+    assert_eq!(plan, "t,0,7\nt,1,7\n");
+    let clamped = tc
+        .run([
+            "group",
+            "reset-offsets",
+            "g",
+            "--to-offset",
+            "99",
+            "--execute",
+        ])
+        .success();
+    assert!(String::from_utf8_lossy(&clamped.get_output().stderr).contains("using 10"));
+    let file = tc.path().join("plan.csv");
+    std::fs::write(&file, "t,0,2\nt,1,4\n").unwrap();
+    tc.cmd()
+        .args(["group", "reset-offsets", "g", "--from-file"])
+        .arg(&file)
+        .arg("--execute")
+        .assert()
+        .success();
+    let c = committed(&tc, "g");
+    assert_eq!(c.values().copied().collect::<Vec<_>>(), [2, 4]);
+    let again = tc.run(["consume", "-t", "t", "-g", "g"]).success();
+    assert_eq!(lines(&again.get_output().stdout).len(), 8 + 6);
+    tc.run([
+        "group",
+        "reset-offsets",
+        "g",
+        "--to-latest",
+        "--to-earliest",
+    ])
+    .code(2);
+    tc.run(["group", "delete-offsets", "g", "-t", "t"])
+        .success();
+    assert!(committed(&tc, "g").is_empty());
+    tc.run(["group", "commit", "g", "-t", "t", "-p", "0", "-o", "1"])
+        .success();
+    tc.run(["group", "delete", "g"]).success();
+    tc.run(["group", "describe", "g"]).code(4);
+}
+
+#[test]
+fn live_members_block_changes_and_a_stopped_member_is_fenced() {
+    let tc = TestCluster::new();
+    setup(&tc, "t", 4, 5);
+    let (oa, ob) = (tc.path().join("a.out"), tc.path().join("b.out"));
+    let common = [
+        "consume",
+        "-t",
+        "t",
+        "-g",
+        "s",
+        "-f",
+        "--offset",
+        "beginning",
+        "--session-timeout-ms",
+        "1000",
+        "--auto-commit-interval-ms",
+        "100",
+    ];
+    let mut a = spawn(&tc, &common, &oa);
+    wait_until("a reads", Duration::from_secs(10), || {
+        std::fs::read(&oa)
+            .map(|b| lines(&b).len() == 20)
+            .unwrap_or(false)
+    });
+    wait_until("a commits", Duration::from_secs(10), || {
+        committed(&tc, "s").len() == 4
+    });
+    let mut b = spawn(&tc, &common, &ob);
+    let members = || {
+        json_lines(
+            &tc.run(["group", "describe", "s", "--members", "--output", "json"])
+                .success(),
+        )
+        .len()
+    };
+    wait_until("two members", Duration::from_secs(10), || members() == 2);
+    tc.run(["group", "reset-offsets", "s", "--to-earliest", "--execute"])
+        .code(1);
+    tc.run(["group", "delete", "s"]).code(1);
+    let signal = |sig: &str| {
+        Command::new("kill")
+            .args([sig, &a.id().to_string()])
+            .status()
+            .unwrap()
+    };
+    // A member stopped inside its short critical section (holding the group lock) stops
+    // the others' heartbeats too, until it resumes: then stop it again elsewhere.
+    let mut expelled = false;
+    for _ in 0..5 {
+        signal("-STOP");
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(4) && !expelled {
+            expelled = members() == 1;
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        if expelled {
+            break;
+        }
+        signal("-CONT");
+        std::thread::sleep(Duration::from_millis(150));
+    }
+    assert!(expelled, "the stopped member was never expelled");
+    signal("-CONT");
+    let start = Instant::now();
+    let status = loop {
+        if let Some(s) = a.try_wait().unwrap() {
+            break s;
+        }
+        if start.elapsed() > Duration::from_secs(15) {
+            a.kill().unwrap();
+            b.kill().unwrap();
+            panic!("the stopped member did not exit after SIGCONT");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut err = String::new();
+    std::io::Read::read_to_string(a.stderr.as_mut().unwrap(), &mut err).unwrap();
+    assert_eq!(status.code(), Some(9), "{err}");
+    assert!(err.contains("commit was refused"), "{err}");
+    b.kill().unwrap();
+    b.wait().unwrap();
+}
+
+#[test]
+fn four_members_one_killed_every_record_read_lag_zero() {
+    let tc = TestCluster::new();
+    let per = 12_500u32; // 100,000 records over 8 partitions
+    setup(&tc, "big", 8, per);
+    let outs: Vec<_> = (0..4)
+        .map(|i| tc.path().join(format!("m{i}.out")))
+        .collect();
+    let args = [
+        "consume",
+        "-t",
+        "big",
+        "-g",
+        "four",
+        "-f",
+        "--offset",
+        "beginning",
+        "--auto-commit-interval-ms",
+        "50",
+        "--format",
+        "%p %o\\n",
+    ];
+    let mut kids: Vec<Child> = outs.iter().map(|o| spawn(&tc, &args, o)).collect();
+    // Kill one member once it has read something but (most likely) not everything.
+    wait_until("member 1 reads", Duration::from_secs(20), || {
+        std::fs::metadata(&outs[1])
+            .map(|m| m.len() > 0)
+            .unwrap_or(false)
+    });
+    kids[1].kill().unwrap();
+    kids[1].wait().unwrap();
+    let lag_zero = || {
+        let c = committed(&tc, "four");
+        c.len() == 8 && c.values().all(|&o| o == i64::from(per))
+    };
+    wait_until("lag 0 everywhere", Duration::from_secs(40), lag_zero);
+    for (i, k) in kids.iter_mut().enumerate() {
+        if i != 1 {
+            k.kill().unwrap();
+            k.wait().unwrap();
+        }
+    }
+    let mut seen: BTreeMap<u32, BTreeSet<i64>> = BTreeMap::new();
+    let mut total = 0usize;
+    for o in &outs {
+        for l in lines(&std::fs::read(o).unwrap()) {
+            // The killed member may have left a torn last line.
+            let mut it = l.split(' ');
+            if let (Some(Ok(p)), Some(Ok(off))) =
+                (it.next().map(str::parse), it.next().map(str::parse))
+            {
+                seen.entry(p).or_default().insert(off);
+                total += 1;
+            }
+        }
+    }
+    for p in 0..8 {
+        assert_eq!(
+            seen.get(&p).map_or(0, BTreeSet::len),
+            per as usize,
+            "partition {p}"
+        );
+    }
+    assert!(total >= 100_000);
+    let rows = json_lines(
+        &tc.run(["group", "describe", "four", "--output", "json"])
+            .success(),
+    );
+    assert!(rows.iter().all(|r| r["lag"] == 0), "{rows:?}");
+}
+
+#[test]
+fn killing_a_member_during_commits_never_leaves_garbage_or_an_offset_ahead() {
+    let tc = TestCluster::new();
+    setup(&tc, "k", 2, 2000);
+    // One uninterrupted run first: it creates __consumer_offsets, which takes longer than
+    // the kills below leave on a loaded machine.
+    tc.run([
+        "consume",
+        "-t",
+        "k",
+        "-g",
+        "kg",
+        "--offset",
+        "beginning",
+        "-c",
+        "10",
+    ])
+    .success();
+    let mut written: BTreeMap<u32, i64> = committed(&tc, "kg")
+        .into_iter()
+        .map(|((_, p), o)| (p, o))
+        .collect();
+    for i in 0..100u64 {
+        let out = tc.path().join("k.out");
+        let mut child = spawn(
+            &tc,
+            &[
+                "consume",
+                "-t",
+                "k",
+                "-g",
+                "kg",
+                "-f",
+                "--offset",
+                "beginning",
+                "--auto-commit-interval-ms",
+                "1",
+                "--format",
+                "%p %o\\n",
+                "-c",
+                "37",
+            ],
+            &out,
+        );
+        std::thread::sleep(Duration::from_millis(10 + (i * 7) % 80));
+        let _ = child.kill();
+        child.wait().unwrap();
+        for l in lines(&std::fs::read(&out).unwrap()) {
+            let mut it = l.split(' ');
+            if let (Some(Ok(p)), Some(Ok(o))) = (
+                it.next().map(str::parse::<u32>),
+                it.next().map(str::parse::<i64>),
+            ) {
+                let e = written.entry(p).or_insert(0);
+                *e = (*e).max(o + 1);
+            }
+        }
+        // Every committed offset decodes and is never ahead of what reached stdout.
+        for ((_, p), o) in committed(&tc, "kg") {
+            assert!(
+                o <= written.get(&p).copied().unwrap_or(0),
+                "run {i}: p{p} committed {o}, written {written:?}"
+            );
+        }
+    }
+    assert!(!written.is_empty());
+    assert!(!committed(&tc, "kg").is_empty(), "no run ever committed");
+}
