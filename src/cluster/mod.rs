@@ -537,15 +537,39 @@ impl Cluster {
     /// its partition lock: a producer that found the topic the moment it was committed
     /// creates them too, and two processes writing the same checkpoint file at once would
     /// trip over each other's temporary file.
+    ///
+    /// A new replica starts with its leader-epoch history and broker checkpoint entries
+    /// written (epoch at offset 0, recovery point and high watermark 0), so the first
+    /// append does not pay their fsyncs while its data is dirty.
     fn ensure_replica_dirs(&self, name: &str) -> Result<(), ClusterError> {
         let t = self.topic(name)?;
+        let mut fresh = Vec::new();
         for p in &t.partitions {
             let _lock = FileLock::exclusive(&self.layout.partition_lock(name, p.partition))?;
             for &b in &p.replicas {
-                replica::ensure_replica_dir(&self.layout, name, &t.topic_id, p.partition, b)?;
+                let dir = self.layout.replica_dir(b, name, p.partition);
+                let new = !dir.join(log::names::PARTITION_METADATA).exists();
+                let epoch = (new && p.leader_epoch == 0).then_some(0);
+                replica::ensure_replica_dir_at(
+                    &self.layout,
+                    name,
+                    &t.topic_id,
+                    p.partition,
+                    b,
+                    epoch,
+                )?;
+                if new {
+                    fresh.push(writer::CheckpointUpdate {
+                        broker: b,
+                        tp: (name.to_string(), p.partition),
+                        recovery_point: 0,
+                        high_watermark: 0,
+                        log_start_offset: None,
+                    });
+                }
             }
         }
-        Ok(())
+        writer::write_checkpoints(&self.layout, &fresh)
     }
 
     /// Deletes a topic: the metadata record first (so nobody finds it any more), then each

@@ -19,6 +19,20 @@ pub fn ensure_replica_dir(
     partition: u32,
     broker: i32,
 ) -> Result<PathBuf, ClusterError> {
+    ensure_replica_dir_at(layout, topic, topic_id, partition, broker, None)
+}
+
+/// [`ensure_replica_dir`] for a brand-new partition whose first batch will be written in
+/// `epoch` at offset 0: the leader-epoch history starts with that entry now, while the disk
+/// is quiet, instead of with an fsync in the middle of the first append.
+pub fn ensure_replica_dir_at(
+    layout: &Layout,
+    topic: &str,
+    topic_id: &str,
+    partition: u32,
+    broker: i32,
+    epoch: Option<i32>,
+) -> Result<PathBuf, ClusterError> {
     let dir = layout.replica_dir(broker, topic, partition);
     let meta = dir.join(names::PARTITION_METADATA);
     if meta.exists() {
@@ -27,7 +41,14 @@ pub fn ensure_replica_dir(
     log::io::create_dir_all(&dir).map_err(io_err(&dir))?;
     let epochs = dir.join(names::LEADER_EPOCH_CHECKPOINT);
     if !epochs.exists() {
-        checkpoint::write_epochs(&epochs, &[])?;
+        let first: Vec<checkpoint::EpochEntry> = epoch
+            .map(|epoch| checkpoint::EpochEntry {
+                epoch,
+                start_offset: 0,
+            })
+            .into_iter()
+            .collect();
+        checkpoint::write_epochs(&epochs, &first)?;
     }
     if let Some(id) = checkpoint::Uuid::from_base64(topic_id) {
         checkpoint::write_partition_metadata(&meta, id)?;
