@@ -5,15 +5,17 @@
 //! This layer does no I/O and knows nothing of files, clusters or the CLI.
 
 pub mod batch;
+pub mod builder;
 pub mod compression;
 pub mod control;
 pub mod hash;
 pub mod varint;
 
 pub use batch::{
-    Attributes, BatchBuilder, BatchHeader, BatchIter, BatchOptions, BatchPrefix, BatchRef,
-    CorruptBatch, Corruption, Header, HeaderRef, Record, RecordRef, TimestampType,
+    Attributes, BatchHeader, BatchIter, BatchPrefix, BatchRef, CorruptBatch, Corruption, Header,
+    Record, RecordRef, TimestampType,
 };
+pub use builder::{BatchBuilder, BatchOptions, HeaderRef};
 pub use compression::Compression;
 
 #[cfg(test)]
