@@ -381,21 +381,25 @@ fn four_members_one_killed_every_record_read_lag_zero() {
         "%p %o\\n",
     ];
     let mut kids: Vec<Child> = outs.iter().map(|o| spawn(&tc, &args, o)).collect();
-    // Kill one member once it has read something but (most likely) not everything.
-    wait_until("member 1 reads", Duration::from_secs(90), || {
-        std::fs::metadata(&outs[1])
-            .map(|m| m.len() > 0)
-            .unwrap_or(false)
+    // Kill one member once it has read something but (most likely) not everything. Which
+    // member gets partitions first depends on start-up order, so take the first that reads.
+    let mut victim = None;
+    wait_until("a member reads", Duration::from_secs(90), || {
+        victim = outs
+            .iter()
+            .position(|o| std::fs::metadata(o).map(|m| m.len() > 0).unwrap_or(false));
+        victim.is_some()
     });
-    kids[1].kill().unwrap();
-    kids[1].wait().unwrap();
+    let victim = victim.unwrap();
+    kids[victim].kill().unwrap();
+    kids[victim].wait().unwrap();
     let lag_zero = || {
         let c = committed(&tc, "four");
         c.len() == 8 && c.values().all(|&o| o == i64::from(per))
     };
     wait_until("lag 0 everywhere", Duration::from_secs(150), lag_zero);
     for (i, k) in kids.iter_mut().enumerate() {
-        if i != 1 {
+        if i != victim {
             k.kill().unwrap();
             k.wait().unwrap();
         }
