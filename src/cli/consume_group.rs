@@ -84,7 +84,10 @@ pub(crate) fn run(args: &Args, global: &GlobalArgs, output: &Output) -> anyhow::
         .unwrap_or(OffsetSpec::End)
         .resolve(jiff::Timestamp::now())
         .exit_code(ExitCode::Usage)?;
-    let cluster = open_cluster(global)?;
+    let mut cluster = open_cluster(global)?;
+    // Create `__consumer_offsets` before joining, not in the middle of the first commit,
+    // where members starting together raced over it.
+    crate::group::offsets::ensure_topic(&mut cluster).context("creating __consumer_offsets")?;
     for t in &args.topic {
         if cluster.topic(t).is_err() {
             return Err(coded(

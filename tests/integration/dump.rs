@@ -4,7 +4,6 @@
 //! output is deterministic; golden files live in tests/golden/dump/ (`UPDATE_GOLDEN=1`
 //! rewrites them).
 
-use std::io::Read;
 use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -468,45 +467,36 @@ struct Measured {
 /// Runs `filka ARGS...` in `dir` and reaps it with wait4, which returns the child's own
 /// resource usage (peak RSS), not that of every child this test process ever had.
 #[allow(unsafe_code, clippy::zombie_processes)] // Reaped by wait4, not Child::wait.
+/// Runs filka through a small Python parent and reads the child's own peak RSS from it.
+/// (wait4 from this test process would count this process's memory too: a spawned child
+/// shares it until it execs, and Linux folds that into the child's ru_maxrss. Python's
+/// own ~10 MiB is the bound of that error here.)
 fn run_measured(dir: &Path, args: &[&str]) -> Measured {
+    const PARENT: &str = "import resource, subprocess, sys\n\
+r = subprocess.run(sys.argv[1:], stdin=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n\
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)\n\
+sys.exit(r.returncode)";
     let start = Instant::now();
-    let mut child = std::process::Command::new(FILKA)
+    let out = std::process::Command::new("python3")
         .current_dir(dir)
+        .arg("-c")
+        .arg(PARENT)
+        .arg(FILKA)
         .args(args)
         .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut stdout = String::new();
-    child
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut stdout)
-        .unwrap();
-    let pid = libc::pid_t::try_from(child.id()).unwrap();
-    let mut status: libc::c_int = 0;
-    // SAFETY: rusage is plain old data, valid when zeroed.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: `pid` is our own child, not reaped yet (`child` is never waited on); wait4
-    // writes only to `status` and `usage`, which outlive the call.
-    let reaped = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    assert_eq!(
-        reaped,
-        pid,
-        "wait4 failed: {}",
-        std::io::Error::last_os_error()
-    );
-    assert!(
-        libc::WIFEXITED(status),
-        "filka did not exit normally: {status}"
-    );
+        .output()
+        .expect("python3 runs the measured command");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let max_rss_kib = stderr
+        .lines()
+        .last()
+        .and_then(|l| l.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no peak RSS from the measuring parent: {stderr}"));
     Measured {
-        code: libc::WEXITSTATUS(status),
+        code: out.status.code().expect("filka exited normally"),
         elapsed: start.elapsed(),
-        max_rss_kib: usage.ru_maxrss,
-        stdout,
+        max_rss_kib,
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
     }
 }
 
