@@ -2,6 +2,7 @@
 //! --output json` and `produce --input-format envelope`, and (as commands arrive) output
 //! templates and the serializers; [`input`] splits `produce`'s input into lines.
 
+pub mod avro;
 pub mod columns;
 pub mod envelope;
 pub mod input;

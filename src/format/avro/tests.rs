@@ -1,0 +1,991 @@
+//! Tests of the Avro layer: hand-computed bytes from the spec, round trips of every type,
+//! apache-avro as a byte oracle (it must read what we write and write the same bytes back),
+//! error paths, resolution, the container file, and hostile datums.
+
+use super::*;
+use apache_avro::reader::datum::GenericDatumReader;
+use apache_avro::writer::datum::GenericDatumWriter;
+use serde_json::json;
+
+fn schema(text: &str) -> AvroSchema {
+    AvroSchema::parse(text).unwrap()
+}
+
+fn enc(s: &AvroSchema, v: &Value) -> Vec<u8> {
+    let mut out = Vec::new();
+    s.encode_json(v, &mut out).unwrap();
+    out
+}
+
+fn enc_err(s: &AvroSchema, v: &Value) -> String {
+    let mut out = vec![7];
+    let e = s.encode_json(v, &mut out).unwrap_err().to_string();
+    assert_eq!(out, [7], "a failed encode leaves the buffer as it was");
+    e
+}
+
+fn dec(s: &AvroSchema, b: &[u8]) -> Value {
+    s.decode_json(b, None).unwrap()
+}
+
+/// apache-avro reads our bytes completely, and writes the value it read back as the same
+/// bytes: our encoding is byte-exact Avro.
+fn oracle(s: &AvroSchema, bytes: &[u8]) {
+    let reader = GenericDatumReader::builder(s.schema()).build().unwrap();
+    let mut input = bytes;
+    let value = reader.read_value(&mut input).unwrap();
+    assert!(input.is_empty(), "apache-avro left {} bytes", input.len());
+    let writer = GenericDatumWriter::builder(s.schema()).build().unwrap();
+    let again = writer.write_value_to_vec(value).unwrap();
+    if again != bytes {
+        // apache-avro holds maps in a HashMap, so it may write their entries in another
+        // order: then the values must agree.
+        assert_eq!(
+            dec(s, &again),
+            dec(s, bytes),
+            "apache-avro wrote other bytes"
+        );
+    }
+}
+
+/// JSON -> bytes -> JSON gives the input back, apache-avro agrees on the bytes, and the
+/// decoded JSON encodes to the same bytes.
+fn round_trip(s: &AvroSchema, v: Value) -> Vec<u8> {
+    let bytes = enc(s, &v);
+    oracle(s, &bytes);
+    let back = dec(s, &bytes);
+    assert_eq!(back, v, "decoded JSON differs");
+    assert_eq!(enc(s, &back), bytes);
+    bytes
+}
+
+const TRUCK: &str = include_str!("../../../fixtures/schemas/truck_position.avsc");
+
+fn truck() -> AvroSchema {
+    schema(TRUCK)
+}
+
+// ---- bytes computed by hand from the spec ----
+
+#[test]
+fn primitive_bytes_by_hand() {
+    // zigzag: 0 -> 0, -1 -> 1, 1 -> 2, -64 -> 127, 64 -> 128 = 0x80 0x01.
+    for (n, bytes) in [
+        (0i64, vec![0x00]),
+        (-1, vec![0x01]),
+        (1, vec![0x02]),
+        (-64, vec![0x7f]),
+        (64, vec![0x80, 0x01]),
+        (-8193, vec![0x81, 0x80, 0x01]),
+    ] {
+        assert_eq!(enc(&schema(r#""long""#), &json!(n)), bytes, "{n}");
+        assert_eq!(enc(&schema(r#""int""#), &json!(n)), bytes, "{n}");
+    }
+    let max = enc(&schema(r#""long""#), &json!(i64::MAX));
+    assert_eq!(
+        max,
+        [0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]
+    );
+    assert_eq!(dec(&schema(r#""long""#), &max), json!(i64::MAX));
+    let min = enc(&schema(r#""long""#), &json!(i64::MIN));
+    assert_eq!(
+        min,
+        [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]
+    );
+    assert_eq!(dec(&schema(r#""long""#), &min), json!(i64::MIN));
+    // A string is its byte length (zigzag) and UTF-8 bytes: "foo" = 06 66 6f 6f.
+    assert_eq!(enc(&schema(r#""string""#), &json!("foo")), b"\x06foo");
+    assert_eq!(enc(&schema(r#""boolean""#), &json!(true)), [1]);
+    assert_eq!(enc(&schema(r#""null""#), &json!(null)), [] as [u8; 0]);
+    // float 1.0 = 0x3f800000 little-endian; double 1.0 = 0x3ff0000000000000.
+    assert_eq!(enc(&schema(r#""float""#), &json!(1.0)), [0, 0, 0x80, 0x3f]);
+    assert_eq!(
+        enc(&schema(r#""double""#), &json!(1)),
+        [0, 0, 0, 0, 0, 0, 0xf0, 0x3f]
+    );
+    // bytes "\u00ff\u0001": length 2 (0x04), then ff 01.
+    assert_eq!(
+        enc(&schema(r#""bytes""#), &json!("\u{ff}\u{1}")),
+        [4, 0xff, 1]
+    );
+}
+
+#[test]
+fn complex_bytes_by_hand() {
+    // Array [1, 2] of int: one block of 2 items (0x04), 1 (0x02), 2 (0x04), end (0x00).
+    let a = schema(r#"{"type":"array","items":"int"}"#);
+    assert_eq!(enc(&a, &json!([1, 2])), [4, 2, 4, 0]);
+    assert_eq!(enc(&a, &json!([])), [0]);
+    // Map {"a": 1} of long: block of 1, key "a" (02 61), value 1 (02), end.
+    let m = schema(r#"{"type":"map","values":"long"}"#);
+    assert_eq!(enc(&m, &json!({"a": 1})), [2, 2, b'a', 2, 0]);
+    // Union ["null","string"]: branch index, then the value.
+    let u = schema(r#"["null","string"]"#);
+    assert_eq!(enc(&u, &json!(null)), [0]);
+    assert_eq!(enc(&u, &json!("a")), [2, 2, b'a']);
+    assert_eq!(enc(&u, &json!({"string": "a"})), [2, 2, b'a']);
+    // Enum: the symbol's index.
+    let e = schema(r#"{"type":"enum","name":"C","symbols":["R","G","B"]}"#);
+    assert_eq!(enc(&e, &json!("B")), [4]);
+    // Fixed: the bytes alone.
+    let f = schema(r#"{"type":"fixed","name":"F","size":2}"#);
+    assert_eq!(enc(&f, &json!("ab")), b"ab");
+}
+
+#[test]
+fn truck_bytes_by_hand() {
+    let t = truck();
+    let mut want = vec![0x14]; // "truckID123" has 10 bytes: zigzag 20
+    want.extend_from_slice(b"truckID123");
+    want.extend_from_slice(&[0x76, 0xe0, 0x9c, 0x11, 0xa5, 0x6d, 0x48, 0x40]); // 48.8566
+    want.extend_from_slice(&[0xa8, 0x35, 0xcd, 0x3b, 0x4e, 0xd1, 0x02, 0x40]); // 2.3522
+    want.extend_from_slice(&[0x02, 0x00, 0x00, 0x7a, 0x42]); // branch 1, float 62.5
+    // 1700000000000 zigzag = 3400000000000; in 7-bit groups, low first:
+    // 0x00 0x20 0x2b 0x7e 0x79 0x62, continuation bit on all but the last.
+    want.extend_from_slice(&[0x80, 0xa0, 0xab, 0xfe, 0xf9, 0x62]);
+    let v = json!({"truck_id":"truckID123","latitude":48.8566,"longitude":2.3522,
+                   "speed_kmh":62.5,"recorded_at":1700000000000i64});
+    assert_eq!(round_trip(&t, v), want);
+}
+
+// ---- the truck fixture ----
+
+#[test]
+fn truck_union_forms() {
+    let t = truck();
+    let bare = json!({"truck_id":"t","latitude":1.5,"longitude":-2.25,"speed_kmh":62.5,
+                      "recorded_at":1});
+    let wrapped = json!({"truck_id":"t","latitude":1.5,"longitude":-2.25,
+                         "speed_kmh":{"float":62.5},"recorded_at":1});
+    let bytes = round_trip(&t, bare.clone());
+    assert_eq!(enc(&t, &wrapped), bytes);
+    assert_eq!(dec(&t, &enc(&t, &wrapped)), bare);
+
+    let null = json!({"truck_id":"t","latitude":1.5,"longitude":-2.25,"speed_kmh":null,
+                      "recorded_at":1});
+    let nb = round_trip(&t, null.clone());
+    // Missing speed_kmh takes its default, null.
+    let missing = json!({"truck_id":"t","latitude":1.5,"longitude":-2.25,"recorded_at":1});
+    assert_eq!(enc(&t, &missing), nb);
+    assert_eq!(t.name(), "io.filka.trucks.TruckPosition");
+    assert_eq!(t.text(), TRUCK);
+    assert_eq!(
+        t.canonical(),
+        r#"{"name":"io.filka.trucks.TruckPosition","type":"record","fields":[{"name":"truck_id","type":"string"},{"name":"latitude","type":"double"},{"name":"longitude","type":"double"},{"name":"speed_kmh","type":["null","float"]},{"name":"recorded_at","type":"long"}]}"#
+    );
+    // apache-avro's own canonical form keeps {"type":"long"} for a logical type, against
+    // the spec's [PRIMITIVE] rule (Java writes "long"): ours is written from the nodes.
+}
+
+#[test]
+fn truck_columns() {
+    let cols = truck().columns().unwrap();
+    let got: Vec<(&str, CellType, bool)> = cols
+        .iter()
+        .map(|c| (c.name.as_str(), c.ty, c.nullable))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("truck_id", CellType::Text, false),
+            ("latitude", CellType::Float, false),
+            ("longitude", CellType::Float, false),
+            ("speed_kmh", CellType::Float, true),
+            ("recorded_at", CellType::Integer, false),
+        ]
+    );
+    assert!(schema(r#""string""#).columns().is_none());
+    let mixed = schema(
+        r#"{"type":"record","name":"R","fields":[
+            {"name":"u","type":["int","string"]},
+            {"name":"n","type":["null","int","string"]},
+            {"name":"a","type":{"type":"array","items":"int"}},
+            {"name":"e","type":{"type":"enum","name":"E","symbols":["X"]}},
+            {"name":"b","type":"boolean"}]}"#,
+    );
+    let tys: Vec<(CellType, bool)> = mixed
+        .columns()
+        .unwrap()
+        .iter()
+        .map(|c| (c.ty, c.nullable))
+        .collect();
+    assert_eq!(
+        tys,
+        [
+            (CellType::Json, false),
+            (CellType::Json, true),
+            (CellType::Json, false),
+            (CellType::Text, false),
+            (CellType::Boolean, false),
+        ]
+    );
+}
+
+// ---- round trips of every type ----
+
+const ALL: &str = r#"{
+  "type": "record", "name": "All", "namespace": "t",
+  "fields": [
+    {"name": "n", "type": "null"},
+    {"name": "b", "type": "boolean"},
+    {"name": "i", "type": "int"},
+    {"name": "l", "type": "long"},
+    {"name": "f", "type": "float"},
+    {"name": "d", "type": "double"},
+    {"name": "by", "type": "bytes"},
+    {"name": "s", "type": "string"},
+    {"name": "fx", "type": {"type": "fixed", "name": "Four", "size": 4}},
+    {"name": "e", "type": {"type": "enum", "name": "Color", "symbols": ["RED", "GREEN"]}},
+    {"name": "a", "type": {"type": "array", "items": "string"}},
+    {"name": "m", "type": {"type": "map", "values": ["null", "double"]}},
+    {"name": "nested", "type": {"type": "record", "name": "Pos", "fields": [
+        {"name": "lat", "type": "double"},
+        {"name": "inner", "type": {"type": "record", "name": "In", "fields": [
+            {"name": "tags", "type": {"type": "array", "items": "Color"}}]}}]}},
+    {"name": "u", "type": ["null", "string", "Pos", "Four", {"type": "array", "items": "int"}]},
+    {"name": "again", "type": "Pos"},
+    {"name": "ts", "type": {"type": "long", "logicalType": "timestamp-millis"}},
+    {"name": "us", "type": {"type": "long", "logicalType": "timestamp-micros"}},
+    {"name": "date", "type": {"type": "int", "logicalType": "date"}},
+    {"name": "tm", "type": {"type": "int", "logicalType": "time-millis"}},
+    {"name": "uuid", "type": {"type": "string", "logicalType": "uuid"}},
+    {"name": "dec", "type": {"type": "bytes", "logicalType": "decimal", "precision": 9, "scale": 2}},
+    {"name": "decf", "type": {"type": "fixed", "name": "D3", "size": 3, "logicalType": "decimal", "precision": 5, "scale": 1}},
+    {"name": "dur", "type": {"type": "fixed", "name": "Dur", "size": 12, "logicalType": "duration"}}
+  ]
+}"#;
+
+fn all_value() -> Value {
+    json!({
+        "n": null, "b": true, "i": -2147483648i64, "l": 9007199254740993i64,
+        "f": 0.1, "d": -1.5e300, "by": "\u{0}\u{7f}\u{80}\u{ff}", "s": "héllo ✓",
+        "fx": "\u{1}\u{2}\u{3}\u{ff}", "e": "GREEN", "a": ["x", "", "z"],
+        "m": {"k": 1.25, "none": null},
+        "nested": {"lat": 48.5, "inner": {"tags": ["RED", "GREEN", "RED"]}},
+        "u": {"lat": 1.0, "inner": {"tags": []}},
+        "again": {"lat": -0.0, "inner": {"tags": ["GREEN"]}},
+        "ts": 1700000000000i64, "us": -1, "date": 19675, "tm": 3600000,
+        "uuid": "123e4567-e89b-12d3-a456-426614174000",
+        "dec": "\u{0}\u{30}\u{39}", "decf": "\u{ff}\u{fe}\u{1}",
+        "dur": "\u{1}\u{0}\u{0}\u{0}\u{2}\u{0}\u{0}\u{0}\u{3}\u{0}\u{0}\u{0}"
+    })
+}
+
+#[test]
+fn every_type_round_trips() {
+    let s = schema(ALL);
+    round_trip(&s, all_value());
+    for u in [
+        json!(null),
+        json!("text"),
+        json!("\u{1}\u{2}\u{3}\u{4}"), // a string first: fixed Four only when wrapped
+        json!([1, 2, 3]),
+    ] {
+        let mut v = all_value();
+        v["u"] = u;
+        round_trip(&s, v);
+    }
+    // Wrapped forms by type name, full name and short name of a named type.
+    for (wrapped, bare) in [
+        (json!({"string": "x"}), json!("x")),
+        (json!({"array": [5]}), json!([5])),
+        (
+            json!({"t.Pos": {"lat": 2.0, "inner": {"tags": []}}}),
+            json!({"lat": 2.0, "inner": {"tags": []}}),
+        ),
+        (
+            json!({"Pos": {"lat": 2.0, "inner": {"tags": []}}}),
+            json!({"lat": 2.0, "inner": {"tags": []}}),
+        ),
+    ] {
+        let mut w = all_value();
+        w["u"] = wrapped;
+        let mut b = all_value();
+        b["u"] = bare;
+        assert_eq!(enc(&s, &w), enc(&s, &b));
+        assert_eq!(dec(&s, &enc(&s, &w)), b);
+    }
+    // The fixed branch, wrapped: bare it would be the string branch, so decoding wraps it.
+    let mut w = all_value();
+    w["u"] = json!({"t.Four": "abcd"});
+    let bytes = enc(&s, &w);
+    oracle(&s, &bytes);
+    assert_eq!(dec(&s, &bytes)["u"], json!({"t.Four": "abcd"}));
+}
+
+#[test]
+fn primitives_round_trip_alone() {
+    for (t, v) in [
+        ("null", json!(null)),
+        ("boolean", json!(false)),
+        ("int", json!(2147483647)),
+        ("long", json!(-9007199254740993i64)),
+        ("float", json!(3.4028235e38)),
+        ("float", json!(-1.0e-45)),
+        ("double", json!(5e-324)),
+        ("bytes", json!("")),
+        ("string", json!("")),
+    ] {
+        round_trip(&schema(&format!("{t:?}")), v);
+    }
+}
+
+#[test]
+fn non_finite_floats_are_strings() {
+    for t in ["float", "double"] {
+        let s = schema(&format!("{t:?}"));
+        for v in ["NaN", "Infinity", "-Infinity"] {
+            let bytes = enc(&s, &json!(v));
+            assert_eq!(dec(&s, &bytes), json!(v));
+        }
+        assert!(enc_err(&s, &json!("nan")).contains("expected a"));
+    }
+    // Inside a union with null, "NaN" goes to the float branch and decodes bare.
+    let u = schema(r#"["null","float"]"#);
+    assert_eq!(dec(&u, &enc(&u, &json!("NaN"))), json!("NaN"));
+    // With a string branch first, a bare "NaN" is the string: the float is written wrapped.
+    let su = schema(r#"["string","double"]"#);
+    assert_eq!(enc(&su, &json!("NaN"))[0], 0);
+    let wrapped = enc(&su, &json!({"double": "NaN"}));
+    assert_eq!(wrapped[0], 2);
+    assert_eq!(dec(&su, &wrapped), json!({"double": "NaN"}));
+}
+
+#[test]
+fn floats_print_short_and_read_back_exactly() {
+    let s = schema(r#""float""#);
+    assert_eq!(dec(&s, &enc(&s, &json!(0.1))).to_string(), "0.1");
+    assert_eq!(dec(&s, &enc(&s, &json!(62.5))).to_string(), "62.5");
+    // 1e39 does not fit a float.
+    assert!(enc_err(&s, &json!(1e39)).contains("out of range for a float"));
+}
+
+#[test]
+fn ambiguous_unions_decode_to_json_that_encodes_back() {
+    let s = schema(r#"["int","long"]"#);
+    let long5 = [2u8, 10];
+    assert_eq!(dec(&s, &long5), json!({"long": 5}));
+    assert_eq!(enc(&s, &json!({"long": 5})), long5);
+    assert_eq!(dec(&s, &[0, 10]), json!(5));
+    // A long that does not fit an int is unambiguous.
+    let big = enc(&s, &json!(1i64 << 40));
+    assert_eq!(big[0], 2);
+    assert_eq!(dec(&s, &big), json!(1i64 << 40));
+
+    let sb = schema(r#"["string","bytes"]"#);
+    assert_eq!(dec(&sb, &[2, 2, b'x']), json!({"bytes": "x"}));
+    let two = schema(
+        r#"[{"type":"record","name":"A","fields":[{"name":"x","type":"int","default":0}]},
+           {"type":"record","name":"B","fields":[{"name":"x","type":"int"}]}]"#,
+    );
+    // B's {"x":1} would encode as A: written wrapped.
+    assert_eq!(dec(&two, &[2, 2]), json!({"B": {"x": 1}}));
+    assert_eq!(enc(&two, &json!({"B": {"x": 1}})), [2, 2]);
+    assert_eq!(dec(&two, &[0, 2]), json!({"x": 1}));
+}
+
+#[test]
+fn linked_list_recursion() {
+    let s = schema(
+        r#"{"type":"record","name":"Node","fields":[
+            {"name":"value","type":"int"},
+            {"name":"next","type":["null","Node"],"default":null}]}"#,
+    );
+    let v = json!({"value": 1, "next": {"value": 2, "next": {"value": 3, "next": null}}});
+    let bytes = round_trip(&s, v);
+    assert_eq!(bytes, [2, 2, 4, 2, 6, 0]);
+    // Wrapped at one level, bare at another.
+    let w = json!({"value": 1, "next": {"Node": {"value": 2}}});
+    assert_eq!(
+        dec(&s, &enc(&s, &w)),
+        json!({"value": 1, "next": {"value": 2, "next": null}})
+    );
+    let tree = schema(
+        r#"{"type":"record","name":"Tree","fields":[
+            {"name":"kids","type":{"type":"array","items":"Tree"}},
+            {"name":"attrs","type":{"type":"map","values":"Tree"}}]}"#,
+    );
+    round_trip(
+        &tree,
+        json!({"kids": [{"kids": [], "attrs": {}}], "attrs": {"a": {"kids": [], "attrs": {}}}}),
+    );
+}
+
+#[test]
+fn defaults_fill_missing_fields() {
+    let s = schema(
+        r#"{"type":"record","name":"R","fields":[
+            {"name":"a","type":"int","default":7},
+            {"name":"b","type":["string","null"],"default":"x"},
+            {"name":"c","type":{"type":"record","name":"In","fields":[
+                {"name":"p","type":"long"},{"name":"q","type":"string","default":"dq"}]},
+             "default":{"p":1}},
+            {"name":"d","type":"bytes","default":"\u00ff"},
+            {"name":"e","type":{"type":"enum","name":"E","symbols":["A","B"]},"default":"B"},
+            {"name":"f","type":{"type":"array","items":"int"},"default":[1,2]}]}"#,
+    );
+    assert_eq!(
+        dec(&s, &enc(&s, &json!({}))),
+        json!({"a":7,"b":"x","c":{"p":1,"q":"dq"},"d":"\u{ff}","e":"B","f":[1,2]})
+    );
+    let bad = AvroSchema::parse(
+        r#"{"type":"record","name":"R","fields":[{"name":"a","type":"int","default":"x"}]}"#,
+    );
+    assert!(matches!(bad, Err(AvroError::Schema(_))), "{bad:?}");
+}
+
+// ---- errors name the field ----
+
+#[test]
+fn encode_errors_name_the_path() {
+    let t = truck();
+    let good = json!({"truck_id":"t","latitude":1.0,"longitude":2.0,"speed_kmh":null,
+                      "recorded_at":1});
+    let with = |k: &str, v: Value| {
+        let mut x = good.clone();
+        x[k] = v;
+        enc_err(&t, &x)
+    };
+    assert_eq!(
+        with("latitude", json!("north")),
+        r#"field /latitude: expected a double, found "north""#
+    );
+    assert_eq!(
+        with("speed_kmh", json!("fast")),
+        r#"field /speed_kmh: expected null or float, found "fast""#
+    );
+    assert_eq!(
+        with("speed_kmh", json!({"float": "fast"})),
+        r#"field /speed_kmh/float: expected a float, found "fast""#
+    );
+    assert_eq!(
+        with("recorded_at", json!(1.5)),
+        "field /recorded_at: expected a long, found 1.5"
+    );
+    assert_eq!(
+        with("recorded_at", json!(1.0)),
+        "field /recorded_at: expected a long, found 1.0"
+    );
+    assert_eq!(
+        with("color", json!(1)),
+        "field /color: not a field of record io.filka.trucks.TruckPosition"
+    );
+    let mut missing = good.clone();
+    missing.as_object_mut().unwrap().remove("truck_id");
+    assert_eq!(
+        enc_err(&t, &missing),
+        "field /truck_id: missing, and the schema gives no default"
+    );
+    assert_eq!(
+        enc_err(&t, &json!([1])),
+        "expected a record io.filka.trucks.TruckPosition (a JSON object), found [1]"
+    );
+
+    let s = schema(ALL);
+    let with = |ptr: &str, v: Value| {
+        let mut x = all_value();
+        *x.pointer_mut(ptr).unwrap() = v;
+        enc_err(&s, &x)
+    };
+    assert_eq!(
+        with("/nested/inner/tags/2", json!("BLUE")),
+        r#"field /nested/inner/tags/2: "BLUE" is not a symbol of enum t.Color (RED, GREEN)"#
+    );
+    assert_eq!(
+        with("/i", json!(2147483648i64)),
+        "field /i: 2147483648 is out of range for an int"
+    );
+    assert_eq!(
+        with("/fx", json!("abc")),
+        "field /fx: fixed t.Four takes 4 bytes, found 3"
+    );
+    assert!(with("/by", json!("✓")).starts_with("field /by: character 0 ('✓', U+2713)"));
+    assert_eq!(
+        with("/m/k", json!(true)),
+        "field /m/k: expected null or double, found true"
+    );
+    assert_eq!(
+        with("/nested/lat", json!(null)),
+        "field /nested/lat: expected a double, found null"
+    );
+    // JSON pointer escaping of keys with / and ~.
+    let m = schema(r#"{"type":"map","values":"int"}"#);
+    assert_eq!(
+        enc_err(&m, &json!({"a/b~c": "x"})),
+        r#"field /a~1b~0c: expected an int, found "x""#
+    );
+}
+
+#[test]
+fn schema_errors() {
+    assert!(matches!(
+        AvroSchema::parse(r#"{"type":"nope"}"#),
+        Err(AvroError::Schema(_))
+    ));
+    let missing = Path::new("/nonexistent/x.avsc");
+    let e = AvroSchema::from_file(missing).unwrap_err().to_string();
+    assert!(e.contains("/nonexistent/x.avsc"), "{e}");
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.avsc");
+    std::fs::write(&bad, "{").unwrap();
+    let e = AvroSchema::from_file(&bad).unwrap_err().to_string();
+    assert!(
+        e.contains("bad.avsc") && e.contains("invalid Avro schema"),
+        "{e}"
+    );
+    let fixture =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/schemas/truck_position.avsc");
+    assert_eq!(AvroSchema::from_file(&fixture).unwrap().text(), TRUCK);
+}
+
+#[test]
+fn decode_errors() {
+    let t = truck();
+    let v = json!({"truck_id":"t","latitude":1.0,"longitude":2.0,"speed_kmh":1.5,
+                   "recorded_at":1});
+    let bytes = enc(&t, &v);
+    let mut long = bytes.clone();
+    long.push(0);
+    let e = t.decode_json(&long, None).unwrap_err().to_string();
+    assert_eq!(
+        e,
+        format!(
+            "Avro datum, byte {}: 1 trailing bytes after the datum",
+            bytes.len()
+        )
+    );
+    for cut in 0..bytes.len() {
+        let e = t.decode_json(&bytes[..cut], None).unwrap_err();
+        assert!(matches!(e, AvroError::Datum { .. }), "{e}");
+    }
+    // Union index 2 of a two-branch union, at byte 19 (after 2 + 8 + 8 bytes).
+    let mut bad = bytes.clone();
+    bad[18] = 4;
+    assert_eq!(
+        t.decode_json(&bad, None).unwrap_err().to_string(),
+        "Avro datum, byte 18: field /speed_kmh: union branch index 2 is not below 2"
+    );
+    let s = schema(r#""string""#);
+    assert!(
+        s.decode_json(&[1], None)
+            .unwrap_err()
+            .to_string()
+            .contains("negative length -1")
+    );
+    assert!(
+        s.decode_json(&[0x80, 0x80, 0x80, 0x80, 0x10], None)
+            .unwrap_err()
+            .to_string()
+            .contains("beyond the 0 bytes left")
+    );
+    assert!(
+        s.decode_json(&[2, 0xff], None)
+            .unwrap_err()
+            .to_string()
+            .contains("UTF-8")
+    );
+    let b = schema(r#""boolean""#);
+    assert!(b.decode_json(&[2], None).is_err());
+    let i = schema(r#""int""#);
+    assert!(
+        i.decode_json(&enc(&schema(r#""long""#), &json!(1i64 << 40)), None)
+            .is_err()
+    );
+    let l = schema(r#""long""#);
+    assert!(l.decode_json(&[0xff; 11], None).is_err());
+    assert!(
+        l.decode_json(
+            &[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02],
+            None
+        )
+        .is_err()
+    );
+}
+
+// ---- hostile datums ----
+
+#[test]
+fn hostile_lengths_and_counts() {
+    let arr = schema(r#"{"type":"array","items":"long"}"#);
+    // A block of i64::MAX items, then nothing.
+    let huge = enc(&schema(r#""long""#), &json!(i64::MAX));
+    assert!(arr.decode_json(&huge, None).is_err());
+    // A negative count of i64::MIN cannot be negated.
+    let min = enc(&schema(r#""long""#), &json!(i64::MIN));
+    assert!(arr.decode_json(&min, None).is_err());
+    // Negative count with a byte size beyond the datum.
+    assert!(arr.decode_json(&[3, 0x7e], None).is_err());
+    // Arrays of nulls take no bytes: bounded by the item budget, not by memory.
+    let nulls = schema(r#"{"type":"array","items":"null"}"#);
+    let mut many = Vec::new();
+    encode::write_long(&mut many, 1 << 40);
+    many.push(0);
+    let e = nulls.decode_json(&many, None).unwrap_err().to_string();
+    assert!(e.contains("zero-byte items"), "{e}");
+    let mut ok = Vec::new();
+    encode::write_long(&mut ok, 1000);
+    ok.push(0);
+    assert_eq!(
+        nulls
+            .decode_json(&ok, None)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len(),
+        1000
+    );
+    // Blocks with byte sizes (negative counts) are read too: [1, 2] as one sized block.
+    assert_eq!(
+        arr.decode_json(&[3, 4, 2, 4, 0], None).unwrap(),
+        json!([1, 2])
+    );
+    let map = schema(r#"{"type":"map","values":"int"}"#);
+    assert_eq!(
+        map.decode_json(&[1, 6, 2, b'k', 4, 0], None).unwrap(),
+        json!({"k": 2})
+    );
+}
+
+#[test]
+fn deep_nesting_is_refused_not_overflowed() {
+    let s = schema(
+        r#"{"type":"record","name":"Node","fields":[
+            {"name":"next","type":["null","Node"]}]}"#,
+    );
+    // 100,000 levels of "branch 1" then a null.
+    let mut deep = vec![2u8; 100_000];
+    deep.push(0);
+    let e = s.decode_json(&deep, None).unwrap_err().to_string();
+    assert!(e.contains("nested deeper than 128"), "{e}");
+    let mut out = Vec::new();
+    assert!(s.resolve_datum(&deep, &s, &mut out).is_err());
+    let mut v = json!(null);
+    for _ in 0..1000 {
+        v = json!({"next": v});
+    }
+    assert!(s.encode_json(&v, &mut out).is_err());
+    // Drop the deep Value iteratively-enough: serde_json drops recursively, 1000 is fine.
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig {
+        cases: 512,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(0x0a70_5eed),
+        failure_persistence: None,
+        ..proptest::prelude::ProptestConfig::default()
+    })]
+
+    #[test]
+    fn random_bytes_never_panic(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..200)) {
+        let s = schema(ALL);
+        let _ = s.decode_json(&bytes, None);
+        let mut out = Vec::new();
+        let _ = s.resolve_datum(&bytes, &truck(), &mut out);
+        let _ = truck().decode_json(&bytes, Some(&s));
+        let list = schema(r#"{"type":"record","name":"N","fields":[{"name":"v","type":{"type":"map","values":{"type":"array","items":["null","N"]}}}]}"#);
+        let _ = list.decode_json(&bytes, None);
+    }
+
+    #[test]
+    fn mutated_datums_never_panic(i in 0usize..400, b in proptest::num::u8::ANY) {
+        let s = schema(ALL);
+        let mut bytes = enc(&s, &all_value());
+        let at = i % bytes.len();
+        bytes[at] = b;
+        if let Ok(v) = s.decode_json(&bytes, None) {
+            // Whatever decodes encodes, and decodes back to the same JSON (not always the
+            // same bytes: a mutated map may repeat a key, or a varint be overlong).
+            proptest::prop_assert_eq!(dec(&s, &enc(&s, &v)), v);
+        }
+    }
+
+    #[test]
+    fn floats_round_trip_through_json_text(bits in proptest::num::u32::ANY) {
+        let x = f32::from_bits(bits);
+        let s = schema(r#""float""#);
+        let datum = x.to_le_bytes();
+        let text = dec(&s, &datum).to_string();
+        let back: Value = serde_json::from_str(&text).unwrap();
+        let again = enc(&s, &back);
+        if x.is_nan() {
+            proptest::prop_assert!(f32::from_le_bytes(again[..].try_into().unwrap()).is_nan());
+        } else {
+            proptest::prop_assert_eq!(again, datum.to_vec());
+        }
+    }
+
+    #[test]
+    fn longs_round_trip(n in proptest::num::i64::ANY) {
+        let s = schema(r#""long""#);
+        let b = enc(&s, &json!(n));
+        proptest::prop_assert_eq!(dec(&s, &b), json!(n));
+        oracle(&s, &b);
+    }
+}
+
+// ---- resolution ----
+
+fn rec(fields: &str) -> AvroSchema {
+    schema(&format!(
+        r#"{{"type":"record","name":"R","fields":[{fields}]}}"#
+    ))
+}
+
+/// Decoding with `reader` gives `want`; resolve_datum gives the bytes of encoding `want`
+/// with the reader; apache-avro's own resolution agrees on the value.
+fn resolves(writer: &AvroSchema, reader: &AvroSchema, v: Value, want: Value) {
+    resolves_as(writer, reader, v, want, true);
+}
+
+/// [`resolves`], optionally without apache-avro's check (it does not resolve field aliases).
+fn resolves_as(writer: &AvroSchema, reader: &AvroSchema, v: Value, want: Value, apache: bool) {
+    let bytes = enc(writer, &v);
+    assert_eq!(writer.decode_json(&bytes, Some(reader)).unwrap(), want);
+    let mut out = Vec::new();
+    writer.resolve_datum(&bytes, reader, &mut out).unwrap();
+    assert_eq!(out, enc(reader, &want));
+    assert_eq!(can_read(reader, writer), Ok(()));
+    if !apache {
+        return;
+    }
+    let apache = GenericDatumReader::builder(writer.schema())
+        .reader_schema(reader.schema())
+        .build()
+        .unwrap()
+        .read_value(&mut &bytes[..])
+        .unwrap();
+    let writer_of_reader = GenericDatumWriter::builder(reader.schema())
+        .build()
+        .unwrap();
+    assert_eq!(writer_of_reader.write_value_to_vec(apache).unwrap(), out);
+}
+
+#[test]
+fn resolution_added_removed_promoted() {
+    let v1 = rec(r#"{"name":"id","type":"int"},{"name":"gone","type":"string"}"#);
+    let v2 =
+        rec(r#"{"name":"id","type":"long"},{"name":"added","type":"string","default":"dflt"}"#);
+    resolves(
+        &v1,
+        &v2,
+        json!({"id": 5, "gone": "x"}),
+        json!({"id": 5, "added": "dflt"}),
+    );
+    // A reader field without default that the writer lacks: not readable.
+    let v3 = rec(r#"{"name":"id","type":"long"},{"name":"added","type":"string"}"#);
+    assert_eq!(
+        can_read(&v3, &v1),
+        Err("field /added: not in the writer's record R, and the reader gives no default".into())
+    );
+    let e = v1
+        .decode_json(&enc(&v1, &json!({"id": 5, "gone": "x"})), Some(&v3))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("field /added") && e.contains("reader"), "{e}");
+    assert_eq!(
+        can_read(&v1, &v2),
+        Err("field /gone: not in the writer's record R, and the reader gives no default".into())
+    );
+    // long cannot be read as int.
+    assert_eq!(
+        can_read(&rec(r#"{"name":"id","type":"int"}"#), &v2),
+        Err("field /id: the writer's long cannot be read as int".into())
+    );
+}
+
+#[test]
+fn resolution_promotions_and_reorder() {
+    let w = rec(
+        r#"{"name":"a","type":"int"},{"name":"b","type":"long"},{"name":"c","type":"float"},
+           {"name":"d","type":"string"},{"name":"e","type":"bytes"},{"name":"f","type":"int"}"#,
+    );
+    let r = rec(
+        r#"{"name":"f","type":"float"},{"name":"e","type":"string"},{"name":"d","type":"bytes"},
+           {"name":"c","type":"double"},{"name":"b","type":"double"},{"name":"a","type":"long"}"#,
+    );
+    resolves(
+        &w,
+        &r,
+        json!({"a":1,"b":2,"c":0.5,"d":"s","e":"b","f":3}),
+        json!({"f":3.0,"e":"b","d":"s","c":0.5,"b":2.0,"a":1}),
+    );
+}
+
+#[test]
+fn resolution_enums_unions_aliases() {
+    let w = rec(
+        r#"{"name":"e","type":{"type":"enum","name":"E","symbols":["A","B","C"]}},
+           {"name":"old","type":"int"},
+           {"name":"u","type":["null","int"]},
+           {"name":"plain","type":"int"}"#,
+    );
+    let r = rec(
+        r#"{"name":"e","type":{"type":"enum","name":"E","symbols":["C","A","Z"],"default":"Z"}},
+           {"name":"new","aliases":["old"],"type":"int"},
+           {"name":"u","type":["null","long","string"]},
+           {"name":"plain","type":["string","long"]}"#,
+    );
+    resolves_as(
+        &w,
+        &r,
+        json!({"e":"B","old":1,"u":2,"plain":3}),
+        json!({"e":"Z","new":1,"u":2,"plain":3}),
+        false,
+    );
+    resolves_as(
+        &w,
+        &r,
+        json!({"e":"C","old":1,"u":null,"plain":3}),
+        json!({"e":"C","new":1,"u":null,"plain":3}),
+        false,
+    );
+    // Without the alias, apache-avro agrees.
+    let r2 = schema(
+        &r.text()
+            .replace(r#""name":"new","aliases":["old"]"#, r#""name":"old""#),
+    );
+    resolves(
+        &w,
+        &r2,
+        json!({"e":"B","old":1,"u":2,"plain":3}),
+        json!({"e":"Z","old":1,"u":2,"plain":3}),
+    );
+    // Without the enum default, symbol B cannot be read.
+    let strict = rec(
+        r#"{"name":"e","type":{"type":"enum","name":"E","symbols":["C","A"]}},
+           {"name":"new","aliases":["old"],"type":"int"},
+           {"name":"u","type":["null","long"]},
+           {"name":"plain","type":"long"}"#,
+    );
+    assert_eq!(
+        can_read(&strict, &w),
+        Err(r#"field /e: the writer's symbol "B" is not in the reader's enum E, which has no default"#.into())
+    );
+    let ok = enc(&w, &json!({"e":"A","old":1,"u":null,"plain":3}));
+    assert_eq!(
+        w.decode_json(&ok, Some(&strict)).unwrap(),
+        json!({"e":"A","new":1,"u":null,"plain":3})
+    );
+    let bad = enc(&w, &json!({"e":"B","old":1,"u":null,"plain":3}));
+    let e = w.decode_json(&bad, Some(&strict)).unwrap_err().to_string();
+    assert!(e.contains("field /e") && e.contains(r#""B""#), "{e}");
+    // A writer union read as a plain type: fine while the data holds that branch.
+    let wu = rec(r#"{"name":"x","type":["null","string"]}"#);
+    let rs = rec(r#"{"name":"x","type":"string"}"#);
+    assert_eq!(
+        wu.decode_json(&enc(&wu, &json!({"x": "s"})), Some(&rs))
+            .unwrap(),
+        json!({"x": "s"})
+    );
+    assert!(
+        wu.decode_json(&enc(&wu, &json!({"x": null})), Some(&rs))
+            .is_err()
+    );
+    assert_eq!(
+        can_read(&rs, &wu),
+        Err("field /x: the writer's null cannot be read as string".into())
+    );
+    // Record names must match (or be aliased).
+    let other = schema(r#"{"type":"record","name":"Other","fields":[]}"#);
+    assert!(can_read(&other, &rec("")).is_err());
+    let aliased = schema(r#"{"type":"record","name":"Other","aliases":["R"],"fields":[]}"#);
+    assert_eq!(can_read(&aliased, &rec("")), Ok(()));
+}
+
+#[test]
+fn resolution_nested_and_recursive() {
+    let w = schema(
+        r#"{"type":"record","name":"Node","fields":[
+            {"name":"v","type":"int"},
+            {"name":"kids","type":{"type":"array","items":"Node"}},
+            {"name":"m","type":{"type":"map","values":"int"}}]}"#,
+    );
+    let r = schema(
+        r#"{"type":"record","name":"Node","fields":[
+            {"name":"kids","type":{"type":"array","items":"Node"}},
+            {"name":"v","type":"double"},
+            {"name":"tag","type":"string","default":""},
+            {"name":"m","type":{"type":"map","values":"long"}}]}"#,
+    );
+    resolves(
+        &w,
+        &r,
+        json!({"v":1,"kids":[{"v":2,"kids":[],"m":{}}],"m":{"a":1}}),
+        json!({"kids":[{"kids":[],"v":2.0,"tag":"","m":{}}],"v":1.0,"tag":"","m":{"a":1}}),
+    );
+    // Compatibility of the truck schema with itself and a widened copy.
+    let t = truck();
+    assert_eq!(can_read(&t, &t), Ok(()));
+    let wide = schema(&TRUCK.replace(r#"["null", "float"]"#, r#"["null", "double"]"#));
+    assert_eq!(can_read(&wide, &t), Ok(()));
+    assert_eq!(
+        can_read(&t, &wide),
+        Err("field /speed_kmh: the writer's double is none of the reader's union branches (null or float)".into())
+    );
+    let v = json!({"truck_id":"t","latitude":1.0,"longitude":2.0,"speed_kmh":62.5,
+                   "recorded_at":1});
+    resolves(&t, &wide, v.clone(), v);
+}
+
+// ---- the object container file ----
+
+fn read_ocf(bytes: &[u8]) -> Vec<apache_avro::types::Value> {
+    apache_avro::Reader::new(bytes)
+        .unwrap()
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap()
+}
+
+fn apache_value(s: &AvroSchema, datum: &[u8]) -> apache_avro::types::Value {
+    GenericDatumReader::builder(s.schema())
+        .build()
+        .unwrap()
+        .read_value(&mut &datum[..])
+        .unwrap()
+}
+
+#[test]
+fn container_file_reads_back() {
+    let t = truck();
+    for n in [0usize, 1, 3, 5000] {
+        let mut w = ContainerWriter::new(Vec::new(), &t).unwrap();
+        let mut datums = Vec::new();
+        for i in 0..n {
+            let v = json!({"truck_id": format!("truck-{i}"), "latitude": i as f64 / 7.0,
+                           "longitude": -1.5,
+                           "speed_kmh": if i % 3 == 0 { Value::Null } else { json!(i as f64) },
+                           "recorded_at": 1700000000000i64 + i as i64});
+            let d = enc(&t, &v);
+            w.append(&d).unwrap();
+            datums.push(d);
+        }
+        let file = w.finish().unwrap();
+        assert_eq!(&file[..4], MAGIC);
+        let values = read_ocf(&file);
+        assert_eq!(values.len(), n);
+        for (v, d) in values.iter().zip(&datums) {
+            assert_eq!(v, &apache_value(&t, d));
+        }
+        let header = apache_avro::Reader::new(&file[..]).unwrap();
+        assert_eq!(header.writer_schema(), t.schema());
+        if n == 5000 {
+            // ~50 bytes a record: several 64 KiB blocks. Each block ends with the marker,
+            // which the header ends with too.
+            let sync = &file[file.len() - 16..];
+            let blocks = file.windows(16).filter(|w| *w == sync).count() - 1;
+            assert!(blocks > 1, "{blocks} blocks");
+        }
+    }
+}
+
+#[test]
+fn container_file_of_every_type() {
+    let s = schema(ALL);
+    let mut w = ContainerWriter::new(Vec::new(), &s).unwrap();
+    let d = enc(&s, &all_value());
+    w.append(&d).unwrap();
+    w.append(&d).unwrap();
+    let file = w.finish().unwrap();
+    let values = read_ocf(&file);
+    assert_eq!(values, vec![apache_value(&s, &d), apache_value(&s, &d)]);
+}
