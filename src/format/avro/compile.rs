@@ -144,9 +144,10 @@ pub(super) struct UnionNode {
     pub names: Vec<String>,
     /// For each [`Kind`], the branches a bare value of that kind may go to, best first.
     pub candidates: [Vec<usize>; 7],
-    /// `shadowed[b]`: some value of branch `b`, written as bare JSON, could be matched by an
-    /// earlier candidate; the decoder then checks and, if so, writes it wrapped.
-    pub shadowed: Vec<bool>,
+    /// `shadowed[b]`: bit `k` is set when a bare JSON value of [`Kind`] `k` has a candidate
+    /// before branch `b`, so that a value of `b` written bare might encode into another
+    /// branch; the decoder then checks and, if so, writes it wrapped.
+    pub shadowed: Vec<u8>,
 }
 
 impl UnionNode {
@@ -335,9 +336,13 @@ impl Compiled {
             ];
             let shadowed = (0..branches.len())
                 .map(|b| {
-                    candidates
-                        .iter()
-                        .any(|list| list.iter().position(|x| *x == b).is_some_and(|p| p > 0))
+                    let mut mask = 0u8;
+                    for (k, list) in candidates.iter().enumerate() {
+                        if list.iter().position(|x| *x == b).is_some_and(|p| p > 0) {
+                            mask |= 1 << k;
+                        }
+                    }
+                    mask
                 })
                 .collect();
             if let Node::Union(u) = &mut self.nodes[id] {
@@ -532,7 +537,7 @@ impl Builder {
                     branches.push(self.build(v)?);
                 }
                 self.push(Node::Union(UnionNode {
-                    shadowed: vec![false; branches.len()],
+                    shadowed: vec![0; branches.len()],
                     branches,
                     names: Vec::new(),
                     candidates: Default::default(),

@@ -7,7 +7,7 @@
 
 use serde_json::{Map, Number, Value};
 
-use super::compile::{Compiled, Node, NodeId};
+use super::compile::{Compiled, Kind, Node, NodeId};
 use super::encode::pick_branch;
 use super::error::{AtPath, Fail, FailKind, datum_fail};
 use super::{MAX_DEPTH, ZERO_SIZE_ITEMS};
@@ -378,7 +378,12 @@ pub(super) fn wrap_if_shadowed(c: &Compiled, union: NodeId, branch: usize, v: Va
     let Node::Union(u) = &c.nodes[union] else {
         return v;
     };
-    if !u.shadowed.get(branch).copied().unwrap_or(false) || pick_branch(c, u, &v) == Some(branch) {
+    let mask = u.shadowed.get(branch).copied().unwrap_or(0);
+    // A map or record with one key naming a branch reads as the wrapped form.
+    let looks_wrapped = matches!(&v, Value::Object(m) if m.len() == 1
+        && m.keys().next().is_some_and(|k| u.branch_named(k).is_some()));
+    let suspect = mask & (1 << Kind::of(&v) as u8) != 0 || looks_wrapped;
+    if !suspect || pick_branch(c, u, &v) == Some(branch) {
         return v;
     }
     let mut m = Map::with_capacity(1);

@@ -56,8 +56,7 @@ pub(super) fn encode(
         },
         Node::Int => {
             let n = integer(v, "an int")?;
-            let n = i32::try_from(n)
-                .map_err(|_| json_fail(format!("{n} is out of range for an int")))?;
+            let n = i32::try_from(n).map_err(|_| out_of_range(v, "an int"))?;
             write_long(out, i64::from(n));
             Ok(())
         }
@@ -167,8 +166,19 @@ pub(super) fn encode(
             };
             let depth = deeper(depth)?;
             let mut seen = 0;
+            // JSON objects usually list the fields in schema order: take them in step with
+            // the object's own order, and look a field up by name only when that fails.
+            let mut entries = m.iter();
+            let mut next = entries.next();
             for f in &r.fields {
-                match m.get(&f.name) {
+                let found = match next {
+                    Some((k, fv)) if *k == f.name => {
+                        next = entries.next();
+                        Some(fv)
+                    }
+                    _ => m.get(&f.name),
+                };
+                match found {
                     Some(fv) => {
                         seen += 1;
                         encode(c, f.node, fv, out, depth).at_key(&f.name)?;
@@ -266,7 +276,7 @@ fn integer(v: &Value, what: &str) -> Result<i64, Fail> {
             if let Some(i) = n.as_i64() {
                 Ok(i)
             } else if n.is_u64() {
-                Err(json_fail(format!("{n} is out of range for a long")))
+                Err(out_of_range(v, what))
             } else {
                 // A float is refused even when it has no fraction: 1.0 or 1e3 in the input
                 // usually means the wrong column or a lossy producer upstream.
@@ -275,6 +285,10 @@ fn integer(v: &Value, what: &str) -> Result<i64, Fail> {
         }
         _ => Err(expected(what, v)),
     }
+}
+
+fn out_of_range(v: &Value, what: &str) -> Fail {
+    json_fail(format!("{v} is out of range for {what}"))
 }
 
 fn floating(v: &Value, what: &str) -> Result<f64, Fail> {

@@ -382,6 +382,40 @@ fn ambiguous_unions_decode_to_json_that_encodes_back() {
     assert_eq!(dec(&two, &[2, 2]), json!({"B": {"x": 1}}));
     assert_eq!(enc(&two, &json!({"B": {"x": 1}})), [2, 2]);
     assert_eq!(dec(&two, &[0, 2]), json!({"x": 1}));
+    // A map whose one key names a branch would read as the wrapped form: wrapped itself.
+    let m = schema(r#"["null","string",{"type":"map","values":"string"}]"#);
+    let map = enc(&m, &json!({"map": {"string": "x"}}));
+    assert_eq!(map[0], 4);
+    assert_eq!(dec(&m, &map), json!({"map": {"string": "x"}}));
+    assert_eq!(enc(&m, &json!({"string": "x"}))[0], 2);
+    assert_eq!(dec(&m, &enc(&m, &json!({"a": "x"}))), json!({"a": "x"}));
+    // A float beside a string: numbers stay bare, only "NaN" and the like need wrapping.
+    let sf = schema(r#"["null","string","float"]"#);
+    assert_eq!(dec(&sf, &enc(&sf, &json!(1.5))), json!(1.5));
+    assert_eq!(
+        dec(&sf, &enc(&sf, &json!({"float": "NaN"}))),
+        json!({"float": "NaN"})
+    );
+}
+
+#[test]
+fn fields_in_any_order() {
+    let t = truck();
+    let ordered = json!({"truck_id":"t","latitude":1.0,"longitude":2.0,"speed_kmh":null,
+                         "recorded_at":1});
+    let shuffled = json!({"recorded_at":1,"longitude":2.0,"truck_id":"t","latitude":1.0});
+    assert_eq!(enc(&t, &shuffled), enc(&t, &ordered));
+    let mut partly = json!({"truck_id":"t","longitude":2.0,"latitude":1.0,"recorded_at":1});
+    assert_eq!(enc(&t, &partly), enc(&t, &ordered));
+    partly["extra"] = json!(1);
+    assert!(enc_err(&t, &partly).starts_with("field /extra: not a field"));
+}
+
+#[test]
+fn schemas_are_shared_across_threads() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<AvroSchema>();
+    send_sync::<AvroError>();
 }
 
 #[test]
@@ -494,6 +528,14 @@ fn encode_errors_name_the_path() {
     assert_eq!(
         with("/i", json!(2147483648i64)),
         "field /i: 2147483648 is out of range for an int"
+    );
+    assert_eq!(
+        with("/i", json!(u64::MAX)),
+        "field /i: 18446744073709551615 is out of range for an int"
+    );
+    assert_eq!(
+        with("/l", json!(u64::MAX)),
+        "field /l: 18446744073709551615 is out of range for a long"
     );
     assert_eq!(
         with("/fx", json!("abc")),
