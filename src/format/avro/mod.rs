@@ -98,8 +98,12 @@ impl fmt::Debug for AvroSchema {
 impl AvroSchema {
     /// Parses schema JSON (`"string"`, `{"type":"record",...}`, `["null","int"]`).
     pub fn parse(text: &str) -> Result<AvroSchema, AvroError> {
+        // JSON first, so that a syntax error says where (apache-avro's says only that the
+        // JSON did not parse).
+        let json: Value =
+            serde_json::from_str(text).map_err(|e| AvroError::Schema(format!("not JSON: {e}")))?;
         let schema =
-            apache_avro::Schema::parse_str(text).map_err(|e| AvroError::Schema(e.to_string()))?;
+            apache_avro::Schema::parse(&json).map_err(|e| AvroError::Schema(e.to_string()))?;
         let compiled = Compiled::new(&schema).map_err(AvroError::Schema)?;
         Ok(AvroSchema {
             inner: Arc::new(Inner {
