@@ -397,18 +397,17 @@ pub(super) fn float_json(x: f32) -> Value {
     if !x.is_finite() {
         return non_finite(f64::from(x));
     }
+    // serde_json writes a float as its shortest round-trip decimal (and several times
+    // faster than std's `{:e}`); a stack buffer keeps it allocation-free.
     let mut buf = [0u8; 32];
-    let text = {
-        use std::io::Write;
-        let mut w = &mut buf[..];
-        let _ = write!(w, "{x:e}");
-        let left = w.len();
-        let used = buf.len() - left;
-        std::str::from_utf8(&buf[..used]).ok().map(str::to_string)
-    };
-    // Checked, not assumed: a decimal read as a double and then narrowed must land on the
-    // same float; if not, the float's exact double value does.
+    let mut w = &mut buf[..];
+    let written = serde_json::to_writer(&mut w, &x).is_ok();
+    let used = 32 - w.len();
+    let text = buf.get(..used).and_then(|b| std::str::from_utf8(b).ok());
+    // Checked, not assumed: the decimal read as a double and then narrowed must land on
+    // the same float; if not, the float's exact double value does.
     let wide = text
+        .filter(|_| written)
         .and_then(|t| t.parse::<f64>().ok())
         .filter(|d| *d as f32 == x)
         .unwrap_or(f64::from(x));

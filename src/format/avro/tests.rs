@@ -358,6 +358,17 @@ fn floats_print_short_and_read_back_exactly() {
     assert_eq!(dec(&s, &enc(&s, &json!(62.5))).to_string(), "62.5");
     // 1e39 does not fit a float.
     assert!(enc_err(&s, &json!(1e39)).contains("out of range for a float"));
+    // Every 65,521st bit pattern (65,551 floats across all exponents) survives JSON text.
+    for bits in (0..=u32::MAX).step_by(65_521) {
+        let x = f32::from_bits(bits);
+        let text = decode::float_json(x).to_string();
+        let back: Value = serde_json::from_str(&text).unwrap();
+        let again = enc(&s, &back);
+        assert!(
+            again == x.to_le_bytes() || x.is_nan(),
+            "{x:e} ({bits:#x}) came back from {text} as {again:?}"
+        );
+    }
 }
 
 #[test]
