@@ -31,9 +31,27 @@
 //! float (for `"NaN"` etc.); an array; for an object each record in union order, then map.
 //! A one-key object whose key names a branch is read as wrapped first.
 //!
-//! Decoding writes unions bare, except when the bare value would encode into an earlier
-//! branch (a long in `["int","long"]`, bytes in `["string","bytes"]`): then it is written
-//! wrapped, so decoded JSON always encodes back to the same bytes.
+//! Decoding writes unions bare, except when the bare value would encode into another
+//! branch (a long in `["int","long"]`, bytes in `["string","bytes"]`, a map whose one key
+//! names a branch): then it is written wrapped, so decoded JSON encodes back to the same
+//! value in the same branch. (To the same bytes too, for datums as Avro writers write them;
+//! not for a map repeating a key, where JSON keeps the last, an overlong varint, a block
+//! with a byte size, or a NaN with a payload.) A float decodes as the shortest decimal that
+//! reads back as the same float (`0.1`, not `0.10000000149011612`).
+//!
+//! # Resolution
+//!
+//! As the Avro spec and Java's resolver: named types match by unqualified name or a
+//! reader alias (so a renamed record needs an alias); record fields by name or reader
+//! field alias; a reader field the writer lacks takes the reader's default; a writer field
+//! the reader lacks is skipped; promotions int to long/float/double, long to float/double,
+//! float to double, string to and from bytes; an enum symbol the reader lacks becomes the
+//! reader's enum default; a writer union branch is resolved against the reader type, a
+//! writer type against the first reader union branch of the same type, then of a promoted
+//! one. An incompatibility errors only when a datum reaches it; [`can_read`] reports it
+//! upfront. The plan pairing the two schemas is built on first use and cached in the
+//! writer (for [`CACHED_PLANS`] reader schemas), keyed by the reader instance: keep one
+//! [`AvroSchema`] per reader schema and pass it (or clones of it) each time.
 
 mod compile;
 mod container;
@@ -68,7 +86,7 @@ pub const MAX_DEPTH: usize = 128;
 pub const ZERO_SIZE_ITEMS: usize = 1 << 20;
 
 /// Resolution plans kept per writer schema, most recent first.
-const CACHED_PLANS: usize = 8;
+pub const CACHED_PLANS: usize = 8;
 
 /// A parsed Avro schema. Cheap to clone (shared); safe to use from several threads.
 #[derive(Clone)]
