@@ -8,7 +8,7 @@
 //! - Confluent's message-index path of the message inside its file, and its framing
 //!   ([`write_message_indexes`], [`read_message_indexes`]),
 //! - the source text a registry stores ([`ProtoSource`]) and compiles again without a file
-//!   system.
+//!   system, and Confluent's compatibility rules between two schemas ([`can_read`]).
 //!
 //! Owns: [`ProtoSchema`], [`ProtoSource`], [`ProtoError`] and the JSON options.
 //! Must not: write the magic byte and schema id of Confluent's wire format (the framing layer
@@ -28,12 +28,14 @@ use protox::file::{File, FileResolver, GoogleFileResolver, IncludeFileResolver};
 
 use crate::format::columns::{CellType, Column};
 
+mod compat;
 mod framing;
 mod json;
 #[cfg(test)]
 mod tests;
 mod wire;
 
+pub use compat::can_read;
 pub use framing::{read_message_indexes, write_message_indexes};
 
 /// A schema's source as a registry stores it: the main .proto file's name and text, and the
