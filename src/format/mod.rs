@@ -7,4 +7,5 @@ pub mod columns;
 pub mod envelope;
 pub mod input;
 pub mod offset_spec;
+pub mod protobuf;
 pub mod template;
