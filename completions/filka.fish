@@ -38,6 +38,7 @@ complete -c filka -n "__fish_filka_needs_command" -f -a "topic" -d 'Create, list
 complete -c filka -n "__fish_filka_needs_command" -f -a "produce" -d 'Produce records to a topic from stdin (or a file), one record per line'
 complete -c filka -n "__fish_filka_needs_command" -f -a "consume" -d 'Write a topic\'s records to stdout, like `kcat -C`'
 complete -c filka -n "__fish_filka_needs_command" -f -a "group" -d 'Consumer groups: members, committed offsets and lag (kafka-consumer-groups.sh)'
+complete -c filka -n "__fish_filka_needs_command" -f -a "schema" -d 'The local schema registry: subjects, versions, ids and compatibility modes'
 complete -c filka -n "__fish_filka_needs_command" -f -a "describe" -d 'Show brokers, topics, partitions, replicas and the metadata history'
 complete -c filka -n "__fish_filka_needs_command" -f -a "simulate-failure" -d 'Make brokers fail in the ways Kafka brokers fail, and see how the cluster copes'
 complete -c filka -n "__fish_filka_needs_command" -f -a "dump" -d 'Print the contents of Kafka segment, index, time index and checkpoint files'
@@ -126,7 +127,9 @@ complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subco
 complete -c filka -n "__fish_filka_using_subcommand produce" -s t -l topic -d 'The topic to write to' -r
 complete -c filka -n "__fish_filka_using_subcommand produce" -l input -d 'Read records from FILE instead of stdin ("-" is stdin)' -r -F
 complete -c filka -n "__fish_filka_using_subcommand produce" -l input-format -d 'How each input line is read' -r -f -a "lines\t'Each line is a value (or key SEP value with -K)'
-envelope\t'Each line is a JSON record envelope, as `consume --output json` writes'"
+envelope\t'Each line is a JSON record envelope, as `consume --output json` writes'
+json\t'Each line is a JSON value: the record\'s value (--key-field picks the key)'
+csv\t'CSV with a header row: each row a record whose fields the header names'"
 complete -c filka -n "__fish_filka_using_subcommand produce" -s K -l key-separator -d 'Split each line into key and value at the first SEP' -r
 complete -c filka -n "__fish_filka_using_subcommand produce" -s k -l key -d 'The key of every record (with -K: of the lines without a separator)' -r
 complete -c filka -n "__fish_filka_using_subcommand produce" -s H -l header -d 'Add a header to every record (repeat for more)' -r
@@ -141,6 +144,36 @@ zstd\t'zstd'"
 complete -c filka -n "__fish_filka_using_subcommand produce" -l acks -d 'Wait for no replica (0), the leader (1) or every in-sync replica (all)' -r -f -a "0\t'Do not wait; no offsets are known'
 1\t'The leader has the records'
 all\t'Every in-sync replica has them (-1 is the same)'"
+complete -c filka -n "__fish_filka_using_subcommand produce" -l key-field -d 'Take each record\'s key from this field of the input (json, csv)' -r
+complete -c filka -n "__fish_filka_using_subcommand produce" -l key-format -d 'The keys\' format [default: bytes, or what a key schema implies]' -r -f -a "bytes\t'Raw bytes, as they are (the default)'
+string\t'UTF-8 text'
+base64\t'Bytes, written as base64 text outside the record'
+hex\t'Bytes, written as hex text outside the record'
+int\t'A 32-bit big-endian integer (Kafka\'s IntegerSerializer)'
+long\t'A 64-bit big-endian integer (Kafka\'s LongSerializer)'
+double\t'A 64-bit big-endian IEEE 754 float (Kafka\'s DoubleSerializer)'
+json\t'JSON text'
+avro\t'Avro binary, with --value-schema/--key-schema or the registry'
+protobuf\t'Protobuf binary, with --proto/--descriptor-set or the registry'"
+complete -c filka -n "__fish_filka_using_subcommand produce" -l value-format -d 'The values\' format [default: bytes, or what a value schema implies]' -r -f -a "bytes\t'Raw bytes, as they are (the default)'
+string\t'UTF-8 text'
+base64\t'Bytes, written as base64 text outside the record'
+hex\t'Bytes, written as hex text outside the record'
+int\t'A 32-bit big-endian integer (Kafka\'s IntegerSerializer)'
+long\t'A 64-bit big-endian integer (Kafka\'s LongSerializer)'
+double\t'A 64-bit big-endian IEEE 754 float (Kafka\'s DoubleSerializer)'
+json\t'JSON text'
+avro\t'Avro binary, with --value-schema/--key-schema or the registry'
+protobuf\t'Protobuf binary, with --proto/--descriptor-set or the registry'"
+complete -c filka -n "__fish_filka_using_subcommand produce" -l value-schema -d 'The values\' Avro schema (.avsc); implies --value-format avro' -r -F
+complete -c filka -n "__fish_filka_using_subcommand produce" -l key-schema -d 'The keys\' Avro schema (.avsc); implies --key-format avro' -r -F
+complete -c filka -n "__fish_filka_using_subcommand produce" -l proto -d 'The values\' .proto file, compiled at run time (no protoc needed); implies --value-format protobuf' -r -F
+complete -c filka -n "__fish_filka_using_subcommand produce" -l key-proto -d 'The keys\' .proto file; implies --key-format protobuf' -r -F
+complete -c filka -n "__fish_filka_using_subcommand produce" -s I -l proto-path -d 'A directory to search for imported .proto files (repeatable), like protoc\'s -I' -r -f -a "(__fish_complete_directories)"
+complete -c filka -n "__fish_filka_using_subcommand produce" -l message -d 'The values\' message type (e.g. io.filka.trucks.TruckPosition) [default: the file\'s first message]' -r
+complete -c filka -n "__fish_filka_using_subcommand produce" -l key-message -d 'The keys\' message type [default: the key file\'s first message]' -r
+complete -c filka -n "__fish_filka_using_subcommand produce" -l descriptor-set -d 'The values\' types as a FileDescriptorSet (protoc --descriptor_set_out) instead of --proto; implies --value-format protobuf' -r -F
+complete -c filka -n "__fish_filka_using_subcommand produce" -l key-descriptor-set -d 'The keys\' types as a FileDescriptorSet instead of --key-proto' -r -F
 complete -c filka -n "__fish_filka_using_subcommand produce" -l cluster -d 'The cluster directory, created on first use by commands that write' -r -f -a "(__fish_complete_directories)"
 complete -c filka -n "__fish_filka_using_subcommand produce" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
 json\t'One JSON object per line, for scripts'
@@ -149,6 +182,7 @@ avro\t'Avro, where a command supports it'"
 complete -c filka -n "__fish_filka_using_subcommand produce" -l no-create -d 'Fail with exit code 4 when the topic does not exist, instead of creating it'
 complete -c filka -n "__fish_filka_using_subcommand produce" -l print-offsets -d 'Print "partition<TAB>offset" for each record once it is acknowledged'
 complete -c filka -n "__fish_filka_using_subcommand produce" -l skip-invalid -d 'Report malformed lines on stderr and go on, instead of stopping with exit code 5'
+complete -c filka -n "__fish_filka_using_subcommand produce" -l registry -d 'Use the cluster\'s schema registry and Confluent\'s wire format'
 complete -c filka -n "__fish_filka_using_subcommand produce" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c filka -n "__fish_filka_using_subcommand produce" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
 complete -c filka -n "__fish_filka_using_subcommand produce" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -166,12 +200,43 @@ roundrobin\t'All partitions dealt one by one (RoundRobinAssignor)'
 sticky\t'Balanced, moving as few partitions as possible (StickyAssignor)'"
 complete -c filka -n "__fish_filka_using_subcommand consume" -l session-timeout-ms -d 'A member silent (e.g. stopped) this long is removed from the group (with --group)' -r
 complete -c filka -n "__fish_filka_using_subcommand consume" -l auto-commit-interval-ms -d 'How often --commit auto commits (with --group)' -r
+complete -c filka -n "__fish_filka_using_subcommand consume" -l key-format -d 'The keys\' format [default: bytes, or what a key schema implies]' -r -f -a "bytes\t'Raw bytes, as they are (the default)'
+string\t'UTF-8 text'
+base64\t'Bytes, written as base64 text outside the record'
+hex\t'Bytes, written as hex text outside the record'
+int\t'A 32-bit big-endian integer (Kafka\'s IntegerSerializer)'
+long\t'A 64-bit big-endian integer (Kafka\'s LongSerializer)'
+double\t'A 64-bit big-endian IEEE 754 float (Kafka\'s DoubleSerializer)'
+json\t'JSON text'
+avro\t'Avro binary, with --value-schema/--key-schema or the registry'
+protobuf\t'Protobuf binary, with --proto/--descriptor-set or the registry'"
+complete -c filka -n "__fish_filka_using_subcommand consume" -l value-format -d 'The values\' format [default: bytes, or what a value schema implies]' -r -f -a "bytes\t'Raw bytes, as they are (the default)'
+string\t'UTF-8 text'
+base64\t'Bytes, written as base64 text outside the record'
+hex\t'Bytes, written as hex text outside the record'
+int\t'A 32-bit big-endian integer (Kafka\'s IntegerSerializer)'
+long\t'A 64-bit big-endian integer (Kafka\'s LongSerializer)'
+double\t'A 64-bit big-endian IEEE 754 float (Kafka\'s DoubleSerializer)'
+json\t'JSON text'
+avro\t'Avro binary, with --value-schema/--key-schema or the registry'
+protobuf\t'Protobuf binary, with --proto/--descriptor-set or the registry'"
+complete -c filka -n "__fish_filka_using_subcommand consume" -l value-schema -d 'The values\' Avro schema (.avsc); implies --value-format avro' -r -F
+complete -c filka -n "__fish_filka_using_subcommand consume" -l key-schema -d 'The keys\' Avro schema (.avsc); implies --key-format avro' -r -F
+complete -c filka -n "__fish_filka_using_subcommand consume" -l proto -d 'The values\' .proto file, compiled at run time (no protoc needed); implies --value-format protobuf' -r -F
+complete -c filka -n "__fish_filka_using_subcommand consume" -l key-proto -d 'The keys\' .proto file; implies --key-format protobuf' -r -F
+complete -c filka -n "__fish_filka_using_subcommand consume" -s I -l proto-path -d 'A directory to search for imported .proto files (repeatable), like protoc\'s -I' -r -f -a "(__fish_complete_directories)"
+complete -c filka -n "__fish_filka_using_subcommand consume" -l message -d 'The values\' message type (e.g. io.filka.trucks.TruckPosition) [default: the file\'s first message]' -r
+complete -c filka -n "__fish_filka_using_subcommand consume" -l key-message -d 'The keys\' message type [default: the key file\'s first message]' -r
+complete -c filka -n "__fish_filka_using_subcommand consume" -l descriptor-set -d 'The values\' types as a FileDescriptorSet (protoc --descriptor_set_out) instead of --proto; implies --value-format protobuf' -r -F
+complete -c filka -n "__fish_filka_using_subcommand consume" -l key-descriptor-set -d 'The keys\' types as a FileDescriptorSet instead of --key-proto' -r -F
+complete -c filka -n "__fish_filka_using_subcommand consume" -l reader-schema -d 'Read Avro values with this schema (Avro schema resolution: defaults for new fields, removed fields dropped, promotions), e.g. a newer version than the writer\'s' -r -F
 complete -c filka -n "__fish_filka_using_subcommand consume" -l cluster -d 'The cluster directory, created on first use by commands that write' -r -f -a "(__fish_complete_directories)"
 complete -c filka -n "__fish_filka_using_subcommand consume" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
 json\t'One JSON object per line, for scripts'
 csv\t'Comma-separated values, where a command supports it'
 avro\t'Avro, where a command supports it'"
 complete -c filka -n "__fish_filka_using_subcommand consume" -s f -l follow -d 'Keep waiting for new records after reaching the end, until killed (or -c is reached)'
+complete -c filka -n "__fish_filka_using_subcommand consume" -l registry -d 'Use the cluster\'s schema registry and Confluent\'s wire format'
 complete -c filka -n "__fish_filka_using_subcommand consume" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c filka -n "__fish_filka_using_subcommand consume" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
 complete -c filka -n "__fish_filka_using_subcommand consume" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -254,6 +319,56 @@ avro\t'Avro, where a command supports it'"
 complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from delete-offsets" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from delete-offsets" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
 complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from delete-offsets" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c filka -n "__fish_filka_using_subcommand schema; and not __fish_seen_subcommand_from register list show compatibility" -l cluster -d 'The cluster directory, created on first use by commands that write' -r -f -a "(__fish_complete_directories)"
+complete -c filka -n "__fish_filka_using_subcommand schema; and not __fish_seen_subcommand_from register list show compatibility" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
+json\t'One JSON object per line, for scripts'
+csv\t'Comma-separated values, where a command supports it'
+avro\t'Avro, where a command supports it'"
+complete -c filka -n "__fish_filka_using_subcommand schema; and not __fish_seen_subcommand_from register list show compatibility" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c filka -n "__fish_filka_using_subcommand schema; and not __fish_seen_subcommand_from register list show compatibility" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand schema; and not __fish_seen_subcommand_from register list show compatibility" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c filka -n "__fish_filka_using_subcommand schema; and not __fish_seen_subcommand_from register list show compatibility" -f -a "register" -d 'Register a schema under a subject (a new version, checked for compatibility)'
+complete -c filka -n "__fish_filka_using_subcommand schema; and not __fish_seen_subcommand_from register list show compatibility" -f -a "list" -d 'Every subject: versions, latest id, type and compatibility mode'
+complete -c filka -n "__fish_filka_using_subcommand schema; and not __fish_seen_subcommand_from register list show compatibility" -f -a "show" -d 'A subject\'s schema (the latest version by default)'
+complete -c filka -n "__fish_filka_using_subcommand schema; and not __fish_seen_subcommand_from register list show compatibility" -f -a "compatibility" -d 'Show or set a subject\'s compatibility mode (or the registry\'s default)'
+complete -c filka -n "__fish_filka_using_subcommand schema; and __fish_seen_subcommand_from register" -l file -d 'The schema file' -r -F
+complete -c filka -n "__fish_filka_using_subcommand schema; and __fish_seen_subcommand_from register" -l type -d 'The schema language [default: by extension, .proto is protobuf, else avro]' -r -f -a "avro\t'An Avro schema (.avsc, JSON)'
+protobuf\t'A Protocol Buffers file (.proto)'"
+complete -c filka -n "__fish_filka_using_subcommand schema; and __fish_seen_subcommand_from register" -s I -l proto-path -d 'A directory to search for imported .proto files (repeatable)' -r -f -a "(__fish_complete_directories)"
+complete -c filka -n "__fish_filka_using_subcommand schema; and __fish_seen_subcommand_from register" -l cluster -d 'The cluster directory, created on first use by commands that write' -r -f -a "(__fish_complete_directories)"
+complete -c filka -n "__fish_filka_using_subcommand schema; and __fish_seen_subcommand_from register" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
+json\t'One JSON object per line, for scripts'
+csv\t'Comma-separated values, where a command supports it'
+avro\t'Avro, where a command supports it'"
+complete -c filka -n "__fish_filka_using_subcommand schema; and __fish_seen_subcommand_from register" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c filka -n "__fish_filka_using_subcommand schema; and __fish_seen_subcommand_from register" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand schema; and __fish_seen_subcommand_from register" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c filka -n "__fish_filka_using_subcommand schema; and __fish_seen_subcommand_from list" -l cluster -d 'The cluster directory, created on first use by commands that write' -r -f -a "(__fish_complete_directories)"
+complete -c filka -n "__fish_filka_using_subcommand schema; and __fish_seen_subcommand_from list" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
+json\t'One JSON object per line, for scripts'
+csv\t'Comma-separated values, where a command supports it'
+avro\t'Avro, where a command supports it'"
+complete -c filka -n "__fish_filka_using_subcommand schema; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c filka -n "__fish_filka_using_subcommand schema; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand schema; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c filka -n "__fish_filka_using_subcommand schema; and __fish_seen_subcommand_from show" -l version -d 'Which version' -r
+complete -c filka -n "__fish_filka_using_subcommand schema; and __fish_seen_subcommand_from show" -l cluster -d 'The cluster directory, created on first use by commands that write' -r -f -a "(__fish_complete_directories)"
+complete -c filka -n "__fish_filka_using_subcommand schema; and __fish_seen_subcommand_from show" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
+json\t'One JSON object per line, for scripts'
+csv\t'Comma-separated values, where a command supports it'
+avro\t'Avro, where a command supports it'"
+complete -c filka -n "__fish_filka_using_subcommand schema; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c filka -n "__fish_filka_using_subcommand schema; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand schema; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c filka -n "__fish_filka_using_subcommand schema; and __fish_seen_subcommand_from compatibility" -l set -d 'The mode to set: NONE, BACKWARD, BACKWARD_TRANSITIVE, FORWARD, FORWARD_TRANSITIVE, FULL or FULL_TRANSITIVE' -r
+complete -c filka -n "__fish_filka_using_subcommand schema; and __fish_seen_subcommand_from compatibility" -l cluster -d 'The cluster directory, created on first use by commands that write' -r -f -a "(__fish_complete_directories)"
+complete -c filka -n "__fish_filka_using_subcommand schema; and __fish_seen_subcommand_from compatibility" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
+json\t'One JSON object per line, for scripts'
+csv\t'Comma-separated values, where a command supports it'
+avro\t'Avro, where a command supports it'"
+complete -c filka -n "__fish_filka_using_subcommand schema; and __fish_seen_subcommand_from compatibility" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c filka -n "__fish_filka_using_subcommand schema; and __fish_seen_subcommand_from compatibility" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand schema; and __fish_seen_subcommand_from compatibility" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history group" -l cluster -d 'The cluster directory, created on first use by commands that write' -r -f -a "(__fish_complete_directories)"
 complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history group" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
 json\t'One JSON object per line, for scripts'

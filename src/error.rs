@@ -57,6 +57,7 @@ exit_codes! {
     Fenced = 9, "Producer fenced, or stale consumer-group generation.";
     CommandFailed = 10, "A child command failed (filka pipe).";
     Remote = 11, "A remote Kafka cluster returned an error.";
+    Incompatible = 12, "A schema breaks its subject's compatibility mode.";
 }
 
 impl ExitCode {
@@ -192,6 +193,17 @@ pub fn classify(err: &(dyn std::error::Error + 'static)) -> Option<ExitCode> {
             return Some(ExitCode::NotFound);
         }
     }
+    if let Some(e) = err.downcast_ref::<crate::format::registry::RegistryError>() {
+        use crate::format::registry::RegistryError as R;
+        return match e {
+            R::Incompatible { .. } => Some(ExitCode::Incompatible),
+            R::UnknownSubject(_) | R::UnknownVersion { .. } | R::UnknownId(_) => {
+                Some(ExitCode::NotFound)
+            }
+            R::Damaged { .. } | R::Unparsable { .. } => Some(ExitCode::Corrupt),
+            R::Io { .. } | R::Lock(_) => None,
+        };
+    }
     if let Some(io) = err.downcast_ref::<std::io::Error>() {
         return match io.kind() {
             std::io::ErrorKind::NotFound => Some(ExitCode::NotFound),
@@ -266,6 +278,7 @@ mod tests {
             (ExitCode::Fenced, 9),
             (ExitCode::CommandFailed, 10),
             (ExitCode::Remote, 11),
+            (ExitCode::Incompatible, 12),
         ];
         assert_eq!(ExitCode::ALL.len(), expected.len());
         for (code, n) in expected {

@@ -12,8 +12,15 @@
 //! `-t` repeatable, `--commit auto|before|none`, `--assignor`, `--session-timeout-ms`,
 //! `--auto-commit-interval-ms`; `--offset` is then auto.offset.reset (default latest).
 //!
+//! `--key-format`/`--value-format` and the schema flags (cli/formats.rs) decode keys and
+//! values (format/serializer.rs); with them, and with `--output csv` or `--output avro`,
+//! records are written by format/record_out.rs. Avro and Protobuf values without a schema
+//! file are read in Confluent's framing, with the schema their id names in the local
+//! registry; `--reader-schema` resolves Avro values to an evolved schema.
+//!
 //! Exit codes: 0 done (also when stdout's reader goes away, `| head`), 2 bad flags, 4 unknown
-//! topic or partition, 7 a partition has no leader, 3 corrupt data.
+//! topic or partition, 7 a partition has no leader, 3 corrupt data, 5 a key or value that
+//! does not decode in its format.
 //!
 //! Owns: the read loop, output buffering and flushing, the summary on a terminal. Must not:
 //! parse record bytes (the library hands out zero-copy records) or create topics.
@@ -24,12 +31,14 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, anyhow};
 
+use super::formats::FormatArgs;
 use super::{GlobalArgs, OutputFormat, open_cluster};
 use crate::client::consumer::{Consumer, Fetched, Poll};
 use crate::cluster::ClusterError;
 use crate::error::{ExitCode, ResultExt, coded};
 use crate::format::envelope::{EnvelopeOut, write_envelope};
 use crate::format::offset_spec::OffsetSpec;
+use crate::format::record_out::{Mode, OutRecord, RecordWriter, WriteError};
 use crate::format::template::{Template, TemplateRecord};
 use crate::output::escape_control;
 
@@ -56,7 +65,17 @@ Examples:
     filka consume -t demo -g g1 --offset earliest -f
 
   Timestamps, headers and sizes:
-    filka consume -t demo --format '%d %t[%p]@%o key=%k (%K bytes) headers=%h\\n'";
+    filka consume -t demo --format '%d %t[%p]@%o key=%k (%K bytes) headers=%h\\n'
+
+  Avro or Protobuf values as JSON (schema from the registry, by the id in each value):
+    filka consume -t trucks_gps --value-format avro --output json
+
+  As a spreadsheet, or as an Avro container file for Avro tools:
+    filka consume -t trucks_gps --value-format avro --output csv > trucks.csv
+    filka consume -t trucks_gps --value-format avro --output avro > trucks.avro
+
+  Read old records with an evolved schema (Avro schema resolution):
+    filka consume -t trucks_gps --value-schema v1.avsc --reader-schema v2.avsc --output json";
 
 /// Output buffer: large, so a million small records cost a few hundred write calls.
 pub(crate) const OUT_BUFFER: usize = 256 * 1024;
@@ -157,6 +176,15 @@ pub struct Args {
         help_heading = "Consumer group"
     )]
     pub auto_commit_interval_ms: u64,
+
+    /// Key and value formats.
+    #[command(flatten)]
+    pub formats: FormatArgs,
+
+    /// Read Avro values with this schema (Avro schema resolution: defaults for new
+    /// fields, removed fields dropped, promotions), e.g. a newer version than the writer's.
+    #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath, help_heading = "Key and value formats")]
+    pub reader_schema: Option<std::path::PathBuf>,
 }
 
 /// When a group member commits (`--commit`).
@@ -172,8 +200,32 @@ pub enum CommitMode {
 
 /// How records are written.
 pub(crate) enum Output {
+    /// A template over the bytes as they are (the fast path).
     Template(Template),
+    /// JSON envelopes of the bytes as they are.
     Json,
+    /// Keys or values decoded by their formats, or CSV, or Avro.
+    Decoded(Box<RecordWriter>),
+}
+
+impl Output {
+    /// Ends the output (the last Avro block, the header of an empty CSV) and warns about
+    /// JSON fields the CSV header had no column for.
+    pub(crate) fn finish<W: Write>(self, out: &mut W, quiet: bool) -> anyhow::Result<()> {
+        if let Output::Decoded(w) = self {
+            let mut w = *w;
+            let dropped = w.take_dropped_fields();
+            w.finish(out).map_err(write_error)?;
+            if !dropped.is_empty() && !quiet {
+                eprintln!(
+                    "filka: consume: fields not in the CSV header (taken from the first value) \
+                     were left out: {}",
+                    escape_control(&dropped.join(", "))
+                );
+            }
+        }
+        Ok(())
+    }
 }
 
 /// What was read, for the summary.
@@ -202,26 +254,47 @@ impl Stats {
     }
 }
 
-/// Refuses flag combinations clap cannot see (`--output` is a global flag).
-pub(crate) fn output(args: &Args, global: &GlobalArgs) -> anyhow::Result<Output> {
-    match global.output {
-        OutputFormat::Text => Ok(Output::Template(args.format.clone().unwrap_or_default())),
-        OutputFormat::Json if args.format.is_some() => Err(coded(
-            ExitCode::Usage,
-            anyhow!(
-                "--format and --output json cannot be combined: json writes one envelope per \
-                 record; use --output text (the default) with --format"
-            ),
+/// The output the flags ask for. Refuses combinations clap cannot see (`--output` is a
+/// global flag).
+pub(crate) fn output(
+    args: &Args,
+    global: &GlobalArgs,
+    layout: &crate::cluster::layout::Layout,
+) -> anyhow::Result<Output> {
+    let mode = match global.output {
+        OutputFormat::Text => Mode::Template(args.format.clone().unwrap_or_default()),
+        other if args.format.is_some() => {
+            return Err(coded(
+                ExitCode::Usage,
+                anyhow!(
+                    "--format and --output {} cannot be combined: --format is for text output",
+                    format!("{other:?}").to_ascii_lowercase()
+                ),
+            ));
+        }
+        OutputFormat::Json => Mode::Json,
+        OutputFormat::Csv => Mode::Csv,
+        OutputFormat::Avro => Mode::Avro,
+    };
+    let (key, value) = args
+        .formats
+        .decoders(args.reader_schema.as_deref(), layout)?;
+    Ok(match mode {
+        Mode::Template(t) if key.is_identity() && value.is_identity() => Output::Template(t),
+        Mode::Json if key.is_identity() && value.is_identity() => Output::Json,
+        mode => Output::Decoded(Box::new(
+            RecordWriter::new(mode, key, value).map_err(|e| coded(ExitCode::Usage, e))?,
         )),
-        OutputFormat::Json => Ok(Output::Json),
-        other @ (OutputFormat::Csv | OutputFormat::Avro) => Err(coded(
-            ExitCode::Usage,
-            anyhow!(
-                "consume does not write --output {} yet; use --output text with --format, or \
-                 --output json",
-                format!("{other:?}").to_ascii_lowercase()
-            ),
-        )),
+    })
+}
+
+/// A record writer's error: output errors keep their kind (a broken pipe ends quietly), a
+/// record that does not decode is exit 5.
+pub(crate) fn write_error(e: WriteError) -> anyhow::Error {
+    match e {
+        WriteError::Io(e) => anyhow::Error::new(e).context("writing to stdout"),
+        e @ WriteError::Decode { .. } => coded(ExitCode::InvalidInput, e),
+        e @ WriteError::Setup(_) => coded(ExitCode::Usage, e),
     }
 }
 
@@ -242,10 +315,10 @@ pub(crate) fn stdout_writer() -> Box<dyn Write> {
 #[inline]
 pub(crate) fn write_record<W: Write>(
     out: &mut W,
-    output: &Output,
+    output: &mut Output,
     topic: &str,
     f: &Fetched<'_>,
-) -> io::Result<()> {
+) -> Result<(), WriteError> {
     let r = &f.record;
     match output {
         Output::Template(t) => t.render(
@@ -258,8 +331,9 @@ pub(crate) fn write_record<W: Write>(
                 key: r.key,
                 value: r.value,
                 headers: r.headers(),
+                sizes: None,
             },
-        ),
+        )?,
         Output::Json => write_envelope(
             out,
             &EnvelopeOut {
@@ -271,8 +345,21 @@ pub(crate) fn write_record<W: Write>(
                 value: r.value,
             },
             r.headers(),
-        ),
+        )?,
+        Output::Decoded(w) => w.write(
+            out,
+            &OutRecord {
+                topic,
+                partition: f.partition,
+                offset: r.offset,
+                timestamp: r.timestamp,
+                key: r.key,
+                value: r.value,
+                headers: r.headers(),
+            },
+        )?,
     }
+    Ok(())
 }
 
 /// Reads until the end (or forever with `follow`), at most `max` records. Write errors come
@@ -280,7 +367,7 @@ pub(crate) fn write_record<W: Write>(
 fn read_loop<W: Write>(
     consumer: &mut Consumer,
     out: &mut W,
-    output: &Output,
+    output: &mut Output,
     max: Option<u64>,
     follow: bool,
 ) -> anyhow::Result<Stats> {
@@ -289,7 +376,7 @@ fn read_loop<W: Write>(
     let mut idle = IDLE_MIN;
     let mut last_flush = Instant::now();
     while max.is_none_or(|m| stats.records < m) {
-        let mut write_err: Option<io::Error> = None;
+        let mut write_err: Option<WriteError> = None;
         let mut count = stats.records;
         let by_partition = &mut stats.by_partition;
         let polled = consumer.poll(&mut |f| {
@@ -309,7 +396,7 @@ fn read_loop<W: Write>(
         });
         stats.records = count;
         if let Some(e) = write_err {
-            return Err(anyhow::Error::new(e).context("writing to stdout"));
+            return Err(write_error(e));
         }
         match polled.with_context(|| format!("reading {topic}"))? {
             Poll::End => break,
@@ -345,9 +432,8 @@ fn dedup(list: &[u32]) -> Vec<u32> {
 
 /// Runs the command.
 pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
-    let output = output(args, global)?;
     if args.group.is_some() {
-        return super::consume_group::run(args, global, &output);
+        return super::consume_group::run(args, global);
     }
     let [topic] = args.topic.as_slice() else {
         return Err(coded(
@@ -362,6 +448,7 @@ pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         .exit_code(ExitCode::Usage)?;
     let partitions = (!args.partitions.is_empty()).then(|| dedup(&args.partitions));
     let cluster = open_cluster(global)?;
+    let mut output = output(args, global, cluster.layout())?;
     let root = cluster.layout().root().display().to_string();
     let mut consumer =
         match Consumer::new(cluster, topic, partitions.as_deref(), start, args.follow) {
@@ -387,11 +474,12 @@ pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         read_loop(
             &mut consumer,
             &mut out,
-            &output,
+            &mut output,
             args.max_messages,
             args.follow,
         )?
     };
+    output.finish(&mut out, global.quiet)?;
     // into_inner flushes and reports the error a drop would lose (a broken pipe included).
     out.into_inner()
         .map_err(io::IntoInnerError::into_error)
@@ -462,18 +550,32 @@ mod tests {
 
     #[test]
     fn output_modes() {
-        let (a, g) = parse(&["consume", "-t", "d", "--output", "json"]).unwrap();
-        assert!(matches!(output(&a, &g).unwrap(), Output::Json));
-        for extra in [
-            &["--output", "json", "--format", "%k"][..],
-            &["--output", "json", "--format", "%v\\n"],
-            &["--output", "csv"],
-            &["--output", "avro"],
-        ] {
+        let layout = crate::cluster::layout::Layout::new("/nonexistent");
+        let mode = |extra: &[&str]| {
             let mut args = vec!["consume", "-t", "d"];
             args.extend_from_slice(extra);
             let (a, g) = parse(&args).unwrap();
-            let Err(e) = output(&a, &g) else {
+            output(&a, &g, &layout)
+        };
+        assert!(matches!(mode(&["--output", "json"]).unwrap(), Output::Json));
+        assert!(matches!(mode(&[]).unwrap(), Output::Template(_)));
+        assert!(matches!(
+            mode(&["--output", "csv"]).unwrap(),
+            Output::Decoded(_)
+        ));
+        assert!(matches!(
+            mode(&["--value-format", "int"]).unwrap(),
+            Output::Decoded(_)
+        ));
+        for extra in [
+            &["--output", "json", "--format", "%k"][..],
+            &["--output", "json", "--format", "%v\\n"],
+            &["--output", "csv", "--format", "%v"],
+            &["--output", "avro"],
+            &["--value-format", "int", "--value-schema", "x.avsc"],
+            &["--reader-schema", "x.avsc"],
+        ] {
+            let Err(e) = mode(extra) else {
                 panic!("{extra:?} accepted")
             };
             assert_eq!(crate::error::exit_code_for(&e), ExitCode::Usage, "{e}");

@@ -11,7 +11,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, anyhow};
 
-use super::consume::{Args, CommitMode, OUT_BUFFER, Output, stdout_writer, write_record};
+use super::consume::{
+    Args, CommitMode, OUT_BUFFER, Output, stdout_writer, write_error, write_record,
+};
 use super::{GlobalArgs, open_cluster};
 use crate::client::consumer::{Consumer, Poll, StartOffset};
 use crate::cluster::{Cluster, ClusterError};
@@ -71,7 +73,7 @@ impl Loop {
 }
 
 /// Runs `consume` as a group member.
-pub(crate) fn run(args: &Args, global: &GlobalArgs, output: &Output) -> anyhow::Result<ExitCode> {
+pub(crate) fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     let group = args.group.clone().unwrap_or_default();
     if !args.partitions.is_empty() {
         return Err(coded(
@@ -85,6 +87,7 @@ pub(crate) fn run(args: &Args, global: &GlobalArgs, output: &Output) -> anyhow::
         .resolve(jiff::Timestamp::now())
         .exit_code(ExitCode::Usage)?;
     let mut cluster = open_cluster(global)?;
+    let mut output = super::consume::output(args, global, cluster.layout())?;
     // Create `__consumer_offsets` before joining, not in the middle of the first commit,
     // where members starting together raced over it.
     crate::group::offsets::ensure_topic(&mut cluster).context("creating __consumer_offsets")?;
@@ -118,7 +121,7 @@ pub(crate) fn run(args: &Args, global: &GlobalArgs, output: &Output) -> anyhow::
         written: BTreeMap::new(),
         committed: BTreeMap::new(),
     };
-    let result = read_loop(&mut st, args, global, output, reset, &group);
+    let result = read_loop(&mut st, args, global, &mut output, reset, &group);
     let out = match result {
         Ok(()) => {
             if args.commit == CommitMode::Auto {
@@ -136,7 +139,7 @@ fn read_loop(
     st: &mut Loop,
     args: &Args,
     global: &GlobalArgs,
-    output: &Output,
+    output: &mut Output,
     reset: StartOffset,
     group: &str,
 ) -> anyhow::Result<()> {
@@ -237,16 +240,23 @@ fn read_loop(
             let topic = c.topic().to_string();
             let mut positions: BTreeMap<Tp, i64> = BTreeMap::new();
             let mut n = count;
+            let mut write_err = None;
             let polled = c.poll(&mut |f| {
                 if max.is_some_and(|m| n >= m) {
                     return Ok(());
                 }
-                write_record(&mut sink, output, &topic, f)
-                    .map_err(|e| ClusterError::Invalid(e.to_string()))?;
+                if let Err(e) = write_record(&mut sink, output, &topic, f) {
+                    write_err = Some(e);
+                    // Any error stops the poll; the real one is in write_err.
+                    return Err(ClusterError::Invalid("output failed".into()));
+                }
                 positions.insert((topic.clone(), f.partition), f.record.offset + 1);
                 n += 1;
                 Ok(())
             });
+            if let Some(e) = write_err.take() {
+                return Err(write_error(e));
+            }
             let polled = polled.with_context(|| format!("reading {topic}"))?;
             count = n;
             if args.commit == CommitMode::Before && !positions.is_empty() {
@@ -281,6 +291,7 @@ fn read_loop(
             last_commit = Instant::now();
         }
     }
+    std::mem::replace(output, Output::Json).finish(&mut out, global.quiet)?;
     out.into_inner()
         .map_err(std::io::IntoInnerError::into_error)
         .context("writing to stdout")?;

@@ -22,10 +22,12 @@ mod consume_group;
 pub mod demo;
 pub mod describe;
 pub mod dump;
+pub mod formats;
 pub mod generated;
 pub mod group;
 pub mod init;
 pub mod produce;
+pub mod schema;
 pub mod simulate_failure;
 pub mod topic;
 
@@ -132,6 +134,7 @@ pub enum Command {
     Produce(produce::Args),
     Consume(consume::Args),
     Group(group::Args),
+    Schema(schema::Args),
     Describe(describe::Args),
     SimulateFailure(simulate_failure::Args),
     Dump(dump::Args),
@@ -147,6 +150,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Produce(args) => produce::run(args, &cli.global),
         Command::Consume(args) => consume::run(args, &cli.global),
         Command::Group(args) => group::run(args, &cli.global),
+        Command::Schema(args) => schema::run(args, &cli.global),
         Command::Describe(args) => describe::run(args, &cli.global),
         Command::SimulateFailure(args) => simulate_failure::run(args, &cli.global),
         Command::Dump(args) => dump::run(args, &cli.global),

@@ -7,6 +7,13 @@
 //!   `-p` picks the partition; `--null-value M` turns a value equal to M into a tombstone.
 //! - `--input-format envelope`: one JSON object per line, as `consume --output json`
 //!   writes (format/envelope.rs); blank lines are ignored.
+//! - `--input-format json`: one JSON value per line is the value; `--key-field PATH` takes
+//!   the key from a field (`truck_id`, or a JSON pointer such as `/truck/id`).
+//! - `--input-format csv`: a header row names the fields, each later row is a record
+//!   (format/csv_input.rs), typed by the value's Avro/Protobuf schema; `--key-field COLUMN`.
+//! - `--key-format`/`--value-format` and the schema flags (cli/formats.rs) encode keys and
+//!   values (format/serializer.rs); `--registry` registers the schema and frames values in
+//!   Confluent's wire format.
 //! - A missing topic is created (3 partitions, RF min(3, online brokers),
 //!   min.insync.replicas=2 when RF >= 3) unless `--no-create` (exit 4).
 //! - A malformed line stops the run: everything before it is written and flushed, nothing
@@ -28,14 +35,17 @@ use std::time::Instant;
 use anyhow::{Context, anyhow};
 use clap::ValueEnum;
 
+use super::formats::FormatArgs;
 use super::{GlobalArgs, open_cluster};
 use crate::client::producer::{
     Ack, Acks, DEFAULT_BATCH_SIZE, Producer, ProducerConfig, ProducerRecord,
 };
 use crate::cluster::{Cluster, ClusterError, now_ms};
 use crate::error::{ExitCode, coded};
-use crate::format::envelope::parse_envelope;
+use crate::format::csv_input::{CsvRows, Row};
+use crate::format::envelope::{Field, parse_envelope};
 use crate::format::input::{self, Item, LineReader};
+use crate::format::serializer::{self, Encoder, Format};
 use crate::output::Printer;
 use crate::record::batch::{BATCH_HEADER_LEN, MAX_BATCH_BYTES};
 use crate::record::{BatchBuilder, BatchOptions, Compression, HeaderRef};
@@ -56,6 +66,17 @@ Examples:
 
   Copy a topic, binary keys and headers included:
     filka consume -t demo --output json | filka produce -t copy --input-format envelope
+
+  JSON lines keyed by a field, stored as Avro (the schema checks every line):
+    filka produce -t user-interactions --input-format json --key-field user_id \
+      --value-schema user_interaction.avsc < fixtures/user-interactions.jsonl
+
+  CSV rows as Protobuf messages in Confluent's wire format, schema in the registry:
+    filka produce -t trucks_gps --input-format csv --key-field truck_id \
+      --proto fixtures/schemas/truck_position.proto --registry < fixtures/trucks_gps.csv
+
+  Integer keys, as Kafka's IntegerSerializer writes them:
+    printf '1:one\n2:two\n' | filka produce -t numbers -K : --key-format int
 
   Type records by hand (each line is sent as you press Enter; Ctrl-D ends):
     filka produce -t demo";
@@ -152,6 +173,18 @@ pub struct Args {
     /// Report malformed lines on stderr and go on, instead of stopping with exit code 5.
     #[arg(long)]
     pub skip_invalid: bool,
+
+    /// Take each record's key from this field of the input (json, csv).
+    ///
+    /// For --input-format json, a field name (truck_id) or a JSON pointer (/truck/id); for
+    /// csv, a column of the header. The field stays in the value (but for a CSV column the
+    /// value's schema does not have).
+    #[arg(long, value_name = "PATH")]
+    pub key_field: Option<String>,
+
+    /// Key and value formats.
+    #[command(flatten)]
+    pub formats: FormatArgs,
 }
 
 /// What `--input-format` accepts.
@@ -161,6 +194,10 @@ pub enum InputFormat {
     Lines,
     /// Each line is a JSON record envelope, as `consume --output json` writes.
     Envelope,
+    /// Each line is a JSON value: the record's value (--key-field picks the key).
+    Json,
+    /// CSV with a header row: each row a record whose fields the header names.
+    Csv,
 }
 
 /// What `-z/--compression` accepts.
@@ -232,24 +269,7 @@ pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn produce(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
-    if args.input_format == InputFormat::Envelope {
-        for (given, flag) in [
-            (args.key_separator.is_some(), "-K/--key-separator"),
-            (args.key.is_some(), "-k/--key"),
-            (args.null_value.is_some(), "--null-value"),
-        ] {
-            if given {
-                return Err(usage(format!(
-                    "{flag} applies to --input-format lines only (an envelope carries its own key and value)"
-                )));
-            }
-        }
-    }
-    if args.print_offsets && args.acks == AcksArg::Zero {
-        return Err(usage(
-            "--print-offsets needs --acks 1 or all (with acks 0 no offsets are known)",
-        ));
-    }
+    check_flags(args)?;
     let input: Box<dyn Read> = match &args.input {
         Some(path) if path.as_os_str() != "-" => Box::new(
             std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?,
@@ -262,6 +282,13 @@ fn produce(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         .map_err(crate::cluster::ClusterError::from)?;
     let started = Instant::now();
     let cluster = ensure_topic(open_cluster(global)?, args, global.quiet)?;
+    let (key, value) =
+        args.formats
+            .encoders(&args.topic, cluster.layout(), |subject, id, version| {
+                if !global.quiet {
+                    eprintln!("filka: registered schema id {id} as version {version} of {subject}");
+                }
+            })?;
     let max_record = cluster
         .topic_config(&args.topic)?
         .max_message_bytes
@@ -284,12 +311,11 @@ fn produce(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         }
         .into());
     }
+    // JSON escapes and base64 make a line longer than the record it carries.
     let max_line = match args.input_format {
         InputFormat::Lines => max_record,
-        // JSON escapes and base64 make a line longer than the record it carries.
-        InputFormat::Envelope => max_record.saturating_mul(6).saturating_add(64 * 1024),
+        _ => max_record.saturating_mul(6).saturating_add(64 * 1024),
     };
-    let mut reader = LineReader::new(input, max_line);
     let mut sink = Sink {
         used: vec![false; producer.partitions() as usize],
         producer,
@@ -298,8 +324,29 @@ fn produce(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         skip_invalid: args.skip_invalid,
         skipped: 0,
         max_record,
+        // CSV errors name rows as a spreadsheet numbers them; a row may span lines.
+        unit: if args.input_format == InputFormat::Csv {
+            "row"
+        } else {
+            "line"
+        },
     };
-    let pumped = pump(&mut reader, &mut sink, args);
+    let mut codecs = Codecs {
+        key,
+        value,
+        kbuf: Vec::new(),
+        vbuf: Vec::new(),
+    };
+    let mut bytes_read = 0;
+    let pumped = match args.input_format {
+        InputFormat::Csv => pump_csv(input, max_line as u64, &mut sink, &mut codecs, args),
+        _ => {
+            let mut reader = LineReader::new(input, max_line);
+            let r = pump(&mut reader, &mut sink, &mut codecs, args);
+            bytes_read = reader.bytes_read();
+            r
+        }
+    };
     if let Err(e) = pumped {
         // The input or an output write failed, or a line was malformed: what came before
         // it is still written and made durable. A producer failure is reported as is.
@@ -316,16 +363,55 @@ fn produce(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
             n => format!(", {}", count(n, "invalid line") + " skipped"),
         };
         let partitions = sink.used.iter().filter(|&&u| u).count() as u64;
+        let read = if bytes_read > 0 {
+            format!(" ({} read)", count(bytes_read, "byte"))
+        } else {
+            String::new()
+        };
         eprintln!(
-            "filka: produced {} to {} of {} ({} read) in {:.2} s{skipped}",
+            "filka: produced {} to {} of {}{read} in {:.2} s{skipped}",
             count(sink.acked, "record"),
             count(partitions, "partition"),
             args.topic,
-            count(reader.bytes_read(), "byte"),
             started.elapsed().as_secs_f64(),
         );
     }
     Ok(ExitCode::Success)
+}
+
+/// Refuses flag combinations clap cannot express.
+fn check_flags(args: &Args) -> anyhow::Result<()> {
+    if args.input_format != InputFormat::Lines {
+        for (given, flag) in [
+            (args.key_separator.is_some(), "-K/--key-separator"),
+            (args.key.is_some(), "-k/--key"),
+            (args.null_value.is_some(), "--null-value"),
+        ] {
+            if given {
+                return Err(usage(format!(
+                    "{flag} applies to --input-format lines only (the {} input carries its own \
+                     key and value)",
+                    args.input_format
+                        .to_possible_value()
+                        .map(|v| v.get_name().to_owned())
+                        .unwrap_or_default()
+                )));
+            }
+        }
+    }
+    if args.key_field.is_some()
+        && !matches!(args.input_format, InputFormat::Json | InputFormat::Csv)
+    {
+        return Err(usage(
+            "--key-field applies to --input-format json and csv (lines split keys with -K)",
+        ));
+    }
+    if args.print_offsets && args.acks == AcksArg::Zero {
+        return Err(usage(
+            "--print-offsets needs --acks 1 or all (with acks 0 no offsets are known)",
+        ));
+    }
+    Ok(())
 }
 
 /// `1 record`, `2 records`.
@@ -369,8 +455,67 @@ fn ensure_topic(mut cluster: Cluster, args: &Args, quiet: bool) -> anyhow::Resul
     Ok(cluster)
 }
 
+/// The key and value encoders, with buffers reused from record to record.
+struct Codecs {
+    key: Encoder,
+    value: Encoder,
+    kbuf: Vec<u8>,
+    vbuf: Vec<u8>,
+}
+
+/// `key: why` or `value: why`, for a line's error.
+fn side_error(side: &str, e: impl Display) -> String {
+    format!("{side}: {e}")
+}
+
+/// The record's key or value from a line's text: the text itself for `bytes`, else its
+/// encoding in `buf`.
+fn encode_text<'a>(
+    enc: &Encoder,
+    text: &'a [u8],
+    buf: &'a mut Vec<u8>,
+) -> Result<&'a [u8], crate::format::serializer::FormatError> {
+    if enc.is_identity() {
+        return Ok(text);
+    }
+    buf.clear();
+    enc.encode_text(text, buf)?;
+    Ok(buf)
+}
+
+/// The record's key or value from an envelope field or a JSON value, encoded in `buf`.
+fn encode_field<'a>(
+    enc: &Encoder,
+    field: &'a Field,
+    buf: &'a mut Vec<u8>,
+) -> Result<&'a [u8], crate::format::serializer::FormatError> {
+    match field {
+        Field::Bytes(b) => Ok(b),
+        Field::Json(v) => {
+            buf.clear();
+            enc.encode_json(v, buf)?;
+            Ok(buf)
+        }
+    }
+}
+
+/// Where `--key-field` points in a JSON value: a JSON pointer (`/truck/id`) or a top-level
+/// field name.
+fn key_field<'v>(v: &'v serde_json::Value, path: &str) -> Option<&'v serde_json::Value> {
+    if path.starts_with('/') {
+        v.pointer(path)
+    } else {
+        v.get(path)
+    }
+}
+
 /// Reads lines and sends records until the input ends or a line stops the run.
-fn pump<R: Read>(reader: &mut LineReader<R>, sink: &mut Sink, args: &Args) -> anyhow::Result<()> {
+fn pump<R: Read>(
+    reader: &mut LineReader<R>,
+    sink: &mut Sink,
+    codecs: &mut Codecs,
+    args: &Args,
+) -> anyhow::Result<()> {
     let fixed_headers: Vec<HeaderRef<'_>> = args
         .headers
         .iter()
@@ -380,9 +525,30 @@ fn pump<R: Read>(reader: &mut LineReader<R>, sink: &mut Sink, args: &Args) -> an
         .key_separator
         .as_ref()
         .map(|s| memchr::memmem::Finder::new(&s.0));
-    let fixed_key = args.key.as_deref().map(str::as_bytes);
+    // The -k key is encoded once.
+    let fixed_key = match &args.key {
+        None => None,
+        Some(k) => {
+            let mut buf = Vec::new();
+            encode_text(&codecs.key, k.as_bytes(), &mut buf)
+                .map_err(|e| usage(format!("-k/--key {k:?}: {e}")))?;
+            Some(if codecs.key.is_identity() {
+                k.as_bytes().to_vec()
+            } else {
+                buf
+            })
+        }
+    };
     let null_value = args.null_value.as_deref().map(str::as_bytes);
     let partitions = sink.producer.partitions();
+    let Codecs {
+        key: kenc,
+        value: venc,
+        kbuf,
+        vbuf,
+    } = codecs;
+    // A JSON line is stored as it came for the formats that keep text as it is.
+    let json_as_is = matches!(venc.format(), Format::Bytes | Format::String | Format::Json);
     loop {
         let fill = reader.fill().context("reading the input")?;
         // One timestamp per read: the records in it arrived together.
@@ -401,63 +567,156 @@ fn pump<R: Read>(reader: &mut LineReader<R>, sink: &mut Sink, args: &Args) -> an
                     continue;
                 }
             };
-            if args.input_format == InputFormat::Lines {
-                let (key, value) = match separator.as_ref().and_then(|s| input::split_key(line, s))
-                {
-                    Some((k, v)) => (Some(k), v),
-                    None => (fixed_key, line),
-                };
-                let value = (null_value != Some(value)).then_some(value);
-                let record = ProducerRecord {
-                    key,
-                    value,
-                    headers: &fixed_headers,
-                    timestamp: Some(now),
-                    partition: args.partition,
-                };
-                sink.send(n, &record)?;
-                continue;
-            }
-            if line.trim_ascii().is_empty() {
-                continue;
-            }
-            let env = match parse_envelope(line) {
-                Ok(env) => env,
-                Err(e) => {
-                    sink.bad_line(n, e)?;
-                    continue;
+            match args.input_format {
+                InputFormat::Lines => {
+                    let (key, value) =
+                        match separator.as_ref().and_then(|s| input::split_key(line, s)) {
+                            Some((k, v)) => match encode_text(kenc, k, kbuf) {
+                                Ok(k) => (Some(k), v),
+                                Err(e) => {
+                                    sink.bad_line(n, side_error("key", e))?;
+                                    continue;
+                                }
+                            },
+                            None => (fixed_key.as_deref(), line),
+                        };
+                    let value = if null_value == Some(value) {
+                        None
+                    } else {
+                        match encode_text(venc, value, vbuf) {
+                            Ok(v) => Some(v),
+                            Err(e) => {
+                                sink.bad_line(n, side_error("value", e))?;
+                                continue;
+                            }
+                        }
+                    };
+                    let record = ProducerRecord {
+                        key,
+                        value,
+                        headers: &fixed_headers,
+                        timestamp: Some(now),
+                        partition: args.partition,
+                    };
+                    sink.send(n, &record)?;
                 }
-            };
-            let partition = env.partition.or(args.partition);
-            if let Some(p) = partition
-                && p >= partitions
-            {
-                sink.bad_line(
-                    n,
-                    format_args!("partition {p} does not exist (the topic has {partitions})"),
-                )?;
-                continue;
+                InputFormat::Json => {
+                    if line.trim_ascii().is_empty() {
+                        continue;
+                    }
+                    let v: serde_json::Value = match serde_json::from_slice(line) {
+                        Ok(v) => v,
+                        Err(e) => {
+                            sink.bad_line(n, format_args!("invalid JSON: {e}"))?;
+                            continue;
+                        }
+                    };
+                    let key = match args.key_field.as_deref() {
+                        None => None,
+                        Some(path) => match key_field(&v, path) {
+                            None => {
+                                sink.bad_line(
+                                    n,
+                                    format_args!(
+                                        "no field {path:?} (--key-field) in {}",
+                                        serializer::short(&v)
+                                    ),
+                                )?;
+                                continue;
+                            }
+                            Some(serde_json::Value::Null) => None,
+                            Some(k) => {
+                                kbuf.clear();
+                                if let Err(e) = kenc.encode_json(k, kbuf) {
+                                    sink.bad_line(n, side_error("key", e))?;
+                                    continue;
+                                }
+                                Some(&kbuf[..])
+                            }
+                        },
+                    };
+                    let value = if json_as_is {
+                        line.trim_ascii()
+                    } else {
+                        vbuf.clear();
+                        if let Err(e) = venc.encode_json(&v, vbuf) {
+                            sink.bad_line(n, side_error("value", e))?;
+                            continue;
+                        }
+                        &vbuf[..]
+                    };
+                    let record = ProducerRecord {
+                        key,
+                        value: Some(value),
+                        headers: &fixed_headers,
+                        timestamp: Some(now),
+                        partition: args.partition,
+                    };
+                    sink.send(n, &record)?;
+                }
+                InputFormat::Envelope => {
+                    if line.trim_ascii().is_empty() {
+                        continue;
+                    }
+                    let env = match parse_envelope(line) {
+                        Ok(env) => env,
+                        Err(e) => {
+                            sink.bad_line(n, e)?;
+                            continue;
+                        }
+                    };
+                    let partition = env.partition.or(args.partition);
+                    if let Some(p) = partition
+                        && p >= partitions
+                    {
+                        sink.bad_line(
+                            n,
+                            format_args!(
+                                "partition {p} does not exist (the topic has {partitions})"
+                            ),
+                        )?;
+                        continue;
+                    }
+                    if let Some(ts) = env.timestamp
+                        && ts < 0
+                    {
+                        sink.bad_line(n, format_args!("timestamp {ts} is negative"))?;
+                        continue;
+                    }
+                    let key = match env.key.as_ref().map(|f| encode_field(kenc, f, kbuf)) {
+                        None => None,
+                        Some(Ok(k)) => Some(k),
+                        Some(Err(e)) => {
+                            sink.bad_line(n, side_error("key", e))?;
+                            continue;
+                        }
+                    };
+                    let value = match env.value.as_ref().map(|f| encode_field(venc, f, vbuf)) {
+                        None => None,
+                        Some(Ok(v)) => Some(v),
+                        Some(Err(e)) => {
+                            sink.bad_line(n, side_error("value", e))?;
+                            continue;
+                        }
+                    };
+                    let mut headers: Vec<HeaderRef<'_>> = env
+                        .headers
+                        .iter()
+                        .map(|(k, v)| (&k[..], v.as_deref()))
+                        .collect();
+                    headers.extend_from_slice(&fixed_headers);
+                    let record = ProducerRecord {
+                        key,
+                        value,
+                        headers: &headers,
+                        timestamp: Some(env.timestamp.unwrap_or(now)),
+                        partition,
+                    };
+                    sink.send(n, &record)?;
+                }
+                // pump_csv reads CSV input.
+                InputFormat::Csv => {}
             }
-            if let Some(ts) = env.timestamp
-                && ts < 0
-            {
-                sink.bad_line(n, format_args!("timestamp {ts} is negative"))?;
-                continue;
-            }
-            let mut headers: Vec<HeaderRef<'_>> = env
-                .headers
-                .iter()
-                .map(|(k, v)| (&k[..], v.as_deref()))
-                .collect();
-            headers.extend_from_slice(&fixed_headers);
-            let record = ProducerRecord {
-                key: env.key.as_deref(),
-                value: env.value.as_deref(),
-                headers: &headers,
-                timestamp: Some(env.timestamp.unwrap_or(now)),
-                partition,
-            };
-            sink.send(n, &record)?;
         }
         if fill.eof {
             return Ok(());
@@ -467,6 +726,73 @@ fn pump<R: Read>(reader: &mut LineReader<R>, sink: &mut Sink, args: &Args) -> an
             sink.flush()?;
         }
     }
+}
+
+/// Reads CSV rows and sends one record per row until the input ends or a row stops the run.
+fn pump_csv<R: Read>(
+    input: R,
+    cap: u64,
+    sink: &mut Sink,
+    codecs: &mut Codecs,
+    args: &Args,
+) -> anyhow::Result<()> {
+    let fixed_headers: Vec<HeaderRef<'_>> = args
+        .headers
+        .iter()
+        .map(|(k, v)| (k.as_bytes(), Some(v.as_bytes())))
+        .collect();
+    let columns = codecs.value.columns();
+    let type_name = codecs.value.schema().map(|s| s.name()).unwrap_or_default();
+    let mut rows = CsvRows::new(
+        input,
+        columns.as_deref().map(|c| (c, type_name.as_str())),
+        args.key_field.as_deref(),
+        cap,
+    )
+    .map_err(|e| coded(ExitCode::InvalidInput, e))?;
+    let Codecs {
+        key: kenc,
+        value: venc,
+        kbuf,
+        vbuf,
+    } = codecs;
+    while let Some(row) = rows
+        .next_row()
+        .map_err(|e| coded(ExitCode::InvalidInput, e))?
+    {
+        let (line, value, key) = match row {
+            Row::Record { row, value, key } => (row, value, key),
+            Row::Invalid { row, reason } => {
+                sink.bad_line(row, reason)?;
+                continue;
+            }
+        };
+        let key = match key {
+            None | Some(serde_json::Value::Null) => None,
+            Some(k) => {
+                kbuf.clear();
+                if let Err(e) = kenc.encode_json(&k, kbuf) {
+                    sink.bad_line(line, side_error("key", e))?;
+                    continue;
+                }
+                Some(&kbuf[..])
+            }
+        };
+        vbuf.clear();
+        if let Err(e) = venc.encode_json(&serde_json::Value::Object(value), vbuf) {
+            sink.bad_line(line, side_error("value", e))?;
+            continue;
+        }
+        let record = ProducerRecord {
+            key,
+            value: Some(&vbuf[..]),
+            headers: &fixed_headers,
+            timestamp: Some(now_ms()),
+            partition: args.partition,
+        };
+        sink.send(line, &record)?;
+    }
+    Ok(())
 }
 
 /// The producer, and what happens to acknowledgements and bad lines.
@@ -479,6 +805,8 @@ struct Sink {
     skip_invalid: bool,
     skipped: u64,
     max_record: usize,
+    /// What errors call an input item: `line`, or `row` for CSV.
+    unit: &'static str,
 }
 
 impl Sink {
@@ -520,10 +848,13 @@ impl Sink {
     fn bad_line(&mut self, n: u64, what: impl Display) -> anyhow::Result<()> {
         if self.skip_invalid {
             self.skipped += 1;
-            eprintln!("filka: produce: line {n}: {what} (skipped)");
+            eprintln!("filka: produce: {} {n}: {what} (skipped)", self.unit);
             return Ok(());
         }
-        Err(coded(ExitCode::InvalidInput, anyhow!("line {n}: {what}")))
+        Err(coded(
+            ExitCode::InvalidInput,
+            anyhow!("{} {n}: {what}", self.unit),
+        ))
     }
 
     /// Counts an acknowledged batch and prints its offsets with --print-offsets.

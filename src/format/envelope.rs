@@ -15,6 +15,8 @@ use std::io::{self, Write};
 use base64::Engine;
 use serde_json::Value;
 
+use super::serializer::Decoded;
+
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
 /// Writes a JSON string (escaped) for `s`.
@@ -61,16 +63,47 @@ pub fn write_envelope<'h>(
     r: &EnvelopeOut<'_>,
     headers: impl Iterator<Item = (&'h [u8], Option<&'h [u8]>)>,
 ) -> io::Result<()> {
+    write_head(out, r)?;
+    bytes_field(out, "key", r.key)?;
+    out.write_all(b",")?;
+    bytes_field(out, "value", r.value)?;
+    write_headers(out, headers)
+}
+
+/// Writes one envelope line whose key and value were decoded by their formats
+/// (format::serializer): JSON, Avro and Protobuf values are embedded as JSON, numbers as
+/// numbers, and a registry-framed value carries its `value_schema_id`. `r.key` and
+/// `r.value` are not used.
+pub fn write_envelope_decoded<'h>(
+    out: &mut impl Write,
+    r: &EnvelopeOut<'_>,
+    key: Option<&Decoded>,
+    value: Option<&Decoded>,
+    headers: impl Iterator<Item = (&'h [u8], Option<&'h [u8]>)>,
+) -> io::Result<()> {
+    write_head(out, r)?;
+    decoded_field(out, "key", key)?;
+    out.write_all(b",")?;
+    decoded_field(out, "value", value)?;
+    write_headers(out, headers)
+}
+
+/// `{"topic":..,"partition":..,"offset":..,"timestamp":..,`
+fn write_head(out: &mut impl Write, r: &EnvelopeOut<'_>) -> io::Result<()> {
     out.write_all(b"{\"topic\":")?;
     json_str(out, r.topic)?;
     write!(
         out,
         ",\"partition\":{},\"offset\":{},\"timestamp\":{},",
         r.partition, r.offset, r.timestamp
-    )?;
-    bytes_field(out, "key", r.key)?;
-    out.write_all(b",")?;
-    bytes_field(out, "value", r.value)?;
+    )
+}
+
+/// `,"headers":[...]}` and the newline.
+fn write_headers<'h>(
+    out: &mut impl Write,
+    headers: impl Iterator<Item = (&'h [u8], Option<&'h [u8]>)>,
+) -> io::Result<()> {
     out.write_all(b",\"headers\":[")?;
     for (i, (k, v)) in headers.enumerate() {
         if i > 0 {
@@ -85,13 +118,40 @@ pub fn write_envelope<'h>(
     out.write_all(b"]}\n")
 }
 
+/// `"name":<json>` plus `"name_encoding"` and `"name_schema_id"` when they apply.
+fn decoded_field(out: &mut impl Write, name: &str, d: Option<&Decoded>) -> io::Result<()> {
+    write!(out, "\"{name}\":")?;
+    let Some(d) = d else {
+        return out.write_all(b"null");
+    };
+    serde_json::to_writer(&mut *out, &d.json).map_err(io::Error::from)?;
+    if let Some(enc) = d.encoding {
+        write!(out, ",\"{name}_encoding\":\"{enc}\"")?;
+    }
+    if let Some(id) = d.schema_id {
+        write!(out, ",\"{name}_schema_id\":{id}")?;
+    }
+    Ok(())
+}
+
+/// A key or value as an envelope line gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Field {
+    /// Bytes spelled in an encoding (`"value_encoding": "base64"` or `"hex"`): the record's
+    /// bytes exactly, whatever the key or value format.
+    Bytes(Vec<u8>),
+    /// A JSON value for the key or value format to encode (for the text formats, a string
+    /// is its text and any other value its JSON text).
+    Json(Value),
+}
+
 /// A record read from an envelope line. Absent fields are `None`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EnvelopeIn {
-    /// Key bytes (`None`: null or absent).
-    pub key: Option<Vec<u8>>,
-    /// Value bytes (`None`: null or absent, a tombstone).
-    pub value: Option<Vec<u8>>,
+    /// Key (`None`: null or absent).
+    pub key: Option<Field>,
+    /// Value (`None`: null or absent, a tombstone).
+    pub value: Option<Field>,
     /// Headers in order.
     pub headers: Vec<(Vec<u8>, Option<Vec<u8>>)>,
     /// Timestamp in ms.
@@ -105,6 +165,26 @@ pub struct EnvelopeIn {
 #[error("{0}")]
 pub struct EnvelopeError(pub String);
 
+/// Bytes in `encoding` (none, utf8, base64, hex).
+fn decode_string(name: &str, s: &str, encoding: Option<&str>) -> Result<Vec<u8>, EnvelopeError> {
+    match encoding {
+        None | Some("utf8") | Some("utf-8") => Ok(s.as_bytes().to_vec()),
+        Some("base64") => B64
+            .decode(s)
+            .map_err(|e| EnvelopeError(format!("field {name:?}: invalid base64: {e}"))),
+        Some("hex") => {
+            let mut out = Vec::new();
+            super::serializer::decode_hex(s, &mut out)
+                .map_err(|e| EnvelopeError(format!("field {name:?}: {e}")))?;
+            Ok(out)
+        }
+        Some(other) => Err(EnvelopeError(format!(
+            "field {name}_encoding: unknown encoding {other:?} (use base64 or hex)"
+        ))),
+    }
+}
+
+/// A header value: bytes, with JSON values that are not strings as their JSON text.
 fn decode_bytes(
     obj: &serde_json::Map<String, Value>,
     name: &str,
@@ -112,18 +192,27 @@ fn decode_bytes(
     let encoding = obj.get(&format!("{name}_encoding")).and_then(Value::as_str);
     match obj.get(name) {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => match encoding {
-            None | Some("utf8") | Some("utf-8") => Ok(Some(s.as_bytes().to_vec())),
-            Some("base64") => B64
-                .decode(s)
-                .map(Some)
-                .map_err(|e| EnvelopeError(format!("field {name:?}: invalid base64: {e}"))),
-            Some(other) => Err(EnvelopeError(format!(
-                "field {name}_encoding: unknown encoding {other:?} (use base64)"
-            ))),
-        },
-        // A JSON value that is not a string is produced as its JSON text.
+        Some(Value::String(s)) => decode_string(name, s, encoding).map(Some),
         Some(v) => Ok(Some(v.to_string().into_bytes())),
+    }
+}
+
+/// A key or value: bytes when an encoding is named, else the JSON value itself.
+fn take_field(
+    obj: &mut serde_json::Map<String, Value>,
+    name: &str,
+) -> Result<Option<Field>, EnvelopeError> {
+    let encoding = obj
+        .get(&format!("{name}_encoding"))
+        .and_then(Value::as_str)
+        .filter(|e| !matches!(*e, "utf8" | "utf-8"))
+        .map(str::to_string);
+    match (obj.remove(name), encoding) {
+        (None | Some(Value::Null), _) => Ok(None),
+        (Some(Value::String(s)), Some(enc)) => {
+            decode_string(name, &s, Some(&enc)).map(|b| Some(Field::Bytes(b)))
+        }
+        (Some(v), _) => Ok(Some(Field::Json(v))),
     }
 }
 
@@ -131,12 +220,12 @@ fn decode_bytes(
 pub fn parse_envelope(line: &[u8]) -> Result<EnvelopeIn, EnvelopeError> {
     let v: Value =
         serde_json::from_slice(line).map_err(|e| EnvelopeError(format!("invalid JSON: {e}")))?;
-    let Value::Object(obj) = v else {
+    let Value::Object(mut obj) = v else {
         return Err(EnvelopeError("expected a JSON object".into()));
     };
     let mut out = EnvelopeIn {
-        key: decode_bytes(&obj, "key")?,
-        value: decode_bytes(&obj, "value")?,
+        key: take_field(&mut obj, "key")?,
+        value: take_field(&mut obj, "value")?,
         ..Default::default()
     };
     match obj.get("timestamp") {
@@ -235,7 +324,7 @@ mod tests {
         );
         assert!(line.contains("\"value\":null"));
         let back = parse_envelope(buf.trim_ascii_end()).unwrap();
-        assert_eq!(back.key, Some(vec![0xff, 0xfe]));
+        assert_eq!(back.key, Some(Field::Bytes(vec![0xff, 0xfe])));
         assert_eq!(back.value, None);
         assert_eq!(back.partition, Some(2));
         assert_eq!(back.timestamp, Some(1_700_000_000_000));
@@ -290,7 +379,11 @@ mod tests {
             assert!(e.contains(want), "{e}");
         }
         let v = parse_envelope(b"{\"value\":{\"a\":1},\"headers\":{\"x\":\"y\"}}").unwrap();
-        assert_eq!(v.value, Some(b"{\"a\":1}".to_vec()));
+        assert_eq!(v.value, Some(Field::Json(serde_json::json!({"a": 1}))));
         assert_eq!(v.headers, vec![(b"x".to_vec(), Some(b"y".to_vec()))]);
+        let v = parse_envelope(b"{\"key\":\"k\",\"value\":\"00ff\",\"value_encoding\":\"hex\"}")
+            .unwrap();
+        assert_eq!(v.key, Some(Field::Json(Value::String("k".into()))));
+        assert_eq!(v.value, Some(Field::Bytes(vec![0, 0xff])));
     }
 }

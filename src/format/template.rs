@@ -79,6 +79,9 @@ pub struct TemplateRecord<'a, H> {
     pub value: Option<&'a [u8]>,
     /// The headers, iterated only when the template shows them.
     pub headers: H,
+    /// `%K`/`%V`: the stored key and value sizes (-1 for null), which differ from the
+    /// shown bytes' when a key or value format decodes them.
+    pub sizes: Option<(i64, i64)>,
 }
 
 const TOKENS: &str = "%t %p %o %k %v %h %T %d %K %V %%";
@@ -255,8 +258,16 @@ impl Template {
                 }
                 Part::Timestamp => write_int(out, r.timestamp)?,
                 Part::Date => write_rfc3339_ms(out, r.timestamp)?,
-                Part::KeySize => write_int(out, r.key.map_or(-1, |k| k.len() as i64))?,
-                Part::ValueSize => write_int(out, r.value.map_or(-1, |v| v.len() as i64))?,
+                Part::KeySize => write_int(
+                    out,
+                    r.sizes
+                        .map_or_else(|| r.key.map_or(-1, |k| k.len() as i64), |s| s.0),
+                )?,
+                Part::ValueSize => write_int(
+                    out,
+                    r.sizes
+                        .map_or_else(|| r.value.map_or(-1, |v| v.len() as i64), |s| s.1),
+                )?,
             }
         }
         Ok(())
@@ -346,6 +357,7 @@ mod tests {
             key,
             value,
             headers: headers.iter().copied(),
+            sizes: None,
         }
     }
 
