@@ -9,8 +9,8 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use filka::cluster::MetadataRecord;
-use filka::format::envelope::parse_envelope;
-use serde_json::Value;
+use filka::format::envelope::{Field, parse_envelope};
+use serde_json::{Value, json};
 
 use crate::harness::{FILKA, Rec, TestCluster, stderr_lines};
 
@@ -325,8 +325,8 @@ fn json_envelopes_round_trip() {
         .iter()
         .map(|l| parse_envelope(l.as_bytes()).unwrap())
         .collect();
-    assert_eq!(back[0].key.as_deref(), Some(&b"k"[..]));
-    assert_eq!(back[0].value.as_deref(), Some(&b"hello"[..]));
+    assert_eq!(back[0].key, Some(Field::Json(json!("k"))));
+    assert_eq!(back[0].value, Some(Field::Json(json!("hello"))));
     assert_eq!(
         back[0].headers,
         vec![
@@ -337,8 +337,8 @@ fn json_envelopes_round_trip() {
     );
     assert_eq!(back[1].key, None);
     assert_eq!(back[1].value, None);
-    assert_eq!(back[2].key, Some(vec![0, 0xff, b'\n']));
-    assert_eq!(back[2].value, Some(bin));
+    assert_eq!(back[2].key, Some(Field::Bytes(vec![0, 0xff, b'\n'])));
+    assert_eq!(back[2].value, Some(Field::Bytes(bin)));
     assert_eq!(back[2].timestamp, Some(MAY_1_NOON + 125));
     assert_eq!(back[2].partition, Some(0));
 }
@@ -351,8 +351,11 @@ fn output_format_conflicts_are_usage_errors() {
             &["--output", "json", "--format", "%v"][..],
             "cannot be combined",
         ),
-        (&["--output", "csv"], "--output csv"),
-        (&["--output", "avro"], "--output avro"),
+        (
+            &["--output", "csv", "--format", "%v"][..],
+            "cannot be combined",
+        ),
+        (&["--output", "avro"], "--output avro writes Avro values"),
     ] {
         let mut all = vec!["-t", "tpl"];
         all.extend_from_slice(args);

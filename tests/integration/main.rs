@@ -14,5 +14,6 @@ mod init;
 mod kafka_python;
 mod oracle;
 mod produce;
+mod serializers;
 mod simulate_failure;
 mod topic;

@@ -1,5 +1,6 @@
-//! The kafka-python oracle: an implementation of Kafka's record format independent of ours,
-//! run as a subprocess to decode the segment files we write (kafka-format.md §11).
+//! The oracles: kafka-python, an implementation of Kafka's record format independent of
+//! ours, run as a subprocess to decode the segment files we write (kafka-format.md §11);
+//! fastavro and protoc (from grpcio-tools) for Avro and Protobuf values.
 //!
 //! The first call creates a virtualenv with pinned kafka-python and codec packages
 //! (tests/oracle/setup.sh, which needs `python3` and, the first time, access to PyPI; it
@@ -65,4 +66,34 @@ pub fn decode_with_kafka_python(logs: &[&Path]) -> Vec<serde_json::Value> {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad JSON line {l:?}: {e}")))
         .collect()
+}
+
+/// Runs tests/oracle/decode_values.py with `args` and `stdin` (fastavro and protoc, the
+/// independent decoders of Avro and Protobuf values) and returns its stdout. Panics with
+/// the script's stderr if the decoder rejects anything.
+pub fn decode_values(args: &[&str], stdin: &str) -> String {
+    use std::io::Write;
+    let script = repo().join("tests/oracle/decode_values.py");
+    let mut child = Command::new(oracle_python())
+        .arg(&script)
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", script.display()));
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "decode_values.py {args:?} failed ({}):\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("decode_values.py prints UTF-8")
 }

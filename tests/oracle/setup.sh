@@ -40,6 +40,7 @@ missing = [n for n, ok in [("snappy", c.has_snappy()), ("lz4", c.has_lz4()),
                             ("zstd", c.has_zstd())] if not ok]
 if missing:
     raise SystemExit("kafka-python lacks codecs: " + ", ".join(missing))
+import fastavro, grpc_tools.protoc  # the serializer oracles
 PY
     cp "$requirements" "$stamp"
 } >&2
