@@ -755,3 +755,118 @@ fn decoded_envelopes_copy_an_avro_topic_losslessly() {
         );
     }
 }
+
+#[test]
+fn every_key_and_value_format_round_trips_through_produce_and_consume() {
+    let tc = TestCluster::new();
+    let key_schema = tc.path().join("key.avsc");
+    std::fs::write(&key_schema, r#""string""#).unwrap();
+    let ks = key_schema.to_str().unwrap();
+    let av = avsc();
+    let pr = proto();
+    // (flags, text in, text out)
+    let formats: Vec<(Vec<&str>, &str, &str)> = vec![
+        (vec!["bytes"], "raw\u{7f}", "raw\u{7f}"),
+        (vec!["string"], "héllo", "héllo"),
+        (vec!["base64"], "AP8Q", "AP8Q"),
+        (vec!["hex"], "00ff10", "00ff10"),
+        (vec!["int"], "-42", "-42"),
+        (vec!["long"], "9007199254740993", "9007199254740993"),
+        (vec!["double"], "-0.25", "-0.25"),
+        (vec!["json"], "{\"a\":[1,2.5]}", "{\"a\":[1,2.5]}"),
+    ];
+    let mut n = 0;
+    for (kf, kin, kout) in &formats {
+        for (vf, vin, vout) in &formats {
+            n += 1;
+            let topic = format!("t{n}");
+            tc.run(["topic", "create", &topic, "-p", "1", "-r", "1"])
+                .success();
+            let mut flags = vec!["-K", "|", "--key-format", kf[0], "--value-format", vf[0]];
+            tc.produce(&topic, format!("{kin}|{vin}\n"), &flags)
+                .success();
+            flags.drain(..2);
+            let mut args = vec!["-t", topic.as_str(), "--format", "%k|%v\\n"];
+            args.extend_from_slice(&flags);
+            let out = stdout_text(&tc.consume(args).success());
+            assert_eq!(out, format!("{kout}|{vout}\n"), "key {kf:?} value {vf:?}");
+        }
+    }
+    // The schema formats, as keys and values, through JSON lines.
+    let truck = r#"{"truck_id":"t","latitude":1.5,"longitude":2,"speed_kmh":null,"recorded_at":3}"#;
+    for (flags, field) in [
+        (
+            vec!["--key-schema", ks, "--value-schema", av.as_str()],
+            "truck_id",
+        ),
+        (
+            vec!["--key-format", "string", "--proto", pr.as_str()],
+            "truck_id",
+        ),
+    ] {
+        n += 1;
+        let topic = format!("t{n}");
+        tc.run(["topic", "create", &topic, "-p", "1", "-r", "1"])
+            .success();
+        let mut p = vec!["--input-format", "json", "--key-field", field];
+        p.extend_from_slice(&flags);
+        tc.produce(&topic, truck, &p).success();
+        let mut c = vec!["-t", topic.as_str(), "--output", "json"];
+        c.extend_from_slice(&flags);
+        let out = json_lines(&tc.consume(c).success());
+        assert_eq!(out[0]["key"], json!("t"), "{flags:?}");
+        assert_eq!(out[0]["value"]["latitude"], json!(1.5), "{flags:?}");
+    }
+}
+
+#[test]
+fn a_descriptor_set_works_like_the_proto_file() {
+    let tc = TestCluster::new();
+    let set = tc.path().join("trucks.pb");
+    let dir = fixture("schemas");
+    let status = std::process::Command::new(crate::oracle::oracle_python())
+        .args(["-m", "grpc_tools.protoc", "--include_imports"])
+        .arg(format!("--descriptor_set_out={}", set.display()))
+        .arg(format!("-I{}", dir.display()))
+        .arg(proto())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    tc.run(["topic", "create", "a", "-p", "1", "-r", "1"])
+        .success();
+    tc.run(["topic", "create", "b", "-p", "1", "-r", "1"])
+        .success();
+    let s = set.to_str().unwrap();
+    tc.produce(
+        "a",
+        csv_input(),
+        &[
+            "--input-format",
+            "csv",
+            "--descriptor-set",
+            s,
+            "--message",
+            "io.filka.trucks.TruckPosition",
+        ],
+    )
+    .success();
+    tc.produce(
+        "b",
+        csv_input(),
+        &["--input-format", "csv", "--proto", &proto()],
+    )
+    .success();
+    assert_eq!(values(&tc, "a"), values(&tc, "b"));
+    let out = json_lines(
+        &tc.consume(["-t", "a", "--descriptor-set", s, "--output", "json"])
+            .success(),
+    );
+    assert_eq!(out[4]["value"]["speedKmh"], json!(55.0));
+    // A descriptor set has no source text for the registry.
+    tc.produce(
+        "a",
+        csv_input(),
+        &["--input-format", "csv", "--descriptor-set", s, "--registry"],
+    )
+    .code(2);
+}
