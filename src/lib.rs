@@ -41,3 +41,4 @@ pub mod group;
 pub mod log;
 pub mod output;
 pub mod record;
+pub mod txn;

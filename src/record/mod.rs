@@ -1,6 +1,7 @@
 //! Kafka's record format as pure functions on bytes: RecordBatch v2 and Record v2
 //! ([`batch`]), zigzag varints ([`varint`]), the four compression codecs ([`compression`]),
-//! transaction markers ([`control`]) and the partitioning hashes ([`hash`]).
+//! transaction markers ([`control`]), the partitioning hashes ([`hash`]) and the protocol
+//! primitives coordinator records are made of ([`protocol`]).
 //!
 //! This layer does no I/O and knows nothing of files, clusters or the CLI.
 
@@ -9,6 +10,7 @@ pub mod builder;
 pub mod compression;
 pub mod control;
 pub mod hash;
+pub mod protocol;
 pub mod varint;
 
 pub use batch::{
