@@ -203,16 +203,7 @@ impl RecordWriter {
                 )?;
             }
             Mode::Json => {
-                let key = r
-                    .key
-                    .map(|k| self.key.to_json(k))
-                    .transpose()
-                    .map_err(fail("key"))?;
-                let value = r
-                    .value
-                    .map(|v| self.value.to_json(v))
-                    .transpose()
-                    .map_err(fail("value"))?;
+                let (key, value) = self.decode_json(r, fail)?;
                 write_envelope_decoded(
                     out,
                     &EnvelopeOut {
@@ -253,6 +244,21 @@ impl RecordWriter {
         Ok(())
     }
 
+    /// The record's key and value decoded to JSON.
+    fn decode_json<H, F>(
+        &mut self,
+        r: &OutRecord<'_, H>,
+        fail: impl Fn(&'static str) -> F,
+    ) -> Result<(Option<Decoded>, Option<Decoded>), WriteError>
+    where
+        F: FnOnce(FormatError) -> WriteError,
+    {
+        let key = r.key.map(|k| self.key.to_json(k)).transpose();
+        let key = key.map_err(fail("key"))?;
+        let value = r.value.map(|v| self.value.to_json(v)).transpose();
+        Ok((key, value.map_err(fail("value"))?))
+    }
+
     fn write_csv<W, H, F>(
         &mut self,
         out: &mut W,
@@ -282,16 +288,7 @@ impl RecordWriter {
                 row: Vec::new(),
             });
         }
-        let key = r
-            .key
-            .map(|k| self.key.to_json(k))
-            .transpose()
-            .map_err(fail("key"))?;
-        let value = r
-            .value
-            .map(|v| self.value.to_json(v))
-            .transpose()
-            .map_err(fail("value"))?;
+        let (key, value) = self.decode_json(r, fail)?;
         let Some(csv) = &mut self.csv else {
             return Ok(());
         };

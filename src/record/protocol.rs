@@ -137,14 +137,18 @@ impl<'a> Reader<'a> {
         if n < 0 {
             return Ok(None);
         }
-        let n = n as usize;
+        self.fitting(n as usize, min_element).map(Some)
+    }
+
+    /// `n` elements of at least `min_element` bytes, if they fit in what is left.
+    fn fitting(&self, n: usize, min_element: usize) -> Result<usize, ProtocolError> {
         if n.saturating_mul(min_element.max(1)) > self.remaining() {
             return self.fail(format!(
                 "array of {n} elements does not fit in {} bytes",
                 self.remaining()
             ));
         }
-        Ok(Some(n))
+        Ok(n)
     }
 
     /// A compact array's length (unsigned varint length + 1, 0 for null).
@@ -153,17 +157,10 @@ impl<'a> Reader<'a> {
         min_element: usize,
     ) -> Result<Option<usize>, ProtocolError> {
         let n = self.unsigned_varint()?;
-        let Some(n) = n.checked_sub(1) else {
-            return Ok(None);
-        };
-        let n = n as usize;
-        if n.saturating_mul(min_element.max(1)) > self.remaining() {
-            return self.fail(format!(
-                "array of {n} elements does not fit in {} bytes",
-                self.remaining()
-            ));
+        match n.checked_sub(1) {
+            Some(n) => self.fitting(n as usize, min_element).map(Some),
+            None => Ok(None),
         }
-        Ok(Some(n))
     }
 
     /// Skips a tagged-field section (count, then tag, size, bytes for each).
