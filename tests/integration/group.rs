@@ -517,3 +517,99 @@ fn killing_a_member_during_commits_never_leaves_garbage_or_an_offset_ahead() {
     assert!(!written.is_empty());
     assert!(!committed(&tc, "kg").is_empty(), "no run ever committed");
 }
+
+/// The log end offset of one broker's replica of `__consumer_offsets-<partition>`.
+fn offsets_log_end(tc: &TestCluster, broker: i32, partition: u32) -> i64 {
+    let c = tc.open_cluster();
+    let dir = c
+        .layout()
+        .replica_dir(broker, "__consumer_offsets", partition);
+    filka::log::LogReader::open(&dir)
+        .unwrap()
+        .log_end_offset()
+        .unwrap()
+}
+
+/// Regression: a running member kept the metadata it started with, so after its
+/// `__consumer_offsets` partition's leader went down it went on appending its commits to the
+/// down broker's log, with the old leader epoch.
+#[test]
+fn a_running_member_commits_to_the_new_leader_after_a_failover() {
+    let tc = TestCluster::new();
+    setup(&tc, "t", 1, 5);
+    // Creates __consumer_offsets (and gives the group an offset) before the member starts.
+    tc.run(["group", "commit", "fo", "-t", "t", "-p", "0", "-o", "0"])
+        .success();
+    let out = tc.path().join("m.out");
+    let mut m = spawn(
+        &tc,
+        &[
+            "consume",
+            "-t",
+            "t",
+            "-g",
+            "fo",
+            "-f",
+            "--auto-commit-interval-ms",
+            "50",
+        ],
+        &out,
+    );
+    let tp = ("t".to_string(), 0);
+    wait_until("the first commit", Duration::from_secs(60), || {
+        committed(&tc, "fo").get(&tp) == Some(&5)
+    });
+    let p = filka::group::offsets::partition_for("fo");
+    let before = tc
+        .open_cluster()
+        .partition("__consumer_offsets", p)
+        .unwrap()
+        .clone();
+    tc.run([
+        "simulate-failure",
+        "broker-down",
+        &before.leader.to_string(),
+    ])
+    .success();
+    let after = tc
+        .open_cluster()
+        .partition("__consumer_offsets", p)
+        .unwrap()
+        .clone();
+    assert!(after.leader_epoch > before.leader_epoch);
+    let down_leo = offsets_log_end(&tc, before.leader, p);
+    tc.produce("t", "a\nb\nc\n", &[]).success();
+    wait_until(
+        "the commit after the failover",
+        Duration::from_secs(60),
+        || committed(&tc, "fo").get(&tp) == Some(&8),
+    );
+    m.kill().unwrap();
+    m.wait().unwrap();
+    assert_eq!(
+        offsets_log_end(&tc, before.leader, p),
+        down_leo,
+        "a commit went to down broker {}",
+        before.leader
+    );
+    // The last commit batch carries the new leader's epoch.
+    let c = tc.open_cluster();
+    let mut r = filka::client::consumer::Consumer::new(
+        c,
+        "__consumer_offsets",
+        Some(&[p]),
+        filka::client::consumer::StartOffset::Beginning,
+        false,
+    )
+    .unwrap();
+    let mut last_epoch = None;
+    while r
+        .poll(&mut |f| {
+            last_epoch = Some(f.leader_epoch);
+            Ok(())
+        })
+        .unwrap()
+        != filka::client::consumer::Poll::End
+    {}
+    assert_eq!(last_epoch, Some(after.leader_epoch));
+}
