@@ -408,8 +408,12 @@ impl Member {
                     }
                 }
             }
-            let ids: Vec<String> = members.keys().cloned().collect();
-            st.assignment = assignor::assign(st.protocol, &ids, &partitions, &st.assignment);
+            let subscriptions: assignor::Subscriptions = members
+                .iter()
+                .map(|(id, info)| (id.clone(), info.topics.clone()))
+                .collect();
+            st.assignment =
+                assignor::assign(st.protocol, &subscriptions, &partitions, &st.assignment);
             st.members = members;
             st.generation = st.generation.saturating_add(1);
             st.timestamp_ms = now_ms();

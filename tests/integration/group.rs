@@ -613,3 +613,50 @@ fn a_running_member_commits_to_the_new_leader_after_a_failover() {
     {}
     assert_eq!(last_epoch, Some(after.leader_epoch));
 }
+
+/// Regression: the assignor ignored each member's subscription: with a `-t t1` member and
+/// a `-t t2` member in one group, t2 partitions went to the t1-only member and were never
+/// read.
+#[test]
+fn members_with_different_topics_each_read_their_own() {
+    let tc = TestCluster::new();
+    setup(&tc, "t1", 3, 10);
+    setup(&tc, "t2", 3, 10);
+    tc.run(["group", "commit", "mix", "-t", "t1", "-p", "0", "-o", "0"])
+        .success();
+    let (oa, ob) = (tc.path().join("a.out"), tc.path().join("b.out"));
+    let args = |t: &'static str| {
+        [
+            "consume",
+            "-t",
+            t,
+            "-g",
+            "mix",
+            "-f",
+            "--offset",
+            "beginning",
+            "--format",
+            "%t %v\\n",
+        ]
+    };
+    let mut a = spawn(&tc, &args("t1"), &oa);
+    let mut b = spawn(&tc, &args("t2"), &ob);
+    let read = |o: &Path| lines(&std::fs::read(o).unwrap_or_default());
+    let done = || read(&oa).len() >= 30 && read(&ob).len() >= 30;
+    let waited = Instant::now();
+    while !done() && waited.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let members = stdout_text(&tc.run(["group", "describe", "mix", "--members"]).success());
+    a.kill().unwrap();
+    b.kill().unwrap();
+    a.wait().unwrap();
+    b.wait().unwrap();
+    for (o, t) in [(&oa, "t1"), (&ob, "t2")] {
+        let got: BTreeSet<String> = read(o).into_iter().collect();
+        let want: BTreeSet<String> = (0..3)
+            .flat_map(|p| (0..10).map(move |i| format!("{t} {p}-{i}")))
+            .collect();
+        assert_eq!(got, want, "{t}'s member\n{members}");
+    }
+}
