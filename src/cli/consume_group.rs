@@ -24,6 +24,10 @@ use crate::group::offsets;
 const HEARTBEAT: Duration = Duration::from_millis(100);
 const IDLE_MIN: Duration = Duration::from_millis(1);
 const IDLE_MAX: Duration = Duration::from_millis(100);
+/// How long a commit that must happen (at exit, before output, on revocation) waits for
+/// the group's commit lock.
+const COMMIT_WAIT: Duration = Duration::from_secs(10);
+const COMMIT_RETRY: Duration = Duration::from_millis(5);
 
 /// Maps a group error to its exit code (a stale member is `Fenced`).
 pub(crate) fn group_error(e: GroupError) -> anyhow::Error {
@@ -45,11 +49,19 @@ struct Loop {
     written: BTreeMap<Tp, i64>,
     /// What was last committed, per partition.
     committed: BTreeMap<Tp, i64>,
+    last_hb: Instant,
 }
 
 impl Loop {
-    /// Commits the written positions of owned partitions that moved.
-    fn commit(&mut self) -> anyhow::Result<()> {
+    fn heartbeat(&mut self) -> anyhow::Result<()> {
+        self.last_hb = Instant::now();
+        self.member.heartbeat(&self.cluster).map_err(group_error)?;
+        Ok(())
+    }
+
+    /// One try at committing the written positions of owned partitions that moved: false
+    /// when the group's commit lock was busy (nothing was done).
+    fn try_commit(&mut self) -> anyhow::Result<bool> {
         let owned = self.member.owned();
         let offs: Vec<_> = self
             .written
@@ -58,15 +70,49 @@ impl Loop {
             .map(|(tp, o)| (tp.clone(), *o))
             .collect();
         if offs.is_empty() {
-            return Ok(());
+            return Ok(true);
         }
-        self.member
-            .commit(&mut self.cluster, &offs)
-            .map_err(group_error)?;
+        if !self
+            .member
+            .try_commit(&mut self.cluster, &offs)
+            .map_err(group_error)?
+        {
+            return Ok(false);
+        }
         for (tp, o) in offs {
             self.committed.insert(tp, o);
         }
-        Ok(())
+        Ok(true)
+    }
+
+    /// Commits, waiting up to `limit` for the commit lock (another member may be in the
+    /// middle of a commit, or stopped there) while going on heartbeating: false when the
+    /// lock never came free.
+    fn commit_within(&mut self, limit: Duration) -> anyhow::Result<bool> {
+        let start = Instant::now();
+        loop {
+            if self.try_commit()? {
+                return Ok(true);
+            }
+            if start.elapsed() >= limit {
+                return Ok(false);
+            }
+            if self.last_hb.elapsed() >= HEARTBEAT {
+                self.heartbeat()?;
+            }
+            std::thread::sleep(COMMIT_RETRY);
+        }
+    }
+
+    /// Commits before going on (at exit, or before output with --commit before).
+    fn commit(&mut self, group: &str, when: &str) -> anyhow::Result<()> {
+        if self.commit_within(COMMIT_WAIT)? {
+            return Ok(());
+        }
+        Err(anyhow!(
+            "committing {when}: group {group}'s commit lock was held by another process for \
+             {COMMIT_WAIT:?} (a member stopped in the middle of a commit?); nothing was committed"
+        ))
     }
 }
 
@@ -117,12 +163,13 @@ pub(crate) fn run(args: &Args, global: &GlobalArgs, output: &Output) -> anyhow::
         member,
         written: BTreeMap::new(),
         committed: BTreeMap::new(),
+        last_hb: Instant::now(),
     };
     let result = read_loop(&mut st, args, global, output, reset, &group);
     let out = match result {
         Ok(()) => {
             if args.commit == CommitMode::Auto {
-                st.commit()?;
+                st.commit(&group, "at exit")?;
             }
             Ok(ExitCode::Success)
         }
@@ -145,7 +192,6 @@ fn read_loop(
     let mut consumers: Option<Vec<Consumer>> = None;
     let mut count = 0u64;
     let mut last_commit = Instant::now();
-    let mut last_hb = Instant::now();
     let mut idle = IDLE_MIN;
     let mut sink: Vec<u8> = Vec::with_capacity(OUT_BUFFER);
     let interval = Duration::from_millis(args.auto_commit_interval_ms);
@@ -155,9 +201,8 @@ fn read_loop(
         if max.is_some_and(|m| count >= m) {
             break;
         }
-        if last_hb.elapsed() >= HEARTBEAT {
-            last_hb = Instant::now();
-            st.member.heartbeat(&st.cluster).map_err(group_error)?;
+        if st.last_hb.elapsed() >= HEARTBEAT {
+            st.heartbeat()?;
         }
         let target: Vec<Tp> = st
             .member
@@ -175,8 +220,15 @@ fn read_loop(
             .collect();
         if !revoked.is_empty() {
             flush(&mut out)?;
-            if args.commit == CommitMode::Auto {
-                st.commit()?;
+            if args.commit == CommitMode::Auto && !st.commit_within(COMMIT_WAIT)? && !global.quiet {
+                // The new owner reads these records again: duplicates, never a loss.
+                let names: Vec<String> = revoked.iter().map(|(t, p)| format!("{t}-{p}")).collect();
+                eprintln!(
+                    "filka: warning: group {group}: could not commit {} before handing them \
+                     over (the commit lock was busy for {COMMIT_WAIT:?}); their new owner reads \
+                     the records since the last commit again",
+                    names.join(",")
+                );
             }
             for tp in revoked {
                 st.member.release(&tp);
@@ -252,7 +304,7 @@ fn read_loop(
             if args.commit == CommitMode::Before && !positions.is_empty() {
                 // At-most-once: the offsets are committed before the records are written.
                 st.written.extend(positions.clone());
-                st.commit()?;
+                st.commit(group, "before writing the records")?;
             }
             out.write_all(&sink).context("writing to stdout")?;
             st.written.extend(positions);
@@ -277,8 +329,10 @@ fn read_loop(
         }
         if args.commit == CommitMode::Auto && last_commit.elapsed() >= interval {
             flush(&mut out)?;
-            st.commit()?;
-            last_commit = Instant::now();
+            // A busy commit lock: go on reading and try again next time round.
+            if st.try_commit()? {
+                last_commit = Instant::now();
+            }
         }
     }
     out.into_inner()

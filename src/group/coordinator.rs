@@ -2,27 +2,36 @@
 //! concurrency model):
 //!
 //! ```text
-//! groups/<group>/group.lock            short critical sections: sync, commit
-//! groups/<group>/state.json            generation, assignor, members, assignment
+//! groups/<group>/state/<version>.json  generation, assignor, members, assignment: changed
+//!                                      without a lock (compare-and-swap, see super::state)
+//! groups/<group>/commit.lock           held from the fence check to the end of the
+//!                                      __consumer_offsets append of one commit
 //! groups/<group>/members/<id>.lock     held (flock) by the live member; mtime = heartbeat
 //! groups/<group>/members/<id>.json     the member's client id, host, topics
 //! groups/<group>/owners/<t>-<p>.lock   held by the one member reading that partition
 //! ```
 //!
 //! A member whose lock can be taken is dead (its process exited or was killed): the next
-//! sync removes it and starts a new generation at once. A member that has not touched its
-//! lock file for its session timeout (a stopped process) is expelled too; when it resumes it
-//! finds itself out of the group and its commits are refused ([`GroupError::Fenced`]).
-//! A partition is read only by the member holding its ownership lock, so never by two
-//! members at once, even during a rebalance: a new owner waits until the old one committed
-//! and let go.
+//! heartbeat of any member removes it and starts a new generation at once. A member that has
+//! not touched its lock file for its session timeout (a stopped process) is expelled too;
+//! when it resumes it finds itself out of the group and its commits are refused
+//! ([`GroupError::Fenced`]). A partition is read only by the member holding its ownership
+//! lock, so never by two members at once, even during a rebalance: a new owner waits until
+//! the old one committed and let go.
+//!
+//! Heartbeats take no lock at all, so a member stopped anywhere, even in the middle of a
+//! commit, holds up no other member's heartbeat. Commits are serialized by the commit lock,
+//! and a member that cannot take it at once does not wait ([`Member::try_commit`] says so):
+//! its read loop goes on and tries again.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use super::assignor::{self, Assignment, Assignor, Tp};
+use super::assignor::{self, Assignor, Tp};
 use super::offsets;
+use super::state;
+pub use super::state::{GroupState, MemberInfo};
 use crate::cluster::lock::FileLock;
 use crate::cluster::{Cluster, ClusterError, Layout, now_ms, random_uuid};
 
@@ -57,6 +66,20 @@ pub enum GroupError {
         /// Partition.
         partition: u32,
     },
+    /// A state file of the group could not be decoded.
+    #[error("{path}: not a group state file: {reason}")]
+    BadState {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The group's state changed under us too many times in a row.
+    #[error("{path}: the group state kept changing under us; try again")]
+    Contended {
+        /// The state folder.
+        path: PathBuf,
+    },
     /// The cluster failed.
     #[error(transparent)]
     Cluster(#[from] ClusterError),
@@ -78,46 +101,6 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> GroupError + '_ {
     }
 }
 
-/// What a member says about itself.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct MemberInfo {
-    /// Client id.
-    pub client_id: String,
-    /// Host (Kafka shows `/address`).
-    pub host: String,
-    /// Subscribed topics.
-    pub topics: Vec<String>,
-    /// Its session timeout (ms).
-    pub session_timeout_ms: u64,
-}
-
-/// The group's shared state (`state.json`).
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct GroupState {
-    /// Current generation (0 before anyone joined).
-    pub generation: i32,
-    /// The assignor in use.
-    pub protocol: Assignor,
-    /// Members of this generation.
-    pub members: BTreeMap<String, MemberInfo>,
-    /// Their partitions.
-    pub assignment: Assignment,
-    /// When this generation started (ms).
-    pub timestamp_ms: i64,
-}
-
-impl Default for GroupState {
-    fn default() -> Self {
-        GroupState {
-            generation: 0,
-            protocol: Assignor::Range,
-            members: BTreeMap::new(),
-            assignment: Assignment::new(),
-            timestamp_ms: 0,
-        }
-    }
-}
-
 /// The folder of `group` (names with unusual characters are hex-encoded).
 pub fn group_dir(layout: &Layout, group: &str) -> PathBuf {
     let plain = !group.is_empty()
@@ -135,26 +118,6 @@ pub fn group_dir(layout: &Layout, group: &str) -> PathBuf {
     layout.groups().join(name)
 }
 
-fn state_path(dir: &Path) -> PathBuf {
-    dir.join("state.json")
-}
-
-/// Reads `state.json` (the default state when there is none or it is unreadable).
-pub fn read_state(dir: &Path) -> GroupState {
-    std::fs::read(state_path(dir))
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .unwrap_or_default()
-}
-
-fn write_state(dir: &Path, st: &GroupState) -> Result<(), GroupError> {
-    let path = state_path(dir);
-    let tmp = dir.join("state.json.tmp");
-    let bytes = serde_json::to_vec_pretty(st).unwrap_or_default();
-    std::fs::write(&tmp, bytes).map_err(io(&tmp))?;
-    std::fs::rename(&tmp, &path).map_err(io(&path))
-}
-
 /// A member found in the members folder.
 #[derive(Debug, Clone)]
 pub struct LiveMember {
@@ -168,8 +131,7 @@ pub struct LiveMember {
 
 /// Scans the members folder: live members (lock held by someone else), removing the files of
 /// dead ones. `me` (with its lock held by this process) is never probed.
-/// Without `cleanup` (an observer not holding the group lock) dead members are only left
-/// out.
+/// Without `cleanup` (an observer, who changes nothing) dead members are only left out.
 fn scan_members(
     dir: &Path,
     me: Option<&str>,
@@ -223,8 +185,8 @@ fn scan_members(
 
 /// The members of `group` that are alive now (lock held and heartbeat recent).
 pub fn live_members(cluster: &Cluster, group: &str) -> Result<Vec<LiveMember>, GroupError> {
-    // No group lock: an observer must not wait for a member stopped inside a critical
-    // section (SIGSTOP), and probing member locks needs none.
+    // Probing member locks waits for nobody: an observer is never held up by a stopped
+    // member.
     let dir = group_dir(cluster.layout(), group);
     Ok(scan_members(&dir, None, false)?
         .into_iter()
@@ -244,7 +206,7 @@ pub fn describe_state(cluster: &Cluster, group: &str) -> Result<GroupState, Grou
         .into_iter()
         .map(|m| m.id)
         .collect();
-    let mut st = read_state(&dir);
+    let (_, mut st) = state::read(&dir)?;
     st.members.retain(|id, _| live.contains(id));
     st.assignment.retain(|id, _| live.contains(id));
     Ok(st)
@@ -370,55 +332,89 @@ impl Member {
 
     /// Proves liveness (touches the member file) and syncs with the group: removes dead or
     /// expired members and, when membership changed, starts a new generation with a new
-    /// assignment. Returns true when this member's assignment changed.
+    /// assignment. Returns true when this member's assignment changed. Takes no lock.
     pub fn heartbeat(&mut self, cluster: &Cluster) -> Result<bool, GroupError> {
-        let _g = FileLock::exclusive(&self.dir.join("group.lock")).map_err(ClusterError::from)?;
-        let mut st = read_state(&self.dir);
-        if self.generation > 0 && !st.members.contains_key(&self.id) {
-            // Expelled: do not look alive again (the caller leaves or rejoins).
-            return Err(self.fenced(st.generation));
+        let joined = self.generation > 0;
+        if joined {
+            let (_, st) = state::read(&self.dir)?;
+            if !st.members.contains_key(&self.id) {
+                // Expelled: do not look alive again (the caller leaves).
+                return Err(self.fenced(st.generation));
+            }
         }
         let _ = self.lock.file().set_modified(SystemTime::now());
-        let live: Vec<LiveMember> = scan_members(&self.dir, Some(&self.id), true)?
-            .into_iter()
-            .filter(|m| !m.expired)
-            .collect();
-        let ids: BTreeSet<&String> = live.iter().map(|m| &m.id).collect();
-        let current: BTreeSet<&String> = st.members.keys().collect();
-        if ids != current {
-            if st.members.is_empty() {
-                st.protocol = self.assignor;
+        let scanned = scan_members(&self.dir, Some(&self.id), true)?;
+        let mut alive: BTreeMap<String, MemberInfo> = BTreeMap::new();
+        let mut expired = BTreeSet::new();
+        for m in scanned {
+            if m.expired {
+                expired.insert(m.id);
+            } else {
+                let info = if m.id == self.id {
+                    Some(self.info.clone())
+                } else {
+                    m.info
+                };
+                // A member whose file is unreadable still counts: it holds its lock.
+                alive.insert(m.id, info.unwrap_or_else(|| self.info.clone()));
             }
-            let members: BTreeMap<String, MemberInfo> = live
+        }
+        alive.insert(self.id.clone(), self.info.clone());
+        let mdir = self.dir.join("members");
+        let (_, st) = state::update(&self.dir, |st| {
+            if joined && !st.members.contains_key(&self.id) {
+                return Err(self.fenced(st.generation));
+            }
+            // Keep a member this scan did not see only while its lock file exists: it joined
+            // after the scan listed the folder (a dead one's files are removed first).
+            let mut members: BTreeMap<String, MemberInfo> = st
+                .members
                 .iter()
-                .map(|m| {
-                    let info = if m.id == self.id {
-                        Some(self.info.clone())
-                    } else {
-                        m.info.clone()
-                    };
-                    (m.id.clone(), info.unwrap_or_else(|| self.info.clone()))
+                .filter(|(id, _)| {
+                    !expired.contains(*id)
+                        && (alive.contains_key(*id) || mdir.join(format!("{id}.lock")).exists())
                 })
+                .map(|(id, info)| (id.clone(), info.clone()))
                 .collect();
-            let mut partitions = BTreeMap::new();
-            for info in members.values() {
-                for t in &info.topics {
-                    if let Ok(topic) = cluster.topic(t) {
-                        partitions.insert(t.clone(), topic.partitions.len() as u32);
-                    }
+            for (id, info) in &alive {
+                if !st.expelled.contains(id) {
+                    members.entry(id.clone()).or_insert_with(|| info.clone());
                 }
             }
-            let subscriptions: assignor::Subscriptions = members
-                .iter()
-                .map(|(id, info)| (id.clone(), info.topics.clone()))
-                .collect();
-            st.assignment =
-                assignor::assign(st.protocol, &subscriptions, &partitions, &st.assignment);
-            st.members = members;
-            st.generation = st.generation.saturating_add(1);
-            st.timestamp_ms = now_ms();
-            write_state(&self.dir, &st)?;
-        }
+            st.expelled.extend(
+                expired
+                    .iter()
+                    .filter(|id| st.members.contains_key(*id))
+                    .cloned(),
+            );
+            st.expelled
+                .retain(|id| mdir.join(format!("{id}.lock")).exists());
+            let ids: BTreeSet<&String> = members.keys().collect();
+            let current: BTreeSet<&String> = st.members.keys().collect();
+            if ids != current {
+                if st.members.is_empty() {
+                    st.protocol = self.assignor;
+                }
+                let mut partitions = BTreeMap::new();
+                for info in members.values() {
+                    for t in &info.topics {
+                        if let Ok(topic) = cluster.topic(t) {
+                            partitions.insert(t.clone(), topic.partitions.len() as u32);
+                        }
+                    }
+                }
+                let subscriptions: assignor::Subscriptions = members
+                    .iter()
+                    .map(|(id, info)| (id.clone(), info.topics.clone()))
+                    .collect();
+                st.assignment =
+                    assignor::assign(st.protocol, &subscriptions, &partitions, &st.assignment);
+                st.members = members;
+                st.generation = st.generation.saturating_add(1);
+                st.timestamp_ms = now_ms();
+            }
+            Ok(())
+        })?;
         let target = st.assignment.get(&self.id).cloned().unwrap_or_default();
         self.generation = st.generation;
         let changed = target != self.target;
@@ -447,10 +443,23 @@ impl Member {
     }
 
     /// Commits `offsets` for partitions this member owns, refused ([`GroupError::Fenced`])
-    /// when the member is no longer in the group's current generation.
-    pub fn commit(&self, cluster: &mut Cluster, offsets_: &[(Tp, i64)]) -> Result<(), GroupError> {
-        let _g = FileLock::exclusive(&self.dir.join("group.lock")).map_err(ClusterError::from)?;
-        let st = read_state(&self.dir);
+    /// when the member is no longer in the group's current generation. Returns false, having
+    /// done nothing, when another process holds the group's commit lock (it may be stopped
+    /// inside its commit): the caller goes on and tries again.
+    ///
+    /// The check and the append happen under the commit lock, so a commit that passed the
+    /// check always lands before any commit of a later owner of the same partition.
+    pub fn try_commit(
+        &self,
+        cluster: &mut Cluster,
+        offsets_: &[(Tp, i64)],
+    ) -> Result<bool, GroupError> {
+        let Some(_commit) =
+            FileLock::try_exclusive(&commit_lock(&self.dir)).map_err(ClusterError::from)?
+        else {
+            return Ok(false);
+        };
+        let (_, st) = state::read(&self.dir)?;
         if !st.members.contains_key(&self.id) {
             return Err(self.fenced(st.generation));
         }
@@ -465,7 +474,7 @@ impl Member {
             }
         }
         offsets::commit(cluster, &self.group, offsets_)?;
-        Ok(())
+        Ok(true)
     }
 
     /// Leaves the group: removes the member's files; the others rebalance on their next
@@ -477,6 +486,10 @@ impl Member {
         drop(self.owned);
         drop(self.lock);
     }
+}
+
+fn commit_lock(dir: &Path) -> PathBuf {
+    dir.join("commit.lock")
 }
 
 fn owner_lock(dir: &Path, tp: &Tp) -> PathBuf {
@@ -522,7 +535,9 @@ mod tests {
         }
         // m1 may not commit what it no longer owns.
         let mut c2 = c.clone();
-        let e = m1.commit(&mut c2, &[(moved[0].clone(), 1)]).unwrap_err();
+        let e = m1
+            .try_commit(&mut c2, &[(moved[0].clone(), 1)])
+            .unwrap_err();
         assert!(matches!(e, GroupError::NotOwner { .. }), "{e}");
         // m1 leaves: m2 takes everything in the next generation.
         m1.leave();
@@ -546,9 +561,55 @@ mod tests {
             4,
             "m1 expelled after its session timeout"
         );
-        let e = m1.commit(&mut c, &[(tp(0), 1)]).unwrap_err();
+        let e = m1.try_commit(&mut c, &[(tp(0), 1)]).unwrap_err();
         assert!(matches!(e, GroupError::Fenced { .. }), "{e}");
         assert!(matches!(m1.heartbeat(&c), Err(GroupError::Fenced { .. })));
         assert_eq!(live_members(&c, "g").unwrap().len(), 1);
+    }
+
+    /// Regression: `commit` held the group lock for the whole acks=all `__consumer_offsets`
+    /// append, so a member stopped (or slow) inside it blocked every other member's
+    /// heartbeat, and with it the expulsion of the stopped member itself.
+    #[test]
+    fn a_member_stuck_inside_a_commit_blocks_no_heartbeat() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = cluster(dir.path());
+        offsets::ensure_topic(&mut c).unwrap();
+        let topics = ["t".to_string()];
+        let mut m1 = Member::join(&c, "g", &topics, Assignor::Range, 300).unwrap();
+        assert!(m1.try_acquire(&tp(0)).unwrap());
+        let mut m2 = Member::join(&c, "g", &topics, Assignor::Range, 60_000).unwrap();
+        // Hold the group's __consumer_offsets partition: m1's commit stops inside its
+        // append, as a SIGSTOPped member would.
+        let p = offsets::partition_for("g");
+        let held =
+            FileLock::exclusive(&c.layout().partition_lock(offsets::OFFSETS_TOPIC, p)).unwrap();
+        let mut c1 = c.clone();
+        let stuck = std::thread::spawn(move || {
+            let r = m1.try_commit(&mut c1, &[(tp(0), 1)]);
+            (m1, r)
+        });
+        std::thread::sleep(Duration::from_millis(400));
+        let (tx, rx) = std::sync::mpsc::channel();
+        let c2 = c.clone();
+        std::thread::spawn(move || {
+            let mut c2 = c2;
+            let r = m2.heartbeat(&c2).and_then(|_| {
+                // A commit while the lock is held does not wait either.
+                assert!(m2.try_acquire(&tp(1))?);
+                assert!(!m2.try_commit(&mut c2, &[(tp(1), 1)])?);
+                Ok(m2.target().len())
+            });
+            let _ = tx.send(r.map_err(|e| e.to_string()));
+        });
+        let got = rx.recv_timeout(Duration::from_secs(10));
+        drop(held);
+        let (_m1, landed) = stuck.join().unwrap();
+        let got = got.expect("m2's heartbeat waited for the member stuck in its commit");
+        assert_eq!(got.unwrap(), 4, "the stuck member was expelled at once");
+        assert!(
+            landed.unwrap(),
+            "its commit passed the fence check before the expulsion"
+        );
     }
 }

@@ -321,23 +321,14 @@ fn live_members_block_changes_and_a_stopped_member_is_fenced() {
             .status()
             .unwrap()
     };
-    // A member stopped inside its short critical section (holding the group lock) stops
-    // the others' heartbeats too, until it resumes: then stop it again elsewhere.
-    let mut expelled = false;
-    for _ in 0..5 {
-        signal("-STOP");
-        let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(4) && !expelled {
-            expelled = members() == 1;
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        if expelled {
-            break;
-        }
-        signal("-CONT");
-        std::thread::sleep(Duration::from_millis(150));
-    }
-    assert!(expelled, "the stopped member was never expelled");
+    // Stopped once, wherever it happens to be (even in the middle of a commit): nothing it
+    // holds can keep the other member from expelling it.
+    signal("-STOP");
+    wait_until(
+        "the stopped member expelled",
+        Duration::from_secs(30),
+        || members() == 1,
+    );
     signal("-CONT");
     let start = Instant::now();
     let status = loop {
@@ -405,8 +396,10 @@ fn four_members_one_killed_every_record_read_lag_zero() {
                 .iter()
                 .map(|o| std::fs::read_to_string(o.with_extension("err")).unwrap_or_default())
                 .collect();
-            let states = std::fs::read_to_string(tc.data().join("groups/four/state.json"))
-                .unwrap_or_default();
+            let states = format!(
+                "{:?}",
+                filka::group::coordinator::describe_state(&tc.open_cluster(), "four")
+            );
             panic!(
                 "lag never reached 0: committed {:?}\nstderr of members: {errs:?}\nstate: {states}",
                 committed(&tc, "four")
