@@ -1,7 +1,9 @@
 //! `filka consume --group G`: the read loop of a consumer-group member. Joins the group,
-//! reads only the partitions it owns (ownership locks), resumes from committed offsets (or
-//! `--offset`, default latest), commits as `--commit` says, and follows rebalances: revoked
-//! partitions are committed and let go before their new owner may read them.
+//! reads only the partitions the group state records as its own, resumes from committed
+//! offsets (or `--offset`, default latest), commits as `--commit` says, and follows
+//! rebalances: revoked partitions are committed and given back before their new owner may
+//! read them. A member removed from the group (stopped past its session timeout) exits 9:
+//! its partitions were handed over and its commit is refused.
 //!
 //! Owns: the member's loop and commit timing. Must not: decide membership (group/).
 
@@ -43,8 +45,9 @@ type Tp = (String, u32);
 
 struct Loop {
     cluster: Cluster,
-    topics: Vec<String>,
     member: Member,
+    /// --commit auto.
+    auto_commit: bool,
     /// Next offset after what was written out, per owned partition.
     written: BTreeMap<Tp, i64>,
     /// What was last committed, per partition.
@@ -55,8 +58,20 @@ struct Loop {
 impl Loop {
     fn heartbeat(&mut self) -> anyhow::Result<()> {
         self.last_hb = Instant::now();
-        self.member.heartbeat(&self.cluster).map_err(group_error)?;
-        Ok(())
+        match self.member.heartbeat(&self.cluster) {
+            Ok(_) => Ok(()),
+            Err(fenced @ GroupError::Fenced { .. }) => {
+                // Removed from the group (stopped past its session timeout): what it wrote
+                // since its last commit is now the new owners' to read again. Its commit is
+                // tried, as a Kafka consumer's next auto-commit would be, so that the error
+                // says the commit was refused rather than leaving it unsaid.
+                if self.auto_commit {
+                    self.try_commit()?;
+                }
+                Err(group_error(fenced))
+            }
+            Err(e) => Err(group_error(e)),
+        }
     }
 
     /// One try at committing the written positions of owned partitions that moved: false
@@ -159,8 +174,8 @@ pub(crate) fn run(args: &Args, global: &GlobalArgs, output: &Output) -> anyhow::
     .with_context(|| format!("joining group {group}"))?;
     let mut st = Loop {
         cluster,
-        topics,
         member,
+        auto_commit: args.commit == CommitMode::Auto,
         written: BTreeMap::new(),
         committed: BTreeMap::new(),
         last_hb: Instant::now(),
@@ -190,6 +205,8 @@ fn read_loop(
     let mut out = BufWriter::with_capacity(OUT_BUFFER, stdout_writer());
     // One consumer per topic with owned partitions; rebuilt when ownership changes.
     let mut consumers: Option<Vec<Consumer>> = None;
+    // The partitions `consumers` were built for.
+    let mut reading: Vec<Tp> = Vec::new();
     let mut count = 0u64;
     let mut last_commit = Instant::now();
     let mut idle = IDLE_MIN;
@@ -204,14 +221,9 @@ fn read_loop(
         if st.last_hb.elapsed() >= HEARTBEAT {
             st.heartbeat()?;
         }
-        let target: Vec<Tp> = st
-            .member
-            .target()
-            .iter()
-            .filter(|(t, _)| st.topics.contains(t))
-            .cloned()
-            .collect();
-        // Revoke: commit what was written out, then let go so the new owner may start.
+        // The assignor gives a member only topics it subscribed to.
+        let target: Vec<Tp> = st.member.target().to_vec();
+        // Revoke: commit what was written out, then give back so the new owner may start.
         let revoked: Vec<Tp> = st
             .member
             .owned()
@@ -230,29 +242,26 @@ fn read_loop(
                     names.join(",")
                 );
             }
-            for tp in revoked {
-                st.member.release(&tp);
-                st.written.remove(&tp);
+            st.member.release(&revoked).map_err(group_error)?;
+            for tp in &revoked {
+                st.written.remove(tp);
             }
+        }
+        // Partitions are taken by the heartbeat (when their previous owner gave them back).
+        let owned = st.member.owned();
+        if owned != reading {
             consumers = None;
+            reading = owned;
         }
-        let mut all_owned = true;
-        for tp in &target {
-            let had = st.member.owned().contains(tp);
-            if !st.member.try_acquire(tp).map_err(group_error)? {
-                all_owned = false;
-            } else if !had {
-                consumers = None;
-            }
-        }
+        let all_owned = target.iter().all(|tp| reading.contains(tp));
         if target.is_empty() && !args.follow {
             break;
         }
-        if consumers.is_none() && !st.member.owned().is_empty() {
+        if consumers.is_none() && !reading.is_empty() {
             st.cluster.reload()?;
             let committed = offsets::read(&st.cluster, group)?;
             let mut by_topic: BTreeMap<String, Vec<(u32, StartOffset)>> = BTreeMap::new();
-            for tp in st.member.owned() {
+            for tp in reading.iter().cloned() {
                 let start = match st.written.get(&tp) {
                     Some(&o) => StartOffset::Offset(o),
                     None => committed

@@ -30,8 +30,9 @@ use crate::cluster::Cluster;
 use crate::cluster::replica::PartitionView;
 use crate::error::{ExitCode, ResultExt, coded};
 use crate::format::offset_spec::OffsetSpec;
-use crate::group::coordinator::{self, GroupState};
+use crate::group::coordinator::{self, GroupError, GroupState};
 use crate::group::offsets::{self, GroupOffsets};
+use crate::group::schema::OffsetValue;
 use crate::output::{Printer, Table};
 
 const EXAMPLES: &str = "\
@@ -349,9 +350,18 @@ pub fn describe(
             let tps = st.assignment.get(id).cloned().unwrap_or_default();
             let list: Vec<String> = tps.iter().map(|(t, p)| format!("{t}-{p}")).collect();
             if json {
+                // "owned": what it reads now (during a rebalance, its assignment and what it
+                // still holds or does not hold yet differ).
+                let owned: Vec<String> = st
+                    .owned
+                    .get(id)
+                    .into_iter()
+                    .flatten()
+                    .map(|(t, p)| format!("{t}-{p}"))
+                    .collect();
                 out.json_line(
                     &json!({"group": group, "consumer_id": id, "host": info.host,
-                    "client_id": info.client_id, "partitions": list}),
+                    "client_id": info.client_id, "partitions": list, "owned": owned}),
                 )?;
             } else {
                 t.row([
@@ -406,17 +416,49 @@ pub fn describe(
     finish(out)
 }
 
-/// Refuses changes to a group whose members are alive.
+/// Refuses changes to a group whose members are alive (checked again, under the group's
+/// commit lock, by the write itself).
 fn require_inactive(c: &Cluster, group: &str, what: &str) -> anyhow::Result<()> {
     let live = coordinator::live_members(c, group).map_err(group_error)?;
     if !live.is_empty() {
-        return Err(anyhow!(
-            "cannot {what}: group {group:?} has {} live member(s); stop them first (Kafka: \
-             the group must be inactive)",
-            live.len()
-        ));
+        return Err(anyhow::Error::new(GroupError::Active {
+            group: group.to_string(),
+            live: live.len(),
+        })
+        .context(format!("cannot {what}")));
     }
     Ok(())
+}
+
+/// Writes offsets of an inactive group, saying `what` was refused.
+fn write_inactive(
+    c: &mut Cluster,
+    group: &str,
+    entries: &[((String, u32), Option<OffsetValue>)],
+    what: &str,
+) -> anyhow::Result<()> {
+    coordinator::write_offsets_inactive(c, group, entries)
+        .map_err(group_error)
+        .with_context(|| format!("cannot {what}"))
+}
+
+/// Commit entries for `offsets` at the current time.
+fn commit_entries(offsets: &[((String, u32), i64)]) -> Vec<((String, u32), Option<OffsetValue>)> {
+    let now = crate::cluster::now_ms();
+    offsets
+        .iter()
+        .map(|(tp, o)| {
+            (
+                tp.clone(),
+                Some(OffsetValue {
+                    offset: *o,
+                    leader_epoch: -1,
+                    metadata: String::new(),
+                    commit_timestamp: now,
+                }),
+            )
+        })
+        .collect()
 }
 
 fn commit(a: &CommitArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
@@ -430,12 +472,8 @@ fn commit(a: &CommitArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         ));
     }
     require_inactive(&c, &a.group, "commit")?;
-    offsets::commit(
-        &mut c,
-        &a.group,
-        &[((a.topic.clone(), a.partition), a.offset)],
-    )
-    .with_context(|| format!("committing for group {}", a.group))?;
+    let entries = commit_entries(&[((a.topic.clone(), a.partition), a.offset)]);
+    write_inactive(&mut c, &a.group, &entries, "commit")?;
     Ok(ExitCode::Success)
 }
 
@@ -550,7 +588,7 @@ fn reset(a: &ResetArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     }
     if a.execute {
         require_inactive(&c, &a.group, "reset offsets")?;
-        offsets::commit(&mut c, &a.group, &clamped)?;
+        write_inactive(&mut c, &a.group, &commit_entries(&clamped), "reset offsets")?;
     }
     let mut out = Printer::stdout();
     if a.export {
@@ -594,7 +632,7 @@ fn delete(group: &str, topics: Option<&[String]>, global: &GlobalArgs) -> anyhow
         .filter(|(t, _)| topics.is_none_or(|list| list.contains(t)))
         .map(|tp| (tp.clone(), None))
         .collect();
-    offsets::write(&mut c, group, &entries)?;
+    write_inactive(&mut c, group, &entries, "delete")?;
     if topics.is_none() {
         coordinator::remove_group_dir(&c, group).map_err(group_error)?;
     }

@@ -8,16 +8,21 @@
 //!                                      __consumer_offsets append of one commit
 //! groups/<group>/members/<id>.lock     held (flock) by the live member; mtime = heartbeat
 //! groups/<group>/members/<id>.json     the member's client id, host, topics
-//! groups/<group>/owners/<t>-<p>.lock   held by the one member reading that partition
 //! ```
 //!
-//! A member whose lock can be taken is dead (its process exited or was killed): the next
-//! heartbeat of any member removes it and starts a new generation at once. A member that has
-//! not touched its lock file for its session timeout (a stopped process) is expelled too;
-//! when it resumes it finds itself out of the group and its commits are refused
-//! ([`GroupError::Fenced`]). A partition is read only by the member holding its ownership
-//! lock, so never by two members at once, even during a rebalance: a new owner waits until
-//! the old one committed and let go.
+//! The member lock only says who is alive. A member whose lock can be taken is dead (its
+//! process exited or was killed): the next heartbeat of any member removes it and starts a
+//! new generation at once. A member that has not touched its lock file for its session
+//! timeout (a stopped process) is expelled too; when it resumes it finds itself out of the
+//! group and its commits are refused ([`GroupError::Fenced`]).
+//!
+//! Who reads a partition is recorded in the state ([`GroupState::owned`]), never in a lock a
+//! stopped process could keep: a partition is taken by a member of the current generation
+//! it is assigned to once nobody holds it, and given back by its holder after committing
+//! (a new owner waits for that during a rebalance, so no two members read it at once).
+//! Removing a member from the generation takes its partitions from it in the same change:
+//! a stopped member's partitions go to the live members at once, and its commits are
+//! refused when it resumes, since it is no longer a member (Kafka's generation check).
 //!
 //! Heartbeats take no lock at all, so a member stopped anywhere, even in the middle of a
 //! commit, holds up no other member's heartbeat. Commits are serialized by the commit lock,
@@ -30,10 +35,13 @@ use std::time::{Duration, SystemTime};
 
 use super::assignor::{self, Assignor, Tp};
 use super::offsets;
+use super::schema::OffsetValue;
 use super::state;
 pub use super::state::{GroupState, MemberInfo};
 use crate::cluster::lock::FileLock;
 use crate::cluster::{Cluster, ClusterError, Layout, now_ms, random_uuid};
+
+const HEARTBEAT_REFUSED: &str = "its heartbeat was refused: it must leave";
 
 /// Kafka's default `session.timeout.ms`.
 pub const DEFAULT_SESSION_TIMEOUT_MS: u64 = 45_000;
@@ -44,7 +52,7 @@ pub enum GroupError {
     /// The member is no longer part of the group's current generation.
     #[error(
         "group {group}: member {member} is not in generation {generation} (it was removed after \
-         missing session.timeout.ms); its commit was refused"
+         missing session.timeout.ms, and its partitions went to the live members); {refused}"
     )]
     Fenced {
         /// Group.
@@ -53,6 +61,8 @@ pub enum GroupError {
         member: String,
         /// The group's current generation.
         generation: i32,
+        /// What was refused.
+        refused: &'static str,
     },
     /// The member does not own a partition it tried to commit.
     #[error("group {group}: member {member} does not own {topic}-{partition}; commit refused")]
@@ -65,6 +75,28 @@ pub enum GroupError {
         topic: String,
         /// Partition.
         partition: u32,
+    },
+    /// A change that needs an inactive group, refused because members are alive.
+    #[error(
+        "group {group:?} has {live} live member(s); stop them first (Kafka: the group must be \
+         inactive)"
+    )]
+    Active {
+        /// Group.
+        group: String,
+        /// How many members are alive.
+        live: usize,
+    },
+    /// The group's commit lock stayed busy.
+    #[error(
+        "group {group}: its commit lock stayed held by another process for {waited:?} (a \
+         member stopped in the middle of a commit?); try again"
+    )]
+    CommitBusy {
+        /// Group.
+        group: String,
+        /// How long we waited.
+        waited: Duration,
     },
     /// A state file of the group could not be decoded.
     #[error("{path}: not a group state file: {reason}")]
@@ -209,7 +241,49 @@ pub fn describe_state(cluster: &Cluster, group: &str) -> Result<GroupState, Grou
     let (_, mut st) = state::read(&dir)?;
     st.members.retain(|id, _| live.contains(id));
     st.assignment.retain(|id, _| live.contains(id));
+    st.owned.retain(|id, _| live.contains(id));
     Ok(st)
+}
+
+/// How long a change by a script ([`write_offsets_inactive`]) waits for the commit lock.
+pub const ADMIN_COMMIT_WAIT: Duration = Duration::from_secs(10);
+
+/// Writes committed offsets (or deletions) of a group that has no live member, as
+/// `filka group commit`, `reset-offsets` and `delete` do; refused ([`GroupError::Active`])
+/// when members are alive.
+///
+/// Taken under the group's commit lock: a member that passed its fence check just before
+/// it was expelled (then stopped) has its commit land before this change, never after it.
+pub fn write_offsets_inactive(
+    cluster: &mut Cluster,
+    group: &str,
+    entries: &[(Tp, Option<OffsetValue>)],
+) -> Result<(), GroupError> {
+    let dir = group_dir(cluster.layout(), group);
+    // No folder: no member ever joined, so none can be in the middle of a commit.
+    let _commit = if dir.is_dir() {
+        let lock = FileLock::exclusive_within(&commit_lock(&dir), ADMIN_COMMIT_WAIT).map_err(
+            |e| match e {
+                crate::cluster::lock::LockError::Busy { waited, .. } => GroupError::CommitBusy {
+                    group: group.to_string(),
+                    waited,
+                },
+                e => GroupError::Cluster(e.into()),
+            },
+        )?;
+        Some(lock)
+    } else {
+        None
+    };
+    let live = live_members(cluster, group)?.len();
+    if live > 0 {
+        return Err(GroupError::Active {
+            group: group.to_string(),
+            live,
+        });
+    }
+    offsets::write(cluster, group, entries)?;
+    Ok(())
 }
 
 /// Groups that have a folder (members now or before).
@@ -242,8 +316,8 @@ pub fn remove_group_dir(cluster: &Cluster, group: &str) -> Result<(), GroupError
     }
 }
 
-/// One live member of a group: holds its member lock and the ownership locks of the
-/// partitions it reads.
+/// One live member of a group: holds its member lock; the partitions it reads are recorded
+/// as its own in the group state.
 #[derive(Debug)]
 pub struct Member {
     group: String,
@@ -254,7 +328,8 @@ pub struct Member {
     lock: FileLock,
     generation: i32,
     target: Vec<Tp>,
-    owned: BTreeMap<Tp, FileLock>,
+    /// What the state said this member holds, as of its last change or heartbeat.
+    owned: BTreeSet<Tp>,
 }
 
 impl Member {
@@ -269,7 +344,6 @@ impl Member {
         let dir = group_dir(cluster.layout(), group);
         let mdir = dir.join("members");
         std::fs::create_dir_all(&mdir).map_err(io(&mdir))?;
-        std::fs::create_dir_all(dir.join("owners")).map_err(io(&dir))?;
         let client_id = format!("console-consumer-{}", std::process::id());
         let id = format!("{client_id}-{}", random_uuid());
         let info = MemberInfo {
@@ -296,7 +370,7 @@ impl Member {
             lock,
             generation: 0,
             target: Vec::new(),
-            owned: BTreeMap::new(),
+            owned: BTreeSet::new(),
         };
         m.heartbeat(cluster)?;
         Ok(m)
@@ -317,16 +391,17 @@ impl Member {
         &self.target
     }
 
-    /// The partitions whose ownership lock this member holds.
+    /// The partitions this member holds (it reads them; nobody else does).
     pub fn owned(&self) -> Vec<Tp> {
-        self.owned.keys().cloned().collect()
+        self.owned.iter().cloned().collect()
     }
 
-    fn fenced(&self, generation: i32) -> GroupError {
+    fn fenced(&self, generation: i32, refused: &'static str) -> GroupError {
         GroupError::Fenced {
             group: self.group.clone(),
             member: self.id.clone(),
             generation,
+            refused,
         }
     }
 
@@ -339,7 +414,7 @@ impl Member {
             let (_, st) = state::read(&self.dir)?;
             if !st.members.contains_key(&self.id) {
                 // Expelled: do not look alive again (the caller leaves).
-                return Err(self.fenced(st.generation));
+                return Err(self.fenced(st.generation, HEARTBEAT_REFUSED));
             }
         }
         let _ = self.lock.file().set_modified(SystemTime::now());
@@ -363,7 +438,7 @@ impl Member {
         let mdir = self.dir.join("members");
         let (_, st) = state::update(&self.dir, |st| {
             if joined && !st.members.contains_key(&self.id) {
-                return Err(self.fenced(st.generation));
+                return Err(self.fenced(st.generation, HEARTBEAT_REFUSED));
             }
             // Keep a member this scan did not see only while its lock file exists: it joined
             // after the scan listed the folder (a dead one's files are removed first).
@@ -413,33 +488,46 @@ impl Member {
                 st.generation = st.generation.saturating_add(1);
                 st.timestamp_ms = now_ms();
             }
+            // Whoever left the generation holds nothing any more.
+            let members = &st.members;
+            st.owned
+                .retain(|id, tps| members.contains_key(id) && !tps.is_empty());
+            // Take the assigned partitions nobody holds.
+            let free: Vec<Tp> = st
+                .assignment
+                .get(&self.id)
+                .into_iter()
+                .flatten()
+                .filter(|tp| st.owner_of(tp).is_none())
+                .cloned()
+                .collect();
+            if !free.is_empty() {
+                let mine = st.owned.entry(self.id.clone()).or_default();
+                mine.extend(free);
+                mine.sort();
+            }
             Ok(())
         })?;
         let target = st.assignment.get(&self.id).cloned().unwrap_or_default();
         self.generation = st.generation;
+        self.owned = owned_by(&st, &self.id);
         let changed = target != self.target;
         self.target = target;
         Ok(changed)
     }
 
-    /// Lets go of a partition (after committing what was read from it).
-    pub fn release(&mut self, tp: &Tp) {
-        self.owned.remove(tp);
-    }
-
-    /// Takes the ownership lock of an assigned partition if its previous owner let go.
-    pub fn try_acquire(&mut self, tp: &Tp) -> Result<bool, GroupError> {
-        if self.owned.contains_key(tp) {
-            return Ok(true);
-        }
-        let path = owner_lock(&self.dir, tp);
-        match FileLock::try_exclusive(&path).map_err(ClusterError::from)? {
-            Some(l) => {
-                self.owned.insert(tp.clone(), l);
-                Ok(true)
+    /// Gives partitions back (after committing what was read from them), so their new owner
+    /// may take them.
+    pub fn release(&mut self, tps: &[Tp]) -> Result<(), GroupError> {
+        let (_, st) = state::update(&self.dir, |st| {
+            if let Some(mine) = st.owned.get_mut(&self.id) {
+                mine.retain(|tp| !tps.contains(tp));
             }
-            None => Ok(false),
-        }
+            st.owned.retain(|_, v| !v.is_empty());
+            Ok(())
+        })?;
+        self.owned = owned_by(&st, &self.id);
+        Ok(())
     }
 
     /// Commits `offsets` for partitions this member owns, refused ([`GroupError::Fenced`])
@@ -461,10 +549,12 @@ impl Member {
         };
         let (_, st) = state::read(&self.dir)?;
         if !st.members.contains_key(&self.id) {
-            return Err(self.fenced(st.generation));
+            return Err(self.fenced(st.generation, "its commit was refused"));
         }
+        // Ownership as the group sees it now, not as this member last saw it.
+        let owned = owned_by(&st, &self.id);
         for (tp, _) in offsets_ {
-            if !self.owned.contains_key(tp) {
+            if !owned.contains(tp) {
                 return Err(GroupError::NotOwner {
                     group: self.group.clone(),
                     member: self.id.clone(),
@@ -478,23 +568,24 @@ impl Member {
     }
 
     /// Leaves the group: removes the member's files; the others rebalance on their next
-    /// heartbeat.
+    /// heartbeat, which also takes this member's partitions from it.
     pub fn leave(self) {
         let mdir = self.dir.join("members");
         let _ = std::fs::remove_file(mdir.join(format!("{}.json", self.id)));
         let _ = std::fs::remove_file(mdir.join(format!("{}.lock", self.id)));
-        drop(self.owned);
         drop(self.lock);
     }
 }
 
-fn commit_lock(dir: &Path) -> PathBuf {
-    dir.join("commit.lock")
+fn owned_by(st: &GroupState, id: &str) -> BTreeSet<Tp> {
+    st.owned
+        .get(id)
+        .map(|v| v.iter().cloned().collect())
+        .unwrap_or_default()
 }
 
-fn owner_lock(dir: &Path, tp: &Tp) -> PathBuf {
-    let hex: String = tp.0.bytes().map(|b| format!("{b:02x}")).collect();
-    dir.join("owners").join(format!("{hex}-{}.lock", tp.1))
+fn commit_lock(dir: &Path) -> PathBuf {
+    dir.join("commit.lock")
 }
 
 #[cfg(test)]
@@ -518,21 +609,18 @@ mod tests {
         let topics = ["t".to_string()];
         let mut m1 = Member::join(&c, "g", &topics, Assignor::Range, 60_000).unwrap();
         assert_eq!(m1.target().len(), 4);
-        for p in 0..4 {
-            assert!(m1.try_acquire(&tp(p)).unwrap());
-        }
+        assert_eq!(m1.owned().len(), 4, "free partitions are taken at once");
         let mut m2 = Member::join(&c, "g", &topics, Assignor::Range, 60_000).unwrap();
         assert_eq!(m2.generation(), 2);
+        assert!(m2.owned().is_empty(), "m1 still holds them");
         assert!(m1.heartbeat(&c).unwrap(), "m1's assignment changed");
         assert_eq!(m1.target().len() + m2.target().len(), 4);
         let moved: Vec<Tp> = m2.target().to_vec();
-        for t in &moved {
-            assert!(!m2.try_acquire(t).unwrap(), "{t:?} still owned by m1");
-        }
-        for t in &moved {
-            m1.release(t);
-            assert!(m2.try_acquire(t).unwrap());
-        }
+        m2.heartbeat(&c).unwrap();
+        assert!(m2.owned().is_empty(), "not before m1 let go");
+        m1.release(&moved).unwrap();
+        m2.heartbeat(&c).unwrap();
+        assert_eq!(m2.owned(), moved);
         // m1 may not commit what it no longer owns.
         let mut c2 = c.clone();
         let e = m1
@@ -543,16 +631,21 @@ mod tests {
         m1.leave();
         assert!(m2.heartbeat(&c).unwrap());
         assert_eq!(m2.target().len(), 4);
+        assert_eq!(m2.owned().len(), 4);
         assert_eq!(m2.generation(), 3);
     }
 
+    /// Regression: ownership was a flock per partition, and an expelled SIGSTOPped member
+    /// kept its flocks, so the new owner could not read its partitions until the stopped
+    /// process resumed.
     #[test]
-    fn an_expired_member_is_fenced() {
+    fn an_expelled_member_loses_its_partitions_at_once_and_is_fenced() {
         let dir = tempfile::tempdir().unwrap();
         let mut c = cluster(dir.path());
         let topics = ["t".to_string()];
-        let mut m1 = Member::join(&c, "g", &topics, Assignor::Sticky, 50).unwrap();
-        assert!(m1.try_acquire(&tp(0)).unwrap());
+        // m1 stands for a stopped process: after joining it never acts again until the end.
+        let m1 = Member::join(&c, "g", &topics, Assignor::Sticky, 50).unwrap();
+        assert_eq!(m1.owned().len(), 4);
         let mut m2 = Member::join(&c, "g", &topics, Assignor::Sticky, 60_000).unwrap();
         std::thread::sleep(Duration::from_millis(120));
         m2.heartbeat(&c).unwrap();
@@ -561,10 +654,19 @@ mod tests {
             4,
             "m1 expelled after its session timeout"
         );
+        assert_eq!(m2.owned().len(), 4, "without m1 giving anything back");
+        let st = describe_state(&c, "g").unwrap();
+        assert_eq!(st.owned.keys().collect::<Vec<_>>(), [m2.id()]);
+        let mut m1 = m1;
         let e = m1.try_commit(&mut c, &[(tp(0), 1)]).unwrap_err();
         assert!(matches!(e, GroupError::Fenced { .. }), "{e}");
+        assert!(e.to_string().contains("commit was refused"), "{e}");
         assert!(matches!(m1.heartbeat(&c), Err(GroupError::Fenced { .. })));
         assert_eq!(live_members(&c, "g").unwrap().len(), 1);
+        // Resumed, it looks alive again (its lock is held, its file touched): it stays out.
+        let _ = m1.lock.file().set_modified(SystemTime::now());
+        m2.heartbeat(&c).unwrap();
+        assert_eq!(describe_state(&c, "g").unwrap().members.len(), 1);
     }
 
     /// Regression: `commit` held the group lock for the whole acks=all `__consumer_offsets`
@@ -576,8 +678,8 @@ mod tests {
         let mut c = cluster(dir.path());
         offsets::ensure_topic(&mut c).unwrap();
         let topics = ["t".to_string()];
-        let mut m1 = Member::join(&c, "g", &topics, Assignor::Range, 300).unwrap();
-        assert!(m1.try_acquire(&tp(0)).unwrap());
+        let m1 = Member::join(&c, "g", &topics, Assignor::Range, 300).unwrap();
+        assert!(m1.owned().contains(&tp(0)));
         let mut m2 = Member::join(&c, "g", &topics, Assignor::Range, 60_000).unwrap();
         // Hold the group's __consumer_offsets partition: m1's commit stops inside its
         // append, as a SIGSTOPped member would.
@@ -596,7 +698,7 @@ mod tests {
             let mut c2 = c2;
             let r = m2.heartbeat(&c2).and_then(|_| {
                 // A commit while the lock is held does not wait either.
-                assert!(m2.try_acquire(&tp(1))?);
+                assert!(m2.owned().contains(&tp(1)));
                 assert!(!m2.try_commit(&mut c2, &[(tp(1), 1)])?);
                 Ok(m2.target().len())
             });

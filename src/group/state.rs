@@ -26,7 +26,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use super::assignor::{Assignment, Assignor};
+use super::assignor::{Assignment, Assignor, Tp};
 use super::coordinator::GroupError;
 use crate::cluster::random_uuid;
 
@@ -66,10 +66,27 @@ pub struct GroupState {
     pub assignment: Assignment,
     /// When this generation started (ms).
     pub timestamp_ms: i64,
+    /// Who reads what now: member -> the partitions it took (each partition under one
+    /// member at most). A member takes an assigned partition once nobody holds it, and
+    /// gives it back after committing; a member that leaves the generation (dead or
+    /// expelled) loses its partitions in the same change, so ownership never waits for a
+    /// process that cannot act.
+    #[serde(default)]
+    pub owned: BTreeMap<String, Vec<Tp>>,
     /// Members removed for missing their session timeout whose process may still run (a
     /// stopped one): never taken back in, even if they look alive again when resumed.
     #[serde(default)]
     pub expelled: BTreeSet<String>,
+}
+
+impl GroupState {
+    /// The member that holds `tp`, if any.
+    pub fn owner_of(&self, tp: &Tp) -> Option<&String> {
+        self.owned
+            .iter()
+            .find(|(_, tps)| tps.contains(tp))
+            .map(|(m, _)| m)
+    }
 }
 
 impl Default for GroupState {
@@ -80,6 +97,7 @@ impl Default for GroupState {
             members: BTreeMap::new(),
             assignment: Assignment::new(),
             timestamp_ms: 0,
+            owned: BTreeMap::new(),
             expelled: BTreeSet::new(),
         }
     }

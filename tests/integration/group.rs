@@ -275,76 +275,156 @@ fn reset_offsets_plans_executes_exports_and_clamps() {
     tc.run(["group", "describe", "g"]).code(4);
 }
 
+/// (partition, offset) pairs of a member's `%p %o` output (a torn last line is skipped).
+fn read_offsets(out: &Path) -> Vec<(u32, i64)> {
+    lines(&std::fs::read(out).unwrap_or_default())
+        .iter()
+        .filter_map(|l| {
+            let mut it = l.split(' ');
+            Some((it.next()?.parse().ok()?, it.next()?.parse().ok()?))
+        })
+        .collect()
+}
+
+/// `group describe --members --output json`: client id -> (assigned, owned) partitions.
+fn members_of(tc: &TestCluster, group: &str) -> BTreeMap<String, (Vec<String>, Vec<String>)> {
+    let strings = |v: &serde_json::Value| -> Vec<String> {
+        v.as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    json_lines(
+        &tc.run(["group", "describe", group, "--members", "--output", "json"])
+            .success(),
+    )
+    .iter()
+    .map(|m| {
+        (
+            m["client_id"].as_str().unwrap_or_default().to_string(),
+            (strings(&m["partitions"]), strings(&m["owned"])),
+        )
+    })
+    .collect()
+}
+
+fn wait_exit(child: &mut Child, what: &str) -> std::process::ExitStatus {
+    let start = Instant::now();
+    loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            return s;
+        }
+        if start.elapsed() > Duration::from_secs(60) {
+            child.kill().unwrap();
+            panic!("{what} did not exit");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Regression: an expelled SIGSTOPped member kept its partitions (its ownership flocks stayed
+/// held), so the live member could not read them until the stopped process resumed.
 #[test]
-fn live_members_block_changes_and_a_stopped_member_is_fenced() {
+fn a_stopped_member_is_expelled_its_partitions_handed_over_and_its_commit_refused() {
     let tc = TestCluster::new();
     setup(&tc, "t", 4, 5);
     let (oa, ob) = (tc.path().join("a.out"), tc.path().join("b.out"));
-    let common = [
-        "consume",
-        "-t",
-        "t",
-        "-g",
-        "s",
-        "-f",
-        "--offset",
-        "beginning",
-        "--session-timeout-ms",
-        "1000",
-        "--auto-commit-interval-ms",
-        "100",
-    ];
-    let mut a = spawn(&tc, &common, &oa);
-    wait_until("a reads", Duration::from_secs(60), || {
-        std::fs::read(&oa)
-            .map(|b| lines(&b).len() == 20)
-            .unwrap_or(false)
-    });
-    wait_until("a commits", Duration::from_secs(60), || {
-        committed(&tc, "s").len() == 4
-    });
-    let mut b = spawn(&tc, &common, &ob);
-    let members = || {
-        json_lines(
-            &tc.run(["group", "describe", "s", "--members", "--output", "json"])
-                .success(),
-        )
-        .len()
+    let args = |interval: &'static str| {
+        [
+            "consume",
+            "-t",
+            "t",
+            "-g",
+            "s",
+            "-f",
+            "--offset",
+            "beginning",
+            "--session-timeout-ms",
+            "1000",
+            "--auto-commit-interval-ms",
+            interval,
+            "--format",
+            "%p %o\\n",
+        ]
     };
-    wait_until("two members", Duration::from_secs(60), || members() == 2);
+    // A commits only when it hands partitions over (never on its own), so what it reads
+    // later stays uncommitted: a commit for its zombie to be refused.
+    let mut a = spawn(&tc, &args("3600000"), &oa);
+    wait_until("a reads", Duration::from_secs(60), || {
+        read_offsets(&oa).len() == 20
+    });
+    let mut b = spawn(&tc, &args("100"), &ob);
+    let (a_id, b_id) = (
+        format!("console-consumer-{}", a.id()),
+        format!("console-consumer-{}", b.id()),
+    );
+    // Both hold their share: A committed and gave back what moved to B.
+    let mut a_parts = Vec::new();
+    wait_until("b takes its share", Duration::from_secs(60), || {
+        let m = members_of(&tc, "s");
+        let holds = |id: &str| m.get(id).map(|(_, owned)| owned.len()).unwrap_or(0);
+        a_parts = m.get(&a_id).map(|(_, o)| o.clone()).unwrap_or_default();
+        holds(&a_id) == 2 && holds(&b_id) == 2
+    });
     tc.run(["group", "reset-offsets", "s", "--to-earliest", "--execute"])
         .code(1);
     tc.run(["group", "delete", "s"]).code(1);
+    let a_parts: Vec<u32> = a_parts
+        .iter()
+        .map(|tp| tp.rsplit('-').next().unwrap().parse().unwrap())
+        .collect();
+    // Records 5..9 of every partition; A reads its own and does not commit them.
+    for p in 0..4u32 {
+        let input: String = (5..10).map(|i| format!("{p}-{i}\n")).collect();
+        tc.produce("t", input, &["-p", &p.to_string()]).success();
+    }
+    wait_until("a reads the new records", Duration::from_secs(60), || {
+        let got = read_offsets(&oa);
+        a_parts
+            .iter()
+            .all(|p| got.iter().any(|&(q, o)| q == *p && o == 9))
+    });
     let signal = |sig: &str| {
         Command::new("kill")
             .args([sig, &a.id().to_string()])
             .status()
             .unwrap()
     };
-    // Stopped once, wherever it happens to be (even in the middle of a commit): nothing it
-    // holds can keep the other member from expelling it.
+    // Stopped once, wherever it happens to be: nothing it holds keeps B from expelling it
+    // and taking its partitions.
     signal("-STOP");
+    for p in 0..4u32 {
+        let input: String = (10..15).map(|i| format!("{p}-{i}\n")).collect();
+        tc.produce("t", input, &["-p", &p.to_string()]).success();
+    }
     wait_until(
-        "the stopped member expelled",
-        Duration::from_secs(30),
-        || members() == 1,
+        "b reads the stopped member's partitions",
+        Duration::from_secs(60),
+        || {
+            let got = read_offsets(&ob);
+            a_parts
+                .iter()
+                .all(|p| (5..15).all(|o| got.contains(&(*p, o))))
+        },
     );
+    let m = members_of(&tc, "s");
+    assert_eq!(m.keys().collect::<Vec<_>>(), [&b_id], "only b is a member");
+    assert_eq!(m[&b_id].1.len(), 4, "b holds every partition: {m:?}");
+    wait_until("b commits everything", Duration::from_secs(60), || {
+        let c = committed(&tc, "s");
+        c.len() == 4 && c.values().all(|&o| o == 15)
+    });
     signal("-CONT");
-    let start = Instant::now();
-    let status = loop {
-        if let Some(s) = a.try_wait().unwrap() {
-            break s;
-        }
-        if start.elapsed() > Duration::from_secs(60) {
-            a.kill().unwrap();
-            b.kill().unwrap();
-            panic!("the stopped member did not exit after SIGCONT");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let status = wait_exit(&mut a, "the resumed member");
     let err = std::fs::read_to_string(oa.with_extension("err")).unwrap();
     assert_eq!(status.code(), Some(9), "{err}");
     assert!(err.contains("commit was refused"), "{err}");
+    // The zombie's commit (offset 10 on its partitions) never landed: the offsets are B's.
+    let c = committed(&tc, "s");
+    assert!(c.values().all(|&o| o == 15), "{c:?}");
     b.kill().unwrap();
     b.wait().unwrap();
 }
