@@ -3,7 +3,9 @@
 //! offsets (or `--offset`, default latest), commits as `--commit` says, and follows
 //! rebalances: revoked partitions are committed and given back before their new owner may
 //! read them. A member removed from the group (stopped past its session timeout) exits 9:
-//! its partitions were handed over and its commit is refused.
+//! its partitions were handed over and its commit is refused. A partition without a leader
+//! does not stop the member: it reads the others and, with -f, waits for it (without -f it
+//! exits 7 once the others are read and committed).
 //!
 //! Owns: the member's loop and commit timing. Must not: decide membership (group/).
 
@@ -182,11 +184,20 @@ pub(crate) fn run(args: &Args, global: &GlobalArgs, output: &Output) -> anyhow::
     };
     let result = read_loop(&mut st, args, global, output, reset, &group);
     let out = match result {
-        Ok(()) => {
+        Ok(offline) => {
             if args.commit == CommitMode::Auto {
                 st.commit(&group, "at exit")?;
             }
-            Ok(ExitCode::Success)
+            match offline.first() {
+                None => Ok(ExitCode::Success),
+                Some((t, p)) => Err(coded(
+                    ExitCode::Offline,
+                    anyhow!(
+                        "consume {t}: {t}-{p} is offline: no leader (the group's other \
+                         partitions were read and committed; -f waits for it)"
+                    ),
+                )),
+            }
         }
         Err(e) => Err(e),
     };
@@ -201,12 +212,16 @@ fn read_loop(
     output: &Output,
     reset: StartOffset,
     group: &str,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Vec<Tp>> {
     let mut out = BufWriter::with_capacity(OUT_BUFFER, stdout_writer());
     // One consumer per topic with owned partitions; rebuilt when ownership changes.
     let mut consumers: Option<Vec<Consumer>> = None;
     // The partitions `consumers` were built for.
     let mut reading: Vec<Tp> = Vec::new();
+    // Those of them that have no leader (not in `consumers`), and when they were last looked
+    // at.
+    let mut offline: Vec<Tp> = Vec::new();
+    let mut waited_offline = Instant::now();
     let mut count = 0u64;
     let mut last_commit = Instant::now();
     let mut idle = IDLE_MIN;
@@ -271,9 +286,14 @@ fn read_loop(
                 by_topic.entry(tp.0).or_default().push((tp.1, start));
             }
             let mut list = Vec::with_capacity(by_topic.len());
+            let mut now_offline = Vec::new();
             for (topic, starts) in by_topic {
-                let c = Consumer::with_starts(st.cluster.clone(), &topic, &starts, args.follow)
-                    .with_context(|| format!("consume {topic}"))?;
+                let Some(c) =
+                    consumer_of_online(&st.cluster, &topic, starts, args.follow, &mut now_offline)
+                        .with_context(|| format!("consume {topic}"))?
+                else {
+                    continue;
+                };
                 for (p, o) in c.positions() {
                     st.written.entry((topic.clone(), p)).or_insert(o);
                     if global.verbose > 0 && !global.quiet {
@@ -285,7 +305,31 @@ fn read_loop(
                 }
                 list.push(c);
             }
+            if !global.quiet {
+                for (t, p) in now_offline.iter().filter(|tp| !offline.contains(tp)) {
+                    eprintln!(
+                        "filka: warning: group {group}: {t}-{p} is offline (no leader); reading \
+                         the other partitions{}",
+                        if args.follow {
+                            " and waiting for it"
+                        } else {
+                            ""
+                        }
+                    );
+                }
+            }
+            offline = now_offline;
             consumers = Some(list);
+        }
+        // A partition that was offline and has a leader again: read it too (positions are
+        // kept in `written`).
+        if args.follow && !offline.is_empty() && waited_offline.elapsed() >= HEARTBEAT {
+            waited_offline = Instant::now();
+            st.cluster.reload()?;
+            if offline.iter().any(|(t, p)| has_leader(&st.cluster, t, *p)) {
+                consumers = None;
+                continue;
+            }
         }
         let Some(list) = consumers.as_mut() else {
             std::thread::sleep(Duration::from_millis(20));
@@ -325,7 +369,7 @@ fn read_loop(
         }
         if delivered {
             idle = IDLE_MIN;
-        } else if ended && all_owned {
+        } else if ended && all_owned && !args.follow {
             break;
         } else {
             flush(&mut out)?;
@@ -347,5 +391,39 @@ fn read_loop(
     out.into_inner()
         .map_err(std::io::IntoInnerError::into_error)
         .context("writing to stdout")?;
-    Ok(())
+    // Without -f: what could not be read because it had no leader.
+    Ok(if args.follow { Vec::new() } else { offline })
+}
+
+fn has_leader(cluster: &Cluster, topic: &str, partition: u32) -> bool {
+    cluster
+        .partition(topic, partition)
+        .is_ok_and(|p| p.leader >= 0 && cluster.state().is_online(p.leader))
+}
+
+/// A consumer of `starts`' partitions of `topic` that have a leader; those that have none
+/// go to `offline` (the group reads the others and waits for them, as a Kafka consumer
+/// does, instead of failing as a whole). None when every partition is offline.
+fn consumer_of_online(
+    cluster: &Cluster,
+    topic: &str,
+    mut starts: Vec<(u32, StartOffset)>,
+    follow: bool,
+    offline: &mut Vec<Tp>,
+) -> Result<Option<Consumer>, ClusterError> {
+    while !starts.is_empty() {
+        match Consumer::with_starts(cluster.clone(), topic, &starts, follow) {
+            Ok(c) => return Ok(Some(c)),
+            // Checked by trying: the leader may go away between a look and the open.
+            Err(ClusterError::Offline {
+                topic: t,
+                partition,
+            }) if t == topic && starts.iter().any(|(p, _)| *p == partition) => {
+                starts.retain(|(p, _)| *p != partition);
+                offline.push((t, partition));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(None)
 }

@@ -733,3 +733,95 @@ fn members_with_different_topics_each_read_their_own() {
         assert_eq!(got, want, "{t}'s member\n{members}");
     }
 }
+
+/// Regression: one partition without a leader made every member exit 7 as soon as it was
+/// assigned, while plain `consume -f` waits.
+#[test]
+fn an_offline_partition_does_not_stop_the_group() {
+    let tc = TestCluster::new();
+    tc.run(["topic", "create", "o", "-p", "3", "-r", "1"])
+        .success();
+    for p in 0..3u32 {
+        let input: String = (0..5).map(|i| format!("{p}-{i}\n")).collect();
+        tc.produce("o", input, &["-p", &p.to_string()]).success();
+    }
+    tc.run(["group", "commit", "x", "-t", "o", "-p", "0", "-o", "0"])
+        .success();
+    let c = tc.open_cluster();
+    let down = c.partition("o", 2).unwrap().leader;
+    let offline: Vec<u32> = (0..3)
+        .filter(|&p| c.partition("o", p).unwrap().leader == down)
+        .collect();
+    let online: Vec<u32> = (0..3).filter(|p| !offline.contains(p)).collect();
+    assert!(!online.is_empty());
+    tc.run(["simulate-failure", "broker-down", &down.to_string()])
+        .success();
+    let expect = |parts: &[u32]| -> BTreeSet<(u32, i64)> {
+        parts
+            .iter()
+            .flat_map(|&p| (0..5).map(move |o| (p, o)))
+            .collect()
+    };
+    let fmt = ["--offset", "beginning", "--format", "%p %o\\n"];
+
+    // Without -f: the online partitions are read and committed, then exit 7.
+    let once = tc
+        .cmd()
+        .args(["consume", "-t", "o", "-g", "once"])
+        .args(fmt)
+        .assert()
+        .code(7);
+    let got: BTreeSet<(u32, i64)> = lines(&once.get_output().stdout)
+        .iter()
+        .map(|l| {
+            let (p, o) = l.split_once(' ').unwrap();
+            (p.parse().unwrap(), o.parse().unwrap())
+        })
+        .collect();
+    assert_eq!(got, expect(&online));
+    let err = String::from_utf8_lossy(&once.get_output().stderr).to_string();
+    assert!(
+        err.contains(&format!("o-{} is offline", offline[0])),
+        "{err}"
+    );
+    let c = committed(&tc, "once");
+    for p in &online {
+        assert_eq!(c.get(&("o".to_string(), *p)), Some(&5), "{c:?}");
+    }
+
+    // With -f: two members go on reading what is online and wait for the rest.
+    let outs = [tc.path().join("a.out"), tc.path().join("b.out")];
+    let mut kids: Vec<Child> = outs
+        .iter()
+        .map(|o| {
+            let mut args = vec!["consume", "-t", "o", "-g", "follow", "-f"];
+            args.extend_from_slice(&fmt);
+            spawn(&tc, &args, o)
+        })
+        .collect();
+    let read_all =
+        || -> BTreeSet<(u32, i64)> { outs.iter().flat_map(|o| read_offsets(o)).collect() };
+    wait_until(
+        "the online partitions read",
+        Duration::from_secs(60),
+        || read_all() == expect(&online),
+    );
+    wait_until("both members in the group", Duration::from_secs(60), || {
+        members_of(&tc, "follow").len() == 2
+    });
+    for (k, o) in kids.iter_mut().zip(&outs) {
+        let err = std::fs::read_to_string(o.with_extension("err")).unwrap_or_default();
+        assert!(k.try_wait().unwrap().is_none(), "a member exited: {err}");
+    }
+    tc.run(["simulate-failure", "broker-up", &down.to_string()])
+        .success();
+    wait_until(
+        "the partition back online read",
+        Duration::from_secs(60),
+        || read_all() == expect(&[0, 1, 2]),
+    );
+    for k in &mut kids {
+        k.kill().unwrap();
+        k.wait().unwrap();
+    }
+}
