@@ -222,6 +222,7 @@ fn read_loop(
     // at.
     let mut offline: Vec<Tp> = Vec::new();
     let mut waited_offline = Instant::now();
+    let mut stopped = false;
     let mut count = 0u64;
     let mut last_commit = Instant::now();
     let mut idle = IDLE_MIN;
@@ -231,6 +232,12 @@ fn read_loop(
     let flush = |out: &mut BufWriter<Box<dyn Write>>| out.flush().context("writing to stdout");
     loop {
         if max.is_some_and(|m| count >= m) {
+            break;
+        }
+        // Ctrl-C or SIGTERM: stop reading; the caller commits what was written out and
+        // leaves the group (Kafka's close()).
+        if super::shutdown::requested() {
+            stopped = true;
             break;
         }
         if st.last_hb.elapsed() >= HEARTBEAT {
@@ -391,8 +398,13 @@ fn read_loop(
     out.into_inner()
         .map_err(std::io::IntoInnerError::into_error)
         .context("writing to stdout")?;
-    // Without -f: what could not be read because it had no leader.
-    Ok(if args.follow { Vec::new() } else { offline })
+    // Without -f: what could not be read because it had no leader (nothing, when asked to
+    // stop).
+    Ok(if args.follow || stopped {
+        Vec::new()
+    } else {
+        offline
+    })
 }
 
 fn has_leader(cluster: &Cluster, topic: &str, partition: u32) -> bool {

@@ -26,6 +26,7 @@ pub mod generated;
 pub mod group;
 pub mod init;
 pub mod produce;
+mod shutdown;
 pub mod simulate_failure;
 pub mod topic;
 

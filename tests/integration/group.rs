@@ -825,3 +825,57 @@ fn an_offline_partition_does_not_stop_the_group() {
         k.wait().unwrap();
     }
 }
+
+/// Regression: there was no signal handling, so Ctrl-C or SIGTERM killed a member before it
+/// committed: the group had nothing committed and the records were delivered again.
+#[test]
+fn sigint_and_sigterm_commit_what_was_written_leave_and_exit_0() {
+    let tc = TestCluster::new();
+    setup(&tc, "t", 2, 10);
+    tc.run(["group", "commit", "x", "-t", "t", "-p", "0", "-o", "0"])
+        .success();
+    for sig in ["-INT", "-TERM"] {
+        let group = format!("sig{sig}");
+        let out = tc.path().join(format!("{group}.out"));
+        // No periodic commit: only the one at exit can save the position.
+        let mut m = spawn(
+            &tc,
+            &[
+                "consume",
+                "-t",
+                "t",
+                "-g",
+                &group,
+                "-f",
+                "--offset",
+                "beginning",
+                "--auto-commit-interval-ms",
+                "3600000",
+                "--format",
+                "%p %o\\n",
+            ],
+            &out,
+        );
+        wait_until("the member reads", Duration::from_secs(60), || {
+            read_offsets(&out).len() == 20
+        });
+        Command::new("kill")
+            .args([sig, &m.id().to_string()])
+            .status()
+            .unwrap();
+        let status = wait_exit(&mut m, "the signalled member");
+        let err = std::fs::read_to_string(out.with_extension("err")).unwrap();
+        assert_eq!(status.code(), Some(0), "{sig}: {err}");
+        let c = committed(&tc, &group);
+        assert_eq!(c.values().copied().collect::<Vec<_>>(), [10, 10], "{sig}");
+        assert!(
+            filka::group::coordinator::live_members(&tc.open_cluster(), &group)
+                .unwrap()
+                .is_empty(),
+            "{sig}: it left the group"
+        );
+        // The next member starts where it stopped: nothing again.
+        let again = tc.run(["consume", "-t", "t", "-g", &group]).success();
+        assert!(again.get_output().stdout.is_empty(), "{sig}");
+    }
+}
