@@ -879,3 +879,39 @@ fn sigint_and_sigterm_commit_what_was_written_leave_and_exit_0() {
         assert!(again.get_output().stdout.is_empty(), "{sig}");
     }
 }
+
+/// Regression: `describe group G --members` and `--state` failed with "unexpected
+/// argument" (exit 2): `describe group` did not take `group describe`'s flags.
+#[test]
+fn describe_group_takes_the_same_flags_as_group_describe() {
+    let tc = TestCluster::new();
+    setup(&tc, "t", 2, 3);
+    tc.run(["group", "commit", "g", "-t", "t", "-p", "0", "-o", "1"])
+        .success();
+    for flags in [
+        &[][..],
+        &["--members"],
+        &["--state"],
+        &["--state", "--output", "json"],
+    ] {
+        let a = stdout_text(
+            &tc.cmd()
+                .args(["group", "describe", "g"])
+                .args(flags)
+                .assert()
+                .success(),
+        );
+        let b = stdout_text(
+            &tc.cmd()
+                .args(["describe", "group", "g"])
+                .args(flags)
+                .assert()
+                .success(),
+        );
+        assert_eq!(a, b, "{flags:?}");
+    }
+    let state = stdout_text(&tc.run(["describe", "group", "g", "--state"]).success());
+    assert!(state.contains("ASSIGNMENT-STRATEGY"), "{state}");
+    tc.run(["describe", "group", "g", "--members", "--state"])
+        .code(2);
+}
