@@ -275,10 +275,13 @@ fn reset_offsets_plans_executes_exports_and_clamps() {
     tc.run(["group", "describe", "g"]).code(4);
 }
 
-/// (partition, offset) pairs of a member's `%p %o` output (a torn last line is skipped).
+/// (partition, offset) pairs of a member's `%p %o` output. A last line without its newline
+/// (torn by a kill) is left out: "2 1" may be what is left of "2 1234".
 fn read_offsets(out: &Path) -> Vec<(u32, i64)> {
-    lines(&std::fs::read(out).unwrap_or_default())
-        .iter()
+    let text = String::from_utf8_lossy(&std::fs::read(out).unwrap_or_default()).into_owned();
+    let whole = text.rfind('\n').map_or("", |end| &text[..end]);
+    whole
+        .lines()
         .filter_map(|l| {
             let mut it = l.split(' ');
             Some((it.next()?.parse().ok()?, it.next()?.parse().ok()?))
@@ -429,11 +432,44 @@ fn a_stopped_member_is_expelled_its_partitions_handed_over_and_its_commit_refuse
     b.wait().unwrap();
 }
 
+/// Samples the group's state until `stop`, and returns how many samples were taken and
+/// every moment a partition was held by two members at once.
+fn watch_ownership(
+    tc: &TestCluster,
+    group: &str,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> std::thread::JoinHandle<(usize, Vec<String>)> {
+    let dir = filka::group::coordinator::group_dir(tc.open_cluster().layout(), group);
+    std::thread::spawn(move || {
+        let (mut samples, mut bad) = (0, Vec::new());
+        while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+            if let Ok((version, st)) = filka::group::state::read(&dir) {
+                samples += 1;
+                let mut holder: BTreeMap<&(String, u32), &String> = BTreeMap::new();
+                for (m, tps) in &st.owned {
+                    if !st.members.contains_key(m) {
+                        bad.push(format!("v{version}: {m} holds {tps:?} but is no member"));
+                    }
+                    for tp in tps {
+                        if let Some(other) = holder.insert(tp, m) {
+                            bad.push(format!("v{version}: {tp:?} held by {m} and {other}"));
+                        }
+                    }
+                }
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        (samples, bad)
+    })
+}
+
 #[test]
 fn four_members_one_killed_every_record_read_lag_zero() {
     let tc = TestCluster::new();
     let per = 12_500u32; // 100,000 records over 8 partitions
     setup(&tc, "big", 8, per);
+    tc.run(["group", "commit", "four", "-t", "big", "-p", "0", "-o", "0"])
+        .success();
     let outs: Vec<_> = (0..4)
         .map(|i| tc.path().join(format!("m{i}.out")))
         .collect();
@@ -451,19 +487,70 @@ fn four_members_one_killed_every_record_read_lag_zero() {
         "--format",
         "%p %o\\n",
     ];
-    let mut kids: Vec<Child> = outs.iter().map(|o| spawn(&tc, &args, o)).collect();
-    // Kill one member once it has read something but (most likely) not everything. Which
-    // member gets partitions first depends on start-up order, so take the first that reads.
-    let mut victim = None;
-    wait_until("a member reads", Duration::from_secs(90), || {
-        victim = outs
-            .iter()
-            .position(|o| std::fs::metadata(o).map(|m| m.len() > 0).unwrap_or(false));
-        victim.is_some()
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let watcher = watch_ownership(&tc, "four", stop.clone());
+    // The member to be killed writes into a pipe read slowly (a slow downstream), so that it
+    // is still busy, with records written out but not yet committed, when it dies.
+    let victim = 0;
+    let mut first = Command::new(FILKA)
+        .arg("--cluster")
+        .arg(tc.data())
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(outs[victim].with_extension("err")).unwrap())
+        .spawn()
+        .unwrap();
+    let mut pipe = first.stdout.take().unwrap();
+    let sink_path = outs[victim].clone();
+    let copier = std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        let mut file = std::fs::File::create(sink_path).unwrap();
+        let mut buf = [0u8; 4096];
+        loop {
+            match pipe.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => file.write_all(&buf[..n]).unwrap(),
+            }
+            std::thread::sleep(Duration::from_millis(40));
+        }
     });
-    let victim = victim.unwrap();
+    wait_until("the first member reads", Duration::from_secs(90), || {
+        !read_offsets(&outs[victim]).is_empty()
+    });
+    let mut kids: Vec<Child> = outs[1..].iter().map(|o| spawn(&tc, &args, o)).collect();
+    kids.insert(0, first);
+    // Kill it once it has committed part of what it holds and goes on reading: its window
+    // of records written out but not committed is then a part, not all, of its output.
+    let prefix = format!("console-consumer-{}-", kids[victim].id());
+    let dir = filka::group::coordinator::group_dir(tc.open_cluster().layout(), "four");
+    let mut before_kill = BTreeMap::new();
+    wait_until(
+        "the first member commits part of its share",
+        Duration::from_secs(90),
+        || {
+            let Ok((_, st)) = filka::group::state::read(&dir) else {
+                return false;
+            };
+            let held: Vec<(String, u32)> = st
+                .owned
+                .iter()
+                .filter(|(m, _)| m.starts_with(&prefix))
+                .flat_map(|(_, tps)| tps.clone())
+                .collect();
+            // Committed offsets only grow, so what the victim had committed when it died is at
+            // least this: whatever it read below it must never be read again.
+            before_kill = committed(&tc, "four");
+            held.iter().any(|tp| {
+                before_kill
+                    .get(tp)
+                    .is_some_and(|&o| o > 0 && o < i64::from(per))
+            })
+        },
+    );
     kids[victim].kill().unwrap();
     kids[victim].wait().unwrap();
+    copier.join().unwrap();
     let lag_zero = || {
         let c = committed(&tc, "four");
         c.len() == 8 && c.values().all(|&o| o == i64::from(per))
@@ -493,28 +580,43 @@ fn four_members_one_killed_every_record_read_lag_zero() {
             k.wait().unwrap();
         }
     }
-    let mut seen: BTreeMap<u32, BTreeSet<i64>> = BTreeMap::new();
-    let mut total = 0usize;
-    for o in &outs {
-        for l in lines(&std::fs::read(o).unwrap()) {
-            // The killed member may have left a torn last line.
-            let mut it = l.split(' ');
-            if let (Some(Ok(p)), Some(Ok(off))) =
-                (it.next().map(str::parse), it.next().map(str::parse))
-            {
-                seen.entry(p).or_default().insert(off);
-                total += 1;
-            }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let (samples, overlaps) = watcher.join().unwrap();
+    assert!(samples >= 10, "the group state was sampled {samples} times");
+    assert!(overlaps.is_empty(), "partitions held twice: {overlaps:?}");
+
+    // Who wrote each record (the killed member may have left a torn last line).
+    let mut writers: BTreeMap<(u32, i64), Vec<usize>> = BTreeMap::new();
+    for (i, o) in outs.iter().enumerate() {
+        for rec in read_offsets(o) {
+            writers.entry(rec).or_default().push(i);
         }
     }
-    for p in 0..8 {
-        assert_eq!(
-            seen.get(&p).map_or(0, BTreeSet::len),
-            per as usize,
-            "partition {p}"
+    for p in 0..8u32 {
+        let n = writers.range((p, 0)..(p + 1, 0)).count();
+        assert_eq!(n, per as usize, "partition {p}: every record written out");
+    }
+    // No record was processed by two live members; a record written twice was written by
+    // the killed member, at or past what it had committed (its uncommitted window), and
+    // once more by the member that took its partition over.
+    for (&(p, o), by) in &writers {
+        if by.len() == 1 {
+            continue;
+        }
+        let live: Vec<&usize> = by.iter().filter(|&&m| m != victim).collect();
+        assert!(
+            by.len() == 2 && live.len() == 1,
+            "{p}-{o} written by members {by:?} (killed: {victim})"
+        );
+        let floor = before_kill
+            .get(&("big".to_string(), p))
+            .copied()
+            .unwrap_or(0);
+        assert!(
+            o >= floor,
+            "{p}-{o} read again although the killed member had committed {floor}"
         );
     }
-    assert!(total >= 100_000);
     let rows = json_lines(
         &tc.run(["group", "describe", "four", "--output", "json"])
             .success(),
@@ -569,26 +671,186 @@ fn killing_a_member_during_commits_never_leaves_garbage_or_an_offset_ahead() {
         std::thread::sleep(Duration::from_millis(10 + (i * 7) % 80));
         let _ = child.kill();
         child.wait().unwrap();
-        for l in lines(&std::fs::read(&out).unwrap()) {
-            let mut it = l.split(' ');
-            if let (Some(Ok(p)), Some(Ok(o))) = (
-                it.next().map(str::parse::<u32>),
-                it.next().map(str::parse::<i64>),
-            ) {
-                let e = written.entry(p).or_insert(0);
-                *e = (*e).max(o + 1);
-            }
+        for (p, o) in read_offsets(&out) {
+            let e = written.entry(p).or_insert(0);
+            *e = (*e).max(o + 1);
         }
-        // Every committed offset decodes and is never ahead of what reached stdout.
-        for ((_, p), o) in committed(&tc, "kg") {
+        // Every record of __consumer_offsets decodes strictly (filka's own reader skips what
+        // it cannot decode, so it could not see garbage), and the latest commit of each
+        // partition is never ahead of what reached stdout.
+        let latest = strict_commits(&tc, "kg").unwrap_or_else(|e| panic!("run {i}: {e}"));
+        for (p, o) in &latest {
             assert!(
-                o <= written.get(&p).copied().unwrap_or(0),
+                *o <= written.get(p).copied().unwrap_or(0),
                 "run {i}: p{p} committed {o}, written {written:?}"
             );
         }
+        let c = committed(&tc, "kg");
+        assert_eq!(c.len(), latest.len(), "run {i}: filka's reader agrees");
     }
     assert!(!written.is_empty());
     assert!(!committed(&tc, "kg").is_empty(), "no run ever committed");
+}
+
+/// A strict reader of Kafka's non-flexible encoding: every read checked, nothing left over.
+struct Strict<'a>(&'a [u8]);
+
+impl Strict<'_> {
+    fn take(&mut self, n: usize) -> Result<&[u8], String> {
+        if self.0.len() < n {
+            return Err(format!("{} bytes left, {n} needed", self.0.len()));
+        }
+        let (head, rest) = self.0.split_at(n);
+        self.0 = rest;
+        Ok(head)
+    }
+    fn i16(&mut self) -> Result<i16, String> {
+        Ok(i16::from_be_bytes(self.take(2)?.try_into().unwrap()))
+    }
+    fn i32(&mut self) -> Result<i32, String> {
+        Ok(i32::from_be_bytes(self.take(4)?.try_into().unwrap()))
+    }
+    fn i64(&mut self) -> Result<i64, String> {
+        Ok(i64::from_be_bytes(self.take(8)?.try_into().unwrap()))
+    }
+    fn string(&mut self) -> Result<String, String> {
+        let n = self.i16()?;
+        let n = usize::try_from(n).map_err(|_| format!("string length {n}"))?;
+        String::from_utf8(self.take(n)?.to_vec()).map_err(|e| e.to_string())
+    }
+    fn end(&self) -> Result<(), String> {
+        match self.0.len() {
+            0 => Ok(()),
+            n => Err(format!("{n} bytes past the end")),
+        }
+    }
+}
+
+/// OffsetCommitKey (kafka-format.md §7): type 0 or 1, group, topic, partition.
+fn strict_key(b: &[u8]) -> Result<(String, String, i32), String> {
+    let mut r = Strict(b);
+    match r.i16()? {
+        0 | 1 => {}
+        t => return Err(format!("record type {t} is not an offset commit")),
+    }
+    let key = (r.string()?, r.string()?, r.i32()?);
+    r.end()?;
+    Ok(key)
+}
+
+/// OffsetCommitValue v0-v3 (kafka-format.md §7); returns the offset.
+fn strict_value(b: &[u8]) -> Result<i64, String> {
+    let mut r = Strict(b);
+    let version = r.i16()?;
+    let offset = r.i64()?;
+    match version {
+        0 | 2 => {
+            r.string()?;
+            r.i64()?;
+        }
+        1 => {
+            r.string()?;
+            r.i64()?;
+            r.i64()?;
+        }
+        3 => {
+            r.i32()?;
+            r.string()?;
+            r.i64()?;
+        }
+        v => return Err(format!("value version {v}")),
+    }
+    r.end()?;
+    if offset < 0 {
+        return Err(format!("negative offset {offset}"));
+    }
+    Ok(offset)
+}
+
+/// Every record of `group`'s `__consumer_offsets` partition decoded strictly, independently
+/// of filka's decoder; the latest offset per partition of the group, or the first record
+/// that is not a well-formed commit of this group.
+fn strict_commits(tc: &TestCluster, group: &str) -> Result<BTreeMap<u32, i64>, String> {
+    use filka::client::consumer::{Consumer, Poll, StartOffset};
+    let p = filka::group::offsets::partition_for(group);
+    let mut c = Consumer::new(
+        tc.open_cluster(),
+        "__consumer_offsets",
+        Some(&[p]),
+        StartOffset::Beginning,
+        false,
+    )
+    .map_err(|e| e.to_string())?;
+    let mut latest = BTreeMap::new();
+    let mut bad = None;
+    loop {
+        let polled = c
+            .poll(&mut |f| {
+                let offset = f.record.offset;
+                let decoded = f
+                    .record
+                    .key
+                    .ok_or_else(|| "null key".to_string())
+                    .and_then(strict_key)
+                    .and_then(|(g, t, part)| {
+                        if g != group || t.is_empty() || part < 0 {
+                            return Err(format!("key ({g:?}, {t:?}, {part})"));
+                        }
+                        let v = f.record.value.map(strict_value).transpose()?;
+                        Ok((part as u32, v))
+                    });
+                match decoded {
+                    Ok((part, Some(o))) => {
+                        latest.insert(part, o);
+                    }
+                    Ok((part, None)) => {
+                        latest.remove(&part);
+                    }
+                    Err(e) if bad.is_none() => {
+                        bad = Some(format!("__consumer_offsets-{p} offset {offset}: {e}"));
+                    }
+                    Err(_) => {}
+                }
+                Ok(())
+            })
+            .map_err(|e| e.to_string())?;
+        if polled == Poll::End {
+            break;
+        }
+    }
+    match bad {
+        Some(e) => Err(e),
+        None => Ok(latest),
+    }
+}
+
+#[test]
+fn the_strict_decoder_reads_kafkas_vector_and_refuses_garbage() {
+    let hex = |s: &str| -> Vec<u8> {
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    };
+    // kafka-format.md §9.4.
+    let key = hex("000100086d792d67726f7570000464656d6f00000000");
+    let value = hex("0003000000000000002a0000000000000000018bcfe56800");
+    assert_eq!(
+        strict_key(&key).unwrap(),
+        ("my-group".into(), "demo".into(), 0)
+    );
+    assert_eq!(strict_value(&value).unwrap(), 42);
+    for cut in 0..value.len() {
+        assert!(strict_value(&value[..cut]).is_err(), "cut at {cut}");
+    }
+    let mut longer = value.clone();
+    longer.push(0);
+    assert!(strict_value(&longer).is_err());
+    assert!(strict_key(&key[..key.len() - 1]).is_err());
+    assert!(
+        strict_key(&hex("0002000167")).is_err(),
+        "group metadata is not a commit"
+    );
 }
 
 /// The log end offset of one broker's replica of `__consumer_offsets-<partition>`.
