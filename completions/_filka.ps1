@@ -225,8 +225,8 @@ Register-ArgumentCompleter -Native -CommandName 'filka' -ScriptBlock {
             [CompletionResult]::new('describe', 'describe', [CompletionResultType]::ParameterValue, 'Where a group stands on each partition: committed offset, log end, lag, owner')
             [CompletionResult]::new('commit', 'commit', [CompletionResultType]::ParameterValue, 'Commit an offset for a group (a script that tracks its own progress)')
             [CompletionResult]::new('reset-offsets', 'reset-offsets', [CompletionResultType]::ParameterValue, 'Move a group''s committed offsets (dry run unless --execute)')
-            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete a group: its committed offsets and its folder (refused with live members)')
-            [CompletionResult]::new('delete-offsets', 'delete-offsets', [CompletionResultType]::ParameterValue, 'Delete a group''s committed offsets for a topic (refused with live members)')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete a group: its committed offsets and its folder')
+            [CompletionResult]::new('delete-offsets', 'delete-offsets', [CompletionResultType]::ParameterValue, 'Delete a group''s committed offsets for a topic')
             break
         }
         'filka;group;list' {

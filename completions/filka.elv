@@ -211,8 +211,8 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand describe 'Where a group stands on each partition: committed offset, log end, lag, owner'
             cand commit 'Commit an offset for a group (a script that tracks its own progress)'
             cand reset-offsets 'Move a group''s committed offsets (dry run unless --execute)'
-            cand delete 'Delete a group: its committed offsets and its folder (refused with live members)'
-            cand delete-offsets 'Delete a group''s committed offsets for a topic (refused with live members)'
+            cand delete 'Delete a group: its committed offsets and its folder'
+            cand delete-offsets 'Delete a group''s committed offsets for a topic'
         }
         &'filka;group;list'= {
             cand --cluster 'The cluster directory, created on first use by commands that write'

@@ -15,7 +15,8 @@
 //! - `group delete G`, `group delete-offsets G -t T`.
 //!
 //! Offsets live in `__consumer_offsets` (group/offsets.rs); this file only renders and
-//! checks flags. Exit codes: 4 unknown group or topic, 1 live members refused.
+//! checks flags. Exit codes (also in each subcommand's help): 4 unknown group or topic, 1
+//! refused because the group has live members.
 
 use std::collections::BTreeMap;
 
@@ -57,6 +58,10 @@ Examples:
 /// Offsets are records in the internal topic __consumer_offsets, in Kafka's binary schema,
 /// in partition abs(hash(group)) % 50; the latest commit per partition wins. Members are
 /// `filka consume --group` processes.
+///
+/// commit, reset-offsets --execute, delete and delete-offsets are refused while the group
+/// has live members (exit 1), as Kafka's tools refuse them for an active group; an unknown
+/// group or topic exits 4.
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = EXAMPLES)]
 pub struct Args {
@@ -99,6 +104,8 @@ pub struct DescribeArgs {
 }
 
 /// Commit an offset for a group (a script that tracks its own progress).
+///
+/// Refused while the group has live members (exit 1): stop them first.
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = "Examples:\n  filka group commit my-group -t demo -p 0 -o 42")]
 pub struct CommitArgs {
@@ -116,6 +123,8 @@ pub struct CommitArgs {
 }
 
 /// Move a group's committed offsets (dry run unless --execute).
+///
+/// --execute is refused while the group has live members (exit 1): stop them first.
 #[derive(Debug, clap::Args)]
 #[command(
     after_long_help = "Examples:\n  filka group reset-offsets g -t demo --to-earliest\n  filka group reset-offsets g -t demo --shift-by -10 --execute\n  filka group reset-offsets g --to-datetime 2024-05-01T12:00:00Z --export > plan.csv\n  filka group reset-offsets g --from-file plan.csv --execute"
@@ -161,7 +170,9 @@ pub struct ResetArgs {
     pub export: bool,
 }
 
-/// Delete a group: its committed offsets and its folder (refused with live members).
+/// Delete a group: its committed offsets and its folder.
+///
+/// Refused while the group has live members (exit 1): stop them first.
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = "Examples:\n  filka group delete my-group")]
 pub struct DeleteArgs {
@@ -169,7 +180,9 @@ pub struct DeleteArgs {
     pub group: String,
 }
 
-/// Delete a group's committed offsets for a topic (refused with live members).
+/// Delete a group's committed offsets for a topic.
+///
+/// Refused while the group has live members (exit 1): stop them first.
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = "Examples:\n  filka group delete-offsets my-group -t demo")]
 pub struct DeleteOffsetsArgs {

@@ -1177,3 +1177,22 @@ fn describe_group_takes_the_same_flags_as_group_describe() {
     tc.run(["describe", "group", "g", "--members", "--state"])
         .code(2);
 }
+
+/// Regression: the refusals because the group has live members exit 1, but that was
+/// written only in a source comment, not in the help the man pages are made from.
+#[test]
+fn live_member_refusals_document_their_exit_code_in_the_help() {
+    let tc = TestCluster::new();
+    for sub in ["commit", "reset-offsets", "delete", "delete-offsets"] {
+        let help = stdout_text(&tc.run(["group", sub, "--help"]).success());
+        assert!(
+            help.contains("live members (exit 1)"),
+            "group {sub}:\n{help}"
+        );
+    }
+    let man = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("man/filka-group-delete.1"),
+    )
+    .unwrap();
+    assert!(man.contains("exit 1"), "{man}");
+}
