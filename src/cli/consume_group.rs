@@ -37,6 +37,7 @@ const COMMIT_RETRY: Duration = Duration::from_millis(5);
 pub(crate) fn group_error(e: GroupError) -> anyhow::Error {
     match e {
         GroupError::Fenced { .. } | GroupError::NotOwner { .. } => coded(ExitCode::Fenced, e),
+        GroupError::InvalidGroupId { .. } => coded(ExitCode::Usage, e),
         GroupError::Cluster(c) => anyhow::Error::new(c),
         e => anyhow::Error::new(e),
     }
@@ -136,6 +137,7 @@ impl Loop {
 /// Runs `consume` as a group member.
 pub(crate) fn run(args: &Args, global: &GlobalArgs, output: &Output) -> anyhow::Result<ExitCode> {
     let group = args.group.clone().unwrap_or_default();
+    crate::group::coordinator::check_group_id(&group).map_err(group_error)?;
     if !args.partitions.is_empty() {
         return Err(coded(
             ExitCode::Usage,

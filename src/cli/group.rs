@@ -196,6 +196,17 @@ pub struct DeleteOffsetsArgs {
 /// Runs the command.
 pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     check_output(global, "group")?;
+    let group = match &args.action {
+        Action::List(_) => None,
+        Action::Describe(a) => Some(&a.group),
+        Action::Commit(a) => Some(&a.group),
+        Action::ResetOffsets(a) => Some(&a.group),
+        Action::Delete(a) => Some(&a.group),
+        Action::DeleteOffsets(a) => Some(&a.group),
+    };
+    if let Some(g) = group {
+        coordinator::check_group_id(g).map_err(group_error)?;
+    }
     match &args.action {
         Action::List(_) => list(global),
         Action::Describe(a) => describe(&a.group, a.members, a.state, global),
@@ -314,6 +325,8 @@ pub fn describe(
     global: &GlobalArgs,
 ) -> anyhow::Result<ExitCode> {
     check_output(global, "group describe")?;
+    // Also reached from `describe group`.
+    coordinator::check_group_id(group).map_err(group_error)?;
     let c = open_existing(global)?;
     let st = coordinator::describe_state(&c, group).map_err(group_error)?;
     let offs = offsets::read(&c, group)?;

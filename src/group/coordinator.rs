@@ -34,12 +34,14 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use super::assignor::{self, Assignor, Tp};
+use super::names::checked_group_dir;
+pub use super::names::{check_group_id, group_dir, group_dirs};
 use super::offsets;
 use super::schema::OffsetValue;
 use super::state;
 pub use super::state::{GroupState, MemberInfo};
 use crate::cluster::lock::FileLock;
-use crate::cluster::{Cluster, ClusterError, Layout, now_ms, random_uuid};
+use crate::cluster::{Cluster, ClusterError, now_ms, random_uuid};
 
 const HEARTBEAT_REFUSED: &str = "its heartbeat was refused: it must leave";
 
@@ -98,6 +100,23 @@ pub enum GroupError {
         /// How long we waited.
         waited: Duration,
     },
+    /// The group id cannot be used.
+    #[error("invalid group id: {reason}")]
+    InvalidGroupId {
+        /// Why.
+        reason: String,
+    },
+    /// A long group id's folder belongs to another id with the same hash.
+    #[error(
+        "{path} belongs to group {other:?}, whose long id hashes like this one; use another \
+         group id"
+    )]
+    NameClash {
+        /// The folder.
+        path: PathBuf,
+        /// The start of the other group's id.
+        other: String,
+    },
     /// A state file of the group could not be decoded.
     #[error("{path}: not a group state file: {reason}")]
     BadState {
@@ -131,23 +150,6 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> GroupError + '_ {
         path: path.to_path_buf(),
         source,
     }
-}
-
-/// The folder of `group` (names with unusual characters are hex-encoded).
-pub fn group_dir(layout: &Layout, group: &str) -> PathBuf {
-    let plain = !group.is_empty()
-        && group.len() <= 200
-        && group
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-')
-        && !group.starts_with('.');
-    let name = if plain {
-        group.to_string()
-    } else {
-        let hex: String = group.bytes().map(|b| format!("{b:02x}")).collect();
-        format!("%{}", &hex[..hex.len().min(400)])
-    };
-    layout.groups().join(name)
 }
 
 /// A member found in the members folder.
@@ -219,7 +221,7 @@ fn scan_members(
 pub fn live_members(cluster: &Cluster, group: &str) -> Result<Vec<LiveMember>, GroupError> {
     // Probing member locks waits for nobody: an observer is never held up by a stopped
     // member.
-    let dir = group_dir(cluster.layout(), group);
+    let dir = checked_group_dir(cluster.layout(), group, false)?;
     Ok(scan_members(&dir, None, false)?
         .into_iter()
         .filter(|m| !m.expired)
@@ -228,7 +230,7 @@ pub fn live_members(cluster: &Cluster, group: &str) -> Result<Vec<LiveMember>, G
 
 /// The group's state with dead members (lock free) left out (for describe).
 pub fn describe_state(cluster: &Cluster, group: &str) -> Result<GroupState, GroupError> {
-    let dir = group_dir(cluster.layout(), group);
+    let dir = checked_group_dir(cluster.layout(), group, false)?;
     if !dir.exists() {
         return Ok(GroupState::default());
     }
@@ -259,7 +261,7 @@ pub fn write_offsets_inactive(
     group: &str,
     entries: &[(Tp, Option<OffsetValue>)],
 ) -> Result<(), GroupError> {
-    let dir = group_dir(cluster.layout(), group);
+    let dir = checked_group_dir(cluster.layout(), group, false)?;
     // No folder: no member ever joined, so none can be in the middle of a commit.
     let _commit = if dir.is_dir() {
         let lock = FileLock::exclusive_within(&commit_lock(&dir), ADMIN_COMMIT_WAIT).map_err(
@@ -286,30 +288,9 @@ pub fn write_offsets_inactive(
     Ok(())
 }
 
-/// Groups that have a folder (members now or before).
-pub fn group_dirs(layout: &Layout) -> Vec<String> {
-    let mut out = Vec::new();
-    if let Ok(entries) = std::fs::read_dir(layout.groups()) {
-        for e in entries.flatten() {
-            let name = e.file_name().to_string_lossy().to_string();
-            let decoded = match name.strip_prefix('%') {
-                Some(hex) => (0..hex.len() / 2)
-                    .filter_map(|i| u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok())
-                    .collect::<Vec<u8>>(),
-                None => name.into_bytes(),
-            };
-            if let Ok(s) = String::from_utf8(decoded) {
-                out.push(s);
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
 /// Removes a group's folder (no live members: the caller checked).
 pub fn remove_group_dir(cluster: &Cluster, group: &str) -> Result<(), GroupError> {
-    let dir = group_dir(cluster.layout(), group);
+    let dir = checked_group_dir(cluster.layout(), group, false)?;
     match std::fs::remove_dir_all(&dir) {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(io(&dir)(e)),
         _ => Ok(()),
@@ -341,7 +322,7 @@ impl Member {
         assignor: Assignor,
         session_timeout_ms: u64,
     ) -> Result<Member, GroupError> {
-        let dir = group_dir(cluster.layout(), group);
+        let dir = checked_group_dir(cluster.layout(), group, true)?;
         let mdir = dir.join("members");
         std::fs::create_dir_all(&mdir).map_err(io(&mdir))?;
         let client_id = format!("console-consumer-{}", std::process::id());

@@ -6,6 +6,7 @@
 
 pub mod assignor;
 pub mod coordinator;
+pub mod names;
 pub mod offsets;
 pub mod schema;
 pub mod state;

@@ -1196,3 +1196,40 @@ fn live_member_refusals_document_their_exit_code_in_the_help() {
     .unwrap();
     assert!(man.contains("exit 1"), "{man}");
 }
+
+/// Regression: a group id too long for a file name failed with "File name too long", and
+/// an empty one was accepted.
+#[test]
+fn long_group_ids_work_and_an_empty_one_is_refused() {
+    let tc = TestCluster::new();
+    setup(&tc, "t", 2, 3);
+    let plain = "g".repeat(300);
+    let odd = "grüppe/".repeat(25);
+    for id in [&plain, &odd] {
+        let out = tc
+            .run(["consume", "-t", "t", "-g", id, "--offset", "beginning"])
+            .success();
+        assert_eq!(lines(&out.get_output().stdout).len(), 6);
+        assert_eq!(committed(&tc, id).values().sum::<i64>(), 6);
+        let rows = json_lines(
+            &tc.run(["group", "describe", id, "--output", "json"])
+                .success(),
+        );
+        assert_eq!(rows.len(), 2);
+        let list = stdout_text(&tc.run(["group", "list"]).success());
+        assert!(list.contains(id.as_str()), "{list}");
+        tc.run(["group", "delete", id]).success();
+        tc.run(["group", "describe", id]).code(4);
+    }
+    for args in [
+        &["consume", "-t", "t", "-g", ""][..],
+        &["group", "describe", ""],
+        &["describe", "group", ""],
+        &["group", "commit", "", "-t", "t", "-p", "0", "-o", "1"],
+        &["group", "delete", ""],
+    ] {
+        let err = tc.run(args).code(2);
+        let text = String::from_utf8_lossy(&err.get_output().stderr).to_string();
+        assert!(text.contains("must not be empty"), "{args:?}: {text}");
+    }
+}
