@@ -5,7 +5,8 @@
 //! read them. A member removed from the group (stopped past its session timeout) exits 9:
 //! its partitions were handed over and its commit is refused. A partition without a leader
 //! does not stop the member: it reads the others and, with -f, waits for it (without -f it
-//! exits 7 once the others are read and committed).
+//! exits 7 once the others are read and committed). A member asking for another
+//! `--assignor` than the group's is refused, exit 2 (Kafka: INCONSISTENT_GROUP_PROTOCOL).
 //!
 //! Owns: the member's loop and commit timing. Must not: decide membership (group/).
 
@@ -37,7 +38,9 @@ const COMMIT_RETRY: Duration = Duration::from_millis(5);
 pub(crate) fn group_error(e: GroupError) -> anyhow::Error {
     match e {
         GroupError::Fenced { .. } | GroupError::NotOwner { .. } => coded(ExitCode::Fenced, e),
-        GroupError::InvalidGroupId { .. } => coded(ExitCode::Usage, e),
+        GroupError::InvalidGroupId { .. } | GroupError::InconsistentProtocol { .. } => {
+            coded(ExitCode::Usage, e)
+        }
         GroupError::Cluster(c) => anyhow::Error::new(c),
         e => anyhow::Error::new(e),
     }

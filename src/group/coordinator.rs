@@ -78,6 +78,20 @@ pub enum GroupError {
         /// Partition.
         partition: u32,
     },
+    /// A member asked for another assignor than the group's.
+    #[error(
+        "group {group} uses the {protocol} assignor, and this member asked for {asked} (Kafka: \
+         INCONSISTENT_GROUP_PROTOCOL); use --assignor {protocol}, or wait until the group has no \
+         members"
+    )]
+    InconsistentProtocol {
+        /// Group.
+        group: String,
+        /// The group's assignor.
+        protocol: &'static str,
+        /// The one this member asked for.
+        asked: &'static str,
+    },
     /// A change that needs an inactive group, refused because members are alive.
     #[error(
         "group {group:?} has {live} live member(s); stop them first (Kafka: the group must be \
@@ -332,6 +346,7 @@ impl Member {
             host: "/127.0.0.1".into(),
             topics: topics.to_vec(),
             session_timeout_ms,
+            assignor: Some(assignor),
         };
         let json = mdir.join(format!("{id}.json"));
         std::fs::write(&json, serde_json::to_vec(&info).unwrap_or_default()).map_err(io(&json))?;
@@ -353,7 +368,11 @@ impl Member {
             target: Vec::new(),
             owned: BTreeSet::new(),
         };
-        m.heartbeat(cluster)?;
+        if let Err(e) = m.heartbeat(cluster) {
+            // Not taken in (e.g. another assignor): leave no files that look like a member.
+            m.leave();
+            return Err(e);
+        }
         Ok(m)
     }
 
@@ -437,6 +456,21 @@ impl Member {
                     members.entry(id.clone()).or_insert_with(|| info.clone());
                 }
             }
+            // The group's assignor is that of the members it has, or this member's for a
+            // group forming now. A newcomer asking for another one is not taken in, and is
+            // refused on its own heartbeat (Kafka: INCONSISTENT_GROUP_PROTOCOL).
+            let forming = !st.members.keys().any(|id| members.contains_key(id));
+            let protocol = if forming { self.assignor } else { st.protocol };
+            members.retain(|id, info| {
+                st.members.contains_key(id) || info.assignor.is_none_or(|a| a == protocol)
+            });
+            if !members.contains_key(&self.id) {
+                return Err(GroupError::InconsistentProtocol {
+                    group: self.group.clone(),
+                    protocol: protocol.name(),
+                    asked: self.assignor.name(),
+                });
+            }
             st.expelled.extend(
                 expired
                     .iter()
@@ -448,9 +482,7 @@ impl Member {
             let ids: BTreeSet<&String> = members.keys().collect();
             let current: BTreeSet<&String> = st.members.keys().collect();
             if ids != current {
-                if st.members.is_empty() {
-                    st.protocol = self.assignor;
-                }
+                st.protocol = protocol;
                 let mut partitions = BTreeMap::new();
                 for info in members.values() {
                     for t in &info.topics {
@@ -694,5 +726,42 @@ mod tests {
             landed.unwrap(),
             "its commit passed the fence check before the expulsion"
         );
+    }
+
+    /// Regression: a member with another --assignor than the group's joined silently (Kafka
+    /// refuses it with INCONSISTENT_GROUP_PROTOCOL).
+    #[test]
+    fn a_member_asking_for_another_assignor_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = cluster(dir.path());
+        let topics = ["t".to_string()];
+        let mut m1 = Member::join(&c, "g", &topics, Assignor::Range, 60_000).unwrap();
+        let e = Member::join(&c, "g", &topics, Assignor::Roundrobin, 60_000).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                GroupError::InconsistentProtocol {
+                    protocol: "range",
+                    asked: "roundrobin",
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        assert_eq!(
+            live_members(&c, "g").unwrap().len(),
+            1,
+            "it left no member behind"
+        );
+        m1.heartbeat(&c).unwrap();
+        assert_eq!(m1.generation(), 1, "no rebalance for it");
+        // Once the group is empty, the next member's assignor is the group's.
+        m1.leave();
+        let m3 = Member::join(&c, "g", &topics, Assignor::Roundrobin, 60_000).unwrap();
+        assert_eq!(
+            describe_state(&c, "g").unwrap().protocol,
+            Assignor::Roundrobin
+        );
+        assert_eq!(m3.owned().len(), 4);
     }
 }

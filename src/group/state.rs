@@ -51,6 +51,9 @@ pub struct MemberInfo {
     pub topics: Vec<String>,
     /// Its session timeout (ms).
     pub session_timeout_ms: u64,
+    /// The assignor it asked for (files written before it was recorded: none).
+    #[serde(default)]
+    pub assignor: Option<Assignor>,
 }
 
 /// The group's shared state.

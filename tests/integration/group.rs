@@ -300,18 +300,24 @@ fn members_of(tc: &TestCluster, group: &str) -> BTreeMap<String, (Vec<String>, V
             })
             .unwrap_or_default()
     };
-    json_lines(
-        &tc.run(["group", "describe", group, "--members", "--output", "json"])
-            .success(),
-    )
-    .iter()
-    .map(|m| {
-        (
-            m["client_id"].as_str().unwrap_or_default().to_string(),
-            (strings(&m["partitions"]), strings(&m["owned"])),
-        )
-    })
-    .collect()
+    // A group nobody joined yet does not exist (exit 4): no members.
+    let out = tc
+        .cmd()
+        .args(["group", "describe", group, "--members", "--output", "json"])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .collect::<Vec<_>>()
+        .iter()
+        .map(|m| {
+            (
+                m["client_id"].as_str().unwrap_or_default().to_string(),
+                (strings(&m["partitions"]), strings(&m["owned"])),
+            )
+        })
+        .collect()
 }
 
 fn wait_exit(child: &mut Child, what: &str) -> std::process::ExitStatus {
@@ -1232,4 +1238,24 @@ fn long_group_ids_work_and_an_empty_one_is_refused() {
         let text = String::from_utf8_lossy(&err.get_output().stderr).to_string();
         assert!(text.contains("must not be empty"), "{args:?}: {text}");
     }
+}
+
+/// Regression: a member with another --assignor than the group's joined silently.
+#[test]
+fn a_member_with_another_assignor_is_refused_like_kafka() {
+    let tc = TestCluster::new();
+    setup(&tc, "t", 2, 3);
+    let out = tc.path().join("a.out");
+    let mut a = spawn(&tc, &["consume", "-t", "t", "-g", "p", "-f"], &out);
+    wait_until("a member", Duration::from_secs(60), || {
+        members_of(&tc, "p").len() == 1
+    });
+    let refused = tc
+        .run(["consume", "-t", "t", "-g", "p", "--assignor", "roundrobin"])
+        .code(2);
+    let err = String::from_utf8_lossy(&refused.get_output().stderr).to_string();
+    assert!(err.contains("INCONSISTENT_GROUP_PROTOCOL"), "{err}");
+    assert_eq!(members_of(&tc, "p").len(), 1);
+    a.kill().unwrap();
+    a.wait().unwrap();
 }
