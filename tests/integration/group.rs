@@ -352,7 +352,7 @@ fn a_stopped_member_is_expelled_its_partitions_handed_over_and_its_commit_refuse
             "--offset",
             "beginning",
             "--session-timeout-ms",
-            "1000",
+            "3000",
             "--auto-commit-interval-ms",
             interval,
             "--format",
