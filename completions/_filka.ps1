@@ -254,8 +254,8 @@ Register-ArgumentCompleter -Native -CommandName 'filka' -ScriptBlock {
             [CompletionResult]::new('describe', 'describe', [CompletionResultType]::ParameterValue, 'Where a group stands on each partition: committed offset, log end, lag, owner')
             [CompletionResult]::new('commit', 'commit', [CompletionResultType]::ParameterValue, 'Commit an offset for a group (a script that tracks its own progress)')
             [CompletionResult]::new('reset-offsets', 'reset-offsets', [CompletionResultType]::ParameterValue, 'Move a group''s committed offsets (dry run unless --execute)')
-            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete a group: its committed offsets and its folder (refused with live members)')
-            [CompletionResult]::new('delete-offsets', 'delete-offsets', [CompletionResultType]::ParameterValue, 'Delete a group''s committed offsets for a topic (refused with live members)')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete a group: its committed offsets and its folder')
+            [CompletionResult]::new('delete-offsets', 'delete-offsets', [CompletionResultType]::ParameterValue, 'Delete a group''s committed offsets for a topic')
             break
         }
         'filka;group;list' {
@@ -426,7 +426,7 @@ Register-ArgumentCompleter -Native -CommandName 'filka' -ScriptBlock {
             [CompletionResult]::new('topic', 'topic', [CompletionResultType]::ParameterValue, 'One topic: a row per partition, then every config with its value and source')
             [CompletionResult]::new('partition', 'partition', [CompletionResultType]::ParameterValue, 'One partition: leader, leader epoch, ISR, high watermark, and one row per replica')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'The metadata log in order: every change to brokers, topics and partitions')
-            [CompletionResult]::new('group', 'group', [CompletionResultType]::ParameterValue, 'A consumer group, as `filka group describe` shows it')
+            [CompletionResult]::new('group', 'group', [CompletionResultType]::ParameterValue, 'Where a group stands on each partition: committed offset, log end, lag, owner')
             break
         }
         'filka;describe;cluster' {
@@ -501,6 +501,8 @@ Register-ArgumentCompleter -Native -CommandName 'filka' -ScriptBlock {
         'filka;describe;group' {
             [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'The cluster directory, created on first use by commands that write')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: text for people, json for scripts')
+            [CompletionResult]::new('--members', '--members', [CompletionResultType]::ParameterName, 'One row per member instead (CONSUMER-ID HOST CLIENT-ID #PARTITIONS)')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'The group''s state instead (ASSIGNMENT-STRATEGY STATE GENERATION #MEMBERS)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more on stderr about what happens (repeat for more detail)')

@@ -513,7 +513,7 @@ _filka() {
             return 0
             ;;
         filka__subcmd__describe__subcmd__group)
-            opts="-q -v -h --cluster --output --quiet --verbose --help"
+            opts="-q -v -h --members --state --cluster --output --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

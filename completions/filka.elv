@@ -240,8 +240,8 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand describe 'Where a group stands on each partition: committed offset, log end, lag, owner'
             cand commit 'Commit an offset for a group (a script that tracks its own progress)'
             cand reset-offsets 'Move a group''s committed offsets (dry run unless --execute)'
-            cand delete 'Delete a group: its committed offsets and its folder (refused with live members)'
-            cand delete-offsets 'Delete a group''s committed offsets for a topic (refused with live members)'
+            cand delete 'Delete a group: its committed offsets and its folder'
+            cand delete-offsets 'Delete a group''s committed offsets for a topic'
         }
         &'filka;group;list'= {
             cand --cluster 'The cluster directory, created on first use by commands that write'
@@ -400,7 +400,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand topic 'One topic: a row per partition, then every config with its value and source'
             cand partition 'One partition: leader, leader epoch, ISR, high watermark, and one row per replica'
             cand history 'The metadata log in order: every change to brokers, topics and partitions'
-            cand group 'A consumer group, as `filka group describe` shows it'
+            cand group 'Where a group stands on each partition: committed offset, log end, lag, owner'
         }
         &'filka;describe;cluster'= {
             cand --cluster 'The cluster directory, created on first use by commands that write'
@@ -468,6 +468,8 @@ set edit:completion:arg-completer[filka] = {|@words|
         &'filka;describe;group'= {
             cand --cluster 'The cluster directory, created on first use by commands that write'
             cand --output 'Output format: text for people, json for scripts'
+            cand --members 'One row per member instead (CONSUMER-ID HOST CLIENT-ID #PARTITIONS)'
+            cand --state 'The group''s state instead (ASSIGNMENT-STRATEGY STATE GENERATION #MEMBERS)'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
             cand -v 'Say more on stderr about what happens (repeat for more detail)'

@@ -252,8 +252,8 @@ complete -c filka -n "__fish_filka_using_subcommand group; and not __fish_seen_s
 complete -c filka -n "__fish_filka_using_subcommand group; and not __fish_seen_subcommand_from list describe commit reset-offsets delete delete-offsets" -f -a "describe" -d 'Where a group stands on each partition: committed offset, log end, lag, owner'
 complete -c filka -n "__fish_filka_using_subcommand group; and not __fish_seen_subcommand_from list describe commit reset-offsets delete delete-offsets" -f -a "commit" -d 'Commit an offset for a group (a script that tracks its own progress)'
 complete -c filka -n "__fish_filka_using_subcommand group; and not __fish_seen_subcommand_from list describe commit reset-offsets delete delete-offsets" -f -a "reset-offsets" -d 'Move a group\'s committed offsets (dry run unless --execute)'
-complete -c filka -n "__fish_filka_using_subcommand group; and not __fish_seen_subcommand_from list describe commit reset-offsets delete delete-offsets" -f -a "delete" -d 'Delete a group: its committed offsets and its folder (refused with live members)'
-complete -c filka -n "__fish_filka_using_subcommand group; and not __fish_seen_subcommand_from list describe commit reset-offsets delete delete-offsets" -f -a "delete-offsets" -d 'Delete a group\'s committed offsets for a topic (refused with live members)'
+complete -c filka -n "__fish_filka_using_subcommand group; and not __fish_seen_subcommand_from list describe commit reset-offsets delete delete-offsets" -f -a "delete" -d 'Delete a group: its committed offsets and its folder'
+complete -c filka -n "__fish_filka_using_subcommand group; and not __fish_seen_subcommand_from list describe commit reset-offsets delete delete-offsets" -f -a "delete-offsets" -d 'Delete a group\'s committed offsets for a topic'
 complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from list" -l cluster -d 'The cluster directory, created on first use by commands that write' -r -f -a "(__fish_complete_directories)"
 complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from list" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
 json\t'One JSON object per line, for scripts'
@@ -383,7 +383,7 @@ complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_see
 complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history group" -f -a "topic" -d 'One topic: a row per partition, then every config with its value and source'
 complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history group" -f -a "partition" -d 'One partition: leader, leader epoch, ISR, high watermark, and one row per replica'
 complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history group" -f -a "history" -d 'The metadata log in order: every change to brokers, topics and partitions'
-complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history group" -f -a "group" -d 'A consumer group, as `filka group describe` shows it'
+complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history group" -f -a "group" -d 'Where a group stands on each partition: committed offset, log end, lag, owner'
 complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from cluster" -l cluster -d 'The cluster directory, created on first use by commands that write' -r -f -a "(__fish_complete_directories)"
 complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from cluster" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
 json\t'One JSON object per line, for scripts'
@@ -439,6 +439,8 @@ complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_su
 json\t'One JSON object per line, for scripts'
 csv\t'Comma-separated values, where a command supports it'
 avro\t'Avro, where a command supports it'"
+complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from group" -l members -d 'One row per member instead (CONSUMER-ID HOST CLIENT-ID #PARTITIONS)'
+complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from group" -l state -d 'The group\'s state instead (ASSIGNMENT-STRATEGY STATE GENERATION #MEMBERS)'
 complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from group" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from group" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
 complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from group" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -95,6 +95,9 @@ const FLUSH_EVERY: Duration = Duration::from_millis(100);
 ///
 /// On a terminal, a one-line summary goes to stderr at the end (not with -q); with -v, each
 /// partition's start offset goes to stderr first.
+///
+/// Ctrl-C or SIGTERM stops it: what was read is written out (a group member then commits it
+/// and leaves the group) and it exits 0. A second Ctrl-C ends it at once.
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = EXAMPLES)]
 pub struct Args {
@@ -375,7 +378,8 @@ fn read_loop<W: Write>(
     let mut stats = Stats::new(consumer);
     let mut idle = IDLE_MIN;
     let mut last_flush = Instant::now();
-    while max.is_none_or(|m| stats.records < m) {
+    // Ctrl-C or SIGTERM: stop here; the caller flushes what was read and exits 0.
+    while max.is_none_or(|m| stats.records < m) && !super::shutdown::requested() {
         let mut write_err: Option<WriteError> = None;
         let mut count = stats.records;
         let by_partition = &mut stats.by_partition;
@@ -432,6 +436,7 @@ fn dedup(list: &[u32]) -> Vec<u32> {
 
 /// Runs the command.
 pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
+    super::shutdown::install()?;
     if args.group.is_some() {
         return super::consume_group::run(args, global);
     }

@@ -1,7 +1,12 @@
 //! `filka consume --group G`: the read loop of a consumer-group member. Joins the group,
-//! reads only the partitions it owns (ownership locks), resumes from committed offsets (or
-//! `--offset`, default latest), commits as `--commit` says, and follows rebalances: revoked
-//! partitions are committed and let go before their new owner may read them.
+//! reads only the partitions the group state records as its own, resumes from committed
+//! offsets (or `--offset`, default latest), commits as `--commit` says, and follows
+//! rebalances: revoked partitions are committed and given back before their new owner may
+//! read them. A member removed from the group (stopped past its session timeout) exits 9:
+//! its partitions were handed over and its commit is refused. A partition without a leader
+//! does not stop the member: it reads the others and, with -f, waits for it (without -f it
+//! exits 7 once the others are read and committed). A member asking for another
+//! `--assignor` than the group's is refused, exit 2 (Kafka: INCONSISTENT_GROUP_PROTOCOL).
 //!
 //! Owns: the member's loop and commit timing. Must not: decide membership (group/).
 
@@ -26,11 +31,18 @@ use crate::group::offsets;
 const HEARTBEAT: Duration = Duration::from_millis(100);
 const IDLE_MIN: Duration = Duration::from_millis(1);
 const IDLE_MAX: Duration = Duration::from_millis(100);
+/// How long a commit that must happen (at exit, before output, on revocation) waits for
+/// the group's commit lock.
+const COMMIT_WAIT: Duration = Duration::from_secs(10);
+const COMMIT_RETRY: Duration = Duration::from_millis(5);
 
 /// Maps a group error to its exit code (a stale member is `Fenced`).
 pub(crate) fn group_error(e: GroupError) -> anyhow::Error {
     match e {
         GroupError::Fenced { .. } | GroupError::NotOwner { .. } => coded(ExitCode::Fenced, e),
+        GroupError::InvalidGroupId { .. } | GroupError::InconsistentProtocol { .. } => {
+            coded(ExitCode::Usage, e)
+        }
         GroupError::Cluster(c) => anyhow::Error::new(c),
         e => anyhow::Error::new(e),
     }
@@ -41,17 +53,38 @@ type Tp = (String, u32);
 
 struct Loop {
     cluster: Cluster,
-    topics: Vec<String>,
     member: Member,
+    /// --commit auto.
+    auto_commit: bool,
     /// Next offset after what was written out, per owned partition.
     written: BTreeMap<Tp, i64>,
     /// What was last committed, per partition.
     committed: BTreeMap<Tp, i64>,
+    last_hb: Instant,
 }
 
 impl Loop {
-    /// Commits the written positions of owned partitions that moved.
-    fn commit(&mut self) -> anyhow::Result<()> {
+    fn heartbeat(&mut self) -> anyhow::Result<()> {
+        self.last_hb = Instant::now();
+        match self.member.heartbeat(&self.cluster) {
+            Ok(_) => Ok(()),
+            Err(fenced @ GroupError::Fenced { .. }) => {
+                // Removed from the group (stopped past its session timeout): what it wrote
+                // since its last commit is now the new owners' to read again. Its commit is
+                // tried, as a Kafka consumer's next auto-commit would be, so that the error
+                // says the commit was refused rather than leaving it unsaid.
+                if self.auto_commit {
+                    self.try_commit()?;
+                }
+                Err(group_error(fenced))
+            }
+            Err(e) => Err(group_error(e)),
+        }
+    }
+
+    /// One try at committing the written positions of owned partitions that moved: false
+    /// when the group's commit lock was busy (nothing was done).
+    fn try_commit(&mut self) -> anyhow::Result<bool> {
         let owned = self.member.owned();
         let offs: Vec<_> = self
             .written
@@ -60,21 +93,56 @@ impl Loop {
             .map(|(tp, o)| (tp.clone(), *o))
             .collect();
         if offs.is_empty() {
-            return Ok(());
+            return Ok(true);
         }
-        self.member
-            .commit(&mut self.cluster, &offs)
-            .map_err(group_error)?;
+        if !self
+            .member
+            .try_commit(&mut self.cluster, &offs)
+            .map_err(group_error)?
+        {
+            return Ok(false);
+        }
         for (tp, o) in offs {
             self.committed.insert(tp, o);
         }
-        Ok(())
+        Ok(true)
+    }
+
+    /// Commits, waiting up to `limit` for the commit lock (another member may be in the
+    /// middle of a commit, or stopped there) while going on heartbeating: false when the
+    /// lock never came free.
+    fn commit_within(&mut self, limit: Duration) -> anyhow::Result<bool> {
+        let start = Instant::now();
+        loop {
+            if self.try_commit()? {
+                return Ok(true);
+            }
+            if start.elapsed() >= limit {
+                return Ok(false);
+            }
+            if self.last_hb.elapsed() >= HEARTBEAT {
+                self.heartbeat()?;
+            }
+            std::thread::sleep(COMMIT_RETRY);
+        }
+    }
+
+    /// Commits before going on (at exit, or before output with --commit before).
+    fn commit(&mut self, group: &str, when: &str) -> anyhow::Result<()> {
+        if self.commit_within(COMMIT_WAIT)? {
+            return Ok(());
+        }
+        Err(anyhow!(
+            "committing {when}: group {group}'s commit lock was held by another process for \
+             {COMMIT_WAIT:?} (a member stopped in the middle of a commit?); nothing was committed"
+        ))
     }
 }
 
 /// Runs `consume` as a group member.
 pub(crate) fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     let group = args.group.clone().unwrap_or_default();
+    crate::group::coordinator::check_group_id(&group).map_err(group_error)?;
     if !args.partitions.is_empty() {
         return Err(coded(
             ExitCode::Usage,
@@ -116,18 +184,28 @@ pub(crate) fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> 
     .with_context(|| format!("joining group {group}"))?;
     let mut st = Loop {
         cluster,
-        topics,
         member,
+        auto_commit: args.commit == CommitMode::Auto,
         written: BTreeMap::new(),
         committed: BTreeMap::new(),
+        last_hb: Instant::now(),
     };
     let result = read_loop(&mut st, args, global, &mut output, reset, &group);
     let out = match result {
-        Ok(()) => {
+        Ok(offline) => {
             if args.commit == CommitMode::Auto {
-                st.commit()?;
+                st.commit(&group, "at exit")?;
             }
-            Ok(ExitCode::Success)
+            match offline.first() {
+                None => Ok(ExitCode::Success),
+                Some((t, p)) => Err(coded(
+                    ExitCode::Offline,
+                    anyhow!(
+                        "consume {t}: {t}-{p} is offline: no leader (the group's other \
+                         partitions were read and committed; -f waits for it)"
+                    ),
+                )),
+            }
         }
         Err(e) => Err(e),
     };
@@ -142,13 +220,19 @@ fn read_loop(
     output: &mut Output,
     reset: StartOffset,
     group: &str,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Vec<Tp>> {
     let mut out = BufWriter::with_capacity(OUT_BUFFER, stdout_writer());
     // One consumer per topic with owned partitions; rebuilt when ownership changes.
     let mut consumers: Option<Vec<Consumer>> = None;
+    // The partitions `consumers` were built for.
+    let mut reading: Vec<Tp> = Vec::new();
+    // Those of them that have no leader (not in `consumers`), and when they were last looked
+    // at.
+    let mut offline: Vec<Tp> = Vec::new();
+    let mut waited_offline = Instant::now();
+    let mut stopped = false;
     let mut count = 0u64;
     let mut last_commit = Instant::now();
-    let mut last_hb = Instant::now();
     let mut idle = IDLE_MIN;
     let mut sink: Vec<u8> = Vec::with_capacity(OUT_BUFFER);
     let interval = Duration::from_millis(args.auto_commit_interval_ms);
@@ -158,18 +242,18 @@ fn read_loop(
         if max.is_some_and(|m| count >= m) {
             break;
         }
-        if last_hb.elapsed() >= HEARTBEAT {
-            last_hb = Instant::now();
-            st.member.heartbeat(&st.cluster).map_err(group_error)?;
+        // Ctrl-C or SIGTERM: stop reading; the caller commits what was written out and
+        // leaves the group (Kafka's close()).
+        if super::shutdown::requested() {
+            stopped = true;
+            break;
         }
-        let target: Vec<Tp> = st
-            .member
-            .target()
-            .iter()
-            .filter(|(t, _)| st.topics.contains(t))
-            .cloned()
-            .collect();
-        // Revoke: commit what was written out, then let go so the new owner may start.
+        if st.last_hb.elapsed() >= HEARTBEAT {
+            st.heartbeat()?;
+        }
+        // The assignor gives a member only topics it subscribed to.
+        let target: Vec<Tp> = st.member.target().to_vec();
+        // Revoke: commit what was written out, then give back so the new owner may start.
         let revoked: Vec<Tp> = st
             .member
             .owned()
@@ -178,32 +262,36 @@ fn read_loop(
             .collect();
         if !revoked.is_empty() {
             flush(&mut out)?;
-            if args.commit == CommitMode::Auto {
-                st.commit()?;
+            if args.commit == CommitMode::Auto && !st.commit_within(COMMIT_WAIT)? && !global.quiet {
+                // The new owner reads these records again: duplicates, never a loss.
+                let names: Vec<String> = revoked.iter().map(|(t, p)| format!("{t}-{p}")).collect();
+                eprintln!(
+                    "filka: warning: group {group}: could not commit {} before handing them \
+                     over (the commit lock was busy for {COMMIT_WAIT:?}); their new owner reads \
+                     the records since the last commit again",
+                    names.join(",")
+                );
             }
-            for tp in revoked {
-                st.member.release(&tp);
-                st.written.remove(&tp);
+            st.member.release(&revoked).map_err(group_error)?;
+            for tp in &revoked {
+                st.written.remove(tp);
             }
+        }
+        // Partitions are taken by the heartbeat (when their previous owner gave them back).
+        let owned = st.member.owned();
+        if owned != reading {
             consumers = None;
+            reading = owned;
         }
-        let mut all_owned = true;
-        for tp in &target {
-            let had = st.member.owned().contains(tp);
-            if !st.member.try_acquire(tp).map_err(group_error)? {
-                all_owned = false;
-            } else if !had {
-                consumers = None;
-            }
-        }
+        let all_owned = target.iter().all(|tp| reading.contains(tp));
         if target.is_empty() && !args.follow {
             break;
         }
-        if consumers.is_none() && !st.member.owned().is_empty() {
+        if consumers.is_none() && !reading.is_empty() {
             st.cluster.reload()?;
             let committed = offsets::read(&st.cluster, group)?;
             let mut by_topic: BTreeMap<String, Vec<(u32, StartOffset)>> = BTreeMap::new();
-            for tp in st.member.owned() {
+            for tp in reading.iter().cloned() {
                 let start = match st.written.get(&tp) {
                     Some(&o) => StartOffset::Offset(o),
                     None => committed
@@ -213,9 +301,14 @@ fn read_loop(
                 by_topic.entry(tp.0).or_default().push((tp.1, start));
             }
             let mut list = Vec::with_capacity(by_topic.len());
+            let mut now_offline = Vec::new();
             for (topic, starts) in by_topic {
-                let c = Consumer::with_starts(st.cluster.clone(), &topic, &starts, args.follow)
-                    .with_context(|| format!("consume {topic}"))?;
+                let Some(c) =
+                    consumer_of_online(&st.cluster, &topic, starts, args.follow, &mut now_offline)
+                        .with_context(|| format!("consume {topic}"))?
+                else {
+                    continue;
+                };
                 for (p, o) in c.positions() {
                     st.written.entry((topic.clone(), p)).or_insert(o);
                     if global.verbose > 0 && !global.quiet {
@@ -227,7 +320,31 @@ fn read_loop(
                 }
                 list.push(c);
             }
+            if !global.quiet {
+                for (t, p) in now_offline.iter().filter(|tp| !offline.contains(tp)) {
+                    eprintln!(
+                        "filka: warning: group {group}: {t}-{p} is offline (no leader); reading \
+                         the other partitions{}",
+                        if args.follow {
+                            " and waiting for it"
+                        } else {
+                            ""
+                        }
+                    );
+                }
+            }
+            offline = now_offline;
             consumers = Some(list);
+        }
+        // A partition that was offline and has a leader again: read it too (positions are
+        // kept in `written`).
+        if args.follow && !offline.is_empty() && waited_offline.elapsed() >= HEARTBEAT {
+            waited_offline = Instant::now();
+            st.cluster.reload()?;
+            if offline.iter().any(|(t, p)| has_leader(&st.cluster, t, *p)) {
+                consumers = None;
+                continue;
+            }
         }
         let Some(list) = consumers.as_mut() else {
             std::thread::sleep(Duration::from_millis(20));
@@ -262,7 +379,7 @@ fn read_loop(
             if args.commit == CommitMode::Before && !positions.is_empty() {
                 // At-most-once: the offsets are committed before the records are written.
                 st.written.extend(positions.clone());
-                st.commit()?;
+                st.commit(group, "before writing the records")?;
             }
             out.write_all(&sink).context("writing to stdout")?;
             st.written.extend(positions);
@@ -274,7 +391,7 @@ fn read_loop(
         }
         if delivered {
             idle = IDLE_MIN;
-        } else if ended && all_owned {
+        } else if ended && all_owned && !args.follow {
             break;
         } else {
             flush(&mut out)?;
@@ -287,13 +404,54 @@ fn read_loop(
         }
         if args.commit == CommitMode::Auto && last_commit.elapsed() >= interval {
             flush(&mut out)?;
-            st.commit()?;
-            last_commit = Instant::now();
+            // A busy commit lock: go on reading and try again next time round.
+            if st.try_commit()? {
+                last_commit = Instant::now();
+            }
         }
     }
     std::mem::replace(output, Output::Json).finish(&mut out, global.quiet)?;
     out.into_inner()
         .map_err(std::io::IntoInnerError::into_error)
         .context("writing to stdout")?;
-    Ok(())
+    // Without -f: what could not be read because it had no leader (nothing, when asked to
+    // stop).
+    Ok(if args.follow || stopped {
+        Vec::new()
+    } else {
+        offline
+    })
+}
+
+fn has_leader(cluster: &Cluster, topic: &str, partition: u32) -> bool {
+    cluster
+        .partition(topic, partition)
+        .is_ok_and(|p| p.leader >= 0 && cluster.state().is_online(p.leader))
+}
+
+/// A consumer of `starts`' partitions of `topic` that have a leader; those that have none
+/// go to `offline` (the group reads the others and waits for them, as a Kafka consumer
+/// does, instead of failing as a whole). None when every partition is offline.
+fn consumer_of_online(
+    cluster: &Cluster,
+    topic: &str,
+    mut starts: Vec<(u32, StartOffset)>,
+    follow: bool,
+    offline: &mut Vec<Tp>,
+) -> Result<Option<Consumer>, ClusterError> {
+    while !starts.is_empty() {
+        match Consumer::with_starts(cluster.clone(), topic, &starts, follow) {
+            Ok(c) => return Ok(Some(c)),
+            // Checked by trying: the leader may go away between a look and the open.
+            Err(ClusterError::Offline {
+                topic: t,
+                partition,
+            }) if t == topic && starts.iter().any(|(p, _)| *p == partition) => {
+                starts.retain(|(p, _)| *p != partition);
+                offline.push((t, partition));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(None)
 }

@@ -78,7 +78,8 @@ pub enum What {
     Topic(TopicArgs),
     Partition(PartitionArgs),
     History(HistoryArgs),
-    Group(GroupArgs),
+    // The same arguments as `filka group describe`, so both accept the same flags.
+    Group(super::group::DescribeArgs),
 }
 
 /// The cluster: its id, counts, and the partitions each broker leads and follows.
@@ -92,17 +93,6 @@ Examples:
   filka --cluster filka-data/broker-102 describe cluster
   filka describe cluster --output json | jq .offline")]
 pub struct ClusterArgs {}
-
-/// A consumer group, as `filka group describe` shows it.
-#[derive(Debug, clap::Args)]
-#[command(after_long_help = "\
-Examples:
-  filka describe group my-group
-  filka describe group my-group --output json")]
-pub struct GroupArgs {
-    /// The group.
-    pub group: String,
-}
 
 /// One row per broker: Id, State (online or down), Paused, Leads, Follows.
 ///
@@ -194,7 +184,7 @@ pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         What::Topic(a) => run_topic(a, global),
         What::Partition(a) => partition(a, global),
         What::History(a) => history(a, global),
-        What::Group(a) => super::group::describe(&a.group, false, false, global),
+        What::Group(a) => super::group::describe(&a.group, a.members, a.state, global),
     }
 }
 

@@ -15,7 +15,8 @@
 //! - `group delete G`, `group delete-offsets G -t T`.
 //!
 //! Offsets live in `__consumer_offsets` (group/offsets.rs); this file only renders and
-//! checks flags. Exit codes: 4 unknown group or topic, 1 live members refused.
+//! checks flags. Exit codes (also in each subcommand's help): 4 unknown group or topic, 1
+//! refused because the group has live members.
 
 use std::collections::BTreeMap;
 
@@ -30,8 +31,9 @@ use crate::cluster::Cluster;
 use crate::cluster::replica::PartitionView;
 use crate::error::{ExitCode, ResultExt, coded};
 use crate::format::offset_spec::OffsetSpec;
-use crate::group::coordinator::{self, GroupState};
+use crate::group::coordinator::{self, GroupError, GroupState};
 use crate::group::offsets::{self, GroupOffsets};
+use crate::group::schema::OffsetValue;
 use crate::output::{Printer, Table};
 
 const EXAMPLES: &str = "\
@@ -56,6 +58,10 @@ Examples:
 /// Offsets are records in the internal topic __consumer_offsets, in Kafka's binary schema,
 /// in partition abs(hash(group)) % 50; the latest commit per partition wins. Members are
 /// `filka consume --group` processes.
+///
+/// commit, reset-offsets --execute, delete and delete-offsets are refused while the group
+/// has live members (exit 1), as Kafka's tools refuse them for an active group; an unknown
+/// group or topic exits 4.
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = EXAMPLES)]
 pub struct Args {
@@ -98,6 +104,8 @@ pub struct DescribeArgs {
 }
 
 /// Commit an offset for a group (a script that tracks its own progress).
+///
+/// Refused while the group has live members (exit 1): stop them first.
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = "Examples:\n  filka group commit my-group -t demo -p 0 -o 42")]
 pub struct CommitArgs {
@@ -115,6 +123,8 @@ pub struct CommitArgs {
 }
 
 /// Move a group's committed offsets (dry run unless --execute).
+///
+/// --execute is refused while the group has live members (exit 1): stop them first.
 #[derive(Debug, clap::Args)]
 #[command(
     after_long_help = "Examples:\n  filka group reset-offsets g -t demo --to-earliest\n  filka group reset-offsets g -t demo --shift-by -10 --execute\n  filka group reset-offsets g --to-datetime 2024-05-01T12:00:00Z --export > plan.csv\n  filka group reset-offsets g --from-file plan.csv --execute"
@@ -160,7 +170,9 @@ pub struct ResetArgs {
     pub export: bool,
 }
 
-/// Delete a group: its committed offsets and its folder (refused with live members).
+/// Delete a group: its committed offsets and its folder.
+///
+/// Refused while the group has live members (exit 1): stop them first.
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = "Examples:\n  filka group delete my-group")]
 pub struct DeleteArgs {
@@ -168,7 +180,9 @@ pub struct DeleteArgs {
     pub group: String,
 }
 
-/// Delete a group's committed offsets for a topic (refused with live members).
+/// Delete a group's committed offsets for a topic.
+///
+/// Refused while the group has live members (exit 1): stop them first.
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = "Examples:\n  filka group delete-offsets my-group -t demo")]
 pub struct DeleteOffsetsArgs {
@@ -182,6 +196,17 @@ pub struct DeleteOffsetsArgs {
 /// Runs the command.
 pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     check_output(global, "group")?;
+    let group = match &args.action {
+        Action::List(_) => None,
+        Action::Describe(a) => Some(&a.group),
+        Action::Commit(a) => Some(&a.group),
+        Action::ResetOffsets(a) => Some(&a.group),
+        Action::Delete(a) => Some(&a.group),
+        Action::DeleteOffsets(a) => Some(&a.group),
+    };
+    if let Some(g) = group {
+        coordinator::check_group_id(g).map_err(group_error)?;
+    }
     match &args.action {
         Action::List(_) => list(global),
         Action::Describe(a) => describe(&a.group, a.members, a.state, global),
@@ -300,6 +325,8 @@ pub fn describe(
     global: &GlobalArgs,
 ) -> anyhow::Result<ExitCode> {
     check_output(global, "group describe")?;
+    // Also reached from `describe group`.
+    coordinator::check_group_id(group).map_err(group_error)?;
     let c = open_existing(global)?;
     let st = coordinator::describe_state(&c, group).map_err(group_error)?;
     let offs = offsets::read(&c, group)?;
@@ -349,9 +376,18 @@ pub fn describe(
             let tps = st.assignment.get(id).cloned().unwrap_or_default();
             let list: Vec<String> = tps.iter().map(|(t, p)| format!("{t}-{p}")).collect();
             if json {
+                // "owned": what it reads now (during a rebalance, its assignment and what it
+                // still holds or does not hold yet differ).
+                let owned: Vec<String> = st
+                    .owned
+                    .get(id)
+                    .into_iter()
+                    .flatten()
+                    .map(|(t, p)| format!("{t}-{p}"))
+                    .collect();
                 out.json_line(
                     &json!({"group": group, "consumer_id": id, "host": info.host,
-                    "client_id": info.client_id, "partitions": list}),
+                    "client_id": info.client_id, "partitions": list, "owned": owned}),
                 )?;
             } else {
                 t.row([
@@ -406,17 +442,49 @@ pub fn describe(
     finish(out)
 }
 
-/// Refuses changes to a group whose members are alive.
+/// Refuses changes to a group whose members are alive (checked again, under the group's
+/// commit lock, by the write itself).
 fn require_inactive(c: &Cluster, group: &str, what: &str) -> anyhow::Result<()> {
     let live = coordinator::live_members(c, group).map_err(group_error)?;
     if !live.is_empty() {
-        return Err(anyhow!(
-            "cannot {what}: group {group:?} has {} live member(s); stop them first (Kafka: \
-             the group must be inactive)",
-            live.len()
-        ));
+        return Err(anyhow::Error::new(GroupError::Active {
+            group: group.to_string(),
+            live: live.len(),
+        })
+        .context(format!("cannot {what}")));
     }
     Ok(())
+}
+
+/// Writes offsets of an inactive group, saying `what` was refused.
+fn write_inactive(
+    c: &mut Cluster,
+    group: &str,
+    entries: &[((String, u32), Option<OffsetValue>)],
+    what: &str,
+) -> anyhow::Result<()> {
+    coordinator::write_offsets_inactive(c, group, entries)
+        .map_err(group_error)
+        .with_context(|| format!("cannot {what}"))
+}
+
+/// Commit entries for `offsets` at the current time.
+fn commit_entries(offsets: &[((String, u32), i64)]) -> Vec<((String, u32), Option<OffsetValue>)> {
+    let now = crate::cluster::now_ms();
+    offsets
+        .iter()
+        .map(|(tp, o)| {
+            (
+                tp.clone(),
+                Some(OffsetValue {
+                    offset: *o,
+                    leader_epoch: -1,
+                    metadata: String::new(),
+                    commit_timestamp: now,
+                }),
+            )
+        })
+        .collect()
 }
 
 fn commit(a: &CommitArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
@@ -430,12 +498,8 @@ fn commit(a: &CommitArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         ));
     }
     require_inactive(&c, &a.group, "commit")?;
-    offsets::commit(
-        &mut c,
-        &a.group,
-        &[((a.topic.clone(), a.partition), a.offset)],
-    )
-    .with_context(|| format!("committing for group {}", a.group))?;
+    let entries = commit_entries(&[((a.topic.clone(), a.partition), a.offset)]);
+    write_inactive(&mut c, &a.group, &entries, "commit")?;
     Ok(ExitCode::Success)
 }
 
@@ -550,7 +614,7 @@ fn reset(a: &ResetArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     }
     if a.execute {
         require_inactive(&c, &a.group, "reset offsets")?;
-        offsets::commit(&mut c, &a.group, &clamped)?;
+        write_inactive(&mut c, &a.group, &commit_entries(&clamped), "reset offsets")?;
     }
     let mut out = Printer::stdout();
     if a.export {
@@ -594,7 +658,7 @@ fn delete(group: &str, topics: Option<&[String]>, global: &GlobalArgs) -> anyhow
         .filter(|(t, _)| topics.is_none_or(|list| list.contains(t)))
         .map(|tp| (tp.clone(), None))
         .collect();
-    offsets::write(&mut c, group, &entries)?;
+    write_inactive(&mut c, group, &entries, "delete")?;
     if topics.is_none() {
         coordinator::remove_group_dir(&c, group).map_err(group_error)?;
     }

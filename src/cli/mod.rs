@@ -28,6 +28,7 @@ pub mod group;
 pub mod init;
 pub mod produce;
 pub mod schema;
+mod shutdown;
 pub mod simulate_failure;
 pub mod topic;
 

@@ -2,29 +2,48 @@
 //! concurrency model):
 //!
 //! ```text
-//! groups/<group>/group.lock            short critical sections: sync, commit
-//! groups/<group>/state.json            generation, assignor, members, assignment
+//! groups/<group>/state/<version>.json  generation, assignor, members, assignment: changed
+//!                                      without a lock (compare-and-swap, see super::state)
+//! groups/<group>/commit.lock           held from the fence check to the end of the
+//!                                      __consumer_offsets append of one commit
 //! groups/<group>/members/<id>.lock     held (flock) by the live member; mtime = heartbeat
 //! groups/<group>/members/<id>.json     the member's client id, host, topics
-//! groups/<group>/owners/<t>-<p>.lock   held by the one member reading that partition
 //! ```
 //!
-//! A member whose lock can be taken is dead (its process exited or was killed): the next
-//! sync removes it and starts a new generation at once. A member that has not touched its
-//! lock file for its session timeout (a stopped process) is expelled too; when it resumes it
-//! finds itself out of the group and its commits are refused ([`GroupError::Fenced`]).
-//! A partition is read only by the member holding its ownership lock, so never by two
-//! members at once, even during a rebalance: a new owner waits until the old one committed
-//! and let go.
+//! The member lock only says who is alive. A member whose lock can be taken is dead (its
+//! process exited or was killed): the next heartbeat of any member removes it and starts a
+//! new generation at once. A member that has not touched its lock file for its session
+//! timeout (a stopped process) is expelled too; when it resumes it finds itself out of the
+//! group and its commits are refused ([`GroupError::Fenced`]).
+//!
+//! Who reads a partition is recorded in the state ([`GroupState::owned`]), never in a lock a
+//! stopped process could keep: a partition is taken by a member of the current generation
+//! it is assigned to once nobody holds it, and given back by its holder after committing
+//! (a new owner waits for that during a rebalance, so no two members read it at once).
+//! Removing a member from the generation takes its partitions from it in the same change:
+//! a stopped member's partitions go to the live members at once, and its commits are
+//! refused when it resumes, since it is no longer a member (Kafka's generation check).
+//!
+//! Heartbeats take no lock at all, so a member stopped anywhere, even in the middle of a
+//! commit, holds up no other member's heartbeat. Commits are serialized by the commit lock,
+//! and a member that cannot take it at once does not wait ([`Member::try_commit`] says so):
+//! its read loop goes on and tries again.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use super::assignor::{self, Assignment, Assignor, Tp};
+use super::assignor::{self, Assignor, Tp};
+use super::names::checked_group_dir;
+pub use super::names::{check_group_id, group_dir, group_dirs};
 use super::offsets;
+use super::schema::OffsetValue;
+use super::state;
+pub use super::state::{GroupState, MemberInfo};
 use crate::cluster::lock::FileLock;
-use crate::cluster::{Cluster, ClusterError, Layout, now_ms, random_uuid};
+use crate::cluster::{Cluster, ClusterError, now_ms, random_uuid};
+
+const HEARTBEAT_REFUSED: &str = "its heartbeat was refused: it must leave";
 
 /// Kafka's default `session.timeout.ms`.
 pub const DEFAULT_SESSION_TIMEOUT_MS: u64 = 45_000;
@@ -35,7 +54,7 @@ pub enum GroupError {
     /// The member is no longer part of the group's current generation.
     #[error(
         "group {group}: member {member} is not in generation {generation} (it was removed after \
-         missing session.timeout.ms); its commit was refused"
+         missing session.timeout.ms, and its partitions went to the live members); {refused}"
     )]
     Fenced {
         /// Group.
@@ -44,6 +63,8 @@ pub enum GroupError {
         member: String,
         /// The group's current generation.
         generation: i32,
+        /// What was refused.
+        refused: &'static str,
     },
     /// The member does not own a partition it tried to commit.
     #[error("group {group}: member {member} does not own {topic}-{partition}; commit refused")]
@@ -56,6 +77,73 @@ pub enum GroupError {
         topic: String,
         /// Partition.
         partition: u32,
+    },
+    /// A member asked for another assignor than the group's.
+    #[error(
+        "group {group} uses the {protocol} assignor, and this member asked for {asked} (Kafka: \
+         INCONSISTENT_GROUP_PROTOCOL); use --assignor {protocol}, or wait until the group has no \
+         members"
+    )]
+    InconsistentProtocol {
+        /// Group.
+        group: String,
+        /// The group's assignor.
+        protocol: &'static str,
+        /// The one this member asked for.
+        asked: &'static str,
+    },
+    /// A change that needs an inactive group, refused because members are alive.
+    #[error(
+        "group {group:?} has {live} live member(s); stop them first (Kafka: the group must be \
+         inactive)"
+    )]
+    Active {
+        /// Group.
+        group: String,
+        /// How many members are alive.
+        live: usize,
+    },
+    /// The group's commit lock stayed busy.
+    #[error(
+        "group {group}: its commit lock stayed held by another process for {waited:?} (a \
+         member stopped in the middle of a commit?); try again"
+    )]
+    CommitBusy {
+        /// Group.
+        group: String,
+        /// How long we waited.
+        waited: Duration,
+    },
+    /// The group id cannot be used.
+    #[error("invalid group id: {reason}")]
+    InvalidGroupId {
+        /// Why.
+        reason: String,
+    },
+    /// A long group id's folder belongs to another id with the same hash.
+    #[error(
+        "{path} belongs to group {other:?}, whose long id hashes like this one; use another \
+         group id"
+    )]
+    NameClash {
+        /// The folder.
+        path: PathBuf,
+        /// The start of the other group's id.
+        other: String,
+    },
+    /// A state file of the group could not be decoded.
+    #[error("{path}: not a group state file: {reason}")]
+    BadState {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The group's state changed under us too many times in a row.
+    #[error("{path}: the group state kept changing under us; try again")]
+    Contended {
+        /// The state folder.
+        path: PathBuf,
     },
     /// The cluster failed.
     #[error(transparent)]
@@ -78,83 +166,6 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> GroupError + '_ {
     }
 }
 
-/// What a member says about itself.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct MemberInfo {
-    /// Client id.
-    pub client_id: String,
-    /// Host (Kafka shows `/address`).
-    pub host: String,
-    /// Subscribed topics.
-    pub topics: Vec<String>,
-    /// Its session timeout (ms).
-    pub session_timeout_ms: u64,
-}
-
-/// The group's shared state (`state.json`).
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct GroupState {
-    /// Current generation (0 before anyone joined).
-    pub generation: i32,
-    /// The assignor in use.
-    pub protocol: Assignor,
-    /// Members of this generation.
-    pub members: BTreeMap<String, MemberInfo>,
-    /// Their partitions.
-    pub assignment: Assignment,
-    /// When this generation started (ms).
-    pub timestamp_ms: i64,
-}
-
-impl Default for GroupState {
-    fn default() -> Self {
-        GroupState {
-            generation: 0,
-            protocol: Assignor::Range,
-            members: BTreeMap::new(),
-            assignment: Assignment::new(),
-            timestamp_ms: 0,
-        }
-    }
-}
-
-/// The folder of `group` (names with unusual characters are hex-encoded).
-pub fn group_dir(layout: &Layout, group: &str) -> PathBuf {
-    let plain = !group.is_empty()
-        && group.len() <= 200
-        && group
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-')
-        && !group.starts_with('.');
-    let name = if plain {
-        group.to_string()
-    } else {
-        let hex: String = group.bytes().map(|b| format!("{b:02x}")).collect();
-        format!("%{}", &hex[..hex.len().min(400)])
-    };
-    layout.groups().join(name)
-}
-
-fn state_path(dir: &Path) -> PathBuf {
-    dir.join("state.json")
-}
-
-/// Reads `state.json` (the default state when there is none or it is unreadable).
-pub fn read_state(dir: &Path) -> GroupState {
-    std::fs::read(state_path(dir))
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .unwrap_or_default()
-}
-
-fn write_state(dir: &Path, st: &GroupState) -> Result<(), GroupError> {
-    let path = state_path(dir);
-    let tmp = dir.join("state.json.tmp");
-    let bytes = serde_json::to_vec_pretty(st).unwrap_or_default();
-    std::fs::write(&tmp, bytes).map_err(io(&tmp))?;
-    std::fs::rename(&tmp, &path).map_err(io(&path))
-}
-
 /// A member found in the members folder.
 #[derive(Debug, Clone)]
 pub struct LiveMember {
@@ -168,8 +179,7 @@ pub struct LiveMember {
 
 /// Scans the members folder: live members (lock held by someone else), removing the files of
 /// dead ones. `me` (with its lock held by this process) is never probed.
-/// Without `cleanup` (an observer not holding the group lock) dead members are only left
-/// out.
+/// Without `cleanup` (an observer, who changes nothing) dead members are only left out.
 fn scan_members(
     dir: &Path,
     me: Option<&str>,
@@ -223,9 +233,9 @@ fn scan_members(
 
 /// The members of `group` that are alive now (lock held and heartbeat recent).
 pub fn live_members(cluster: &Cluster, group: &str) -> Result<Vec<LiveMember>, GroupError> {
-    // No group lock: an observer must not wait for a member stopped inside a critical
-    // section (SIGSTOP), and probing member locks needs none.
-    let dir = group_dir(cluster.layout(), group);
+    // Probing member locks waits for nobody: an observer is never held up by a stopped
+    // member.
+    let dir = checked_group_dir(cluster.layout(), group, false)?;
     Ok(scan_members(&dir, None, false)?
         .into_iter()
         .filter(|m| !m.expired)
@@ -234,7 +244,7 @@ pub fn live_members(cluster: &Cluster, group: &str) -> Result<Vec<LiveMember>, G
 
 /// The group's state with dead members (lock free) left out (for describe).
 pub fn describe_state(cluster: &Cluster, group: &str) -> Result<GroupState, GroupError> {
-    let dir = group_dir(cluster.layout(), group);
+    let dir = checked_group_dir(cluster.layout(), group, false)?;
     if !dir.exists() {
         return Ok(GroupState::default());
     }
@@ -244,44 +254,65 @@ pub fn describe_state(cluster: &Cluster, group: &str) -> Result<GroupState, Grou
         .into_iter()
         .map(|m| m.id)
         .collect();
-    let mut st = read_state(&dir);
+    let (_, mut st) = state::read(&dir)?;
     st.members.retain(|id, _| live.contains(id));
     st.assignment.retain(|id, _| live.contains(id));
+    st.owned.retain(|id, _| live.contains(id));
     Ok(st)
 }
 
-/// Groups that have a folder (members now or before).
-pub fn group_dirs(layout: &Layout) -> Vec<String> {
-    let mut out = Vec::new();
-    if let Ok(entries) = std::fs::read_dir(layout.groups()) {
-        for e in entries.flatten() {
-            let name = e.file_name().to_string_lossy().to_string();
-            let decoded = match name.strip_prefix('%') {
-                Some(hex) => (0..hex.len() / 2)
-                    .filter_map(|i| u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok())
-                    .collect::<Vec<u8>>(),
-                None => name.into_bytes(),
-            };
-            if let Ok(s) = String::from_utf8(decoded) {
-                out.push(s);
-            }
-        }
+/// How long a change by a script ([`write_offsets_inactive`]) waits for the commit lock.
+pub const ADMIN_COMMIT_WAIT: Duration = Duration::from_secs(10);
+
+/// Writes committed offsets (or deletions) of a group that has no live member, as
+/// `filka group commit`, `reset-offsets` and `delete` do; refused ([`GroupError::Active`])
+/// when members are alive.
+///
+/// Taken under the group's commit lock: a member that passed its fence check just before
+/// it was expelled (then stopped) has its commit land before this change, never after it.
+pub fn write_offsets_inactive(
+    cluster: &mut Cluster,
+    group: &str,
+    entries: &[(Tp, Option<OffsetValue>)],
+) -> Result<(), GroupError> {
+    let dir = checked_group_dir(cluster.layout(), group, false)?;
+    // No folder: no member ever joined, so none can be in the middle of a commit.
+    let _commit = if dir.is_dir() {
+        let lock = FileLock::exclusive_within(&commit_lock(&dir), ADMIN_COMMIT_WAIT).map_err(
+            |e| match e {
+                crate::cluster::lock::LockError::Busy { waited, .. } => GroupError::CommitBusy {
+                    group: group.to_string(),
+                    waited,
+                },
+                e => GroupError::Cluster(e.into()),
+            },
+        )?;
+        Some(lock)
+    } else {
+        None
+    };
+    let live = live_members(cluster, group)?.len();
+    if live > 0 {
+        return Err(GroupError::Active {
+            group: group.to_string(),
+            live,
+        });
     }
-    out.sort();
-    out
+    offsets::write(cluster, group, entries)?;
+    Ok(())
 }
 
 /// Removes a group's folder (no live members: the caller checked).
 pub fn remove_group_dir(cluster: &Cluster, group: &str) -> Result<(), GroupError> {
-    let dir = group_dir(cluster.layout(), group);
+    let dir = checked_group_dir(cluster.layout(), group, false)?;
     match std::fs::remove_dir_all(&dir) {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(io(&dir)(e)),
         _ => Ok(()),
     }
 }
 
-/// One live member of a group: holds its member lock and the ownership locks of the
-/// partitions it reads.
+/// One live member of a group: holds its member lock; the partitions it reads are recorded
+/// as its own in the group state.
 #[derive(Debug)]
 pub struct Member {
     group: String,
@@ -292,7 +323,8 @@ pub struct Member {
     lock: FileLock,
     generation: i32,
     target: Vec<Tp>,
-    owned: BTreeMap<Tp, FileLock>,
+    /// What the state said this member holds, as of its last change or heartbeat.
+    owned: BTreeSet<Tp>,
 }
 
 impl Member {
@@ -304,10 +336,9 @@ impl Member {
         assignor: Assignor,
         session_timeout_ms: u64,
     ) -> Result<Member, GroupError> {
-        let dir = group_dir(cluster.layout(), group);
+        let dir = checked_group_dir(cluster.layout(), group, true)?;
         let mdir = dir.join("members");
         std::fs::create_dir_all(&mdir).map_err(io(&mdir))?;
-        std::fs::create_dir_all(dir.join("owners")).map_err(io(&dir))?;
         let client_id = format!("console-consumer-{}", std::process::id());
         let id = format!("{client_id}-{}", random_uuid());
         let info = MemberInfo {
@@ -315,6 +346,7 @@ impl Member {
             host: "/127.0.0.1".into(),
             topics: topics.to_vec(),
             session_timeout_ms,
+            assignor: Some(assignor),
         };
         let json = mdir.join(format!("{id}.json"));
         std::fs::write(&json, serde_json::to_vec(&info).unwrap_or_default()).map_err(io(&json))?;
@@ -334,9 +366,13 @@ impl Member {
             lock,
             generation: 0,
             target: Vec::new(),
-            owned: BTreeMap::new(),
+            owned: BTreeSet::new(),
         };
-        m.heartbeat(cluster)?;
+        if let Err(e) = m.heartbeat(cluster) {
+            // Not taken in (e.g. another assignor): leave no files that look like a member.
+            m.leave();
+            return Err(e);
+        }
         Ok(m)
     }
 
@@ -355,103 +391,183 @@ impl Member {
         &self.target
     }
 
-    /// The partitions whose ownership lock this member holds.
+    /// The partitions this member holds (it reads them; nobody else does).
     pub fn owned(&self) -> Vec<Tp> {
-        self.owned.keys().cloned().collect()
+        self.owned.iter().cloned().collect()
     }
 
-    fn fenced(&self, generation: i32) -> GroupError {
+    fn fenced(&self, generation: i32, refused: &'static str) -> GroupError {
         GroupError::Fenced {
             group: self.group.clone(),
             member: self.id.clone(),
             generation,
+            refused,
         }
     }
 
     /// Proves liveness (touches the member file) and syncs with the group: removes dead or
     /// expired members and, when membership changed, starts a new generation with a new
-    /// assignment. Returns true when this member's assignment changed.
+    /// assignment. Returns true when this member's assignment changed. Takes no lock.
     pub fn heartbeat(&mut self, cluster: &Cluster) -> Result<bool, GroupError> {
-        let _g = FileLock::exclusive(&self.dir.join("group.lock")).map_err(ClusterError::from)?;
-        let mut st = read_state(&self.dir);
-        if self.generation > 0 && !st.members.contains_key(&self.id) {
-            // Expelled: do not look alive again (the caller leaves or rejoins).
-            return Err(self.fenced(st.generation));
+        let joined = self.generation > 0;
+        if joined {
+            let (_, st) = state::read(&self.dir)?;
+            if !st.members.contains_key(&self.id) {
+                // Expelled: do not look alive again (the caller leaves).
+                return Err(self.fenced(st.generation, HEARTBEAT_REFUSED));
+            }
         }
         let _ = self.lock.file().set_modified(SystemTime::now());
-        let live: Vec<LiveMember> = scan_members(&self.dir, Some(&self.id), true)?
-            .into_iter()
-            .filter(|m| !m.expired)
-            .collect();
-        let ids: BTreeSet<&String> = live.iter().map(|m| &m.id).collect();
-        let current: BTreeSet<&String> = st.members.keys().collect();
-        if ids != current {
-            if st.members.is_empty() {
-                st.protocol = self.assignor;
+        let scanned = scan_members(&self.dir, Some(&self.id), true)?;
+        let mut alive: BTreeMap<String, MemberInfo> = BTreeMap::new();
+        let mut expired = BTreeSet::new();
+        for m in scanned {
+            if m.expired {
+                expired.insert(m.id);
+            } else {
+                let info = if m.id == self.id {
+                    Some(self.info.clone())
+                } else {
+                    m.info
+                };
+                // A member whose file is unreadable still counts: it holds its lock.
+                alive.insert(m.id, info.unwrap_or_else(|| self.info.clone()));
             }
-            let members: BTreeMap<String, MemberInfo> = live
+        }
+        alive.insert(self.id.clone(), self.info.clone());
+        let mdir = self.dir.join("members");
+        let (_, st) = state::update(&self.dir, |st| {
+            if joined && !st.members.contains_key(&self.id) {
+                return Err(self.fenced(st.generation, HEARTBEAT_REFUSED));
+            }
+            // Keep a member this scan did not see only while its lock file exists: it joined
+            // after the scan listed the folder (a dead one's files are removed first).
+            let mut members: BTreeMap<String, MemberInfo> = st
+                .members
                 .iter()
-                .map(|m| {
-                    let info = if m.id == self.id {
-                        Some(self.info.clone())
-                    } else {
-                        m.info.clone()
-                    };
-                    (m.id.clone(), info.unwrap_or_else(|| self.info.clone()))
+                .filter(|(id, _)| {
+                    !expired.contains(*id)
+                        && (alive.contains_key(*id) || mdir.join(format!("{id}.lock")).exists())
                 })
+                .map(|(id, info)| (id.clone(), info.clone()))
                 .collect();
-            let mut partitions = BTreeMap::new();
-            for info in members.values() {
-                for t in &info.topics {
-                    if let Ok(topic) = cluster.topic(t) {
-                        partitions.insert(t.clone(), topic.partitions.len() as u32);
-                    }
+            for (id, info) in &alive {
+                if !st.expelled.contains(id) {
+                    members.entry(id.clone()).or_insert_with(|| info.clone());
                 }
             }
-            let ids: Vec<String> = members.keys().cloned().collect();
-            st.assignment = assignor::assign(st.protocol, &ids, &partitions, &st.assignment);
-            st.members = members;
-            st.generation = st.generation.saturating_add(1);
-            st.timestamp_ms = now_ms();
-            write_state(&self.dir, &st)?;
-        }
+            // The group's assignor is that of the members it has, or this member's for a
+            // group forming now. A newcomer asking for another one is not taken in, and is
+            // refused on its own heartbeat (Kafka: INCONSISTENT_GROUP_PROTOCOL).
+            let forming = !st.members.keys().any(|id| members.contains_key(id));
+            let protocol = if forming { self.assignor } else { st.protocol };
+            members.retain(|id, info| {
+                st.members.contains_key(id) || info.assignor.is_none_or(|a| a == protocol)
+            });
+            if !members.contains_key(&self.id) {
+                return Err(GroupError::InconsistentProtocol {
+                    group: self.group.clone(),
+                    protocol: protocol.name(),
+                    asked: self.assignor.name(),
+                });
+            }
+            st.expelled.extend(
+                expired
+                    .iter()
+                    .filter(|id| st.members.contains_key(*id))
+                    .cloned(),
+            );
+            st.expelled
+                .retain(|id| mdir.join(format!("{id}.lock")).exists());
+            let ids: BTreeSet<&String> = members.keys().collect();
+            let current: BTreeSet<&String> = st.members.keys().collect();
+            if ids != current {
+                st.protocol = protocol;
+                let mut partitions = BTreeMap::new();
+                for info in members.values() {
+                    for t in &info.topics {
+                        if let Ok(topic) = cluster.topic(t) {
+                            partitions.insert(t.clone(), topic.partitions.len() as u32);
+                        }
+                    }
+                }
+                let subscriptions: assignor::Subscriptions = members
+                    .iter()
+                    .map(|(id, info)| (id.clone(), info.topics.clone()))
+                    .collect();
+                st.assignment =
+                    assignor::assign(st.protocol, &subscriptions, &partitions, &st.assignment);
+                st.members = members;
+                st.generation = st.generation.saturating_add(1);
+                st.timestamp_ms = now_ms();
+            }
+            // Whoever left the generation holds nothing any more.
+            let members = &st.members;
+            st.owned
+                .retain(|id, tps| members.contains_key(id) && !tps.is_empty());
+            // Take the assigned partitions nobody holds.
+            let free: Vec<Tp> = st
+                .assignment
+                .get(&self.id)
+                .into_iter()
+                .flatten()
+                .filter(|tp| st.owner_of(tp).is_none())
+                .cloned()
+                .collect();
+            if !free.is_empty() {
+                let mine = st.owned.entry(self.id.clone()).or_default();
+                mine.extend(free);
+                mine.sort();
+            }
+            Ok(())
+        })?;
         let target = st.assignment.get(&self.id).cloned().unwrap_or_default();
         self.generation = st.generation;
+        self.owned = owned_by(&st, &self.id);
         let changed = target != self.target;
         self.target = target;
         Ok(changed)
     }
 
-    /// Lets go of a partition (after committing what was read from it).
-    pub fn release(&mut self, tp: &Tp) {
-        self.owned.remove(tp);
-    }
-
-    /// Takes the ownership lock of an assigned partition if its previous owner let go.
-    pub fn try_acquire(&mut self, tp: &Tp) -> Result<bool, GroupError> {
-        if self.owned.contains_key(tp) {
-            return Ok(true);
-        }
-        let path = owner_lock(&self.dir, tp);
-        match FileLock::try_exclusive(&path).map_err(ClusterError::from)? {
-            Some(l) => {
-                self.owned.insert(tp.clone(), l);
-                Ok(true)
+    /// Gives partitions back (after committing what was read from them), so their new owner
+    /// may take them.
+    pub fn release(&mut self, tps: &[Tp]) -> Result<(), GroupError> {
+        let (_, st) = state::update(&self.dir, |st| {
+            if let Some(mine) = st.owned.get_mut(&self.id) {
+                mine.retain(|tp| !tps.contains(tp));
             }
-            None => Ok(false),
-        }
+            st.owned.retain(|_, v| !v.is_empty());
+            Ok(())
+        })?;
+        self.owned = owned_by(&st, &self.id);
+        Ok(())
     }
 
     /// Commits `offsets` for partitions this member owns, refused ([`GroupError::Fenced`])
-    /// when the member is no longer in the group's current generation.
-    pub fn commit(&self, cluster: &mut Cluster, offsets_: &[(Tp, i64)]) -> Result<(), GroupError> {
-        let _g = FileLock::exclusive(&self.dir.join("group.lock")).map_err(ClusterError::from)?;
-        let st = read_state(&self.dir);
+    /// when the member is no longer in the group's current generation. Returns false, having
+    /// done nothing, when another process holds the group's commit lock (it may be stopped
+    /// inside its commit): the caller goes on and tries again.
+    ///
+    /// The check and the append happen under the commit lock, so a commit that passed the
+    /// check always lands before any commit of a later owner of the same partition.
+    pub fn try_commit(
+        &self,
+        cluster: &mut Cluster,
+        offsets_: &[(Tp, i64)],
+    ) -> Result<bool, GroupError> {
+        let Some(_commit) =
+            FileLock::try_exclusive(&commit_lock(&self.dir)).map_err(ClusterError::from)?
+        else {
+            return Ok(false);
+        };
+        let (_, st) = state::read(&self.dir)?;
         if !st.members.contains_key(&self.id) {
-            return Err(self.fenced(st.generation));
+            return Err(self.fenced(st.generation, "its commit was refused"));
         }
+        // Ownership as the group sees it now, not as this member last saw it.
+        let owned = owned_by(&st, &self.id);
         for (tp, _) in offsets_ {
-            if !self.owned.contains_key(tp) {
+            if !owned.contains(tp) {
                 return Err(GroupError::NotOwner {
                     group: self.group.clone(),
                     member: self.id.clone(),
@@ -461,23 +577,28 @@ impl Member {
             }
         }
         offsets::commit(cluster, &self.group, offsets_)?;
-        Ok(())
+        Ok(true)
     }
 
     /// Leaves the group: removes the member's files; the others rebalance on their next
-    /// heartbeat.
+    /// heartbeat, which also takes this member's partitions from it.
     pub fn leave(self) {
         let mdir = self.dir.join("members");
         let _ = std::fs::remove_file(mdir.join(format!("{}.json", self.id)));
         let _ = std::fs::remove_file(mdir.join(format!("{}.lock", self.id)));
-        drop(self.owned);
         drop(self.lock);
     }
 }
 
-fn owner_lock(dir: &Path, tp: &Tp) -> PathBuf {
-    let hex: String = tp.0.bytes().map(|b| format!("{b:02x}")).collect();
-    dir.join("owners").join(format!("{hex}-{}.lock", tp.1))
+fn owned_by(st: &GroupState, id: &str) -> BTreeSet<Tp> {
+    st.owned
+        .get(id)
+        .map(|v| v.iter().cloned().collect())
+        .unwrap_or_default()
+}
+
+fn commit_lock(dir: &Path) -> PathBuf {
+    dir.join("commit.lock")
 }
 
 #[cfg(test)]
@@ -501,39 +622,43 @@ mod tests {
         let topics = ["t".to_string()];
         let mut m1 = Member::join(&c, "g", &topics, Assignor::Range, 60_000).unwrap();
         assert_eq!(m1.target().len(), 4);
-        for p in 0..4 {
-            assert!(m1.try_acquire(&tp(p)).unwrap());
-        }
+        assert_eq!(m1.owned().len(), 4, "free partitions are taken at once");
         let mut m2 = Member::join(&c, "g", &topics, Assignor::Range, 60_000).unwrap();
         assert_eq!(m2.generation(), 2);
+        assert!(m2.owned().is_empty(), "m1 still holds them");
         assert!(m1.heartbeat(&c).unwrap(), "m1's assignment changed");
         assert_eq!(m1.target().len() + m2.target().len(), 4);
         let moved: Vec<Tp> = m2.target().to_vec();
-        for t in &moved {
-            assert!(!m2.try_acquire(t).unwrap(), "{t:?} still owned by m1");
-        }
-        for t in &moved {
-            m1.release(t);
-            assert!(m2.try_acquire(t).unwrap());
-        }
+        m2.heartbeat(&c).unwrap();
+        assert!(m2.owned().is_empty(), "not before m1 let go");
+        m1.release(&moved).unwrap();
+        m2.heartbeat(&c).unwrap();
+        assert_eq!(m2.owned(), moved);
         // m1 may not commit what it no longer owns.
         let mut c2 = c.clone();
-        let e = m1.commit(&mut c2, &[(moved[0].clone(), 1)]).unwrap_err();
+        let e = m1
+            .try_commit(&mut c2, &[(moved[0].clone(), 1)])
+            .unwrap_err();
         assert!(matches!(e, GroupError::NotOwner { .. }), "{e}");
         // m1 leaves: m2 takes everything in the next generation.
         m1.leave();
         assert!(m2.heartbeat(&c).unwrap());
         assert_eq!(m2.target().len(), 4);
+        assert_eq!(m2.owned().len(), 4);
         assert_eq!(m2.generation(), 3);
     }
 
+    /// Regression: ownership was a flock per partition, and an expelled SIGSTOPped member
+    /// kept its flocks, so the new owner could not read its partitions until the stopped
+    /// process resumed.
     #[test]
-    fn an_expired_member_is_fenced() {
+    fn an_expelled_member_loses_its_partitions_at_once_and_is_fenced() {
         let dir = tempfile::tempdir().unwrap();
         let mut c = cluster(dir.path());
         let topics = ["t".to_string()];
-        let mut m1 = Member::join(&c, "g", &topics, Assignor::Sticky, 50).unwrap();
-        assert!(m1.try_acquire(&tp(0)).unwrap());
+        // m1 stands for a stopped process: after joining it never acts again until the end.
+        let m1 = Member::join(&c, "g", &topics, Assignor::Sticky, 50).unwrap();
+        assert_eq!(m1.owned().len(), 4);
         let mut m2 = Member::join(&c, "g", &topics, Assignor::Sticky, 60_000).unwrap();
         std::thread::sleep(Duration::from_millis(120));
         m2.heartbeat(&c).unwrap();
@@ -542,9 +667,101 @@ mod tests {
             4,
             "m1 expelled after its session timeout"
         );
-        let e = m1.commit(&mut c, &[(tp(0), 1)]).unwrap_err();
+        assert_eq!(m2.owned().len(), 4, "without m1 giving anything back");
+        let st = describe_state(&c, "g").unwrap();
+        assert_eq!(st.owned.keys().collect::<Vec<_>>(), [m2.id()]);
+        let mut m1 = m1;
+        let e = m1.try_commit(&mut c, &[(tp(0), 1)]).unwrap_err();
         assert!(matches!(e, GroupError::Fenced { .. }), "{e}");
+        assert!(e.to_string().contains("commit was refused"), "{e}");
         assert!(matches!(m1.heartbeat(&c), Err(GroupError::Fenced { .. })));
         assert_eq!(live_members(&c, "g").unwrap().len(), 1);
+        // Resumed, it looks alive again (its lock is held, its file touched): it stays out.
+        let _ = m1.lock.file().set_modified(SystemTime::now());
+        m2.heartbeat(&c).unwrap();
+        assert_eq!(describe_state(&c, "g").unwrap().members.len(), 1);
+    }
+
+    /// Regression: `commit` held the group lock for the whole acks=all `__consumer_offsets`
+    /// append, so a member stopped (or slow) inside it blocked every other member's
+    /// heartbeat, and with it the expulsion of the stopped member itself.
+    #[test]
+    fn a_member_stuck_inside_a_commit_blocks_no_heartbeat() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = cluster(dir.path());
+        offsets::ensure_topic(&mut c).unwrap();
+        let topics = ["t".to_string()];
+        let m1 = Member::join(&c, "g", &topics, Assignor::Range, 300).unwrap();
+        assert!(m1.owned().contains(&tp(0)));
+        let mut m2 = Member::join(&c, "g", &topics, Assignor::Range, 60_000).unwrap();
+        // Hold the group's __consumer_offsets partition: m1's commit stops inside its
+        // append, as a SIGSTOPped member would.
+        let p = offsets::partition_for("g");
+        let held =
+            FileLock::exclusive(&c.layout().partition_lock(offsets::OFFSETS_TOPIC, p)).unwrap();
+        let mut c1 = c.clone();
+        let stuck = std::thread::spawn(move || {
+            let r = m1.try_commit(&mut c1, &[(tp(0), 1)]);
+            (m1, r)
+        });
+        std::thread::sleep(Duration::from_millis(400));
+        let (tx, rx) = std::sync::mpsc::channel();
+        let c2 = c.clone();
+        std::thread::spawn(move || {
+            let mut c2 = c2;
+            let r = m2.heartbeat(&c2).and_then(|_| {
+                // A commit while the lock is held does not wait either.
+                assert!(m2.owned().contains(&tp(1)));
+                assert!(!m2.try_commit(&mut c2, &[(tp(1), 1)])?);
+                Ok(m2.target().len())
+            });
+            let _ = tx.send(r.map_err(|e| e.to_string()));
+        });
+        let got = rx.recv_timeout(Duration::from_secs(10));
+        drop(held);
+        let (_m1, landed) = stuck.join().unwrap();
+        let got = got.expect("m2's heartbeat waited for the member stuck in its commit");
+        assert_eq!(got.unwrap(), 4, "the stuck member was expelled at once");
+        assert!(
+            landed.unwrap(),
+            "its commit passed the fence check before the expulsion"
+        );
+    }
+
+    /// Regression: a member with another --assignor than the group's joined silently (Kafka
+    /// refuses it with INCONSISTENT_GROUP_PROTOCOL).
+    #[test]
+    fn a_member_asking_for_another_assignor_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = cluster(dir.path());
+        let topics = ["t".to_string()];
+        let mut m1 = Member::join(&c, "g", &topics, Assignor::Range, 60_000).unwrap();
+        let e = Member::join(&c, "g", &topics, Assignor::Roundrobin, 60_000).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                GroupError::InconsistentProtocol {
+                    protocol: "range",
+                    asked: "roundrobin",
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        assert_eq!(
+            live_members(&c, "g").unwrap().len(),
+            1,
+            "it left no member behind"
+        );
+        m1.heartbeat(&c).unwrap();
+        assert_eq!(m1.generation(), 1, "no rebalance for it");
+        // Once the group is empty, the next member's assignor is the group's.
+        m1.leave();
+        let m3 = Member::join(&c, "g", &topics, Assignor::Roundrobin, 60_000).unwrap();
+        assert_eq!(
+            describe_state(&c, "g").unwrap().protocol,
+            Assignor::Roundrobin
+        );
+        assert_eq!(m3.owned().len(), 4);
     }
 }

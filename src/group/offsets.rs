@@ -69,10 +69,42 @@ pub fn write(
         let value = value.as_ref().map(schema::encode_value);
         b.append(now, Some(&key), value.as_deref(), &[]);
     }
-    let mut w = PartitionWriter::new(cluster, OFFSETS_TOPIC, partition_for(group))?;
+    let mut w = writer_on_current_metadata(cluster, partition_for(group))?;
     w.append(b.finish(0, 0), Acks::All)?;
     let updates = w.finish()?;
     writer::write_checkpoints(cluster.layout(), &updates)
+}
+
+/// `cluster.json`'s identity (size, mtime, inode), to tell whether it changed.
+fn snapshot_stamp(cluster: &Cluster) -> Option<(u64, std::time::SystemTime, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    let m = std::fs::metadata(cluster.layout().snapshot()).ok()?;
+    Some((m.len(), m.modified().ok()?, m.ino()))
+}
+
+/// A writer for `__consumer_offsets-<partition>` holding the current metadata.
+///
+/// Callers (a group member) load the metadata once and keep it for hours, while
+/// `PartitionWriter::new` pairs the state it is given with cluster.json's stamp of *now*:
+/// a writer built on old metadata never sees a failover, and would append with the old
+/// leader and epoch to a broker that is down. So re-read the snapshot first, and again if
+/// it changed while the writer was being built (its stamp must describe what we read).
+fn writer_on_current_metadata(
+    cluster: &mut Cluster,
+    partition: u32,
+) -> Result<PartitionWriter, ClusterError> {
+    let mut tries = 0;
+    loop {
+        let before = snapshot_stamp(cluster);
+        cluster.reload()?;
+        let w = PartitionWriter::new(cluster, OFFSETS_TOPIC, partition)?;
+        tries += 1;
+        // After a few changes in a row (elections in progress) the writer's own refresh
+        // before its append takes over.
+        if snapshot_stamp(cluster) == before || tries >= 5 {
+            return Ok(w);
+        }
+    }
 }
 
 /// Commits `offsets` ((topic, partition) -> next offset to read) for `group`.
@@ -100,8 +132,14 @@ pub fn commit(
 }
 
 /// Reads one `__consumer_offsets` partition to its high watermark, calling `f` for every
-/// offset-commit record (value `None` for a tombstone). Undecodable records are skipped:
-/// they are not ours to judge, and Kafka's other record types share the topic.
+/// offset-commit record (value `None` for a tombstone).
+///
+/// Records that do not decode as offset commits are skipped, on purpose: the topic also
+/// holds Kafka's other record types (group metadata, KIP-848 and share-group records), and
+/// segments copied from a real broker may carry versions filka does not know; failing on
+/// them would lock every group of the partition out of its offsets. The price is that
+/// garbage would pass unseen here, so the tests that kill members mid-commit decode every
+/// record strictly themselves (tests/integration/group.rs, `strict_commits`).
 fn scan(
     cluster: &Cluster,
     partition: u32,
@@ -177,4 +215,69 @@ pub fn groups_with_offsets(cluster: &Cluster) -> Result<BTreeSet<String>, Cluste
         .filter(|(_, alive)| *alive)
         .map(|((g, _, _), _)| g)
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::failover;
+    use crate::log::LogReader;
+
+    fn log_end(cluster: &Cluster, broker: i32, partition: u32) -> i64 {
+        let dir = cluster
+            .layout()
+            .replica_dir(broker, OFFSETS_TOPIC, partition);
+        LogReader::open(&dir).unwrap().log_end_offset().unwrap()
+    }
+
+    /// Regression: a member loads the metadata once, and `PartitionWriter::new` paired that
+    /// old state with cluster.json's current stamp, so it never refreshed: after the leader
+    /// of the group's `__consumer_offsets` partition went down, commits were still written
+    /// to the down broker's log with the old leader epoch.
+    #[test]
+    fn a_commit_with_old_metadata_goes_to_the_current_leader_with_its_epoch() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = Cluster::init(dir.path(), 3, 101).unwrap();
+        ensure_topic(&mut c).unwrap();
+        let p = partition_for("g");
+        let tp = ("t".to_string(), 0);
+        commit(&mut c, "g", &[(tp.clone(), 1)]).unwrap();
+        // What a running member holds: the metadata as it was before the failover.
+        let mut member_view = c.clone();
+        let before = c.partition(OFFSETS_TOPIC, p).unwrap().clone();
+        failover::broker_down(&mut c, before.leader, false).unwrap();
+        let after = c.partition(OFFSETS_TOPIC, p).unwrap().clone();
+        assert_ne!(after.leader, before.leader);
+        assert!(after.leader_epoch > before.leader_epoch);
+        let down_leo = log_end(&c, before.leader, p);
+
+        commit(&mut member_view, "g", &[(tp.clone(), 2)]).unwrap();
+
+        assert_eq!(
+            log_end(&c, before.leader, p),
+            down_leo,
+            "the commit was appended to the down broker {}",
+            before.leader
+        );
+        c.reload().unwrap();
+        assert_eq!(read(&c, "g").unwrap()[&tp].offset, 2);
+        let mut epochs = Vec::new();
+        let mut r = Consumer::new(
+            c.clone(),
+            OFFSETS_TOPIC,
+            Some(&[p]),
+            StartOffset::Beginning,
+            false,
+        )
+        .unwrap();
+        while r
+            .poll(&mut |f| {
+                epochs.push(f.leader_epoch);
+                Ok(())
+            })
+            .unwrap()
+            != Poll::End
+        {}
+        assert_eq!(epochs, [before.leader_epoch, after.leader_epoch]);
+    }
 }

@@ -762,3 +762,44 @@ fn bench_data() {
     }
     p.close().unwrap();
 }
+
+/// Regression: with no signal handling, Ctrl-C killed `consume` with its output buffer
+/// unwritten and the signal's status instead of a clean exit.
+#[test]
+fn sigint_stops_consume_cleanly_with_its_output_flushed() {
+    let tc = ten_records();
+    let out = tc.path().join("c.out");
+    let mut child = Command::new(FILKA)
+        .arg("--cluster")
+        .arg(tc.data())
+        .args(["consume", "-t", "t", "-f"])
+        .stdin(Stdio::null())
+        .stdout(std::fs::File::create(&out).unwrap())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while lines(&std::fs::read(&out).unwrap()).len() < 10 {
+        assert!(start.elapsed() < Duration::from_secs(60), "nothing read");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let start = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "no exit after SIGINT"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(0));
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.ends_with('\n'), "{text:?}");
+    assert_eq!(text.lines().count(), 10);
+}
