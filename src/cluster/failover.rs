@@ -80,6 +80,24 @@ fn broker_status(cluster: &Cluster, id: i32) -> Result<BrokerStatus, ClusterErro
         })
 }
 
+/// Takes the locks of `parts` (sorted, so every process takes them in the same order).
+/// Every leader change is made holding them: a writer, which reads the metadata again
+/// once it holds its partition's lock, then never appends for a leader or epoch that is
+/// gone.
+fn lock_partitions(
+    cluster: &Cluster,
+    parts: &[(String, u32)],
+) -> Result<Vec<FileLock>, ClusterError> {
+    parts
+        .iter()
+        .map(|(t, p)| {
+            Ok(FileLock::exclusive(
+                &cluster.layout().partition_lock(t, *p),
+            )?)
+        })
+        .collect()
+}
+
 /// A replica's log end offset from its files (0 when it has none).
 fn leo_on_disk(cluster: &Cluster, topic: &str, partition: u32, broker: i32) -> i64 {
     let dir = cluster.layout().replica_dir(broker, topic, partition);
@@ -106,12 +124,7 @@ pub fn broker_down(
     let parts = partitions_on(cluster, id);
     // Hold every affected partition's lock: no append is half done while its leader
     // changes, and none lands on the broker after it is fenced.
-    let mut locks = Vec::with_capacity(parts.len());
-    for (t, p) in &parts {
-        locks.push(FileLock::exclusive(
-            &cluster.layout().partition_lock(t, *p),
-        )?);
-    }
+    let locks = lock_partitions(cluster, &parts)?;
     if power_loss {
         for (t, p) in &parts {
             let d = failure::power_loss(cluster.layout(), t, *p, id)?;
@@ -142,10 +155,12 @@ pub fn broker_up(cluster: &mut Cluster, id: i32) -> Result<Report, ClusterError>
     let mut report = Report::default();
     let view = cluster.clone();
     let leo = move |t: &str, p: u32, b: i32| leo_on_disk(&view, t, p, b);
+    let locks = lock_partitions(cluster, &partitions_on(cluster, id))?;
     report.changes = cluster.update(|state| {
         let records = controller::broker_up(state, id, &leo);
         Ok((records.clone(), records))
     })?;
+    drop(locks);
     for (t, p) in partitions_on(cluster, id) {
         sync_into(cluster, &t, p, Some(id), &mut report)?;
     }
@@ -183,6 +198,15 @@ pub fn elect_leaders(cluster: &mut Cluster, topic: Option<&str>) -> Result<Repor
     if let Some(t) = topic {
         cluster.topic(t)?;
     }
+    let mut parts: Vec<(String, u32)> = cluster
+        .state()
+        .topics
+        .iter()
+        .filter(|(name, _)| topic.is_none_or(|t| t == *name))
+        .flat_map(|(name, t)| t.partitions.iter().map(|p| (name.clone(), p.partition)))
+        .collect();
+    parts.sort();
+    let _locks = lock_partitions(cluster, &parts)?;
     Ok(Report {
         changes: cluster.update(|state| {
             let r = controller::elect_preferred(state, topic);

@@ -345,3 +345,106 @@ fn preferred_leader_election_moves_leadership_back() {
     let got: Vec<String> = values(&c, "t").into_iter().map(|(_, v)| v).collect();
     assert_eq!(got, ["a", "b", "c"]);
 }
+
+/// Runs `produce` of one record with acks=all on another thread; returns a receiver for
+/// its result.
+fn produce_in_background(
+    c: &Cluster,
+    value: &'static str,
+) -> std::sync::mpsc::Receiver<Result<i64, ClusterError>> {
+    let c = c.clone();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(produce(&c, "t", &[value], Acks::All));
+    });
+    rx
+}
+
+/// Waits until `broker`'s replica of t-0 ends at `leo` or beyond.
+fn wait_for_leo(c: &Cluster, broker: i32, leo: i64) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let dir = c.layout().replica_dir(broker, "t", 0);
+    while LogReader::open(&dir)
+        .and_then(|r| r.log_end_offset())
+        .unwrap_or(0)
+        < leo
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{broker} never got to {leo}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
+
+/// Regression: acks=all waiting for a paused follower when the leader died kept waiting
+/// on the new leader's high watermark, which says nothing about its batch: the new leader
+/// never had it. The writer must find that out and append again to the new leader.
+#[test]
+fn acks_all_appends_again_when_the_new_leader_lacks_the_batch() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = cluster(dir.path());
+    topic(
+        &mut c,
+        "t",
+        3,
+        &[
+            ("min.insync.replicas", "2"),
+            ("replica.lag.time.max.ms", "600000"),
+        ],
+    );
+    let p = leader(&mut c, "t");
+    let (f1, f2) = (p.replicas[1], p.replicas[2]);
+    failover::set_paused(&mut c, f1, true).unwrap();
+    failover::set_paused(&mut c, f2, true).unwrap();
+    let result = produce_in_background(&c, "a");
+    // The batch is on the leader only; the writer waits for the paused ISR members.
+    wait_for_leo(&c, p.leader, 1);
+    failover::broker_down(&mut c, p.leader, false).unwrap();
+    assert_eq!(leader(&mut c, "t").leader, f1);
+    failover::set_paused(&mut c, f2, false).unwrap();
+    let offset = result
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .expect("acks=all never returned")
+        .unwrap();
+    failover::set_paused(&mut c, f1, false).unwrap();
+    failover::broker_up(&mut c, p.leader).unwrap();
+    assert_eq!(values(&c, "t"), [(offset, "a".to_string())]);
+    assert_eq!(batches(&c, "t", p.leader), batches(&c, "t", f1));
+}
+
+/// The other side: the new leader has the batch (it was copied before the old leader
+/// died), so the writer waits for that copy and acknowledges it once, at its offset.
+#[test]
+fn acks_all_acknowledges_the_copy_the_new_leader_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = cluster(dir.path());
+    topic(
+        &mut c,
+        "t",
+        3,
+        &[
+            ("min.insync.replicas", "2"),
+            ("replica.lag.time.max.ms", "600000"),
+        ],
+    );
+    produce(&c, "t", &["a"], Acks::All).unwrap();
+    let p = leader(&mut c, "t");
+    let (f1, f2) = (p.replicas[1], p.replicas[2]);
+    failover::set_paused(&mut c, f2, true).unwrap();
+    let result = produce_in_background(&c, "b");
+    wait_for_leo(&c, f1, 2);
+    failover::broker_down(&mut c, p.leader, false).unwrap();
+    assert_eq!(leader(&mut c, "t").leader, f1);
+    failover::set_paused(&mut c, f2, false).unwrap();
+    let offset = result
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .expect("acks=all never returned")
+        .unwrap();
+    assert_eq!(offset, 1);
+    failover::broker_up(&mut c, p.leader).unwrap();
+    assert_eq!(
+        values(&c, "t"),
+        [(0, "a".to_string()), (1, "b".to_string())]
+    );
+}

@@ -208,6 +208,44 @@ pub struct CheckpointUpdate {
     pub log_start_offset: Option<i64>,
 }
 
+/// Which batch of a leader's log is one this writer appended: offsets and epoch are
+/// stamped by the leader, the CRC covers everything else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct BatchId {
+    base_offset: i64,
+    epoch: i32,
+    crc: u32,
+}
+
+/// One append of the caller's batches to a leader (acks=all may need several when the
+/// leader changes before the ISR has them).
+#[derive(Debug, Clone)]
+struct Attempt {
+    info: AppendInfo,
+    batches: Vec<BatchId>,
+}
+
+/// The ids of the stamped batches in `chunk`, back to back.
+fn batch_ids(chunk: &[u8]) -> Vec<BatchId> {
+    let mut out = Vec::new();
+    let mut pos = 0;
+    while let Ok(b) =
+        crate::record::BatchRef::parse(&chunk[pos..], 0, crate::record::batch::MAX_BATCH_BYTES)
+    {
+        let h = b.header();
+        out.push(BatchId {
+            base_offset: h.base_offset,
+            epoch: h.partition_leader_epoch,
+            crc: h.crc,
+        });
+        pos += h.size();
+        if pos >= chunk.len() {
+            break;
+        }
+    }
+    out
+}
+
 /// Stamp of `cluster.json` to notice metadata changes with one `stat`.
 fn snapshot_stamp(path: &Path) -> Option<(u64, std::time::SystemTime, u64)> {
     use std::os::unix::fs::MetadataExt;
@@ -431,7 +469,6 @@ impl PartitionWriter {
         &mut self,
         f: impl FnOnce(&mut Self, &mut LockRecord) -> Result<T, ClusterError>,
     ) -> Result<T, ClusterError> {
-        self.refresh_metadata()?;
         let path = self
             .cluster
             .layout()
@@ -445,6 +482,10 @@ impl PartitionWriter {
             source,
         })?;
         let result = (|| {
+            // Leader changes are committed by holders of this lock (failover), so metadata
+            // read before waiting for it may name a leader, ISR and epoch that are gone:
+            // read it again now that nobody can change them under us.
+            self.refresh_metadata()?;
             let mut record = LockRecord::read(&file);
             let want = self.brokers()?;
             if self.seen != Some(record.counter)
@@ -627,60 +668,47 @@ impl PartitionWriter {
     /// epoch, and replicates them. With `Acks::All` returns once every in-sync replica
     /// has it, waiting (as a Kafka leader does) for paused followers to catch up or leave
     /// the ISR; refused before the append when the ISR is below `min.insync.replicas`.
+    ///
+    /// A leader change while acks=all waits is what a Kafka producer sees as
+    /// NOT_LEADER_OR_FOLLOWER and retries: here the writer looks for its batch in the new
+    /// leader's log (same offsets, epoch and CRC) and waits for that copy, or appends again
+    /// when the new leader never got it, so an acknowledged offset always holds the batch.
     pub fn append(&mut self, batch: &mut [u8], acks: Acks) -> Result<AppendInfo, ClusterError> {
-        self.refresh_metadata()?;
-        let min = self.cfg.min_insync_replicas as usize;
-        let check_isr = |w: &Self| -> Result<(), ClusterError> {
-            let p = w.state()?;
-            let state = w.cluster.state();
-            let isr = p.isr.iter().filter(|&&b| state.is_online(b)).count();
-            if acks == Acks::All && isr < min {
-                return Err(ClusterError::NotEnoughReplicas {
-                    topic: w.topic.clone(),
-                    partition: w.partition,
-                    isr,
-                    min: min as u32,
+        let mut attempts: Vec<Attempt> = Vec::new();
+        let mut waiting_since: Option<Instant> = None;
+        loop {
+            let (info, hw, online_isr) = self.locked(|w, record| {
+                // Replicate what followers lack first: a writer killed before its followers
+                // got its batch left them behind.
+                let hw = w.replicate(record, None)?;
+                if let Some(info) = w.surviving(&attempts)? {
+                    return Ok((info, hw, w.online_isr()?));
+                }
+                // The ISR may have shrunk just now.
+                w.check_isr(acks)?;
+                let epoch = w.state()?.leader_epoch;
+                let leader = w
+                    .replicas
+                    .first_mut()
+                    .ok_or_else(|| ClusterError::Invalid("partition has no replicas".into()))?;
+                leader.note_epoch(epoch)?;
+                // Batches reach a writer only from this process's BatchBuilder: their CRCs
+                // were computed a moment ago, so the leader checks framing, not CRCs again.
+                let info = leader.log.append_built(batch, epoch, now_ms())?;
+                attempts.push(Attempt {
+                    info,
+                    batches: batch_ids(batch),
                 });
+                let hw = w.replicate(record, Some(batch))?;
+                Ok((info, hw, w.online_isr()?))
+            })?;
+            self.appended = true;
+            if acks != Acks::All {
+                return Ok(info);
             }
-            Ok(())
-        };
-        check_isr(self)?;
-        let (info, mut hw) = self.locked(|w, record| {
-            // Replicate what followers lack first: a writer killed before its followers
-            // got its batch left them behind.
-            w.replicate(record, None)?;
-            // The ISR may have shrunk just now.
-            check_isr(w)?;
-            let epoch = w.state()?.leader_epoch;
-            let leader = w
-                .replicas
-                .first_mut()
-                .ok_or_else(|| ClusterError::Invalid("partition has no replicas".into()))?;
-            leader.note_epoch(epoch)?;
-            // Batches reach a writer only from this process's BatchBuilder: their CRCs
-            // were computed a moment ago, so the leader checks framing, not CRCs again.
-            let info = leader.log.append_built(batch, epoch, now_ms())?;
-            let hw = w.replicate(record, Some(batch))?;
-            Ok((info, hw))
-        })?;
-        self.appended = true;
-        if acks != Acks::All {
-            return Ok(info);
-        }
-        // acks=all: every ISR member must have the batch. Paused followers cannot fetch:
-        // wait for them to leave the ISR after replica.lag.time.max.ms, as Kafka does.
-        let start = Instant::now();
-        while hw <= info.last_offset {
-            let poll =
-                Duration::from_millis((self.cfg.replica_lag_time_max_ms / 20).clamp(5, 200) as u64);
-            std::thread::sleep(poll);
-            hw = self.locked(|w, record| w.replicate(record, None))?;
-            let p = self.state()?;
-            let online_isr = p
-                .isr
-                .iter()
-                .filter(|&&b| self.cluster.state().is_online(b))
-                .count();
+            // acks=all: every ISR member must have the batch, and the ISR must still be at
+            // least min.insync.replicas (Kafka's checkEnoughReplicasReachOffset).
+            let min = self.cfg.min_insync_replicas as usize;
             if online_isr < min {
                 return Err(ClusterError::NotEnoughReplicas {
                     topic: self.topic.clone(),
@@ -689,16 +717,89 @@ impl PartitionWriter {
                     min: min as u32,
                 });
             }
-            if start.elapsed()
-                > Duration::from_millis(self.cfg.replica_lag_time_max_ms.max(0) as u64 * 4 + 10_000)
-            {
+            if hw > info.last_offset {
+                return Ok(info);
+            }
+            // Paused followers cannot fetch: wait for them to leave the ISR after
+            // replica.lag.time.max.ms, as Kafka does.
+            let lag_max = self.cfg.replica_lag_time_max_ms.max(0) as u64;
+            let start = *waiting_since.get_or_insert_with(Instant::now);
+            if start.elapsed() > Duration::from_millis(lag_max * 4 + 10_000) {
                 return Err(ClusterError::Invalid(format!(
                     "{}-{}: timed out waiting for the in-sync replicas",
                     self.topic, self.partition
                 )));
             }
+            std::thread::sleep(Duration::from_millis((lag_max / 20).clamp(5, 200)));
         }
-        Ok(info)
+    }
+
+    /// In-sync replicas on online brokers.
+    fn online_isr(&self) -> Result<usize, ClusterError> {
+        let state = self.cluster.state();
+        Ok(self
+            .state()?
+            .isr
+            .iter()
+            .filter(|&&b| state.is_online(b))
+            .count())
+    }
+
+    /// acks=all is refused before appending when the ISR is below `min.insync.replicas`.
+    fn check_isr(&self, acks: Acks) -> Result<(), ClusterError> {
+        let min = self.cfg.min_insync_replicas as usize;
+        let isr = self.online_isr()?;
+        if acks == Acks::All && isr < min {
+            return Err(ClusterError::NotEnoughReplicas {
+                topic: self.topic.clone(),
+                partition: self.partition,
+                isr,
+                min: min as u32,
+            });
+        }
+        Ok(())
+    }
+
+    /// The earlier append whose batches the current leader's log holds, if any. A leader
+    /// never loses batches it wrote in its own epoch, so an attempt missing from the
+    /// leader now is gone for good (the old leader truncates it when it returns).
+    fn surviving(&self, attempts: &[Attempt]) -> Result<Option<AppendInfo>, ClusterError> {
+        let Some(leader) = self.replicas.first() else {
+            return Ok(None);
+        };
+        let leo = leader.leo();
+        let mut reader: Option<LogReader> = None;
+        // At most one attempt can survive: a replica holding an older one had to truncate
+        // it to receive a newer one.
+        for a in attempts.iter().rev() {
+            if a.info.last_offset >= leo {
+                continue;
+            }
+            let r = match &reader {
+                Some(r) => r,
+                None => reader.insert(LogReader::open(leader.log.dir())?),
+            };
+            let mut cursor = r.cursor(a.info.base_offset)?;
+            let mut held = true;
+            for id in &a.batches {
+                let found = cursor.next_batch(leo)?.map(|b| {
+                    let h = b.header();
+                    BatchId {
+                        base_offset: h.base_offset,
+                        epoch: h.partition_leader_epoch,
+                        crc: h.crc,
+                    }
+                });
+                if found.as_ref() != Some(id) {
+                    held = false;
+                    break;
+                }
+            }
+            if held {
+                return Ok(Some(a.info));
+            }
+        }
+        Ok(None)
     }
 
     /// One replication pass without appending (a consumer or `broker-up` touching the

@@ -311,3 +311,152 @@ fn a_running_producer_follows_the_new_leader() {
     assert_eq!(t.values("demo"), ["before", "after"]);
     assert_ne!(leader(&t), l);
 }
+
+/// Regression: a producer blocked on the partition lock while `broker-down` committed an
+/// election appended with the old leader, ISR and epoch once it got the lock, so
+/// acknowledged offsets were lost or handed out twice. Several `produce --acks all`
+/// processes (RF 3, min.insync.replicas 2) run while the leader is taken down and brought
+/// back again and again: every acknowledged offset holds its record, exactly once, and the
+/// replicas end with identical batches.
+#[test]
+fn acks_all_producers_lose_nothing_across_leader_failovers() {
+    use std::collections::{BTreeMap, BTreeSet};
+    use std::io::{BufRead, BufReader, Write};
+    use std::process::{Command, Stdio};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::time::{Duration, Instant};
+
+    const PRODUCERS: usize = 3;
+    const CYCLES: usize = 12;
+    let t = TestCluster::new();
+    setup(&t, &["min.insync.replicas=2"]);
+    let acked = Arc::new(AtomicUsize::new(0));
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut children = Vec::new();
+    let mut feeders = Vec::new();
+    let mut readers = Vec::new();
+    for i in 0..PRODUCERS {
+        let mut child = Command::new(crate::harness::FILKA)
+            .arg("--cluster")
+            .arg(t.data())
+            .args(["produce", "-t", "demo", "--acks", "all", "--print-offsets"])
+            .env_remove("FILKA_CLUSTER")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(t.path().join(format!("p{i}.err"))).unwrap())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        let stop = stop.clone();
+        // Lines go out one at a time: each short read is sent as its own append, so
+        // appends keep arriving while leaders change.
+        feeders.push(std::thread::spawn(move || {
+            let mut n = 0;
+            while !stop.load(Ordering::Relaxed) {
+                if writeln!(stdin, "p{i}-{n}").is_err() {
+                    break;
+                }
+                n += 1;
+                std::thread::sleep(Duration::from_millis(2));
+            }
+            n
+        }));
+        let stdout = child.stdout.take().unwrap();
+        let acked = acked.clone();
+        readers.push(std::thread::spawn(move || {
+            let mut offsets = Vec::new();
+            for line in BufReader::new(stdout).lines() {
+                let line = line.unwrap();
+                let (_, o) = line.split_once('\t').unwrap();
+                offsets.push(o.parse::<i64>().unwrap());
+                acked.fetch_add(1, Ordering::Relaxed);
+            }
+            offsets
+        }));
+        children.push(child);
+    }
+    // A watchdog, so a stuck producer fails the test instead of hanging it.
+    let pids: Vec<String> = children.iter().map(|c| c.id().to_string()).collect();
+    let (done, watch) = std::sync::mpsc::channel::<()>();
+    let watchdog = std::thread::spawn(move || {
+        if watch.recv_timeout(Duration::from_secs(120)).is_err() {
+            for pid in &pids {
+                let _ = Command::new("kill").args(["-9", pid]).status();
+            }
+        }
+    });
+    // Each step waits until the producers have had more records acknowledged, so every
+    // election happens with appends in flight on both sides of it.
+    let progress = |what: &str| {
+        let from = acked.load(Ordering::Relaxed);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while acked.load(Ordering::Relaxed) < from + 100 {
+            assert!(Instant::now() < deadline, "no progress after {what}");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    };
+    progress("start");
+    for _ in 0..CYCLES {
+        let l = leader(&t).to_string();
+        t.run(["simulate-failure", "broker-down", &l]).success();
+        progress("broker-down");
+        t.run(["simulate-failure", "broker-up", &l]).success();
+        progress("broker-up");
+    }
+    stop.store(true, Ordering::Relaxed);
+    let sent: Vec<usize> = feeders.into_iter().map(|f| f.join().unwrap()).collect();
+    let mut printed = Vec::new();
+    for (i, (mut child, reader)) in children.into_iter().zip(readers).enumerate() {
+        let status = child.wait().unwrap();
+        let err = std::fs::read_to_string(t.path().join(format!("p{i}.err"))).unwrap();
+        assert!(status.success(), "producer {i}: {status}: {err}");
+        let offsets = reader.join().unwrap();
+        assert_eq!(
+            offsets.len(),
+            sent[i],
+            "producer {i} acknowledged every line"
+        );
+        printed.push(offsets);
+    }
+    let _ = done.send(());
+    watchdog.join().unwrap();
+
+    let out = t
+        .cmd()
+        .args(["consume", "-t", "demo", "--format", "%o %v\\n"])
+        .assert()
+        .success();
+    let mut log: BTreeMap<i64, String> = BTreeMap::new();
+    let mut values = BTreeSet::new();
+    for line in stdout_text(&out).lines() {
+        let (o, v) = line.split_once(' ').unwrap();
+        assert!(values.insert(v.to_string()), "{v} is in the log twice");
+        log.insert(o.parse().unwrap(), v.to_string());
+    }
+    let mut seen = BTreeSet::new();
+    for (i, offsets) in printed.iter().enumerate() {
+        for (n, &o) in offsets.iter().enumerate() {
+            assert!(seen.insert(o), "offset {o} acknowledged twice");
+            let want = format!("p{i}-{n}");
+            assert_eq!(log.get(&o), Some(&want), "acknowledged offset {o}");
+        }
+    }
+    // Every broker is up again: the replicas hold the same batches.
+    let c = t.open_cluster();
+    let batches = |b: i32| {
+        let r = filka::log::LogReader::open(&c.layout().replica_dir(b, "demo", 0)).unwrap();
+        let end = r.log_end_offset().unwrap();
+        let mut cur = r.cursor(0).unwrap();
+        let mut v = Vec::new();
+        while let Some(batch) = cur.next_batch(end).unwrap() {
+            v.push((batch.header().base_offset, batch.header().crc));
+        }
+        v
+    };
+    let first = batches(101);
+    assert!(!first.is_empty());
+    for b in [102, 103] {
+        assert_eq!(batches(b), first, "broker {b} differs from broker 101");
+    }
+}
