@@ -181,6 +181,7 @@ pub fn classify(err: &(dyn std::error::Error + 'static)) -> Option<ExitCode> {
             C::BadSnapshot { .. } => Some(ExitCode::Corrupt),
             // Transparent wrappers: their inner error is not in the chain on its own.
             C::Log(inner) => classify(inner),
+            C::Replica { source, .. } => classify(source.as_ref()),
             _ => None,
         };
     }

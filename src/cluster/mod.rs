@@ -108,6 +108,19 @@ pub enum ClusterError {
         /// Required.
         min: u32,
     },
+    /// Replicating to (or repairing) one follower failed.
+    #[error("{topic}-{partition}: replica on broker {broker}: {source}")]
+    Replica {
+        /// Topic.
+        topic: String,
+        /// Partition.
+        partition: u32,
+        /// The follower's broker.
+        broker: i32,
+        /// What failed.
+        #[source]
+        source: Box<ClusterError>,
+    },
     /// A lock failed.
     #[error(transparent)]
     Lock(#[from] LockError),

@@ -125,18 +125,91 @@ struct Replica {
 }
 
 impl Replica {
-    /// Records the start of `epoch` at the log end if the history does not have it yet
-    /// (Kafka's leader epoch cache), before the first batch of that epoch is written.
-    fn note_epoch(&mut self, epoch: i32) -> Result<(), ClusterError> {
+    /// Records that `epoch` starts at `start` if the history does not have it yet (Kafka's
+    /// leader epoch cache). A leader notes its epoch before its first batch of it; a
+    /// follower only once that batch is in its log, so a refused copy never leaves it
+    /// claiming an epoch it does not hold (the next truncation would then trust it).
+    fn note_epoch(&mut self, epoch: i32, start: i64) -> Result<(), ClusterError> {
         if epoch < 0 || self.epochs.last().is_some_and(|e| e.epoch >= epoch) {
             return Ok(());
         }
         self.epochs.push(EpochEntry {
             epoch,
-            start_offset: self.log.log_end_offset(),
+            start_offset: start,
         });
         checkpoint::write_epochs(&self.epochs_path, &self.epochs)?;
         Ok(())
+    }
+
+    /// Cuts this replica's log at `offset` (at a batch boundary at or below it) and its
+    /// epoch history with it. Returns the event, if anything was cut.
+    fn truncate(&mut self, offset: i64) -> Result<Option<ReplicaEvent>, ClusterError> {
+        let before = self.leo();
+        if offset >= before {
+            return Ok(None);
+        }
+        let after = self.log.truncate_to(offset)?;
+        self.epochs = epochs::truncate_history(&self.epochs, after);
+        checkpoint::write_epochs(&self.epochs_path, &self.epochs)?;
+        Ok(Some(ReplicaEvent::Truncated {
+            broker: self.broker,
+            from: after,
+            to: before,
+        }))
+    }
+
+    /// Copies what this follower lacks from the leader's log (`fresh`: the batches just
+    /// appended, when they are exactly what it lacks). Returns what happened.
+    fn fetch_from(
+        &mut self,
+        leader_dir: &Path,
+        leader_leo: i64,
+        fresh: Option<&[u8]>,
+        reader: &mut Option<LogReader>,
+    ) -> Result<Vec<ReplicaEvent>, ClusterError> {
+        let from = self.leo();
+        // Fast path: the follower lacks exactly the batch just appended.
+        let fresh_fits = fresh.and_then(|b| {
+            crate::record::BatchPrefix::read(b)
+                .filter(|p| p.base_offset == from)
+                .map(|p| (b, p))
+        });
+        if let Some((bytes, p)) = fresh_fits {
+            // The leader's append checked these bytes' CRCs just now.
+            self.log.append_as_follower_prevalidated(bytes)?;
+            self.note_epoch(p.partition_leader_epoch, from)?;
+            return Ok(Vec::new());
+        }
+        let r = match reader {
+            Some(r) => r,
+            None => reader.insert(LogReader::open(leader_dir)?),
+        };
+        let mut events = Vec::new();
+        'fetch: loop {
+            let mut cursor = r.cursor(self.leo())?;
+            while let Some(batch) = cursor.next_batch(leader_leo)? {
+                let h = *batch.header();
+                if h.next_offset() <= self.leo() {
+                    continue;
+                }
+                if h.base_offset < self.leo() {
+                    // The follower's log ends inside one of the leader's batches: its last
+                    // batches are not the leader's. Cut back to a boundary the leader has
+                    // and fetch from there.
+                    events.extend(self.truncate(h.base_offset)?);
+                    continue 'fetch;
+                }
+                self.log.append_as_follower(batch.bytes())?;
+                self.note_epoch(h.partition_leader_epoch, h.base_offset)?;
+            }
+            break;
+        }
+        events.push(ReplicaEvent::CaughtUp {
+            broker: self.broker,
+            from,
+            to: self.leo(),
+        });
+        Ok(events)
     }
 
     fn leo(&self) -> i64 {
@@ -206,6 +279,16 @@ pub struct CheckpointUpdate {
     pub high_watermark: i64,
     /// Log start offset, when above the first segment's base.
     pub log_start_offset: Option<i64>,
+}
+
+/// A failure on one follower, named: which partition, which broker.
+fn replica_error(topic: &str, partition: u32, broker: i32, e: ClusterError) -> ClusterError {
+    ClusterError::Replica {
+        topic: topic.to_string(),
+        partition,
+        broker,
+        source: Box::new(e),
+    }
 }
 
 /// Which batch of a leader's log is one this writer appended: offsets and epoch are
@@ -448,17 +531,10 @@ impl PartitionWriter {
                 leader.leo(),
                 leader.log.log_start_offset(),
             );
-            if at < f.leo() {
-                let before = f.leo();
-                let after = f.log.truncate_to(at)?;
-                f.epochs = epochs::truncate_history(&f.epochs, after);
-                checkpoint::write_epochs(&f.epochs_path, &f.epochs)?;
-                self.events.push(ReplicaEvent::Truncated {
-                    broker: f.broker,
-                    from: after,
-                    to: before,
-                });
-            }
+            let cut = f
+                .truncate(at)
+                .map_err(|e| replica_error(&self.topic, self.partition, f.broker, e))?;
+            self.events.extend(cut);
         }
         Ok(())
     }
@@ -527,41 +603,15 @@ impl PartitionWriter {
             .split_first_mut()
             .ok_or_else(|| ClusterError::Invalid("partition has no replicas".into()))?;
         let leader_leo = leader.leo();
+        let leader_dir = leader.log.dir().to_path_buf();
         let mut reader: Option<LogReader> = None;
         for f in followers.iter_mut() {
             let paused = state.brokers.get(&f.broker).is_some_and(|b| b.paused);
-            let from = f.leo();
-            if !paused && from < leader_leo {
-                // Fast path: the follower lacks exactly the batch just appended.
-                let fresh_fits = fresh.and_then(|b| {
-                    crate::record::BatchPrefix::read(b)
-                        .filter(|p| p.base_offset == from)
-                        .map(|p| (b, p))
-                });
-                if let Some((bytes, p)) = fresh_fits {
-                    f.note_epoch(p.partition_leader_epoch)?;
-                    // The leader's append checked these bytes' CRCs just now.
-                    f.log.append_as_follower_prevalidated(bytes)?;
-                } else {
-                    let r = match &reader {
-                        Some(r) => r,
-                        None => reader.insert(LogReader::open(leader.log.dir())?),
-                    };
-                    let mut cursor = r.cursor(from)?;
-                    while let Some(batch) = cursor.next_batch(leader_leo)? {
-                        let h = *batch.header();
-                        if h.next_offset() <= f.leo() {
-                            continue;
-                        }
-                        f.note_epoch(h.partition_leader_epoch)?;
-                        f.log.append_as_follower(batch.bytes())?;
-                    }
-                    self.events.push(ReplicaEvent::CaughtUp {
-                        broker: f.broker,
-                        from,
-                        to: f.leo(),
-                    });
-                }
+            if !paused && f.leo() < leader_leo {
+                let events = f
+                    .fetch_from(&leader_dir, leader_leo, fresh, &mut reader)
+                    .map_err(|e| replica_error(&self.topic, self.partition, f.broker, e))?;
+                self.events.extend(events);
             }
             if f.leo() >= leader_leo {
                 record.caught_up.insert(f.broker, now);
@@ -691,7 +741,8 @@ impl PartitionWriter {
                     .replicas
                     .first_mut()
                     .ok_or_else(|| ClusterError::Invalid("partition has no replicas".into()))?;
-                leader.note_epoch(epoch)?;
+                let leo = leader.leo();
+                leader.note_epoch(epoch, leo)?;
                 // Batches reach a writer only from this process's BatchBuilder: their CRCs
                 // were computed a moment ago, so the leader checks framing, not CRCs again.
                 let info = leader.log.append_built(batch, epoch, now_ms())?;
