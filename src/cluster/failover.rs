@@ -2,13 +2,13 @@
 //! operations behind `simulate-failure` and `topic elect-leaders`. Each returns what
 //! changed (leaders, ISRs, truncations, damage) so the command can show it.
 
-use super::controller;
+use super::controller::{self, ReplicaLog};
 use super::failure::{self, Damage};
 use super::lock::FileLock;
 use super::metadata::{BrokerStatus, MetadataRecord};
 use super::writer::{PartitionWriter, ReplicaEvent};
 use super::{Cluster, ClusterError};
-use crate::log::LogReader;
+use crate::log::{LogReader, checkpoint, names};
 
 /// What a failover operation did.
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -98,12 +98,26 @@ fn lock_partitions(
         .collect()
 }
 
-/// A replica's log end offset from its files (0 when it has none).
-fn leo_on_disk(cluster: &Cluster, topic: &str, partition: u32, broker: i32) -> i64 {
+/// A replica's log start, log end and epoch history from its files (empty when it has
+/// none or they cannot be read).
+fn replica_on_disk(cluster: &Cluster, topic: &str, partition: u32, broker: i32) -> ReplicaLog {
     let dir = cluster.layout().replica_dir(broker, topic, partition);
-    LogReader::open(&dir)
-        .and_then(|r| r.log_end_offset())
-        .unwrap_or(0)
+    let Ok((log_start, log_end)) =
+        LogReader::open(&dir).and_then(|r| Ok((r.first_offset(), r.log_end_offset()?)))
+    else {
+        return ReplicaLog::default();
+    };
+    // Entries past the log end describe offsets it no longer has (as when it is opened).
+    let epochs = checkpoint::read_epochs(&dir.join(names::LEADER_EPOCH_CHECKPOINT))
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|e| e.start_offset <= log_end)
+        .collect();
+    ReplicaLog {
+        log_start,
+        log_end,
+        epochs,
+    }
 }
 
 /// Stops a broker: fences it, takes it out of every ISR and elects new leaders for what it
@@ -134,9 +148,9 @@ pub fn broker_down(
         }
     }
     let view = cluster.clone();
-    let leo = move |t: &str, p: u32, b: i32| leo_on_disk(&view, t, p, b);
+    let replica = move |t: &str, p: u32, b: i32| replica_on_disk(&view, t, p, b);
     report.changes = cluster.update(|state| {
-        let records = controller::broker_down(state, id, &leo);
+        let records = controller::broker_down(state, id, &replica);
         Ok((records.clone(), records))
     })?;
     drop(locks);
@@ -154,10 +168,10 @@ pub fn broker_up(cluster: &mut Cluster, id: i32) -> Result<Report, ClusterError>
     }
     let mut report = Report::default();
     let view = cluster.clone();
-    let leo = move |t: &str, p: u32, b: i32| leo_on_disk(&view, t, p, b);
+    let replica = move |t: &str, p: u32, b: i32| replica_on_disk(&view, t, p, b);
     let locks = lock_partitions(cluster, &partitions_on(cluster, id))?;
     report.changes = cluster.update(|state| {
-        let records = controller::broker_up(state, id, &leo);
+        let records = controller::broker_up(state, id, &replica);
         Ok((records.clone(), records))
     })?;
     drop(locks);

@@ -468,8 +468,8 @@ fn epochs_of(c: &Cluster, t: &str, broker: i32) -> Vec<(i32, i64)> {
 /// the partition failed the same way.
 /// Two unclean elections on a 2-replica topic (repro_kip279.sh), up to the point where the
 /// first leader `a` is about to come back: `a` holds m0..m4 (epoch 0) and p5..p7, `b`
-/// leads with m0..m2, n3..n6 and q7..q9. Returns (a, b).
-fn two_unclean_elections(c: &mut Cluster) -> (i32, i32) {
+/// leads with m0..m2, n3..n6 and q7..q9. Returns (a, b, what each unclean election said).
+fn two_unclean_elections(c: &mut Cluster) -> (i32, i32, Vec<String>) {
     topic(
         c,
         "t",
@@ -488,12 +488,22 @@ fn two_unclean_elections(c: &mut Cluster) -> (i32, i32) {
     failover::set_paused(c, b, false).unwrap();
     produce(c, "t", &["n3", "n4", "n5", "n6"], Acks::Leader).unwrap();
     failover::broker_down(c, b, false).unwrap();
-    failover::broker_up(c, a).unwrap();
+    let first = failover::broker_up(c, a).unwrap();
     produce(c, "t", &["p5", "p6", "p7"], Acks::Leader).unwrap();
     failover::broker_down(c, a, false).unwrap();
-    failover::broker_up(c, b).unwrap();
+    let second = failover::broker_up(c, b).unwrap();
     produce(c, "t", &["q7", "q8", "q9"], Acks::Leader).unwrap();
-    (a, b)
+    let unclean = [first, second]
+        .iter()
+        .flat_map(|r| &r.changes)
+        .filter_map(|r| match r {
+            MetadataRecord::PartitionChange { reason, .. } if reason.contains("UNCLEAN") => {
+                Some(reason.clone())
+            }
+            _ => None,
+        })
+        .collect();
+    (a, b, unclean)
 }
 
 /// After [`two_unclean_elections`] and `a`'s return: both replicas agree with `b`.
@@ -519,7 +529,7 @@ fn assert_agree_with_b(c: &Cluster, a: i32, b: i32) {
 fn kip279_two_unclean_elections_truncate_to_the_real_divergence() {
     let dir = tempfile::tempdir().unwrap();
     let mut c = cluster(dir.path());
-    let (a, b) = two_unclean_elections(&mut c);
+    let (a, b, _) = two_unclean_elections(&mut c);
     let up = failover::broker_up(&mut c, a).unwrap();
     assert_eq!(truncations(&up), vec![(a, 3, 8)], "{:?}", up.events);
     assert_agree_with_b(&c, a, b);
@@ -529,11 +539,24 @@ fn kip279_two_unclean_elections_truncate_to_the_real_divergence() {
 /// epoch from offset 5, where its log holds epoch-0 batches): its log ends inside one of
 /// the leader's batches, so it cuts back to that batch and fetches it, instead of having
 /// every copy refused.
+/// Regression: an unclean election reported the old leader's log end minus the new
+/// leader's ("offsets 5..6 lost", "offsets 7..7 lost"), not the records it loses: b's
+/// n3..n6 (a has m3, m4 at 3 and 4), then a's m3..p7.
+#[test]
+fn unclean_elections_report_every_offset_they_lose() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = cluster(dir.path());
+    let (_, _, unclean) = two_unclean_elections(&mut c);
+    assert_eq!(unclean.len(), 2, "{unclean:?}");
+    assert!(unclean[0].ends_with("offsets 3..6 lost"), "{}", unclean[0]);
+    assert!(unclean[1].ends_with("offsets 3..7 lost"), "{}", unclean[1]);
+}
+
 #[test]
 fn a_follower_ending_inside_a_leader_batch_cuts_back_to_it() {
     let dir = tempfile::tempdir().unwrap();
     let mut c = cluster(dir.path());
-    let (a, b) = two_unclean_elections(&mut c);
+    let (a, b, _) = two_unclean_elections(&mut c);
     let b_epoch = epochs_of(&c, "t", b)[1].0;
     let path = c
         .layout()
