@@ -152,6 +152,32 @@ fn power_loss_takes_what_was_not_flushed() {
     assert_eq!(t.values("demo"), ["a", "b"]);
 }
 
+/// Regression: with `flush.messages=5`, seven `produce` runs of one record each never
+/// flushed (each run counted from 0), so power loss took offsets 0..6. Counted as Kafka
+/// does (log end - recovery point), the fifth record flushes and only 5..6 are lost.
+#[test]
+fn flush_messages_counts_records_across_producer_runs() {
+    let t = TestCluster::new();
+    setup(&t, &["flush.messages=5"]);
+    for v in ["a", "b", "c", "d", "e", "f", "g"] {
+        t.produce("demo", format!("{v}\n"), &[]).success();
+    }
+    let l = leader(&t);
+    let out = t
+        .run([
+            "simulate-failure",
+            "broker-down",
+            &l.to_string(),
+            "--power-loss",
+        ])
+        .success();
+    let text = stdout_text(&out);
+    assert!(text.contains("offsets 5..6 no longer whole"), "{text}");
+    t.run(["simulate-failure", "broker-up", &l.to_string()])
+        .success();
+    assert_eq!(t.values("demo"), ["a", "b", "c", "d", "e", "f", "g"]);
+}
+
 #[test]
 fn corruption_is_found_by_reads_and_repaired_by_broker_up() {
     let t = TestCluster::new();
