@@ -734,7 +734,9 @@ impl PartitionWriter {
                 if let Some(info) = w.surviving(&attempts)? {
                     return Ok((info, hw, w.online_isr()?));
                 }
-                // The ISR may have shrunk just now.
+                // The ISR may have shrunk just now. (A partition with no live leader was
+                // refused by locked() already: Offline comes before NotEnoughReplicas,
+                // whatever the acks, as in Kafka.)
                 w.check_isr(acks)?;
                 let epoch = w.state()?.leader_epoch;
                 let leader = w

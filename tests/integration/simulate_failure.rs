@@ -99,6 +99,24 @@ fn exit_codes_for_not_enough_replicas_and_offline() {
     assert_eq!(t.values("demo"), ["a", "c"]);
 }
 
+/// Regression: an offline partition refused acks=all with exit 6 ("not enough in-sync
+/// replicas", min.insync.replicas was checked before the leader), though acks=1 got 7.
+/// Having no leader comes first, whatever the acks.
+#[test]
+fn offline_is_exit_7_with_acks_all_too() {
+    let t = TestCluster::new();
+    setup(&t, &[]);
+    t.produce("demo", "a\n", &[]).success();
+    let l = leader(&t);
+    for b in [101, 102, 103].into_iter().filter(|&b| b != l).chain([l]) {
+        t.run(["simulate-failure", "broker-down", &b.to_string()])
+            .success();
+    }
+    let out = t.produce("demo", "b\n", &["--acks", "all"]).code(7);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(err.contains("demo-0 is offline"), "{err}");
+}
+
 #[test]
 fn power_loss_takes_what_was_not_flushed() {
     let t = TestCluster::new();
