@@ -57,6 +57,7 @@ exit_codes! {
     Fenced = 9, "Producer fenced, or stale consumer-group generation.";
     CommandFailed = 10, "A child command failed (filka pipe).";
     Remote = 11, "A remote Kafka cluster returned an error.";
+    NotAcknowledged = 12, "acks=all: on the leader, not acknowledged by the ISR.";
 }
 
 impl ExitCode {
@@ -177,6 +178,9 @@ pub fn classify(err: &(dyn std::error::Error + 'static)) -> Option<ExitCode> {
             | C::InternalTopic(_)
             | C::TopicCollision { .. } => Some(ExitCode::Usage),
             C::NotEnoughReplicas { .. } => Some(ExitCode::NotEnoughReplicas),
+            // Not 6: the batch was written and may be visible, so a script that retries
+            // on 6 (nothing was written) must not retry this blindly.
+            C::NotEnoughReplicasAfterAppend { .. } => Some(ExitCode::NotAcknowledged),
             C::Offline { .. } => Some(ExitCode::Offline),
             C::BadSnapshot { .. } => Some(ExitCode::Corrupt),
             // Transparent wrappers: their inner error is not in the chain on its own.
@@ -267,6 +271,7 @@ mod tests {
             (ExitCode::Fenced, 9),
             (ExitCode::CommandFailed, 10),
             (ExitCode::Remote, 11),
+            (ExitCode::NotAcknowledged, 12),
         ];
         assert_eq!(ExitCode::ALL.len(), expected.len());
         for (code, n) in expected {

@@ -121,6 +121,22 @@ pub enum ClusterError {
         #[source]
         source: Box<ClusterError>,
     },
+    /// acks=all after the append: the leader has the batch, but the ISR fell below
+    /// `min.insync.replicas` before acknowledging it (Kafka's
+    /// NOT_ENOUGH_REPLICAS_AFTER_APPEND).
+    #[error(
+        "{topic}-{partition}: written to the leader but not acknowledged by min.insync.replicas ({isr} in sync, min.insync.replicas={min}); it may be visible, retrying may duplicate it"
+    )]
+    NotEnoughReplicasAfterAppend {
+        /// Topic.
+        topic: String,
+        /// Partition.
+        partition: u32,
+        /// ISR size.
+        isr: usize,
+        /// Required.
+        min: u32,
+    },
     /// A lock failed.
     #[error(transparent)]
     Lock(#[from] LockError),

@@ -717,7 +717,10 @@ impl PartitionWriter {
     /// 0, one or several back to back) to the leader, stamping offsets and the leader
     /// epoch, and replicates them. With `Acks::All` returns once every in-sync replica
     /// has it, waiting (as a Kafka leader does) for paused followers to catch up or leave
-    /// the ISR; refused before the append when the ISR is below `min.insync.replicas`.
+    /// the ISR; refused before the append ([`ClusterError::NotEnoughReplicas`], nothing
+    /// written) when the ISR is below `min.insync.replicas`. When the ISR falls below it
+    /// after the append, the batch is on the leader (and visible once below the high
+    /// watermark) but not acknowledged: [`ClusterError::NotEnoughReplicasAfterAppend`].
     ///
     /// A leader change while acks=all waits is what a Kafka producer sees as
     /// NOT_LEADER_OR_FOLLOWER and retries: here the writer looks for its batch in the new
@@ -736,8 +739,9 @@ impl PartitionWriter {
                 }
                 // The ISR may have shrunk just now. (A partition with no live leader was
                 // refused by locked() already: Offline comes before NotEnoughReplicas,
-                // whatever the acks, as in Kafka.)
-                w.check_isr(acks)?;
+                // whatever the acks, as in Kafka.) Once an earlier attempt was written,
+                // a refusal is no longer "nothing written": that attempt may come back.
+                w.check_isr(acks, !attempts.is_empty())?;
                 let epoch = w.state()?.leader_epoch;
                 let leader = w
                     .replicas
@@ -763,7 +767,7 @@ impl PartitionWriter {
             // least min.insync.replicas (Kafka's checkEnoughReplicasReachOffset).
             let min = self.cfg.min_insync_replicas as usize;
             if online_isr < min {
-                return Err(ClusterError::NotEnoughReplicas {
+                return Err(ClusterError::NotEnoughReplicasAfterAppend {
                     topic: self.topic.clone(),
                     partition: self.partition,
                     isr: online_isr,
@@ -798,19 +802,30 @@ impl PartitionWriter {
             .count())
     }
 
-    /// acks=all is refused before appending when the ISR is below `min.insync.replicas`.
-    fn check_isr(&self, acks: Acks) -> Result<(), ClusterError> {
+    /// acks=all is refused before appending when the ISR is below `min.insync.replicas`
+    /// (`after_append`: an earlier attempt of the same batch was written).
+    fn check_isr(&self, acks: Acks, after_append: bool) -> Result<(), ClusterError> {
         let min = self.cfg.min_insync_replicas as usize;
         let isr = self.online_isr()?;
-        if acks == Acks::All && isr < min {
-            return Err(ClusterError::NotEnoughReplicas {
-                topic: self.topic.clone(),
-                partition: self.partition,
-                isr,
-                min: min as u32,
-            });
+        if acks != Acks::All || isr >= min {
+            return Ok(());
         }
-        Ok(())
+        let (topic, partition, min) = (self.topic.clone(), self.partition, min as u32);
+        Err(if after_append {
+            ClusterError::NotEnoughReplicasAfterAppend {
+                topic,
+                partition,
+                isr,
+                min,
+            }
+        } else {
+            ClusterError::NotEnoughReplicas {
+                topic,
+                partition,
+                isr,
+                min,
+            }
+        })
     }
 
     /// The earlier append whose batches the current leader's log holds, if any. A leader

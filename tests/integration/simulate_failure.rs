@@ -117,6 +117,53 @@ fn offline_is_exit_7_with_acks_all_too() {
     assert!(err.contains("demo-0 is offline"), "{err}");
 }
 
+/// The high watermark of demo-0 as `describe partition` reports it.
+fn high_watermark(t: &TestCluster) -> u64 {
+    let out = t
+        .run(["--output", "json", "describe", "partition", "demo", "0"])
+        .success();
+    let v: serde_json::Value = serde_json::from_str(stdout_text(&out).trim()).unwrap();
+    v["high_watermark"].as_u64().unwrap()
+}
+
+/// Regression: when the ISR fell below min.insync.replicas after the leader's append
+/// (both followers paused, then out of the ISR), produce exited 6 with the refusal's
+/// message, though the record was written and visible: a script retrying on 6 wrote it
+/// twice. Kafka's NOT_ENOUGH_REPLICAS_AFTER_APPEND is its own error; here it is exit 12,
+/// and the record is visible exactly when it is below the high watermark. The refusal
+/// before the append keeps exit 6 and leaves nothing visible.
+#[test]
+fn not_enough_replicas_after_append_is_not_the_refusal() {
+    let t = TestCluster::new();
+    setup(
+        &t,
+        &["min.insync.replicas=2", "replica.lag.time.max.ms=300"],
+    );
+    t.produce("demo", "before\n", &[]).success();
+    let l = leader(&t);
+    for b in [101, 102, 103].into_iter().filter(|&b| b != l) {
+        t.run(["simulate-failure", "pause-replication", &b.to_string()])
+            .success();
+    }
+    let out = t.produce("demo", "after\n", &[]).code(12);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        err.contains("written to the leader but not acknowledged by min.insync.replicas")
+            && err.contains("it may be visible, retrying may duplicate it"),
+        "{err}"
+    );
+    // The ISR is the leader alone now: the high watermark is its log end, so the record
+    // is below it, and consumers see it.
+    assert_eq!(high_watermark(&t), 2);
+    assert_eq!(t.values("demo"), ["before", "after"]);
+    // Now the ISR is known to be too small: refused before the append, nothing written.
+    let out = t.produce("demo", "refused\n", &[]).code(6);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(err.contains("not enough in-sync replicas"), "{err}");
+    assert_eq!(high_watermark(&t), 2);
+    assert_eq!(t.values("demo"), ["before", "after"]);
+}
+
 #[test]
 fn power_loss_takes_what_was_not_flushed() {
     let t = TestCluster::new();
