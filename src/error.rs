@@ -180,7 +180,12 @@ pub fn classify(err: &(dyn std::error::Error + 'static)) -> Option<ExitCode> {
             C::NotEnoughReplicas { .. } => Some(ExitCode::NotEnoughReplicas),
             // Not 6: the batch was written and may be visible, so a script that retries
             // on 6 (nothing was written) must not retry this blindly.
-            C::NotEnoughReplicasAfterAppend { .. } => Some(ExitCode::NotAcknowledged),
+            C::NotEnoughReplicasAfterAppend { .. } | C::AckTimeout { .. } => {
+                Some(ExitCode::NotAcknowledged)
+            }
+            C::NoReplica { .. } => Some(ExitCode::NotFound),
+            // Runtime conditions, not bad arguments: exit 1.
+            C::BrokerState { .. } | C::NothingToDamage { .. } => Some(ExitCode::Failure),
             C::Offline { .. } => Some(ExitCode::Offline),
             C::BadSnapshot { .. } => Some(ExitCode::Corrupt),
             // Transparent wrappers: their inner error is not in the chain on its own.
@@ -350,6 +355,54 @@ mod tests {
         assert_eq!(exit_code_for(&err), ExitCode::NotFound);
         assert_eq!(classify(&io::Error::other("x")), None);
         assert_eq!(classify(&corrupt()), Some(ExitCode::Corrupt));
+    }
+
+    /// Regression: runtime conditions of the cluster exited 2 (Usage).
+    #[test]
+    fn runtime_cluster_errors_are_not_usage_errors() {
+        use crate::cluster::ClusterError as C;
+        let cases = [
+            (
+                C::AckTimeout {
+                    topic: "t".into(),
+                    partition: 0,
+                    waited_ms: 10_000,
+                },
+                ExitCode::NotAcknowledged,
+            ),
+            (
+                C::BrokerState {
+                    broker: 101,
+                    state: "down",
+                },
+                ExitCode::Failure,
+            ),
+            (
+                C::NoReplica {
+                    broker: 101,
+                    topic: "t".into(),
+                    partition: 0,
+                    replicas: vec![102],
+                },
+                ExitCode::NotFound,
+            ),
+            (
+                C::Replica {
+                    topic: "t".into(),
+                    partition: 0,
+                    broker: 102,
+                    source: Box::new(C::Offline {
+                        topic: "t".into(),
+                        partition: 0,
+                    }),
+                },
+                ExitCode::Offline,
+            ),
+        ];
+        for (err, code) in cases {
+            let text = err.to_string();
+            assert_eq!(exit_code_for(&anyhow::Error::new(err)), code, "{text}");
+        }
     }
 
     #[test]

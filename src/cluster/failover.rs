@@ -130,9 +130,10 @@ pub fn broker_down(
 ) -> Result<Report, ClusterError> {
     cluster.reload()?;
     if broker_status(cluster, id)? == BrokerStatus::Down {
-        return Err(ClusterError::Invalid(format!(
-            "broker {id} is already down"
-        )));
+        return Err(ClusterError::BrokerState {
+            broker: id,
+            state: "down",
+        });
     }
     let mut report = Report::default();
     let parts = partitions_on(cluster, id);
@@ -164,7 +165,10 @@ pub fn broker_down(
 pub fn broker_up(cluster: &mut Cluster, id: i32) -> Result<Report, ClusterError> {
     cluster.reload()?;
     if broker_status(cluster, id)? == BrokerStatus::Online {
-        return Err(ClusterError::Invalid(format!("broker {id} is already up")));
+        return Err(ClusterError::BrokerState {
+            broker: id,
+            state: "up",
+        });
     }
     let mut report = Report::default();
     let view = cluster.clone();

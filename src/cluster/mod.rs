@@ -137,6 +137,51 @@ pub enum ClusterError {
         /// Required.
         min: u32,
     },
+    /// acks=all after the append: the in-sync replicas did not all get the batch in time
+    /// (Kafka's REQUEST_TIMED_OUT for a produce waiting on its replicas).
+    #[error(
+        "{topic}-{partition}: written to the leader, but the in-sync replicas did not all have it within {waited_ms} ms; it may be visible, retrying may duplicate it"
+    )]
+    AckTimeout {
+        /// Topic.
+        topic: String,
+        /// Partition.
+        partition: u32,
+        /// How long the writer waited.
+        waited_ms: u64,
+    },
+    /// A broker state change asked of a broker already in that state.
+    #[error("broker {broker} is already {state}")]
+    BrokerState {
+        /// Broker.
+        broker: i32,
+        /// "up" or "down".
+        state: &'static str,
+    },
+    /// The broker holds no replica of the partition.
+    #[error("broker {broker} holds no replica of {topic}-{partition} (its replicas: {replicas:?})")]
+    NoReplica {
+        /// Broker.
+        broker: i32,
+        /// Topic.
+        topic: String,
+        /// Partition.
+        partition: u32,
+        /// The brokers that do.
+        replicas: Vec<i32>,
+    },
+    /// A replica holds nothing a simulated failure could damage.
+    #[error("{topic}-{partition} on broker {broker} {what}")]
+    NothingToDamage {
+        /// Topic.
+        topic: String,
+        /// Partition.
+        partition: u32,
+        /// Broker.
+        broker: i32,
+        /// What is missing, in words.
+        what: &'static str,
+    },
     /// A lock failed.
     #[error(transparent)]
     Lock(#[from] LockError),

@@ -471,11 +471,20 @@ impl PartitionWriter {
                 }
                 // A follower's flushed data is damaged: its leader has the same offsets,
                 // so cut the damage (saying so) and fetch them again.
-                Err(LogError::CorruptBelowRecoveryPoint { .. }) if broker != leader => {
-                    let detail = PartitionLog::open(&dir, self.cfg.log_config(), hints)
-                        .err()
-                        .map(|e| e.to_string())
-                        .unwrap_or_default();
+                Err(LogError::CorruptBelowRecoveryPoint {
+                    path,
+                    position,
+                    offset,
+                    recovery_point,
+                    detail,
+                }) if broker != leader => {
+                    // Said without the error's "filka will not cut it away": on a follower
+                    // it is cut, the leader has the same offsets.
+                    let detail = format!(
+                        "{}: corruption below the recovery point {recovery_point} at byte \
+                         {position} (offset {offset}): {detail}",
+                        path.display()
+                    );
                     let (log, report) = PartitionLog::open(
                         &dir,
                         self.cfg.log_config(),
@@ -598,10 +607,15 @@ impl PartitionWriter {
     ) -> Result<i64, ClusterError> {
         let now = now_ms();
         let state = self.cluster.state().clone();
-        let (leader, followers) = self
-            .replicas
-            .split_first_mut()
-            .ok_or_else(|| ClusterError::Invalid("partition has no replicas".into()))?;
+        // No open replica means no leader to copy from (open_replicas always opens it).
+        let (topic, partition) = (&self.topic, self.partition);
+        let (leader, followers) =
+            self.replicas
+                .split_first_mut()
+                .ok_or_else(|| ClusterError::Offline {
+                    topic: topic.clone(),
+                    partition,
+                })?;
         let leader_leo = leader.leo();
         let leader_dir = leader.log.dir().to_path_buf();
         let mut reader: Option<LogReader> = None;
@@ -743,10 +757,14 @@ impl PartitionWriter {
                 // a refusal is no longer "nothing written": that attempt may come back.
                 w.check_isr(acks, !attempts.is_empty())?;
                 let epoch = w.state()?.leader_epoch;
+                let (topic, partition) = (&w.topic, w.partition);
                 let leader = w
                     .replicas
                     .first_mut()
-                    .ok_or_else(|| ClusterError::Invalid("partition has no replicas".into()))?;
+                    .ok_or_else(|| ClusterError::Offline {
+                        topic: topic.clone(),
+                        partition,
+                    })?;
                 let leo = leader.leo();
                 leader.note_epoch(epoch, leo)?;
                 // Batches reach a writer only from this process's BatchBuilder: their CRCs
@@ -782,10 +800,11 @@ impl PartitionWriter {
             let lag_max = self.cfg.replica_lag_time_max_ms.max(0) as u64;
             let start = *waiting_since.get_or_insert_with(Instant::now);
             if start.elapsed() > Duration::from_millis(lag_max * 4 + 10_000) {
-                return Err(ClusterError::Invalid(format!(
-                    "{}-{}: timed out waiting for the in-sync replicas",
-                    self.topic, self.partition
-                )));
+                return Err(ClusterError::AckTimeout {
+                    topic: self.topic.clone(),
+                    partition: self.partition,
+                    waited_ms: start.elapsed().as_millis() as u64,
+                });
             }
             std::thread::sleep(Duration::from_millis((lag_max / 20).clamp(5, 200)));
         }

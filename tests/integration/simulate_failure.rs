@@ -314,7 +314,125 @@ fn unknown_broker_is_a_usage_error() {
     let t = TestCluster::new();
     setup(&t, &[]);
     t.run(["simulate-failure", "broker-down", "999"]).code(2);
-    t.run(["simulate-failure", "broker-up", "101"]).code(2);
+}
+
+/// Regression: a broker already up or down is the cluster's state, not a bad argument;
+/// it exited 2 (Usage).
+#[test]
+fn a_broker_already_up_or_down_is_a_failure_not_a_usage_error() {
+    let t = TestCluster::new();
+    setup(&t, &[]);
+    let err = |a: &assert_cmd::assert::Assert| {
+        String::from_utf8_lossy(&a.get_output().stderr).into_owned()
+    };
+    let out = t.run(["simulate-failure", "broker-up", "101"]).code(1);
+    assert!(
+        err(&out).contains("broker 101 is already up"),
+        "{}",
+        err(&out)
+    );
+    t.run(["simulate-failure", "broker-down", "101"]).success();
+    let out = t.run(["simulate-failure", "broker-down", "101"]).code(1);
+    assert!(
+        err(&out).contains("broker 101 is already down"),
+        "{}",
+        err(&out)
+    );
+}
+
+/// Regression: `corrupt` and `torn-write` on a broker holding no replica of the partition
+/// failed with "list .../broker-101/demo-0: No such file or directory".
+#[test]
+fn damage_on_a_broker_without_the_replica_says_so() {
+    let t = TestCluster::new();
+    t.run(["init"]).success();
+    t.run(["topic", "create", "demo", "-p", "1", "-r", "1"])
+        .success();
+    t.produce("demo", "a\n", &[]).success();
+    let other = [101, 102, 103]
+        .into_iter()
+        .find(|&b| b != leader(&t))
+        .unwrap();
+    let other = other.to_string();
+    for what in [&["corrupt"][..], &["torn-write"]] {
+        let mut args = vec!["simulate-failure"];
+        args.extend_from_slice(what);
+        args.extend(["--broker", &other, "--topic", "demo", "--partition", "0"]);
+        let out = t.run(&args).code(4);
+        let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+        assert!(
+            err.contains(&format!("broker {other} holds no replica of demo-0")),
+            "{err}"
+        );
+    }
+}
+
+/// Regression: repairing a follower's flushed damage said "filka will not cut it away;
+/// cut 293 bytes": the line now says only what is done.
+#[test]
+fn repair_of_flushed_damage_says_what_it_does() {
+    let t = TestCluster::new();
+    setup(&t, &["flush.messages=1"]);
+    t.produce("demo", "hello\nworld\n", &[]).success();
+    let l = leader(&t).to_string();
+    t.run([
+        "simulate-failure",
+        "corrupt",
+        "--broker",
+        &l,
+        "--topic",
+        "demo",
+        "--partition",
+        "0",
+        "--seed",
+        "7",
+    ])
+    .success();
+    t.run(["simulate-failure", "broker-down", &l]).success();
+    let up = t.run(["simulate-failure", "broker-up", &l]).success();
+    let text = stdout_text(&up);
+    assert!(
+        text.contains(&format!("broker {l} repaired: "))
+            && text.contains("corruption below the recovery point")
+            && text.contains("to be fetched again from leader")
+            && !text.contains("will not cut it away"),
+        "{text}"
+    );
+    assert_eq!(t.values("demo"), ["hello", "world"]);
+}
+
+/// Regression: `torn-write` on a batch whose base offset had been corrupted (a field no
+/// CRC covers) reported "offsets 72057594037927936..": the offsets it prints come from
+/// headers it can trust, or from where the previous batch ended.
+#[test]
+fn torn_write_after_corruption_reports_offsets_it_can_trust() {
+    let t = TestCluster::new();
+    setup(&t, &[]);
+    t.produce("demo", "a\nb\nc\n", &[]).success();
+    t.produce("demo", "d\n", &[]).success();
+    let l = leader(&t).to_string();
+    // Flip the top byte of the second batch's base offset: 3 becomes 2^56 + 3.
+    let seg = t
+        .data()
+        .join(format!("broker-{l}/demo-0/00000000000000000000.log"));
+    let mut bytes = std::fs::read(&seg).unwrap();
+    let second = 12 + u32::from_be_bytes(bytes[8..12].try_into().unwrap()) as usize;
+    bytes[second] ^= 1;
+    std::fs::write(&seg, &bytes).unwrap();
+    let out = t
+        .run([
+            "simulate-failure",
+            "torn-write",
+            "--broker",
+            &l,
+            "--topic",
+            "demo",
+            "--partition",
+            "0",
+        ])
+        .success();
+    let text = stdout_text(&out);
+    assert!(text.contains("offsets 3..3 no longer whole"), "{text}");
 }
 
 /// A long-running `consume -f` and a producer carry on with the new leader after the old
