@@ -756,7 +756,7 @@ _filka() {
             return 0
             ;;
         filka__subcmd__init)
-            opts="-q -v -h --brokers --first-id --cluster --output --quiet --verbose --help"
+            opts="-c -q -v -h --brokers --first-id --config --cluster --output --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -767,6 +767,14 @@ _filka() {
                     return 0
                     ;;
                 --first-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -42,6 +42,8 @@ set edit:completion:arg-completer[filka] = {|@words|
         &'filka;init'= {
             cand --brokers 'Number of brokers'
             cand --first-id 'Id of the first broker; the others follow in order (Kafka''s node.id)'
+            cand -c 'A cluster-wide config default, KEY=VALUE (repeat for more): replica.lag.time.max.ms or flush.messages. A topic''s own --config overrides it'
+            cand --config 'A cluster-wide config default, KEY=VALUE (repeat for more): replica.lag.time.max.ms or flush.messages. A topic''s own --config overrides it'
             cand --cluster 'The cluster directory, created on first use by commands that write'
             cand --output 'Output format: text for people, json for scripts'
             cand -q 'Print nothing on stderr but errors'

@@ -72,7 +72,7 @@ fn unclean_allowed(state: &ClusterState, topic: &str) -> bool {
     state
         .topics
         .get(topic)
-        .and_then(|t| TopicConfig::resolve(&t.configs).ok())
+        .and_then(|t| TopicConfig::resolve_with(&state.configs, &t.configs).ok())
         .is_some_and(|c| c.unclean_leader_election)
 }
 

@@ -505,9 +505,28 @@ impl Cluster {
             .ok_or_else(|| ClusterError::UnknownTopic(name.to_string()))
     }
 
-    /// A topic's resolved config.
+    /// A topic's resolved config: defaults, then the cluster-wide defaults, then its own
+    /// overrides.
     pub fn topic_config(&self, name: &str) -> Result<TopicConfig, ClusterError> {
-        Ok(TopicConfig::resolve(&self.topic(name)?.configs)?)
+        let topic = &self.topic(name)?.configs;
+        Ok(TopicConfig::resolve_with(&self.state.configs, topic)?)
+    }
+
+    /// Sets cluster-wide config defaults (only [`topic::CLUSTER_CONFIG_KEYS`]), keeping the
+    /// others already set.
+    pub fn set_cluster_configs(
+        &mut self,
+        set: BTreeMap<String, String>,
+    ) -> Result<(), ClusterError> {
+        TopicConfig::validate_cluster(&set)?;
+        self.update(|state| {
+            let mut configs = state.configs.clone();
+            configs.extend(set);
+            if configs == state.configs {
+                return Ok((Vec::new(), ()));
+            }
+            Ok((vec![MetadataRecord::AlterClusterConfigs { configs }], ()))
+        })
     }
 
     /// A partition's state.
