@@ -613,3 +613,29 @@ fn a_refused_copy_records_no_epoch_and_names_the_replica() {
     );
     assert_eq!(epochs_of(&c, "t", b), [(0, 0)], "no epoch {epoch} entry");
 }
+
+/// Regression: a writer made from a `Cluster` read before a failover (a consumer-group
+/// member keeps one for its whole run) stamped the current cluster.json onto that stale
+/// state, so it never re-read it and appended to the old, down leader with the old epoch.
+#[test]
+fn a_writer_from_stale_metadata_appends_to_the_current_leader() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = cluster(dir.path());
+    topic(&mut c, "t", 3, &[]);
+    produce(&c, "t", &["a"], Acks::All).unwrap();
+    let stale = c.clone();
+    let old = leader(&mut c, "t");
+    failover::broker_down(&mut c, old.leader, false).unwrap();
+    let now = leader(&mut c, "t");
+    let off = produce(&stale, "t", &["b"], Acks::All).unwrap();
+    assert_eq!(off, 1);
+    let r = LogReader::open(&c.layout().replica_dir(now.leader, "t", 0)).unwrap();
+    let mut cur = r.cursor(1).unwrap();
+    let b = cur.next_batch(2).unwrap().expect("b on the new leader");
+    assert_eq!(b.header().partition_leader_epoch, now.leader_epoch);
+    assert_eq!(
+        batches(&c, "t", old.leader).len(),
+        1,
+        "nothing for the down broker"
+    );
+}

@@ -361,7 +361,10 @@ impl PartitionWriter {
         cluster.partition(topic, partition)?;
         let cfg = cluster.topic_config(topic)?;
         Ok(PartitionWriter {
-            stamp: snapshot_stamp(&cluster.layout().snapshot()),
+            // Unknown: `cluster` may have been read long before (a group member's), and
+            // stamping today's cluster.json onto it would hide every change since. The
+            // first lock reads the metadata.
+            stamp: None,
             cluster: cluster.clone(),
             topic: topic.to_string(),
             partition,
