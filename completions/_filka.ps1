@@ -173,6 +173,7 @@ Register-ArgumentCompleter -Native -CommandName 'filka' -ScriptBlock {
             [CompletionResult]::new('-z', '-z', [CompletionResultType]::ParameterName, 'Compression codec of the batches [default: the topic''s compression.type]')
             [CompletionResult]::new('--compression', '--compression', [CompletionResultType]::ParameterName, 'Compression codec of the batches [default: the topic''s compression.type]')
             [CompletionResult]::new('--acks', '--acks', [CompletionResultType]::ParameterName, 'Wait for no replica (0), the leader (1) or every in-sync replica (all)')
+            [CompletionResult]::new('--delivery-timeout-ms', '--delivery-timeout-ms', [CompletionResultType]::ParameterName, 'How long records wait for an offline partition to get a leader again, as Kafka''s delivery.timeout.ms; then produce stops with exit code 7, every record before them written')
             [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'The cluster directory, created on first use by commands that write')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: text for people, json for scripts')
             [CompletionResult]::new('--no-create', '--no-create', [CompletionResultType]::ParameterName, 'Fail with exit code 4 when the topic does not exist, instead of creating it')

@@ -797,7 +797,7 @@ _filka() {
             return 0
             ;;
         filka__subcmd__produce)
-            opts="-t -K -k -H -p -z -q -v -h --topic --input --input-format --key-separator --key --header --partition --null-value --batch-size --compression --acks --no-create --print-offsets --skip-invalid --cluster --output --quiet --verbose --help"
+            opts="-t -K -k -H -p -z -q -v -h --topic --input --input-format --key-separator --key --header --partition --null-value --batch-size --compression --acks --delivery-timeout-ms --no-create --print-offsets --skip-invalid --cluster --output --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -880,6 +880,10 @@ _filka() {
                     ;;
                 --acks)
                     COMPREPLY=($(compgen -W "0 1 all" -- "${cur}"))
+                    return 0
+                    ;;
+                --delivery-timeout-ms)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --cluster)

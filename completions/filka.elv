@@ -161,6 +161,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand -z 'Compression codec of the batches [default: the topic''s compression.type]'
             cand --compression 'Compression codec of the batches [default: the topic''s compression.type]'
             cand --acks 'Wait for no replica (0), the leader (1) or every in-sync replica (all)'
+            cand --delivery-timeout-ms 'How long records wait for an offline partition to get a leader again, as Kafka''s delivery.timeout.ms; then produce stops with exit code 7, every record before them written'
             cand --cluster 'The cluster directory, created on first use by commands that write'
             cand --output 'Output format: text for people, json for scripts'
             cand --no-create 'Fail with exit code 4 when the topic does not exist, instead of creating it'

@@ -142,6 +142,7 @@ zstd\t'zstd'"
 complete -c filka -n "__fish_filka_using_subcommand produce" -l acks -d 'Wait for no replica (0), the leader (1) or every in-sync replica (all)' -r -f -a "0\t'Do not wait; no offsets are known'
 1\t'The leader has the records'
 all\t'Every in-sync replica has them (-1 is the same)'"
+complete -c filka -n "__fish_filka_using_subcommand produce" -l delivery-timeout-ms -d 'How long records wait for an offline partition to get a leader again, as Kafka\'s delivery.timeout.ms; then produce stops with exit code 7, every record before them written' -r
 complete -c filka -n "__fish_filka_using_subcommand produce" -l cluster -d 'The cluster directory, created on first use by commands that write' -r -f -a "(__fish_complete_directories)"
 complete -c filka -n "__fish_filka_using_subcommand produce" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
 json\t'One JSON object per line, for scripts'

@@ -353,6 +353,10 @@ pub struct PartitionWriter {
     /// Replicas to open with full recovery (a broker coming back).
     recover: Vec<i32>,
     events: Vec<ReplicaEvent>,
+    /// How long an append waits for an offline partition to get a leader again.
+    delivery_timeout: Duration,
+    /// Called once each time an append starts waiting for a leader.
+    on_offline: Option<fn(&ClusterError)>,
 }
 
 impl PartitionWriter {
@@ -376,7 +380,29 @@ impl PartitionWriter {
             appended: false,
             recover: Vec::new(),
             events: Vec::new(),
+            delivery_timeout: Duration::ZERO,
+            on_offline: None,
         })
+    }
+
+    /// How long [`PartitionWriter::append`] waits for a leader when the partition is
+    /// offline, as a Kafka producer retries for `delivery.timeout.ms` (zero, the default
+    /// here: fail at once). `notice` is called each time it starts waiting.
+    pub fn set_delivery_timeout(&mut self, timeout: Duration, notice: Option<fn(&ClusterError)>) {
+        self.delivery_timeout = timeout;
+        self.on_offline = notice;
+    }
+
+    /// Waits until cluster.json changes (an election may have given the partition a
+    /// leader) or `deadline` passes.
+    fn wait_for_metadata(&self, deadline: Instant) {
+        let path = self.cluster.layout().snapshot();
+        let before = snapshot_stamp(&path);
+        while Instant::now() < deadline && snapshot_stamp(&path) == before {
+            std::thread::sleep(
+                Duration::from_millis(20).min(deadline.saturating_duration_since(Instant::now())),
+            );
+        }
     }
 
     /// The partition number.
@@ -746,8 +772,10 @@ impl PartitionWriter {
     pub fn append(&mut self, batch: &mut [u8], acks: Acks) -> Result<AppendInfo, ClusterError> {
         let mut attempts: Vec<Attempt> = Vec::new();
         let mut waiting_since: Option<Instant> = None;
+        let deadline = Instant::now() + self.delivery_timeout;
+        let mut waiting_for_leader = false;
         loop {
-            let (info, hw, online_isr) = self.locked(|w, record| {
+            let step = self.locked(|w, record| {
                 // Replicate what followers lack first: a writer killed before its followers
                 // got its batch left them behind.
                 let hw = w.replicate(record, None)?;
@@ -779,7 +807,21 @@ impl PartitionWriter {
                 });
                 let hw = w.replicate(record, Some(batch))?;
                 Ok((info, hw, w.online_isr()?))
-            })?;
+            });
+            let (info, hw, online_isr) = match step {
+                // No leader: wait for one (delivery.timeout.ms), as a Kafka producer keeps
+                // retrying LEADER_NOT_AVAILABLE, then carry on with whoever leads.
+                Err(e @ ClusterError::Offline { .. }) if Instant::now() < deadline => {
+                    if !waiting_for_leader && let Some(notice) = self.on_offline {
+                        notice(&e);
+                    }
+                    waiting_for_leader = true;
+                    self.wait_for_metadata(deadline);
+                    continue;
+                }
+                step => step?,
+            };
+            waiting_for_leader = false;
             self.appended = true;
             if acks != Acks::All {
                 return Ok(info);

@@ -89,7 +89,12 @@ fn exit_codes_for_not_enough_replicas_and_offline() {
     t.produce("demo", "c\n", &["--acks", "1"]).success();
     t.run(["simulate-failure", "broker-down", &l.to_string()])
         .success();
-    t.produce("demo", "d\n", &["--acks", "1"]).code(7);
+    t.produce(
+        "demo",
+        "d\n",
+        &["--acks", "1", "--delivery-timeout-ms", "0"],
+    )
+    .code(7);
     t.cmd().args(["consume", "-t", "demo"]).assert().code(7);
     // The last in-sync replica comes back and leads again.
     let up = t
@@ -112,7 +117,13 @@ fn offline_is_exit_7_with_acks_all_too() {
         t.run(["simulate-failure", "broker-down", &b.to_string()])
             .success();
     }
-    let out = t.produce("demo", "b\n", &["--acks", "all"]).code(7);
+    let out = t
+        .produce(
+            "demo",
+            "b\n",
+            &["--acks", "all", "--delivery-timeout-ms", "0"],
+        )
+        .code(7);
     let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
     assert!(err.contains("demo-0 is offline"), "{err}");
 }
@@ -668,4 +679,130 @@ fn acks_all_producers_lose_nothing_across_leader_failovers() {
     for b in [102, 103] {
         assert_eq!(batches(b), first, "broker {b} differs from broker 101");
     }
+}
+
+/// A `produce` whose stderr is read line by line, with its stdin open for more input.
+struct RunningProducer {
+    child: std::process::Child,
+    stdin: Option<std::process::ChildStdin>,
+    stderr: std::sync::mpsc::Receiver<String>,
+}
+
+impl RunningProducer {
+    fn spawn(t: &TestCluster, args: &[&str]) -> RunningProducer {
+        use std::io::{BufRead, BufReader};
+        use std::process::{Command, Stdio};
+        let mut child = Command::new(crate::harness::FILKA)
+            .arg("--cluster")
+            .arg(t.data())
+            .args(["produce", "-t", "demo", "--print-offsets"])
+            .args(args)
+            .env_remove("FILKA_CLUSTER")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take();
+        let err = child.stderr.take().unwrap();
+        let (tx, stderr) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(err).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        RunningProducer {
+            child,
+            stdin,
+            stderr,
+        }
+    }
+
+    fn send(&mut self, line: &str) {
+        use std::io::Write;
+        let stdin = self.stdin.as_mut().unwrap();
+        writeln!(stdin, "{line}").unwrap();
+        stdin.flush().unwrap();
+    }
+
+    /// Waits for a stderr line containing `what` (20 s at most).
+    fn stderr_line(&self, what: &str) -> String {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match self.stderr.recv_timeout(left) {
+                Ok(line) if line.contains(what) => return line,
+                Ok(_) => {}
+                Err(e) => panic!("no stderr line with {what:?}: {e}"),
+            }
+        }
+    }
+
+    /// Closes stdin and waits: (exit status, stdout).
+    fn finish(mut self) -> (std::process::ExitStatus, String) {
+        drop(self.stdin.take());
+        let out = self.child.wait_with_output().unwrap();
+        (
+            out.status,
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    }
+}
+
+/// Waits until demo holds `n` visible records.
+fn wait_for_values(t: &TestCluster, n: usize) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while t.values("demo").len() < n {
+        assert!(std::time::Instant::now() < deadline, "never {n} records");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// Regression: a long-running `produce` whose partition went offline exited 7 at once,
+/// losing the rest of its input. Like Kafka's producer (delivery.timeout.ms), it waits
+/// for a leader to come back and carries on.
+#[test]
+fn a_running_producer_waits_for_the_partition_to_come_back() {
+    let t = TestCluster::new();
+    t.run(["init"]).success();
+    t.run(["topic", "create", "demo", "-p", "1", "-r", "1"])
+        .success();
+    let mut p = RunningProducer::spawn(&t, &[]);
+    p.send("before");
+    wait_for_values(&t, 1);
+    let l = leader(&t).to_string();
+    t.run(["simulate-failure", "broker-down", &l]).success();
+    p.send("during");
+    let notice = p.stderr_line("waiting for a leader");
+    assert!(notice.contains("demo-0 is offline"), "{notice}");
+    t.run(["simulate-failure", "broker-up", &l]).success();
+    wait_for_values(&t, 2);
+    p.send("after");
+    let (status, out) = p.finish();
+    assert!(status.success(), "{status}");
+    assert_eq!(out, "0\t0\n0\t1\n0\t2\n");
+    assert_eq!(t.values("demo"), ["before", "during", "after"]);
+}
+
+/// With no leader back within --delivery-timeout-ms, produce stops with exit 7; what it
+/// had acknowledged before stays written.
+#[test]
+fn produce_gives_up_on_an_offline_partition_after_the_delivery_timeout() {
+    let t = TestCluster::new();
+    t.run(["init"]).success();
+    t.run(["topic", "create", "demo", "-p", "1", "-r", "1"])
+        .success();
+    let mut p = RunningProducer::spawn(&t, &["--delivery-timeout-ms", "300"]);
+    p.send("before");
+    wait_for_values(&t, 1);
+    let l = leader(&t).to_string();
+    t.run(["simulate-failure", "broker-down", &l]).success();
+    let started = std::time::Instant::now();
+    p.send("lost");
+    let (status, out) = p.finish();
+    assert_eq!(status.code(), Some(7));
+    assert!(started.elapsed() >= std::time::Duration::from_millis(300));
+    assert_eq!(out, "0\t0\n", "only what was acknowledged");
+    t.run(["simulate-failure", "broker-up", &l]).success();
+    assert_eq!(t.values("demo"), ["before"]);
 }
