@@ -912,7 +912,9 @@ impl PartitionWriter {
                 None => reader.insert(LogReader::open(leader.log.dir())?),
             };
             let mut cursor = r.cursor(a.info.base_offset)?;
-            let mut held = true;
+            // An attempt with no batch ids (never the case for a chunk the leader took)
+            // proves nothing.
+            let mut held = !a.batches.is_empty();
             for id in &a.batches {
                 let found = cursor.next_batch(leo)?.map(|b| {
                     let h = b.header();
