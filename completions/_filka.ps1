@@ -47,6 +47,8 @@ Register-ArgumentCompleter -Native -CommandName 'filka' -ScriptBlock {
         'filka;init' {
             [CompletionResult]::new('--brokers', '--brokers', [CompletionResultType]::ParameterName, 'Number of brokers')
             [CompletionResult]::new('--first-id', '--first-id', [CompletionResultType]::ParameterName, 'Id of the first broker; the others follow in order (Kafka''s node.id)')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'A cluster-wide config default, KEY=VALUE (repeat for more): replica.lag.time.max.ms or flush.messages. A topic''s own --config overrides it')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'A cluster-wide config default, KEY=VALUE (repeat for more): replica.lag.time.max.ms or flush.messages. A topic''s own --config overrides it')
             [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'The cluster directory, created on first use by commands that write')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: text for people, json for scripts')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
@@ -172,6 +174,7 @@ Register-ArgumentCompleter -Native -CommandName 'filka' -ScriptBlock {
             [CompletionResult]::new('-z', '-z', [CompletionResultType]::ParameterName, 'Compression codec of the batches [default: the topic''s compression.type]')
             [CompletionResult]::new('--compression', '--compression', [CompletionResultType]::ParameterName, 'Compression codec of the batches [default: the topic''s compression.type]')
             [CompletionResult]::new('--acks', '--acks', [CompletionResultType]::ParameterName, 'Wait for no replica (0), the leader (1) or every in-sync replica (all)')
+            [CompletionResult]::new('--delivery-timeout-ms', '--delivery-timeout-ms', [CompletionResultType]::ParameterName, 'How long records wait for an offline partition to get a leader again, as Kafka''s delivery.timeout.ms; then produce stops with exit code 7, every record before them written')
             [CompletionResult]::new('--key-field', '--key-field', [CompletionResultType]::ParameterName, 'Take each record''s key from this field of the input (json, csv)')
             [CompletionResult]::new('--key-format', '--key-format', [CompletionResultType]::ParameterName, 'The keys'' format [default: bytes, or what a key schema implies]')
             [CompletionResult]::new('--value-format', '--value-format', [CompletionResultType]::ParameterName, 'The values'' format [default: bytes, or what a value schema implies]')

@@ -906,7 +906,7 @@ _filka() {
             return 0
             ;;
         filka__subcmd__init)
-            opts="-q -v -h --brokers --first-id --cluster --output --quiet --verbose --help"
+            opts="-c -q -v -h --brokers --first-id --config --cluster --output --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -917,6 +917,14 @@ _filka() {
                     return 0
                     ;;
                 --first-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -939,7 +947,7 @@ _filka() {
             return 0
             ;;
         filka__subcmd__produce)
-            opts="-t -K -k -H -p -z -I -q -v -h --topic --input --input-format --key-separator --key --header --partition --null-value --batch-size --compression --acks --no-create --print-offsets --skip-invalid --key-field --key-format --value-format --value-schema --key-schema --proto --key-proto --proto-path --message --key-message --descriptor-set --key-descriptor-set --registry --cluster --output --quiet --verbose --help"
+            opts="-t -K -k -H -p -z -I -q -v -h --topic --input --input-format --key-separator --key --header --partition --null-value --batch-size --compression --acks --delivery-timeout-ms --no-create --print-offsets --skip-invalid --key-field --key-format --value-format --value-schema --key-schema --proto --key-proto --proto-path --message --key-message --descriptor-set --key-descriptor-set --registry --cluster --output --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1022,6 +1030,10 @@ _filka() {
                     ;;
                 --acks)
                     COMPREPLY=($(compgen -W "0 1 all" -- "${cur}"))
+                    return 0
+                    ;;
+                --delivery-timeout-ms)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --key-field)

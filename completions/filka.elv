@@ -43,6 +43,8 @@ set edit:completion:arg-completer[filka] = {|@words|
         &'filka;init'= {
             cand --brokers 'Number of brokers'
             cand --first-id 'Id of the first broker; the others follow in order (Kafka''s node.id)'
+            cand -c 'A cluster-wide config default, KEY=VALUE (repeat for more): replica.lag.time.max.ms or flush.messages. A topic''s own --config overrides it'
+            cand --config 'A cluster-wide config default, KEY=VALUE (repeat for more): replica.lag.time.max.ms or flush.messages. A topic''s own --config overrides it'
             cand --cluster 'The cluster directory, created on first use by commands that write'
             cand --output 'Output format: text for people, json for scripts'
             cand -q 'Print nothing on stderr but errors'
@@ -160,6 +162,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand -z 'Compression codec of the batches [default: the topic''s compression.type]'
             cand --compression 'Compression codec of the batches [default: the topic''s compression.type]'
             cand --acks 'Wait for no replica (0), the leader (1) or every in-sync replica (all)'
+            cand --delivery-timeout-ms 'How long records wait for an offline partition to get a leader again, as Kafka''s delivery.timeout.ms; then produce stops with exit code 7, every record before them written'
             cand --key-field 'Take each record''s key from this field of the input (json, csv)'
             cand --key-format 'The keys'' format [default: bytes, or what a key schema implies]'
             cand --value-format 'The values'' format [default: bytes, or what a value schema implies]'

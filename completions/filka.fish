@@ -46,6 +46,7 @@ complete -c filka -n "__fish_filka_needs_command" -f -a "demo" -d 'Play the seed
 complete -c filka -n "__fish_filka_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c filka -n "__fish_filka_using_subcommand init" -l brokers -d 'Number of brokers' -r
 complete -c filka -n "__fish_filka_using_subcommand init" -l first-id -d 'Id of the first broker; the others follow in order (Kafka\'s node.id)' -r
+complete -c filka -n "__fish_filka_using_subcommand init" -s c -l config -d 'A cluster-wide config default, KEY=VALUE (repeat for more): replica.lag.time.max.ms or flush.messages. A topic\'s own --config overrides it' -r
 complete -c filka -n "__fish_filka_using_subcommand init" -l cluster -d 'The cluster directory, created on first use by commands that write' -r -f -a "(__fish_complete_directories)"
 complete -c filka -n "__fish_filka_using_subcommand init" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
 json\t'One JSON object per line, for scripts'
@@ -144,6 +145,7 @@ zstd\t'zstd'"
 complete -c filka -n "__fish_filka_using_subcommand produce" -l acks -d 'Wait for no replica (0), the leader (1) or every in-sync replica (all)' -r -f -a "0\t'Do not wait; no offsets are known'
 1\t'The leader has the records'
 all\t'Every in-sync replica has them (-1 is the same)'"
+complete -c filka -n "__fish_filka_using_subcommand produce" -l delivery-timeout-ms -d 'How long records wait for an offline partition to get a leader again, as Kafka\'s delivery.timeout.ms; then produce stops with exit code 7, every record before them written' -r
 complete -c filka -n "__fish_filka_using_subcommand produce" -l key-field -d 'Take each record\'s key from this field of the input (json, csv)' -r
 complete -c filka -n "__fish_filka_using_subcommand produce" -l key-format -d 'The keys\' format [default: bytes, or what a key schema implies]' -r -f -a "bytes\t'Raw bytes, as they are (the default)'
 string\t'UTF-8 text'

@@ -58,6 +58,7 @@ exit_codes! {
     CommandFailed = 10, "A child command failed (filka pipe).";
     Remote = 11, "A remote Kafka cluster returned an error.";
     Incompatible = 12, "A schema breaks its subject's compatibility mode.";
+    NotAcknowledged = 13, "acks=all: on the leader, not acknowledged by the ISR.";
 }
 
 impl ExitCode {
@@ -178,10 +179,19 @@ pub fn classify(err: &(dyn std::error::Error + 'static)) -> Option<ExitCode> {
             | C::InternalTopic(_)
             | C::TopicCollision { .. } => Some(ExitCode::Usage),
             C::NotEnoughReplicas { .. } => Some(ExitCode::NotEnoughReplicas),
+            // Not 6: the batch was written and may be visible, so a script that retries
+            // on 6 (nothing was written) must not retry this blindly.
+            C::NotEnoughReplicasAfterAppend { .. } | C::AckTimeout { .. } => {
+                Some(ExitCode::NotAcknowledged)
+            }
+            C::NoReplica { .. } => Some(ExitCode::NotFound),
+            // Runtime conditions, not bad arguments: exit 1.
+            C::BrokerState { .. } | C::NothingToDamage { .. } => Some(ExitCode::Failure),
             C::Offline { .. } => Some(ExitCode::Offline),
             C::BadSnapshot { .. } => Some(ExitCode::Corrupt),
             // Transparent wrappers: their inner error is not in the chain on its own.
             C::Log(inner) => classify(inner),
+            C::Replica { source, .. } => classify(source.as_ref()),
             _ => None,
         };
     }
@@ -279,6 +289,7 @@ mod tests {
             (ExitCode::CommandFailed, 10),
             (ExitCode::Remote, 11),
             (ExitCode::Incompatible, 12),
+            (ExitCode::NotAcknowledged, 13),
         ];
         assert_eq!(ExitCode::ALL.len(), expected.len());
         for (code, n) in expected {
@@ -357,6 +368,54 @@ mod tests {
         assert_eq!(exit_code_for(&err), ExitCode::NotFound);
         assert_eq!(classify(&io::Error::other("x")), None);
         assert_eq!(classify(&corrupt()), Some(ExitCode::Corrupt));
+    }
+
+    /// Regression: runtime conditions of the cluster exited 2 (Usage).
+    #[test]
+    fn runtime_cluster_errors_are_not_usage_errors() {
+        use crate::cluster::ClusterError as C;
+        let cases = [
+            (
+                C::AckTimeout {
+                    topic: "t".into(),
+                    partition: 0,
+                    waited_ms: 10_000,
+                },
+                ExitCode::NotAcknowledged,
+            ),
+            (
+                C::BrokerState {
+                    broker: 101,
+                    state: "down",
+                },
+                ExitCode::Failure,
+            ),
+            (
+                C::NoReplica {
+                    broker: 101,
+                    topic: "t".into(),
+                    partition: 0,
+                    replicas: vec![102],
+                },
+                ExitCode::NotFound,
+            ),
+            (
+                C::Replica {
+                    topic: "t".into(),
+                    partition: 0,
+                    broker: 102,
+                    source: Box::new(C::Offline {
+                        topic: "t".into(),
+                        partition: 0,
+                    }),
+                },
+                ExitCode::Offline,
+            ),
+        ];
+        for (err, code) in cases {
+            let text = err.to_string();
+            assert_eq!(exit_code_for(&anyhow::Error::new(err)), code, "{text}");
+        }
     }
 
     #[test]

@@ -293,9 +293,15 @@ pub fn topic_summary(name: &str, t: &TopicState) -> serde_json::Map<String, Valu
     m
 }
 
-/// Every known config of a topic: (key, effective value, "override" or "default").
-fn config_rows(name: &str, t: &TopicState) -> anyhow::Result<Vec<(String, String, &'static str)>> {
-    let cfg = TopicConfig::resolve(&t.configs)
+/// Every known config of a topic: (key, effective value, "override", "cluster" (a
+/// cluster-wide default, `init --config`) or "default").
+fn config_rows(
+    c: &Cluster,
+    name: &str,
+    t: &TopicState,
+) -> anyhow::Result<Vec<(String, String, &'static str)>> {
+    let cluster = &c.state().configs;
+    let cfg = TopicConfig::resolve_with(cluster, &t.configs)
         .map_err(ClusterError::from)
         .with_context(|| format!("the stored configs of topic {name:?}"))?;
     Ok(CONFIG_KEYS
@@ -303,6 +309,8 @@ fn config_rows(name: &str, t: &TopicState) -> anyhow::Result<Vec<(String, String
         .map(|(key, _)| {
             let source = if t.configs.contains_key(*key) {
                 "override"
+            } else if cluster.contains_key(*key) {
+                "cluster"
             } else {
                 "default"
             };
@@ -316,7 +324,7 @@ fn config_rows(name: &str, t: &TopicState) -> anyhow::Result<Vec<(String, String
 pub fn topic_json(c: &Cluster, name: &str) -> anyhow::Result<Value> {
     let t = c.topic(name)?;
     let mut m = topic_summary(name, t);
-    let configs: serde_json::Map<String, Value> = config_rows(name, t)?
+    let configs: serde_json::Map<String, Value> = config_rows(c, name, t)?
         .into_iter()
         .map(|(k, v, s)| (k, json!({"value": v, "source": s})))
         .collect();
@@ -384,7 +392,7 @@ pub fn run_topic(args: &TopicArgs, global: &GlobalArgs) -> anyhow::Result<ExitCo
         parts.row(partition_cells(&p));
     }
     let mut configs = Table::new(["Config", "Value", "Source"]);
-    for (k, v, s) in config_rows(name, t)? {
+    for (k, v, s) in config_rows(&c, name, t)? {
         configs.row([k, v, s.to_string()]);
     }
     out.line(&topic_header(name, t))?;
@@ -513,6 +521,7 @@ fn cluster(global: &GlobalArgs) -> anyhow::Result<ExitCode> {
             "partition_count": count,
             "under_replicated": under,
             "offline": offline,
+            "configs": s.configs,
             "brokers": infos,
         }))?;
         return finish(out);
@@ -531,6 +540,12 @@ fn cluster(global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         "Metadata: {} records (filka describe history)",
         s.metadata_offset
     ))?;
+    if !s.configs.is_empty() {
+        out.line(&format!(
+            "Cluster-wide configs: {}",
+            configs_text(&s.configs)
+        ))?;
+    }
     let list = |v: &[String]| {
         if v.is_empty() {
             "(none)".to_string()
@@ -666,7 +681,8 @@ fn record_topic(r: &MetadataRecord) -> Option<&str> {
         MetadataRecord::RegisterBroker { .. }
         | MetadataRecord::FenceBroker { .. }
         | MetadataRecord::UnfenceBroker { .. }
-        | MetadataRecord::SetReplicationPaused { .. } => None,
+        | MetadataRecord::SetReplicationPaused { .. }
+        | MetadataRecord::AlterClusterConfigs { .. } => None,
     }
 }
 
@@ -715,6 +731,9 @@ fn record_details(r: &MetadataRecord) -> String {
         ),
         MetadataRecord::AlterConfigs { topic, configs } => {
             format!("topic {topic} configs {}", configs_text(configs))
+        }
+        MetadataRecord::AlterClusterConfigs { configs } => {
+            format!("cluster-wide configs {}", configs_text(configs))
         }
         MetadataRecord::PartitionChange {
             topic,

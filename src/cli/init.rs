@@ -1,18 +1,25 @@
 //! `filka init`: create a cluster directory with N brokers, like formatting the log dirs of a
 //! new KRaft cluster (`kafka-storage.sh format`) and starting its brokers.
 //!
-//! Spec: `filka init [--brokers N] [--first-id ID]` (defaults 3 and 101) creates one folder
-//! per broker (a Kafka log.dir with `meta.properties` and empty checkpoint files), the
-//! metadata log with one RegisterBroker record per broker, and its snapshot `cluster.json`,
-//! then prints what it created. It refuses to touch a directory that already holds a cluster
-//! (or is a broker folder of one): exit 1, nothing changed.
+//! Spec: `filka init [--brokers N] [--first-id ID] [-c KEY=VALUE]...` (defaults 3 and 101)
+//! creates one folder per broker (a Kafka log.dir with `meta.properties` and empty
+//! checkpoint files), the metadata log with one RegisterBroker record per broker (and an
+//! AlterClusterConfigs record for `-c`), and its snapshot `cluster.json`, then prints what it
+//! created. `-c` sets cluster-wide defaults of `replica.lag.time.max.ms` and
+//! `flush.messages` (Kafka's broker settings), which a topic's own config overrides; any
+//! other key is a usage error, checked before anything is created. It refuses to touch a
+//! directory that already holds a cluster (or is a broker folder of one): exit 1, nothing
+//! changed.
 //!
 //! Owns only flag parsing and the report; the cluster layer creates the files.
+
+use std::collections::BTreeMap;
 
 use anyhow::Context;
 use serde_json::json;
 
 use super::{GlobalArgs, OutputFormat};
+use crate::cluster::topic::{TopicConfig, parse_assignment};
 use crate::cluster::{self, Cluster, ClusterError, layout};
 use crate::error::{ExitCode, ResultExt};
 use crate::output::{Printer, escape_control};
@@ -27,6 +34,10 @@ Examples:
 
   Five brokers numbered 1 to 5, as in Kafka's quickstart configs:
     filka --cluster lab init --brokers 5 --first-id 1
+
+  Followers leave the ISR after 5 s, and every record is flushed, unless a topic says
+  otherwise (cluster-wide defaults, as Kafka's broker settings):
+    filka init -c replica.lag.time.max.ms=5000 -c flush.messages=1
 
   Start over (init never overwrites a cluster):
     rm -r filka-data && filka init";
@@ -61,6 +72,11 @@ pub struct Args {
         value_parser = clap::value_parser!(i32).range(0..),
     )]
     pub first_id: i32,
+
+    /// A cluster-wide config default, KEY=VALUE (repeat for more): replica.lag.time.max.ms
+    /// or flush.messages. A topic's own --config overrides it.
+    #[arg(short, long = "config", value_name = "KEY=VALUE")]
+    pub configs: Vec<String>,
 }
 
 /// Creates the cluster and reports what it created.
@@ -76,7 +92,13 @@ pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         ))
         .exit_code(ExitCode::Usage);
     }
-    let c = match Cluster::init(path, args.brokers, args.first_id) {
+    let mut configs = BTreeMap::new();
+    for flag in &args.configs {
+        let (k, v) = parse_assignment(flag).map_err(ClusterError::from)?;
+        configs.insert(k, v);
+    }
+    TopicConfig::validate_cluster(&configs).map_err(ClusterError::from)?;
+    let mut c = match Cluster::init(path, args.brokers, args.first_id) {
         Ok(c) => c,
         Err(ClusterError::AlreadyExists(p)) => anyhow::bail!(
             "{} already holds a filka cluster; nothing changed (remove it to start over, or pass --cluster with another directory)",
@@ -87,6 +109,10 @@ pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
                 .with_context(|| format!("cannot create a cluster in {}", path.display()));
         }
     };
+    if !configs.is_empty() {
+        c.set_cluster_configs(configs)
+            .context("setting the cluster-wide configs")?;
+    }
     let layout = c.layout();
     let state = c.state();
     let records = c.history().map(|h| h.len()).unwrap_or(0);
@@ -104,6 +130,7 @@ pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
             "metadata_log": layout.metadata_log(),
             "metadata_records": records,
             "snapshot": layout.snapshot(),
+            "configs": state.configs,
         }))?;
     } else {
         let mut rows: Vec<(String, String)> = state
@@ -131,6 +158,14 @@ pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         ))?;
         for (file, what) in rows {
             out.line(&escape_control(&format!("  {file:<width$}  {what}")))?;
+        }
+        if !state.configs.is_empty() {
+            let kv: Vec<String> = state
+                .configs
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            out.line(&format!("Cluster-wide configs: {}", kv.join(", ")))?;
         }
     }
     out.finish().context("writing the report")?;

@@ -19,6 +19,9 @@
 //! - A malformed line stops the run: everything before it is written and flushed, nothing
 //!   after it; one error line names the line number; exit 5. `--skip-invalid` reports each
 //!   such line and goes on.
+//! - A partition without a leader holds its records back until one is elected, for up to
+//!   `--delivery-timeout-ms` (Kafka's delivery.timeout.ms, default 120000); then produce
+//!   stops with exit 7, everything acknowledged before them written.
 //! - `--print-offsets` prints `partition<TAB>offset` per record once its batch is
 //!   acknowledged (never before); otherwise the command is quiet, but for a one-line
 //!   summary on stderr when stderr is a terminal.
@@ -38,7 +41,8 @@ use clap::ValueEnum;
 use super::formats::FormatArgs;
 use super::{GlobalArgs, open_cluster};
 use crate::client::producer::{
-    Ack, Acks, DEFAULT_BATCH_SIZE, Producer, ProducerConfig, ProducerRecord,
+    Ack, Acks, DEFAULT_BATCH_SIZE, DEFAULT_DELIVERY_TIMEOUT_MS, Producer, ProducerConfig,
+    ProducerRecord,
 };
 use crate::cluster::{Cluster, ClusterError, now_ms};
 use crate::error::{ExitCode, coded};
@@ -161,6 +165,12 @@ pub struct Args {
     /// Wait for no replica (0), the leader (1) or every in-sync replica (all).
     #[arg(long, value_enum, value_name = "ACKS", default_value_t = AcksArg::All)]
     pub acks: AcksArg,
+
+    /// How long records wait for an offline partition to get a leader again, as Kafka's
+    /// delivery.timeout.ms; then produce stops with exit code 7, every record before
+    /// them written.
+    #[arg(long, value_name = "MS", default_value_t = DEFAULT_DELIVERY_TIMEOUT_MS)]
+    pub delivery_timeout_ms: u64,
 
     /// Fail with exit code 4 when the topic does not exist, instead of creating it.
     #[arg(long)]
@@ -299,8 +309,12 @@ fn produce(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
             .min(max_record),
         compression: args.compression.map(Compression::from),
         acks: args.acks.into(),
+        delivery_timeout_ms: args.delivery_timeout_ms,
     };
-    let producer = Producer::new(cluster, &args.topic, cfg)?;
+    let mut producer = Producer::new(cluster, &args.topic, cfg)?;
+    if !global.quiet {
+        producer.on_offline(|e| eprintln!("filka: produce: {e}; waiting for a leader"));
+    }
     if let Some(p) = args.partition
         && p >= producer.partitions()
     {
@@ -348,9 +362,13 @@ fn produce(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         }
     };
     if let Err(e) = pumped {
-        // The input or an output write failed, or a line was malformed: what came before
-        // it is still written and made durable. A producer failure is reported as is.
-        if e.chain().all(|c| !c.is::<ClusterError>()) {
+        // The input or an output write failed, or a line was malformed, or a partition
+        // stayed offline past --delivery-timeout-ms: what came before it is still written
+        // and made durable. Another producer failure is reported as is.
+        let offline = e
+            .chain()
+            .any(|c| matches!(c.downcast_ref(), Some(ClusterError::Offline { .. })));
+        if offline || e.chain().all(|c| !c.is::<ClusterError>()) {
             sink.close()
                 .context("writing the records before the error")?;
         }

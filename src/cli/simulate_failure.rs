@@ -171,8 +171,13 @@ fn damage_line(d: &Damage) -> String {
     }
     match d.lost_from {
         Some(from) => format!(
-            "{tp}: offsets {from}..{} no longer whole on disk ({} bytes gone, {} torn bytes left at the end)",
-            d.log_end_before - 1,
+            "{tp}: {} no longer whole on disk ({} bytes gone, {} torn bytes left at the end)",
+            // A batch whose header was already damaged has no trusted end.
+            if d.log_end_before > from {
+                format!("offsets {from}..{}", d.log_end_before - 1)
+            } else {
+                format!("offsets from {from} on")
+            },
             d.bytes_removed,
             d.torn_bytes
         ),
@@ -272,7 +277,7 @@ pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
             count,
             seed,
         } => {
-            cluster.partition(topic, *partition)?;
+            failure::replica_dir(&cluster, topic, *partition, *broker).context("corrupt")?;
             let _lock = FileLock::exclusive(&cluster.layout().partition_lock(topic, *partition))?;
             let d = failure::corrupt(cluster.layout(), topic, *partition, *broker, *count, *seed)
                 .context("corrupt")?;
@@ -286,7 +291,7 @@ pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
             topic,
             partition,
         } => {
-            cluster.partition(topic, *partition)?;
+            failure::replica_dir(&cluster, topic, *partition, *broker).context("torn-write")?;
             let lock = FileLock::exclusive(&cluster.layout().partition_lock(topic, *partition))?;
             let d = failure::torn_write(cluster.layout(), topic, *partition, *broker)
                 .context("torn-write")?;

@@ -5,6 +5,8 @@
 //! A record is acknowledged only after its batch is in every replica the acks setting
 //! waits for; [`Ack`]s report that, and nothing is reported before it.
 
+use std::time::Duration;
+
 use crate::cluster::topic::TopicCompression;
 use crate::cluster::writer::{self, PartitionWriter};
 use crate::cluster::{Cluster, ClusterError, now_ms};
@@ -24,7 +26,13 @@ pub struct ProducerConfig {
     pub compression: Option<Compression>,
     /// Acknowledgement level.
     pub acks: Acks,
+    /// How long a batch waits for its partition to have a leader again (Kafka's
+    /// `delivery.timeout.ms`); then the send fails as offline.
+    pub delivery_timeout_ms: u64,
 }
+
+/// Kafka's default `delivery.timeout.ms`: two minutes.
+pub const DEFAULT_DELIVERY_TIMEOUT_MS: u64 = 120_000;
 
 impl Default for ProducerConfig {
     fn default() -> Self {
@@ -32,6 +40,7 @@ impl Default for ProducerConfig {
             batch_size: DEFAULT_BATCH_SIZE,
             compression: None,
             acks: Acks::All,
+            delivery_timeout_ms: DEFAULT_DELIVERY_TIMEOUT_MS,
         }
     }
 }
@@ -89,6 +98,8 @@ pub struct Producer {
     max_request: usize,
     sticky: Option<u32>,
     rng: u64,
+    /// Called when a send starts waiting for a partition to have a leader.
+    on_offline: Option<fn(&ClusterError)>,
 }
 
 impl Producer {
@@ -121,8 +132,15 @@ impl Producer {
                 .clamp(cfg.batch_size, MAX_REQUEST_SIZE.max(cfg.batch_size)),
             sticky: None,
             rng: (now_ms() as u64) ^ (u64::from(std::process::id()) << 32) | 1,
+            on_offline: None,
             cluster,
         })
+    }
+
+    /// Calls `notice` each time a send starts waiting for an offline partition's leader
+    /// (for the command to say so; the library prints nothing).
+    pub fn on_offline(&mut self, notice: fn(&ClusterError)) {
+        self.on_offline = Some(notice);
     }
 
     /// The topic.
@@ -218,7 +236,14 @@ impl Producer {
     fn send_request(&mut self, p: u32) -> Result<Vec<Ack>, ClusterError> {
         let writer = match &mut self.writers[p as usize] {
             Some(w) => w,
-            slot => slot.insert(PartitionWriter::new(&self.cluster, &self.topic, p)?),
+            slot => {
+                let mut w = PartitionWriter::new(&self.cluster, &self.topic, p)?;
+                w.set_delivery_timeout(
+                    Duration::from_millis(self.cfg.delivery_timeout_ms),
+                    self.on_offline,
+                );
+                slot.insert(w)
+            }
         };
         let b = &mut self.builders[p as usize];
         if b.sealed().is_empty() {
@@ -227,6 +252,11 @@ impl Producer {
         let result = writer.append(b.sealed(), self.cfg.acks);
         b.clear_sealed();
         let counts = std::mem::take(&mut self.pending[p as usize].counts);
+        if let Err(ClusterError::Offline { .. }) = result {
+            // Its delivery timeout passed: like Kafka's expired batches, the records the
+            // partition holds after this one fail with it, and are not sent at close.
+            b.clear();
+        }
         let info = result?;
         let mut next = info.base_offset;
         Ok(counts
@@ -263,7 +293,14 @@ impl Producer {
         let acks = self.flush()?;
         let mut updates = Vec::new();
         for w in self.writers.iter_mut().flatten() {
-            updates.extend(w.finish()?);
+            match w.finish() {
+                Ok(u) => updates.extend(u),
+                // A partition that went offline after its last append: its checkpoints
+                // wait for the next writer (readers compute the high watermark from the
+                // logs themselves); the others are still written.
+                Err(ClusterError::Offline { .. }) => {}
+                Err(e) => return Err(e),
+            }
         }
         writer::write_checkpoints(self.cluster.layout(), &updates)?;
         Ok(acks)

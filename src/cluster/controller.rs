@@ -3,11 +3,52 @@
 //! functions from the current [`ClusterState`] to the metadata records that change it;
 //! [`super::Cluster::update`] appends and applies them under the controller lock.
 
+use super::epochs;
 use super::metadata::{ClusterState, MetadataRecord, PartitionState};
 use super::topic::TopicConfig;
+use crate::log::checkpoint::EpochEntry;
 
-/// A partition's log end offset on a broker, read from its files (for unclean elections).
-pub type LeoFn<'a> = &'a dyn Fn(&str, u32, i32) -> i64;
+/// What a replica's files hold, as an unclean election needs it to say what is lost.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReplicaLog {
+    /// Log start offset.
+    pub log_start: i64,
+    /// Log end offset.
+    pub log_end: i64,
+    /// Leader-epoch history (`leader-epoch-checkpoint`).
+    pub epochs: Vec<EpochEntry>,
+}
+
+/// A partition's replica on a broker, read from its files (for unclean elections).
+pub type ReplicaFn<'a> = &'a dyn Fn(&str, u32, i32) -> ReplicaLog;
+
+/// The offsets an unclean election of `leader` loses: what the old in-sync replicas hold
+/// from where their epoch history diverges from the new leader's (where they will
+/// truncate when they return, KIP-101/279) to their log end. `None` when nothing is lost.
+fn lost_offsets(
+    topic: &str,
+    p: &PartitionState,
+    leader: i32,
+    replica: ReplicaFn<'_>,
+) -> Option<(i64, i64)> {
+    let new = replica(topic, p.partition, leader);
+    let mut lost: Option<(i64, i64)> = None;
+    for &b in p.isr.iter().filter(|&&b| b != leader) {
+        let old = replica(topic, p.partition, b);
+        let from = epochs::truncation_offset(
+            &old.epochs,
+            old.log_end,
+            &new.epochs,
+            new.log_end,
+            new.log_start,
+        );
+        if old.log_end > from {
+            let (lo, hi) = lost.unwrap_or((from, old.log_end - 1));
+            lost = Some((lo.min(from), hi.max(old.log_end - 1)));
+        }
+    }
+    lost
+}
 
 fn change(
     topic: &str,
@@ -31,7 +72,7 @@ fn unclean_allowed(state: &ClusterState, topic: &str) -> bool {
     state
         .topics
         .get(topic)
-        .and_then(|t| TopicConfig::resolve(&t.configs).ok())
+        .and_then(|t| TopicConfig::resolve_with(&state.configs, &t.configs).ok())
         .is_some_and(|c| c.unclean_leader_election)
 }
 
@@ -43,7 +84,7 @@ fn elect(
     topic: &str,
     p: &PartitionState,
     gone: Option<i32>,
-    leo: LeoFn<'_>,
+    replica: ReplicaFn<'_>,
     why: &str,
 ) -> MetadataRecord {
     let live = |b: &i32| Some(*b) != gone && state.is_online(*b);
@@ -61,17 +102,9 @@ fn elect(
     if unclean_allowed(state, topic)
         && let Some(&leader) = p.replicas.iter().find(|b| live(b))
     {
-        let new_end = leo(topic, p.partition, leader);
-        let old_end = p
-            .isr
-            .iter()
-            .map(|&b| leo(topic, p.partition, b))
-            .max()
-            .unwrap_or(new_end);
-        let lost = if old_end > new_end {
-            format!("offsets {new_end}..{} lost", old_end - 1)
-        } else {
-            "no offsets lost".to_string()
+        let lost = match lost_offsets(topic, p, leader, replica) {
+            Some((from, to)) => format!("offsets {from}..{to} lost"),
+            None => "no offsets lost".to_string(),
         };
         return change(
             topic,
@@ -99,7 +132,11 @@ fn elect(
 
 /// A broker stops: it is fenced, leaves every ISR at once, and each partition it led gets
 /// a new leader (or goes offline).
-pub fn broker_down(state: &ClusterState, broker: i32, leo: LeoFn<'_>) -> Vec<MetadataRecord> {
+pub fn broker_down(
+    state: &ClusterState,
+    broker: i32,
+    replica: ReplicaFn<'_>,
+) -> Vec<MetadataRecord> {
     let mut out = vec![MetadataRecord::FenceBroker { id: broker }];
     for (topic, t) in &state.topics {
         for p in &t.partitions {
@@ -112,7 +149,7 @@ pub fn broker_down(state: &ClusterState, broker: i32, leo: LeoFn<'_>) -> Vec<Met
                     topic,
                     p,
                     Some(broker),
-                    leo,
+                    replica,
                     &format!("leader {broker} went down"),
                 ));
             } else if p.isr.contains(&broker) {
@@ -134,7 +171,7 @@ pub fn broker_down(state: &ClusterState, broker: i32, leo: LeoFn<'_>) -> Vec<Met
 /// A broker comes back: it is unfenced, and offline partitions whose last ISR member it is
 /// get it as leader again. (Its replicas rejoin ISRs once caught up, which the replication
 /// pass decides.)
-pub fn broker_up(state: &ClusterState, broker: i32, leo: LeoFn<'_>) -> Vec<MetadataRecord> {
+pub fn broker_up(state: &ClusterState, broker: i32, replica: ReplicaFn<'_>) -> Vec<MetadataRecord> {
     let mut out = vec![MetadataRecord::UnfenceBroker { id: broker }];
     let mut after = state.clone();
     after.apply(&out[0]);
@@ -146,7 +183,7 @@ pub fn broker_up(state: &ClusterState, broker: i32, leo: LeoFn<'_>) -> Vec<Metad
                     topic,
                     p,
                     None,
-                    leo,
+                    replica,
                     &format!("broker {broker} came back"),
                 );
                 if let MetadataRecord::PartitionChange { leader, .. } = &r
@@ -238,7 +275,7 @@ mod tests {
     #[test]
     fn leader_failure_elects_the_first_live_isr_member_with_a_new_epoch() {
         let mut s = cluster(false);
-        let leo = |_: &str, _: u32, _: i32| 0;
+        let leo = |_: &str, _: u32, _: i32| ReplicaLog::default();
         let r = broker_down(&s, 101, &leo);
         apply_all(&mut s, &r);
         let part = p(&s);
@@ -270,7 +307,11 @@ mod tests {
     #[test]
     fn unclean_election_records_the_lost_offsets() {
         let mut s = cluster(true);
-        let leo = |_: &str, _: u32, b: i32| if b == 101 { 9 } else { 5 };
+        let leo = |_: &str, _: u32, b: i32| ReplicaLog {
+            log_start: 0,
+            log_end: if b == 101 { 9 } else { 5 },
+            epochs: history(&[(0, 0)]),
+        };
         // Followers drop out of the ISR first, then the leader dies.
         let r = broker_down(&s, 102, &leo);
         apply_all(&mut s, &r);
@@ -291,10 +332,54 @@ mod tests {
         );
     }
 
+    fn history(entries: &[(i32, i64)]) -> Vec<EpochEntry> {
+        entries
+            .iter()
+            .map(|&(epoch, start_offset)| EpochEntry {
+                epoch,
+                start_offset,
+            })
+            .collect()
+    }
+
+    /// Regression: the lost offsets were the old leader's log end minus the new leader's,
+    /// so when the new leader has other records at the same offsets (it led an epoch of
+    /// its own before), offsets 3..4 went unreported. The old leader led epoch 1 from
+    /// offset 3 up to 7; the new one stopped in epoch 0 at 5 (m3, m4 in place of n3, n4).
+    #[test]
+    fn unclean_election_reports_what_diverges_not_the_log_end_difference() {
+        let mut s = cluster(true);
+        let logs = |_: &str, _: u32, b: i32| match b {
+            101 => ReplicaLog {
+                log_start: 0,
+                log_end: 7,
+                epochs: history(&[(0, 0), (1, 3)]),
+            },
+            _ => ReplicaLog {
+                log_start: 0,
+                log_end: 5,
+                epochs: history(&[(0, 0)]),
+            },
+        };
+        for r in [
+            broker_down(&s, 102, &logs),
+            broker_down(&s, 103, &logs),
+            vec![MetadataRecord::UnfenceBroker { id: 103 }],
+        ] {
+            apply_all(&mut s, &r);
+        }
+        let r = broker_down(&s, 101, &logs);
+        let Some(MetadataRecord::PartitionChange { reason, leader, .. }) = r.last() else {
+            panic!("{r:?}");
+        };
+        assert_eq!(*leader, 103);
+        assert!(reason.ends_with("offsets 3..6 lost"), "{reason}");
+    }
+
     #[test]
     fn preferred_leader_returns() {
         let mut s = cluster(false);
-        let leo = |_: &str, _: u32, _: i32| 0;
+        let leo = |_: &str, _: u32, _: i32| ReplicaLog::default();
         let r = broker_down(&s, 101, &leo);
         apply_all(&mut s, &r);
         let r = broker_up(&s, 101, &leo);

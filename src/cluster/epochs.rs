@@ -21,10 +21,14 @@ pub fn end_offset_for_epoch(
     Some((found.epoch, end.min(log_end)))
 }
 
-/// Where a follower must truncate to agree with its leader (KIP-279): take the follower's
-/// latest epoch E; the leader answers (E', end) with E' <= E; the follower cuts at
-/// `min(end, the follower's own end of E')`. Returns the follower's log end when nothing
-/// diverges, and the leader's log start when the two share no epoch at all.
+/// Where a follower must truncate to agree with its leader (KIP-279), as Kafka's follower
+/// finds it with repeated `OffsetsForLeaderEpoch` requests: it asks for its latest epoch
+/// E; the leader answers (E', end) with E' the largest epoch it has `<= E`. When the
+/// follower has E' too, it cuts at `min(end, its own end of E')` and is done. When it does
+/// not, it cuts at the end of its own largest epoch below E' and asks again with that one,
+/// which is smaller: each round drops at least one epoch, so this ends. Returns the
+/// follower's log end when nothing diverges, and the leader's log start when the two share
+/// no epoch at all.
 pub fn truncation_offset(
     follower: &[EpochEntry],
     follower_end: i64,
@@ -32,16 +36,31 @@ pub fn truncation_offset(
     leader_end: i64,
     leader_start: i64,
 ) -> i64 {
-    let Some(latest) = follower.last() else {
-        // No history (an empty replica): nothing to keep that the leader cannot vouch for.
-        return follower_end.min(leader_start.max(0));
-    };
-    match end_offset_for_epoch(leader, leader_end, latest.epoch) {
-        None => leader_start.min(follower_end),
-        Some((shared, leader_epoch_end)) => {
-            let own_end = end_offset_for_epoch(follower, follower_end, shared)
-                .map_or(follower_end, |(_, e)| e);
-            leader_epoch_end.min(own_end).min(follower_end)
+    let mut history = follower.to_vec();
+    let mut end = follower_end;
+    loop {
+        let Some(latest) = history.last() else {
+            // No history (an empty replica): nothing to keep that the leader cannot vouch for.
+            return end.min(leader_start.max(0));
+        };
+        let Some((shared, leader_epoch_end)) =
+            end_offset_for_epoch(leader, leader_end, latest.epoch)
+        else {
+            return leader_start.min(end);
+        };
+        match end_offset_for_epoch(&history, end, shared) {
+            Some((own, own_end)) if own == shared => {
+                return leader_epoch_end.min(own_end).min(end);
+            }
+            // The follower never had the epoch the leader answered with: what it holds
+            // from its next epoch on is not the leader's. Cut there and ask again.
+            Some((_, own_end)) => {
+                end = own_end.min(end);
+                history = truncate_history(&history, end);
+            }
+            // The follower has no epoch that old (it was not tracking epochs then): the
+            // leader's answer is all there is, as in Kafka.
+            None => return leader_epoch_end.min(end),
         }
     }
 }
@@ -107,6 +126,21 @@ mod tests {
         // Leader: epoch <= 1 is 0, ending at 6. Follower's own end of epoch 0 is 4.
         assert_eq!(truncation_offset(&follower, 8, &leader, 10, 0), 4);
         assert_eq!(truncate_history(&follower, 4), h(&[(0, 0)]));
+    }
+
+    /// Regression: two unclean elections. B led epoch 1 from offset 3 (n3..n6); A, which had
+    /// m3, m4 in epoch 0, was elected uncleanly (epoch 2 from 5); then B again (epoch 3
+    /// from 7). A asks for epoch 2: B answers epoch 1, which A never had. One round cut A
+    /// at 5, keeping its m3, m4 where B has n3, n4, and the next fetch was refused for
+    /// good; the second round (epoch 0, which B ends at 3) finds the real divergence.
+    #[test]
+    fn kip279_repeats_until_the_follower_has_the_answered_epoch() {
+        let leader = h(&[(0, 0), (1, 3), (3, 7)]);
+        let follower = h(&[(0, 0), (2, 5)]);
+        assert_eq!(truncation_offset(&follower, 8, &leader, 10, 0), 3);
+        // And the other way round: B, when A leads with (0,0),(2,5),(5,8).
+        let a = h(&[(0, 0), (2, 5), (5, 8)]);
+        assert_eq!(truncation_offset(&leader, 10, &a, 9, 0), 3);
     }
 
     #[test]

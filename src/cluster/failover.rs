@@ -2,13 +2,13 @@
 //! operations behind `simulate-failure` and `topic elect-leaders`. Each returns what
 //! changed (leaders, ISRs, truncations, damage) so the command can show it.
 
-use super::controller;
+use super::controller::{self, ReplicaLog};
 use super::failure::{self, Damage};
 use super::lock::FileLock;
 use super::metadata::{BrokerStatus, MetadataRecord};
 use super::writer::{PartitionWriter, ReplicaEvent};
 use super::{Cluster, ClusterError};
-use crate::log::LogReader;
+use crate::log::{LogReader, checkpoint, names};
 
 /// What a failover operation did.
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -80,12 +80,44 @@ fn broker_status(cluster: &Cluster, id: i32) -> Result<BrokerStatus, ClusterErro
         })
 }
 
-/// A replica's log end offset from its files (0 when it has none).
-fn leo_on_disk(cluster: &Cluster, topic: &str, partition: u32, broker: i32) -> i64 {
+/// Takes the locks of `parts` (sorted, so every process takes them in the same order).
+/// Every leader change is made holding them: a writer, which reads the metadata again
+/// once it holds its partition's lock, then never appends for a leader or epoch that is
+/// gone.
+fn lock_partitions(
+    cluster: &Cluster,
+    parts: &[(String, u32)],
+) -> Result<Vec<FileLock>, ClusterError> {
+    parts
+        .iter()
+        .map(|(t, p)| {
+            Ok(FileLock::exclusive(
+                &cluster.layout().partition_lock(t, *p),
+            )?)
+        })
+        .collect()
+}
+
+/// A replica's log start, log end and epoch history from its files (empty when it has
+/// none or they cannot be read).
+fn replica_on_disk(cluster: &Cluster, topic: &str, partition: u32, broker: i32) -> ReplicaLog {
     let dir = cluster.layout().replica_dir(broker, topic, partition);
-    LogReader::open(&dir)
-        .and_then(|r| r.log_end_offset())
-        .unwrap_or(0)
+    let Ok((log_start, log_end)) =
+        LogReader::open(&dir).and_then(|r| Ok((r.first_offset(), r.log_end_offset()?)))
+    else {
+        return ReplicaLog::default();
+    };
+    // Entries past the log end describe offsets it no longer has (as when it is opened).
+    let epochs = checkpoint::read_epochs(&dir.join(names::LEADER_EPOCH_CHECKPOINT))
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|e| e.start_offset <= log_end)
+        .collect();
+    ReplicaLog {
+        log_start,
+        log_end,
+        epochs,
+    }
 }
 
 /// Stops a broker: fences it, takes it out of every ISR and elects new leaders for what it
@@ -98,20 +130,16 @@ pub fn broker_down(
 ) -> Result<Report, ClusterError> {
     cluster.reload()?;
     if broker_status(cluster, id)? == BrokerStatus::Down {
-        return Err(ClusterError::Invalid(format!(
-            "broker {id} is already down"
-        )));
+        return Err(ClusterError::BrokerState {
+            broker: id,
+            state: "down",
+        });
     }
     let mut report = Report::default();
     let parts = partitions_on(cluster, id);
     // Hold every affected partition's lock: no append is half done while its leader
     // changes, and none lands on the broker after it is fenced.
-    let mut locks = Vec::with_capacity(parts.len());
-    for (t, p) in &parts {
-        locks.push(FileLock::exclusive(
-            &cluster.layout().partition_lock(t, *p),
-        )?);
-    }
+    let locks = lock_partitions(cluster, &parts)?;
     if power_loss {
         for (t, p) in &parts {
             let d = failure::power_loss(cluster.layout(), t, *p, id)?;
@@ -121,9 +149,9 @@ pub fn broker_down(
         }
     }
     let view = cluster.clone();
-    let leo = move |t: &str, p: u32, b: i32| leo_on_disk(&view, t, p, b);
+    let replica = move |t: &str, p: u32, b: i32| replica_on_disk(&view, t, p, b);
     report.changes = cluster.update(|state| {
-        let records = controller::broker_down(state, id, &leo);
+        let records = controller::broker_down(state, id, &replica);
         Ok((records.clone(), records))
     })?;
     drop(locks);
@@ -137,15 +165,20 @@ pub fn broker_down(
 pub fn broker_up(cluster: &mut Cluster, id: i32) -> Result<Report, ClusterError> {
     cluster.reload()?;
     if broker_status(cluster, id)? == BrokerStatus::Online {
-        return Err(ClusterError::Invalid(format!("broker {id} is already up")));
+        return Err(ClusterError::BrokerState {
+            broker: id,
+            state: "up",
+        });
     }
     let mut report = Report::default();
     let view = cluster.clone();
-    let leo = move |t: &str, p: u32, b: i32| leo_on_disk(&view, t, p, b);
+    let replica = move |t: &str, p: u32, b: i32| replica_on_disk(&view, t, p, b);
+    let locks = lock_partitions(cluster, &partitions_on(cluster, id))?;
     report.changes = cluster.update(|state| {
-        let records = controller::broker_up(state, id, &leo);
+        let records = controller::broker_up(state, id, &replica);
         Ok((records.clone(), records))
     })?;
+    drop(locks);
     for (t, p) in partitions_on(cluster, id) {
         sync_into(cluster, &t, p, Some(id), &mut report)?;
     }
@@ -183,6 +216,15 @@ pub fn elect_leaders(cluster: &mut Cluster, topic: Option<&str>) -> Result<Repor
     if let Some(t) = topic {
         cluster.topic(t)?;
     }
+    let mut parts: Vec<(String, u32)> = cluster
+        .state()
+        .topics
+        .iter()
+        .filter(|(name, _)| topic.is_none_or(|t| t == *name))
+        .flat_map(|(name, t)| t.partitions.iter().map(|p| (name.clone(), p.partition)))
+        .collect();
+    parts.sort();
+    let _locks = lock_partitions(cluster, &parts)?;
     Ok(Report {
         changes: cluster.update(|state| {
             let r = controller::elect_preferred(state, topic);

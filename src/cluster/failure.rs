@@ -63,6 +63,81 @@ fn position_of(segment: &Path, offset: i64) -> Result<(u64, u64), ClusterError> 
     }
 }
 
+/// The replica folder of `topic`-`partition` on `broker`, refusing a broker that holds no
+/// replica of it (there is nothing of the partition there to damage).
+pub fn replica_dir(
+    cluster: &super::Cluster,
+    topic: &str,
+    partition: u32,
+    broker: i32,
+) -> Result<std::path::PathBuf, ClusterError> {
+    let p = cluster.partition(topic, partition)?;
+    if !p.replicas.contains(&broker) {
+        return Err(ClusterError::NoReplica {
+            broker,
+            topic: topic.to_string(),
+            partition,
+            replicas: p.replicas.clone(),
+        });
+    }
+    Ok(cluster.layout().replica_dir(broker, topic, partition))
+}
+
+/// One framed batch of a segment, with the offsets its header can be trusted for.
+#[derive(Debug, Clone, Copy)]
+struct Framed {
+    position: u64,
+    size: u64,
+    /// The header's base offset when it is plausible, else where the batch must start
+    /// (the previous batch's end): a flipped byte in the offset field, which no CRC
+    /// covers, must not be reported as an offset.
+    base_offset: i64,
+    /// The offset after it, when its CRC checks out (so its offset delta can be trusted).
+    next_offset: Option<i64>,
+}
+
+/// The framed batches of the segment with base offset `base` in `dir`, up to the first
+/// one whose framing is broken.
+fn framed_batches(dir: &Path, base: i64) -> Result<Vec<Framed>, ClusterError> {
+    let seg = names::segment_path(dir, base, LOG_SUFFIX);
+    let file = log::io::open_read(&seg).map_err(io_err(&seg))?;
+    let len = log::io::len(&file).map_err(io_err(&seg))?;
+    let mut stream = BatchStream::new(&file, 0, len, MAX_BATCH_BYTES);
+    let mut out = Vec::new();
+    let mut expected = base;
+    while let Ok(Some(b)) = stream.next() {
+        let h = *b.header();
+        // The CRC covers the record count and offset delta, not the base offset.
+        let crc_ok = b.verify_crc().is_ok() && h.last_offset_delta >= 0;
+        let base_ok = h.base_offset >= expected
+            && h.last_offset().saturating_sub(base) <= i64::from(i32::MAX);
+        let base_offset = if crc_ok && base_ok {
+            h.base_offset
+        } else {
+            expected
+        };
+        let next_offset = crc_ok.then(|| base_offset + i64::from(h.last_offset_delta) + 1);
+        expected = next_offset.unwrap_or(expected);
+        out.push(Framed {
+            position: b.position(),
+            size: b.bytes().len() as u64,
+            base_offset,
+            next_offset,
+        });
+    }
+    Ok(out)
+}
+
+/// Where a replica's log ends as far as its last segment's trusted headers tell.
+fn trusted_log_end(dir: &Path, bases: &[i64]) -> Result<i64, ClusterError> {
+    let Some(&last) = bases.last() else {
+        return Ok(0);
+    };
+    Ok(framed_batches(dir, last)?
+        .last()
+        .map_or(last, |b| b.next_offset.unwrap_or(b.base_offset)))
+}
+
 /// Power loss on one replica: everything written after the broker's recovery point (its
 /// last flush) is gone, and the batch that was being written is left torn in half.
 pub fn power_loss(
@@ -128,11 +203,15 @@ pub fn corrupt(
         .collect();
     let total: u64 = sizes.iter().sum();
     if total == 0 {
-        return Err(ClusterError::Invalid(format!(
-            "{topic}-{partition} on broker {broker} holds no data to corrupt"
-        )));
+        return Err(ClusterError::NothingToDamage {
+            topic: topic.to_string(),
+            partition,
+            broker,
+            what: "holds no data to corrupt",
+        });
     }
-    d.log_end_before = LogReader::open(&dir)?.log_end_offset()?;
+    // Read from trusted headers only: this replica may be damaged already.
+    d.log_end_before = trusted_log_end(&dir, &bases)?;
     let mut rng = seed | 1;
     for _ in 0..count {
         rng ^= rng << 13;
@@ -172,24 +251,25 @@ pub fn torn_write(
     let mut d = Damage::new(topic, partition, broker);
     let bases = list_segments(&dir, false)?;
     let Some(&base) = bases.last() else {
-        return Err(ClusterError::Invalid(format!(
-            "{topic}-{partition} on broker {broker} has no segment"
-        )));
+        return Err(ClusterError::NothingToDamage {
+            topic: topic.to_string(),
+            partition,
+            broker,
+            what: "has no segment",
+        });
     };
     let seg = names::segment_path(&dir, base, LOG_SUFFIX);
-    let file = log::io::open_read(&seg).map_err(io_err(&seg))?;
-    let len = log::io::len(&file).map_err(io_err(&seg))?;
-    let mut stream = BatchStream::new(&file, 0, len, MAX_BATCH_BYTES);
-    let mut last = None;
-    while let Ok(Some(b)) = stream.next() {
-        last = Some((b.position(), b.bytes().len() as u64, b.header().base_offset));
-    }
-    let Some((pos, size, offset)) = last else {
-        return Err(ClusterError::Invalid(format!(
-            "{topic}-{partition} on broker {broker}: the active segment holds no batch"
-        )));
+    let len = std::fs::metadata(&seg).map_err(io_err(&seg))?.len();
+    let Some(last) = framed_batches(&dir, base)?.pop() else {
+        return Err(ClusterError::NothingToDamage {
+            topic: topic.to_string(),
+            partition,
+            broker,
+            what: "holds no batch in its active segment",
+        });
     };
-    d.log_end_before = LogReader::open(&dir)?.log_end_offset()?;
+    let (pos, size, offset) = (last.position, last.size, last.base_offset);
+    d.log_end_before = last.next_offset.unwrap_or(offset);
     let cut = pos + size / 2;
     let w = std::fs::OpenOptions::new()
         .write(true)

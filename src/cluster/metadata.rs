@@ -74,6 +74,10 @@ pub struct ClusterState {
     pub brokers: BTreeMap<i32, BrokerState>,
     /// Topics by name.
     pub topics: BTreeMap<String, TopicState>,
+    /// Cluster-wide defaults of topic configs (`init --config`), which a topic's own
+    /// overrides beat (Kafka's dynamic cluster-wide broker configs).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub configs: BTreeMap<String, String>,
 }
 
 /// A partition's initial assignment, in a topic creation record.
@@ -141,6 +145,11 @@ pub enum MetadataRecord {
         /// The full set of overrides after the change.
         configs: BTreeMap<String, String>,
     },
+    /// The cluster-wide config defaults were replaced.
+    AlterClusterConfigs {
+        /// The full set of defaults after the change.
+        configs: BTreeMap<String, String>,
+    },
     /// A partition's leader, epoch or ISR changed.
     PartitionChange {
         /// Topic.
@@ -170,6 +179,7 @@ impl MetadataRecord {
             MetadataRecord::DeleteTopic { .. } => "DeleteTopic",
             MetadataRecord::CreatePartitions { .. } => "CreatePartitions",
             MetadataRecord::AlterConfigs { .. } => "AlterConfigs",
+            MetadataRecord::AlterClusterConfigs { .. } => "AlterClusterConfigs",
             MetadataRecord::PartitionChange { .. } => "PartitionChange",
         }
     }
@@ -184,6 +194,7 @@ impl ClusterState {
             metadata_offset: 0,
             brokers: BTreeMap::new(),
             topics: BTreeMap::new(),
+            configs: BTreeMap::new(),
         }
     }
 
@@ -255,6 +266,9 @@ impl ClusterState {
                 if let Some(t) = self.topics.get_mut(topic) {
                     t.configs = configs.clone();
                 }
+            }
+            MetadataRecord::AlterClusterConfigs { configs } => {
+                self.configs = configs.clone();
             }
             MetadataRecord::PartitionChange {
                 topic,

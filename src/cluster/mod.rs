@@ -108,6 +108,80 @@ pub enum ClusterError {
         /// Required.
         min: u32,
     },
+    /// Replicating to (or repairing) one follower failed.
+    #[error("{topic}-{partition}: replica on broker {broker}: {source}")]
+    Replica {
+        /// Topic.
+        topic: String,
+        /// Partition.
+        partition: u32,
+        /// The follower's broker.
+        broker: i32,
+        /// What failed.
+        #[source]
+        source: Box<ClusterError>,
+    },
+    /// acks=all after the append: the leader has the batch, but the ISR fell below
+    /// `min.insync.replicas` before acknowledging it (Kafka's
+    /// NOT_ENOUGH_REPLICAS_AFTER_APPEND).
+    #[error(
+        "{topic}-{partition}: written to the leader but not acknowledged by min.insync.replicas ({isr} in sync, min.insync.replicas={min}); it may be visible, retrying may duplicate it"
+    )]
+    NotEnoughReplicasAfterAppend {
+        /// Topic.
+        topic: String,
+        /// Partition.
+        partition: u32,
+        /// ISR size.
+        isr: usize,
+        /// Required.
+        min: u32,
+    },
+    /// acks=all after the append: the in-sync replicas did not all get the batch in time
+    /// (Kafka's REQUEST_TIMED_OUT for a produce waiting on its replicas).
+    #[error(
+        "{topic}-{partition}: written to the leader, but the in-sync replicas did not all have it within {waited_ms} ms; it may be visible, retrying may duplicate it"
+    )]
+    AckTimeout {
+        /// Topic.
+        topic: String,
+        /// Partition.
+        partition: u32,
+        /// How long the writer waited.
+        waited_ms: u64,
+    },
+    /// A broker state change asked of a broker already in that state.
+    #[error("broker {broker} is already {state}")]
+    BrokerState {
+        /// Broker.
+        broker: i32,
+        /// "up" or "down".
+        state: &'static str,
+    },
+    /// The broker holds no replica of the partition.
+    #[error("broker {broker} holds no replica of {topic}-{partition} (its replicas: {replicas:?})")]
+    NoReplica {
+        /// Broker.
+        broker: i32,
+        /// Topic.
+        topic: String,
+        /// Partition.
+        partition: u32,
+        /// The brokers that do.
+        replicas: Vec<i32>,
+    },
+    /// A replica holds nothing a simulated failure could damage.
+    #[error("{topic}-{partition} on broker {broker} {what}")]
+    NothingToDamage {
+        /// Topic.
+        topic: String,
+        /// Partition.
+        partition: u32,
+        /// Broker.
+        broker: i32,
+        /// What is missing, in words.
+        what: &'static str,
+    },
     /// A lock failed.
     #[error(transparent)]
     Lock(#[from] LockError),
@@ -431,9 +505,28 @@ impl Cluster {
             .ok_or_else(|| ClusterError::UnknownTopic(name.to_string()))
     }
 
-    /// A topic's resolved config.
+    /// A topic's resolved config: defaults, then the cluster-wide defaults, then its own
+    /// overrides.
     pub fn topic_config(&self, name: &str) -> Result<TopicConfig, ClusterError> {
-        Ok(TopicConfig::resolve(&self.topic(name)?.configs)?)
+        let topic = &self.topic(name)?.configs;
+        Ok(TopicConfig::resolve_with(&self.state.configs, topic)?)
+    }
+
+    /// Sets cluster-wide config defaults (only [`topic::CLUSTER_CONFIG_KEYS`]), keeping the
+    /// others already set.
+    pub fn set_cluster_configs(
+        &mut self,
+        set: BTreeMap<String, String>,
+    ) -> Result<(), ClusterError> {
+        TopicConfig::validate_cluster(&set)?;
+        self.update(|state| {
+            let mut configs = state.configs.clone();
+            configs.extend(set);
+            if configs == state.configs {
+                return Ok((Vec::new(), ()));
+            }
+            Ok((vec![MetadataRecord::AlterClusterConfigs { configs }], ()))
+        })
     }
 
     /// A partition's state.

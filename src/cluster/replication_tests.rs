@@ -345,3 +345,297 @@ fn preferred_leader_election_moves_leadership_back() {
     let got: Vec<String> = values(&c, "t").into_iter().map(|(_, v)| v).collect();
     assert_eq!(got, ["a", "b", "c"]);
 }
+
+/// Runs `produce` of one record with acks=all on another thread; returns a receiver for
+/// its result.
+fn produce_in_background(
+    c: &Cluster,
+    value: &'static str,
+) -> std::sync::mpsc::Receiver<Result<i64, ClusterError>> {
+    let c = c.clone();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(produce(&c, "t", &[value], Acks::All));
+    });
+    rx
+}
+
+/// Waits until `broker`'s replica of t-0 ends at `leo` or beyond.
+fn wait_for_leo(c: &Cluster, broker: i32, leo: i64) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let dir = c.layout().replica_dir(broker, "t", 0);
+    while LogReader::open(&dir)
+        .and_then(|r| r.log_end_offset())
+        .unwrap_or(0)
+        < leo
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{broker} never got to {leo}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
+
+/// Regression: acks=all waiting for a paused follower when the leader died kept waiting
+/// on the new leader's high watermark, which says nothing about its batch: the new leader
+/// never had it. The writer must find that out and append again to the new leader.
+#[test]
+fn acks_all_appends_again_when_the_new_leader_lacks_the_batch() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = cluster(dir.path());
+    topic(
+        &mut c,
+        "t",
+        3,
+        &[
+            ("min.insync.replicas", "2"),
+            ("replica.lag.time.max.ms", "600000"),
+        ],
+    );
+    let p = leader(&mut c, "t");
+    let (f1, f2) = (p.replicas[1], p.replicas[2]);
+    failover::set_paused(&mut c, f1, true).unwrap();
+    failover::set_paused(&mut c, f2, true).unwrap();
+    let result = produce_in_background(&c, "a");
+    // The batch is on the leader only; the writer waits for the paused ISR members.
+    wait_for_leo(&c, p.leader, 1);
+    failover::broker_down(&mut c, p.leader, false).unwrap();
+    assert_eq!(leader(&mut c, "t").leader, f1);
+    failover::set_paused(&mut c, f2, false).unwrap();
+    let offset = result
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .expect("acks=all never returned")
+        .unwrap();
+    failover::set_paused(&mut c, f1, false).unwrap();
+    failover::broker_up(&mut c, p.leader).unwrap();
+    assert_eq!(values(&c, "t"), [(offset, "a".to_string())]);
+    assert_eq!(batches(&c, "t", p.leader), batches(&c, "t", f1));
+}
+
+/// The other side: the new leader has the batch (it was copied before the old leader
+/// died), so the writer waits for that copy and acknowledges it once, at its offset.
+#[test]
+fn acks_all_acknowledges_the_copy_the_new_leader_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = cluster(dir.path());
+    topic(
+        &mut c,
+        "t",
+        3,
+        &[
+            ("min.insync.replicas", "2"),
+            ("replica.lag.time.max.ms", "600000"),
+        ],
+    );
+    produce(&c, "t", &["a"], Acks::All).unwrap();
+    let p = leader(&mut c, "t");
+    let (f1, f2) = (p.replicas[1], p.replicas[2]);
+    failover::set_paused(&mut c, f2, true).unwrap();
+    let result = produce_in_background(&c, "b");
+    wait_for_leo(&c, f1, 2);
+    failover::broker_down(&mut c, p.leader, false).unwrap();
+    assert_eq!(leader(&mut c, "t").leader, f1);
+    failover::set_paused(&mut c, f2, false).unwrap();
+    let offset = result
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .expect("acks=all never returned")
+        .unwrap();
+    assert_eq!(offset, 1);
+    failover::broker_up(&mut c, p.leader).unwrap();
+    assert_eq!(
+        values(&c, "t"),
+        [(0, "a".to_string()), (1, "b".to_string())]
+    );
+}
+
+fn epochs_of(c: &Cluster, t: &str, broker: i32) -> Vec<(i32, i64)> {
+    let path = c
+        .layout()
+        .replica_dir(broker, t, 0)
+        .join(log::names::LEADER_EPOCH_CHECKPOINT);
+    checkpoint::read_epochs(&path)
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.epoch, e.start_offset))
+        .collect()
+}
+
+/// Regression (repro_kip279.sh): after two unclean elections the returning replica's
+/// latest epoch is one its leader never had, and the leader's answer names an epoch the
+/// replica never had either. One round of truncation stopped at 5, the copy was refused
+/// ("replicated batch starts at offset 3 but the log ends at 5") and every later write to
+/// the partition failed the same way.
+/// Two unclean elections on a 2-replica topic (repro_kip279.sh), up to the point where the
+/// first leader `a` is about to come back: `a` holds m0..m4 (epoch 0) and p5..p7, `b`
+/// leads with m0..m2, n3..n6 and q7..q9. Returns (a, b, what each unclean election said).
+fn two_unclean_elections(c: &mut Cluster) -> (i32, i32, Vec<String>) {
+    topic(
+        c,
+        "t",
+        2,
+        &[
+            ("unclean.leader.election.enable", "true"),
+            ("replica.lag.time.max.ms", "600000"),
+        ],
+    );
+    let p = leader(c, "t");
+    let (a, b) = (p.leader, p.replicas[1]);
+    produce(c, "t", &["m0", "m1", "m2"], Acks::All).unwrap();
+    failover::set_paused(c, b, true).unwrap();
+    produce(c, "t", &["m3", "m4"], Acks::Leader).unwrap();
+    failover::broker_down(c, a, false).unwrap();
+    failover::set_paused(c, b, false).unwrap();
+    produce(c, "t", &["n3", "n4", "n5", "n6"], Acks::Leader).unwrap();
+    failover::broker_down(c, b, false).unwrap();
+    let first = failover::broker_up(c, a).unwrap();
+    produce(c, "t", &["p5", "p6", "p7"], Acks::Leader).unwrap();
+    failover::broker_down(c, a, false).unwrap();
+    let second = failover::broker_up(c, b).unwrap();
+    produce(c, "t", &["q7", "q8", "q9"], Acks::Leader).unwrap();
+    let unclean = [first, second]
+        .iter()
+        .flat_map(|r| &r.changes)
+        .filter_map(|r| match r {
+            MetadataRecord::PartitionChange { reason, .. } if reason.contains("UNCLEAN") => {
+                Some(reason.clone())
+            }
+            _ => None,
+        })
+        .collect();
+    (a, b, unclean)
+}
+
+/// After [`two_unclean_elections`] and `a`'s return: both replicas agree with `b`.
+fn assert_agree_with_b(c: &Cluster, a: i32, b: i32) {
+    produce(c, "t", &["r"], Acks::All).unwrap();
+    let got: Vec<String> = values(c, "t").into_iter().map(|(_, v)| v).collect();
+    assert_eq!(
+        got,
+        [
+            "m0", "m1", "m2", "n3", "n4", "n5", "n6", "q7", "q8", "q9", "r"
+        ]
+    );
+    assert_eq!(batches(c, "t", a), batches(c, "t", b));
+    assert_eq!(epochs_of(c, "t", a), epochs_of(c, "t", b));
+}
+
+/// Regression (repro_kip279.sh): after two unclean elections the returning replica's
+/// latest epoch is one its leader never had, and the leader's answer names an epoch the
+/// replica never had either. One round of truncation stopped at 5, the copy was refused
+/// ("replicated batch starts at offset 3 but the log ends at 5") and every later write to
+/// the partition failed the same way.
+#[test]
+fn kip279_two_unclean_elections_truncate_to_the_real_divergence() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = cluster(dir.path());
+    let (a, b, _) = two_unclean_elections(&mut c);
+    let up = failover::broker_up(&mut c, a).unwrap();
+    assert_eq!(truncations(&up), vec![(a, 3, 8)], "{:?}", up.events);
+    assert_agree_with_b(&c, a, b);
+}
+
+/// A replica left wedged by the old single-round truncation (its checkpoint claims b's
+/// epoch from offset 5, where its log holds epoch-0 batches): its log ends inside one of
+/// the leader's batches, so it cuts back to that batch and fetches it, instead of having
+/// every copy refused.
+/// Regression: an unclean election reported the old leader's log end minus the new
+/// leader's ("offsets 5..6 lost", "offsets 7..7 lost"), not the records it loses: b's
+/// n3..n6 (a has m3, m4 at 3 and 4), then a's m3..p7.
+#[test]
+fn unclean_elections_report_every_offset_they_lose() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = cluster(dir.path());
+    let (_, _, unclean) = two_unclean_elections(&mut c);
+    assert_eq!(unclean.len(), 2, "{unclean:?}");
+    assert!(unclean[0].ends_with("offsets 3..6 lost"), "{}", unclean[0]);
+    assert!(unclean[1].ends_with("offsets 3..7 lost"), "{}", unclean[1]);
+}
+
+#[test]
+fn a_follower_ending_inside_a_leader_batch_cuts_back_to_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = cluster(dir.path());
+    let (a, b, _) = two_unclean_elections(&mut c);
+    let b_epoch = epochs_of(&c, "t", b)[1].0;
+    let path = c
+        .layout()
+        .replica_dir(a, "t", 0)
+        .join(log::names::LEADER_EPOCH_CHECKPOINT);
+    let wedged = [(0, 0), (b_epoch, 5)].map(|(epoch, start_offset)| checkpoint::EpochEntry {
+        epoch,
+        start_offset,
+    });
+    checkpoint::write_epochs(&path, &wedged).unwrap();
+    failover::broker_up(&mut c, a).unwrap();
+    assert_agree_with_b(&c, a, b);
+}
+
+/// Regression: a follower wrote the epoch of a batch into its leader-epoch-checkpoint
+/// before appending it, so a refused copy left it claiming an epoch (and an offset where
+/// it starts) that it does not hold, and later truncations trusted that. The failure
+/// also named no partition and no broker.
+#[test]
+fn a_refused_copy_records_no_epoch_and_names_the_replica() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = cluster(dir.path());
+    // Every batch indexed: opening the leader's log then checks only its last batch, and
+    // the damage below stays for the follower's copy to find.
+    topic(&mut c, "t", 2, &[("index.interval.bytes", "1")]);
+    let p = leader(&mut c, "t");
+    let (a, b) = (p.leader, p.replicas[1]);
+    produce(&c, "t", &["a"], Acks::All).unwrap();
+    // b leaves; a leads alone, then goes down and comes back: a new epoch.
+    failover::broker_down(&mut c, b, false).unwrap();
+    failover::broker_down(&mut c, a, false).unwrap();
+    failover::broker_up(&mut c, a).unwrap();
+    let epoch = leader(&mut c, "t").leader_epoch;
+    produce(&c, "t", &["b"], Acks::Leader).unwrap();
+    produce(&c, "t", &["c"], Acks::Leader).unwrap();
+    // The leader's copy of "b" (its second batch, not its tail) is damaged in its last
+    // byte, so b's copy of it fails its CRC check.
+    let seg = log::names::segment_path(
+        &c.layout().replica_dir(a, "t", 0),
+        0,
+        log::names::LOG_SUFFIX,
+    );
+    let mut bytes = std::fs::read(&seg).unwrap();
+    let size =
+        |at: usize| 12 + i32::from_be_bytes(bytes[at + 8..at + 12].try_into().unwrap()) as usize;
+    let second = size(0);
+    let end_of_second = second + size(second);
+    bytes[end_of_second - 1] ^= 0x55;
+    std::fs::write(&seg, &bytes).unwrap();
+    let err = failover::broker_up(&mut c, b).unwrap_err().to_string();
+    assert!(
+        err.contains(&format!("t-0: replica on broker {b}")),
+        "{err}"
+    );
+    assert_eq!(epochs_of(&c, "t", b), [(0, 0)], "no epoch {epoch} entry");
+}
+
+/// Regression: a writer made from a `Cluster` read before a failover (a consumer-group
+/// member keeps one for its whole run) stamped the current cluster.json onto that stale
+/// state, so it never re-read it and appended to the old, down leader with the old epoch.
+#[test]
+fn a_writer_from_stale_metadata_appends_to_the_current_leader() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = cluster(dir.path());
+    topic(&mut c, "t", 3, &[]);
+    produce(&c, "t", &["a"], Acks::All).unwrap();
+    let stale = c.clone();
+    let old = leader(&mut c, "t");
+    failover::broker_down(&mut c, old.leader, false).unwrap();
+    let now = leader(&mut c, "t");
+    let off = produce(&stale, "t", &["b"], Acks::All).unwrap();
+    assert_eq!(off, 1);
+    let r = LogReader::open(&c.layout().replica_dir(now.leader, "t", 0)).unwrap();
+    let mut cur = r.cursor(1).unwrap();
+    let b = cur.next_batch(2).unwrap().expect("b on the new leader");
+    assert_eq!(b.header().partition_leader_epoch, now.leader_epoch);
+    assert_eq!(
+        batches(&c, "t", old.leader).len(),
+        1,
+        "nothing for the down broker"
+    );
+}

@@ -113,7 +113,8 @@ pub struct TopicConfig {
     pub index_interval_bytes: u64,
     /// `flush.messages` (`None`: no fsync per write, Kafka's default).
     pub flush_messages: Option<u64>,
-    /// `replica.lag.time.max.ms` (a broker setting in Kafka; per topic here).
+    /// `replica.lag.time.max.ms` (a broker setting in Kafka; here a cluster-wide default
+    /// that a topic may override).
     pub replica_lag_time_max_ms: i64,
 }
 
@@ -185,6 +186,11 @@ pub const CONFIG_KEYS: &[(&str, &str)] = &[
     ),
 ];
 
+/// The configs that also take a cluster-wide default (`filka init --config`): Kafka's
+/// broker settings `replica.lag.time.max.ms` and `log.flush.interval.messages` (here under
+/// its topic name, `flush.messages`). A topic's own override beats the default.
+pub const CLUSTER_CONFIG_KEYS: &[&str] = &["flush.messages", "replica.lag.time.max.ms"];
+
 /// A config key or value refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ConfigError {
@@ -204,6 +210,9 @@ pub enum ConfigError {
     /// Not `KEY=VALUE`.
     #[error("expected KEY=VALUE, got {0:?}")]
     Syntax(String),
+    /// A topic config without a cluster-wide default.
+    #[error("{0:?} has no cluster-wide default (set it per topic); cluster-wide: {keys}", keys = CLUSTER_CONFIG_KEYS.join(", "))]
+    NotClusterWide(String),
 }
 
 /// Splits `KEY=VALUE`.
@@ -328,11 +337,35 @@ impl TopicConfig {
 
     /// Defaults overlaid with `overrides`.
     pub fn resolve(overrides: &BTreeMap<String, String>) -> Result<TopicConfig, ConfigError> {
+        Self::resolve_with(&BTreeMap::new(), overrides)
+    }
+
+    /// Defaults, overlaid with the cluster-wide defaults `cluster`, overlaid with the
+    /// topic's `overrides`.
+    pub fn resolve_with(
+        cluster: &BTreeMap<String, String>,
+        overrides: &BTreeMap<String, String>,
+    ) -> Result<TopicConfig, ConfigError> {
         let mut c = TopicConfig::default();
-        for (k, v) in overrides {
+        for (k, v) in cluster.iter().chain(overrides) {
             c.set(k, v)?;
         }
         Ok(c)
+    }
+
+    /// Checks cluster-wide defaults: only [`CLUSTER_CONFIG_KEYS`], with valid values.
+    pub fn validate_cluster(configs: &BTreeMap<String, String>) -> Result<(), ConfigError> {
+        if let Some(k) = configs
+            .keys()
+            .find(|k| !CLUSTER_CONFIG_KEYS.contains(&k.as_str()))
+        {
+            // A key filka does not know at all says so, with every known key.
+            if TopicConfig::default().value(k).is_none() {
+                return Err(ConfigError::UnknownKey(k.clone()));
+            }
+            return Err(ConfigError::NotClusterWide(k.clone()));
+        }
+        Self::resolve(configs).map(|_| ())
     }
 
     /// The settings the log layer needs.
@@ -456,6 +489,39 @@ mod tests {
             "producer"
         );
         assert_eq!(TopicConfig::default().value("nope"), None);
+    }
+
+    #[test]
+    fn topic_overrides_beat_cluster_defaults_which_beat_kafkas() {
+        let map = |kv: &[(&str, &str)]| -> BTreeMap<String, String> {
+            kv.iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let cluster = map(&[("replica.lag.time.max.ms", "500"), ("flush.messages", "10")]);
+        let c = TopicConfig::resolve_with(&cluster, &map(&[("flush.messages", "1")])).unwrap();
+        assert_eq!(
+            (c.replica_lag_time_max_ms, c.flush_messages),
+            (500, Some(1))
+        );
+        let c = TopicConfig::resolve_with(&BTreeMap::new(), &BTreeMap::new()).unwrap();
+        assert_eq!(
+            (c.replica_lag_time_max_ms, c.flush_messages),
+            (30_000, None)
+        );
+        assert_eq!(TopicConfig::validate_cluster(&cluster), Ok(()));
+        assert_eq!(
+            TopicConfig::validate_cluster(&map(&[("retention.ms", "1")])),
+            Err(ConfigError::NotClusterWide("retention.ms".into()))
+        );
+        assert!(matches!(
+            TopicConfig::validate_cluster(&map(&[("nope", "1")])),
+            Err(ConfigError::UnknownKey(_))
+        ));
+        assert!(matches!(
+            TopicConfig::validate_cluster(&map(&[("flush.messages", "0")])),
+            Err(ConfigError::BadValue { .. })
+        ));
     }
 
     #[test]

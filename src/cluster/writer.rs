@@ -125,18 +125,91 @@ struct Replica {
 }
 
 impl Replica {
-    /// Records the start of `epoch` at the log end if the history does not have it yet
-    /// (Kafka's leader epoch cache), before the first batch of that epoch is written.
-    fn note_epoch(&mut self, epoch: i32) -> Result<(), ClusterError> {
+    /// Records that `epoch` starts at `start` if the history does not have it yet (Kafka's
+    /// leader epoch cache). A leader notes its epoch before its first batch of it; a
+    /// follower only once that batch is in its log, so a refused copy never leaves it
+    /// claiming an epoch it does not hold (the next truncation would then trust it).
+    fn note_epoch(&mut self, epoch: i32, start: i64) -> Result<(), ClusterError> {
         if epoch < 0 || self.epochs.last().is_some_and(|e| e.epoch >= epoch) {
             return Ok(());
         }
         self.epochs.push(EpochEntry {
             epoch,
-            start_offset: self.log.log_end_offset(),
+            start_offset: start,
         });
         checkpoint::write_epochs(&self.epochs_path, &self.epochs)?;
         Ok(())
+    }
+
+    /// Cuts this replica's log at `offset` (at a batch boundary at or below it) and its
+    /// epoch history with it. Returns the event, if anything was cut.
+    fn truncate(&mut self, offset: i64) -> Result<Option<ReplicaEvent>, ClusterError> {
+        let before = self.leo();
+        if offset >= before {
+            return Ok(None);
+        }
+        let after = self.log.truncate_to(offset)?;
+        self.epochs = epochs::truncate_history(&self.epochs, after);
+        checkpoint::write_epochs(&self.epochs_path, &self.epochs)?;
+        Ok(Some(ReplicaEvent::Truncated {
+            broker: self.broker,
+            from: after,
+            to: before,
+        }))
+    }
+
+    /// Copies what this follower lacks from the leader's log (`fresh`: the batches just
+    /// appended, when they are exactly what it lacks). Returns what happened.
+    fn fetch_from(
+        &mut self,
+        leader_dir: &Path,
+        leader_leo: i64,
+        fresh: Option<&[u8]>,
+        reader: &mut Option<LogReader>,
+    ) -> Result<Vec<ReplicaEvent>, ClusterError> {
+        let from = self.leo();
+        // Fast path: the follower lacks exactly the batch just appended.
+        let fresh_fits = fresh.and_then(|b| {
+            crate::record::BatchPrefix::read(b)
+                .filter(|p| p.base_offset == from)
+                .map(|p| (b, p))
+        });
+        if let Some((bytes, p)) = fresh_fits {
+            // The leader's append checked these bytes' CRCs just now.
+            self.log.append_as_follower_prevalidated(bytes)?;
+            self.note_epoch(p.partition_leader_epoch, from)?;
+            return Ok(Vec::new());
+        }
+        let r = match reader {
+            Some(r) => r,
+            None => reader.insert(LogReader::open(leader_dir)?),
+        };
+        let mut events = Vec::new();
+        'fetch: loop {
+            let mut cursor = r.cursor(self.leo())?;
+            while let Some(batch) = cursor.next_batch(leader_leo)? {
+                let h = *batch.header();
+                if h.next_offset() <= self.leo() {
+                    continue;
+                }
+                if h.base_offset < self.leo() {
+                    // The follower's log ends inside one of the leader's batches: its last
+                    // batches are not the leader's. Cut back to a boundary the leader has
+                    // and fetch from there.
+                    events.extend(self.truncate(h.base_offset)?);
+                    continue 'fetch;
+                }
+                self.log.append_as_follower(batch.bytes())?;
+                self.note_epoch(h.partition_leader_epoch, h.base_offset)?;
+            }
+            break;
+        }
+        events.push(ReplicaEvent::CaughtUp {
+            broker: self.broker,
+            from,
+            to: self.leo(),
+        });
+        Ok(events)
     }
 
     fn leo(&self) -> i64 {
@@ -208,6 +281,54 @@ pub struct CheckpointUpdate {
     pub log_start_offset: Option<i64>,
 }
 
+/// A failure on one follower, named: which partition, which broker.
+fn replica_error(topic: &str, partition: u32, broker: i32, e: ClusterError) -> ClusterError {
+    ClusterError::Replica {
+        topic: topic.to_string(),
+        partition,
+        broker,
+        source: Box::new(e),
+    }
+}
+
+/// Which batch of a leader's log is one this writer appended: offsets and epoch are
+/// stamped by the leader, the CRC covers everything else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct BatchId {
+    base_offset: i64,
+    epoch: i32,
+    crc: u32,
+}
+
+/// One append of the caller's batches to a leader (acks=all may need several when the
+/// leader changes before the ISR has them).
+#[derive(Debug, Clone)]
+struct Attempt {
+    info: AppendInfo,
+    batches: Vec<BatchId>,
+}
+
+/// The ids of the stamped batches in `chunk`, back to back.
+fn batch_ids(chunk: &[u8]) -> Vec<BatchId> {
+    let mut out = Vec::new();
+    let mut pos = 0;
+    while let Ok(b) =
+        crate::record::BatchRef::parse(&chunk[pos..], 0, crate::record::batch::MAX_BATCH_BYTES)
+    {
+        let h = b.header();
+        out.push(BatchId {
+            base_offset: h.base_offset,
+            epoch: h.partition_leader_epoch,
+            crc: h.crc,
+        });
+        pos += h.size();
+        if pos >= chunk.len() {
+            break;
+        }
+    }
+    out
+}
+
 /// Stamp of `cluster.json` to notice metadata changes with one `stat`.
 fn snapshot_stamp(path: &Path) -> Option<(u64, std::time::SystemTime, u64)> {
     use std::os::unix::fs::MetadataExt;
@@ -232,6 +353,10 @@ pub struct PartitionWriter {
     /// Replicas to open with full recovery (a broker coming back).
     recover: Vec<i32>,
     events: Vec<ReplicaEvent>,
+    /// How long an append waits for an offline partition to get a leader again.
+    delivery_timeout: Duration,
+    /// Called once each time an append starts waiting for a leader.
+    on_offline: Option<fn(&ClusterError)>,
 }
 
 impl PartitionWriter {
@@ -240,7 +365,10 @@ impl PartitionWriter {
         cluster.partition(topic, partition)?;
         let cfg = cluster.topic_config(topic)?;
         Ok(PartitionWriter {
-            stamp: snapshot_stamp(&cluster.layout().snapshot()),
+            // Unknown: `cluster` may have been read long before (a group member's), and
+            // stamping today's cluster.json onto it would hide every change since. The
+            // first lock reads the metadata.
+            stamp: None,
             cluster: cluster.clone(),
             topic: topic.to_string(),
             partition,
@@ -252,7 +380,29 @@ impl PartitionWriter {
             appended: false,
             recover: Vec::new(),
             events: Vec::new(),
+            delivery_timeout: Duration::ZERO,
+            on_offline: None,
         })
+    }
+
+    /// How long [`PartitionWriter::append`] waits for a leader when the partition is
+    /// offline, as a Kafka producer retries for `delivery.timeout.ms` (zero, the default
+    /// here: fail at once). `notice` is called each time it starts waiting.
+    pub fn set_delivery_timeout(&mut self, timeout: Duration, notice: Option<fn(&ClusterError)>) {
+        self.delivery_timeout = timeout;
+        self.on_offline = notice;
+    }
+
+    /// Waits until cluster.json changes (an election may have given the partition a
+    /// leader) or `deadline` passes.
+    fn wait_for_metadata(&self, deadline: Instant) {
+        let path = self.cluster.layout().snapshot();
+        let before = snapshot_stamp(&path);
+        while Instant::now() < deadline && snapshot_stamp(&path) == before {
+            std::thread::sleep(
+                Duration::from_millis(20).min(deadline.saturating_duration_since(Instant::now())),
+            );
+        }
     }
 
     /// The partition number.
@@ -350,11 +500,20 @@ impl PartitionWriter {
                 }
                 // A follower's flushed data is damaged: its leader has the same offsets,
                 // so cut the damage (saying so) and fetch them again.
-                Err(LogError::CorruptBelowRecoveryPoint { .. }) if broker != leader => {
-                    let detail = PartitionLog::open(&dir, self.cfg.log_config(), hints)
-                        .err()
-                        .map(|e| e.to_string())
-                        .unwrap_or_default();
+                Err(LogError::CorruptBelowRecoveryPoint {
+                    path,
+                    position,
+                    offset,
+                    recovery_point,
+                    detail,
+                }) if broker != leader => {
+                    // Said without the error's "filka will not cut it away": on a follower
+                    // it is cut, the leader has the same offsets.
+                    let detail = format!(
+                        "{}: corruption below the recovery point {recovery_point} at byte \
+                         {position} (offset {offset}): {detail}",
+                        path.display()
+                    );
                     let (log, report) = PartitionLog::open(
                         &dir,
                         self.cfg.log_config(),
@@ -410,17 +569,10 @@ impl PartitionWriter {
                 leader.leo(),
                 leader.log.log_start_offset(),
             );
-            if at < f.leo() {
-                let before = f.leo();
-                let after = f.log.truncate_to(at)?;
-                f.epochs = epochs::truncate_history(&f.epochs, after);
-                checkpoint::write_epochs(&f.epochs_path, &f.epochs)?;
-                self.events.push(ReplicaEvent::Truncated {
-                    broker: f.broker,
-                    from: after,
-                    to: before,
-                });
-            }
+            let cut = f
+                .truncate(at)
+                .map_err(|e| replica_error(&self.topic, self.partition, f.broker, e))?;
+            self.events.extend(cut);
         }
         Ok(())
     }
@@ -431,7 +583,6 @@ impl PartitionWriter {
         &mut self,
         f: impl FnOnce(&mut Self, &mut LockRecord) -> Result<T, ClusterError>,
     ) -> Result<T, ClusterError> {
-        self.refresh_metadata()?;
         let path = self
             .cluster
             .layout()
@@ -445,6 +596,10 @@ impl PartitionWriter {
             source,
         })?;
         let result = (|| {
+            // Leader changes are committed by holders of this lock (failover), so metadata
+            // read before waiting for it may name a leader, ISR and epoch that are gone:
+            // read it again now that nobody can change them under us.
+            self.refresh_metadata()?;
             let mut record = LockRecord::read(&file);
             let want = self.brokers()?;
             if self.seen != Some(record.counter)
@@ -481,46 +636,25 @@ impl PartitionWriter {
     ) -> Result<i64, ClusterError> {
         let now = now_ms();
         let state = self.cluster.state().clone();
-        let (leader, followers) = self
-            .replicas
-            .split_first_mut()
-            .ok_or_else(|| ClusterError::Invalid("partition has no replicas".into()))?;
+        // No open replica means no leader to copy from (open_replicas always opens it).
+        let (topic, partition) = (&self.topic, self.partition);
+        let (leader, followers) =
+            self.replicas
+                .split_first_mut()
+                .ok_or_else(|| ClusterError::Offline {
+                    topic: topic.clone(),
+                    partition,
+                })?;
         let leader_leo = leader.leo();
+        let leader_dir = leader.log.dir().to_path_buf();
         let mut reader: Option<LogReader> = None;
         for f in followers.iter_mut() {
             let paused = state.brokers.get(&f.broker).is_some_and(|b| b.paused);
-            let from = f.leo();
-            if !paused && from < leader_leo {
-                // Fast path: the follower lacks exactly the batch just appended.
-                let fresh_fits = fresh.and_then(|b| {
-                    crate::record::BatchPrefix::read(b)
-                        .filter(|p| p.base_offset == from)
-                        .map(|p| (b, p))
-                });
-                if let Some((bytes, p)) = fresh_fits {
-                    f.note_epoch(p.partition_leader_epoch)?;
-                    // The leader's append checked these bytes' CRCs just now.
-                    f.log.append_as_follower_prevalidated(bytes)?;
-                } else {
-                    let r = match &reader {
-                        Some(r) => r,
-                        None => reader.insert(LogReader::open(leader.log.dir())?),
-                    };
-                    let mut cursor = r.cursor(from)?;
-                    while let Some(batch) = cursor.next_batch(leader_leo)? {
-                        let h = *batch.header();
-                        if h.next_offset() <= f.leo() {
-                            continue;
-                        }
-                        f.note_epoch(h.partition_leader_epoch)?;
-                        f.log.append_as_follower(batch.bytes())?;
-                    }
-                    self.events.push(ReplicaEvent::CaughtUp {
-                        broker: f.broker,
-                        from,
-                        to: f.leo(),
-                    });
-                }
+            if !paused && f.leo() < leader_leo {
+                let events = f
+                    .fetch_from(&leader_dir, leader_leo, fresh, &mut reader)
+                    .map_err(|e| replica_error(&self.topic, self.partition, f.broker, e))?;
+                self.events.extend(events);
             }
             if f.leo() >= leader_leo {
                 record.caught_up.insert(f.broker, now);
@@ -626,79 +760,180 @@ impl PartitionWriter {
     /// 0, one or several back to back) to the leader, stamping offsets and the leader
     /// epoch, and replicates them. With `Acks::All` returns once every in-sync replica
     /// has it, waiting (as a Kafka leader does) for paused followers to catch up or leave
-    /// the ISR; refused before the append when the ISR is below `min.insync.replicas`.
+    /// the ISR; refused before the append ([`ClusterError::NotEnoughReplicas`], nothing
+    /// written) when the ISR is below `min.insync.replicas`. When the ISR falls below it
+    /// after the append, the batch is on the leader (and visible once below the high
+    /// watermark) but not acknowledged: [`ClusterError::NotEnoughReplicasAfterAppend`].
+    ///
+    /// A leader change while acks=all waits is what a Kafka producer sees as
+    /// NOT_LEADER_OR_FOLLOWER and retries: here the writer looks for its batch in the new
+    /// leader's log (same offsets, epoch and CRC) and waits for that copy, or appends again
+    /// when the new leader never got it, so an acknowledged offset always holds the batch.
     pub fn append(&mut self, batch: &mut [u8], acks: Acks) -> Result<AppendInfo, ClusterError> {
-        self.refresh_metadata()?;
-        let min = self.cfg.min_insync_replicas as usize;
-        let check_isr = |w: &Self| -> Result<(), ClusterError> {
-            let p = w.state()?;
-            let state = w.cluster.state();
-            let isr = p.isr.iter().filter(|&&b| state.is_online(b)).count();
-            if acks == Acks::All && isr < min {
-                return Err(ClusterError::NotEnoughReplicas {
-                    topic: w.topic.clone(),
-                    partition: w.partition,
-                    isr,
-                    min: min as u32,
+        let mut attempts: Vec<Attempt> = Vec::new();
+        let mut waiting_since: Option<Instant> = None;
+        let deadline = Instant::now() + self.delivery_timeout;
+        let mut waiting_for_leader = false;
+        loop {
+            let step = self.locked(|w, record| {
+                // Replicate what followers lack first: a writer killed before its followers
+                // got its batch left them behind.
+                let hw = w.replicate(record, None)?;
+                if let Some(info) = w.surviving(&attempts)? {
+                    return Ok((info, hw, w.online_isr()?));
+                }
+                // The ISR may have shrunk just now. (A partition with no live leader was
+                // refused by locked() already: Offline comes before NotEnoughReplicas,
+                // whatever the acks, as in Kafka.) Once an earlier attempt was written,
+                // a refusal is no longer "nothing written": that attempt may come back.
+                w.check_isr(acks, !attempts.is_empty())?;
+                let epoch = w.state()?.leader_epoch;
+                let (topic, partition) = (&w.topic, w.partition);
+                let leader = w
+                    .replicas
+                    .first_mut()
+                    .ok_or_else(|| ClusterError::Offline {
+                        topic: topic.clone(),
+                        partition,
+                    })?;
+                let leo = leader.leo();
+                leader.note_epoch(epoch, leo)?;
+                // Batches reach a writer only from this process's BatchBuilder: their CRCs
+                // were computed a moment ago, so the leader checks framing, not CRCs again.
+                let info = leader.log.append_built(batch, epoch, now_ms())?;
+                attempts.push(Attempt {
+                    info,
+                    batches: batch_ids(batch),
                 });
+                let hw = w.replicate(record, Some(batch))?;
+                Ok((info, hw, w.online_isr()?))
+            });
+            let (info, hw, online_isr) = match step {
+                // No leader: wait for one (delivery.timeout.ms), as a Kafka producer keeps
+                // retrying LEADER_NOT_AVAILABLE, then carry on with whoever leads.
+                Err(e @ ClusterError::Offline { .. }) if Instant::now() < deadline => {
+                    if !waiting_for_leader && let Some(notice) = self.on_offline {
+                        notice(&e);
+                    }
+                    waiting_for_leader = true;
+                    self.wait_for_metadata(deadline);
+                    continue;
+                }
+                step => step?,
+            };
+            waiting_for_leader = false;
+            self.appended = true;
+            if acks != Acks::All {
+                return Ok(info);
             }
-            Ok(())
-        };
-        check_isr(self)?;
-        let (info, mut hw) = self.locked(|w, record| {
-            // Replicate what followers lack first: a writer killed before its followers
-            // got its batch left them behind.
-            w.replicate(record, None)?;
-            // The ISR may have shrunk just now.
-            check_isr(w)?;
-            let epoch = w.state()?.leader_epoch;
-            let leader = w
-                .replicas
-                .first_mut()
-                .ok_or_else(|| ClusterError::Invalid("partition has no replicas".into()))?;
-            leader.note_epoch(epoch)?;
-            // Batches reach a writer only from this process's BatchBuilder: their CRCs
-            // were computed a moment ago, so the leader checks framing, not CRCs again.
-            let info = leader.log.append_built(batch, epoch, now_ms())?;
-            let hw = w.replicate(record, Some(batch))?;
-            Ok((info, hw))
-        })?;
-        self.appended = true;
-        if acks != Acks::All {
-            return Ok(info);
-        }
-        // acks=all: every ISR member must have the batch. Paused followers cannot fetch:
-        // wait for them to leave the ISR after replica.lag.time.max.ms, as Kafka does.
-        let start = Instant::now();
-        while hw <= info.last_offset {
-            let poll =
-                Duration::from_millis((self.cfg.replica_lag_time_max_ms / 20).clamp(5, 200) as u64);
-            std::thread::sleep(poll);
-            hw = self.locked(|w, record| w.replicate(record, None))?;
-            let p = self.state()?;
-            let online_isr = p
-                .isr
-                .iter()
-                .filter(|&&b| self.cluster.state().is_online(b))
-                .count();
+            // acks=all: every ISR member must have the batch, and the ISR must still be at
+            // least min.insync.replicas (Kafka's checkEnoughReplicasReachOffset).
+            let min = self.cfg.min_insync_replicas as usize;
             if online_isr < min {
-                return Err(ClusterError::NotEnoughReplicas {
+                return Err(ClusterError::NotEnoughReplicasAfterAppend {
                     topic: self.topic.clone(),
                     partition: self.partition,
                     isr: online_isr,
                     min: min as u32,
                 });
             }
-            if start.elapsed()
-                > Duration::from_millis(self.cfg.replica_lag_time_max_ms.max(0) as u64 * 4 + 10_000)
-            {
-                return Err(ClusterError::Invalid(format!(
-                    "{}-{}: timed out waiting for the in-sync replicas",
-                    self.topic, self.partition
-                )));
+            if hw > info.last_offset {
+                return Ok(info);
+            }
+            // Paused followers cannot fetch: wait for them to leave the ISR after
+            // replica.lag.time.max.ms, as Kafka does.
+            let lag_max = self.cfg.replica_lag_time_max_ms.max(0) as u64;
+            let start = *waiting_since.get_or_insert_with(Instant::now);
+            if start.elapsed() > Duration::from_millis(lag_max * 4 + 10_000) {
+                return Err(ClusterError::AckTimeout {
+                    topic: self.topic.clone(),
+                    partition: self.partition,
+                    waited_ms: start.elapsed().as_millis() as u64,
+                });
+            }
+            std::thread::sleep(Duration::from_millis((lag_max / 20).clamp(5, 200)));
+        }
+    }
+
+    /// In-sync replicas on online brokers.
+    fn online_isr(&self) -> Result<usize, ClusterError> {
+        let state = self.cluster.state();
+        Ok(self
+            .state()?
+            .isr
+            .iter()
+            .filter(|&&b| state.is_online(b))
+            .count())
+    }
+
+    /// acks=all is refused before appending when the ISR is below `min.insync.replicas`
+    /// (`after_append`: an earlier attempt of the same batch was written).
+    fn check_isr(&self, acks: Acks, after_append: bool) -> Result<(), ClusterError> {
+        let min = self.cfg.min_insync_replicas as usize;
+        let isr = self.online_isr()?;
+        if acks != Acks::All || isr >= min {
+            return Ok(());
+        }
+        let (topic, partition, min) = (self.topic.clone(), self.partition, min as u32);
+        Err(if after_append {
+            ClusterError::NotEnoughReplicasAfterAppend {
+                topic,
+                partition,
+                isr,
+                min,
+            }
+        } else {
+            ClusterError::NotEnoughReplicas {
+                topic,
+                partition,
+                isr,
+                min,
+            }
+        })
+    }
+
+    /// The earlier append whose batches the current leader's log holds, if any. A leader
+    /// never loses batches it wrote in its own epoch, so an attempt missing from the
+    /// leader now is gone for good (the old leader truncates it when it returns).
+    fn surviving(&self, attempts: &[Attempt]) -> Result<Option<AppendInfo>, ClusterError> {
+        let Some(leader) = self.replicas.first() else {
+            return Ok(None);
+        };
+        let leo = leader.leo();
+        let mut reader: Option<LogReader> = None;
+        // At most one attempt can survive: a replica holding an older one had to truncate
+        // it to receive a newer one.
+        for a in attempts.iter().rev() {
+            if a.info.last_offset >= leo {
+                continue;
+            }
+            let r = match &reader {
+                Some(r) => r,
+                None => reader.insert(LogReader::open(leader.log.dir())?),
+            };
+            let mut cursor = r.cursor(a.info.base_offset)?;
+            // An attempt with no batch ids (never the case for a chunk the leader took)
+            // proves nothing.
+            let mut held = !a.batches.is_empty();
+            for id in &a.batches {
+                let found = cursor.next_batch(leo)?.map(|b| {
+                    let h = b.header();
+                    BatchId {
+                        base_offset: h.base_offset,
+                        epoch: h.partition_leader_epoch,
+                        crc: h.crc,
+                    }
+                });
+                if found.as_ref() != Some(id) {
+                    held = false;
+                    break;
+                }
+            }
+            if held {
+                return Ok(Some(a.info));
             }
         }
-        Ok(info)
+        Ok(None)
     }
 
     /// One replication pass without appending (a consumer or `broker-up` touching the

@@ -81,7 +81,6 @@ pub struct PartitionLog {
     active: Segment,
     log_start_offset: i64,
     recovery_point: i64,
-    unflushed_records: u64,
 }
 
 /// Base offsets of the `.log` files in `dir`, sorted. Removes leftovers Kafka would remove
@@ -146,7 +145,6 @@ impl PartitionLog {
                 active,
                 log_start_offset: base,
                 recovery_point: base,
-                unflushed_records: 0,
             };
             return Ok((log, report));
         }
@@ -205,7 +203,6 @@ impl PartitionLog {
             older: bases,
             log_start_offset: hints.log_start_offset.max(first_base).min(leo),
             recovery_point: rp.min(leo),
-            unflushed_records: 0,
             active,
         };
         Ok((log, report))
@@ -393,9 +390,10 @@ impl PartitionLog {
         if run_start == 0 {
             info.position = pos;
         }
-        self.unflushed_records += info.records.max(0) as u64;
+        // Kafka counts unflushed messages as log end - recovery point, not per process:
+        // records written by earlier short-lived writers count towards flush.messages.
         if let Some(n) = self.cfg.flush_messages
-            && self.unflushed_records >= n
+            && self.unflushed_messages() >= n
         {
             self.flush()?;
         }
@@ -435,10 +433,14 @@ impl PartitionLog {
         Ok(())
     }
 
+    /// Offsets written since the last flush (Kafka's `unflushedMessages`).
+    pub fn unflushed_messages(&self) -> u64 {
+        (self.log_end_offset() - self.recovery_point).max(0) as u64
+    }
+
     /// fsync of the active segment; the recovery point becomes the log end offset.
     pub fn flush(&mut self) -> Result<i64, LogError> {
         self.active.sync()?;
-        self.unflushed_records = 0;
         self.recovery_point = self.log_end_offset();
         Ok(self.recovery_point)
     }

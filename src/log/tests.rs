@@ -511,3 +511,23 @@ fn multi_batch_appends_equal_single_appends() {
         }
     }
 }
+
+/// Regression: `flush.messages` counted records per open log, from 0, so short-lived
+/// writers (one `filka produce` per record) never reached it and nothing was ever
+/// flushed. Kafka counts log end - recovery point: the records of earlier writers count.
+#[test]
+fn flush_messages_counts_what_earlier_writers_left_unflushed() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = LogConfig {
+        flush_messages: Some(3),
+        ..LogConfig::default()
+    };
+    let mut rp = 0;
+    for i in 0..5 {
+        let (mut log, _) = open(dir.path(), cfg, rp);
+        log.append(&mut batch(1, i, TS0), 0, TS0).unwrap();
+        rp = log.recovery_point();
+    }
+    // The third record made it 3 unflushed: flushed up to 3; 3 and 4 are not yet.
+    assert_eq!(rp, 3);
+}

@@ -121,3 +121,108 @@ fn init_uses_the_default_directory_and_the_environment() {
         .stderr("");
     assert!(t.path().join("elsewhere/broker-103").is_dir());
 }
+
+/// The issue asks for `replica.lag.time.max.ms` and `flush.messages` as cluster settings
+/// too (they were per topic only): `init -c` sets cluster-wide defaults that topics
+/// without their own override follow, and `describe topic` says where a value comes from.
+#[test]
+fn init_config_sets_cluster_wide_defaults_that_topics_override() {
+    let t = TestCluster::new();
+    let out = t
+        .run([
+            "init",
+            "-c",
+            "replica.lag.time.max.ms=200",
+            "-c",
+            "flush.messages=1",
+        ])
+        .success();
+    assert!(
+        stdout_text(&out)
+            .contains("Cluster-wide configs: flush.messages=1, replica.lag.time.max.ms=200"),
+        "{}",
+        stdout_text(&out)
+    );
+    t.run(["topic", "create", "fast", "-p", "1", "-r", "3"])
+        .success();
+    t.run([
+        "topic",
+        "create",
+        "slow",
+        "-p",
+        "1",
+        "-r",
+        "3",
+        "-c",
+        "replica.lag.time.max.ms=600000",
+    ])
+    .success();
+    let configs = |topic: &str| {
+        let out = t
+            .run(["--output", "json", "describe", "topic", topic])
+            .success();
+        json_lines(&out)[0]["configs"].clone()
+    };
+    let fast = configs("fast");
+    assert_eq!(fast["replica.lag.time.max.ms"]["value"], "200");
+    assert_eq!(fast["replica.lag.time.max.ms"]["source"], "cluster");
+    assert_eq!(fast["flush.messages"]["value"], "1");
+    assert_eq!(fast["retention.ms"]["source"], "default");
+    let slow = configs("slow");
+    assert_eq!(slow["replica.lag.time.max.ms"]["value"], "600000");
+    assert_eq!(slow["replica.lag.time.max.ms"]["source"], "override");
+
+    // What the defaults do: a paused follower leaves "fast"'s ISR after 200 ms (acks=all
+    // waits for that, not for the 30 s default) but stays in "slow"'s.
+    let c = t.cluster();
+    let leader = c.partition("fast", 0).unwrap().leader;
+    let follower = c.partition("fast", 0).unwrap().replicas[1];
+    assert_ne!(leader, follower);
+    t.run([
+        "simulate-failure",
+        "pause-replication",
+        &follower.to_string(),
+    ])
+    .success();
+    for topic in ["fast", "slow"] {
+        t.produce(topic, "a\n", &["--acks", "1"]).success();
+    }
+    t.produce("fast", "b\n", &["--acks", "all"]).success();
+    t.produce("slow", "b\n", &["--acks", "1"]).success();
+    let c = t.cluster();
+    assert!(!c.partition("fast", 0).unwrap().isr.contains(&follower));
+    assert!(c.partition("slow", 0).unwrap().isr.contains(&follower));
+    // flush.messages=1 from the cluster: power loss takes nothing.
+    let l = c.partition("slow", 0).unwrap().leader;
+    let out = t
+        .run([
+            "simulate-failure",
+            "broker-down",
+            &l.to_string(),
+            "--power-loss",
+        ])
+        .success();
+    assert!(
+        !stdout_text(&out).contains("no longer whole"),
+        "{}",
+        stdout_text(&out)
+    );
+}
+
+#[test]
+fn init_config_refuses_keys_without_a_cluster_wide_default() {
+    let t = TestCluster::new();
+    let out = t
+        .run(["init", "-c", "retention.ms=1000"])
+        .code(ExitCode::Usage.code());
+    let err = stderr_lines(&out).join("\n");
+    assert!(
+        err.contains("\"retention.ms\" has no cluster-wide default"),
+        "{err}"
+    );
+    assert!(!t.data().exists(), "nothing created");
+    t.run(["init", "-c", "flush.messages=0"])
+        .code(ExitCode::Usage.code());
+    t.run(["init", "-c", "nope=1"]).code(ExitCode::Usage.code());
+    assert!(!t.data().exists(), "nothing created");
+}
