@@ -682,7 +682,8 @@ fn record_topic(r: &MetadataRecord) -> Option<&str> {
         | MetadataRecord::FenceBroker { .. }
         | MetadataRecord::UnfenceBroker { .. }
         | MetadataRecord::SetReplicationPaused { .. }
-        | MetadataRecord::AlterClusterConfigs { .. } => None,
+        | MetadataRecord::AlterClusterConfigs { .. }
+        | MetadataRecord::ProducerIds { .. } => None,
     }
 }
 
@@ -734,6 +735,9 @@ fn record_details(r: &MetadataRecord) -> String {
         }
         MetadataRecord::AlterClusterConfigs { configs } => {
             format!("cluster-wide configs {}", configs_text(configs))
+        }
+        MetadataRecord::ProducerIds { next_producer_id } => {
+            format!("producer ids up to {} handed out", next_producer_id - 1)
         }
         MetadataRecord::PartitionChange {
             topic,

@@ -78,6 +78,10 @@ pub struct ClusterState {
     /// overrides beat (Kafka's dynamic cluster-wide broker configs).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub configs: BTreeMap<String, String>,
+    /// The first producer id not yet handed out in a block (KRaft's ProducerIdsRecord):
+    /// idempotent and transactional producers take their ids from blocks below it.
+    #[serde(default)]
+    pub next_producer_id: i64,
 }
 
 /// A partition's initial assignment, in a topic creation record.
@@ -165,6 +169,12 @@ pub enum MetadataRecord {
         /// Why, in words (shown by `describe history`).
         reason: String,
     },
+    /// A block of producer ids was handed out: ids below `next_producer_id` are taken
+    /// (KRaft's ProducerIdsRecord; Kafka's controller hands out blocks of 1000).
+    ProducerIds {
+        /// The first id of the next block.
+        next_producer_id: i64,
+    },
 }
 
 impl MetadataRecord {
@@ -181,6 +191,7 @@ impl MetadataRecord {
             MetadataRecord::AlterConfigs { .. } => "AlterConfigs",
             MetadataRecord::AlterClusterConfigs { .. } => "AlterClusterConfigs",
             MetadataRecord::PartitionChange { .. } => "PartitionChange",
+            MetadataRecord::ProducerIds { .. } => "ProducerIds",
         }
     }
 }
@@ -195,6 +206,7 @@ impl ClusterState {
             brokers: BTreeMap::new(),
             topics: BTreeMap::new(),
             configs: BTreeMap::new(),
+            next_producer_id: 0,
         }
     }
 
@@ -213,6 +225,9 @@ impl ClusterState {
     /// Folds one record into the state.
     pub fn apply(&mut self, r: &MetadataRecord) {
         match r {
+            MetadataRecord::ProducerIds { next_producer_id } => {
+                self.next_producer_id = self.next_producer_id.max(*next_producer_id);
+            }
             MetadataRecord::RegisterBroker { id } => {
                 self.brokers.insert(
                     *id,

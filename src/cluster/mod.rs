@@ -9,6 +9,7 @@ pub mod failure;
 pub mod layout;
 pub mod lock;
 pub mod metadata;
+pub mod producer_ids;
 pub mod replica;
 pub mod topic;
 pub mod writer;
