@@ -268,13 +268,16 @@ impl Segment {
                 detail: stop.to_string(),
             });
         }
-        if scan.valid_end < len {
-            io::set_len(&log, scan.valid_end).map_err(io_err(&log_path, "truncate"))?;
-        }
         if let Some(t) = scan.state.time_entry() {
             scan.times.push(t);
         }
+        let valid_end = scan.valid_end;
+        // The rebuilt indexes go first and the `.log` is cut after: a reader that takes no
+        // lock never finds an index entry pointing past the end of the data.
         let seg = Self::with_scan(dir, base_offset, log_path, log, scan, interval, true)?;
+        if valid_end < len {
+            io::set_len(&seg.log, valid_end).map_err(io_err(&seg.log_path, "truncate"))?;
+        }
         Ok((seg, stop))
     }
 
@@ -503,8 +506,19 @@ impl Segment {
         if cut == self.size {
             return Ok(self.next_offset);
         }
-        io::set_len(&self.log, cut).map_err(io_err(&self.log_path, "truncate"))?;
         drop(stream);
+        // Index entries go before the data they point at: cut at the first batch removed
+        // (every entry from there on is at or past `cut`), so a reader that takes no lock
+        // never finds an entry past the end of the `.log` and mistakes the end.
+        let p = self.index.path().to_path_buf();
+        self.index
+            .truncate_from(next)
+            .map_err(io_err(&p, "truncate"))?;
+        let p = self.time_index.path().to_path_buf();
+        self.time_index
+            .truncate_from(next)
+            .map_err(io_err(&p, "truncate"))?;
+        io::set_len(&self.log, cut).map_err(io_err(&self.log_path, "truncate"))?;
         // Rebuild this segment's state from scratch: simplest way to keep it exact.
         let (seg, stop) = Segment::recover(dir, self.base_offset, self.interval, i64::MIN)?;
         if let Some(stop) = stop {
