@@ -213,7 +213,9 @@ pub fn check_output(global: &GlobalArgs, command: &str) -> anyhow::Result<()> {
 /// Opens the cluster `--cluster` names without creating one (reading an absent cluster is
 /// exit 4, not a new cluster).
 pub fn open_existing(global: &GlobalArgs) -> anyhow::Result<Cluster> {
-    Ok(Cluster::open(&global.cluster)?)
+    let (cluster, opened) = Cluster::open_reporting(&global.cluster)?;
+    super::report_opened(global, &cluster, &opened);
+    Ok(cluster)
 }
 
 fn finish(out: Printer) -> anyhow::Result<ExitCode> {

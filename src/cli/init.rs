@@ -5,7 +5,8 @@
 //! per broker (a Kafka log.dir with `meta.properties` and empty checkpoint files), the
 //! metadata log with one RegisterBroker record per broker, and its snapshot `cluster.json`,
 //! then prints what it created. It refuses to touch a directory that already holds a cluster
-//! (or is a broker folder of one): exit 1, nothing changed.
+//! or any part of one (cluster.json, the metadata log, a broker's meta.properties), or is a
+//! broker folder of one: exit 1, nothing changed.
 //!
 //! Owns only flag parsing and the report; the cluster layer creates the files.
 
@@ -40,7 +41,10 @@ Examples:
 ///
 /// Commands that write create the default cluster on first use, so `init` is only needed for
 /// another broker count or other ids. It never overwrites an existing cluster: on a directory
-/// that holds one (or on one of its broker folders) it changes nothing and exits 1.
+/// that holds one, or any part of one (cluster.json, the metadata log, a broker's
+/// meta.properties), or on one of its broker folders, it changes nothing and exits 1. A lost
+/// cluster.json is not a reason to start over: the next command rebuilds it from the metadata
+/// log.
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = EXAMPLES)]
 pub struct Args {
@@ -78,9 +82,10 @@ pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     }
     let c = match Cluster::init(path, args.brokers, args.first_id) {
         Ok(c) => c,
-        Err(ClusterError::AlreadyExists(p)) => anyhow::bail!(
-            "{} already holds a filka cluster; nothing changed (remove it to start over, or pass --cluster with another directory)",
-            p.display()
+        Err(ClusterError::AlreadyExists { path, found }) => anyhow::bail!(
+            "{} already holds a filka cluster; nothing changed ({} exists: remove the directory to start over, or pass --cluster with another one)",
+            path.display(),
+            found.display()
         ),
         Err(e) => {
             return Err(e)

@@ -157,19 +157,41 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 /// Opens the cluster `--cluster` names (the root or one broker folder of it). When there is
 /// none, creates the default one (brokers 101, 102, 103) and says so on stderr, as SQLite
-/// creates its database file on first use.
+/// creates its database file on first use; a snapshot rebuilt from the metadata log is
+/// reported the same way.
 pub fn open_cluster(global: &GlobalArgs) -> anyhow::Result<crate::cluster::Cluster> {
-    let path = &global.cluster;
-    let quiet = global.quiet;
-    crate::cluster::Cluster::open_or_create(path, |p| {
-        if !quiet {
-            eprintln!(
-                "filka: no cluster at {}; created one with brokers 101, 102, 103",
-                p.display()
-            );
+    let (cluster, opened) = crate::cluster::Cluster::open_or_create_reporting(&global.cluster)?;
+    report_opened(global, &cluster, &opened);
+    Ok(cluster)
+}
+
+/// Tells the user (unless -q) what opening the cluster had to do.
+pub fn report_opened(
+    global: &GlobalArgs,
+    cluster: &crate::cluster::Cluster,
+    opened: &crate::cluster::Opened,
+) {
+    use crate::cluster::Opened;
+    if global.quiet {
+        return;
+    }
+    let root = crate::output::escape_control(&cluster.layout().root().display().to_string());
+    match opened {
+        Opened::Existing => {}
+        Opened::Created => {
+            eprintln!("filka: no cluster at {root}; created one with brokers 101, 102, 103")
         }
-    })
-    .map_err(anyhow::Error::from)
+        Opened::Rebuilt(r) => {
+            let n = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+            eprintln!(
+                "filka: {} was missing; rebuilt it from the metadata log ({}: {}, {})",
+                crate::output::escape_control(&r.snapshot.display().to_string()),
+                n(r.records, "record"),
+                n(r.brokers, "broker"),
+                n(r.topics, "topic")
+            )
+        }
+    }
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ pub mod layout;
 pub mod lock;
 pub mod metadata;
 pub mod replica;
+pub mod snapshot;
 pub mod topic;
 pub mod writer;
 
@@ -22,6 +23,7 @@ use crate::record::{BatchBuilder, BatchOptions};
 pub use layout::Layout;
 use lock::{FileLock, LockError};
 pub use metadata::{ClusterState, MetadataRecord, PartitionState, TopicState};
+pub use snapshot::{Opened, Rebuilt, find_root};
 use topic::{ConfigError, NameError, TopicConfig};
 
 /// Brokers in the default cluster.
@@ -37,9 +39,26 @@ pub enum ClusterError {
     /// No cluster at the path.
     #[error("no filka cluster at {0} (run `filka init` or let a command create the default one)")]
     NotFound(PathBuf),
-    /// `init` on a directory that already holds a cluster.
-    #[error("{0} already holds a filka cluster; refusing to overwrite it")]
-    AlreadyExists(PathBuf),
+    /// `init` on a directory that already holds a cluster, or part of one.
+    #[error("{path} already holds a filka cluster ({found} exists); refusing to overwrite it")]
+    AlreadyExists {
+        /// The directory.
+        path: PathBuf,
+        /// What belongs to a cluster there.
+        found: PathBuf,
+    },
+    /// Part of a cluster (broker folders) without its snapshot or metadata log.
+    #[error(
+        "{path} holds part of a filka cluster ({found}) but neither cluster.json nor the \
+         metadata log; refusing to create a new cluster over it (move it aside, or remove it \
+         if it holds nothing you need)"
+    )]
+    Incomplete {
+        /// The directory.
+        path: PathBuf,
+        /// What belongs to a cluster there.
+        found: PathBuf,
+    },
     /// `cluster.json` cannot be read.
     #[error("{path}: {reason}")]
     BadSnapshot {
@@ -177,52 +196,6 @@ pub struct Cluster {
     state: ClusterState,
 }
 
-/// Where `path` leads: the cluster root itself, or a broker folder inside one.
-pub fn find_root(path: &Path) -> Option<PathBuf> {
-    if path.join(layout::SNAPSHOT_FILE).is_file() {
-        return Some(path.to_path_buf());
-    }
-    if path.join(layout::META_PROPERTIES).is_file() {
-        let parent = path.parent()?;
-        let parent = if parent.as_os_str().is_empty() {
-            Path::new(".")
-        } else {
-            parent
-        };
-        if parent.join(layout::SNAPSHOT_FILE).is_file() {
-            return Some(parent.to_path_buf());
-        }
-    }
-    None
-}
-
-fn read_snapshot(layout: &Layout) -> Result<ClusterState, ClusterError> {
-    let path = layout.snapshot();
-    let bytes = match std::fs::read(&path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(ClusterError::NotFound(layout.root().to_path_buf()));
-        }
-        Err(e) => return Err(io_err(&path)(e)),
-    };
-    let state: ClusterState =
-        serde_json::from_slice(&bytes).map_err(|e| ClusterError::BadSnapshot {
-            path: path.clone(),
-            reason: e.to_string(),
-        })?;
-    if state.format_version != metadata::FORMAT_VERSION {
-        return Err(ClusterError::BadSnapshot {
-            path,
-            reason: format!(
-                "format version {} is not supported (this filka reads {})",
-                state.format_version,
-                metadata::FORMAT_VERSION
-            ),
-        });
-    }
-    Ok(state)
-}
-
 fn meta_properties(cluster_id: &str, node_id: i32) -> String {
     // Java's Properties.store: a comment line, a date line, then key=value lines.
     let date = jiff::Timestamp::now().strftime("%a %b %d %H:%M:%S UTC %Y");
@@ -235,27 +208,81 @@ fn meta_properties(cluster_id: &str, node_id: i32) -> String {
 impl Cluster {
     /// Opens the cluster at `path`, or the one `path` is a broker folder of.
     pub fn open(path: &Path) -> Result<Cluster, ClusterError> {
-        let root = find_root(path).ok_or_else(|| ClusterError::NotFound(path.to_path_buf()))?;
+        Ok(Cluster::open_reporting(path)?.0)
+    }
+
+    /// [`Cluster::open`], saying whether the snapshot had to be rebuilt: when `cluster.json`
+    /// is missing but the metadata log is there, the snapshot is rebuilt from the log (the
+    /// cluster id from the brokers' `meta.properties`) and written back, under the
+    /// controller lock. A directory holding only part of a cluster is refused.
+    pub fn open_reporting(path: &Path) -> Result<(Cluster, Opened), ClusterError> {
+        let mut root = find_root(path);
+        if root.is_none() && snapshot::cluster_part(path).is_some() {
+            // Broker folders without a metadata log: most likely an init still running (it
+            // holds the controller lock from before its first folder to its snapshot).
+            // Wait for it before judging.
+            let locks = Layout::new(path).locks();
+            if locks.is_dir() {
+                drop(FileLock::exclusive(&Layout::new(path).controller_lock())?);
+                root = find_root(path);
+            }
+        }
+        let Some(root) = root else {
+            if let Some(found) = snapshot::cluster_part(path) {
+                return Err(ClusterError::Incomplete {
+                    path: path.to_path_buf(),
+                    found,
+                });
+            }
+            return Err(ClusterError::NotFound(path.to_path_buf()));
+        };
         let layout = Layout::new(root);
-        let state = read_snapshot(&layout)?;
-        Ok(Cluster { layout, state })
+        if let Some(state) = snapshot::read(&layout)? {
+            return Ok((Cluster { layout, state }, Opened::Existing));
+        }
+        let _controller = FileLock::exclusive(&layout.controller_lock())?;
+        // Another process may have written it (or finished creating the cluster) meanwhile.
+        let (state, rebuilt) = snapshot::read_or_rebuild(&layout)?;
+        let c = Cluster { layout, state };
+        let Some(rebuilt) = rebuilt else {
+            return Ok((c, Opened::Existing));
+        };
+        snapshot::write(&c.layout, &c.state)?;
+        Ok((c, Opened::Rebuilt(rebuilt)))
     }
 
     /// Opens the cluster at `path`, creating the default one (3 brokers, 101-103) when
-    /// there is none; `created` is called with the path when that happens.
+    /// there is none; `created` is called with the path when that happens. See
+    /// [`Cluster::open_or_create_reporting`].
     pub fn open_or_create(
         path: &Path,
         created: impl FnOnce(&Path),
     ) -> Result<Cluster, ClusterError> {
-        match Cluster::open(path) {
+        let (c, opened) = Cluster::open_or_create_reporting(path)?;
+        if opened == Opened::Created {
+            created(path);
+        }
+        Ok(c)
+    }
+
+    /// Opens the cluster at `path`, creating the default one (3 brokers, 101-103) when
+    /// there is none, and says which happened. Never creates one over part of a cluster: a
+    /// missing snapshot is rebuilt from the metadata log, and broker folders without either
+    /// are refused.
+    pub fn open_or_create_reporting(path: &Path) -> Result<(Cluster, Opened), ClusterError> {
+        match Cluster::open_reporting(path) {
             Err(ClusterError::NotFound(_)) => {
                 match Cluster::init(path, DEFAULT_BROKERS, DEFAULT_FIRST_BROKER_ID) {
-                    Ok(c) => {
-                        created(path);
-                        Ok(c)
+                    Ok(c) => Ok((c, Opened::Created)),
+                    // Another process is creating it: `init` holds the controller lock from
+                    // before its first broker folder to its snapshot, so wait for that.
+                    Err(ClusterError::AlreadyExists { .. }) => {
+                        let layout = Layout::new(path);
+                        if layout.locks().is_dir() {
+                            drop(FileLock::exclusive(&layout.controller_lock())?);
+                        }
+                        Cluster::open_reporting(path)
                     }
-                    // Another process created it meanwhile.
-                    Err(ClusterError::AlreadyExists(_)) => Cluster::open(path),
                     Err(e) => Err(e),
                 }
             }
@@ -264,21 +291,29 @@ impl Cluster {
     }
 
     /// Creates a cluster of `brokers` brokers with ids from `first_id`. Refuses to
-    /// overwrite an existing cluster.
+    /// overwrite an existing cluster, or any part of one (a snapshot, a metadata log, a
+    /// broker's `meta.properties`), so a lost `cluster.json` never leads to a second
+    /// cluster over the first.
     pub fn init(path: &Path, brokers: u32, first_id: i32) -> Result<Cluster, ClusterError> {
         if brokers == 0 {
             return Err(ClusterError::Invalid(
                 "a cluster needs at least one broker".into(),
             ));
         }
-        if path.join(layout::META_PROPERTIES).is_file() || find_root(path).is_some() {
-            return Err(ClusterError::AlreadyExists(path.to_path_buf()));
+        let exists = |found| ClusterError::AlreadyExists {
+            path: path.to_path_buf(),
+            found,
+        };
+        // Checked before `locks/` is created, so a refused init changes nothing...
+        if let Some(found) = snapshot::cluster_part(path) {
+            return Err(exists(found));
         }
         let layout = Layout::new(path);
         log::io::create_dir_all(&layout.locks()).map_err(io_err(&layout.locks()))?;
         let _controller = FileLock::exclusive(&layout.controller_lock())?;
-        if layout.snapshot().exists() {
-            return Err(ClusterError::AlreadyExists(path.to_path_buf()));
+        // ...and again under the lock, against another init that was faster.
+        if let Some(found) = snapshot::cluster_part(path) {
+            return Err(exists(found));
         }
         let state = ClusterState::new(random_uuid().to_base64());
         let mut records = Vec::new();
@@ -320,7 +355,9 @@ impl Cluster {
 
     /// Re-reads the snapshot (after another process may have changed it).
     pub fn reload(&mut self) -> Result<(), ClusterError> {
-        self.state = read_snapshot(&self.layout)?;
+        // A snapshot removed meanwhile is rebuilt in memory only: writing it needs the
+        // controller lock, which the next change takes.
+        self.state = snapshot::read_or_rebuild(&self.layout)?.0;
         Ok(())
     }
 
@@ -333,7 +370,7 @@ impl Cluster {
         f: impl FnOnce(&ClusterState) -> Result<(Vec<MetadataRecord>, T), ClusterError>,
     ) -> Result<T, ClusterError> {
         let _controller = FileLock::exclusive(&self.layout.controller_lock())?;
-        self.state = read_snapshot(&self.layout)?;
+        self.state = snapshot::read_or_rebuild(&self.layout)?.0;
         self.replay_unapplied()?;
         let (records, out) = f(&self.state)?;
         if !records.is_empty() {
@@ -393,10 +430,7 @@ impl Cluster {
             self.state.apply(r);
         }
         self.state.metadata_offset = leo;
-        let json = serde_json::to_vec_pretty(&self.state).unwrap_or_default();
-        let path = self.layout.snapshot();
-        log::io::write_atomic(&path, &json).map_err(io_err(&path))?;
-        Ok(())
+        snapshot::write(&self.layout, &self.state)
     }
 
     /// Every metadata record in order: (offset, timestamp, record).

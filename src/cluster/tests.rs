@@ -39,7 +39,7 @@ fn default_cluster_topics_produce_consume() {
     assert_eq!(c.state().broker_ids(), vec![101, 102, 103]);
     assert!(matches!(
         Cluster::init(&root, 3, 101),
-        Err(ClusterError::AlreadyExists(_))
+        Err(ClusterError::AlreadyExists { .. })
     ));
     // A broker folder works as a bootstrap path.
     assert_eq!(
@@ -159,4 +159,51 @@ fn followers_left_behind_by_a_killed_writer_catch_up() {
         values,
         [b"a", b"a", b"b", b"b", b"c", b"c"].map(|v| v.to_vec())
     );
+}
+
+/// Processes that find no cluster at the same moment all end up in the one created by the
+/// first: the others wait for its init (which now refuses any part of a cluster, so they
+/// must not mistake the half-made one for debris).
+#[test]
+fn racing_first_uses_share_one_cluster() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("data");
+    let opened: Vec<Opened> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..6)
+            .map(|_| s.spawn(|| Cluster::open_or_create_reporting(&root).unwrap().1))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(opened.iter().filter(|o| **o == Opened::Created).count(), 1);
+    assert!(
+        opened
+            .iter()
+            .all(|o| matches!(o, Opened::Created | Opened::Existing))
+    );
+    let c = Cluster::open(&root).unwrap();
+    assert_eq!(c.history().unwrap().len(), 3, "brokers registered once");
+}
+
+/// The snapshot rebuilt from the metadata log is the one that was lost.
+#[test]
+fn a_missing_snapshot_is_rebuilt_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("data");
+    let mut c = Cluster::init(&root, 3, 101).unwrap();
+    c.create_topic("a", 2, 3, BTreeMap::new(), false).unwrap();
+    c.alter_topic("a", Some(4), BTreeMap::new()).unwrap();
+    c.create_topic("b", 1, 1, BTreeMap::new(), false).unwrap();
+    c.delete_topic("b").unwrap();
+    failover::broker_down(&mut c, 102, false).unwrap();
+    let before = Cluster::open(&root).unwrap().state().clone();
+    std::fs::remove_file(c.layout().snapshot()).unwrap();
+    // Reading it back from a broker folder works too.
+    let (c, opened) = Cluster::open_reporting(&root.join("broker-103")).unwrap();
+    let Opened::Rebuilt(r) = opened else {
+        panic!("{opened:?}")
+    };
+    assert_eq!((r.brokers, r.topics), (3, 1));
+    assert_eq!(c.state(), &before);
+    assert!(c.layout().snapshot().is_file(), "written back");
+    assert_eq!(Cluster::open_reporting(&root).unwrap().1, Opened::Existing);
 }
