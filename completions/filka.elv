@@ -40,7 +40,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand completions 'Print a shell completion script'
         }
         &'filka;init'= {
-            cand --brokers 'Number of brokers'
+            cand --brokers 'Number of brokers (1 to 1000)'
             cand --first-id 'Id of the first broker; the others follow in order (Kafka''s node.id)'
             cand --cluster 'The cluster directory, created on first use by commands that write'
             cand --output 'Output format: text for people, json for scripts'

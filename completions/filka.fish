@@ -43,7 +43,7 @@ complete -c filka -n "__fish_filka_needs_command" -f -a "simulate-failure" -d 'M
 complete -c filka -n "__fish_filka_needs_command" -f -a "dump" -d 'Print the contents of Kafka segment, index, time index and checkpoint files'
 complete -c filka -n "__fish_filka_needs_command" -f -a "demo" -d 'Play the seed\'s example end to end on a fresh cluster, step by step'
 complete -c filka -n "__fish_filka_needs_command" -f -a "completions" -d 'Print a shell completion script'
-complete -c filka -n "__fish_filka_using_subcommand init" -l brokers -d 'Number of brokers' -r
+complete -c filka -n "__fish_filka_using_subcommand init" -l brokers -d 'Number of brokers (1 to 1000)' -r
 complete -c filka -n "__fish_filka_using_subcommand init" -l first-id -d 'Id of the first broker; the others follow in order (Kafka\'s node.id)' -r
 complete -c filka -n "__fish_filka_using_subcommand init" -l cluster -d 'The cluster directory, created on first use by commands that write' -r -f -a "(__fish_complete_directories)"
 complete -c filka -n "__fish_filka_using_subcommand init" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'

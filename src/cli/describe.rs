@@ -678,7 +678,10 @@ fn record_topic(r: &MetadataRecord) -> Option<&str> {
         MetadataRecord::RegisterBroker { .. }
         | MetadataRecord::FenceBroker { .. }
         | MetadataRecord::UnfenceBroker { .. }
-        | MetadataRecord::SetReplicationPaused { .. } => None,
+        | MetadataRecord::SetReplicationPaused { .. }
+        | MetadataRecord::BeginTransaction { .. }
+        | MetadataRecord::EndTransaction {}
+        | MetadataRecord::AbortTransaction { .. } => None,
     }
 }
 
@@ -744,6 +747,13 @@ fn record_details(r: &MetadataRecord) -> String {
             },
             join(isr)
         ),
+        MetadataRecord::BeginTransaction { name } => {
+            format!("a change spanning several batches begins: {name}")
+        }
+        MetadataRecord::EndTransaction {} => "the change is complete".to_string(),
+        MetadataRecord::AbortTransaction { reason } => {
+            format!("the unfinished change is void: {reason}")
+        }
     }
 }
 

@@ -48,12 +48,12 @@ Examples:
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = EXAMPLES)]
 pub struct Args {
-    /// Number of brokers.
+    /// Number of brokers (1 to 1000).
     #[arg(
         long,
         value_name = "N",
         default_value_t = cluster::DEFAULT_BROKERS,
-        value_parser = clap::value_parser!(u32).range(1..),
+        value_parser = clap::value_parser!(u32).range(1..=i64::from(cluster::MAX_BROKERS)),
     )]
     pub brokers: u32,
 

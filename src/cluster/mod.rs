@@ -30,6 +30,9 @@ use topic::{ConfigError, NameError, TopicConfig};
 pub const DEFAULT_BROKERS: u32 = 3;
 /// First broker id of the default cluster (the seed's 101, 102, 103).
 pub const DEFAULT_FIRST_BROKER_ID: i32 = 101;
+/// The most brokers `init` creates: each is a folder of files written with fsyncs, and a
+/// local cluster of more is a typo (`--brokers 100000`) rather than a plan.
+pub const MAX_BROKERS: u32 = 1000;
 /// Partitions of an auto-created topic.
 pub const AUTO_CREATE_PARTITIONS: u32 = 3;
 
@@ -295,10 +298,18 @@ impl Cluster {
     /// broker's `meta.properties`), so a lost `cluster.json` never leads to a second
     /// cluster over the first.
     pub fn init(path: &Path, brokers: u32, first_id: i32) -> Result<Cluster, ClusterError> {
-        if brokers == 0 {
-            return Err(ClusterError::Invalid(
-                "a cluster needs at least one broker".into(),
-            ));
+        // Every argument is checked before the first folder is made.
+        if brokers == 0 || brokers > MAX_BROKERS {
+            return Err(ClusterError::Invalid(format!(
+                "a cluster has 1 to {MAX_BROKERS} brokers, not {brokers}"
+            )));
+        }
+        let last_id = i64::from(first_id) + i64::from(brokers) - 1;
+        if first_id < 0 || last_id > i64::from(i32::MAX) {
+            return Err(ClusterError::Invalid(format!(
+                "broker ids {first_id} to {last_id} are not all valid Kafka node ids (0 to {})",
+                i32::MAX
+            )));
         }
         let exists = |found| ClusterError::AlreadyExists {
             path: path.to_path_buf(),
@@ -316,16 +327,47 @@ impl Cluster {
             return Err(exists(found));
         }
         let state = ClusterState::new(random_uuid().to_base64());
+        let mut c = Cluster { layout, state };
+        let mut created = Vec::new();
+        let result = c.create_brokers(brokers, first_id, &mut created);
+        if result.is_err() {
+            // Leave nothing half-made behind (a later init would refuse it as part of a
+            // cluster): only what this init created, newest first.
+            for p in created.iter().rev() {
+                let _ = log::io::remove_dir_all(p);
+            }
+        }
+        result?;
+        Ok(c)
+    }
+
+    /// `init`'s work under the controller lock: broker folders, the groups and schemas
+    /// folders, the metadata log and the snapshot. Records in `created` each folder it
+    /// made, for the caller to remove on failure.
+    fn create_brokers(
+        &mut self,
+        brokers: u32,
+        first_id: i32,
+        created: &mut Vec<PathBuf>,
+    ) -> Result<(), ClusterError> {
+        let mut make_dir = |dir: PathBuf| {
+            if !dir.exists() {
+                created.push(dir.clone());
+            }
+            log::io::create_dir_all(&dir).map_err(io_err(&dir))
+        };
         let mut records = Vec::new();
-        for i in 0..brokers as i32 {
-            let id = first_id
-                .checked_add(i)
-                .ok_or_else(|| ClusterError::Invalid("broker ids overflow".into()))?;
-            let dir = layout.broker_dir(id);
-            log::io::create_dir_all(&dir).map_err(io_err(&dir))?;
+        for i in 0..brokers {
+            // In range: init checked first_id + brokers - 1 <= i32::MAX.
+            let id = first_id.saturating_add(i as i32);
+            let dir = self.layout.broker_dir(id);
+            make_dir(dir.clone())?;
             let props = dir.join(layout::META_PROPERTIES);
-            log::io::write_atomic(&props, meta_properties(&state.cluster_id, id).as_bytes())
-                .map_err(io_err(&props))?;
+            log::io::write_atomic(
+                &props,
+                meta_properties(&self.state.cluster_id, id).as_bytes(),
+            )
+            .map_err(io_err(&props))?;
             for name in [
                 log::names::RECOVERY_POINT_CHECKPOINT,
                 log::names::REPLICATION_OFFSET_CHECKPOINT,
@@ -335,12 +377,14 @@ impl Cluster {
             }
             records.push(MetadataRecord::RegisterBroker { id });
         }
-        for d in [layout.groups(), layout.schemas()] {
-            log::io::create_dir_all(&d).map_err(io_err(&d))?;
+        for d in [
+            self.layout.groups(),
+            self.layout.schemas(),
+            self.layout.root().join(layout::METADATA_DIR),
+        ] {
+            make_dir(d)?;
         }
-        let mut c = Cluster { layout, state };
-        c.commit(records)?;
-        Ok(c)
+        self.commit(records)
     }
 
     /// The paths.
@@ -380,7 +424,10 @@ impl Cluster {
     }
 
     /// Applies records past the snapshot's offset (left by a controller that crashed
-    /// between appending them and writing the snapshot).
+    /// between appending them and writing the snapshot). A change that spans batches and
+    /// never ended (the controller died in the middle of it) applies not at all, and an
+    /// AbortTransaction record says so in the log, as KRaft's controller does, so no later
+    /// change is taken for its end.
     fn replay_unapplied(&mut self) -> Result<(), ClusterError> {
         let dir = self.layout.metadata_log();
         if !dir.exists() {
@@ -390,19 +437,37 @@ impl Cluster {
         if leo <= self.state.metadata_offset {
             return Ok(());
         }
-        let history = self.history()?;
-        for (offset, _, record) in history {
-            if offset >= self.state.metadata_offset {
-                self.state.apply(&record);
+        let from = self.state.metadata_offset;
+        let mut replay = metadata::Replay::new(from);
+        for (offset, _, record) in self.history()? {
+            if offset >= from {
+                replay.feed(&mut self.state, offset, record);
             }
         }
         self.state.metadata_offset = leo;
+        if replay.in_transaction() {
+            self.commit(vec![MetadataRecord::AbortTransaction {
+                reason: "its controller stopped before the change was complete".into(),
+            }])?;
+        }
         Ok(())
     }
 
-    /// Appends records to the metadata log (controller lock held), applies them, writes
-    /// the snapshot.
+    /// Appends records to the metadata log (controller lock held) in as many batches as
+    /// they need ([`metadata::plan_batches`]), with one fsync, applies them, writes the
+    /// snapshot.
     fn commit(&mut self, records: Vec<MetadataRecord>) -> Result<(), ClusterError> {
+        self.commit_in_batches(records, metadata::BATCH_BYTES)
+    }
+
+    /// [`Cluster::commit`] with a batch size of `batch_bytes` (tests use small ones).
+    fn commit_in_batches(
+        &mut self,
+        records: Vec<MetadataRecord>,
+        batch_bytes: usize,
+    ) -> Result<(), ClusterError> {
+        let batches =
+            metadata::plan_batches(records, batch_bytes).map_err(ClusterError::Invalid)?;
         let dir = self.layout.metadata_log();
         let (mut mlog, _) = PartitionLog::open(
             &dir,
@@ -415,18 +480,19 @@ impl Cluster {
             },
         )?;
         let now = now_ms();
-        let mut b = BatchBuilder::new(BatchOptions::default());
-        let values: Vec<Vec<u8>> = records
-            .iter()
-            .map(|r| serde_json::to_vec(r).unwrap_or_default())
-            .collect();
-        for (r, v) in records.iter().zip(&values) {
-            b.append(now, Some(r.kind().as_bytes()), Some(v), &[]);
+        for batch in &batches {
+            let mut b = BatchBuilder::new(BatchOptions::default());
+            for (r, v) in batch {
+                b.append(now, Some(r.kind().as_bytes()), Some(v), &[]);
+            }
+            let mut bytes = b.build(0, 0);
+            mlog.append(&mut bytes, 0, now)?;
         }
-        let mut bytes = b.build(0, 0);
-        mlog.append(&mut bytes, 0, now)?;
+        // One fsync for the whole change: until the snapshot is written, a crash leaves
+        // either complete batches (replayed, or aborted when the change is incomplete) or a
+        // torn tail (cut by recovery).
         let leo = mlog.flush()?;
-        for r in &records {
+        for (r, _) in batches.iter().flatten() {
             self.state.apply(r);
         }
         self.state.metadata_offset = leo;

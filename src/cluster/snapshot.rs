@@ -171,10 +171,12 @@ fn rebuild(layout: &Layout) -> Result<(ClusterState, Rebuilt), ClusterError> {
     };
     let history = probe.history()?;
     let records = history.len();
-    for (_, _, r) in &history {
-        state.apply(r);
+    let mut replay = metadata::Replay::new(0);
+    for (offset, _, r) in history {
+        replay.feed(&mut state, offset, r);
     }
-    state.metadata_offset = history.last().map_or(0, |(o, _, _)| o + 1);
+    // A change left unfinished is not covered: the next change replays and aborts it.
+    state.metadata_offset = replay.applied_to();
     if state.brokers.is_empty() {
         return Err(refuse(format!(
             "the metadata log registers no broker: the cluster was never completely created \

@@ -85,10 +85,21 @@ fn bad_counts_are_usage_errors() {
         &["init", "--brokers", "many"],
         &["init", "--first-id", "-5"],
         &["init", "--brokers", "2", "--first-id", "2147483647"],
+        // Regression: 100,000 brokers failed only after creating 100,000 folders, and the
+        // metadata batch was refused ("larger than max.message.bytes").
+        &["init", "--brokers", "100000"],
     ] {
         t.run(args).code(ExitCode::Usage.code());
     }
     assert!(!t.data().exists(), "a refused init created files");
+    let err = String::from_utf8(
+        t.run(["init", "--brokers", "100000"])
+            .get_output()
+            .stderr
+            .clone(),
+    )
+    .unwrap();
+    assert!(err.contains("100000 is not in 1..=1000"), "{err}");
 }
 
 #[test]
@@ -154,7 +165,9 @@ fn a_lost_snapshot_is_rebuilt_from_the_metadata_log_never_recreated() {
         props
     );
     assert_eq!(t.cluster().history().unwrap().len(), history);
-    assert_eq!(t.values("t1"), ["x", "y"]);
+    let mut values = t.values("t1");
+    values.sort();
+    assert_eq!(values, ["x", "y"]);
 
     // A reader rebuilds it too, and -q keeps that quiet.
     std::fs::remove_file(&snapshot).unwrap();
