@@ -18,7 +18,7 @@ set edit:completion:arg-completer[filka] = {|@words|
     }
     var completions = [
         &'filka'= {
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
@@ -42,7 +42,7 @@ set edit:completion:arg-completer[filka] = {|@words|
         &'filka;init'= {
             cand --brokers 'Number of brokers (1 to 1000)'
             cand --first-id 'Id of the first broker; the others follow in order (Kafka''s node.id)'
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
@@ -52,7 +52,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'filka;topic'= {
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
@@ -74,7 +74,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand --replication-factor 'Replicas of each partition, on distinct brokers [default: 3, or the number of online brokers if fewer]'
             cand -c 'A topic config override, KEY=VALUE (repeat for more). Known keys: retention.ms, retention.bytes, segment.bytes, segment.ms, min.insync.replicas, compression.type, cleanup.policy, unclean.leader.election.enable, message.timestamp.type, and others (`filka describe topic NAME` lists them all)'
             cand --config 'A topic config override, KEY=VALUE (repeat for more). Known keys: retention.ms, retention.bytes, segment.bytes, segment.ms, min.insync.replicas, compression.type, cleanup.policy, unclean.leader.election.enable, message.timestamp.type, and others (`filka describe topic NAME` lists them all)'
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand --if-not-exists 'Succeed without changing anything when the topic already exists'
             cand -q 'Print nothing on stderr but errors'
@@ -85,7 +85,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'filka;topic;list'= {
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand -i 'Include internal topics (names starting with ''__'')'
             cand --internal 'Include internal topics (names starting with ''__'')'
@@ -97,7 +97,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'filka;topic;describe'= {
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
@@ -111,7 +111,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand --partitions 'The new total number of partitions (at least the current count)'
             cand -c 'A config override to set, KEY=VALUE (repeat for more)'
             cand --config 'A config override to set, KEY=VALUE (repeat for more)'
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
@@ -121,7 +121,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'filka;topic;delete'= {
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand --if-exists 'Succeed when a topic does not exist'
             cand -q 'Print nothing on stderr but errors'
@@ -132,7 +132,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'filka;topic;elect-leaders'= {
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
@@ -159,7 +159,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand -z 'Compression codec of the batches [default: the topic''s compression.type]'
             cand --compression 'Compression codec of the batches [default: the topic''s compression.type]'
             cand --acks 'Wait for no replica (0), the leader (1) or every in-sync replica (all)'
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand --no-create 'Fail with exit code 4 when the topic does not exist, instead of creating it'
             cand --print-offsets 'Print "partition<TAB>offset" for each record once it is acknowledged'
@@ -187,7 +187,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand --assignor 'How partitions are shared among the members (with --group)'
             cand --session-timeout-ms 'A member silent (e.g. stopped) this long is removed from the group (with --group)'
             cand --auto-commit-interval-ms 'How often --commit auto commits (with --group)'
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand -f 'Keep waiting for new records after reaching the end, until killed (or -c is reached)'
             cand --follow 'Keep waiting for new records after reaching the end, until killed (or -c is reached)'
@@ -199,7 +199,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'filka;group'= {
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
@@ -215,7 +215,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand delete-offsets 'Delete a group''s committed offsets for a topic (refused with live members)'
         }
         &'filka;group;list'= {
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
@@ -225,7 +225,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'filka;group;describe'= {
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand --members 'One row per member instead (CONSUMER-ID HOST CLIENT-ID #PARTITIONS)'
             cand --state 'The group''s state instead (ASSIGNMENT-STRATEGY STATE GENERATION #MEMBERS)'
@@ -243,7 +243,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand --partition 'Partition'
             cand -o 'The next offset to read'
             cand --offset 'The next offset to read'
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
@@ -260,7 +260,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand --to-datetime 'To the first record at or after TIME (RFC 3339, a date, or epoch ms)'
             cand --by-duration 'To the first record at or after now minus DURATION (30m, 1h, PT1H30M)'
             cand --from-file 'From a CSV plan of topic,partition,offset lines (what --export prints)'
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand --to-earliest 'To the log start offset'
             cand --to-latest 'To the high watermark'
@@ -275,7 +275,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'filka;group;delete'= {
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
@@ -287,7 +287,7 @@ set edit:completion:arg-completer[filka] = {|@words|
         &'filka;group;delete-offsets'= {
             cand -t 'Topic (repeatable)'
             cand --topic 'Topic (repeatable)'
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
@@ -297,7 +297,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'filka;describe'= {
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
@@ -314,7 +314,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand group 'A consumer group, as `filka group describe` shows it'
         }
         &'filka;describe;cluster'= {
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
@@ -324,7 +324,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'filka;describe;brokers'= {
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
@@ -334,7 +334,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'filka;describe;topics'= {
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand -i 'Include internal topics (names starting with ''__'')'
             cand --internal 'Include internal topics (names starting with ''__'')'
@@ -346,7 +346,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'filka;describe;topic'= {
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
@@ -356,7 +356,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'filka;describe;partition'= {
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
@@ -367,7 +367,7 @@ set edit:completion:arg-completer[filka] = {|@words|
         }
         &'filka;describe;history'= {
             cand --topic 'Only the records about this topic (including a deleted one)'
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
@@ -377,7 +377,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'filka;describe;group'= {
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
@@ -387,7 +387,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'filka;simulate-failure'= {
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
@@ -403,7 +403,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand torn-write 'Cut a replica''s active segment in the middle of its last batch, as a crash during a write leaves it'
         }
         &'filka;simulate-failure;broker-down'= {
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand --power-loss 'Also lose every byte its replicas wrote after their last flush (the recovery point; flush.messages decides how often that is), plus a torn tail'
             cand -q 'Print nothing on stderr but errors'
@@ -414,7 +414,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'filka;simulate-failure;broker-up'= {
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
@@ -424,7 +424,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'filka;simulate-failure;pause-replication'= {
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
@@ -434,7 +434,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'filka;simulate-failure;resume-replication'= {
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
@@ -449,7 +449,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand --partition 'Partition'
             cand --count 'How many bytes to flip'
             cand --seed 'Seed choosing the bytes (the same seed flips the same bytes)'
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
@@ -462,7 +462,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand --broker 'Broker holding the replica'
             cand --topic 'Topic'
             cand --partition 'Partition'
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
@@ -473,7 +473,7 @@ set edit:completion:arg-completer[filka] = {|@words|
         }
         &'filka;dump'= {
             cand --max-bytes 'Read at most the first N bytes of each .log file (whole batches only; a batch the limit cuts is not reported)'
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand --print-data 'Also print each record''s offset, timestamp, key, value and headers, not just the batch headers (kafka-dump-log''s --print-data-log)'
             cand --verify 'Check every batch''s CRC and every index entry against the segment beside it, and report each mismatch'
@@ -485,7 +485,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'filka;demo'= {
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
@@ -495,7 +495,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'filka;completions'= {
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'

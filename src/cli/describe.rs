@@ -16,8 +16,9 @@
 //!
 //! Text is tables (plain and deterministic when stdout is not a terminal). `--output json`
 //! prints one JSON object per line for each thing described (the cluster, a broker, a topic,
-//! a partition, a metadata record); field names are snake_case and stable. Reading never
-//! creates a cluster: a missing one is exit 4.
+//! a partition, a metadata record); field names are snake_case and stable. Like every
+//! command that needs a cluster, it creates the default one when there is none (and says
+//! so on stderr), as SQLite creates its file.
 
 use std::collections::BTreeMap;
 
@@ -26,7 +27,7 @@ use clap::Subcommand;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::{GlobalArgs, OutputFormat};
+use super::{GlobalArgs, OutputFormat, open_cluster};
 use crate::cluster::metadata::{BrokerStatus, MetadataRecord, TopicState};
 use crate::cluster::replica::PartitionView;
 use crate::cluster::topic::{CONFIG_KEYS, TopicConfig, is_internal};
@@ -210,14 +211,6 @@ pub fn check_output(global: &GlobalArgs, command: &str) -> anyhow::Result<()> {
     }
 }
 
-/// Opens the cluster `--cluster` names without creating one (reading an absent cluster is
-/// exit 4, not a new cluster).
-pub fn open_existing(global: &GlobalArgs) -> anyhow::Result<Cluster> {
-    let (cluster, opened) = Cluster::open_reporting(&global.cluster)?;
-    super::report_opened(global, &cluster, &opened);
-    Ok(cluster)
-}
-
 fn finish(out: Printer) -> anyhow::Result<ExitCode> {
     out.finish().context("writing to stdout")?;
     Ok(ExitCode::Success)
@@ -383,7 +376,7 @@ pub fn topic_header(name: &str, t: &TopicState) -> String {
 /// `describe topic T` (and `topic describe T`).
 pub fn run_topic(args: &TopicArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     check_output(global, "describe topic")?;
-    let c = open_existing(global)?;
+    let c = open_cluster(global)?;
     let name = args.topic.as_str();
     let mut out = Printer::stdout();
     if global.output == OutputFormat::Json {
@@ -408,7 +401,7 @@ pub fn run_topic(args: &TopicArgs, global: &GlobalArgs) -> anyhow::Result<ExitCo
 }
 
 fn topics(args: &TopicsArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
-    let c = open_existing(global)?;
+    let c = open_cluster(global)?;
     let mut out = Printer::stdout();
     let shown = c
         .state()
@@ -476,7 +469,7 @@ fn broker_infos(c: &Cluster) -> Vec<BrokerInfo> {
 }
 
 fn brokers(global: &GlobalArgs) -> anyhow::Result<ExitCode> {
-    let c = open_existing(global)?;
+    let c = open_cluster(global)?;
     let mut out = Printer::stdout();
     let infos = broker_infos(&c);
     if global.output == OutputFormat::Json {
@@ -500,7 +493,7 @@ fn brokers(global: &GlobalArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn cluster(global: &GlobalArgs) -> anyhow::Result<ExitCode> {
-    let c = open_existing(global)?;
+    let c = open_cluster(global)?;
     let s = c.state();
     let infos = broker_infos(&c);
     let partitions = s.topics.values().flat_map(|t| &t.partitions);
@@ -579,7 +572,7 @@ struct ReplicaRow {
 }
 
 fn partition(args: &PartitionArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
-    let c = open_existing(global)?;
+    let c = open_cluster(global)?;
     let (topic, n) = (args.topic.as_str(), args.partition);
     let p = c.partition(topic, n)?;
     let view = PartitionView::read(&c, topic, n).with_context(|| format!("reading {topic}-{n}"))?;
@@ -764,7 +757,7 @@ pub fn rfc3339_ms(ms: i64) -> String {
 }
 
 fn history(args: &HistoryArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
-    let c = open_existing(global)?;
+    let c = open_cluster(global)?;
     let records: Vec<_> = c
         .history()
         .context("reading the metadata log")?

@@ -24,7 +24,7 @@ use clap::Subcommand;
 use serde_json::json;
 
 use super::consume_group::group_error;
-use super::describe::{check_output, open_existing};
+use super::describe::check_output;
 use super::{GlobalArgs, OutputFormat, open_cluster};
 use crate::cluster::Cluster;
 use crate::cluster::replica::PartitionView;
@@ -208,7 +208,7 @@ fn state_name(st: &GroupState, offsets: &GroupOffsets) -> &'static str {
 }
 
 fn list(global: &GlobalArgs) -> anyhow::Result<ExitCode> {
-    let c = open_existing(global)?;
+    let c = open_cluster(global)?;
     let mut names = offsets::groups_with_offsets(&c)?;
     names.extend(coordinator::group_dirs(c.layout()));
     let mut out = Printer::stdout();
@@ -300,7 +300,7 @@ pub fn describe(
     global: &GlobalArgs,
 ) -> anyhow::Result<ExitCode> {
     check_output(global, "group describe")?;
-    let c = open_existing(global)?;
+    let c = open_cluster(global)?;
     let st = coordinator::describe_state(&c, group).map_err(group_error)?;
     let offs = offsets::read(&c, group)?;
     let sname = state_name(&st, &offs);
@@ -440,7 +440,7 @@ fn commit(a: &CommitArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn reset(a: &ResetArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
-    let mut c = open_existing(global)?;
+    let mut c = open_cluster(global)?;
     if a.execute {
         require_inactive(&c, &a.group, "reset offsets")?;
     }
@@ -575,7 +575,7 @@ fn reset(a: &ResetArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn delete(group: &str, topics: Option<&[String]>, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
-    let mut c = open_existing(global)?;
+    let mut c = open_cluster(global)?;
     let offs = offsets::read(&c, group)?;
     let st = coordinator::describe_state(&c, group).map_err(group_error)?;
     if state_name(&st, &offs) == "Dead"

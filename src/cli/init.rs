@@ -39,7 +39,7 @@ Examples:
 /// (metadata/__cluster_metadata-0) records one RegisterBroker per broker, and cluster.json is
 /// its snapshot. All brokers start online.
 ///
-/// Commands that write create the default cluster on first use, so `init` is only needed for
+/// Every command that needs a cluster creates the default one on first use, so `init` is only needed for
 /// another broker count or other ids. It never overwrites an existing cluster: on a directory
 /// that holds one, or any part of one (cluster.json, the metadata log, a broker's
 /// meta.properties), or on one of its broker folders, it changes nothing and exits 1. A lost

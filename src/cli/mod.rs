@@ -70,7 +70,11 @@ pub struct Cli {
 #[derive(Debug, Clone, clap::Args)]
 #[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
-    /// The cluster directory, created on first use by commands that write.
+    /// The cluster directory, created on first use by every command that needs one.
+    ///
+    /// When it holds no cluster, the default one (brokers 101, 102, 103) is created and
+    /// stderr says so, as SQLite creates its file; only dump (which reads files) and
+    /// completions never create one.
     ///
     /// It may also name one broker folder of a cluster (e.g. filka-data/broker-101), used like a
     /// bootstrap broker: filka finds the cluster from it.

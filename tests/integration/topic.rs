@@ -225,12 +225,52 @@ fn list_prints_names_and_hides_internal_topics_unless_asked() {
     t.run(["topic", "delete", "__consumer_offsets"]).code(USAGE);
 }
 
+/// Issue 3: "a command that needs a cluster and finds none creates the default one ... and
+/// says so on stderr, as SQLite creates its file". Readers (topic list, describe, consume,
+/// group list) used to exit 4 instead; dump and completions need no cluster and never
+/// create one.
 #[test]
-fn list_needs_a_cluster_and_does_not_create_one() {
+fn every_command_that_needs_a_cluster_creates_the_default_one() {
+    for args in [
+        &["topic", "list"][..],
+        &["describe", "cluster"],
+        &["describe", "topics"],
+        &["describe", "history"],
+        &["consume", "-t", "nothing"],
+        &["group", "list"],
+    ] {
+        let t = TestCluster::new();
+        let assert = t.run(args);
+        let lines = stderr_lines(&assert);
+        assert!(
+            lines[0].contains("no cluster at")
+                && lines[0].contains("created one with brokers 101, 102, 103"),
+            "{args:?}: {lines:?}"
+        );
+        assert!(t.data().join("cluster.json").is_file(), "{args:?}");
+        assert_eq!(
+            t.cluster().state().broker_ids(),
+            [101, 102, 103],
+            "{args:?}"
+        );
+        // Quiet with -q, and only the first time.
+        let t = TestCluster::new();
+        t.cmd()
+            .arg("-q")
+            .args(args)
+            .assert()
+            .stderr(predicate::str::contains("created one").not());
+        assert!(t.data().join("cluster.json").is_file(), "{args:?} -q");
+        let again = stderr_lines(&t.run(args));
+        assert!(
+            again.iter().all(|l| !l.contains("created one")),
+            "{args:?}: {again:?}"
+        );
+    }
     let t = TestCluster::new();
-    let assert = t.run(["topic", "list"]).code(NOT_FOUND);
-    assert!(stderr_lines(&assert)[0].contains("no filka cluster at"));
-    assert!(!t.data().exists());
+    t.run(["completions", "bash"]).success();
+    t.run(["dump", "nowhere.log"]).code(NOT_FOUND);
+    assert!(!t.data().exists(), "dump and completions need no cluster");
 }
 
 #[test]
