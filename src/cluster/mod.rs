@@ -673,7 +673,11 @@ impl Cluster {
     }
 
     /// Deletes a topic: the metadata record first (so nobody finds it any more), then each
-    /// replica's folder under its partition lock.
+    /// replica's folder and the partition's lock file (which holds the partition's lock
+    /// record) under its partition lock, the topic's entries in every broker's checkpoint
+    /// files under that broker's lock, and the topic's lock folder. A topic created again
+    /// under the name inherits nothing: no recovery point, high watermark or log start
+    /// offset of the old one.
     pub fn delete_topic(&mut self, name: &str) -> Result<(), ClusterError> {
         let t = self.update(|state| {
             let t = state
@@ -689,10 +693,52 @@ impl Cluster {
             ))
         })?;
         for p in &t.partitions {
-            let _lock = FileLock::exclusive(&self.layout.partition_lock(name, p.partition))?;
+            let lock = FileLock::exclusive(&self.layout.partition_lock(name, p.partition))?;
             for &b in &p.replicas {
                 let dir = self.layout.replica_dir(b, name, p.partition);
                 log::io::remove_dir_all(&dir).map_err(io_err(&dir))?;
+            }
+            // Removed while held: a writer waiting for it starts over on a new file.
+            lock.remove()?;
+        }
+        for broker in self.state.broker_ids() {
+            self.forget_checkpoints(broker, name)?;
+        }
+        // Empty now, unless a late writer of the old topic made a new lock meanwhile: that
+        // one stays (it is a lock file like any other).
+        let locks = self.layout.partition_locks(name);
+        match std::fs::remove_dir(&locks) {
+            Ok(()) => Ok(()),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::NotFound | std::io::ErrorKind::DirectoryNotEmpty
+                ) =>
+            {
+                Ok(())
+            }
+            Err(e) => Err(io_err(&locks)(e)),
+        }
+    }
+
+    /// Drops a deleted topic's entries from one broker's checkpoint files, under the broker's
+    /// checkpoint lock (the lock every rewrite of them takes).
+    fn forget_checkpoints(&self, broker: i32, topic: &str) -> Result<(), ClusterError> {
+        let _lock = FileLock::exclusive(&self.layout.broker_lock(broker))?;
+        for file in [
+            log::names::RECOVERY_POINT_CHECKPOINT,
+            log::names::REPLICATION_OFFSET_CHECKPOINT,
+            log::names::LOG_START_OFFSET_CHECKPOINT,
+        ] {
+            let path = self.layout.broker_checkpoint(broker, file);
+            if !path.exists() {
+                continue;
+            }
+            let mut map = checkpoint::read_offsets(&path)?;
+            let before = map.len();
+            map.retain(|(t, _), _| t != topic);
+            if map.len() != before {
+                checkpoint::write_offsets(&path, &map)?;
             }
         }
         Ok(())

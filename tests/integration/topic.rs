@@ -433,3 +433,69 @@ fn json_create_and_unsupported_formats() {
         .code(USAGE);
     t.run(["topic", "list"]).success().stdout("demo\n");
 }
+
+/// Regression: `topic delete` removed only the replica folders. Every broker's
+/// recovery-point, replication-offset and log-start-offset checkpoints kept the topic's
+/// lines (rewritten by every later produce), its lock folder stayed with the partitions'
+/// lock records, and a topic created again under the name inherited the old recovery points
+/// and high watermarks.
+#[test]
+fn deleting_a_topic_forgets_its_checkpoints_and_locks() {
+    let t = TestCluster::new();
+    t.run(["topic", "create", "gone", "-p", "3", "-r", "3", "-q"])
+        .success();
+    t.run(["topic", "create", "kept", "-p", "1", "-q"])
+        .success();
+    let lines: String = (0..500).map(|i| format!("{i}\n")).collect();
+    t.produce("gone", lines.clone(), &["-q", "-K", ":"])
+        .success();
+    t.produce("kept", "a\nb\n", &["-q"]).success();
+    let checkpoint_text = |b: i32| -> String {
+        [
+            "recovery-point-offset-checkpoint",
+            "replication-offset-checkpoint",
+            "log-start-offset-checkpoint",
+        ]
+        .iter()
+        .map(|f| std::fs::read_to_string(t.data().join(format!("broker-{b}/{f}"))).unwrap())
+        .collect()
+    };
+    assert!(
+        checkpoint_text(101).contains("gone "),
+        "the test needs entries to remove"
+    );
+    assert!(t.data().join("locks/partitions/gone").is_dir());
+
+    t.run(["topic", "delete", "gone", "-q"]).success();
+    for b in [101, 102, 103] {
+        let text = checkpoint_text(b);
+        assert!(!text.contains("gone "), "broker {b}: {text}");
+    }
+    assert!(
+        checkpoint_text(101).contains("kept 0 "),
+        "other topics stay"
+    );
+    assert!(!t.data().join("locks/partitions/gone").exists());
+
+    // Created again, it starts from nothing.
+    t.run(["topic", "create", "gone", "-p", "3", "-r", "3", "-q"])
+        .success();
+    let v = &json_lines(
+        &t.run(["describe", "topic", "gone", "--output", "json"])
+            .success(),
+    )[0];
+    for p in v["partitions"].as_array().unwrap() {
+        assert_eq!(p["high_watermark"], 0, "{p}");
+        assert_eq!(p["log_start_offset"], 0, "{p}");
+    }
+    for b in [101, 102, 103] {
+        for line in checkpoint_text(b)
+            .lines()
+            .filter(|l| l.starts_with("gone "))
+        {
+            assert!(line.ends_with(" 0"), "broker {b}: {line}");
+        }
+    }
+    t.produce("gone", "new\n", &["-q"]).success();
+    assert_eq!(t.values("gone"), ["new"]);
+}
