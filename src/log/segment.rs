@@ -182,6 +182,22 @@ pub struct Segment {
     interval: u64,
 }
 
+/// Creates the files of an empty segment based at `base_offset` in `dir` (`.log`, `.index`,
+/// `.timeindex`, all empty), as Kafka creates a new replica's active segment, so the folder
+/// of a partition nobody wrote to yet looks like Kafka's (and `dump` finds its files).
+/// Files that exist already are left as they are: this never truncates data.
+pub fn create_empty(dir: &Path, base_offset: i64) -> Result<(), LogError> {
+    for suffix in [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX] {
+        let path = names::segment_path(dir, base_offset, suffix);
+        match io::open(&path, OpenOptions::new().write(true).create_new(true)) {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(io_err(&path, "create")(e)),
+        }
+    }
+    Ok(())
+}
+
 impl Segment {
     /// Creates an empty segment based at `base_offset` in `dir`.
     pub fn create(dir: &Path, base_offset: i64, interval: u64) -> Result<Segment, LogError> {

@@ -14,7 +14,7 @@ use filka::record::batch::set_base_offset;
 use filka::record::control::end_txn_batch;
 use filka::record::{BatchBuilder, BatchOptions};
 
-use crate::harness::{FILKA, TestCluster, stderr_lines};
+use crate::harness::{FILKA, TestCluster, json_lines, stderr_lines, stdout_text};
 
 const TS0: i64 = 1_700_000_000_000;
 const LOG: &str = "demo-0/00000000000000000000.log";
@@ -570,4 +570,57 @@ fn kafka_python_fixtures_dump_as_golden() {
             .success();
         assert_golden(&format!("kafka-python-{codec}.txt"), &stdout(&a));
     }
+}
+
+/// Regression: a partition nobody had written to had no segment files (Kafka creates the
+/// empty active segment with the replica), so the README's
+/// `filka dump filka-data/broker-101/demo-0/00000000000000000000.log --print-data --verify`
+/// failed with "No such file or directory", exit 4.
+#[test]
+fn a_partition_nobody_wrote_to_has_an_empty_active_segment() {
+    let t = TestCluster::new();
+    t.run(["topic", "create", "demo", "-p", "2", "-r", "3", "-q"])
+        .success();
+    for b in [101, 102, 103] {
+        for p in 0..2 {
+            let dir = t.data().join(format!("broker-{b}/demo-{p}"));
+            for suffix in ["log", "index", "timeindex"] {
+                let f = dir.join(format!("00000000000000000000.{suffix}"));
+                assert_eq!(
+                    std::fs::metadata(&f).map(|m| m.len()).ok(),
+                    Some(0),
+                    "{f:?}"
+                );
+            }
+        }
+    }
+    let seg = t.data().join("broker-101/demo-0/00000000000000000000");
+    let log = format!("{}.log", seg.display());
+    let out = stdout_text(&t.run(["dump", &log, "--print-data", "--verify"]).success());
+    assert!(out.contains("Log starting offset: 0"), "{out}");
+    for suffix in ["index", "timeindex"] {
+        t.run(["dump", &format!("{}.{suffix}", seg.display()), "--verify"])
+            .success();
+    }
+    t.run(["dump", &log, "--output", "json"]).success();
+    // Readers and writers take the empty files as an empty log.
+    let v = &json_lines(
+        &t.run(["describe", "topic", "demo", "--output", "json"])
+            .success(),
+    )[0];
+    for p in v["partitions"].as_array().unwrap() {
+        assert_eq!(
+            (p["size"].as_u64(), p["log_end_offset"].as_i64()),
+            (Some(0), Some(0))
+        );
+    }
+    t.consume_ok(["-t", "demo"]);
+    t.run(["simulate-failure", "broker-down", "101", "-q"])
+        .success();
+    t.run(["simulate-failure", "broker-up", "101", "-q"])
+        .success();
+    t.produce("demo", "a\nb\n", &["-q", "-p", "0"]).success();
+    assert_eq!(t.values("demo"), ["a", "b"]);
+    let out = stdout_text(&t.run(["dump", &log, "--print-data", "--verify"]).success());
+    assert!(out.contains("payload: a"), "{out}");
 }
