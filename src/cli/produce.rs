@@ -54,7 +54,9 @@ Examples:
   Tombstones for a compacted topic (a value of NULL becomes a null value):
     printf 'user-42:NULL\\n' | filka produce -t users -K : --null-value NULL
 
-  Copy a topic, binary keys and headers included:
+  Copy a topic, binary keys and headers included (each envelope names its partition, so the
+  copy needs as many partitions as the source; here demo has 8):
+    filka topic create copy -p 8
     filka consume -t demo --output json | filka produce -t copy --input-format envelope
 
   Type records by hand (each line is sent as you press Enter; Ctrl-D ends):
@@ -78,7 +80,9 @@ Examples:
 /// lines and goes on.
 ///
 /// Quiet by default; --print-offsets prints "partition<TAB>offset" for each record once it
-/// is acknowledged, for scripts.
+/// is acknowledged, for scripts. Records whose timestamps (from an envelope) are older than
+/// the topic's retention.ms are deleted by retention as soon as they are written, as
+/// Kafka's next retention check would delete them; stderr says how many (not with -q).
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = EXAMPLES)]
 pub struct Args {
@@ -262,8 +266,8 @@ fn produce(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         .map_err(crate::cluster::ClusterError::from)?;
     let started = Instant::now();
     let cluster = ensure_topic(open_cluster(global)?, args, global.quiet)?;
-    let max_record = cluster
-        .topic_config(&args.topic)?
+    let topic_cfg = cluster.topic_config(&args.topic)?;
+    let max_record = topic_cfg
         .max_message_bytes
         .clamp(BATCH_HEADER_LEN, MAX_BATCH_BYTES);
     let cfg = ProducerConfig {
@@ -290,6 +294,7 @@ fn produce(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         InputFormat::Envelope => max_record.saturating_mul(6).saturating_add(64 * 1024),
     };
     let mut reader = LineReader::new(input, max_line);
+    let producer_partitions = producer.partitions();
     let mut sink = Sink {
         used: vec![false; producer.partitions() as usize],
         producer,
@@ -298,6 +303,7 @@ fn produce(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         skip_invalid: args.skip_invalid,
         skipped: 0,
         max_record,
+        written: Written::new(&topic_cfg, producer_partitions),
     };
     let pumped = pump(&mut reader, &mut sink, args);
     if let Err(e) = pumped {
@@ -310,6 +316,11 @@ fn produce(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         return Err(e);
     }
     sink.close()?;
+    if !global.quiet
+        && let Some(note) = sink.retention_note(&args.topic)?
+    {
+        eprintln!("filka: produce: {note}");
+    }
     if !global.quiet && io::stderr().is_terminal() {
         let skipped = match sink.skipped {
             0 => String::new(),
@@ -432,9 +443,15 @@ fn pump<R: Read>(reader: &mut LineReader<R>, sink: &mut Sink, args: &Args) -> an
             if let Some(p) = partition
                 && p >= partitions
             {
+                let t = &args.topic;
                 sink.bad_line(
                     n,
-                    format_args!("partition {p} does not exist (the topic has {partitions})"),
+                    format_args!(
+                        "partition {p} does not exist (topic {t} has {partitions}); an envelope \
+                         keeps its partition, so give the target as many partitions as the \
+                         source: create it first with `filka topic create {t} -p N`, or add \
+                         some with `filka topic alter {t} --partitions N`"
+                    ),
                 )?;
                 continue;
             }
@@ -479,9 +496,116 @@ struct Sink {
     skip_invalid: bool,
     skipped: u64,
     max_record: usize,
+    /// What was written, to tell what retention deleted at once.
+    written: Written,
+}
+
+/// The offsets this run wrote, and how many of its records were stamped before the topic's
+/// retention.ms: Kafka deletes records older than retention.ms at its next retention check,
+/// and so does `Producer::close` at once, which without a word looks like data loss.
+struct Written {
+    /// Per partition, the offset ranges `[start, end)` acknowledged, adjacent ones merged.
+    ranges: Vec<Vec<(i64, i64)>>,
+    /// retention.ms (-1: forever).
+    retention_ms: i64,
+    /// Records stamped before this (ms) are already past retention.ms; `None` when nothing
+    /// is (no retention.ms, or LogAppendTime, which stamps records with the append time).
+    cutoff: Option<i64>,
+    /// Records sent with such a timestamp.
+    stale: u64,
+}
+
+impl Written {
+    fn new(cfg: &crate::cluster::topic::TopicConfig, partitions: u32) -> Written {
+        let cutoff = (cfg.retention_ms >= 0
+            && cfg.timestamp_type == crate::record::TimestampType::CreateTime)
+            .then(|| now_ms().saturating_sub(cfg.retention_ms));
+        Written {
+            ranges: vec![Vec::new(); partitions as usize],
+            retention_ms: cfg.retention_ms,
+            cutoff,
+            stale: 0,
+        }
+    }
+
+    fn sent(&mut self, r: &ProducerRecord<'_>) {
+        if let (Some(cut), Some(ts)) = (self.cutoff, r.timestamp)
+            && ts < cut
+        {
+            self.stale += 1;
+        }
+    }
+
+    fn acked(&mut self, ack: &Ack) {
+        // acks=0 reports no offsets.
+        if ack.base_offset < 0 {
+            return;
+        }
+        let Some(ranges) = self.ranges.get_mut(ack.partition as usize) else {
+            return;
+        };
+        let (start, end) = (ack.base_offset, ack.base_offset + ack.count as i64);
+        match ranges.last_mut() {
+            Some(last) if last.1 == start => last.1 = end,
+            _ => ranges.push((start, end)),
+        }
+    }
+
+    /// Records of this run below `log_start` in `partition` (deleted).
+    fn below(&self, partition: u32, log_start: i64) -> u64 {
+        self.ranges.get(partition as usize).map_or(0, |r| {
+            r.iter()
+                .map(|&(s, e)| (e.min(log_start) - s).max(0) as u64)
+                .sum()
+        })
+    }
+}
+
+/// `7 days`, `1 hour`, `90 minutes`, `1500 ms`: a retention.ms value in words.
+fn duration_words(ms: i64) -> String {
+    for (unit, name) in [
+        (86_400_000, "day"),
+        (3_600_000, "hour"),
+        (60_000, "minute"),
+        (1_000, "second"),
+    ] {
+        if ms >= unit && ms % unit == 0 {
+            let n = ms / unit;
+            return format!("{n} {name}{}", if n == 1 { "" } else { "s" });
+        }
+    }
+    format!("{ms} ms")
 }
 
 impl Sink {
+    /// The stderr note when retention deleted records of this run as soon as they were
+    /// written (checked against each written partition's log start offset now).
+    fn retention_note(&self, topic: &str) -> anyhow::Result<Option<String>> {
+        let cluster = self.producer.cluster();
+        let mut deleted = 0;
+        for (p, ranges) in self.written.ranges.iter().enumerate() {
+            if ranges.is_empty() {
+                continue;
+            }
+            let view = crate::cluster::replica::PartitionView::read(cluster, topic, p as u32)?;
+            deleted += self.written.below(p as u32, view.log_start_offset);
+        }
+        if deleted == 0 {
+            return Ok(None);
+        }
+        let what = count(deleted, "record");
+        Ok(Some(match self.written.cutoff {
+            Some(cut) if self.written.stale > 0 => format!(
+                "retention.ms ({}) deleted {what} just written: timestamps from the input \
+                 before {} are past it, and Kafka's next retention check deletes such \
+                 records too",
+                duration_words(self.written.retention_ms),
+                super::describe::rfc3339_ms(cut)
+            ),
+            _ => format!("retention (retention.ms, retention.bytes) deleted {what} just written"),
+        }))
+    }
+
     /// Sends a record read from line `n`, refusing one too large for the topic.
     fn send(&mut self, n: u64, r: &ProducerRecord<'_>) -> anyhow::Result<()> {
         if let Some(size) = self.oversized(r) {
@@ -491,6 +615,7 @@ impl Sink {
                 format_args!("record of {size} bytes is larger than max.message.bytes ({max})"),
             );
         }
+        self.written.sent(r);
         for ack in self.producer.send(r)? {
             self.acknowledged(ack)?;
         }
@@ -529,6 +654,7 @@ impl Sink {
     /// Counts an acknowledged batch and prints its offsets with --print-offsets.
     fn acknowledged(&mut self, ack: Ack) -> anyhow::Result<()> {
         self.acked += ack.count as u64;
+        self.written.acked(&ack);
         if let Some(used) = self.used.get_mut(ack.partition as usize) {
             *used = true;
         }

@@ -130,6 +130,11 @@ impl Producer {
         &self.topic
     }
 
+    /// The cluster it writes to.
+    pub fn cluster(&self) -> &Cluster {
+        &self.cluster
+    }
+
     /// Number of partitions.
     pub fn partitions(&self) -> u32 {
         self.partitions

@@ -466,9 +466,12 @@ fn envelope_partition_out_of_range_and_negative_timestamp_are_malformed() {
             &["--input-format", "envelope"],
         )
         .code(5);
-    assert_eq!(
-        stderr_lines(&a),
-        vec!["filka: produce: line 2: partition 2 does not exist (the topic has 2)"]
+    let lines = stderr_lines(&a);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0]
+            .starts_with("filka: produce: line 2: partition 2 does not exist (topic range has 2)"),
+        "{lines:?}"
     );
     let a = t
         .produce(
@@ -874,4 +877,72 @@ fn a_refused_topic_name_leaves_the_directory_untouched() {
         !t.data().exists(),
         "no cluster may be created for a refused name"
     );
+}
+
+/// Regression: the README's copy (`consume --output json | produce --input-format
+/// envelope`) into a missing topic auto-created it with 3 partitions and stopped at the first
+/// envelope of partition 3 or more, with an error that did not say what to do.
+#[test]
+fn copying_into_too_few_partitions_says_how_to_fix_it() {
+    let t = TestCluster::new();
+    t.run(["topic", "create", "demo", "-p", "8", "-q"])
+        .success();
+    let lines: String = (0..40).map(|i| format!("k{i}:v{i}\n")).collect();
+    t.produce("demo", lines, &["-K", ":", "-q"]).success();
+    let json = t.consume_ok(["-t", "demo", "--output", "json"]);
+    let a = t
+        .produce("copy", json.clone(), &["--input-format", "envelope", "-q"])
+        .code(5);
+    let err = stderr_lines(&a);
+    assert_eq!(err.len(), 1, "{err:?}");
+    assert!(
+        err[0].contains("(topic copy has 3)") && err[0].contains("filka topic create copy -p N"),
+        "{err:?}"
+    );
+    // The README's way: create the copy with the source's partition count first.
+    t.run(["topic", "create", "copy2", "-p", "8", "-q"])
+        .success();
+    t.produce("copy2", json.clone(), &["--input-format", "envelope", "-q"])
+        .success();
+    let mut a = t.read_topic("demo");
+    let mut b = t.read_topic("copy2");
+    a.sort_by_key(|r| (r.partition, r.offset));
+    b.sort_by_key(|r| (r.partition, r.offset));
+    assert_eq!(a, b);
+}
+
+/// Regression: records whose envelope timestamps were older than the topic's retention.ms
+/// were deleted by retention inside the producer's close, with exit 0 and no word, which
+/// looks like data loss. Kafka deletes them at its next retention check too: the rule stays,
+/// and stderr says so.
+#[test]
+fn records_retention_deletes_at_once_are_reported() {
+    let t = TestCluster::new();
+    t.run(["topic", "create", "ct", "-p", "1", "-q"]).success();
+    let old = "{\"value\":\"x\",\"timestamp\":1000}\n";
+    let a = t
+        .produce("ct", old, &["--input-format", "envelope"])
+        .success();
+    let lines = stderr_lines(&a);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].starts_with(
+            "filka: produce: retention.ms (7 days) deleted 1 record just written: timestamps from the input before "
+        ),
+        "{lines:?}"
+    );
+    assert!(t.consume_ok(["-t", "ct"]).is_empty());
+    t.produce("ct", old, &["--input-format", "envelope", "-q"])
+        .success()
+        .stderr("");
+    // Records within retention: no word.
+    let fresh = format!(
+        "{{\"value\":\"y\",\"timestamp\":{}}}\n",
+        filka::cluster::now_ms()
+    );
+    t.produce("ct", fresh, &["--input-format", "envelope"])
+        .success()
+        .stderr("");
+    t.produce("ct", "z\n", &[]).success().stderr("");
+    assert_eq!(t.values("ct"), ["y", "z"]);
 }
