@@ -174,7 +174,7 @@ Register-ArgumentCompleter -Native -CommandName 'filka' -ScriptBlock {
             [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'The cluster directory, created on first use by every command that needs one')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: text for people, json for scripts')
             [CompletionResult]::new('--no-create', '--no-create', [CompletionResultType]::ParameterName, 'Fail with exit code 4 when the topic does not exist, instead of creating it')
-            [CompletionResult]::new('--print-offsets', '--print-offsets', [CompletionResultType]::ParameterName, 'Print "partition<TAB>offset" for each record once it is acknowledged')
+            [CompletionResult]::new('--print-offsets', '--print-offsets', [CompletionResultType]::ParameterName, 'Print "partition<TAB>offset" for each record once it is acknowledged, in input order')
             [CompletionResult]::new('--skip-invalid', '--skip-invalid', [CompletionResultType]::ParameterName, 'Report malformed lines on stderr and go on, instead of stopping with exit code 5')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')

@@ -162,7 +162,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand --no-create 'Fail with exit code 4 when the topic does not exist, instead of creating it'
-            cand --print-offsets 'Print "partition<TAB>offset" for each record once it is acknowledged'
+            cand --print-offsets 'Print "partition<TAB>offset" for each record once it is acknowledged, in input order'
             cand --skip-invalid 'Report malformed lines on stderr and go on, instead of stopping with exit code 5'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'

@@ -147,7 +147,7 @@ json\t'One JSON object per line, for scripts'
 csv\t'Comma-separated values, where a command supports it'
 avro\t'Avro, where a command supports it'"
 complete -c filka -n "__fish_filka_using_subcommand produce" -l no-create -d 'Fail with exit code 4 when the topic does not exist, instead of creating it'
-complete -c filka -n "__fish_filka_using_subcommand produce" -l print-offsets -d 'Print "partition<TAB>offset" for each record once it is acknowledged'
+complete -c filka -n "__fish_filka_using_subcommand produce" -l print-offsets -d 'Print "partition<TAB>offset" for each record once it is acknowledged, in input order'
 complete -c filka -n "__fish_filka_using_subcommand produce" -l skip-invalid -d 'Report malformed lines on stderr and go on, instead of stopping with exit code 5'
 complete -c filka -n "__fish_filka_using_subcommand produce" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c filka -n "__fish_filka_using_subcommand produce" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'

@@ -12,8 +12,8 @@
 //! - A malformed line stops the run: everything before it is written and flushed, nothing
 //!   after it; one error line names the line number; exit 5. `--skip-invalid` reports each
 //!   such line and goes on.
-//! - `--print-offsets` prints `partition<TAB>offset` per record once its batch is
-//!   acknowledged (never before); otherwise the command is quiet, but for a one-line
+//! - `--print-offsets` prints `partition<TAB>offset` per record, in input order, once its
+//!   batch is acknowledged (never before); otherwise the command is quiet, but for a one-line
 //!   summary on stderr when stderr is a terminal.
 //! - Input is read in chunks into one buffer (memory does not grow with input); after a
 //!   read that came back short (a terminal, a slow pipe), pending batches are sent, so
@@ -80,7 +80,8 @@ Examples:
 /// lines and goes on.
 ///
 /// Quiet by default; --print-offsets prints "partition<TAB>offset" for each record once it
-/// is acknowledged, for scripts. Records whose timestamps (from an envelope) are older than
+/// is acknowledged, in input order (line N of the output is the Nth record produced; lines
+/// skipped by --skip-invalid print nothing), for scripts. Records whose timestamps (from an envelope) are older than
 /// the topic's retention.ms are deleted by retention as soon as they are written, as
 /// Kafka's next retention check would delete them; stderr says how many (not with -q).
 #[derive(Debug, clap::Args)]
@@ -149,7 +150,7 @@ pub struct Args {
     #[arg(long)]
     pub no_create: bool,
 
-    /// Print "partition<TAB>offset" for each record once it is acknowledged.
+    /// Print "partition<TAB>offset" for each record once it is acknowledged, in input order.
     #[arg(long)]
     pub print_offsets: bool,
 
@@ -299,6 +300,7 @@ fn produce(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         used: vec![false; producer.partitions() as usize],
         producer,
         out: args.print_offsets.then(Printer::stdout),
+        unprinted: Unprinted::new(producer_partitions),
         acked: 0,
         skip_invalid: args.skip_invalid,
         skipped: 0,
@@ -491,6 +493,8 @@ struct Sink {
     producer: Producer,
     /// Where `--print-offsets` writes; `None` without it (or once stdout's reader left).
     out: Option<Printer>,
+    /// With `--print-offsets`: records sent, and offsets acknowledged, not printed yet.
+    unprinted: Unprinted,
     acked: u64,
     used: Vec<bool>,
     skip_invalid: bool,
@@ -498,6 +502,92 @@ struct Sink {
     max_record: usize,
     /// What was written, to tell what retention deleted at once.
     written: Written,
+}
+
+/// Runs of unprinted records after which `--print-offsets` sends every open batch (16 bytes
+/// each: the backlog stays around 1 MiB).
+const MAX_UNPRINTED_RUNS: usize = 65_536;
+
+/// What `--print-offsets` still owes, so that it prints in input order (a script pastes the
+/// offsets beside its input lines) although partitions' batches are acknowledged in their
+/// own order. Memory is bounded by the records in flight: those in batches not yet
+/// acknowledged, and acknowledged ones waiting for an earlier record's batch.
+struct Unprinted {
+    /// The partitions of records sent and not printed, in input order, as runs
+    /// (partition, count): sticky partitioning makes long runs.
+    order: std::collections::VecDeque<(u32, u64)>,
+    /// Per partition, acknowledged offsets not printed yet, as (next offset, count).
+    acked: Vec<std::collections::VecDeque<(i64, u64)>>,
+}
+
+impl Unprinted {
+    fn new(partitions: u32) -> Unprinted {
+        Unprinted {
+            order: std::collections::VecDeque::new(),
+            acked: (0..partitions)
+                .map(|_| std::collections::VecDeque::new())
+                .collect(),
+        }
+    }
+
+    fn sent(&mut self, partition: u32) {
+        match self.order.back_mut() {
+            Some((p, n)) if *p == partition => *n += 1,
+            _ => self.order.push_back((partition, 1)),
+        }
+    }
+
+    fn acked(&mut self, ack: &Ack) {
+        let Some(q) = self.acked.get_mut(ack.partition as usize) else {
+            return;
+        };
+        let count = ack.count as u64;
+        match q.back_mut() {
+            // Batches of a partition are acknowledged in order and dense: one range.
+            Some((offset, n)) if *offset + *n as i64 == ack.base_offset => *n += count,
+            _ if count > 0 => q.push_back((ack.base_offset, count)),
+            _ => {}
+        }
+    }
+
+    /// True when so much waits for one partition's batch (a rare key among frequent ones)
+    /// that the batches should go out now rather than keep growing this backlog.
+    fn backlogged(&self) -> bool {
+        self.order.len() > MAX_UNPRINTED_RUNS
+    }
+
+    /// Writes, in input order, every offset whose record and all records before it are
+    /// acknowledged.
+    fn print_ready(&mut self, out: &mut Printer) -> io::Result<()> {
+        while let Some((p, n)) = self.order.front_mut() {
+            let Some((offset, count)) = self.acked.get_mut(*p as usize).and_then(|q| q.front_mut())
+            else {
+                return Ok(());
+            };
+            let k = (*n).min(*count);
+            for i in 0..k as i64 {
+                writeln!(out, "{p}\t{}", *offset + i)?;
+            }
+            *offset += k as i64;
+            *count -= k;
+            *n -= k;
+            if *count == 0 {
+                self.acked[*p as usize].pop_front();
+            }
+            if *n == 0 {
+                self.order.pop_front();
+            }
+        }
+        Ok(())
+    }
+
+    /// Forgets everything (nobody reads the offsets any more).
+    fn clear(&mut self) {
+        self.order.clear();
+        self.acked
+            .iter_mut()
+            .for_each(std::collections::VecDeque::clear);
+    }
 }
 
 /// The offsets this run wrote, and how many of its records were stamped before the topic's
@@ -616,8 +706,15 @@ impl Sink {
             );
         }
         self.written.sent(r);
-        for ack in self.producer.send(r)? {
+        let (partition, acks) = self.producer.send_partitioned(r)?;
+        if self.out.is_some() {
+            self.unprinted.sent(partition);
+        }
+        for ack in acks {
             self.acknowledged(ack)?;
+        }
+        if self.unprinted.backlogged() {
+            self.flush()?;
         }
         Ok(())
     }
@@ -659,13 +756,8 @@ impl Sink {
             *used = true;
         }
         if let Some(out) = &mut self.out {
-            let mut written = Ok(());
-            for i in 0..ack.count as i64 {
-                written = writeln!(out, "{}\t{}", ack.partition, ack.base_offset + i);
-                if written.is_err() {
-                    break;
-                }
-            }
+            self.unprinted.acked(&ack);
+            let written = self.unprinted.print_ready(out);
             self.wrote(written)?;
         }
         Ok(())
@@ -677,6 +769,7 @@ impl Sink {
         match r {
             Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
                 self.out = None;
+                self.unprinted.clear();
                 Ok(())
             }
             r => r.context("writing offsets to stdout"),

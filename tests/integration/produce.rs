@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use filka::record::Compression;
 use filka::record::hash::partition_for_key;
 
-use crate::harness::{FILKA, TestCluster, stderr_lines};
+use crate::harness::{FILKA, TestCluster, stderr_lines, stdout_text};
 
 fn stdout(a: &assert_cmd::assert::Assert) -> String {
     String::from_utf8(a.get_output().stdout.clone()).unwrap()
@@ -945,4 +945,82 @@ fn records_retention_deletes_at_once_are_reported() {
         .stderr("");
     t.produce("ct", "z\n", &[]).success().stderr("");
     assert_eq!(t.values("ct"), ["y", "z"]);
+}
+
+/// Regression: `--print-offsets` printed offsets grouped by partition as batches were
+/// acknowledged (`2 16, 2 17, 7 27, 7 28` for keys truck1, truck2, truck1, truck2), so a
+/// script could not paste them beside its input lines. Line N is now the Nth record's.
+#[test]
+fn print_offsets_follow_the_input_order() {
+    let t = TestCluster::new();
+    t.run(["topic", "create", "trucks", "-p", "10", "-q"])
+        .success();
+    let out = t
+        .produce(
+            "trucks",
+            "truck1\ta\ntruck2\tb\ntruck1\tc\ntruck2\td\n",
+            &["-K", "\\t", "--print-offsets"],
+        )
+        .success();
+    let (p1, p2) = (
+        partition_for_key(b"truck1", 10),
+        partition_for_key(b"truck2", 10),
+    );
+    assert_ne!(p1, p2, "the test needs two partitions");
+    assert_eq!(
+        offsets(&stdout_text(&out)),
+        [(p1, 0), (p2, 0), (p1, 1), (p2, 1)]
+    );
+
+    // Many keys, small batches, a line skipped: each output line belongs to its input line.
+    let mut input = String::new();
+    let mut keys = Vec::new();
+    for i in 0..3000 {
+        if i == 1234 {
+            input.push_str("no separator here\n");
+            continue;
+        }
+        let key = format!("key-{}", (i * 7919) % 101);
+        input.push_str(&format!("{key}\tvalue-{i}\n"));
+        keys.push(key);
+    }
+    let out = t
+        .produce(
+            "trucks",
+            input,
+            &[
+                "-K",
+                "\\t",
+                "--print-offsets",
+                "--batch-size",
+                "300",
+                "-k",
+                "fixed",
+            ],
+        )
+        .success();
+    let printed = offsets(&stdout_text(&out));
+    assert_eq!(printed.len(), 3000);
+    let values: std::collections::HashMap<(u32, i64), String> = t
+        .read_topic("trucks")
+        .into_iter()
+        .map(|r| {
+            (
+                (r.partition, r.offset),
+                String::from_utf8(r.value.unwrap()).unwrap(),
+            )
+        })
+        .collect();
+    let mut k = 0;
+    for (i, at) in printed.iter().enumerate() {
+        let expect = if i == 1234 {
+            "no separator here".to_string()
+        } else {
+            let want = format!("value-{i}");
+            assert_eq!(at.0, partition_for_key(keys[k].as_bytes(), 10), "line {i}");
+            k += 1;
+            want
+        };
+        assert_eq!(values[at], expect, "line {i} printed {at:?}");
+    }
 }
