@@ -414,16 +414,27 @@ fn topics(args: &TopicsArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         }
         return finish(out);
     }
+    out.table(&topics_table(&c, args.internal)?)?;
+    finish(out)
+}
+
+/// The table `describe topics` prints: one row per partition of every topic (internal ones
+/// only with `internal`). Also what `filka demo` shows as its last step.
+pub fn topics_table(c: &Cluster, internal: bool) -> anyhow::Result<Table> {
     let mut table = Table::new(std::iter::once("Topic").chain(PARTITION_COLUMNS));
-    for (name, t) in shown {
-        for p in partition_infos(&c, name, t)? {
+    for (name, t) in c
+        .state()
+        .topics
+        .iter()
+        .filter(|(name, _)| internal || !is_internal(name))
+    {
+        for p in partition_infos(c, name, t)? {
             let mut cells = vec![name.clone()];
             cells.extend(partition_cells(&p));
             table.row(cells);
         }
     }
-    out.table(&table)?;
-    finish(out)
+    Ok(table)
 }
 
 /// What one broker does: the partitions it leads, follows, and follows out of sync.
