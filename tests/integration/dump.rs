@@ -5,8 +5,7 @@
 //! rewrites them).
 
 use std::path::Path;
-use std::process::Stdio;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use assert_cmd::assert::Assert;
 use filka::log::{LogConfig, OpenHints, PartitionLog};
@@ -14,7 +13,7 @@ use filka::record::batch::set_base_offset;
 use filka::record::control::end_txn_batch;
 use filka::record::{BatchBuilder, BatchOptions};
 
-use crate::harness::{FILKA, TestCluster, json_lines, stderr_lines, stdout_text};
+use crate::harness::{TestCluster, json_lines, run_measured, stderr_lines, stdout_text};
 
 const TS0: i64 = 1_700_000_000_000;
 const LOG: &str = "demo-0/00000000000000000000.log";
@@ -456,50 +455,6 @@ fn hostile_files() -> Vec<(&'static str, Vec<u8>)> {
     ]
 }
 
-/// What a finished child reported about itself.
-struct Measured {
-    code: i32,
-    elapsed: Duration,
-    max_rss_kib: i64,
-    stdout: String,
-}
-
-/// Runs `filka ARGS...` in `dir` and reaps it with wait4, which returns the child's own
-/// resource usage (peak RSS), not that of every child this test process ever had.
-#[allow(unsafe_code, clippy::zombie_processes)] // Reaped by wait4, not Child::wait.
-/// Runs filka through a small Python parent and reads the child's own peak RSS from it.
-/// (wait4 from this test process would count this process's memory too: a spawned child
-/// shares it until it execs, and Linux folds that into the child's ru_maxrss. Python's
-/// own ~10 MiB is the bound of that error here.)
-fn run_measured(dir: &Path, args: &[&str]) -> Measured {
-    const PARENT: &str = "import resource, subprocess, sys\n\
-r = subprocess.run(sys.argv[1:], stdin=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n\
-print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)\n\
-sys.exit(r.returncode)";
-    let start = Instant::now();
-    let out = std::process::Command::new("python3")
-        .current_dir(dir)
-        .arg("-c")
-        .arg(PARENT)
-        .arg(FILKA)
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("python3 runs the measured command");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let max_rss_kib = stderr
-        .lines()
-        .last()
-        .and_then(|l| l.trim().parse().ok())
-        .unwrap_or_else(|| panic!("no peak RSS from the measuring parent: {stderr}"));
-    Measured {
-        code: out.status.code().expect("filka exited normally"),
-        elapsed: start.elapsed(),
-        max_rss_kib,
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-    }
-}
-
 #[test]
 fn hostile_length_fields_fail_fast_in_little_memory() {
     let t = TestCluster::new();
@@ -513,7 +468,7 @@ fn hostile_length_fields_fail_fast_in_little_memory() {
                 .chain(&[LOG])
                 .copied()
                 .collect();
-            let m = run_measured(t.path(), &args);
+            let m = run_measured(t.path(), &args, None);
             assert_eq!(m.code, 3, "{what} {flags:?}: {}", m.stdout);
             assert!(
                 m.elapsed < Duration::from_secs(10),
@@ -545,7 +500,7 @@ fn memory_does_not_grow_with_the_file() {
         std::io::Write::write_all(&mut file, &batch).unwrap();
     }
     drop(file);
-    let m = run_measured(t.path(), &["dump", "--verify", LOG]);
+    let m = run_measured(t.path(), &["dump", "--verify", LOG], None);
     assert_eq!(m.code, 0, "{}", m.stdout);
     assert_eq!(m.stdout.matches("isvalid: true").count(), 40);
     assert!(
