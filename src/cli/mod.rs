@@ -26,6 +26,7 @@ pub mod generated;
 pub mod group;
 pub mod init;
 pub mod produce;
+mod produce_report;
 pub mod simulate_failure;
 pub mod topic;
 

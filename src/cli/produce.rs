@@ -21,13 +21,14 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Display;
-use std::io::{self, IsTerminal, Read, Write};
+use std::io::{self, IsTerminal, Read};
 use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::{Context, anyhow};
 use clap::ValueEnum;
 
+use super::produce_report::{Unprinted, Written};
 use super::{GlobalArgs, open_cluster};
 use crate::client::producer::{
     Ack, Acks, DEFAULT_BATCH_SIZE, Producer, ProducerConfig, ProducerRecord,
@@ -81,9 +82,10 @@ Examples:
 ///
 /// Quiet by default; --print-offsets prints "partition<TAB>offset" for each record once it
 /// is acknowledged, in input order (line N of the output is the Nth record produced; lines
-/// skipped by --skip-invalid print nothing), for scripts. Records whose timestamps (from an envelope) are older than
-/// the topic's retention.ms are deleted by retention as soon as they are written, as
-/// Kafka's next retention check would delete them; stderr says how many (not with -q).
+/// skipped by --skip-invalid print nothing), for scripts. Records whose timestamps (from an
+/// envelope) are older than the topic's retention.ms are deleted by retention as soon as
+/// they are written, as Kafka's next retention check would delete them; stderr says how
+/// many (not with -q).
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = EXAMPLES)]
 pub struct Args {
@@ -319,7 +321,9 @@ fn produce(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     }
     sink.close()?;
     if !global.quiet
-        && let Some(note) = sink.retention_note(&args.topic)?
+        && let Some(note) = sink
+            .written
+            .retention_note(sink.producer.cluster(), &args.topic)?
     {
         eprintln!("filka: produce: {note}");
     }
@@ -504,198 +508,7 @@ struct Sink {
     written: Written,
 }
 
-/// Runs of unprinted records after which `--print-offsets` sends every open batch (16 bytes
-/// each: the backlog stays around 1 MiB).
-const MAX_UNPRINTED_RUNS: usize = 65_536;
-
-/// What `--print-offsets` still owes, so that it prints in input order (a script pastes the
-/// offsets beside its input lines) although partitions' batches are acknowledged in their
-/// own order. Memory is bounded by the records in flight: those in batches not yet
-/// acknowledged, and acknowledged ones waiting for an earlier record's batch.
-struct Unprinted {
-    /// The partitions of records sent and not printed, in input order, as runs
-    /// (partition, count): sticky partitioning makes long runs.
-    order: std::collections::VecDeque<(u32, u64)>,
-    /// Per partition, acknowledged offsets not printed yet, as (next offset, count).
-    acked: Vec<std::collections::VecDeque<(i64, u64)>>,
-}
-
-impl Unprinted {
-    fn new(partitions: u32) -> Unprinted {
-        Unprinted {
-            order: std::collections::VecDeque::new(),
-            acked: (0..partitions)
-                .map(|_| std::collections::VecDeque::new())
-                .collect(),
-        }
-    }
-
-    fn sent(&mut self, partition: u32) {
-        match self.order.back_mut() {
-            Some((p, n)) if *p == partition => *n += 1,
-            _ => self.order.push_back((partition, 1)),
-        }
-    }
-
-    fn acked(&mut self, ack: &Ack) {
-        let Some(q) = self.acked.get_mut(ack.partition as usize) else {
-            return;
-        };
-        let count = ack.count as u64;
-        match q.back_mut() {
-            // Batches of a partition are acknowledged in order and dense: one range.
-            Some((offset, n)) if *offset + *n as i64 == ack.base_offset => *n += count,
-            _ if count > 0 => q.push_back((ack.base_offset, count)),
-            _ => {}
-        }
-    }
-
-    /// True when so much waits for one partition's batch (a rare key among frequent ones)
-    /// that the batches should go out now rather than keep growing this backlog.
-    fn backlogged(&self) -> bool {
-        self.order.len() > MAX_UNPRINTED_RUNS
-    }
-
-    /// Writes, in input order, every offset whose record and all records before it are
-    /// acknowledged.
-    fn print_ready(&mut self, out: &mut Printer) -> io::Result<()> {
-        while let Some((p, n)) = self.order.front_mut() {
-            let Some((offset, count)) = self.acked.get_mut(*p as usize).and_then(|q| q.front_mut())
-            else {
-                return Ok(());
-            };
-            let k = (*n).min(*count);
-            for i in 0..k as i64 {
-                writeln!(out, "{p}\t{}", *offset + i)?;
-            }
-            *offset += k as i64;
-            *count -= k;
-            *n -= k;
-            if *count == 0 {
-                self.acked[*p as usize].pop_front();
-            }
-            if *n == 0 {
-                self.order.pop_front();
-            }
-        }
-        Ok(())
-    }
-
-    /// Forgets everything (nobody reads the offsets any more).
-    fn clear(&mut self) {
-        self.order.clear();
-        self.acked
-            .iter_mut()
-            .for_each(std::collections::VecDeque::clear);
-    }
-}
-
-/// The offsets this run wrote, and how many of its records were stamped before the topic's
-/// retention.ms: Kafka deletes records older than retention.ms at its next retention check,
-/// and so does `Producer::close` at once, which without a word looks like data loss.
-struct Written {
-    /// Per partition, the offset ranges `[start, end)` acknowledged, adjacent ones merged.
-    ranges: Vec<Vec<(i64, i64)>>,
-    /// retention.ms (-1: forever).
-    retention_ms: i64,
-    /// Records stamped before this (ms) are already past retention.ms; `None` when nothing
-    /// is (no retention.ms, or LogAppendTime, which stamps records with the append time).
-    cutoff: Option<i64>,
-    /// Records sent with such a timestamp.
-    stale: u64,
-}
-
-impl Written {
-    fn new(cfg: &crate::cluster::topic::TopicConfig, partitions: u32) -> Written {
-        let cutoff = (cfg.retention_ms >= 0
-            && cfg.timestamp_type == crate::record::TimestampType::CreateTime)
-            .then(|| now_ms().saturating_sub(cfg.retention_ms));
-        Written {
-            ranges: vec![Vec::new(); partitions as usize],
-            retention_ms: cfg.retention_ms,
-            cutoff,
-            stale: 0,
-        }
-    }
-
-    fn sent(&mut self, r: &ProducerRecord<'_>) {
-        if let (Some(cut), Some(ts)) = (self.cutoff, r.timestamp)
-            && ts < cut
-        {
-            self.stale += 1;
-        }
-    }
-
-    fn acked(&mut self, ack: &Ack) {
-        // acks=0 reports no offsets.
-        if ack.base_offset < 0 {
-            return;
-        }
-        let Some(ranges) = self.ranges.get_mut(ack.partition as usize) else {
-            return;
-        };
-        let (start, end) = (ack.base_offset, ack.base_offset + ack.count as i64);
-        match ranges.last_mut() {
-            Some(last) if last.1 == start => last.1 = end,
-            _ => ranges.push((start, end)),
-        }
-    }
-
-    /// Records of this run below `log_start` in `partition` (deleted).
-    fn below(&self, partition: u32, log_start: i64) -> u64 {
-        self.ranges.get(partition as usize).map_or(0, |r| {
-            r.iter()
-                .map(|&(s, e)| (e.min(log_start) - s).max(0) as u64)
-                .sum()
-        })
-    }
-}
-
-/// `7 days`, `1 hour`, `90 minutes`, `1500 ms`: a retention.ms value in words.
-fn duration_words(ms: i64) -> String {
-    for (unit, name) in [
-        (86_400_000, "day"),
-        (3_600_000, "hour"),
-        (60_000, "minute"),
-        (1_000, "second"),
-    ] {
-        if ms >= unit && ms % unit == 0 {
-            let n = ms / unit;
-            return format!("{n} {name}{}", if n == 1 { "" } else { "s" });
-        }
-    }
-    format!("{ms} ms")
-}
-
 impl Sink {
-    /// The stderr note when retention deleted records of this run as soon as they were
-    /// written (checked against each written partition's log start offset now).
-    fn retention_note(&self, topic: &str) -> anyhow::Result<Option<String>> {
-        let cluster = self.producer.cluster();
-        let mut deleted = 0;
-        for (p, ranges) in self.written.ranges.iter().enumerate() {
-            if ranges.is_empty() {
-                continue;
-            }
-            let view = crate::cluster::replica::PartitionView::read(cluster, topic, p as u32)?;
-            deleted += self.written.below(p as u32, view.log_start_offset);
-        }
-        if deleted == 0 {
-            return Ok(None);
-        }
-        let what = count(deleted, "record");
-        Ok(Some(match self.written.cutoff {
-            Some(cut) if self.written.stale > 0 => format!(
-                "retention.ms ({}) deleted {what} just written: timestamps from the input \
-                 before {} are past it, and Kafka's next retention check deletes such \
-                 records too",
-                duration_words(self.written.retention_ms),
-                super::describe::rfc3339_ms(cut)
-            ),
-            _ => format!("retention (retention.ms, retention.bytes) deleted {what} just written"),
-        }))
-    }
-
     /// Sends a record read from line `n`, refusing one too large for the topic.
     fn send(&mut self, n: u64, r: &ProducerRecord<'_>) -> anyhow::Result<()> {
         if let Some(size) = self.oversized(r) {
