@@ -18,7 +18,7 @@ set edit:completion:arg-completer[filka] = {|@words|
     }
     var completions = [
         &'filka'= {
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
@@ -41,11 +41,11 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand completions 'Print a shell completion script'
         }
         &'filka;init'= {
-            cand --brokers 'Number of brokers'
+            cand --brokers 'Number of brokers (1 to 1000)'
             cand --first-id 'Id of the first broker; the others follow in order (Kafka''s node.id)'
             cand -c 'A cluster-wide config default, KEY=VALUE (repeat for more): replica.lag.time.max.ms or flush.messages. A topic''s own --config overrides it'
             cand --config 'A cluster-wide config default, KEY=VALUE (repeat for more): replica.lag.time.max.ms or flush.messages. A topic''s own --config overrides it'
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
@@ -55,7 +55,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'filka;topic'= {
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
@@ -77,7 +77,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand --replication-factor 'Replicas of each partition, on distinct brokers [default: 3, or the number of online brokers if fewer]'
             cand -c 'A topic config override, KEY=VALUE (repeat for more). Known keys: retention.ms, retention.bytes, segment.bytes, segment.ms, min.insync.replicas, compression.type, cleanup.policy, unclean.leader.election.enable, message.timestamp.type, and others (`filka describe topic NAME` lists them all)'
             cand --config 'A topic config override, KEY=VALUE (repeat for more). Known keys: retention.ms, retention.bytes, segment.bytes, segment.ms, min.insync.replicas, compression.type, cleanup.policy, unclean.leader.election.enable, message.timestamp.type, and others (`filka describe topic NAME` lists them all)'
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand --if-not-exists 'Succeed without changing anything when the topic already exists'
             cand -q 'Print nothing on stderr but errors'
@@ -88,7 +88,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'filka;topic;list'= {
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand -i 'Include internal topics (names starting with ''__'')'
             cand --internal 'Include internal topics (names starting with ''__'')'
@@ -100,7 +100,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'filka;topic;describe'= {
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
@@ -114,7 +114,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand --partitions 'The new total number of partitions (at least the current count)'
             cand -c 'A config override to set, KEY=VALUE (repeat for more)'
             cand --config 'A config override to set, KEY=VALUE (repeat for more)'
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
@@ -124,7 +124,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'filka;topic;delete'= {
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand --if-exists 'Succeed when a topic does not exist'
             cand -q 'Print nothing on stderr but errors'
@@ -135,7 +135,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'filka;topic;elect-leaders'= {
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
@@ -176,10 +176,10 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand --key-message 'The keys'' message type [default: the key file''s first message]'
             cand --descriptor-set 'The values'' types as a FileDescriptorSet (protoc --descriptor_set_out) instead of --proto; implies --value-format protobuf'
             cand --key-descriptor-set 'The keys'' types as a FileDescriptorSet instead of --key-proto'
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand --no-create 'Fail with exit code 4 when the topic does not exist, instead of creating it'
-            cand --print-offsets 'Print "partition<TAB>offset" for each record once it is acknowledged'
+            cand --print-offsets 'Print "partition<TAB>offset" for each record once it is acknowledged, in input order'
             cand --skip-invalid 'Report malformed lines on stderr and go on, instead of stopping with exit code 5'
             cand --registry 'Use the cluster''s schema registry and Confluent''s wire format'
             cand -q 'Print nothing on stderr but errors'
@@ -218,7 +218,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand --descriptor-set 'The values'' types as a FileDescriptorSet (protoc --descriptor_set_out) instead of --proto; implies --value-format protobuf'
             cand --key-descriptor-set 'The keys'' types as a FileDescriptorSet instead of --key-proto'
             cand --reader-schema 'Read Avro values with this schema (Avro schema resolution: defaults for new fields, removed fields dropped, promotions), e.g. a newer version than the writer''s'
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand -f 'Keep waiting for new records after reaching the end, until killed (or -c is reached)'
             cand --follow 'Keep waiting for new records after reaching the end, until killed (or -c is reached)'
@@ -231,7 +231,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'filka;group'= {
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
@@ -247,7 +247,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand delete-offsets 'Delete a group''s committed offsets for a topic'
         }
         &'filka;group;list'= {
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
@@ -257,7 +257,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'filka;group;describe'= {
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand --members 'One row per member instead (CONSUMER-ID HOST CLIENT-ID #PARTITIONS)'
             cand --state 'The group''s state instead (ASSIGNMENT-STRATEGY STATE GENERATION #MEMBERS)'
@@ -275,7 +275,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand --partition 'Partition'
             cand -o 'The next offset to read'
             cand --offset 'The next offset to read'
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
@@ -292,7 +292,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand --to-datetime 'To the first record at or after TIME (RFC 3339, a date, or epoch ms)'
             cand --by-duration 'To the first record at or after now minus DURATION (30m, 1h, PT1H30M)'
             cand --from-file 'From a CSV plan of topic,partition,offset lines (what --export prints)'
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand --to-earliest 'To the log start offset'
             cand --to-latest 'To the high watermark'
@@ -307,7 +307,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'filka;group;delete'= {
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
@@ -319,7 +319,7 @@ set edit:completion:arg-completer[filka] = {|@words|
         &'filka;group;delete-offsets'= {
             cand -t 'Topic (repeatable)'
             cand --topic 'Topic (repeatable)'
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
@@ -329,7 +329,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'filka;schema'= {
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
@@ -347,7 +347,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand --type 'The schema language [default: by extension, .proto is protobuf, else avro]'
             cand -I 'A directory to search for imported .proto files (repeatable)'
             cand --proto-path 'A directory to search for imported .proto files (repeatable)'
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
@@ -357,7 +357,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'filka;schema;list'= {
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
@@ -368,7 +368,7 @@ set edit:completion:arg-completer[filka] = {|@words|
         }
         &'filka;schema;show'= {
             cand --version 'Which version'
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
@@ -379,7 +379,7 @@ set edit:completion:arg-completer[filka] = {|@words|
         }
         &'filka;schema;compatibility'= {
             cand --set 'The mode to set: NONE, BACKWARD, BACKWARD_TRANSITIVE, FORWARD, FORWARD_TRANSITIVE, FULL or FULL_TRANSITIVE'
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
@@ -389,7 +389,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'filka;describe'= {
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
@@ -406,7 +406,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand group 'Where a group stands on each partition: committed offset, log end, lag, owner'
         }
         &'filka;describe;cluster'= {
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
@@ -416,7 +416,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'filka;describe;brokers'= {
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
@@ -426,7 +426,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'filka;describe;topics'= {
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand -i 'Include internal topics (names starting with ''__'')'
             cand --internal 'Include internal topics (names starting with ''__'')'
@@ -438,7 +438,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'filka;describe;topic'= {
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
@@ -448,7 +448,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'filka;describe;partition'= {
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
@@ -459,7 +459,7 @@ set edit:completion:arg-completer[filka] = {|@words|
         }
         &'filka;describe;history'= {
             cand --topic 'Only the records about this topic (including a deleted one)'
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
@@ -469,7 +469,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'filka;describe;group'= {
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand --members 'One row per member instead (CONSUMER-ID HOST CLIENT-ID #PARTITIONS)'
             cand --state 'The group''s state instead (ASSIGNMENT-STRATEGY STATE GENERATION #MEMBERS)'
@@ -481,7 +481,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'filka;simulate-failure'= {
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
@@ -497,7 +497,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand torn-write 'Cut a replica''s active segment in the middle of its last batch, as a crash during a write leaves it'
         }
         &'filka;simulate-failure;broker-down'= {
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand --power-loss 'Also lose every byte its replicas wrote after their last flush (the recovery point; flush.messages decides how often that is), plus a torn tail'
             cand -q 'Print nothing on stderr but errors'
@@ -508,7 +508,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'filka;simulate-failure;broker-up'= {
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
@@ -518,7 +518,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'filka;simulate-failure;pause-replication'= {
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
@@ -528,7 +528,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'filka;simulate-failure;resume-replication'= {
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
@@ -543,7 +543,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand --partition 'Partition'
             cand --count 'How many bytes to flip'
             cand --seed 'Seed choosing the bytes (the same seed flips the same bytes)'
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
@@ -556,7 +556,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand --broker 'Broker holding the replica'
             cand --topic 'Topic'
             cand --partition 'Partition'
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
@@ -567,7 +567,7 @@ set edit:completion:arg-completer[filka] = {|@words|
         }
         &'filka;dump'= {
             cand --max-bytes 'Read at most the first N bytes of each .log file (whole batches only; a batch the limit cuts is not reported)'
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand --print-data 'Also print each record''s offset, timestamp, key, value and headers, not just the batch headers (kafka-dump-log''s --print-data-log)'
             cand --verify 'Check every batch''s CRC and every index entry against the segment beside it, and report each mismatch'
@@ -579,7 +579,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'filka;demo'= {
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
@@ -589,7 +589,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'filka;completions'= {
-            cand --cluster 'The cluster directory, created on first use by commands that write'
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'

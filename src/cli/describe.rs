@@ -16,8 +16,9 @@
 //!
 //! Text is tables (plain and deterministic when stdout is not a terminal). `--output json`
 //! prints one JSON object per line for each thing described (the cluster, a broker, a topic,
-//! a partition, a metadata record); field names are snake_case and stable. Reading never
-//! creates a cluster: a missing one is exit 4.
+//! a partition, a metadata record); field names are snake_case and stable. Like every
+//! command that needs a cluster, it creates the default one when there is none (and says
+//! so on stderr), as SQLite creates its file.
 
 use std::collections::BTreeMap;
 
@@ -26,7 +27,7 @@ use clap::Subcommand;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::{GlobalArgs, OutputFormat};
+use super::{GlobalArgs, OutputFormat, open_cluster};
 use crate::cluster::metadata::{BrokerStatus, MetadataRecord, TopicState};
 use crate::cluster::replica::PartitionView;
 use crate::cluster::topic::{CONFIG_KEYS, TopicConfig, is_internal};
@@ -198,12 +199,6 @@ pub fn check_output(global: &GlobalArgs, command: &str) -> anyhow::Result<()> {
         ))
         .exit_code(ExitCode::Usage),
     }
-}
-
-/// Opens the cluster `--cluster` names without creating one (reading an absent cluster is
-/// exit 4, not a new cluster).
-pub fn open_existing(global: &GlobalArgs) -> anyhow::Result<Cluster> {
-    Ok(Cluster::open(&global.cluster)?)
 }
 
 fn finish(out: Printer) -> anyhow::Result<ExitCode> {
@@ -379,7 +374,7 @@ pub fn topic_header(name: &str, t: &TopicState) -> String {
 /// `describe topic T` (and `topic describe T`).
 pub fn run_topic(args: &TopicArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     check_output(global, "describe topic")?;
-    let c = open_existing(global)?;
+    let c = open_cluster(global)?;
     let name = args.topic.as_str();
     let mut out = Printer::stdout();
     if global.output == OutputFormat::Json {
@@ -404,7 +399,7 @@ pub fn run_topic(args: &TopicArgs, global: &GlobalArgs) -> anyhow::Result<ExitCo
 }
 
 fn topics(args: &TopicsArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
-    let c = open_existing(global)?;
+    let c = open_cluster(global)?;
     let mut out = Printer::stdout();
     let shown = c
         .state()
@@ -417,16 +412,27 @@ fn topics(args: &TopicsArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         }
         return finish(out);
     }
+    out.table(&topics_table(&c, args.internal)?)?;
+    finish(out)
+}
+
+/// The table `describe topics` prints: one row per partition of every topic (internal ones
+/// only with `internal`). Also what `filka demo` shows as its last step.
+pub fn topics_table(c: &Cluster, internal: bool) -> anyhow::Result<Table> {
     let mut table = Table::new(std::iter::once("Topic").chain(PARTITION_COLUMNS));
-    for (name, t) in shown {
-        for p in partition_infos(&c, name, t)? {
+    for (name, t) in c
+        .state()
+        .topics
+        .iter()
+        .filter(|(name, _)| internal || !is_internal(name))
+    {
+        for p in partition_infos(c, name, t)? {
             let mut cells = vec![name.clone()];
             cells.extend(partition_cells(&p));
             table.row(cells);
         }
     }
-    out.table(&table)?;
-    finish(out)
+    Ok(table)
 }
 
 /// What one broker does: the partitions it leads, follows, and follows out of sync.
@@ -472,7 +478,7 @@ fn broker_infos(c: &Cluster) -> Vec<BrokerInfo> {
 }
 
 fn brokers(global: &GlobalArgs) -> anyhow::Result<ExitCode> {
-    let c = open_existing(global)?;
+    let c = open_cluster(global)?;
     let mut out = Printer::stdout();
     let infos = broker_infos(&c);
     if global.output == OutputFormat::Json {
@@ -496,7 +502,7 @@ fn brokers(global: &GlobalArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn cluster(global: &GlobalArgs) -> anyhow::Result<ExitCode> {
-    let c = open_existing(global)?;
+    let c = open_cluster(global)?;
     let s = c.state();
     let infos = broker_infos(&c);
     let partitions = s.topics.values().flat_map(|t| &t.partitions);
@@ -582,7 +588,7 @@ struct ReplicaRow {
 }
 
 fn partition(args: &PartitionArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
-    let c = open_existing(global)?;
+    let c = open_cluster(global)?;
     let (topic, n) = (args.topic.as_str(), args.partition);
     let p = c.partition(topic, n)?;
     let view = PartitionView::read(&c, topic, n).with_context(|| format!("reading {topic}-{n}"))?;
@@ -683,7 +689,10 @@ fn record_topic(r: &MetadataRecord) -> Option<&str> {
         | MetadataRecord::UnfenceBroker { .. }
         | MetadataRecord::SetReplicationPaused { .. }
         | MetadataRecord::AlterClusterConfigs { .. }
-        | MetadataRecord::ProducerIds { .. } => None,
+        | MetadataRecord::ProducerIds { .. }
+        | MetadataRecord::BeginTransaction { .. }
+        | MetadataRecord::EndTransaction {}
+        | MetadataRecord::AbortTransaction { .. } => None,
     }
 }
 
@@ -755,6 +764,13 @@ fn record_details(r: &MetadataRecord) -> String {
             },
             join(isr)
         ),
+        MetadataRecord::BeginTransaction { name } => {
+            format!("a change spanning several batches begins: {name}")
+        }
+        MetadataRecord::EndTransaction {} => "the change is complete".to_string(),
+        MetadataRecord::AbortTransaction { reason } => {
+            format!("the unfinished change is void: {reason}")
+        }
     }
 }
 
@@ -765,7 +781,7 @@ pub fn rfc3339_ms(ms: i64) -> String {
 }
 
 fn history(args: &HistoryArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
-    let c = open_existing(global)?;
+    let c = open_cluster(global)?;
     let records: Vec<_> = c
         .history()
         .context("reading the metadata log")?

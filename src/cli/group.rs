@@ -25,7 +25,7 @@ use clap::Subcommand;
 use serde_json::json;
 
 use super::consume_group::group_error;
-use super::describe::{check_output, open_existing};
+use super::describe::check_output;
 use super::{GlobalArgs, OutputFormat, open_cluster};
 use crate::cluster::Cluster;
 use crate::cluster::replica::PartitionView;
@@ -233,7 +233,7 @@ fn state_name(st: &GroupState, offsets: &GroupOffsets) -> &'static str {
 }
 
 fn list(global: &GlobalArgs) -> anyhow::Result<ExitCode> {
-    let c = open_existing(global)?;
+    let c = open_cluster(global)?;
     let mut names = offsets::groups_with_offsets(&c)?;
     names.extend(coordinator::group_dirs(c.layout()));
     let mut out = Printer::stdout();
@@ -327,7 +327,7 @@ pub fn describe(
     check_output(global, "group describe")?;
     // Also reached from `describe group`.
     coordinator::check_group_id(group).map_err(group_error)?;
-    let c = open_existing(global)?;
+    let c = open_cluster(global)?;
     let st = coordinator::describe_state(&c, group).map_err(group_error)?;
     let offs = offsets::read(&c, group)?;
     let sname = state_name(&st, &offs);
@@ -504,7 +504,7 @@ fn commit(a: &CommitArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn reset(a: &ResetArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
-    let mut c = open_existing(global)?;
+    let mut c = open_cluster(global)?;
     if a.execute {
         require_inactive(&c, &a.group, "reset offsets")?;
     }
@@ -639,7 +639,7 @@ fn reset(a: &ResetArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn delete(group: &str, topics: Option<&[String]>, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
-    let mut c = open_existing(global)?;
+    let mut c = open_cluster(global)?;
     let offs = offsets::read(&c, group)?;
     let st = coordinator::describe_state(&c, group).map_err(group_error)?;
     if state_name(&st, &offs) == "Dead"

@@ -8,8 +8,8 @@
 //! created. `-c` sets cluster-wide defaults of `replica.lag.time.max.ms` and
 //! `flush.messages` (Kafka's broker settings), which a topic's own config overrides; any
 //! other key is a usage error, checked before anything is created. It refuses to touch a
-//! directory that already holds a cluster (or is a broker folder of one): exit 1, nothing
-//! changed.
+//! directory that already holds a cluster or any part of one (cluster.json, the metadata
+//! log, a broker's meta.properties), or is a broker folder of one: exit 1, nothing changed.
 //!
 //! Owns only flag parsing and the report; the cluster layer creates the files.
 
@@ -49,18 +49,21 @@ Examples:
 /// (metadata/__cluster_metadata-0) records one RegisterBroker per broker, and cluster.json is
 /// its snapshot. All brokers start online.
 ///
-/// Commands that write create the default cluster on first use, so `init` is only needed for
+/// Every command that needs a cluster creates the default one on first use, so `init` is only needed for
 /// another broker count or other ids. It never overwrites an existing cluster: on a directory
-/// that holds one (or on one of its broker folders) it changes nothing and exits 1.
+/// that holds one, or any part of one (cluster.json, the metadata log, a broker's
+/// meta.properties), or on one of its broker folders, it changes nothing and exits 1. A lost
+/// cluster.json is not a reason to start over: the next command rebuilds it from the metadata
+/// log.
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = EXAMPLES)]
 pub struct Args {
-    /// Number of brokers.
+    /// Number of brokers (1 to 1000).
     #[arg(
         long,
         value_name = "N",
         default_value_t = cluster::DEFAULT_BROKERS,
-        value_parser = clap::value_parser!(u32).range(1..),
+        value_parser = clap::value_parser!(u32).range(1..=i64::from(cluster::MAX_BROKERS)),
     )]
     pub brokers: u32,
 
@@ -100,9 +103,10 @@ pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     TopicConfig::validate_cluster(&configs).map_err(ClusterError::from)?;
     let mut c = match Cluster::init(path, args.brokers, args.first_id) {
         Ok(c) => c,
-        Err(ClusterError::AlreadyExists(p)) => anyhow::bail!(
-            "{} already holds a filka cluster; nothing changed (remove it to start over, or pass --cluster with another directory)",
-            p.display()
+        Err(ClusterError::AlreadyExists { path, found }) => anyhow::bail!(
+            "{} already holds a filka cluster; nothing changed ({} exists: remove the directory to start over, or pass --cluster with another one)",
+            path.display(),
+            found.display()
         ),
         Err(e) => {
             return Err(e)

@@ -27,6 +27,7 @@ pub mod generated;
 pub mod group;
 pub mod init;
 pub mod produce;
+mod produce_report;
 pub mod schema;
 mod shutdown;
 pub mod simulate_failure;
@@ -73,7 +74,11 @@ pub struct Cli {
 #[derive(Debug, Clone, clap::Args)]
 #[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
-    /// The cluster directory, created on first use by commands that write.
+    /// The cluster directory, created on first use by every command that needs one.
+    ///
+    /// When it holds no cluster, the default one (brokers 101, 102, 103) is created and
+    /// stderr says so, as SQLite creates its file; only dump (which reads files) and
+    /// completions never create one.
     ///
     /// It may also name one broker folder of a cluster (e.g. filka-data/broker-101), used like a
     /// bootstrap broker: filka finds the cluster from it.
@@ -162,19 +167,41 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 /// Opens the cluster `--cluster` names (the root or one broker folder of it). When there is
 /// none, creates the default one (brokers 101, 102, 103) and says so on stderr, as SQLite
-/// creates its database file on first use.
+/// creates its database file on first use; a snapshot rebuilt from the metadata log is
+/// reported the same way.
 pub fn open_cluster(global: &GlobalArgs) -> anyhow::Result<crate::cluster::Cluster> {
-    let path = &global.cluster;
-    let quiet = global.quiet;
-    crate::cluster::Cluster::open_or_create(path, |p| {
-        if !quiet {
-            eprintln!(
-                "filka: no cluster at {}; created one with brokers 101, 102, 103",
-                p.display()
-            );
+    let (cluster, opened) = crate::cluster::Cluster::open_or_create_reporting(&global.cluster)?;
+    report_opened(global, &cluster, &opened);
+    Ok(cluster)
+}
+
+/// Tells the user (unless -q) what opening the cluster had to do.
+pub fn report_opened(
+    global: &GlobalArgs,
+    cluster: &crate::cluster::Cluster,
+    opened: &crate::cluster::Opened,
+) {
+    use crate::cluster::Opened;
+    if global.quiet {
+        return;
+    }
+    let root = crate::output::escape_control(&cluster.layout().root().display().to_string());
+    match opened {
+        Opened::Existing => {}
+        Opened::Created => {
+            eprintln!("filka: no cluster at {root}; created one with brokers 101, 102, 103")
         }
-    })
-    .map_err(anyhow::Error::from)
+        Opened::Rebuilt(r) => {
+            let n = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+            eprintln!(
+                "filka: {} was missing; rebuilt it from the metadata log ({}: {}, {})",
+                crate::output::escape_control(&r.snapshot.display().to_string()),
+                n(r.records, "record"),
+                n(r.brokers, "broker"),
+                n(r.topics, "topic")
+            )
+        }
+    }
 }
 
 #[cfg(test)]

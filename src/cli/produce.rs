@@ -22,8 +22,8 @@
 //! - A partition without a leader holds its records back until one is elected, for up to
 //!   `--delivery-timeout-ms` (Kafka's delivery.timeout.ms, default 120000); then produce
 //!   stops with exit 7, everything acknowledged before them written.
-//! - `--print-offsets` prints `partition<TAB>offset` per record once its batch is
-//!   acknowledged (never before); otherwise the command is quiet, but for a one-line
+//! - `--print-offsets` prints `partition<TAB>offset` per record, in input order, once its
+//!   batch is acknowledged (never before); otherwise the command is quiet, but for a one-line
 //!   summary on stderr when stderr is a terminal.
 //! - Input is read in chunks into one buffer (memory does not grow with input); after a
 //!   read that came back short (a terminal, a slow pipe), pending batches are sent, so
@@ -31,7 +31,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Display;
-use std::io::{self, IsTerminal, Read, Write};
+use std::io::{self, IsTerminal, Read};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -39,6 +39,7 @@ use anyhow::{Context, anyhow};
 use clap::ValueEnum;
 
 use super::formats::FormatArgs;
+use super::produce_report::{Unprinted, Written};
 use super::{GlobalArgs, open_cluster};
 use crate::client::producer::{
     Ack, Acks, DEFAULT_BATCH_SIZE, DEFAULT_DELIVERY_TIMEOUT_MS, Producer, ProducerConfig,
@@ -68,7 +69,9 @@ Examples:
   Tombstones for a compacted topic (a value of NULL becomes a null value):
     printf 'user-42:NULL\\n' | filka produce -t users -K : --null-value NULL
 
-  Copy a topic, binary keys and headers included:
+  Copy a topic, binary keys and headers included (each envelope names its partition, so the
+  copy needs as many partitions as the source; here demo has 8):
+    filka topic create copy -p 8
     filka consume -t demo --output json | filka produce -t copy --input-format envelope
 
   JSON lines keyed by a field, stored as Avro (the schema checks every line):
@@ -103,7 +106,11 @@ Examples:
 /// lines and goes on.
 ///
 /// Quiet by default; --print-offsets prints "partition<TAB>offset" for each record once it
-/// is acknowledged, for scripts.
+/// is acknowledged, in input order (line N of the output is the Nth record produced; lines
+/// skipped by --skip-invalid print nothing), for scripts. Records whose timestamps (from an
+/// envelope) are older than the topic's retention.ms are deleted by retention as soon as
+/// they are written, as Kafka's next retention check would delete them; stderr says how
+/// many (not with -q).
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = EXAMPLES)]
 pub struct Args {
@@ -176,7 +183,7 @@ pub struct Args {
     #[arg(long)]
     pub no_create: bool,
 
-    /// Print "partition<TAB>offset" for each record once it is acknowledged.
+    /// Print "partition<TAB>offset" for each record once it is acknowledged, in input order.
     #[arg(long)]
     pub print_offsets: bool,
 
@@ -299,8 +306,8 @@ fn produce(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
                     eprintln!("filka: registered schema id {id} as version {version} of {subject}");
                 }
             })?;
-    let max_record = cluster
-        .topic_config(&args.topic)?
+    let topic_cfg = cluster.topic_config(&args.topic)?;
+    let max_record = topic_cfg
         .max_message_bytes
         .clamp(BATCH_HEADER_LEN, MAX_BATCH_BYTES);
     let cfg = ProducerConfig {
@@ -330,10 +337,12 @@ fn produce(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         InputFormat::Lines => max_record,
         _ => max_record.saturating_mul(6).saturating_add(64 * 1024),
     };
+    let producer_partitions = producer.partitions();
     let mut sink = Sink {
         used: vec![false; producer.partitions() as usize],
         producer,
         out: args.print_offsets.then(Printer::stdout),
+        unprinted: Unprinted::new(producer_partitions),
         acked: 0,
         skip_invalid: args.skip_invalid,
         skipped: 0,
@@ -344,6 +353,7 @@ fn produce(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         } else {
             "line"
         },
+        written: Written::new(&topic_cfg, producer_partitions),
     };
     let mut codecs = Codecs {
         key,
@@ -375,6 +385,13 @@ fn produce(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         return Err(e);
     }
     sink.close()?;
+    if !global.quiet
+        && let Some(note) = sink
+            .written
+            .retention_note(sink.producer.cluster(), &args.topic)?
+    {
+        eprintln!("filka: produce: {note}");
+    }
     if !global.quiet && io::stderr().is_terminal() {
         let skipped = match sink.skipped {
             0 => String::new(),
@@ -703,10 +720,15 @@ fn pump<R: Read>(
                     if let Some(p) = partition
                         && p >= partitions
                     {
+                        let t = &args.topic;
                         sink.bad_line(
                             n,
                             format_args!(
-                                "partition {p} does not exist (the topic has {partitions})"
+                                "partition {p} does not exist (topic {t} has {partitions}); \
+                                 an envelope keeps its partition, so give the target as many \
+                                 partitions as the source: create it first with `filka topic \
+                                 create {t} -p N`, or add some with `filka topic alter {t} \
+                                 --partitions N`"
                             ),
                         )?;
                         continue;
@@ -834,6 +856,8 @@ struct Sink {
     producer: Producer,
     /// Where `--print-offsets` writes; `None` without it (or once stdout's reader left).
     out: Option<Printer>,
+    /// With `--print-offsets`: records sent, and offsets acknowledged, not printed yet.
+    unprinted: Unprinted,
     acked: u64,
     used: Vec<bool>,
     skip_invalid: bool,
@@ -841,6 +865,8 @@ struct Sink {
     max_record: usize,
     /// What errors call an input item: `line`, or `row` for CSV.
     unit: &'static str,
+    /// What was written, to tell what retention deleted at once.
+    written: Written,
 }
 
 impl Sink {
@@ -853,8 +879,16 @@ impl Sink {
                 format_args!("record of {size} bytes is larger than max.message.bytes ({max})"),
             );
         }
-        for ack in self.producer.send(r)? {
+        self.written.sent(r);
+        let (partition, acks) = self.producer.send_partitioned(r)?;
+        if self.out.is_some() {
+            self.unprinted.sent(partition);
+        }
+        for ack in acks {
             self.acknowledged(ack)?;
+        }
+        if self.unprinted.backlogged() {
+            self.flush()?;
         }
         Ok(())
     }
@@ -894,17 +928,13 @@ impl Sink {
     /// Counts an acknowledged batch and prints its offsets with --print-offsets.
     fn acknowledged(&mut self, ack: Ack) -> anyhow::Result<()> {
         self.acked += ack.count as u64;
+        self.written.acked(&ack);
         if let Some(used) = self.used.get_mut(ack.partition as usize) {
             *used = true;
         }
         if let Some(out) = &mut self.out {
-            let mut written = Ok(());
-            for i in 0..ack.count as i64 {
-                written = writeln!(out, "{}\t{}", ack.partition, ack.base_offset + i);
-                if written.is_err() {
-                    break;
-                }
-            }
+            self.unprinted.acked(&ack);
+            let written = self.unprinted.print_ready(out);
             self.wrote(written)?;
         }
         Ok(())
@@ -916,6 +946,7 @@ impl Sink {
         match r {
             Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
                 self.out = None;
+                self.unprinted.clear();
                 Ok(())
             }
             r => r.context("writing offsets to stdout"),

@@ -22,7 +22,7 @@ use anyhow::Context;
 use clap::{ArgGroup, Subcommand};
 use serde_json::{Value, json};
 
-use super::describe::{self, check_output, open_existing};
+use super::describe::{self, check_output};
 use super::{GlobalArgs, OutputFormat};
 use crate::cluster::ClusterError;
 use crate::cluster::topic::{self, TopicConfig, parse_assignment};
@@ -333,7 +333,7 @@ fn create(args: &CreateArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
 
 fn list(args: &ListArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     check_output(global, "topic list")?;
-    let c = open_existing(global)?;
+    let c = super::open_cluster(global)?;
     let mut out = Printer::stdout();
     for (name, t) in &c.state().topics {
         if topic::is_internal(name) && !args.internal {
@@ -354,7 +354,7 @@ fn alter(args: &AlterArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     let name = args.name.as_str();
     let context = || format!("cannot alter topic {name:?}");
     let configs = parse_configs(&args.configs).with_context(context)?;
-    let mut c = open_existing(global)?;
+    let mut c = super::open_cluster(global)?;
     let before = c.topic(name)?.clone();
     c.alter_topic(name, args.partitions, configs.clone())
         .with_context(context)?;
@@ -398,7 +398,7 @@ fn delete(args: &DeleteArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
                 .with_context(|| format!("cannot delete topic {name:?}"));
         }
     }
-    let mut c = open_existing(global)?;
+    let mut c = super::open_cluster(global)?;
     // Check every name before deleting any.
     let mut doomed: Vec<(String, String)> = Vec::new();
     for name in &args.names {

@@ -148,6 +148,11 @@ impl Producer {
         &self.topic
     }
 
+    /// The cluster it writes to.
+    pub fn cluster(&self) -> &Cluster {
+        &self.cluster
+    }
+
     /// Number of partitions.
     pub fn partitions(&self) -> u32 {
         self.partitions
@@ -185,6 +190,15 @@ impl Producer {
     /// Adds a record to its partition's batch. A full batch is finished and queued; a full
     /// queue is sent. Returns the acknowledgements of the batches sent by this call.
     pub fn send(&mut self, r: &ProducerRecord<'_>) -> Result<Vec<Ack>, ClusterError> {
+        Ok(self.send_partitioned(r)?.1)
+    }
+
+    /// [`Producer::send`], also saying which partition the record went to (the acks
+    /// returned are for earlier records: this one is in its partition's open batch).
+    pub fn send_partitioned(
+        &mut self,
+        r: &ProducerRecord<'_>,
+    ) -> Result<(u32, Vec<Ack>), ClusterError> {
         let p = match r.partition {
             Some(p) if p >= self.partitions => {
                 return Err(ClusterError::UnknownPartition {
@@ -199,7 +213,7 @@ impl Producer {
         let ts = r.timestamp.unwrap_or_else(now_ms);
         let limit = self.cfg.batch_size;
         if self.builders[p as usize].try_append(ts, r.key, r.value, r.headers, limit) {
-            return Ok(Vec::new());
+            return Ok((p, Vec::new()));
         }
         self.seal(p);
         let acks = if self.builders[p as usize].sealed().len() >= self.max_request {
@@ -208,7 +222,7 @@ impl Producer {
             Vec::new()
         };
         self.builders[p as usize].append(ts, r.key, r.value, r.headers);
-        Ok(acks)
+        Ok((p, acks))
     }
 
     /// Finishes a partition's open batch and queues it.

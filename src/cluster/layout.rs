@@ -55,10 +55,12 @@ impl Layout {
     /// (a 249-character topic plus `-0.lock` would pass the 255-byte name limit) and apart
     /// from the other locks (a topic may be called `controller.lock`).
     pub fn partition_lock(&self, topic: &str, partition: u32) -> PathBuf {
-        self.locks()
-            .join("partitions")
-            .join(topic)
+        self.partition_locks(topic)
             .join(format!("{partition}.lock"))
+    }
+    /// The folder of a topic's partition locks (removed with the topic).
+    pub fn partition_locks(&self, topic: &str) -> PathBuf {
+        self.locks().join("partitions").join(topic)
     }
     /// The lock serializing rewrites of one broker's checkpoint files.
     pub fn broker_lock(&self, broker: i32) -> PathBuf {

@@ -175,6 +175,21 @@ pub enum MetadataRecord {
         /// The first id of the next block.
         next_producer_id: i64,
     },
+    /// The records up to the matching [`MetadataRecord::EndTransaction`] are one change
+    /// that spans several batches (KRaft's BeginTransactionRecord, KIP-868): they apply
+    /// together, or not at all.
+    BeginTransaction {
+        /// What the change is.
+        name: String,
+    },
+    /// The change begun by the last [`MetadataRecord::BeginTransaction`] is complete.
+    EndTransaction {},
+    /// The change begun by the last [`MetadataRecord::BeginTransaction`] never completed
+    /// (its controller died): none of it applies.
+    AbortTransaction {
+        /// Why.
+        reason: String,
+    },
 }
 
 impl MetadataRecord {
@@ -192,6 +207,9 @@ impl MetadataRecord {
             MetadataRecord::AlterClusterConfigs { .. } => "AlterClusterConfigs",
             MetadataRecord::PartitionChange { .. } => "PartitionChange",
             MetadataRecord::ProducerIds { .. } => "ProducerIds",
+            MetadataRecord::BeginTransaction { .. } => "BeginTransaction",
+            MetadataRecord::EndTransaction {} => "EndTransaction",
+            MetadataRecord::AbortTransaction { .. } => "AbortTransaction",
         }
     }
 }
@@ -304,8 +322,212 @@ impl ClusterState {
                     p.partition_epoch += 1;
                 }
             }
+            // Markers: [`Replay`] decides what the records between them mean.
+            MetadataRecord::BeginTransaction { .. }
+            | MetadataRecord::EndTransaction {}
+            | MetadataRecord::AbortTransaction { .. } => {}
         }
     }
+}
+
+/// Folds metadata-log records into a state the way the log means them: a record outside a
+/// transaction applies at once; the records of a transaction apply together at its
+/// [`MetadataRecord::EndTransaction`], and not at all when it is aborted or never ends (a
+/// controller that died in the middle of a change).
+#[derive(Debug)]
+pub struct Replay {
+    pending: Option<Vec<MetadataRecord>>,
+    applied_to: i64,
+}
+
+impl Replay {
+    /// Starts replaying at offset `from` (a snapshot's offset: never inside a transaction).
+    pub fn new(from: i64) -> Replay {
+        Replay {
+            pending: None,
+            applied_to: from,
+        }
+    }
+
+    /// Feeds the record at `offset`.
+    pub fn feed(&mut self, state: &mut ClusterState, offset: i64, r: MetadataRecord) {
+        match r {
+            // A second begin means the first was never ended: it is dropped.
+            MetadataRecord::BeginTransaction { .. } => self.pending = Some(Vec::new()),
+            MetadataRecord::EndTransaction {} => {
+                for r in self.pending.take().unwrap_or_default() {
+                    state.apply(&r);
+                }
+                self.applied_to = offset + 1;
+            }
+            MetadataRecord::AbortTransaction { .. } => {
+                self.pending = None;
+                self.applied_to = offset + 1;
+            }
+            r => match &mut self.pending {
+                Some(p) => p.push(r),
+                None => {
+                    state.apply(&r);
+                    self.applied_to = offset + 1;
+                }
+            },
+        }
+    }
+
+    /// True when the records fed end inside a transaction.
+    pub fn in_transaction(&self) -> bool {
+        self.pending.is_some()
+    }
+
+    /// The offset after the last record whose fate is decided: what a snapshot of the state
+    /// covers (a transaction still open is not covered).
+    pub fn applied_to(&self) -> i64 {
+        self.applied_to
+    }
+}
+
+/// Bytes of record values per metadata-log batch: half the log's max.message.bytes, so a
+/// batch is never refused whatever the change (a 40,000-partition topic is ~2 MB of JSON).
+pub const BATCH_BYTES: usize = 512 * 1024;
+
+/// One metadata-log batch to append: each record with its encoded value.
+pub type Batch = Vec<(MetadataRecord, Vec<u8>)>;
+
+/// A record's value in the metadata log. These types always serialize (string keys, no
+/// floats), so the empty fallback is never taken.
+pub fn encode(r: &MetadataRecord) -> Vec<u8> {
+    serde_json::to_vec(r).unwrap_or_default()
+}
+
+/// The records of one change as metadata-log batches of at most `batch_bytes` of values
+/// each: a topic whose partitions would not fit one record is split into a CreateTopic and
+/// CreatePartitions records (they fold into the same state), and a change that needs more
+/// than one batch is framed by BeginTransaction and EndTransaction, so it applies whole or
+/// not at all. Errors when one record cannot be split to fit (e.g. megabytes of configs).
+pub fn plan_batches(
+    records: Vec<MetadataRecord>,
+    batch_bytes: usize,
+) -> Result<Vec<Batch>, String> {
+    // A record's key (its kind) and framing add a few dozen bytes to its value.
+    const RECORD_OVERHEAD: usize = 64;
+    let limit = batch_bytes.saturating_sub(RECORD_OVERHEAD).max(1);
+    let mut encoded: Vec<(MetadataRecord, Vec<u8>)> = split(records, limit)
+        .into_iter()
+        .map(|r| {
+            let v = encode(&r);
+            (r, v)
+        })
+        .collect();
+    if let Some((r, v)) = encoded.iter().find(|(_, v)| v.len() > limit) {
+        return Err(format!(
+            "a {} metadata record of {} bytes is larger than a metadata batch may be ({limit} bytes)",
+            r.kind(),
+            v.len()
+        ));
+    }
+    let size = |v: &Vec<u8>| v.len() + RECORD_OVERHEAD;
+    if encoded.iter().map(|(_, v)| size(v)).sum::<usize>() > batch_bytes {
+        let name = encoded
+            .first()
+            .map_or_else(String::new, |(r, _)| r.kind().to_string());
+        let begin = MetadataRecord::BeginTransaction {
+            name: format!("{name} and {} more records", encoded.len() - 1),
+        };
+        let end = MetadataRecord::EndTransaction {};
+        let (bv, ev) = (encode(&begin), encode(&end));
+        encoded.insert(0, (begin, bv));
+        encoded.push((end, ev));
+    }
+    let mut batches: Vec<Batch> = Vec::new();
+    let mut used = 0;
+    for (r, v) in encoded {
+        let n = size(&v);
+        match batches.last_mut() {
+            Some(b) if used + n <= batch_bytes => b.push((r, v)),
+            _ => {
+                batches.push(vec![(r, v)]);
+                used = 0;
+            }
+        }
+        used += n;
+    }
+    Ok(batches)
+}
+
+/// Splits topic records whose partition list makes them larger than `limit` bytes.
+fn split(records: Vec<MetadataRecord>, limit: usize) -> Vec<MetadataRecord> {
+    let mut out = Vec::with_capacity(records.len());
+    for r in records {
+        if encode(&r).len() <= limit {
+            out.push(r);
+            continue;
+        }
+        match r {
+            MetadataRecord::CreateTopic {
+                name,
+                topic_id,
+                configs,
+                partitions,
+            } => {
+                let head = MetadataRecord::CreateTopic {
+                    name: name.clone(),
+                    topic_id: topic_id.clone(),
+                    configs: configs.clone(),
+                    partitions: Vec::new(),
+                };
+                let budget = limit.saturating_sub(encode(&head).len());
+                let mut chunks = chunk_partitions(partitions, budget).into_iter();
+                out.push(MetadataRecord::CreateTopic {
+                    name: name.clone(),
+                    topic_id,
+                    configs,
+                    partitions: chunks.next().unwrap_or_default(),
+                });
+                out.extend(chunks.map(|partitions| MetadataRecord::CreatePartitions {
+                    topic: name.clone(),
+                    partitions,
+                }));
+            }
+            MetadataRecord::CreatePartitions { topic, partitions } => {
+                let head = MetadataRecord::CreatePartitions {
+                    topic: topic.clone(),
+                    partitions: Vec::new(),
+                };
+                let budget = limit.saturating_sub(encode(&head).len());
+                out.extend(
+                    chunk_partitions(partitions, budget)
+                        .into_iter()
+                        .map(|partitions| MetadataRecord::CreatePartitions {
+                            topic: topic.clone(),
+                            partitions,
+                        }),
+                );
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Consecutive runs of `parts` whose JSON (with separators) fits `budget` bytes; a
+/// partition too large on its own gets a run of its own (and is refused by the caller).
+fn chunk_partitions(parts: Vec<NewPartition>, budget: usize) -> Vec<Vec<NewPartition>> {
+    let mut chunks = Vec::new();
+    let mut current = Vec::new();
+    let mut used = 0;
+    for p in parts {
+        let n = serde_json::to_vec(&p).map_or(0, |v| v.len()) + 1;
+        if !current.is_empty() && used + n > budget {
+            chunks.push(std::mem::take(&mut current));
+            used = 0;
+        }
+        used += n;
+        current.push(p);
+    }
+    if !current.is_empty() || chunks.is_empty() {
+        chunks.push(current);
+    }
+    chunks
 }
 
 fn new_partition_state(p: &NewPartition) -> PartitionState {
@@ -361,5 +583,97 @@ mod tests {
         assert!(!s.is_online(102));
         let json = serde_json::to_string(&s).unwrap();
         assert_eq!(serde_json::from_str::<ClusterState>(&json).unwrap(), s);
+    }
+
+    fn big_topic(partitions: u32) -> MetadataRecord {
+        MetadataRecord::CreateTopic {
+            name: "big".into(),
+            topic_id: "id".into(),
+            configs: BTreeMap::from([("retention.ms".to_string(), "1000".to_string())]),
+            partitions: (0..partitions)
+                .map(|p| NewPartition {
+                    partition: p,
+                    replicas: vec![101 + (p % 3) as i32, 102, 103],
+                })
+                .collect(),
+        }
+    }
+
+    /// Regression: a change was one batch, so a 40,000-partition topic (~2 MB of JSON) was
+    /// refused with "batch refused: ... larger than max.message.bytes".
+    #[test]
+    fn a_large_change_spans_batches_and_folds_into_the_same_state() {
+        let records = vec![
+            MetadataRecord::RegisterBroker { id: 101 },
+            big_topic(40_000),
+        ];
+        let batches = plan_batches(records.clone(), BATCH_BYTES).unwrap();
+        assert!(batches.len() > 2, "{} batches", batches.len());
+        for b in &batches {
+            let bytes: usize = b.iter().map(|(_, v)| v.len() + 64).sum();
+            assert!(bytes <= BATCH_BYTES, "a batch of {bytes} bytes");
+        }
+        let flat: Vec<MetadataRecord> = batches.into_iter().flatten().map(|(r, _)| r).collect();
+        assert_eq!(flat.first().unwrap().kind(), "BeginTransaction");
+        assert_eq!(flat.last().unwrap().kind(), "EndTransaction");
+        let mut expected = ClusterState::new("c".into());
+        for r in &records {
+            expected.apply(r);
+        }
+        let mut got = ClusterState::new("c".into());
+        let mut replay = Replay::new(0);
+        for (i, r) in flat.iter().enumerate() {
+            replay.feed(&mut got, i as i64, r.clone());
+        }
+        assert!(!replay.in_transaction());
+        assert_eq!(replay.applied_to(), flat.len() as i64);
+        assert_eq!(got, expected);
+        assert_eq!(got.topics["big"].partitions.len(), 40_000);
+
+        // Small changes stay one batch, with no markers.
+        let small = plan_batches(vec![big_topic(10)], BATCH_BYTES).unwrap();
+        assert_eq!(small.len(), 1);
+        assert_eq!(small[0].len(), 1);
+    }
+
+    #[test]
+    fn an_unfinished_or_aborted_transaction_applies_nothing() {
+        let flat: Vec<MetadataRecord> = plan_batches(vec![big_topic(40_000)], BATCH_BYTES)
+            .unwrap()
+            .into_iter()
+            .flatten()
+            .map(|(r, _)| r)
+            .collect();
+        let mut s = ClusterState::new("c".into());
+        let mut replay = Replay::new(5);
+        s.apply(&MetadataRecord::RegisterBroker { id: 101 });
+        let before = s.clone();
+        for (i, r) in flat[..flat.len() - 1].iter().enumerate() {
+            replay.feed(&mut s, 5 + i as i64, r.clone());
+        }
+        assert!(replay.in_transaction());
+        assert_eq!(replay.applied_to(), 5, "an open transaction is not covered");
+        assert_eq!(s, before);
+        let at = 5 + flat.len() as i64 - 1;
+        replay.feed(
+            &mut s,
+            at,
+            MetadataRecord::AbortTransaction {
+                reason: "test".into(),
+            },
+        );
+        assert!(!replay.in_transaction());
+        assert_eq!(replay.applied_to(), at + 1);
+        assert_eq!(s, before);
+    }
+
+    #[test]
+    fn a_record_that_cannot_be_split_is_refused_clearly() {
+        let r = MetadataRecord::AlterConfigs {
+            topic: "t".into(),
+            configs: BTreeMap::from([("k".to_string(), "v".repeat(2 << 20))]),
+        };
+        let e = plan_batches(vec![r], BATCH_BYTES).unwrap_err();
+        assert!(e.contains("AlterConfigs metadata record of"), "{e}");
     }
 }

@@ -11,6 +11,7 @@ pub mod lock;
 pub mod metadata;
 pub mod producer_ids;
 pub mod replica;
+pub mod snapshot;
 pub mod topic;
 pub mod writer;
 
@@ -23,12 +24,16 @@ use crate::record::{BatchBuilder, BatchOptions};
 pub use layout::Layout;
 use lock::{FileLock, LockError};
 pub use metadata::{ClusterState, MetadataRecord, PartitionState, TopicState};
+pub use snapshot::{Opened, Rebuilt, find_root};
 use topic::{ConfigError, NameError, TopicConfig};
 
 /// Brokers in the default cluster.
 pub const DEFAULT_BROKERS: u32 = 3;
 /// First broker id of the default cluster (the seed's 101, 102, 103).
 pub const DEFAULT_FIRST_BROKER_ID: i32 = 101;
+/// The most brokers `init` creates: each is a folder of files written with fsyncs, and a
+/// local cluster of more is a typo (`--brokers 100000`) rather than a plan.
+pub const MAX_BROKERS: u32 = 1000;
 /// Partitions of an auto-created topic.
 pub const AUTO_CREATE_PARTITIONS: u32 = 3;
 
@@ -38,9 +43,26 @@ pub enum ClusterError {
     /// No cluster at the path.
     #[error("no filka cluster at {0} (run `filka init` or let a command create the default one)")]
     NotFound(PathBuf),
-    /// `init` on a directory that already holds a cluster.
-    #[error("{0} already holds a filka cluster; refusing to overwrite it")]
-    AlreadyExists(PathBuf),
+    /// `init` on a directory that already holds a cluster, or part of one.
+    #[error("{path} already holds a filka cluster ({found} exists); refusing to overwrite it")]
+    AlreadyExists {
+        /// The directory.
+        path: PathBuf,
+        /// What belongs to a cluster there.
+        found: PathBuf,
+    },
+    /// Part of a cluster (broker folders) without its snapshot or metadata log.
+    #[error(
+        "{path} holds part of a filka cluster ({found}) but neither cluster.json nor the \
+         metadata log; refusing to create a new cluster over it (move it aside, or remove it \
+         if it holds nothing you need)"
+    )]
+    Incomplete {
+        /// The directory.
+        path: PathBuf,
+        /// What belongs to a cluster there.
+        found: PathBuf,
+    },
     /// `cluster.json` cannot be read.
     #[error("{path}: {reason}")]
     BadSnapshot {
@@ -252,52 +274,6 @@ pub struct Cluster {
     state: ClusterState,
 }
 
-/// Where `path` leads: the cluster root itself, or a broker folder inside one.
-pub fn find_root(path: &Path) -> Option<PathBuf> {
-    if path.join(layout::SNAPSHOT_FILE).is_file() {
-        return Some(path.to_path_buf());
-    }
-    if path.join(layout::META_PROPERTIES).is_file() {
-        let parent = path.parent()?;
-        let parent = if parent.as_os_str().is_empty() {
-            Path::new(".")
-        } else {
-            parent
-        };
-        if parent.join(layout::SNAPSHOT_FILE).is_file() {
-            return Some(parent.to_path_buf());
-        }
-    }
-    None
-}
-
-fn read_snapshot(layout: &Layout) -> Result<ClusterState, ClusterError> {
-    let path = layout.snapshot();
-    let bytes = match std::fs::read(&path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(ClusterError::NotFound(layout.root().to_path_buf()));
-        }
-        Err(e) => return Err(io_err(&path)(e)),
-    };
-    let state: ClusterState =
-        serde_json::from_slice(&bytes).map_err(|e| ClusterError::BadSnapshot {
-            path: path.clone(),
-            reason: e.to_string(),
-        })?;
-    if state.format_version != metadata::FORMAT_VERSION {
-        return Err(ClusterError::BadSnapshot {
-            path,
-            reason: format!(
-                "format version {} is not supported (this filka reads {})",
-                state.format_version,
-                metadata::FORMAT_VERSION
-            ),
-        });
-    }
-    Ok(state)
-}
-
 fn meta_properties(cluster_id: &str, node_id: i32) -> String {
     // Java's Properties.store: a comment line, a date line, then key=value lines.
     let date = jiff::Timestamp::now().strftime("%a %b %d %H:%M:%S UTC %Y");
@@ -310,27 +286,81 @@ fn meta_properties(cluster_id: &str, node_id: i32) -> String {
 impl Cluster {
     /// Opens the cluster at `path`, or the one `path` is a broker folder of.
     pub fn open(path: &Path) -> Result<Cluster, ClusterError> {
-        let root = find_root(path).ok_or_else(|| ClusterError::NotFound(path.to_path_buf()))?;
+        Ok(Cluster::open_reporting(path)?.0)
+    }
+
+    /// [`Cluster::open`], saying whether the snapshot had to be rebuilt: when `cluster.json`
+    /// is missing but the metadata log is there, the snapshot is rebuilt from the log (the
+    /// cluster id from the brokers' `meta.properties`) and written back, under the
+    /// controller lock. A directory holding only part of a cluster is refused.
+    pub fn open_reporting(path: &Path) -> Result<(Cluster, Opened), ClusterError> {
+        let mut root = find_root(path);
+        if root.is_none() && snapshot::cluster_part(path).is_some() {
+            // Broker folders without a metadata log: most likely an init still running (it
+            // holds the controller lock from before its first folder to its snapshot).
+            // Wait for it before judging.
+            let locks = Layout::new(path).locks();
+            if locks.is_dir() {
+                drop(FileLock::exclusive(&Layout::new(path).controller_lock())?);
+                root = find_root(path);
+            }
+        }
+        let Some(root) = root else {
+            if let Some(found) = snapshot::cluster_part(path) {
+                return Err(ClusterError::Incomplete {
+                    path: path.to_path_buf(),
+                    found,
+                });
+            }
+            return Err(ClusterError::NotFound(path.to_path_buf()));
+        };
         let layout = Layout::new(root);
-        let state = read_snapshot(&layout)?;
-        Ok(Cluster { layout, state })
+        if let Some(state) = snapshot::read(&layout)? {
+            return Ok((Cluster { layout, state }, Opened::Existing));
+        }
+        let _controller = FileLock::exclusive(&layout.controller_lock())?;
+        // Another process may have written it (or finished creating the cluster) meanwhile.
+        let (state, rebuilt) = snapshot::read_or_rebuild(&layout)?;
+        let c = Cluster { layout, state };
+        let Some(rebuilt) = rebuilt else {
+            return Ok((c, Opened::Existing));
+        };
+        snapshot::write(&c.layout, &c.state)?;
+        Ok((c, Opened::Rebuilt(rebuilt)))
     }
 
     /// Opens the cluster at `path`, creating the default one (3 brokers, 101-103) when
-    /// there is none; `created` is called with the path when that happens.
+    /// there is none; `created` is called with the path when that happens. See
+    /// [`Cluster::open_or_create_reporting`].
     pub fn open_or_create(
         path: &Path,
         created: impl FnOnce(&Path),
     ) -> Result<Cluster, ClusterError> {
-        match Cluster::open(path) {
+        let (c, opened) = Cluster::open_or_create_reporting(path)?;
+        if opened == Opened::Created {
+            created(path);
+        }
+        Ok(c)
+    }
+
+    /// Opens the cluster at `path`, creating the default one (3 brokers, 101-103) when
+    /// there is none, and says which happened. Never creates one over part of a cluster: a
+    /// missing snapshot is rebuilt from the metadata log, and broker folders without either
+    /// are refused.
+    pub fn open_or_create_reporting(path: &Path) -> Result<(Cluster, Opened), ClusterError> {
+        match Cluster::open_reporting(path) {
             Err(ClusterError::NotFound(_)) => {
                 match Cluster::init(path, DEFAULT_BROKERS, DEFAULT_FIRST_BROKER_ID) {
-                    Ok(c) => {
-                        created(path);
-                        Ok(c)
+                    Ok(c) => Ok((c, Opened::Created)),
+                    // Another process is creating it: `init` holds the controller lock from
+                    // before its first broker folder to its snapshot, so wait for that.
+                    Err(ClusterError::AlreadyExists { .. }) => {
+                        let layout = Layout::new(path);
+                        if layout.locks().is_dir() {
+                            drop(FileLock::exclusive(&layout.controller_lock())?);
+                        }
+                        Cluster::open_reporting(path)
                     }
-                    // Another process created it meanwhile.
-                    Err(ClusterError::AlreadyExists(_)) => Cluster::open(path),
                     Err(e) => Err(e),
                 }
             }
@@ -339,33 +369,80 @@ impl Cluster {
     }
 
     /// Creates a cluster of `brokers` brokers with ids from `first_id`. Refuses to
-    /// overwrite an existing cluster.
+    /// overwrite an existing cluster, or any part of one (a snapshot, a metadata log, a
+    /// broker's `meta.properties`), so a lost `cluster.json` never leads to a second
+    /// cluster over the first.
     pub fn init(path: &Path, brokers: u32, first_id: i32) -> Result<Cluster, ClusterError> {
-        if brokers == 0 {
-            return Err(ClusterError::Invalid(
-                "a cluster needs at least one broker".into(),
-            ));
+        // Every argument is checked before the first folder is made.
+        if brokers == 0 || brokers > MAX_BROKERS {
+            return Err(ClusterError::Invalid(format!(
+                "a cluster has 1 to {MAX_BROKERS} brokers, not {brokers}"
+            )));
         }
-        if path.join(layout::META_PROPERTIES).is_file() || find_root(path).is_some() {
-            return Err(ClusterError::AlreadyExists(path.to_path_buf()));
+        let last_id = i64::from(first_id) + i64::from(brokers) - 1;
+        if first_id < 0 || last_id > i64::from(i32::MAX) {
+            return Err(ClusterError::Invalid(format!(
+                "broker ids {first_id} to {last_id} are not all valid Kafka node ids (0 to {})",
+                i32::MAX
+            )));
+        }
+        let exists = |found| ClusterError::AlreadyExists {
+            path: path.to_path_buf(),
+            found,
+        };
+        // Checked before `locks/` is created, so a refused init changes nothing...
+        if let Some(found) = snapshot::cluster_part(path) {
+            return Err(exists(found));
         }
         let layout = Layout::new(path);
         log::io::create_dir_all(&layout.locks()).map_err(io_err(&layout.locks()))?;
         let _controller = FileLock::exclusive(&layout.controller_lock())?;
-        if layout.snapshot().exists() {
-            return Err(ClusterError::AlreadyExists(path.to_path_buf()));
+        // ...and again under the lock, against another init that was faster.
+        if let Some(found) = snapshot::cluster_part(path) {
+            return Err(exists(found));
         }
         let state = ClusterState::new(random_uuid().to_base64());
+        let mut c = Cluster { layout, state };
+        let mut created = Vec::new();
+        let result = c.create_brokers(brokers, first_id, &mut created);
+        if result.is_err() {
+            // Leave nothing half-made behind (a later init would refuse it as part of a
+            // cluster): only what this init created, newest first.
+            for p in created.iter().rev() {
+                let _ = log::io::remove_dir_all(p);
+            }
+        }
+        result?;
+        Ok(c)
+    }
+
+    /// `init`'s work under the controller lock: broker folders, the groups and schemas
+    /// folders, the metadata log and the snapshot. Records in `created` each folder it
+    /// made, for the caller to remove on failure.
+    fn create_brokers(
+        &mut self,
+        brokers: u32,
+        first_id: i32,
+        created: &mut Vec<PathBuf>,
+    ) -> Result<(), ClusterError> {
+        let mut make_dir = |dir: PathBuf| {
+            if !dir.exists() {
+                created.push(dir.clone());
+            }
+            log::io::create_dir_all(&dir).map_err(io_err(&dir))
+        };
         let mut records = Vec::new();
-        for i in 0..brokers as i32 {
-            let id = first_id
-                .checked_add(i)
-                .ok_or_else(|| ClusterError::Invalid("broker ids overflow".into()))?;
-            let dir = layout.broker_dir(id);
-            log::io::create_dir_all(&dir).map_err(io_err(&dir))?;
+        for i in 0..brokers {
+            // In range: init checked first_id + brokers - 1 <= i32::MAX.
+            let id = first_id.saturating_add(i as i32);
+            let dir = self.layout.broker_dir(id);
+            make_dir(dir.clone())?;
             let props = dir.join(layout::META_PROPERTIES);
-            log::io::write_atomic(&props, meta_properties(&state.cluster_id, id).as_bytes())
-                .map_err(io_err(&props))?;
+            log::io::write_atomic(
+                &props,
+                meta_properties(&self.state.cluster_id, id).as_bytes(),
+            )
+            .map_err(io_err(&props))?;
             for name in [
                 log::names::RECOVERY_POINT_CHECKPOINT,
                 log::names::REPLICATION_OFFSET_CHECKPOINT,
@@ -375,12 +452,14 @@ impl Cluster {
             }
             records.push(MetadataRecord::RegisterBroker { id });
         }
-        for d in [layout.groups(), layout.schemas()] {
-            log::io::create_dir_all(&d).map_err(io_err(&d))?;
+        for d in [
+            self.layout.groups(),
+            self.layout.schemas(),
+            self.layout.root().join(layout::METADATA_DIR),
+        ] {
+            make_dir(d)?;
         }
-        let mut c = Cluster { layout, state };
-        c.commit(records)?;
-        Ok(c)
+        self.commit(records)
     }
 
     /// The paths.
@@ -395,7 +474,9 @@ impl Cluster {
 
     /// Re-reads the snapshot (after another process may have changed it).
     pub fn reload(&mut self) -> Result<(), ClusterError> {
-        self.state = read_snapshot(&self.layout)?;
+        // A snapshot removed meanwhile is rebuilt in memory only: writing it needs the
+        // controller lock, which the next change takes.
+        self.state = snapshot::read_or_rebuild(&self.layout)?.0;
         Ok(())
     }
 
@@ -408,7 +489,7 @@ impl Cluster {
         f: impl FnOnce(&ClusterState) -> Result<(Vec<MetadataRecord>, T), ClusterError>,
     ) -> Result<T, ClusterError> {
         let _controller = FileLock::exclusive(&self.layout.controller_lock())?;
-        self.state = read_snapshot(&self.layout)?;
+        self.state = snapshot::read_or_rebuild(&self.layout)?.0;
         self.replay_unapplied()?;
         let (records, out) = f(&self.state)?;
         if !records.is_empty() {
@@ -418,7 +499,10 @@ impl Cluster {
     }
 
     /// Applies records past the snapshot's offset (left by a controller that crashed
-    /// between appending them and writing the snapshot).
+    /// between appending them and writing the snapshot). A change that spans batches and
+    /// never ended (the controller died in the middle of it) applies not at all, and an
+    /// AbortTransaction record says so in the log, as KRaft's controller does, so no later
+    /// change is taken for its end.
     fn replay_unapplied(&mut self) -> Result<(), ClusterError> {
         let dir = self.layout.metadata_log();
         if !dir.exists() {
@@ -428,19 +512,37 @@ impl Cluster {
         if leo <= self.state.metadata_offset {
             return Ok(());
         }
-        let history = self.history()?;
-        for (offset, _, record) in history {
-            if offset >= self.state.metadata_offset {
-                self.state.apply(&record);
+        let from = self.state.metadata_offset;
+        let mut replay = metadata::Replay::new(from);
+        for (offset, _, record) in self.history()? {
+            if offset >= from {
+                replay.feed(&mut self.state, offset, record);
             }
         }
         self.state.metadata_offset = leo;
+        if replay.in_transaction() {
+            self.commit(vec![MetadataRecord::AbortTransaction {
+                reason: "its controller stopped before the change was complete".into(),
+            }])?;
+        }
         Ok(())
     }
 
-    /// Appends records to the metadata log (controller lock held), applies them, writes
-    /// the snapshot.
+    /// Appends records to the metadata log (controller lock held) in as many batches as
+    /// they need ([`metadata::plan_batches`]), with one fsync, applies them, writes the
+    /// snapshot.
     fn commit(&mut self, records: Vec<MetadataRecord>) -> Result<(), ClusterError> {
+        self.commit_in_batches(records, metadata::BATCH_BYTES)
+    }
+
+    /// [`Cluster::commit`] with a batch size of `batch_bytes` (tests use small ones).
+    fn commit_in_batches(
+        &mut self,
+        records: Vec<MetadataRecord>,
+        batch_bytes: usize,
+    ) -> Result<(), ClusterError> {
+        let batches =
+            metadata::plan_batches(records, batch_bytes).map_err(ClusterError::Invalid)?;
         let dir = self.layout.metadata_log();
         let (mut mlog, _) = PartitionLog::open(
             &dir,
@@ -453,25 +555,23 @@ impl Cluster {
             },
         )?;
         let now = now_ms();
-        let mut b = BatchBuilder::new(BatchOptions::default());
-        let values: Vec<Vec<u8>> = records
-            .iter()
-            .map(|r| serde_json::to_vec(r).unwrap_or_default())
-            .collect();
-        for (r, v) in records.iter().zip(&values) {
-            b.append(now, Some(r.kind().as_bytes()), Some(v), &[]);
+        for batch in &batches {
+            let mut b = BatchBuilder::new(BatchOptions::default());
+            for (r, v) in batch {
+                b.append(now, Some(r.kind().as_bytes()), Some(v), &[]);
+            }
+            let mut bytes = b.build(0, 0);
+            mlog.append(&mut bytes, 0, now)?;
         }
-        let mut bytes = b.build(0, 0);
-        mlog.append(&mut bytes, 0, now)?;
+        // One fsync for the whole change: until the snapshot is written, a crash leaves
+        // either complete batches (replayed, or aborted when the change is incomplete) or a
+        // torn tail (cut by recovery).
         let leo = mlog.flush()?;
-        for r in &records {
+        for (r, _) in batches.iter().flatten() {
             self.state.apply(r);
         }
         self.state.metadata_offset = leo;
-        let json = serde_json::to_vec_pretty(&self.state).unwrap_or_default();
-        let path = self.layout.snapshot();
-        log::io::write_atomic(&path, &json).map_err(io_err(&path))?;
-        Ok(())
+        snapshot::write(&self.layout, &self.state)
     }
 
     /// Every metadata record in order: (offset, timestamp, record).
@@ -667,7 +767,11 @@ impl Cluster {
     }
 
     /// Deletes a topic: the metadata record first (so nobody finds it any more), then each
-    /// replica's folder under its partition lock.
+    /// replica's folder and the partition's lock file (which holds the partition's lock
+    /// record) under its partition lock, the topic's entries in every broker's checkpoint
+    /// files under that broker's lock, and the topic's lock folder. A topic created again
+    /// under the name inherits nothing: no recovery point, high watermark or log start
+    /// offset of the old one.
     pub fn delete_topic(&mut self, name: &str) -> Result<(), ClusterError> {
         let t = self.update(|state| {
             let t = state
@@ -683,10 +787,52 @@ impl Cluster {
             ))
         })?;
         for p in &t.partitions {
-            let _lock = FileLock::exclusive(&self.layout.partition_lock(name, p.partition))?;
+            let lock = FileLock::exclusive(&self.layout.partition_lock(name, p.partition))?;
             for &b in &p.replicas {
                 let dir = self.layout.replica_dir(b, name, p.partition);
                 log::io::remove_dir_all(&dir).map_err(io_err(&dir))?;
+            }
+            // Removed while held: a writer waiting for it starts over on a new file.
+            lock.remove()?;
+        }
+        for broker in self.state.broker_ids() {
+            self.forget_checkpoints(broker, name)?;
+        }
+        // Empty now, unless a late writer of the old topic made a new lock meanwhile: that
+        // one stays (it is a lock file like any other).
+        let locks = self.layout.partition_locks(name);
+        match std::fs::remove_dir(&locks) {
+            Ok(()) => Ok(()),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::NotFound | std::io::ErrorKind::DirectoryNotEmpty
+                ) =>
+            {
+                Ok(())
+            }
+            Err(e) => Err(io_err(&locks)(e)),
+        }
+    }
+
+    /// Drops a deleted topic's entries from one broker's checkpoint files, under the broker's
+    /// checkpoint lock (the lock every rewrite of them takes).
+    fn forget_checkpoints(&self, broker: i32, topic: &str) -> Result<(), ClusterError> {
+        let _lock = FileLock::exclusive(&self.layout.broker_lock(broker))?;
+        for file in [
+            log::names::RECOVERY_POINT_CHECKPOINT,
+            log::names::REPLICATION_OFFSET_CHECKPOINT,
+            log::names::LOG_START_OFFSET_CHECKPOINT,
+        ] {
+            let path = self.layout.broker_checkpoint(broker, file);
+            if !path.exists() {
+                continue;
+            }
+            let mut map = checkpoint::read_offsets(&path)?;
+            let before = map.len();
+            map.retain(|(t, _), _| t != topic);
+            if map.len() != before {
+                checkpoint::write_offsets(&path, &map)?;
             }
         }
         Ok(())

@@ -10,8 +10,9 @@ use crate::log::{self, LogReader, names};
 
 use super::{Cluster, ClusterError, Layout, io_err};
 
-/// Creates a replica's folder with `partition.metadata` and an empty
-/// `leader-epoch-checkpoint` if it does not exist yet. Returns the folder.
+/// Creates a replica's folder with `partition.metadata`, an empty
+/// `leader-epoch-checkpoint` and an empty active segment at offset 0 if it does not exist
+/// yet. Returns the folder.
 pub fn ensure_replica_dir(
     layout: &Layout,
     topic: &str,
@@ -39,6 +40,11 @@ pub fn ensure_replica_dir_at(
         return Ok(dir);
     }
     log::io::create_dir_all(&dir).map_err(io_err(&dir))?;
+    // Kafka creates the empty active segment with the replica. Only in a folder with no
+    // segment yet: one copied in without partition.metadata keeps its own.
+    if LogReader::open(&dir)?.segment_bases().is_empty() {
+        log::segment::create_empty(&dir, 0)?;
+    }
     let epochs = dir.join(names::LEADER_EPOCH_CHECKPOINT);
     if !epochs.exists() {
         let first: Vec<checkpoint::EpochEntry> = epoch

@@ -31,7 +31,6 @@ use std::time::{Duration, Instant};
 use crate::log::checkpoint::{self, EpochEntry, OffsetMap};
 use crate::log::{self, AppendInfo, LogError, LogReader, OpenHints, PartitionLog, names};
 
-use super::lock::LockError;
 use super::metadata::PartitionState;
 use super::replica::ensure_replica_dir;
 use super::topic::TopicConfig;
@@ -587,14 +586,8 @@ impl PartitionWriter {
             .cluster
             .layout()
             .partition_lock(&self.topic, self.partition);
-        let file = match self.lock_file.take() {
-            Some(f) => f,
-            None => super::lock::open_lock_file(&path)?,
-        };
-        fs2::FileExt::lock_exclusive(&file).map_err(|source| LockError::Io {
-            path: path.clone(),
-            source,
-        })?;
+        // Reopens the path when `topic delete` removed the lock file since it was opened.
+        let file = super::lock::lock_exclusive_file(&path, self.lock_file.take())?;
         let result = (|| {
             // Leader changes are committed by holders of this lock (failover), so metadata
             // read before waiting for it may name a leader, ISR and epoch that are gone:

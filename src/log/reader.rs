@@ -51,6 +51,54 @@ fn last_offset_entry(dir: &Path, base: i64) -> Option<OffsetEntry> {
     index::parse_offset_index(&b, base).entries.first().copied()
 }
 
+/// True when offset-index entry `e` really indexes a batch of this `.log` (of `len` bytes):
+/// its position lies inside the file and a whole, CRC-valid batch starts there whose
+/// offsets include the entry's. The index is only a hint to a reader that takes no lock: a
+/// truncation may have cut the `.log` and not yet the index, and a damaged index may point
+/// anywhere, past the end (hiding data) or into a batch (blaming the `.log` for it).
+fn entry_holds(file: &File, len: u64, e: OffsetEntry) -> bool {
+    let pos = u64::from(e.position);
+    if pos >= len {
+        return false;
+    }
+    let mut at = BatchStream::new(file, pos, len, MAX_BATCH_BYTES).with_chunk(4096);
+    match at.next() {
+        Ok(Some(b)) => {
+            let h = b.header();
+            h.base_offset <= e.offset && e.offset <= h.last_offset() && b.verify_crc().is_ok()
+        }
+        _ => false,
+    }
+}
+
+/// Where to start scanning segment `base` (its `.log` open as `file`, `len` bytes) for
+/// `target`, or for its last batch when `target` is `None`: the position of the latest
+/// offset-index entry at or below the target that checks out against the `.log`
+/// ([`entry_holds`]), else 0 (a scan of the whole segment is slow but never wrong).
+fn indexed_start(dir: &Path, base: i64, file: &File, len: u64, target: Option<i64>) -> u64 {
+    // The log end is asked for on every poll: try the last entry alone first (8 bytes
+    // read) before loading the whole index.
+    if target.is_none()
+        && let Some(e) = last_offset_entry(dir, base)
+        && entry_holds(file, len, e)
+    {
+        return u64::from(e.position);
+    }
+    let entries = load_offsets(dir, base);
+    let upto = target.map_or(entries.len(), |t| {
+        entries.partition_point(|e| e.offset <= t)
+    });
+    // Entries past the end of the file are those a truncation has not cut yet: skip them.
+    // If the next two still do not check out, the index is damaged: scan instead.
+    entries[..upto]
+        .iter()
+        .rev()
+        .filter(|e| u64::from(e.position) < len)
+        .take(2)
+        .find(|e| entry_holds(file, len, **e))
+        .map_or(0, |e| u64::from(e.position))
+}
+
 impl LogReader {
     /// Lists the segments of the log in `dir`.
     pub fn open(dir: &Path) -> Result<LogReader, LogError> {
@@ -90,15 +138,33 @@ impl LogReader {
     /// The offset after the last complete batch, from the last segment's tail. An
     /// incomplete batch at the end (being written) is ignored.
     pub fn log_end_offset(&self) -> Result<i64, LogError> {
-        let Some(&base) = self.bases.last() else {
+        let Some(&(mut base)) = self.bases.last() else {
             return Ok(0);
         };
+        // A truncation or retention may delete the last segment after it was listed (the
+        // writer then reopens the one before it): list again rather than fail.
+        for _ in 0..3 {
+            match self.segment_end(base) {
+                Err(LogError::Io { source, .. })
+                    if source.kind() == std::io::ErrorKind::NotFound =>
+                {
+                    match list_segments(&self.dir, false)?.last() {
+                        Some(&b) => base = b,
+                        None => return Ok(0),
+                    }
+                }
+                r => return r,
+            }
+        }
+        self.segment_end(base)
+    }
+
+    /// The offset after the last complete batch of segment `base`.
+    fn segment_end(&self, base: i64) -> Result<i64, LogError> {
         let path = names::segment_path(&self.dir, base, LOG_SUFFIX);
         let file = io::open_read(&path).map_err(io_err(&path, "open"))?;
         let len = io::len(&file).map_err(io_err(&path, "stat"))?;
-        let start = last_offset_entry(&self.dir, base)
-            .map_or(0, |e| u64::from(e.position))
-            .min(len);
+        let start = indexed_start(&self.dir, base, &file, len, None);
         let mut stream = BatchStream::new(&file, start, len, MAX_BATCH_BYTES).with_chunk(64 << 10);
         let mut next = base;
         loop {
@@ -141,11 +207,10 @@ impl LogReader {
                 continue;
             }
             let start_offset = index::lookup_time(&times, ts).map_or(base, |t| t.offset);
-            let start_pos = index::lookup_offset(&load_offsets(&self.dir, base), start_offset)
-                .map_or(0, |e| u64::from(e.position));
             let path = names::segment_path(&self.dir, base, LOG_SUFFIX);
             let file = io::open_read(&path).map_err(io_err(&path, "open"))?;
             let len = io::len(&file).map_err(io_err(&path, "stat"))?;
+            let start_pos = indexed_start(&self.dir, base, &file, len, Some(start_offset));
             let mut stream = BatchStream::new(&file, start_pos, len, MAX_BATCH_BYTES);
             loop {
                 let batch = match stream.next() {
@@ -214,10 +279,7 @@ impl LogCursor {
             Err(e) => return Err(io_err(&path, "open")(e)),
         };
         let len = io::len(&file).map_err(io_err(&path, "stat"))?;
-        let start = target
-            .and_then(|t| index::lookup_offset(&load_offsets(&self.dir, base), t))
-            .map_or(0, |e| u64::from(e.position))
-            .min(len);
+        let start = target.map_or(0, |t| indexed_start(&self.dir, base, &file, len, Some(t)));
         self.stream = Some(BatchStream::new(file, start, len, MAX_BATCH_BYTES));
         Ok(())
     }

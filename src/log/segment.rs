@@ -182,6 +182,22 @@ pub struct Segment {
     interval: u64,
 }
 
+/// Creates the files of an empty segment based at `base_offset` in `dir` (`.log`, `.index`,
+/// `.timeindex`, all empty), as Kafka creates a new replica's active segment, so the folder
+/// of a partition nobody wrote to yet looks like Kafka's (and `dump` finds its files).
+/// Files that exist already are left as they are: this never truncates data.
+pub fn create_empty(dir: &Path, base_offset: i64) -> Result<(), LogError> {
+    for suffix in [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX] {
+        let path = names::segment_path(dir, base_offset, suffix);
+        match io::open(&path, OpenOptions::new().write(true).create_new(true)) {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(io_err(&path, "create")(e)),
+        }
+    }
+    Ok(())
+}
+
 impl Segment {
     /// Creates an empty segment based at `base_offset` in `dir`.
     pub fn create(dir: &Path, base_offset: i64, interval: u64) -> Result<Segment, LogError> {
@@ -268,13 +284,16 @@ impl Segment {
                 detail: stop.to_string(),
             });
         }
-        if scan.valid_end < len {
-            io::set_len(&log, scan.valid_end).map_err(io_err(&log_path, "truncate"))?;
-        }
         if let Some(t) = scan.state.time_entry() {
             scan.times.push(t);
         }
+        let valid_end = scan.valid_end;
+        // The rebuilt indexes go first and the `.log` is cut after: a reader that takes no
+        // lock never finds an index entry pointing past the end of the data.
         let seg = Self::with_scan(dir, base_offset, log_path, log, scan, interval, true)?;
+        if valid_end < len {
+            io::set_len(&seg.log, valid_end).map_err(io_err(&seg.log_path, "truncate"))?;
+        }
         Ok((seg, stop))
     }
 
@@ -503,8 +522,19 @@ impl Segment {
         if cut == self.size {
             return Ok(self.next_offset);
         }
-        io::set_len(&self.log, cut).map_err(io_err(&self.log_path, "truncate"))?;
         drop(stream);
+        // Index entries go before the data they point at: cut at the first batch removed
+        // (every entry from there on is at or past `cut`), so a reader that takes no lock
+        // never finds an entry past the end of the `.log` and mistakes the end.
+        let p = self.index.path().to_path_buf();
+        self.index
+            .truncate_from(next)
+            .map_err(io_err(&p, "truncate"))?;
+        let p = self.time_index.path().to_path_buf();
+        self.time_index
+            .truncate_from(next)
+            .map_err(io_err(&p, "truncate"))?;
+        io::set_len(&self.log, cut).map_err(io_err(&self.log_path, "truncate"))?;
         // Rebuild this segment's state from scratch: simplest way to keep it exact.
         let (seg, stop) = Segment::recover(dir, self.base_offset, self.interval, i64::MIN)?;
         if let Some(stop) = stop {

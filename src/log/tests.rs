@@ -531,3 +531,160 @@ fn flush_messages_counts_what_earlier_writers_left_unflushed() {
     // The third record made it 3 unflushed: flushed up to 3; 3 and 4 are not yet.
     assert_eq!(rp, 3);
 }
+
+/// The `.index` of segment 0 in `dir`, as (offset, position) pairs.
+fn index_entries(dir: &Path) -> Vec<index::OffsetEntry> {
+    let bytes = std::fs::read(names::segment_path(dir, 0, INDEX_SUFFIX)).unwrap_or_default();
+    index::parse_offset_index(&bytes, 0).entries
+}
+
+/// Rewrites the position of the last `.index` entry of segment 0 in `dir`.
+fn point_last_index_entry_at(dir: &Path, position: u32) {
+    let path = names::segment_path(dir, 0, INDEX_SUFFIX);
+    let mut bytes = std::fs::read(&path).unwrap();
+    let n = bytes.len();
+    assert!(n >= 8, "the test needs index entries");
+    bytes[n - 4..].copy_from_slice(&position.to_be_bytes());
+    std::fs::write(&path, bytes).unwrap();
+}
+
+/// Regression: readers trusted the last `.index` entry. Pointing past the end of the `.log`,
+/// it hid every record (log end = segment base, consume printed nothing with exit 0);
+/// pointing into the middle of a batch, it made describe and consume fail with "corrupt
+/// record batch at byte 7" about a `.log` that was fine.
+#[test]
+fn readers_check_index_entries_against_the_log() {
+    let cfg = LogConfig {
+        index_interval_bytes: 300,
+        ..LogConfig::default()
+    };
+    for position in [1_048_576, 7, 0] {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut log, _) = open(dir.path(), cfg, 0);
+        for i in 0..20 {
+            log.append(&mut batch(3, i * 3, TS0 + i as i64), 0, TS0)
+                .unwrap();
+        }
+        drop(log);
+        point_last_index_entry_at(dir.path(), position);
+        let r = LogReader::open(dir.path()).unwrap();
+        assert_eq!(r.log_end_offset().unwrap(), 60, "entry at byte {position}");
+        let all = read_all(dir.path(), 0);
+        assert_eq!(all.len(), 60, "entry at byte {position}");
+        // An offset lookup past the bad entry finds the right records too.
+        assert_eq!(
+            read_all(dir.path(), 57).len(),
+            3,
+            "entry at byte {position}"
+        );
+        assert_eq!(r.offset_for_timestamp(TS0 + 19).unwrap(), Some(57));
+    }
+}
+
+/// Regression: a truncation cut the `.log` before its index, so for a moment the last
+/// index entries pointed past the end of the data, and a reader without a lock computed
+/// the log end (and so the high watermark) as the segment's base offset. The index is now
+/// cut first, and readers skip entries past the end anyway.
+#[test]
+fn a_reader_mid_truncation_never_sees_the_log_end_fall_to_the_base() {
+    let cfg = LogConfig {
+        index_interval_bytes: 300,
+        ..LogConfig::default()
+    };
+    // The window itself, as a reader can find it: the `.log` cut, the index not yet.
+    let dir = tempfile::tempdir().unwrap();
+    let (mut log, _) = open(dir.path(), cfg, 0);
+    let mut positions = Vec::new();
+    for i in 0..20 {
+        positions.push(
+            log.append(&mut batch(3, i * 3, TS0), 0, TS0)
+                .unwrap()
+                .position,
+        );
+    }
+    drop(log);
+    let log_path = names::segment_path(dir.path(), 0, LOG_SUFFIX);
+    let f = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&log_path)
+        .unwrap();
+    f.set_len(positions[15]).unwrap();
+    assert!(index_entries(dir.path()).last().unwrap().position as u64 >= positions[15]);
+    assert_eq!(
+        LogReader::open(dir.path())
+            .unwrap()
+            .log_end_offset()
+            .unwrap(),
+        45
+    );
+
+    // And truncate_to stopped at every step (a crash is a stop that stays): no index
+    // entry on disk ever points past the end of the `.log`.
+    for at in 0..6 {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut log, _) = open(dir.path(), cfg, 0);
+        for i in 0..20 {
+            log.append(&mut batch(3, i * 3, TS0), 0, TS0).unwrap();
+        }
+        io::install(FaultPlan {
+            at,
+            fault: Fault::Crash,
+            ops: vec![Op::SetLen, Op::Write, Op::Remove],
+        });
+        let _ = log.truncate_to(30);
+        io::clear();
+        drop(log);
+        let len = std::fs::metadata(names::segment_path(dir.path(), 0, LOG_SUFFIX))
+            .unwrap()
+            .len();
+        for e in index_entries(dir.path()) {
+            assert!(
+                u64::from(e.position) < len,
+                "step {at}: index entry {e:?} past the .log's {len} bytes"
+            );
+        }
+        let leo = LogReader::open(dir.path())
+            .unwrap()
+            .log_end_offset()
+            .unwrap();
+        assert!(leo == 30 || leo == 60, "step {at}: log end {leo}");
+    }
+}
+
+/// Regression: recovery cut a torn `.log` before rewriting its index, leaving a moment
+/// (or, after a crash, a state) where index entries pointed past the data.
+#[test]
+fn recovery_rewrites_the_index_before_cutting_the_log() {
+    let cfg = LogConfig {
+        index_interval_bytes: 300,
+        ..LogConfig::default()
+    };
+    for at in 0..6 {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut log, _) = open(dir.path(), cfg, 0);
+        for i in 0..20 {
+            log.append(&mut batch(3, i * 3, TS0), 0, TS0).unwrap();
+        }
+        drop(log);
+        // Damage the middle: recovery cuts everything from there.
+        let log_path = names::segment_path(dir.path(), 0, LOG_SUFFIX);
+        let mut bytes = std::fs::read(&log_path).unwrap();
+        let mid = bytes.len() / 2;
+        bytes[mid] ^= 0xff;
+        std::fs::write(&log_path, &bytes).unwrap();
+        io::install(FaultPlan {
+            at,
+            fault: Fault::Crash,
+            ops: vec![Op::SetLen, Op::Write],
+        });
+        let _ = PartitionLog::open(dir.path(), cfg, OpenHints::default());
+        io::clear();
+        let len = std::fs::metadata(&log_path).unwrap().len();
+        for e in index_entries(dir.path()) {
+            assert!(
+                u64::from(e.position) < len,
+                "step {at}: index entry {e:?} past the .log's {len} bytes"
+            );
+        }
+    }
+}

@@ -676,6 +676,11 @@ fn consume_while_a_producer_appends() {
     /// finished READS reads, so reading and appending overlap however fast either side is.
     const MIN_RECORDS: u32 = 2000;
     const READS: usize = 5;
+    /// ...but no more than this: each read goes back to offset 0, and a debug-build consume
+    /// decodes several times slower than the in-process producer appends, so on a loaded
+    /// machine every read saw a longer log than the last and the test never ended once new
+    /// partitions came with their (empty) segment files and the first appends got faster.
+    const MAX_RECORDS: u32 = 50_000;
     let tc = TestCluster::new();
     tc.create_kept_topic("live", PARTS);
     let pad = "z".repeat(150);
@@ -695,7 +700,7 @@ fn consume_while_a_producer_appends() {
         let mut p = Producer::new(cluster, "live", cfg).unwrap();
         let mut seq = [0i64; PARTS as usize];
         let mut i = 0u32;
-        while i < MIN_RECORDS || reads2.load(Ordering::SeqCst) < READS {
+        while i < MIN_RECORDS || (reads2.load(Ordering::SeqCst) < READS && i < MAX_RECORDS) {
             let part = i % PARTS;
             let v = format!("{part}:{}:{pad2}", seq[part as usize]);
             seq[part as usize] += 1;

@@ -5,8 +5,7 @@
 //! rewrites them).
 
 use std::path::Path;
-use std::process::Stdio;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use assert_cmd::assert::Assert;
 use filka::log::{LogConfig, OpenHints, PartitionLog};
@@ -14,7 +13,7 @@ use filka::record::batch::set_base_offset;
 use filka::record::control::end_txn_batch;
 use filka::record::{BatchBuilder, BatchOptions};
 
-use crate::harness::{FILKA, TestCluster, stderr_lines};
+use crate::harness::{TestCluster, json_lines, run_measured, stderr_lines, stdout_text};
 
 const TS0: i64 = 1_700_000_000_000;
 const LOG: &str = "demo-0/00000000000000000000.log";
@@ -456,50 +455,6 @@ fn hostile_files() -> Vec<(&'static str, Vec<u8>)> {
     ]
 }
 
-/// What a finished child reported about itself.
-struct Measured {
-    code: i32,
-    elapsed: Duration,
-    max_rss_kib: i64,
-    stdout: String,
-}
-
-/// Runs `filka ARGS...` in `dir` and reaps it with wait4, which returns the child's own
-/// resource usage (peak RSS), not that of every child this test process ever had.
-#[allow(unsafe_code, clippy::zombie_processes)] // Reaped by wait4, not Child::wait.
-/// Runs filka through a small Python parent and reads the child's own peak RSS from it.
-/// (wait4 from this test process would count this process's memory too: a spawned child
-/// shares it until it execs, and Linux folds that into the child's ru_maxrss. Python's
-/// own ~10 MiB is the bound of that error here.)
-fn run_measured(dir: &Path, args: &[&str]) -> Measured {
-    const PARENT: &str = "import resource, subprocess, sys\n\
-r = subprocess.run(sys.argv[1:], stdin=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n\
-print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)\n\
-sys.exit(r.returncode)";
-    let start = Instant::now();
-    let out = std::process::Command::new("python3")
-        .current_dir(dir)
-        .arg("-c")
-        .arg(PARENT)
-        .arg(FILKA)
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("python3 runs the measured command");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let max_rss_kib = stderr
-        .lines()
-        .last()
-        .and_then(|l| l.trim().parse().ok())
-        .unwrap_or_else(|| panic!("no peak RSS from the measuring parent: {stderr}"));
-    Measured {
-        code: out.status.code().expect("filka exited normally"),
-        elapsed: start.elapsed(),
-        max_rss_kib,
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-    }
-}
-
 #[test]
 fn hostile_length_fields_fail_fast_in_little_memory() {
     let t = TestCluster::new();
@@ -513,7 +468,7 @@ fn hostile_length_fields_fail_fast_in_little_memory() {
                 .chain(&[LOG])
                 .copied()
                 .collect();
-            let m = run_measured(t.path(), &args);
+            let m = run_measured(t.path(), &args, None);
             assert_eq!(m.code, 3, "{what} {flags:?}: {}", m.stdout);
             assert!(
                 m.elapsed < Duration::from_secs(10),
@@ -545,7 +500,7 @@ fn memory_does_not_grow_with_the_file() {
         std::io::Write::write_all(&mut file, &batch).unwrap();
     }
     drop(file);
-    let m = run_measured(t.path(), &["dump", "--verify", LOG]);
+    let m = run_measured(t.path(), &["dump", "--verify", LOG], None);
     assert_eq!(m.code, 0, "{}", m.stdout);
     assert_eq!(m.stdout.matches("isvalid: true").count(), 40);
     assert!(
@@ -570,4 +525,57 @@ fn kafka_python_fixtures_dump_as_golden() {
             .success();
         assert_golden(&format!("kafka-python-{codec}.txt"), &stdout(&a));
     }
+}
+
+/// Regression: a partition nobody had written to had no segment files (Kafka creates the
+/// empty active segment with the replica), so the README's
+/// `filka dump filka-data/broker-101/demo-0/00000000000000000000.log --print-data --verify`
+/// failed with "No such file or directory", exit 4.
+#[test]
+fn a_partition_nobody_wrote_to_has_an_empty_active_segment() {
+    let t = TestCluster::new();
+    t.run(["topic", "create", "demo", "-p", "2", "-r", "3", "-q"])
+        .success();
+    for b in [101, 102, 103] {
+        for p in 0..2 {
+            let dir = t.data().join(format!("broker-{b}/demo-{p}"));
+            for suffix in ["log", "index", "timeindex"] {
+                let f = dir.join(format!("00000000000000000000.{suffix}"));
+                assert_eq!(
+                    std::fs::metadata(&f).map(|m| m.len()).ok(),
+                    Some(0),
+                    "{f:?}"
+                );
+            }
+        }
+    }
+    let seg = t.data().join("broker-101/demo-0/00000000000000000000");
+    let log = format!("{}.log", seg.display());
+    let out = stdout_text(&t.run(["dump", &log, "--print-data", "--verify"]).success());
+    assert!(out.contains("Log starting offset: 0"), "{out}");
+    for suffix in ["index", "timeindex"] {
+        t.run(["dump", &format!("{}.{suffix}", seg.display()), "--verify"])
+            .success();
+    }
+    t.run(["dump", &log, "--output", "json"]).success();
+    // Readers and writers take the empty files as an empty log.
+    let v = &json_lines(
+        &t.run(["describe", "topic", "demo", "--output", "json"])
+            .success(),
+    )[0];
+    for p in v["partitions"].as_array().unwrap() {
+        assert_eq!(
+            (p["size"].as_u64(), p["log_end_offset"].as_i64()),
+            (Some(0), Some(0))
+        );
+    }
+    t.consume_ok(["-t", "demo"]);
+    t.run(["simulate-failure", "broker-down", "101", "-q"])
+        .success();
+    t.run(["simulate-failure", "broker-up", "101", "-q"])
+        .success();
+    t.produce("demo", "a\nb\n", &["-q", "-p", "0"]).success();
+    assert_eq!(t.values("demo"), ["a", "b"]);
+    let out = stdout_text(&t.run(["dump", &log, "--print-data", "--verify"]).success());
+    assert!(out.contains("payload: a"), "{out}");
 }

@@ -447,3 +447,53 @@ impl TestCluster {
         self.consume(args).success().get_output().stdout.clone()
     }
 }
+
+/// What a finished child reported about itself.
+pub struct Measured {
+    /// Exit code.
+    pub code: i32,
+    /// Wall time, including the measuring parent's start.
+    pub elapsed: std::time::Duration,
+    /// Peak RSS in KiB, as the kernel counted it for the child.
+    pub max_rss_kib: i64,
+    /// What it printed.
+    pub stdout: String,
+}
+
+/// Runs `filka ARGS...` in `dir` (stdin from `stdin`, else empty) through a small Python
+/// parent and reads the child's own peak RSS from it. (wait4 from this test process would
+/// count this process's memory too: a spawned child shares it until it execs, and Linux
+/// folds that into the child's ru_maxrss. The parent's own ~14 MiB is thus the floor of a
+/// reading, which a 64 MiB bound can live with.)
+pub fn run_measured(dir: &Path, args: &[&str], stdin: Option<&Path>) -> Measured {
+    const PARENT: &str = "import resource, subprocess, sys\n\
+r = subprocess.run(sys.argv[1:], stderr=subprocess.DEVNULL)\n\
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)\n\
+sys.exit(r.returncode)";
+    let start = std::time::Instant::now();
+    let input = match stdin {
+        Some(path) => std::process::Stdio::from(std::fs::File::open(path).expect("open stdin")),
+        None => std::process::Stdio::null(),
+    };
+    let out = std::process::Command::new("python3")
+        .current_dir(dir)
+        .arg("-c")
+        .arg(PARENT)
+        .arg(FILKA)
+        .args(args)
+        .stdin(input)
+        .output()
+        .expect("python3 runs the measured command");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let max_rss_kib = stderr
+        .lines()
+        .last()
+        .and_then(|l| l.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no peak RSS from the measuring parent: {stderr}"));
+    Measured {
+        code: out.status.code().expect("filka exited normally"),
+        elapsed: start.elapsed(),
+        max_rss_kib,
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+    }
+}

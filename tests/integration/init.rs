@@ -85,10 +85,21 @@ fn bad_counts_are_usage_errors() {
         &["init", "--brokers", "many"],
         &["init", "--first-id", "-5"],
         &["init", "--brokers", "2", "--first-id", "2147483647"],
+        // Regression: 100,000 brokers failed only after creating 100,000 folders, and the
+        // metadata batch was refused ("larger than max.message.bytes").
+        &["init", "--brokers", "100000"],
     ] {
         t.run(args).code(ExitCode::Usage.code());
     }
     assert!(!t.data().exists(), "a refused init created files");
+    let err = String::from_utf8(
+        t.run(["init", "--brokers", "100000"])
+            .get_output()
+            .stderr
+            .clone(),
+    )
+    .unwrap();
+    assert!(err.contains("100000 is not in 1..=1000"), "{err}");
 }
 
 #[test]
@@ -225,4 +236,84 @@ fn init_config_refuses_keys_without_a_cluster_wide_default() {
         .code(ExitCode::Usage.code());
     t.run(["init", "-c", "nope=1"]).code(ExitCode::Usage.code());
     assert!(!t.data().exists(), "nothing created");
+}
+
+/// Regression: with cluster.json gone, the next command created a second cluster over the
+/// first: a new cluster id in every meta.properties, RegisterBroker and CreateTopic records
+/// appended again (a new topic id for the same topic), old and new data mixed. The snapshot
+/// is now rebuilt from the metadata log, as Kafka rebuilds its metadata from its log.
+#[test]
+fn a_lost_snapshot_is_rebuilt_from_the_metadata_log_never_recreated() {
+    let t = TestCluster::new();
+    t.run(["init", "-q"]).success();
+    t.produce("t1", "x\n", &["-q"]).success();
+    let snapshot = t.data().join("cluster.json");
+    let before = t.cluster().state().clone();
+    let props = std::fs::read(t.data().join("broker-102/meta.properties")).unwrap();
+    let history = t.cluster().history().unwrap().len();
+
+    std::fs::remove_file(&snapshot).unwrap();
+    let lines = stderr_lines(&t.produce("t1", "y\n", &[]).success());
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].contains("cluster.json was missing; rebuilt it from the metadata log")
+            && lines[0].contains("3 brokers, 1 topic)"),
+        "{lines:?}"
+    );
+    let after = t.cluster().state().clone();
+    assert_eq!(
+        after, before,
+        "the rebuilt snapshot differs from the lost one"
+    );
+    assert_eq!(
+        std::fs::read(t.data().join("broker-102/meta.properties")).unwrap(),
+        props
+    );
+    assert_eq!(t.cluster().history().unwrap().len(), history);
+    let mut values = t.values("t1");
+    values.sort();
+    assert_eq!(values, ["x", "y"]);
+
+    // A reader rebuilds it too, and -q keeps that quiet.
+    std::fs::remove_file(&snapshot).unwrap();
+    t.run(["topic", "list", "-q"])
+        .success()
+        .stdout("t1\n")
+        .stderr("");
+    assert_eq!(t.cluster().state(), &before);
+
+    // init refuses the directory while any part of the cluster is there.
+    std::fs::remove_file(&snapshot).unwrap();
+    let tree_before = tree(&t.data());
+    let lines = stderr_lines(&t.run(["init"]).code(ExitCode::Failure.code()));
+    assert!(
+        lines[0].contains("already holds a filka cluster; nothing changed")
+            && lines[0].contains("metadata"),
+        "{lines:?}"
+    );
+    assert_eq!(tree(&t.data()), tree_before);
+}
+
+/// Broker folders with no snapshot and no metadata log (an init that died early, or a
+/// cluster copied without them) are neither opened nor covered by a new cluster.
+#[test]
+fn broker_folders_alone_are_refused_not_covered_by_a_new_cluster() {
+    let t = TestCluster::new();
+    t.run(["init", "-q"]).success();
+    std::fs::remove_file(t.data().join("cluster.json")).unwrap();
+    std::fs::remove_dir_all(t.data().join("metadata")).unwrap();
+    let before = tree(&t.data());
+    let lines = stderr_lines(&t.produce("t1", "x\n", &[]).code(ExitCode::Failure.code()));
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].contains("holds part of a filka cluster")
+            && lines[0].contains("broker-101/meta.properties"),
+        "{lines:?}"
+    );
+    let lines = stderr_lines(&t.run(["init"]).code(ExitCode::Failure.code()));
+    assert!(
+        lines[0].contains("broker-101/meta.properties exists"),
+        "{lines:?}"
+    );
+    assert_eq!(tree(&t.data()), before, "a refused command changed files");
 }

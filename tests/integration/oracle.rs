@@ -97,3 +97,40 @@ pub fn decode_values(args: &[&str], stdin: &str) -> String {
     );
     String::from_utf8(out.stdout).expect("decode_values.py prints UTF-8")
 }
+
+/// Regression: the README said the tests need only Rust, and where python3 or its venv
+/// module was missing (Debian without python3-venv) setup.sh died with bash's and Python's
+/// own messages. It now says what is missing, in one line.
+#[test]
+fn oracle_setup_says_in_one_line_what_is_missing() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    // An interpreter without the venv module: every import check fails.
+    let no_venv = dir.path().join("python-without-venv");
+    std::fs::write(&no_venv, "#!/bin/sh\nexit 1\n").unwrap();
+    std::fs::set_permissions(&no_venv, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let script = repo().join("tests/oracle/setup.sh");
+    for (python, needle) in [
+        (dir.path().join("no-such-python3"), "not found"),
+        (no_venv, "has no venv module"),
+    ] {
+        let out = Command::new("bash")
+            .arg(&script)
+            .env("PYTHON", &python)
+            .env("FILKA_ORACLE_VENV", dir.path().join("venv"))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{python:?}: {stderr}");
+        assert!(
+            out.stdout.is_empty(),
+            "{python:?}: no python path on failure"
+        );
+        let lines: Vec<&str> = stderr.lines().collect();
+        assert_eq!(lines.len(), 1, "{python:?}: {stderr}");
+        assert!(
+            lines[0].starts_with("setup.sh: ") && lines[0].contains(needle),
+            "{python:?}: {stderr}"
+        );
+    }
+}

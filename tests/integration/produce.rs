@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use filka::record::Compression;
 use filka::record::hash::partition_for_key;
 
-use crate::harness::{FILKA, TestCluster, stderr_lines};
+use crate::harness::{FILKA, TestCluster, stderr_lines, stdout_text};
 
 fn stdout(a: &assert_cmd::assert::Assert) -> String {
     String::from_utf8(a.get_output().stdout.clone()).unwrap()
@@ -466,9 +466,12 @@ fn envelope_partition_out_of_range_and_negative_timestamp_are_malformed() {
             &["--input-format", "envelope"],
         )
         .code(5);
-    assert_eq!(
-        stderr_lines(&a),
-        vec!["filka: produce: line 2: partition 2 does not exist (the topic has 2)"]
+    let lines = stderr_lines(&a);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0]
+            .starts_with("filka: produce: line 2: partition 2 does not exist (topic range has 2)"),
+        "{lines:?}"
     );
     let a = t
         .produce(
@@ -875,5 +878,212 @@ fn a_refused_topic_name_leaves_the_directory_untouched() {
     assert!(
         !t.data().exists(),
         "no cluster may be created for a refused name"
+    );
+}
+
+/// Regression: the README's copy (`consume --output json | produce --input-format
+/// envelope`) into a missing topic auto-created it with 3 partitions and stopped at the first
+/// envelope of partition 3 or more, with an error that did not say what to do.
+#[test]
+fn copying_into_too_few_partitions_says_how_to_fix_it() {
+    let t = TestCluster::new();
+    t.run(["topic", "create", "demo", "-p", "8", "-q"])
+        .success();
+    let lines: String = (0..40).map(|i| format!("k{i}:v{i}\n")).collect();
+    t.produce("demo", lines, &["-K", ":", "-q"]).success();
+    let json = t.consume_ok(["-t", "demo", "--output", "json"]);
+    let a = t
+        .produce("copy", json.clone(), &["--input-format", "envelope", "-q"])
+        .code(5);
+    let err = stderr_lines(&a);
+    assert_eq!(err.len(), 1, "{err:?}");
+    assert!(
+        err[0].contains("(topic copy has 3)") && err[0].contains("filka topic create copy -p N"),
+        "{err:?}"
+    );
+    // The README's way: create the copy with the source's partition count first.
+    t.run(["topic", "create", "copy2", "-p", "8", "-q"])
+        .success();
+    t.produce("copy2", json.clone(), &["--input-format", "envelope", "-q"])
+        .success();
+    let mut a = t.read_topic("demo");
+    let mut b = t.read_topic("copy2");
+    a.sort_by_key(|r| (r.partition, r.offset));
+    b.sort_by_key(|r| (r.partition, r.offset));
+    assert_eq!(a, b);
+}
+
+/// Regression: records whose envelope timestamps were older than the topic's retention.ms
+/// were deleted by retention inside the producer's close, with exit 0 and no word, which
+/// looks like data loss. Kafka deletes them at its next retention check too: the rule stays,
+/// and stderr says so.
+#[test]
+fn records_retention_deletes_at_once_are_reported() {
+    let t = TestCluster::new();
+    t.run(["topic", "create", "ct", "-p", "1", "-q"]).success();
+    let old = "{\"value\":\"x\",\"timestamp\":1000}\n";
+    let a = t
+        .produce("ct", old, &["--input-format", "envelope"])
+        .success();
+    let lines = stderr_lines(&a);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].starts_with(
+            "filka: produce: retention.ms (7 days) deleted 1 record just written: timestamps from the input before "
+        ),
+        "{lines:?}"
+    );
+    assert!(t.consume_ok(["-t", "ct"]).is_empty());
+    t.produce("ct", old, &["--input-format", "envelope", "-q"])
+        .success()
+        .stderr("");
+    // Records within retention: no word.
+    let fresh = format!(
+        "{{\"value\":\"y\",\"timestamp\":{}}}\n",
+        filka::cluster::now_ms()
+    );
+    t.produce("ct", fresh, &["--input-format", "envelope"])
+        .success()
+        .stderr("");
+    t.produce("ct", "z\n", &[]).success().stderr("");
+    assert_eq!(t.values("ct"), ["y", "z"]);
+}
+
+/// Regression: `--print-offsets` printed offsets grouped by partition as batches were
+/// acknowledged (`2 16, 2 17, 7 27, 7 28` for keys truck1, truck2, truck1, truck2), so a
+/// script could not paste them beside its input lines. Line N is now the Nth record's.
+#[test]
+fn print_offsets_follow_the_input_order() {
+    let t = TestCluster::new();
+    t.run(["topic", "create", "trucks", "-p", "10", "-q"])
+        .success();
+    let out = t
+        .produce(
+            "trucks",
+            "truck1\ta\ntruck2\tb\ntruck1\tc\ntruck2\td\n",
+            &["-K", "\\t", "--print-offsets"],
+        )
+        .success();
+    let (p1, p2) = (
+        partition_for_key(b"truck1", 10),
+        partition_for_key(b"truck2", 10),
+    );
+    assert_ne!(p1, p2, "the test needs two partitions");
+    assert_eq!(
+        offsets(&stdout_text(&out)),
+        [(p1, 0), (p2, 0), (p1, 1), (p2, 1)]
+    );
+
+    // Many keys, small batches, a line skipped: each output line belongs to its input line.
+    let mut input = String::new();
+    let mut keys = Vec::new();
+    for i in 0..3000 {
+        if i == 1234 {
+            input.push_str("no separator here\n");
+            continue;
+        }
+        let key = format!("key-{}", (i * 7919) % 101);
+        input.push_str(&format!("{key}\tvalue-{i}\n"));
+        keys.push(key);
+    }
+    let out = t
+        .produce(
+            "trucks",
+            input,
+            &[
+                "-K",
+                "\\t",
+                "--print-offsets",
+                "--batch-size",
+                "300",
+                "-k",
+                "fixed",
+            ],
+        )
+        .success();
+    let printed = offsets(&stdout_text(&out));
+    assert_eq!(printed.len(), 3000);
+    let values: std::collections::HashMap<(u32, i64), String> = t
+        .read_topic("trucks")
+        .into_iter()
+        .map(|r| {
+            (
+                (r.partition, r.offset),
+                String::from_utf8(r.value.unwrap()).unwrap(),
+            )
+        })
+        .collect();
+    let mut k = 0;
+    for (i, at) in printed.iter().enumerate() {
+        let expect = if i == 1234 {
+            "no separator here".to_string()
+        } else {
+            let want = format!("value-{i}");
+            assert_eq!(at.0, partition_for_key(keys[k].as_bytes(), 10), "line {i}");
+            k += 1;
+            want
+        };
+        assert_eq!(values[at], expect, "line {i} printed {at:?}");
+    }
+}
+
+/// Issue 3: "Peak RSS under 64 MiB whatever the input size". Only dump's memory was tested:
+/// produce (RF=3, from a pipe-like file larger than the bound) and consume are now too.
+#[test]
+fn produce_and_consume_stay_under_64_mib() {
+    let t = TestCluster::new();
+    t.run(["topic", "create", "big", "-p", "3", "-r", "3", "-q"])
+        .success();
+    let input = t.path().join("input.txt");
+    {
+        use std::io::Write;
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&input).unwrap());
+        let value = "v".repeat(100);
+        // ~80 MB: more than the bound, so nothing may hold the input whole.
+        for i in 0..750_000 {
+            writeln!(f, "key-{:04}\t{value}", i % 1000).unwrap();
+        }
+    }
+    let data = t.data().display().to_string();
+    let m = crate::harness::run_measured(
+        t.path(),
+        &[
+            "--cluster",
+            &data,
+            "produce",
+            "-t",
+            "big",
+            "-K",
+            "\\t",
+            "-q",
+        ],
+        Some(&input),
+    );
+    assert_eq!(m.code, 0);
+    assert!(
+        m.max_rss_kib < 64 * 1024,
+        "produce: peak RSS {} KiB",
+        m.max_rss_kib
+    );
+    let m = crate::harness::run_measured(
+        t.path(),
+        &[
+            "--cluster",
+            &data,
+            "consume",
+            "-t",
+            "big",
+            "-q",
+            "--format",
+            "%o\\n",
+        ],
+        None,
+    );
+    assert_eq!(m.code, 0);
+    assert_eq!(m.stdout.lines().count(), 750_000);
+    assert!(
+        m.max_rss_kib < 64 * 1024,
+        "consume: peak RSS {} KiB",
+        m.max_rss_kib
     );
 }

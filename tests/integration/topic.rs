@@ -225,12 +225,52 @@ fn list_prints_names_and_hides_internal_topics_unless_asked() {
     t.run(["topic", "delete", "__consumer_offsets"]).code(USAGE);
 }
 
+/// Issue 3: "a command that needs a cluster and finds none creates the default one ... and
+/// says so on stderr, as SQLite creates its file". Readers (topic list, describe, consume,
+/// group list) used to exit 4 instead; dump and completions need no cluster and never
+/// create one.
 #[test]
-fn list_needs_a_cluster_and_does_not_create_one() {
+fn every_command_that_needs_a_cluster_creates_the_default_one() {
+    for args in [
+        &["topic", "list"][..],
+        &["describe", "cluster"],
+        &["describe", "topics"],
+        &["describe", "history"],
+        &["consume", "-t", "nothing"],
+        &["group", "list"],
+    ] {
+        let t = TestCluster::new();
+        let assert = t.run(args);
+        let lines = stderr_lines(&assert);
+        assert!(
+            lines[0].contains("no cluster at")
+                && lines[0].contains("created one with brokers 101, 102, 103"),
+            "{args:?}: {lines:?}"
+        );
+        assert!(t.data().join("cluster.json").is_file(), "{args:?}");
+        assert_eq!(
+            t.cluster().state().broker_ids(),
+            [101, 102, 103],
+            "{args:?}"
+        );
+        // Quiet with -q, and only the first time.
+        let t = TestCluster::new();
+        t.cmd()
+            .arg("-q")
+            .args(args)
+            .assert()
+            .stderr(predicate::str::contains("created one").not());
+        assert!(t.data().join("cluster.json").is_file(), "{args:?} -q");
+        let again = stderr_lines(&t.run(args));
+        assert!(
+            again.iter().all(|l| !l.contains("created one")),
+            "{args:?}: {again:?}"
+        );
+    }
     let t = TestCluster::new();
-    let assert = t.run(["topic", "list"]).code(NOT_FOUND);
-    assert!(stderr_lines(&assert)[0].contains("no filka cluster at"));
-    assert!(!t.data().exists());
+    t.run(["completions", "bash"]).success();
+    t.run(["dump", "nowhere.log"]).code(NOT_FOUND);
+    assert!(!t.data().exists(), "dump and completions need no cluster");
 }
 
 #[test]
@@ -392,4 +432,70 @@ fn json_create_and_unsupported_formats() {
     t.run(["topic", "create", "x", "--output", "avro"])
         .code(USAGE);
     t.run(["topic", "list"]).success().stdout("demo\n");
+}
+
+/// Regression: `topic delete` removed only the replica folders. Every broker's
+/// recovery-point, replication-offset and log-start-offset checkpoints kept the topic's
+/// lines (rewritten by every later produce), its lock folder stayed with the partitions'
+/// lock records, and a topic created again under the name inherited the old recovery points
+/// and high watermarks.
+#[test]
+fn deleting_a_topic_forgets_its_checkpoints_and_locks() {
+    let t = TestCluster::new();
+    t.run(["topic", "create", "gone", "-p", "3", "-r", "3", "-q"])
+        .success();
+    t.run(["topic", "create", "kept", "-p", "1", "-q"])
+        .success();
+    let lines: String = (0..500).map(|i| format!("{i}\n")).collect();
+    t.produce("gone", lines.clone(), &["-q", "-K", ":"])
+        .success();
+    t.produce("kept", "a\nb\n", &["-q"]).success();
+    let checkpoint_text = |b: i32| -> String {
+        [
+            "recovery-point-offset-checkpoint",
+            "replication-offset-checkpoint",
+            "log-start-offset-checkpoint",
+        ]
+        .iter()
+        .map(|f| std::fs::read_to_string(t.data().join(format!("broker-{b}/{f}"))).unwrap())
+        .collect()
+    };
+    assert!(
+        checkpoint_text(101).contains("gone "),
+        "the test needs entries to remove"
+    );
+    assert!(t.data().join("locks/partitions/gone").is_dir());
+
+    t.run(["topic", "delete", "gone", "-q"]).success();
+    for b in [101, 102, 103] {
+        let text = checkpoint_text(b);
+        assert!(!text.contains("gone "), "broker {b}: {text}");
+    }
+    assert!(
+        checkpoint_text(101).contains("kept 0 "),
+        "other topics stay"
+    );
+    assert!(!t.data().join("locks/partitions/gone").exists());
+
+    // Created again, it starts from nothing.
+    t.run(["topic", "create", "gone", "-p", "3", "-r", "3", "-q"])
+        .success();
+    let v = &json_lines(
+        &t.run(["describe", "topic", "gone", "--output", "json"])
+            .success(),
+    )[0];
+    for p in v["partitions"].as_array().unwrap() {
+        assert_eq!(p["high_watermark"], 0, "{p}");
+        assert_eq!(p["log_start_offset"], 0, "{p}");
+    }
+    for b in [101, 102, 103] {
+        for line in checkpoint_text(b)
+            .lines()
+            .filter(|l| l.starts_with("gone "))
+        {
+            assert!(line.ends_with(" 0"), "broker {b}: {line}");
+        }
+    }
+    t.produce("gone", "new\n", &["-q"]).success();
+    assert_eq!(t.values("gone"), ["new"]);
 }
