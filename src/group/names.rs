@@ -61,17 +61,22 @@ fn fnv1a_128(bytes: &[u8]) -> u128 {
         .fold(OFFSET, |h, &b| (h ^ u128::from(b)).wrapping_mul(PRIME))
 }
 
-/// The folder of `group` (see the module docs for how the name is made).
-pub fn group_dir(layout: &Layout, group: &str) -> PathBuf {
-    let name = if is_plain(group) {
-        group.to_string()
-    } else if group.len() <= HEX_MAX {
-        let hex: String = group.bytes().map(|b| format!("{b:02x}")).collect();
+/// The file name an id (a group id, a transactional id) is stored under: the id itself,
+/// `%` and its hex, or `#` and its hash (see the module docs).
+pub fn file_name_for(id: &str) -> String {
+    if is_plain(id) {
+        id.to_string()
+    } else if id.len() <= HEX_MAX {
+        let hex: String = id.bytes().map(|b| format!("{b:02x}")).collect();
         format!("%{hex}")
     } else {
-        format!("#{:032x}", fnv1a_128(group.as_bytes()))
-    };
-    layout.groups().join(name)
+        format!("#{:032x}", fnv1a_128(id.as_bytes()))
+    }
+}
+
+/// The folder of `group` (see the module docs for how the name is made).
+pub fn group_dir(layout: &Layout, group: &str) -> PathBuf {
+    layout.groups().join(file_name_for(group))
 }
 
 fn hashed(dir: &Path) -> bool {

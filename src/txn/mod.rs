@@ -3,4 +3,5 @@
 //! `abs(javaStringHashCode(id)) % 50`), whose records ([`schema`]) hold each id's producer id,
 //! epoch, state and partitions.
 
+pub mod coordinator;
 pub mod schema;
