@@ -29,8 +29,8 @@ use std::path::PathBuf;
 
 pub use partition::{AppendInfo, OpenHints, PartitionLog, RecoveryReport, RetentionReport};
 pub use producer_state::{CompletedTxn, ProducerState, ProducerStateError, Verdict};
-pub use txn_index::AbortedTxn;
 pub use reader::{LogCursor, LogReader};
+pub use txn_index::AbortedTxn;
 
 use crate::record::TimestampType;
 
@@ -180,3 +180,6 @@ pub(crate) fn io_err<'a>(
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod txn_tests;

@@ -694,10 +694,11 @@ impl PartitionLog {
             }
         }
         let (mut state, mut report) = replay::load(&dir, &bases, from, prior, &mut |_, _| Ok(()))?;
-        let start = replay::resume_point(&dir, &bases, &state).map_err(|why| LogError::Corrupt {
-            path: dir.clone(),
-            detail: format!("cannot replay producer state from offset {from}: {why}"),
-        })?;
+        let start =
+            replay::resume_point(&dir, &bases, &state).map_err(|why| LogError::Corrupt {
+                path: dir.clone(),
+                detail: format!("cannot replay producer state from offset {from}: {why}"),
+            })?;
         let mut aborts = Vec::new();
         let more = replay::replay(&mut state, &dir, &bases, start, leo, &mut |base, done| {
             if done.is_aborted {
@@ -824,7 +825,9 @@ impl PartitionLog {
             .size()
             .saturating_sub(headers.last().map_or(0, |h| h.size() as u64));
         for (i, (h, m)) in headers.iter().zip(markers).enumerate() {
-            let base = bases[bases.partition_point(|&b| b <= h.base_offset).saturating_sub(1)];
+            let base = bases[bases
+                .partition_point(|&b| b <= h.base_offset)
+                .saturating_sub(1)];
             // A roll inside this append came before this batch: the state up to the new
             // segment's base is what its snapshot must hold (Kafka snapshots at each roll).
             // (Dense offsets: a later batch starting a segment means a roll came between it

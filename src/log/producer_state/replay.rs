@@ -245,7 +245,11 @@ fn index_floor_position(dir: &Path, base: i64, offset: i64) -> u64 {
 /// Finds the batch whose last offset is `offset` exactly: the [`BatchMark`] of a state
 /// ending at `offset + 1`. `None` when no batch ends there (the offset is inside a batch
 /// or outside the log).
-pub fn mark_ending_at(dir: &Path, bases: &[i64], offset: i64) -> Result<Option<BatchMark>, LogError> {
+pub fn mark_ending_at(
+    dir: &Path,
+    bases: &[i64],
+    offset: i64,
+) -> Result<Option<BatchMark>, LogError> {
     let i = bases.partition_point(|&b| b <= offset);
     let Some(&base) = i.checked_sub(1).and_then(|i| bases.get(i)) else {
         return Ok(None);
@@ -287,7 +291,11 @@ pub fn mark_holds(dir: &Path, mark: &BatchMark) -> bool {
 }
 
 /// Where replay of `state` continues: (segment index, byte position), or why it cannot.
-pub fn resume_point(dir: &Path, bases: &[i64], state: &ProducerState) -> Result<(usize, u64), String> {
+pub fn resume_point(
+    dir: &Path,
+    bases: &[i64],
+    state: &ProducerState,
+) -> Result<(usize, u64), String> {
     let first = bases.first().copied().unwrap_or(0);
     if state.end_offset() <= first {
         // Nothing of the log is in the state yet (an empty log, or one that starts
@@ -438,10 +446,9 @@ pub fn load(
                 start = Some((state, at));
                 break;
             }
-            None => report.ignored_snapshots.push((
-                s,
-                format!("no batch of the log ends at offset {}", s - 1),
-            )),
+            None => report
+                .ignored_snapshots
+                .push((s, format!("no batch of the log ends at offset {}", s - 1))),
         }
     }
     let (mut state, at) = start.unwrap_or_else(|| (ProducerState::empty(first), (0, 0)));

@@ -313,8 +313,7 @@ pub fn list_snapshots(dir: &Path) -> Result<Vec<i64>, LogError> {
     for entry in rd {
         let entry = entry.map_err(io_err(dir, "list"))?;
         let name = entry.file_name();
-        if let Some((offset, SNAPSHOT_SUFFIX)) = name.to_str().and_then(names::parse_segment_name)
-        {
+        if let Some((offset, SNAPSHOT_SUFFIX)) = name.to_str().and_then(names::parse_segment_name) {
             out.push(offset);
         }
     }

@@ -75,7 +75,11 @@ fn sequences_wrap_like_kafkas_decrement_sequence() {
     assert_eq!(decrement_sequence(10, 3), 7);
     assert_eq!(decrement_sequence(1, 3), i32::MAX - 1);
     assert_eq!(decrement_sequence(0, 0), 0);
-    assert_eq!(decrement_sequence(-1, i32::MAX), 0, "no overflow on hostile values");
+    assert_eq!(
+        decrement_sequence(-1, i32::MAX),
+        0,
+        "no overflow on hostile values"
+    );
     assert!(in_sequence(4, 5));
     assert!(in_sequence(i32::MAX, 0));
     assert!(in_sequence(-1, 0));
@@ -160,7 +164,10 @@ fn sequences_wrap_at_int32_max() {
     append(&mut s, &data(PID, 0, i32::MAX - 2, 3, 0, false)).unwrap();
     assert_eq!(s.entry(PID).unwrap().last_sequence(), i32::MAX);
     // The next batch starts at 0 and spans nothing special.
-    assert_eq!(append(&mut s, &data(PID, 0, 0, 2, 3, false)), Ok(Verdict::Append));
+    assert_eq!(
+        append(&mut s, &data(PID, 0, 0, 2, 3, false)),
+        Ok(Verdict::Append)
+    );
     // A batch crossing the wrap: MAX-1, MAX, 0.
     let mut t = ProducerState::empty(0);
     append(&mut t, &data(PID, 0, i32::MAX - 1, 3, 0, false)).unwrap();
@@ -174,14 +181,20 @@ fn sequences_wrap_at_int32_max() {
             timestamp: TS
         })
     );
-    assert_eq!(append(&mut t, &data(PID, 0, 1, 1, 3, false)), Ok(Verdict::Append));
+    assert_eq!(
+        append(&mut t, &data(PID, 0, 1, 1, 3, false)),
+        Ok(Verdict::Append)
+    );
     assert!(t.check(&data(PID, 0, 0, 1, 4, false)).is_err());
 }
 
 #[test]
 fn an_unknown_producer_may_start_anywhere_and_a_new_epoch_starts_at_zero() {
     let mut s = ProducerState::empty(0);
-    assert_eq!(append(&mut s, &data(PID, 3, 42, 1, 0, false)), Ok(Verdict::Append));
+    assert_eq!(
+        append(&mut s, &data(PID, 3, 42, 1, 0, false)),
+        Ok(Verdict::Append)
+    );
     assert_eq!(
         s.check(&data(PID, 4, 7, 1, 1, false)),
         Err(ProducerStateError::InvalidNewEpochSequence {
@@ -191,7 +204,10 @@ fn an_unknown_producer_may_start_anywhere_and_a_new_epoch_starts_at_zero() {
             first_sequence: 7,
         })
     );
-    assert_eq!(append(&mut s, &data(PID, 4, 0, 1, 1, false)), Ok(Verdict::Append));
+    assert_eq!(
+        append(&mut s, &data(PID, 4, 0, 1, 1, false)),
+        Ok(Verdict::Append)
+    );
     // The new epoch forgot the old epoch's batches.
     assert_eq!(s.entry(PID).unwrap().batches().len(), 1);
     assert_eq!(s.entry(PID).unwrap().epoch(), 4);
@@ -239,11 +255,21 @@ fn a_marker_with_a_bumped_epoch_fences_the_old_transactional_producer() {
     assert!(done.is_aborted);
     let zombie = s.check(&data(PID, 0, 2, 1, 3, true)).unwrap_err();
     assert!(
-        matches!(zombie, ProducerStateError::ProducerFenced { epoch: 0, current_epoch: 1, .. }),
+        matches!(
+            zombie,
+            ProducerStateError::ProducerFenced {
+                epoch: 0,
+                current_epoch: 1,
+                ..
+            }
+        ),
         "{zombie}"
     );
     // The new holder starts its epoch at sequence 0.
-    assert_eq!(append(&mut s, &data(PID, 1, 0, 1, 3, true)), Ok(Verdict::Append));
+    assert_eq!(
+        append(&mut s, &data(PID, 1, 0, 1, 3, true)),
+        Ok(Verdict::Append)
+    );
 }
 
 #[test]
@@ -280,7 +306,10 @@ fn a_non_transactional_batch_inside_a_transaction_is_refused() {
 fn coordinator_batches_without_sequences_are_checked_for_epoch_only() {
     let mut s = ProducerState::empty(0);
     append(&mut s, &data(PID, 2, 0, 1, 0, true)).unwrap();
-    assert_eq!(append(&mut s, &data(PID, 2, -1, 1, 1, true)), Ok(Verdict::Append));
+    assert_eq!(
+        append(&mut s, &data(PID, 2, -1, 1, 1, true)),
+        Ok(Verdict::Append)
+    );
     assert!(s.check(&data(PID, 1, -1, 1, 2, true)).is_err());
 }
 
@@ -387,7 +416,10 @@ fn hex(b: &[u8]) -> String {
 #[test]
 fn the_empty_snapshot_is_kafkas_ten_bytes() {
     let bytes = encode_snapshot(&ProducerState::empty(0).snapshot_entries());
-    assert_eq!(bytes, [0x00, 0x01, 0x48, 0x67, 0x4b, 0xc7, 0x00, 0x00, 0x00, 0x00]);
+    assert_eq!(
+        bytes,
+        [0x00, 0x01, 0x48, 0x67, 0x4b, 0xc7, 0x00, 0x00, 0x00, 0x00]
+    );
     assert_eq!(decode_snapshot(&bytes), Ok(vec![]));
 }
 
@@ -442,7 +474,8 @@ fn snapshots_round_trip_what_kafka_keeps() {
     append(&mut s, &data(3, 0, 0, 1, 7, true)).unwrap();
     end(&mut s, marker(3, 1, 8, false, 4)).unwrap();
     let entries = s.snapshot_entries();
-    let loaded = ProducerState::from_snapshot(9, &decode_snapshot(&encode_snapshot(&entries)).unwrap());
+    let loaded =
+        ProducerState::from_snapshot(9, &decode_snapshot(&encode_snapshot(&entries)).unwrap());
     assert_eq!(loaded.snapshot_entries(), entries);
     assert_eq!(loaded.end_offset(), 9);
     assert_eq!(loaded.first_undecided_offset(), Some(6));
@@ -468,21 +501,33 @@ fn damaged_snapshots_are_refused_with_where() {
     let cases: Vec<(&str, Vec<u8>, u64)> = vec![
         ("short", good[..9].to_vec(), 0),
         ("version", [&[0, 2][..], &good[2..]].concat(), 0),
-        ("crc", {
-            let mut b = good.clone();
-            b[20] ^= 1;
-            b
-        }, 2),
-        ("count", {
-            let mut b = good.clone();
-            b[9] = 2;
-            b
-        }, 6),
-        ("negative count", {
-            let mut b = good.clone();
-            b[6] = 0xff;
-            b
-        }, 6),
+        (
+            "crc",
+            {
+                let mut b = good.clone();
+                b[20] ^= 1;
+                b
+            },
+            2,
+        ),
+        (
+            "count",
+            {
+                let mut b = good.clone();
+                b[9] = 2;
+                b
+            },
+            6,
+        ),
+        (
+            "negative count",
+            {
+                let mut b = good.clone();
+                b[6] = 0xff;
+                b
+            },
+            6,
+        ),
         ("truncated entry", good[..good.len() - 1].to_vec(), 6),
         ("trailing", [&good[..], &[0][..]].concat(), 2),
     ];
