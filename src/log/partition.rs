@@ -4,15 +4,20 @@
 //! retention. Opening runs Kafka's recovery when the log was not closed at its recovery
 //! point (kafka-format.md §6).
 //!
+//! It also owns the partition's producer state (idempotent and transactional producers,
+//! [`super::producer_state`]) and drives the `.snapshot` and `.txnindex` files with it, as
+//! Kafka's `UnifiedLog` drives its `ProducerStateManager`: see the `impl` block after
+//! retention.
+//!
 //! The caller must be the only writer (it holds the partition's lock).
 
 use std::path::{Path, PathBuf};
 
 use crate::record::{BatchHeader, BatchRef, TimestampType, batch};
 
-use super::names::{self, LOG_SUFFIX};
 use crate::record::control::EndTxnMarker;
 
+use super::names::{self, LOG_SUFFIX};
 use super::producer_state::{
     CompletedTxn, LoadReport, ProducerState, ProducerStateError, Verdict, replay, snapshot,
 };
@@ -724,6 +729,18 @@ impl PartitionLog {
     }
 
     fn snapshot_after_long_replay(&mut self) -> Result<(), LogError> {
+        // A snapshot that failed its checks is deleted, as Kafka's loadFromSnapshot does,
+        // rather than read and refused at every open.
+        let ignored: Vec<i64> = self
+            .txn
+            .report
+            .ignored_snapshots
+            .iter()
+            .map(|s| s.0)
+            .collect();
+        for s in ignored {
+            snapshot::remove_snapshot(&self.dir, s)?;
+        }
         if self.txn.report.replay.bytes >= SNAPSHOT_AFTER_REPLAY_BYTES {
             self.snapshot()?;
         }

@@ -326,6 +326,10 @@ fn a_corrupt_snapshot_is_ignored_and_the_state_rebuilt() {
     assert!(r.ignored_snapshots[0].1.contains("CRC mismatch"), "{r:?}");
     assert_eq!(r.replay.batches, 2);
     assert_eq!(comparable(log.producer_state()), want);
+    assert!(
+        !path.exists(),
+        "the writer deletes a bad snapshot, as Kafka does"
+    );
 }
 
 #[test]
@@ -508,7 +512,7 @@ struct Model {
 #[test]
 fn random_appends_applied_incrementally_equal_a_fresh_load() {
     let (mut aborts, mut rolls) = (0, 0);
-    for seed in 1..=12u64 {
+    for seed in 1..=8u64 {
         let mut rng = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
         let mut next = move |n: u64| {
             rng ^= rng << 13;

@@ -574,7 +574,7 @@ fn kafka_python_fixtures_dump_as_golden() {
 
 // Producer state: .snapshot and .txnindex files (kafka-format.md §1, §10).
 
-const SNAPSHOT: &str = "demo-0/00000000000000000010.snapshot";
+const SNAPSHOT: &str = "demo-0/00000000000000000011.snapshot";
 const TXN_INDEX: &str = "demo-0/00000000000000000000.txnindex";
 
 fn producer_batch(pid: i64, epoch: i16, seq: i32, n: i64, txn: bool) -> Vec<u8> {
@@ -592,8 +592,9 @@ fn producer_batch(pid: i64, epoch: i16, seq: i32, n: i64, txn: bool) -> Vec<u8> 
 }
 
 /// A partition written through filka's log: an idempotent producer (1000), a transaction
-/// of 2000 aborted while 3000's is open, 3000's commit, 4000's open transaction; closed
-/// cleanly at offset 10, so `00000000000000000010.snapshot` holds the state.
+/// of 2000 aborted while 3000's is open, 3000's commit, 4000's open transaction, and 5000
+/// known only from a marker (no batch: its snapshot line ends after lastTimestamp); closed
+/// cleanly at offset 11, so `00000000000000000011.snapshot` holds the state.
 fn write_transactional_partition(t: &TestCluster) {
     let dir = t.path().join("demo-0");
     let (mut log, _) =
@@ -608,10 +609,11 @@ fn write_transactional_partition(t: &TestCluster) {
         end(3000, 2, true, 11),               // 7
         producer_batch(4000, 0, 7, 1, true),  // 8
         producer_batch(4000, 0, 8, 1, true),  // 9
+        end(5000, 1, false, 12),              // 10: ends nothing, indexes nothing
     ] {
         log.append(&mut b, 0, TS0).unwrap();
     }
-    assert_eq!(log.log_end_offset(), 10);
+    assert_eq!(log.log_end_offset(), 11);
     log.close().unwrap();
 }
 
@@ -633,6 +635,13 @@ fn snapshots_and_transaction_indexes_dump_like_kafka() {
     assert!(
         out.contains("currentTxnFirstOffset: OptionalLong[8]"),
         "{out}"
+    );
+    assert!(
+        out.contains(
+            "producerId: 5000 producerEpoch: 1 coordinatorEpoch: 5 currentTxnFirstOffset: \
+             OptionalLong.empty lastTimestamp: 1700000000012 \n"
+        ),
+        "Kafka's line for a producer without a batch ends with a space: {out}"
     );
     assert!(
         out.contains(
@@ -673,18 +682,18 @@ fn damaged_snapshots_and_transaction_indexes_exit_3_with_where() {
     assert!(out.contains("Error: byte 2: CRC mismatch"), "{out}");
     assert_eq!(
         out.matches("producerId: ").count(),
-        4,
+        5,
         "entries still listed: {out}"
     );
     std::fs::write(&path, &good[..good.len() - 5]).unwrap();
     let a = dump(&t, &[SNAPSHOT]).code(3);
     let out = stdout(&a);
     assert!(
-        out.contains("Error: byte 6: the file declares 4 entries"),
+        out.contains("Error: byte 6: the file declares 5 entries"),
         "{out}"
     );
     assert!(
-        out.contains("invalid bytes at the end of 00000000000000000010.snapshot"),
+        out.contains("invalid bytes at the end of 00000000000000000011.snapshot"),
         "{out}"
     );
 
@@ -752,7 +761,9 @@ fn snapshot_and_txnindex_entries_as_json() {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     assert_eq!(lines[0]["kind"], "producer_snapshot");
-    assert_eq!(lines[0]["base_offset"], 10);
+    assert_eq!(lines[0]["base_offset"], 11);
+    let p5000 = lines.iter().find(|v| v["producer_id"] == 5000).unwrap();
+    assert_eq!(p5000["last_offset"], serde_json::Value::Null);
     let p4000 = lines.iter().find(|v| v["producer_id"] == 4000).unwrap();
     assert_eq!(p4000["type"], "snapshot_entry");
     assert_eq!(p4000["current_txn_first_offset"], 8);
