@@ -644,3 +644,28 @@ fn random_appends_applied_incrementally_equal_a_fresh_load() {
         "the cases matter: {aborts} aborts, {rolls} rolls"
     );
 }
+
+#[test]
+fn a_long_replay_at_open_leaves_a_snapshot_for_the_next_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut log = open_log(dir.path(), LogConfig::default());
+    for seq in 0..5 {
+        let mut b = BatchBuilder::new(BatchOptions {
+            producer_id: 7,
+            producer_epoch: 0,
+            base_sequence: seq,
+            ..BatchOptions::default()
+        });
+        b.append(TS, None, Some(&vec![b'x'; 1_000_000]), &[]);
+        log.append(&mut b.build(0, 0), 0, TS).unwrap();
+    }
+    drop(log);
+    assert!(list_snapshots(dir.path()).unwrap().is_empty());
+    let log = open_log(dir.path(), LogConfig::default());
+    assert_eq!(log.producer_load_report().replay.batches, 5);
+    assert_eq!(list_snapshots(dir.path()).unwrap(), [5]);
+    drop(log);
+    let log = open_log(dir.path(), LogConfig::default());
+    assert_eq!(log.producer_load_report().snapshot, Some(5));
+    assert_eq!(log.producer_load_report().replay.batches, 0);
+}
