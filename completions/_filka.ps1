@@ -39,7 +39,7 @@ Register-ArgumentCompleter -Native -CommandName 'filka' -ScriptBlock {
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'The local schema registry: subjects, versions, ids and compatibility modes')
             [CompletionResult]::new('describe', 'describe', [CompletionResultType]::ParameterValue, 'Show brokers, topics, partitions, replicas and the metadata history')
             [CompletionResult]::new('simulate-failure', 'simulate-failure', [CompletionResultType]::ParameterValue, 'Make brokers fail in the ways Kafka brokers fail, and see how the cluster copes')
-            [CompletionResult]::new('dump', 'dump', [CompletionResultType]::ParameterValue, 'Print the contents of Kafka segment, index, time index and checkpoint files')
+            [CompletionResult]::new('dump', 'dump', [CompletionResultType]::ParameterValue, 'Print the contents of Kafka segment, index, snapshot and checkpoint files')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Play the seed''s example end to end on a fresh cluster, step by step')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             break

@@ -36,7 +36,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand schema 'The local schema registry: subjects, versions, ids and compatibility modes'
             cand describe 'Show brokers, topics, partitions, replicas and the metadata history'
             cand simulate-failure 'Make brokers fail in the ways Kafka brokers fail, and see how the cluster copes'
-            cand dump 'Print the contents of Kafka segment, index, time index and checkpoint files'
+            cand dump 'Print the contents of Kafka segment, index, snapshot and checkpoint files'
             cand demo 'Play the seed''s example end to end on a fresh cluster, step by step'
             cand completions 'Print a shell completion script'
         }

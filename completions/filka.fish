@@ -41,7 +41,7 @@ complete -c filka -n "__fish_filka_needs_command" -f -a "group" -d 'Consumer gro
 complete -c filka -n "__fish_filka_needs_command" -f -a "schema" -d 'The local schema registry: subjects, versions, ids and compatibility modes'
 complete -c filka -n "__fish_filka_needs_command" -f -a "describe" -d 'Show brokers, topics, partitions, replicas and the metadata history'
 complete -c filka -n "__fish_filka_needs_command" -f -a "simulate-failure" -d 'Make brokers fail in the ways Kafka brokers fail, and see how the cluster copes'
-complete -c filka -n "__fish_filka_needs_command" -f -a "dump" -d 'Print the contents of Kafka segment, index, time index and checkpoint files'
+complete -c filka -n "__fish_filka_needs_command" -f -a "dump" -d 'Print the contents of Kafka segment, index, snapshot and checkpoint files'
 complete -c filka -n "__fish_filka_needs_command" -f -a "demo" -d 'Play the seed\'s example end to end on a fresh cluster, step by step'
 complete -c filka -n "__fish_filka_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c filka -n "__fish_filka_using_subcommand init" -l brokers -d 'Number of brokers (1 to 1000)' -r

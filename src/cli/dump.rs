@@ -1,5 +1,5 @@
-//! `filka dump`: print what is inside Kafka's segment, index, time index and checkpoint files,
-//! like Kafka's `kafka-dump-log.sh`.
+//! `filka dump`: print what is inside Kafka's segment, index, time index, producer-snapshot,
+//! transaction-index and checkpoint files, like Kafka's `kafka-dump-log.sh`.
 //!
 //! Reads the files read-only and never repairs them. Needs no cluster: the files may come from
 //! a real Kafka broker.
@@ -7,7 +7,11 @@
 //! Text output is kafka-dump-log's, line for line, wherever Kafka has a format
 //! (kafka-format.md §10): `Dumping <path>`, `Log starting offset: N`, the batch line, the
 //! `| offset: ...` record lines (`--print-data`), `offset: N position: P`,
-//! `timestamp: T offset: O`, `<path> is empty.` and
+//! `timestamp: T offset: O`, the `.snapshot` line (`producerId: … producerEpoch: …
+//! coordinatorEpoch: … currentTxnFirstOffset: OptionalLong[…] lastTimestamp: … firstSequence:
+//! … lastSequence: … lastOffset: … offsetDelta: … timestamp: …`, the batch fields only for a
+//! producer with a batch, as Kafka prints them), the `.txnindex` line (`version: 0
+//! producerId: … firstOffset: … lastOffset: … lastStableOffset: …`), `<path> is empty.` and
 //! `Found N invalid bytes at the end of <name>`, which filka ends with
 //! `, starting at position P`. Differences, all on damaged files or for what Kafka does not
 //! print:
@@ -18,18 +22,23 @@
 //! - mismatches (`--verify`) are printed on stdout after the file's entries, in Kafka's words
 //!   (`Mismatches in :<path>` / `  Index offset: X, log offset: Y`, `Found timestamp mismatch
 //!   in :<path>`, `Non-consecutive offsets in <path>`, ...) rather than on stderr at the end;
+//!   `.txnindex` entries checked against the ABORT markers of the log (filka's own check)
+//!   are listed under `Transaction index mismatches in :<path>`;
+//! - a damaged `.snapshot` (Kafka prints only the exception) still lists its entries, then
+//!   says what is wrong and where (CRC, count, lengths, trailing bytes);
 //! - checkpoint files, which Kafka's tool does not read, print `topic: T partition: P
 //!   offset: O`, `epoch: E startOffset: O` or `version: 0 topicId: ID` per entry.
 //!
 //! `--output json` prints one object per line, each with `"type"` (`file`, `batch`, `record`,
-//! `index_entry`, `time_index_entry`, `checkpoint_entry`, `invalid_bytes`, `mismatch`,
-//! `error`) and `"file"`; keys and values are strings when valid UTF-8, else base64 with
+//! `index_entry`, `time_index_entry`, `snapshot_entry`, `txn_index_entry`,
+//! `checkpoint_entry`, `invalid_bytes`, `mismatch`, `error`) and `"file"`; keys and values
+//! are strings when valid UTF-8, else base64 with
 //! `"key_encoding"`/`"value_encoding": "base64"`.
 //!
 //! Exit codes: 0 when every file is sound; 3 when any file has a bad CRC, invalid trailing
 //! bytes, undecodable records, a malformed entry or (with `--verify`) a mismatch, after
 //! printing everything; 4 when a file (or, with `--verify`, an index's `.log`) does not exist;
-//! 2 for a file name filka cannot dump (`.snapshot` and `.txnindex` are not supported yet).
+//! 2 for a file name filka cannot dump.
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -57,17 +66,21 @@ Examples:
   Check an offset index against its segment:
     filka dump --verify filka-data/broker-101/demo-0/00000000000000000000.index
 
+  Show producer state and aborted transactions of a partition:
+    filka dump filka-data/broker-101/demo-0/*.snapshot
+    filka dump --verify filka-data/broker-101/demo-0/00000000000000000000.txnindex
+
   Read at most the first MiB of a large segment copied from a Kafka broker:
     filka dump --max-bytes 1048576 /tmp/copied/00000000000000368769.log";
 
-/// Print the contents of Kafka segment, index, time index and checkpoint files.
+/// Print the contents of Kafka segment, index, snapshot and checkpoint files.
 ///
 /// The kind of each file comes from its name: .log (record batches), .index (offset index),
-/// .timeindex (time index), leader-epoch-checkpoint, the broker's *-checkpoint files and
-/// partition.metadata (.snapshot and .txnindex files are not supported yet). Output mirrors
-/// Kafka's kafka-dump-log. Files are opened read-only and never repaired; corruption is
-/// reported with its byte position and makes filka exit with 3 after printing everything it
-/// could read.
+/// .timeindex (time index), .snapshot (producer state: ids, epochs, sequences, open
+/// transactions), .txnindex (aborted transactions), leader-epoch-checkpoint, the broker's
+/// *-checkpoint files and partition.metadata. Output mirrors Kafka's kafka-dump-log. Files
+/// are opened read-only and never repaired; corruption is reported with its byte position
+/// and makes filka exit with 3 after printing everything it could read.
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = EXAMPLES)]
 pub struct Args {
@@ -86,9 +99,10 @@ pub struct Args {
     /// Check every batch's CRC and every index entry against the segment beside it, and
     /// report each mismatch.
     ///
-    /// In .log files also report leader epochs that decrease and list gaps between record
-    /// offsets; gaps are expected on compacted topics but, like every mismatch, make filka
-    /// exit with 3.
+    /// In .log files also report leader epochs that decrease, list gaps between record
+    /// offsets, and check the segment's .txnindex against its ABORT markers (as for a
+    /// .txnindex given itself); gaps are expected on compacted topics but, like every
+    /// mismatch, make filka exit with 3.
     #[arg(long)]
     pub verify: bool,
 
@@ -360,12 +374,14 @@ enum Heading {
 }
 
 /// kafka-dump-log's headings, in the order it prints them; [`kafka_line`] picks one.
-const HEADINGS: [Heading; 5] = [
+const HEADINGS: [Heading; 6] = [
     Heading::WithPath("Non-consecutive offsets in "),
     Heading::WithPath("Mismatches in :"),
     Heading::WithPath("Found timestamp mismatch in :"),
     Heading::WithPath("Found out of order timestamp in :"),
     Heading::Plain("The following indexed offsets are not found in the log."),
+    // filka's own: Kafka does not check .txnindex files.
+    Heading::WithPath("Transaction index mismatches in :"),
 ];
 
 /// A mismatch as kafka-dump-log words it, with the index of its heading in [`HEADINGS`].
@@ -436,6 +452,29 @@ fn kafka_line(m: &Mismatch) -> (usize, String) {
             4,
             format!("Indexed offset: {index_offset}, found log offset: {log_offset}"),
         ),
+        Mismatch::TxnIndexEntry {
+            producer_id,
+            first_offset,
+            last_offset,
+            reason,
+        } => (
+            5,
+            format!(
+                "  Entry producerId: {producer_id} firstOffset: {first_offset} lastOffset: \
+                 {last_offset}: {reason}"
+            ),
+        ),
+        Mismatch::TxnIndexMissing {
+            producer_id,
+            first_offset,
+            last_offset,
+        } => (
+            5,
+            format!(
+                "  ABORT marker of producerId: {producer_id} at offset {last_offset} has no \
+                 entry (its transaction has records from offset {first_offset} on)"
+            ),
+        ),
     }
 }
 
@@ -458,6 +497,34 @@ impl Visitor for TextOut<'_> {
                 writeln!(self.out, "timestamp: {} offset: {}", e.timestamp, e.offset)
             }
             Event::IndexEmpty => writeln!(self.out, "{} is empty.", self.path),
+            Event::SnapshotEntry { entry: e, .. } => {
+                // kafka-dump-log prints an OptionalLong, and ends the line with a space when
+                // the producer has no batch.
+                let txn = if e.current_txn_first_offset >= 0 {
+                    format!("OptionalLong[{}]", e.current_txn_first_offset)
+                } else {
+                    "OptionalLong.empty".to_string()
+                };
+                let mut line = format!(
+                    "producerId: {} producerEpoch: {} coordinatorEpoch: {} \
+                     currentTxnFirstOffset: {txn} lastTimestamp: {} ",
+                    e.producer_id, e.epoch, e.coordinator_epoch, e.timestamp
+                );
+                if let Some(first) = e.first_sequence() {
+                    let _ = write!(
+                        line,
+                        "firstSequence: {first} lastSequence: {} lastOffset: {} \
+                         offsetDelta: {} timestamp: {}",
+                        e.last_sequence, e.last_offset, e.offset_delta, e.timestamp
+                    );
+                }
+                self.out.line(&line)
+            }
+            Event::TxnIndexEntry { txn: t, .. } => writeln!(
+                self.out,
+                "version: {} producerId: {} firstOffset: {} lastOffset: {} lastStableOffset: {}",
+                t.version, t.producer_id, t.first_offset, t.last_offset, t.last_stable_offset
+            ),
             Event::CheckpointEntry(CheckpointEntry::Offset {
                 topic,
                 partition,
@@ -541,6 +608,26 @@ fn json_event(event: &Event<'_>, file: &str) -> Option<Value> {
             "type": "time_index_entry", "timestamp": e.timestamp, "offset": e.offset,
         }),
         Event::IndexEmpty => return None,
+        Event::SnapshotEntry { position, entry: e } => {
+            let batch = e.first_sequence().is_some();
+            json!({
+                "type": "snapshot_entry", "position": position, "producer_id": e.producer_id,
+                "producer_epoch": e.epoch, "coordinator_epoch": e.coordinator_epoch,
+                "current_txn_first_offset":
+                    (e.current_txn_first_offset >= 0).then_some(e.current_txn_first_offset),
+                "last_timestamp": e.timestamp,
+                "first_sequence": e.first_sequence(),
+                "last_sequence": batch.then_some(e.last_sequence),
+                "last_offset": batch.then_some(e.last_offset),
+                "offset_delta": batch.then_some(e.offset_delta),
+                "timestamp": batch.then_some(e.timestamp),
+            })
+        }
+        Event::TxnIndexEntry { position, txn: t } => json!({
+            "type": "txn_index_entry", "position": position, "version": t.version,
+            "producer_id": t.producer_id, "first_offset": t.first_offset,
+            "last_offset": t.last_offset, "last_stable_offset": t.last_stable_offset,
+        }),
         Event::CheckpointEntry(CheckpointEntry::Offset {
             topic,
             partition,
@@ -689,6 +776,23 @@ fn json_mismatch(m: &Mismatch) -> Value {
             "type": "mismatch", "kind": "time_index_out_of_order", "timestamp": timestamp,
             "offset": offset, "previous_timestamp": previous_timestamp,
             "previous_offset": previous_offset,
+        }),
+        Mismatch::TxnIndexEntry {
+            producer_id,
+            first_offset,
+            last_offset,
+            reason,
+        } => json!({
+            "type": "mismatch", "kind": "txn_index_entry", "producer_id": producer_id,
+            "first_offset": first_offset, "last_offset": last_offset, "message": reason,
+        }),
+        Mismatch::TxnIndexMissing {
+            producer_id,
+            first_offset,
+            last_offset,
+        } => json!({
+            "type": "mismatch", "kind": "txn_index_missing", "producer_id": producer_id,
+            "first_offset": first_offset, "last_offset": last_offset,
         }),
     }
 }

@@ -6,6 +6,11 @@
 //! lock makes it the only writer, passes the recovery point it read from the broker's
 //! checkpoint, and persists what [`PartitionLog`] reports back. Every file operation goes
 //! through [`io`], the seam tests use to inject crashes, torn writes and I/O errors.
+//!
+//! Idempotent and transactional producers: [`producer_state`] keeps Kafka's per-producer
+//! state (sequences, epochs, open transactions) and its `.snapshot` files, [`txn_index`]
+//! the `.txnindex` of aborted transactions; [`PartitionLog`] drives both on every append,
+//! roll and truncation.
 
 pub mod checkpoint;
 pub mod index;
@@ -13,15 +18,19 @@ pub mod inspect;
 pub mod io;
 pub mod names;
 pub mod partition;
+pub mod producer_state;
 pub mod reader;
 pub mod segment;
 pub mod stream;
+pub mod txn_index;
 pub mod verify;
 
 use std::path::PathBuf;
 
 pub use partition::{AppendInfo, OpenHints, PartitionLog, RecoveryReport, RetentionReport};
+pub use producer_state::{CompletedTxn, ProducerState, ProducerStateError, Verdict};
 pub use reader::{LogCursor, LogReader};
+pub use txn_index::AbortedTxn;
 
 use crate::record::TimestampType;
 
@@ -114,6 +123,25 @@ pub enum LogError {
     /// A batch offered for append is invalid or too large.
     #[error("batch refused: {0}")]
     BadBatch(String),
+    /// A leader append refused by the producer state (sequence, epoch or transaction
+    /// rules); nothing was appended.
+    #[error("batch refused: {0}")]
+    Producer(#[from] ProducerStateError),
+    /// A leader append of a batch already in the log (a producer's retry whose
+    /// acknowledgement was lost); nothing was appended. Callers normally find this first
+    /// with [`PartitionLog::check_producer`] and answer with these offsets.
+    #[error(
+        "duplicate batch from producer {producer_id}: already in the log at offsets \
+         {base_offset}..={last_offset}"
+    )]
+    DuplicateBatch {
+        /// The producer.
+        producer_id: i64,
+        /// Where the original batch starts.
+        base_offset: i64,
+        /// Where it ends.
+        last_offset: i64,
+    },
     /// An offset outside `[log start, log end]` was asked for.
     #[error("offset {offset} is out of range [{start}, {end}]")]
     OffsetOutOfRange {
@@ -152,3 +180,6 @@ pub(crate) fn io_err<'a>(
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod txn_tests;

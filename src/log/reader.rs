@@ -12,7 +12,9 @@ use crate::record::{BatchRef, batch::MAX_BATCH_BYTES};
 use super::index::{self, OffsetEntry};
 use super::names::{self, INDEX_SUFFIX, LOG_SUFFIX, TIME_INDEX_SUFFIX};
 use super::partition::list_segments;
+use super::producer_state::ProducerState;
 use super::stream::{BatchStream, ScanStop};
+use super::txn_index::{self, AbortedTxn};
 use super::{LogError, io, io_err};
 
 /// Read-only view of one replica's log folder.
@@ -175,6 +177,29 @@ impl LogReader {
                 Err(e) => return Err(corrupt(&path, &e)),
             }
         }
+    }
+
+    /// The aborted transactions overlapping `[from, to)`, from the `.txnindex` files,
+    /// what a read-committed fetch of that range must skip (Kafka's
+    /// `collectAbortedTransactions`).
+    pub fn aborted_transactions(&self, from: i64, to: i64) -> Result<Vec<AbortedTxn>, LogError> {
+        txn_index::collect_aborted(&self.dir, &self.bases, from, to)
+    }
+
+    /// The producer state up to `up_to` (a high watermark), built without a lock; see
+    /// [`ProducerState::load_for_reader`]. Keep it and call [`ProducerState::advance`] as
+    /// the high watermark moves, rather than loading again.
+    pub fn producer_state(&self, up_to: i64) -> Result<ProducerState, LogError> {
+        ProducerState::load_for_reader(&self.dir, up_to)
+    }
+
+    /// The last stable offset below `high_watermark`: the first offset of the earliest
+    /// transaction open there, else the high watermark (never below the first offset).
+    pub fn last_stable_offset(&self, high_watermark: i64) -> Result<i64, LogError> {
+        let state = self.producer_state(high_watermark)?;
+        Ok(state
+            .last_stable_offset(high_watermark)
+            .max(self.first_offset()))
     }
 
     /// A cursor at the batch holding `offset` (or the first batch after it).

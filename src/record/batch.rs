@@ -291,6 +291,79 @@ impl BatchHeader {
     }
 }
 
+/// Parses the 61-byte header at the start of `buf` without needing the records after it:
+/// what a scan that only wants headers (producer-state replay) reads. Checks everything
+/// [`BatchRef::parse`] checks except that the whole batch is present.
+pub fn parse_header(buf: &[u8], position: u64, cap: usize) -> Result<BatchHeader, CorruptBatch> {
+    let fail = |base_offset, kind| CorruptBatch {
+        position,
+        base_offset,
+        kind,
+    };
+    let Some(prefix) = BatchPrefix::read(buf) else {
+        return Err(fail(
+            -1,
+            Corruption::TooShort {
+                have: buf.len(),
+                need: BATCH_PREFIX_LEN,
+            },
+        ));
+    };
+    let base = prefix.base_offset;
+    if prefix.magic != MAGIC {
+        return Err(fail(base, Corruption::BadMagic(prefix.magic)));
+    }
+    let size = prefix.batch_size(cap).map_err(|k| fail(base, k))?;
+    if buf.len() < BATCH_HEADER_LEN {
+        // The whole batch is what is missing; say so as `BatchRef::parse` always did.
+        return Err(fail(
+            base,
+            Corruption::TooShort {
+                have: buf.len(),
+                need: size,
+            },
+        ));
+    }
+    let bytes = &buf[..BATCH_HEADER_LEN];
+    let header = BatchHeader {
+        base_offset: base,
+        length: prefix.length,
+        partition_leader_epoch: prefix.partition_leader_epoch,
+        magic: prefix.magic,
+        crc: be_i32(bytes, POS_CRC) as u32,
+        attributes: Attributes(be_i16(bytes, POS_ATTRIBUTES)),
+        last_offset_delta: be_i32(bytes, POS_LAST_OFFSET_DELTA),
+        base_timestamp: be_i64(bytes, POS_BASE_TIMESTAMP),
+        max_timestamp: be_i64(bytes, POS_MAX_TIMESTAMP),
+        producer_id: be_i64(bytes, POS_PRODUCER_ID),
+        producer_epoch: be_i16(bytes, POS_PRODUCER_EPOCH),
+        base_sequence: be_i32(bytes, POS_BASE_SEQUENCE),
+        records_count: be_i32(bytes, POS_RECORDS_COUNT),
+    };
+    if header.attributes.compression().is_none() {
+        return Err(fail(
+            base,
+            Corruption::BadCodec((header.attributes.0 & ATTR_COMPRESSION_MASK) as u8),
+        ));
+    }
+    if header.records_count < 0 {
+        return Err(fail(
+            base,
+            Corruption::BadCount {
+                count: header.records_count,
+                bytes: size - BATCH_HEADER_LEN,
+            },
+        ));
+    }
+    if header.last_offset_delta < 0 {
+        return Err(fail(
+            base,
+            Corruption::BadLastOffsetDelta(header.last_offset_delta),
+        ));
+    }
+    Ok(header)
+}
+
 /// One complete batch, borrowed from the bytes it was read from, with its header parsed
 /// and its framing checked. The CRC is checked by [`BatchRef::verify_crc`], the records by
 /// iterating them.
@@ -307,74 +380,21 @@ impl<'a> BatchRef<'a> {
     /// Checks: the length field within `[61, cap]`, all of it present, magic 2, a known codec,
     /// a record count that is not negative.
     pub fn parse(buf: &'a [u8], position: u64, cap: usize) -> Result<BatchRef<'a>, CorruptBatch> {
-        let fail = |base_offset, kind| CorruptBatch {
-            position,
-            base_offset,
-            kind,
-        };
-        let Some(prefix) = BatchPrefix::read(buf) else {
-            return Err(fail(
-                -1,
-                Corruption::TooShort {
-                    have: buf.len(),
-                    need: BATCH_PREFIX_LEN,
-                },
-            ));
-        };
-        let base = prefix.base_offset;
-        if prefix.magic != MAGIC {
-            return Err(fail(base, Corruption::BadMagic(prefix.magic)));
-        }
-        let size = prefix.batch_size(cap).map_err(|k| fail(base, k))?;
+        let header = parse_header(buf, position, cap)?;
+        let size = header.size();
         if buf.len() < size {
-            return Err(fail(
-                base,
-                Corruption::TooShort {
+            return Err(CorruptBatch {
+                position,
+                base_offset: header.base_offset,
+                kind: Corruption::TooShort {
                     have: buf.len(),
                     need: size,
                 },
-            ));
-        }
-        let bytes = &buf[..size];
-        let header = BatchHeader {
-            base_offset: base,
-            length: prefix.length,
-            partition_leader_epoch: prefix.partition_leader_epoch,
-            magic: prefix.magic,
-            crc: be_i32(bytes, POS_CRC) as u32,
-            attributes: Attributes(be_i16(bytes, POS_ATTRIBUTES)),
-            last_offset_delta: be_i32(bytes, POS_LAST_OFFSET_DELTA),
-            base_timestamp: be_i64(bytes, POS_BASE_TIMESTAMP),
-            max_timestamp: be_i64(bytes, POS_MAX_TIMESTAMP),
-            producer_id: be_i64(bytes, POS_PRODUCER_ID),
-            producer_epoch: be_i16(bytes, POS_PRODUCER_EPOCH),
-            base_sequence: be_i32(bytes, POS_BASE_SEQUENCE),
-            records_count: be_i32(bytes, POS_RECORDS_COUNT),
-        };
-        if header.attributes.compression().is_none() {
-            return Err(fail(
-                base,
-                Corruption::BadCodec((header.attributes.0 & ATTR_COMPRESSION_MASK) as u8),
-            ));
-        }
-        if header.records_count < 0 {
-            return Err(fail(
-                base,
-                Corruption::BadCount {
-                    count: header.records_count,
-                    bytes: size - BATCH_HEADER_LEN,
-                },
-            ));
-        }
-        if header.last_offset_delta < 0 {
-            return Err(fail(
-                base,
-                Corruption::BadLastOffsetDelta(header.last_offset_delta),
-            ));
+            });
         }
         Ok(BatchRef {
             header,
-            bytes,
+            bytes: &buf[..size],
             position,
         })
     }

@@ -398,16 +398,16 @@ fn a_missing_file_is_one_line_and_exit_4() {
 }
 
 #[test]
-fn unsupported_and_unknown_files_are_usage_errors() {
+fn unknown_files_are_usage_errors() {
     let t = TestCluster::new();
-    std::fs::write(
-        t.path().join("00000000000000000042.snapshot"),
-        [0, 1, 0x48, 0x67, 0x4b, 0xc7, 0, 0, 0, 0],
-    )
-    .unwrap();
     std::fs::write(t.path().join("notes.txt"), "hi").unwrap();
-    let a = dump(&t, &["00000000000000000042.snapshot"]).code(2);
-    assert!(stderr_lines(&a)[0].contains("not supported yet"));
+    std::fs::write(t.path().join("x.snapshot"), "hi").unwrap();
+    let a = dump(&t, &["x.snapshot"]).code(2);
+    assert!(
+        stderr_lines(&a)[0].contains("base offset"),
+        "{:?}",
+        stderr_lines(&a)
+    );
     let a = dump(&t, &["notes.txt"]).code(2);
     assert!(stderr_lines(&a)[0].contains("unknown kind of file"));
     t.bare_cmd()
@@ -578,4 +578,211 @@ fn a_partition_nobody_wrote_to_has_an_empty_active_segment() {
     assert_eq!(t.values("demo"), ["a", "b"]);
     let out = stdout_text(&t.run(["dump", &log, "--print-data", "--verify"]).success());
     assert!(out.contains("payload: a"), "{out}");
+}
+
+// Producer state: .snapshot and .txnindex files (kafka-format.md §1, §10).
+
+const SNAPSHOT: &str = "demo-0/00000000000000000011.snapshot";
+const TXN_INDEX: &str = "demo-0/00000000000000000000.txnindex";
+
+fn producer_batch(pid: i64, epoch: i16, seq: i32, n: i64, txn: bool) -> Vec<u8> {
+    let mut b = BatchBuilder::new(BatchOptions {
+        producer_id: pid,
+        producer_epoch: epoch,
+        base_sequence: seq,
+        transactional: txn,
+        ..BatchOptions::default()
+    });
+    for i in 0..n {
+        b.append(TS0 + i, None, Some(format!("v{seq}-{i}").as_bytes()), &[]);
+    }
+    b.build(0, 0)
+}
+
+/// A partition written through filka's log: an idempotent producer (1000), a transaction
+/// of 2000 aborted while 3000's is open, 3000's commit, 4000's open transaction, and 5000
+/// known only from a marker (no batch: its snapshot line ends after lastTimestamp); closed
+/// cleanly at offset 11, so `00000000000000000011.snapshot` holds the state.
+fn write_transactional_partition(t: &TestCluster) {
+    let dir = t.path().join("demo-0");
+    let (mut log, _) =
+        PartitionLog::open(&dir, LogConfig::default(), OpenHints::default()).unwrap();
+    let end = |pid, epoch, commit, ts| end_txn_batch(commit, pid, epoch, 5, TS0 + ts).build(0, 0);
+    for mut b in [
+        producer_batch(1000, 0, 0, 2, false), // 0..=1
+        producer_batch(2000, 0, 0, 2, true),  // 2..=3
+        producer_batch(3000, 2, 0, 1, true),  // 4
+        end(2000, 0, false, 10),              // 5: abort, LSO 4
+        producer_batch(1000, 0, 2, 1, false), // 6
+        end(3000, 2, true, 11),               // 7
+        producer_batch(4000, 0, 7, 1, true),  // 8
+        producer_batch(4000, 0, 8, 1, true),  // 9
+        end(5000, 1, false, 12),              // 10: ends nothing, indexes nothing
+    ] {
+        log.append(&mut b, 0, TS0).unwrap();
+    }
+    assert_eq!(log.log_end_offset(), 11);
+    log.close().unwrap();
+}
+
+#[test]
+fn snapshots_and_transaction_indexes_dump_like_kafka() {
+    let t = TestCluster::new();
+    write_transactional_partition(&t);
+    let a = dump(&t, &[SNAPSHOT, TXN_INDEX]).success();
+    let out = stdout(&a);
+    assert!(
+        out.contains(
+            "producerId: 1000 producerEpoch: 0 coordinatorEpoch: -1 currentTxnFirstOffset: \
+             OptionalLong.empty lastTimestamp: 1700000000000 firstSequence: 2 lastSequence: 2 \
+             lastOffset: 6 offsetDelta: 0 timestamp: 1700000000000\n"
+        ),
+        "{out}"
+    );
+    // 4000's transaction is open from offset 8.
+    assert!(
+        out.contains("currentTxnFirstOffset: OptionalLong[8]"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "producerId: 5000 producerEpoch: 1 coordinatorEpoch: 5 currentTxnFirstOffset: \
+             OptionalLong.empty lastTimestamp: 1700000000012 \n"
+        ),
+        "Kafka's line for a producer without a batch ends with a space: {out}"
+    );
+    assert!(
+        out.contains(
+            "version: 0 producerId: 2000 firstOffset: 2 lastOffset: 5 lastStableOffset: 4\n"
+        ),
+        "{out}"
+    );
+    assert_golden("transactions.txt", &out);
+    // The log's markers agree with its .txnindex.
+    let a = dump(&t, &["--verify", LOG, TXN_INDEX]).success();
+    assert!(stdout(&a).contains("endTxnMarker") || stdout(&a).contains("isControl: true"));
+}
+
+#[test]
+fn the_empty_snapshot_has_no_entries() {
+    let t = TestCluster::new();
+    std::fs::create_dir_all(t.path().join("demo-0")).unwrap();
+    std::fs::write(
+        t.path().join(SNAPSHOT),
+        [0, 1, 0x48, 0x67, 0x4b, 0xc7, 0, 0, 0, 0],
+    )
+    .unwrap();
+    let a = dump(&t, &[SNAPSHOT]).success();
+    assert_eq!(stdout(&a), format!("Dumping {SNAPSHOT}\n"));
+}
+
+#[test]
+fn damaged_snapshots_and_transaction_indexes_exit_3_with_where() {
+    let t = TestCluster::new();
+    write_transactional_partition(&t);
+    let path = t.path().join(SNAPSHOT);
+    let good = std::fs::read(&path).unwrap();
+    let mut bad = good.clone();
+    bad[30] ^= 1;
+    std::fs::write(&path, &bad).unwrap();
+    let a = dump(&t, &[SNAPSHOT]).code(3);
+    let out = stdout(&a);
+    assert!(out.contains("Error: byte 2: CRC mismatch"), "{out}");
+    assert_eq!(
+        out.matches("producerId: ").count(),
+        5,
+        "entries still listed: {out}"
+    );
+    std::fs::write(&path, &good[..good.len() - 5]).unwrap();
+    let a = dump(&t, &[SNAPSHOT]).code(3);
+    let out = stdout(&a);
+    assert!(
+        out.contains("Error: byte 6: the file declares 5 entries"),
+        "{out}"
+    );
+    assert!(
+        out.contains("invalid bytes at the end of 00000000000000000011.snapshot"),
+        "{out}"
+    );
+
+    let index = t.path().join(TXN_INDEX);
+    let mut bytes = std::fs::read(&index).unwrap();
+    bytes.extend_from_slice(&[0; 7]);
+    std::fs::write(&index, &bytes).unwrap();
+    let a = dump(&t, &[TXN_INDEX]).code(3);
+    assert!(
+        stdout(&a).ends_with(
+            "Found 7 invalid bytes at the end of 00000000000000000000.txnindex, starting at \
+             position 34\n"
+        ),
+        "{}",
+        stdout(&a)
+    );
+    bytes[1] = 3; // version 3
+    std::fs::write(&index, &bytes[..34]).unwrap();
+    let a = dump(&t, &[TXN_INDEX]).code(3);
+    assert!(stdout(&a).contains("Error: entry at byte 0: version 3 is not supported"));
+}
+
+#[test]
+fn verify_checks_the_txnindex_against_the_abort_markers() {
+    let t = TestCluster::new();
+    write_transactional_partition(&t);
+    let index = t.path().join(TXN_INDEX);
+    let good = std::fs::read(&index).unwrap();
+    // An entry for a marker that is not in the log, in place of the real one.
+    let mut wrong = good.clone();
+    wrong[25] = 6; // lastOffset 6
+    std::fs::write(&index, &wrong).unwrap();
+    let a = dump(&t, &["--verify", LOG, TXN_INDEX]).code(3);
+    let out = stdout(&a);
+    assert_golden("verify-txn-damaged.txt", &out);
+    assert!(
+        out.contains(&format!(
+            "Transaction index mismatches in :{LOG}\n  Entry producerId: 2000 firstOffset: 2 \
+             lastOffset: 6: the log has no ABORT marker of producer 2000 at offset 6\n  ABORT \
+             marker of producerId: 2000 at offset 5 has no entry"
+        )),
+        "{out}"
+    );
+    // No index at all: the abort is missing from it.
+    std::fs::remove_file(&index).unwrap();
+    let a = dump(&t, &["--verify", LOG]).code(3);
+    assert!(stdout(&a).contains("has no entry"), "{}", stdout(&a));
+    // Without --verify the log alone is fine.
+    dump(&t, &[LOG]).success();
+    std::fs::write(&index, &good).unwrap();
+    dump(&t, &["--verify", LOG, TXN_INDEX]).success();
+}
+
+#[test]
+fn snapshot_and_txnindex_entries_as_json() {
+    let t = TestCluster::new();
+    write_transactional_partition(&t);
+    let a = t
+        .bare_cmd()
+        .args(["--output", "json", "dump", SNAPSHOT, TXN_INDEX])
+        .assert()
+        .success();
+    let lines: Vec<serde_json::Value> = stdout(&a)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines[0]["kind"], "producer_snapshot");
+    assert_eq!(lines[0]["base_offset"], 11);
+    let p5000 = lines.iter().find(|v| v["producer_id"] == 5000).unwrap();
+    assert_eq!(p5000["last_offset"], serde_json::Value::Null);
+    let p4000 = lines.iter().find(|v| v["producer_id"] == 4000).unwrap();
+    assert_eq!(p4000["type"], "snapshot_entry");
+    assert_eq!(p4000["current_txn_first_offset"], 8);
+    assert_eq!(p4000["first_sequence"], 8);
+    assert_eq!(p4000["last_sequence"], 8);
+    let txn = lines
+        .iter()
+        .find(|v| v["type"] == "txn_index_entry")
+        .unwrap();
+    assert_eq!(txn["file"], TXN_INDEX);
+    assert_eq!(txn["producer_id"], 2000);
+    assert_eq!(txn["last_stable_offset"], 4);
+    assert_eq!(txn["position"], 0);
 }

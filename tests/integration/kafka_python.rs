@@ -266,3 +266,154 @@ fn kafka_python_reads_what_we_write() {
         assert!(extra.is_empty(), "record {i}: unexpected fields {extra:?}");
     }
 }
+
+/// Producer-state snapshots and `.txnindex` files written by filka's log (rolls, a clean
+/// close, aborts in several segments, an open transaction, an epoch bump, sequences across
+/// Int32.MAX) read by an independent reader (tests/oracle/decode_pstate.py): every CRC and
+/// length accepted, every entry what the log's producer state says.
+#[test]
+fn producer_snapshots_and_txn_indexes_read_by_an_independent_reader() {
+    use filka::log::producer_state::snapshot::{decode_snapshot, list_snapshots, snapshot_path};
+    use filka::log::txn_index::{read_entries, txn_index_path};
+    use filka::log::{LogConfig, OpenHints, PartitionLog};
+
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = LogConfig {
+        segment_bytes: 700,
+        ..LogConfig::default()
+    };
+    let (mut log, _) = PartitionLog::open(dir.path(), cfg, OpenHints::default()).unwrap();
+    let batch = |pid: i64, epoch: i16, seq: i32, n: i64, txn: bool| {
+        let mut b = BatchBuilder::new(BatchOptions {
+            producer_id: pid,
+            producer_epoch: epoch,
+            base_sequence: seq,
+            transactional: txn,
+            ..BatchOptions::default()
+        });
+        for i in 0..n {
+            b.append(TS0 + i, None, Some(b"value"), &[]);
+        }
+        b.build(0, 0)
+    };
+    let mut seq = i32::MAX - 20;
+    let mut aborts = Vec::new();
+    for round in 0..12i32 {
+        log.append(&mut batch(7, 0, seq, 3, false), 0, TS0).unwrap();
+        seq = seq.wrapping_add(3) & i32::MAX;
+        let first = log.log_end_offset();
+        log.append(&mut batch(8, round as i16, 0, 2, true), 0, TS0)
+            .unwrap();
+        log.append(&mut batch(9, 0, round * 2, 2, true), 0, TS0)
+            .unwrap();
+        let abort = round % 3 != 0;
+        let at = log.log_end_offset();
+        let mut marker = end_txn_batch(!abort, 8, round as i16 + 1, 2, TS0 + 9).build(0, 0);
+        log.append(&mut marker, 0, TS0).unwrap();
+        if abort {
+            aborts.push((8i64, first, at));
+        }
+    }
+    let state = log.producer_state().clone();
+    log.close().unwrap();
+
+    let snaps = list_snapshots(dir.path()).unwrap();
+    assert!(snaps.len() >= 2, "{snaps:?}");
+    let snap_paths: Vec<_> = snaps
+        .iter()
+        .map(|&s| snapshot_path(dir.path(), s))
+        .collect();
+    let mut bases: Vec<i64> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| {
+            let n = e.unwrap().file_name().into_string().unwrap();
+            n.strip_suffix(".log").map(|d| d.parse().unwrap())
+        })
+        .collect();
+    bases.sort_unstable();
+    let txn_paths: Vec<_> = bases
+        .iter()
+        .map(|&b| txn_index_path(dir.path(), b))
+        .filter(|p| p.exists())
+        .collect();
+    assert!(txn_paths.len() >= 2, "aborts in several segments");
+    let files: Vec<&Path> = snap_paths
+        .iter()
+        .chain(&txn_paths)
+        .map(|p| p.as_path())
+        .collect();
+    let decoded = crate::oracle::decode_producer_files(&files);
+
+    // Snapshots: the independent reading equals filka's, field for field.
+    for (path, v) in snap_paths.iter().zip(&decoded) {
+        let ours = decode_snapshot(&std::fs::read(path).unwrap()).unwrap();
+        let entries = v["entries"].as_array().unwrap();
+        assert_eq!(entries.len(), ours.len());
+        for (e, o) in entries.iter().zip(&ours) {
+            assert_eq!(e["producer_id"], o.producer_id);
+            assert_eq!(e["epoch"], o.epoch);
+            assert_eq!(e["coordinator_epoch"], o.coordinator_epoch);
+            assert_eq!(e["last_timestamp"], o.timestamp);
+            let txn = (o.current_txn_first_offset >= 0).then_some(o.current_txn_first_offset);
+            assert_eq!(e["current_txn_first_offset"], json!(txn));
+            match o.first_sequence() {
+                Some(first) => {
+                    assert_eq!(e["batch"]["first_sequence"], first);
+                    assert_eq!(e["batch"]["last_sequence"], o.last_sequence);
+                    assert_eq!(e["batch"]["last_offset"], o.last_offset);
+                }
+                None => assert_eq!(e["batch"], Value::Null),
+            }
+        }
+    }
+    // The last snapshot (the clean close) is the log's state.
+    let last = &decoded[snap_paths.len() - 1]["entries"];
+    for p in state.entries() {
+        let e = last
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["producer_id"] == p.producer_id())
+            .unwrap();
+        assert_eq!(e["epoch"], p.epoch());
+        assert_eq!(
+            e["current_txn_first_offset"],
+            json!(p.current_txn_first_offset())
+        );
+        if p.last_data_offset() >= 0 {
+            assert_eq!(e["batch"]["last_sequence"], p.last_sequence());
+            assert_eq!(e["batch"]["last_offset"], p.last_data_offset());
+        }
+    }
+    let p7 = last
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["producer_id"] == 7)
+        .unwrap();
+    assert!(
+        p7["batch"]["last_sequence"].as_i64().unwrap() < 100,
+        "sequences wrapped: {p7}"
+    );
+    // .txnindex: every abort, in the segment of its marker, read the same both ways.
+    let mut read: Vec<(i64, i64, i64)> = Vec::new();
+    for (path, v) in txn_paths.iter().zip(&decoded[snap_paths.len()..]) {
+        let ours = read_entries(path).unwrap();
+        let entries = v["entries"].as_array().unwrap();
+        assert_eq!(entries.len(), ours.len());
+        for (e, o) in entries.iter().zip(&ours) {
+            assert_eq!(e["producer_id"], o.producer_id);
+            assert_eq!(e["first_offset"], o.first_offset);
+            assert_eq!(e["last_offset"], o.last_offset);
+            assert_eq!(e["last_stable_offset"], o.last_stable_offset);
+            // 9's transaction, open since the first round, holds the LSO of every abort.
+            assert_eq!(
+                Some(o.last_stable_offset),
+                state.entry(9).unwrap().current_txn_first_offset(),
+                "{o:?}"
+            );
+            read.push((o.producer_id, o.first_offset, o.last_offset));
+        }
+    }
+    assert_eq!(read, aborts);
+}

@@ -134,3 +134,25 @@ fn oracle_setup_says_in_one_line_what_is_missing() {
         );
     }
 }
+
+/// Reads `.snapshot` and `.txnindex` files with tests/oracle/decode_pstate.py (Kafka's
+/// readers rewritten in Python from kafka-format.md, CRC-32C from kafka-python): one JSON
+/// object per file. Panics with the script's stderr if it refuses a file.
+pub fn decode_producer_files(files: &[&Path]) -> Vec<serde_json::Value> {
+    let script = repo().join("tests/oracle/decode_pstate.py");
+    let out = Command::new(oracle_python())
+        .arg(&script)
+        .args(files)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", script.display()));
+    assert!(
+        out.status.success(),
+        "the independent reader refused {files:?} ({}):\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}

@@ -183,7 +183,7 @@ impl LogWalker {
 }
 
 /// The `.log` beside an index file: same folder, same base-offset stem.
-fn sibling_log(path: &Path) -> PathBuf {
+pub(super) fn sibling_log(path: &Path) -> PathBuf {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     let stem = name.split('.').next().unwrap_or(name);
     path.with_file_name(format!("{stem}{}", names::LOG_SUFFIX))

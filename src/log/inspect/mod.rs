@@ -1,6 +1,7 @@
 //! A read-only look inside the files of a Kafka log directory, for `filka dump` (Kafka's
 //! `kafka-dump-log`): segments (`.log`), offset indexes (`.index`), time indexes
-//! (`.timeindex`), the offset checkpoints (`*-checkpoint`), `leader-epoch-checkpoint` and
+//! (`.timeindex`), producer-state snapshots (`.snapshot`), aborted-transaction indexes
+//! (`.txnindex`), the offset checkpoints (`*-checkpoint`), `leader-epoch-checkpoint` and
 //! `partition.metadata`.
 //!
 //! [`inspect`] walks one file and hands typed [`Event`]s to a [`Visitor`]: the file's kind,
@@ -18,6 +19,7 @@
 mod checkpoints;
 mod indexes;
 mod segment;
+mod txn;
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -27,6 +29,8 @@ use crate::record::{BatchHeader, Compression, RecordRef, TimestampType};
 
 use super::checkpoint::Uuid;
 use super::index::{OffsetEntry, TimeEntry};
+use super::producer_state::SnapshotEntry;
+use super::txn_index::AbortedTxn;
 use super::{LogError, io, io_err, names};
 
 /// Read-ahead for index files and for the log walk that verifies them.
@@ -56,6 +60,16 @@ pub enum FileKind {
         /// The segment's base offset, from the file name.
         base_offset: i64,
     },
+    /// `<offset>.snapshot`: a producer-state snapshot.
+    ProducerSnapshot {
+        /// The offset the state is valid up to, from the file name.
+        offset: i64,
+    },
+    /// `<base>.txnindex`: the aborted-transaction index.
+    TxnIndex {
+        /// The segment's base offset, from the file name.
+        base_offset: i64,
+    },
     /// `leader-epoch-checkpoint`: epoch and start offset per line.
     LeaderEpochCheckpoint,
     /// `recovery-point-offset-checkpoint`, `replication-offset-checkpoint`,
@@ -67,25 +81,32 @@ pub enum FileKind {
 }
 
 impl FileKind {
-    /// A short name for scripts: `log`, `offset_index`, `time_index`,
-    /// `leader_epoch_checkpoint`, `offset_checkpoint`, `partition_metadata`.
+    /// A short name for scripts: `log`, `offset_index`, `time_index`, `producer_snapshot`,
+    /// `txn_index`, `leader_epoch_checkpoint`, `offset_checkpoint`, `partition_metadata`.
     pub fn name(self) -> &'static str {
         match self {
             FileKind::Log { .. } => "log",
             FileKind::OffsetIndex { .. } => "offset_index",
             FileKind::TimeIndex { .. } => "time_index",
+            FileKind::ProducerSnapshot { .. } => "producer_snapshot",
+            FileKind::TxnIndex { .. } => "txn_index",
             FileKind::LeaderEpochCheckpoint => "leader_epoch_checkpoint",
             FileKind::OffsetCheckpoint => "offset_checkpoint",
             FileKind::PartitionMetadata => "partition_metadata",
         }
     }
 
-    /// The segment's base offset for `.log`, `.index` and `.timeindex` files.
+    /// The offset in the file name: the segment's base offset for `.log`, `.index`,
+    /// `.timeindex` and `.txnindex` files, the state's offset for a `.snapshot`.
     pub fn base_offset(self) -> Option<i64> {
         match self {
             FileKind::Log { base_offset }
             | FileKind::OffsetIndex { base_offset }
-            | FileKind::TimeIndex { base_offset } => Some(base_offset),
+            | FileKind::TimeIndex { base_offset }
+            | FileKind::TxnIndex { base_offset }
+            | FileKind::ProducerSnapshot {
+                offset: base_offset,
+            } => Some(base_offset),
             _ => None,
         }
     }
@@ -102,10 +123,9 @@ pub struct UnsupportedFile {
 }
 
 /// Decides what `path` holds from its file name, as Kafka does: `<digits>.log`, `.index`,
-/// `.timeindex` (the digits are the base offset, normally 20 of them),
-/// `leader-epoch-checkpoint`, `*-checkpoint`, `partition.metadata`. A transient suffix
-/// (`.deleted`, `.cleaned`, `.swap`) is ignored. `.snapshot` and `.txnindex` files are
-/// refused as not supported yet; any other name as unknown.
+/// `.timeindex`, `.snapshot`, `.txnindex` (the digits are the base offset, normally 20 of
+/// them), `leader-epoch-checkpoint`, `*-checkpoint`, `partition.metadata`. A transient
+/// suffix (`.deleted`, `.cleaned`, `.swap`) is ignored; any other name is unknown.
 pub fn file_kind(path: &Path) -> Result<FileKind, UnsupportedFile> {
     let fail = |reason: String| UnsupportedFile {
         path: path.to_path_buf(),
@@ -127,10 +147,13 @@ pub fn file_kind(path: &Path) -> Result<FileKind, UnsupportedFile> {
     }
     let unknown = || {
         fail(format!(
-            "unknown kind of file: filka dumps <base offset>{}, {}, {}, {}, *-checkpoint and {}",
+            "unknown kind of file: filka dumps <base offset>{}, {}, {}, {}, {}, {}, \
+             *-checkpoint and {}",
             names::LOG_SUFFIX,
             names::INDEX_SUFFIX,
             names::TIME_INDEX_SUFFIX,
+            names::SNAPSHOT_SUFFIX,
+            names::TXN_INDEX_SUFFIX,
             names::LEADER_EPOCH_CHECKPOINT,
             names::PARTITION_METADATA
         ))
@@ -160,12 +183,10 @@ pub fn file_kind(path: &Path) -> Result<FileKind, UnsupportedFile> {
         names::LOG_SUFFIX => Ok(FileKind::Log { base_offset }),
         names::INDEX_SUFFIX => Ok(FileKind::OffsetIndex { base_offset }),
         names::TIME_INDEX_SUFFIX => Ok(FileKind::TimeIndex { base_offset }),
-        names::SNAPSHOT_SUFFIX => Err(fail(
-            "producer-state snapshots (.snapshot) are not supported yet".into(),
-        )),
-        _ => Err(fail(
-            "aborted-transaction indexes (.txnindex) are not supported yet".into(),
-        )),
+        names::SNAPSHOT_SUFFIX => Ok(FileKind::ProducerSnapshot {
+            offset: base_offset,
+        }),
+        _ => Ok(FileKind::TxnIndex { base_offset }),
     }
 }
 
@@ -174,8 +195,9 @@ pub fn file_kind(path: &Path) -> Result<FileKind, UnsupportedFile> {
 pub struct Options {
     /// Emit an [`Event::Record`] per record (records are decoded and checked either way).
     pub records: bool,
-    /// Check index entries against the sibling `.log`; in a `.log`, look for gaps between
-    /// record offsets and for leader epochs that decrease.
+    /// Check index entries (`.index`, `.timeindex`, `.txnindex`) against the sibling
+    /// `.log`; in a `.log`, look for gaps between record offsets and for leader epochs that
+    /// decrease, and check the `.txnindex` beside it against its ABORT markers.
     pub verify: bool,
     /// Read at most this many bytes of a `.log` (whole batches only, like kafka-dump-log's
     /// `--max-bytes`; a batch cut by the limit is not reported).
@@ -336,6 +358,28 @@ pub enum Mismatch {
         /// The last offset of the first batch reaching it, -1 when none does.
         log_offset: i64,
     },
+    /// A `.txnindex` entry without the ABORT marker it names, or whose first offset does
+    /// not agree with the producer's batches in the segment.
+    TxnIndexEntry {
+        /// The entry's producer.
+        producer_id: i64,
+        /// The entry's first offset.
+        first_offset: i64,
+        /// The entry's marker offset.
+        last_offset: i64,
+        /// What the log says instead.
+        reason: String,
+    },
+    /// An ABORT marker of a transaction with records in the segment that has no
+    /// `.txnindex` entry: read-committed readers would see its records.
+    TxnIndexMissing {
+        /// The producer.
+        producer_id: i64,
+        /// First transactional batch of the producer before the marker in this segment.
+        first_offset: i64,
+        /// The marker's offset.
+        last_offset: i64,
+    },
     /// A time-index entry's timestamp does not increase, or its offset decreases.
     TimeIndexOutOfOrder {
         /// The entry's timestamp.
@@ -389,6 +433,20 @@ pub enum Event<'a> {
     IndexEmpty,
     /// An entry of a checkpoint or `partition.metadata` file.
     CheckpointEntry(CheckpointEntry<'a>),
+    /// A producer of a `.snapshot` file.
+    SnapshotEntry {
+        /// Byte position of the entry.
+        position: u64,
+        /// The entry as stored.
+        entry: SnapshotEntry,
+    },
+    /// An aborted transaction of a `.txnindex` file.
+    TxnIndexEntry {
+        /// Byte position of the entry.
+        position: u64,
+        /// The entry as stored.
+        txn: AbortedTxn,
+    },
     /// Bytes at the end that are not a whole batch or entry (a torn tail, or garbage).
     InvalidBytes {
         /// Where they start.
@@ -467,7 +525,11 @@ impl Emitter<'_> {
                 self.summary.batches += 1;
                 self.summary.bad_crcs += u64::from(!b.crc_valid());
             }
-            Event::IndexEntry(_) | Event::TimeIndexEntry(_) | Event::CheckpointEntry(_) => {
+            Event::IndexEntry(_)
+            | Event::TimeIndexEntry(_)
+            | Event::CheckpointEntry(_)
+            | Event::SnapshotEntry { .. }
+            | Event::TxnIndexEntry { .. } => {
                 self.summary.entries += 1;
             }
             Event::InvalidBytes { count, .. } => self.summary.invalid_bytes += count,
@@ -515,6 +577,10 @@ pub fn inspect(
         }
         FileKind::TimeIndex { base_offset } => {
             indexes::dump_time_index(path, base_offset, opts, &mut em)?;
+        }
+        FileKind::ProducerSnapshot { .. } => txn::dump_snapshot(path, &mut em)?,
+        FileKind::TxnIndex { base_offset } => {
+            txn::dump_txn_index(path, base_offset, opts, &mut em)?;
         }
         FileKind::LeaderEpochCheckpoint | FileKind::OffsetCheckpoint => {
             checkpoints::dump_checkpoint(path, kind, &mut em)?;

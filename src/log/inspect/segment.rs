@@ -8,9 +8,11 @@ use crate::record::control::{self, ControlType};
 use crate::record::{BatchRef, RecordRef};
 
 use super::super::stream::{BatchStream, ScanStop};
+use super::txn::{TxnChecker, verify_log_txn_index};
 use super::{
     BatchInfo, Control, Emitter, Event, InspectError, Mismatch, Options, RecordInfo, io_err, open,
 };
+use crate::record::control::EndTxnMarker;
 
 /// The `.log` walk: every batch, its records decoded and checked, offsets that must
 /// increase, and the invalid bytes where the walk had to stop.
@@ -28,6 +30,8 @@ pub(super) fn dump_log(
     let mut previous_batch_last: Option<i64> = None;
     let mut previous_record: Option<i64> = None;
     let mut previous_epoch: Option<i32> = None;
+    // With `verify`, the ABORT markers are checked against the `.txnindex` beside the log.
+    let mut txns = TxnChecker::new(segment_base);
     loop {
         let batch = match stream.next() {
             Ok(Some(batch)) => batch,
@@ -105,33 +109,39 @@ pub(super) fn dump_log(
         }));
         previous_batch_last =
             Some(previous_batch_last.map_or(h.last_offset(), |p| p.max(h.last_offset())));
-        walk_records(&batch, opts, em, &mut previous_record)?;
+        let marker = walk_records(&batch, opts, em, &mut previous_record)?;
+        txns.feed(&h, marker.as_ref());
+    }
+    if opts.verify {
+        verify_log_txn_index(path, &txns, em)?;
     }
     Ok(())
 }
 
-/// Decodes and checks the records of one batch, emitting them when asked.
+/// Decodes and checks the records of one batch, emitting them when asked. Returns the
+/// COMMIT/ABORT marker of a control batch.
 fn walk_records(
     batch: &BatchRef<'_>,
     opts: &Options,
     em: &mut Emitter<'_>,
     previous_record: &mut Option<i64>,
-) -> Result<(), InspectError> {
+) -> Result<Option<EndTxnMarker>, InspectError> {
     let h = *batch.header();
     let position = batch.position();
     let data = match batch.records_data() {
         Ok(d) => d,
-        Err(e) => return em.corrupt(Some(position), e.to_string()),
+        Err(e) => return em.corrupt(Some(position), e.to_string()).map(|()| None),
     };
     let iter = match batch.records(&data) {
         Ok(it) => it,
-        Err(e) => return em.corrupt(Some(position), e.to_string()),
+        Err(e) => return em.corrupt(Some(position), e.to_string()).map(|()| None),
     };
     let mut previous_in_batch: Option<i64> = None;
+    let mut marker = None;
     for record in iter {
         let record = match record {
             Ok(r) => r,
-            Err(e) => return em.corrupt(Some(position), e.to_string()),
+            Err(e) => return em.corrupt(Some(position), e.to_string()).map(|()| marker),
         };
         em.summary.records += 1;
         if previous_in_batch.is_some_and(|p| record.offset <= p) || record.offset > h.last_offset()
@@ -160,6 +170,11 @@ fn walk_records(
         }
         *previous_record = Some(record.offset);
         let control = h.attributes.is_control().then(|| control_of(&record));
+        if let Some(Control::EndTxn(m)) = control
+            && marker.is_none()
+        {
+            marker = Some(m);
+        }
         if opts.records {
             em.emit(&Event::Record(&RecordInfo {
                 record,
@@ -178,7 +193,7 @@ fn walk_records(
             )?;
         }
     }
-    Ok(())
+    Ok(marker)
 }
 
 fn control_of(record: &RecordRef<'_>) -> Control {

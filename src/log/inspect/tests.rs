@@ -40,6 +40,15 @@ fn walk(path: &Path, opts: Options) -> (Vec<String>, Summary) {
             Event::TimeIndexEntry(e) => format!("time {} {}", e.timestamp, e.offset),
             Event::IndexEmpty => "empty".into(),
             Event::CheckpointEntry(c) => format!("entry {c:?}"),
+            Event::SnapshotEntry { position, entry } => {
+                format!("producer {} @{position}", entry.producer_id)
+            }
+            Event::TxnIndexEntry { position, txn } => {
+                format!(
+                    "aborted {} {}..={} @{position}",
+                    txn.producer_id, txn.first_offset, txn.last_offset
+                )
+            }
             Event::InvalidBytes { position, count } => format!("invalid {position} {count}"),
             Event::Mismatch(m) => format!("mismatch {m:?}"),
             Event::Problem(p) => format!("problem {:?} {}", p.kind, p.message),
@@ -83,9 +92,15 @@ fn kinds_come_from_names() {
         Ok(FileKind::OffsetCheckpoint)
     );
     assert_eq!(k("partition.metadata"), Ok(FileKind::PartitionMetadata));
-    let e = k("00000000000000000042.snapshot").unwrap_err();
-    assert!(e.reason.contains("not supported yet"), "{e}");
-    assert!(k("00000000000000000042.txnindex").is_err());
+    assert_eq!(
+        k("00000000000000000042.snapshot"),
+        Ok(FileKind::ProducerSnapshot { offset: 42 })
+    );
+    assert_eq!(
+        k("00000000000000000042.txnindex.deleted"),
+        Ok(FileKind::TxnIndex { base_offset: 42 })
+    );
+    assert!(k("x.txnindex").is_err());
     assert!(k("segment.log").unwrap_err().reason.contains("base offset"));
     assert!(k("99999999999999999999.log").is_err(), "overflows i64");
     assert!(k("notes.txt").unwrap_err().reason.contains("unknown"));
@@ -441,4 +456,65 @@ fn leader_epochs_must_not_decrease_when_verifying() {
     );
     assert_eq!(s.errors, 1);
     assert!(!walk(&p, Options::default()).1.is_corrupt());
+}
+
+/// A transaction that began in an earlier segment: its abort in this segment may be indexed
+/// with a first offset below the base, and a missing entry cannot be told from an empty
+/// transaction, so only what the segment proves is reported.
+#[test]
+fn txnindex_verification_knows_what_one_segment_can_prove() {
+    use crate::log::txn_index::{AbortedTxn, TxnIndex};
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("00000000000000000010.log");
+    let mut bytes = Vec::new();
+    // 10: abort of 1000 (began before 10); 11: data of 2000; 12: abort of 2000.
+    end_txn_batch(false, 1000, 0, 0, TS0).build_into(&mut bytes, 10, 0);
+    let mut b = crate::record::BatchBuilder::new(crate::record::BatchOptions {
+        producer_id: 2000,
+        producer_epoch: 0,
+        base_sequence: 0,
+        transactional: true,
+        ..Default::default()
+    });
+    b.append(TS0, None, Some(b"v"), &[]);
+    b.build_into(&mut bytes, 11, 0);
+    end_txn_batch(false, 2000, 0, 0, TS0).build_into(&mut bytes, 12, 0);
+    std::fs::write(&log, &bytes).unwrap();
+    let txn = |pid, first, last| AbortedTxn {
+        version: 0,
+        producer_id: pid,
+        first_offset: first,
+        last_offset: last,
+        last_stable_offset: last + 1,
+    };
+    let mut idx = TxnIndex::open(dir.path(), 10).unwrap();
+    idx.append(&txn(1000, 3, 10)).unwrap();
+    idx.append(&txn(2000, 11, 12)).unwrap();
+    let (lines, summary) = walk(&log, deep());
+    assert_eq!(summary.mismatches, 0, "{lines:?}");
+    let (lines, _) = walk(&dir.path().join("00000000000000000010.txnindex"), deep());
+    assert_eq!(lines[1], "aborted 1000 3..=10 @0");
+    assert!(
+        !lines.iter().any(|l| l.starts_with("mismatch")),
+        "{lines:?}"
+    );
+    // 1000's entry claiming to start inside the segment, and 2000's entry gone.
+    drop(idx);
+    std::fs::remove_file(dir.path().join("00000000000000000010.txnindex")).unwrap();
+    TxnIndex::open(dir.path(), 10)
+        .unwrap()
+        .append(&txn(1000, 10, 10))
+        .unwrap();
+    let (lines, summary) = walk(&log, deep());
+    assert_eq!(summary.mismatches, 2, "{lines:?}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("TxnIndexMissing") && l.contains("2000"))
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("began before its base offset 10"))
+    );
 }
