@@ -947,7 +947,7 @@ _filka() {
             return 0
             ;;
         filka__subcmd__produce)
-            opts="-t -K -k -H -p -z -I -q -v -h --topic --input --input-format --key-separator --key --header --partition --null-value --batch-size --compression --acks --delivery-timeout-ms --no-create --print-offsets --skip-invalid --key-field --key-format --value-format --value-schema --key-schema --proto --key-proto --proto-path --message --key-message --descriptor-set --key-descriptor-set --registry --cluster --output --quiet --verbose --help"
+            opts="-t -K -k -H -p -z -I -q -v -h --topic --input --input-format --key-separator --key --header --partition --null-value --batch-size --compression --acks --delivery-timeout-ms --no-create --print-offsets --skip-invalid --no-idempotence --transactional-id --transaction-records --transaction-timeout-ms --key-field --key-format --value-format --value-schema --key-schema --proto --key-proto --proto-path --message --key-message --descriptor-set --key-descriptor-set --registry --cluster --output --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1033,6 +1033,18 @@ _filka() {
                     return 0
                     ;;
                 --delivery-timeout-ms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --transactional-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --transaction-records)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --transaction-timeout-ms)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -188,12 +188,32 @@ pub fn classify(err: &(dyn std::error::Error + 'static)) -> Option<ExitCode> {
             // Runtime conditions, not bad arguments: exit 1.
             C::BrokerState { .. } | C::NothingToDamage { .. } => Some(ExitCode::Failure),
             C::Offline { .. } => Some(ExitCode::Offline),
+            C::ProducerFenced(_) => Some(ExitCode::Fenced),
             C::BadSnapshot { .. } => Some(ExitCode::Corrupt),
             // Transparent wrappers: their inner error is not in the chain on its own.
             C::Log(inner) => classify(inner),
             C::Replica { source, .. } => classify(source.as_ref()),
             _ => None,
         };
+    }
+    if let Some(e) = err.downcast_ref::<crate::txn::coordinator::TxnError>() {
+        use crate::txn::coordinator::TxnError as T;
+        return match e {
+            T::Fenced { .. } => Some(ExitCode::Fenced),
+            T::Invalid(_) => Some(ExitCode::Usage),
+            T::Cluster(inner) => classify(inner),
+            T::Lock(_) => None,
+        };
+    }
+    if let Some(crate::log::LogError::Producer(e)) = err.downcast_ref::<crate::log::LogError>() {
+        use crate::log::ProducerStateError as P;
+        // A stale epoch means another holder of the producer's identity took over.
+        if matches!(
+            e,
+            P::InvalidProducerEpoch { .. } | P::ProducerFenced { .. } | P::StaleMarkerEpoch { .. }
+        ) {
+            return Some(ExitCode::Fenced);
+        }
     }
     if let Some(e) = err.downcast_ref::<crate::log::LogError>() {
         if e.is_corruption() {

@@ -191,6 +191,32 @@ pub struct Args {
     #[arg(long)]
     pub skip_invalid: bool,
 
+    /// Do not number batches with a producer id and sequences (Kafka's
+    /// enable.idempotence=false). Idempotence is on by default with --acks all, so a retry
+    /// whose acknowledgement was lost is never written twice.
+    #[arg(long, help_heading = "Delivery")]
+    pub no_idempotence: bool,
+
+    /// Produce in transactions under this transactional id: read_committed consumers see
+    /// the records only once their transaction commits.
+    ///
+    /// A previous holder of the id that is still running is fenced (its later writes and
+    /// commits fail), and a transaction it left open is aborted first. Without
+    /// --transaction-records the whole input is one transaction: produced entirely or not at
+    /// all. A malformed line (without --skip-invalid) or an error aborts the open
+    /// transaction; exit 9 when fenced.
+    #[arg(long, value_name = "ID", help_heading = "Delivery")]
+    pub transactional_id: Option<String>,
+
+    /// With --transactional-id: commit every N records (and at the end of the input).
+    #[arg(long, value_name = "N", requires = "transactional_id", value_parser = clap::value_parser!(u64).range(1..), help_heading = "Delivery")]
+    pub transaction_records: Option<u64>,
+
+    /// With --transactional-id: a transaction open longer than this is aborted by the
+    /// next process that needs it (Kafka's transaction.timeout.ms).
+    #[arg(long, value_name = "MS", default_value_t = crate::txn::coordinator::DEFAULT_TIMEOUT_MS, requires = "transactional_id", help_heading = "Delivery")]
+    pub transaction_timeout_ms: i32,
+
     /// Take each record's key from this field of the input (json, csv).
     ///
     /// For --input-format json, a field name (truck_id) or a JSON pointer (/truck/id); for
@@ -317,8 +343,28 @@ fn produce(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         compression: args.compression.map(Compression::from),
         acks: args.acks.into(),
         delivery_timeout_ms: args.delivery_timeout_ms,
+        // Kafka 3+: on unless turned off, or unless acks is not all (then it is off, as
+        // when a Kafka producer's configs conflict with it and it was not asked for).
+        idempotent: !args.no_idempotence && args.acks == AcksArg::All,
     };
     let mut producer = Producer::new(cluster, &args.topic, cfg)?;
+    if let Some(id) = &args.transactional_id {
+        let finished = producer
+            .init_transactions(id, args.transaction_timeout_ms)
+            .with_context(|| format!("taking transactional id {id:?}"))?;
+        if let Some(f) = finished
+            && !global.quiet
+        {
+            eprintln!(
+                "filka: produce: transactional id {id:?}: {} the transaction its previous holder left open",
+                if f.committed {
+                    "completed the commit of"
+                } else {
+                    "aborted"
+                }
+            );
+        }
+    }
     if !global.quiet {
         producer.on_offline(|e| eprintln!("filka: produce: {e}; waiting for a leader"));
     }
@@ -354,6 +400,11 @@ fn produce(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
             "line"
         },
         written: Written::new(&topic_cfg, producer_partitions),
+        txn: args.transactional_id.as_ref().map(|_| TxnBatches {
+            every: args.transaction_records,
+            open: 0,
+            held: Vec::new(),
+        }),
     };
     let mut codecs = Codecs {
         key,
@@ -378,6 +429,15 @@ fn produce(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         let offline = e
             .chain()
             .any(|c| matches!(c.downcast_ref(), Some(ClusterError::Offline { .. })));
+        if sink.txn.is_some() {
+            // The open transaction goes with the error: nothing of it becomes visible to
+            // read_committed consumers (transactions committed before it stay).
+            if sink.producer.is_transactional() {
+                sink.abort()
+                    .context("aborting the open transaction after the error")?;
+            }
+            return Err(e.context("the open transaction was aborted"));
+        }
         if offline || e.chain().all(|c| !c.is::<ClusterError>()) {
             sink.close()
                 .context("writing the records before the error")?;
@@ -439,6 +499,12 @@ fn check_flags(args: &Args) -> anyhow::Result<()> {
     {
         return Err(usage(
             "--key-field applies to --input-format json and csv (lines split keys with -K)",
+        ));
+    }
+    if args.transactional_id.is_some() && (args.acks != AcksArg::All || args.no_idempotence) {
+        return Err(usage(
+            "--transactional-id needs --acks all and idempotence (as Kafka's transactional \
+             producer does)",
         ));
     }
     if args.print_offsets && args.acks == AcksArg::Zero {
@@ -867,6 +933,19 @@ struct Sink {
     unit: &'static str,
     /// What was written, to tell what retention deleted at once.
     written: Written,
+    /// With --transactional-id: where the open transaction stands.
+    txn: Option<TxnBatches>,
+}
+
+/// The transactions of `produce --transactional-id`.
+struct TxnBatches {
+    /// Commit every this many records (`None`: at the end of the input).
+    every: Option<u64>,
+    /// Records in the open transaction.
+    open: u64,
+    /// Acknowledgements of the open transaction: its offsets are printed once it commits
+    /// (a printed offset is a promise; an aborted one would be a broken one).
+    held: Vec<Ack>,
 }
 
 impl Sink {
@@ -887,7 +966,15 @@ impl Sink {
         for ack in acks {
             self.acknowledged(ack)?;
         }
-        if self.unprinted.backlogged() {
+        if let Some(t) = &mut self.txn {
+            t.open += 1;
+            if t.every.is_some_and(|n| t.open >= n) {
+                self.commit()?;
+            }
+        }
+        // A transaction's offsets wait for its commit however many they are; flushing would
+        // not print them sooner.
+        if self.unprinted.backlogged() && self.txn.is_none() {
             self.flush()?;
         }
         Ok(())
@@ -925,8 +1012,48 @@ impl Sink {
         ))
     }
 
-    /// Counts an acknowledged batch and prints its offsets with --print-offsets.
+    /// Commits the open transaction and prints its offsets.
+    fn commit(&mut self) -> anyhow::Result<()> {
+        let acks = self
+            .producer
+            .commit_transaction()
+            .context("committing the transaction")?;
+        let Some(t) = &mut self.txn else {
+            return Ok(());
+        };
+        t.open = 0;
+        let mut held = std::mem::take(&mut t.held);
+        held.extend(acks);
+        for ack in held {
+            self.deliver(ack)?;
+        }
+        Ok(())
+    }
+
+    /// Aborts the open transaction: what it sent is never visible to read_committed, and
+    /// its offsets are never printed.
+    fn abort(&mut self) -> anyhow::Result<()> {
+        self.producer.abort_transaction()?;
+        if let Some(t) = &mut self.txn {
+            t.open = 0;
+            t.held.clear();
+        }
+        Ok(())
+    }
+
+    /// An acknowledged batch: now, or held until its transaction commits.
     fn acknowledged(&mut self, ack: Ack) -> anyhow::Result<()> {
+        match &mut self.txn {
+            Some(t) => {
+                t.held.push(ack);
+                Ok(())
+            }
+            None => self.deliver(ack),
+        }
+    }
+
+    /// Counts an acknowledged batch and prints its offsets with --print-offsets.
+    fn deliver(&mut self, ack: Ack) -> anyhow::Result<()> {
         self.acked += ack.count as u64;
         self.written.acked(&ack);
         if let Some(used) = self.used.get_mut(ack.partition as usize) {
@@ -968,6 +1095,9 @@ impl Sink {
     /// Sends what is pending, makes every written partition durable, prints the last
     /// offsets.
     fn close(&mut self) -> anyhow::Result<()> {
+        if self.txn.is_some() {
+            self.commit()?;
+        }
         for ack in self.producer.close()? {
             self.acknowledged(ack)?;
         }

@@ -4,13 +4,29 @@
 //!
 //! A record is acknowledged only after its batch is in every replica the acks setting
 //! waits for; [`Ack`]s report that, and nothing is reported before it.
+//!
+//! Idempotence (on by default, as in Kafka 3+): the producer takes a producer id from the
+//! controller and numbers its batches per partition (base sequence), so a batch retried
+//! after its acknowledgement was lost is recognised by the partition and answered with its
+//! original offsets instead of being written twice. Writes that fail with an I/O error are
+//! retried that way.
+//!
+//! Transactions ([`Producer::init_transactions`]): a transactional id (txn/coordinator.rs)
+//! gives the producer id and epoch; every partition is added to the transaction before its
+//! first batch, batches carry the transactional flag, and
+//! [`Producer::commit_transaction`]/[`Producer::abort_transaction`] end it with markers in
+//! every partition. Offsets sent with the transaction ([`Producer::send_offsets`]) are
+//! committed by it.
 
 use std::time::Duration;
 
 use crate::cluster::topic::TopicCompression;
 use crate::cluster::writer::{self, PartitionWriter};
-use crate::cluster::{Cluster, ClusterError, now_ms};
+use crate::cluster::{Cluster, ClusterError, now_ms, producer_ids};
+use crate::group::offsets;
+use crate::log::LogError;
 use crate::record::{BatchBuilder, BatchOptions, Compression, HeaderRef, hash};
+use crate::txn::coordinator::{self, Completed, Transactional, TxnError};
 
 /// Kafka's default `batch.size`.
 pub const DEFAULT_BATCH_SIZE: usize = 16_384;
@@ -29,6 +45,9 @@ pub struct ProducerConfig {
     /// How long a batch waits for its partition to have a leader again (Kafka's
     /// `delivery.timeout.ms`); then the send fails as offline.
     pub delivery_timeout_ms: u64,
+    /// Number batches with a producer id and sequences, so retries are never written
+    /// twice (Kafka's `enable.idempotence`, default true).
+    pub idempotent: bool,
 }
 
 /// Kafka's default `delivery.timeout.ms`: two minutes.
@@ -41,6 +60,7 @@ impl Default for ProducerConfig {
             compression: None,
             acks: Acks::All,
             delivery_timeout_ms: DEFAULT_DELIVERY_TIMEOUT_MS,
+            idempotent: true,
         }
     }
 }
@@ -78,6 +98,57 @@ pub const MAX_REQUEST_SIZE: usize = 1 << 20;
 /// All partitions' pending requests together stay under this (bounded memory).
 const PENDING_MEMORY: usize = 16 << 20;
 
+/// Times a write failing with an I/O error is tried again (with the same sequence numbers,
+/// so a write that did land is recognised, not repeated).
+const RETRIES: u32 = 3;
+
+/// Kafka's sequence arithmetic: sequences wrap from Int32.MAX to 0.
+fn next_sequence(seq: i32, count: usize) -> i32 {
+    let count = i32::try_from(count).unwrap_or(i32::MAX);
+    if seq > i32::MAX - count {
+        count - (i32::MAX - seq) - 1
+    } else {
+        seq + count
+    }
+}
+
+/// A producer id and epoch (idempotent or transactional).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Identity {
+    /// Producer id.
+    pub producer_id: i64,
+    /// Epoch.
+    pub epoch: i16,
+}
+
+impl From<TxnError> for ClusterError {
+    fn from(e: TxnError) -> ClusterError {
+        match e {
+            TxnError::Cluster(c) => c,
+            TxnError::Lock(l) => ClusterError::Lock(l),
+            f @ TxnError::Fenced { .. } => ClusterError::ProducerFenced(f.to_string()),
+            TxnError::Invalid(s) => ClusterError::Invalid(s),
+        }
+    }
+}
+
+/// Whether a failed write may be tried again as it is: an I/O error (the bytes may or may
+/// not have landed; sequences tell the partition which).
+fn retriable(e: &ClusterError) -> bool {
+    match e {
+        ClusterError::Log(LogError::Io { .. }) => true,
+        ClusterError::Replica { source, .. } => retriable(source),
+        _ => false,
+    }
+}
+
+/// The writer to `__consumer_offsets` of a transactional producer's offset commits.
+struct OffsetsWriter {
+    partition: u32,
+    writer: PartitionWriter,
+    sequence: i32,
+}
+
 /// Record counts of a partition's sealed batches (the batches live in its builder).
 #[derive(Debug, Default)]
 struct Pending {
@@ -98,6 +169,14 @@ pub struct Producer {
     max_request: usize,
     sticky: Option<u32>,
     rng: u64,
+    /// Producer id and epoch, when idempotent or transactional.
+    identity: Option<Identity>,
+    /// Next base sequence per partition.
+    sequences: Vec<i32>,
+    /// The transactional id held, when transactional.
+    txn: Option<Transactional>,
+    /// Offset commits sent with the transaction.
+    offsets: Option<OffsetsWriter>,
     /// Called when a send starts waiting for a partition to have a leader.
     on_offline: Option<fn(&ClusterError)>,
 }
@@ -105,10 +184,19 @@ pub struct Producer {
 impl Producer {
     /// A producer for an existing topic.
     pub fn new(
-        cluster: Cluster,
+        mut cluster: Cluster,
         topic: &str,
         cfg: ProducerConfig,
     ) -> Result<Producer, ClusterError> {
+        // Kafka's producer gets its id at start (InitProducerId), not at its first send.
+        let identity = if cfg.idempotent {
+            Some(Identity {
+                producer_id: producer_ids::allocate(&mut cluster)?,
+                epoch: 0,
+            })
+        } else {
+            None
+        };
         let t = cluster.topic(topic)?;
         let partitions = t.partitions.len() as u32;
         let topic_cfg = cluster.topic_config(topic)?;
@@ -132,6 +220,10 @@ impl Producer {
                 .clamp(cfg.batch_size, MAX_REQUEST_SIZE.max(cfg.batch_size)),
             sticky: None,
             rng: (now_ms() as u64) ^ (u64::from(std::process::id()) << 32) | 1,
+            identity,
+            sequences: vec![0; partitions as usize],
+            txn: None,
+            offsets: None,
             on_offline: None,
             cluster,
         })
@@ -231,7 +323,13 @@ impl Producer {
         if b.is_empty() {
             return;
         }
-        self.pending[p as usize].counts.push(b.len());
+        let count = b.len();
+        self.pending[p as usize].counts.push(count);
+        if let Some(id) = self.identity {
+            let seq = &mut self.sequences[p as usize];
+            b.set_producer(id.producer_id, id.epoch, *seq, self.txn.is_some());
+            *seq = next_sequence(*seq, count);
+        }
         b.seal(0, -1);
         if self.sticky == Some(p) {
             // KIP-480: a new sticky partition once the current one's batch is complete.
@@ -248,6 +346,15 @@ impl Producer {
 
     /// Appends a partition's queued batches in one go.
     fn send_request(&mut self, p: u32) -> Result<Vec<Ack>, ClusterError> {
+        if self.builders[p as usize].sealed().is_empty() {
+            return Ok(Vec::new());
+        }
+        // AddPartitionsToTxn before the partition's first write in the transaction.
+        if let Some(t) = &mut self.txn
+            && !t.contains(&self.topic, p)
+        {
+            coordinator::add_partitions(&mut self.cluster, t, &[(self.topic.clone(), p)])?;
+        }
         let writer = match &mut self.writers[p as usize] {
             Some(w) => w,
             slot => {
@@ -260,10 +367,15 @@ impl Producer {
             }
         };
         let b = &mut self.builders[p as usize];
-        if b.sealed().is_empty() {
-            return Ok(Vec::new());
+        let mut result = writer.append(b.sealed(), self.cfg.acks);
+        if self.identity.is_some() {
+            for _ in 0..RETRIES {
+                match &result {
+                    Err(e) if retriable(e) => result = writer.append(b.sealed(), self.cfg.acks),
+                    _ => break,
+                }
+            }
         }
-        let result = writer.append(b.sealed(), self.cfg.acks);
         b.clear_sealed();
         let counts = std::mem::take(&mut self.pending[p as usize].counts);
         if let Err(ClusterError::Offline { .. }) = result {
@@ -301,11 +413,133 @@ impl Producer {
         Ok(acks)
     }
 
+    /// The producer id and epoch batches carry (`None` when not idempotent).
+    pub fn identity(&self) -> Option<Identity> {
+        self.identity
+    }
+
+    /// Takes the transactional id `id` (Kafka's initTransactions): a transaction a previous
+    /// holder left open is finished first and that holder fenced; the producer's id and
+    /// epoch become the id's. Returns what was finished.
+    pub fn init_transactions(
+        &mut self,
+        id: &str,
+        timeout_ms: i32,
+    ) -> Result<Option<Completed>, ClusterError> {
+        let (t, completed) = coordinator::init(&mut self.cluster, id, timeout_ms)?;
+        self.identity = Some(Identity {
+            producer_id: t.producer_id,
+            epoch: t.epoch,
+        });
+        // A new epoch numbers its batches from 0 again.
+        self.sequences.iter_mut().for_each(|s| *s = 0);
+        self.offsets = None;
+        self.txn = Some(t);
+        Ok(completed)
+    }
+
+    /// Whether the producer holds a transactional id.
+    pub fn is_transactional(&self) -> bool {
+        self.txn.is_some()
+    }
+
+    fn transaction(&mut self) -> Result<&mut Transactional, ClusterError> {
+        self.txn.as_mut().ok_or_else(|| {
+            ClusterError::Invalid("the producer has no transactional id (init_transactions)".into())
+        })
+    }
+
+    /// Commits `offsets` for `group` as part of the open transaction (Kafka's
+    /// sendOffsetsToTransaction): they become the group's committed offsets when the
+    /// transaction commits, and never if it aborts.
+    pub fn send_offsets(
+        &mut self,
+        group: &str,
+        committed: &[((String, u32), i64)],
+    ) -> Result<(), ClusterError> {
+        if committed.is_empty() {
+            return Ok(());
+        }
+        offsets::ensure_topic(&mut self.cluster)?;
+        let partition = offsets::partition_for(group);
+        let identity = self.identity;
+        let t = self.txn.as_mut().ok_or_else(|| {
+            ClusterError::Invalid("the producer has no transactional id (init_transactions)".into())
+        })?;
+        // AddOffsetsToTxn: the group's offsets partition joins the transaction.
+        coordinator::add_partitions(
+            &mut self.cluster,
+            t,
+            &[(offsets::OFFSETS_TOPIC.to_string(), partition)],
+        )?;
+        let target = match &mut self.offsets {
+            Some(o) if o.partition == partition => o,
+            slot => slot.insert(OffsetsWriter {
+                partition,
+                writer: PartitionWriter::new(&self.cluster, offsets::OFFSETS_TOPIC, partition)?,
+                sequence: 0,
+            }),
+        };
+        let mut b = BatchBuilder::new(BatchOptions::default());
+        let entries = offsets::commit_entries(committed, now_ms());
+        offsets::append_records(&mut b, group, &entries, now_ms());
+        if let Some(id) = identity {
+            b.set_producer(id.producer_id, id.epoch, target.sequence, true);
+        }
+        target.sequence = next_sequence(target.sequence, entries.len());
+        let bytes = b.finish(0, -1);
+        let mut result = target.writer.append(bytes, Acks::All);
+        for _ in 0..RETRIES {
+            match &result {
+                Err(e) if retriable(e) => result = target.writer.append(bytes, Acks::All),
+                _ => break,
+            }
+        }
+        result?;
+        Ok(())
+    }
+
+    /// Sends everything pending and commits the open transaction (every batch sent is
+    /// acknowledged first). Returns the acknowledgements of what this call sent.
+    pub fn commit_transaction(&mut self) -> Result<Vec<Ack>, ClusterError> {
+        self.transaction()?;
+        let acks = self.flush()?;
+        let mut t = self
+            .txn
+            .take()
+            .ok_or_else(|| ClusterError::Invalid("no transaction".into()))?;
+        let ended = coordinator::end(&mut self.cluster, &mut t, true);
+        self.txn = Some(t);
+        ended?;
+        Ok(acks)
+    }
+
+    /// Aborts the open transaction: records not sent yet are dropped, those sent are
+    /// marked aborted (read_committed consumers never see them).
+    pub fn abort_transaction(&mut self) -> Result<(), ClusterError> {
+        self.transaction()?;
+        for (b, pending) in self.builders.iter_mut().zip(&mut self.pending) {
+            b.clear();
+            pending.counts.clear();
+        }
+        let mut t = self
+            .txn
+            .take()
+            .ok_or_else(|| ClusterError::Invalid("no transaction".into()))?;
+        let ended = coordinator::end(&mut self.cluster, &mut t, false);
+        self.txn = Some(t);
+        ended?;
+        Ok(())
+    }
+
     /// Sends what is pending, applies retention, and records each replica's recovery
     /// point, high watermark and log start offset in its broker's checkpoint files.
     pub fn close(&mut self) -> Result<Vec<Ack>, ClusterError> {
         let acks = self.flush()?;
         let mut updates = Vec::new();
+        if let Some(o) = &mut self.offsets {
+            updates.extend(o.writer.finish()?);
+        }
         for w in self.writers.iter_mut().flatten() {
             match w.finish() {
                 Ok(u) => updates.extend(u),

@@ -173,6 +173,10 @@ pub enum ClusterError {
         /// How long the writer waited.
         waited_ms: u64,
     },
+    /// A transactional producer was fenced: another process took over its transactional
+    /// id, or the coordinator aborted its transaction (Kafka's ProducerFenced).
+    #[error("{0}")]
+    ProducerFenced(String),
     /// A broker state change asked of a broker already in that state.
     #[error("broker {broker} is already {state}")]
     BrokerState {

@@ -108,6 +108,8 @@ fn default_cluster_topics_produce_consume() {
             "RegisterBroker",
             "RegisterBroker",
             "CreateTopic",
+            // The (idempotent) producer's id block.
+            "ProducerIds",
             "DeleteTopic"
         ]
     );

@@ -29,7 +29,9 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::log::checkpoint::{self, EpochEntry, OffsetMap};
-use crate::log::{self, AppendInfo, LogError, LogReader, OpenHints, PartitionLog, names};
+use crate::log::{
+    self, AppendInfo, LogError, LogReader, OpenHints, PartitionLog, ProducerState, Verdict, names,
+};
 
 use super::metadata::PartitionState;
 use super::replica::ensure_replica_dir;
@@ -465,7 +467,12 @@ impl PartitionWriter {
     }
 
     fn open_replicas(&mut self, trusted: bool) -> Result<(), ClusterError> {
-        self.replicas.clear();
+        // The producer state each replica had goes on: reopening replays only what other
+        // processes appended since, not everything after the last snapshot.
+        let mut prior: BTreeMap<i32, ProducerState> = std::mem::take(&mut self.replicas)
+            .into_iter()
+            .map(|r| (r.broker, r.log.into_producer_state()))
+            .collect();
         self.opened_for = None;
         let (leader, epoch, brokers) = self.brokers()?;
         let topic_id = self.cluster.topic(&self.topic)?.topic_id.clone();
@@ -486,7 +493,13 @@ impl PartitionWriter {
                 trusted_tail: trusted && !full,
                 truncate_flushed: false,
             };
-            let log = match PartitionLog::open(&dir, self.cfg.log_config(), hints) {
+            let opened = PartitionLog::open_with_producer_state(
+                &dir,
+                self.cfg.log_config(),
+                hints,
+                prior.remove(&broker),
+            );
+            let log = match opened {
                 Ok((log, report)) => {
                     if report.truncated_bytes > 0 {
                         self.events.push(ReplicaEvent::Recovered {
@@ -790,6 +803,25 @@ impl PartitionWriter {
                         partition,
                     })?;
                 let leo = leader.leo();
+                // An idempotent producer's retry of a batch the log already holds (its
+                // acknowledgement was lost) is answered with the original offsets, not
+                // appended again; a stale epoch or a gap in sequences is refused.
+                if let Verdict::Duplicate {
+                    base_offset,
+                    last_offset,
+                    timestamp,
+                } = leader.log.check_producer_batches(batch)?
+                {
+                    let hw = w.replicate(record, None)?;
+                    let info = AppendInfo {
+                        base_offset,
+                        last_offset,
+                        position: 0,
+                        max_timestamp: timestamp,
+                        records: i32::try_from(last_offset - base_offset + 1).unwrap_or(i32::MAX),
+                    };
+                    return Ok((info, hw, w.online_isr()?));
+                }
                 leader.note_epoch(epoch, leo)?;
                 // Batches reach a writer only from this process's BatchBuilder: their CRCs
                 // were computed a moment ago, so the leader checks framing, not CRCs again.
@@ -943,7 +975,15 @@ impl PartitionWriter {
         if !self.appended {
             return Ok(Vec::new());
         }
-        let out = self.checkpoint()?;
+        // A clean close leaves a producer-state snapshot at each replica's log end (Kafka
+        // writes one at shutdown), so the next writer or reader replays nothing.
+        let out = self.locked(|w, record| {
+            let out = w.checkpoint_locked(record)?;
+            for r in &mut w.replicas {
+                r.log.snapshot()?;
+            }
+            Ok(out)
+        })?;
         self.appended = false;
         Ok(out)
     }
@@ -951,24 +991,30 @@ impl PartitionWriter {
     /// A replication pass, retention, and where each replica's checkpoints stand now
     /// (for [`write_checkpoints`]), whether or not this writer appended.
     pub fn checkpoint(&mut self) -> Result<Vec<CheckpointUpdate>, ClusterError> {
-        self.locked(|w, record| {
-            let hw = w.replicate(record, None)?;
-            let now = now_ms();
-            let mut out = Vec::new();
-            for r in &mut w.replicas {
-                r.log.apply_retention(now, hw)?;
-                let first = r.log.segment_bases()[0];
-                let lso = r.log.log_start_offset();
-                out.push(CheckpointUpdate {
-                    broker: r.broker,
-                    tp: (w.topic.clone(), w.partition),
-                    recovery_point: r.log.recovery_point(),
-                    high_watermark: hw,
-                    log_start_offset: (lso > first).then_some(lso),
-                });
-            }
-            Ok(out)
-        })
+        self.locked(Self::checkpoint_locked)
+    }
+
+    /// [`PartitionWriter::checkpoint`] with the lock held.
+    fn checkpoint_locked(
+        &mut self,
+        record: &mut LockRecord,
+    ) -> Result<Vec<CheckpointUpdate>, ClusterError> {
+        let hw = self.replicate(record, None)?;
+        let now = now_ms();
+        let mut out = Vec::new();
+        for r in &mut self.replicas {
+            r.log.apply_retention(now, hw)?;
+            let first = r.log.segment_bases()[0];
+            let lso = r.log.log_start_offset();
+            out.push(CheckpointUpdate {
+                broker: r.broker,
+                tp: (self.topic.clone(), self.partition),
+                recovery_point: r.log.recovery_point(),
+                high_watermark: hw,
+                log_start_offset: (lso > first).then_some(lso),
+            });
+        }
+        Ok(out)
     }
 }
 

@@ -58,17 +58,8 @@ pub fn write(
         return Ok(());
     }
     ensure_topic(cluster)?;
-    let now = now_ms();
     let mut b = BatchBuilder::new(BatchOptions::default());
-    for ((topic, partition), value) in entries {
-        let key = schema::encode_key(&OffsetKey {
-            group: group.to_string(),
-            topic: topic.clone(),
-            partition: i32::try_from(*partition).unwrap_or(i32::MAX),
-        });
-        let value = value.as_ref().map(schema::encode_value);
-        b.append(now, Some(&key), value.as_deref(), &[]);
-    }
+    append_records(&mut b, group, entries, now_ms());
     let mut w = writer_on_current_metadata(cluster, partition_for(group))?;
     w.append(b.finish(0, 0), Acks::All)?;
     let updates = w.finish()?;
@@ -107,14 +98,31 @@ fn writer_on_current_metadata(
     }
 }
 
-/// Commits `offsets` ((topic, partition) -> next offset to read) for `group`.
-pub fn commit(
-    cluster: &mut Cluster,
+/// Appends one `__consumer_offsets` record per entry (a commit, or a tombstone for `None`)
+/// to `b`: what a commit batch holds, transactional or not.
+pub fn append_records(
+    b: &mut BatchBuilder,
     group: &str,
+    entries: &[((String, u32), Option<OffsetValue>)],
+    now: i64,
+) {
+    for ((topic, partition), value) in entries {
+        let key = schema::encode_key(&OffsetKey {
+            group: group.to_string(),
+            topic: topic.clone(),
+            partition: i32::try_from(*partition).unwrap_or(i32::MAX),
+        });
+        let value = value.as_ref().map(schema::encode_value);
+        b.append(now, Some(&key), value.as_deref(), &[]);
+    }
+}
+
+/// The entries of a commit of `offsets` ((topic, partition) -> next offset to read).
+pub fn commit_entries(
     offsets: &[((String, u32), i64)],
-) -> Result<(), ClusterError> {
-    let now = now_ms();
-    let entries: Vec<_> = offsets
+    now: i64,
+) -> Vec<((String, u32), Option<OffsetValue>)> {
+    offsets
         .iter()
         .map(|(tp, o)| {
             (
@@ -127,8 +135,16 @@ pub fn commit(
                 }),
             )
         })
-        .collect();
-    write(cluster, group, &entries)
+        .collect()
+}
+
+/// Commits `offsets` ((topic, partition) -> next offset to read) for `group`.
+pub fn commit(
+    cluster: &mut Cluster,
+    group: &str,
+    offsets: &[((String, u32), i64)],
+) -> Result<(), ClusterError> {
+    write(cluster, group, &commit_entries(offsets, now_ms()))
 }
 
 /// Reads one `__consumer_offsets` partition to its high watermark, calling `f` for every

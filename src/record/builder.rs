@@ -239,6 +239,22 @@ impl BatchBuilder {
         batch[POS_CRC..POS_CRC + 4].copy_from_slice(&crc.to_be_bytes());
     }
 
+    /// Sets the producer identity the next sealed batch carries: producer id, epoch, base
+    /// sequence and the transactional flag (an idempotent producer's sequence changes from
+    /// batch to batch).
+    pub fn set_producer(
+        &mut self,
+        producer_id: i64,
+        producer_epoch: i16,
+        base_sequence: i32,
+        transactional: bool,
+    ) {
+        self.opts.producer_id = producer_id;
+        self.opts.producer_epoch = producer_epoch;
+        self.opts.base_sequence = base_sequence;
+        self.opts.transactional = transactional;
+    }
+
     /// Finishes the open batch in place (header, compression, CRC) and opens the next one
     /// after it. Does nothing when the open batch is empty.
     pub fn seal(&mut self, base_offset: i64, partition_leader_epoch: i32) {

@@ -165,7 +165,8 @@ fn json_is_one_object_per_thing_described() {
     assert_eq!(topics[2]["configs"]["retention.ms"]["value"], "86400000");
 
     let history = json(&["history"]);
-    assert_eq!(history.len(), 6);
+    // Its records, with the ProducerIds block the (idempotent) producer took.
+    assert_eq!(history.len(), 7);
     assert_eq!(history[0]["offset"], 0);
     assert_eq!(history[0]["type"], "RegisterBroker");
     assert_eq!(history[0]["id"], 101);
