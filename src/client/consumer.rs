@@ -2,11 +2,30 @@
 //! a time), then batches from each partition's leader up to its high watermark, records in
 //! offset order per partition. Without `follow` it stops at the high watermarks that
 //! existed when it started; with `follow` it keeps polling for more.
+//!
+//! Isolation, as Kafka's `isolation.level`: read_uncommitted (the default) reads up to the
+//! high watermark; read_committed reads up to the last stable offset (the first offset of
+//! the oldest transaction still open, from the leader's producer state, kept up to date
+//! incrementally) and skips the batches of aborted transactions (the `.txnindex`).
+//! Control batches (transaction markers) are never delivered, unless asked for with
+//! [`Consumer::with_markers`] (for readers of internal topics).
 
 use crate::cluster::replica::PartitionView;
 use crate::cluster::{Cluster, ClusterError};
-use crate::log::{LogCursor, LogError};
+use crate::log::txn_index::AbortedTxn;
+use crate::log::{LogCursor, LogError, LogReader, ProducerState};
+use crate::record::control::{EndTxnMarker, end_txn_marker};
 use crate::record::{RecordRef, TimestampType};
+
+/// Which records a consumer may see (Kafka's `isolation.level`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Isolation {
+    /// Up to the high watermark, aborted and open transactions included.
+    #[default]
+    ReadUncommitted,
+    /// Up to the last stable offset; aborted transactions skipped.
+    ReadCommitted,
+}
 
 /// Where a partition's reading starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,6 +53,13 @@ pub struct Fetched<'a> {
     pub timestamp_type: TimestampType,
     /// Its batch's leader epoch.
     pub leader_epoch: i32,
+    /// Its batch's producer id (-1 when not idempotent).
+    pub producer_id: i64,
+    /// Its batch is part of a transaction.
+    pub transactional: bool,
+    /// A transaction marker (only with [`Consumer::with_markers`]); `record` is then the
+    /// marker's control record.
+    pub marker: Option<EndTxnMarker>,
 }
 
 /// What a poll did.
@@ -58,6 +84,59 @@ struct PartitionFetch {
     limit: i64,
     /// Without follow: stop here.
     stop: Option<i64>,
+    /// read_committed: what the last stable offset is made of.
+    committed: Option<Committed>,
+}
+
+/// A read_committed partition: the leader's producer state up to the high watermark, and
+/// the aborted transactions of the range being read.
+struct Committed {
+    reader: LogReader,
+    state: ProducerState,
+    /// Aborted transactions overlapping `[position, aborted_to)`.
+    aborted: Vec<AbortedTxn>,
+    aborted_to: i64,
+}
+
+impl Committed {
+    fn open(reader: LogReader, high_watermark: i64) -> Result<Committed, ClusterError> {
+        let state = reader.producer_state(high_watermark)?;
+        Ok(Committed {
+            reader,
+            state,
+            aborted: Vec::new(),
+            aborted_to: i64::MIN,
+        })
+    }
+
+    /// The last stable offset now, the producer state advanced to `high_watermark`.
+    fn last_stable_offset(&mut self, high_watermark: i64) -> Result<i64, ClusterError> {
+        if high_watermark > self.state.end_offset() {
+            self.state.advance(self.reader.dir(), high_watermark)?;
+        }
+        Ok(self
+            .state
+            .last_stable_offset(high_watermark)
+            .max(self.reader.first_offset()))
+    }
+
+    /// Whether the batch starting at `base` from `producer_id` belongs to an aborted
+    /// transaction, knowing the aborted ones up to `limit`.
+    fn aborted(
+        &mut self,
+        producer_id: i64,
+        base: i64,
+        position: i64,
+        limit: i64,
+    ) -> Result<bool, ClusterError> {
+        if self.aborted_to < limit {
+            self.aborted = self.reader.aborted_transactions(position, limit)?;
+            self.aborted_to = limit;
+        }
+        Ok(self.aborted.iter().any(|a| {
+            a.producer_id == producer_id && a.first_offset <= base && base <= a.last_offset
+        }))
+    }
 }
 
 /// Reads one topic's partitions.
@@ -67,6 +146,8 @@ pub struct Consumer {
     parts: Vec<PartitionFetch>,
     follow: bool,
     next: usize,
+    isolation: Isolation,
+    markers: bool,
 }
 
 fn corrupt(e: impl std::fmt::Display, topic: &str, p: u32) -> ClusterError {
@@ -115,11 +196,35 @@ impl Consumer {
         starts: &[(u32, StartOffset)],
         follow: bool,
     ) -> Result<Consumer, ClusterError> {
+        Consumer::with_isolation(cluster, topic, starts, follow, Isolation::ReadUncommitted)
+    }
+
+    /// [`Consumer::with_starts`] at an isolation level. Under read_committed, `End` and
+    /// `Last(n)` count from the last stable offset, and without `follow` reading stops at
+    /// the last stable offset that existed at the start (Kafka's end offsets then).
+    pub fn with_isolation(
+        cluster: Cluster,
+        topic: &str,
+        starts: &[(u32, StartOffset)],
+        follow: bool,
+        isolation: Isolation,
+    ) -> Result<Consumer, ClusterError> {
         let mut parts = Vec::with_capacity(starts.len());
         for &(p, start) in starts {
             let view = PartitionView::read(&cluster, topic, p)?;
             let reader = view.leader_reader(&cluster)?;
-            let (lso, hw) = (view.log_start_offset, view.high_watermark);
+            let mut committed = match isolation {
+                Isolation::ReadUncommitted => None,
+                Isolation::ReadCommitted => Some(Committed::open(
+                    view.leader_reader(&cluster)?,
+                    view.high_watermark,
+                )?),
+            };
+            let hw = match &mut committed {
+                Some(c) => c.last_stable_offset(view.high_watermark)?,
+                None => view.high_watermark,
+            };
+            let lso = view.log_start_offset;
             let position = match start {
                 StartOffset::Beginning => lso,
                 StartOffset::End => hw,
@@ -137,6 +242,7 @@ impl Consumer {
                 position,
                 limit: hw,
                 stop: (!follow).then_some(hw),
+                committed,
             });
         }
         Ok(Consumer {
@@ -145,7 +251,36 @@ impl Consumer {
             parts,
             follow,
             next: 0,
+            isolation,
+            markers: false,
         })
+    }
+
+    /// Delivers transaction markers too (as [`Fetched`] with `marker` set), for readers
+    /// that apply transactions themselves (`__consumer_offsets`).
+    pub fn with_markers(mut self) -> Consumer {
+        self.markers = true;
+        self
+    }
+
+    /// The isolation level.
+    pub fn isolation(&self) -> Isolation {
+        self.isolation
+    }
+
+    /// Under read_committed: whether some partition's last stable offset is held below its
+    /// high watermark by an open transaction (one a dead producer left open is aborted by
+    /// whoever runs the transaction coordinator's checks, see txn::coordinator).
+    pub fn blocked_by_open_transactions(&self) -> Result<bool, ClusterError> {
+        for p in &self.parts {
+            if p.committed.is_some() {
+                let view = PartitionView::read(&self.cluster, &self.topic, p.partition)?;
+                if p.limit < view.high_watermark {
+                    return Ok(true);
+                }
+            }
+        }
+        Ok(false)
     }
 
     /// The topic.
@@ -179,12 +314,24 @@ impl Consumer {
                         p.cursor = reader.cursor(p.position)?;
                         p.leader = view.leader;
                         p.limit = view.high_watermark;
+                        if p.committed.is_some() {
+                            let mut c = Committed::open(
+                                view.leader_reader(&self.cluster)?,
+                                view.high_watermark,
+                            )?;
+                            p.limit = c.last_stable_offset(view.high_watermark)?;
+                            p.committed = Some(c);
+                        }
                     }
                     Err(ClusterError::Offline { .. }) => continue,
                     Err(e) => return Err(e),
                 }
             } else {
-                p.limit = p.limit.max(view.high_watermark);
+                let end = match &mut p.committed {
+                    Some(c) => c.last_stable_offset(view.high_watermark)?,
+                    None => view.high_watermark,
+                };
+                p.limit = p.limit.max(end);
             }
         }
         Ok(())
@@ -225,10 +372,18 @@ impl Consumer {
                 .verify_crc()
                 .map_err(|e| corrupt(e, topic, p.partition))?;
             let h = *batch.header();
-            let data = batch
-                .records_data()
-                .map_err(|e| corrupt(e, topic, p.partition))?;
-            if !h.attributes.is_control() {
+            let control = h.attributes.is_control();
+            // read_committed: an aborted transaction's batches are skipped whole.
+            let skip = match &mut p.committed {
+                Some(c) if h.attributes.is_transactional() && !control => {
+                    c.aborted(h.producer_id, h.base_offset, p.position, limit)?
+                }
+                _ => false,
+            };
+            if !skip && (!control || self.markers) {
+                let data = batch
+                    .records_data()
+                    .map_err(|e| corrupt(e, topic, p.partition))?;
                 for r in batch
                     .records(&data)
                     .map_err(|e| corrupt(e, topic, p.partition))?
@@ -237,13 +392,26 @@ impl Consumer {
                     if r.offset < p.position || r.offset >= limit {
                         continue;
                     }
+                    let marker = if control {
+                        let Some(m) = end_txn_marker(r.key, r.value) else {
+                            continue;
+                        };
+                        Some(m)
+                    } else {
+                        None
+                    };
                     f(&Fetched {
                         partition: p.partition,
                         record: r,
                         timestamp_type: h.attributes.timestamp_type(),
                         leader_epoch: h.partition_leader_epoch,
+                        producer_id: h.producer_id,
+                        transactional: h.attributes.is_transactional(),
+                        marker,
                     })?;
-                    delivered += 1;
+                    if !control {
+                        delivered += 1;
+                    }
                 }
             }
             // Control batches (transaction markers) are never returned to the application.

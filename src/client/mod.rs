@@ -4,3 +4,6 @@
 
 pub mod consumer;
 pub mod producer;
+
+#[cfg(test)]
+mod idempotence_tests;

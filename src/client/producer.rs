@@ -136,7 +136,7 @@ impl From<TxnError> for ClusterError {
 /// not have landed; sequences tell the partition which).
 fn retriable(e: &ClusterError) -> bool {
     match e {
-        ClusterError::Log(LogError::Io { .. }) => true,
+        ClusterError::Log(LogError::Io { .. }) | ClusterError::Io { .. } => true,
         ClusterError::Replica { source, .. } => retriable(source),
         _ => false,
     }

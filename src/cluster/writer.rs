@@ -1004,6 +1004,14 @@ impl PartitionWriter {
         let mut out = Vec::new();
         for r in &mut self.replicas {
             r.log.apply_retention(now, hw)?;
+            // Every producing process has its own producer id: forget those silent for
+            // producer.id.expiration.ms (a day), as Kafka does, or the state (and each
+            // snapshot) grows with every run; and settle transactions below the HW.
+            r.log.remove_expired_producers(
+                now,
+                log::producer_state::DEFAULT_PRODUCER_ID_EXPIRATION_MS,
+            );
+            r.log.last_stable_offset(hw);
             let first = r.log.segment_bases()[0];
             let lso = r.log.log_start_offset();
             out.push(CheckpointUpdate {

@@ -16,6 +16,7 @@ use crate::client::consumer::{Consumer, Poll, StartOffset};
 use crate::cluster::writer::{self, Acks, PartitionWriter};
 use crate::cluster::{Cluster, ClusterError, now_ms};
 use crate::record::batch::{BatchBuilder, BatchOptions};
+use crate::record::control::ControlType;
 use crate::record::hash::coordinator_partition;
 
 /// The internal topic holding committed offsets.
@@ -170,19 +171,49 @@ fn scan(
         Some(&[partition]),
         StartOffset::Beginning,
         false,
-    )?;
+    )?
+    .with_markers();
+    // Offsets sent with a transaction wait for its marker: applied at COMMIT, dropped at
+    // ABORT, unseen while it is open (Kafka's pending transactional offsets). Each keeps
+    // its record offset: a later plain commit of the same key wins over it, as in Kafka.
+    type Entry = (i64, OffsetKey, Option<OffsetValue>);
+    let mut pending: BTreeMap<i64, Vec<Entry>> = BTreeMap::new();
+    let mut latest: BTreeMap<OffsetKey, i64> = BTreeMap::new();
+    let mut emit = |offset: i64, key: OffsetKey, value: Option<OffsetValue>| {
+        if latest.get(&key).is_some_and(|&o| o > offset) {
+            return;
+        }
+        latest.insert(key.clone(), offset);
+        f(key, value);
+    };
     loop {
         let polled = c.poll(&mut |r| {
+            if let Some(m) = r.marker {
+                let entries = pending.remove(&r.producer_id).unwrap_or_default();
+                if m.kind == ControlType::Commit {
+                    for (offset, key, value) in entries {
+                        emit(offset, key, value);
+                    }
+                }
+                return Ok(());
+            }
             let Some(Ok(Some(key))) = r.record.key.map(schema::decode_key) else {
                 return Ok(());
             };
-            match r.record.value {
-                None => f(key, None),
-                Some(v) => {
-                    if let Ok(v) = schema::decode_value(v) {
-                        f(key, Some(v));
-                    }
-                }
+            let value = match r.record.value {
+                None => None,
+                Some(v) => match schema::decode_value(v) {
+                    Ok(v) => Some(v),
+                    Err(_) => return Ok(()),
+                },
+            };
+            if r.transactional {
+                pending
+                    .entry(r.producer_id)
+                    .or_default()
+                    .push((r.record.offset, key, value));
+            } else {
+                emit(r.record.offset, key, value);
             }
             Ok(())
         })?;

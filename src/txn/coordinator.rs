@@ -521,6 +521,7 @@ pub fn end(cluster: &mut Cluster, t: &mut Transactional, commit: bool) -> Result
 /// stable offset to move). Returns what it finished.
 pub fn abort_stale(cluster: &mut Cluster) -> Result<Vec<Completed>, TxnError> {
     let mut out = Vec::new();
+    cluster.reload()?;
     if cluster.topic(TXN_TOPIC).is_err() {
         return Ok(out);
     }
@@ -553,6 +554,7 @@ pub fn abort_stale(cluster: &mut Cluster) -> Result<Vec<Completed>, TxnError> {
 /// abort): the epoch is bumped, so a live holder is fenced. `None` when nothing was open.
 pub fn force_abort(cluster: &mut Cluster, id: &str) -> Result<Option<Completed>, TxnError> {
     check_id(id)?;
+    cluster.reload()?;
     if cluster.topic(TXN_TOPIC).is_err() {
         return Ok(None);
     }

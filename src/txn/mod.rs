@@ -5,3 +5,6 @@
 
 pub mod coordinator;
 pub mod schema;
+
+#[cfg(test)]
+mod tests;

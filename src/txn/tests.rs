@@ -1,0 +1,155 @@
+//! Transactions end to end through the library: producers, markers, read_committed
+//! consumers, offsets sent with a transaction, fencing, and the coordinator's recovery of
+//! what a dead holder left.
+
+use super::coordinator::{self, TXN_TOPIC};
+use super::schema::TxnStatus;
+use crate::client::consumer::{Consumer, Isolation, Poll, StartOffset};
+use crate::client::producer::{Producer, ProducerConfig, ProducerRecord};
+use crate::cluster::{Cluster, ClusterError};
+use crate::group::offsets;
+
+fn cluster(dir: &std::path::Path) -> Cluster {
+    let mut c = Cluster::init(&dir.join("c"), 3, 101).unwrap();
+    c.create_topic("t", 2, 3, Default::default(), false)
+        .unwrap();
+    c
+}
+
+fn send(p: &mut Producer, partition: u32, value: &str) {
+    p.send(&ProducerRecord {
+        value: Some(value.as_bytes()),
+        partition: Some(partition),
+        ..Default::default()
+    })
+    .unwrap();
+}
+
+/// Every value of `t` in (partition, offset) order at `isolation`.
+fn values(c: &Cluster, isolation: Isolation) -> Vec<String> {
+    let starts = [(0, StartOffset::Beginning), (1, StartOffset::Beginning)];
+    let mut consumer = Consumer::with_isolation(c.clone(), "t", &starts, false, isolation).unwrap();
+    let mut out = Vec::new();
+    loop {
+        let polled = consumer
+            .poll(&mut |f| {
+                out.push((
+                    f.partition,
+                    f.record.offset,
+                    String::from_utf8_lossy(f.record.value.unwrap_or_default()).into_owned(),
+                ));
+                Ok(())
+            })
+            .unwrap();
+        if polled == Poll::End {
+            break;
+        }
+    }
+    out.sort();
+    out.into_iter().map(|(_, _, v)| v).collect()
+}
+
+fn transactional(c: &Cluster, id: &str) -> Producer {
+    let mut p = Producer::new(c.clone(), "t", ProducerConfig::default()).unwrap();
+    p.init_transactions(id, 60_000).unwrap();
+    p
+}
+
+#[test]
+fn read_committed_sees_committed_transactions_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = cluster(dir.path());
+    let mut p = transactional(&c, "tx");
+    send(&mut p, 0, "a1");
+    send(&mut p, 1, "a2");
+    p.commit_transaction().unwrap();
+    send(&mut p, 0, "b1");
+    send(&mut p, 1, "b2");
+    p.flush().unwrap();
+    p.abort_transaction().unwrap();
+    send(&mut p, 0, "c1");
+    p.flush().unwrap();
+    // c1 is in an open transaction: it holds the last stable offset of partition 0.
+    assert_eq!(
+        values(&c, Isolation::ReadUncommitted),
+        ["a1", "b1", "c1", "a2", "b2"]
+    );
+    assert_eq!(values(&c, Isolation::ReadCommitted), ["a1", "a2"]);
+    p.commit_transaction().unwrap();
+    assert_eq!(values(&c, Isolation::ReadCommitted), ["a1", "c1", "a2"]);
+    let mut c = c;
+    c.reload().unwrap();
+    let state = coordinator::read(&c, "tx").unwrap().unwrap();
+    assert_eq!(state.status, TxnStatus::CompleteCommit);
+    p.close().unwrap();
+}
+
+#[test]
+fn offsets_sent_with_a_transaction_count_only_once_it_commits() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = cluster(dir.path());
+    let tp = ("in".to_string(), 0);
+    let mut p = transactional(&c, "pipe");
+    send(&mut p, 0, "x");
+    p.send_offsets("g", &[(tp.clone(), 10)]).unwrap();
+    c.reload().unwrap();
+    assert!(offsets::read(&c, "g").unwrap().is_empty(), "open: not yet");
+    p.commit_transaction().unwrap();
+    assert_eq!(offsets::read(&c, "g").unwrap()[&tp].offset, 10);
+    send(&mut p, 0, "y");
+    p.send_offsets("g", &[(tp.clone(), 20)]).unwrap();
+    p.abort_transaction().unwrap();
+    assert_eq!(
+        offsets::read(&c, "g").unwrap()[&tp].offset,
+        10,
+        "aborted: never"
+    );
+    p.close().unwrap();
+}
+
+#[test]
+fn a_new_holder_fences_the_old_one_and_aborts_what_it_left_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = cluster(dir.path());
+    let mut zombie = transactional(&c, "id");
+    send(&mut zombie, 0, "zombie-1");
+    zombie.flush().unwrap();
+    let mut next = Producer::new(c.clone(), "t", ProducerConfig::default()).unwrap();
+    let finished = next.init_transactions("id", 60_000).unwrap().unwrap();
+    assert!(!finished.committed);
+    // The zombie can neither write nor commit.
+    send(&mut zombie, 0, "zombie-2");
+    let e = zombie.flush().unwrap_err();
+    assert!(
+        matches!(&e, ClusterError::Log(_) | ClusterError::ProducerFenced(_)),
+        "{e}"
+    );
+    let e = zombie.commit_transaction().unwrap_err();
+    assert!(e.to_string().contains("fenced"), "{e}");
+    send(&mut next, 1, "next");
+    next.commit_transaction().unwrap();
+    assert_eq!(values(&c, Isolation::ReadCommitted), ["next"]);
+    next.close().unwrap();
+}
+
+#[test]
+fn a_dead_holders_transaction_is_aborted_by_the_next_process_that_needs_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = cluster(dir.path());
+    {
+        let mut p = transactional(&c, "dies");
+        send(&mut p, 0, "lost");
+        p.flush().unwrap();
+        // Dropped without commit or abort: its holder lock is free, as after a SIGKILL.
+    }
+    assert!(values(&c, Isolation::ReadCommitted).is_empty());
+    let finished = coordinator::abort_stale(&mut c).unwrap();
+    assert_eq!(finished.len(), 1);
+    assert_eq!(finished[0].reason, "its holder died");
+    // The last stable offset moved past the aborted records.
+    let mut p = Producer::new(c.clone(), "t", ProducerConfig::default()).unwrap();
+    send(&mut p, 0, "after");
+    p.close().unwrap();
+    assert_eq!(values(&c, Isolation::ReadCommitted), ["after"]);
+    assert!(c.topic(TXN_TOPIC).is_ok());
+}
