@@ -49,6 +49,9 @@ _filka() {
             filka,topic)
                 cmd="filka__subcmd__topic"
                 ;;
+            filka,transactions)
+                cmd="filka__subcmd__transactions"
+                ;;
             filka__subcmd__describe,brokers)
                 cmd="filka__subcmd__describe__subcmd__brokers"
                 ;;
@@ -136,6 +139,18 @@ _filka() {
             filka__subcmd__topic,list)
                 cmd="filka__subcmd__topic__subcmd__list"
                 ;;
+            filka__subcmd__transactions,abort)
+                cmd="filka__subcmd__transactions__subcmd__abort"
+                ;;
+            filka__subcmd__transactions,describe)
+                cmd="filka__subcmd__transactions__subcmd__describe"
+                ;;
+            filka__subcmd__transactions,describe-producers)
+                cmd="filka__subcmd__transactions__subcmd__describe__subcmd__producers"
+                ;;
+            filka__subcmd__transactions,list)
+                cmd="filka__subcmd__transactions__subcmd__list"
+                ;;
             *)
                 ;;
         esac
@@ -143,7 +158,7 @@ _filka() {
 
     case "${cmd}" in
         filka)
-            opts="-q -v -h -V --cluster --output --quiet --verbose --help --version init topic produce consume group schema describe simulate-failure dump demo completions"
+            opts="-q -v -h -V --cluster --output --quiet --verbose --help --version init topic produce consume group schema transactions describe simulate-failure dump demo completions"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -193,7 +208,7 @@ _filka() {
             return 0
             ;;
         filka__subcmd__consume)
-            opts="-t -p -o -c -f -g -I -q -v -h --topic --partition --offset --max-messages --follow --format --group --commit --assignor --session-timeout-ms --auto-commit-interval-ms --key-format --value-format --value-schema --key-schema --proto --key-proto --proto-path --message --key-message --descriptor-set --key-descriptor-set --registry --reader-schema --cluster --output --quiet --verbose --help"
+            opts="-t -p -o -c -f -g -I -q -v -h --topic --partition --offset --max-messages --follow --format --group --commit --assignor --session-timeout-ms --auto-commit-interval-ms --key-format --value-format --value-schema --key-schema --proto --key-proto --proto-path --message --key-message --descriptor-set --key-descriptor-set --registry --reader-schema --isolation --cluster --output --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -392,6 +407,10 @@ _filka() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o filenames
                     fi
+                    return 0
+                    ;;
+                --isolation)
+                    COMPREPLY=($(compgen -W "read_uncommitted read_committed" -- "${cur}"))
                     return 0
                     ;;
                 --cluster)
@@ -1755,6 +1774,171 @@ _filka() {
             ;;
         filka__subcmd__topic__subcmd__list)
             opts="-i -q -v -h --internal --cluster --output --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --cluster)
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json csv avro" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        filka__subcmd__transactions)
+            opts="-q -v -h --cluster --output --quiet --verbose --help list describe describe-producers abort"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --cluster)
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json csv avro" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        filka__subcmd__transactions__subcmd__abort)
+            opts="-t -p -q -v -h --transactional-id --topic --partition --start-offset --cluster --output --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --transactional-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -t)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --partition)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --start-offset)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cluster)
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json csv avro" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        filka__subcmd__transactions__subcmd__describe)
+            opts="-q -v -h --cluster --output --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --cluster)
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json csv avro" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        filka__subcmd__transactions__subcmd__describe__subcmd__producers)
+            opts="-t -p -q -v -h --topic --partition --cluster --output --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --topic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -t)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --partition)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cluster)
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json csv avro" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        filka__subcmd__transactions__subcmd__list)
+            opts="-q -v -h --no-abort --cluster --output --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

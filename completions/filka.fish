@@ -39,6 +39,7 @@ complete -c filka -n "__fish_filka_needs_command" -f -a "produce" -d 'Produce re
 complete -c filka -n "__fish_filka_needs_command" -f -a "consume" -d 'Write a topic\'s records to stdout, like `kcat -C`'
 complete -c filka -n "__fish_filka_needs_command" -f -a "group" -d 'Consumer groups: members, committed offsets and lag (kafka-consumer-groups.sh)'
 complete -c filka -n "__fish_filka_needs_command" -f -a "schema" -d 'The local schema registry: subjects, versions, ids and compatibility modes'
+complete -c filka -n "__fish_filka_needs_command" -f -a "transactions" -d 'Transactions: their state in __transaction_state, producers of a partition, aborting (kafka-transactions.sh)'
 complete -c filka -n "__fish_filka_needs_command" -f -a "describe" -d 'Show brokers, topics, partitions, replicas and the metadata history'
 complete -c filka -n "__fish_filka_needs_command" -f -a "simulate-failure" -d 'Make brokers fail in the ways Kafka brokers fail, and see how the cluster copes'
 complete -c filka -n "__fish_filka_needs_command" -f -a "dump" -d 'Print the contents of Kafka segment, index, snapshot and checkpoint files'
@@ -236,6 +237,8 @@ complete -c filka -n "__fish_filka_using_subcommand consume" -l key-message -d '
 complete -c filka -n "__fish_filka_using_subcommand consume" -l descriptor-set -d 'The values\' types as a FileDescriptorSet (protoc --descriptor_set_out) instead of --proto; implies --value-format protobuf' -r -F
 complete -c filka -n "__fish_filka_using_subcommand consume" -l key-descriptor-set -d 'The keys\' types as a FileDescriptorSet instead of --key-proto' -r -F
 complete -c filka -n "__fish_filka_using_subcommand consume" -l reader-schema -d 'Read Avro values with this schema (Avro schema resolution: defaults for new fields, removed fields dropped, promotions), e.g. a newer version than the writer\'s' -r -F
+complete -c filka -n "__fish_filka_using_subcommand consume" -l isolation -d 'Which records to read (Kafka\'s isolation.level)' -r -f -a "read_uncommitted\t'Everything up to the high watermark (Kafka\'s default)'
+read_committed\t'Committed transactions only, up to the last stable offset'"
 complete -c filka -n "__fish_filka_using_subcommand consume" -l cluster -d 'The cluster directory, created on first use by every command that needs one' -r -f -a "(__fish_complete_directories)"
 complete -c filka -n "__fish_filka_using_subcommand consume" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
 json\t'One JSON object per line, for scripts'
@@ -375,6 +378,57 @@ avro\t'Avro, where a command supports it'"
 complete -c filka -n "__fish_filka_using_subcommand schema; and __fish_seen_subcommand_from compatibility" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c filka -n "__fish_filka_using_subcommand schema; and __fish_seen_subcommand_from compatibility" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
 complete -c filka -n "__fish_filka_using_subcommand schema; and __fish_seen_subcommand_from compatibility" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c filka -n "__fish_filka_using_subcommand transactions; and not __fish_seen_subcommand_from list describe describe-producers abort" -l cluster -d 'The cluster directory, created on first use by every command that needs one' -r -f -a "(__fish_complete_directories)"
+complete -c filka -n "__fish_filka_using_subcommand transactions; and not __fish_seen_subcommand_from list describe describe-producers abort" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
+json\t'One JSON object per line, for scripts'
+csv\t'Comma-separated values, where a command supports it'
+avro\t'Avro, where a command supports it'"
+complete -c filka -n "__fish_filka_using_subcommand transactions; and not __fish_seen_subcommand_from list describe describe-producers abort" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c filka -n "__fish_filka_using_subcommand transactions; and not __fish_seen_subcommand_from list describe describe-producers abort" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand transactions; and not __fish_seen_subcommand_from list describe describe-producers abort" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c filka -n "__fish_filka_using_subcommand transactions; and not __fish_seen_subcommand_from list describe describe-producers abort" -f -a "list" -d 'Every transactional id and its state'
+complete -c filka -n "__fish_filka_using_subcommand transactions; and not __fish_seen_subcommand_from list describe describe-producers abort" -f -a "describe" -d 'One transactional id\'s state: producer id, epoch, state, partitions'
+complete -c filka -n "__fish_filka_using_subcommand transactions; and not __fish_seen_subcommand_from list describe describe-producers abort" -f -a "describe-producers" -d 'The producers a partition\'s leader knows: epochs, sequences, open transactions'
+complete -c filka -n "__fish_filka_using_subcommand transactions; and not __fish_seen_subcommand_from list describe describe-producers abort" -f -a "abort" -d 'Abort an open transaction, by transactional id or by where it started'
+complete -c filka -n "__fish_filka_using_subcommand transactions; and __fish_seen_subcommand_from list" -l cluster -d 'The cluster directory, created on first use by every command that needs one' -r -f -a "(__fish_complete_directories)"
+complete -c filka -n "__fish_filka_using_subcommand transactions; and __fish_seen_subcommand_from list" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
+json\t'One JSON object per line, for scripts'
+csv\t'Comma-separated values, where a command supports it'
+avro\t'Avro, where a command supports it'"
+complete -c filka -n "__fish_filka_using_subcommand transactions; and __fish_seen_subcommand_from list" -l no-abort -d 'Do not abort transactions whose holder died or timed out before listing'
+complete -c filka -n "__fish_filka_using_subcommand transactions; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c filka -n "__fish_filka_using_subcommand transactions; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand transactions; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c filka -n "__fish_filka_using_subcommand transactions; and __fish_seen_subcommand_from describe" -l cluster -d 'The cluster directory, created on first use by every command that needs one' -r -f -a "(__fish_complete_directories)"
+complete -c filka -n "__fish_filka_using_subcommand transactions; and __fish_seen_subcommand_from describe" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
+json\t'One JSON object per line, for scripts'
+csv\t'Comma-separated values, where a command supports it'
+avro\t'Avro, where a command supports it'"
+complete -c filka -n "__fish_filka_using_subcommand transactions; and __fish_seen_subcommand_from describe" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c filka -n "__fish_filka_using_subcommand transactions; and __fish_seen_subcommand_from describe" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand transactions; and __fish_seen_subcommand_from describe" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c filka -n "__fish_filka_using_subcommand transactions; and __fish_seen_subcommand_from describe-producers" -s t -l topic -d 'Topic' -r
+complete -c filka -n "__fish_filka_using_subcommand transactions; and __fish_seen_subcommand_from describe-producers" -s p -l partition -d 'Partition' -r
+complete -c filka -n "__fish_filka_using_subcommand transactions; and __fish_seen_subcommand_from describe-producers" -l cluster -d 'The cluster directory, created on first use by every command that needs one' -r -f -a "(__fish_complete_directories)"
+complete -c filka -n "__fish_filka_using_subcommand transactions; and __fish_seen_subcommand_from describe-producers" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
+json\t'One JSON object per line, for scripts'
+csv\t'Comma-separated values, where a command supports it'
+avro\t'Avro, where a command supports it'"
+complete -c filka -n "__fish_filka_using_subcommand transactions; and __fish_seen_subcommand_from describe-producers" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c filka -n "__fish_filka_using_subcommand transactions; and __fish_seen_subcommand_from describe-producers" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand transactions; and __fish_seen_subcommand_from describe-producers" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c filka -n "__fish_filka_using_subcommand transactions; and __fish_seen_subcommand_from abort" -l transactional-id -d 'The transactional id whose open transaction to abort' -r
+complete -c filka -n "__fish_filka_using_subcommand transactions; and __fish_seen_subcommand_from abort" -s t -l topic -d 'The topic of a partition the transaction holds' -r
+complete -c filka -n "__fish_filka_using_subcommand transactions; and __fish_seen_subcommand_from abort" -s p -l partition -d 'That partition' -r
+complete -c filka -n "__fish_filka_using_subcommand transactions; and __fish_seen_subcommand_from abort" -l start-offset -d 'The offset where the transaction started in it (describe-producers\' CurrentTransactionStartOffset)' -r
+complete -c filka -n "__fish_filka_using_subcommand transactions; and __fish_seen_subcommand_from abort" -l cluster -d 'The cluster directory, created on first use by every command that needs one' -r -f -a "(__fish_complete_directories)"
+complete -c filka -n "__fish_filka_using_subcommand transactions; and __fish_seen_subcommand_from abort" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
+json\t'One JSON object per line, for scripts'
+csv\t'Comma-separated values, where a command supports it'
+avro\t'Avro, where a command supports it'"
+complete -c filka -n "__fish_filka_using_subcommand transactions; and __fish_seen_subcommand_from abort" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c filka -n "__fish_filka_using_subcommand transactions; and __fish_seen_subcommand_from abort" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand transactions; and __fish_seen_subcommand_from abort" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history group" -l cluster -d 'The cluster directory, created on first use by every command that needs one' -r -f -a "(__fish_complete_directories)"
 complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history group" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
 json\t'One JSON object per line, for scripts'

@@ -33,7 +33,7 @@ use anyhow::{Context, anyhow};
 
 use super::formats::FormatArgs;
 use super::{GlobalArgs, OutputFormat, open_cluster};
-use crate::client::consumer::{Consumer, Fetched, Poll};
+use crate::client::consumer::{Consumer, Fetched, Isolation, Poll};
 use crate::cluster::ClusterError;
 use crate::error::{ExitCode, ResultExt, coded};
 use crate::format::envelope::{EnvelopeOut, write_envelope};
@@ -188,6 +188,65 @@ pub struct Args {
     /// fields, removed fields dropped, promotions), e.g. a newer version than the writer's.
     #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath, help_heading = "Key and value formats")]
     pub reader_schema: Option<std::path::PathBuf>,
+
+    /// Which records to read (Kafka's isolation.level).
+    ///
+    /// read_uncommitted: everything up to the high watermark, records of open and aborted
+    /// transactions included. read_committed: up to the last stable offset, skipping
+    /// aborted transactions; a transaction a dead producer left open (or one past its
+    /// transaction.timeout.ms) is aborted first, so reading never stays blocked by it.
+    #[arg(long, value_enum, value_name = "LEVEL", default_value_t = IsolationArg::ReadUncommitted)]
+    pub isolation: IsolationArg,
+}
+
+/// What `--isolation` accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum IsolationArg {
+    /// Everything up to the high watermark (Kafka's default).
+    #[value(name = "read_uncommitted")]
+    ReadUncommitted,
+    /// Committed transactions only, up to the last stable offset.
+    #[value(name = "read_committed")]
+    ReadCommitted,
+}
+
+impl From<IsolationArg> for Isolation {
+    fn from(i: IsolationArg) -> Isolation {
+        match i {
+            IsolationArg::ReadUncommitted => Isolation::ReadUncommitted,
+            IsolationArg::ReadCommitted => Isolation::ReadCommitted,
+        }
+    }
+}
+
+/// How often a read_committed consumer held back by an open transaction runs the
+/// coordinator's check for transactions whose holder died or timed out.
+pub(crate) const JANITOR_EVERY: Duration = Duration::from_secs(1);
+
+/// Under read_committed: aborts transactions whose holder died or whose timeout passed (the
+/// coordinator's check, run by whoever needs the last stable offset to move), saying so
+/// with -v.
+pub(crate) fn abort_stale_transactions(
+    cluster: &mut crate::cluster::Cluster,
+    verbose: bool,
+) -> anyhow::Result<()> {
+    for done in
+        crate::txn::coordinator::abort_stale(cluster).context("aborting transactions left open")?
+    {
+        if verbose {
+            eprintln!(
+                "filka: {} transaction {:?}: {}",
+                if done.committed {
+                    "completed"
+                } else {
+                    "aborted"
+                },
+                escape_control(&done.transactional_id),
+                done.reason
+            );
+        }
+    }
+    Ok(())
 }
 
 /// When a group member commits (`--commit`).
@@ -373,11 +432,13 @@ fn read_loop<W: Write>(
     output: &mut Output,
     max: Option<u64>,
     follow: bool,
+    mut janitor: Option<(&mut crate::cluster::Cluster, bool)>,
 ) -> anyhow::Result<Stats> {
     let topic = consumer.topic().to_string();
     let mut stats = Stats::new(consumer);
     let mut idle = IDLE_MIN;
     let mut last_flush = Instant::now();
+    let mut last_janitor = Instant::now();
     // Ctrl-C or SIGTERM: stop here; the caller flushes what was read and exits 0.
     while max.is_none_or(|m| stats.records < m) && !super::shutdown::requested() {
         let mut write_err: Option<WriteError> = None;
@@ -419,6 +480,14 @@ fn read_loop<W: Write>(
                 last_flush = Instant::now();
                 std::thread::sleep(idle);
                 idle = (idle * 2).min(IDLE_MAX);
+                if let Some((cluster, verbose)) = &mut janitor
+                    && last_janitor.elapsed() >= JANITOR_EVERY
+                {
+                    last_janitor = Instant::now();
+                    if consumer.blocked_by_open_transactions()? {
+                        abort_stale_transactions(cluster, *verbose)?;
+                    }
+                }
                 consumer
                     .refresh()
                     .with_context(|| format!("reading {topic}"))?;
@@ -455,17 +524,29 @@ pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     let cluster = open_cluster(global)?;
     let mut output = output(args, global, cluster.layout())?;
     let root = cluster.layout().root().display().to_string();
-    let mut consumer =
-        match Consumer::new(cluster, topic, partitions.as_deref(), start, args.follow) {
-            Ok(c) => c,
-            Err(ClusterError::UnknownTopic(t)) => {
-                return Err(coded(
-                    ExitCode::NotFound,
-                    anyhow!("topic {t:?} does not exist in {root} (consume never creates topics)"),
-                ));
-            }
-            Err(e) => return Err(anyhow::Error::new(e).context(format!("consume {}", topic))),
-        };
+    let isolation = Isolation::from(args.isolation);
+    let mut janitor = cluster.clone();
+    if isolation == Isolation::ReadCommitted {
+        abort_stale_transactions(&mut janitor, global.verbose > 0 && !global.quiet)?;
+    }
+    let opened = Consumer::new_isolated(
+        cluster,
+        topic,
+        partitions.as_deref(),
+        start,
+        args.follow,
+        isolation,
+    );
+    let mut consumer = match opened {
+        Ok(c) => c,
+        Err(ClusterError::UnknownTopic(t)) => {
+            return Err(coded(
+                ExitCode::NotFound,
+                anyhow!("topic {t:?} does not exist in {root} (consume never creates topics)"),
+            ));
+        }
+        Err(e) => return Err(anyhow::Error::new(e).context(format!("consume {}", topic))),
+    };
     if global.verbose > 0 && !global.quiet {
         for (p, offset) in consumer.positions() {
             eprintln!("filka: reading {}-{p} from offset {offset}", topic);
@@ -476,12 +557,14 @@ pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     let stats = if args.max_messages == Some(0) {
         Stats::new(&consumer)
     } else {
+        let verbose = global.verbose > 0 && !global.quiet;
         read_loop(
             &mut consumer,
             &mut out,
             &mut output,
             args.max_messages,
             args.follow,
+            (isolation == Isolation::ReadCommitted).then_some((&mut janitor, verbose)),
         )?
     };
     output.finish(&mut out, global.quiet)?;

@@ -17,10 +17,10 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, anyhow};
 
 use super::consume::{
-    Args, CommitMode, OUT_BUFFER, Output, stdout_writer, write_error, write_record,
+    Args, CommitMode, JANITOR_EVERY, OUT_BUFFER, Output, stdout_writer, write_error, write_record,
 };
 use super::{GlobalArgs, open_cluster};
-use crate::client::consumer::{Consumer, Poll, StartOffset};
+use crate::client::consumer::{Consumer, Isolation, Poll, StartOffset};
 use crate::cluster::{Cluster, ClusterError};
 use crate::error::{ExitCode, ResultExt, coded};
 use crate::format::offset_spec::OffsetSpec;
@@ -156,6 +156,12 @@ pub(crate) fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> 
         .exit_code(ExitCode::Usage)?;
     let mut cluster = open_cluster(global)?;
     let mut output = super::consume::output(args, global, cluster.layout())?;
+    if Isolation::from(args.isolation) == Isolation::ReadCommitted {
+        super::consume::abort_stale_transactions(
+            &mut cluster,
+            global.verbose > 0 && !global.quiet,
+        )?;
+    }
     // Create `__consumer_offsets` before joining, not in the middle of the first commit,
     // where members starting together raced over it.
     crate::group::offsets::ensure_topic(&mut cluster).context("creating __consumer_offsets")?;
@@ -234,6 +240,7 @@ fn read_loop(
     let mut count = 0u64;
     let mut last_commit = Instant::now();
     let mut idle = IDLE_MIN;
+    let mut last_janitor = Instant::now();
     let mut sink: Vec<u8> = Vec::with_capacity(OUT_BUFFER);
     let interval = Duration::from_millis(args.auto_commit_interval_ms);
     let max = args.max_messages;
@@ -303,9 +310,14 @@ fn read_loop(
             let mut list = Vec::with_capacity(by_topic.len());
             let mut now_offline = Vec::new();
             for (topic, starts) in by_topic {
-                let Some(c) =
-                    consumer_of_online(&st.cluster, &topic, starts, args.follow, &mut now_offline)
-                        .with_context(|| format!("consume {topic}"))?
+                let Some(c) = consumer_of_online(
+                    &st.cluster,
+                    &topic,
+                    starts,
+                    (args.follow, args.isolation.into()),
+                    &mut now_offline,
+                )
+                .with_context(|| format!("consume {topic}"))?
                 else {
                     continue;
                 };
@@ -397,6 +409,21 @@ fn read_loop(
             flush(&mut out)?;
             std::thread::sleep(idle);
             idle = (idle * 2).min(IDLE_MAX);
+            // read_committed: a transaction a dead producer left open must not hold the
+            // group back (the coordinator's check, run by whoever needs it).
+            if last_janitor.elapsed() >= JANITOR_EVERY {
+                last_janitor = Instant::now();
+                let mut blocked = false;
+                for c in list.iter() {
+                    blocked |= c.blocked_by_open_transactions()?;
+                }
+                if blocked {
+                    super::consume::abort_stale_transactions(
+                        &mut st.cluster,
+                        global.verbose > 0 && !global.quiet,
+                    )?;
+                }
+            }
             for c in list.iter_mut() {
                 c.refresh()
                     .with_context(|| format!("reading {}", c.topic()))?;
@@ -436,11 +463,11 @@ fn consumer_of_online(
     cluster: &Cluster,
     topic: &str,
     mut starts: Vec<(u32, StartOffset)>,
-    follow: bool,
+    (follow, isolation): (bool, Isolation),
     offline: &mut Vec<Tp>,
 ) -> Result<Option<Consumer>, ClusterError> {
     while !starts.is_empty() {
-        match Consumer::with_starts(cluster.clone(), topic, &starts, follow) {
+        match Consumer::with_isolation(cluster.clone(), topic, &starts, follow, isolation) {
             Ok(c) => return Ok(Some(c)),
             // Checked by trying: the leader may go away between a look and the open.
             Err(ClusterError::Offline {

@@ -618,6 +618,12 @@ fn partition(args: &PartitionArgs, global: &GlobalArgs) -> anyhow::Result<ExitCo
         })
         .collect();
     let hw = leader.map(|_| view.high_watermark);
+    // The last stable offset: what read_committed consumers may read (the first offset of
+    // the oldest open transaction, else the high watermark).
+    let lso = match hw {
+        Some(hw) => Some(view.leader_reader(&c)?.last_stable_offset(hw)?),
+        None => None,
+    };
     let mut out = Printer::stdout();
     if global.output == OutputFormat::Json {
         out.json_line(&json!({
@@ -630,13 +636,14 @@ fn partition(args: &PartitionArgs, global: &GlobalArgs) -> anyhow::Result<ExitCo
             "isr": p.isr,
             "log_start_offset": leader.map(|_| view.log_start_offset),
             "high_watermark": hw,
+            "last_stable_offset": lso,
             "log_end_offset": leader_leo,
             "replica_details": rows,
         }))?;
         return finish(out);
     }
     out.line(&escape_control(&format!(
-        "Topic: {topic}  Partition: {n}  Leader: {}  LeaderEpoch: {}  Isr: {}  HighWatermark: {}",
+        "Topic: {topic}  Partition: {n}  Leader: {}  LeaderEpoch: {}  Isr: {}  HighWatermark: {}  LastStableOffset: {}",
         if p.leader < 0 {
             "none".to_string()
         } else {
@@ -645,6 +652,7 @@ fn partition(args: &PartitionArgs, global: &GlobalArgs) -> anyhow::Result<ExitCo
         p.leader_epoch,
         join(&p.isr),
         or_dash(hw),
+        or_dash(lso),
     )))?;
     out.line("")?;
     let mut table = Table::new([

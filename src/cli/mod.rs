@@ -32,6 +32,7 @@ pub mod schema;
 mod shutdown;
 pub mod simulate_failure;
 pub mod topic;
+pub mod transactions;
 
 use std::path::PathBuf;
 
@@ -141,6 +142,7 @@ pub enum Command {
     Consume(consume::Args),
     Group(group::Args),
     Schema(schema::Args),
+    Transactions(transactions::Args),
     Describe(describe::Args),
     SimulateFailure(simulate_failure::Args),
     Dump(dump::Args),
@@ -157,6 +159,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Consume(args) => consume::run(args, &cli.global),
         Command::Group(args) => group::run(args, &cli.global),
         Command::Schema(args) => schema::run(args, &cli.global),
+        Command::Transactions(args) => transactions::run(args, &cli.global),
         Command::Describe(args) => describe::run(args, &cli.global),
         Command::SimulateFailure(args) => simulate_failure::run(args, &cli.global),
         Command::Dump(args) => dump::run(args, &cli.global),

@@ -345,7 +345,10 @@ fn produce(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         delivery_timeout_ms: args.delivery_timeout_ms,
         // Kafka 3+: on unless turned off, or unless acks is not all (then it is off, as
         // when a Kafka producer's configs conflict with it and it was not asked for).
-        idempotent: !args.no_idempotence && args.acks == AcksArg::All,
+        idempotent: !args.no_idempotence
+            && args.acks == AcksArg::All
+            // A transactional id brings its own producer id (init_transactions).
+            && args.transactional_id.is_none(),
     };
     let mut producer = Producer::new(cluster, &args.topic, cfg)?;
     if let Some(id) = &args.transactional_id {

@@ -166,6 +166,25 @@ impl Consumer {
         start: StartOffset,
         follow: bool,
     ) -> Result<Consumer, ClusterError> {
+        Consumer::new_isolated(
+            cluster,
+            topic,
+            partitions,
+            start,
+            follow,
+            Isolation::ReadUncommitted,
+        )
+    }
+
+    /// [`Consumer::new`] at an isolation level.
+    pub fn new_isolated(
+        cluster: Cluster,
+        topic: &str,
+        partitions: Option<&[u32]>,
+        start: StartOffset,
+        follow: bool,
+        isolation: Isolation,
+    ) -> Result<Consumer, ClusterError> {
         let t = cluster.topic(topic)?;
         let all: Vec<u32> = t.partitions.iter().map(|p| p.partition).collect();
         let chosen: Vec<u32> = match partitions {
@@ -184,7 +203,7 @@ impl Consumer {
             }
         };
         let starts: Vec<(u32, StartOffset)> = chosen.into_iter().map(|p| (p, start)).collect();
-        Consumer::with_starts(cluster, topic, &starts, follow)
+        Consumer::with_isolation(cluster, topic, &starts, follow, isolation)
     }
 
     /// A consumer of the given partitions of `topic`, each with its own start (a consumer
