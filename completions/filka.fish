@@ -40,6 +40,7 @@ complete -c filka -n "__fish_filka_needs_command" -f -a "consume" -d 'Write a to
 complete -c filka -n "__fish_filka_needs_command" -f -a "group" -d 'Consumer groups: members, committed offsets and lag (kafka-consumer-groups.sh)'
 complete -c filka -n "__fish_filka_needs_command" -f -a "schema" -d 'The local schema registry: subjects, versions, ids and compatibility modes'
 complete -c filka -n "__fish_filka_needs_command" -f -a "transactions" -d 'Transactions: their state in __transaction_state, producers of a partition, aborting (kafka-transactions.sh)'
+complete -c filka -n "__fish_filka_needs_command" -f -a "pipe" -d 'Run a command on each batch of a topic\'s records, writing its output to another topic exactly once (consume-transform-produce in one transaction per batch)'
 complete -c filka -n "__fish_filka_needs_command" -f -a "describe" -d 'Show brokers, topics, partitions, replicas and the metadata history'
 complete -c filka -n "__fish_filka_needs_command" -f -a "simulate-failure" -d 'Make brokers fail in the ways Kafka brokers fail, and see how the cluster copes'
 complete -c filka -n "__fish_filka_needs_command" -f -a "dump" -d 'Print the contents of Kafka segment, index, snapshot and checkpoint files'
@@ -429,6 +430,27 @@ avro\t'Avro, where a command supports it'"
 complete -c filka -n "__fish_filka_using_subcommand transactions; and __fish_seen_subcommand_from abort" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c filka -n "__fish_filka_using_subcommand transactions; and __fish_seen_subcommand_from abort" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
 complete -c filka -n "__fish_filka_using_subcommand transactions; and __fish_seen_subcommand_from abort" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c filka -n "__fish_filka_using_subcommand pipe" -l from -d 'The topic to read' -r
+complete -c filka -n "__fish_filka_using_subcommand pipe" -l to -d 'The topic to write (created with IN\'s partition count when missing)' -r
+complete -c filka -n "__fish_filka_using_subcommand pipe" -s g -l group -d 'The consumer group whose offsets say where the pipe is' -r
+complete -c filka -n "__fish_filka_using_subcommand pipe" -l transactional-id -d 'The transactional id [default: filka-pipe-<GROUP>]; one per running pipe' -r
+complete -c filka -n "__fish_filka_using_subcommand pipe" -l batch -d 'Records per batch (one CMD run, one transaction)' -r
+complete -c filka -n "__fish_filka_using_subcommand pipe" -s o -l offset -d 'Where to start when the group has no committed offset (as consume\'s -o)' -r
+complete -c filka -n "__fish_filka_using_subcommand pipe" -l format -d 'How each record is written to CMD\'s stdin (consume\'s --format) [default: %v\\n]' -r
+complete -c filka -n "__fish_filka_using_subcommand pipe" -l input-format -d 'How CMD\'s stdout is read: one value per line, or JSON envelopes' -r -f -a "lines\t'One record value per line (with -K, key SEP value)'
+envelope\t'One JSON envelope per line, as `consume --output json` writes'"
+complete -c filka -n "__fish_filka_using_subcommand pipe" -s K -l key-separator -d 'Split each output line into key and value at the first SEP (escapes \\t \\n \\\\)' -r
+complete -c filka -n "__fish_filka_using_subcommand pipe" -l session-timeout-ms -d 'A member silent this long (e.g. a stopped pipe) is removed from the group' -r
+complete -c filka -n "__fish_filka_using_subcommand pipe" -l transaction-timeout-ms -d 'A transaction open longer than this is aborted (transaction.timeout.ms)' -r
+complete -c filka -n "__fish_filka_using_subcommand pipe" -l cluster -d 'The cluster directory, created on first use by every command that needs one' -r -f -a "(__fish_complete_directories)"
+complete -c filka -n "__fish_filka_using_subcommand pipe" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
+json\t'One JSON object per line, for scripts'
+csv\t'Comma-separated values, where a command supports it'
+avro\t'Avro, where a command supports it'"
+complete -c filka -n "__fish_filka_using_subcommand pipe" -s f -l follow -d 'Keep waiting for new records instead of stopping at the end IN had at the start'
+complete -c filka -n "__fish_filka_using_subcommand pipe" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c filka -n "__fish_filka_using_subcommand pipe" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand pipe" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history group" -l cluster -d 'The cluster directory, created on first use by every command that needs one' -r -f -a "(__fish_complete_directories)"
 complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history group" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
 json\t'One JSON object per line, for scripts'

@@ -26,6 +26,7 @@ pub mod formats;
 pub mod generated;
 pub mod group;
 pub mod init;
+pub mod pipe;
 pub mod produce;
 mod produce_report;
 pub mod schema;
@@ -143,6 +144,7 @@ pub enum Command {
     Group(group::Args),
     Schema(schema::Args),
     Transactions(transactions::Args),
+    Pipe(pipe::Args),
     Describe(describe::Args),
     SimulateFailure(simulate_failure::Args),
     Dump(dump::Args),
@@ -160,6 +162,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Group(args) => group::run(args, &cli.global),
         Command::Schema(args) => schema::run(args, &cli.global),
         Command::Transactions(args) => transactions::run(args, &cli.global),
+        Command::Pipe(args) => pipe::run(args, &cli.global),
         Command::Describe(args) => describe::run(args, &cli.global),
         Command::SimulateFailure(args) => simulate_failure::run(args, &cli.global),
         Command::Dump(args) => dump::run(args, &cli.global),

@@ -396,7 +396,7 @@ impl Member {
         self.owned.iter().cloned().collect()
     }
 
-    fn fenced(&self, generation: i32, refused: &'static str) -> GroupError {
+    fn fenced_error(&self, generation: i32, refused: &'static str) -> GroupError {
         GroupError::Fenced {
             group: self.group.clone(),
             member: self.id.clone(),
@@ -414,7 +414,7 @@ impl Member {
             let (_, st) = state::read(&self.dir)?;
             if !st.members.contains_key(&self.id) {
                 // Expelled: do not look alive again (the caller leaves).
-                return Err(self.fenced(st.generation, HEARTBEAT_REFUSED));
+                return Err(self.fenced_error(st.generation, HEARTBEAT_REFUSED));
             }
         }
         let _ = self.lock.file().set_modified(SystemTime::now());
@@ -438,7 +438,7 @@ impl Member {
         let mdir = self.dir.join("members");
         let (_, st) = state::update(&self.dir, |st| {
             if joined && !st.members.contains_key(&self.id) {
-                return Err(self.fenced(st.generation, HEARTBEAT_REFUSED));
+                return Err(self.fenced_error(st.generation, HEARTBEAT_REFUSED));
             }
             // Keep a member this scan did not see only while its lock file exists: it joined
             // after the scan listed the folder (a dead one's files are removed first).
@@ -555,18 +555,32 @@ impl Member {
         cluster: &mut Cluster,
         offsets_: &[(Tp, i64)],
     ) -> Result<bool, GroupError> {
+        let tps: Vec<Tp> = offsets_.iter().map(|(tp, _)| tp.clone()).collect();
+        let done = self.fenced(&tps, || offsets::commit(cluster, &self.group, offsets_))?;
+        Ok(done.is_some())
+    }
+
+    /// Runs `commit` (which commits offsets of `tps`, e.g. a transaction holding them) under
+    /// the group's commit lock, after checking that this member is in the current generation
+    /// and owns `tps` (KIP-447's fencing of zombie members' transactional commits).
+    /// `Ok(None)` without running it when another process holds the commit lock.
+    pub fn fenced<T>(
+        &self,
+        tps: &[Tp],
+        commit: impl FnOnce() -> Result<T, ClusterError>,
+    ) -> Result<Option<T>, GroupError> {
         let Some(_commit) =
             FileLock::try_exclusive(&commit_lock(&self.dir)).map_err(ClusterError::from)?
         else {
-            return Ok(false);
+            return Ok(None);
         };
         let (_, st) = state::read(&self.dir)?;
         if !st.members.contains_key(&self.id) {
-            return Err(self.fenced(st.generation, "its commit was refused"));
+            return Err(self.fenced_error(st.generation, "its commit was refused"));
         }
         // Ownership as the group sees it now, not as this member last saw it.
         let owned = owned_by(&st, &self.id);
-        for (tp, _) in offsets_ {
+        for tp in tps {
             if !owned.contains(tp) {
                 return Err(GroupError::NotOwner {
                     group: self.group.clone(),
@@ -576,8 +590,7 @@ impl Member {
                 });
             }
         }
-        offsets::commit(cluster, &self.group, offsets_)?;
-        Ok(true)
+        Ok(Some(commit()?))
     }
 
     /// Leaves the group: removes the member's files; the others rebalance on their next

@@ -17,3 +17,4 @@ mod produce;
 mod serializers;
 mod simulate_failure;
 mod topic;
+mod transactions;
