@@ -39,6 +39,8 @@ pub mod error;
 pub mod format;
 pub mod group;
 pub mod log;
+#[cfg(feature = "kafka")]
+pub mod mirror;
 pub mod output;
 pub mod record;
 pub mod txn;
