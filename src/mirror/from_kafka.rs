@@ -95,7 +95,9 @@ pub(super) fn run(
         .create_with_context(Ctx::new(remote))
         .map_err(|e| kafka::creation_error(remote, e))?;
         let ctx = consumer.context().clone();
-        let meta = kafka::metadata(consumer.client(), &ctx, remote, Some(source))?;
+        // A consumer hands librdkafka's error events to poll's caller, not to the context:
+        // nothing to serve here.
+        let meta = kafka::metadata(consumer.client(), &ctx, remote, Some(source), &|| {})?;
         let mock = kafka::is_mock(consumer.client(), remote);
         let parts = match meta.topics.get(source) {
             Some(Ok(t)) if t.partitions > 0 => t.partitions,

@@ -56,7 +56,7 @@ pub(super) fn config(
     for (k, v) in &remote.settings {
         if let Some((_, why)) = OWNED.iter().find(|(o, _)| o == k) {
             return Err(MirrorError::Setting {
-                key: k.clone(),
+                key: format!("-X {k}"),
                 reason: format!("set by the mirror itself ({why})"),
             });
         }
@@ -72,7 +72,10 @@ pub(super) fn config(
 /// a refused `-X` setting is a usage error naming the setting.
 pub(super) fn creation_error(remote: &Remote, e: KafkaError) -> MirrorError {
     match e {
-        KafkaError::ClientConfig(_, desc, key, _) => MirrorError::Setting { key, reason: desc },
+        KafkaError::ClientConfig(_, desc, key, _) => MirrorError::Setting {
+            key: format!("-X {key}"),
+            reason: desc,
+        },
         KafkaError::ClientCreation(msg) => {
             // librdkafka checks combinations only at creation ("`acks` must be set to `all`
             // when `enable.idempotence` is true"): the text names the setting.
@@ -81,7 +84,7 @@ pub(super) fn creation_error(remote: &Remote, e: KafkaError) -> MirrorError {
                     .settings
                     .iter()
                     .find(|(k, _)| msg.contains(k.as_str()))
-                    .map_or_else(|| "...".to_string(), |(k, v)| format!("{k}={v}")),
+                    .map_or_else(|| "-X".to_string(), |(k, v)| format!("-X {k}={v}")),
                 reason: msg,
             }
         }
@@ -140,8 +143,13 @@ impl ClientContext for Ctx {
     }
 
     fn error(&self, error: KafkaError, reason: &str) {
+        let code = code_of(&error);
         if let Ok(mut g) = self.last_error.lock() {
-            *g = Some((code_of(&error), reason.to_string()));
+            // "1/1 brokers are down" follows the error that says why ("Connect to
+            // ipv4#127.0.0.1:9092 failed: Connection refused"): keep the why.
+            if code != RDKafkaErrorCode::AllBrokersDown || g.is_none() {
+                *g = Some((code, reason.to_string()));
+            }
         }
     }
 }
@@ -316,13 +324,18 @@ pub(super) struct ClusterMeta {
 
 /// Metadata for `topic`, or for every topic (which never creates one, whatever
 /// `allow.auto.create.topics` says).
+///
+/// `serve` polls the client's queue: librdkafka reports why it cannot connect as events
+/// there, which only a poll hands to [`Ctx`].
 pub(super) fn metadata<C: ClientContext>(
     client: &Client<C>,
     ctx: &Ctx,
     remote: &Remote,
     topic: Option<&str>,
+    serve: &dyn Fn(),
 ) -> Result<ClusterMeta, MirrorError> {
     let md = client.fetch_metadata(topic, remote.timeout).map_err(|e| {
+        serve();
         request_error(
             remote,
             ctx,

@@ -159,10 +159,10 @@ pub enum MirrorError {
         /// The setting (or ACL) to look at.
         check: String,
     },
-    /// A `-X` setting librdkafka refuses, or one the mirror must own.
-    #[error("-X {key}: {reason}")]
+    /// A flag or `-X` setting librdkafka refuses, or one the mirror must own.
+    #[error("{key}: {reason}")]
     Setting {
-        /// The key.
+        /// The flag (`--rename`), or `-X` and the setting's key.
         key: String,
         /// Why.
         reason: String,

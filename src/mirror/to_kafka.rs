@@ -43,8 +43,16 @@ struct Plan {
     target: String,
     route: Route,
     consumer: Consumer,
+}
+
+/// What has been sent and committed for one [`Plan`]; apart from it, so a commit can
+/// happen while the plan's consumer is handing out a batch.
+struct Track {
+    source: String,
     /// Per partition: the position last committed.
     committed: Vec<i64>,
+    /// Per partition: the position after the last record sent.
+    next: Vec<i64>,
     /// Per partition: records sent since the last commit.
     pending: Vec<u64>,
     framing: Framing,
@@ -80,13 +88,15 @@ pub(super) fn run(
         .create_with_context(Ctx::new(remote))
         .map_err(|e| kafka::creation_error(remote, e))?;
     let ctx = producer.context().clone();
-    let meta = kafka::metadata(producer.client(), &ctx, remote, None)?;
+    let serve = || producer.poll(Duration::from_millis(100));
+    let meta = kafka::metadata(producer.client(), &ctx, remote, None, &serve)?;
     let mock = kafka::is_mock(producer.client(), remote);
 
     offsets::ensure_topic(&mut cluster)?;
     let committed = offsets::read(&cluster, &opts.group)?;
     let registry = Registry::open(cluster.layout()).ok();
     let mut plans = Vec::with_capacity(names.len());
+    let mut tracks = Vec::with_capacity(names.len());
     let mut tally = Tally::default();
     for source in &names {
         let t = cluster.topic(source)?.clone();
@@ -133,6 +143,10 @@ pub(super) fn run(
             target,
             route,
             consumer,
+        });
+        tracks.push(Track {
+            source: source.clone(),
+            next: at.clone(),
             committed: at,
             pending: vec![0; parts as usize],
             framing: Framing::default(),
@@ -149,27 +163,49 @@ pub(super) fn run(
     loop {
         let mut delivered = 0usize;
         let mut ended = 0usize;
-        for plan in &mut plans {
+        let mut committed = false;
+        for (i, plan) in plans.iter_mut().enumerate() {
             let mut failed: Option<MirrorError> = None;
             let (target, route, source) = (&plan.target, plan.route, &plan.source);
-            let (pending, framing) = (&mut plan.pending, &mut plan.framing);
             let polled = plan.consumer.poll(&mut |f: &Fetched<'_>| {
                 if failed.is_some() {
                     return Ok(());
                 }
-                match send(&producer, opts, source, target, route, f) {
-                    Ok(()) => {
-                        framing.see(f.record.key, f.record.value);
-                        if let Some(n) = pending.get_mut(f.partition as usize) {
-                            *n += 1;
-                        }
+                let sent = send(&producer, opts, source, target, route, f).and_then(|()| {
+                    let Some(t) = tracks.get_mut(i) else {
+                        return Ok(());
+                    };
+                    t.framing.see(f.record.key, f.record.value);
+                    let p = f.partition as usize;
+                    if let (Some(n), Some(next)) = (t.pending.get_mut(p), t.next.get_mut(p)) {
+                        *n += 1;
+                        *next = f.record.offset + 1;
                     }
-                    Err(e) => failed = Some(e),
+                    in_batch += 1;
+                    // A full batch is committed at once, even in the middle of a source
+                    // batch: so a kill repeats at most --batch records.
+                    if in_batch >= opts.batch {
+                        commit(&producer, &ctx, &mut cluster, opts, &mut tracks, &mut tally)?;
+                        in_batch = 0;
+                        committed = true;
+                    }
+                    Ok(())
+                });
+                if let Err(e) = sent {
+                    failed = Some(e);
                 }
                 Ok(())
             })?;
             if let Some(e) = failed {
                 return Err(e);
+            }
+            // Everything below the position has been sent (or was a control record).
+            if let Some(t) = tracks.get_mut(i) {
+                for (p, pos) in plan.consumer.positions() {
+                    if let Some(next) = t.next.get_mut(p as usize) {
+                        *next = (*next).max(pos);
+                    }
+                }
             }
             match polled {
                 Poll::Records(n) => delivered += n,
@@ -179,25 +215,25 @@ pub(super) fn run(
         }
         // Serves delivery reports as they come, so librdkafka's queue never fills up.
         producer.poll(Duration::ZERO);
-        in_batch += delivered;
         let all_ended = ended == plans.len();
-        let due = in_batch >= opts.batch
-            || (in_batch > 0 && (delivered == 0 || last_commit.elapsed() >= COMMIT_EVERY))
+        let due = (in_batch > 0 && (delivered == 0 || last_commit.elapsed() >= COMMIT_EVERY))
             || all_ended;
         if due {
-            commit(&producer, &ctx, &mut cluster, opts, &mut plans, &mut tally)?;
+            commit(&producer, &ctx, &mut cluster, opts, &mut tracks, &mut tally)?;
             in_batch = 0;
+        }
+        if due || committed {
             last_commit = Instant::now();
             let mut fresh = Vec::new();
-            for plan in &mut plans {
-                fresh.extend(plan.framing.new_schemas(&plan.source, registry.as_ref()));
+            for t in &mut tracks {
+                fresh.extend(t.framing.new_schemas(&t.source, registry.as_ref()));
             }
             if !fresh.is_empty() {
                 events(Event::Schemas(&fresh));
                 schemas.extend(fresh);
             }
         }
-        if all_ended || (due && last_report.elapsed() >= super::REPORT_EVERY) {
+        if all_ended || ((due || committed) && last_report.elapsed() >= super::REPORT_EVERY) {
             set_lags(&plans, &mut tally);
             events(Event::Progress(&tally.sorted()));
             last_report = Instant::now();
@@ -288,13 +324,13 @@ fn send(
 }
 
 /// Waits until the target acknowledged everything sent, then commits every partition's
-/// position to the local group.
+/// position after its last record sent to the local group.
 fn commit(
     producer: &BaseProducer<Ctx>,
     ctx: &Ctx,
     cluster: &mut Cluster,
     opts: &Options,
-    plans: &mut [Plan],
+    tracks: &mut [Track],
     tally: &mut Tally,
 ) -> Result<(), MirrorError> {
     // Deliveries end in success or failure within message.timeout.ms (librdkafka's own
@@ -317,20 +353,16 @@ fn commit(
         ));
     }
     let mut entries = Vec::new();
-    for plan in plans.iter_mut() {
-        for (p, pos) in plan.consumer.positions() {
-            let i = p as usize;
-            let Some(last) = plan.committed.get_mut(i) else {
-                continue;
-            };
-            if *last != pos {
-                entries.push(((plan.source.clone(), p), pos));
-                *last = pos;
+    for t in tracks.iter_mut() {
+        for (p, (&next, last)) in t.next.iter().zip(t.committed.iter_mut()).enumerate() {
+            if *last != next {
+                entries.push(((t.source.clone(), p as u32), next));
+                *last = next;
             }
-            let sent = plan.pending.get_mut(i).map_or(0, std::mem::take);
-            if let Some(row) = tally.get(&plan.source, p) {
+            let sent = t.pending.get_mut(p).map_or(0, std::mem::take);
+            if let Some(row) = tally.get(&t.source, p as u32) {
                 row.records += sent;
-                row.position = pos;
+                row.position = next;
             }
         }
     }
@@ -437,7 +469,9 @@ fn wait_for_topic(
 ) -> Result<u32, MirrorError> {
     let deadline = Instant::now() + opts.remote.timeout;
     loop {
-        let meta = kafka::metadata(producer.client(), ctx, &opts.remote, Some(topic))?;
+        let meta = kafka::metadata(producer.client(), ctx, &opts.remote, Some(topic), &|| {
+            producer.poll(Duration::ZERO)
+        })?;
         let code = match meta.topics.get(topic) {
             Some(Ok(t)) if t.partitions > 0 => return Ok(t.partitions),
             Some(Err(code)) => *code,
