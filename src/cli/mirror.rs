@@ -237,7 +237,7 @@ mod with_kafka {
         let summary = result.map_err(into_anyhow)?;
         out.finish()?;
         if !global.quiet {
-            let records: u64 = summary.partitions.iter().map(|p| p.records).sum();
+            let total: u64 = summary.partitions.iter().map(|p| p.records).sum();
             let topics: std::collections::BTreeSet<&str> = summary
                 .partitions
                 .iter()
@@ -255,14 +255,23 @@ mod with_kafka {
                 )
             };
             eprintln!(
-                "filka mirror: {records} records of {} topic(s), {} partition(s), from {from} \
-                 to {to}; group {} committed",
+                "filka mirror: {} of {} topic(s), {} partition(s), from {from} to {to}; \
+                 progress in group {}",
+                records(total),
                 topics.len(),
                 summary.partitions.len(),
                 escape_control(&args.group)
             );
         }
         Ok(ExitCode::Success)
+    }
+
+    fn records(n: u64) -> String {
+        if n == 1 {
+            "1 record".to_string()
+        } else {
+            format!("{n} records")
+        }
     }
 
     fn unreachable_direction() -> anyhow::Result<(String, bool)> {
@@ -330,10 +339,10 @@ mod with_kafka {
                 )
             };
             eprintln!(
-                "filka mirror: {} -> {}: {} records, offset {position}, lag {lag}",
+                "filka mirror: {} -> {}: {}, offset {position}, lag {lag}",
                 escape_control(&from),
                 escape_control(&to),
-                r.records
+                records(r.records)
             );
         }
 

@@ -58,7 +58,22 @@ struct Plan {
     pending: Vec<u64>,
     /// Per partition: reached the end (no record since its end-of-partition event).
     at_end: Vec<bool>,
+    /// Per partition: the high watermark when the mirror started. Without --follow a
+    /// partition is done once its next offset gets there: waiting for the end-of-partition
+    /// event would cost a fetch that the broker holds for fetch.wait.max.ms (500 ms) when
+    /// there is nothing more. The event still ends partitions whose last offsets hold no
+    /// record for the consumer (transaction markers).
+    end: Vec<i64>,
     framing: Framing,
+}
+
+impl Plan {
+    fn done(&self) -> bool {
+        (0..self.next.len()).all(|i| {
+            self.at_end.get(i).is_some_and(|&e| e)
+                || matches!((self.next.get(i), self.end.get(i)), (Some(n), Some(e)) if n >= e)
+        })
+    }
 }
 
 pub(super) fn run(
@@ -76,6 +91,10 @@ pub(super) fn run(
         }
     };
     check_targets(opts, &names)?;
+    if names.is_empty() {
+        events(Event::Note("no topics to mirror".into()));
+        return Ok(Summary::default());
+    }
     let _lock = lock_group(&cluster, &opts.group)?;
     let remote = &opts.remote;
     let registry = Registry::open(cluster.layout()).ok();
@@ -84,7 +103,11 @@ pub(super) fn run(
     for source in &names {
         let consumer: BaseConsumer<Ctx> = kafka::config(
             remote,
-            &[("auto.offset.reset", "earliest")],
+            &[
+                ("auto.offset.reset", "earliest"),
+                // High watermarks for the lag (Ctx::high_watermark), once a second.
+                ("statistics.interval.ms", "1000"),
+            ],
             &[
                 ("group.id", &opts.group),
                 ("enable.auto.commit", "false"),
@@ -144,13 +167,27 @@ pub(super) fn run(
                     Some(Subject::Group(&opts.group)),
                 )
             })?;
+        // The ends first: asked while nothing is assigned, no fetch is in flight for the
+        // answers to queue behind.
+        let mut end = Vec::with_capacity(parts as usize);
+        let mut empty = Vec::with_capacity(parts as usize);
+        for p in 0..parts {
+            let (low, high) = consumer
+                .fetch_watermarks(source, p as i32, remote.timeout)
+                .map_err(|e| {
+                    kafka::request_error(remote, &ctx, "asking for the offsets", &e, None)
+                })?;
+            end.push(high);
+            empty.push(low >= high);
+        }
         let mut assign = TopicPartitionList::new();
         let mut at = vec![-1i64; parts as usize];
         for e in committed.elements_for_topic(source) {
             let (p, offset) = (e.partition(), e.offset());
+            let i = p as usize;
             let start = match offset {
                 Offset::Offset(o) if o >= 0 => {
-                    if let Some(slot) = at.get_mut(p as usize) {
+                    if let Some(slot) = at.get_mut(i) {
                         *slot = o;
                     }
                     Offset::Offset(o)
@@ -158,9 +195,15 @@ pub(super) fn run(
                 // No commit yet: auto.offset.reset decides (earliest by default).
                 _ => Offset::Stored,
             };
-            assign
-                .add_partition_offset(source, p, start)
-                .map_err(|e| kafka::request_error(remote, &ctx, "assigning", &e, None))?;
+            // Without --follow, a partition with nothing left is not read at all: its fetch
+            // would be held by the broker for fetch.wait.max.ms, and closing waits for it.
+            let finished = empty.get(i).is_some_and(|&e| e)
+                || matches!((at.get(i), end.get(i)), (Some(n), Some(e)) if n >= e);
+            if opts.follow || !finished {
+                assign
+                    .add_partition_offset(source, p, start)
+                    .map_err(|e| kafka::request_error(remote, &ctx, "assigning", &e, None))?;
+            }
         }
         consumer
             .assign(&assign)
@@ -178,10 +221,12 @@ pub(super) fn run(
             next: at.clone(),
             committed: at,
             pending: vec![0; parts as usize],
-            at_end: vec![false; parts as usize],
+            at_end: empty,
+            end,
             framing: Framing::default(),
         });
     }
+    set_lags(&plans, &mut tally);
     events(Event::Progress(&tally.sorted()));
 
     let mut schemas: Vec<FramedSchema> = Vec::new();
@@ -195,11 +240,18 @@ pub(super) fn run(
     } else {
         Duration::ZERO
     };
+    // Each topic's turn takes at most its share of a batch, starting with another topic each
+    // round, so a busy topic does not starve the others.
+    let share = opts.batch.div_ceil(plans.len()).max(1);
+    let mut round = 0usize;
     loop {
         let mut received = 0usize;
-        for plan in &mut plans {
-            // Up to a batch from this topic before the next one gets its turn.
-            while in_batch < opts.batch {
+        let first = round % plans.len();
+        round = round.wrapping_add(1);
+        let (later, earlier) = plans.split_at_mut(first);
+        for plan in earlier.iter_mut().chain(later.iter_mut()) {
+            let turn_ends = in_batch + share;
+            while in_batch < opts.batch && in_batch < turn_ends {
                 let Some(polled) = plan.consumer.poll(wait) else {
                     break;
                 };
@@ -258,7 +310,7 @@ pub(super) fn run(
                 received += 1;
             }
         }
-        let all_ended = !opts.follow && plans.iter().all(|p| p.at_end.iter().all(|&e| e));
+        let all_ended = !opts.follow && plans.iter().all(Plan::done);
         let due = in_batch >= opts.batch
             || (in_batch > 0 && (received == 0 || last_commit.elapsed() >= COMMIT_EVERY))
             || all_ended;
@@ -276,7 +328,7 @@ pub(super) fn run(
             }
         }
         if all_ended || (due && last_report.elapsed() >= super::REPORT_EVERY) {
-            set_lags(opts, &plans, &mut tally);
+            set_lags(&plans, &mut tally);
             events(Event::Progress(&tally.sorted()));
             last_report = Instant::now();
         }
@@ -382,24 +434,19 @@ fn commit(opts: &Options, plans: &mut [Plan], tally: &mut Tally) -> Result<(), M
     Ok(())
 }
 
-/// Lag per partition: Kafka's high watermark minus the position (a request per partition,
-/// made only when progress is reported). A partition whose watermark cannot be had keeps
-/// an unknown lag.
-fn set_lags(opts: &Options, plans: &[Plan], tally: &mut Tally) {
-    let timeout = opts.remote.timeout.min(Duration::from_secs(2));
+/// Lag per partition: the high watermark (the later of the one at the start and the one
+/// librdkafka's statistics last saw) minus the position; unknown before a first record or
+/// commit says where the partition is.
+fn set_lags(plans: &[Plan], tally: &mut Tally) {
     for plan in plans {
-        for p in 0..plan.next.len() {
-            let Ok((low, high)) = plan
-                .consumer
-                .fetch_watermarks(&plan.source, p as i32, timeout)
-            else {
-                continue;
-            };
+        let ctx = plan.consumer.context();
+        for (p, &end) in plan.end.iter().enumerate() {
+            let high = ctx
+                .high_watermark(&plan.source, p as i32)
+                .unwrap_or(end)
+                .max(end);
             if let Some(row) = tally.get(&plan.source, p as u32) {
-                if row.position < 0 {
-                    row.position = low;
-                }
-                row.lag = Some((high - row.position).max(0));
+                row.lag = (row.position >= 0).then(|| (high - row.position).max(0));
             }
         }
     }

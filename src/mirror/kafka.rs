@@ -20,6 +20,7 @@ use rdkafka::consumer::ConsumerContext;
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::Message;
 use rdkafka::producer::{DeliveryResult, ProducerContext};
+use rdkafka::statistics::Statistics;
 
 use super::{MirrorError, Remote};
 
@@ -102,6 +103,10 @@ pub(super) struct Ctx {
     /// Messages the target acknowledged.
     pub(super) acked: AtomicU64,
     failed: Mutex<Option<DeliveryFailure>>,
+    /// (topic, partition) -> high watermark, from librdkafka's statistics (consumers set
+    /// statistics.interval.ms): the lag without a request, which would queue behind the
+    /// long-polling fetch on the same connection for up to fetch.wait.max.ms.
+    high: Mutex<BTreeMap<(String, i32), i64>>,
 }
 
 /// The first delivery that failed.
@@ -127,6 +132,12 @@ impl Ctx {
         self.last_error.lock().ok().and_then(|g| g.clone())
     }
 
+    /// The high watermark of a partition as the last statistics saw it.
+    pub(super) fn high_watermark(&self, topic: &str, partition: i32) -> Option<i64> {
+        let g = self.high.lock().ok()?;
+        g.get(&(topic.to_string(), partition)).copied()
+    }
+
     /// The first failed delivery, if any.
     pub(super) fn failure(&self) -> Option<DeliveryFailure> {
         self.failed.lock().ok().and_then(|g| g.clone())
@@ -139,6 +150,17 @@ impl ClientContext for Ctx {
         // (called on librdkafka's threads, so straight to stderr).
         if self.log {
             eprintln!("librdkafka: {level:?} {fac}: {message}");
+        }
+    }
+
+    fn stats(&self, stats: Statistics) {
+        let Ok(mut g) = self.high.lock() else { return };
+        for (name, t) in stats.topics {
+            for (p, part) in t.partitions {
+                if p >= 0 && part.hi_offset >= 0 {
+                    g.insert((name.clone(), p), part.hi_offset);
+                }
+            }
         }
     }
 

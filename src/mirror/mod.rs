@@ -26,7 +26,7 @@
 mod framing;
 mod from_kafka;
 mod kafka;
-pub mod route;
+mod route;
 mod to_kafka;
 
 use std::collections::{BTreeMap, BTreeSet};

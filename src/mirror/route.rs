@@ -32,11 +32,6 @@ impl Route {
         self.target >= self.source
     }
 
-    /// The target's partition count.
-    pub fn target_partitions(&self) -> u32 {
-        self.target
-    }
-
     /// The target partition of a record of source partition `partition` with `key`.
     pub fn partition(&self, partition: u32, key: Option<&[u8]>) -> u32 {
         if self.keeps_partitions() {
@@ -78,7 +73,8 @@ mod tests {
     #[test]
     fn a_zero_count_is_taken_as_one() {
         let r = Route::new(3, 0);
-        assert_eq!(r.target_partitions(), 1);
+        assert!(!r.keeps_partitions());
         assert_eq!(r.partition(2, Some(b"x")), 0);
+        assert_eq!(r.partition(2, None), 0);
     }
 }

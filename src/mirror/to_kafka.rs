@@ -16,7 +16,6 @@ use std::time::{Duration, Instant};
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::{Header, OwnedHeaders};
 use rdkafka::producer::{BaseProducer, BaseRecord, Producer as _};
-use rdkafka::util::Timeout;
 
 use super::framing::Framing;
 use super::kafka::{self, Creation, Ctx, Subject};
@@ -334,15 +333,26 @@ fn commit(
     tally: &mut Tally,
 ) -> Result<(), MirrorError> {
     // Deliveries end in success or failure within message.timeout.ms (librdkafka's own
-    // bound, settable with -X): waiting for them is never forever.
-    if let Err(e) = producer.flush(Timeout::Never) {
-        return Err(kafka::request_error(
-            &opts.remote,
-            ctx,
-            "waiting for acknowledgements",
-            &e,
-            None,
-        ));
+    // bound, settable with -X): waiting for them is never forever. rdkafka's flush with a
+    // timeout polls in steps that last their full 100 ms whether or not the last report
+    // came, a tenth of a second per batch; so: librdkafka's flush without waiting (it sends
+    // at once, past linger.ms), then 1 ms polls for the reports.
+    loop {
+        match producer.flush(Duration::ZERO) {
+            Ok(()) => break,
+            Err(KafkaError::Flush(RDKafkaErrorCode::OperationTimedOut)) => {
+                producer.poll(Duration::from_millis(1));
+            }
+            Err(e) => {
+                return Err(kafka::request_error(
+                    &opts.remote,
+                    ctx,
+                    "waiting for acknowledgements",
+                    &e,
+                    None,
+                ));
+            }
+        }
     }
     if let Some(f) = ctx.failure() {
         return Err(kafka::remote_error(
