@@ -100,12 +100,12 @@ mod with_kafka {
                 o.insert("key".into(), json!(format!("user-{}", i % 97)));
             }
         }
-        if i % 13 == 0 {
+        if i.is_multiple_of(13) {
             // null value: a tombstone
-        } else if i % 3 == 0 {
+        } else if i.is_multiple_of(3) {
             o.insert("value".into(), json!(B64.encode(binary(i, i % 64))));
             o.insert("value_encoding".into(), json!("base64"));
-        } else if i % 7 == 0 {
+        } else if i.is_multiple_of(7) {
             o.insert("value".into(), json!(""));
         } else {
             o.insert("value".into(), json!(format!("value {i} ünïcode")));
