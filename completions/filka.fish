@@ -44,6 +44,7 @@ complete -c filka -n "__fish_filka_needs_command" -f -a "pipe" -d 'Run a command
 complete -c filka -n "__fish_filka_needs_command" -f -a "describe" -d 'Show brokers, topics, partitions, replicas and the metadata history'
 complete -c filka -n "__fish_filka_needs_command" -f -a "simulate-failure" -d 'Make brokers fail in the ways Kafka brokers fail, and see how the cluster copes'
 complete -c filka -n "__fish_filka_needs_command" -f -a "dump" -d 'Print the contents of Kafka segment, index, snapshot and checkpoint files'
+complete -c filka -n "__fish_filka_needs_command" -f -a "mirror" -d 'Mirror topics to or from a real Kafka cluster'
 complete -c filka -n "__fish_filka_needs_command" -f -a "demo" -d 'Play the seed\'s example end to end on a fresh cluster, step by step'
 complete -c filka -n "__fish_filka_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c filka -n "__fish_filka_using_subcommand init" -l brokers -d 'Number of brokers (1 to 1000)' -r
@@ -608,6 +609,24 @@ complete -c filka -n "__fish_filka_using_subcommand dump" -l verify -d 'Check ev
 complete -c filka -n "__fish_filka_using_subcommand dump" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c filka -n "__fish_filka_using_subcommand dump" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
 complete -c filka -n "__fish_filka_using_subcommand dump" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c filka -n "__fish_filka_using_subcommand mirror" -l to-kafka -d 'Copy local topics into the Kafka cluster at BOOTSTRAP (host:port[,host:port...])' -r
+complete -c filka -n "__fish_filka_using_subcommand mirror" -l from-kafka -d 'Copy topics of the Kafka cluster at BOOTSTRAP into the local cluster' -r
+complete -c filka -n "__fish_filka_using_subcommand mirror" -s t -l topic -d 'A topic to mirror (repeatable), named as on the source side' -r
+complete -c filka -n "__fish_filka_using_subcommand mirror" -l rename -d 'Mirror source topic OLD into target topic NEW (repeatable)' -r
+complete -c filka -n "__fish_filka_using_subcommand mirror" -s X -d 'A librdkafka setting, as with kcat (repeatable): security.protocol, sasl.*, ssl.*, acks, compression.type, linger.ms, message.timeout.ms, auto.offset.reset, ...' -r
+complete -c filka -n "__fish_filka_using_subcommand mirror" -s g -l group -d 'The consumer group on the source side that holds where each partition got to' -r
+complete -c filka -n "__fish_filka_using_subcommand mirror" -l batch -d 'Records sent between two commits: the target acknowledges them all before the source offsets move, and a killed mirror sends at most this many again' -r
+complete -c filka -n "__fish_filka_using_subcommand mirror" -l timeout-ms -d 'How long a metadata, topic creation or commit request to Kafka may take' -r
+complete -c filka -n "__fish_filka_using_subcommand mirror" -l cluster -d 'The cluster directory, created on first use by every command that needs one' -r -f -a "(__fish_complete_directories)"
+complete -c filka -n "__fish_filka_using_subcommand mirror" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
+json\t'One JSON object per line, for scripts'
+csv\t'Comma-separated values, where a command supports it'
+avro\t'Avro, where a command supports it'"
+complete -c filka -n "__fish_filka_using_subcommand mirror" -l all-topics -d 'Every local topic but the internal ones (with --to-kafka)'
+complete -c filka -n "__fish_filka_using_subcommand mirror" -s f -l follow -d 'Keep mirroring new records until stopped, instead of stopping at the end'
+complete -c filka -n "__fish_filka_using_subcommand mirror" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c filka -n "__fish_filka_using_subcommand mirror" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand mirror" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c filka -n "__fish_filka_using_subcommand demo" -l cluster -d 'The cluster directory, created on first use by every command that needs one' -r -f -a "(__fish_complete_directories)"
 complete -c filka -n "__fish_filka_using_subcommand demo" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
 json\t'One JSON object per line, for scripts'

@@ -30,7 +30,9 @@
 //! Data flows one way, top to bottom: [`cli`] (clap definitions, one file per command) over
 //! the client, group and cluster layers, over the log layer (one replica's segments, indexes
 //! and checkpoints), over [`record`] (Kafka's RecordBatch v2 codec: pure functions on bytes).
-//! [`output`] renders what commands print; [`error`] holds the one exit-code table.
+//! [`output`] renders what commands print; [`error`] holds the one exit-code table. With the
+//! `kafka` cargo feature, `mirror` copies topics to and from a real Kafka cluster on top of the
+//! client layer (librdkafka stays inside it).
 
 pub mod cli;
 pub mod client;
@@ -39,6 +41,8 @@ pub mod error;
 pub mod format;
 pub mod group;
 pub mod log;
+#[cfg(feature = "kafka")]
+pub mod mirror;
 pub mod output;
 pub mod record;
 pub mod txn;

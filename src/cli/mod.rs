@@ -26,6 +26,7 @@ pub mod formats;
 pub mod generated;
 pub mod group;
 pub mod init;
+pub mod mirror;
 pub mod pipe;
 pub mod produce;
 mod produce_report;
@@ -148,6 +149,7 @@ pub enum Command {
     Describe(describe::Args),
     SimulateFailure(simulate_failure::Args),
     Dump(dump::Args),
+    Mirror(mirror::Args),
     Demo(demo::Args),
     Completions(completions::Args),
 }
@@ -166,6 +168,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Describe(args) => describe::run(args, &cli.global),
         Command::SimulateFailure(args) => simulate_failure::run(args, &cli.global),
         Command::Dump(args) => dump::run(args, &cli.global),
+        Command::Mirror(args) => mirror::run(args, &cli.global),
         Command::Demo(args) => demo::run(args, &cli.global),
         Command::Completions(args) => completions::run(args, &cli.global),
     }

@@ -315,6 +315,12 @@ impl Consumer {
             .collect()
     }
 
+    /// Each partition's high watermark as last read (when the consumer was made, or at the
+    /// last [`Consumer::refresh`]): with [`Consumer::positions`], the lag.
+    pub fn high_watermarks(&self) -> Vec<(u32, i64)> {
+        self.parts.iter().map(|p| (p.partition, p.limit)).collect()
+    }
+
     /// Re-reads high watermarks (follow mode).
     ///
     /// Follows leadership as a Kafka consumer does after a metadata refresh: when a

@@ -12,6 +12,7 @@ mod group;
 mod harness;
 mod init;
 mod kafka_python;
+mod mirror;
 mod oracle;
 mod produce;
 mod serializers;

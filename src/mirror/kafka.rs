@@ -1,0 +1,617 @@
+//! The librdkafka side of the mirror: client settings (`-X`), a client context that keeps
+//! what librdkafka reported (its last error, delivery outcomes), metadata, topic creation,
+//! and the mapping of Kafka's error codes to [`MirrorError::Remote`], whose line names the
+//! broker and the setting to check.
+//!
+//! Owns: every use of `rdkafka` outside the two loops. Must not: be visible outside
+//! `mirror` (its items are `pub(super)`).
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Wake};
+
+use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, ResourceSpecifier, TopicReplication};
+use rdkafka::client::{Client, ClientContext};
+use rdkafka::config::{ClientConfig, RDKafkaLogLevel};
+use rdkafka::consumer::ConsumerContext;
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
+use rdkafka::message::Message;
+use rdkafka::producer::{DeliveryResult, ProducerContext};
+use rdkafka::statistics::Statistics;
+
+use super::{MirrorError, Remote};
+
+/// Settings the mirror decides itself: a user's `-X` for them would break the guarantees
+/// (a second committer, or offsets stored by someone else).
+const OWNED: &[(&str, &str)] = &[
+    ("group.id", "use --group"),
+    (
+        "enable.auto.commit",
+        "the mirror commits after the target acknowledged",
+    ),
+    (
+        "enable.auto.offset.store",
+        "the mirror commits after the target acknowledged",
+    ),
+];
+
+/// A client configuration: `bootstrap.servers`, then `defaults` (filka's choices the user
+/// may override), then the user's `-X` settings in order, then `forced`.
+pub(super) fn config(
+    remote: &Remote,
+    defaults: &[(&str, &str)],
+    forced: &[(&str, &str)],
+) -> Result<ClientConfig, MirrorError> {
+    let mut cfg = ClientConfig::new();
+    if remote.log {
+        cfg.set_log_level(RDKafkaLogLevel::Debug);
+    }
+    cfg.set("bootstrap.servers", &remote.bootstrap);
+    cfg.set("client.id", "filka-mirror");
+    for (k, v) in defaults {
+        cfg.set(*k, *v);
+    }
+    for (k, v) in &remote.settings {
+        if let Some((_, why)) = OWNED.iter().find(|(o, _)| o == k) {
+            return Err(MirrorError::Setting {
+                key: format!("-X {k}"),
+                reason: format!("set by the mirror itself ({why})"),
+            });
+        }
+        cfg.set(k, v);
+    }
+    for (k, v) in forced {
+        cfg.set(*k, *v);
+    }
+    Ok(cfg)
+}
+
+/// Turns the error librdkafka gives when a client cannot be created into a [`MirrorError`]:
+/// a refused `-X` setting is a usage error naming the setting.
+pub(super) fn creation_error(remote: &Remote, e: KafkaError) -> MirrorError {
+    match e {
+        KafkaError::ClientConfig(_, desc, key, _) => MirrorError::Setting {
+            key: format!("-X {key}"),
+            reason: desc,
+        },
+        KafkaError::ClientCreation(msg) => {
+            // librdkafka checks combinations only at creation ("`acks` must be set to `all`
+            // when `enable.idempotence` is true"): the text names the setting.
+            MirrorError::Setting {
+                key: remote
+                    .settings
+                    .iter()
+                    .find(|(k, _)| msg.contains(k.as_str()))
+                    .map_or_else(|| "-X".to_string(), |(k, v)| format!("-X {k}={v}")),
+                reason: msg,
+            }
+        }
+        other => remote_error(remote, code_of(&other), other.to_string(), None),
+    }
+}
+
+/// What librdkafka told a client's context: the last global error (a refused connection, a
+/// failed authentication) and the outcome of deliveries.
+#[derive(Debug, Default)]
+pub(super) struct Ctx {
+    /// Whether librdkafka's log lines go to stderr ([`Remote::log`]).
+    log: bool,
+    last_error: Mutex<Option<(RDKafkaErrorCode, String)>>,
+    /// Messages the target acknowledged.
+    pub(super) acked: AtomicU64,
+    failed: Mutex<Option<DeliveryFailure>>,
+    /// (topic, partition) -> high watermark, from librdkafka's statistics (consumers set
+    /// statistics.interval.ms): the lag without a request, which would queue behind the
+    /// long-polling fetch on the same connection for up to fetch.wait.max.ms.
+    high: Mutex<BTreeMap<(String, i32), i64>>,
+}
+
+/// The first delivery that failed.
+#[derive(Debug, Clone)]
+pub(super) struct DeliveryFailure {
+    pub(super) code: RDKafkaErrorCode,
+    pub(super) detail: String,
+    pub(super) topic: String,
+    pub(super) partition: i32,
+}
+
+impl Ctx {
+    /// A context for a client of `remote`.
+    pub(super) fn new(remote: &Remote) -> Ctx {
+        Ctx {
+            log: remote.log,
+            ..Ctx::default()
+        }
+    }
+
+    /// The last global error librdkafka reported, if any.
+    pub(super) fn last_error(&self) -> Option<(RDKafkaErrorCode, String)> {
+        self.last_error.lock().ok().and_then(|g| g.clone())
+    }
+
+    /// The high watermark of a partition as the last statistics saw it.
+    pub(super) fn high_watermark(&self, topic: &str, partition: i32) -> Option<i64> {
+        let g = self.high.lock().ok()?;
+        g.get(&(topic.to_string(), partition)).copied()
+    }
+
+    /// The first failed delivery, if any.
+    pub(super) fn failure(&self) -> Option<DeliveryFailure> {
+        self.failed.lock().ok().and_then(|g| g.clone())
+    }
+}
+
+impl ClientContext for Ctx {
+    fn log(&self, level: RDKafkaLogLevel, fac: &str, message: &str) {
+        // Asked for with -X debug=... or -vv: librdkafka's own words, as kcat shows them
+        // (called on librdkafka's threads, so straight to stderr).
+        if self.log {
+            eprintln!("librdkafka: {level:?} {fac}: {message}");
+        }
+    }
+
+    fn stats(&self, stats: Statistics) {
+        let Ok(mut g) = self.high.lock() else { return };
+        for (name, t) in stats.topics {
+            for (p, part) in t.partitions {
+                if p >= 0 && part.hi_offset >= 0 {
+                    g.insert((name.clone(), p), part.hi_offset);
+                }
+            }
+        }
+    }
+
+    fn error(&self, error: KafkaError, reason: &str) {
+        let code = code_of(&error);
+        if let Ok(mut g) = self.last_error.lock() {
+            // "1/1 brokers are down" follows the error that says why ("Connect to
+            // ipv4#127.0.0.1:9092 failed: Connection refused"): keep the why.
+            if code != RDKafkaErrorCode::AllBrokersDown || g.is_none() {
+                *g = Some((code, reason.to_string()));
+            }
+        }
+    }
+}
+
+impl ConsumerContext for Ctx {}
+
+impl ProducerContext for Ctx {
+    type DeliveryOpaque = ();
+
+    fn delivery(&self, result: &DeliveryResult<'_>, _: ()) {
+        match result {
+            Ok(_) => {
+                self.acked.fetch_add(1, Ordering::Relaxed);
+            }
+            Err((e, msg)) => {
+                if let Ok(mut g) = self.failed.lock()
+                    && g.is_none()
+                {
+                    *g = Some(DeliveryFailure {
+                        code: code_of(e),
+                        detail: e.to_string(),
+                        topic: msg.topic().to_string(),
+                        partition: msg.partition(),
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// The error code inside a [`KafkaError`], [`RDKafkaErrorCode::Fail`] when it has none.
+pub(super) fn code_of(e: &KafkaError) -> RDKafkaErrorCode {
+    e.rdkafka_error_code().unwrap_or(RDKafkaErrorCode::Fail)
+}
+
+/// One Kafka-side failure as [`MirrorError::Remote`]: what happened, and which setting or
+/// permission to check for that kind of failure.
+pub(super) fn remote_error(
+    remote: &Remote,
+    code: RDKafkaErrorCode,
+    what: String,
+    subject: Option<Subject<'_>>,
+) -> MirrorError {
+    use RDKafkaErrorCode as C;
+    let topic = match subject {
+        Some(Subject::Topic(t)) => format!("topic {t:?}"),
+        Some(Subject::Group(g)) => format!("group {g:?}"),
+        None => "the topic".to_string(),
+    };
+    let check = match code {
+        C::BrokerTransportFailure
+        | C::AllBrokersDown
+        | C::Resolve
+        | C::OperationTimedOut
+        | C::MessageTimedOut
+        | C::RequestTimedOut
+        | C::TimedOutQueue
+        | C::NetworkException => {
+            "bootstrap.servers (a reachable host:port of a listener) and security.protocol"
+                .to_string()
+        }
+        C::Authentication
+        | C::SaslAuthenticationFailed
+        | C::UnsupportedSASLMechanism
+        | C::IllegalSASLState
+        | C::SSL => {
+            "security.protocol, sasl.mechanism, sasl.username and sasl.password (-X)".to_string()
+        }
+        C::TopicAuthorizationFailed => format!(
+            "the ACLs of this principal (sasl.username) on {topic}: the mirror needs READ and \
+             DESCRIBE on sources, WRITE and DESCRIBE on targets"
+        ),
+        C::GroupAuthorizationFailed => format!(
+            "the ACLs of this principal (sasl.username) on {topic} (READ, to commit offsets)"
+        ),
+        C::ClusterAuthorizationFailed => format!(
+            "the ACLs of this principal (sasl.username): CREATE on the cluster, or create \
+             {topic} on the target first"
+        ),
+        C::UnknownTopicOrPartition | C::UnknownTopic | C::UnknownPartition | C::InvalidTopic => {
+            format!("-t and --rename ({topic} as named on that cluster)")
+        }
+        C::MessageSizeTooLarge | C::InvalidMessageSize | C::MessageBatchTooLarge => {
+            format!("message.max.bytes (-X) and max.message.bytes of {topic} on the target")
+        }
+        C::NotEnoughReplicas | C::NotEnoughReplicasAfterAppend | C::InvalidRequiredAcks => {
+            format!("acks (-X) and min.insync.replicas of {topic} on the target")
+        }
+        C::PolicyViolation
+        | C::InvalidConfig
+        | C::InvalidReplicationFactor
+        | C::InvalidPartitions => format!(
+            "the target's topic policy: create {topic} there yourself, then run the mirror again"
+        ),
+        C::UnsupportedCompressionType | C::BadCompression => {
+            "compression.type (-X): the target does not take this codec".to_string()
+        }
+        C::UnknownMemberId | C::IllegalGeneration | C::RebalanceInProgress => format!(
+            "that no other consumer is a member of {topic}: the mirror commits as a group \
+             without members"
+        ),
+        _ => "the broker's log".to_string(),
+    };
+    MirrorError::Remote {
+        broker: remote.bootstrap.clone(),
+        what,
+        check,
+    }
+}
+
+/// What a remote failure was about, for the setting it names.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Subject<'a> {
+    /// A topic.
+    Topic(&'a str),
+    /// A consumer group.
+    Group(&'a str),
+}
+
+/// A failed request as [`MirrorError::Remote`], with librdkafka's last global error (which
+/// names the broker and the OS error, e.g. "Connect to ipv4#127.0.0.1:9092 failed:
+/// Connection refused") when the request itself says only that it timed out.
+pub(super) fn request_error(
+    remote: &Remote,
+    ctx: &Ctx,
+    doing: &str,
+    e: &KafkaError,
+    subject: Option<Subject<'_>>,
+) -> MirrorError {
+    let code = code_of(e);
+    let generic = matches!(
+        code,
+        RDKafkaErrorCode::OperationTimedOut
+            | RDKafkaErrorCode::BrokerTransportFailure
+            | RDKafkaErrorCode::AllBrokersDown
+            | RDKafkaErrorCode::TimedOutQueue
+    );
+    match ctx.last_error() {
+        Some((last, reason)) if generic => remote_error(
+            remote,
+            last,
+            format!("{doing}: {} ({reason})", code_text(code)),
+            subject,
+        ),
+        _ => remote_error(
+            remote,
+            code,
+            format!("{doing}: {}", code_text(code)),
+            subject,
+        ),
+    }
+}
+
+/// librdkafka's own words for an error code ("Broker: Topic authorization failed").
+pub(super) fn code_text(code: RDKafkaErrorCode) -> String {
+    code.to_string()
+}
+
+/// A topic as the Kafka cluster describes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct TopicMeta {
+    pub(super) partitions: u32,
+}
+
+/// Topics and brokers of the Kafka cluster.
+#[derive(Debug, Clone, Default)]
+pub(super) struct ClusterMeta {
+    pub(super) brokers: usize,
+    /// Topic -> its partitions, or the error the cluster gave for it.
+    pub(super) topics: BTreeMap<String, Result<TopicMeta, RDKafkaErrorCode>>,
+}
+
+/// Metadata for `topic`, or for every topic (which never creates one, whatever
+/// `allow.auto.create.topics` says).
+///
+/// `serve` polls the client's queue: librdkafka reports why it cannot connect as events
+/// there, which only a poll hands to [`Ctx`].
+pub(super) fn metadata<C: ClientContext>(
+    client: &Client<C>,
+    ctx: &Ctx,
+    remote: &Remote,
+    topic: Option<&str>,
+    serve: &dyn Fn(),
+) -> Result<ClusterMeta, MirrorError> {
+    let md = client.fetch_metadata(topic, remote.timeout).map_err(|e| {
+        serve();
+        request_error(
+            remote,
+            ctx,
+            "metadata request",
+            &e,
+            topic.map(Subject::Topic),
+        )
+    })?;
+    let mut out = ClusterMeta {
+        brokers: md.brokers().len(),
+        topics: BTreeMap::new(),
+    };
+    for t in md.topics() {
+        let entry = match t.error() {
+            Some(e) => Err(RDKafkaErrorCode::from(e)),
+            None => Ok(TopicMeta {
+                partitions: t.partitions().len() as u32,
+            }),
+        };
+        out.topics.insert(t.name().to_string(), entry);
+    }
+    Ok(out)
+}
+
+/// The prefix of the cluster id of librdkafka's mock cluster (rdkafka_mock.c).
+const MOCK_CLUSTER_ID: &str = "mockCluster";
+
+/// Whether the cluster is librdkafka's mock cluster. It announces no controller (its
+/// ControllerId is a broker that does not exist), so admin requests that go to the
+/// controller (CreateTopics, DescribeConfigs) would wait out their whole timeout there.
+pub(super) fn is_mock<C: ClientContext>(client: &Client<C>, remote: &Remote) -> bool {
+    client
+        .fetch_cluster_id(remote.timeout)
+        .is_some_and(|id| id.starts_with(MOCK_CLUSTER_ID))
+}
+
+/// Why a topic is not created (or described) on the mock cluster.
+pub(super) const MOCK_ADMIN: &str =
+    "librdkafka's mock cluster has no controller for admin requests";
+
+/// What a request to create a topic came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Creation {
+    /// Created (or created meanwhile by someone else).
+    Created,
+    /// CreateTopics is not offered (librdkafka's mock cluster, old brokers) or did not
+    /// answer in time: the caller may fall back on the broker's auto-creation.
+    NotDone(String),
+}
+
+/// Creates `name` with `partitions` partitions, `replication` replicas and `configs`.
+pub(super) fn create_topic(
+    remote: &Remote,
+    name: &str,
+    partitions: u32,
+    replication: u32,
+    configs: &BTreeMap<String, String>,
+    mock: bool,
+) -> Result<Creation, MirrorError> {
+    if mock {
+        return Ok(Creation::NotDone(MOCK_ADMIN.into()));
+    }
+    let cfg = config(remote, &[], &[])?;
+    let admin: AdminClient<Ctx> = cfg
+        .create_with_context(Ctx::new(remote))
+        .map_err(|e| creation_error(remote, e))?;
+    let ctx = admin.inner().context();
+    let replication = i32::try_from(replication.max(1)).unwrap_or(1);
+    let mut topic = NewTopic::new(
+        name,
+        i32::try_from(partitions).unwrap_or(i32::MAX),
+        TopicReplication::Fixed(replication),
+    );
+    for (k, v) in configs {
+        topic = topic.set(k, v);
+    }
+    let opts = AdminOptions::new()
+        .request_timeout(Some(remote.timeout))
+        .operation_timeout(Some(remote.timeout));
+    let subject = Some(Subject::Topic(name));
+    let results = match block_on(admin.create_topics([&topic], &opts)) {
+        Ok(r) => r,
+        Err(e) if unsupported(code_of(&e)) || timed_out(code_of(&e)) => {
+            return Ok(Creation::NotDone(e.to_string()));
+        }
+        Err(e) => {
+            return Err(request_error(
+                remote,
+                ctx,
+                "creating the topic",
+                &e,
+                subject,
+            ));
+        }
+    };
+    for r in results {
+        match r {
+            Ok(_) | Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}
+            Err((_, code)) if unsupported(code) => {
+                return Ok(Creation::NotDone(code_text(code)));
+            }
+            Err((_, code)) => {
+                return Err(remote_error(
+                    remote,
+                    code,
+                    format!(
+                        "creating topic {name:?} ({partitions} partitions, replication factor \
+                         {replication}): {}",
+                        code_text(code)
+                    ),
+                    subject,
+                ));
+            }
+        }
+    }
+    Ok(Creation::Created)
+}
+
+fn timed_out(code: RDKafkaErrorCode) -> bool {
+    matches!(
+        code,
+        RDKafkaErrorCode::OperationTimedOut
+            | RDKafkaErrorCode::Fail
+            | RDKafkaErrorCode::RequestTimedOut
+    )
+}
+
+fn unsupported(code: RDKafkaErrorCode) -> bool {
+    matches!(
+        code,
+        RDKafkaErrorCode::UnsupportedFeature
+            | RDKafkaErrorCode::UnsupportedVersion
+            | RDKafkaErrorCode::NotImplemented
+            | RDKafkaErrorCode::InvalidRequest
+    )
+}
+
+/// The configs of topic `name` set on the Kafka cluster (not broker defaults), or why they
+/// cannot be had (the mock cluster does not answer DescribeConfigs).
+pub(super) fn topic_configs(
+    remote: &Remote,
+    name: &str,
+    mock: bool,
+) -> Result<BTreeMap<String, String>, String> {
+    if mock {
+        return Err(MOCK_ADMIN.into());
+    }
+    let cfg = config(remote, &[], &[]).map_err(|e| e.to_string())?;
+    let admin: AdminClient<Ctx> = cfg
+        .create_with_context(Ctx::new(remote))
+        .map_err(|e| e.to_string())?;
+    let opts = AdminOptions::new().request_timeout(Some(remote.timeout));
+    let results = block_on(admin.describe_configs([&ResourceSpecifier::Topic(name)], &opts))
+        .map_err(|e| e.to_string())?;
+    let mut out = BTreeMap::new();
+    for r in results {
+        let resource = r.map_err(code_text)?;
+        for e in resource.entries {
+            if e.is_default || e.is_sensitive {
+                continue;
+            }
+            if e.source != rdkafka::admin::ConfigSource::DynamicTopic {
+                continue;
+            }
+            if let Some(v) = e.value {
+                out.insert(e.name, v);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Runs a future to completion on this thread. rdkafka's admin futures are completed by its
+/// own polling thread, so parking until woken is all an executor has to do here.
+pub(super) fn block_on<F: Future>(f: F) -> F::Output {
+    struct Unpark(std::thread::Thread);
+    impl Wake for Unpark {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+    let waker = Arc::new(Unpark(std::thread::current())).into();
+    let mut cx = Context::from_waker(&waker);
+    let mut f = pin!(f);
+    loop {
+        match f.as_mut().poll(&mut cx) {
+            Poll::Ready(v) => return v,
+            // A spurious unpark only costs one more poll.
+            Poll::Pending => std::thread::park(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn remote(settings: &[(&str, &str)]) -> Remote {
+        Remote {
+            bootstrap: "localhost:9".into(),
+            settings: settings
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            timeout: Duration::from_secs(1),
+            log: false,
+        }
+    }
+
+    #[test]
+    fn settings_the_mirror_owns_are_refused() {
+        let err = config(&remote(&[("group.id", "x")]), &[], &[]).unwrap_err();
+        assert!(err.to_string().contains("use --group"), "{err}");
+        assert!(err.is_setting());
+    }
+
+    #[test]
+    fn an_unknown_setting_names_itself() {
+        let cfg = config(&remote(&[("no.such.thing", "1")]), &[], &[]).unwrap();
+        let err = cfg
+            .create_with_context::<_, rdkafka::producer::BaseProducer<Ctx>>(Ctx::default())
+            .map(|_| ())
+            .map_err(|e| creation_error(&remote(&[]), e))
+            .unwrap_err();
+        assert!(err.is_setting(), "{err}");
+        assert!(err.to_string().contains("no.such.thing"), "{err}");
+    }
+
+    #[test]
+    fn remote_errors_name_the_broker_and_a_setting() {
+        let r = remote(&[]);
+        let e = remote_error(
+            &r,
+            RDKafkaErrorCode::TopicAuthorizationFailed,
+            "producing".into(),
+            Some(Subject::Topic("t")),
+        );
+        let line = e.to_string();
+        assert!(
+            line.starts_with("Kafka at localhost:9: producing; check "),
+            "{line}"
+        );
+        assert!(
+            line.contains("sasl.username") && line.contains("topic \"t\""),
+            "{line}"
+        );
+        let e = remote_error(&r, RDKafkaErrorCode::AllBrokersDown, "x".into(), None);
+        assert!(e.to_string().contains("bootstrap.servers"), "{e}");
+        assert!(e.is_remote());
+    }
+
+    #[test]
+    fn block_on_runs_a_ready_future() {
+        assert_eq!(block_on(async { 7 }), 7);
+    }
+}
