@@ -169,7 +169,7 @@ mod with_kafka {
     use serde_json::json;
 
     use super::Args;
-    use crate::cli::describe::{check_output, open_existing};
+    use crate::cli::describe::check_output;
     use crate::cli::{GlobalArgs, OutputFormat, open_cluster};
     use crate::error::{ExitCode, coded};
     use crate::mirror::{self, Event, FramedSchema, MirrorError, Options, PartitionProgress};
@@ -208,11 +208,9 @@ mod with_kafka {
             follow: args.follow,
             batch: usize::try_from(args.batch).unwrap_or(usize::MAX),
         };
-        let cluster = if to_kafka {
-            open_existing(global)?
-        } else {
-            open_cluster(global)?
-        };
+        // Every command that needs a cluster creates the default one (mirroring from an
+        // empty one then says its topics do not exist).
+        let cluster = open_cluster(global)?;
 
         let mut out = Printer::stdout();
         let mut view = View {
