@@ -535,10 +535,7 @@ impl Pipe<'_> {
         let partition = (p < self.producer.partitions()).then_some(p);
         let max = crate::record::batch::MAX_BATCH_BYTES;
         let mut reader = LineReader::new(stdout, max.saturating_mul(6));
-        let finder = self
-            .separator
-            .as_ref()
-            .map(memchr::memmem::Finder::new);
+        let finder = self.separator.as_ref().map(memchr::memmem::Finder::new);
         let none: [HeaderRef<'_>; 0] = [];
         loop {
             let fill = reader.fill().context("reading the command's output")?;

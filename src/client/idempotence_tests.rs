@@ -72,3 +72,50 @@ fn a_retried_write_whose_acknowledgement_was_lost_is_not_written_twice() {
     }
     assert!(retried >= 3, "only {retried} write positions were tried");
 }
+
+/// Followers rebuild producer state from the batches they copy: after a failover the new
+/// leader answers a retried batch with its original offsets, and refuses a stale epoch, as
+/// the old leader would have.
+#[test]
+fn a_new_leader_dedups_and_fences_as_the_old_one_did() {
+    use crate::cluster::failover;
+    use crate::cluster::writer::{Acks, PartitionWriter};
+    use crate::record::{BatchBuilder, BatchOptions};
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = Cluster::init(&dir.path().join("c"), 3, 101).unwrap();
+    c.create_topic("t", 1, 3, Default::default(), false)
+        .unwrap();
+    let batch = |seq: i32, epoch: i16| {
+        let mut b = BatchBuilder::new(BatchOptions {
+            producer_id: 77,
+            producer_epoch: epoch,
+            base_sequence: seq,
+            ..BatchOptions::default()
+        });
+        let now = crate::cluster::now_ms();
+        b.append(now, None, Some(b"v"), &[]);
+        b.append(now, None, Some(b"w"), &[]);
+        b.finish(0, -1).to_vec()
+    };
+    let mut w = PartitionWriter::new(&c, "t", 0).unwrap();
+    let first = w.append(&mut batch(0, 3), Acks::All).unwrap();
+    w.finish().unwrap();
+    let leader = c.partition("t", 0).unwrap().leader;
+    failover::broker_down(&mut c, leader, false).unwrap();
+    c.reload().unwrap();
+    assert_ne!(c.partition("t", 0).unwrap().leader, leader);
+    let mut w = PartitionWriter::new(&c, "t", 0).unwrap();
+    let again = w.append(&mut batch(0, 3), Acks::All).unwrap();
+    assert_eq!(
+        (again.base_offset, again.last_offset),
+        (first.base_offset, first.last_offset),
+        "the retry is answered with the original offsets"
+    );
+    let e = w.append(&mut batch(2, 2), Acks::All).unwrap_err();
+    assert!(e.to_string().contains("epoch"), "{e}");
+    let next = w.append(&mut batch(2, 3), Acks::All).unwrap();
+    assert_eq!(next.base_offset, 2);
+    w.finish().unwrap();
+    assert_eq!(values(&c).len(), 4);
+}
