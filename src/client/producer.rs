@@ -541,7 +541,7 @@ impl Producer {
             updates.extend(o.writer.finish()?);
         }
         for w in self.writers.iter_mut().flatten() {
-            match w.finish() {
+            match w.close() {
                 Ok(u) => updates.extend(u),
                 // A partition that went offline after its last append: its checkpoints
                 // wait for the next writer (readers compute the high watermark from the

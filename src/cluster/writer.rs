@@ -972,15 +972,27 @@ impl PartitionWriter {
     /// cache and the other replicas are the durability). Does nothing when this writer
     /// appended nothing.
     pub fn finish(&mut self) -> Result<Vec<CheckpointUpdate>, ClusterError> {
+        self.finish_with(false)
+    }
+
+    /// [`PartitionWriter::finish`] at a producer's clean close: also leaves a producer-state
+    /// snapshot at each replica's log end (Kafka writes one at shutdown), so the next writer
+    /// or reader replays nothing. Coordinators' short writes (offset commits, transaction
+    /// states, markers) use `finish`: a snapshot per write would cost two fsyncs each.
+    pub fn close(&mut self) -> Result<Vec<CheckpointUpdate>, ClusterError> {
+        self.finish_with(true)
+    }
+
+    fn finish_with(&mut self, snapshot: bool) -> Result<Vec<CheckpointUpdate>, ClusterError> {
         if !self.appended {
             return Ok(Vec::new());
         }
-        // A clean close leaves a producer-state snapshot at each replica's log end (Kafka
-        // writes one at shutdown), so the next writer or reader replays nothing.
         let out = self.locked(|w, record| {
             let out = w.checkpoint_locked(record)?;
-            for r in &mut w.replicas {
-                r.log.snapshot()?;
+            if snapshot {
+                for r in &mut w.replicas {
+                    r.log.snapshot()?;
+                }
             }
             Ok(out)
         })?;
