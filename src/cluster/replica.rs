@@ -36,7 +36,10 @@ pub fn ensure_replica_dir_at(
 ) -> Result<PathBuf, ClusterError> {
     let dir = layout.replica_dir(broker, topic, partition);
     let meta = dir.join(names::PARTITION_METADATA);
-    if meta.exists() {
+    // partition.metadata is written last: a readable one means the folder is complete. (Its
+    // files are written without fsync, so after a power loss it may be empty: then the
+    // folder is completed again.)
+    if matches!(checkpoint::read_partition_metadata(&meta), Ok(Some(_))) {
         return Ok(dir);
     }
     log::io::create_dir_all(&dir).map_err(io_err(&dir))?;
@@ -46,7 +49,7 @@ pub fn ensure_replica_dir_at(
         log::segment::create_empty(&dir, 0)?;
     }
     let epochs = dir.join(names::LEADER_EPOCH_CHECKPOINT);
-    if !epochs.exists() {
+    if checkpoint::read_epochs(&epochs).is_err() || !epochs.exists() {
         let first: Vec<checkpoint::EpochEntry> = epoch
             .map(|epoch| checkpoint::EpochEntry {
                 epoch,
@@ -54,10 +57,10 @@ pub fn ensure_replica_dir_at(
             })
             .into_iter()
             .collect();
-        checkpoint::write_epochs(&epochs, &first)?;
+        checkpoint::write_new_replica_file(&epochs, &checkpoint::format_epochs(&first))?;
     }
     if let Some(id) = checkpoint::Uuid::from_base64(topic_id) {
-        checkpoint::write_partition_metadata(&meta, id)?;
+        checkpoint::write_new_replica_file(&meta, &checkpoint::format_partition_metadata(id))?;
     }
     Ok(dir)
 }

@@ -233,6 +233,17 @@ pub fn create_dir_all(path: &Path) -> io::Result<()> {
 /// Writes a whole file atomically: temp file, write, fsync, rename, fsync directory.
 /// A crash at any step leaves either the old file or the new one, never a mix.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
+    replace(path, contents, true)
+}
+
+/// [`write_atomic`] without the fsyncs: a process that dies at any step leaves the old file
+/// or the new one, but a power loss may leave an empty file. Only for files that can be made
+/// again from what is durable elsewhere (a new replica's folder, remade from the metadata).
+pub fn write_atomic_unsynced(path: &Path, contents: &[u8]) -> io::Result<()> {
+    replace(path, contents, false)
+}
+
+fn replace(path: &Path, contents: &[u8], durable: bool) -> io::Result<()> {
     let tmp = path.with_extension(match path.extension() {
         Some(e) => format!("{}.tmp", e.to_string_lossy()),
         None => "tmp".to_string(),
@@ -242,10 +253,12 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
         OpenOptions::new().write(true).create(true).truncate(true),
     )?;
     append(&mut f, contents)?;
-    sync(&f)?;
+    if durable {
+        sync(&f)?;
+    }
     drop(f);
     rename(&tmp, path)?;
-    if let Some(dir) = path.parent() {
+    if durable && let Some(dir) = path.parent() {
         sync_dir(dir)?;
     }
     Ok(())
