@@ -1,8 +1,9 @@
 //! `filka demo [DIR]`: plays the seed's example end to end on a fresh cluster and says what
 //! happens at each step, with the command that does the same by hand:
 //! a website produces `user-interactions`, an analytics and a database consumer each read
-//! all of it, trucks keyed by id land in fixed partitions of `trucks_gps`, and a broker fails
-//! and comes back without losing anything.
+//! all of it, trucks keyed by id land in fixed partitions of `trucks_gps`, a broker fails
+//! and comes back without losing anything, and a consumer that crashes shows the three
+//! delivery semantics: at-most-once, at-least-once, exactly-once.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -31,7 +32,9 @@ Examples:
 /// produces to and that an analytics and a database consumer each read in full, and a
 /// `trucks_gps` topic where each truck's positions, keyed by truck id, land in one fixed
 /// partition. Then broker 101 fails (leaders move, nothing is lost) and comes back (it catches
-/// up and leads again). Each step prints the filka command that does the same by hand.
+/// up and leads again), and a billing consumer that crashes after 3 of 10 orders shows
+/// at-most-once, at-least-once and exactly-once delivery. Each step prints the filka command
+/// that does the same by hand.
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = EXAMPLES)]
 pub struct Args {
@@ -285,6 +288,8 @@ pub fn run(args: &Args, _global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         back.changes.len()
     ))?;
 
+    delivery_semantics(&mut n, &mut cluster)?;
+
     n.step("the cluster now", "describe topics")?;
     // The real command's table, so what the demo shows is what the command prints.
     let table = super::describe::topics_table(&cluster, false)?;
@@ -313,4 +318,115 @@ pub fn run(args: &Args, _global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     }
     n.out.finish()?;
     Ok(ExitCode::Success)
+}
+
+/// The three delivery semantics, with a consumer that crashes after 3 of 10 orders: its
+/// group's offsets committed before processing lose 7 (at-most-once), committed after
+/// deliver 3 twice (at-least-once), committed in a transaction with the output deliver each
+/// once (exactly-once, what `filka pipe` does).
+fn delivery_semantics(n: &mut Narrator<'_>, cluster: &mut Cluster) -> anyhow::Result<()> {
+    use crate::client::consumer::Isolation;
+    use crate::group::offsets;
+
+    cluster.create_topic("orders", 1, 3, BTreeMap::new(), false)?;
+    cluster.create_topic("invoices", 1, 3, BTreeMap::new(), false)?;
+    let mut p = Producer::new(cluster.clone(), "orders", ProducerConfig::default())?;
+    for i in 1..=10 {
+        let v = format!("order-{i}");
+        p.send(&ProducerRecord {
+            value: Some(v.as_bytes()),
+            ..Default::default()
+        })?;
+    }
+    p.close()?;
+    let tp = ("orders".to_string(), 0);
+    let committed = |c: &Cluster, g: &str| -> anyhow::Result<i64> {
+        let mut c = c.clone();
+        c.reload()?;
+        Ok(offsets::read(&c, g)?.get(&tp).map_or(0, |v| v.offset))
+    };
+
+    n.step(
+        "at-most-once: commit, then process; a crash after 3 of 10 orders loses 7",
+        "consume -t orders -g billing-amo --commit before",
+    )?;
+    offsets::commit(cluster, "billing-amo", &[(tp.clone(), 10)])?;
+    n.say(&format!(
+        "the group committed offset 10 before processing; it crashed after order-3; on restart \
+         it resumes at {}: order-4..order-10 are never processed.",
+        committed(cluster, "billing-amo")?
+    ))?;
+
+    n.step(
+        "at-least-once: process, then commit; the same crash processes 3 twice",
+        "consume -t orders -g billing-alo --commit auto",
+    )?;
+    n.say(&format!(
+        "it processed order-1..order-3 and crashed before committing; on restart it resumes \
+         at {}: order-1..order-3 are processed again (duplicates, nothing lost).",
+        committed(cluster, "billing-alo")?
+    ))?;
+
+    n.step(
+        "exactly-once: output and offsets in one transaction; the crash leaves nothing behind",
+        "pipe --from orders --to invoices --group billing-eo -- sed s/order/invoice/",
+    )?;
+    let invoice = |i: u32| format!("invoice-{i}");
+    let mut tx = Producer::new(cluster.clone(), "invoices", ProducerConfig::default())?;
+    tx.init_transactions("billing-eo", 60_000)?;
+    for i in 1..=3 {
+        tx.send(&ProducerRecord {
+            value: Some(invoice(i).as_bytes()),
+            ..Default::default()
+        })?;
+    }
+    tx.flush()?;
+    tx.send_offsets("billing-eo", &[(tp.clone(), 3)])?;
+    drop(tx); // The crash: no commit, and its holder lock is free.
+    let mut again = Producer::new(cluster.clone(), "invoices", ProducerConfig::default())?;
+    let finished = again.init_transactions("billing-eo", 60_000)?;
+    let start = committed(cluster, "billing-eo")?;
+    n.say(&format!(
+        "it wrote invoice-1..invoice-3 and crashed before its commit; the next run {} that \
+         transaction and resumes at offset {start}.",
+        if finished.is_some_and(|f| !f.committed) {
+            "aborted"
+        } else {
+            "found no"
+        }
+    ))?;
+    for i in 1..=10 {
+        again.send(&ProducerRecord {
+            value: Some(invoice(i).as_bytes()),
+            ..Default::default()
+        })?;
+    }
+    again.send_offsets("billing-eo", &[(tp.clone(), 10)])?;
+    again.commit_transaction()?;
+    again.close()?;
+    let read = |isolation: Isolation| -> anyhow::Result<usize> {
+        let mut c = cluster.clone();
+        c.reload()?;
+        let mut consumer = Consumer::with_isolation(
+            c,
+            "invoices",
+            &[(0, StartOffset::Beginning)],
+            false,
+            isolation,
+        )?;
+        let mut count = 0;
+        while consumer.poll(&mut |_| {
+            count += 1;
+            Ok(())
+        })? != Poll::End
+        {}
+        Ok(count)
+    };
+    n.say(&format!(
+        "invoices holds {} records, the aborted 3 included; read_committed sees {}: each order \
+         invoiced once.",
+        read(Isolation::ReadUncommitted)?,
+        read(Isolation::ReadCommitted)?
+    ))?;
+    Ok(())
 }

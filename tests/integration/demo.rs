@@ -72,6 +72,18 @@ fn demo_shows_what_the_commands_show() {
         .lines()
         .map(|l| l.trim_end().to_string())
         .collect();
-    let nine: Vec<String> = step(9).iter().map(|l| l.trim_end().to_string()).collect();
-    assert_eq!(nine, described);
+    let last: Vec<String> = step(12).iter().map(|l| l.trim_end().to_string()).collect();
+    assert_eq!(last, described);
+    // The delivery semantics, in numbers.
+    assert!(step(9)[0].contains("resumes at 10"), "{:?}", step(9));
+    assert!(step(10)[0].contains("resumes at 0"), "{:?}", step(10));
+    let eleven = step(11);
+    assert!(
+        eleven[0].contains("aborted that transaction and resumes at offset 0"),
+        "{eleven:?}"
+    );
+    assert!(
+        eleven[1].contains("holds 13 records") && eleven[1].contains("read_committed sees 10"),
+        "{eleven:?}"
+    );
 }
