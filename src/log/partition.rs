@@ -298,16 +298,21 @@ impl PartitionLog {
         let mut pos = 0;
         let mut next = self.log_end_offset();
         while pos < chunk.len() {
-            let size = self.check_batch_with(&chunk[pos..], verify_crc)?.size();
+            let mut h = self.check_batch_with(&chunk[pos..], verify_crc)?;
+            let size = h.size();
             let batch = &mut chunk[pos..pos + size];
             batch::set_base_offset(batch, next);
             batch::set_partition_leader_epoch(batch, leader_epoch);
+            h.base_offset = next;
+            h.partition_leader_epoch = leader_epoch;
             if self.cfg.timestamp_type == TimestampType::LogAppendTime {
                 batch::set_log_append_time(batch, now_ms);
+                // The stamp changed the attributes and max timestamp (and the CRC): read
+                // the header again rather than repeat its rules here.
+                h = *BatchRef::parse(batch, 0, batch::MAX_BATCH_BYTES)
+                    .map_err(|e| LogError::BadBatch(e.to_string()))?
+                    .header();
             }
-            let h = *BatchRef::parse(batch, 0, batch::MAX_BATCH_BYTES)
-                .map_err(|e| LogError::BadBatch(e.to_string()))?
-                .header();
             next = h.next_offset();
             headers.push(h);
             pos += size;
