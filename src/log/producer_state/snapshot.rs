@@ -332,8 +332,7 @@ pub fn write_snapshot(
     entries: &[SnapshotEntry],
 ) -> Result<PathBuf, LogError> {
     let path = snapshot_path(dir, offset);
-    io::write_atomic_unsynced(&path, &encode_snapshot(entries))
-        .map_err(io_err(&path, "write"))?;
+    io::write_atomic_unsynced(&path, &encode_snapshot(entries)).map_err(io_err(&path, "write"))?;
     Ok(path)
 }
 
