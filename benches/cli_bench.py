@@ -47,6 +47,9 @@ with open(sys.argv[1], "w") as f:
 
 def run(argv, stdin_path=None, stdout_path=None, env=None):
     """Runs argv; returns (seconds, peak RSS in KiB or None when it was not measured)."""
+    # The previous phase's dirty pages are still being written back; a write that meets
+    # that writeback is slowed by the kernel, whoever made the backlog. Start each clean.
+    os.sync()
     work = tempfile.mkdtemp(prefix="filka-bench-run-")
     report = os.path.join(work, "report")
     err_path = os.path.join(work, "stderr")
@@ -110,7 +113,11 @@ def main():
 
         def produce(rf):
             def go(r):
-                cluster = os.path.join(work, f"c-rf{rf}-{r}")
+                # Each round replaces the last one's cluster, as cat's each round replaces
+                # cat.out: both then write into pages the kernel just freed, not fresh ones
+                # (in a VM a never-touched page costs the host a fault, which doubled times).
+                cluster = os.path.join(work, f"c-rf{rf}")
+                shutil.rmtree(cluster, ignore_errors=True)
                 subprocess.run([filka, "--cluster", cluster, "-q", "init"], check=True,
                                stdout=subprocess.DEVNULL, env=env)
                 subprocess.run([filka, "--cluster", cluster, "-q", "topic", "create", "bench",
@@ -123,7 +130,7 @@ def main():
         best("produce RF=1", produce(1))
         best("produce RF=3", produce(3))
         out = os.path.join(work, "consumed.txt")
-        best("consume", lambda r: run([filka, "--cluster", os.path.join(work, "c-rf1-0"),
+        best("consume", lambda r: run([filka, "--cluster", os.path.join(work, "c-rf1"),
                                        "consume", "-t", "bench"], stdout_path=out, env=env))
         lines = sum(1 for _ in open(out, "rb"))
         if lines != args.records:
