@@ -16,14 +16,13 @@
 //! whose record is not in the local log.
 
 use std::collections::BTreeMap;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::{Duration, Instant};
 
 use rdkafka::Offset;
 use rdkafka::TopicPartitionList;
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer as _};
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
-use rdkafka::message::{Headers, Message};
+use rdkafka::message::Message;
 
 use super::framing::Framing;
 use super::kafka::{self, Ctx, Subject};
@@ -36,7 +35,6 @@ use crate::client::producer::{Producer, ProducerConfig, ProducerRecord};
 use crate::cluster::topic::TopicConfig;
 use crate::cluster::{Cluster, ClusterError};
 use crate::format::registry::Registry;
-use crate::record::HeaderRef;
 
 /// How long one poll waits for a record when there is one source topic.
 const POLL: Duration = Duration::from_millis(100);
@@ -271,23 +269,7 @@ pub(super) fn run(
                 down_since = None;
                 let p = u32::try_from(msg.partition()).unwrap_or(0);
                 let (key, value) = (msg.key(), msg.payload());
-                let headers: Vec<HeaderRef<'_>> = match msg.headers() {
-                    None => Vec::new(),
-                    // rdkafka unwraps a header key that is not UTF-8 (a panic); Kafka's
-                    // protocol says keys are strings, but a broker's bytes are not ours to
-                    // trust.
-                    Some(h) => catch_unwind(AssertUnwindSafe(|| {
-                        h.iter()
-                            .map(|x| (x.key.as_bytes(), x.value))
-                            .collect::<Vec<_>>()
-                    }))
-                    .map_err(|_| MirrorError::Unsendable {
-                        topic: plan.source.clone(),
-                        partition: p,
-                        offset: msg.offset(),
-                        reason: "a header key is not UTF-8".into(),
-                    })?,
-                };
+                let headers = kafka::headers_of(&msg);
                 plan.producer.send(&ProducerRecord {
                     key,
                     value,

@@ -7,22 +7,26 @@
 //! `mirror` (its items are `pub(super)`).
 
 use std::collections::BTreeMap;
+use std::ffi::CStr;
 use std::future::Future;
 use std::pin::pin;
+use std::ptr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Wake};
 
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, ResourceSpecifier, TopicReplication};
+use rdkafka::bindings as rdsys;
 use rdkafka::client::{Client, ClientContext};
 use rdkafka::config::{ClientConfig, RDKafkaLogLevel};
 use rdkafka::consumer::ConsumerContext;
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
-use rdkafka::message::Message;
+use rdkafka::message::{BorrowedMessage, Message};
 use rdkafka::producer::{DeliveryResult, ProducerContext};
 use rdkafka::statistics::Statistics;
 
 use super::{MirrorError, Remote};
+use crate::record::HeaderRef;
 
 /// Settings the mirror decides itself: a user's `-X` for them would break the guarantees
 /// (a second committer, or offsets stored by someone else).
@@ -549,6 +553,45 @@ pub(super) fn block_on<F: Future>(f: F) -> F::Output {
             Poll::Pending => std::thread::park(),
         }
     }
+}
+
+/// A consumed message's headers in order, keys as the bytes the broker holds.
+///
+/// rdkafka's own `Headers` iterator turns each key into `&str` with an `unwrap`, so a
+/// header key that is not UTF-8 (Kafka's protocol says keys are strings; a non-Java client
+/// may still write any bytes) would panic. filka's header keys are bytes, so they are read
+/// here through librdkafka's C accessors, which need no conversion. This is the mirror's one
+/// `unsafe`: rdkafka offers no safe way to these bytes.
+#[allow(unsafe_code)]
+pub(super) fn headers_of<'m>(msg: &'m BorrowedMessage<'_>) -> Vec<HeaderRef<'m>> {
+    let mut hdrs: *mut rdsys::rd_kafka_headers_t = ptr::null_mut();
+    // SAFETY: `msg.ptr()` is a live message owned by `msg`; librdkafka returns a pointer to
+    // the headers the message owns (or an error and no pointer when it has none).
+    let err = unsafe { rdsys::rd_kafka_message_headers(msg.ptr(), &mut hdrs) };
+    if err != rdsys::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR_NO_ERROR || hdrs.is_null() {
+        return Vec::new();
+    }
+    // SAFETY: `hdrs` stays valid while `msg` lives, which the returned slices' lifetime 'm
+    // ties them to.
+    let count = unsafe { rdsys::rd_kafka_header_cnt(hdrs) };
+    let mut out = Vec::with_capacity(count);
+    for idx in 0..count {
+        let (mut name, mut value, mut size) = (ptr::null(), ptr::null(), 0usize);
+        // SAFETY: idx < count; the out-pointers point at locals. librdkafka hands back a
+        // NUL-terminated name and a value of `size` bytes (null for a null value), both
+        // owned by the message.
+        let err =
+            unsafe { rdsys::rd_kafka_header_get_all(hdrs, idx, &mut name, &mut value, &mut size) };
+        if err != rdsys::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR_NO_ERROR || name.is_null() {
+            continue;
+        }
+        // SAFETY: as above; the bytes live as long as the message.
+        let key: &'m [u8] = unsafe { CStr::from_ptr(name) }.to_bytes();
+        let value: Option<&'m [u8]> = (!value.is_null())
+            .then(|| unsafe { std::slice::from_raw_parts(value.cast::<u8>(), size) });
+        out.push((key, value));
+    }
+    out
 }
 
 #[cfg(test)]

@@ -454,6 +454,86 @@ mod with_kafka {
 
     /// A mirror killed with SIGKILL halfway resumes from its last commit: every record gets
     /// to Kafka, each partition is the source's records with at most one --batch repeated.
+    /// Produces one record with header keys `keys` (any bytes) and value `v` to partition 0.
+    /// Through librdkafka's C API: rdkafka's Rust API takes header keys as `&str` only, while
+    /// a non-Java client may write any bytes into a broker.
+    #[allow(unsafe_code)]
+    fn produce_raw_headers(bootstrap: &str, topic: &str, keys: &[&[u8]], v: &[u8]) {
+        use rdkafka::bindings as rdsys;
+        use rdkafka::producer::{BaseProducer, Producer as _};
+        use std::ffi::{CString, c_void};
+        let producer: BaseProducer = ClientConfig::new()
+            .set("bootstrap.servers", bootstrap)
+            .create()
+            .expect("an rdkafka producer");
+        let topic = CString::new(topic).unwrap();
+        let names: Vec<CString> = keys.iter().map(|k| CString::new(*k).unwrap()).collect();
+        let vu = |vtype, u| rdsys::rd_kafka_vu_t { vtype, u };
+        use rdsys::rd_kafka_vtype_t as T;
+        use rdsys::rd_kafka_vu_s__bindgen_ty_1 as U;
+        let mut vus = vec![
+            vu(
+                T::RD_KAFKA_VTYPE_TOPIC,
+                U {
+                    cstr: topic.as_ptr(),
+                },
+            ),
+            vu(T::RD_KAFKA_VTYPE_PARTITION, U { i32_: 0 }),
+            vu(
+                T::RD_KAFKA_VTYPE_VALUE,
+                U {
+                    mem: rdsys::rd_kafka_vu_s__bindgen_ty_1__bindgen_ty_1 {
+                        ptr: v.as_ptr() as *mut c_void,
+                        size: v.len(),
+                    },
+                },
+            ),
+        ];
+        for n in &names {
+            vus.push(vu(
+                T::RD_KAFKA_VTYPE_HEADER,
+                U {
+                    header: rdsys::rd_kafka_vu_s__bindgen_ty_1__bindgen_ty_2 {
+                        name: n.as_ptr(),
+                        val: b"h".as_ptr().cast(),
+                        size: 1,
+                    },
+                },
+            ));
+        }
+        // SAFETY: every pointer in `vus` points at data alive until the call returns;
+        // librdkafka copies the topic name, value and headers (no RD_KAFKA_MSG_F_FREE).
+        let err = unsafe {
+            rdsys::rd_kafka_produceva(producer.client().native_ptr(), vus.as_ptr(), vus.len())
+        };
+        assert!(err.is_null(), "rd_kafka_produceva failed");
+        producer.flush(Duration::from_secs(10)).expect("flush");
+    }
+
+    /// A header key that is not UTF-8 in Kafka is copied as its bytes: rdkafka's own header
+    /// iterator would panic on it (the panic was caught, but its message reached stderr and
+    /// the mirror stopped).
+    #[test]
+    fn header_keys_that_are_not_utf8_are_copied_as_bytes() {
+        let c = TestCluster::new();
+        let m = mock(&[("raw", 1)]);
+        let boot = m.bootstrap_servers();
+        produce_raw_headers(&boot, "raw", &[b"\xff\xfe-key", b"plain"], b"value-0");
+        let a = c
+            .run(["mirror", "--from-kafka", &boot, "-t", "raw", "-q"])
+            .success();
+        let err = stderr_lines(&a);
+        assert!(!err.iter().any(|l| l.contains("panick")), "{err:?}");
+        let got = local_records(&c, "raw");
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert_eq!(got[0].value.as_deref(), Some(&b"value-0"[..]));
+        let h: Vec<(Vec<u8>, Option<Vec<u8>>)> = vec![
+            (b"\xff\xfe-key".to_vec(), Some(b"h".to_vec())),
+            (b"plain".to_vec(), Some(b"h".to_vec())),
+        ];
+        assert_eq!(got[0].headers, h);
+    }
+
     #[test]
     fn a_killed_mirror_resumes_without_loss() {
         const BATCH: usize = 300;
