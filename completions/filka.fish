@@ -623,7 +623,7 @@ json\t'One JSON object per line, for scripts'
 csv\t'Comma-separated values, where a command supports it'
 avro\t'Avro, where a command supports it'"
 complete -c filka -n "__fish_filka_using_subcommand mirror" -l all-topics -d 'Every local topic but the internal ones (with --to-kafka)'
-complete -c filka -n "__fish_filka_using_subcommand mirror" -s f -l follow -d 'Keep mirroring new records until stopped, instead of stopping at the end'
+complete -c filka -n "__fish_filka_using_subcommand mirror" -s f -l follow -d 'Keep mirroring new records until stopped, instead of stopping at the end. Ctrl-C (or SIGTERM) stops cleanly: what was read is sent, acknowledged and committed, then the summary is printed and the exit code is 0; a second Ctrl-C ends it at once'
 complete -c filka -n "__fish_filka_using_subcommand mirror" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c filka -n "__fish_filka_using_subcommand mirror" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
 complete -c filka -n "__fish_filka_using_subcommand mirror" -s h -l help -d 'Print help (see more with \'--help\')'

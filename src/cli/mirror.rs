@@ -120,7 +120,9 @@ pub struct Args {
     #[arg(short, long, value_name = "GROUP", default_value = "filka-mirror")]
     pub group: String,
 
-    /// Keep mirroring new records until stopped, instead of stopping at the end.
+    /// Keep mirroring new records until stopped, instead of stopping at the end. Ctrl-C (or
+    /// SIGTERM) stops cleanly: what was read is sent, acknowledged and committed, then the
+    /// summary is printed and the exit code is 0; a second Ctrl-C ends it at once.
     #[arg(short, long)]
     pub follow: bool,
 
@@ -207,7 +209,10 @@ mod with_kafka {
             group: args.group.clone(),
             follow: args.follow,
             batch: usize::try_from(args.batch).unwrap_or(usize::MAX),
+            // Ctrl-C or SIGTERM: send what was read, commit it, print the summary, exit 0.
+            stop: crate::cli::shutdown::requested,
         };
+        crate::cli::shutdown::install()?;
         // Every command that needs a cluster creates the default one (mirroring from an
         // empty one then says its topics do not exist).
         let cluster = open_cluster(global)?;

@@ -292,7 +292,7 @@ pub(super) fn run(
                 received += 1;
             }
         }
-        let all_ended = !opts.follow && plans.iter().all(Plan::done);
+        let all_ended = (!opts.follow && plans.iter().all(Plan::done)) || (opts.stop)();
         let due = in_batch >= opts.batch
             || (in_batch > 0 && (received == 0 || last_commit.elapsed() >= COMMIT_EVERY))
             || all_ended;

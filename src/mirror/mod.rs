@@ -69,7 +69,7 @@ pub enum Topics {
 }
 
 /// What to mirror and how.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Options {
     /// The Kafka side.
     pub remote: Remote,
@@ -83,6 +83,9 @@ pub struct Options {
     pub follow: bool,
     /// Records sent between two commits (the most a killed mirror sends twice).
     pub batch: usize,
+    /// Asked between steps: true stops the mirror as if every partition had ended (what was
+    /// sent is flushed and committed, and the summary returned). The CLI's Ctrl-C.
+    pub stop: fn() -> bool,
 }
 
 impl Options {
@@ -409,6 +412,7 @@ mod tests {
             group: DEFAULT_GROUP.into(),
             follow: false,
             batch: DEFAULT_BATCH,
+            stop: || false,
         };
         assert_eq!(opts.target_of("a"), "b");
         assert_eq!(opts.target_of("c"), "c");

@@ -214,7 +214,7 @@ pub(super) fn run(
         }
         // Serves delivery reports as they come, so librdkafka's queue never fills up.
         producer.poll(Duration::ZERO);
-        let all_ended = ended == plans.len();
+        let all_ended = ended == plans.len() || (opts.stop)();
         let due = (in_batch > 0 && (delivered == 0 || last_commit.elapsed() >= COMMIT_EVERY))
             || all_ended;
         if due {

@@ -740,8 +740,22 @@ mod with_kafka {
             assert!(Instant::now() < deadline, "only {n} of 51 records arrived");
             std::thread::sleep(Duration::from_millis(100));
         }
-        child.kill().unwrap();
-        child.wait().unwrap();
+        // Ctrl-C stops it cleanly: exit 0, and where it got to is committed.
+        Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let status = loop {
+            if let Some(s) = child.try_wait().unwrap() {
+                break s;
+            }
+            assert!(Instant::now() < deadline, "no exit after SIGINT");
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        assert!(status.success(), "{status:?}");
+        let committed: i64 = local_committed(&c, "filka-mirror", "live").values().sum();
+        assert_eq!(committed, 51);
     }
 
     /// Confluent-framed values are mirrored byte for byte; their schema ids are printed
