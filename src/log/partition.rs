@@ -602,9 +602,14 @@ impl PartitionLog {
     }
 }
 
-/// Replay past this many bytes at open writes a snapshot at the log end, so the next open
-/// of the log starts there.
+/// Replay past this many bytes, or this many batches, at open writes a snapshot at the log
+/// end, so the next open of the log starts there. The batch count matters for the logs
+/// coordinators write (`__transaction_state`, `__consumer_offsets`, markers): one small
+/// batch per step, each step opening the log again, and no clean close to snapshot at, so
+/// without it every step replayed up to 4 MiB of tiny batches and a pipe slowed down as
+/// its partitions grew.
 const SNAPSHOT_AFTER_REPLAY_BYTES: u64 = 4 << 20;
+const SNAPSHOT_AFTER_REPLAY_BATCHES: u64 = 256;
 
 /// The partition's producer state and the active segment's `.txnindex` handle.
 #[derive(Debug, Default)]
@@ -754,7 +759,10 @@ impl PartitionLog {
         for s in ignored {
             snapshot::remove_snapshot(&self.dir, s)?;
         }
-        if self.txn.report.replay.bytes >= SNAPSHOT_AFTER_REPLAY_BYTES {
+        let replay = &self.txn.report.replay;
+        if replay.bytes >= SNAPSHOT_AFTER_REPLAY_BYTES
+            || replay.batches >= SNAPSHOT_AFTER_REPLAY_BATCHES
+        {
             self.snapshot()?;
         }
         Ok(())
