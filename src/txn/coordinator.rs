@@ -94,37 +94,69 @@ pub fn read_partition(
     partition: u32,
 ) -> Result<BTreeMap<String, TxnValue>, ClusterError> {
     let mut out = BTreeMap::new();
+    scan_partition(cluster, partition, None, &mut |id, v| match v {
+        None => {
+            out.remove(&id);
+        }
+        Some(v) => {
+            out.insert(id, v);
+        }
+    })?;
+    Ok(out)
+}
+
+/// Calls `f` with each state record (id, value; `None` for a tombstone) of one
+/// `__transaction_state` partition in order, from offset `from` (the log start for `None`),
+/// and returns the offset after the last one read. `None` when the log no longer holds
+/// `from` (cut below it, or its start moved past it): the caller reads from the start.
+fn scan_partition(
+    cluster: &Cluster,
+    partition: u32,
+    from: Option<i64>,
+    f: &mut dyn FnMut(String, Option<TxnValue>),
+) -> Result<Option<i64>, ClusterError> {
     if cluster.topic(TXN_TOPIC).is_err() {
-        return Ok(out);
+        return Ok(Some(from.unwrap_or(0)));
     }
-    let mut c = Consumer::new(
-        cluster.clone(),
-        TXN_TOPIC,
-        Some(&[partition]),
-        StartOffset::Beginning,
-        false,
-    )?;
+    let start = from.map_or(StartOffset::Beginning, StartOffset::Offset);
+    let mut c = Consumer::with_starts(cluster.clone(), TXN_TOPIC, &[(partition, start)], false)?;
+    let at = c.positions().first().map_or(0, |&(_, o)| o);
+    if from.is_some_and(|f| f != at) {
+        return Ok(None);
+    }
     loop {
-        let polled = c.poll(&mut |f| {
+        let polled = c.poll(&mut |r| {
             // Other record types (none today) and damaged records are not ours to judge.
-            let Some(Ok(id)) = f.record.key.map(schema::decode_key) else {
+            let Some(Ok(id)) = r.record.key.map(schema::decode_key) else {
                 return Ok(());
             };
-            match f.record.value.map(schema::decode_value) {
-                None => {
-                    out.remove(&id);
-                }
-                Some(Ok(v)) => {
-                    out.insert(id, v);
-                }
+            match r.record.value.map(schema::decode_value) {
+                None => f(id, None),
+                Some(Ok(v)) => f(id, Some(v)),
                 Some(Err(_)) => {}
             }
             Ok(())
         })?;
         if polled == Poll::End {
-            return Ok(out);
+            return Ok(Some(c.positions().first().map_or(at, |&(_, o)| o)));
         }
     }
+}
+
+/// [`scan_partition`] for one id: `state` becomes its latest state from `from` on (left as
+/// it was when no record of the id follows).
+fn latest_since(
+    cluster: &Cluster,
+    partition: u32,
+    id: &str,
+    from: Option<i64>,
+    state: &mut Option<TxnValue>,
+) -> Result<Option<i64>, ClusterError> {
+    scan_partition(cluster, partition, from, &mut |k, v| {
+        if k == id {
+            *state = v;
+        }
+    })
 }
 
 /// The state of `id`, if it has one.
@@ -318,7 +350,19 @@ pub struct Transactional {
     pub timeout_ms: i32,
     /// Partitions registered in the open transaction.
     partitions: BTreeSet<(String, u32)>,
+    /// How far this holder read its id's state partition, and the id's state there.
+    seen: Seen,
     _holder: FileLock,
+}
+
+/// Where a holder's reading of its id's `__transaction_state` partition got to, and the
+/// id's state at that point. Each step reads only what was appended since: the partition
+/// grows with every step of every id hashed to it (filka has no log cleaner), and reading
+/// it whole at each step made a long pipe slower with every batch.
+#[derive(Debug, Clone)]
+struct Seen {
+    next: i64,
+    state: Option<TxnValue>,
 }
 
 impl Transactional {
@@ -360,7 +404,8 @@ pub fn init(
     ensure_topic(cluster)?;
     let _lock = coordinator_lock(cluster, partition_for(id))?;
     let mut completed = None;
-    let mut state = read(cluster, id)?;
+    let mut state = None;
+    let seen_to = latest_since(cluster, partition_for(id), id, None, &mut state)?.unwrap_or(0);
     if let Some(s) = state.clone().filter(|s| s.status.is_open()) {
         let (done, c) = finish_open(cluster, id, &s, "fenced by a new holder of the id")?;
         state = Some(done);
@@ -392,17 +437,34 @@ pub fn init(
             epoch,
             timeout_ms,
             partitions: BTreeSet::new(),
+            // The records written since (the finish above, the Empty record) are read at
+            // the next step, with anything another process appended.
+            seen: Seen {
+                next: seen_to,
+                state: state.clone(),
+            },
             _holder: holder,
         },
         completed,
     ))
 }
 
-/// The state of `t`'s id, refused when another holder took over.
-fn current(cluster: &Cluster, t: &Transactional) -> Result<TxnValue, TxnError> {
-    let state = read(cluster, &t.id)?;
-    match state {
-        Some(s) if s.producer_id == t.producer_id && s.producer_epoch == t.epoch => Ok(s),
+/// The state of `t`'s id (coordinator lock held), refused when another holder took over.
+/// Reads only what was appended since `t`'s last look.
+fn current(cluster: &Cluster, t: &mut Transactional) -> Result<TxnValue, TxnError> {
+    let partition = partition_for(&t.id);
+    let mut state = t.seen.state.clone();
+    let next = match latest_since(cluster, partition, &t.id, Some(t.seen.next), &mut state)? {
+        Some(next) => next,
+        // The log no longer holds where this holder got to: read it all again.
+        None => {
+            state = None;
+            latest_since(cluster, partition, &t.id, None, &mut state)?.unwrap_or(0)
+        }
+    };
+    t.seen = Seen { next, state };
+    match &t.seen.state {
+        Some(s) if s.producer_id == t.producer_id && s.producer_epoch == t.epoch => Ok(s.clone()),
         Some(s) => Err(TxnError::Fenced {
             id: t.id.clone(),
             epoch: t.epoch,
