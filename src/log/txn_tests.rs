@@ -669,3 +669,26 @@ fn a_long_replay_at_open_leaves_a_snapshot_for_the_next_open() {
     assert_eq!(log.producer_load_report().snapshot, Some(5));
     assert_eq!(log.producer_load_report().replay.batches, 0);
 }
+
+/// A coordinator's log: many tiny batches, each written by a writer that never closes
+/// cleanly. Past 256 batches of replay an open leaves a snapshot, so the next open replays
+/// only what came after it, however small the batches.
+#[test]
+fn a_replay_of_many_small_batches_leaves_a_snapshot_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut log = open_log(dir.path(), LogConfig::default());
+    for _ in 0..300 {
+        let mut b = BatchBuilder::new(BatchOptions::default());
+        b.append(TS, Some(b"k"), Some(b"v"), &[]);
+        log.append(&mut b.build(0, 0), 0, TS).unwrap();
+    }
+    drop(log);
+    assert!(list_snapshots(dir.path()).unwrap().is_empty());
+    let log = open_log(dir.path(), LogConfig::default());
+    assert_eq!(log.producer_load_report().replay.batches, 300);
+    assert_eq!(list_snapshots(dir.path()).unwrap(), [300]);
+    drop(log);
+    let log = open_log(dir.path(), LogConfig::default());
+    assert_eq!(log.producer_load_report().snapshot, Some(300));
+    assert_eq!(log.producer_load_report().replay.batches, 0);
+}
