@@ -240,3 +240,27 @@ fn a_commit_cut_at_any_step_is_finished_whole_by_the_next_holder() {
         next.close().unwrap();
     }
 }
+
+/// Regression: an id longer than the key's i16 string length was cut when its state was
+/// written, so the producer then found no state under its own id and reported itself
+/// fenced (exit 9), and two long ids sharing their first 32767 bytes shared one state.
+#[test]
+fn a_transactional_id_too_long_for_the_key_is_refused_up_front() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = cluster(dir.path());
+    let long = "x".repeat(coordinator::MAX_ID_BYTES + 1);
+    let mut p = Producer::new(c.clone(), "t", ProducerConfig::default()).unwrap();
+    let e = p.init_transactions(&long, 60_000).unwrap_err();
+    assert!(matches!(e, ClusterError::Invalid(_)), "{e}");
+    assert!(e.to_string().contains("at most 32767 bytes"), "{e}");
+    assert!(
+        coordinator::list(&c).unwrap().is_empty(),
+        "no state was written"
+    );
+    // The longest allowed id works end to end.
+    let max = "y".repeat(coordinator::MAX_ID_BYTES);
+    p.init_transactions(&max, 60_000).unwrap();
+    send(&mut p, 0, "v");
+    p.commit_transaction().unwrap();
+    assert_eq!(values(&c, Isolation::ReadCommitted), ["v"]);
+}
