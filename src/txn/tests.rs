@@ -264,3 +264,57 @@ fn a_transactional_id_too_long_for_the_key_is_refused_up_front() {
     p.commit_transaction().unwrap();
     assert_eq!(values(&c, Isolation::ReadCommitted), ["v"]);
 }
+
+/// An abort cut by a crash at every file operation in turn: a read_committed reader
+/// never sees the aborted records, right after the crash (before any writer has opened
+/// the partition again) and after the next holder finished the transaction.
+#[test]
+fn an_abort_cut_at_any_step_never_shows_its_records_to_read_committed() {
+    use crate::log::io::{self, Fault, FaultPlan, Op};
+    let setup = |dir: &std::path::Path| {
+        // One broker, replication factor 1: the high watermark is the leader's log end.
+        let mut c = Cluster::init(&dir.join("c"), 1, 101).unwrap();
+        c.create_topic("t", 2, 1, Default::default(), false)
+            .unwrap();
+        let mut p = transactional(&c, "tx");
+        send(&mut p, 0, "a");
+        send(&mut p, 1, "b");
+        p.flush().unwrap();
+        (c, p)
+    };
+    let ops = vec![Op::Write, Op::SetLen, Op::Rename, Op::Sync];
+    let steps = {
+        let dir = tempfile::tempdir().unwrap();
+        let (_c, mut p) = setup(dir.path());
+        io::install(FaultPlan {
+            at: usize::MAX,
+            fault: Fault::Crash,
+            ops: ops.clone(),
+        });
+        p.abort_transaction().unwrap();
+        io::clear()
+    };
+    for at in 0..steps {
+        let dir = tempfile::tempdir().unwrap();
+        let (c, mut p) = setup(dir.path());
+        io::install(FaultPlan {
+            at,
+            fault: Fault::Crash,
+            ops: ops.clone(),
+        });
+        let _ = p.abort_transaction();
+        io::clear();
+        drop(p);
+        let seen = values(&c, Isolation::ReadCommitted);
+        assert!(seen.is_empty(), "crash at step {at}/{steps}: {seen:?}");
+        let mut next = transactional(&c, "tx");
+        send(&mut next, 0, "c");
+        next.commit_transaction().unwrap();
+        assert_eq!(
+            values(&c, Isolation::ReadCommitted),
+            ["c"],
+            "crash at step {at}/{steps}, after recovery"
+        );
+        next.close().unwrap();
+    }
+}
