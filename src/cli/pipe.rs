@@ -15,7 +15,9 @@
 //!   stopped pipe) and aborts its open transaction, so OUT read with read_committed holds
 //!   each input record's output exactly once, whatever is killed and when. Before a
 //!   commit the member's ownership of the partition in the group's current generation is
-//!   checked (KIP-447), so a member that lost the partition in a rebalance cannot commit.
+//!   checked (KIP-447), so a member that lost the partition in a rebalance cannot commit;
+//!   and a member that takes a partition waits while another transaction holds an offset
+//!   commit for it (KIP-447's stable offsets), so a batch is never done twice.
 //! - CMD exits non-zero: the batch's transaction is aborted (nothing of it visible to
 //!   read_committed, the offset stays), and the pipe stops with exit 10; CMD's stderr is
 //!   the pipe's.
@@ -379,6 +381,7 @@ impl Pipe<'_> {
         if new.is_empty() {
             return Ok(());
         }
+        self.wait_for_stable_offsets(&new)?;
         self.cluster.reload()?;
         let committed = offsets::read(&self.cluster, &self.args.group)?;
         for p in new {
@@ -395,6 +398,36 @@ impl Pipe<'_> {
             self.readers.insert(p, c);
         }
         Ok(())
+    }
+
+    /// Waits until no transaction holds an offset commit of the group for any of
+    /// `partitions` (KIP-447's stable offsets): the previous owner may have been stopped in
+    /// the middle of its commit, after its ownership check; reading from the offset
+    /// committed before it would process its batch a second time once it resumes and
+    /// commits. A dead holder's transaction is finished at once, a stopped one's after its
+    /// transaction.timeout.ms (the coordinator's checks, run here while waiting).
+    fn wait_for_stable_offsets(&mut self, partitions: &[u32]) -> anyhow::Result<()> {
+        let mut idle = Duration::from_millis(1);
+        loop {
+            self.cluster.reload()?;
+            let pending = offsets::pending(&self.cluster, &self.args.group)?;
+            if partitions
+                .iter()
+                .all(|&p| !pending.contains(&(self.args.from.clone(), p)))
+                || super::shutdown::requested()
+            {
+                return Ok(());
+            }
+            crate::txn::coordinator::abort_stale(&mut self.cluster)
+                .map_err(ClusterError::from)
+                .context("finishing the transactions of stopped or dead pipes")?;
+            if self.last_heartbeat.elapsed() >= HEARTBEAT {
+                self.last_heartbeat = Instant::now();
+                self.member.heartbeat(&self.cluster).map_err(group_error)?;
+            }
+            std::thread::sleep(idle);
+            idle = (idle * 2).min(Duration::from_millis(100));
+        }
     }
 
     /// Up to `--batch` records of partition `p` (below its stop offset without --follow),
@@ -599,16 +632,28 @@ impl Pipe<'_> {
 
     /// Sends the group's offset with the transaction and commits it, if this member still
     /// owns the partition in the group's current generation.
+    ///
+    /// The offset goes into the transaction before ownership is checked: once the check
+    /// passes, a member that takes the partition later (this one stopped and expelled)
+    /// finds the offset commit pending and waits for it ([`Pipe::wait_for_stable_offsets`])
+    /// instead of reading the batch again. Checked first and written after, a stop between
+    /// the two let both commit the batch.
     fn commit(&mut self, topic: &str, p: u32, next: i64) -> anyhow::Result<()> {
         let tp: Tp = (topic.to_string(), p);
+        if let Err(e) = self
+            .producer
+            .send_offsets(&self.args.group, &[(tp.clone(), next)])
+        {
+            let _ = self.producer.abort_transaction();
+            return Err(group_error(e.into()));
+        }
         let start = Instant::now();
         loop {
             let producer = &mut self.producer;
             let group = &self.args.group;
-            let done = self.member.fenced(std::slice::from_ref(&tp), || {
-                producer.send_offsets(group, &[(tp.clone(), next)])?;
-                producer.commit_transaction()
-            });
+            let done = self
+                .member
+                .fenced(std::slice::from_ref(&tp), || producer.commit_transaction());
             match done {
                 Ok(Some(_)) => return Ok(()),
                 Ok(None) if start.elapsed() < COMMIT_WAIT => {

@@ -12,6 +12,7 @@
 
 use crate::cluster::replica::PartitionView;
 use crate::cluster::{Cluster, ClusterError};
+use crate::log::producer_state::CompletedTxn;
 use crate::log::txn_index::AbortedTxn;
 use crate::log::{LogCursor, LogError, LogReader, ProducerState};
 use crate::record::control::{EndTxnMarker, end_txn_marker};
@@ -96,23 +97,53 @@ struct Committed {
     /// Aborted transactions overlapping `[position, aborted_to)`.
     aborted: Vec<AbortedTxn>,
     aborted_to: i64,
+    /// Aborted transactions whose markers the producer state's replay met: their
+    /// `.txnindex` entries are written after the markers, so a reader may find the marker
+    /// below the high watermark (it counts for the last stable offset) before the entry,
+    /// or without it until a writer recovers the log after its writer died in between.
+    replayed: Vec<AbortedTxn>,
+}
+
+/// Keeps the aborted ones of the transactions a replay completed.
+fn collect_aborts(into: &mut Vec<AbortedTxn>) -> impl FnMut(&CompletedTxn) + '_ {
+    |done| {
+        if done.is_aborted {
+            into.push(AbortedTxn {
+                version: 0,
+                producer_id: done.producer_id,
+                first_offset: done.first_offset,
+                last_offset: done.last_offset,
+                last_stable_offset: done.last_stable_offset,
+            });
+        }
+    }
 }
 
 impl Committed {
     fn open(reader: LogReader, high_watermark: i64) -> Result<Committed, ClusterError> {
-        let state = reader.producer_state(high_watermark)?;
+        let mut replayed = Vec::new();
+        let state = ProducerState::load_for_reader_with(
+            reader.dir(),
+            high_watermark,
+            &mut collect_aborts(&mut replayed),
+        )?;
         Ok(Committed {
             reader,
             state,
             aborted: Vec::new(),
             aborted_to: i64::MIN,
+            replayed,
         })
     }
 
     /// The last stable offset now, the producer state advanced to `high_watermark`.
     fn last_stable_offset(&mut self, high_watermark: i64) -> Result<i64, ClusterError> {
         if high_watermark > self.state.end_offset() {
-            self.state.advance(self.reader.dir(), high_watermark)?;
+            self.state.advance_with(
+                self.reader.dir(),
+                high_watermark,
+                &mut collect_aborts(&mut self.replayed),
+            )?;
         }
         Ok(self
             .state
@@ -132,8 +163,9 @@ impl Committed {
         if self.aborted_to < limit {
             self.aborted = self.reader.aborted_transactions(position, limit)?;
             self.aborted_to = limit;
+            self.replayed.retain(|a| a.last_offset >= position);
         }
-        Ok(self.aborted.iter().any(|a| {
+        Ok(self.aborted.iter().chain(&self.replayed).any(|a| {
             a.producer_id == producer_id && a.first_offset <= base && base <= a.last_offset
         }))
     }

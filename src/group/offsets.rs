@@ -157,13 +157,16 @@ pub fn commit(
 /// them would lock every group of the partition out of its offsets. The price is that
 /// garbage would pass unseen here, so the tests that kill members mid-commit decode every
 /// record strictly themselves (tests/integration/group.rs, `strict_commits`).
+///
+/// Returns the keys of offset commits still pending: sent with a transaction that has no
+/// marker yet.
 fn scan(
     cluster: &Cluster,
     partition: u32,
     f: &mut dyn FnMut(OffsetKey, Option<OffsetValue>),
-) -> Result<(), ClusterError> {
+) -> Result<Vec<OffsetKey>, ClusterError> {
     if cluster.topic(OFFSETS_TOPIC).is_err() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let mut c = Consumer::new(
         cluster.clone(),
@@ -218,9 +221,27 @@ fn scan(
             Ok(())
         })?;
         if polled == Poll::End {
-            return Ok(());
+            return Ok(pending
+                .into_values()
+                .flatten()
+                .map(|(_, key, _)| key)
+                .collect());
         }
     }
+}
+
+/// The partitions of `group` with an offset commit sent with a transaction that is not
+/// decided yet (Kafka's pending transactional offsets). A member that takes one of them
+/// must wait before it reads the committed offset, as Kafka's consumers do with
+/// `require_stable` (KIP-447): the transaction may still commit a later offset, and
+/// reading from the old one would process its records a second time.
+pub fn pending(cluster: &Cluster, group: &str) -> Result<BTreeSet<(String, u32)>, ClusterError> {
+    let keys = scan(cluster, partition_for(group), &mut |_, _| {})?;
+    Ok(keys
+        .into_iter()
+        .filter(|k| k.group == group)
+        .filter_map(|k| Some((k.topic, u32::try_from(k.partition).ok()?)))
+        .collect())
 }
 
 /// The committed offsets of `group` (latest record per partition wins).

@@ -377,12 +377,24 @@ impl Transactional {
     }
 }
 
-/// Checks a transactional id as Kafka does: non-empty.
+/// The longest transactional id in bytes: the key's string has an i16 length, as every
+/// string of Kafka's protocol.
+pub const MAX_ID_BYTES: usize = i16::MAX as usize;
+
+/// Checks a transactional id as Kafka does: non-empty, and short enough for the i16 length
+/// of `__transaction_state`'s key (a longer one would be cut there, and its state found
+/// under another id).
 fn check_id(id: &str) -> Result<(), TxnError> {
     if id.is_empty() {
         return Err(TxnError::Invalid(
             "a transactional id must not be empty".into(),
         ));
+    }
+    if id.len() > MAX_ID_BYTES {
+        return Err(TxnError::Invalid(format!(
+            "a transactional id is at most {MAX_ID_BYTES} bytes (this one has {})",
+            id.len()
+        )));
     }
     Ok(())
 }

@@ -153,3 +153,168 @@ fn a_dead_holders_transaction_is_aborted_by_the_next_process_that_needs_it() {
     assert_eq!(values(&c, Isolation::ReadCommitted), ["after"]);
     assert!(c.topic(TXN_TOPIC).is_ok());
 }
+
+/// The state of `id` as a process starting now would find it.
+fn durable_status(c: &Cluster, id: &str) -> Option<TxnStatus> {
+    let mut c = c.clone();
+    c.reload().unwrap();
+    coordinator::read(&c, id).unwrap().map(|s| s.status)
+}
+
+/// A commit cut by a crash at every file operation in turn (the process dies there), then
+/// a new holder of the id: the transaction is all or nothing across its data partitions and
+/// the group's offsets, and once the commit decision (PrepareCommit) is durable it is
+/// rolled forward, never aborted, as Kafka's coordinator does.
+#[test]
+fn a_commit_cut_at_any_step_is_finished_whole_by_the_next_holder() {
+    use crate::log::io::{self, Fault, FaultPlan, Op};
+    let tp = ("in".to_string(), 0);
+    let setup = |dir: &std::path::Path| {
+        // One broker: a crash sweep needs a fresh cluster per step, and three cost 2 s each.
+        let mut c = Cluster::init(&dir.join("c"), 1, 101).unwrap();
+        c.create_topic("t", 2, 1, Default::default(), false)
+            .unwrap();
+        let mut p = transactional(&c, "tx");
+        send(&mut p, 0, "a");
+        send(&mut p, 1, "b");
+        p.flush().unwrap();
+        p.send_offsets("g", &[(tp.clone(), 5)]).unwrap();
+        (c, p)
+    };
+    // How many file operations a whole commit takes.
+    let steps = {
+        let dir = tempfile::tempdir().unwrap();
+        let (_c, mut p) = setup(dir.path());
+        io::install(FaultPlan {
+            at: usize::MAX,
+            fault: Fault::Crash,
+            ops: vec![Op::Write, Op::SetLen, Op::Rename],
+        });
+        p.commit_transaction().unwrap();
+        io::clear()
+    };
+    assert!(steps > 10, "{steps}");
+    for at in 0..steps {
+        let dir = tempfile::tempdir().unwrap();
+        let (c, mut p) = setup(dir.path());
+        io::install(FaultPlan {
+            at,
+            fault: Fault::Crash,
+            ops: vec![Op::Write, Op::SetLen, Op::Rename],
+        });
+        let committed = p.commit_transaction().is_ok();
+        io::clear();
+        // The process died: its holder lock goes with it.
+        drop(p);
+        let decided = durable_status(&c, "tx");
+        let mut next = Producer::new(c.clone(), "t", ProducerConfig::default()).unwrap();
+        next.init_transactions("tx", 60_000).unwrap();
+        let mut c2 = c.clone();
+        c2.reload().unwrap();
+        let data = values(&c2, Isolation::ReadCommitted);
+        let offset = offsets::read(&c2, "g").unwrap().get(&tp).map(|v| v.offset);
+        let whole = matches!((&data[..], offset), ([], None) | ([_, _], Some(5)));
+        assert!(
+            whole,
+            "crash at step {at}: data {data:?}, offset {offset:?}"
+        );
+        if committed
+            || matches!(
+                decided,
+                Some(TxnStatus::PrepareCommit | TxnStatus::CompleteCommit)
+            )
+        {
+            assert_eq!(
+                data,
+                ["a", "b"],
+                "crash at step {at}: the commit was decided ({decided:?}) but not completed"
+            );
+        }
+        // And nothing is left open: the next transaction commits and is read.
+        send(&mut next, 0, "c");
+        next.commit_transaction().unwrap();
+        assert!(
+            values(&c2, Isolation::ReadCommitted).contains(&"c".to_string()),
+            "crash at step {at}"
+        );
+        next.close().unwrap();
+    }
+}
+
+/// Regression: an id longer than the key's i16 string length was cut when its state was
+/// written, so the producer then found no state under its own id and reported itself
+/// fenced (exit 9), and two long ids sharing their first 32767 bytes shared one state.
+#[test]
+fn a_transactional_id_too_long_for_the_key_is_refused_up_front() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = cluster(dir.path());
+    let long = "x".repeat(coordinator::MAX_ID_BYTES + 1);
+    let mut p = Producer::new(c.clone(), "t", ProducerConfig::default()).unwrap();
+    let e = p.init_transactions(&long, 60_000).unwrap_err();
+    assert!(matches!(e, ClusterError::Invalid(_)), "{e}");
+    assert!(e.to_string().contains("at most 32767 bytes"), "{e}");
+    assert!(
+        coordinator::list(&c).unwrap().is_empty(),
+        "no state was written"
+    );
+    // The longest allowed id works end to end.
+    let max = "y".repeat(coordinator::MAX_ID_BYTES);
+    p.init_transactions(&max, 60_000).unwrap();
+    send(&mut p, 0, "v");
+    p.commit_transaction().unwrap();
+    assert_eq!(values(&c, Isolation::ReadCommitted), ["v"]);
+}
+
+/// An abort cut by a crash at every file operation in turn: a read_committed reader
+/// never sees the aborted records, right after the crash (before any writer has opened
+/// the partition again) and after the next holder finished the transaction.
+#[test]
+fn an_abort_cut_at_any_step_never_shows_its_records_to_read_committed() {
+    use crate::log::io::{self, Fault, FaultPlan, Op};
+    let setup = |dir: &std::path::Path| {
+        // One broker, replication factor 1: the high watermark is the leader's log end.
+        let mut c = Cluster::init(&dir.join("c"), 1, 101).unwrap();
+        c.create_topic("t", 2, 1, Default::default(), false)
+            .unwrap();
+        let mut p = transactional(&c, "tx");
+        send(&mut p, 0, "a");
+        send(&mut p, 1, "b");
+        p.flush().unwrap();
+        (c, p)
+    };
+    let ops = vec![Op::Write, Op::SetLen, Op::Rename, Op::Sync];
+    let steps = {
+        let dir = tempfile::tempdir().unwrap();
+        let (_c, mut p) = setup(dir.path());
+        io::install(FaultPlan {
+            at: usize::MAX,
+            fault: Fault::Crash,
+            ops: ops.clone(),
+        });
+        p.abort_transaction().unwrap();
+        io::clear()
+    };
+    for at in 0..steps {
+        let dir = tempfile::tempdir().unwrap();
+        let (c, mut p) = setup(dir.path());
+        io::install(FaultPlan {
+            at,
+            fault: Fault::Crash,
+            ops: ops.clone(),
+        });
+        let _ = p.abort_transaction();
+        io::clear();
+        drop(p);
+        let seen = values(&c, Isolation::ReadCommitted);
+        assert!(seen.is_empty(), "crash at step {at}/{steps}: {seen:?}");
+        let mut next = transactional(&c, "tx");
+        send(&mut next, 0, "c");
+        next.commit_transaction().unwrap();
+        assert_eq!(
+            values(&c, Isolation::ReadCommitted),
+            ["c"],
+            "crash at step {at}/{steps}, after recovery"
+        );
+        next.close().unwrap();
+    }
+}

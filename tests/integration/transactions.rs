@@ -400,3 +400,113 @@ fn a_stopped_pipe_resumed_after_a_new_one_took_over_cannot_commit() {
         ["A", "B", "C"]
     );
 }
+
+/// Regression (KIP-447's stable offsets): a pipe that took a partition read the group's
+/// committed offset while another pipe's transaction held an offset commit for it, still
+/// pending (the other pipe stopped mid-commit after its ownership check, then expelled).
+/// It processed the batch again from the old offset and committed; when the other one
+/// resumed and committed too, OUT held the batch twice. A new owner must wait until the
+/// partition's transactional offset commits are decided, as Kafka's consumer does with
+/// require_stable offset fetches.
+#[test]
+fn a_pipe_waits_for_an_offset_commit_pending_in_another_transaction() {
+    use filka::client::producer::{Producer, ProducerConfig, ProducerRecord};
+    let tc = TestCluster::new();
+    tc.run(["topic", "create", "in", "-p", "1"]).success();
+    tc.run(["topic", "create", "out", "-p", "1"]).success();
+    tc.produce("in", "a\nb\nc\n", &[]).success();
+    // The other pipe, stopped inside its commit: its output and the group's offset after
+    // it are in its transaction, not committed yet.
+    let mut other =
+        Producer::new(tc.cluster_or_default(), "out", ProducerConfig::default()).unwrap();
+    other.init_transactions("other-pipe", 60_000).unwrap();
+    for v in ["A", "B", "C"] {
+        other
+            .send(&ProducerRecord {
+                value: Some(v.as_bytes()),
+                partition: Some(0),
+                ..Default::default()
+            })
+            .unwrap();
+    }
+    other.flush().unwrap();
+    other
+        .send_offsets("g", &[(("in".to_string(), 0), 3)])
+        .unwrap();
+    let pipe = spawn(
+        &tc,
+        &[
+            "pipe",
+            "--from",
+            "in",
+            "--to",
+            "out",
+            "--group",
+            "g",
+            "--transactional-id",
+            "new-pipe",
+            "--",
+            "tr",
+            "a-z",
+            "A-Z",
+        ],
+    );
+    std::thread::sleep(Duration::from_millis(1500));
+    // The other pipe resumes and commits.
+    other.commit_transaction().unwrap();
+    other.close().unwrap();
+    let out = pipe.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        by_partition(&tc, "out", "read_committed")[&0],
+        ["A", "B", "C"],
+        "each input record's output once"
+    );
+}
+
+/// The same with the other pipe dead (SIGKILL mid-transaction): its transaction is
+/// aborted at once, and the new owner processes the batch itself, once.
+#[test]
+fn a_pipe_aborts_a_dead_pipes_pending_offset_commit_and_carries_on() {
+    use filka::client::producer::{Producer, ProducerConfig, ProducerRecord};
+    let tc = TestCluster::new();
+    tc.run(["topic", "create", "in", "-p", "1"]).success();
+    tc.run(["topic", "create", "out", "-p", "1"]).success();
+    tc.produce("in", "a\nb\n", &[]).success();
+    {
+        let mut dead =
+            Producer::new(tc.cluster_or_default(), "out", ProducerConfig::default()).unwrap();
+        dead.init_transactions("dead-pipe", 60_000).unwrap();
+        dead.send(&ProducerRecord {
+            value: Some(b"LOST"),
+            partition: Some(0),
+            ..Default::default()
+        })
+        .unwrap();
+        dead.flush().unwrap();
+        dead.send_offsets("g", &[(("in".to_string(), 0), 2)])
+            .unwrap();
+        // Dropped: its holder lock is free, as after a SIGKILL.
+    }
+    tc.run([
+        "pipe",
+        "--from",
+        "in",
+        "--to",
+        "out",
+        "--group",
+        "g",
+        "--transactional-id",
+        "new-pipe",
+        "--",
+        "tr",
+        "a-z",
+        "A-Z",
+    ])
+    .success();
+    assert_eq!(by_partition(&tc, "out", "read_committed")[&0], ["A", "B"]);
+}

@@ -465,10 +465,27 @@ impl ProducerState {
     /// without any lock, as a read-committed reader needs it for the last stable offset.
     /// Files deleted by retention while it reads make it start over once.
     pub fn load_for_reader(dir: &Path, up_to: i64) -> Result<ProducerState, LogError> {
+        Self::load_for_reader_with(dir, up_to, &mut |_| {})
+    }
+
+    /// [`ProducerState::load_for_reader`], calling `on_completed` with each transaction a
+    /// marker of the replayed batches completed (possibly twice, when it starts over).
+    /// The `.txnindex` entry of an abort is written after its marker: a reader that sees
+    /// the marker below the high watermark may not see the entry yet, or ever, when its
+    /// writer died in between and no writer has recovered the log since.
+    pub fn load_for_reader_with(
+        dir: &Path,
+        up_to: i64,
+        on_completed: &mut dyn FnMut(&CompletedTxn),
+    ) -> Result<ProducerState, LogError> {
         let mut tries = 0;
         loop {
             let bases = list_segments(dir, false)?;
-            match load(dir, &bases, up_to, None, &mut |_, _| Ok(())) {
+            let mut each = |_: i64, done: &CompletedTxn| {
+                on_completed(done);
+                Ok(())
+            };
+            match load(dir, &bases, up_to, None, &mut each) {
                 Ok((mut state, _)) => {
                     // Everything replayed is below the high watermark: settled.
                     state.on_high_watermark(up_to);
@@ -484,15 +501,32 @@ impl ProducerState {
     /// when the log no longer holds the batch the state ended with (truncated, rewritten
     /// or deleted).
     pub fn advance(&mut self, dir: &Path, up_to: i64) -> Result<(), LogError> {
+        self.advance_with(dir, up_to, &mut |_| {})
+    }
+
+    /// [`ProducerState::advance`], calling `on_completed` as
+    /// [`ProducerState::load_for_reader_with`] does.
+    pub fn advance_with(
+        &mut self,
+        dir: &Path,
+        up_to: i64,
+        on_completed: &mut dyn FnMut(&CompletedTxn),
+    ) -> Result<(), LogError> {
         if up_to <= self.end_offset() {
             return Ok(());
         }
         let bases = list_segments(dir, false)?;
         let prior = std::mem::replace(self, ProducerState::empty(0));
-        let loaded = load(dir, &bases, up_to, Some(prior), &mut |_, _| Ok(()));
+        let mut each = |_: i64, done: &CompletedTxn| {
+            on_completed(done);
+            Ok(())
+        };
+        let loaded = load(dir, &bases, up_to, Some(prior), &mut each);
         *self = match loaded {
             Ok((s, _)) => s,
-            Err(e) if is_not_found(&e) => ProducerState::load_for_reader(dir, up_to)?,
+            Err(e) if is_not_found(&e) => {
+                ProducerState::load_for_reader_with(dir, up_to, on_completed)?
+            }
             Err(e) => return Err(e),
         };
         self.on_high_watermark(up_to);
