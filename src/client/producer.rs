@@ -103,6 +103,13 @@ const PENDING_MEMORY: usize = 16 << 20;
 const RETRIES: u32 = 3;
 
 /// Kafka's sequence arithmetic: sequences wrap from Int32.MAX to 0.
+/// The sequence `count` records before `seq`: the inverse of [`next_sequence`].
+fn previous_sequence(seq: i32, count: usize) -> i32 {
+    let modulus = i64::from(i32::MAX) + 1;
+    let count = i64::try_from(count).unwrap_or(i64::MAX) % modulus;
+    (i64::from(seq) - count).rem_euclid(modulus) as i32
+}
+
 fn next_sequence(seq: i32, count: usize) -> i32 {
     let count = i32::try_from(count).unwrap_or(i32::MAX);
     if seq > i32::MAX - count {
@@ -518,7 +525,14 @@ impl Producer {
     /// marked aborted (read_committed consumers never see them).
     pub fn abort_transaction(&mut self) -> Result<(), ClusterError> {
         self.transaction()?;
-        for (b, pending) in self.builders.iter_mut().zip(&mut self.pending) {
+        for (p, (b, pending)) in self.builders.iter_mut().zip(&mut self.pending).enumerate() {
+            // Sealed batches took their sequence numbers; dropped unsent, they give them
+            // back, or the partition would see a gap (OutOfOrderSequence) at the next batch.
+            // (Kafka numbers batches as they are sent, so it has none to give back.)
+            let dropped: usize = pending.counts.iter().sum();
+            if let Some(seq) = self.sequences.get_mut(p) {
+                *seq = previous_sequence(*seq, dropped);
+            }
             b.clear();
             pending.counts.clear();
         }

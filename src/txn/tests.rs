@@ -318,3 +318,34 @@ fn an_abort_cut_at_any_step_never_shows_its_records_to_read_committed() {
         next.close().unwrap();
     }
 }
+
+/// Batches sealed but not yet sent when a transaction aborts are dropped with their
+/// sequence numbers: the next transaction goes on from the last batch written, not from a
+/// gap the partition would refuse as out of order.
+#[test]
+fn a_producer_goes_on_after_an_abort_that_dropped_unsent_batches() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = cluster(dir.path());
+    let mut p = Producer::new(
+        c.clone(),
+        "t",
+        ProducerConfig {
+            batch_size: 1,
+            ..ProducerConfig::default()
+        },
+    )
+    .unwrap();
+    p.init_transactions("tx", 60_000).unwrap();
+    send(&mut p, 0, "x");
+    p.flush().unwrap();
+    p.commit_transaction().unwrap();
+    for v in ["a", "b", "c"] {
+        send(&mut p, 0, v);
+    }
+    p.abort_transaction().unwrap();
+    send(&mut p, 0, "d");
+    p.flush().unwrap();
+    p.commit_transaction().unwrap();
+    p.close().unwrap();
+    assert_eq!(values(&c, Isolation::ReadCommitted), ["x", "d"]);
+}
