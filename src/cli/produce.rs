@@ -438,11 +438,16 @@ fn produce(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         if sink.txn.is_some() {
             // The open transaction goes with the error: nothing of it becomes visible to
             // read_committed consumers (transactions committed before it stay).
-            if sink.producer.is_transactional() {
-                sink.abort()
+            let committed = sink.producer.is_transactional()
+                && sink
+                    .abort()
                     .context("aborting the open transaction after the error")?;
-            }
-            return Err(e.context("the open transaction was aborted"));
+            return Err(e.context(if committed {
+                "the open transaction's commit had been decided before the error, and it is \
+                 now committed"
+            } else {
+                "the open transaction was aborted"
+            }));
         }
         if offline || e.chain().all(|c| !c.is::<ClusterError>()) {
             sink.close()

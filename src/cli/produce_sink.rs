@@ -130,14 +130,15 @@ impl Sink {
     }
 
     /// Aborts the open transaction: what it sent is never visible to read_committed, and
-    /// its offsets are never printed.
-    pub(super) fn abort(&mut self) -> anyhow::Result<()> {
-        self.producer.abort_transaction()?;
+    /// its offsets are never printed. Returns true when it was committed instead (its
+    /// commit had been decided before the failure that led here).
+    pub(super) fn abort(&mut self) -> anyhow::Result<bool> {
+        let committed = self.producer.abort_transaction()?;
         if let Some(t) = &mut self.txn {
             t.open = 0;
             t.held.clear();
         }
-        Ok(())
+        Ok(committed)
     }
 
     /// An acknowledged batch: now, or held until its transaction commits.

@@ -517,13 +517,21 @@ impl Producer {
             .ok_or_else(|| ClusterError::Invalid("no transaction".into()))?;
         let ended = coordinator::end(&mut self.cluster, &mut t, true);
         self.txn = Some(t);
-        ended?;
+        if !ended? {
+            return Err(ClusterError::Invalid(
+                "the transaction had already been decided to abort (an abort that failed \
+                 earlier); it is now aborted"
+                    .into(),
+            ));
+        }
         Ok(acks)
     }
 
     /// Aborts the open transaction: records not sent yet are dropped, those sent are
-    /// marked aborted (read_committed consumers never see them).
-    pub fn abort_transaction(&mut self) -> Result<(), ClusterError> {
+    /// marked aborted (read_committed consumers never see them). Returns true when it was
+    /// committed instead: a commit that failed after writing its decision (PrepareCommit)
+    /// is final, and is completed here.
+    pub fn abort_transaction(&mut self) -> Result<bool, ClusterError> {
         self.transaction()?;
         for (p, (b, pending)) in self.builders.iter_mut().zip(&mut self.pending).enumerate() {
             // Sealed batches took their sequence numbers; dropped unsent, they give them
@@ -542,8 +550,7 @@ impl Producer {
             .ok_or_else(|| ClusterError::Invalid("no transaction".into()))?;
         let ended = coordinator::end(&mut self.cluster, &mut t, false);
         self.txn = Some(t);
-        ended?;
-        Ok(())
+        Ok(ended?)
     }
 
     /// Sends what is pending, applies retention, and records each replica's recovery

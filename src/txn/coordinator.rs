@@ -545,31 +545,47 @@ pub fn add_partitions(
 
 /// EndTxn: commits (or aborts) `t`'s open transaction: the decision record, the markers in
 /// every partition, the completion record. A transaction with no partitions is a no-op.
-pub fn end(cluster: &mut Cluster, t: &mut Transactional, commit: bool) -> Result<(), TxnError> {
+/// Returns whether it committed: a decision this holder already wrote (an end that failed
+/// after its PrepareCommit or PrepareAbort) is final, as in Kafka, so it is completed as
+/// decided whatever `commit` asks now.
+pub fn end(cluster: &mut Cluster, t: &mut Transactional, commit: bool) -> Result<bool, TxnError> {
     let _lock = coordinator_lock(cluster, partition_for(&t.id))?;
     let state = current(cluster, t)?;
-    if state.status != TxnStatus::Ongoing {
-        t.partitions.clear();
-        return Ok(());
-    }
-    let now = now_ms();
-    let prepared = TxnValue {
-        status: if commit {
-            TxnStatus::PrepareCommit
-        } else {
-            TxnStatus::PrepareAbort
-        },
-        last_update_ms: now,
-        ..state.clone()
+    let (commit, prepared) = match state.status {
+        TxnStatus::Ongoing => {
+            let prepared = TxnValue {
+                status: if commit {
+                    TxnStatus::PrepareCommit
+                } else {
+                    TxnStatus::PrepareAbort
+                },
+                last_update_ms: now_ms(),
+                ..state.clone()
+            };
+            write_state(cluster, &t.id, &prepared)?;
+            (commit, prepared)
+        }
+        TxnStatus::PrepareCommit => (true, state.clone()),
+        TxnStatus::PrepareAbort => (false, state.clone()),
+        // Nothing open; or this holder's own end got as far as its completion record and
+        // failed after it (a checkpoint write): that outcome stands.
+        _ => {
+            let had_open = !t.partitions.is_empty();
+            t.partitions.clear();
+            return Ok(if had_open {
+                state.status == TxnStatus::CompleteCommit
+            } else {
+                commit
+            });
+        }
     };
-    write_state(cluster, &t.id, &prepared)?;
     write_markers(
         cluster,
         &t.id,
         t.producer_id,
         t.epoch,
         commit,
-        &state.partitions,
+        &prepared.partitions,
     )?;
     write_state(
         cluster,
@@ -587,7 +603,7 @@ pub fn end(cluster: &mut Cluster, t: &mut Transactional, commit: bool) -> Result
         },
     )?;
     t.partitions.clear();
-    Ok(())
+    Ok(commit)
 }
 
 /// Finishes every open transaction whose holder is dead or whose timeout passed (the

@@ -349,3 +349,73 @@ fn a_producer_goes_on_after_an_abort_that_dropped_unsent_batches() {
     p.close().unwrap();
     assert_eq!(values(&c, Isolation::ReadCommitted), ["x", "d"]);
 }
+
+/// A commit that fails at one file operation (an I/O error; the process lives on), then an
+/// abort by the same producer, as `produce` does after an error: once the commit decision
+/// was written the abort completes the commit instead and says so, and the transaction is
+/// whole either way.
+#[test]
+fn an_abort_after_a_failed_commit_completes_a_decided_commit() {
+    use crate::log::io::{self, Fault, FaultPlan, Op};
+    let setup = |dir: &std::path::Path| {
+        let mut c = Cluster::init(&dir.join("c"), 1, 101).unwrap();
+        c.create_topic("t", 2, 1, Default::default(), false)
+            .unwrap();
+        let mut p = transactional(&c, "tx");
+        send(&mut p, 0, "a");
+        send(&mut p, 1, "b");
+        p.flush().unwrap();
+        (c, p)
+    };
+    let ops = vec![Op::Write, Op::Rename];
+    let steps = {
+        let dir = tempfile::tempdir().unwrap();
+        let (_c, mut p) = setup(dir.path());
+        io::install(FaultPlan {
+            at: usize::MAX,
+            fault: Fault::Error,
+            ops: ops.clone(),
+        });
+        p.commit_transaction().unwrap();
+        io::clear()
+    };
+    let mut saw_decided = false;
+    for at in 0..steps {
+        let dir = tempfile::tempdir().unwrap();
+        let (c, mut p) = setup(dir.path());
+        io::install(FaultPlan {
+            at,
+            fault: Fault::Error,
+            ops: ops.clone(),
+        });
+        let failed = p.commit_transaction().is_err();
+        io::clear();
+        if !failed {
+            continue;
+        }
+        let decided = matches!(
+            durable_status(&c, "tx"),
+            Some(TxnStatus::PrepareCommit | TxnStatus::CompleteCommit)
+        );
+        saw_decided |= decided;
+        let committed = p.abort_transaction().unwrap();
+        assert_eq!(committed, decided, "error at step {at}");
+        let expected: &[&str] = if decided { &["a", "b"] } else { &[] };
+        assert_eq!(
+            values(&c, Isolation::ReadCommitted),
+            expected,
+            "error at step {at}"
+        );
+        assert_eq!(
+            durable_status(&c, "tx"),
+            Some(if decided {
+                TxnStatus::CompleteCommit
+            } else {
+                TxnStatus::CompleteAbort
+            }),
+            "error at step {at}"
+        );
+        p.close().unwrap();
+    }
+    assert!(saw_decided, "no step failed after the decision was written");
+}
