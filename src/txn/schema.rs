@@ -159,7 +159,14 @@ pub fn encode_value(v: &TxnValue) -> Vec<u8> {
     out.extend_from_slice(&v.producer_epoch.to_be_bytes());
     out.extend_from_slice(&v.timeout_ms.to_be_bytes());
     out.extend_from_slice(&v.status.id().to_be_bytes());
-    out.extend_from_slice(&(v.partitions.len() as i32).to_be_bytes());
+    // Kafka's TransactionLog.valueToBytes writes a null partition list for Empty (an id
+    // just initialised) and a list, empty or not, for every other state.
+    let count = if v.status == TxnStatus::Empty && v.partitions.is_empty() {
+        -1
+    } else {
+        v.partitions.len() as i32
+    };
+    out.extend_from_slice(&count.to_be_bytes());
     for t in &v.partitions {
         put_string(&mut out, &t.topic);
         out.extend_from_slice(&(t.partitions.len() as i32).to_be_bytes());
@@ -305,6 +312,14 @@ mod tests {
             last_update_ms: 0,
             start_ms: -1,
         });
+        // Empty's partition list is null (-1), as Kafka's valueToBytes writes it.
+        assert_eq!(
+            v,
+            hex(
+                "0000 0000000000000001 0000 00000001 00 ffffffff 0000000000000000 ffffffffffffffff"
+            )
+        );
+        assert_eq!(decode_value(&v).unwrap().partitions, vec![]);
         v.push(0);
         assert!(decode_value(&v).is_err(), "trailing bytes");
         for id in 0..8 {
