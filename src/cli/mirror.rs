@@ -406,6 +406,7 @@ mod with_kafka {
             MirrorError::Cluster(inner) => anyhow::Error::new(inner),
             MirrorError::Registry(inner) => anyhow::Error::new(inner),
             MirrorError::Lock(inner) => anyhow::Error::new(inner),
+            MirrorError::Txn(inner) => anyhow::Error::new(inner),
             MirrorError::Busy { .. } => anyhow::Error::new(e),
         }
     }

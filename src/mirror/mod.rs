@@ -201,6 +201,10 @@ pub enum MirrorError {
     /// The local schema registry failed.
     #[error(transparent)]
     Registry(#[from] RegistryError),
+    /// Finishing a local transaction whose holder died (read_committed needs the last
+    /// stable offset to move) failed.
+    #[error(transparent)]
+    Txn(#[from] crate::txn::coordinator::TxnError),
 }
 
 impl MirrorError {

@@ -1,7 +1,9 @@
 //! Local topics into a Kafka cluster.
 //!
 //! Each source topic is read with the client layer's consumer from where the mirror's group
-//! committed (from the beginning the first time). Records go to librdkafka's producer with
+//! committed (from the beginning the first time), read_committed as MirrorMaker reads: the
+//! records of aborted transactions are not copied, and those of an open one wait for its
+//! commit (a transaction whose holder died is aborted first, as `consume` does). Records go to librdkafka's producer with
 //! their key, value, headers and timestamp; every `batch` records (and whenever the source
 //! has nothing more right now) the producer is flushed, every delivery must have succeeded,
 //! and only then are the source positions committed to the local `__consumer_offsets`.
@@ -24,14 +26,18 @@ use super::{
     Event, FramedSchema, KAFKA_TOPIC_CONFIGS, MirrorError, Options, Summary, Tally, Topics,
     check_targets, clamp_min_insync, lock_group,
 };
-use crate::client::consumer::{Consumer, Fetched, Poll, StartOffset};
+use crate::client::consumer::{Consumer, Fetched, Isolation, Poll, StartOffset};
 use crate::cluster::Cluster;
 use crate::cluster::topic::is_internal;
 use crate::format::registry::Registry;
 use crate::group::offsets;
+use crate::txn::coordinator;
 
 /// The longest a record waits in an open batch before it is flushed and committed.
 const COMMIT_EVERY: Duration = Duration::from_secs(1);
+/// How often, while an open transaction holds a partition's last stable offset back, the
+/// mirror checks whether its holder died or its timeout passed (then aborts it).
+const JANITOR_EVERY: Duration = Duration::from_secs(1);
 /// Sleeps while the source has nothing new (follow mode), doubling up to the longest.
 const IDLE_MIN: Duration = Duration::from_millis(1);
 const IDLE_MAX: Duration = Duration::from_millis(100);
@@ -92,6 +98,7 @@ pub(super) fn run(
     let mock = kafka::is_mock(producer.client(), remote);
 
     offsets::ensure_topic(&mut cluster)?;
+    abort_stale(&mut cluster, events)?;
     let committed = offsets::read(&cluster, &opts.group)?;
     let registry = Registry::open(cluster.layout()).ok();
     let mut plans = Vec::with_capacity(names.len());
@@ -129,7 +136,13 @@ pub(super) fn run(
                 (p, start)
             })
             .collect();
-        let consumer = Consumer::with_starts(cluster.clone(), source, &starts, opts.follow)?;
+        let consumer = Consumer::with_isolation(
+            cluster.clone(),
+            source,
+            &starts,
+            opts.follow,
+            Isolation::ReadCommitted,
+        )?;
         let mut at = vec![0; parts as usize];
         for (p, pos) in consumer.positions() {
             tally.add(source, p, &target, pos);
@@ -159,6 +172,7 @@ pub(super) fn run(
     let mut last_commit = Instant::now();
     let mut last_report = Instant::now();
     let mut idle = IDLE_MIN;
+    let mut last_janitor = Instant::now();
     loop {
         let mut delivered = 0usize;
         let mut ended = 0usize;
@@ -244,6 +258,16 @@ pub(super) fn run(
             std::thread::sleep(idle);
             idle = (idle * 2).min(IDLE_MAX);
             if opts.follow {
+                if last_janitor.elapsed() >= JANITOR_EVERY {
+                    last_janitor = Instant::now();
+                    let mut blocked = false;
+                    for plan in &plans {
+                        blocked |= plan.consumer.blocked_by_open_transactions()?;
+                    }
+                    if blocked {
+                        abort_stale(&mut cluster, events)?;
+                    }
+                }
                 for plan in &mut plans {
                     plan.consumer.refresh()?;
                 }
@@ -377,6 +401,27 @@ fn commit(
         }
     }
     offsets::commit(cluster, &opts.group, &entries)?;
+    Ok(())
+}
+
+/// Aborts local transactions whose holder died or whose timeout passed (the coordinator's
+/// check, run by whoever needs a last stable offset to move), saying so.
+fn abort_stale(
+    cluster: &mut Cluster,
+    events: &mut dyn FnMut(Event<'_>),
+) -> Result<(), MirrorError> {
+    for done in coordinator::abort_stale(cluster)? {
+        events(Event::Note(format!(
+            "{} transaction {:?} ({})",
+            if done.committed {
+                "completed"
+            } else {
+                "aborted"
+            },
+            done.transactional_id,
+            done.reason
+        )));
+    }
     Ok(())
 }
 

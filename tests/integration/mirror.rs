@@ -897,3 +897,210 @@ mod with_kafka {
         assert!(local_committed(&c, "filka-mirror", "t").is_empty());
     }
 }
+
+/// Regression tests of the mirror audit (issue 9, review 9).
+#[cfg(feature = "kafka")]
+mod audit {
+    use std::time::Duration;
+
+    use filka::client::producer::{Producer, ProducerConfig, ProducerRecord};
+    use rdkafka::config::ClientConfig;
+    use rdkafka::consumer::{BaseConsumer, Consumer as _};
+    use rdkafka::error::KafkaError;
+    use rdkafka::message::{Headers, Message};
+    use rdkafka::mocking::MockCluster;
+    use rdkafka::producer::DefaultProducerContext;
+    use rdkafka::{Offset, TopicPartitionList};
+
+    use super::TestCluster;
+    use crate::harness::stderr_lines;
+
+    type Mock = MockCluster<'static, DefaultProducerContext>;
+
+    fn mock(topics: &[(&str, i32)]) -> Mock {
+        let m = MockCluster::new(3).expect("start the mock cluster");
+        for (t, n) in topics {
+            m.create_topic(t, *n, 3).expect("create a mock topic");
+        }
+        m
+    }
+
+    /// (partition, key, value, headers) of every record of a Kafka topic.
+    type Seen = (
+        i32,
+        Option<Vec<u8>>,
+        Option<Vec<u8>>,
+        Vec<(String, Option<Vec<u8>>)>,
+    );
+
+    fn kafka_records(bootstrap: &str, topic: &str, partitions: i32) -> Vec<Seen> {
+        let consumer: BaseConsumer = ClientConfig::new()
+            .set("bootstrap.servers", bootstrap)
+            .set("group.id", "audit-reader")
+            .set("enable.partition.eof", "true")
+            .set("enable.auto.commit", "false")
+            .create()
+            .expect("rdkafka consumer");
+        let mut tpl = TopicPartitionList::new();
+        for p in 0..partitions {
+            tpl.add_partition_offset(topic, p, Offset::Beginning)
+                .unwrap();
+        }
+        consumer.assign(&tpl).unwrap();
+        let mut at_end = vec![false; partitions as usize];
+        let mut out = Vec::new();
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while !at_end.iter().all(|&e| e) {
+            assert!(std::time::Instant::now() < deadline, "reading {topic}");
+            match consumer.poll(Duration::from_millis(100)) {
+                None => {}
+                Some(Err(KafkaError::PartitionEOF(p))) => at_end[p as usize] = true,
+                Some(Err(e)) => panic!("reading {topic}: {e}"),
+                Some(Ok(m)) => {
+                    at_end[m.partition() as usize] = false;
+                    let headers = m
+                        .headers()
+                        .map(|h| {
+                            h.iter()
+                                .map(|x| (x.key.to_string(), x.value.map(<[u8]>::to_vec)))
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    out.push((
+                        m.partition(),
+                        m.key().map(<[u8]>::to_vec),
+                        m.payload().map(<[u8]>::to_vec),
+                        headers,
+                    ));
+                }
+            }
+        }
+        out
+    }
+
+    fn send(p: &mut Producer, value: &str) {
+        p.send(&ProducerRecord {
+            value: Some(value.as_bytes()),
+            partition: Some(0),
+            ..ProducerRecord::default()
+        })
+        .expect("send");
+    }
+
+    /// Broke: the local source was read read_uncommitted, so records of an aborted
+    /// transaction (and of one still open) were copied into Kafka, where every consumer
+    /// sees them as ordinary records. MirrorMaker reads read_committed; so must we.
+    #[test]
+    fn aborted_transactions_in_the_local_source_are_not_mirrored() {
+        let c = TestCluster::new();
+        c.run(["topic", "create", "tx", "-p", "1"]).success();
+        let mut p = Producer::new(c.cluster(), "tx", ProducerConfig::default()).unwrap();
+        p.init_transactions("audit-tx", 60_000).unwrap();
+        send(&mut p, "aborted-1");
+        send(&mut p, "aborted-2");
+        p.flush().unwrap();
+        assert!(!p.abort_transaction().unwrap());
+        send(&mut p, "committed");
+        p.commit_transaction().unwrap();
+        p.close().unwrap();
+
+        let m = mock(&[("tx", 1)]);
+        let boot = m.bootstrap_servers();
+        c.run(["mirror", "--to-kafka", &boot, "-t", "tx", "-q"])
+            .success();
+        let values: Vec<Option<Vec<u8>>> = kafka_records(&boot, "tx", 1)
+            .into_iter()
+            .map(|r| r.2)
+            .collect();
+        assert_eq!(values, vec![Some(b"committed".to_vec())]);
+    }
+
+    /// Empty keys and empty header values are not null ones, in both directions.
+    #[test]
+    fn empty_keys_and_header_values_stay_empty_both_ways() {
+        let c = TestCluster::new();
+        c.run(["topic", "create", "e", "-p", "1"]).success();
+        let mut p = Producer::new(c.cluster(), "e", ProducerConfig::default()).unwrap();
+        let headers: Vec<(&[u8], Option<&[u8]>)> = vec![
+            (b"empty", Some(b"")),
+            (b"null", None),
+            (b"empty", Some(b"x")),
+        ];
+        p.send(&ProducerRecord {
+            key: Some(b""),
+            value: Some(b""),
+            headers: &headers,
+            partition: Some(0),
+            ..ProducerRecord::default()
+        })
+        .unwrap();
+        p.send(&ProducerRecord {
+            partition: Some(0),
+            ..ProducerRecord::default()
+        })
+        .unwrap();
+        p.close().unwrap();
+        let m = mock(&[("e", 1)]);
+        let boot = m.bootstrap_servers();
+        c.run(["mirror", "--to-kafka", &boot, "-t", "e", "-q"])
+            .success();
+        let got = kafka_records(&boot, "e", 1);
+        let want: Vec<Seen> = vec![
+            (
+                0,
+                Some(vec![]),
+                Some(vec![]),
+                vec![
+                    ("empty".into(), Some(vec![])),
+                    ("null".into(), None),
+                    ("empty".into(), Some(b"x".to_vec())),
+                ],
+            ),
+            (0, None, None, vec![]),
+        ];
+        assert_eq!(got, want);
+
+        let back = TestCluster::new();
+        back.run(["mirror", "--from-kafka", &boot, "-t", "e", "-q"])
+            .success();
+        let out = back.consume_ok(["-t", "e", "--output", "json"]);
+        let lines: Vec<serde_json::Value> = String::from_utf8(out)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert_eq!(lines[0]["key"], "", "{lines:?}");
+        assert_eq!(lines[0]["value"], "", "{lines:?}");
+        assert!(lines[1]["key"].is_null(), "{lines:?}");
+        assert!(lines[1]["value"].is_null(), "{lines:?}");
+        let h = &lines[0]["headers"];
+        assert_eq!(h[0]["value"], "", "{lines:?}");
+        assert!(h[1]["value"].is_null(), "{lines:?}");
+    }
+
+    /// A delivery the target refuses stops the mirror with exit 11, naming the setting,
+    /// and commits nothing past it.
+    #[test]
+    fn a_refused_delivery_stops_the_mirror_and_commits_nothing() {
+        use rdkafka::types::{RDKafkaApiKey, RDKafkaRespErr};
+        let c = TestCluster::new();
+        c.run(["topic", "create", "d", "-p", "1"]).success();
+        c.produce("d", "a\nb\nc\n", &[]).success();
+        let m = mock(&[("d", 1)]);
+        m.request_errors(
+            RDKafkaApiKey::Produce,
+            &[RDKafkaRespErr::RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE; 50],
+        );
+        let boot = m.bootstrap_servers();
+        let a = c
+            .run(["mirror", "--to-kafka", &boot, "-t", "d", "--batch", "1"])
+            .failure()
+            .code(11);
+        let err = stderr_lines(&a);
+        let last = err.last().unwrap();
+        assert!(last.contains("max.message.bytes"), "{err:?}");
+        let committed = filka::group::offsets::read(&c.cluster(), "filka-mirror").unwrap();
+        assert!(committed.is_empty(), "{committed:?}");
+    }
+}
