@@ -735,7 +735,7 @@ Register-ArgumentCompleter -Native -CommandName 'filka' -ScriptBlock {
             [CompletionResult]::new('-g', '-g', [CompletionResultType]::ParameterName, 'The consumer group on the source side that holds where each partition got to')
             [CompletionResult]::new('--group', '--group', [CompletionResultType]::ParameterName, 'The consumer group on the source side that holds where each partition got to')
             [CompletionResult]::new('--batch', '--batch', [CompletionResultType]::ParameterName, 'Records sent between two commits: the target acknowledges them all before the source offsets move, and a killed mirror sends at most this many again')
-            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'How long a metadata, topic creation or commit request to Kafka may take')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'How long a metadata, topic creation or commit request to Kafka may take, and how long the mirror waits with every broker down before it gives up (exit 11)')
             [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'The cluster directory, created on first use by every command that needs one')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: text for people, json for scripts')
             [CompletionResult]::new('--all-topics', '--all-topics', [CompletionResultType]::ParameterName, 'Every local topic but the internal ones (with --to-kafka)')

@@ -687,7 +687,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand -g 'The consumer group on the source side that holds where each partition got to'
             cand --group 'The consumer group on the source side that holds where each partition got to'
             cand --batch 'Records sent between two commits: the target acknowledges them all before the source offsets move, and a killed mirror sends at most this many again'
-            cand --timeout-ms 'How long a metadata, topic creation or commit request to Kafka may take'
+            cand --timeout-ms 'How long a metadata, topic creation or commit request to Kafka may take, and how long the mirror waits with every broker down before it gives up (exit 11)'
             cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand --all-topics 'Every local topic but the internal ones (with --to-kafka)'

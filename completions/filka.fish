@@ -616,7 +616,7 @@ complete -c filka -n "__fish_filka_using_subcommand mirror" -l rename -d 'Mirror
 complete -c filka -n "__fish_filka_using_subcommand mirror" -s X -d 'A librdkafka setting, as with kcat (repeatable): security.protocol, sasl.*, ssl.*, acks, compression.type, linger.ms, message.timeout.ms, auto.offset.reset, ...' -r
 complete -c filka -n "__fish_filka_using_subcommand mirror" -s g -l group -d 'The consumer group on the source side that holds where each partition got to' -r
 complete -c filka -n "__fish_filka_using_subcommand mirror" -l batch -d 'Records sent between two commits: the target acknowledges them all before the source offsets move, and a killed mirror sends at most this many again' -r
-complete -c filka -n "__fish_filka_using_subcommand mirror" -l timeout-ms -d 'How long a metadata, topic creation or commit request to Kafka may take' -r
+complete -c filka -n "__fish_filka_using_subcommand mirror" -l timeout-ms -d 'How long a metadata, topic creation or commit request to Kafka may take, and how long the mirror waits with every broker down before it gives up (exit 11)' -r
 complete -c filka -n "__fish_filka_using_subcommand mirror" -l cluster -d 'The cluster directory, created on first use by every command that needs one' -r -f -a "(__fish_complete_directories)"
 complete -c filka -n "__fish_filka_using_subcommand mirror" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
 json\t'One JSON object per line, for scripts'

@@ -131,7 +131,8 @@ pub struct Args {
     #[arg(long, value_name = "N", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
     pub batch: u64,
 
-    /// How long a metadata, topic creation or commit request to Kafka may take.
+    /// How long a metadata, topic creation or commit request to Kafka may take, and how long
+    /// the mirror waits with every broker down before it gives up (exit 11).
     #[arg(long, value_name = "MS", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
     pub timeout_ms: u64,
 }

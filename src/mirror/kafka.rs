@@ -14,6 +14,7 @@ use std::ptr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Wake};
+use std::time::Instant;
 
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, ResourceSpecifier, TopicReplication};
 use rdkafka::bindings as rdsys;
@@ -107,6 +108,10 @@ pub(super) struct Ctx {
     /// Messages the target acknowledged.
     pub(super) acked: AtomicU64,
     failed: Mutex<Option<DeliveryFailure>>,
+    /// Since when every broker has been down (librdkafka's AllBrokersDown) with no delivery
+    /// succeeding since: deliveries wait for message.timeout.ms (five minutes by default),
+    /// the mirror gives up after its --timeout-ms of this.
+    down_since: Mutex<Option<Instant>>,
     /// (topic, partition) -> high watermark, from librdkafka's statistics (consumers set
     /// statistics.interval.ms): the lag without a request, which would queue behind the
     /// long-polling fetch on the same connection for up to fetch.wait.max.ms.
@@ -142,6 +147,11 @@ impl Ctx {
         g.get(&(topic.to_string(), partition)).copied()
     }
 
+    /// Since when every broker has been down with nothing delivered, if they are.
+    pub(super) fn down_since(&self) -> Option<Instant> {
+        self.down_since.lock().ok().and_then(|g| *g)
+    }
+
     /// The first failed delivery, if any.
     pub(super) fn failure(&self) -> Option<DeliveryFailure> {
         self.failed.lock().ok().and_then(|g| g.clone())
@@ -170,6 +180,11 @@ impl ClientContext for Ctx {
 
     fn error(&self, error: KafkaError, reason: &str) {
         let code = code_of(&error);
+        if code == RDKafkaErrorCode::AllBrokersDown
+            && let Ok(mut g) = self.down_since.lock()
+        {
+            g.get_or_insert_with(Instant::now);
+        }
         if let Ok(mut g) = self.last_error.lock() {
             // "1/1 brokers are down" follows the error that says why ("Connect to
             // ipv4#127.0.0.1:9092 failed: Connection refused"): keep the why.
@@ -189,6 +204,9 @@ impl ProducerContext for Ctx {
         match result {
             Ok(_) => {
                 self.acked.fetch_add(1, Ordering::Relaxed);
+                if let Ok(mut g) = self.down_since.lock() {
+                    *g = None;
+                }
             }
             Err((e, msg)) => {
                 if let Ok(mut g) = self.failed.lock()

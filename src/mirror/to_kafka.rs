@@ -327,6 +327,7 @@ fn send(
             Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), back)) => {
                 rec = back;
                 producer.poll(Duration::from_millis(10));
+                check_down(producer.context(), opts)?;
             }
             Err((e, _)) => {
                 let code = kafka::code_of(&e);
@@ -366,6 +367,7 @@ fn commit(
             Ok(()) => break,
             Err(KafkaError::Flush(RDKafkaErrorCode::OperationTimedOut)) => {
                 producer.poll(Duration::from_millis(1));
+                check_down(ctx, opts)?;
             }
             Err(e) => {
                 return Err(kafka::request_error(
@@ -423,6 +425,31 @@ fn abort_stale(
         )));
     }
     Ok(())
+}
+
+/// Fails once every broker of the target has been down for the request timeout with no
+/// delivery succeeding, as `--from-kafka` does: librdkafka alone would keep the messages for
+/// message.timeout.ms (five minutes by default) and say nothing meanwhile. Nothing is
+/// committed past what was acknowledged, so the next run sends the rest.
+fn check_down(ctx: &Ctx, opts: &Options) -> Result<(), MirrorError> {
+    let remote = &opts.remote;
+    match ctx.down_since() {
+        Some(since) if since.elapsed() >= remote.timeout => {
+            let (code, reason) = ctx
+                .last_error()
+                .unwrap_or((RDKafkaErrorCode::AllBrokersDown, String::new()));
+            Err(kafka::remote_error(
+                remote,
+                code,
+                format!(
+                    "waiting for acknowledgements: every broker down for {} ms ({reason})",
+                    remote.timeout.as_millis()
+                ),
+                None,
+            ))
+        }
+        _ => Ok(()),
+    }
 }
 
 fn set_lags(plans: &[Plan], tally: &mut Tally) {

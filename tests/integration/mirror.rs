@@ -915,9 +915,9 @@ mod audit {
     use super::TestCluster;
     use crate::harness::stderr_lines;
 
-    type Mock = MockCluster<'static, DefaultProducerContext>;
+    pub(super) type Mock = MockCluster<'static, DefaultProducerContext>;
 
-    fn mock(topics: &[(&str, i32)]) -> Mock {
+    pub(super) fn mock(topics: &[(&str, i32)]) -> Mock {
         let m = MockCluster::new(3).expect("start the mock cluster");
         for (t, n) in topics {
             m.create_topic(t, *n, 3).expect("create a mock topic");
@@ -926,14 +926,14 @@ mod audit {
     }
 
     /// (partition, key, value, headers) of every record of a Kafka topic.
-    type Seen = (
+    pub(super) type Seen = (
         i32,
         Option<Vec<u8>>,
         Option<Vec<u8>>,
         Vec<(String, Option<Vec<u8>>)>,
     );
 
-    fn kafka_records(bootstrap: &str, topic: &str, partitions: i32) -> Vec<Seen> {
+    pub(super) fn kafka_records(bootstrap: &str, topic: &str, partitions: i32) -> Vec<Seen> {
         let consumer: BaseConsumer = ClientConfig::new()
             .set("bootstrap.servers", bootstrap)
             .set("group.id", "audit-reader")
@@ -1102,5 +1102,103 @@ mod audit {
         assert!(last.contains("max.message.bytes"), "{err:?}");
         let committed = filka::group::offsets::read(&c.cluster(), "filka-mirror").unwrap();
         assert!(committed.is_empty(), "{committed:?}");
+    }
+}
+
+#[cfg(feature = "kafka")]
+mod audit_follow {
+    use std::process::{Child, Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    use super::TestCluster;
+    use super::audit::{kafka_records, mock};
+    use crate::harness::FILKA;
+
+    fn spawn(c: &TestCluster, args: &[&str]) -> Child {
+        Command::new(FILKA)
+            .arg("--cluster")
+            .arg(c.data())
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    }
+
+    fn stop(mut child: Child) {
+        let _ = Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while child.try_wait().unwrap().is_none() {
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = child.wait();
+    }
+
+    /// Broke: with every broker of the target down, --to-kafka waited for its deliveries
+    /// for librdkafka's message.timeout.ms (five minutes) in silence, where --from-kafka
+    /// gives up after --timeout-ms; now both stop with exit 11 naming bootstrap.servers.
+    #[test]
+    fn to_kafka_gives_up_after_timeout_ms_when_every_broker_is_down() {
+        let c = TestCluster::new();
+        c.run(["topic", "create", "down", "-p", "1"]).success();
+        c.produce("down", "first\n", &[]).success();
+        let m = mock(&[("down", 1)]);
+        let boot = m.bootstrap_servers();
+        let mut child = spawn(
+            &c,
+            &[
+                "mirror",
+                "--to-kafka",
+                &boot,
+                "-t",
+                "down",
+                "--follow",
+                "-q",
+                "--timeout-ms",
+                "2000",
+            ],
+        );
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while kafka_records(&boot, "down", 1).is_empty() {
+            assert!(Instant::now() < deadline, "the first record never arrived");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        for b in 1..=3 {
+            m.broker_down(b).unwrap();
+        }
+        c.produce("down", "second\n", &[]).success();
+        let started = Instant::now();
+        let status = loop {
+            if let Some(s) = child.try_wait().unwrap() {
+                break Some(s);
+            }
+            if started.elapsed() > Duration::from_secs(20) {
+                break None;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        let Some(status) = status else {
+            stop(child);
+            panic!("still waiting 20 s after every broker went down (--timeout-ms 2000)");
+        };
+        let mut err = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+        assert_eq!(status.code(), Some(11), "{err}");
+        let lines: Vec<&str> = err.lines().collect();
+        assert_eq!(lines.len(), 1, "{err}");
+        eprintln!("{}", lines[0]);
+        assert!(lines[0].contains("check bootstrap.servers"), "{err}");
+        let committed = filka::group::offsets::read(&c.cluster(), "filka-mirror").unwrap();
+        assert_eq!(
+            committed.get(&("down".to_string(), 0)).map(|v| v.offset),
+            Some(1),
+            "{committed:?}"
+        );
     }
 }
