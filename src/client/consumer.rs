@@ -307,6 +307,25 @@ impl Consumer {
         })
     }
 
+    /// Adds partitions of the topic (partitions it gained while a `follow` consumer ran),
+    /// each with its own start; partitions already read are left as they are.
+    pub fn add_partitions(&mut self, starts: &[(u32, StartOffset)]) -> Result<(), ClusterError> {
+        let fresh: Vec<(u32, StartOffset)> = starts
+            .iter()
+            .filter(|(p, _)| self.parts.iter().all(|q| q.partition != *p))
+            .copied()
+            .collect();
+        let more = Consumer::with_isolation(
+            self.cluster.clone(),
+            &self.topic,
+            &fresh,
+            self.follow,
+            self.isolation,
+        )?;
+        self.parts.extend(more.parts);
+        Ok(())
+    }
+
     /// Delivers transaction markers too (as [`Fetched`] with `marker` set), for readers
     /// that apply transactions themselves (`__consumer_offsets`).
     pub fn with_markers(mut self) -> Consumer {

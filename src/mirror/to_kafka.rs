@@ -35,9 +35,10 @@ use crate::txn::coordinator;
 
 /// The longest a record waits in an open batch before it is flushed and committed.
 const COMMIT_EVERY: Duration = Duration::from_secs(1);
-/// How often, while an open transaction holds a partition's last stable offset back, the
-/// mirror checks whether its holder died or its timeout passed (then aborts it).
-const JANITOR_EVERY: Duration = Duration::from_secs(1);
+/// How often follow mode checks for source topics that gained partitions and, while an
+/// open transaction holds a partition's last stable offset back, whether its holder died or
+/// its timeout passed (then aborts it).
+const CHECK_EVERY: Duration = Duration::from_secs(1);
 /// Sleeps while the source has nothing new (follow mode), doubling up to the longest.
 const IDLE_MIN: Duration = Duration::from_millis(1);
 const IDLE_MAX: Duration = Duration::from_millis(100);
@@ -172,7 +173,7 @@ pub(super) fn run(
     let mut last_commit = Instant::now();
     let mut last_report = Instant::now();
     let mut idle = IDLE_MIN;
-    let mut last_janitor = Instant::now();
+    let mut last_check = Instant::now();
     loop {
         let mut delivered = 0usize;
         let mut ended = 0usize;
@@ -258,8 +259,11 @@ pub(super) fn run(
             std::thread::sleep(idle);
             idle = (idle * 2).min(IDLE_MAX);
             if opts.follow {
-                if last_janitor.elapsed() >= JANITOR_EVERY {
-                    last_janitor = Instant::now();
+                // Once a second: transactions left open by dead holders, and partitions
+                // added to a source topic.
+                let checks_due = last_check.elapsed() >= CHECK_EVERY;
+                if checks_due {
+                    last_check = Instant::now();
                     let mut blocked = false;
                     for plan in &plans {
                         blocked |= plan.consumer.blocked_by_open_transactions()?;
@@ -270,6 +274,18 @@ pub(super) fn run(
                 }
                 for plan in &mut plans {
                     plan.consumer.refresh()?;
+                }
+                if checks_due {
+                    let (plans, tracks) = (&mut plans, &mut tracks);
+                    grow(
+                        &producer,
+                        &ctx,
+                        &mut cluster,
+                        opts,
+                        plans,
+                        tracks,
+                        &mut tally,
+                    )?;
                 }
             }
         } else {
@@ -403,6 +419,74 @@ fn commit(
         }
     }
     offsets::commit(cluster, &opts.group, &entries)?;
+    Ok(())
+}
+
+/// Follow mode: source topics that gained partitions since the mirror started get them
+/// read too (from the group's commit, or the beginning). The target must have them: when
+/// it has fewer, records that kept their partition so far would start going by key, so the
+/// mirror stops and says to add partitions on Kafka.
+#[allow(clippy::too_many_arguments)]
+fn grow(
+    producer: &BaseProducer<Ctx>,
+    ctx: &Ctx,
+    cluster: &mut Cluster,
+    opts: &Options,
+    plans: &mut [Plan],
+    tracks: &mut [Track],
+    tally: &mut Tally,
+) -> Result<(), MirrorError> {
+    cluster.reload()?;
+    for (plan, track) in plans.iter_mut().zip(tracks.iter_mut()) {
+        let had = track.next.len() as u32;
+        let now = cluster.topic(&plan.source)?.partitions.len() as u32;
+        if now <= had {
+            continue;
+        }
+        let target_parts = wait_for_topic(producer, ctx, opts, &plan.target)?;
+        let route = Route::new(now, target_parts);
+        if plan.route.keeps_partitions() && !route.keeps_partitions() {
+            return Err(kafka::remote_error(
+                &opts.remote,
+                RDKafkaErrorCode::InvalidPartitions,
+                format!(
+                    "local topic {} grew from {had} to {now} partitions while {} has                      {target_parts} on Kafka",
+                    plan.source, plan.target
+                ),
+                Some(Subject::Topic(&plan.target)),
+            ))
+            .map_err(|e| match e {
+                MirrorError::Remote { broker, what, .. } => MirrorError::Remote {
+                    broker,
+                    what,
+                    check: format!(
+                        "the partitions of {:?} there: add them (kafka-topics.sh --alter                          --partitions {now}), then run the mirror again",
+                        plan.target
+                    ),
+                },
+                other => other,
+            });
+        }
+        let committed = offsets::read(cluster, &opts.group)?;
+        let starts: Vec<(u32, StartOffset)> = (had..now)
+            .map(|p| {
+                let start = committed
+                    .get(&(plan.source.clone(), p))
+                    .map_or(StartOffset::Beginning, |v| StartOffset::Offset(v.offset));
+                (p, start)
+            })
+            .collect();
+        plan.consumer.add_partitions(&starts)?;
+        plan.route = route;
+        let positions: BTreeMap<u32, i64> = plan.consumer.positions().into_iter().collect();
+        for p in had..now {
+            let pos = positions.get(&p).copied().unwrap_or(0);
+            track.next.push(pos);
+            track.committed.push(pos);
+            track.pending.push(0);
+            tally.add(&plan.source, p, &plan.target, pos);
+        }
+    }
     Ok(())
 }
 

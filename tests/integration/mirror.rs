@@ -1140,6 +1140,114 @@ mod audit_follow {
         let _ = child.wait();
     }
 
+    /// Broke: --follow read the partitions the local topic had at the start only; records
+    /// of a partition added while it ran were never mirrored (nor committed).
+    #[test]
+    fn follow_mirrors_partitions_added_while_it_runs() {
+        let c = TestCluster::new();
+        c.run(["topic", "create", "grow", "-p", "2"]).success();
+        c.produce("grow", "first\n", &["-p", "0"]).success();
+        let m = mock(&[("grow", 4)]);
+        let boot = m.bootstrap_servers();
+        let child = spawn(
+            &c,
+            &[
+                "mirror",
+                "--to-kafka",
+                &boot,
+                "-t",
+                "grow",
+                "--follow",
+                "-q",
+            ],
+        );
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while kafka_records(&boot, "grow", 4).is_empty() {
+            assert!(Instant::now() < deadline, "the first record never arrived");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        c.run(["topic", "alter", "grow", "--partitions", "3"])
+            .success();
+        c.produce("grow", "in-the-new-partition\n", &["-p", "2"])
+            .success();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let got = loop {
+            let got = kafka_records(&boot, "grow", 4);
+            if got.len() >= 2 || Instant::now() > deadline {
+                break got;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        };
+        stop(child);
+        let mut placed: Vec<(i32, Option<Vec<u8>>)> = got.into_iter().map(|r| (r.0, r.2)).collect();
+        placed.sort();
+        assert_eq!(
+            placed,
+            vec![
+                (0, Some(b"first".to_vec())),
+                (2, Some(b"in-the-new-partition".to_vec()))
+            ]
+        );
+        let committed = filka::group::offsets::read(&c.cluster(), "filka-mirror").unwrap();
+        assert_eq!(
+            committed.get(&("grow".to_string(), 2)).map(|v| v.offset),
+            Some(1),
+            "{committed:?}"
+        );
+    }
+
+    /// A source partition added while --follow runs, when the target has no room for it:
+    /// the kept partitions would start going by key, so the mirror stops (exit 11) saying to
+    /// add partitions on Kafka, with what it sent committed.
+    #[test]
+    fn follow_stops_when_the_source_outgrows_the_target() {
+        let c = TestCluster::new();
+        c.run(["topic", "create", "tight", "-p", "2"]).success();
+        c.produce("tight", "first\n", &["-p", "0"]).success();
+        let m = mock(&[("tight", 2)]);
+        let boot = m.bootstrap_servers();
+        let mut child = spawn(
+            &c,
+            &[
+                "mirror",
+                "--to-kafka",
+                &boot,
+                "-t",
+                "tight",
+                "--follow",
+                "-q",
+            ],
+        );
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while kafka_records(&boot, "tight", 2).is_empty() {
+            assert!(Instant::now() < deadline, "the first record never arrived");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        c.run(["topic", "alter", "tight", "--partitions", "3"])
+            .success();
+        let deadline = Instant::now() + Duration::from_secs(15);
+        let status = loop {
+            if let Some(s) = child.try_wait().unwrap() {
+                break s;
+            }
+            if Instant::now() > deadline {
+                stop(child);
+                panic!("--follow did not notice the new partition");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        let mut err = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+        assert_eq!(status.code(), Some(11), "{err}");
+        assert!(err.contains("--partitions 3"), "{err}");
+        let committed = filka::group::offsets::read(&c.cluster(), "filka-mirror").unwrap();
+        assert_eq!(
+            committed.get(&("tight".to_string(), 0)).map(|v| v.offset),
+            Some(1),
+            "{committed:?}"
+        );
+    }
+
     /// Broke: with every broker of the target down, --to-kafka waited for its deliveries
     /// for librdkafka's message.timeout.ms (five minutes) in silence, where --from-kafka
     /// gives up after --timeout-ms; now both stop with exit 11 naming bootstrap.servers.
