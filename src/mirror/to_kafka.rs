@@ -450,7 +450,8 @@ fn grow(
                 &opts.remote,
                 RDKafkaErrorCode::InvalidPartitions,
                 format!(
-                    "local topic {} grew from {had} to {now} partitions while {} has                      {target_parts} on Kafka",
+                    "local topic {} grew from {had} to {now} partitions while {} has \
+                     {target_parts} on Kafka",
                     plan.source, plan.target
                 ),
                 Some(Subject::Topic(&plan.target)),
@@ -460,7 +461,8 @@ fn grow(
                     broker,
                     what,
                     check: format!(
-                        "the partitions of {:?} there: add them (kafka-topics.sh --alter                          --partitions {now}), then run the mirror again",
+                        "the partitions of {:?} there: add them (kafka-topics.sh --alter \
+                         --partitions {now}), then run the mirror again",
                         plan.target
                     ),
                 },

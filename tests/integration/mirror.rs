@@ -1239,7 +1239,11 @@ mod audit_follow {
         let mut err = String::new();
         std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
         assert_eq!(status.code(), Some(11), "{err}");
-        assert!(err.contains("--partitions 3"), "{err}");
+        assert!(err.contains("--alter --partitions 3"), "{err}");
+        assert!(
+            !err.contains("   "),
+            "a run of spaces in the message: {err}"
+        );
         let committed = filka::group::offsets::read(&c.cluster(), "filka-mirror").unwrap();
         assert_eq!(
             committed.get(&("tight".to_string(), 0)).map(|v| v.offset),
