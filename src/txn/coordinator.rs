@@ -107,8 +107,10 @@ pub fn read_partition(
 
 /// Calls `f` with each state record (id, value; `None` for a tombstone) of one
 /// `__transaction_state` partition in order, from offset `from` (the log start for `None`),
-/// and returns the offset after the last one read. `None` when the log no longer holds
-/// `from` (cut below it, or its start moved past it): the caller reads from the start.
+/// and returns the offset after the last one read. `None` when the log does not hold
+/// `from` now (it ends below it, or its start moved past it): the caller reads from the
+/// start. A log cut below `from` that grew past it again is not seen here: [`Seen`] keeps
+/// the leader epoch for that.
 fn scan_partition(
     cluster: &Cluster,
     partition: u32,
@@ -359,10 +361,28 @@ pub struct Transactional {
 /// id's state at that point. Each step reads only what was appended since: the partition
 /// grows with every step of every id hashed to it (filka has no log cleaner), and reading
 /// it whole at each step made a long pipe slower with every batch.
+///
+/// A log cut below `next` (a power loss, an unclean election, a new leader whose log
+/// diverged) may have grown past it again by the next step, with records this holder never
+/// read, a fence among them. Each of those changes the partition's leader epoch, so a
+/// different epoch means reading the partition whole again, as Kafka's coordinator reloads
+/// its cache when it becomes leader at a new epoch.
 #[derive(Debug, Clone)]
 struct Seen {
     next: i64,
+    leader_epoch: i32,
     state: Option<TxnValue>,
+}
+
+/// The current leader epoch of `__transaction_state` partition `partition`, from the
+/// metadata on disk (taken before the partition is read, so that a change during the read
+/// shows at the next step).
+fn state_leader_epoch(cluster: &Cluster, partition: u32) -> Result<i32, ClusterError> {
+    let mut fresh = cluster.clone();
+    fresh.reload()?;
+    Ok(fresh
+        .partition(TXN_TOPIC, partition)
+        .map_or(-1, |p| p.leader_epoch))
 }
 
 impl Transactional {
@@ -417,6 +437,7 @@ pub fn init(
     let _lock = coordinator_lock(cluster, partition_for(id))?;
     let mut completed = None;
     let mut state = None;
+    let leader_epoch = state_leader_epoch(cluster, partition_for(id))?;
     let seen_to = latest_since(cluster, partition_for(id), id, None, &mut state)?.unwrap_or(0);
     if let Some(s) = state.clone().filter(|s| s.status.is_open()) {
         let (done, c) = finish_open(cluster, id, &s, "fenced by a new holder of the id")?;
@@ -453,6 +474,7 @@ pub fn init(
             // the next step, with anything another process appended.
             seen: Seen {
                 next: seen_to,
+                leader_epoch,
                 state: state.clone(),
             },
             _holder: holder,
@@ -465,16 +487,27 @@ pub fn init(
 /// Reads only what was appended since `t`'s last look.
 fn current(cluster: &Cluster, t: &mut Transactional) -> Result<TxnValue, TxnError> {
     let partition = partition_for(&t.id);
+    let leader_epoch = state_leader_epoch(cluster, partition)?;
     let mut state = t.seen.state.clone();
-    let next = match latest_since(cluster, partition, &t.id, Some(t.seen.next), &mut state)? {
+    let since = if leader_epoch == t.seen.leader_epoch {
+        latest_since(cluster, partition, &t.id, Some(t.seen.next), &mut state)?
+    } else {
+        None
+    };
+    let next = match since {
         Some(next) => next,
-        // The log no longer holds where this holder got to: read it all again.
+        // Another leader epoch, or the log no longer holds where this holder got to: read
+        // it all again.
         None => {
             state = None;
             latest_since(cluster, partition, &t.id, None, &mut state)?.unwrap_or(0)
         }
     };
-    t.seen = Seen { next, state };
+    t.seen = Seen {
+        next,
+        leader_epoch,
+        state,
+    };
     match &t.seen.state {
         Some(s) if s.producer_id == t.producer_id && s.producer_epoch == t.epoch => Ok(s.clone()),
         Some(s) => Err(TxnError::Fenced {

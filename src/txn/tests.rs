@@ -419,3 +419,55 @@ fn an_abort_after_a_failed_commit_completes_a_decided_commit() {
     }
     assert!(saw_decided, "no step failed after the decision was written");
 }
+
+/// Regression (found in review): a holder that had read its state partition up to `next`
+/// skipped the records that landed below `next` after the partition was cut by a power
+/// loss and grew past `next` again. A new holder's fence was among them, so the old holder
+/// wrote over the new one's state and the newer holder was the one fenced. The leader epoch
+/// of the state partition, bumped by the recovery, now makes the old holder read it whole.
+#[test]
+fn a_holder_sees_a_fence_written_after_its_state_partition_was_cut_and_regrew() {
+    use crate::cluster::failover;
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = Cluster::init(&dir.path().join("c"), 1, 101).unwrap();
+    c.create_topic("t", 2, 1, Default::default(), false)
+        .unwrap();
+    coordinator::ensure_topic(&mut c).unwrap();
+    let flush_every = |c: &mut Cluster, n: &str| {
+        let configs = [("flush.messages".to_string(), n.to_string())].into();
+        c.alter_topic(TXN_TOPIC, None, configs).unwrap();
+        c.reload().unwrap();
+    };
+    let part = coordinator::partition_for("a");
+    let other = (0..10_000)
+        .map(|i| format!("o{i}"))
+        .find(|id| coordinator::partition_for(id) == part)
+        .unwrap();
+    // A holds "a"; one transaction flushed, then more that a power loss takes.
+    flush_every(&mut c, "1");
+    let (mut a, _) = coordinator::init(&mut c, "a", 60_000).unwrap();
+    coordinator::add_partitions(&mut c, &mut a, &[("t".into(), 0)]).unwrap();
+    coordinator::end(&mut c, &mut a, true).unwrap();
+    flush_every(&mut c, &i64::MAX.to_string());
+    coordinator::add_partitions(&mut c, &mut a, &[("t".into(), 0)]).unwrap();
+    coordinator::end(&mut c, &mut a, true).unwrap();
+    coordinator::add_partitions(&mut c, &mut a, &[("t".into(), 0)]).unwrap();
+    failover::broker_down(&mut c, 101, true).unwrap();
+    failover::broker_up(&mut c, 101).unwrap();
+    c.reload().unwrap();
+    // B takes "a" (fencing A), then another id's records grow the partition past where A
+    // had read.
+    let mut c2 = c.clone();
+    let (mut b, _) = coordinator::init(&mut c2, "a", 60_000).unwrap();
+    for _ in 0..3 {
+        coordinator::init(&mut c2, &other, 60_000).unwrap();
+    }
+    let a_step = coordinator::add_partitions(&mut c, &mut a, &[("t".into(), 1)]);
+    assert!(
+        matches!(a_step, Err(coordinator::TxnError::Fenced { .. })),
+        "A was fenced by B but went on: {a_step:?}"
+    );
+    coordinator::add_partitions(&mut c2, &mut b, &[("t".into(), 0)]).unwrap();
+    let state = coordinator::read(&c, "a").unwrap().unwrap();
+    assert_eq!(state.producer_epoch, b.epoch);
+}
