@@ -182,6 +182,11 @@ pub struct Producer {
     sequences: Vec<i32>,
     /// The transactional id held, when transactional.
     txn: Option<Transactional>,
+    /// An EndTxn failed: the transaction may be decided already (PrepareCommit or
+    /// PrepareAbort written), so nothing more is sent until commit_transaction or
+    /// abort_transaction is called again and succeeds (Kafka's COMMITTING_TRANSACTION /
+    /// ABORTING_TRANSACTION states).
+    ending: bool,
     /// Offset commits sent with the transaction.
     offsets: Option<OffsetsWriter>,
     /// Called when a send starts waiting for a partition to have a leader.
@@ -230,6 +235,7 @@ impl Producer {
             identity,
             sequences: vec![0; partitions as usize],
             txn: None,
+            ending: false,
             offsets: None,
             on_offline: None,
             cluster,
@@ -356,6 +362,7 @@ impl Producer {
         if self.builders[p as usize].sealed().is_empty() {
             return Ok(Vec::new());
         }
+        self.check_not_ending()?;
         // AddPartitionsToTxn before the partition's first write in the transaction.
         if let Some(t) = &mut self.txn
             && !t.contains(&self.topic, p)
@@ -450,6 +457,18 @@ impl Producer {
         self.txn.is_some()
     }
 
+    /// Refuses to send while a failed EndTxn waits to be completed ([`Producer::ending`]).
+    fn check_not_ending(&self) -> Result<(), ClusterError> {
+        if self.ending {
+            return Err(ClusterError::Invalid(
+                "the transaction's commit or abort failed and may be decided already: call \
+                 commit_transaction or abort_transaction again before sending more"
+                    .into(),
+            ));
+        }
+        Ok(())
+    }
+
     fn transaction(&mut self) -> Result<&mut Transactional, ClusterError> {
         self.txn.as_mut().ok_or_else(|| {
             ClusterError::Invalid("the producer has no transactional id (init_transactions)".into())
@@ -467,6 +486,7 @@ impl Producer {
         if committed.is_empty() {
             return Ok(());
         }
+        self.check_not_ending()?;
         offsets::ensure_topic(&mut self.cluster)?;
         let partition = offsets::partition_for(group);
         let identity = self.identity;
@@ -517,6 +537,7 @@ impl Producer {
             .ok_or_else(|| ClusterError::Invalid("no transaction".into()))?;
         let ended = coordinator::end(&mut self.cluster, &mut t, true);
         self.txn = Some(t);
+        self.ending = ended.is_err();
         if !ended? {
             return Err(ClusterError::Invalid(
                 "the transaction had already been decided to abort (an abort that failed \
@@ -550,6 +571,7 @@ impl Producer {
             .ok_or_else(|| ClusterError::Invalid("no transaction".into()))?;
         let ended = coordinator::end(&mut self.cluster, &mut t, false);
         self.txn = Some(t);
+        self.ending = ended.is_err();
         Ok(ended?)
     }
 

@@ -554,6 +554,17 @@ pub fn add_partitions(
     }
     let _lock = coordinator_lock(cluster, partition_for(&t.id))?;
     let state = current(cluster, t)?;
+    if matches!(
+        state.status,
+        TxnStatus::PrepareCommit | TxnStatus::PrepareAbort
+    ) {
+        // Its end was decided (and failed after): Ongoing now would undo the decision.
+        return Err(TxnError::Invalid(format!(
+            "transaction {:?} is {}: end it before adding partitions",
+            t.id,
+            state.status.name()
+        )));
+    }
     let mut all = t.partitions.clone();
     all.extend(new.into_iter().cloned());
     let now = now_ms();

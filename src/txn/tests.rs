@@ -471,3 +471,51 @@ fn a_holder_sees_a_fence_written_after_its_state_partition_was_cut_and_regrew() 
     let state = coordinator::read(&c, "a").unwrap().unwrap();
     assert_eq!(state.producer_epoch, b.epoch);
 }
+
+/// Regression (found in review): after a commit failed past its PrepareCommit, a library
+/// user could go on sending. A record to a new partition turned the decided commit back into
+/// Ongoing (then aborted), and one to a partition already in it was committed by the abort.
+/// Now nothing is sent until the end is retried, and the decision stands.
+#[test]
+fn nothing_is_sent_while_a_failed_commit_waits_to_be_completed() {
+    use crate::log::io::{self, Fault, FaultPlan, Op};
+    let ops = vec![Op::Write, Op::Rename];
+    for new_partition in [false, true] {
+        let mut seen = false;
+        for at in 0..200 {
+            let dir = tempfile::tempdir().unwrap();
+            let c = Cluster::init(&dir.path().join("c"), 1, 101).unwrap();
+            let mut c2 = c.clone();
+            c2.create_topic("t", 3, 1, Default::default(), false)
+                .unwrap();
+            let mut p = transactional(&c2, "tx");
+            send(&mut p, 0, "a");
+            send(&mut p, 1, "b");
+            p.flush().unwrap();
+            io::install(FaultPlan {
+                at,
+                fault: Fault::Error,
+                ops: ops.clone(),
+            });
+            let failed = p.commit_transaction().is_err();
+            io::clear();
+            if !failed || durable_status(&c2, "tx") != Some(TxnStatus::PrepareCommit) {
+                continue;
+            }
+            seen = true;
+            send(&mut p, if new_partition { 2 } else { 0 }, "late");
+            let e = p.flush().unwrap_err();
+            assert!(e.to_string().contains("again before sending"), "{e}");
+            assert_eq!(durable_status(&c2, "tx"), Some(TxnStatus::PrepareCommit));
+            // The abort keeps the decision: the commit completes, without "late".
+            assert!(p.abort_transaction().unwrap());
+            assert_eq!(values(&c2, Isolation::ReadCommitted), ["a", "b"]);
+            // And the producer goes on.
+            send(&mut p, 1, "next");
+            p.commit_transaction().unwrap();
+            assert_eq!(values(&c2, Isolation::ReadCommitted), ["a", "b", "next"]);
+            break;
+        }
+        assert!(seen, "no failure after PrepareCommit");
+    }
+}
