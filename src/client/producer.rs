@@ -382,16 +382,29 @@ impl Producer {
         };
         let b = &mut self.builders[p as usize];
         let mut result = writer.append(b.sealed(), self.cfg.acks);
+        let mut retried = false;
         if self.identity.is_some() {
             for _ in 0..RETRIES {
                 match &result {
-                    Err(e) if retriable(e) => result = writer.append(b.sealed(), self.cfg.acks),
+                    Err(e) if retriable(e) => {
+                        retried = true;
+                        result = writer.append(b.sealed(), self.cfg.acks);
+                    }
                     _ => break,
                 }
             }
         }
         b.clear_sealed();
         let counts = std::mem::take(&mut self.pending[p as usize].counts);
+        if let Err(ClusterError::NotEnoughReplicas { .. } | ClusterError::Offline { .. }) = result
+            && !retried
+            && let Some(seq) = self.sequences.get_mut(p as usize)
+        {
+            // Refused before the append: the batches give their sequence numbers back, or
+            // the partition would refuse the producer's next batch as out of order. (After
+            // a retry an earlier attempt may have landed: its numbers stay taken.)
+            *seq = previous_sequence(*seq, counts.iter().sum());
+        }
         if let Err(ClusterError::Offline { .. }) = result {
             // Its delivery timeout passed: like Kafka's expired batches, the records the
             // partition holds after this one fail with it, and are not sent at close.

@@ -519,3 +519,28 @@ fn nothing_is_sent_while_a_failed_commit_waits_to_be_completed() {
         assert!(seen, "no failure after PrepareCommit");
     }
 }
+
+/// Regression (found in review): batches refused before the append (NotEnoughReplicas)
+/// kept their sequence numbers, so after the abort every later batch to that partition
+/// was refused as out of order.
+#[test]
+fn a_producer_goes_on_after_not_enough_replicas_refused_a_batch() {
+    use crate::cluster::failover;
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = Cluster::init(&dir.path().join("c"), 3, 101).unwrap();
+    let configs = [("min.insync.replicas".to_string(), "3".to_string())].into();
+    c.create_topic("t", 2, 3, configs, false).unwrap();
+    let mut p = transactional(&c, "tx");
+    send(&mut p, 0, "x");
+    p.commit_transaction().unwrap();
+    failover::broker_down(&mut c, 102, false).unwrap();
+    send(&mut p, 0, "refused");
+    let e = p.flush().unwrap_err();
+    assert!(matches!(e, ClusterError::NotEnoughReplicas { .. }), "{e}");
+    p.abort_transaction().unwrap();
+    failover::broker_up(&mut c, 102).unwrap();
+    send(&mut p, 0, "y");
+    p.commit_transaction().unwrap();
+    p.close().unwrap();
+    assert_eq!(values(&c, Isolation::ReadCommitted), ["x", "y"]);
+}
