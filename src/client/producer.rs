@@ -141,6 +141,16 @@ impl From<TxnError> for ClusterError {
 
 /// Whether a failed write may be tried again as it is: an I/O error (the bytes may or may
 /// not have landed; sequences tell the partition which).
+/// Whether a failed append certainly wrote nothing: refused before the append, with no
+/// earlier attempt (a retry follows an error after which the batch may have landed).
+fn refused_before_append<T>(result: &Result<T, ClusterError>, retried: bool) -> bool {
+    !retried
+        && matches!(
+            result,
+            Err(ClusterError::NotEnoughReplicas { .. } | ClusterError::Offline { .. })
+        )
+}
+
 fn retriable(e: &ClusterError) -> bool {
     match e {
         ClusterError::Log(LogError::Io { .. }) | ClusterError::Io { .. } => true,
@@ -396,13 +406,11 @@ impl Producer {
         }
         b.clear_sealed();
         let counts = std::mem::take(&mut self.pending[p as usize].counts);
-        if let Err(ClusterError::NotEnoughReplicas { .. } | ClusterError::Offline { .. }) = result
-            && !retried
+        if refused_before_append(&result, retried)
             && let Some(seq) = self.sequences.get_mut(p as usize)
         {
-            // Refused before the append: the batches give their sequence numbers back, or
-            // the partition would refuse the producer's next batch as out of order. (After
-            // a retry an earlier attempt may have landed: its numbers stay taken.)
+            // The batches give their sequence numbers back, or the partition would refuse
+            // the producer's next batch as out of order.
             *seq = previous_sequence(*seq, counts.iter().sum());
         }
         if let Err(ClusterError::Offline { .. }) = result {
@@ -529,11 +537,18 @@ impl Producer {
         target.sequence = next_sequence(target.sequence, entries.len());
         let bytes = b.finish(0, -1);
         let mut result = target.writer.append(bytes, Acks::All);
+        let mut retried = false;
         for _ in 0..RETRIES {
             match &result {
-                Err(e) if retriable(e) => result = target.writer.append(bytes, Acks::All),
+                Err(e) if retriable(e) => {
+                    retried = true;
+                    result = target.writer.append(bytes, Acks::All);
+                }
                 _ => break,
             }
+        }
+        if refused_before_append(&result, retried) {
+            target.sequence = previous_sequence(target.sequence, entries.len());
         }
         result?;
         Ok(())
