@@ -408,19 +408,40 @@ impl Pipe<'_> {
     /// transaction.timeout.ms (the coordinator's checks, run here while waiting).
     fn wait_for_stable_offsets(&mut self, partitions: &[u32]) -> anyhow::Result<()> {
         let mut idle = Duration::from_millis(1);
+        let start = Instant::now();
+        let mut last_janitor: Option<Instant> = None;
+        let mut said = false;
         loop {
             self.cluster.reload()?;
             let pending = offsets::pending(&self.cluster, &self.args.group)?;
-            if partitions
+            let waiting: Vec<u32> = partitions
                 .iter()
-                .all(|&p| !pending.contains(&(self.args.from.clone(), p)))
-                || super::shutdown::requested()
-            {
+                .copied()
+                .filter(|&p| pending.contains(&(self.args.from.clone(), p)))
+                .collect();
+            if waiting.is_empty() || super::shutdown::requested() {
                 return Ok(());
             }
-            crate::txn::coordinator::abort_stale(&mut self.cluster)
-                .map_err(ClusterError::from)
-                .context("finishing the transactions of stopped or dead pipes")?;
+            // The coordinator's check reads every __transaction_state partition: once a
+            // second is enough.
+            if last_janitor.is_none_or(|t| t.elapsed() >= super::consume::JANITOR_EVERY) {
+                last_janitor = Some(Instant::now());
+                crate::txn::coordinator::abort_stale(&mut self.cluster)
+                    .map_err(ClusterError::from)
+                    .context("finishing the transactions of stopped or dead pipes")?;
+            }
+            if !said && start.elapsed() >= Duration::from_secs(2) {
+                said = true;
+                let list: Vec<String> = waiting
+                    .iter()
+                    .map(|p| format!("{}-{p}", self.args.from))
+                    .collect();
+                eprintln!(
+                    "filka: pipe: waiting for another transaction's offset commit on {} to \
+                     end (a stopped pipe? it is aborted after its transaction.timeout.ms)",
+                    list.join(", ")
+                );
+            }
             if self.last_heartbeat.elapsed() >= HEARTBEAT {
                 self.last_heartbeat = Instant::now();
                 self.member.heartbeat(&self.cluster).map_err(group_error)?;
