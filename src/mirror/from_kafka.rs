@@ -269,7 +269,14 @@ pub(super) fn run(
                 down_since = None;
                 let p = u32::try_from(msg.partition()).unwrap_or(0);
                 let (key, value) = (msg.key(), msg.payload());
-                let headers = kafka::headers_of(&msg);
+                let Some(headers) = kafka::headers_of(&msg) else {
+                    return Err(MirrorError::Unsendable {
+                        topic: plan.source.clone(),
+                        partition: p,
+                        offset: msg.offset(),
+                        reason: "librdkafka could not parse its headers".into(),
+                    });
+                };
                 plan.producer.send(&ProducerRecord {
                     key,
                     value,

@@ -573,21 +573,28 @@ pub(super) fn block_on<F: Future>(f: F) -> F::Output {
     }
 }
 
-/// A consumed message's headers in order, keys as the bytes the broker holds.
+/// A consumed message's headers in order, keys as the bytes the broker holds. `None` when
+/// librdkafka could not parse them (the caller refuses the record rather than copy it
+/// without its headers).
 ///
 /// rdkafka's own `Headers` iterator turns each key into `&str` with an `unwrap`, so a
 /// header key that is not UTF-8 (Kafka's protocol says keys are strings; a non-Java client
 /// may still write any bytes) would panic. filka's header keys are bytes, so they are read
-/// here through librdkafka's C accessors, which need no conversion. This is the mirror's one
-/// `unsafe`: rdkafka offers no safe way to these bytes.
+/// here through librdkafka's C accessors, which need no conversion. librdkafka keeps each
+/// key as a C string: a key with a NUL byte ends at it. This is the mirror's one `unsafe`:
+/// rdkafka offers no safe way to these bytes.
 #[allow(unsafe_code)]
-pub(super) fn headers_of<'m>(msg: &'m BorrowedMessage<'_>) -> Vec<HeaderRef<'m>> {
+pub(super) fn headers_of<'m>(msg: &'m BorrowedMessage<'_>) -> Option<Vec<HeaderRef<'m>>> {
+    use rdsys::rd_kafka_resp_err_t::{RD_KAFKA_RESP_ERR__NOENT, RD_KAFKA_RESP_ERR_NO_ERROR};
     let mut hdrs: *mut rdsys::rd_kafka_headers_t = ptr::null_mut();
     // SAFETY: `msg.ptr()` is a live message owned by `msg`; librdkafka returns a pointer to
-    // the headers the message owns (or an error and no pointer when it has none).
+    // the headers the message owns, NOENT when it has none, or a parse error.
     let err = unsafe { rdsys::rd_kafka_message_headers(msg.ptr(), &mut hdrs) };
-    if err != rdsys::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR_NO_ERROR || hdrs.is_null() {
-        return Vec::new();
+    if err == RD_KAFKA_RESP_ERR__NOENT {
+        return Some(Vec::new());
+    }
+    if err != RD_KAFKA_RESP_ERR_NO_ERROR || hdrs.is_null() {
+        return None;
     }
     // SAFETY: `hdrs` stays valid while `msg` lives, which the returned slices' lifetime 'm
     // ties them to.
@@ -600,8 +607,8 @@ pub(super) fn headers_of<'m>(msg: &'m BorrowedMessage<'_>) -> Vec<HeaderRef<'m>>
         // owned by the message.
         let err =
             unsafe { rdsys::rd_kafka_header_get_all(hdrs, idx, &mut name, &mut value, &mut size) };
-        if err != rdsys::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR_NO_ERROR || name.is_null() {
-            continue;
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR || name.is_null() {
+            return None;
         }
         // SAFETY: as above; the bytes live as long as the message.
         let key: &'m [u8] = unsafe { CStr::from_ptr(name) }.to_bytes();
@@ -609,7 +616,7 @@ pub(super) fn headers_of<'m>(msg: &'m BorrowedMessage<'_>) -> Vec<HeaderRef<'m>>
             .then(|| unsafe { std::slice::from_raw_parts(value.cast::<u8>(), size) });
         out.push((key, value));
     }
-    out
+    Some(out)
 }
 
 #[cfg(test)]
