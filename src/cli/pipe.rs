@@ -689,7 +689,9 @@ impl Pipe<'_> {
                     ));
                 }
                 Err(e) => {
-                    // Fenced or no longer the owner: abort, the new owner redoes it.
+                    // Fenced, no longer the owner, or the commit failed: abort, and the
+                    // new owner redoes the batch (an abort after a commit that failed past
+                    // its decision completes the commit instead: nothing is redone).
                     let _ = self.producer.abort_transaction();
                     return Err(group_error(e));
                 }

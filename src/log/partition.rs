@@ -668,8 +668,8 @@ impl PartitionLog {
     /// Cost: one snapshot read, then 61 bytes per batch after it (read ahead in 64 KiB
     /// windows; records are never decoded). After recovery the replay starts at a snapshot
     /// at or below the first re-validated segment and rewrites those segments' `.txnindex`.
-    /// A replay of more than 4 MiB of log writes a snapshot at the log end, so the next open
-    /// starts there; a snapshot that fails its checks is deleted.
+    /// A replay of more than 4 MiB of log, or of 256 batches, writes a snapshot at the log
+    /// end, so the next open starts there; a snapshot that fails its checks is deleted.
     pub fn open(
         dir: &Path,
         cfg: LogConfig,

@@ -456,6 +456,9 @@ pub fn load(
     Ok((state, report))
 }
 
+/// How many times a lock-free reader starts over when files vanish under it.
+const READER_RETRIES: u32 = 5;
+
 fn is_not_found(e: &LogError) -> bool {
     matches!(e, LogError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound)
 }
@@ -463,7 +466,8 @@ fn is_not_found(e: &LogError) -> bool {
 impl ProducerState {
     /// The producer state of the log in `dir` up to `up_to` (a high watermark), built
     /// without any lock, as a read-committed reader needs it for the last stable offset.
-    /// Files deleted by retention while it reads make it start over once.
+    /// Files deleted while it reads (retention, snapshot rotation) make it start over, up
+    /// to [`READER_RETRIES`] times.
     pub fn load_for_reader(dir: &Path, up_to: i64) -> Result<ProducerState, LogError> {
         Self::load_for_reader_with(dir, up_to, &mut |_| {})
     }
@@ -491,7 +495,10 @@ impl ProducerState {
                     state.on_high_watermark(up_to);
                     return Ok(state);
                 }
-                Err(e) if is_not_found(&e) && tries == 0 => tries += 1,
+                // A snapshot rotated or a segment deleted meanwhile: list again. Writers
+                // rotate snapshots often (every 256 batches replayed at an open), so more
+                // than once may be needed under a busy coordinator.
+                Err(e) if is_not_found(&e) && tries < READER_RETRIES => tries += 1,
                 Err(e) => return Err(e),
             }
         }
