@@ -374,15 +374,17 @@ struct Seen {
     state: Option<TxnValue>,
 }
 
-/// The current leader epoch of `__transaction_state` partition `partition`, from the
-/// metadata on disk (taken before the partition is read, so that a change during the read
-/// shows at the next step).
-fn state_leader_epoch(cluster: &Cluster, partition: u32) -> Result<i32, ClusterError> {
+/// The cluster's metadata as it is on disk now, and the leader epoch it gives
+/// `__transaction_state` partition `partition`: the partition is then read through that
+/// same metadata (its leader at that epoch), and a change during the read shows at the
+/// next step.
+fn fresh_state_view(cluster: &Cluster, partition: u32) -> Result<(Cluster, i32), ClusterError> {
     let mut fresh = cluster.clone();
     fresh.reload()?;
-    Ok(fresh
+    let epoch = fresh
         .partition(TXN_TOPIC, partition)
-        .map_or(-1, |p| p.leader_epoch))
+        .map_or(-1, |p| p.leader_epoch);
+    Ok((fresh, epoch))
 }
 
 impl Transactional {
@@ -437,8 +439,8 @@ pub fn init(
     let _lock = coordinator_lock(cluster, partition_for(id))?;
     let mut completed = None;
     let mut state = None;
-    let leader_epoch = state_leader_epoch(cluster, partition_for(id))?;
-    let seen_to = latest_since(cluster, partition_for(id), id, None, &mut state)?.unwrap_or(0);
+    let (fresh, leader_epoch) = fresh_state_view(cluster, partition_for(id))?;
+    let seen_to = latest_since(&fresh, partition_for(id), id, None, &mut state)?.unwrap_or(0);
     if let Some(s) = state.clone().filter(|s| s.status.is_open()) {
         let (done, c) = finish_open(cluster, id, &s, "fenced by a new holder of the id")?;
         state = Some(done);
@@ -487,10 +489,10 @@ pub fn init(
 /// Reads only what was appended since `t`'s last look.
 fn current(cluster: &Cluster, t: &mut Transactional) -> Result<TxnValue, TxnError> {
     let partition = partition_for(&t.id);
-    let leader_epoch = state_leader_epoch(cluster, partition)?;
+    let (fresh, leader_epoch) = fresh_state_view(cluster, partition)?;
     let mut state = t.seen.state.clone();
     let since = if leader_epoch == t.seen.leader_epoch {
-        latest_since(cluster, partition, &t.id, Some(t.seen.next), &mut state)?
+        latest_since(&fresh, partition, &t.id, Some(t.seen.next), &mut state)?
     } else {
         None
     };
@@ -500,7 +502,7 @@ fn current(cluster: &Cluster, t: &mut Transactional) -> Result<TxnValue, TxnErro
         // it all again.
         None => {
             state = None;
-            latest_since(cluster, partition, &t.id, None, &mut state)?.unwrap_or(0)
+            latest_since(&fresh, partition, &t.id, None, &mut state)?.unwrap_or(0)
         }
     };
     t.seen = Seen {
