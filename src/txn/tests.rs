@@ -537,8 +537,13 @@ fn a_producer_goes_on_after_not_enough_replicas_refused_a_batch() {
     send(&mut p, 0, "refused");
     let e = p.flush().unwrap_err();
     assert!(matches!(e, ClusterError::NotEnoughReplicas { .. }), "{e}");
-    p.abort_transaction().unwrap();
+    // The ABORT marker needs the in-sync replicas too (as Kafka's WriteTxnMarkers, which
+    // its coordinator retries): decided, then completed once the broker is back.
+    let e = p.abort_transaction().unwrap_err();
+    assert!(matches!(e, ClusterError::NotEnoughReplicas { .. }), "{e}");
+    assert_eq!(durable_status(&c, "tx"), Some(TxnStatus::PrepareAbort));
     failover::broker_up(&mut c, 102).unwrap();
+    assert!(!p.abort_transaction().unwrap());
     send(&mut p, 0, "y");
     p.commit_transaction().unwrap();
     p.close().unwrap();
