@@ -549,3 +549,29 @@ fn a_producer_goes_on_after_not_enough_replicas_refused_a_batch() {
     p.close().unwrap();
     assert_eq!(values(&c, Isolation::ReadCommitted), ["x", "y"]);
 }
+
+/// Regression: the coordinator read the id's state through the producer's own metadata,
+/// which still named the state partition's old leader after a failover. A transaction
+/// registered with the new leader then looked empty there, so its commit wrote no markers
+/// and reported success, and the records were aborted later as timed out.
+#[test]
+fn a_commit_after_the_state_partitions_leader_failed_commits() {
+    use crate::cluster::failover;
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = cluster(dir.path());
+    coordinator::ensure_topic(&mut c).unwrap();
+    let mut p = transactional(&c, "tx");
+    send(&mut p, 0, "a");
+    p.commit_transaction().unwrap();
+    let leader = c
+        .partition(TXN_TOPIC, coordinator::partition_for("tx"))
+        .unwrap()
+        .leader;
+    failover::broker_down(&mut c, leader, false).unwrap();
+    send(&mut p, 1, "b");
+    p.commit_transaction().unwrap();
+    p.close().unwrap();
+    let mut fresh = c.clone();
+    fresh.reload().unwrap();
+    assert_eq!(values(&fresh, Isolation::ReadCommitted), ["a", "b"]);
+}
