@@ -102,7 +102,6 @@ const PENDING_MEMORY: usize = 16 << 20;
 /// so a write that did land is recognised, not repeated).
 const RETRIES: u32 = 3;
 
-/// Kafka's sequence arithmetic: sequences wrap from Int32.MAX to 0.
 /// The sequence `count` records before `seq`: the inverse of [`next_sequence`].
 fn previous_sequence(seq: i32, count: usize) -> i32 {
     let modulus = i64::from(i32::MAX) + 1;
@@ -110,6 +109,7 @@ fn previous_sequence(seq: i32, count: usize) -> i32 {
     (i64::from(seq) - count).rem_euclid(modulus) as i32
 }
 
+/// Kafka's sequence arithmetic: sequences wrap from Int32.MAX to 0.
 fn next_sequence(seq: i32, count: usize) -> i32 {
     let count = i32::try_from(count).unwrap_or(i32::MAX);
     if seq > i32::MAX - count {
@@ -139,8 +139,6 @@ impl From<TxnError> for ClusterError {
     }
 }
 
-/// Whether a failed write may be tried again as it is: an I/O error (the bytes may or may
-/// not have landed; sequences tell the partition which).
 /// Whether a failed append certainly wrote nothing: refused before the append, with no
 /// earlier attempt (a retry follows an error after which the batch may have landed).
 fn refused_before_append<T>(result: &Result<T, ClusterError>, retried: bool) -> bool {
@@ -151,6 +149,8 @@ fn refused_before_append<T>(result: &Result<T, ClusterError>, retried: bool) -> 
         )
 }
 
+/// Whether a failed write may be tried again as it is: an I/O error (the bytes may or may
+/// not have landed; sequences tell the partition which).
 fn retriable(e: &ClusterError) -> bool {
     match e {
         ClusterError::Log(LogError::Io { .. }) | ClusterError::Io { .. } => true,
