@@ -3,10 +3,11 @@
 //! Each source topic is read with the client layer's consumer from where the mirror's group
 //! committed (from the beginning the first time), read_committed as MirrorMaker reads: the
 //! records of aborted transactions are not copied, and those of an open one wait for its
-//! commit (a transaction whose holder died is aborted first, as `consume` does). Records go to librdkafka's producer with
-//! their key, value, headers and timestamp; every `batch` records (and whenever the source
-//! has nothing more right now) the producer is flushed, every delivery must have succeeded,
-//! and only then are the source positions committed to the local `__consumer_offsets`.
+//! commit (a transaction whose holder died is aborted first, as `consume` does). Records
+//! go to librdkafka's producer with their key, value, headers and timestamp; every `batch`
+//! records (and whenever the source has nothing more right now) the producer is flushed,
+//! every delivery must have succeeded, and only then are the source positions committed to
+//! the local `__consumer_offsets`.
 //!
 //! Owns: target topic planning (existing, created, or auto-created by the broker) and the
 //! send/flush/commit loop. Must not: commit a position whose records the target has not
