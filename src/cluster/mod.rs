@@ -299,7 +299,15 @@ impl Cluster {
     /// controller lock. A directory holding only part of a cluster is refused.
     pub fn open_reporting(path: &Path) -> Result<(Cluster, Opened), ClusterError> {
         let mut root = find_root(path);
-        if root.is_none() && snapshot::cluster_part(path).is_some() {
+        // Looked at once: an init running meanwhile writes its first broker folder at any
+        // moment, and a second look that saw it (after a first that saw nothing, so did not
+        // wait for that init) would call a cluster being created incomplete.
+        let part = if root.is_none() {
+            snapshot::cluster_part(path)
+        } else {
+            None
+        };
+        if root.is_none() && part.is_some() {
             // Broker folders without a metadata log: most likely an init still running (it
             // holds the controller lock from before its first folder to its snapshot).
             // Wait for it before judging.
@@ -310,7 +318,7 @@ impl Cluster {
             }
         }
         let Some(root) = root else {
-            if let Some(found) = snapshot::cluster_part(path) {
+            if let Some(found) = part {
                 return Err(ClusterError::Incomplete {
                     path: path.to_path_buf(),
                     found,
