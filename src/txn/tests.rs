@@ -8,6 +8,7 @@ use crate::client::consumer::{Consumer, Isolation, Poll, StartOffset};
 use crate::client::producer::{Producer, ProducerConfig, ProducerRecord};
 use crate::cluster::{Cluster, ClusterError};
 use crate::group::offsets;
+use crate::log::io::{self, Fault, FaultPlan, Op};
 
 fn cluster(dir: &std::path::Path) -> Cluster {
     let mut c = Cluster::init(&dir.join("c"), 3, 101).unwrap();
@@ -161,49 +162,61 @@ fn durable_status(c: &Cluster, id: &str) -> Option<TxnStatus> {
     coordinator::read(&c, id).unwrap().map(|s| s.status)
 }
 
+/// The fault sweeps' start: a one-broker cluster (a sweep makes a fresh one per step, and
+/// three brokers cost 2 s each; replication factor 1 puts the high watermark at the leader's
+/// log end) with topic `t` of `partitions` partitions, and producer "tx" in an open
+/// transaction that sent "a" to partition 0 and "b" to 1.
+fn open_transaction(dir: &std::path::Path, partitions: u32) -> (Cluster, Producer) {
+    let mut c = Cluster::init(&dir.join("c"), 1, 101).unwrap();
+    c.create_topic("t", partitions, 1, Default::default(), false)
+        .unwrap();
+    let mut p = transactional(&c, "tx");
+    send(&mut p, 0, "a");
+    send(&mut p, 1, "b");
+    p.flush().unwrap();
+    (c, p)
+}
+
+/// Runs `f` with `fault` at the `at`-th file operation of the kinds `ops` (`usize::MAX`:
+/// none); returns what `f` returned and how many such operations it did.
+fn with_fault<R>(at: usize, fault: Fault, ops: &[Op], f: impl FnOnce() -> R) -> (R, usize) {
+    io::install(FaultPlan {
+        at,
+        fault,
+        ops: ops.to_vec(),
+    });
+    let r = f();
+    (r, io::clear())
+}
+
 /// A commit cut by a crash at every file operation in turn (the process dies there), then
 /// a new holder of the id: the transaction is all or nothing across its data partitions and
 /// the group's offsets, and once the commit decision (PrepareCommit) is durable it is
 /// rolled forward, never aborted, as Kafka's coordinator does.
 #[test]
 fn a_commit_cut_at_any_step_is_finished_whole_by_the_next_holder() {
-    use crate::log::io::{self, Fault, FaultPlan, Op};
     let tp = ("in".to_string(), 0);
     let setup = |dir: &std::path::Path| {
-        // One broker: a crash sweep needs a fresh cluster per step, and three cost 2 s each.
-        let mut c = Cluster::init(&dir.join("c"), 1, 101).unwrap();
-        c.create_topic("t", 2, 1, Default::default(), false)
-            .unwrap();
-        let mut p = transactional(&c, "tx");
-        send(&mut p, 0, "a");
-        send(&mut p, 1, "b");
-        p.flush().unwrap();
+        let (c, mut p) = open_transaction(dir, 2);
         p.send_offsets("g", &[(tp.clone(), 5)]).unwrap();
         (c, p)
     };
+    let ops = [Op::Write, Op::SetLen, Op::Rename];
     // How many file operations a whole commit takes.
     let steps = {
         let dir = tempfile::tempdir().unwrap();
         let (_c, mut p) = setup(dir.path());
-        io::install(FaultPlan {
-            at: usize::MAX,
-            fault: Fault::Crash,
-            ops: vec![Op::Write, Op::SetLen, Op::Rename],
-        });
-        p.commit_transaction().unwrap();
-        io::clear()
+        let (done, steps) = with_fault(usize::MAX, Fault::Crash, &ops, || p.commit_transaction());
+        done.unwrap();
+        steps
     };
     assert!(steps > 10, "{steps}");
     for at in 0..steps {
         let dir = tempfile::tempdir().unwrap();
         let (c, mut p) = setup(dir.path());
-        io::install(FaultPlan {
-            at,
-            fault: Fault::Crash,
-            ops: vec![Op::Write, Op::SetLen, Op::Rename],
-        });
-        let committed = p.commit_transaction().is_ok();
-        io::clear();
+        let committed = with_fault(at, Fault::Crash, &ops, || p.commit_transaction())
+            .0
+            .is_ok();
         // The process died: its holder lock goes with it.
         drop(p);
         let decided = durable_status(&c, "tx");
@@ -270,40 +283,18 @@ fn a_transactional_id_too_long_for_the_key_is_refused_up_front() {
 /// the partition again) and after the next holder finished the transaction.
 #[test]
 fn an_abort_cut_at_any_step_never_shows_its_records_to_read_committed() {
-    use crate::log::io::{self, Fault, FaultPlan, Op};
-    let setup = |dir: &std::path::Path| {
-        // One broker, replication factor 1: the high watermark is the leader's log end.
-        let mut c = Cluster::init(&dir.join("c"), 1, 101).unwrap();
-        c.create_topic("t", 2, 1, Default::default(), false)
-            .unwrap();
-        let mut p = transactional(&c, "tx");
-        send(&mut p, 0, "a");
-        send(&mut p, 1, "b");
-        p.flush().unwrap();
-        (c, p)
-    };
-    let ops = vec![Op::Write, Op::SetLen, Op::Rename, Op::Sync];
+    let ops = [Op::Write, Op::SetLen, Op::Rename, Op::Sync];
     let steps = {
         let dir = tempfile::tempdir().unwrap();
-        let (_c, mut p) = setup(dir.path());
-        io::install(FaultPlan {
-            at: usize::MAX,
-            fault: Fault::Crash,
-            ops: ops.clone(),
-        });
-        p.abort_transaction().unwrap();
-        io::clear()
+        let (_c, mut p) = open_transaction(dir.path(), 2);
+        let (done, steps) = with_fault(usize::MAX, Fault::Crash, &ops, || p.abort_transaction());
+        done.unwrap();
+        steps
     };
     for at in 0..steps {
         let dir = tempfile::tempdir().unwrap();
-        let (c, mut p) = setup(dir.path());
-        io::install(FaultPlan {
-            at,
-            fault: Fault::Crash,
-            ops: ops.clone(),
-        });
-        let _ = p.abort_transaction();
-        io::clear();
+        let (c, mut p) = open_transaction(dir.path(), 2);
+        let _ = with_fault(at, Fault::Crash, &ops, || p.abort_transaction());
         drop(p);
         let seen = values(&c, Isolation::ReadCommitted);
         assert!(seen.is_empty(), "crash at step {at}/{steps}: {seen:?}");
@@ -356,40 +347,21 @@ fn a_producer_goes_on_after_an_abort_that_dropped_unsent_batches() {
 /// whole either way.
 #[test]
 fn an_abort_after_a_failed_commit_completes_a_decided_commit() {
-    use crate::log::io::{self, Fault, FaultPlan, Op};
-    let setup = |dir: &std::path::Path| {
-        let mut c = Cluster::init(&dir.join("c"), 1, 101).unwrap();
-        c.create_topic("t", 2, 1, Default::default(), false)
-            .unwrap();
-        let mut p = transactional(&c, "tx");
-        send(&mut p, 0, "a");
-        send(&mut p, 1, "b");
-        p.flush().unwrap();
-        (c, p)
-    };
-    let ops = vec![Op::Write, Op::Rename];
+    let ops = [Op::Write, Op::Rename];
     let steps = {
         let dir = tempfile::tempdir().unwrap();
-        let (_c, mut p) = setup(dir.path());
-        io::install(FaultPlan {
-            at: usize::MAX,
-            fault: Fault::Error,
-            ops: ops.clone(),
-        });
-        p.commit_transaction().unwrap();
-        io::clear()
+        let (_c, mut p) = open_transaction(dir.path(), 2);
+        let (done, steps) = with_fault(usize::MAX, Fault::Error, &ops, || p.commit_transaction());
+        done.unwrap();
+        steps
     };
     let mut saw_decided = false;
     for at in 0..steps {
         let dir = tempfile::tempdir().unwrap();
-        let (c, mut p) = setup(dir.path());
-        io::install(FaultPlan {
-            at,
-            fault: Fault::Error,
-            ops: ops.clone(),
-        });
-        let failed = p.commit_transaction().is_err();
-        io::clear();
+        let (c, mut p) = open_transaction(dir.path(), 2);
+        let failed = with_fault(at, Fault::Error, &ops, || p.commit_transaction())
+            .0
+            .is_err();
         if !failed {
             continue;
         }
@@ -478,27 +450,15 @@ fn a_holder_sees_a_fence_written_after_its_state_partition_was_cut_and_regrew() 
 /// Now nothing is sent until the end is retried, and the decision stands.
 #[test]
 fn nothing_is_sent_while_a_failed_commit_waits_to_be_completed() {
-    use crate::log::io::{self, Fault, FaultPlan, Op};
-    let ops = vec![Op::Write, Op::Rename];
+    let ops = [Op::Write, Op::Rename];
     for new_partition in [false, true] {
         let mut seen = false;
         for at in 0..200 {
             let dir = tempfile::tempdir().unwrap();
-            let c = Cluster::init(&dir.path().join("c"), 1, 101).unwrap();
-            let mut c2 = c.clone();
-            c2.create_topic("t", 3, 1, Default::default(), false)
-                .unwrap();
-            let mut p = transactional(&c2, "tx");
-            send(&mut p, 0, "a");
-            send(&mut p, 1, "b");
-            p.flush().unwrap();
-            io::install(FaultPlan {
-                at,
-                fault: Fault::Error,
-                ops: ops.clone(),
-            });
-            let failed = p.commit_transaction().is_err();
-            io::clear();
+            let (c2, mut p) = open_transaction(dir.path(), 3);
+            let failed = with_fault(at, Fault::Error, &ops, || p.commit_transaction())
+                .0
+                .is_err();
             if !failed || durable_status(&c2, "tx") != Some(TxnStatus::PrepareCommit) {
                 continue;
             }
