@@ -407,6 +407,48 @@ fn a_stopped_pipe_resumed_after_a_new_one_took_over_cannot_commit() {
     );
 }
 
+/// A pipe (`new-pipe`, group g) from `in` to `out` that uppercases.
+const NEW_PIPE: &[&str] = &[
+    "pipe",
+    "--from",
+    "in",
+    "--to",
+    "out",
+    "--group",
+    "g",
+    "--transactional-id",
+    "new-pipe",
+    "--",
+    "tr",
+    "a-z",
+    "A-Z",
+];
+
+/// Another pipe caught inside its commit: transactional id `id` has written `values` to
+/// `out-0` and the group g's offset `next` of `in-0` in its open transaction.
+fn pipe_inside_its_commit(
+    tc: &TestCluster,
+    id: &str,
+    values: &[&str],
+    next: i64,
+) -> filka::client::producer::Producer {
+    use filka::client::producer::{Producer, ProducerConfig, ProducerRecord};
+    let mut p = Producer::new(tc.cluster_or_default(), "out", ProducerConfig::default()).unwrap();
+    p.init_transactions(id, 60_000).unwrap();
+    for v in values {
+        p.send(&ProducerRecord {
+            value: Some(v.as_bytes()),
+            partition: Some(0),
+            ..Default::default()
+        })
+        .unwrap();
+    }
+    p.flush().unwrap();
+    p.send_offsets("g", &[(("in".to_string(), 0), next)])
+        .unwrap();
+    p
+}
+
 /// Regression (KIP-447's stable offsets): a pipe that took a partition read the group's
 /// committed offset while another pipe's transaction held an offset commit for it, still
 /// pending (the other pipe stopped mid-commit after its ownership check, then expelled).
@@ -416,47 +458,14 @@ fn a_stopped_pipe_resumed_after_a_new_one_took_over_cannot_commit() {
 /// require_stable offset fetches.
 #[test]
 fn a_pipe_waits_for_an_offset_commit_pending_in_another_transaction() {
-    use filka::client::producer::{Producer, ProducerConfig, ProducerRecord};
     let tc = TestCluster::new();
     tc.run(["topic", "create", "in", "-p", "1"]).success();
     tc.run(["topic", "create", "out", "-p", "1"]).success();
     tc.produce("in", "a\nb\nc\n", &[]).success();
     // The other pipe, stopped inside its commit: its output and the group's offset after
     // it are in its transaction, not committed yet.
-    let mut other =
-        Producer::new(tc.cluster_or_default(), "out", ProducerConfig::default()).unwrap();
-    other.init_transactions("other-pipe", 60_000).unwrap();
-    for v in ["A", "B", "C"] {
-        other
-            .send(&ProducerRecord {
-                value: Some(v.as_bytes()),
-                partition: Some(0),
-                ..Default::default()
-            })
-            .unwrap();
-    }
-    other.flush().unwrap();
-    other
-        .send_offsets("g", &[(("in".to_string(), 0), 3)])
-        .unwrap();
-    let pipe = spawn(
-        &tc,
-        &[
-            "pipe",
-            "--from",
-            "in",
-            "--to",
-            "out",
-            "--group",
-            "g",
-            "--transactional-id",
-            "new-pipe",
-            "--",
-            "tr",
-            "a-z",
-            "A-Z",
-        ],
-    );
+    let mut other = pipe_inside_its_commit(&tc, "other-pipe", &["A", "B", "C"], 3);
+    let pipe = spawn(&tc, NEW_PIPE);
     std::thread::sleep(Duration::from_millis(1500));
     // The other pipe resumes and commits.
     other.commit_transaction().unwrap();
@@ -478,41 +487,12 @@ fn a_pipe_waits_for_an_offset_commit_pending_in_another_transaction() {
 /// aborted at once, and the new owner processes the batch itself, once.
 #[test]
 fn a_pipe_aborts_a_dead_pipes_pending_offset_commit_and_carries_on() {
-    use filka::client::producer::{Producer, ProducerConfig, ProducerRecord};
     let tc = TestCluster::new();
     tc.run(["topic", "create", "in", "-p", "1"]).success();
     tc.run(["topic", "create", "out", "-p", "1"]).success();
     tc.produce("in", "a\nb\n", &[]).success();
-    {
-        let mut dead =
-            Producer::new(tc.cluster_or_default(), "out", ProducerConfig::default()).unwrap();
-        dead.init_transactions("dead-pipe", 60_000).unwrap();
-        dead.send(&ProducerRecord {
-            value: Some(b"LOST"),
-            partition: Some(0),
-            ..Default::default()
-        })
-        .unwrap();
-        dead.flush().unwrap();
-        dead.send_offsets("g", &[(("in".to_string(), 0), 2)])
-            .unwrap();
-        // Dropped: its holder lock is free, as after a SIGKILL.
-    }
-    tc.run([
-        "pipe",
-        "--from",
-        "in",
-        "--to",
-        "out",
-        "--group",
-        "g",
-        "--transactional-id",
-        "new-pipe",
-        "--",
-        "tr",
-        "a-z",
-        "A-Z",
-    ])
-    .success();
+    // Dropped at once: its holder lock is free, as after a SIGKILL.
+    drop(pipe_inside_its_commit(&tc, "dead-pipe", &["LOST"], 2));
+    tc.run(NEW_PIPE).success();
     assert_eq!(by_partition(&tc, "out", "read_committed")[&0], ["A", "B"]);
 }
