@@ -54,8 +54,11 @@ mod with_kafka {
         timestamp: i64,
         key: Option<Vec<u8>>,
         value: Option<Vec<u8>>,
-        headers: Vec<(Vec<u8>, Option<Vec<u8>>)>,
+        headers: Vec<Header>,
     }
+
+    /// A header as both sides can be compared on: key bytes, value (null or bytes).
+    type Header = (Vec<u8>, Option<Vec<u8>>);
 
     type Mock = MockCluster<'static, DefaultProducerContext>;
 
@@ -151,6 +154,18 @@ mod with_kafka {
                 .assert()
                 .success();
         }
+    }
+
+    /// `filka --cluster C ARGS...` running in the background (stderr kept for the test).
+    fn spawn(c: &TestCluster, args: &[&str]) -> std::process::Child {
+        Command::new(FILKA)
+            .arg("--cluster")
+            .arg(c.data())
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
     }
 
     /// Every record of a local topic, in partition and offset order.
@@ -565,14 +580,7 @@ mod with_kafka {
             &batch,
             "-q",
         ];
-        let mut child = Command::new(FILKA)
-            .arg("--cluster")
-            .arg(c.data())
-            .args(args)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child = spawn(&c, &args);
         let deadline = Instant::now() + Duration::from_secs(120);
         loop {
             let total: i64 = local_committed(&c, "filka-mirror", "kr").values().sum();
@@ -708,10 +716,9 @@ mod with_kafka {
             .success();
         let m = mock(&[("live", 3)]);
         let boot = m.bootstrap_servers();
-        let mut child = Command::new(FILKA)
-            .arg("--cluster")
-            .arg(c.data())
-            .args([
+        let mut child = spawn(
+            &c,
+            &[
                 "mirror",
                 "--to-kafka",
                 &boot,
@@ -719,11 +726,8 @@ mod with_kafka {
                 "live",
                 "--follow",
                 "-q",
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+            ],
+        );
         let input: String = (0..50).map(|i| format!("later {i}\n")).collect();
         c.cmd()
             .args(["produce", "-t", "live"])
@@ -896,421 +900,338 @@ mod with_kafka {
         // Nothing was committed by the failed runs.
         assert!(local_committed(&c, "filka-mirror", "t").is_empty());
     }
-}
 
-/// Regression tests of the mirror audit (issue 9, review 9).
-#[cfg(feature = "kafka")]
-mod audit {
-    use std::time::Duration;
+    /// Regression tests of the mirror audit (issue 9, review 9).
+    mod audit {
+        use filka::client::producer::{Producer, ProducerConfig, ProducerRecord};
 
-    use filka::client::producer::{Producer, ProducerConfig, ProducerRecord};
-    use rdkafka::config::ClientConfig;
-    use rdkafka::consumer::{BaseConsumer, Consumer as _};
-    use rdkafka::error::KafkaError;
-    use rdkafka::message::{Headers, Message};
-    use rdkafka::mocking::MockCluster;
-    use rdkafka::producer::DefaultProducerContext;
-    use rdkafka::{Offset, TopicPartitionList};
+        use super::*;
 
-    use super::TestCluster;
-    use crate::harness::stderr_lines;
-
-    pub(super) type Mock = MockCluster<'static, DefaultProducerContext>;
-
-    pub(super) fn mock(topics: &[(&str, i32)]) -> Mock {
-        let m = MockCluster::new(3).expect("start the mock cluster");
-        for (t, n) in topics {
-            m.create_topic(t, *n, 3).expect("create a mock topic");
+        fn send(p: &mut Producer, value: &str) {
+            p.send(&ProducerRecord {
+                value: Some(value.as_bytes()),
+                partition: Some(0),
+                ..ProducerRecord::default()
+            })
+            .expect("send");
         }
-        m
+
+        /// Broke: the local source was read read_uncommitted, so records of an aborted
+        /// transaction (and of one still open) were copied into Kafka, where every consumer
+        /// sees them as ordinary records. MirrorMaker reads read_committed; so must we.
+        #[test]
+        fn aborted_transactions_in_the_local_source_are_not_mirrored() {
+            let c = TestCluster::new();
+            c.run(["topic", "create", "tx", "-p", "1"]).success();
+            let mut p = Producer::new(c.cluster(), "tx", ProducerConfig::default()).unwrap();
+            p.init_transactions("audit-tx", 60_000).unwrap();
+            send(&mut p, "aborted-1");
+            send(&mut p, "aborted-2");
+            p.flush().unwrap();
+            assert!(!p.abort_transaction().unwrap());
+            send(&mut p, "committed");
+            p.commit_transaction().unwrap();
+            p.close().unwrap();
+
+            let m = mock(&[("tx", 1)]);
+            let boot = m.bootstrap_servers();
+            c.run(["mirror", "--to-kafka", &boot, "-t", "tx", "-q"])
+                .success();
+            let values: Vec<Option<Vec<u8>>> = kafka_records(&boot, "tx")
+                .into_iter()
+                .map(|r| r.value)
+                .collect();
+            assert_eq!(values, vec![Some(b"committed".to_vec())]);
+        }
+
+        /// Empty keys and empty header values are not null ones, in both directions.
+        #[test]
+        fn empty_keys_and_header_values_stay_empty_both_ways() {
+            let c = TestCluster::new();
+            c.run(["topic", "create", "e", "-p", "1"]).success();
+            let mut p = Producer::new(c.cluster(), "e", ProducerConfig::default()).unwrap();
+            let headers: Vec<(&[u8], Option<&[u8]>)> = vec![
+                (b"empty", Some(b"")),
+                (b"null", None),
+                (b"empty", Some(b"x")),
+            ];
+            p.send(&ProducerRecord {
+                key: Some(b""),
+                value: Some(b""),
+                headers: &headers,
+                partition: Some(0),
+                ..ProducerRecord::default()
+            })
+            .unwrap();
+            p.send(&ProducerRecord {
+                partition: Some(0),
+                ..ProducerRecord::default()
+            })
+            .unwrap();
+            p.close().unwrap();
+            let m = mock(&[("e", 1)]);
+            let boot = m.bootstrap_servers();
+            c.run(["mirror", "--to-kafka", &boot, "-t", "e", "-q"])
+                .success();
+            let got: Vec<_> = kafka_records(&boot, "e")
+                .into_iter()
+                .map(|r| (r.partition, r.key, r.value, r.headers))
+                .collect();
+            // Partition, key, value, headers: what the test sets (not offsets or times).
+            type Fields = (u32, Option<Vec<u8>>, Option<Vec<u8>>, Vec<Header>);
+            let want: Vec<Fields> = vec![
+                (
+                    0,
+                    Some(vec![]),
+                    Some(vec![]),
+                    vec![
+                        (b"empty".to_vec(), Some(vec![])),
+                        (b"null".to_vec(), None),
+                        (b"empty".to_vec(), Some(b"x".to_vec())),
+                    ],
+                ),
+                (0, None, None, vec![]),
+            ];
+            assert_eq!(got, want);
+
+            let back = TestCluster::new();
+            back.run(["mirror", "--from-kafka", &boot, "-t", "e", "-q"])
+                .success();
+            let out = back.consume_ok(["-t", "e", "--output", "json"]);
+            let lines: Vec<serde_json::Value> = String::from_utf8(out)
+                .unwrap()
+                .lines()
+                .map(|l| serde_json::from_str(l).unwrap())
+                .collect();
+            assert_eq!(lines.len(), 2, "{lines:?}");
+            assert_eq!(lines[0]["key"], "", "{lines:?}");
+            assert_eq!(lines[0]["value"], "", "{lines:?}");
+            assert!(lines[1]["key"].is_null(), "{lines:?}");
+            assert!(lines[1]["value"].is_null(), "{lines:?}");
+            let h = &lines[0]["headers"];
+            assert_eq!(h[0]["value"], "", "{lines:?}");
+            assert!(h[1]["value"].is_null(), "{lines:?}");
+        }
+
+        /// A delivery the target refuses stops the mirror with exit 11, naming the setting,
+        /// and commits nothing past it.
+        #[test]
+        fn a_refused_delivery_stops_the_mirror_and_commits_nothing() {
+            use rdkafka::types::{RDKafkaApiKey, RDKafkaRespErr};
+            let c = TestCluster::new();
+            c.run(["topic", "create", "d", "-p", "1"]).success();
+            c.produce("d", "a\nb\nc\n", &[]).success();
+            let m = mock(&[("d", 1)]);
+            m.request_errors(
+                RDKafkaApiKey::Produce,
+                &[RDKafkaRespErr::RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE; 50],
+            );
+            let boot = m.bootstrap_servers();
+            let a = c
+                .run(["mirror", "--to-kafka", &boot, "-t", "d", "--batch", "1"])
+                .failure()
+                .code(11);
+            let err = stderr_lines(&a);
+            let last = err.last().unwrap();
+            assert!(last.contains("max.message.bytes"), "{err:?}");
+            let committed = filka::group::offsets::read(&c.cluster(), "filka-mirror").unwrap();
+            assert!(committed.is_empty(), "{committed:?}");
+        }
     }
 
-    /// (partition, key, value, headers) of every record of a Kafka topic.
-    pub(super) type Seen = (
-        i32,
-        Option<Vec<u8>>,
-        Option<Vec<u8>>,
-        Vec<(String, Option<Vec<u8>>)>,
-    );
+    mod audit_follow {
+        use std::process::Child;
 
-    pub(super) fn kafka_records(bootstrap: &str, topic: &str, partitions: i32) -> Vec<Seen> {
-        let consumer: BaseConsumer = ClientConfig::new()
-            .set("bootstrap.servers", bootstrap)
-            .set("group.id", "audit-reader")
-            .set("enable.partition.eof", "true")
-            .set("enable.auto.commit", "false")
-            .create()
-            .expect("rdkafka consumer");
-        let mut tpl = TopicPartitionList::new();
-        for p in 0..partitions {
-            tpl.add_partition_offset(topic, p, Offset::Beginning)
-                .unwrap();
-        }
-        consumer.assign(&tpl).unwrap();
-        let mut at_end = vec![false; partitions as usize];
-        let mut out = Vec::new();
-        let deadline = std::time::Instant::now() + Duration::from_secs(30);
-        while !at_end.iter().all(|&e| e) {
-            assert!(std::time::Instant::now() < deadline, "reading {topic}");
-            match consumer.poll(Duration::from_millis(100)) {
-                None => {}
-                Some(Err(KafkaError::PartitionEOF(p))) => at_end[p as usize] = true,
-                Some(Err(e)) => panic!("reading {topic}: {e}"),
-                Some(Ok(m)) => {
-                    at_end[m.partition() as usize] = false;
-                    let headers = m
-                        .headers()
-                        .map(|h| {
-                            h.iter()
-                                .map(|x| (x.key.to_string(), x.value.map(<[u8]>::to_vec)))
-                                .collect()
-                        })
-                        .unwrap_or_default();
-                    out.push((
-                        m.partition(),
-                        m.key().map(<[u8]>::to_vec),
-                        m.payload().map(<[u8]>::to_vec),
-                        headers,
-                    ));
+        use super::*;
+
+        fn stop(mut child: Child) {
+            let _ = Command::new("kill")
+                .args(["-INT", &child.id().to_string()])
+                .status();
+            let deadline = Instant::now() + Duration::from_secs(20);
+            while child.try_wait().unwrap().is_none() {
+                if Instant::now() > deadline {
+                    let _ = child.kill();
+                    break;
                 }
+                std::thread::sleep(Duration::from_millis(20));
             }
+            let _ = child.wait();
         }
-        out
-    }
 
-    fn send(p: &mut Producer, value: &str) {
-        p.send(&ProducerRecord {
-            value: Some(value.as_bytes()),
-            partition: Some(0),
-            ..ProducerRecord::default()
-        })
-        .expect("send");
-    }
-
-    /// Broke: the local source was read read_uncommitted, so records of an aborted
-    /// transaction (and of one still open) were copied into Kafka, where every consumer
-    /// sees them as ordinary records. MirrorMaker reads read_committed; so must we.
-    #[test]
-    fn aborted_transactions_in_the_local_source_are_not_mirrored() {
-        let c = TestCluster::new();
-        c.run(["topic", "create", "tx", "-p", "1"]).success();
-        let mut p = Producer::new(c.cluster(), "tx", ProducerConfig::default()).unwrap();
-        p.init_transactions("audit-tx", 60_000).unwrap();
-        send(&mut p, "aborted-1");
-        send(&mut p, "aborted-2");
-        p.flush().unwrap();
-        assert!(!p.abort_transaction().unwrap());
-        send(&mut p, "committed");
-        p.commit_transaction().unwrap();
-        p.close().unwrap();
-
-        let m = mock(&[("tx", 1)]);
-        let boot = m.bootstrap_servers();
-        c.run(["mirror", "--to-kafka", &boot, "-t", "tx", "-q"])
-            .success();
-        let values: Vec<Option<Vec<u8>>> = kafka_records(&boot, "tx", 1)
-            .into_iter()
-            .map(|r| r.2)
-            .collect();
-        assert_eq!(values, vec![Some(b"committed".to_vec())]);
-    }
-
-    /// Empty keys and empty header values are not null ones, in both directions.
-    #[test]
-    fn empty_keys_and_header_values_stay_empty_both_ways() {
-        let c = TestCluster::new();
-        c.run(["topic", "create", "e", "-p", "1"]).success();
-        let mut p = Producer::new(c.cluster(), "e", ProducerConfig::default()).unwrap();
-        let headers: Vec<(&[u8], Option<&[u8]>)> = vec![
-            (b"empty", Some(b"")),
-            (b"null", None),
-            (b"empty", Some(b"x")),
-        ];
-        p.send(&ProducerRecord {
-            key: Some(b""),
-            value: Some(b""),
-            headers: &headers,
-            partition: Some(0),
-            ..ProducerRecord::default()
-        })
-        .unwrap();
-        p.send(&ProducerRecord {
-            partition: Some(0),
-            ..ProducerRecord::default()
-        })
-        .unwrap();
-        p.close().unwrap();
-        let m = mock(&[("e", 1)]);
-        let boot = m.bootstrap_servers();
-        c.run(["mirror", "--to-kafka", &boot, "-t", "e", "-q"])
-            .success();
-        let got = kafka_records(&boot, "e", 1);
-        let want: Vec<Seen> = vec![
-            (
-                0,
-                Some(vec![]),
-                Some(vec![]),
-                vec![
-                    ("empty".into(), Some(vec![])),
-                    ("null".into(), None),
-                    ("empty".into(), Some(b"x".to_vec())),
+        /// Broke: --follow read the partitions the local topic had at the start only; records
+        /// of a partition added while it ran were never mirrored (nor committed).
+        #[test]
+        fn follow_mirrors_partitions_added_while_it_runs() {
+            let c = TestCluster::new();
+            c.run(["topic", "create", "grow", "-p", "2"]).success();
+            c.produce("grow", "first\n", &["-p", "0"]).success();
+            let m = mock(&[("grow", 4)]);
+            let boot = m.bootstrap_servers();
+            let child = spawn(
+                &c,
+                &[
+                    "mirror",
+                    "--to-kafka",
+                    &boot,
+                    "-t",
+                    "grow",
+                    "--follow",
+                    "-q",
                 ],
-            ),
-            (0, None, None, vec![]),
-        ];
-        assert_eq!(got, want);
-
-        let back = TestCluster::new();
-        back.run(["mirror", "--from-kafka", &boot, "-t", "e", "-q"])
-            .success();
-        let out = back.consume_ok(["-t", "e", "--output", "json"]);
-        let lines: Vec<serde_json::Value> = String::from_utf8(out)
-            .unwrap()
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
-        assert_eq!(lines.len(), 2, "{lines:?}");
-        assert_eq!(lines[0]["key"], "", "{lines:?}");
-        assert_eq!(lines[0]["value"], "", "{lines:?}");
-        assert!(lines[1]["key"].is_null(), "{lines:?}");
-        assert!(lines[1]["value"].is_null(), "{lines:?}");
-        let h = &lines[0]["headers"];
-        assert_eq!(h[0]["value"], "", "{lines:?}");
-        assert!(h[1]["value"].is_null(), "{lines:?}");
-    }
-
-    /// A delivery the target refuses stops the mirror with exit 11, naming the setting,
-    /// and commits nothing past it.
-    #[test]
-    fn a_refused_delivery_stops_the_mirror_and_commits_nothing() {
-        use rdkafka::types::{RDKafkaApiKey, RDKafkaRespErr};
-        let c = TestCluster::new();
-        c.run(["topic", "create", "d", "-p", "1"]).success();
-        c.produce("d", "a\nb\nc\n", &[]).success();
-        let m = mock(&[("d", 1)]);
-        m.request_errors(
-            RDKafkaApiKey::Produce,
-            &[RDKafkaRespErr::RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE; 50],
-        );
-        let boot = m.bootstrap_servers();
-        let a = c
-            .run(["mirror", "--to-kafka", &boot, "-t", "d", "--batch", "1"])
-            .failure()
-            .code(11);
-        let err = stderr_lines(&a);
-        let last = err.last().unwrap();
-        assert!(last.contains("max.message.bytes"), "{err:?}");
-        let committed = filka::group::offsets::read(&c.cluster(), "filka-mirror").unwrap();
-        assert!(committed.is_empty(), "{committed:?}");
-    }
-}
-
-#[cfg(feature = "kafka")]
-mod audit_follow {
-    use std::process::{Child, Command, Stdio};
-    use std::time::{Duration, Instant};
-
-    use super::TestCluster;
-    use super::audit::{kafka_records, mock};
-    use crate::harness::FILKA;
-
-    fn spawn(c: &TestCluster, args: &[&str]) -> Child {
-        Command::new(FILKA)
-            .arg("--cluster")
-            .arg(c.data())
-            .args(args)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap()
-    }
-
-    fn stop(mut child: Child) {
-        let _ = Command::new("kill")
-            .args(["-INT", &child.id().to_string()])
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while child.try_wait().unwrap().is_none() {
-            if Instant::now() > deadline {
-                let _ = child.kill();
-                break;
+            );
+            let deadline = Instant::now() + Duration::from_secs(30);
+            while kafka_records(&boot, "grow").is_empty() {
+                assert!(Instant::now() < deadline, "the first record never arrived");
+                std::thread::sleep(Duration::from_millis(100));
             }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = child.wait();
-    }
-
-    /// Broke: --follow read the partitions the local topic had at the start only; records
-    /// of a partition added while it ran were never mirrored (nor committed).
-    #[test]
-    fn follow_mirrors_partitions_added_while_it_runs() {
-        let c = TestCluster::new();
-        c.run(["topic", "create", "grow", "-p", "2"]).success();
-        c.produce("grow", "first\n", &["-p", "0"]).success();
-        let m = mock(&[("grow", 4)]);
-        let boot = m.bootstrap_servers();
-        let child = spawn(
-            &c,
-            &[
-                "mirror",
-                "--to-kafka",
-                &boot,
-                "-t",
-                "grow",
-                "--follow",
-                "-q",
-            ],
-        );
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while kafka_records(&boot, "grow", 4).is_empty() {
-            assert!(Instant::now() < deadline, "the first record never arrived");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        c.run(["topic", "alter", "grow", "--partitions", "3"])
-            .success();
-        c.produce("grow", "in-the-new-partition\n", &["-p", "2"])
-            .success();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        let got = loop {
-            let got = kafka_records(&boot, "grow", 4);
-            if got.len() >= 2 || Instant::now() > deadline {
-                break got;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        };
-        stop(child);
-        let mut placed: Vec<(i32, Option<Vec<u8>>)> = got.into_iter().map(|r| (r.0, r.2)).collect();
-        placed.sort();
-        assert_eq!(
-            placed,
-            vec![
-                (0, Some(b"first".to_vec())),
-                (2, Some(b"in-the-new-partition".to_vec()))
-            ]
-        );
-        let committed = filka::group::offsets::read(&c.cluster(), "filka-mirror").unwrap();
-        assert_eq!(
-            committed.get(&("grow".to_string(), 2)).map(|v| v.offset),
-            Some(1),
-            "{committed:?}"
-        );
-    }
-
-    /// A source partition added while --follow runs, when the target has no room for it:
-    /// the kept partitions would start going by key, so the mirror stops (exit 11) saying to
-    /// add partitions on Kafka, with what it sent committed.
-    #[test]
-    fn follow_stops_when_the_source_outgrows_the_target() {
-        let c = TestCluster::new();
-        c.run(["topic", "create", "tight", "-p", "2"]).success();
-        c.produce("tight", "first\n", &["-p", "0"]).success();
-        let m = mock(&[("tight", 2)]);
-        let boot = m.bootstrap_servers();
-        let mut child = spawn(
-            &c,
-            &[
-                "mirror",
-                "--to-kafka",
-                &boot,
-                "-t",
-                "tight",
-                "--follow",
-                "-q",
-            ],
-        );
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while kafka_records(&boot, "tight", 2).is_empty() {
-            assert!(Instant::now() < deadline, "the first record never arrived");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        c.run(["topic", "alter", "tight", "--partitions", "3"])
-            .success();
-        let deadline = Instant::now() + Duration::from_secs(15);
-        let status = loop {
-            if let Some(s) = child.try_wait().unwrap() {
-                break s;
-            }
-            if Instant::now() > deadline {
-                stop(child);
-                panic!("--follow did not notice the new partition");
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        };
-        let mut err = String::new();
-        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
-        assert_eq!(status.code(), Some(11), "{err}");
-        assert!(err.contains("--alter --partitions 3"), "{err}");
-        assert!(
-            !err.contains("   "),
-            "a run of spaces in the message: {err}"
-        );
-        let committed = filka::group::offsets::read(&c.cluster(), "filka-mirror").unwrap();
-        assert_eq!(
-            committed.get(&("tight".to_string(), 0)).map(|v| v.offset),
-            Some(1),
-            "{committed:?}"
-        );
-    }
-
-    /// Broke: with every broker of the target down, --to-kafka waited for its deliveries
-    /// for librdkafka's message.timeout.ms (five minutes) in silence, where --from-kafka
-    /// gives up after --timeout-ms; now both stop with exit 11 naming bootstrap.servers.
-    #[test]
-    fn to_kafka_gives_up_after_timeout_ms_when_every_broker_is_down() {
-        let c = TestCluster::new();
-        c.run(["topic", "create", "down", "-p", "1"]).success();
-        c.produce("down", "first\n", &[]).success();
-        let m = mock(&[("down", 1)]);
-        let boot = m.bootstrap_servers();
-        let mut child = spawn(
-            &c,
-            &[
-                "mirror",
-                "--to-kafka",
-                &boot,
-                "-t",
-                "down",
-                "--follow",
-                "-q",
-                "--timeout-ms",
-                "2000",
-            ],
-        );
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while kafka_records(&boot, "down", 1).is_empty() {
-            assert!(Instant::now() < deadline, "the first record never arrived");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        for b in 1..=3 {
-            m.broker_down(b).unwrap();
-        }
-        c.produce("down", "second\n", &[]).success();
-        let started = Instant::now();
-        let status = loop {
-            if let Some(s) = child.try_wait().unwrap() {
-                break Some(s);
-            }
-            if started.elapsed() > Duration::from_secs(20) {
-                break None;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        };
-        let Some(status) = status else {
+            c.run(["topic", "alter", "grow", "--partitions", "3"])
+                .success();
+            c.produce("grow", "in-the-new-partition\n", &["-p", "2"])
+                .success();
+            let deadline = Instant::now() + Duration::from_secs(10);
+            let got = loop {
+                let got = kafka_records(&boot, "grow");
+                if got.len() >= 2 || Instant::now() > deadline {
+                    break got;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            };
             stop(child);
-            panic!("still waiting 20 s after every broker went down (--timeout-ms 2000)");
-        };
-        let mut err = String::new();
-        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
-        assert_eq!(status.code(), Some(11), "{err}");
-        let lines: Vec<&str> = err.lines().collect();
-        assert_eq!(lines.len(), 1, "{err}");
-        eprintln!("{}", lines[0]);
-        assert!(lines[0].contains("check bootstrap.servers"), "{err}");
-        let committed = filka::group::offsets::read(&c.cluster(), "filka-mirror").unwrap();
-        assert_eq!(
-            committed.get(&("down".to_string(), 0)).map(|v| v.offset),
-            Some(1),
-            "{committed:?}"
-        );
+            let mut placed: Vec<(u32, Option<Vec<u8>>)> =
+                got.into_iter().map(|r| (r.partition, r.value)).collect();
+            placed.sort();
+            assert_eq!(
+                placed,
+                vec![
+                    (0, Some(b"first".to_vec())),
+                    (2, Some(b"in-the-new-partition".to_vec()))
+                ]
+            );
+            let committed = filka::group::offsets::read(&c.cluster(), "filka-mirror").unwrap();
+            assert_eq!(
+                committed.get(&("grow".to_string(), 2)).map(|v| v.offset),
+                Some(1),
+                "{committed:?}"
+            );
+        }
+
+        /// A source partition added while --follow runs, when the target has no room for it:
+        /// the kept partitions would start going by key, so the mirror stops (exit 11) saying to
+        /// add partitions on Kafka, with what it sent committed.
+        #[test]
+        fn follow_stops_when_the_source_outgrows_the_target() {
+            let c = TestCluster::new();
+            c.run(["topic", "create", "tight", "-p", "2"]).success();
+            c.produce("tight", "first\n", &["-p", "0"]).success();
+            let m = mock(&[("tight", 2)]);
+            let boot = m.bootstrap_servers();
+            let mut child = spawn(
+                &c,
+                &[
+                    "mirror",
+                    "--to-kafka",
+                    &boot,
+                    "-t",
+                    "tight",
+                    "--follow",
+                    "-q",
+                ],
+            );
+            let deadline = Instant::now() + Duration::from_secs(30);
+            while kafka_records(&boot, "tight").is_empty() {
+                assert!(Instant::now() < deadline, "the first record never arrived");
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            c.run(["topic", "alter", "tight", "--partitions", "3"])
+                .success();
+            let deadline = Instant::now() + Duration::from_secs(15);
+            let status = loop {
+                if let Some(s) = child.try_wait().unwrap() {
+                    break s;
+                }
+                if Instant::now() > deadline {
+                    stop(child);
+                    panic!("--follow did not notice the new partition");
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            };
+            let mut err = String::new();
+            std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+            assert_eq!(status.code(), Some(11), "{err}");
+            assert!(err.contains("--alter --partitions 3"), "{err}");
+            assert!(
+                !err.contains("   "),
+                "a run of spaces in the message: {err}"
+            );
+            let committed = filka::group::offsets::read(&c.cluster(), "filka-mirror").unwrap();
+            assert_eq!(
+                committed.get(&("tight".to_string(), 0)).map(|v| v.offset),
+                Some(1),
+                "{committed:?}"
+            );
+        }
+
+        /// Broke: with every broker of the target down, --to-kafka waited for its deliveries
+        /// for librdkafka's message.timeout.ms (five minutes) in silence, where --from-kafka
+        /// gives up after --timeout-ms; now both stop with exit 11 naming bootstrap.servers.
+        #[test]
+        fn to_kafka_gives_up_after_timeout_ms_when_every_broker_is_down() {
+            let c = TestCluster::new();
+            c.run(["topic", "create", "down", "-p", "1"]).success();
+            c.produce("down", "first\n", &[]).success();
+            let m = mock(&[("down", 1)]);
+            let boot = m.bootstrap_servers();
+            let mut child = spawn(
+                &c,
+                &[
+                    "mirror",
+                    "--to-kafka",
+                    &boot,
+                    "-t",
+                    "down",
+                    "--follow",
+                    "-q",
+                    "--timeout-ms",
+                    "2000",
+                ],
+            );
+            let deadline = Instant::now() + Duration::from_secs(30);
+            while kafka_records(&boot, "down").is_empty() {
+                assert!(Instant::now() < deadline, "the first record never arrived");
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            for b in 1..=3 {
+                m.broker_down(b).unwrap();
+            }
+            c.produce("down", "second\n", &[]).success();
+            let started = Instant::now();
+            let status = loop {
+                if let Some(s) = child.try_wait().unwrap() {
+                    break Some(s);
+                }
+                if started.elapsed() > Duration::from_secs(20) {
+                    break None;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            };
+            let Some(status) = status else {
+                stop(child);
+                panic!("still waiting 20 s after every broker went down (--timeout-ms 2000)");
+            };
+            let mut err = String::new();
+            std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+            assert_eq!(status.code(), Some(11), "{err}");
+            let lines: Vec<&str> = err.lines().collect();
+            assert_eq!(lines.len(), 1, "{err}");
+            eprintln!("{}", lines[0]);
+            assert!(lines[0].contains("check bootstrap.servers"), "{err}");
+            let committed = filka::group::offsets::read(&c.cluster(), "filka-mirror").unwrap();
+            assert_eq!(
+                committed.get(&("down".to_string(), 0)).map(|v| v.offset),
+                Some(1),
+                "{committed:?}"
+            );
+        }
     }
 }
