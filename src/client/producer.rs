@@ -24,7 +24,7 @@ use crate::cluster::topic::TopicCompression;
 use crate::cluster::writer::{self, PartitionWriter};
 use crate::cluster::{Cluster, ClusterError, now_ms, producer_ids};
 use crate::group::offsets;
-use crate::log::LogError;
+use crate::log::{AppendInfo, LogError};
 use crate::record::{BatchBuilder, BatchOptions, Compression, HeaderRef, hash};
 use crate::txn::coordinator::{self, Completed, Transactional, TxnError};
 
@@ -137,6 +137,29 @@ impl From<TxnError> for ClusterError {
             TxnError::Invalid(s) => ClusterError::Invalid(s),
         }
     }
+}
+
+/// Appends `batch`, again up to `retries` times while the error is [`retriable`] (the
+/// partition's producer state answers a retry of a batch that did land with its offsets).
+/// Returns the last result and whether it came from a retry.
+fn append_retrying(
+    writer: &mut PartitionWriter,
+    batch: &mut [u8],
+    acks: Acks,
+    retries: u32,
+) -> (Result<AppendInfo, ClusterError>, bool) {
+    let mut result = writer.append(batch, acks);
+    let mut retried = false;
+    for _ in 0..retries {
+        match &result {
+            Err(e) if retriable(e) => {
+                retried = true;
+                result = writer.append(batch, acks);
+            }
+            _ => break,
+        }
+    }
+    (result, retried)
 }
 
 /// Whether a failed append certainly wrote nothing: refused before the append, with no
@@ -391,19 +414,8 @@ impl Producer {
             }
         };
         let b = &mut self.builders[p as usize];
-        let mut result = writer.append(b.sealed(), self.cfg.acks);
-        let mut retried = false;
-        if self.identity.is_some() {
-            for _ in 0..RETRIES {
-                match &result {
-                    Err(e) if retriable(e) => {
-                        retried = true;
-                        result = writer.append(b.sealed(), self.cfg.acks);
-                    }
-                    _ => break,
-                }
-            }
-        }
+        let retries = if self.identity.is_some() { RETRIES } else { 0 };
+        let (result, retried) = append_retrying(writer, b.sealed(), self.cfg.acks, retries);
         b.clear_sealed();
         let counts = std::mem::take(&mut self.pending[p as usize].counts);
         if refused_before_append(&result, retried)
@@ -536,17 +548,7 @@ impl Producer {
         }
         target.sequence = next_sequence(target.sequence, entries.len());
         let bytes = b.finish(0, -1);
-        let mut result = target.writer.append(bytes, Acks::All);
-        let mut retried = false;
-        for _ in 0..RETRIES {
-            match &result {
-                Err(e) if retriable(e) => {
-                    retried = true;
-                    result = target.writer.append(bytes, Acks::All);
-                }
-                _ => break,
-            }
-        }
+        let (result, retried) = append_retrying(&mut target.writer, bytes, Acks::All, RETRIES);
         if refused_before_append(&result, retried) {
             target.sequence = previous_sequence(target.sequence, entries.len());
         }
