@@ -374,17 +374,15 @@ struct Seen {
     state: Option<TxnValue>,
 }
 
-/// The cluster's metadata as it is on disk now, and the leader epoch it gives
+/// Brings `cluster`'s metadata up to date and returns the leader epoch it gives
 /// `__transaction_state` partition `partition`: the partition is then read through that
-/// same metadata (its leader at that epoch), and a change during the read shows at the
-/// next step.
-fn fresh_state_view(cluster: &Cluster, partition: u32) -> Result<(Cluster, i32), ClusterError> {
-    let mut fresh = cluster.clone();
-    fresh.reload()?;
-    let epoch = fresh
+/// same metadata (its leader at that epoch, not one a failover replaced), and a change
+/// during the read shows at the next step.
+fn state_leader_epoch(cluster: &mut Cluster, partition: u32) -> Result<i32, ClusterError> {
+    cluster.reload()?;
+    Ok(cluster
         .partition(TXN_TOPIC, partition)
-        .map_or(-1, |p| p.leader_epoch);
-    Ok((fresh, epoch))
+        .map_or(-1, |p| p.leader_epoch))
 }
 
 impl Transactional {
@@ -439,8 +437,8 @@ pub fn init(
     let _lock = coordinator_lock(cluster, partition_for(id))?;
     let mut completed = None;
     let mut state = None;
-    let (fresh, leader_epoch) = fresh_state_view(cluster, partition_for(id))?;
-    let seen_to = latest_since(&fresh, partition_for(id), id, None, &mut state)?.unwrap_or(0);
+    let leader_epoch = state_leader_epoch(cluster, partition_for(id))?;
+    let seen_to = latest_since(cluster, partition_for(id), id, None, &mut state)?.unwrap_or(0);
     if let Some(s) = state.clone().filter(|s| s.status.is_open()) {
         let (done, c) = finish_open(cluster, id, &s, "fenced by a new holder of the id")?;
         state = Some(done);
@@ -487,12 +485,12 @@ pub fn init(
 
 /// The state of `t`'s id (coordinator lock held), refused when another holder took over.
 /// Reads only what was appended since `t`'s last look.
-fn current(cluster: &Cluster, t: &mut Transactional) -> Result<TxnValue, TxnError> {
+fn current(cluster: &mut Cluster, t: &mut Transactional) -> Result<TxnValue, TxnError> {
     let partition = partition_for(&t.id);
-    let (fresh, leader_epoch) = fresh_state_view(cluster, partition)?;
+    let leader_epoch = state_leader_epoch(cluster, partition)?;
     let mut state = t.seen.state.clone();
     let since = if leader_epoch == t.seen.leader_epoch {
-        latest_since(&fresh, partition, &t.id, Some(t.seen.next), &mut state)?
+        latest_since(cluster, partition, &t.id, Some(t.seen.next), &mut state)?
     } else {
         None
     };
@@ -502,7 +500,7 @@ fn current(cluster: &Cluster, t: &mut Transactional) -> Result<TxnValue, TxnErro
         // it all again.
         None => {
             state = None;
-            latest_since(&fresh, partition, &t.id, None, &mut state)?.unwrap_or(0)
+            latest_since(cluster, partition, &t.id, None, &mut state)?.unwrap_or(0)
         }
     };
     t.seen = Seen {
