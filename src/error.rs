@@ -231,7 +231,7 @@ pub fn classify(err: &(dyn std::error::Error + 'static)) -> Option<ExitCode> {
                 Some(ExitCode::NotFound)
             }
             R::Damaged { .. } | R::Unparsable { .. } => Some(ExitCode::Corrupt),
-            R::Io { .. } | R::Lock(_) => None,
+            R::Io { .. } => None,
         };
     }
     if let Some(io) = err.downcast_ref::<std::io::Error>() {

@@ -46,3 +46,64 @@ pub mod mirror;
 pub mod output;
 pub mod record;
 pub mod txn;
+
+/// DESIGN.md's layers, checked on the source: a module never imports from a layer above it.
+#[cfg(test)]
+mod layers {
+    use std::path::Path;
+
+    /// Every `crate::<module>` a layer's non-test source names.
+    fn imports(layer: &str) -> Vec<(String, String)> {
+        fn walk(dir: &Path, out: &mut Vec<(String, String)>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                let name = path.file_name().unwrap().to_string_lossy().into_owned();
+                if path.is_dir() {
+                    if name != "tests" && name != "proptests" {
+                        walk(&path, out);
+                    }
+                    continue;
+                }
+                if !name.ends_with(".rs") || name.ends_with("tests.rs") {
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap();
+                // What follows `#[cfg(test)]` is the file's unit tests.
+                let code = text.split("#[cfg(test)]").next().unwrap_or("");
+                for (i, _) in code.match_indices("crate::") {
+                    let module: String = code[i + 7..]
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                        .collect();
+                    out.push((path.display().to_string(), module));
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(
+            &Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("src")
+                .join(layer),
+            &mut out,
+        );
+        out
+    }
+
+    fn assert_only(layer: &str, allowed: &[&str]) {
+        for (file, module) in imports(layer) {
+            assert!(
+                allowed.contains(&module.as_str()),
+                "{file} imports crate::{module}: {layer}/ may only use {allowed:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn lower_layers_never_import_upper_ones() {
+        assert_only("record", &["record"]);
+        assert_only("log", &["log", "record"]);
+        assert_only("cluster", &["cluster", "log", "record"]);
+        // Serializers are pure: no storage, no cluster (the registry is handed a store).
+        assert_only("format", &["format", "client", "record"]);
+    }
+}

@@ -17,7 +17,7 @@ use clap::ValueEnum;
 use crate::cluster::layout::Layout;
 use crate::error::{ExitCode, coded};
 use crate::format::avro::AvroSchema;
-use crate::format::registry::{Candidate, Parsed, Registry};
+use crate::format::registry::{Candidate, Parsed};
 use crate::format::serializer::{Decoder, Encoder, Format, Schema, SchemaFiles};
 
 /// What `--key-format` and `--value-format` accept.
@@ -261,7 +261,7 @@ impl FormatArgs {
                 continue;
             }
             if registry.is_none() {
-                registry = Some(Registry::open(layout)?);
+                registry = Some(super::schema_store::open_registry(layout)?);
             }
             let Some(reg) = registry.as_mut() else {
                 continue;
@@ -341,7 +341,7 @@ impl FormatArgs {
                 )));
             }
             let registry = if format.has_schema() && schema.is_none() {
-                Some(Registry::open(layout)?)
+                Some(super::schema_store::open_registry(layout)?)
             } else {
                 None
             };

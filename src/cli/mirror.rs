@@ -212,11 +212,17 @@ mod with_kafka {
             batch: usize::try_from(args.batch).unwrap_or(usize::MAX),
             // Ctrl-C or SIGTERM: send what was read, commit it, print the summary, exit 0.
             stop: crate::cli::shutdown::requested,
+            registry: None,
         };
         crate::cli::shutdown::install()?;
         // Every command that needs a cluster creates the default one (mirroring from an
         // empty one then says its topics do not exist).
         let cluster = open_cluster(global)?;
+        // A damaged registry only costs the subjects' names in the report of schema ids.
+        let opts = Options {
+            registry: crate::cli::schema_store::open_registry(cluster.layout()).ok(),
+            ..opts
+        };
 
         let mut out = Printer::stdout();
         let mut view = View {

@@ -33,6 +33,7 @@ mod produce_input;
 mod produce_report;
 mod produce_sink;
 pub mod schema;
+pub mod schema_store;
 mod shutdown;
 pub mod simulate_failure;
 pub mod topic;

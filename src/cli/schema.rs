@@ -29,7 +29,7 @@ use super::{GlobalArgs, OutputFormat, open_cluster};
 use crate::error::{ExitCode, coded};
 use crate::format::avro::AvroSchema;
 use crate::format::protobuf::ProtoSchema;
-use crate::format::registry::{Candidate, Compatibility, Registry};
+use crate::format::registry::{Candidate, Compatibility};
 use crate::output::{Printer, Table};
 
 const EXAMPLES: &str = "\
@@ -135,7 +135,7 @@ pub struct CompatibilityArgs {
 pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     check_output(global, "schema")?;
     let cluster = open_cluster(global)?;
-    let mut registry = Registry::open(cluster.layout())?;
+    let mut registry = super::schema_store::open_registry(cluster.layout())?;
     let mut out = Printer::stdout();
     let json = global.output == OutputFormat::Json;
     match &args.action {

@@ -16,6 +16,10 @@ pub const LOCKS_DIR: &str = "locks";
 pub const GROUPS_DIR: &str = "groups";
 /// The local schema registry.
 pub const SCHEMAS_DIR: &str = "schemas";
+/// The schema registry's file inside [`SCHEMAS_DIR`].
+pub const SCHEMA_REGISTRY_FILE: &str = "registry.json";
+/// The lock writers of the schema registry hold, inside [`LOCKS_DIR`].
+pub const SCHEMA_REGISTRY_LOCK: &str = "schemas.lock";
 /// Broker identity file in each broker folder.
 pub const META_PROPERTIES: &str = "meta.properties";
 
@@ -86,6 +90,14 @@ impl Layout {
     /// The schema registry folder.
     pub fn schemas(&self) -> PathBuf {
         self.root.join(SCHEMAS_DIR)
+    }
+    /// The schema registry's file, `schemas/registry.json`.
+    pub fn schema_registry(&self) -> PathBuf {
+        self.schemas().join(SCHEMA_REGISTRY_FILE)
+    }
+    /// The lock writers of the schema registry hold.
+    pub fn schema_registry_lock(&self) -> PathBuf {
+        self.locks().join(SCHEMA_REGISTRY_LOCK)
     }
 }
 

@@ -11,6 +11,7 @@ pub mod lock;
 pub mod metadata;
 pub mod producer_ids;
 pub mod replica;
+pub mod schema_file;
 pub mod snapshot;
 pub mod topic;
 pub mod writer;

@@ -12,28 +12,70 @@
 //!   own subject, named by its import path, and referenced (`name`, `subject`, `version`), as
 //!   Confluent's serializers register references.
 //!
-//! Writers take `locks/schemas.lock`, re-read the file, change it and replace it atomically;
-//! readers take no lock (a rename never shows half a file).
+//! The bytes live in a [`Store`] the caller hands over: the cluster keeps them in
+//! `schemas/registry.json`, written under `locks/schemas.lock` (cli/registry_store.rs), so
+//! this module is pure and knows nothing of clusters or locks. A change re-reads the stored
+//! state under the store's lock, changes it and stores it whole.
 //!
-//! Owns: the registry file, ids, versions, modes, the compatibility rule. Must not: frame or
-//! encode values (format::serializer does), or print.
+//! Owns: the registry's state, ids, versions, modes, the compatibility rule. Must not: frame
+//! or encode values (format::serializer does), touch files itself, or print.
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 use super::avro::{self, AvroSchema};
 use super::protobuf::{self, ProtoFile, ProtoSchema, ProtoSource};
-use crate::cluster::layout::Layout;
-use crate::cluster::lock::{FileLock, LockError};
 
-/// The registry file inside `schemas/`.
-pub const REGISTRY_FILE: &str = "registry.json";
-/// The lock writers hold, inside `locks/`.
-pub const REGISTRY_LOCK: &str = "schemas.lock";
+/// Where the registry's state is kept, as bytes (JSON): a file of the cluster directory,
+/// or memory in tests.
+pub trait Store: fmt::Debug + Send + Sync {
+    /// Where the state is, for messages (a file's path).
+    fn location(&self) -> &Path;
+    /// The stored bytes; `None` when nothing was stored yet.
+    fn read(&self) -> std::io::Result<Option<Vec<u8>>>;
+    /// Holding the writers' lock: reads the stored bytes, calls `change` with them and
+    /// stores what it returns, if anything (all at once: a reader sees the old bytes or the
+    /// new, never a mix).
+    fn update(
+        &self,
+        change: &mut dyn FnMut(Option<Vec<u8>>) -> Result<Option<Vec<u8>>, RegistryError>,
+    ) -> Result<(), RegistryError>;
+}
+
+/// A [`Store`] in memory (tests, and tools that want a throwaway registry).
+#[derive(Debug, Default)]
+pub struct MemoryStore(std::sync::Mutex<Option<Vec<u8>>>);
+
+impl Store for MemoryStore {
+    fn location(&self) -> &Path {
+        Path::new("(memory)")
+    }
+    fn read(&self) -> std::io::Result<Option<Vec<u8>>> {
+        Ok(self.0.lock().map_err(|_| poisoned())?.clone())
+    }
+    fn update(
+        &self,
+        change: &mut dyn FnMut(Option<Vec<u8>>) -> Result<Option<Vec<u8>>, RegistryError>,
+    ) -> Result<(), RegistryError> {
+        let mut held = self.0.lock().map_err(|_| RegistryError::Io {
+            path: self.location().to_path_buf(),
+            source: poisoned(),
+        })?;
+        if let Some(new) = change(held.clone())? {
+            *held = Some(new);
+        }
+        Ok(())
+    }
+}
+
+fn poisoned() -> std::io::Error {
+    std::io::Error::other("a writer panicked while holding the registry")
+}
 
 /// The schema languages the registry holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -257,9 +299,6 @@ pub enum RegistryError {
         /// What is wrong.
         reason: String,
     },
-    /// The writers' lock.
-    #[error(transparent)]
-    Lock(#[from] LockError),
     /// No such subject.
     #[error("subject {0:?} is not registered (see `filka schema list`)")]
     UnknownSubject(String),
@@ -300,21 +339,18 @@ pub enum RegistryError {
     },
 }
 
-/// The local registry of one cluster, as read when opened.
+/// A local registry, as read when opened.
 #[derive(Debug, Clone)]
 pub struct Registry {
-    file: PathBuf,
-    lock: PathBuf,
+    store: Arc<dyn Store>,
     state: State,
 }
 
 impl Registry {
-    /// Reads the registry of the cluster at `layout` (empty when it has none yet).
-    pub fn open(layout: &Layout) -> Result<Registry, RegistryError> {
-        let file = layout.schemas().join(REGISTRY_FILE);
-        let lock = layout.locks().join(REGISTRY_LOCK);
-        let state = read_state(&file)?;
-        Ok(Registry { file, lock, state })
+    /// Reads the registry kept in `store` (empty when it holds nothing yet).
+    pub fn open(store: Arc<dyn Store>) -> Result<Registry, RegistryError> {
+        let state = read_state(store.as_ref())?;
+        Ok(Registry { store, state })
     }
 
     /// Subjects in name order.
@@ -416,7 +452,7 @@ impl Registry {
         // not recurse forever.
         if depth > 64 {
             return Err(RegistryError::Damaged {
-                path: self.file.clone(),
+                path: self.store.location().to_path_buf(),
                 reason: "references nest deeper than 64 (a cycle?)".into(),
             });
         }
@@ -442,13 +478,39 @@ impl Registry {
         subject: &str,
         candidate: &Candidate,
     ) -> Result<Registered, RegistryError> {
-        let _lock = FileLock::exclusive(&self.lock)?;
-        self.state = read_state(&self.file)?;
-        let registered = self.register_locked(subject, candidate)?;
-        if registered.created {
-            self.save()?;
-        }
-        Ok(registered)
+        let mut registered = None;
+        self.change(&mut |r| {
+            let done = r.register_locked(subject, candidate)?;
+            registered = Some(done);
+            Ok(done.created)
+        })?;
+        registered.ok_or_else(|| RegistryError::Damaged {
+            path: self.store.location().to_path_buf(),
+            reason: "the store did not run the registration".into(),
+        })
+    }
+
+    /// Under the store's lock: re-reads the state, applies `change` to it and stores it
+    /// when `change` says it changed something. On an error nothing is stored and the
+    /// state in hand is the one read.
+    fn change(
+        &mut self,
+        change: &mut dyn FnMut(&mut Registry) -> Result<bool, RegistryError>,
+    ) -> Result<(), RegistryError> {
+        let store = Arc::clone(&self.store);
+        let location = store.location().to_path_buf();
+        store.update(&mut |bytes| {
+            self.state = parse_state(&location, bytes)?;
+            let read = self.state.clone();
+            match change(self) {
+                Ok(false) => Ok(None),
+                Ok(true) => Ok(Some(state_bytes(&location, &self.state)?)),
+                Err(e) => {
+                    self.state = read;
+                    Err(e)
+                }
+            }
+        })
     }
 
     fn register_locked(
@@ -580,37 +642,30 @@ impl Registry {
         subject: Option<&str>,
         mode: Compatibility,
     ) -> Result<(), RegistryError> {
-        let _lock = FileLock::exclusive(&self.lock)?;
-        self.state = read_state(&self.file)?;
-        match subject {
-            None => self.state.compatibility = mode,
-            Some(s) => {
-                self.state
-                    .subjects
-                    .entry(s.to_string())
-                    .or_default()
-                    .compatibility = Some(mode);
+        self.change(&mut |r| {
+            match subject {
+                None => r.state.compatibility = mode,
+                Some(s) => {
+                    r.state
+                        .subjects
+                        .entry(s.to_string())
+                        .or_default()
+                        .compatibility = Some(mode);
+                }
             }
-        }
-        self.save()
+            Ok(true)
+        })
     }
+}
 
-    /// Writes the state back (caller holds the lock).
-    fn save(&self) -> Result<(), RegistryError> {
-        let io = |source| RegistryError::Io {
-            path: self.file.clone(),
-            source,
-        };
-        if let Some(dir) = self.file.parent() {
-            std::fs::create_dir_all(dir).map_err(io)?;
-        }
-        let mut json = serde_json::to_vec_pretty(&self.state).map_err(|e| RegistryError::Io {
-            path: self.file.clone(),
-            source: std::io::Error::other(e),
-        })?;
-        json.push(b'\n');
-        crate::log::io::write_atomic(&self.file, &json).map_err(io)
-    }
+/// The state as stored: pretty JSON and a final newline, for people who look at the file.
+fn state_bytes(location: &Path, state: &State) -> Result<Vec<u8>, RegistryError> {
+    let mut json = serde_json::to_vec_pretty(state).map_err(|e| RegistryError::Io {
+        path: location.to_path_buf(),
+        source: std::io::Error::other(e),
+    })?;
+    json.push(b'\n');
+    Ok(json)
 }
 
 /// Can `reader` read what `writer` wrote? Different languages never can.
@@ -663,16 +718,55 @@ fn version_range(versions: &[Version]) -> String {
     }
 }
 
-fn read_state(file: &Path) -> Result<State, RegistryError> {
-    match std::fs::read(file) {
-        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| RegistryError::Damaged {
-            path: file.to_path_buf(),
+fn read_state(store: &dyn Store) -> Result<State, RegistryError> {
+    let bytes = store.read().map_err(|source| RegistryError::Io {
+        path: store.location().to_path_buf(),
+        source,
+    })?;
+    parse_state(store.location(), bytes)
+}
+
+fn parse_state(location: &Path, bytes: Option<Vec<u8>>) -> Result<State, RegistryError> {
+    match bytes {
+        Some(bytes) => serde_json::from_slice(&bytes).map_err(|e| RegistryError::Damaged {
+            path: location.to_path_buf(),
             reason: e.to_string(),
         }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(State::default()),
-        Err(source) => Err(RegistryError::Io {
-            path: file.to_path_buf(),
-            source,
-        }),
+        None => Ok(State::default()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn avro(text: &str) -> Candidate {
+        Candidate::Avro(AvroSchema::parse(text).unwrap())
+    }
+
+    const V1: &str = r#"{"type":"record","name":"T","fields":[{"name":"a","type":"int"}]}"#;
+    /// Adds a field without a default: not BACKWARD compatible with V1.
+    const V2: &str = r#"{"type":"record","name":"T","fields":[{"name":"a","type":"int"},{"name":"b","type":"int"}]}"#;
+
+    /// The registry works on any store: it keeps no file of its own.
+    #[test]
+    fn registers_into_the_store_it_is_given_and_a_refusal_stores_nothing() {
+        let store: Arc<dyn Store> = Arc::new(MemoryStore::default());
+        let mut r = Registry::open(Arc::clone(&store)).unwrap();
+        let first = r.register("t-value", &avro(V1)).unwrap();
+        assert_eq!((first.id, first.version, first.created), (1, 1, true));
+        let stored = store.read().unwrap().unwrap();
+
+        let err = r.register("t-value", &avro(V2)).unwrap_err();
+        assert!(matches!(err, RegistryError::Incompatible { .. }), "{err}");
+        assert_eq!(
+            store.read().unwrap().unwrap(),
+            stored,
+            "a refusal stores nothing"
+        );
+        // Another registry on the same store sees what the first stored.
+        let again = Registry::open(store).unwrap();
+        assert_eq!(again.version("t-value", None).unwrap().id, 1);
+        assert!(again.version("t-value", Some(2)).is_err());
     }
 }

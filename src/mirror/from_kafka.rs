@@ -34,7 +34,6 @@ use super::{
 use crate::client::producer::{Producer, ProducerConfig, ProducerRecord};
 use crate::cluster::topic::TopicConfig;
 use crate::cluster::{Cluster, ClusterError};
-use crate::format::registry::Registry;
 
 /// How long one poll waits for a record when there is one source topic.
 const POLL: Duration = Duration::from_millis(100);
@@ -95,7 +94,7 @@ pub(super) fn run(
     }
     let _lock = lock_group(&cluster, &opts.group)?;
     let remote = &opts.remote;
-    let registry = Registry::open(cluster.layout()).ok();
+    let registry = opts.registry.as_ref();
     let mut plans = Vec::with_capacity(names.len());
     let mut tally = Tally::default();
     for source in &names {
@@ -309,7 +308,7 @@ pub(super) fn run(
             last_commit = Instant::now();
             let mut fresh = Vec::new();
             for plan in &mut plans {
-                fresh.extend(plan.framing.new_schemas(&plan.target, registry.as_ref()));
+                fresh.extend(plan.framing.new_schemas(&plan.target, registry));
             }
             if !fresh.is_empty() {
                 events(Event::Schemas(&fresh));

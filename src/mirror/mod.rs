@@ -86,6 +86,9 @@ pub struct Options {
     /// Asked between steps: true stops the mirror as if every partition had ended (what was
     /// sent is flushed and committed, and the summary returned). The CLI's Ctrl-C.
     pub stop: fn() -> bool,
+    /// The local schema registry, to name the schemas framed values carry (`None`: ids are
+    /// reported without subjects).
+    pub registry: Option<crate::format::registry::Registry>,
 }
 
 impl Options {
@@ -417,6 +420,7 @@ mod tests {
             follow: false,
             batch: DEFAULT_BATCH,
             stop: || false,
+            registry: None,
         };
         assert_eq!(opts.target_of("a"), "b");
         assert_eq!(opts.target_of("c"), "c");

@@ -30,7 +30,6 @@ use super::{
 use crate::client::consumer::{Consumer, Fetched, Isolation, Poll, StartOffset};
 use crate::cluster::Cluster;
 use crate::cluster::topic::is_internal;
-use crate::format::registry::Registry;
 use crate::group::offsets;
 use crate::txn::coordinator;
 
@@ -102,7 +101,7 @@ pub(super) fn run(
     offsets::ensure_topic(&mut cluster)?;
     abort_stale(&mut cluster, events)?;
     let committed = offsets::read(&cluster, &opts.group)?;
-    let registry = Registry::open(cluster.layout()).ok();
+    let registry = opts.registry.as_ref();
     let mut plans = Vec::with_capacity(names.len());
     let mut tracks = Vec::with_capacity(names.len());
     let mut tally = Tally::default();
@@ -241,7 +240,7 @@ pub(super) fn run(
             last_commit = Instant::now();
             let mut fresh = Vec::new();
             for t in &mut tracks {
-                fresh.extend(t.framing.new_schemas(&t.source, registry.as_ref()));
+                fresh.extend(t.framing.new_schemas(&t.source, registry));
             }
             if !fresh.is_empty() {
                 events(Event::Schemas(&fresh));
