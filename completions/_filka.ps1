@@ -218,6 +218,7 @@ Register-ArgumentCompleter -Native -CommandName 'filka' -ScriptBlock {
             [CompletionResult]::new('--offset', '--offset', [CompletionResultType]::ParameterName, 'Where to start in each partition')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Stop after N records in all (across partitions), then exit 0')
             [CompletionResult]::new('--max-messages', '--max-messages', [CompletionResultType]::ParameterName, 'Stop after N records in all (across partitions), then exit 0')
+            [CompletionResult]::new('--timeout-ms', '--timeout-ms', [CompletionResultType]::ParameterName, 'Wait for records as -f does, but give up once none arrived for MS milliseconds: what was read is written out, then exit 8 (Timeout), as Kafka''s console consumer''s --timeout-ms ends it')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How to print each record (kcat''s -f)')
             [CompletionResult]::new('-g', '-g', [CompletionResultType]::ParameterName, 'Consume as a member of consumer group GROUP (see `filka group`)')
             [CompletionResult]::new('--group', '--group', [CompletionResultType]::ParameterName, 'Consume as a member of consumer group GROUP (see `filka group`)')

@@ -214,7 +214,7 @@ _filka() {
             return 0
             ;;
         filka__subcmd__consume)
-            opts="-t -p -o -c -f -g -I -q -v -h --topic --partition --offset --max-messages --follow --format --group --commit --assignor --session-timeout-ms --auto-commit-interval-ms --key-format --value-format --value-schema --key-schema --proto --key-proto --proto-path --message --key-message --descriptor-set --key-descriptor-set --registry --reader-schema --isolation --cluster --output --quiet --verbose --help"
+            opts="-t -p -o -c -f -g -I -q -v -h --topic --partition --offset --max-messages --follow --timeout-ms --format --group --commit --assignor --session-timeout-ms --auto-commit-interval-ms --key-format --value-format --value-schema --key-schema --proto --key-proto --proto-path --message --key-message --descriptor-set --key-descriptor-set --registry --reader-schema --isolation --cluster --output --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -249,6 +249,10 @@ _filka() {
                     return 0
                     ;;
                 -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout-ms)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -205,6 +205,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand --offset 'Where to start in each partition'
             cand -c 'Stop after N records in all (across partitions), then exit 0'
             cand --max-messages 'Stop after N records in all (across partitions), then exit 0'
+            cand --timeout-ms 'Wait for records as -f does, but give up once none arrived for MS milliseconds: what was read is written out, then exit 8 (Timeout), as Kafka''s console consumer''s --timeout-ms ends it'
             cand --format 'How to print each record (kcat''s -f)'
             cand -g 'Consume as a member of consumer group GROUP (see `filka group`)'
             cand --group 'Consume as a member of consumer group GROUP (see `filka group`)'

@@ -199,6 +199,7 @@ complete -c filka -n "__fish_filka_using_subcommand consume" -s t -l topic -d 'T
 complete -c filka -n "__fish_filka_using_subcommand consume" -s p -l partition -d 'Partitions to read, comma-separated and/or repeated (-p 0,2 -p 5); all by default' -r
 complete -c filka -n "__fish_filka_using_subcommand consume" -s o -l offset -d 'Where to start in each partition' -r
 complete -c filka -n "__fish_filka_using_subcommand consume" -s c -l max-messages -d 'Stop after N records in all (across partitions), then exit 0' -r
+complete -c filka -n "__fish_filka_using_subcommand consume" -l timeout-ms -d 'Wait for records as -f does, but give up once none arrived for MS milliseconds: what was read is written out, then exit 8 (Timeout), as Kafka\'s console consumer\'s --timeout-ms ends it' -r
 complete -c filka -n "__fish_filka_using_subcommand consume" -l format -d 'How to print each record (kcat\'s -f)' -r
 complete -c filka -n "__fish_filka_using_subcommand consume" -s g -l group -d 'Consume as a member of consumer group GROUP (see `filka group`)' -r
 complete -c filka -n "__fish_filka_using_subcommand consume" -l commit -d 'When offsets are committed (with --group)' -r -f -a "auto\t'After the records were written out (at-least-once)'

@@ -18,9 +18,12 @@
 //! file are read in Confluent's framing, with the schema their id names in the local
 //! registry; `--reader-schema` resolves Avro values to an evolved schema.
 //!
+//! `--timeout-ms MS` waits as `-f` does but ends once no record arrived for MS: what was read
+//! is written out, then exit 8.
+//!
 //! Exit codes: 0 done (also when stdout's reader goes away, `| head`), 2 bad flags, 4 unknown
 //! topic or partition, 7 a partition has no leader, 3 corrupt data, 5 a key or value that
-//! does not decode in its format.
+//! does not decode in its format, 8 nothing arrived within `--timeout-ms`.
 //!
 //! Owns: the read loop, output buffering and flushing, the summary on a terminal. Must not:
 //! parse record bytes (the library hands out zero-copy records) or create topics.
@@ -52,6 +55,9 @@ Examples:
 
   Partitions 0 and 2, from offset 100, at most 5 records:
     filka consume -t demo -p 0,2 -o 100 -c 5
+
+  Wait for the next record, but give up after 5 s without one (exit 8):
+    filka consume -t demo -o end -c 1 --timeout-ms 5000
 
   What arrived in the last hour, or since a point in time (UTC without an offset):
     filka consume -t demo -o @-1h
@@ -137,6 +143,12 @@ pub struct Args {
     /// Keep waiting for new records after reaching the end, until killed (or -c is reached).
     #[arg(short, long)]
     pub follow: bool,
+
+    /// Wait for records as -f does, but give up once none arrived for MS milliseconds:
+    /// what was read is written out, then exit 8 (Timeout), as Kafka's console consumer's
+    /// --timeout-ms ends it.
+    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub timeout_ms: Option<u64>,
 
     /// How to print each record (kcat's -f).
     ///
@@ -295,6 +307,8 @@ struct Stats {
     records: u64,
     /// Records per partition id.
     by_partition: Vec<u64>,
+    /// The loop ended because no record arrived within `--timeout-ms`.
+    timed_out: bool,
 }
 
 impl Stats {
@@ -307,6 +321,7 @@ impl Stats {
         Stats {
             records: 0,
             by_partition: vec![0; slots.unwrap_or(0)],
+            timed_out: false,
         }
     }
 
@@ -424,21 +439,38 @@ pub(crate) fn write_record<W: Write>(
     Ok(())
 }
 
-/// Reads until the end (or forever with `follow`), at most `max` records. Write errors come
-/// back as the original `io::Error` so a broken pipe is recognised.
+/// When the read loop stops.
+#[derive(Debug, Clone, Copy)]
+struct Until {
+    /// At most this many records.
+    max: Option<u64>,
+    /// Wait for new records at the end instead of stopping there.
+    follow: bool,
+    /// While following, stop once no record arrived for this long (`timed_out`).
+    timeout: Option<Duration>,
+}
+
+/// Reads until the end (or, following, until stopped or `until.timeout` passes without a
+/// record), at most `until.max` records. Write errors come back as the original
+/// `io::Error` so a broken pipe is recognised.
 fn read_loop<W: Write>(
     consumer: &mut Consumer,
     out: &mut W,
     output: &mut Output,
-    max: Option<u64>,
-    follow: bool,
+    until: Until,
     mut janitor: Option<(&mut crate::cluster::Cluster, bool)>,
 ) -> anyhow::Result<Stats> {
+    let Until {
+        max,
+        follow,
+        timeout,
+    } = until;
     let topic = consumer.topic().to_string();
     let mut stats = Stats::new(consumer);
     let mut idle = IDLE_MIN;
     let mut last_flush = Instant::now();
     let mut last_janitor = Instant::now();
+    let mut last_record = Instant::now();
     // Ctrl-C or SIGTERM: stop here; the caller flushes what was read and exits 0.
     while max.is_none_or(|m| stats.records < m) && !super::shutdown::requested() {
         let mut write_err: Option<WriteError> = None;
@@ -467,6 +499,7 @@ fn read_loop<W: Write>(
             Poll::End => break,
             Poll::Records(_) => {
                 idle = IDLE_MIN;
+                last_record = Instant::now();
                 if follow && last_flush.elapsed() >= FLUSH_EVERY {
                     out.flush().context("writing to stdout")?;
                     last_flush = Instant::now();
@@ -478,6 +511,10 @@ fn read_loop<W: Write>(
                 // Caught up: show what we have, then wait for more.
                 out.flush().context("writing to stdout")?;
                 last_flush = Instant::now();
+                if timeout.is_some_and(|t| last_record.elapsed() >= t) {
+                    stats.timed_out = true;
+                    break;
+                }
                 std::thread::sleep(idle);
                 idle = (idle * 2).min(IDLE_MAX);
                 if let Some((cluster, verbose)) = &mut janitor
@@ -529,12 +566,13 @@ pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     if isolation == Isolation::ReadCommitted {
         abort_stale_transactions(&mut janitor, global.verbose > 0 && !global.quiet)?;
     }
+    let follow = args.follow || args.timeout_ms.is_some();
     let opened = Consumer::new_isolated(
         cluster,
         topic,
         partitions.as_deref(),
         start,
-        args.follow,
+        follow,
         isolation,
     );
     let mut consumer = match opened {
@@ -562,8 +600,11 @@ pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
             &mut consumer,
             &mut out,
             &mut output,
-            args.max_messages,
-            args.follow,
+            Until {
+                max: args.max_messages,
+                follow,
+                timeout: args.timeout_ms.map(Duration::from_millis),
+            },
             (isolation == Isolation::ReadCommitted).then_some((&mut janitor, verbose)),
         )?
     };
@@ -584,7 +625,21 @@ pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
             escape_control(topic)
         );
     }
+    if stats.timed_out {
+        return Err(timed_out(args.timeout_ms.unwrap_or(0), stats.records));
+    }
     Ok(ExitCode::Success)
+}
+
+/// The error of a `--timeout-ms` that passed with no record (exit 8).
+pub(crate) fn timed_out(ms: u64, records: u64) -> anyhow::Error {
+    coded(
+        ExitCode::Timeout,
+        anyhow!(
+            "consume: no record arrived within {ms} ms (--timeout-ms), after {records} record{}",
+            if records == 1 { "" } else { "s" }
+        ),
+    )
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ mod consume;
 mod demo;
 mod describe;
 mod dump;
+mod exit_codes;
 mod generated_docs;
 mod group;
 mod harness;
