@@ -43,9 +43,30 @@ pub fn script(shell: Shell) -> Vec<u8> {
 }
 
 /// Prints the completion script.
-pub fn run(args: &Args, _global: &GlobalArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
+    global.accept(
+        "completions",
+        super::global::TEXT_ONLY,
+        super::global::VERBOSE,
+    )?;
     let mut out = Printer::stdout();
     std::io::Write::write_all(&mut out, &script(args.shell))?;
     out.finish()?;
+    global.detail(1, format!("completions: {}", install_hint(args.shell)));
     Ok(ExitCode::Success)
+}
+
+/// Where `shell` loads completion scripts from, for `-v`.
+fn install_hint(shell: Shell) -> &'static str {
+    match shell {
+        Shell::Bash => {
+            "a bash script; bash-completion loads it from \
+             ~/.local/share/bash-completion/completions/filka, or `source` it"
+        }
+        Shell::Zsh => "a zsh script; zsh loads it as _filka from a directory in $fpath",
+        Shell::Fish => "a fish script; fish loads it from ~/.config/fish/completions/filka.fish",
+        Shell::Elvish => "an elvish script; `eval` it from ~/.config/elvish/rc.elv",
+        Shell::PowerShell => "a PowerShell script; dot-source it from your $PROFILE",
+        _ => "a completion script for this shell",
+    }
 }

@@ -36,7 +36,7 @@ use anyhow::{Context, anyhow};
 
 use super::formats::FormatArgs;
 use super::{GlobalArgs, OutputFormat, open_cluster};
-use crate::client::consumer::{Consumer, Fetched, Isolation, Poll};
+use crate::client::consumer::{BatchRead, Consumer, Fetched, Isolation, Poll, StartOffset};
 use crate::cluster::ClusterError;
 use crate::error::{ExitCode, ResultExt, coded};
 use crate::format::envelope::{EnvelopeOut, write_envelope};
@@ -534,6 +534,42 @@ fn read_loop<W: Write>(
     Ok(stats)
 }
 
+/// Why a partition is read from where it is, for `-v` (Kafka's ListOffsets in words).
+pub(crate) fn start_reason(start: StartOffset) -> String {
+    match start {
+        StartOffset::Beginning => "-o beginning: the log start offset".into(),
+        StartOffset::End => "-o end: the high watermark, only records produced from now on".into(),
+        StartOffset::Offset(o) => format!("-o {o}, kept within the log start and end"),
+        StartOffset::Last(n) => format!("-o -{n}: the high watermark minus {n}"),
+        StartOffset::Timestamp(t) => {
+            format!("the first record with a timestamp at or after {t} ms, by the time index")
+        }
+    }
+}
+
+/// One `-vv` line: a batch as a fetch returned it.
+pub(crate) fn batch_line(topic: &str, b: &BatchRead) -> String {
+    format!(
+        "fetched {topic}-{} from broker {}: batch {}..{} ({} records, {} bytes, {}, leader \
+         epoch {}){}",
+        b.partition,
+        b.leader,
+        b.base_offset,
+        b.last_offset,
+        b.records,
+        b.bytes,
+        b.compression.name(),
+        b.leader_epoch,
+        if b.control {
+            ", a control batch (transaction marker)"
+        } else if b.aborted {
+            ", skipped: an aborted transaction (read_committed)"
+        } else {
+            ""
+        }
+    )
+}
+
 /// Partitions in the order given, each once.
 fn dedup(list: &[u32]) -> Vec<u32> {
     let mut seen = HashSet::new();
@@ -542,6 +578,7 @@ fn dedup(list: &[u32]) -> Vec<u32> {
 
 /// Runs the command.
 pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
+    global.accept_verbosity("consume", super::global::VERBOSE_BATCHES)?;
     super::shutdown::install()?;
     if args.group.is_some() {
         return super::consume_group::run(args, global);
@@ -585,10 +622,24 @@ pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         }
         Err(e) => return Err(anyhow::Error::new(e).context(format!("consume {}", topic))),
     };
-    if global.verbose > 0 && !global.quiet {
-        for (p, offset) in consumer.positions() {
-            eprintln!("filka: reading {}-{p} from offset {offset}", topic);
+    if global.verbose_at(1) {
+        let why = start_reason(start);
+        for (p, offset, leader) in consumer.positions_and_leaders() {
+            global.detail(
+                1,
+                format!(
+                    "consume: reading {}-{p} from its leader, broker {leader}, at offset \
+                     {offset} ({why})",
+                    escape_control(topic)
+                ),
+            );
         }
+    }
+    if global.verbose_at(2) {
+        let topic = escape_control(topic);
+        consumer.on_batch(Box::new(move |b| {
+            eprintln!("filka: {}", batch_line(&topic, b))
+        }));
     }
 
     let mut out = BufWriter::with_capacity(OUT_BUFFER, stdout_writer());

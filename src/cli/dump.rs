@@ -117,16 +117,8 @@ const MAX_LISTED_MISMATCHES: usize = 10_000;
 
 /// Dumps the files.
 pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
-    let json = match global.output {
-        OutputFormat::Text => false,
-        OutputFormat::Json => true,
-        other => {
-            return Err(coded(
-                ExitCode::Usage,
-                anyhow!("dump: --output {other:?} is not supported; use text or json"),
-            ));
-        }
-    };
+    global.accept("dump", super::global::TEXT_JSON, super::global::VERBOSE)?;
+    let json = global.output == OutputFormat::Json;
     // Every file is checked before anything is printed: one clear line for a typo.
     let mut kinds = Vec::with_capacity(args.files.len());
     for file in &args.files {
@@ -173,6 +165,11 @@ pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
                 return Err(anyhow::Error::new(e).context(format!("dump {}", file.display())));
             }
         };
+        if global.verbose_at(1) {
+            // stdout first, so the line follows the file's dump on a terminal.
+            out.flush()?;
+            global.detail(1, verbose_summary(file, kind, &summary));
+        }
         if summary.is_corrupt() {
             corrupt.push(file.display().to_string());
         }
@@ -202,6 +199,50 @@ pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         ));
     }
     Ok(ExitCode::Success)
+}
+
+/// What `-v` says of a dumped file: how its kind was known, and what was read.
+fn verbose_summary(file: &Path, kind: FileKind, s: &Summary) -> String {
+    let what = match kind {
+        FileKind::Log { base_offset } => format!(
+            "a log segment of base offset {base_offset}: {} batches, {} records",
+            s.batches, s.records
+        ),
+        FileKind::OffsetIndex { base_offset } => format!(
+            "the offset index of segment {base_offset}: {} entries",
+            s.entries
+        ),
+        FileKind::TimeIndex { base_offset } => format!(
+            "the time index of segment {base_offset}: {} entries",
+            s.entries
+        ),
+        FileKind::ProducerSnapshot { offset } => format!(
+            "a producer-state snapshot at offset {offset}: {} producers",
+            s.entries
+        ),
+        FileKind::TxnIndex { base_offset } => format!(
+            "the aborted-transaction index of segment {base_offset}: {} entries",
+            s.entries
+        ),
+        FileKind::LeaderEpochCheckpoint => {
+            format!("a leader-epoch checkpoint: {} entries", s.entries)
+        }
+        FileKind::OffsetCheckpoint => format!("an offset checkpoint: {} entries", s.entries),
+        FileKind::PartitionMetadata => "a partition.metadata file".to_string(),
+    };
+    let problems = s.bad_crcs + s.invalid_bytes + s.errors + s.mismatches;
+    format!(
+        "dump {}: {what} (kind from its name), {}",
+        escape_control(&file.display().to_string()),
+        if problems == 0 {
+            "no problem found".to_string()
+        } else {
+            format!(
+                "{} bad CRCs, {} invalid bytes, {} errors, {} mismatches",
+                s.bad_crcs, s.invalid_bytes, s.errors, s.mismatches
+            )
+        }
+    )
 }
 
 /// `a, b, c and 4 more`.

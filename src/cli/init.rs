@@ -84,7 +84,7 @@ pub struct Args {
 
 /// Creates the cluster and reports what it created.
 pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
-    super::describe::check_output(global, "init")?;
+    global.accept("init", super::global::TEXT_JSON, super::global::VERBOSE)?;
     let path = &global.cluster;
     // Checked before anything is created: the library would find it after the first folders.
     if i64::from(args.first_id) + i64::from(args.brokers) - 1 > i64::from(i32::MAX) {
@@ -173,8 +173,20 @@ pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         }
     }
     out.finish().context("writing the report")?;
-    if !global.quiet && global.output == OutputFormat::Text {
-        eprintln!("filka: next: filka topic create demo, then filka describe cluster");
+    if global.verbose_at(1) {
+        for (offset, _, record) in c.history()? {
+            global.detail(
+                1,
+                format!(
+                    "init: metadata log offset {offset}: {} (written by the controller; \
+                     `filka describe history` shows it)",
+                    record.kind()
+                ),
+            );
+        }
+    }
+    if global.output == OutputFormat::Text {
+        global.note("next: filka topic create demo, then filka describe cluster");
     }
     Ok(ExitCode::Success)
 }

@@ -24,6 +24,7 @@ pub mod describe;
 pub mod dump;
 pub mod formats;
 pub mod generated;
+mod global;
 pub mod group;
 pub mod init;
 pub mod mirror;

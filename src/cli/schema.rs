@@ -24,13 +24,12 @@ use anyhow::{Context, anyhow};
 use clap::{Subcommand, ValueEnum};
 use serde_json::json;
 
-use super::describe::check_output;
 use super::{GlobalArgs, OutputFormat, open_cluster};
 use crate::error::{ExitCode, coded};
 use crate::format::avro::AvroSchema;
 use crate::format::protobuf::ProtoSchema;
 use crate::format::registry::{Candidate, Compatibility};
-use crate::output::{Printer, Table};
+use crate::output::{Printer, Table, escape_control};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -133,14 +132,49 @@ pub struct CompatibilityArgs {
 
 /// Runs the command.
 pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
-    check_output(global, "schema")?;
+    global.accept("schema", super::global::TEXT_JSON, super::global::VERBOSE)?;
     let cluster = open_cluster(global)?;
     let mut registry = super::schema_store::open_registry(cluster.layout())?;
+    global.detail(
+        1,
+        format!(
+            "schema: the local registry is {} ({} subjects)",
+            escape_control(&registry.location().display().to_string()),
+            registry.subjects().count()
+        ),
+    );
     let mut out = Printer::stdout();
     let json = global.output == OutputFormat::Json;
     match &args.action {
         Action::Register(a) => {
             let candidate = candidate(a)?;
+            if global.verbose_at(1) {
+                let mode = registry.compatibility(Some(&a.subject));
+                let versions: Vec<u32> = registry
+                    .subjects()
+                    .find(|(name, _)| *name == a.subject)
+                    .map(|(_, s)| s.versions.iter().map(|v| v.version).collect())
+                    .unwrap_or_default();
+                let against = match (versions.last(), mode) {
+                    (None, _) => "it has no version yet: nothing to check against".to_string(),
+                    (_, Compatibility::None) => "NONE: no check".to_string(),
+                    (Some(latest), m) if !m.transitive() => {
+                        format!("{m}: checked against its latest version, {latest}")
+                    }
+                    (_, m) => format!(
+                        "{m}: checked against every version ({})",
+                        versions
+                            .iter()
+                            .map(u32::to_string)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                };
+                global.detail(
+                    1,
+                    format!("schema register: subject {}: {against}", a.subject),
+                );
+            }
             let r = registry
                 .register(&a.subject, &candidate)
                 .with_context(|| format!("registering {}", a.file.display()))?;

@@ -248,16 +248,13 @@ fn print(report: &Report, global: &GlobalArgs) -> anyhow::Result<()> {
 
 /// Runs the command.
 pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
-    if matches!(global.output, OutputFormat::Csv | OutputFormat::Avro) {
-        return Err(crate::error::coded(
-            ExitCode::Usage,
-            anyhow::anyhow!(
-                "simulate-failure prints text or json, not {:?}",
-                global.output
-            ),
-        ));
-    }
+    global.accept(
+        "simulate-failure",
+        super::global::TEXT_JSON,
+        super::global::VERBOSE,
+    )?;
     let mut cluster = super::open_cluster(global)?;
+    let metadata_before = cluster.state().metadata_offset;
     let report = match &args.what {
         What::BrokerDown { id, power_loss } => {
             failover::broker_down(&mut cluster, *id, *power_loss)
@@ -303,5 +300,34 @@ pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         }
     };
     print(&report, global)?;
+    if global.verbose_at(1) {
+        cluster.reload()?;
+        let after = cluster.state().metadata_offset;
+        global.detail(
+            1,
+            if after > metadata_before {
+                format!(
+                    "simulate-failure: the controller appended {} at offsets \
+                     {metadata_before}..{} of the metadata log (`filka describe history` shows \
+                     {})",
+                    if after - metadata_before == 1 {
+                        "1 metadata record".to_string()
+                    } else {
+                        format!("{} metadata records", after - metadata_before)
+                    },
+                    after - 1,
+                    if after - metadata_before == 1 {
+                        "it"
+                    } else {
+                        "them"
+                    }
+                )
+            } else {
+                "simulate-failure: no metadata record was written (the change is in the \
+                 replicas' files only)"
+                    .to_string()
+            },
+        );
+    }
     Ok(ExitCode::Success)
 }

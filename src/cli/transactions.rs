@@ -20,7 +20,6 @@ use anyhow::{Context, anyhow};
 use clap::Subcommand;
 use serde_json::json;
 
-use super::describe::check_output;
 use super::{GlobalArgs, OutputFormat, open_cluster};
 use crate::cluster::replica::PartitionView;
 use crate::error::{ExitCode, coded};
@@ -115,6 +114,29 @@ pub struct AbortArgs {
     pub start_offset: Option<i64>,
 }
 
+/// `-v`: where the transaction coordinator of `id` lives, as Kafka's FindCoordinator says.
+fn verbose_coordinator(global: &GlobalArgs, cluster: &crate::cluster::Cluster, id: &str) {
+    if !global.verbose_at(1) {
+        return;
+    }
+    let partition = coordinator::partition_for(id);
+    let leader = cluster
+        .partition(coordinator::TXN_TOPIC, partition)
+        .map_or_else(
+            |_| "not created yet".to_string(),
+            |p| format!("led by broker {}", p.leader),
+        );
+    global.detail(
+        1,
+        format!(
+            "transactional id {:?}: its coordinator is partition {}-{partition} (abs(hashCode) % {}), {leader}",
+            escape_control(id),
+            coordinator::TXN_TOPIC,
+            coordinator::TXN_PARTITIONS
+        ),
+    );
+}
+
 fn not_found(msg: String) -> anyhow::Error {
     coded(ExitCode::NotFound, anyhow!(msg))
 }
@@ -148,7 +170,11 @@ fn report(out: &mut Printer, json: bool, done: &Completed) -> anyhow::Result<()>
 
 /// Runs the command.
 pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
-    check_output(global, "transactions")?;
+    global.accept(
+        "transactions",
+        super::global::TEXT_JSON,
+        super::global::VERBOSE,
+    )?;
     let mut cluster = open_cluster(global)?;
     let mut out = Printer::stdout();
     let json = global.output == OutputFormat::Json;
@@ -156,20 +182,27 @@ pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         Action::List(a) => {
             if !a.no_abort {
                 for done in coordinator::abort_stale(&mut cluster)? {
-                    if !global.quiet {
-                        eprintln!(
-                            "filka: transactions: {} {:?} first ({})",
-                            if done.committed {
-                                "completed"
-                            } else {
-                                "aborted"
-                            },
-                            escape_control(&done.transactional_id),
-                            done.reason
-                        );
-                    }
+                    global.note(format!(
+                        "transactions: {} {:?} first ({})",
+                        if done.committed {
+                            "completed"
+                        } else {
+                            "aborted"
+                        },
+                        escape_control(&done.transactional_id),
+                        done.reason
+                    ));
                 }
             }
+            global.detail(
+                1,
+                format!(
+                    "transactions list: every transactional id's state, read from the \
+                     {} partitions of {} (their leaders' replicas, up to each high watermark)",
+                    coordinator::TXN_PARTITIONS,
+                    coordinator::TXN_TOPIC
+                ),
+            );
             let mut table = Table::new([
                 "TransactionalId",
                 "Coordinator",
@@ -211,6 +244,7 @@ pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         }
         Action::Describe(a) => {
             let id = &a.transactional_id;
+            verbose_coordinator(global, &cluster, id);
             let v = coordinator::read(&cluster, id)?.ok_or_else(|| {
                 not_found(format!(
                     "transactional id {:?} is unknown (see `filka transactions list`)",
@@ -268,6 +302,14 @@ pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         }
         Action::DescribeProducers(a) => {
             let view = PartitionView::read(&cluster, &a.topic, a.partition)?;
+            global.detail(
+                1,
+                format!(
+                    "transactions describe-producers: the producer state of {}-{} on its \
+                     leader, broker {} (epoch {}), up to the high watermark {}",
+                    a.topic, a.partition, view.leader, view.leader_epoch, view.high_watermark
+                ),
+            );
             let reader = view.leader_reader(&cluster)?;
             let state = reader
                 .producer_state(view.high_watermark)
@@ -319,6 +361,7 @@ pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
                     ));
                 }
             };
+            verbose_coordinator(global, &cluster, &id);
             match coordinator::force_abort(&mut cluster, &id)? {
                 Some(done) => report(&mut out, json, &done)?,
                 None => {

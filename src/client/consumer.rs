@@ -180,6 +180,37 @@ pub struct Consumer {
     next: usize,
     isolation: Isolation,
     markers: bool,
+    /// Told of every batch a poll reads ([`Consumer::on_batch`]).
+    on_batch: Option<BatchObserver>,
+}
+
+/// What [`Consumer::on_batch`] calls.
+pub type BatchObserver = Box<dyn FnMut(&BatchRead)>;
+
+/// A batch a poll read, as a Kafka fetch response carries it: for callers that show what
+/// was fetched (`consume -vv`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BatchRead {
+    /// Partition.
+    pub partition: u32,
+    /// The broker whose replica it was read from (the leader).
+    pub leader: i32,
+    /// First and last offset of the batch.
+    pub base_offset: i64,
+    /// Last offset of the batch.
+    pub last_offset: i64,
+    /// Records it holds.
+    pub records: i32,
+    /// Its size on disk.
+    pub bytes: usize,
+    /// Its codec.
+    pub compression: crate::record::Compression,
+    /// The leader epoch it was written in.
+    pub leader_epoch: i32,
+    /// A control batch (a transaction marker): never delivered as records.
+    pub control: bool,
+    /// Skipped whole: a read_committed reader's aborted transaction.
+    pub aborted: bool,
 }
 
 fn corrupt(e: impl std::fmt::Display, topic: &str, p: u32) -> ClusterError {
@@ -297,6 +328,7 @@ impl Consumer {
             });
         }
         Ok(Consumer {
+            on_batch: None,
             cluster,
             topic: topic.to_string(),
             parts,
@@ -356,6 +388,20 @@ impl Consumer {
     /// The topic.
     pub fn topic(&self) -> &str {
         &self.topic
+    }
+
+    /// Each partition's position, as [`Consumer::positions`], with the broker it is read
+    /// from (its leader when the consumer was made or last refreshed).
+    pub fn positions_and_leaders(&self) -> Vec<(u32, i64, i32)> {
+        self.parts
+            .iter()
+            .map(|p| (p.partition, p.position, p.leader))
+            .collect()
+    }
+
+    /// Calls `f` for every batch a poll reads (control and skipped ones included).
+    pub fn on_batch(&mut self, f: BatchObserver) {
+        self.on_batch = Some(f);
     }
 
     /// Each partition's next offset.
@@ -456,6 +502,20 @@ impl Consumer {
                 }
                 _ => false,
             };
+            if let Some(observe) = &mut self.on_batch {
+                observe(&BatchRead {
+                    partition: p.partition,
+                    leader: p.leader,
+                    base_offset: h.base_offset,
+                    last_offset: h.last_offset(),
+                    records: h.records_count,
+                    bytes: h.size(),
+                    compression: batch.compression(),
+                    leader_epoch: h.partition_leader_epoch,
+                    control,
+                    aborted: skip,
+                });
+            }
             if !skip && (!control || self.markers) {
                 let data = batch
                     .records_data()

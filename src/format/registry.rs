@@ -162,7 +162,8 @@ impl Compatibility {
         )
     }
 
-    fn transitive(self) -> bool {
+    /// Whether a new version is checked against every earlier one (else the latest only).
+    pub fn transitive(self) -> bool {
         matches!(
             self,
             Compatibility::BackwardTransitive
@@ -351,6 +352,11 @@ impl Registry {
     pub fn open(store: Arc<dyn Store>) -> Result<Registry, RegistryError> {
         let state = read_state(store.as_ref())?;
         Ok(Registry { store, state })
+    }
+
+    /// Where the registry's state is kept (for messages).
+    pub fn location(&self) -> &Path {
+        self.store.location()
     }
 
     /// Subjects in name order.

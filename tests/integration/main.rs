@@ -9,6 +9,7 @@ mod describe;
 mod dump;
 mod exit_codes;
 mod generated_docs;
+mod global_flags;
 mod group;
 mod harness;
 mod init;
