@@ -77,6 +77,7 @@ Register-ArgumentCompleter -Native -CommandName 'filka' -ScriptBlock {
             [CompletionResult]::new('alter', 'alter', [CompletionResultType]::ParameterValue, 'Add partitions to a topic or set its config overrides')
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete topics: their metadata first, then every replica''s folder')
             [CompletionResult]::new('elect-leaders', 'elect-leaders', [CompletionResultType]::ParameterValue, 'Preferred leader election: move leadership back to each partition''s first replica')
+            [CompletionResult]::new('partition-for', 'partition-for', [CompletionResultType]::ParameterValue, 'Which partition a key goes to, as Kafka''s default partitioner computes it; writes nothing')
             break
         }
         'filka;topic;create' {
@@ -149,6 +150,18 @@ Register-ArgumentCompleter -Native -CommandName 'filka' -ScriptBlock {
             break
         }
         'filka;topic;elect-leaders' {
+            [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'The cluster directory, created on first use by every command that needs one')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: text for people, json for scripts')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more on stderr about what happens (repeat for more detail)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more on stderr about what happens (repeat for more detail)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'filka;topic;partition-for' {
+            [CompletionResult]::new('--key-format', '--key-format', [CompletionResultType]::ParameterName, 'The key''s format: bytes (as it is), string, base64, hex, int, long, double or json')
             [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'The cluster directory, created on first use by every command that needs one')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: text for people, json for scripts')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
@@ -284,7 +297,7 @@ Register-ArgumentCompleter -Native -CommandName 'filka' -ScriptBlock {
         'filka;group;describe' {
             [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'The cluster directory, created on first use by every command that needs one')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: text for people, json for scripts')
-            [CompletionResult]::new('--members', '--members', [CompletionResultType]::ParameterName, 'One row per member instead (CONSUMER-ID HOST CLIENT-ID #PARTITIONS)')
+            [CompletionResult]::new('--members', '--members', [CompletionResultType]::ParameterName, 'One row per member instead (CONSUMER-ID HOST CLIENT-ID #PARTITIONS ASSIGNMENT)')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'The group''s state instead (ASSIGNMENT-STRATEGY STATE GENERATION #MEMBERS)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
@@ -500,8 +513,8 @@ Register-ArgumentCompleter -Native -CommandName 'filka' -ScriptBlock {
             [CompletionResult]::new('--group', '--group', [CompletionResultType]::ParameterName, 'The consumer group whose offsets say where the pipe is')
             [CompletionResult]::new('--transactional-id', '--transactional-id', [CompletionResultType]::ParameterName, 'The transactional id [default: filka-pipe-<GROUP>]; one per running pipe')
             [CompletionResult]::new('--batch', '--batch', [CompletionResultType]::ParameterName, 'Records per batch (one CMD run, one transaction)')
-            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Where to start when the group has no committed offset (as consume''s -o)')
-            [CompletionResult]::new('--offset', '--offset', [CompletionResultType]::ParameterName, 'Where to start when the group has no committed offset (as consume''s -o)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Where a partition has no committed offset: SPEC, as consume''s -o (Kafka''s auto.offset.reset; default earliest, so a new group transforms what is already there)')
+            [CompletionResult]::new('--offset', '--offset', [CompletionResultType]::ParameterName, 'Where a partition has no committed offset: SPEC, as consume''s -o (Kafka''s auto.offset.reset; default earliest, so a new group transforms what is already there)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How each record is written to CMD''s stdin (consume''s --format) [default: %v\n]')
             [CompletionResult]::new('--input-format', '--input-format', [CompletionResultType]::ParameterName, 'How CMD''s stdout is read: one value per line, or JSON envelopes')
             [CompletionResult]::new('-K', '-K ', [CompletionResultType]::ParameterName, 'Split each output line into key and value at the first SEP (escapes \t \n \\)')
@@ -541,6 +554,9 @@ Register-ArgumentCompleter -Native -CommandName 'filka' -ScriptBlock {
         'filka;describe;cluster' {
             [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'The cluster directory, created on first use by every command that needs one')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: text for people, json for scripts')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'List internal topics'' partitions in the brokers'' lists too')
+            [CompletionResult]::new('--internal', '--internal', [CompletionResultType]::ParameterName, 'List internal topics'' partitions in the brokers'' lists too')
+            [CompletionResult]::new('--include-internal', '--include-internal', [CompletionResultType]::ParameterName, 'List internal topics'' partitions in the brokers'' lists too')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more on stderr about what happens (repeat for more detail)')
@@ -610,7 +626,7 @@ Register-ArgumentCompleter -Native -CommandName 'filka' -ScriptBlock {
         'filka;describe;group' {
             [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'The cluster directory, created on first use by every command that needs one')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: text for people, json for scripts')
-            [CompletionResult]::new('--members', '--members', [CompletionResultType]::ParameterName, 'One row per member instead (CONSUMER-ID HOST CLIENT-ID #PARTITIONS)')
+            [CompletionResult]::new('--members', '--members', [CompletionResultType]::ParameterName, 'One row per member instead (CONSUMER-ID HOST CLIENT-ID #PARTITIONS ASSIGNMENT)')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'The group''s state instead (ASSIGNMENT-STRATEGY STATE GENERATION #MEMBERS)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')

@@ -145,6 +145,9 @@ _filka() {
             filka__subcmd__topic,list)
                 cmd="filka__subcmd__topic__subcmd__list"
                 ;;
+            filka__subcmd__topic,partition-for)
+                cmd="filka__subcmd__topic__subcmd__partition__subcmd__for"
+                ;;
             filka__subcmd__transactions,abort)
                 cmd="filka__subcmd__transactions__subcmd__abort"
                 ;;
@@ -517,7 +520,7 @@ _filka() {
             return 0
             ;;
         filka__subcmd__describe__subcmd__cluster)
-            opts="-q -v -h --cluster --output --quiet --verbose --help"
+            opts="-i -q -v -h --include-internal --internal --cluster --output --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1739,7 +1742,7 @@ _filka() {
             return 0
             ;;
         filka__subcmd__topic)
-            opts="-q -v -h --cluster --output --quiet --verbose --help create list describe alter delete elect-leaders"
+            opts="-q -v -h --cluster --output --quiet --verbose --help create list describe alter delete elect-leaders partition-for"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1935,6 +1938,35 @@ _filka() {
                 return 0
             fi
             case "${prev}" in
+                --cluster)
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json csv avro" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        filka__subcmd__topic__subcmd__partition__subcmd__for)
+            opts="-q -v -h --key-format --cluster --output --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --key-format)
+                    COMPREPLY=($(compgen -W "bytes string base64 hex int long double json avro protobuf" -- "${cur}"))
+                    return 0
+                    ;;
                 --cluster)
                     COMPREPLY=()
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then

@@ -72,6 +72,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand alter 'Add partitions to a topic or set its config overrides'
             cand delete 'Delete topics: their metadata first, then every replica''s folder'
             cand elect-leaders 'Preferred leader election: move leadership back to each partition''s first replica'
+            cand partition-for 'Which partition a key goes to, as Kafka''s default partitioner computes it; writes nothing'
         }
         &'filka;topic;create'= {
             cand -p 'Number of partitions [default: 3]'
@@ -138,6 +139,17 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'filka;topic;elect-leaders'= {
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
+            cand --output 'Output format: text for people, json for scripts'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand -v 'Say more on stderr about what happens (repeat for more detail)'
+            cand --verbose 'Say more on stderr about what happens (repeat for more detail)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'filka;topic;partition-for'= {
+            cand --key-format 'The key''s format: bytes (as it is), string, base64, hex, int, long, double or json'
             cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand -q 'Print nothing on stderr but errors'
@@ -268,7 +280,7 @@ set edit:completion:arg-completer[filka] = {|@words|
         &'filka;group;describe'= {
             cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
-            cand --members 'One row per member instead (CONSUMER-ID HOST CLIENT-ID #PARTITIONS)'
+            cand --members 'One row per member instead (CONSUMER-ID HOST CLIENT-ID #PARTITIONS ASSIGNMENT)'
             cand --state 'The group''s state instead (ASSIGNMENT-STRATEGY STATE GENERATION #MEMBERS)'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
@@ -469,8 +481,8 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand --group 'The consumer group whose offsets say where the pipe is'
             cand --transactional-id 'The transactional id [default: filka-pipe-<GROUP>]; one per running pipe'
             cand --batch 'Records per batch (one CMD run, one transaction)'
-            cand -o 'Where to start when the group has no committed offset (as consume''s -o)'
-            cand --offset 'Where to start when the group has no committed offset (as consume''s -o)'
+            cand -o 'Where a partition has no committed offset: SPEC, as consume''s -o (Kafka''s auto.offset.reset; default earliest, so a new group transforms what is already there)'
+            cand --offset 'Where a partition has no committed offset: SPEC, as consume''s -o (Kafka''s auto.offset.reset; default earliest, so a new group transforms what is already there)'
             cand --format 'How each record is written to CMD''s stdin (consume''s --format) [default: %v\n]'
             cand --input-format 'How CMD''s stdout is read: one value per line, or JSON envelopes'
             cand -K 'Split each output line into key and value at the first SEP (escapes \t \n \\)'
@@ -508,6 +520,9 @@ set edit:completion:arg-completer[filka] = {|@words|
         &'filka;describe;cluster'= {
             cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
+            cand -i 'List internal topics'' partitions in the brokers'' lists too'
+            cand --internal 'List internal topics'' partitions in the brokers'' lists too'
+            cand --include-internal 'List internal topics'' partitions in the brokers'' lists too'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
             cand -v 'Say more on stderr about what happens (repeat for more detail)'
@@ -571,7 +586,7 @@ set edit:completion:arg-completer[filka] = {|@words|
         &'filka;describe;group'= {
             cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
-            cand --members 'One row per member instead (CONSUMER-ID HOST CLIENT-ID #PARTITIONS)'
+            cand --members 'One row per member instead (CONSUMER-ID HOST CLIENT-ID #PARTITIONS ASSIGNMENT)'
             cand --state 'The group''s state instead (ASSIGNMENT-STRATEGY STATE GENERATION #MEMBERS)'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'

@@ -58,20 +58,21 @@ avro\t'Avro, where a command supports it'"
 complete -c filka -n "__fish_filka_using_subcommand init" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c filka -n "__fish_filka_using_subcommand init" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
 complete -c filka -n "__fish_filka_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c filka -n "__fish_filka_using_subcommand topic; and not __fish_seen_subcommand_from create list describe alter delete elect-leaders" -l cluster -d 'The cluster directory, created on first use by every command that needs one' -r -f -a "(__fish_complete_directories)"
-complete -c filka -n "__fish_filka_using_subcommand topic; and not __fish_seen_subcommand_from create list describe alter delete elect-leaders" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
+complete -c filka -n "__fish_filka_using_subcommand topic; and not __fish_seen_subcommand_from create list describe alter delete elect-leaders partition-for" -l cluster -d 'The cluster directory, created on first use by every command that needs one' -r -f -a "(__fish_complete_directories)"
+complete -c filka -n "__fish_filka_using_subcommand topic; and not __fish_seen_subcommand_from create list describe alter delete elect-leaders partition-for" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
 json\t'One JSON object per line, for scripts'
 csv\t'Comma-separated values, where a command supports it'
 avro\t'Avro, where a command supports it'"
-complete -c filka -n "__fish_filka_using_subcommand topic; and not __fish_seen_subcommand_from create list describe alter delete elect-leaders" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c filka -n "__fish_filka_using_subcommand topic; and not __fish_seen_subcommand_from create list describe alter delete elect-leaders" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
-complete -c filka -n "__fish_filka_using_subcommand topic; and not __fish_seen_subcommand_from create list describe alter delete elect-leaders" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c filka -n "__fish_filka_using_subcommand topic; and not __fish_seen_subcommand_from create list describe alter delete elect-leaders" -f -a "create" -d 'Create a topic and its replicas\' folders, spreading leaders and followers over the brokers as Kafka does'
-complete -c filka -n "__fish_filka_using_subcommand topic; and not __fish_seen_subcommand_from create list describe alter delete elect-leaders" -f -a "list" -d 'List topic names, one per line'
-complete -c filka -n "__fish_filka_using_subcommand topic; and not __fish_seen_subcommand_from create list describe alter delete elect-leaders" -f -a "describe" -d 'One topic: a row per partition, then every config with its value and source'
-complete -c filka -n "__fish_filka_using_subcommand topic; and not __fish_seen_subcommand_from create list describe alter delete elect-leaders" -f -a "alter" -d 'Add partitions to a topic or set its config overrides'
-complete -c filka -n "__fish_filka_using_subcommand topic; and not __fish_seen_subcommand_from create list describe alter delete elect-leaders" -f -a "delete" -d 'Delete topics: their metadata first, then every replica\'s folder'
-complete -c filka -n "__fish_filka_using_subcommand topic; and not __fish_seen_subcommand_from create list describe alter delete elect-leaders" -f -a "elect-leaders" -d 'Preferred leader election: move leadership back to each partition\'s first replica'
+complete -c filka -n "__fish_filka_using_subcommand topic; and not __fish_seen_subcommand_from create list describe alter delete elect-leaders partition-for" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c filka -n "__fish_filka_using_subcommand topic; and not __fish_seen_subcommand_from create list describe alter delete elect-leaders partition-for" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand topic; and not __fish_seen_subcommand_from create list describe alter delete elect-leaders partition-for" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c filka -n "__fish_filka_using_subcommand topic; and not __fish_seen_subcommand_from create list describe alter delete elect-leaders partition-for" -f -a "create" -d 'Create a topic and its replicas\' folders, spreading leaders and followers over the brokers as Kafka does'
+complete -c filka -n "__fish_filka_using_subcommand topic; and not __fish_seen_subcommand_from create list describe alter delete elect-leaders partition-for" -f -a "list" -d 'List topic names, one per line'
+complete -c filka -n "__fish_filka_using_subcommand topic; and not __fish_seen_subcommand_from create list describe alter delete elect-leaders partition-for" -f -a "describe" -d 'One topic: a row per partition, then every config with its value and source'
+complete -c filka -n "__fish_filka_using_subcommand topic; and not __fish_seen_subcommand_from create list describe alter delete elect-leaders partition-for" -f -a "alter" -d 'Add partitions to a topic or set its config overrides'
+complete -c filka -n "__fish_filka_using_subcommand topic; and not __fish_seen_subcommand_from create list describe alter delete elect-leaders partition-for" -f -a "delete" -d 'Delete topics: their metadata first, then every replica\'s folder'
+complete -c filka -n "__fish_filka_using_subcommand topic; and not __fish_seen_subcommand_from create list describe alter delete elect-leaders partition-for" -f -a "elect-leaders" -d 'Preferred leader election: move leadership back to each partition\'s first replica'
+complete -c filka -n "__fish_filka_using_subcommand topic; and not __fish_seen_subcommand_from create list describe alter delete elect-leaders partition-for" -f -a "partition-for" -d 'Which partition a key goes to, as Kafka\'s default partitioner computes it; writes nothing'
 complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from create" -s p -l partitions -d 'Number of partitions [default: 3]' -r
 complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from create" -s r -l replication-factor -d 'Replicas of each partition, on distinct brokers [default: 3, or the number of online brokers if fewer]' -r
 complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from create" -s c -l config -d 'A topic config override, KEY=VALUE (repeat for more). Known keys: retention.ms, retention.bytes, segment.bytes, segment.ms, min.insync.replicas, compression.type, cleanup.policy, unclean.leader.election.enable, message.timestamp.type, and others (`filka describe topic NAME` lists them all)' -r
@@ -128,6 +129,24 @@ avro\t'Avro, where a command supports it'"
 complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from elect-leaders" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from elect-leaders" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
 complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from elect-leaders" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from partition-for" -l key-format -d 'The key\'s format: bytes (as it is), string, base64, hex, int, long, double or json' -r -f -a "bytes\t'Raw bytes, as they are (the default)'
+string\t'UTF-8 text'
+base64\t'Bytes, written as base64 text outside the record'
+hex\t'Bytes, written as hex text outside the record'
+int\t'A 32-bit big-endian integer (Kafka\'s IntegerSerializer)'
+long\t'A 64-bit big-endian integer (Kafka\'s LongSerializer)'
+double\t'A 64-bit big-endian IEEE 754 float (Kafka\'s DoubleSerializer)'
+json\t'JSON text'
+avro\t'Avro binary, with --value-schema/--key-schema or the registry'
+protobuf\t'Protobuf binary, with --proto/--descriptor-set or the registry'"
+complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from partition-for" -l cluster -d 'The cluster directory, created on first use by every command that needs one' -r -f -a "(__fish_complete_directories)"
+complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from partition-for" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
+json\t'One JSON object per line, for scripts'
+csv\t'Comma-separated values, where a command supports it'
+avro\t'Avro, where a command supports it'"
+complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from partition-for" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from partition-for" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from partition-for" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c filka -n "__fish_filka_using_subcommand produce" -s t -l topic -d 'The topic to write to' -r
 complete -c filka -n "__fish_filka_using_subcommand produce" -l input -d 'Read records from FILE instead of stdin ("-" is stdin)' -r -F
 complete -c filka -n "__fish_filka_using_subcommand produce" -l input-format -d 'How each input line is read' -r -f -a "lines\t'Each line is a value (or key SEP value with -K)'
@@ -279,7 +298,7 @@ complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subco
 json\t'One JSON object per line, for scripts'
 csv\t'Comma-separated values, where a command supports it'
 avro\t'Avro, where a command supports it'"
-complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from describe" -l members -d 'One row per member instead (CONSUMER-ID HOST CLIENT-ID #PARTITIONS)'
+complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from describe" -l members -d 'One row per member instead (CONSUMER-ID HOST CLIENT-ID #PARTITIONS ASSIGNMENT)'
 complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from describe" -l state -d 'The group\'s state instead (ASSIGNMENT-STRATEGY STATE GENERATION #MEMBERS)'
 complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from describe" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from describe" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
@@ -437,7 +456,7 @@ complete -c filka -n "__fish_filka_using_subcommand pipe" -l to -d 'The topic to
 complete -c filka -n "__fish_filka_using_subcommand pipe" -s g -l group -d 'The consumer group whose offsets say where the pipe is' -r
 complete -c filka -n "__fish_filka_using_subcommand pipe" -l transactional-id -d 'The transactional id [default: filka-pipe-<GROUP>]; one per running pipe' -r
 complete -c filka -n "__fish_filka_using_subcommand pipe" -l batch -d 'Records per batch (one CMD run, one transaction)' -r
-complete -c filka -n "__fish_filka_using_subcommand pipe" -s o -l offset -d 'Where to start when the group has no committed offset (as consume\'s -o)' -r
+complete -c filka -n "__fish_filka_using_subcommand pipe" -s o -l offset -d 'Where a partition has no committed offset: SPEC, as consume\'s -o (Kafka\'s auto.offset.reset; default earliest, so a new group transforms what is already there)' -r
 complete -c filka -n "__fish_filka_using_subcommand pipe" -l format -d 'How each record is written to CMD\'s stdin (consume\'s --format) [default: %v\\n]' -r
 complete -c filka -n "__fish_filka_using_subcommand pipe" -l input-format -d 'How CMD\'s stdout is read: one value per line, or JSON envelopes' -r -f -a "lines\t'One record value per line (with -K, key SEP value)'
 envelope\t'One JSON envelope per line, as `consume --output json` writes'"
@@ -473,6 +492,7 @@ complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_su
 json\t'One JSON object per line, for scripts'
 csv\t'Comma-separated values, where a command supports it'
 avro\t'Avro, where a command supports it'"
+complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from cluster" -s i -l internal -l include-internal -d 'List internal topics\' partitions in the brokers\' lists too'
 complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from cluster" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from cluster" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
 complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from cluster" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -523,7 +543,7 @@ complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_su
 json\t'One JSON object per line, for scripts'
 csv\t'Comma-separated values, where a command supports it'
 avro\t'Avro, where a command supports it'"
-complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from group" -l members -d 'One row per member instead (CONSUMER-ID HOST CLIENT-ID #PARTITIONS)'
+complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from group" -l members -d 'One row per member instead (CONSUMER-ID HOST CLIENT-ID #PARTITIONS ASSIGNMENT)'
 complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from group" -l state -d 'The group\'s state instead (ASSIGNMENT-STRATEGY STATE GENERATION #MEMBERS)'
 complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from group" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from group" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'

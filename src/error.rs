@@ -177,7 +177,8 @@ pub fn classify(err: &(dyn std::error::Error + 'static)) -> Option<ExitCode> {
             | C::BadConfig(_)
             | C::Invalid(_)
             | C::InternalTopic(_)
-            | C::TopicCollision { .. } => Some(ExitCode::Usage),
+            | C::TopicCollision { .. }
+            | C::InsideCluster { .. } => Some(ExitCode::Usage),
             C::NotEnoughReplicas { .. } => Some(ExitCode::NotEnoughReplicas),
             // Not 6: the batch was written and may be visible, so a script that retries
             // on 6 (nothing was written) must not retry this blindly.

@@ -10,7 +10,8 @@
 //!
 //! `-g GROUP` makes the process a consumer-group member (the loop is in consume_group.rs):
 //! `-t` repeatable, `--commit auto|before|none`, `--assignor`, `--session-timeout-ms`,
-//! `--auto-commit-interval-ms`; `--offset` is then auto.offset.reset (default latest).
+//! `--auto-commit-interval-ms`; `--offset` is then auto.offset.reset (default latest,
+//! as in Kafka; the help says so in the words pipe's does).
 //!
 //! `--key-format`/`--value-format` and the schema flags (cli/formats.rs) decode keys and
 //! values (format/serializer.rs); with them, and with `--output csv` or `--output avro`,
@@ -131,8 +132,10 @@ pub struct Args {
     /// date (@2024-05-01) or epoch milliseconds (@1714564800000). @-DURATION: that long ago
     /// (@-90s, @-30m, @-1h, @-2d, @-1h30m, ISO 8601 @-PT1H30M).
     ///
-    /// Default: beginning; with --group, where the group committed, else latest (Kafka's
-    /// auto.offset.reset), which --offset then sets.
+    /// Default: beginning. With --group, each partition starts where the group committed.
+    /// Where a partition has no committed offset: SPEC (Kafka's auto.offset.reset; default
+    /// latest, so a new group skips what is already there and stderr says how many records:
+    /// -o beginning reads them).
     #[arg(short, long, value_name = "SPEC", allow_hyphen_values = true)]
     pub offset: Option<OffsetSpec>,
 
@@ -162,7 +165,9 @@ pub struct Args {
     /// Consume as a member of consumer group GROUP (see `filka group`).
     ///
     /// Members in other processes share the topic's partitions and rebalance at once when
-    /// one starts or exits; reading resumes from the group's committed offsets.
+    /// one starts or exits; reading resumes from the group's committed offsets (see --offset
+    /// for partitions without one). A partition is read by one member at a time: a member
+    /// beyond the partition count gets none and waits (with -f) until one frees.
     #[arg(short, long, value_name = "GROUP", help_heading = "Consumer group")]
     pub group: Option<String>,
 

@@ -8,9 +8,14 @@
 //! exits 7 once the others are read and committed). A member asking for another
 //! `--assignor` than the group's is refused, exit 2 (Kafka: INCONSISTENT_GROUP_PROTOCOL).
 //!
+//! Says on stderr (unless -q) what a user would otherwise not see: that a partition without a
+//! committed offset starts at the end by default and so skips the records already there
+//! (how many, and the flag that reads them), and that a member was given no partition
+//! (more members than partitions: Kafka's inactive consumer) and why.
+//!
 //! Owns: the member's loop and commit timing. Must not: decide membership (group/).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufWriter, Write};
 use std::time::{Duration, Instant};
 
@@ -21,11 +26,15 @@ use super::consume::{
 };
 use super::{GlobalArgs, open_cluster};
 use crate::client::consumer::{Consumer, Isolation, Poll, StartOffset};
+use crate::cluster::replica::PartitionView;
+use crate::cluster::topic::CleanupPolicy;
 use crate::cluster::{Cluster, ClusterError};
 use crate::error::{ExitCode, ResultExt, coded};
 use crate::format::offset_spec::OffsetSpec;
+use crate::group::assignor::Assignor;
 use crate::group::coordinator::{GroupError, Member};
 use crate::group::offsets;
+use crate::output::escape_control;
 
 /// How often a member proves it is alive and looks for rebalances.
 const HEARTBEAT: Duration = Duration::from_millis(100);
@@ -61,6 +70,8 @@ struct Loop {
     /// What was last committed, per partition.
     committed: BTreeMap<Tp, i64>,
     last_hb: Instant,
+    /// Partitions whose start at the reset policy was already told on stderr.
+    told_reset: BTreeSet<Tp>,
 }
 
 impl Loop {
@@ -195,6 +206,7 @@ pub(crate) fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> 
         written: BTreeMap::new(),
         committed: BTreeMap::new(),
         last_hb: Instant::now(),
+        told_reset: BTreeSet::new(),
     };
     let result = read_loop(&mut st, args, global, &mut output, reset, &group);
     let out = match result {
@@ -237,6 +249,8 @@ fn read_loop(
     let mut offline: Vec<Tp> = Vec::new();
     let mut waited_offline = Instant::now();
     let mut stopped = false;
+    // Whether this member's having no partition was told (once per time it has none).
+    let mut told_idle = false;
     let mut count = 0u64;
     let mut last_commit = Instant::now();
     let mut idle = IDLE_MIN;
@@ -291,19 +305,33 @@ fn read_loop(
             reading = owned;
         }
         let all_owned = target.iter().all(|tp| reading.contains(tp));
-        if target.is_empty() && !args.follow {
-            break;
+        if target.is_empty() {
+            if !told_idle && !global.quiet {
+                say_idle(st, group, args);
+            }
+            told_idle = true;
+            if !args.follow {
+                break;
+            }
+        } else {
+            told_idle = false;
         }
         if consumers.is_none() && !reading.is_empty() {
             st.cluster.reload()?;
             let committed = offsets::read(&st.cluster, group)?;
             let mut by_topic: BTreeMap<String, Vec<(u32, StartOffset)>> = BTreeMap::new();
+            // Partitions started at the reset policy (no position, no committed offset).
+            let mut reset_at: BTreeMap<Tp, i64> = BTreeMap::new();
             for tp in reading.iter().cloned() {
                 let start = match st.written.get(&tp) {
                     Some(&o) => StartOffset::Offset(o),
-                    None => committed
-                        .get(&tp)
-                        .map_or(reset, |v| StartOffset::Offset(v.offset)),
+                    None => match committed.get(&tp) {
+                        Some(v) => StartOffset::Offset(v.offset),
+                        None => {
+                            reset_at.insert(tp.clone(), -1);
+                            reset
+                        }
+                    },
                 };
                 by_topic.entry(tp.0).or_default().push((tp.1, start));
             }
@@ -322,6 +350,9 @@ fn read_loop(
                     continue;
                 };
                 for (p, o) in c.positions() {
+                    if let Some(at) = reset_at.get_mut(&(topic.clone(), p)) {
+                        *at = o;
+                    }
                     st.written.entry((topic.clone(), p)).or_insert(o);
                     if global.verbose > 0 && !global.quiet {
                         eprintln!(
@@ -347,6 +378,14 @@ fn read_loop(
             }
             offline = now_offline;
             consumers = Some(list);
+            // Only the default (latest) skips silently what is there: -o said otherwise.
+            if args.offset.is_none() && !global.quiet {
+                reset_at.retain(|tp, at| *at >= 0 && st.told_reset.insert(tp.clone()));
+                let any = !committed
+                    .keys()
+                    .any(|(t, _)| st.member.topics().contains(t));
+                say_reset(st, group, args, &reset_at, any);
+            }
         }
         // A partition that was offline and has a leader again: read it too (positions are
         // kept in `written`).
@@ -448,6 +487,104 @@ fn read_loop(
     } else {
         offline
     })
+}
+
+/// Why a member has no partition: more members than partitions (Kafka's inactive consumer),
+/// or an assignor that gave every partition to the others.
+pub(crate) fn idle_reason(members: usize, partitions: usize, assignor: Assignor) -> String {
+    let s = |n: usize| if n == 1 { "" } else { "s" };
+    if members > partitions {
+        format!(
+            "{members} members share {partitions} partition{}",
+            s(partitions)
+        )
+    } else {
+        format!(
+            "the {} assignor gave the {partitions} partition{} to the other {} member{}",
+            assignor.name(),
+            s(partitions),
+            members.saturating_sub(1),
+            s(members.saturating_sub(1))
+        )
+    }
+}
+
+/// How many partitions `topics` have (those that exist).
+pub(crate) fn partition_count(cluster: &Cluster, topics: &[String]) -> usize {
+    topics
+        .iter()
+        .filter_map(|t| cluster.topic(t).ok())
+        .map(|t| t.partitions.len())
+        .sum()
+}
+
+/// Tells that this member was given no partition, and why.
+fn say_idle(st: &Loop, group: &str, args: &Args) {
+    let why = idle_reason(
+        st.member.peers(),
+        partition_count(&st.cluster, st.member.topics()),
+        args.assignor,
+    );
+    let then = if args.follow {
+        "it waits for one (a partition frees when a member leaves)"
+    } else {
+        "nothing to read, so it exits (with -f it would wait for one)"
+    };
+    eprintln!(
+        "filka: member {} of group {} has no partition: {why}; {then}",
+        st.member.id(),
+        escape_control(group)
+    );
+}
+
+/// Tells which partitions started at the end for want of a committed offset, when that
+/// skipped records already there: how many, and how to read them. `reset_at` holds their
+/// start positions; `any` says the group had no committed offset for any partition of the
+/// member's topics (a new group).
+fn say_reset(st: &Loop, group: &str, args: &Args, reset_at: &BTreeMap<Tp, i64>, any: bool) {
+    let mut skipped = 0i64;
+    let mut compacted = false;
+    for ((t, p), &at) in reset_at {
+        if let Ok(view) = PartitionView::read(&st.cluster, t, *p) {
+            skipped += (at - view.log_start_offset).max(0);
+        }
+        compacted |= st
+            .cluster
+            .topic_config(t)
+            .is_ok_and(|c| c.cleanup_policy != CleanupPolicy::Delete);
+    }
+    if skipped == 0 {
+        return;
+    }
+    let group = escape_control(group);
+    let which = if any {
+        format!("any partition of {}", st.member.topics().join(", "))
+    } else {
+        let names: Vec<String> = reset_at.keys().map(|(t, p)| format!("{t}-{p}")).collect();
+        names.join(", ")
+    };
+    // Offsets count records (control records included); a compacted log has gaps.
+    let count = if compacted {
+        format!("up to {skipped}")
+    } else {
+        skipped.to_string()
+    };
+    let records = if skipped == 1 { "record" } else { "records" };
+    let hint = match (args.commit, any) {
+        (CommitMode::None, _) => "-o beginning reads them".to_string(),
+        (_, true) => format!(
+            "-o beginning reads them until this member commits its position; then `filka group \
+             reset-offsets {group} --to-earliest --execute` does"
+        ),
+        (_, false) => "-o beginning reads them until this member commits its position; then \
+                       `filka group reset-offsets` does"
+            .to_string(),
+    };
+    eprintln!(
+        "filka: group {group} has no committed offset for {}: starting at the end \
+         (auto.offset.reset=latest) skips {count} {records}; {hint}",
+        escape_control(&which)
+    );
 }
 
 fn has_leader(cluster: &Cluster, topic: &str, partition: u32) -> bool {

@@ -2,8 +2,10 @@
 //! and the replicas' files, read-only.
 //!
 //! Spec:
-//! - `describe cluster`: cluster id, counts, and per broker the partitions it leads and
-//!   follows (a small picture per broker);
+//! - `describe cluster [--internal]`: cluster id, counts, and per broker the partitions it
+//!   leads and follows (a small picture per broker); internal topics (`__consumer_offsets`,
+//!   `__transaction_state`) are one summary line each, and only counted in the brokers'
+//!   lists, unless --internal. "Topics" counts what `topic list` lists;
 //! - `describe brokers`: Id, State, Paused, Leads, Follows;
 //! - `describe topics [--internal]`: one row per partition of every topic (Topic, Partition,
 //!   Leader, Replicas, Isr, LogStartOffset, HighWatermark, LogEndOffset, Size);
@@ -87,13 +89,25 @@ pub enum What {
 ///
 /// Under-replicated partitions have fewer in-sync replicas than replicas; offline ones have no
 /// leader on an online broker (Kafka's UnderReplicatedPartitions and OfflinePartitionsCount).
+///
+/// Topics and Partitions count the topics `filka topic list` lists. Internal topics (names
+/// starting with '__': __consumer_offsets, made by the first consumer group, and
+/// __transaction_state, by the first transaction) get one line each with their own counts;
+/// the brokers' lists only say how many of their partitions each broker leads and follows,
+/// unless --internal lists them too. --output json does the same (internal_topics, and each
+/// broker's internal counts).
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = "\
 Examples:
   filka describe cluster
+  filka describe cluster --internal
   filka --cluster filka-data/broker-102 describe cluster
   filka describe cluster --output json | jq .offline")]
-pub struct ClusterArgs {}
+pub struct ClusterArgs {
+    /// List internal topics' partitions in the brokers' lists too.
+    #[arg(short, long, visible_alias = "include-internal")]
+    pub internal: bool,
+}
 
 /// One row per broker: Id, State (online or down), Paused, Leads, Follows.
 ///
@@ -179,7 +193,7 @@ pub struct HistoryArgs {
 pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     check_output(global, "describe")?;
     match &args.what {
-        What::Cluster(_) => cluster(global),
+        What::Cluster(a) => cluster(a, global),
         What::Brokers(_) => brokers(global),
         What::Topics(a) => topics(a, global),
         What::Topic(a) => run_topic(a, global),
@@ -444,9 +458,23 @@ struct BrokerInfo {
     leads: Vec<String>,
     follows: Vec<String>,
     out_of_sync: Vec<String>,
+    /// How many internal partitions it leads, follows and follows out of sync (in
+    /// `describe cluster`, whose lists leave them out unless --internal).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    internal: Option<RoleCounts>,
 }
 
-fn broker_infos(c: &Cluster) -> Vec<BrokerInfo> {
+/// Partition counts per role of a broker.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+struct RoleCounts {
+    leads: usize,
+    follows: usize,
+    out_of_sync: usize,
+}
+
+/// Every broker and its partitions; internal topics' partitions listed only with
+/// `list_internal`, and counted apart with `count_internal`.
+fn broker_infos(c: &Cluster, list_internal: bool, count_internal: bool) -> Vec<BrokerInfo> {
     let s = c.state();
     s.brokers
         .values()
@@ -458,17 +486,31 @@ fn broker_infos(c: &Cluster) -> Vec<BrokerInfo> {
                 leads: Vec::new(),
                 follows: Vec::new(),
                 out_of_sync: Vec::new(),
+                internal: count_internal.then(RoleCounts::default),
             };
             for (name, t) in &s.topics {
+                let internal = is_internal(name);
                 for p in &t.partitions {
-                    let tp = format!("{name}-{}", p.partition);
-                    if p.leader == b.id {
-                        info.leads.push(tp);
-                    } else if p.replicas.contains(&b.id) {
-                        if !p.isr.contains(&b.id) {
-                            info.out_of_sync.push(tp.clone());
-                        }
-                        info.follows.push(tp);
+                    let leads = p.leader == b.id;
+                    let follows = !leads && p.replicas.contains(&b.id);
+                    let behind = follows && !p.isr.contains(&b.id);
+                    if internal && let Some(n) = info.internal.as_mut() {
+                        n.leads += usize::from(leads);
+                        n.follows += usize::from(follows);
+                        n.out_of_sync += usize::from(behind);
+                    }
+                    if internal && !list_internal {
+                        continue;
+                    }
+                    let tp = || format!("{name}-{}", p.partition);
+                    if leads {
+                        info.leads.push(tp());
+                    }
+                    if follows {
+                        info.follows.push(tp());
+                    }
+                    if behind {
+                        info.out_of_sync.push(tp());
                     }
                 }
             }
@@ -480,7 +522,7 @@ fn broker_infos(c: &Cluster) -> Vec<BrokerInfo> {
 fn brokers(global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     let c = open_cluster(global)?;
     let mut out = Printer::stdout();
-    let infos = broker_infos(&c);
+    let infos = broker_infos(&c, true, false);
     if global.output == OutputFormat::Json {
         for b in &infos {
             out.json_line(b)?;
@@ -501,32 +543,62 @@ fn brokers(global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     finish(out)
 }
 
-fn cluster(global: &GlobalArgs) -> anyhow::Result<ExitCode> {
+/// Partition counts of a set of topics, as `describe cluster` shows them.
+#[derive(Debug, Clone, Copy, Default)]
+struct Health {
+    partitions: usize,
+    under_replicated: usize,
+    offline: usize,
+}
+
+fn health<'a>(c: &Cluster, topics: impl Iterator<Item = &'a TopicState>) -> Health {
+    let s = c.state();
+    let mut h = Health::default();
+    for p in topics.flat_map(|t| &t.partitions) {
+        h.partitions += 1;
+        h.under_replicated += usize::from(p.isr.len() < p.replicas.len());
+        h.offline += usize::from(p.leader < 0 || !s.is_online(p.leader));
+    }
+    h
+}
+
+fn cluster(args: &ClusterArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     let c = open_cluster(global)?;
     let s = c.state();
-    let infos = broker_infos(&c);
-    let partitions = s.topics.values().flat_map(|t| &t.partitions);
-    let count = partitions.clone().count();
-    let under = partitions
-        .clone()
-        .filter(|p| p.isr.len() < p.replicas.len())
-        .count();
-    let offline = partitions
-        .filter(|p| p.leader < 0 || !s.is_online(p.leader))
-        .count();
+    let (internal, topics): (Vec<_>, Vec<_>) =
+        s.topics.iter().partition(|(name, _)| is_internal(name));
+    let infos = broker_infos(&c, args.internal, !internal.is_empty());
+    let h = health(&c, topics.iter().map(|(_, t)| *t));
+    let internal_rows: Vec<(&String, &TopicState, Health)> = internal
+        .iter()
+        .map(|(name, t)| (*name, *t, health(&c, std::iter::once(*t))))
+        .collect();
     let online = infos.iter().filter(|b| b.state == "online").count();
     let mut out = Printer::stdout();
     if global.output == OutputFormat::Json {
+        let internal_json: Vec<Value> = internal_rows
+            .iter()
+            .map(|(name, t, h)| {
+                json!({
+                    "name": name,
+                    "partition_count": h.partitions,
+                    "replication_factor": replication_factor(t),
+                    "under_replicated": h.under_replicated,
+                    "offline": h.offline,
+                })
+            })
+            .collect();
         out.json_line(&json!({
             "cluster_id": s.cluster_id,
             "path": c.layout().root().display().to_string(),
             "metadata_offset": s.metadata_offset,
             "broker_count": infos.len(),
             "online_brokers": online,
-            "topic_count": s.topics.len(),
-            "partition_count": count,
-            "under_replicated": under,
-            "offline": offline,
+            "topic_count": topics.len(),
+            "partition_count": h.partitions,
+            "under_replicated": h.under_replicated,
+            "offline": h.offline,
+            "internal_topics": internal_json,
             "configs": s.configs,
             "brokers": infos,
         }))?;
@@ -538,10 +610,38 @@ fn cluster(global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         c.layout().root().display()
     )))?;
     out.line(&format!(
-        "Brokers: {} ({online} online)  Topics: {}  Partitions: {count} ({under} under-replicated, {offline} offline)",
+        "Brokers: {} ({online} online)  Topics: {}  Partitions: {} ({} under-replicated, {} offline)",
         infos.len(),
-        s.topics.len(),
+        topics.len(),
+        h.partitions,
+        h.under_replicated,
+        h.offline,
     ))?;
+    if !internal_rows.is_empty() {
+        out.line(&format!(
+            "Internal topics: {}{}",
+            internal_rows.len(),
+            if args.internal {
+                ""
+            } else {
+                " (their partitions are listed with --internal)"
+            }
+        ))?;
+        let width = internal_rows
+            .iter()
+            .map(|(n, _, _)| n.len())
+            .max()
+            .unwrap_or(0);
+        for (name, t, h) in &internal_rows {
+            out.line(&escape_control(&format!(
+                "  {name:<width$}  {} partitions, replication factor {}, {} under-replicated, {} offline",
+                h.partitions,
+                replication_factor(t),
+                h.under_replicated,
+                h.offline,
+            )))?;
+        }
+    }
     out.line(&format!(
         "Metadata: {} records (filka describe history)",
         s.metadata_offset
@@ -552,21 +652,32 @@ fn cluster(global: &GlobalArgs) -> anyhow::Result<ExitCode> {
             configs_text(&s.configs)
         ))?;
     }
-    let list = |v: &[String]| {
-        if v.is_empty() {
-            "(none)".to_string()
-        } else {
-            v.join(", ")
+    // The listed partitions, then how many internal ones were left out of the list.
+    let list = |v: &[String], internal: usize| {
+        let more = match internal {
+            0 => None,
+            1 => Some("1 internal partition".to_string()),
+            n => Some(format!("{n} internal partitions")),
+        };
+        match (v.is_empty(), more) {
+            (true, None) => "(none)".to_string(),
+            (true, Some(m)) => m,
+            (false, None) => v.join(", "),
+            (false, Some(m)) => format!("{} and {m}", v.join(", ")),
         }
     };
     for b in &infos {
+        let hidden = b.internal.filter(|_| !args.internal).unwrap_or_default();
         out.line("")?;
         let paused = if b.paused { ", replication paused" } else { "" };
         out.line(&format!("broker-{}  {}{paused}", b.id, b.state))?;
-        out.line(&format!("  leads:   {}", list(&b.leads)))?;
-        out.line(&format!("  follows: {}", list(&b.follows)))?;
-        if !b.out_of_sync.is_empty() {
-            out.line(&format!("  out of sync: {}", list(&b.out_of_sync)))?;
+        out.line(&format!("  leads:   {}", list(&b.leads, hidden.leads)))?;
+        out.line(&format!("  follows: {}", list(&b.follows, hidden.follows)))?;
+        if !b.out_of_sync.is_empty() || hidden.out_of_sync > 0 {
+            out.line(&format!(
+                "  out of sync: {}",
+                list(&b.out_of_sync, hidden.out_of_sync)
+            ))?;
         }
     }
     finish(out)

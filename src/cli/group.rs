@@ -88,6 +88,10 @@ pub enum Action {
 pub struct ListArgs {}
 
 /// Where a group stands on each partition: committed offset, log end, lag, owner.
+///
+/// With --members, a member given no partition (more members than partitions: Kafka's
+/// inactive consumer) shows #PARTITIONS 0 and ASSIGNMENT "- (idle)" (json: "idle": true),
+/// and stderr says why; it waits until a partition frees.
 #[derive(Debug, clap::Args)]
 #[command(
     after_long_help = "Examples:\n  filka group describe my-group\n  filka group describe my-group --members\n  filka describe group my-group --output json"
@@ -95,7 +99,7 @@ pub struct ListArgs {}
 pub struct DescribeArgs {
     /// The group.
     pub group: String,
-    /// One row per member instead (CONSUMER-ID HOST CLIENT-ID #PARTITIONS).
+    /// One row per member instead (CONSUMER-ID HOST CLIENT-ID #PARTITIONS ASSIGNMENT).
     #[arg(long, conflicts_with = "state")]
     pub members: bool,
     /// The group's state instead (ASSIGNMENT-STRATEGY STATE GENERATION #MEMBERS).
@@ -372,9 +376,11 @@ pub fn describe(
             "#PARTITIONS",
             "ASSIGNMENT",
         ]);
+        let mut idle = 0usize;
         for (id, info) in &st.members {
             let tps = st.assignment.get(id).cloned().unwrap_or_default();
             let list: Vec<String> = tps.iter().map(|(t, p)| format!("{t}-{p}")).collect();
+            idle += usize::from(tps.is_empty());
             if json {
                 // "owned": what it reads now (during a rebalance, its assignment and what it
                 // still holds or does not hold yet differ).
@@ -387,7 +393,8 @@ pub fn describe(
                     .collect();
                 out.json_line(
                     &json!({"group": group, "consumer_id": id, "host": info.host,
-                    "client_id": info.client_id, "partitions": list, "owned": owned}),
+                    "client_id": info.client_id, "partitions": list, "owned": owned,
+                    "idle": tps.is_empty()}),
                 )?;
             } else {
                 t.row([
@@ -396,12 +403,37 @@ pub fn describe(
                     info.host.clone(),
                     info.client_id.clone(),
                     tps.len().to_string(),
-                    list.join(","),
+                    if tps.is_empty() {
+                        "- (idle)".to_string()
+                    } else {
+                        list.join(",")
+                    },
                 ]);
             }
         }
         if !json {
             out.table(&t)?;
+        }
+        if idle > 0 && !global.quiet {
+            let topics: Vec<String> = st
+                .members
+                .values()
+                .flat_map(|m| m.topics.iter().cloned())
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            let why = super::consume_group::idle_reason(
+                st.members.len(),
+                super::consume_group::partition_count(&c, &topics),
+                st.protocol,
+            );
+            eprintln!(
+                "filka: {idle} member{} of group {} {} idle: {why}; a partition is read by one \
+                 member of a group at a time, so an idle member waits until one frees",
+                if idle == 1 { "" } else { "s" },
+                crate::output::escape_control(group),
+                if idle == 1 { "is" } else { "are" },
+            );
         }
         return finish(out);
     }

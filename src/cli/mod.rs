@@ -181,24 +181,28 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 /// Opens the cluster `--cluster` names (the root or one broker folder of it). When there is
 /// none, creates the default one (brokers 101, 102, 103) and says so on stderr, as SQLite
 /// creates its database file on first use; a snapshot rebuilt from the metadata log is
-/// reported the same way.
+/// reported the same way. A path inside a cluster that is neither its root nor one of its
+/// broker folders is refused (exit 2): a cluster is never created inside another.
 pub fn open_cluster(global: &GlobalArgs) -> anyhow::Result<crate::cluster::Cluster> {
     let (cluster, opened) = crate::cluster::Cluster::open_or_create_reporting(&global.cluster)?;
     report_opened(global, &cluster, &opened);
     Ok(cluster)
 }
 
-/// Tells the user (unless -q) what opening the cluster had to do.
+/// Tells the user (unless -q) what opening the cluster had to do, and when the broker folder
+/// given as the bootstrap is a broker that is down (a Kafka client would have failed over
+/// to another bootstrap broker without a word; here the user should know).
 pub fn report_opened(
     global: &GlobalArgs,
     cluster: &crate::cluster::Cluster,
     opened: &crate::cluster::Opened,
 ) {
     use crate::cluster::Opened;
+    use crate::output::escape_control;
     if global.quiet {
         return;
     }
-    let root = crate::output::escape_control(&cluster.layout().root().display().to_string());
+    let root = escape_control(&cluster.layout().root().display().to_string());
     match opened {
         Opened::Existing => {}
         Opened::Created => {
@@ -208,11 +212,27 @@ pub fn report_opened(
             let n = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
             eprintln!(
                 "filka: {} was missing; rebuilt it from the metadata log ({}: {}, {})",
-                crate::output::escape_control(&r.snapshot.display().to_string()),
+                escape_control(&r.snapshot.display().to_string()),
                 n(r.records, "record"),
                 n(r.brokers, "broker"),
                 n(r.topics, "topic")
             )
+        }
+    }
+    if let crate::cluster::Location::Broker { id, .. } = crate::cluster::locate(&global.cluster) {
+        use crate::cluster::metadata::BrokerStatus;
+        let folder = escape_control(&global.cluster.display().to_string());
+        match cluster.state().brokers.get(&id).map(|b| b.status) {
+            Some(BrokerStatus::Online) => {}
+            Some(BrokerStatus::Down) => eprintln!(
+                "filka: broker {id} (the bootstrap folder {folder}) is down; using the \
+                 cluster's metadata from {root}, as a Kafka client would from another \
+                 bootstrap broker"
+            ),
+            None => eprintln!(
+                "filka: {folder} is not a broker of the cluster at {root} (its metadata has no \
+                 broker {id}); using the cluster's metadata from {root}"
+            ),
         }
     }
 }

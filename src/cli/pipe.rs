@@ -103,7 +103,9 @@ pub struct Args {
     #[arg(short, long)]
     pub follow: bool,
 
-    /// Where to start when the group has no committed offset (as consume's -o).
+    /// Where a partition has no committed offset: SPEC, as consume's -o (Kafka's
+    /// auto.offset.reset; default earliest, so a new group transforms what is already
+    /// there).
     #[arg(short, long, value_name = "SPEC", allow_hyphen_values = true)]
     pub offset: Option<OffsetSpec>,
 

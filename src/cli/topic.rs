@@ -11,8 +11,11 @@
 //! - `topic describe NAME`: the same as `describe topic NAME`.
 //! - `topic alter NAME [--partitions N] [-c KEY=VALUE]...`: add partitions, set overrides.
 //! - `topic delete NAME... [--if-exists]`: checks every name first, then deletes.
+//! - `topic partition-for NAME KEY [--key-format F]`: where produce would put a record with
+//!   that key: the key's bytes, murmur2, toPositive(murmur2) % partitions, and the
+//!   partition's current leader; writes nothing.
 //!
-//! Exit codes: bad name, config, count or replication factor 2; unknown topic 4; a topic
+//! Exit codes: bad name, config, count, replication factor or key 2; unknown topic 4; a topic
 //! that already exists 1 (unless --if-not-exists). JSON output gives topic objects (see
 //! `describe::topic_json`).
 
@@ -23,11 +26,14 @@ use clap::{ArgGroup, Subcommand};
 use serde_json::{Value, json};
 
 use super::describe::{self, check_output};
+use super::formats::FormatArg;
 use super::{GlobalArgs, OutputFormat};
 use crate::cluster::ClusterError;
 use crate::cluster::topic::{self, TopicConfig, parse_assignment};
-use crate::error::ExitCode;
-use crate::output::{Printer, Table};
+use crate::error::{ExitCode, ResultExt};
+use crate::format::serializer::{Encoder, Format, hex};
+use crate::output::{Printer, Table, escape_control};
+use crate::record::hash::{murmur2, partition_for_key, to_positive};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -41,6 +47,9 @@ Examples:
   Scripts: list names, or objects with --output json:
     for t in $(filka topic list); do filka describe topic \"$t\"; done
     filka topic list --output json | jq -r 'select(.partition_count > 1) | .name'
+
+  Which partition a key goes to (and its leader), without producing:
+    filka topic partition-for trucks_gps truckID123
 
   Grow a topic and change a config, then delete it:
     filka topic alter demo --partitions 6 --config cleanup.policy=compact
@@ -69,6 +78,7 @@ pub enum Action {
     Alter(AlterArgs),
     Delete(DeleteArgs),
     ElectLeaders(ElectLeadersArgs),
+    PartitionFor(PartitionForArgs),
 }
 
 /// Create a topic and its replicas' folders, spreading leaders and followers over the
@@ -206,6 +216,104 @@ pub struct ElectLeadersArgs {
     pub name: Option<String>,
 }
 
+/// Which partition a key goes to, as Kafka's default partitioner computes it; writes nothing.
+///
+/// The key is encoded as --key-format says (as produce encodes keys: bytes, the default, takes
+/// it as it is), then hashed with murmur2 (Kafka's Utils.murmur2), and the partition is
+/// toPositive(murmur2) % partitions (toPositive clears the sign bit). Every number is
+/// printed, with the partition's current leader. The answer holds while the partition count
+/// stays: `topic alter --partitions` moves keys. A topic that does not exist exits 4 (this
+/// command never creates one).
+#[derive(Debug, clap::Args)]
+#[command(after_long_help = "\
+Examples:
+  filka topic partition-for trucks_gps truckID123
+  filka topic partition-for orders 42 --key-format long
+  filka topic partition-for orders 0a1b2c --key-format hex --output json")]
+pub struct PartitionForArgs {
+    /// The topic.
+    #[arg(value_name = "NAME")]
+    pub name: String,
+
+    /// The key, as it would be given to produce (-k, or the part -K splits off).
+    #[arg(value_name = "KEY", allow_hyphen_values = true)]
+    pub key: String,
+
+    /// The key's format: bytes (as it is), string, base64, hex, int, long, double or json.
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = FormatArg::Bytes)]
+    pub key_format: FormatArg,
+}
+
+/// How many encoded key bytes the text output shows in hex.
+const SHOWN_KEY_BYTES: usize = 32;
+
+fn partition_for(a: &PartitionForArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
+    check_output(global, "topic partition-for")?;
+    let format = Format::from(a.key_format);
+    if format.has_schema() {
+        return Err(anyhow::anyhow!(
+            "--key-format {format} needs a schema, which partition-for does not take; give the \
+             key's encoded bytes with --key-format hex or base64"
+        ))
+        .exit_code(ExitCode::Usage);
+    }
+    let mut key = Vec::new();
+    Encoder::new(format, None)
+        .and_then(|e| e.encode_text(a.key.as_bytes(), &mut key))
+        .map_err(|e| anyhow::anyhow!("key {:?} as {format}: {e}", a.key))
+        .exit_code(ExitCode::Usage)?;
+    let c = super::open_cluster(global)?;
+    let name = a.name.as_str();
+    let t = c
+        .topic(name)
+        .with_context(|| format!("partition-for {name}"))?;
+    let count = t.partitions.len() as u32;
+    let hash = murmur2(&key);
+    let positive = to_positive(hash);
+    let partition = partition_for_key(&key, count);
+    let leader = c
+        .partition(name, partition)
+        .ok()
+        .map(|p| p.leader)
+        .filter(|&l| l >= 0 && c.state().is_online(l));
+    let mut out = Printer::stdout();
+    if global.output == OutputFormat::Json {
+        out.json_line(&json!({
+            "topic": name,
+            "key": a.key,
+            "key_format": format.name(),
+            "key_bytes_hex": hex(&key),
+            "key_size": key.len(),
+            "murmur2": hash,
+            "to_positive": positive,
+            "partition_count": count,
+            "partition": partition,
+            "leader": leader.unwrap_or(-1),
+        }))?;
+    } else {
+        let bytes = match format {
+            Format::Bytes | Format::String => format!("{} bytes", key.len()),
+            _ if key.len() > SHOWN_KEY_BYTES => format!(
+                "{format}, {} bytes: {}...",
+                key.len(),
+                hex(&key[..SHOWN_KEY_BYTES])
+            ),
+            _ => format!("{format}, {} bytes: {}", key.len(), hex(&key)),
+        };
+        let leader = leader.map_or_else(
+            || "no leader (offline)".to_string(),
+            |l| format!("leader {l}"),
+        );
+        out.line(&escape_control(&format!(
+            "key {:?} ({bytes}): murmur2 = {hash} (0x{:08x}), toPositive = {positive}, \
+             {positive} % {count} = {partition}: partition {partition}, {leader}",
+            a.key, hash as u32
+        )))?;
+    }
+    out.finish().context("writing to stdout")?;
+    Ok(ExitCode::Success)
+}
+
 fn elect_leaders(a: &ElectLeadersArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     let mut c = super::open_cluster(global)?;
     let report = crate::cluster::failover::elect_leaders(&mut c, a.name.as_deref())
@@ -246,6 +354,7 @@ pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         Action::Alter(a) => alter(a, global),
         Action::Delete(a) => delete(a, global),
         Action::ElectLeaders(a) => elect_leaders(a, global),
+        Action::PartitionFor(a) => partition_for(a, global),
     }
 }
 

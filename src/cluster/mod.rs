@@ -7,6 +7,7 @@ pub mod epochs;
 pub mod failover;
 pub mod failure;
 pub mod layout;
+pub mod locate;
 pub mod lock;
 pub mod metadata;
 pub mod producer_ids;
@@ -23,9 +24,10 @@ use crate::log::{self, LogConfig, LogError, LogReader, OpenHints, PartitionLog, 
 use crate::record::{BatchBuilder, BatchOptions};
 
 pub use layout::Layout;
+pub use locate::{Location, find_root, locate};
 use lock::{FileLock, LockError};
 pub use metadata::{ClusterState, MetadataRecord, PartitionState, TopicState};
-pub use snapshot::{Opened, Rebuilt, find_root};
+pub use snapshot::{Opened, Rebuilt};
 use topic::{ConfigError, NameError, TopicConfig};
 
 /// Brokers in the default cluster.
@@ -63,6 +65,21 @@ pub enum ClusterError {
         path: PathBuf,
         /// What belongs to a cluster there.
         found: PathBuf,
+    },
+    /// A path inside a cluster that is neither its root nor one of its broker folders (a
+    /// broker folder that does not exist, a partition folder, `locks/`...): opening it as a
+    /// cluster would create a second cluster inside the first.
+    #[error(
+        "{path} is inside the filka cluster at {root} but is neither its directory nor one of \
+         its broker folders ({brokers}); a cluster is never made inside another: use {root}"
+    )]
+    InsideCluster {
+        /// The path given.
+        path: PathBuf,
+        /// The root of the cluster it is in.
+        root: PathBuf,
+        /// The cluster's broker folders, in words.
+        brokers: String,
     },
     /// `cluster.json` cannot be read.
     #[error("{path}: {reason}")]
@@ -235,6 +252,25 @@ pub(crate) fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> ClusterError
     }
 }
 
+/// The refusal of `path`, which is inside the cluster at `root` but is neither its root nor
+/// one of its broker folders.
+fn inside(path: &Path, root: PathBuf) -> ClusterError {
+    let names: Vec<String> = locate::broker_folders(&root)
+        .iter()
+        .filter_map(|(_, p)| Some(p.file_name()?.to_string_lossy().into_owned()))
+        .collect();
+    let brokers = match names.as_slice() {
+        [] => "none".to_string(),
+        [first, _, _, _, _, .., last] => format!("{first}, ..., {last} ({} brokers)", names.len()),
+        _ => names.join(", "),
+    };
+    ClusterError::InsideCluster {
+        path: path.to_path_buf(),
+        root,
+        brokers,
+    }
+}
+
 /// 16 random bytes from the OS (cluster, topic and directory ids).
 pub fn random_uuid() -> checkpoint::Uuid {
     use std::io::Read;
@@ -299,33 +335,37 @@ impl Cluster {
     /// cluster id from the brokers' `meta.properties`) and written back, under the
     /// controller lock. A directory holding only part of a cluster is refused.
     pub fn open_reporting(path: &Path) -> Result<(Cluster, Opened), ClusterError> {
-        let mut root = find_root(path);
+        let mut location = locate(path);
         // Looked at once: an init running meanwhile writes its first broker folder at any
         // moment, and a second look that saw it (after a first that saw nothing, so did not
         // wait for that init) would call a cluster being created incomplete.
-        let part = if root.is_none() {
+        let part = if location == Location::Outside {
             snapshot::cluster_part(path)
         } else {
             None
         };
-        if root.is_none() && part.is_some() {
+        if part.is_some() {
             // Broker folders without a metadata log: most likely an init still running (it
             // holds the controller lock from before its first folder to its snapshot).
             // Wait for it before judging.
             let locks = Layout::new(path).locks();
             if locks.is_dir() {
                 drop(FileLock::exclusive(&Layout::new(path).controller_lock())?);
-                root = find_root(path);
+                location = locate(path);
             }
         }
-        let Some(root) = root else {
-            if let Some(found) = part {
-                return Err(ClusterError::Incomplete {
-                    path: path.to_path_buf(),
-                    found,
+        let root = match location {
+            Location::Root(root) | Location::Broker { root, .. } => root,
+            Location::Inside { root } => return Err(inside(path, root)),
+            Location::Outside => {
+                return Err(match part {
+                    Some(found) => ClusterError::Incomplete {
+                        path: path.to_path_buf(),
+                        found,
+                    },
+                    None => ClusterError::NotFound(path.to_path_buf()),
                 });
             }
-            return Err(ClusterError::NotFound(path.to_path_buf()));
         };
         let layout = Layout::new(root);
         if let Some(state) = snapshot::read(&layout)? {
@@ -406,6 +446,11 @@ impl Cluster {
         // Checked before `locks/` is created, so a refused init changes nothing...
         if let Some(found) = snapshot::cluster_part(path) {
             return Err(exists(found));
+        }
+        // ...and never inside another cluster (a typo in a broker folder's name, a partition
+        // folder): only a path whose parents hold no cluster may become one.
+        if let Location::Inside { root } | Location::Broker { root, .. } = locate(path) {
+            return Err(inside(path, root));
         }
         let layout = Layout::new(path);
         log::io::create_dir_all(&layout.locks()).map_err(io_err(&layout.locks()))?;

@@ -1,6 +1,6 @@
-//! Finding a cluster on disk, and its metadata snapshot `cluster.json`: reading it, writing
-//! it, and rebuilding it from the metadata log when it is missing, as a KRaft node rebuilds
-//! its metadata image by replaying the log. The log is the record of truth; the snapshot is
+//! What belongs to a cluster on disk (where a path leads is super::locate), and its metadata
+//! snapshot `cluster.json`: reading it, writing it, and rebuilding it from the metadata log
+//! when it is missing, as a KRaft node rebuilds its metadata image by replaying the log. The log is the record of truth; the snapshot is
 //! only its fold, so losing it must never lead to a second cluster created on top of the
 //! first (new cluster id, brokers registered twice, old and new topics mixed).
 //!
@@ -35,31 +35,6 @@ pub struct Rebuilt {
     pub brokers: usize,
     /// Topics in the rebuilt state.
     pub topics: usize,
-}
-
-/// True when `path` is a cluster's root: it holds the snapshot or the metadata log (the
-/// log alone is enough: the snapshot can be rebuilt from it).
-pub fn is_root(path: &Path) -> bool {
-    path.join(layout::SNAPSHOT_FILE).is_file() || path.join(layout::METADATA_DIR).is_dir()
-}
-
-/// Where `path` leads: the cluster root itself, or a broker folder inside one.
-pub fn find_root(path: &Path) -> Option<PathBuf> {
-    if is_root(path) {
-        return Some(path.to_path_buf());
-    }
-    if path.join(layout::META_PROPERTIES).is_file() {
-        let parent = path.parent()?;
-        let parent = if parent.as_os_str().is_empty() {
-            Path::new(".")
-        } else {
-            parent
-        };
-        if is_root(parent) {
-            return Some(parent.to_path_buf());
-        }
-    }
-    None
 }
 
 /// The first thing in `path` that belongs to a cluster (its snapshot, its metadata log, a

@@ -325,6 +325,9 @@ pub struct Member {
     target: Vec<Tp>,
     /// What the state said this member holds, as of its last change or heartbeat.
     owned: BTreeSet<Tp>,
+    /// Members of the generation (this one included) subscribed to one of this member's
+    /// topics, as of its last heartbeat.
+    peers: usize,
 }
 
 impl Member {
@@ -367,6 +370,7 @@ impl Member {
             generation: 0,
             target: Vec::new(),
             owned: BTreeSet::new(),
+            peers: 0,
         };
         if let Err(e) = m.heartbeat(cluster) {
             // Not taken in (e.g. another assignor): leave no files that look like a member.
@@ -389,6 +393,17 @@ impl Member {
     /// The partitions assigned to this member in its generation.
     pub fn target(&self) -> &[Tp] {
         &self.target
+    }
+
+    /// How many members of its generation (itself included) subscribe to at least one of
+    /// its topics: those it shares partitions with.
+    pub fn peers(&self) -> usize {
+        self.peers
+    }
+
+    /// The topics this member subscribed to.
+    pub fn topics(&self) -> &[String] {
+        &self.info.topics
     }
 
     /// The partitions this member holds (it reads them; nobody else does).
@@ -524,6 +539,7 @@ impl Member {
         let target = st.assignment.get(&self.id).cloned().unwrap_or_default();
         self.generation = st.generation;
         self.owned = owned_by(&st, &self.id);
+        self.peers = sharing(&st, &self.info.topics);
         let changed = target != self.target;
         self.target = target;
         Ok(changed)
@@ -601,6 +617,14 @@ impl Member {
         let _ = std::fs::remove_file(mdir.join(format!("{}.lock", self.id)));
         drop(self.lock);
     }
+}
+
+/// How many members of the state subscribe to at least one of `topics`.
+pub fn sharing(st: &GroupState, topics: &[String]) -> usize {
+    st.members
+        .values()
+        .filter(|m| m.topics.iter().any(|t| topics.contains(t)))
+        .count()
 }
 
 fn owned_by(st: &GroupState, id: &str) -> BTreeSet<Tp> {

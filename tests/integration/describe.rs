@@ -205,9 +205,96 @@ fn internal_topics_only_with_internal() {
     assert!(!plain.contains("__consumer_offsets"), "{plain}");
     let all = stdout_text(&t.run(["describe", "topics", "--internal"]).success());
     assert!(all.contains("\n__consumer_offsets  0 "), "{all}");
-    // describe cluster counts and draws them: they are real partitions.
+    // describe cluster lists them only with --internal (or --include-internal).
     let cluster = stdout_text(&t.run(["describe", "cluster"]).success());
-    assert!(cluster.contains("__consumer_offsets-0"), "{cluster}");
+    assert!(!cluster.contains("__consumer_offsets-0"), "{cluster}");
+    for flag in ["--internal", "--include-internal"] {
+        let all = stdout_text(&t.run(["describe", "cluster", flag]).success());
+        assert!(all.contains("__consumer_offsets-0"), "{all}");
+    }
+}
+
+/// Issue 12: `describe cluster` listed every internal partition on every broker (50 of
+/// __consumer_offsets after the first group, 50 of __transaction_state after the first
+/// transaction), and counted internal topics that `topic list` does not list. Internal
+/// topics are now one summary line each, the brokers' lists say how many of theirs were
+/// left out, and Topics counts what `topic list` lists, in text and JSON alike.
+#[test]
+fn describe_cluster_summarises_internal_topics_and_counts_as_topic_list() {
+    let t = fixed_cluster();
+    {
+        let mut c = t.cluster();
+        c.create_topic("__consumer_offsets", 50, 3, Default::default(), true)
+            .unwrap();
+        c.create_topic("__transaction_state", 4, 2, Default::default(), true)
+            .unwrap();
+    }
+    let listed = stdout_text(&t.run(["topic", "list"]).success())
+        .lines()
+        .count();
+    assert_eq!(listed, 3);
+    let text = describe(&t, &["cluster"]);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[2], "Brokers: 3 (3 online)  Topics: 3  Partitions: 9 (0 under-replicated, 0 offline)",
+        "{text}"
+    );
+    assert_eq!(
+        lines[3..6],
+        [
+            "Internal topics: 2 (their partitions are listed with --internal)",
+            "  __consumer_offsets   50 partitions, replication factor 3, 0 under-replicated, 0 offline",
+            "  __transaction_state  4 partitions, replication factor 2, 0 under-replicated, 0 offline",
+        ],
+        "{text}"
+    );
+    assert!(!text.contains("__consumer_offsets-"), "{text}");
+    // Each broker says how many internal partitions it leads and follows; they add up.
+    let count = |role: &str| -> usize {
+        text.lines()
+            .filter(|l| l.trim_start().starts_with(role))
+            .filter_map(|l| l.split(" and ").nth(1).or(l.split(": ").nth(1)))
+            .filter_map(|rest| rest.trim().split(' ').next()?.parse::<usize>().ok())
+            .sum()
+    };
+    assert_eq!(count("leads:"), 54, "{text}");
+    assert_eq!(count("follows:"), 50 * 2 + 4, "{text}");
+
+    let json = |flag: Option<&str>| {
+        let mut cmd = t.cmd();
+        cmd.args(["describe", "cluster", "--output", "json"]);
+        cmd.args(flag);
+        json_lines(&cmd.assert().success()).remove(0)
+    };
+    let v = json(None);
+    assert_eq!(v["topic_count"], listed);
+    assert_eq!(v["partition_count"], 9);
+    assert_eq!(v["internal_topics"][0]["name"], "__consumer_offsets");
+    assert_eq!(v["internal_topics"][0]["partition_count"], 50);
+    assert_eq!(v["internal_topics"][1]["replication_factor"], 2);
+    let leads = |v: &serde_json::Value, internal: bool| -> usize {
+        v["brokers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| {
+                let listed = b["leads"].as_array().unwrap();
+                assert!(
+                    internal
+                        || listed
+                            .iter()
+                            .all(|p| !p.as_str().unwrap().starts_with("__")),
+                    "{b}"
+                );
+                listed.len()
+                    + b["internal"]["leads"].as_u64().unwrap() as usize * usize::from(!internal)
+            })
+            .sum()
+    };
+    assert_eq!(leads(&v, false), 9 + 54);
+    let all = json(Some("--internal"));
+    assert_eq!(all["topic_count"], listed, "still what topic list lists");
+    assert_eq!(leads(&all, true), 9 + 54);
 }
 
 #[test]

@@ -1259,3 +1259,171 @@ fn a_member_with_another_assignor_is_refused_like_kafka() {
     a.kill().unwrap();
     a.wait().unwrap();
 }
+
+/// Issue 12: a new group starts at the end (auto.offset.reset=latest, as in Kafka), which
+/// skipped the records already in the topic without a word. stderr says so once, with the
+/// count and the flag that reads them, naming the partitions that fell back when others
+/// had commits; not with -q, not when -o chose the start, not when nothing was skipped.
+#[test]
+fn a_new_group_starting_at_the_end_says_what_it_skips() {
+    let tc = TestCluster::new();
+    setup(&tc, "orders", 3, 4);
+    let err = |args: &[&str]| {
+        let a = tc
+            .cmd()
+            .arg("consume")
+            .args(args)
+            .assert()
+            .success()
+            .stdout("");
+        String::from_utf8_lossy(&a.get_output().stderr).into_owned()
+    };
+    assert_eq!(
+        err(&["-t", "orders", "-g", "g1"]),
+        "filka: group g1 has no committed offset for any partition of orders: starting at the \
+         end (auto.offset.reset=latest) skips 12 records; -o beginning reads them until this \
+         member commits its position; then `filka group reset-offsets g1 --to-earliest \
+         --execute` does\n"
+    );
+    // It committed the end: the next run starts there, and says nothing.
+    assert_eq!(err(&["-t", "orders", "-g", "g1"]), "");
+    // Some partitions with commits, others without: those that fall back are named.
+    tc.run([
+        "group", "commit", "g2", "-t", "orders", "-p", "1", "-o", "0",
+    ])
+    .success();
+    let out = tc
+        .run(["consume", "-t", "orders", "-g", "g2", "--commit", "none"])
+        .success();
+    assert_eq!(
+        lines(&out.get_output().stdout),
+        ["1-0", "1-1", "1-2", "1-3"]
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.get_output().stderr),
+        "filka: group g2 has no committed offset for orders-0, orders-2: starting at the end \
+         (auto.offset.reset=latest) skips 8 records; -o beginning reads them\n"
+    );
+    assert_eq!(err(&["-t", "orders", "-g", "g3", "-q"]), "");
+    assert_eq!(err(&["-t", "orders", "-g", "g4", "-o", "end"]), "");
+    tc.run(["topic", "create", "empty", "-q"]).success();
+    assert_eq!(err(&["-t", "empty", "-g", "g5"]), "");
+    // What the hint says works.
+    let out = tc
+        .run(["consume", "-t", "orders", "-g", "g6", "-o", "beginning"])
+        .success();
+    assert_eq!(lines(&out.get_output().stdout).len(), 12);
+}
+
+/// Issue 12: with more members than partitions, the extra member (Kafka's inactive
+/// consumer) read nothing and nobody said why. `consume -g` says on stderr that it waits
+/// for a partition and why, `group describe --members` marks it idle, and when the member
+/// holding the partition leaves, the idle one takes it.
+#[test]
+fn a_member_beyond_the_partition_count_is_idle_and_says_why() {
+    let tc = TestCluster::new();
+    setup(&tc, "one", 1, 3);
+    let follow = [
+        "consume",
+        "-t",
+        "one",
+        "-g",
+        "idle",
+        "-f",
+        "-o",
+        "beginning",
+    ];
+    let (oa, ob) = (tc.path().join("a.out"), tc.path().join("b.out"));
+    let mut a = spawn(&tc, &follow, &oa);
+    wait_until("a reads the partition", Duration::from_secs(60), || {
+        lines(&std::fs::read(&oa).unwrap_or_default()).len() == 3
+    });
+    let mut b = spawn(&tc, &follow, &ob);
+    let b_err = ob.with_extension("err");
+    wait_until("b says it is idle", Duration::from_secs(60), || {
+        std::fs::read_to_string(&b_err).is_ok_and(|e| e.contains("has no partition"))
+    });
+    let said = std::fs::read_to_string(&b_err).unwrap();
+    let said: Vec<&str> = said.lines().collect();
+    assert_eq!(said.len(), 1, "{said:?}");
+    assert!(
+        said[0].starts_with("filka: member console-consumer-")
+            && said[0].ends_with(
+                " of group idle has no partition: 2 members share 1 partition; it waits for \
+                 one (a partition frees when a member leaves)"
+            ),
+        "{said:?}"
+    );
+
+    let described = tc.run(["group", "describe", "idle", "--members"]).success();
+    let table = stdout_text(&described);
+    let rows: Vec<&str> = table.lines().skip(1).collect();
+    assert_eq!(rows.len(), 2, "{table}");
+    assert_eq!(
+        rows.iter()
+            .filter(|r| r.ends_with("  0            - (idle)"))
+            .count(),
+        1,
+        "{table}"
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&described.get_output().stderr),
+        "filka: 1 member of group idle is idle: 2 members share 1 partition; a partition is \
+         read by one member of a group at a time, so an idle member waits until one frees\n"
+    );
+    let json = json_lines(
+        &tc.run([
+            "group",
+            "describe",
+            "idle",
+            "--members",
+            "--output",
+            "json",
+            "-q",
+        ])
+        .success()
+        .stderr(""),
+    );
+    let idle: Vec<bool> = json.iter().map(|m| m["idle"].as_bool().unwrap()).collect();
+    assert_eq!(idle.iter().filter(|i| **i).count(), 1, "{json:?}");
+
+    // Without -f, an idle member says so and exits 0.
+    let c = tc
+        .run(["consume", "-t", "one", "-g", "idle"])
+        .success()
+        .stdout("");
+    let err = String::from_utf8_lossy(&c.get_output().stderr).into_owned();
+    assert!(
+        err.ends_with(
+            "has no partition: 3 members share 1 partition; nothing to read, so it exits (with \
+             -f it would wait for one)\n"
+        ),
+        "{err}"
+    );
+
+    // The busy member leaves: the idle one takes the partition and reads new records.
+    a.kill().unwrap();
+    a.wait().unwrap();
+    tc.produce("one", "new\n", &["-q"]).success();
+    wait_until("b reads after a left", Duration::from_secs(60), || {
+        lines(&std::fs::read(&ob).unwrap_or_default()).contains(&"new".to_string())
+    });
+    b.kill().unwrap();
+    b.wait().unwrap();
+}
+
+/// Issue 12: `pipe` (default earliest) and `consume -g` (default latest) state their
+/// reset policy in the same words.
+#[test]
+fn pipe_and_consume_group_state_their_reset_default_alike() {
+    let tc = TestCluster::new();
+    for (cmd, default) in [("consume", "default latest"), ("pipe", "default earliest")] {
+        let help = stdout_text(&tc.cmd().args([cmd, "--help"]).assert().success());
+        let flat = help.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            flat.contains("Where a partition has no committed offset: SPEC")
+                && flat.contains(&format!("(Kafka's auto.offset.reset; {default}")),
+            "{cmd}: {help}"
+        );
+    }
+}

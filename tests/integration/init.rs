@@ -317,3 +317,120 @@ fn broker_folders_alone_are_refused_not_covered_by_a_new_cluster() {
     );
     assert_eq!(tree(&t.data()), before, "a refused command changed files");
 }
+
+/// Issue 12: a wrong `--cluster` inside a cluster (a broker folder that does not exist, a
+/// partition folder, `locks/`...) built a second cluster there without a word beyond the
+/// usual "created one". It is refused with one line naming the cluster's root, exit 2, and
+/// nothing on disk changes; `init` refuses it the same way.
+#[test]
+fn a_path_inside_a_cluster_is_refused_never_made_a_cluster() {
+    let t = TestCluster::new();
+    t.run(["topic", "create", "demo", "-q"]).success();
+    let data = t.data();
+    let before = tree(&data);
+    for inside in [
+        "broker-104",
+        "broker-101/demo-0",
+        "broker-101/demo-0/deeper",
+        "locks",
+        "groups/g",
+        "metadata/__cluster_metadata-0",
+    ] {
+        let path = data.join(inside);
+        for args in [&["topic", "list"][..], &["init"]] {
+            let assert = t
+                .bare_cmd()
+                .arg("--cluster")
+                .arg(&path)
+                .args(args)
+                .assert()
+                .code(ExitCode::Usage.code())
+                .stdout("");
+            let lines = stderr_lines(&assert);
+            assert_eq!(lines.len(), 1, "{inside} {args:?}: {lines:?}");
+            assert!(
+                lines[0].contains(&format!(
+                    "{} is inside the filka cluster at {} but is neither its directory nor one \
+                     of its broker folders (broker-101, broker-102, broker-103)",
+                    path.display(),
+                    data.display()
+                )) && lines[0].ends_with(&format!("use {}", data.display())),
+                "{inside} {args:?}: {lines:?}"
+            );
+        }
+    }
+    // From inside a broker folder, the default ./filka-data is inside the cluster too.
+    let assert = t
+        .bare_cmd()
+        .current_dir(data.join("broker-101"))
+        .args(["topic", "list"])
+        .assert()
+        .code(ExitCode::Usage.code());
+    let lines = stderr_lines(&assert);
+    assert!(
+        lines[0].starts_with("filka: ./filka-data is inside the filka cluster at "),
+        "{lines:?}"
+    );
+    assert_eq!(tree(&data), before, "a refused path changed files");
+
+    // The root and an existing broker folder still open it; a path beside it is a new
+    // cluster, said on stderr as always.
+    for ok in [
+        data.clone(),
+        data.join("broker-102"),
+        data.join("broker-101/."),
+    ] {
+        t.bare_cmd()
+            .arg("--cluster")
+            .arg(&ok)
+            .args(["topic", "list"])
+            .assert()
+            .success()
+            .stdout("demo\n")
+            .stderr("");
+    }
+    let lines = stderr_lines(
+        &t.bare_cmd()
+            .arg("--cluster")
+            .arg(t.path().join("other"))
+            .args(["topic", "list"])
+            .assert()
+            .success(),
+    );
+    assert!(
+        lines[0].contains("other; created one with brokers 101, 102, 103"),
+        "{lines:?}"
+    );
+}
+
+/// Issue 12: bootstrapping through the folder of a broker that is down worked without a
+/// word (a Kafka client would have failed over to another bootstrap broker); stderr says so.
+#[test]
+fn a_down_broker_folder_as_bootstrap_is_said() {
+    let t = TestCluster::new();
+    t.run(["topic", "create", "demo", "-q"]).success();
+    t.run(["simulate-failure", "broker-down", "102", "-q"])
+        .success();
+    let via = |broker: &str, quiet: bool| {
+        let mut cmd = t.bare_cmd();
+        cmd.arg("--cluster")
+            .arg(t.data().join(broker))
+            .args(["topic", "list"]);
+        if quiet {
+            cmd.arg("-q");
+        }
+        stderr_lines(&cmd.assert().success().stdout("demo\n"))
+    };
+    let lines = via("broker-102", false);
+    assert_eq!(
+        lines,
+        [format!(
+            "filka: broker 102 (the bootstrap folder {}) is down; using the cluster's metadata \
+             from {}, as a Kafka client would from another bootstrap broker",
+            t.data().join("broker-102").display(),
+            t.data().display()
+        )]
+    );
+    assert!(via("broker-102", true).is_empty());
+    assert!(via("broker-101", false).is_empty());
+}

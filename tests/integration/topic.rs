@@ -499,3 +499,87 @@ fn deleting_a_topic_forgets_its_checkpoints_and_locks() {
     t.produce("gone", "new\n", &["-q"]).success();
     assert_eq!(t.values("gone"), ["new"]);
 }
+
+/// Issue 12: the partitioner was invisible without producing. `topic partition-for` shows
+/// every number of Kafka's rule (murmur2, toPositive, % partitions), the partition and its
+/// leader, and agrees with where produce puts the key.
+#[test]
+fn partition_for_shows_where_a_key_goes_as_produce_puts_it() {
+    let t = TestCluster::new();
+    t.run(["topic", "create", "trucks_gps", "-p", "10", "-q"])
+        .success();
+    let leader = |p: u32| t.cluster().partition("trucks_gps", p).unwrap().leader;
+    // The README's truck, and a vector of Kafka's UtilsTest.testMurmur2 ("21").
+    t.run(["topic", "partition-for", "trucks_gps", "truckID123"])
+        .success()
+        .stderr("")
+        .stdout(format!(
+            "key \"truckID123\" (10 bytes): murmur2 = -1321292915 (0xb13eab8d), toPositive = \
+             826190733, 826190733 % 10 = 3: partition 3, leader {}\n",
+            leader(3)
+        ));
+    let v = &json_lines(
+        &t.run([
+            "topic",
+            "partition-for",
+            "trucks_gps",
+            "21",
+            "--output",
+            "json",
+        ])
+        .success(),
+    )[0];
+    assert_eq!(v["murmur2"], -973_932_308);
+    assert_eq!(v["to_positive"], 1_173_551_340);
+    assert_eq!(v["partition_count"], 10);
+    assert_eq!(v["partition"], 1_173_551_340 % 10);
+    assert_eq!(v["leader"], leader(0));
+    assert_eq!(v["key_bytes_hex"], "3231");
+
+    // Encoded as produce encodes keys: -k 42 --key-format long is 8 big-endian bytes.
+    let v = &json_lines(
+        &t.run([
+            "topic",
+            "partition-for",
+            "trucks_gps",
+            "42",
+            "--key-format",
+            "long",
+            "--output",
+            "json",
+        ])
+        .success(),
+    )[0];
+    assert_eq!(v["key_bytes_hex"], "000000000000002a");
+    let out = stdout_text(
+        &t.produce(
+            "trucks_gps",
+            "x\n",
+            &["-k", "42", "--key-format", "long", "--print-offsets"],
+        )
+        .success(),
+    );
+    assert_eq!(
+        out.split('\t').next(),
+        Some(v["partition"].to_string().as_str())
+    );
+
+    // A missing topic is 4 (never created); a key its format refuses, or a schema format, 2.
+    let assert = t
+        .run(["topic", "partition-for", "nope", "k"])
+        .code(ExitCode::NotFound.code());
+    assert!(stderr_lines(&assert)[0].contains("topic \"nope\" does not exist"));
+    assert!(t.cluster().topic("nope").is_err());
+    for bad in [
+        &["zz", "--key-format", "hex"][..],
+        &["k", "--key-format", "avro"],
+    ] {
+        let assert = t
+            .cmd()
+            .args(["topic", "partition-for", "trucks_gps"])
+            .args(bad)
+            .assert()
+            .code(ExitCode::Usage.code());
+        assert_eq!(stderr_lines(&assert).len(), 1, "{bad:?}");
+    }
+}
