@@ -210,11 +210,15 @@ pub(crate) fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> 
     };
     let result = read_loop(&mut st, args, global, &mut output, reset, &group);
     let out = match result {
-        Ok(offline) => {
+        Ok(ended) => {
             if args.commit == CommitMode::Auto {
                 st.commit(&group, "at exit")?;
             }
-            match offline.first() {
+            match ended.offline.first() {
+                None if ended.timed_out => Err(super::consume::timed_out(
+                    args.timeout_ms.unwrap_or(0),
+                    ended.records,
+                )),
                 None => Ok(ExitCode::Success),
                 Some((t, p)) => Err(coded(
                     ExitCode::Offline,
@@ -238,7 +242,7 @@ fn read_loop(
     output: &mut Output,
     reset: StartOffset,
     group: &str,
-) -> anyhow::Result<Vec<Tp>> {
+) -> anyhow::Result<Ended> {
     let mut out = BufWriter::with_capacity(OUT_BUFFER, stdout_writer());
     // One consumer per topic with owned partitions; rebuilt when ownership changes.
     let mut consumers: Option<Vec<Consumer>> = None;
@@ -258,6 +262,11 @@ fn read_loop(
     let mut sink: Vec<u8> = Vec::with_capacity(OUT_BUFFER);
     let interval = Duration::from_millis(args.auto_commit_interval_ms);
     let max = args.max_messages;
+    // --timeout-ms waits as -f does, until nothing arrived for that long.
+    let follow = args.follow || args.timeout_ms.is_some();
+    let timeout = args.timeout_ms.map(Duration::from_millis);
+    let mut last_record = Instant::now();
+    let mut timed_out = false;
     let flush = |out: &mut BufWriter<Box<dyn Write>>| out.flush().context("writing to stdout");
     loop {
         if max.is_some_and(|m| count >= m) {
@@ -310,7 +319,7 @@ fn read_loop(
                 say_idle(st, group, args);
             }
             told_idle = true;
-            if !args.follow {
+            if !follow {
                 break;
             }
         } else {
@@ -342,7 +351,7 @@ fn read_loop(
                     &st.cluster,
                     &topic,
                     starts,
-                    (args.follow, args.isolation.into()),
+                    (follow, args.isolation.into()),
                     &mut now_offline,
                 )
                 .with_context(|| format!("consume {topic}"))?
@@ -368,11 +377,7 @@ fn read_loop(
                     eprintln!(
                         "filka: warning: group {group}: {t}-{p} is offline (no leader); reading \
                          the other partitions{}",
-                        if args.follow {
-                            " and waiting for it"
-                        } else {
-                            ""
-                        }
+                        if follow { " and waiting for it" } else { "" }
                     );
                 }
             }
@@ -389,7 +394,7 @@ fn read_loop(
         }
         // A partition that was offline and has a leader again: read it too (positions are
         // kept in `written`).
-        if args.follow && !offline.is_empty() && waited_offline.elapsed() >= HEARTBEAT {
+        if follow && !offline.is_empty() && waited_offline.elapsed() >= HEARTBEAT {
             waited_offline = Instant::now();
             st.cluster.reload()?;
             if offline.iter().any(|(t, p)| has_leader(&st.cluster, t, *p)) {
@@ -442,7 +447,11 @@ fn read_loop(
         }
         if delivered {
             idle = IDLE_MIN;
-        } else if ended && all_owned && !args.follow {
+            last_record = Instant::now();
+        } else if ended && all_owned && !follow {
+            break;
+        } else if timeout.is_some_and(|t| last_record.elapsed() >= t) {
+            timed_out = true;
             break;
         } else {
             flush(&mut out)?;
@@ -482,11 +491,25 @@ fn read_loop(
         .context("writing to stdout")?;
     // Without -f: what could not be read because it had no leader (nothing, when asked to
     // stop).
-    Ok(if args.follow || stopped {
-        Vec::new()
-    } else {
-        offline
+    Ok(Ended {
+        offline: if follow || stopped {
+            Vec::new()
+        } else {
+            offline
+        },
+        timed_out,
+        records: count,
     })
+}
+
+/// How the read loop ended.
+struct Ended {
+    /// Without -f: what could not be read because it had no leader.
+    offline: Vec<Tp>,
+    /// Nothing arrived within --timeout-ms.
+    timed_out: bool,
+    /// Records written out.
+    records: u64,
 }
 
 /// Why a member has no partition: more members than partitions (Kafka's inactive consumer),
@@ -525,7 +548,7 @@ fn say_idle(st: &Loop, group: &str, args: &Args) {
         partition_count(&st.cluster, st.member.topics()),
         args.assignor,
     );
-    let then = if args.follow {
+    let then = if args.follow || args.timeout_ms.is_some() {
         "it waits for one (a partition frees when a member leaves)"
     } else {
         "nothing to read, so it exits (with -f it would wait for one)"

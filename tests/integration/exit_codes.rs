@@ -314,4 +314,31 @@ fn consume_timeout_writes_what_was_read_then_exits_8() {
         .assert()
         .code(ExitCode::Timeout.code());
     assert_eq!(crate::harness::stdout_text(&out).lines().count(), 2);
+
+    // As a group member: it reads, commits at exit, then exits 8.
+    let (code, stderr) = run(
+        &t,
+        &[
+            "consume",
+            "-t",
+            "t",
+            "-g",
+            "g",
+            "-o",
+            "beginning",
+            "--timeout-ms",
+            "400",
+        ],
+        "",
+    );
+    assert_eq!(code, ExitCode::Timeout.code(), "{stderr}");
+    assert!(stderr.contains("after 2 records"), "{stderr}");
+    let out = t
+        .run(["--output", "json", "group", "describe", "g"])
+        .success();
+    let lag: u64 = crate::harness::json_lines(&out)
+        .iter()
+        .map(|v| v["lag"].as_u64().unwrap())
+        .sum();
+    assert_eq!(lag, 0, "the member committed what it read before exiting 8");
 }
