@@ -44,6 +44,8 @@ const IDLE_MAX: Duration = Duration::from_millis(100);
 /// the group's commit lock.
 const COMMIT_WAIT: Duration = Duration::from_secs(10);
 const COMMIT_RETRY: Duration = Duration::from_millis(5);
+/// How long a member removed from its group tries its last commit (to hear it refused).
+const FENCED_COMMIT_WAIT: Duration = Duration::from_secs(2);
 
 /// Maps a group error to its exit code (a stale member is `Fenced`).
 pub(crate) fn group_error(e: GroupError) -> anyhow::Error {
@@ -84,8 +86,13 @@ impl Loop {
                 // since its last commit is now the new owners' to read again. Its commit is
                 // tried, as a Kafka consumer's next auto-commit would be, so that the error
                 // says the commit was refused rather than leaving it unsaid.
+                // The commit lock may be busy with the new owners' commits: wait for it a
+                // little (a flaky test showed the refusal going unsaid when it was).
                 if self.auto_commit {
-                    self.try_commit()?;
+                    let start = Instant::now();
+                    while !self.try_commit()? && start.elapsed() < FENCED_COMMIT_WAIT {
+                        std::thread::sleep(COMMIT_RETRY);
+                    }
                 }
                 Err(group_error(fenced))
             }
