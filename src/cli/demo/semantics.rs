@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use super::steps::Demo;
+use super::steps::{Demo, plural};
 
 /// Orders produced for billing.
 const ORDERS: u32 = 10;
@@ -374,10 +374,6 @@ fn ordinal(n: usize) -> String {
         _ => "th",
     };
     format!("{n}{suffix}")
-}
-
-fn plural(count: usize, what: &str) -> String {
-    format!("{count} {what}{}", if count == 1 { "" } else { "s" })
 }
 
 /// The CURRENT-OFFSET of `group`'s row in `describe group` output, if it has one.

@@ -15,7 +15,7 @@ use super::report::Report;
 use super::shell::{Line, Ran, Runner};
 
 /// The website's page views: (user, page).
-pub(super) const INTERACTIONS: &[(&str, &str)] = &[
+const INTERACTIONS: &[(&str, &str)] = &[
     ("user-42", "viewed /pricing"),
     ("user-7", "viewed /"),
     ("user-42", "clicked 'Start trial'"),
@@ -39,7 +39,8 @@ const FAILING: i32 = 101;
 pub(super) struct Demo {
     pub(super) run: Runner,
     pub(super) report: Report,
-    /// Partition -> leader, of every partition created so far (from `topic create`).
+    /// The leader of each partition created in steps 2 and 6 (`TOPIC-P` -> broker), as
+    /// `topic create` printed it.
     leaders: BTreeMap<String, i32>,
     /// Records produced to trucks_gps.
     truck_records: usize,
@@ -51,8 +52,8 @@ pub(super) struct Demo {
     moved: usize,
 }
 
-/// `s` for one, else `s` plus `s` (the plural, as "record" -> "records").
-fn n(count: usize, what: &str) -> String {
+/// `COUNT WHAT`, with WHAT in the plural (an `s` added) unless COUNT is 1.
+pub(super) fn plural(count: usize, what: &str) -> String {
     format!("{count} {what}{}", if count == 1 { "" } else { "s" })
 }
 
@@ -148,7 +149,7 @@ impl Demo {
         let list: Vec<String> = ids.iter().map(i32::to_string).collect();
         self.report.say(&format!(
             "{}: {}, each a folder holding meta.properties and checkpoint files",
-            n(ids.len(), "broker"),
+            plural(ids.len(), "broker"),
             list.join(", ")
         ))?;
         self.report.expect(ids == [101, 102, 103], || {
@@ -183,14 +184,25 @@ impl Demo {
         let distinct = rows
             .iter()
             .all(|r| r.2.iter().collect::<BTreeSet<_>>().len() == r.2.len());
+        let all_in_sync = rows.iter().all(|r| r.3.len() == r.2.len());
         self.report.say(&format!(
-            "{}, with {} replicas each on distinct brokers, all in sync; {} different leaders",
-            n(rows.len(), "partition"),
+            "{}, with {} replicas each, {}, {}; {} different leaders",
+            plural(rows.len(), "partition"),
             replicas
                 .iter()
                 .map(usize::to_string)
                 .collect::<Vec<_>>()
                 .join("/"),
+            if distinct {
+                "on distinct brokers"
+            } else {
+                "some on the same broker"
+            },
+            if all_in_sync {
+                "all in sync"
+            } else {
+                "not all in sync"
+            },
             leaders.len()
         ))?;
         self.report.expect(
@@ -200,7 +212,7 @@ impl Demo {
         self.report.end(
             &format!(
                 "{}, replicas {replicas:?}, in sync {in_sync:?}",
-                n(rows.len(), "partition")
+                plural(rows.len(), "partition")
             ),
             json!({"partitions": rows.len(), "replicas": replicas, "in_sync": in_sync}),
         )?;
@@ -251,7 +263,7 @@ impl Demo {
             .collect();
         self.report.say(&format!(
             "{} written (partition, offset); each user's records went to {} (murmur2(key) % 3):\n  {}",
-            n(acks.len(), "record"),
+            plural(acks.len(), "record"),
             if one_each { "one partition" } else { "several partitions" },
             list.join(", ")
         ))?;
@@ -270,7 +282,11 @@ impl Demo {
             .map(|(u, ps)| (*u, ps.iter().copied().collect()))
             .collect();
         self.report.end(
-            &format!("{} produced; {}", n(acks.len(), "record"), list.join(", ")),
+            &format!(
+                "{} produced; {}",
+                plural(acks.len(), "record"),
+                list.join(", ")
+            ),
             json!({"records": acks.len(), "partitions_of_user": partition_of}),
         )?;
         Ok(())
@@ -297,14 +313,14 @@ impl Demo {
         let read: usize = counts.values().sum();
         self.report.say(&format!(
             "{} read, {} of action",
-            n(read, "record"),
-            n(counts.len(), "kind")
+            plural(read, "record"),
+            plural(counts.len(), "kind")
         ))?;
         self.report.expect(read == INTERACTIONS.len(), || {
             format!("analytics read {read} of {} records", INTERACTIONS.len())
         })?;
         self.report.end(
-            &format!("{} read", n(read, "record")),
+            &format!("{} read", plural(read, "record")),
             json!({"records_read": read, "actions": counts}),
         )?;
         Ok(())
@@ -345,10 +361,14 @@ impl Demo {
         read.sort();
         let same = produced == read;
         self.report.say(&format!(
-            "{} read: {} the website produced, offsets {} within each partition; reading removed \
-             nothing, so each consumer reads it all",
-            n(records.len(), "record"),
-            if same { "all those" } else { "not those" },
+            "{} read: {}, offsets {} within each partition",
+            plural(records.len(), "record"),
+            if same {
+                "all those the website produced, though the analytics consumer read them \
+                 already: reading removes nothing"
+            } else {
+                "not those the website produced"
+            },
             if in_order { "rising" } else { "out of order" }
         ))?;
         self.report.expect(same && in_order, || {
@@ -360,8 +380,9 @@ impl Demo {
         })?;
         self.report.end(
             &format!(
-                "{} read, in order within each partition",
-                n(records.len(), "record")
+                "{} read, {} within each partition",
+                plural(records.len(), "record"),
+                if in_order { "in order" } else { "out of order" }
             ),
             json!({"records_read": records.len(), "same_as_produced": same, "in_order": in_order}),
         )?;
@@ -419,6 +440,9 @@ impl Demo {
             .max_by_key(|(p, count)| (**count, std::cmp::Reverse(**p)))
             .map_or(0, |(p, _)| *p);
         let one_each = by_truck.values().all(|(ps, _)| ps.len() == 1);
+        let in_order = by_truck
+            .values()
+            .all(|(_, offsets)| offsets.windows(2).all(|w| w[0] < w[1]));
         let mut table = crate::output::Table::new(["TRUCK", "PARTITION", "OFFSETS"]);
         for (truck, (ps, offsets)) in &by_truck {
             let ps: Vec<String> = ps.iter().map(u32::to_string).collect();
@@ -426,28 +450,30 @@ impl Demo {
             table.row([truck.clone(), ps.join(","), os.join(",")]);
         }
         self.report.say(&format!(
-            "{} of {} read back; each truck's positions are in {}, in order:\n{}",
-            n(read, "record"),
-            n(by_truck.len(), "truck"),
+            "{} of {} read back; each truck's positions are in {}, {}:\n{}",
+            plural(read, "record"),
+            plural(by_truck.len(), "truck"),
             if one_each {
                 "one partition"
             } else {
                 "several partitions"
             },
+            if in_order { "in order" } else { "out of order" },
             table.render(crate::output::TableStyle::Plain)
         ))?;
         self.report.expect(
-            read == input.len() && one_each && by_truck.len() == TRUCKS.len(),
+            read == input.len() && one_each && in_order && by_truck.len() == TRUCKS.len(),
             || {
                 format!(
-                    "read {read} of {} records of {} trucks{}",
+                    "read {read} of {} records of {} trucks{}{}",
                     input.len(),
                     by_truck.len(),
                     if one_each {
                         ""
                     } else {
                         ", a truck in several partitions"
-                    }
+                    },
+                    if in_order { "" } else { ", out of order" }
                 )
             },
         )?;
@@ -458,8 +484,8 @@ impl Demo {
         self.report.end(
             &format!(
                 "{} of {}, each truck in {}",
-                n(read, "record"),
-                n(by_truck.len(), "truck"),
+                plural(read, "record"),
+                plural(by_truck.len(), "truck"),
                 if one_each { "one partition" } else { "several partitions" },
             ),
             json!({"records": input.len(), "records_read": read, "partitions_of_truck": partitions}),
@@ -503,9 +529,9 @@ impl Demo {
             .unwrap_or(0);
         self.report.say(&format!(
             "{} changed leader (broker {FAILING} led {led} of them); {FAILING} left the ISR of {}.\n\
-             Consumers still read all of trucks_gps: {readable} of {} records.",
-            n(self.moved, "partition"),
-            n(self.shrunk, "partition"),
+             Consumers still read {readable} of the {} records of trucks_gps.",
+            plural(self.moved, "partition"),
+            plural(self.shrunk, "partition"),
             self.truck_records
         ))?;
         self.report.expect(self.moved == led, || {
@@ -520,9 +546,9 @@ impl Demo {
         self.report.end(
             &format!(
                 "{} moved, {} left the ISR of {}, {readable} of {} truck records readable",
-                n(self.moved, "leader"),
+                plural(self.moved, "leader"),
                 FAILING,
-                n(self.shrunk, "partition"),
+                plural(self.shrunk, "partition"),
                 self.truck_records
             ),
             json!({
@@ -560,8 +586,8 @@ impl Demo {
             .count();
         self.report.say(&format!(
             "{FAILING} caught up and rejoined the ISR of {}, and leads {} again.",
-            n(rejoined, "partition"),
-            n(back, "partition")
+            plural(rejoined, "partition"),
+            plural(back, "partition")
         ))?;
         self.report
             .expect(rejoined == self.shrunk && back == self.moved, || {
@@ -573,8 +599,8 @@ impl Demo {
         self.report.end(
             &format!(
                 "rejoined the ISR of {}, leads {} again",
-                n(rejoined, "partition"),
-                n(back, "partition")
+                plural(rejoined, "partition"),
+                plural(back, "partition")
             ),
             json!({"isr_rejoined": rejoined, "leaders_back": back}),
         )?;
@@ -594,8 +620,9 @@ impl Demo {
         let col = |name: &str| header.iter().position(|h| *h == name);
         let (Some(topic), Some(replicas), Some(isr)) = (col("Topic"), col("Replicas"), col("Isr"))
         else {
+            let (step, title) = self.report.failed();
             return Err(anyhow!(
-                "demo: step 12: `{}` printed no Topic/Replicas/Isr header",
+                "demo: step {step} ({title}): `{}` printed no Topic/Replicas/Isr header",
                 line.text()
             ));
         };
@@ -614,8 +641,8 @@ impl Demo {
         }
         self.report.say(&format!(
             "{}, {}, {in_sync} with every replica in sync",
-            n(topics.len(), "topic"),
-            n(partitions, "partition")
+            plural(topics.len(), "topic"),
+            plural(partitions, "partition")
         ))?;
         self.report.expect(in_sync == partitions, || {
             format!("{in_sync} of {partitions} partitions have every replica in sync")
@@ -623,8 +650,8 @@ impl Demo {
         self.report.end(
             &format!(
                 "{}, {}, {in_sync} fully in sync",
-                n(topics.len(), "topic"),
-                n(partitions, "partition")
+                plural(topics.len(), "topic"),
+                plural(partitions, "partition")
             ),
             json!({"topics": topics.len(), "partitions": partitions, "in_sync": in_sync}),
         )?;
