@@ -43,7 +43,7 @@ Register-ArgumentCompleter -Native -CommandName 'filka' -ScriptBlock {
             [CompletionResult]::new('simulate-failure', 'simulate-failure', [CompletionResultType]::ParameterValue, 'Make brokers fail in the ways Kafka brokers fail, and see how the cluster copes')
             [CompletionResult]::new('dump', 'dump', [CompletionResultType]::ParameterValue, 'Print the contents of Kafka segment, index, snapshot and checkpoint files')
             [CompletionResult]::new('mirror', 'mirror', [CompletionResultType]::ParameterValue, 'Mirror topics to or from a real Kafka cluster')
-            [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Play the seed''s example end to end on a fresh cluster, step by step')
+            [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Play the seed''s example on a fresh cluster, running each command it prints')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             break
         }

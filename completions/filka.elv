@@ -40,7 +40,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand simulate-failure 'Make brokers fail in the ways Kafka brokers fail, and see how the cluster copes'
             cand dump 'Print the contents of Kafka segment, index, snapshot and checkpoint files'
             cand mirror 'Mirror topics to or from a real Kafka cluster'
-            cand demo 'Play the seed''s example end to end on a fresh cluster, step by step'
+            cand demo 'Play the seed''s example on a fresh cluster, running each command it prints'
             cand completions 'Print a shell completion script'
         }
         &'filka;init'= {

@@ -45,7 +45,7 @@ complete -c filka -n "__fish_filka_needs_command" -f -a "describe" -d 'Show brok
 complete -c filka -n "__fish_filka_needs_command" -f -a "simulate-failure" -d 'Make brokers fail in the ways Kafka brokers fail, and see how the cluster copes'
 complete -c filka -n "__fish_filka_needs_command" -f -a "dump" -d 'Print the contents of Kafka segment, index, snapshot and checkpoint files'
 complete -c filka -n "__fish_filka_needs_command" -f -a "mirror" -d 'Mirror topics to or from a real Kafka cluster'
-complete -c filka -n "__fish_filka_needs_command" -f -a "demo" -d 'Play the seed\'s example end to end on a fresh cluster, step by step'
+complete -c filka -n "__fish_filka_needs_command" -f -a "demo" -d 'Play the seed\'s example on a fresh cluster, running each command it prints'
 complete -c filka -n "__fish_filka_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c filka -n "__fish_filka_using_subcommand init" -l brokers -d 'Number of brokers (1 to 1000)' -r
 complete -c filka -n "__fish_filka_using_subcommand init" -l first-id -d 'Id of the first broker; the others follow in order (Kafka\'s node.id)' -r

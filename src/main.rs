@@ -12,13 +12,16 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 use filka::cli::{self, Cli};
 use filka::error::{self, error_chain_message, exit_code_for, is_broken_pipe};
 use filka::output::escape_control;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let mut cli =
+        Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.format(&mut Cli::command()).exit());
+    cli.global.note_sources(&matches);
     let code = match cli::run(cli) {
         Ok(code) => code,
         Err(err) if is_broken_pipe(&err) => error::ExitCode::Success,

@@ -120,6 +120,23 @@ pub struct GlobalArgs {
     /// Say more on stderr about what happens (repeat for more detail).
     #[arg(short, long, global = true, action = ArgAction::Count)]
     pub verbose: u8,
+
+    /// Whether --cluster (or FILKA_CLUSTER) was given, rather than its default: set by
+    /// [`GlobalArgs::note_sources`] (`demo` plays in it only when given).
+    #[arg(skip)]
+    pub cluster_given: bool,
+}
+
+impl GlobalArgs {
+    /// Records which global flags came from the command line or the environment rather than
+    /// their defaults (clap's derive keeps only the values).
+    pub fn note_sources(&mut self, matches: &clap::ArgMatches) {
+        use clap::parser::ValueSource;
+        self.cluster_given = matches!(
+            matches.value_source("cluster"),
+            Some(ValueSource::CommandLine | ValueSource::EnvVariable)
+        );
+    }
 }
 
 /// What `--output` asks for.
