@@ -116,6 +116,7 @@ mod tests {
     fn global(output: OutputFormat, verbose: u8) -> GlobalArgs {
         GlobalArgs {
             cluster: PathBuf::from("x"),
+            cluster_given: false,
             output,
             quiet: false,
             verbose,

@@ -129,20 +129,11 @@ fn folder(args: &Args, global: &GlobalArgs) -> anyhow::Result<PathBuf> {
 
 /// Runs the demo.
 pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
+    global.accept("demo", super::global::TEXT_JSON, super::global::VERBOSE)?;
     let mode = match global.output {
         OutputFormat::Text if global.quiet => Mode::Quiet,
-        OutputFormat::Text => Mode::Text,
         OutputFormat::Json => Mode::Json,
-        other => {
-            return Err(coded(
-                ExitCode::Usage,
-                anyhow!(
-                    "demo: no --output {}: the demo prints text (-q: one line per step) or \
-                     --output json (one object per step)",
-                    format!("{other:?}").to_lowercase()
-                ),
-            ));
-        }
+        _ => Mode::Text,
     };
     let dir = folder(args, global)?;
     if let Some(found) = crate::cluster::snapshot::cluster_part(&dir) {
@@ -153,7 +144,7 @@ pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
             found.display()
         ));
     }
-    let runner = Runner::new(&dir)?;
+    let runner = Runner::new(&dir, global.verbose > 0)?;
     let mut report = Report::new(mode);
     report.header(&format!(
         "filka demo: a 3-broker Kafka cluster in {}/, made and explored by the commands below \

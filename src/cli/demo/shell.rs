@@ -83,12 +83,14 @@ pub(super) struct Runner {
     path: OsString,
     /// The cluster folder as given (relative to the working directory, as the lines are).
     dir: String,
+    /// `-v` given to the demo: every filka line runs (and is printed) with it.
+    verbose: bool,
 }
 
 impl Runner {
     /// A runner of lines on the cluster folder `dir` (which must be valid UTF-8, since the
     /// lines that name it are text).
-    pub(super) fn new(dir: &Path) -> anyhow::Result<Runner> {
+    pub(super) fn new(dir: &Path, verbose: bool) -> anyhow::Result<Runner> {
         let exe = std::env::current_exe().context("finding the filka binary that runs the demo")?;
         let folder = exe
             .parent()
@@ -102,7 +104,12 @@ impl Runner {
             .to_str()
             .ok_or_else(|| anyhow!("the folder name {} is not UTF-8", dir.display()))?
             .to_string();
-        Ok(Runner { exe, path, dir })
+        Ok(Runner {
+            exe,
+            path,
+            dir,
+            verbose,
+        })
     }
 
     /// The binary every line runs.
@@ -118,6 +125,9 @@ impl Runner {
     /// `filka --cluster DIR ARGS...`.
     pub(super) fn filka(&self, args: &[&str]) -> Line {
         let mut all = vec!["--cluster".to_string(), self.dir.clone()];
+        if self.verbose {
+            all.push("-v".to_string());
+        }
         all.extend(args.iter().map(|a| a.to_string()));
         Line::Filka(all)
     }
