@@ -353,7 +353,7 @@ impl Producer {
         if self.builders[p as usize].try_append(ts, r.key, r.value, r.headers, limit) {
             return Ok((p, Vec::new()));
         }
-        self.seal(p);
+        self.seal(p)?;
         let acks = if self.builders[p as usize].sealed().len() >= self.max_request {
             self.send_request(p)?
         } else {
@@ -363,20 +363,24 @@ impl Producer {
         Ok((p, acks))
     }
 
-    /// Finishes a partition's open batch and queues it.
-    fn seal(&mut self, p: u32) {
+    /// Finishes a partition's open batch and queues it. When compressing it fails, the
+    /// records stay in the open batch, unsent, and the error comes back.
+    fn seal(&mut self, p: u32) -> Result<(), ClusterError> {
         let b = &mut self.builders[p as usize];
         if b.is_empty() {
-            return;
+            return Ok(());
         }
         let count = b.len();
-        self.pending[p as usize].counts.push(count);
         if let Some(id) = self.identity {
+            let seq = self.sequences[p as usize];
+            b.set_producer(id.producer_id, id.epoch, seq, self.txn.is_some());
+        }
+        b.seal(0, -1)?;
+        self.pending[p as usize].counts.push(count);
+        if self.identity.is_some() {
             let seq = &mut self.sequences[p as usize];
-            b.set_producer(id.producer_id, id.epoch, *seq, self.txn.is_some());
             *seq = next_sequence(*seq, count);
         }
-        b.seal(0, -1);
         if self.sticky == Some(p) {
             // KIP-480: a new sticky partition once the current one's batch is complete.
             self.sticky = None;
@@ -388,6 +392,7 @@ impl Producer {
                 self.sticky = Some(next);
             }
         }
+        Ok(())
     }
 
     /// Appends a partition's queued batches in one go.
@@ -454,7 +459,7 @@ impl Producer {
     pub fn flush(&mut self) -> Result<Vec<Ack>, ClusterError> {
         let mut acks = Vec::new();
         for p in 0..self.partitions {
-            self.seal(p);
+            self.seal(p)?;
             acks.extend(self.send_request(p)?);
         }
         Ok(acks)
@@ -546,8 +551,8 @@ impl Producer {
         if let Some(id) = identity {
             b.set_producer(id.producer_id, id.epoch, target.sequence, true);
         }
+        let bytes = b.finish(0, -1)?;
         target.sequence = next_sequence(target.sequence, entries.len());
-        let bytes = b.finish(0, -1);
         let (result, retried) = append_retrying(&mut target.writer, bytes, Acks::All, RETRIES);
         if refused_before_append(&result, retried) {
             target.sequence = previous_sequence(target.sequence, entries.len());

@@ -209,6 +209,9 @@ pub enum ClusterError {
         /// What is missing, in words.
         what: &'static str,
     },
+    /// Compressing a batch failed: nothing of it was written.
+    #[error(transparent)]
+    Codec(#[from] crate::record::compression::CodecError),
     /// A lock failed.
     #[error(transparent)]
     Lock(#[from] LockError),
@@ -572,7 +575,7 @@ impl Cluster {
             for (r, v) in batch {
                 b.append(now, Some(r.kind().as_bytes()), Some(v), &[]);
             }
-            let mut bytes = b.build(0, 0);
+            let mut bytes = b.build(0, 0)?;
             mlog.append(&mut bytes, 0, now)?;
         }
         // One fsync for the whole change: until the snapshot is written, a crash leaves
