@@ -56,7 +56,6 @@ use crate::error::{ExitCode, coded};
 use crate::format::input::{self, LineReader};
 use crate::output::Printer;
 use crate::record::Compression;
-use crate::record::batch::{BATCH_HEADER_LEN, MAX_BATCH_BYTES};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -336,13 +335,8 @@ fn produce(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
                 }
             })?;
     let topic_cfg = cluster.topic_config(&args.topic)?;
-    let max_record = topic_cfg
-        .max_message_bytes
-        .clamp(BATCH_HEADER_LEN, MAX_BATCH_BYTES);
     let cfg = ProducerConfig {
-        batch_size: usize::try_from(args.batch_size)
-            .unwrap_or(usize::MAX)
-            .min(max_record),
+        batch_size: usize::try_from(args.batch_size).unwrap_or(usize::MAX),
         compression: args.compression.map(Compression::from),
         acks: args.acks.into(),
         delivery_timeout_ms: args.delivery_timeout_ms,
@@ -385,6 +379,7 @@ fn produce(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         .into());
     }
     // JSON escapes and base64 make a line longer than the record it carries.
+    let max_record = producer.max_record_size();
     let max_line = match args.input_format {
         InputFormat::Lines => max_record,
         _ => max_record.saturating_mul(6).saturating_add(64 * 1024),
@@ -398,7 +393,6 @@ fn produce(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         acked: 0,
         skip_invalid: args.skip_invalid,
         skipped: 0,
-        max_record,
         // CSV errors name rows as a spreadsheet numbers them; a row may span lines.
         unit: if args.input_format == InputFormat::Csv {
             "row"

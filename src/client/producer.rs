@@ -5,6 +5,10 @@
 //! A record is acknowledged only after its batch is in every replica the acks setting
 //! waits for; [`Ack`]s report that, and nothing is reported before it.
 //!
+//! Sizes are the producer's business: a batch holds up to `batch.size` bytes and never more
+//! than the topic's `max.message.bytes`, and a record too large for that on its own is
+//! refused ([`ClusterError::RecordTooLarge`]) before it joins a batch.
+//!
 //! Idempotence (on by default, as in Kafka 3+): the producer takes a producer id from the
 //! controller and numbers its batches per partition (base sequence), so a batch retried
 //! after its acknowledgement was lost is recognised by the partition and answered with its
@@ -25,6 +29,7 @@ use crate::cluster::writer::{self, PartitionWriter};
 use crate::cluster::{Cluster, ClusterError, now_ms, producer_ids};
 use crate::group::offsets;
 use crate::log::{AppendInfo, LogError};
+use crate::record::batch::{BATCH_HEADER_LEN, MAX_BATCH_BYTES};
 use crate::record::{BatchBuilder, BatchOptions, Compression, HeaderRef, hash};
 use crate::txn::coordinator::{self, Completed, Transactional, TxnError};
 
@@ -36,7 +41,8 @@ pub use crate::cluster::writer::Acks;
 /// Producer settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ProducerConfig {
-    /// Bytes (uncompressed) per batch before it is sent.
+    /// Bytes (uncompressed) per batch before it is sent (Kafka's `batch.size`); batches
+    /// never exceed the topic's `max.message.bytes` whatever this says.
     pub batch_size: usize,
     /// Codec; `None` takes the topic's `compression.type` (none for `producer`).
     pub compression: Option<Compression>,
@@ -207,6 +213,10 @@ pub struct Producer {
     /// Finished batches per partition waiting to go out together, as in a produce request.
     pending: Vec<Pending>,
     max_request: usize,
+    /// Largest batch (and so record) the topic takes: its max.message.bytes.
+    max_record: usize,
+    /// Bytes per batch: batch.size, capped by `max_record`.
+    batch_limit: usize,
     sticky: Option<u32>,
     rng: u64,
     /// Producer id and epoch, when idempotent or transactional.
@@ -253,6 +263,11 @@ impl Producer {
             compression: codec,
             ..BatchOptions::default()
         };
+        // A batch must fit the topic's max.message.bytes (within what a batch can be).
+        let max_record = topic_cfg
+            .max_message_bytes
+            .clamp(BATCH_HEADER_LEN, MAX_BATCH_BYTES);
+        let batch_limit = cfg.batch_size.min(max_record);
         Ok(Producer {
             topic: topic.to_string(),
             partitions,
@@ -262,7 +277,9 @@ impl Producer {
             builders: (0..partitions).map(|_| BatchBuilder::new(opts)).collect(),
             pending: (0..partitions).map(|_| Pending::default()).collect(),
             max_request: (PENDING_MEMORY / partitions.max(1) as usize)
-                .clamp(cfg.batch_size, MAX_REQUEST_SIZE.max(cfg.batch_size)),
+                .clamp(batch_limit, MAX_REQUEST_SIZE.max(batch_limit)),
+            max_record,
+            batch_limit,
             sticky: None,
             rng: (now_ms() as u64) ^ (u64::from(std::process::id()) << 32) | 1,
             identity,
@@ -301,6 +318,36 @@ impl Producer {
         self.codec
     }
 
+    /// The largest record (in a batch of its own) the topic takes: its max.message.bytes.
+    pub fn max_record_size(&self) -> usize {
+        self.max_record
+    }
+
+    /// Refuses a record that would not fit max.message.bytes even in a batch of its own.
+    fn check_size(&self, r: &ProducerRecord<'_>) -> Result<(), ClusterError> {
+        let len = |b: Option<&[u8]>| b.map_or(0, <[u8]>::len);
+        let payload = len(r.key)
+            + len(r.value)
+            + r.headers
+                .iter()
+                .map(|(k, v)| k.len() + len(*v))
+                .sum::<usize>();
+        // Varints add at most 5 bytes per length and 10 for the timestamp delta.
+        if payload + BATCH_HEADER_LEN + 40 + 10 * r.headers.len() <= self.max_record {
+            return Ok(());
+        }
+        let ts = r.timestamp.unwrap_or(0);
+        let size = BATCH_HEADER_LEN
+            + BatchBuilder::new(BatchOptions::default()).record_size(ts, r.key, r.value, r.headers);
+        if size > self.max_record {
+            return Err(ClusterError::RecordTooLarge {
+                size,
+                max: self.max_record,
+            });
+        }
+        Ok(())
+    }
+
     fn random(&mut self) -> u64 {
         // xorshift64: enough to spread sticky partitions; not for secrets.
         self.rng ^= self.rng << 13;
@@ -326,7 +373,9 @@ impl Producer {
     }
 
     /// Adds a record to its partition's batch. A full batch is finished and queued; a full
-    /// queue is sent. Returns the acknowledgements of the batches sent by this call.
+    /// queue is sent. Returns the acknowledgements of the batches sent by this call. A
+    /// record larger than max.message.bytes on its own is refused
+    /// ([`ClusterError::RecordTooLarge`]) and nothing changes.
     pub fn send(&mut self, r: &ProducerRecord<'_>) -> Result<Vec<Ack>, ClusterError> {
         Ok(self.send_partitioned(r)?.1)
     }
@@ -337,6 +386,7 @@ impl Producer {
         &mut self,
         r: &ProducerRecord<'_>,
     ) -> Result<(u32, Vec<Ack>), ClusterError> {
+        self.check_size(r)?;
         let p = match r.partition {
             Some(p) if p >= self.partitions => {
                 return Err(ClusterError::UnknownPartition {
@@ -349,7 +399,7 @@ impl Producer {
             None => self.partition_for(r.key),
         };
         let ts = r.timestamp.unwrap_or_else(now_ms);
-        let limit = self.cfg.batch_size;
+        let limit = self.batch_limit;
         if self.builders[p as usize].try_append(ts, r.key, r.value, r.headers, limit) {
             return Ok((p, Vec::new()));
         }

@@ -209,6 +209,15 @@ pub enum ClusterError {
         /// What is missing, in words.
         what: &'static str,
     },
+    /// A record larger than the topic's `max.message.bytes` in a batch of its own, refused
+    /// by the producer before it is added to a batch (Kafka's RecordTooLargeException).
+    #[error("record of {size} bytes is larger than max.message.bytes ({max})")]
+    RecordTooLarge {
+        /// The record's size in a batch of its own.
+        size: usize,
+        /// The limit.
+        max: usize,
+    },
     /// Compressing a batch failed: nothing of it was written.
     #[error(transparent)]
     Codec(#[from] crate::record::compression::CodecError),

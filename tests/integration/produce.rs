@@ -503,8 +503,13 @@ fn line_larger_than_max_message_bytes_is_malformed() {
     assert_eq!(t.values("small"), vec!["first"]);
     // A record whose line fits but whose key, value and headers do not.
     let near = "y".repeat(150);
-    t.produce("small", format!("{near}\n"), &["-H", &format!("h={near}")])
+    let a = t
+        .produce("small", format!("{near}\n"), &["-H", &format!("h={near}")])
         .code(5);
+    assert_eq!(
+        stderr_lines(&a),
+        ["filka: produce: line 1: record of 374 bytes is larger than max.message.bytes (200)"]
+    );
     // Skipped with --skip-invalid, the rest goes on.
     let a = t.produce("small", input, &["--skip-invalid"]).success();
     assert_eq!(stderr_lines(&a).len(), 1);
