@@ -128,12 +128,15 @@ impl Sink {
         }
     }
 
-    /// Counts an acknowledged batch and prints its offsets with --print-offsets.
+    /// Counts an acknowledged batch and prints its offsets with --print-offsets (a batch
+    /// acks=0 dropped is not counted, and prints nothing).
     pub(super) fn deliver(&mut self, ack: Ack) -> anyhow::Result<()> {
-        self.acked += ack.count as u64;
-        self.written.acked(&ack);
-        if let Some(used) = self.used.get_mut(ack.partition as usize) {
-            *used = true;
+        if !ack.dropped {
+            self.acked += ack.count as u64;
+            self.written.acked(&ack);
+            if let Some(used) = self.used.get_mut(ack.partition as usize) {
+                *used = true;
+            }
         }
         if let Some(out) = &mut self.out {
             self.unprinted.acked(&ack);

@@ -3,7 +3,11 @@
 //! acks. Batches are appended through [`PartitionWriter`], which replicates them.
 //!
 //! A record is acknowledged only after its batch is in every replica the acks setting
-//! waits for; [`Ack`]s report that, and nothing is reported before it.
+//! waits for; [`Ack`]s report that, and nothing is reported before it. acks=0 waits for
+//! nothing: no offsets are reported (-1), a partition without a leader is not waited for,
+//! and a batch the leader could not take is dropped, counted in [`Producer::dropped`], not
+//! an error (the caller learns of it only there, as a Kafka producer with acks=0 never
+//! hears from the broker).
 //!
 //! Sizes are the producer's business: a batch holds up to `batch.size` bytes and never more
 //! than the topic's `max.message.bytes`, and a record too large for that on its own is
@@ -86,8 +90,9 @@ pub struct ProducerRecord<'a> {
     pub partition: Option<u32>,
 }
 
-/// A batch that reached its replicas: records `base_offset..base_offset + count` of
-/// `partition`, in the order they were sent.
+/// What became of a sent batch: it reached the replicas its acks wait for (records
+/// `base_offset..base_offset + count` of `partition`, in the order they were sent), or with
+/// acks=0 it was handed to the leader (offset unknown) or dropped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Ack {
     /// Partition.
@@ -96,6 +101,48 @@ pub struct Ack {
     pub base_offset: i64,
     /// Records in the batch.
     pub count: usize,
+    /// acks=0 only: the leader could not take the batch, and its records are lost
+    /// ([`Producer::dropped`] says why).
+    pub dropped: bool,
+}
+
+/// The records acks=0 dropped because the leader could not take them, and why.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Dropped {
+    /// Records dropped.
+    pub records: u64,
+    /// The distinct reasons, in the order they came (at most [`Dropped::REASONS`]).
+    pub reasons: Vec<String>,
+    /// More distinct reasons than those kept.
+    pub more: bool,
+}
+
+impl Dropped {
+    /// Distinct reasons kept.
+    pub const REASONS: usize = 3;
+
+    fn note(&mut self, records: usize, reason: String) {
+        self.records += records as u64;
+        if self.reasons.contains(&reason) {
+            return;
+        }
+        if self.reasons.len() < Self::REASONS {
+            self.reasons.push(reason);
+        } else {
+            self.more = true;
+        }
+    }
+}
+
+impl std::fmt::Display for Dropped {
+    /// The reasons, `; `-separated (`...` when there were more).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.reasons.join("; "))?;
+        if self.more {
+            f.write_str("; ...")?;
+        }
+        Ok(())
+    }
 }
 
 /// Kafka's default `max.request.size`: finished batches of a partition are appended
@@ -217,6 +264,8 @@ pub struct Producer {
     max_record: usize,
     /// Bytes per batch: batch.size, capped by `max_record`.
     batch_limit: usize,
+    /// What acks=0 dropped so far.
+    dropped: Dropped,
     sticky: Option<u32>,
     rng: u64,
     /// Producer id and epoch, when idempotent or transactional.
@@ -280,6 +329,7 @@ impl Producer {
                 .clamp(batch_limit, MAX_REQUEST_SIZE.max(batch_limit)),
             max_record,
             batch_limit,
+            dropped: Dropped::default(),
             sticky: None,
             rng: (now_ms() as u64) ^ (u64::from(std::process::id()) << 32) | 1,
             identity,
@@ -321,6 +371,11 @@ impl Producer {
     /// The largest record (in a batch of its own) the topic takes: its max.message.bytes.
     pub fn max_record_size(&self) -> usize {
         self.max_record
+    }
+
+    /// What acks=0 dropped so far (nothing with other acks: there a failure is an error).
+    pub fn dropped(&self) -> &Dropped {
+        &self.dropped
     }
 
     /// Refuses a record that would not fit max.message.bytes even in a batch of its own.
@@ -480,6 +535,23 @@ impl Producer {
             // the producer's next batch as out of order.
             *seq = previous_sequence(*seq, counts.iter().sum());
         }
+        if self.cfg.acks == Acks::None
+            && let Err(e) = &result
+        {
+            // acks=0: the leader could not take the batch (no leader, an I/O error): as
+            // for a Kafka producer that never hears back, not an error, but its records are
+            // lost; the caller learns how many from dropped().
+            self.dropped.note(counts.iter().sum(), e.to_string());
+            return Ok(counts
+                .into_iter()
+                .map(|count| Ack {
+                    partition: p,
+                    base_offset: -1,
+                    count,
+                    dropped: true,
+                })
+                .collect());
+        }
         if let Err(ClusterError::Offline { .. }) = result {
             // Its delivery timeout passed: like Kafka's expired batches, the records the
             // partition holds after this one fail with it, and are not sent at close.
@@ -500,6 +572,7 @@ impl Producer {
                     partition: p,
                     base_offset,
                     count,
+                    dropped: false,
                 }
             })
             .collect())

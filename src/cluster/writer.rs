@@ -781,6 +781,10 @@ impl PartitionWriter {
     /// after the append, the batch is on the leader (and visible once below the high
     /// watermark) but not acknowledged: [`ClusterError::NotEnoughReplicasAfterAppend`].
     ///
+    /// With `Acks::None` nothing is waited for: a partition without a leader is refused at
+    /// once ([`ClusterError::Offline`], not after the delivery timeout), and once the leader
+    /// has the batch a failure on a follower does not fail the append.
+    ///
     /// A leader change while acks=all waits is what a Kafka producer sees as
     /// NOT_LEADER_OR_FOLLOWER and retries: here the writer looks for its batch in the new
     /// leader's log (same offsets, epoch and CRC) and waits for that copy, or appends again
@@ -791,6 +795,7 @@ impl PartitionWriter {
         let deadline = Instant::now() + self.delivery_timeout;
         let mut waiting_for_leader = false;
         loop {
+            let tried = attempts.len();
             let step = self.locked(|w, record| {
                 // Replicate what followers lack first: a writer killed before its followers
                 // got its batch left them behind.
@@ -843,10 +848,16 @@ impl PartitionWriter {
                 let hw = w.replicate(record, Some(batch))?;
                 Ok((info, hw, w.online_isr()?))
             });
-            let (info, hw, online_isr) = match step {
-                // No leader: wait for one (delivery.timeout.ms), as a Kafka producer keeps
-                // retrying LEADER_NOT_AVAILABLE, then carry on with whoever leads.
-                Err(e @ ClusterError::Offline { .. }) if Instant::now() < deadline => {
+            // The batch this step appended to the leader, if it got that far.
+            let appended_now = attempts.get(tried).map(|a| a.info);
+            let (info, hw, online_isr) = match (step, appended_now) {
+                // acks=0 waits for nothing: a partition without a leader refuses at once.
+                // No leader otherwise: wait for one (delivery.timeout.ms), as a Kafka
+                // producer keeps retrying LEADER_NOT_AVAILABLE, then carry on with whoever
+                // leads.
+                (Err(e @ ClusterError::Offline { .. }), _)
+                    if acks != Acks::None && Instant::now() < deadline =>
+                {
                     if !waiting_for_leader && let Some(notice) = self.on_offline {
                         notice(&e);
                     }
@@ -854,7 +865,15 @@ impl PartitionWriter {
                     self.wait_for_metadata(deadline);
                     continue;
                 }
-                step => step?,
+                // acks=0 never fails because of followers: once the leader has the batch, a
+                // failure after that (a follower's copy, an ISR update) is the followers'
+                // business, caught up at the next touch. The lock record stays unclean, so
+                // that touch recovers them.
+                (Err(_), Some(info)) if acks == Acks::None => {
+                    self.appended = true;
+                    return Ok(info);
+                }
+                (step, _) => step?,
             };
             waiting_for_leader = false;
             self.appended = true;
