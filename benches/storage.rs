@@ -202,7 +202,7 @@ fn append_once(dir: &Path, values: &[u8], codec: Compression) -> Result<Measure>
             builder.append(ts, None, Some(value), &[]);
         }
         // One batch per append, finished in place (no copy of the records).
-        log.append(builder.finish(0, -1), 0, ts)?;
+        log.append(builder.finish(0, -1)?, 0, ts)?;
     }
     let bytes = log.size_bytes();
     drop(log);

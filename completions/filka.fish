@@ -164,10 +164,10 @@ gzip\t'gzip'
 snappy\t'snappy'
 lz4\t'LZ4'
 zstd\t'zstd'"
-complete -c filka -n "__fish_filka_using_subcommand produce" -l acks -d 'Wait for no replica (0), the leader (1) or every in-sync replica (all)' -r -f -a "0\t'Do not wait; no offsets are known'
+complete -c filka -n "__fish_filka_using_subcommand produce" -l acks -d 'Wait for no replica (0), the leader (1) or every in-sync replica (all)' -r -f -a "0\t'Wait for nothing, not even a leader; no offsets are known, and records the leader cannot take are dropped (counted on stderr)'
 1\t'The leader has the records'
 all\t'Every in-sync replica has them (-1 is the same)'"
-complete -c filka -n "__fish_filka_using_subcommand produce" -l delivery-timeout-ms -d 'How long records wait for an offline partition to get a leader again, as Kafka\'s delivery.timeout.ms; then produce stops with exit code 7, every record before them written' -r
+complete -c filka -n "__fish_filka_using_subcommand produce" -l delivery-timeout-ms -d 'How long records wait for an offline partition to get a leader again, as Kafka\'s delivery.timeout.ms; then produce stops with exit code 7, every record before them written. (--acks 0 does not wait: it drops them at once.)' -r
 complete -c filka -n "__fish_filka_using_subcommand produce" -l transactional-id -d 'Produce in transactions under this transactional id: read_committed consumers see the records only once their transaction commits' -r
 complete -c filka -n "__fish_filka_using_subcommand produce" -l transaction-records -d 'With --transactional-id: commit every N records (and at the end of the input)' -r
 complete -c filka -n "__fish_filka_using_subcommand produce" -l transaction-timeout-ms -d 'With --transactional-id: a transaction open longer than this is aborted by the next process that needs it (Kafka\'s transaction.timeout.ms)' -r
@@ -207,7 +207,7 @@ json\t'One JSON object per line, for scripts'
 csv\t'Comma-separated values, where a command supports it'
 avro\t'Avro, where a command supports it'"
 complete -c filka -n "__fish_filka_using_subcommand produce" -l no-create -d 'Fail with exit code 4 when the topic does not exist, instead of creating it'
-complete -c filka -n "__fish_filka_using_subcommand produce" -l print-offsets -d 'Print "partition<TAB>offset" for each record once it is acknowledged, in input order'
+complete -c filka -n "__fish_filka_using_subcommand produce" -l print-offsets -d 'Print "partition<TAB>offset" for each record once it is acknowledged, in input order (offset -1 with --acks 0: not known)'
 complete -c filka -n "__fish_filka_using_subcommand produce" -l skip-invalid -d 'Report malformed lines on stderr and go on, instead of stopping with exit code 5'
 complete -c filka -n "__fish_filka_using_subcommand produce" -l no-idempotence -d 'Do not number batches with a producer id and sequences (Kafka\'s enable.idempotence=false). Idempotence is on by default with --acks all, so a retry whose acknowledgement was lost is never written twice'
 complete -c filka -n "__fish_filka_using_subcommand produce" -l registry -d 'Use the cluster\'s schema registry and Confluent\'s wire format'

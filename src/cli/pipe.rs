@@ -589,8 +589,16 @@ impl Pipe<'_> {
     /// Sends CMD's output records to OUT in the open transaction.
     fn produce_output(&mut self, stdout: impl Read, p: u32) -> anyhow::Result<()> {
         let partition = (p < self.producer.partitions()).then_some(p);
-        let max = crate::record::batch::MAX_BATCH_BYTES;
-        let mut reader = LineReader::new(stdout, max.saturating_mul(6));
+        // Sizes are the producer's: a line may hold a record up to the topic's
+        // max.message.bytes, with room for JSON escapes (an envelope).
+        let max = self.producer.max_record_size();
+        let mut reader = LineReader::new(stdout, max.saturating_mul(6).saturating_add(64 * 1024));
+        let too_large = |n: u64, e: ClusterError| match e {
+            e @ ClusterError::RecordTooLarge { .. } => {
+                anyhow!("output line {n} of the command: {e}")
+            }
+            e => e.into(),
+        };
         let finder = self.separator.as_ref().map(memchr::memmem::Finder::new);
         let none: [HeaderRef<'_>; 0] = [];
         loop {
@@ -606,13 +614,15 @@ impl Pipe<'_> {
                                 Some((k, v)) => (Some(k), v),
                                 None => (None, line),
                             };
-                        self.producer.send(&ProducerRecord {
-                            key,
-                            value: Some(value),
-                            headers: &none,
-                            timestamp: None,
-                            partition: if key.is_some() { None } else { partition },
-                        })?;
+                        self.producer
+                            .send(&ProducerRecord {
+                                key,
+                                value: Some(value),
+                                headers: &none,
+                                timestamp: None,
+                                partition: if key.is_some() { None } else { partition },
+                            })
+                            .map_err(|e| too_large(n, e))?;
                     }
                     PipeInput::Envelope => {
                         if line.trim_ascii().is_empty() {
@@ -637,13 +647,15 @@ impl Pipe<'_> {
                             .partition
                             .filter(|&q| q < self.producer.partitions())
                             .or(if key.is_some() { None } else { partition });
-                        self.producer.send(&ProducerRecord {
-                            key: key.as_deref(),
-                            value: value.as_deref(),
-                            headers: &headers,
-                            timestamp: env.timestamp,
-                            partition: target,
-                        })?;
+                        self.producer
+                            .send(&ProducerRecord {
+                                key: key.as_deref(),
+                                value: value.as_deref(),
+                                headers: &headers,
+                                timestamp: env.timestamp,
+                                partition: target,
+                            })
+                            .map_err(|e| too_large(n, e))?;
                     }
                 }
             }

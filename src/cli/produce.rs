@@ -19,12 +19,16 @@
 //! - A malformed line stops the run: everything before it is written and flushed, nothing
 //!   after it; one error line names the line number; exit 5. `--skip-invalid` reports each
 //!   such line and goes on.
-//! - A partition without a leader holds its records back until one is elected, for up to
-//!   `--delivery-timeout-ms` (Kafka's delivery.timeout.ms, default 120000); then produce
-//!   stops with exit 7, everything acknowledged before them written.
+//! - A partition without a leader holds its records back until one is elected (with `--acks
+//!   1` or `all`), for up to `--delivery-timeout-ms` (Kafka's delivery.timeout.ms, default
+//!   120000); then produce stops with exit 7, everything acknowledged before them written.
+//! - `--acks 0` waits for nothing, not even a leader: records the leader could not take (no
+//!   leader, an I/O error) are dropped, counted once on stderr at the end
+//!   (`N records dropped (acks=0: why)`, not with -q), and the exit code is still 0.
 //! - `--print-offsets` prints `partition<TAB>offset` per record, in input order, once its
-//!   batch is acknowledged (never before); otherwise the command is quiet, but for a one-line
-//!   summary on stderr when stderr is a terminal.
+//!   batch is acknowledged (never before); with `--acks 0` the offset is -1 (not known, as
+//!   Kafka's callback reports it), and a dropped record prints nothing. Otherwise the command
+//!   is quiet, but for a one-line summary on stderr when stderr is a terminal.
 //! - Input is read in chunks into one buffer (memory does not grow with input); after a
 //!   read that came back short (a terminal, a slow pipe), pending batches are sent, so
 //!   typed lines reach `consume -f` at once.
@@ -56,7 +60,6 @@ use crate::error::{ExitCode, coded};
 use crate::format::input::{self, LineReader};
 use crate::output::Printer;
 use crate::record::Compression;
-use crate::record::batch::{BATCH_HEADER_LEN, MAX_BATCH_BYTES};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -103,6 +106,10 @@ Examples:
 /// copied to the in-sync replicas (--acks). A topic that does not exist is created with 3
 /// partitions and replication factor min(3, online brokers), unless --no-create.
 ///
+/// With --acks 0 nothing is waited for, not even a leader: records the leader could not take
+/// (the partition has no leader, an I/O error) are lost, stderr says how many and why at the
+/// end (not with -q), and the exit code is still 0.
+///
 /// A malformed line (bad envelope JSON, a partition that does not exist, a record larger
 /// than max.message.bytes) stops the command with exit code 5 and its line number; every
 /// record before it is written and flushed, none after it. --skip-invalid reports such
@@ -110,7 +117,8 @@ Examples:
 ///
 /// Quiet by default; --print-offsets prints "partition<TAB>offset" for each record once it
 /// is acknowledged, in input order (line N of the output is the Nth record produced; lines
-/// skipped by --skip-invalid print nothing), for scripts. Records whose timestamps (from an
+/// skipped by --skip-invalid print nothing), for scripts. With --acks 0 the offset is -1 (not
+/// known), and records dropped print nothing. Records whose timestamps (from an
 /// envelope) are older than the topic's retention.ms are deleted by retention as soon as
 /// they are written, as Kafka's next retention check would delete them; stderr says how
 /// many (not with -q).
@@ -178,7 +186,7 @@ pub struct Args {
 
     /// How long records wait for an offline partition to get a leader again, as Kafka's
     /// delivery.timeout.ms; then produce stops with exit code 7, every record before
-    /// them written.
+    /// them written. (--acks 0 does not wait: it drops them at once.)
     #[arg(long, value_name = "MS", default_value_t = DEFAULT_DELIVERY_TIMEOUT_MS)]
     pub delivery_timeout_ms: u64,
 
@@ -186,7 +194,8 @@ pub struct Args {
     #[arg(long)]
     pub no_create: bool,
 
-    /// Print "partition<TAB>offset" for each record once it is acknowledged, in input order.
+    /// Print "partition<TAB>offset" for each record once it is acknowledged, in input order
+    /// (offset -1 with --acks 0: not known).
     #[arg(long)]
     pub print_offsets: bool,
 
@@ -276,7 +285,8 @@ impl From<Codec> for Compression {
 /// What `--acks` accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum AcksArg {
-    /// Do not wait; no offsets are known.
+    /// Wait for nothing, not even a leader; no offsets are known, and records the leader
+    /// cannot take are dropped (counted on stderr).
     #[value(name = "0")]
     Zero,
     /// The leader has the records.
@@ -336,13 +346,8 @@ fn produce(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
                 }
             })?;
     let topic_cfg = cluster.topic_config(&args.topic)?;
-    let max_record = topic_cfg
-        .max_message_bytes
-        .clamp(BATCH_HEADER_LEN, MAX_BATCH_BYTES);
     let cfg = ProducerConfig {
-        batch_size: usize::try_from(args.batch_size)
-            .unwrap_or(usize::MAX)
-            .min(max_record),
+        batch_size: usize::try_from(args.batch_size).unwrap_or(usize::MAX),
         compression: args.compression.map(Compression::from),
         acks: args.acks.into(),
         delivery_timeout_ms: args.delivery_timeout_ms,
@@ -385,6 +390,7 @@ fn produce(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         .into());
     }
     // JSON escapes and base64 make a line longer than the record it carries.
+    let max_record = producer.max_record_size();
     let max_line = match args.input_format {
         InputFormat::Lines => max_record,
         _ => max_record.saturating_mul(6).saturating_add(64 * 1024),
@@ -398,7 +404,6 @@ fn produce(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         acked: 0,
         skip_invalid: args.skip_invalid,
         skipped: 0,
-        max_record,
         // CSV errors name rows as a spreadsheet numbers them; a row may span lines.
         unit: if args.input_format == InputFormat::Csv {
             "row"
@@ -453,9 +458,11 @@ fn produce(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
             sink.close()
                 .context("writing the records before the error")?;
         }
+        report_dropped(&sink, global.quiet);
         return Err(e);
     }
     sink.close()?;
+    report_dropped(&sink, global.quiet);
     if !global.quiet
         && let Some(note) = sink
             .written
@@ -518,12 +525,19 @@ fn check_flags(args: &Args) -> anyhow::Result<()> {
              producer does)",
         ));
     }
-    if args.print_offsets && args.acks == AcksArg::Zero {
-        return Err(usage(
-            "--print-offsets needs --acks 1 or all (with acks 0 no offsets are known)",
-        ));
-    }
     Ok(())
+}
+
+/// With acks 0, says how many records the leader could not take, and why (unless -q): they
+/// are lost, yet the command succeeds, since acks=0 does not wait for the outcome.
+fn report_dropped(sink: &Sink, quiet: bool) {
+    let dropped = sink.producer.dropped();
+    if dropped.records > 0 && !quiet {
+        eprintln!(
+            "filka: produce: {} dropped (acks=0: {dropped})",
+            count(dropped.records, "record")
+        );
+    }
 }
 
 /// `1 record`, `2 records`.

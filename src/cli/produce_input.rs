@@ -123,7 +123,7 @@ pub(super) fn pump<R: Read>(
             let line = match item {
                 Item::Line(line) => line,
                 Item::TooLong(len) => {
-                    let max = sink.max_record;
+                    let max = sink.producer.max_record_size();
                     sink.bad_line(
                         n,
                         format_args!(

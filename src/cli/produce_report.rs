@@ -24,8 +24,20 @@ pub(super) struct Unprinted {
     /// The partitions of records sent and not printed, in input order, as runs
     /// (partition, count): sticky partitioning makes long runs.
     order: VecDeque<(u32, u64)>,
-    /// Per partition, acknowledged offsets not printed yet, as (next offset, count).
-    acked: Vec<VecDeque<(i64, u64)>>,
+    /// Per partition, acknowledged records not printed yet, as runs (fate, count).
+    acked: Vec<VecDeque<(Fate, u64)>>,
+}
+
+/// What a run of acknowledged records prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fate {
+    /// Their offsets, dense from this one.
+    At(i64),
+    /// acks=0: handed to the leader, offset not known: `-1` each, as Kafka's callback
+    /// reports.
+    Unknown,
+    /// acks=0: the leader could not take them: nothing (stderr counts them).
+    Dropped,
 }
 
 impl Unprinted {
@@ -48,10 +60,18 @@ impl Unprinted {
             return;
         };
         let count = ack.count as u64;
+        let fate = if ack.dropped {
+            Fate::Dropped
+        } else if ack.base_offset < 0 {
+            Fate::Unknown
+        } else {
+            Fate::At(ack.base_offset)
+        };
         match q.back_mut() {
             // Batches of a partition are acknowledged in order and dense: one range.
-            Some((offset, n)) if *offset + *n as i64 == ack.base_offset => *n += count,
-            _ if count > 0 => q.push_back((ack.base_offset, count)),
+            Some((Fate::At(offset), n)) if fate == Fate::At(*offset + *n as i64) => *n += count,
+            Some((f @ (Fate::Unknown | Fate::Dropped), n)) if *f == fate => *n += count,
+            _ if count > 0 => q.push_back((fate, count)),
             _ => {}
         }
     }
@@ -66,15 +86,25 @@ impl Unprinted {
     /// acknowledged.
     pub(super) fn print_ready(&mut self, out: &mut impl Write) -> io::Result<()> {
         while let Some((p, n)) = self.order.front_mut() {
-            let Some((offset, count)) = self.acked.get_mut(*p as usize).and_then(|q| q.front_mut())
+            let Some((fate, count)) = self.acked.get_mut(*p as usize).and_then(|q| q.front_mut())
             else {
                 return Ok(());
             };
             let k = (*n).min(*count);
-            for i in 0..k as i64 {
-                writeln!(out, "{p}\t{}", *offset + i)?;
+            match fate {
+                Fate::At(offset) => {
+                    for i in 0..k as i64 {
+                        writeln!(out, "{p}\t{}", *offset + i)?;
+                    }
+                    *offset += k as i64;
+                }
+                Fate::Unknown => {
+                    for _ in 0..k {
+                        writeln!(out, "{p}\t-1")?;
+                    }
+                }
+                Fate::Dropped => {}
             }
-            *offset += k as i64;
             *count -= k;
             *n -= k;
             if *count == 0 {
@@ -228,6 +258,7 @@ mod tests {
             partition,
             base_offset,
             count,
+            dropped: false,
         }
     }
 
@@ -247,6 +278,26 @@ mod tests {
         u.acked(&ack(0, 7, 1));
         u.print_ready(&mut out).unwrap();
         assert_eq!(out, b"2\t10\n0\t7\n2\t11\n2\t12\n1\t5\n");
+        assert!(u.order.is_empty() && u.acked.iter().all(VecDeque::is_empty));
+    }
+
+    /// acks=0: each record handed to the leader prints `-1` (no offset is known, as in
+    /// Kafka's callback), still in input order; a dropped one prints nothing.
+    #[test]
+    fn acks_0_prints_minus_one_and_nothing_for_dropped() {
+        let mut u = Unprinted::new(2);
+        for p in [1, 1, 0, 1] {
+            u.sent(p);
+        }
+        let mut out = Vec::new();
+        u.acked(&ack(1, -1, 2));
+        u.acked(&Ack {
+            dropped: true,
+            ..ack(0, -1, 1)
+        });
+        u.acked(&ack(1, -1, 1));
+        u.print_ready(&mut out).unwrap();
+        assert_eq!(out, b"1\t-1\n1\t-1\n1\t-1\n");
         assert!(u.order.is_empty() && u.acked.iter().all(VecDeque::is_empty));
     }
 }

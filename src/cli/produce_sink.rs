@@ -11,10 +11,9 @@ use anyhow::{Context, anyhow};
 
 use super::produce_report::{Unprinted, Written};
 use crate::client::producer::{Ack, Producer, ProducerRecord};
+use crate::cluster::ClusterError;
 use crate::error::{ExitCode, coded};
 use crate::output::Printer;
-use crate::record::batch::BATCH_HEADER_LEN;
-use crate::record::{BatchBuilder, BatchOptions};
 
 /// The producer, and what happens to acknowledgements and bad lines.
 pub(super) struct Sink {
@@ -27,7 +26,6 @@ pub(super) struct Sink {
     pub(super) used: Vec<bool>,
     pub(super) skip_invalid: bool,
     pub(super) skipped: u64,
-    pub(super) max_record: usize,
     /// What errors call an input item: `line`, or `row` for CSV.
     pub(super) unit: &'static str,
     /// What was written, to tell what retention deleted at once.
@@ -48,17 +46,14 @@ pub(super) struct TxnBatches {
 }
 
 impl Sink {
-    /// Sends a record read from line `n`, refusing one too large for the topic.
+    /// Sends a record read from line `n`; one too large for the topic is a bad line.
     pub(super) fn send(&mut self, n: u64, r: &ProducerRecord<'_>) -> anyhow::Result<()> {
-        if let Some(size) = self.oversized(r) {
-            let max = self.max_record;
-            return self.bad_line(
-                n,
-                format_args!("record of {size} bytes is larger than max.message.bytes ({max})"),
-            );
-        }
+        let (partition, acks) = match self.producer.send_partitioned(r) {
+            Ok(sent) => sent,
+            Err(e @ ClusterError::RecordTooLarge { .. }) => return self.bad_line(n, e),
+            Err(e) => return Err(e.into()),
+        };
         self.written.sent(r);
-        let (partition, acks) = self.producer.send_partitioned(r)?;
         if self.out.is_some() {
             self.unprinted.sent(partition);
         }
@@ -77,25 +72,6 @@ impl Sink {
             self.flush()?;
         }
         Ok(())
-    }
-
-    /// The record's size in a batch of its own when that exceeds max.message.bytes.
-    pub(super) fn oversized(&self, r: &ProducerRecord<'_>) -> Option<usize> {
-        let len = |b: Option<&[u8]>| b.map_or(0, <[u8]>::len);
-        let payload = len(r.key)
-            + len(r.value)
-            + r.headers
-                .iter()
-                .map(|(k, v)| k.len() + len(*v))
-                .sum::<usize>();
-        // Varints add at most 5 bytes per length and 10 for the timestamp delta.
-        if payload + BATCH_HEADER_LEN + 40 + 10 * r.headers.len() <= self.max_record {
-            return None;
-        }
-        let ts = r.timestamp.unwrap_or(0);
-        let size = BATCH_HEADER_LEN
-            + BatchBuilder::new(BatchOptions::default()).record_size(ts, r.key, r.value, r.headers);
-        (size > self.max_record).then_some(size)
     }
 
     /// Line `n` is malformed: stop (exit 5), or report it and go on with --skip-invalid.
@@ -152,12 +128,15 @@ impl Sink {
         }
     }
 
-    /// Counts an acknowledged batch and prints its offsets with --print-offsets.
+    /// Counts an acknowledged batch and prints its offsets with --print-offsets (a batch
+    /// acks=0 dropped is not counted, and prints nothing).
     pub(super) fn deliver(&mut self, ack: Ack) -> anyhow::Result<()> {
-        self.acked += ack.count as u64;
-        self.written.acked(&ack);
-        if let Some(used) = self.used.get_mut(ack.partition as usize) {
-            *used = true;
+        if !ack.dropped {
+            self.acked += ack.count as u64;
+            self.written.acked(&ack);
+            if let Some(used) = self.used.get_mut(ack.partition as usize) {
+                *used = true;
+            }
         }
         if let Some(out) = &mut self.out {
             self.unprinted.acked(&ack);

@@ -96,7 +96,7 @@ fn a_new_leader_dedups_and_fences_as_the_old_one_did() {
         let now = crate::cluster::now_ms();
         b.append(now, None, Some(b"v"), &[]);
         b.append(now, None, Some(b"w"), &[]);
-        b.finish(0, -1).to_vec()
+        b.finish(0, -1).unwrap().to_vec()
     };
     let mut w = PartitionWriter::new(&c, "t", 0).unwrap();
     let first = w.append(&mut batch(0, 3), Acks::All).unwrap();

@@ -6,4 +6,6 @@ pub mod consumer;
 pub mod producer;
 
 #[cfg(test)]
+mod acks_tests;
+#[cfg(test)]
 mod idempotence_tests;

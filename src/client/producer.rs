@@ -3,7 +3,15 @@
 //! acks. Batches are appended through [`PartitionWriter`], which replicates them.
 //!
 //! A record is acknowledged only after its batch is in every replica the acks setting
-//! waits for; [`Ack`]s report that, and nothing is reported before it.
+//! waits for; [`Ack`]s report that, and nothing is reported before it. acks=0 waits for
+//! nothing: no offsets are reported (-1), a partition without a leader is not waited for,
+//! and a batch the leader could not take is dropped, counted in [`Producer::dropped`], not
+//! an error (the caller learns of it only there, as a Kafka producer with acks=0 never
+//! hears from the broker).
+//!
+//! Sizes are the producer's business: a batch holds up to `batch.size` bytes and never more
+//! than the topic's `max.message.bytes`, and a record too large for that on its own is
+//! refused ([`ClusterError::RecordTooLarge`]) before it joins a batch.
 //!
 //! Idempotence (on by default, as in Kafka 3+): the producer takes a producer id from the
 //! controller and numbers its batches per partition (base sequence), so a batch retried
@@ -25,6 +33,7 @@ use crate::cluster::writer::{self, PartitionWriter};
 use crate::cluster::{Cluster, ClusterError, now_ms, producer_ids};
 use crate::group::offsets;
 use crate::log::{AppendInfo, LogError};
+use crate::record::batch::{BATCH_HEADER_LEN, MAX_BATCH_BYTES};
 use crate::record::{BatchBuilder, BatchOptions, Compression, HeaderRef, hash};
 use crate::txn::coordinator::{self, Completed, Transactional, TxnError};
 
@@ -36,7 +45,8 @@ pub use crate::cluster::writer::Acks;
 /// Producer settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ProducerConfig {
-    /// Bytes (uncompressed) per batch before it is sent.
+    /// Bytes (uncompressed) per batch before it is sent (Kafka's `batch.size`); batches
+    /// never exceed the topic's `max.message.bytes` whatever this says.
     pub batch_size: usize,
     /// Codec; `None` takes the topic's `compression.type` (none for `producer`).
     pub compression: Option<Compression>,
@@ -80,8 +90,9 @@ pub struct ProducerRecord<'a> {
     pub partition: Option<u32>,
 }
 
-/// A batch that reached its replicas: records `base_offset..base_offset + count` of
-/// `partition`, in the order they were sent.
+/// What became of a sent batch: it reached the replicas its acks wait for (records
+/// `base_offset..base_offset + count` of `partition`, in the order they were sent), or with
+/// acks=0 it was handed to the leader (offset unknown) or dropped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Ack {
     /// Partition.
@@ -90,6 +101,48 @@ pub struct Ack {
     pub base_offset: i64,
     /// Records in the batch.
     pub count: usize,
+    /// acks=0 only: the leader could not take the batch, and its records are lost
+    /// ([`Producer::dropped`] says why).
+    pub dropped: bool,
+}
+
+/// The records acks=0 dropped because the leader could not take them, and why.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Dropped {
+    /// Records dropped.
+    pub records: u64,
+    /// The distinct reasons, in the order they came (at most [`Dropped::REASONS`]).
+    pub reasons: Vec<String>,
+    /// More distinct reasons than those kept.
+    pub more: bool,
+}
+
+impl Dropped {
+    /// Distinct reasons kept.
+    pub const REASONS: usize = 3;
+
+    fn note(&mut self, records: usize, reason: String) {
+        self.records += records as u64;
+        if self.reasons.contains(&reason) {
+            return;
+        }
+        if self.reasons.len() < Self::REASONS {
+            self.reasons.push(reason);
+        } else {
+            self.more = true;
+        }
+    }
+}
+
+impl std::fmt::Display for Dropped {
+    /// The reasons, `; `-separated (`...` when there were more).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.reasons.join("; "))?;
+        if self.more {
+            f.write_str("; ...")?;
+        }
+        Ok(())
+    }
 }
 
 /// Kafka's default `max.request.size`: finished batches of a partition are appended
@@ -207,6 +260,12 @@ pub struct Producer {
     /// Finished batches per partition waiting to go out together, as in a produce request.
     pending: Vec<Pending>,
     max_request: usize,
+    /// Largest batch (and so record) the topic takes: its max.message.bytes.
+    max_record: usize,
+    /// Bytes per batch: batch.size, capped by `max_record`.
+    batch_limit: usize,
+    /// What acks=0 dropped so far.
+    dropped: Dropped,
     sticky: Option<u32>,
     rng: u64,
     /// Producer id and epoch, when idempotent or transactional.
@@ -253,6 +312,11 @@ impl Producer {
             compression: codec,
             ..BatchOptions::default()
         };
+        // A batch must fit the topic's max.message.bytes (within what a batch can be).
+        let max_record = topic_cfg
+            .max_message_bytes
+            .clamp(BATCH_HEADER_LEN, MAX_BATCH_BYTES);
+        let batch_limit = cfg.batch_size.min(max_record);
         Ok(Producer {
             topic: topic.to_string(),
             partitions,
@@ -262,7 +326,10 @@ impl Producer {
             builders: (0..partitions).map(|_| BatchBuilder::new(opts)).collect(),
             pending: (0..partitions).map(|_| Pending::default()).collect(),
             max_request: (PENDING_MEMORY / partitions.max(1) as usize)
-                .clamp(cfg.batch_size, MAX_REQUEST_SIZE.max(cfg.batch_size)),
+                .clamp(batch_limit, MAX_REQUEST_SIZE.max(batch_limit)),
+            max_record,
+            batch_limit,
+            dropped: Dropped::default(),
             sticky: None,
             rng: (now_ms() as u64) ^ (u64::from(std::process::id()) << 32) | 1,
             identity,
@@ -301,6 +368,41 @@ impl Producer {
         self.codec
     }
 
+    /// The largest record (in a batch of its own) the topic takes: its max.message.bytes.
+    pub fn max_record_size(&self) -> usize {
+        self.max_record
+    }
+
+    /// What acks=0 dropped so far (nothing with other acks: there a failure is an error).
+    pub fn dropped(&self) -> &Dropped {
+        &self.dropped
+    }
+
+    /// Refuses a record that would not fit max.message.bytes even in a batch of its own.
+    fn check_size(&self, r: &ProducerRecord<'_>) -> Result<(), ClusterError> {
+        let len = |b: Option<&[u8]>| b.map_or(0, <[u8]>::len);
+        let payload = len(r.key)
+            + len(r.value)
+            + r.headers
+                .iter()
+                .map(|(k, v)| k.len() + len(*v))
+                .sum::<usize>();
+        // Varints add at most 5 bytes per length and 10 for the timestamp delta.
+        if payload + BATCH_HEADER_LEN + 40 + 10 * r.headers.len() <= self.max_record {
+            return Ok(());
+        }
+        let ts = r.timestamp.unwrap_or(0);
+        let size = BATCH_HEADER_LEN
+            + BatchBuilder::new(BatchOptions::default()).record_size(ts, r.key, r.value, r.headers);
+        if size > self.max_record {
+            return Err(ClusterError::RecordTooLarge {
+                size,
+                max: self.max_record,
+            });
+        }
+        Ok(())
+    }
+
     fn random(&mut self) -> u64 {
         // xorshift64: enough to spread sticky partitions; not for secrets.
         self.rng ^= self.rng << 13;
@@ -326,7 +428,9 @@ impl Producer {
     }
 
     /// Adds a record to its partition's batch. A full batch is finished and queued; a full
-    /// queue is sent. Returns the acknowledgements of the batches sent by this call.
+    /// queue is sent. Returns the acknowledgements of the batches sent by this call. A
+    /// record larger than max.message.bytes on its own is refused
+    /// ([`ClusterError::RecordTooLarge`]) and nothing changes.
     pub fn send(&mut self, r: &ProducerRecord<'_>) -> Result<Vec<Ack>, ClusterError> {
         Ok(self.send_partitioned(r)?.1)
     }
@@ -337,6 +441,7 @@ impl Producer {
         &mut self,
         r: &ProducerRecord<'_>,
     ) -> Result<(u32, Vec<Ack>), ClusterError> {
+        self.check_size(r)?;
         let p = match r.partition {
             Some(p) if p >= self.partitions => {
                 return Err(ClusterError::UnknownPartition {
@@ -349,11 +454,11 @@ impl Producer {
             None => self.partition_for(r.key),
         };
         let ts = r.timestamp.unwrap_or_else(now_ms);
-        let limit = self.cfg.batch_size;
+        let limit = self.batch_limit;
         if self.builders[p as usize].try_append(ts, r.key, r.value, r.headers, limit) {
             return Ok((p, Vec::new()));
         }
-        self.seal(p);
+        self.seal(p)?;
         let acks = if self.builders[p as usize].sealed().len() >= self.max_request {
             self.send_request(p)?
         } else {
@@ -363,20 +468,24 @@ impl Producer {
         Ok((p, acks))
     }
 
-    /// Finishes a partition's open batch and queues it.
-    fn seal(&mut self, p: u32) {
+    /// Finishes a partition's open batch and queues it. When compressing it fails, the
+    /// records stay in the open batch, unsent, and the error comes back.
+    fn seal(&mut self, p: u32) -> Result<(), ClusterError> {
         let b = &mut self.builders[p as usize];
         if b.is_empty() {
-            return;
+            return Ok(());
         }
         let count = b.len();
-        self.pending[p as usize].counts.push(count);
         if let Some(id) = self.identity {
+            let seq = self.sequences[p as usize];
+            b.set_producer(id.producer_id, id.epoch, seq, self.txn.is_some());
+        }
+        b.seal(0, -1)?;
+        self.pending[p as usize].counts.push(count);
+        if self.identity.is_some() {
             let seq = &mut self.sequences[p as usize];
-            b.set_producer(id.producer_id, id.epoch, *seq, self.txn.is_some());
             *seq = next_sequence(*seq, count);
         }
-        b.seal(0, -1);
         if self.sticky == Some(p) {
             // KIP-480: a new sticky partition once the current one's batch is complete.
             self.sticky = None;
@@ -388,6 +497,7 @@ impl Producer {
                 self.sticky = Some(next);
             }
         }
+        Ok(())
     }
 
     /// Appends a partition's queued batches in one go.
@@ -425,6 +535,23 @@ impl Producer {
             // the producer's next batch as out of order.
             *seq = previous_sequence(*seq, counts.iter().sum());
         }
+        if self.cfg.acks == Acks::None
+            && let Err(e) = &result
+        {
+            // acks=0: the leader could not take the batch (no leader, an I/O error): as
+            // for a Kafka producer that never hears back, not an error, but its records are
+            // lost; the caller learns how many from dropped().
+            self.dropped.note(counts.iter().sum(), e.to_string());
+            return Ok(counts
+                .into_iter()
+                .map(|count| Ack {
+                    partition: p,
+                    base_offset: -1,
+                    count,
+                    dropped: true,
+                })
+                .collect());
+        }
         if let Err(ClusterError::Offline { .. }) = result {
             // Its delivery timeout passed: like Kafka's expired batches, the records the
             // partition holds after this one fail with it, and are not sent at close.
@@ -445,6 +572,7 @@ impl Producer {
                     partition: p,
                     base_offset,
                     count,
+                    dropped: false,
                 }
             })
             .collect())
@@ -454,7 +582,7 @@ impl Producer {
     pub fn flush(&mut self) -> Result<Vec<Ack>, ClusterError> {
         let mut acks = Vec::new();
         for p in 0..self.partitions {
-            self.seal(p);
+            self.seal(p)?;
             acks.extend(self.send_request(p)?);
         }
         Ok(acks)
@@ -546,8 +674,8 @@ impl Producer {
         if let Some(id) = identity {
             b.set_producer(id.producer_id, id.epoch, target.sequence, true);
         }
+        let bytes = b.finish(0, -1)?;
         target.sequence = next_sequence(target.sequence, entries.len());
-        let bytes = b.finish(0, -1);
         let (result, retried) = append_retrying(&mut target.writer, bytes, Acks::All, RETRIES);
         if refused_before_append(&result, retried) {
             target.sequence = previous_sequence(target.sequence, entries.len());

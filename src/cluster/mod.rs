@@ -227,6 +227,18 @@ pub enum ClusterError {
         /// What is missing, in words.
         what: &'static str,
     },
+    /// A record larger than the topic's `max.message.bytes` in a batch of its own, refused
+    /// by the producer before it is added to a batch (Kafka's RecordTooLargeException).
+    #[error("record of {size} bytes is larger than max.message.bytes ({max})")]
+    RecordTooLarge {
+        /// The record's size in a batch of its own.
+        size: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// Compressing a batch failed: nothing of it was written.
+    #[error(transparent)]
+    Codec(#[from] crate::record::compression::CodecError),
     /// A lock failed.
     #[error(transparent)]
     Lock(#[from] LockError),
@@ -618,7 +630,7 @@ impl Cluster {
             for (r, v) in batch {
                 b.append(now, Some(r.kind().as_bytes()), Some(v), &[]);
             }
-            let mut bytes = b.build(0, 0);
+            let mut bytes = b.build(0, 0)?;
             mlog.append(&mut bytes, 0, now)?;
         }
         // One fsync for the whole change: until the snapshot is written, a crash leaves

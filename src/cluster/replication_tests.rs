@@ -26,7 +26,7 @@ fn batch(values: &[&str]) -> Vec<u8> {
     for v in values {
         b.append(now_ms(), None, Some(v.as_bytes()), &[]);
     }
-    b.build(0, -1)
+    b.build(0, -1).unwrap()
 }
 
 fn produce(c: &Cluster, t: &str, values: &[&str], acks: Acks) -> Result<i64, ClusterError> {

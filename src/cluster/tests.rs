@@ -129,7 +129,7 @@ fn followers_left_behind_by_a_killed_writer_catch_up() {
         let mut b = BatchBuilder::new(BatchOptions::default());
         b.append(now_ms(), None, Some(v), &[]);
         b.append(now_ms(), None, Some(v), &[]);
-        b.build(0, -1)
+        b.build(0, -1).unwrap()
     };
     let mut w = writer::PartitionWriter::new(&c, "t", 0).unwrap();
     w.append(&mut batch(b"a"), writer::Acks::All).unwrap();
@@ -299,7 +299,8 @@ fn a_change_cut_short_by_a_crash_applies_not_at_all() {
         for (r, v) in batch {
             b.append(now_ms(), Some(r.kind().as_bytes()), Some(v), &[]);
         }
-        mlog.append(&mut b.build(0, 0), 0, now_ms()).unwrap();
+        mlog.append(&mut b.build(0, 0).unwrap(), 0, now_ms())
+            .unwrap();
     }
     mlog.flush().unwrap();
     drop(mlog);

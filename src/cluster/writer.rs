@@ -59,15 +59,25 @@ struct LockRecord {
 }
 
 impl LockRecord {
-    fn read(f: &File) -> LockRecord {
+    /// Reads the record. A failed read is an error: taken for a new lock file, it would let
+    /// the next writer trust the tails a crashed one left half-written.
+    fn read(f: &File, path: &Path) -> Result<LockRecord, ClusterError> {
         let mut b = [0u8; 512];
-        let n = log::io::read_at(f, &mut b, 0).unwrap_or(0);
-        if n < 9 {
+        let n = log::io::read_at(f, &mut b, 0).map_err(io_err(path))?;
+        if n == 0 {
             // A new lock file: nobody ever wrote, so nothing can be half-written.
-            return LockRecord {
+            return Ok(LockRecord {
                 clean: true,
                 ..Default::default()
-            };
+            });
+        }
+        if n < 9 {
+            // A record cut short (it is written whole, so this is damage): trust nothing,
+            // recover the replicas fully.
+            return Ok(LockRecord {
+                clean: false,
+                ..Default::default()
+            });
         }
         let mut counter = [0u8; 8];
         counter.copy_from_slice(&b[..8]);
@@ -89,7 +99,7 @@ impl LockRecord {
             r.caught_up
                 .insert(i32::from_le_bytes(id), i64::from_le_bytes(ms));
         }
-        r
+        Ok(r)
     }
 
     fn write(&self, f: &File, path: &Path) -> Result<(), ClusterError> {
@@ -110,7 +120,7 @@ impl LockRecord {
 /// `simulate-failure`): every writer reopens its logs, with full recovery, next time.
 /// The caller holds the partition lock `lock`.
 pub fn mark_unclean(lock: &super::lock::FileLock) -> Result<(), ClusterError> {
-    let mut r = LockRecord::read(lock.file());
+    let mut r = LockRecord::read(lock.file(), lock.path())?;
     r.counter = r.counter.wrapping_add(1);
     r.clean = false;
     r.write(lock.file(), lock.path())
@@ -606,7 +616,7 @@ impl PartitionWriter {
             // read before waiting for it may name a leader, ISR and epoch that are gone:
             // read it again now that nobody can change them under us.
             self.refresh_metadata()?;
-            let mut record = LockRecord::read(&file);
+            let mut record = LockRecord::read(&file, &path)?;
             let want = self.brokers()?;
             if self.seen != Some(record.counter)
                 || self.opened_for.as_ref() != Some(&want)
@@ -771,6 +781,10 @@ impl PartitionWriter {
     /// after the append, the batch is on the leader (and visible once below the high
     /// watermark) but not acknowledged: [`ClusterError::NotEnoughReplicasAfterAppend`].
     ///
+    /// With `Acks::None` nothing is waited for: a partition without a leader is refused at
+    /// once ([`ClusterError::Offline`], not after the delivery timeout), and once the leader
+    /// has the batch a failure on a follower does not fail the append.
+    ///
     /// A leader change while acks=all waits is what a Kafka producer sees as
     /// NOT_LEADER_OR_FOLLOWER and retries: here the writer looks for its batch in the new
     /// leader's log (same offsets, epoch and CRC) and waits for that copy, or appends again
@@ -781,6 +795,7 @@ impl PartitionWriter {
         let deadline = Instant::now() + self.delivery_timeout;
         let mut waiting_for_leader = false;
         loop {
+            let tried = attempts.len();
             let step = self.locked(|w, record| {
                 // Replicate what followers lack first: a writer killed before its followers
                 // got its batch left them behind.
@@ -833,10 +848,16 @@ impl PartitionWriter {
                 let hw = w.replicate(record, Some(batch))?;
                 Ok((info, hw, w.online_isr()?))
             });
-            let (info, hw, online_isr) = match step {
-                // No leader: wait for one (delivery.timeout.ms), as a Kafka producer keeps
-                // retrying LEADER_NOT_AVAILABLE, then carry on with whoever leads.
-                Err(e @ ClusterError::Offline { .. }) if Instant::now() < deadline => {
+            // The batch this step appended to the leader, if it got that far.
+            let appended_now = attempts.get(tried).map(|a| a.info);
+            let (info, hw, online_isr) = match (step, appended_now) {
+                // acks=0 waits for nothing: a partition without a leader refuses at once.
+                // No leader otherwise: wait for one (delivery.timeout.ms), as a Kafka
+                // producer keeps retrying LEADER_NOT_AVAILABLE, then carry on with whoever
+                // leads.
+                (Err(e @ ClusterError::Offline { .. }), _)
+                    if acks != Acks::None && Instant::now() < deadline =>
+                {
                     if !waiting_for_leader && let Some(notice) = self.on_offline {
                         notice(&e);
                     }
@@ -844,7 +865,15 @@ impl PartitionWriter {
                     self.wait_for_metadata(deadline);
                     continue;
                 }
-                step => step?,
+                // acks=0 never fails because of followers: once the leader has the batch, a
+                // failure after that (a follower's copy, an ISR update) is the followers'
+                // business, caught up at the next touch. The lock record stays unclean, so
+                // that touch recovers them.
+                (Err(_), Some(info)) if acks == Acks::None => {
+                    self.appended = true;
+                    return Ok(info);
+                }
+                (step, _) => step?,
             };
             waiting_for_leader = false;
             self.appended = true;
@@ -1105,4 +1134,56 @@ fn recently_written(path: &Path) -> bool {
         .ok()
         .and_then(|t| t.elapsed().ok())
         .is_some_and(|age| age.as_millis() < u128::from(HIGH_WATERMARK_CHECKPOINT_INTERVAL_MS))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Regression: a failed read of the lock record was taken for 0 bytes, a new lock file
+    /// (clean), so the next writer trusted replica tails a crashed writer had left
+    /// half-written and skipped recovery. An I/O error is an error.
+    #[test]
+    fn a_failed_lock_record_read_is_an_error_not_a_new_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.lock");
+        // Opened for writing only: reading it fails with EBADF, a real I/O error.
+        let f = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&path)
+            .unwrap();
+        match LockRecord::read(&f, &path) {
+            Err(ClusterError::Io { path: p, .. }) => assert_eq!(p, path),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// Only a truly empty lock file is new and clean; a record cut short is damage and
+    /// means full recovery; a whole record reads back as written.
+    #[test]
+    fn lock_record_reads_empty_short_and_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.lock");
+        let f = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&path)
+            .unwrap();
+        let r = LockRecord::read(&f, &path).unwrap();
+        assert!(r.clean && r.counter == 0);
+        let written = LockRecord {
+            counter: 7,
+            clean: true,
+            caught_up: [(102, 5), (103, 9)].into_iter().collect(),
+        };
+        written.write(&f, &path).unwrap();
+        assert_eq!(LockRecord::read(&f, &path).unwrap(), written);
+        f.set_len(4).unwrap();
+        let r = LockRecord::read(&f, &path).unwrap();
+        assert!(!r.clean, "a cut record must not be trusted");
+    }
 }

@@ -62,7 +62,7 @@ pub fn write(
     let mut b = BatchBuilder::new(BatchOptions::default());
     append_records(&mut b, group, entries, now_ms());
     let mut w = writer_on_current_metadata(cluster, partition_for(group))?;
-    w.append(b.finish(0, 0), Acks::All)?;
+    w.append(b.finish(0, 0)?, Acks::All)?;
     let updates = w.finish()?;
     writer::write_checkpoints(cluster.layout(), &updates)
 }

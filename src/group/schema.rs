@@ -234,7 +234,7 @@ mod tests {
         let mut b = BatchBuilder::new(BatchOptions::default());
         b.append(TS0, Some(&key), Some(&value), &[]);
         assert_eq!(
-            b.build(0, 0),
+            b.build(0, 0).unwrap(),
             hex(
                 "00000000000000000000006600000000020f53154d0000000000000000018bcfe568000000018bcfe56800ffffffffffffffffffffffffffff00000001680000002c000100086d792d67726f7570000464656d6f00000000300003000000000000002a0000000000000000018bcfe5680000"
             )
@@ -242,7 +242,7 @@ mod tests {
         let mut b = BatchBuilder::new(BatchOptions::default());
         b.append(TS0, Some(&key), None, &[]);
         assert_eq!(
-            b.build(1, 0),
+            b.build(1, 0).unwrap(),
             hex(
                 "00000000000000010000004e0000000002d00792b90000000000000000018bcfe568000000018bcfe56800ffffffffffffffffffffffffffff00000001380000002c000100086d792d67726f7570000464656d6f000000000100"
             )

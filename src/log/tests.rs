@@ -23,7 +23,7 @@ fn batch(n: usize, start: usize, ts: i64) -> Vec<u8> {
             &[],
         );
     }
-    b.build(0, 0)
+    b.build(0, 0).unwrap()
 }
 
 fn open(dir: &Path, cfg: LogConfig, rp: i64) -> (PartitionLog, RecoveryReport) {
@@ -100,7 +100,7 @@ fn index_files_match_kafkas_example() {
     for i in 0..8 {
         let mut b = BatchBuilder::new(BatchOptions::default());
         b.append(TS0 + i * 1000, None, Some(&value), &[]);
-        let mut bytes = b.build(0, 0);
+        let mut bytes = b.build(0, 0).unwrap();
         assert_eq!(bytes.len(), 1470);
         log.append(&mut bytes, 0, TS0).unwrap();
     }
@@ -461,7 +461,7 @@ fn log_append_time_and_compression() {
             ..BatchOptions::default()
         });
         b.append(5, Some(b"k"), Some(b"v"), &[]);
-        let mut bytes = b.build(0, 0);
+        let mut bytes = b.build(0, 0).unwrap();
         log.append(&mut bytes, 3, TS0 + 7).unwrap();
     }
     let r = LogReader::open(dir.path()).unwrap();

@@ -32,11 +32,13 @@ fn data(pid: i64, epoch: i16, seq: i32, n: usize, txn: bool) -> Vec<u8> {
             &[],
         );
     }
-    b.build(0, 0)
+    b.build(0, 0).unwrap()
 }
 
 fn end(pid: i64, epoch: i16, commit: bool, coordinator_epoch: i32) -> Vec<u8> {
-    end_txn_batch(commit, pid, epoch, coordinator_epoch, TS).build(0, 0)
+    end_txn_batch(commit, pid, epoch, coordinator_epoch, TS)
+        .build(0, 0)
+        .unwrap()
 }
 
 /// A clean reopen (the last writer finished its append), as a writer's lock tells it.
@@ -657,7 +659,7 @@ fn a_long_replay_at_open_leaves_a_snapshot_for_the_next_open() {
             ..BatchOptions::default()
         });
         b.append(TS, None, Some(&vec![b'x'; 1_000_000]), &[]);
-        log.append(&mut b.build(0, 0), 0, TS).unwrap();
+        log.append(&mut b.build(0, 0).unwrap(), 0, TS).unwrap();
     }
     drop(log);
     assert!(list_snapshots(dir.path()).unwrap().is_empty());
@@ -680,7 +682,7 @@ fn a_replay_of_many_small_batches_leaves_a_snapshot_too() {
     for _ in 0..300 {
         let mut b = BatchBuilder::new(BatchOptions::default());
         b.append(TS, Some(b"k"), Some(b"v"), &[]);
-        log.append(&mut b.build(0, 0), 0, TS).unwrap();
+        log.append(&mut b.build(0, 0).unwrap(), 0, TS).unwrap();
     }
     drop(log);
     assert!(list_snapshots(dir.path()).unwrap().is_empty());

@@ -838,7 +838,7 @@ mod tests {
         let mut b = BatchBuilder::new(BatchOptions::default());
         b.append(TS0, Some(b"k1"), Some(b"v1"), &[(b"hk", Some(b"hv"))]);
         b.append(TS0 + 5, None, Some(b"hello"), &[]);
-        b.build(0, 0)
+        b.build(0, 0).unwrap()
     }
 
     #[test]

@@ -9,7 +9,7 @@ use super::batch::{
     POS_LEADER_EPOCH, POS_LENGTH, POS_MAGIC, POS_MAX_TIMESTAMP, POS_PRODUCER_EPOCH,
     POS_PRODUCER_ID, POS_RECORDS_COUNT, TimestampType,
 };
-use super::compression::{self, Compression};
+use super::compression::{self, CodecError, Compression};
 use super::varint;
 
 /// A header to write: key and optional value.
@@ -256,14 +256,19 @@ impl BatchBuilder {
     }
 
     /// Finishes the open batch in place (header, compression, CRC) and opens the next one
-    /// after it. Does nothing when the open batch is empty.
-    pub fn seal(&mut self, base_offset: i64, partition_leader_epoch: i32) {
+    /// after it. Does nothing when the open batch is empty. When the codec fails the open
+    /// batch stays as it was (its records unsent) and the error comes back.
+    pub fn seal(
+        &mut self,
+        base_offset: i64,
+        partition_leader_epoch: i32,
+    ) -> Result<(), CodecError> {
         if self.count == 0 {
-            return;
+            return Ok(());
         }
         let start = self.start;
         if self.opts.compression != Compression::None {
-            let packed = compression::compress(self.opts.compression, self.records());
+            let packed = compression::compress(self.opts.compression, self.records())?;
             self.buf.truncate(start + BATCH_HEADER_LEN);
             self.buf.extend_from_slice(&packed);
         }
@@ -275,6 +280,7 @@ impl BatchBuilder {
         self.count = 0;
         self.base_timestamp = -1;
         self.max_timestamp = -1;
+        Ok(())
     }
 
     /// The sealed batches, back to back (mutable: appending stamps offsets into them).
@@ -289,27 +295,43 @@ impl BatchBuilder {
     }
 
     /// Seals the open batch and returns every sealed batch (for a single batch: it).
-    pub fn finish(&mut self, base_offset: i64, partition_leader_epoch: i32) -> &mut [u8] {
-        self.seal(base_offset, partition_leader_epoch);
-        self.sealed()
+    pub fn finish(
+        &mut self,
+        base_offset: i64,
+        partition_leader_epoch: i32,
+    ) -> Result<&mut [u8], CodecError> {
+        self.seal(base_offset, partition_leader_epoch)?;
+        Ok(self.sealed())
     }
 
     /// Writes the open batch, finished, to the end of `out` (the builder is unchanged).
-    pub fn build_into(&self, out: &mut Vec<u8>, base_offset: i64, partition_leader_epoch: i32) {
+    /// When the codec fails, `out` is left as it was.
+    pub fn build_into(
+        &self,
+        out: &mut Vec<u8>,
+        base_offset: i64,
+        partition_leader_epoch: i32,
+    ) -> Result<(), CodecError> {
+        let packed = match self.opts.compression {
+            Compression::None => None,
+            codec => Some(compression::compress(codec, self.records())?),
+        };
         let start = out.len();
         out.resize(start + BATCH_HEADER_LEN, 0);
-        match self.opts.compression {
-            Compression::None => out.extend_from_slice(self.records()),
-            codec => out.extend_from_slice(&compression::compress(codec, self.records())),
-        }
+        out.extend_from_slice(packed.as_deref().unwrap_or(self.records()));
         self.write_header(&mut out[start..], base_offset, partition_leader_epoch);
+        Ok(())
     }
 
     /// The open batch, finished, as a new buffer.
-    pub fn build(&self, base_offset: i64, partition_leader_epoch: i32) -> Vec<u8> {
+    pub fn build(
+        &self,
+        base_offset: i64,
+        partition_leader_epoch: i32,
+    ) -> Result<Vec<u8>, CodecError> {
         let mut out = Vec::with_capacity(self.uncompressed_size());
-        self.build_into(&mut out, base_offset, partition_leader_epoch);
-        out
+        self.build_into(&mut out, base_offset, partition_leader_epoch)?;
+        Ok(out)
     }
 
     /// Empties the builder (sealed and open batches) for reuse, keeping its buffer.

@@ -4,7 +4,7 @@
 //! independent blocks, and plain zstd frames. Decompression is always capped: a bomb is
 //! refused instead of filling memory.
 
-use std::io::{Read, Write};
+use std::io::{self, Read, Write};
 
 /// A batch's compression codec (attributes bits 0-2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -89,6 +89,15 @@ pub enum CodecError {
         /// The cap in bytes.
         cap: usize,
     },
+    /// The encoder failed: no batch is written rather than one with a wrong records
+    /// section.
+    #[error("{codec} compression failed: {reason}")]
+    Encode {
+        /// The codec.
+        codec: Compression,
+        /// What the encoder said.
+        reason: String,
+    },
     /// The compressed stream is malformed.
     #[error("{codec} data is corrupt: {reason}")]
     Corrupt {
@@ -109,43 +118,56 @@ const XERIAL_HEADER: [u8; 16] = [
 /// snappy-java compresses 32 KiB of input per block.
 const XERIAL_BLOCK: usize = 32 * 1024;
 
-/// Compresses `data` with `codec` (identity for `None`).
-pub fn compress(codec: Compression, data: &[u8]) -> Vec<u8> {
+/// Compresses `data` with `codec` (identity for `None`). An encoder that fails is an
+/// error, never a shorter or empty records section.
+pub fn compress(codec: Compression, data: &[u8]) -> Result<Vec<u8>, CodecError> {
+    compress_to(codec, data, Vec::with_capacity(data.len() / 2 + 64)).map_err(|e| {
+        CodecError::Encode {
+            codec,
+            reason: e.to_string(),
+        }
+    })
+}
+
+/// Compresses `data` with `codec` into `out`, returning it. Generic over the writer so tests
+/// can make the sink fail (into a `Vec` only the encoders themselves can fail: zstd's
+/// context allocation, a snappy block over its size limit).
+fn compress_to<W: Write>(codec: Compression, data: &[u8], mut out: W) -> io::Result<W> {
     match codec {
-        Compression::None => data.to_vec(),
+        Compression::None => {
+            out.write_all(data)?;
+            Ok(out)
+        }
         Compression::Gzip => {
-            let mut enc = flate2::write::GzEncoder::new(
-                Vec::with_capacity(data.len() / 2 + 64),
-                flate2::Compression::default(),
-            );
-            // Writing into a Vec cannot fail.
-            let _ = enc.write_all(data);
-            enc.finish().unwrap_or_default()
+            let mut enc = flate2::write::GzEncoder::new(out, flate2::Compression::default());
+            enc.write_all(data)?;
+            enc.finish()
         }
         Compression::Snappy => {
-            let mut out = Vec::with_capacity(data.len() / 2 + 64);
-            out.extend_from_slice(&XERIAL_HEADER);
+            out.write_all(&XERIAL_HEADER)?;
             let mut enc = snap::raw::Encoder::new();
+            let mut buf = vec![0u8; snap::raw::max_compress_len(XERIAL_BLOCK)];
             for block in data.chunks(XERIAL_BLOCK) {
-                let mut buf = vec![0u8; snap::raw::max_compress_len(block.len())];
-                let n = enc.compress(block, &mut buf).unwrap_or(0);
-                out.extend_from_slice(&(n as u32).to_be_bytes());
-                out.extend_from_slice(&buf[..n]);
+                let n = enc.compress(block, &mut buf).map_err(io::Error::other)?;
+                let len = u32::try_from(n).map_err(io::Error::other)?;
+                out.write_all(&len.to_be_bytes())?;
+                out.write_all(&buf[..n])?;
             }
-            out
+            Ok(out)
         }
         Compression::Lz4 => {
             let info = lz4_flex::frame::FrameInfo::new()
                 .block_size(lz4_flex::frame::BlockSize::Max64KB)
                 .block_mode(lz4_flex::frame::BlockMode::Independent);
-            let mut enc = lz4_flex::frame::FrameEncoder::with_frame_info(
-                info,
-                Vec::with_capacity(data.len() / 2 + 64),
-            );
-            let _ = enc.write_all(data);
-            enc.finish().unwrap_or_default()
+            let mut enc = lz4_flex::frame::FrameEncoder::with_frame_info(info, out);
+            enc.write_all(data)?;
+            enc.finish().map_err(io::Error::other)
         }
-        Compression::Zstd => zstd::stream::encode_all(data, 3).unwrap_or_default(),
+        Compression::Zstd => {
+            let mut enc = zstd::stream::write::Encoder::new(out, 3)?;
+            enc.write_all(data)?;
+            enc.finish()
+        }
     }
 }
 
@@ -254,13 +276,16 @@ mod tests {
             .flat_map(|i| (i % 251).to_le_bytes())
             .collect();
         for codec in Compression::ALL {
-            let packed = compress(codec, &data);
+            let packed = compress(codec, &data).unwrap();
             assert_eq!(
                 decompress(codec, &packed, 1 << 24).unwrap(),
                 data,
                 "{codec}"
             );
-            assert_eq!(decompress(codec, &compress(codec, b""), 16).unwrap(), b"");
+            assert_eq!(
+                decompress(codec, &compress(codec, b"").unwrap(), 16).unwrap(),
+                b""
+            );
         }
     }
 
@@ -268,7 +293,7 @@ mod tests {
     fn bombs_are_refused() {
         let zeros = vec![0u8; 4 << 20];
         for codec in Compression::ALL {
-            let packed = compress(codec, &zeros);
+            let packed = compress(codec, &zeros).unwrap();
             match decompress(codec, &packed, 1 << 20) {
                 Err(CodecError::TooLarge { cap, .. }) => assert_eq!(cap, 1 << 20),
                 other => panic!("{codec}: {other:?}"),
@@ -278,7 +303,7 @@ mod tests {
 
     #[test]
     fn xerial_framing_is_kafkas() {
-        let packed = compress(Compression::Snappy, b"hello hello hello");
+        let packed = compress(Compression::Snappy, b"hello hello hello").unwrap();
         assert_eq!(&packed[..16], &XERIAL_HEADER);
         // librdkafka writes bare raw snappy: read it too.
         let raw = snap::raw::Encoder::new()
@@ -292,11 +317,50 @@ mod tests {
 
     #[test]
     fn lz4_frames_use_64k_independent_blocks() {
-        let packed = compress(Compression::Lz4, b"abc");
+        let packed = compress(Compression::Lz4, b"abc").unwrap();
         assert_eq!(&packed[..4], &[0x04, 0x22, 0x4d, 0x18]);
         // FLG: version 01, block independence set; BD: block max size 64 KiB (4).
         assert_eq!(packed[4] & 0xe0, 0x60);
         assert_eq!((packed[5] >> 4) & 0x7, 4);
+    }
+
+    /// A sink that takes `room` bytes, then fails every write.
+    struct FailingSink {
+        room: usize,
+    }
+
+    impl Write for FailingSink {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            if self.room == 0 {
+                return Err(io::Error::other("disk on fire"));
+            }
+            let n = buf.len().min(self.room);
+            self.room -= n;
+            Ok(n)
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// Regression: every encoder's failure became an empty (or short) records section
+    /// (`unwrap_or_default`, ignored writes), so a batch claiming N records held none.
+    /// Whatever step fails, the error comes back.
+    #[test]
+    fn a_failing_encoder_is_an_error_not_empty_output() {
+        let data: Vec<u8> = (0..100_000u32).flat_map(|i| i.to_le_bytes()).collect();
+        for codec in Compression::ALL {
+            for room in [0, 10, 100, 5_000] {
+                let r = compress_to(codec, &data, FailingSink { room });
+                assert!(r.is_err(), "{codec} with room for {room} bytes");
+            }
+        }
+        // What compress() makes of it: a typed error naming the codec and the cause.
+        let e = CodecError::Encode {
+            codec: Compression::Zstd,
+            reason: "disk on fire".into(),
+        };
+        assert_eq!(e.to_string(), "zstd compression failed: disk on fire");
     }
 
     #[test]

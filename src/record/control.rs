@@ -96,7 +96,9 @@ mod tests {
     /// kafka-format.md §9.3, identical to Kafka's `writeEndTransactionalMarker`.
     #[test]
     fn commit_marker_is_byte_exact() {
-        let bytes = end_txn_batch(true, 1000, 0, 0, 1_700_000_000_010).build(2, 0);
+        let bytes = end_txn_batch(true, 1000, 0, 0, 1_700_000_000_010)
+            .build(2, 0)
+            .unwrap();
         let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
         assert_eq!(
             hex,

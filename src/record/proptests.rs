@@ -305,8 +305,8 @@ proptest! {
             let builder = m.builder();
             assert_eq!(builder.len(), m.records.len());
             let start = log.len();
-            builder.build_into(&mut log, next, m.leader_epoch);
-            assert_eq!(builder.build(next, m.leader_epoch), log[start..]);
+            builder.build_into(&mut log, next, m.leader_epoch).unwrap();
+            assert_eq!(builder.build(next, m.leader_epoch).unwrap(), log[start..]);
             if m.opts.compression == Compression::None {
                 assert_eq!(log.len() - start, builder.uncompressed_size());
             }

@@ -216,7 +216,7 @@ fn write_state(cluster: &mut Cluster, id: &str, value: &TxnValue) -> Result<(), 
         Some(&schema::encode_value(value)),
         &[],
     );
-    append_to(cluster, TXN_TOPIC, partition_for(id), b.finish(0, 0))
+    append_to(cluster, TXN_TOPIC, partition_for(id), b.finish(0, 0)?)
 }
 
 fn append_to(
@@ -257,7 +257,7 @@ fn write_markers(
                 continue;
             }
             let mut b = end_txn_batch(commit, producer_id, epoch, coordinator_epoch, now_ms());
-            append_to(cluster, &t.topic, p, b.finish(0, 0))?;
+            append_to(cluster, &t.topic, p, b.finish(0, 0)?)?;
         }
     }
     Ok(())

@@ -38,7 +38,7 @@ fn example_batch(base_offset: i64) -> Vec<u8> {
     let mut b = BatchBuilder::new(BatchOptions::default());
     b.append(TS0, Some(b"k1"), Some(b"v1"), &[(b"hk", Some(b"hv"))]);
     b.append(TS0 + 5, None, Some(b"hello"), &[]);
-    b.build(base_offset, 0)
+    b.build(base_offset, 0).unwrap()
 }
 
 fn fix_crc(batch: &mut [u8]) {
@@ -123,8 +123,10 @@ fn write_binary_segment(t: &TestCluster) {
     );
     b.append(TS0 + 1, Some(b"k\\2"), Some(&[0xc3, 0x28, b'\\']), &[]);
     b.append(TS0 + 2, Some("grüße".as_bytes()), None, &[]);
-    let mut log = b.build(0, 3);
-    end_txn_batch(true, 1000, 0, 4, TS0 + 3).build_into(&mut log, 3, 3);
+    let mut log = b.build(0, 3).unwrap();
+    end_txn_batch(true, 1000, 0, 4, TS0 + 3)
+        .build_into(&mut log, 3, 3)
+        .unwrap();
     write_segment(t, &log, &[], &[]);
 }
 
@@ -203,7 +205,7 @@ fn write_indexed_segment(t: &TestCluster) {
             let v = format!("value-{i}-{j}-{}", "x".repeat(40));
             b.append(TS0 + i * 1000 + j, Some(b"key"), Some(v.as_bytes()), &[]);
         }
-        log.append(&mut b.build(0, 0), 0, TS0).unwrap();
+        log.append(&mut b.build(0, 0).unwrap(), 0, TS0).unwrap();
     }
     log.flush().unwrap();
 }
@@ -492,7 +494,7 @@ fn memory_does_not_grow_with_the_file() {
     std::fs::create_dir_all(t.path().join("demo-0")).unwrap();
     let mut b = BatchBuilder::new(BatchOptions::default());
     b.append(TS0, None, Some(&vec![b'x'; 1 << 20]), &[]);
-    let one = b.build(0, 0);
+    let one = b.build(0, 0).unwrap();
     let mut file = std::fs::File::create(t.path().join(LOG)).unwrap();
     for i in 0..40 {
         let mut batch = one.clone();
@@ -596,7 +598,7 @@ fn producer_batch(pid: i64, epoch: i16, seq: i32, n: i64, txn: bool) -> Vec<u8> 
     for i in 0..n {
         b.append(TS0 + i, None, Some(format!("v{seq}-{i}").as_bytes()), &[]);
     }
-    b.build(0, 0)
+    b.build(0, 0).unwrap()
 }
 
 /// A partition written through filka's log: an idempotent producer (1000), a transaction
@@ -607,7 +609,11 @@ fn write_transactional_partition(t: &TestCluster) {
     let dir = t.path().join("demo-0");
     let (mut log, _) =
         PartitionLog::open(&dir, LogConfig::default(), OpenHints::default()).unwrap();
-    let end = |pid, epoch, commit, ts| end_txn_batch(commit, pid, epoch, 5, TS0 + ts).build(0, 0);
+    let end = |pid, epoch, commit, ts| {
+        end_txn_batch(commit, pid, epoch, 5, TS0 + ts)
+            .build(0, 0)
+            .unwrap()
+    };
     for mut b in [
         producer_batch(1000, 0, 0, 2, false), // 0..=1
         producer_batch(2000, 0, 0, 2, true),  // 2..=3

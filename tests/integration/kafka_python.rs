@@ -81,7 +81,7 @@ impl Segment {
     ) {
         let opts = *builder.options();
         let base = self.next_offset;
-        let mut batch = builder.build(base, LEADER_EPOCH);
+        let mut batch = builder.build(base, LEADER_EPOCH).unwrap();
         if let Some(now) = log_append_time {
             set_log_append_time(&mut batch, now);
         }
@@ -294,7 +294,7 @@ fn producer_snapshots_and_txn_indexes_read_by_an_independent_reader() {
         for i in 0..n {
             b.append(TS0 + i, None, Some(b"value"), &[]);
         }
-        b.build(0, 0)
+        b.build(0, 0).unwrap()
     };
     let mut seq = i32::MAX - 20;
     let mut aborts = Vec::new();
@@ -308,7 +308,9 @@ fn producer_snapshots_and_txn_indexes_read_by_an_independent_reader() {
             .unwrap();
         let abort = round % 3 != 0;
         let at = log.log_end_offset();
-        let mut marker = end_txn_batch(!abort, 8, round as i16 + 1, 2, TS0 + 9).build(0, 0);
+        let mut marker = end_txn_batch(!abort, 8, round as i16 + 1, 2, TS0 + 9)
+            .build(0, 0)
+            .unwrap();
         log.append(&mut marker, 0, TS0).unwrap();
         if abort {
             aborts.push((8i64, first, at));

@@ -345,13 +345,126 @@ fn print_offsets_prints_partition_tab_offset_per_record() {
     }
 }
 
+/// Regression: `--print-offsets` with `--acks 0` was refused (exit 2, "no offsets are
+/// known"). Kafka's callback gets offset -1 with acks=0 and the partition: so does each
+/// line, in input order.
 #[test]
-fn print_offsets_needs_acks() {
+fn print_offsets_with_acks_0_prints_minus_one() {
     let t = TestCluster::new();
+    t.create_topic_lib("po", 3, 1, &[]);
     let a = t
-        .produce("po", "a\n", &["--print-offsets", "--acks", "0"])
-        .code(2);
-    assert!(stderr_lines(&a)[0].contains("--print-offsets needs --acks 1 or all"));
+        .produce(
+            "po",
+            "a\nb\n",
+            &["-p", "2", "--print-offsets", "--acks", "0"],
+        )
+        .success();
+    assert_eq!(stdout(&a), "2\t-1\n2\t-1\n");
+    // Keyed records: each line names the partition the partitioner chose.
+    let input: String = (0..50).map(|i| format!("key-{i}\tv{i}\n")).collect();
+    let a = t
+        .produce(
+            "po",
+            input,
+            &[
+                "-K",
+                "\\t",
+                "--print-offsets",
+                "--acks",
+                "0",
+                "--batch-size",
+                "100",
+            ],
+        )
+        .success();
+    let printed = offsets(&stdout(&a));
+    let expected: Vec<(u32, i64)> = (0..50)
+        .map(|i| (partition_for_key(format!("key-{i}").as_bytes(), 3), -1))
+        .collect();
+    assert_eq!(printed, expected);
+    assert_eq!(t.read_topic("po").len(), 52, "every record was written");
+}
+
+/// acks 0, 1 and all differ where Kafka says they do. With min.insync.replicas not met,
+/// acks=all is refused (exit 6) while 1 and 0 are written. With no leader at all, 1 and
+/// all wait --delivery-timeout-ms for one, then exit 7; acks=0 waits for nothing: the
+/// records are dropped at once, counted on stderr, exit 0 (and nothing printed for them).
+#[test]
+fn acks_0_1_and_all_differ_where_kafka_says() {
+    let t = TestCluster::new();
+    t.run(["init"]).success();
+    // RF 3: min.insync.replicas is 2.
+    t.run(["topic", "create", "demo", "-p", "1", "-r", "3"])
+        .success();
+    let p = t.open_cluster().partition("demo", 0).unwrap().clone();
+    for b in p.replicas.iter().filter(|&&b| b != p.leader) {
+        t.run(["simulate-failure", "broker-down", &b.to_string()])
+            .success();
+    }
+    let a = t.produce("demo", "all\n", &["--acks", "all"]).code(6);
+    assert!(
+        stderr_lines(&a)[0].contains("not enough in-sync replicas"),
+        "{:?}",
+        stderr_lines(&a)
+    );
+    t.produce("demo", "one\n", &["--acks", "1"])
+        .success()
+        .stderr("");
+    t.produce("demo", "zero\n", &["--acks", "0"])
+        .success()
+        .stderr("");
+    assert_eq!(t.values("demo"), ["one", "zero"]);
+
+    // The leader goes down too: no replica of the ISR is left, the partition is offline.
+    t.run(["simulate-failure", "broker-down", &p.leader.to_string()])
+        .success();
+    for acks in ["1", "all"] {
+        let started = Instant::now();
+        let a = t
+            .produce(
+                "demo",
+                "late\n",
+                &["--acks", acks, "--delivery-timeout-ms", "500"],
+            )
+            .code(7);
+        assert!(
+            started.elapsed() >= Duration::from_millis(500),
+            "acks={acks}"
+        );
+        let err = stderr_lines(&a).join("\n");
+        assert!(err.contains("demo-0 is offline"), "acks={acks}: {err}");
+    }
+    let started = Instant::now();
+    let a = t
+        .produce(
+            "demo",
+            "x\ny\n",
+            &[
+                "--acks",
+                "0",
+                "--delivery-timeout-ms",
+                "60000",
+                "--print-offsets",
+            ],
+        )
+        .success();
+    assert!(started.elapsed() < Duration::from_secs(20), "acks=0 waited");
+    assert_eq!(stdout(&a), "", "dropped records print no offset");
+    assert_eq!(
+        stderr_lines(&a),
+        ["filka: produce: 2 records dropped (acks=0: demo-0 is offline: no leader)"]
+    );
+    // -q silences the count, not the outcome.
+    t.cmd()
+        .args(["-q", "produce", "-t", "demo", "--acks", "0"])
+        .write_stdin("z\n")
+        .assert()
+        .success()
+        .stderr("");
+
+    t.run(["simulate-failure", "broker-up", &p.leader.to_string()])
+        .success();
+    assert_eq!(t.values("demo"), ["one", "zero"], "nothing late arrived");
 }
 
 #[test]
@@ -503,8 +616,13 @@ fn line_larger_than_max_message_bytes_is_malformed() {
     assert_eq!(t.values("small"), vec!["first"]);
     // A record whose line fits but whose key, value and headers do not.
     let near = "y".repeat(150);
-    t.produce("small", format!("{near}\n"), &["-H", &format!("h={near}")])
+    let a = t
+        .produce("small", format!("{near}\n"), &["-H", &format!("h={near}")])
         .code(5);
+    assert_eq!(
+        stderr_lines(&a),
+        ["filka: produce: line 1: record of 374 bytes is larger than max.message.bytes (200)"]
+    );
     // Skipped with --skip-invalid, the rest goes on.
     let a = t.produce("small", input, &["--skip-invalid"]).success();
     assert_eq!(stderr_lines(&a).len(), 1);

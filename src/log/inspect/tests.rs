@@ -13,7 +13,7 @@ fn example_batch() -> Vec<u8> {
     let mut b = BatchBuilder::new(BatchOptions::default());
     b.append(TS0, Some(b"k1"), Some(b"v1"), &[(b"hk", Some(b"hv"))]);
     b.append(TS0 + 5, None, Some(b"hello"), &[]);
-    b.build(0, 0)
+    b.build(0, 0).unwrap()
 }
 
 fn fix_crc(b: &mut [u8]) {
@@ -112,7 +112,11 @@ fn a_segment_yields_its_batch_and_records() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("00000000000000000000.log");
     let mut bytes = example_batch();
-    bytes.extend(end_txn_batch(true, 1000, 0, 5, TS0 + 10).build(2, 0));
+    bytes.extend(
+        end_txn_batch(true, 1000, 0, 5, TS0 + 10)
+            .build(2, 0)
+            .unwrap(),
+    );
     std::fs::write(&p, &bytes).unwrap();
     let (lines, s) = walk(&p, deep());
     assert_eq!(
@@ -257,7 +261,7 @@ fn indexed_segment(dir: &Path) -> PathBuf {
             let v = format!("value-{i}-{j}-{}", "x".repeat(30));
             b.append(TS0 + i * 1000 + j, None, Some(v.as_bytes()), &[]);
         }
-        let mut bytes = b.build(0, 0);
+        let mut bytes = b.build(0, 0).unwrap();
         log.append(&mut bytes, 0, TS0).unwrap();
     }
     log.flush().unwrap();
@@ -468,7 +472,9 @@ fn txnindex_verification_knows_what_one_segment_can_prove() {
     let log = dir.path().join("00000000000000000010.log");
     let mut bytes = Vec::new();
     // 10: abort of 1000 (began before 10); 11: data of 2000; 12: abort of 2000.
-    end_txn_batch(false, 1000, 0, 0, TS0).build_into(&mut bytes, 10, 0);
+    end_txn_batch(false, 1000, 0, 0, TS0)
+        .build_into(&mut bytes, 10, 0)
+        .unwrap();
     let mut b = crate::record::BatchBuilder::new(crate::record::BatchOptions {
         producer_id: 2000,
         producer_epoch: 0,
@@ -477,8 +483,10 @@ fn txnindex_verification_knows_what_one_segment_can_prove() {
         ..Default::default()
     });
     b.append(TS0, None, Some(b"v"), &[]);
-    b.build_into(&mut bytes, 11, 0);
-    end_txn_batch(false, 2000, 0, 0, TS0).build_into(&mut bytes, 12, 0);
+    b.build_into(&mut bytes, 11, 0).unwrap();
+    end_txn_batch(false, 2000, 0, 0, TS0)
+        .build_into(&mut bytes, 12, 0)
+        .unwrap();
     std::fs::write(&log, &bytes).unwrap();
     let txn = |pid, first, last| AbortedTxn {
         version: 0,
