@@ -177,7 +177,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand -z 'Compression codec of the batches [default: the topic''s compression.type]'
             cand --compression 'Compression codec of the batches [default: the topic''s compression.type]'
             cand --acks 'Wait for no replica (0), the leader (1) or every in-sync replica (all)'
-            cand --delivery-timeout-ms 'How long records wait for an offline partition to get a leader again, as Kafka''s delivery.timeout.ms; then produce stops with exit code 7, every record before them written. (--acks 0 does not wait: it drops them at once.)'
+            cand --delivery-timeout-ms 'How long records wait for an offline partition to get a leader again, as Kafka''s delivery.timeout.ms; then produce stops with exit code 7, every record before them written (whatever the acks: with no leader there is no broker to send to)'
             cand --transactional-id 'Produce in transactions under this transactional id: read_committed consumers see the records only once their transaction commits'
             cand --transaction-records 'With --transactional-id: commit every N records (and at the end of the input)'
             cand --transaction-timeout-ms 'With --transactional-id: a transaction open longer than this is aborted by the next process that needs it (Kafka''s transaction.timeout.ms)'

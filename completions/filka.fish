@@ -167,7 +167,7 @@ zstd\t'zstd'"
 complete -c filka -n "__fish_filka_using_subcommand produce" -l acks -d 'Wait for no replica (0), the leader (1) or every in-sync replica (all)' -r -f -a "0\t'Wait for nothing, not even a leader; no offsets are known, and records the leader cannot take are dropped (counted on stderr)'
 1\t'The leader has the records'
 all\t'Every in-sync replica has them (-1 is the same)'"
-complete -c filka -n "__fish_filka_using_subcommand produce" -l delivery-timeout-ms -d 'How long records wait for an offline partition to get a leader again, as Kafka\'s delivery.timeout.ms; then produce stops with exit code 7, every record before them written. (--acks 0 does not wait: it drops them at once.)' -r
+complete -c filka -n "__fish_filka_using_subcommand produce" -l delivery-timeout-ms -d 'How long records wait for an offline partition to get a leader again, as Kafka\'s delivery.timeout.ms; then produce stops with exit code 7, every record before them written (whatever the acks: with no leader there is no broker to send to)' -r
 complete -c filka -n "__fish_filka_using_subcommand produce" -l transactional-id -d 'Produce in transactions under this transactional id: read_committed consumers see the records only once their transaction commits' -r
 complete -c filka -n "__fish_filka_using_subcommand produce" -l transaction-records -d 'With --transactional-id: commit every N records (and at the end of the input)' -r
 complete -c filka -n "__fish_filka_using_subcommand produce" -l transaction-timeout-ms -d 'With --transactional-id: a transaction open longer than this is aborted by the next process that needs it (Kafka\'s transaction.timeout.ms)' -r

@@ -19,11 +19,12 @@
 //! - A malformed line stops the run: everything before it is written and flushed, nothing
 //!   after it; one error line names the line number; exit 5. `--skip-invalid` reports each
 //!   such line and goes on.
-//! - A partition without a leader holds its records back until one is elected (with `--acks
-//!   1` or `all`), for up to `--delivery-timeout-ms` (Kafka's delivery.timeout.ms, default
-//!   120000); then produce stops with exit 7, everything acknowledged before them written.
-//! - `--acks 0` waits for nothing, not even a leader: records the leader could not take (no
-//!   leader, an I/O error) are dropped, counted once on stderr at the end
+//! - A partition without a leader holds its records back until one is elected (whatever the
+//!   acks, as a Kafka producer), for up to `--delivery-timeout-ms` (Kafka's
+//!   delivery.timeout.ms, default 120000); then produce stops with exit 7, everything
+//!   acknowledged before them written.
+//! - `--acks 0` waits for nothing once the leader has a batch: records the leader could not
+//!   take (an I/O error) are dropped, counted once on stderr at the end
 //!   (`N records dropped (acks=0: why)`, not with -q), and the exit code is still 0.
 //! - `--print-offsets` prints `partition<TAB>offset` per record, in input order, once its
 //!   batch is acknowledged (never before); with `--acks 0` the offset is -1 (not known, as
@@ -106,9 +107,9 @@ Examples:
 /// copied to the in-sync replicas (--acks). A topic that does not exist is created with 3
 /// partitions and replication factor min(3, online brokers), unless --no-create.
 ///
-/// With --acks 0 nothing is waited for, not even a leader: records the leader could not take
-/// (the partition has no leader, an I/O error) are lost, stderr says how many and why at the
-/// end (not with -q), and the exit code is still 0.
+/// With --acks 0 nothing is waited for but a leader: records the leader could not take (an
+/// I/O error) are lost, stderr says how many and why at the end (not with -q), and the exit
+/// code is still 0.
 ///
 /// A malformed line (bad envelope JSON, a partition that does not exist, a record larger
 /// than max.message.bytes) stops the command with exit code 5 and its line number; every
@@ -186,7 +187,7 @@ pub struct Args {
 
     /// How long records wait for an offline partition to get a leader again, as Kafka's
     /// delivery.timeout.ms; then produce stops with exit code 7, every record before
-    /// them written. (--acks 0 does not wait: it drops them at once.)
+    /// them written (whatever the acks: with no leader there is no broker to send to).
     #[arg(long, value_name = "MS", default_value_t = DEFAULT_DELIVERY_TIMEOUT_MS)]
     pub delivery_timeout_ms: u64,
 

@@ -537,10 +537,13 @@ impl Producer {
         }
         if self.cfg.acks == Acks::None
             && let Err(e) = &result
+            && !matches!(e, ClusterError::Offline { .. })
         {
-            // acks=0: the leader could not take the batch (no leader, an I/O error): as
-            // for a Kafka producer that never hears back, not an error, but its records are
-            // lost; the caller learns how many from dropped().
+            // acks=0: the leader could not take the batch (an I/O error, a refusal): as for
+            // a Kafka producer that never hears back, not an error, but its records are
+            // lost; the caller learns how many from dropped(). (A partition that stayed
+            // without a leader past the delivery timeout fails as for every acks: Kafka's
+            // producer expires such a batch with a TimeoutException, it never sent it.)
             self.dropped.note(counts.iter().sum(), e.to_string());
             return Ok(counts
                 .into_iter()

@@ -781,9 +781,10 @@ impl PartitionWriter {
     /// after the append, the batch is on the leader (and visible once below the high
     /// watermark) but not acknowledged: [`ClusterError::NotEnoughReplicasAfterAppend`].
     ///
-    /// With `Acks::None` nothing is waited for: a partition without a leader is refused at
-    /// once ([`ClusterError::Offline`], not after the delivery timeout), and once the leader
-    /// has the batch a failure on a follower does not fail the append.
+    /// With `Acks::None` nothing is waited for once the leader has the batch: a failure on
+    /// a follower does not fail the append. A partition without a leader is waited for as
+    /// with every acks (a Kafka producer holds a batch for a partition with no leader for up
+    /// to delivery.timeout.ms whatever its acks: it has no broker to send it to).
     ///
     /// A leader change while acks=all waits is what a Kafka producer sees as
     /// NOT_LEADER_OR_FOLLOWER and retries: here the writer looks for its batch in the new
@@ -851,13 +852,10 @@ impl PartitionWriter {
             // The batch this step appended to the leader, if it got that far.
             let appended_now = attempts.get(tried).map(|a| a.info);
             let (info, hw, online_isr) = match (step, appended_now) {
-                // acks=0 waits for nothing: a partition without a leader refuses at once.
-                // No leader otherwise: wait for one (delivery.timeout.ms), as a Kafka
-                // producer keeps retrying LEADER_NOT_AVAILABLE, then carry on with whoever
-                // leads.
-                (Err(e @ ClusterError::Offline { .. }), _)
-                    if acks != Acks::None && Instant::now() < deadline =>
-                {
+                // No leader: wait for one (delivery.timeout.ms), as a Kafka producer keeps
+                // retrying LEADER_NOT_AVAILABLE whatever its acks, then carry on with
+                // whoever leads.
+                (Err(e @ ClusterError::Offline { .. }), _) if Instant::now() < deadline => {
                     if !waiting_for_leader && let Some(notice) = self.on_offline {
                         notice(&e);
                     }
