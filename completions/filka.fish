@@ -30,7 +30,7 @@ json\t'One JSON object per line, for scripts'
 csv\t'Comma-separated values, where a command supports it'
 avro\t'Avro, where a command supports it'"
 complete -c filka -n "__fish_filka_needs_command" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c filka -n "__fish_filka_needs_command" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_needs_command" -s v -l verbose -d 'Say on stderr what the command does, in Kafka\'s words (-vv: every batch too)'
 complete -c filka -n "__fish_filka_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c filka -n "__fish_filka_needs_command" -s V -l version -d 'Print version'
 complete -c filka -n "__fish_filka_needs_command" -f -a "init" -d 'Create a cluster: broker folders, the metadata log and its snapshot'
@@ -56,7 +56,7 @@ json\t'One JSON object per line, for scripts'
 csv\t'Comma-separated values, where a command supports it'
 avro\t'Avro, where a command supports it'"
 complete -c filka -n "__fish_filka_using_subcommand init" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c filka -n "__fish_filka_using_subcommand init" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand init" -s v -l verbose -d 'Say on stderr what the command does, in Kafka\'s words (-vv: every batch too)'
 complete -c filka -n "__fish_filka_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c filka -n "__fish_filka_using_subcommand topic; and not __fish_seen_subcommand_from create list describe alter delete elect-leaders partition-for" -l cluster -d 'The cluster directory, created on first use by every command that needs one' -r -f -a "(__fish_complete_directories)"
 complete -c filka -n "__fish_filka_using_subcommand topic; and not __fish_seen_subcommand_from create list describe alter delete elect-leaders partition-for" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
@@ -64,7 +64,7 @@ json\t'One JSON object per line, for scripts'
 csv\t'Comma-separated values, where a command supports it'
 avro\t'Avro, where a command supports it'"
 complete -c filka -n "__fish_filka_using_subcommand topic; and not __fish_seen_subcommand_from create list describe alter delete elect-leaders partition-for" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c filka -n "__fish_filka_using_subcommand topic; and not __fish_seen_subcommand_from create list describe alter delete elect-leaders partition-for" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand topic; and not __fish_seen_subcommand_from create list describe alter delete elect-leaders partition-for" -s v -l verbose -d 'Say on stderr what the command does, in Kafka\'s words (-vv: every batch too)'
 complete -c filka -n "__fish_filka_using_subcommand topic; and not __fish_seen_subcommand_from create list describe alter delete elect-leaders partition-for" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c filka -n "__fish_filka_using_subcommand topic; and not __fish_seen_subcommand_from create list describe alter delete elect-leaders partition-for" -f -a "create" -d 'Create a topic and its replicas\' folders, spreading leaders and followers over the brokers as Kafka does'
 complete -c filka -n "__fish_filka_using_subcommand topic; and not __fish_seen_subcommand_from create list describe alter delete elect-leaders partition-for" -f -a "list" -d 'List topic names, one per line'
@@ -83,7 +83,7 @@ csv\t'Comma-separated values, where a command supports it'
 avro\t'Avro, where a command supports it'"
 complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from create" -l if-not-exists -d 'Succeed without changing anything when the topic already exists'
 complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from create" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from create" -s v -l verbose -d 'Say on stderr what the command does, in Kafka\'s words (-vv: every batch too)'
 complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from list" -l cluster -d 'The cluster directory, created on first use by every command that needs one' -r -f -a "(__fish_complete_directories)"
 complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from list" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
@@ -92,7 +92,7 @@ csv\t'Comma-separated values, where a command supports it'
 avro\t'Avro, where a command supports it'"
 complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from list" -s i -l internal -d 'Include internal topics (names starting with \'__\')'
 complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Say on stderr what the command does, in Kafka\'s words (-vv: every batch too)'
 complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from describe" -l cluster -d 'The cluster directory, created on first use by every command that needs one' -r -f -a "(__fish_complete_directories)"
 complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from describe" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
@@ -100,7 +100,7 @@ json\t'One JSON object per line, for scripts'
 csv\t'Comma-separated values, where a command supports it'
 avro\t'Avro, where a command supports it'"
 complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from describe" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from describe" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from describe" -s v -l verbose -d 'Say on stderr what the command does, in Kafka\'s words (-vv: every batch too)'
 complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from describe" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from alter" -s p -l partitions -d 'The new total number of partitions (at least the current count)' -r
 complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from alter" -s c -l config -d 'A config override to set, KEY=VALUE (repeat for more)' -r
@@ -110,7 +110,7 @@ json\t'One JSON object per line, for scripts'
 csv\t'Comma-separated values, where a command supports it'
 avro\t'Avro, where a command supports it'"
 complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from alter" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from alter" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from alter" -s v -l verbose -d 'Say on stderr what the command does, in Kafka\'s words (-vv: every batch too)'
 complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from alter" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from delete" -l cluster -d 'The cluster directory, created on first use by every command that needs one' -r -f -a "(__fish_complete_directories)"
 complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from delete" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
@@ -119,7 +119,7 @@ csv\t'Comma-separated values, where a command supports it'
 avro\t'Avro, where a command supports it'"
 complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from delete" -l if-exists -d 'Succeed when a topic does not exist'
 complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from delete" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from delete" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from delete" -s v -l verbose -d 'Say on stderr what the command does, in Kafka\'s words (-vv: every batch too)'
 complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from elect-leaders" -l cluster -d 'The cluster directory, created on first use by every command that needs one' -r -f -a "(__fish_complete_directories)"
 complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from elect-leaders" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
@@ -127,7 +127,7 @@ json\t'One JSON object per line, for scripts'
 csv\t'Comma-separated values, where a command supports it'
 avro\t'Avro, where a command supports it'"
 complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from elect-leaders" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from elect-leaders" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from elect-leaders" -s v -l verbose -d 'Say on stderr what the command does, in Kafka\'s words (-vv: every batch too)'
 complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from elect-leaders" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from partition-for" -l key-format -d 'The key\'s format: bytes (as it is), string, base64, hex, int, long, double or json' -r -f -a "bytes\t'Raw bytes, as they are (the default)'
 string\t'UTF-8 text'
@@ -145,7 +145,7 @@ json\t'One JSON object per line, for scripts'
 csv\t'Comma-separated values, where a command supports it'
 avro\t'Avro, where a command supports it'"
 complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from partition-for" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from partition-for" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from partition-for" -s v -l verbose -d 'Say on stderr what the command does, in Kafka\'s words (-vv: every batch too)'
 complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from partition-for" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c filka -n "__fish_filka_using_subcommand produce" -s t -l topic -d 'The topic to write to' -r
 complete -c filka -n "__fish_filka_using_subcommand produce" -l input -d 'Read records from FILE instead of stdin ("-" is stdin)' -r -F
@@ -212,7 +212,7 @@ complete -c filka -n "__fish_filka_using_subcommand produce" -l skip-invalid -d 
 complete -c filka -n "__fish_filka_using_subcommand produce" -l no-idempotence -d 'Do not number batches with a producer id and sequences (Kafka\'s enable.idempotence=false). Idempotence is on by default with --acks all, so a retry whose acknowledgement was lost is never written twice'
 complete -c filka -n "__fish_filka_using_subcommand produce" -l registry -d 'Use the cluster\'s schema registry and Confluent\'s wire format'
 complete -c filka -n "__fish_filka_using_subcommand produce" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c filka -n "__fish_filka_using_subcommand produce" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand produce" -s v -l verbose -d 'Say on stderr what the command does, in Kafka\'s words (-vv: every batch too)'
 complete -c filka -n "__fish_filka_using_subcommand produce" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c filka -n "__fish_filka_using_subcommand consume" -s t -l topic -d 'The topic to read (it must exist: consume never creates topics)' -r
 complete -c filka -n "__fish_filka_using_subcommand consume" -s p -l partition -d 'Partitions to read, comma-separated and/or repeated (-p 0,2 -p 5); all by default' -r
@@ -269,7 +269,7 @@ avro\t'Avro, where a command supports it'"
 complete -c filka -n "__fish_filka_using_subcommand consume" -s f -l follow -d 'Keep waiting for new records after reaching the end, until killed (or -c is reached)'
 complete -c filka -n "__fish_filka_using_subcommand consume" -l registry -d 'Use the cluster\'s schema registry and Confluent\'s wire format'
 complete -c filka -n "__fish_filka_using_subcommand consume" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c filka -n "__fish_filka_using_subcommand consume" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand consume" -s v -l verbose -d 'Say on stderr what the command does, in Kafka\'s words (-vv: every batch too)'
 complete -c filka -n "__fish_filka_using_subcommand consume" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c filka -n "__fish_filka_using_subcommand group; and not __fish_seen_subcommand_from list describe commit reset-offsets delete delete-offsets" -l cluster -d 'The cluster directory, created on first use by every command that needs one' -r -f -a "(__fish_complete_directories)"
 complete -c filka -n "__fish_filka_using_subcommand group; and not __fish_seen_subcommand_from list describe commit reset-offsets delete delete-offsets" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
@@ -277,7 +277,7 @@ json\t'One JSON object per line, for scripts'
 csv\t'Comma-separated values, where a command supports it'
 avro\t'Avro, where a command supports it'"
 complete -c filka -n "__fish_filka_using_subcommand group; and not __fish_seen_subcommand_from list describe commit reset-offsets delete delete-offsets" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c filka -n "__fish_filka_using_subcommand group; and not __fish_seen_subcommand_from list describe commit reset-offsets delete delete-offsets" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand group; and not __fish_seen_subcommand_from list describe commit reset-offsets delete delete-offsets" -s v -l verbose -d 'Say on stderr what the command does, in Kafka\'s words (-vv: every batch too)'
 complete -c filka -n "__fish_filka_using_subcommand group; and not __fish_seen_subcommand_from list describe commit reset-offsets delete delete-offsets" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c filka -n "__fish_filka_using_subcommand group; and not __fish_seen_subcommand_from list describe commit reset-offsets delete delete-offsets" -f -a "list" -d 'Every group and its state'
 complete -c filka -n "__fish_filka_using_subcommand group; and not __fish_seen_subcommand_from list describe commit reset-offsets delete delete-offsets" -f -a "describe" -d 'Where a group stands on each partition: committed offset, log end, lag, owner'
@@ -291,7 +291,7 @@ json\t'One JSON object per line, for scripts'
 csv\t'Comma-separated values, where a command supports it'
 avro\t'Avro, where a command supports it'"
 complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Say on stderr what the command does, in Kafka\'s words (-vv: every batch too)'
 complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from describe" -l cluster -d 'The cluster directory, created on first use by every command that needs one' -r -f -a "(__fish_complete_directories)"
 complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from describe" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
@@ -301,7 +301,7 @@ avro\t'Avro, where a command supports it'"
 complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from describe" -l members -d 'One row per member instead (CONSUMER-ID HOST CLIENT-ID #PARTITIONS ASSIGNMENT)'
 complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from describe" -l state -d 'The group\'s state instead (ASSIGNMENT-STRATEGY STATE GENERATION #MEMBERS)'
 complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from describe" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from describe" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from describe" -s v -l verbose -d 'Say on stderr what the command does, in Kafka\'s words (-vv: every batch too)'
 complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from describe" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from commit" -s t -l topic -d 'Topic' -r
 complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from commit" -s p -l partition -d 'Partition' -r
@@ -312,7 +312,7 @@ json\t'One JSON object per line, for scripts'
 csv\t'Comma-separated values, where a command supports it'
 avro\t'Avro, where a command supports it'"
 complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from commit" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from commit" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from commit" -s v -l verbose -d 'Say on stderr what the command does, in Kafka\'s words (-vv: every batch too)'
 complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from commit" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from reset-offsets" -s t -l topic -d 'Topics to reset (repeatable); default: every topic the group has offsets for' -r
 complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from reset-offsets" -l to-offset -d 'To offset N' -r
@@ -331,7 +331,7 @@ complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subco
 complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from reset-offsets" -l execute -d 'Apply the plan (without it, only print it)'
 complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from reset-offsets" -l export -d 'Print the plan as CSV (topic,partition,offset)'
 complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from reset-offsets" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from reset-offsets" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from reset-offsets" -s v -l verbose -d 'Say on stderr what the command does, in Kafka\'s words (-vv: every batch too)'
 complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from reset-offsets" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from delete" -l cluster -d 'The cluster directory, created on first use by every command that needs one' -r -f -a "(__fish_complete_directories)"
 complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from delete" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
@@ -339,7 +339,7 @@ json\t'One JSON object per line, for scripts'
 csv\t'Comma-separated values, where a command supports it'
 avro\t'Avro, where a command supports it'"
 complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from delete" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from delete" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from delete" -s v -l verbose -d 'Say on stderr what the command does, in Kafka\'s words (-vv: every batch too)'
 complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from delete-offsets" -s t -l topic -d 'Topic (repeatable)' -r
 complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from delete-offsets" -l cluster -d 'The cluster directory, created on first use by every command that needs one' -r -f -a "(__fish_complete_directories)"
@@ -348,7 +348,7 @@ json\t'One JSON object per line, for scripts'
 csv\t'Comma-separated values, where a command supports it'
 avro\t'Avro, where a command supports it'"
 complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from delete-offsets" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from delete-offsets" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from delete-offsets" -s v -l verbose -d 'Say on stderr what the command does, in Kafka\'s words (-vv: every batch too)'
 complete -c filka -n "__fish_filka_using_subcommand group; and __fish_seen_subcommand_from delete-offsets" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c filka -n "__fish_filka_using_subcommand schema; and not __fish_seen_subcommand_from register list show compatibility" -l cluster -d 'The cluster directory, created on first use by every command that needs one' -r -f -a "(__fish_complete_directories)"
 complete -c filka -n "__fish_filka_using_subcommand schema; and not __fish_seen_subcommand_from register list show compatibility" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
@@ -356,7 +356,7 @@ json\t'One JSON object per line, for scripts'
 csv\t'Comma-separated values, where a command supports it'
 avro\t'Avro, where a command supports it'"
 complete -c filka -n "__fish_filka_using_subcommand schema; and not __fish_seen_subcommand_from register list show compatibility" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c filka -n "__fish_filka_using_subcommand schema; and not __fish_seen_subcommand_from register list show compatibility" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand schema; and not __fish_seen_subcommand_from register list show compatibility" -s v -l verbose -d 'Say on stderr what the command does, in Kafka\'s words (-vv: every batch too)'
 complete -c filka -n "__fish_filka_using_subcommand schema; and not __fish_seen_subcommand_from register list show compatibility" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c filka -n "__fish_filka_using_subcommand schema; and not __fish_seen_subcommand_from register list show compatibility" -f -a "register" -d 'Register a schema under a subject (a new version, checked for compatibility)'
 complete -c filka -n "__fish_filka_using_subcommand schema; and not __fish_seen_subcommand_from register list show compatibility" -f -a "list" -d 'Every subject: versions, latest id, type and compatibility mode'
@@ -372,7 +372,7 @@ json\t'One JSON object per line, for scripts'
 csv\t'Comma-separated values, where a command supports it'
 avro\t'Avro, where a command supports it'"
 complete -c filka -n "__fish_filka_using_subcommand schema; and __fish_seen_subcommand_from register" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c filka -n "__fish_filka_using_subcommand schema; and __fish_seen_subcommand_from register" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand schema; and __fish_seen_subcommand_from register" -s v -l verbose -d 'Say on stderr what the command does, in Kafka\'s words (-vv: every batch too)'
 complete -c filka -n "__fish_filka_using_subcommand schema; and __fish_seen_subcommand_from register" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c filka -n "__fish_filka_using_subcommand schema; and __fish_seen_subcommand_from list" -l cluster -d 'The cluster directory, created on first use by every command that needs one' -r -f -a "(__fish_complete_directories)"
 complete -c filka -n "__fish_filka_using_subcommand schema; and __fish_seen_subcommand_from list" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
@@ -380,7 +380,7 @@ json\t'One JSON object per line, for scripts'
 csv\t'Comma-separated values, where a command supports it'
 avro\t'Avro, where a command supports it'"
 complete -c filka -n "__fish_filka_using_subcommand schema; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c filka -n "__fish_filka_using_subcommand schema; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand schema; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Say on stderr what the command does, in Kafka\'s words (-vv: every batch too)'
 complete -c filka -n "__fish_filka_using_subcommand schema; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c filka -n "__fish_filka_using_subcommand schema; and __fish_seen_subcommand_from show" -l version -d 'Which version' -r
 complete -c filka -n "__fish_filka_using_subcommand schema; and __fish_seen_subcommand_from show" -l cluster -d 'The cluster directory, created on first use by every command that needs one' -r -f -a "(__fish_complete_directories)"
@@ -389,7 +389,7 @@ json\t'One JSON object per line, for scripts'
 csv\t'Comma-separated values, where a command supports it'
 avro\t'Avro, where a command supports it'"
 complete -c filka -n "__fish_filka_using_subcommand schema; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c filka -n "__fish_filka_using_subcommand schema; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand schema; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Say on stderr what the command does, in Kafka\'s words (-vv: every batch too)'
 complete -c filka -n "__fish_filka_using_subcommand schema; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c filka -n "__fish_filka_using_subcommand schema; and __fish_seen_subcommand_from compatibility" -l set -d 'The mode to set: NONE, BACKWARD, BACKWARD_TRANSITIVE, FORWARD, FORWARD_TRANSITIVE, FULL or FULL_TRANSITIVE' -r
 complete -c filka -n "__fish_filka_using_subcommand schema; and __fish_seen_subcommand_from compatibility" -l cluster -d 'The cluster directory, created on first use by every command that needs one' -r -f -a "(__fish_complete_directories)"
@@ -398,7 +398,7 @@ json\t'One JSON object per line, for scripts'
 csv\t'Comma-separated values, where a command supports it'
 avro\t'Avro, where a command supports it'"
 complete -c filka -n "__fish_filka_using_subcommand schema; and __fish_seen_subcommand_from compatibility" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c filka -n "__fish_filka_using_subcommand schema; and __fish_seen_subcommand_from compatibility" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand schema; and __fish_seen_subcommand_from compatibility" -s v -l verbose -d 'Say on stderr what the command does, in Kafka\'s words (-vv: every batch too)'
 complete -c filka -n "__fish_filka_using_subcommand schema; and __fish_seen_subcommand_from compatibility" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c filka -n "__fish_filka_using_subcommand transactions; and not __fish_seen_subcommand_from list describe describe-producers abort" -l cluster -d 'The cluster directory, created on first use by every command that needs one' -r -f -a "(__fish_complete_directories)"
 complete -c filka -n "__fish_filka_using_subcommand transactions; and not __fish_seen_subcommand_from list describe describe-producers abort" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
@@ -406,7 +406,7 @@ json\t'One JSON object per line, for scripts'
 csv\t'Comma-separated values, where a command supports it'
 avro\t'Avro, where a command supports it'"
 complete -c filka -n "__fish_filka_using_subcommand transactions; and not __fish_seen_subcommand_from list describe describe-producers abort" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c filka -n "__fish_filka_using_subcommand transactions; and not __fish_seen_subcommand_from list describe describe-producers abort" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand transactions; and not __fish_seen_subcommand_from list describe describe-producers abort" -s v -l verbose -d 'Say on stderr what the command does, in Kafka\'s words (-vv: every batch too)'
 complete -c filka -n "__fish_filka_using_subcommand transactions; and not __fish_seen_subcommand_from list describe describe-producers abort" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c filka -n "__fish_filka_using_subcommand transactions; and not __fish_seen_subcommand_from list describe describe-producers abort" -f -a "list" -d 'Every transactional id and its state'
 complete -c filka -n "__fish_filka_using_subcommand transactions; and not __fish_seen_subcommand_from list describe describe-producers abort" -f -a "describe" -d 'One transactional id\'s state: producer id, epoch, state, partitions'
@@ -419,7 +419,7 @@ csv\t'Comma-separated values, where a command supports it'
 avro\t'Avro, where a command supports it'"
 complete -c filka -n "__fish_filka_using_subcommand transactions; and __fish_seen_subcommand_from list" -l no-abort -d 'Do not abort transactions whose holder died or timed out before listing'
 complete -c filka -n "__fish_filka_using_subcommand transactions; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c filka -n "__fish_filka_using_subcommand transactions; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand transactions; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Say on stderr what the command does, in Kafka\'s words (-vv: every batch too)'
 complete -c filka -n "__fish_filka_using_subcommand transactions; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c filka -n "__fish_filka_using_subcommand transactions; and __fish_seen_subcommand_from describe" -l cluster -d 'The cluster directory, created on first use by every command that needs one' -r -f -a "(__fish_complete_directories)"
 complete -c filka -n "__fish_filka_using_subcommand transactions; and __fish_seen_subcommand_from describe" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
@@ -427,7 +427,7 @@ json\t'One JSON object per line, for scripts'
 csv\t'Comma-separated values, where a command supports it'
 avro\t'Avro, where a command supports it'"
 complete -c filka -n "__fish_filka_using_subcommand transactions; and __fish_seen_subcommand_from describe" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c filka -n "__fish_filka_using_subcommand transactions; and __fish_seen_subcommand_from describe" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand transactions; and __fish_seen_subcommand_from describe" -s v -l verbose -d 'Say on stderr what the command does, in Kafka\'s words (-vv: every batch too)'
 complete -c filka -n "__fish_filka_using_subcommand transactions; and __fish_seen_subcommand_from describe" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c filka -n "__fish_filka_using_subcommand transactions; and __fish_seen_subcommand_from describe-producers" -s t -l topic -d 'Topic' -r
 complete -c filka -n "__fish_filka_using_subcommand transactions; and __fish_seen_subcommand_from describe-producers" -s p -l partition -d 'Partition' -r
@@ -437,7 +437,7 @@ json\t'One JSON object per line, for scripts'
 csv\t'Comma-separated values, where a command supports it'
 avro\t'Avro, where a command supports it'"
 complete -c filka -n "__fish_filka_using_subcommand transactions; and __fish_seen_subcommand_from describe-producers" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c filka -n "__fish_filka_using_subcommand transactions; and __fish_seen_subcommand_from describe-producers" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand transactions; and __fish_seen_subcommand_from describe-producers" -s v -l verbose -d 'Say on stderr what the command does, in Kafka\'s words (-vv: every batch too)'
 complete -c filka -n "__fish_filka_using_subcommand transactions; and __fish_seen_subcommand_from describe-producers" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c filka -n "__fish_filka_using_subcommand transactions; and __fish_seen_subcommand_from abort" -l transactional-id -d 'The transactional id whose open transaction to abort' -r
 complete -c filka -n "__fish_filka_using_subcommand transactions; and __fish_seen_subcommand_from abort" -s t -l topic -d 'The topic of a partition the transaction holds' -r
@@ -449,7 +449,7 @@ json\t'One JSON object per line, for scripts'
 csv\t'Comma-separated values, where a command supports it'
 avro\t'Avro, where a command supports it'"
 complete -c filka -n "__fish_filka_using_subcommand transactions; and __fish_seen_subcommand_from abort" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c filka -n "__fish_filka_using_subcommand transactions; and __fish_seen_subcommand_from abort" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand transactions; and __fish_seen_subcommand_from abort" -s v -l verbose -d 'Say on stderr what the command does, in Kafka\'s words (-vv: every batch too)'
 complete -c filka -n "__fish_filka_using_subcommand transactions; and __fish_seen_subcommand_from abort" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c filka -n "__fish_filka_using_subcommand pipe" -l from -d 'The topic to read' -r
 complete -c filka -n "__fish_filka_using_subcommand pipe" -l to -d 'The topic to write (created with IN\'s partition count when missing)' -r
@@ -470,7 +470,7 @@ csv\t'Comma-separated values, where a command supports it'
 avro\t'Avro, where a command supports it'"
 complete -c filka -n "__fish_filka_using_subcommand pipe" -s f -l follow -d 'Keep waiting for new records instead of stopping at the end IN had at the start'
 complete -c filka -n "__fish_filka_using_subcommand pipe" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c filka -n "__fish_filka_using_subcommand pipe" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand pipe" -s v -l verbose -d 'Say on stderr what the command does, in Kafka\'s words (-vv: every batch too)'
 complete -c filka -n "__fish_filka_using_subcommand pipe" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history group" -l cluster -d 'The cluster directory, created on first use by every command that needs one' -r -f -a "(__fish_complete_directories)"
 complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history group" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
@@ -478,7 +478,7 @@ json\t'One JSON object per line, for scripts'
 csv\t'Comma-separated values, where a command supports it'
 avro\t'Avro, where a command supports it'"
 complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history group" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history group" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history group" -s v -l verbose -d 'Say on stderr what the command does, in Kafka\'s words (-vv: every batch too)'
 complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history group" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history group" -f -a "cluster" -d 'The cluster: its id, counts, and the partitions each broker leads and follows'
 complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history group" -f -a "brokers" -d 'One row per broker: Id, State (online or down), Paused, Leads, Follows'
@@ -494,7 +494,7 @@ csv\t'Comma-separated values, where a command supports it'
 avro\t'Avro, where a command supports it'"
 complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from cluster" -s i -l internal -l include-internal -d 'List internal topics\' partitions in the brokers\' lists too'
 complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from cluster" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from cluster" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from cluster" -s v -l verbose -d 'Say on stderr what the command does, in Kafka\'s words (-vv: every batch too)'
 complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from cluster" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from brokers" -l cluster -d 'The cluster directory, created on first use by every command that needs one' -r -f -a "(__fish_complete_directories)"
 complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from brokers" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
@@ -502,7 +502,7 @@ json\t'One JSON object per line, for scripts'
 csv\t'Comma-separated values, where a command supports it'
 avro\t'Avro, where a command supports it'"
 complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from brokers" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from brokers" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from brokers" -s v -l verbose -d 'Say on stderr what the command does, in Kafka\'s words (-vv: every batch too)'
 complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from brokers" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from topics" -l cluster -d 'The cluster directory, created on first use by every command that needs one' -r -f -a "(__fish_complete_directories)"
 complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from topics" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
@@ -511,7 +511,7 @@ csv\t'Comma-separated values, where a command supports it'
 avro\t'Avro, where a command supports it'"
 complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from topics" -s i -l internal -d 'Include internal topics (names starting with \'__\')'
 complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from topics" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from topics" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from topics" -s v -l verbose -d 'Say on stderr what the command does, in Kafka\'s words (-vv: every batch too)'
 complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from topics" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from topic" -l cluster -d 'The cluster directory, created on first use by every command that needs one' -r -f -a "(__fish_complete_directories)"
 complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from topic" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
@@ -519,7 +519,7 @@ json\t'One JSON object per line, for scripts'
 csv\t'Comma-separated values, where a command supports it'
 avro\t'Avro, where a command supports it'"
 complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from topic" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from topic" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from topic" -s v -l verbose -d 'Say on stderr what the command does, in Kafka\'s words (-vv: every batch too)'
 complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from topic" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from partition" -l cluster -d 'The cluster directory, created on first use by every command that needs one' -r -f -a "(__fish_complete_directories)"
 complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from partition" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
@@ -527,7 +527,7 @@ json\t'One JSON object per line, for scripts'
 csv\t'Comma-separated values, where a command supports it'
 avro\t'Avro, where a command supports it'"
 complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from partition" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from partition" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from partition" -s v -l verbose -d 'Say on stderr what the command does, in Kafka\'s words (-vv: every batch too)'
 complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from partition" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from history" -l topic -d 'Only the records about this topic (including a deleted one)' -r
 complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from history" -l cluster -d 'The cluster directory, created on first use by every command that needs one' -r -f -a "(__fish_complete_directories)"
@@ -536,7 +536,7 @@ json\t'One JSON object per line, for scripts'
 csv\t'Comma-separated values, where a command supports it'
 avro\t'Avro, where a command supports it'"
 complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from history" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from history" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from history" -s v -l verbose -d 'Say on stderr what the command does, in Kafka\'s words (-vv: every batch too)'
 complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from history" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from group" -l cluster -d 'The cluster directory, created on first use by every command that needs one' -r -f -a "(__fish_complete_directories)"
 complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from group" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
@@ -546,7 +546,7 @@ avro\t'Avro, where a command supports it'"
 complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from group" -l members -d 'One row per member instead (CONSUMER-ID HOST CLIENT-ID #PARTITIONS ASSIGNMENT)'
 complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from group" -l state -d 'The group\'s state instead (ASSIGNMENT-STRATEGY STATE GENERATION #MEMBERS)'
 complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from group" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from group" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from group" -s v -l verbose -d 'Say on stderr what the command does, in Kafka\'s words (-vv: every batch too)'
 complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from group" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and not __fish_seen_subcommand_from broker-down broker-up pause-replication resume-replication corrupt torn-write" -l cluster -d 'The cluster directory, created on first use by every command that needs one' -r -f -a "(__fish_complete_directories)"
 complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and not __fish_seen_subcommand_from broker-down broker-up pause-replication resume-replication corrupt torn-write" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
@@ -554,7 +554,7 @@ json\t'One JSON object per line, for scripts'
 csv\t'Comma-separated values, where a command supports it'
 avro\t'Avro, where a command supports it'"
 complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and not __fish_seen_subcommand_from broker-down broker-up pause-replication resume-replication corrupt torn-write" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and not __fish_seen_subcommand_from broker-down broker-up pause-replication resume-replication corrupt torn-write" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and not __fish_seen_subcommand_from broker-down broker-up pause-replication resume-replication corrupt torn-write" -s v -l verbose -d 'Say on stderr what the command does, in Kafka\'s words (-vv: every batch too)'
 complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and not __fish_seen_subcommand_from broker-down broker-up pause-replication resume-replication corrupt torn-write" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and not __fish_seen_subcommand_from broker-down broker-up pause-replication resume-replication corrupt torn-write" -f -a "broker-down" -d 'Stop a broker: it leaves every ISR and the partitions it led elect new leaders'
 complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and not __fish_seen_subcommand_from broker-down broker-up pause-replication resume-replication corrupt torn-write" -f -a "broker-up" -d 'Start a broker again: recovery, truncation by leader epoch, catch-up, ISR rejoin'
@@ -569,7 +569,7 @@ csv\t'Comma-separated values, where a command supports it'
 avro\t'Avro, where a command supports it'"
 complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from broker-down" -l power-loss -d 'Also lose every byte its replicas wrote after their last flush (the recovery point; flush.messages decides how often that is), plus a torn tail'
 complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from broker-down" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from broker-down" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from broker-down" -s v -l verbose -d 'Say on stderr what the command does, in Kafka\'s words (-vv: every batch too)'
 complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from broker-down" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from broker-up" -l cluster -d 'The cluster directory, created on first use by every command that needs one' -r -f -a "(__fish_complete_directories)"
 complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from broker-up" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
@@ -577,7 +577,7 @@ json\t'One JSON object per line, for scripts'
 csv\t'Comma-separated values, where a command supports it'
 avro\t'Avro, where a command supports it'"
 complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from broker-up" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from broker-up" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from broker-up" -s v -l verbose -d 'Say on stderr what the command does, in Kafka\'s words (-vv: every batch too)'
 complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from broker-up" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from pause-replication" -l cluster -d 'The cluster directory, created on first use by every command that needs one' -r -f -a "(__fish_complete_directories)"
 complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from pause-replication" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
@@ -585,7 +585,7 @@ json\t'One JSON object per line, for scripts'
 csv\t'Comma-separated values, where a command supports it'
 avro\t'Avro, where a command supports it'"
 complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from pause-replication" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from pause-replication" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from pause-replication" -s v -l verbose -d 'Say on stderr what the command does, in Kafka\'s words (-vv: every batch too)'
 complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from pause-replication" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from resume-replication" -l cluster -d 'The cluster directory, created on first use by every command that needs one' -r -f -a "(__fish_complete_directories)"
 complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from resume-replication" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
@@ -593,7 +593,7 @@ json\t'One JSON object per line, for scripts'
 csv\t'Comma-separated values, where a command supports it'
 avro\t'Avro, where a command supports it'"
 complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from resume-replication" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from resume-replication" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from resume-replication" -s v -l verbose -d 'Say on stderr what the command does, in Kafka\'s words (-vv: every batch too)'
 complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from resume-replication" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from corrupt" -l broker -d 'Broker holding the replica' -r
 complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from corrupt" -l topic -d 'Topic' -r
@@ -606,7 +606,7 @@ json\t'One JSON object per line, for scripts'
 csv\t'Comma-separated values, where a command supports it'
 avro\t'Avro, where a command supports it'"
 complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from corrupt" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from corrupt" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from corrupt" -s v -l verbose -d 'Say on stderr what the command does, in Kafka\'s words (-vv: every batch too)'
 complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from corrupt" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from torn-write" -l broker -d 'Broker holding the replica' -r
 complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from torn-write" -l topic -d 'Topic' -r
@@ -617,7 +617,7 @@ json\t'One JSON object per line, for scripts'
 csv\t'Comma-separated values, where a command supports it'
 avro\t'Avro, where a command supports it'"
 complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from torn-write" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from torn-write" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from torn-write" -s v -l verbose -d 'Say on stderr what the command does, in Kafka\'s words (-vv: every batch too)'
 complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from torn-write" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c filka -n "__fish_filka_using_subcommand dump" -l max-bytes -d 'Read at most the first N bytes of each .log file (whole batches only; a batch the limit cuts is not reported)' -r
 complete -c filka -n "__fish_filka_using_subcommand dump" -l cluster -d 'The cluster directory, created on first use by every command that needs one' -r -f -a "(__fish_complete_directories)"
@@ -628,7 +628,7 @@ avro\t'Avro, where a command supports it'"
 complete -c filka -n "__fish_filka_using_subcommand dump" -l print-data -d 'Also print each record\'s offset, timestamp, key, value and headers, not just the batch headers (kafka-dump-log\'s --print-data-log)'
 complete -c filka -n "__fish_filka_using_subcommand dump" -l verify -d 'Check every batch\'s CRC and every index entry against the segment beside it, and report each mismatch'
 complete -c filka -n "__fish_filka_using_subcommand dump" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c filka -n "__fish_filka_using_subcommand dump" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand dump" -s v -l verbose -d 'Say on stderr what the command does, in Kafka\'s words (-vv: every batch too)'
 complete -c filka -n "__fish_filka_using_subcommand dump" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c filka -n "__fish_filka_using_subcommand mirror" -l to-kafka -d 'Copy local topics into the Kafka cluster at BOOTSTRAP (host:port[,host:port...])' -r
 complete -c filka -n "__fish_filka_using_subcommand mirror" -l from-kafka -d 'Copy topics of the Kafka cluster at BOOTSTRAP into the local cluster' -r
@@ -646,7 +646,7 @@ avro\t'Avro, where a command supports it'"
 complete -c filka -n "__fish_filka_using_subcommand mirror" -l all-topics -d 'Every local topic but the internal ones (with --to-kafka)'
 complete -c filka -n "__fish_filka_using_subcommand mirror" -s f -l follow -d 'Keep mirroring new records until stopped, instead of stopping at the end. Ctrl-C (or SIGTERM) stops cleanly: what was read is sent, acknowledged and committed, then the summary is printed and the exit code is 0; a second Ctrl-C ends it at once'
 complete -c filka -n "__fish_filka_using_subcommand mirror" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c filka -n "__fish_filka_using_subcommand mirror" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand mirror" -s v -l verbose -d 'Say on stderr what the command does, in Kafka\'s words (-vv: every batch too)'
 complete -c filka -n "__fish_filka_using_subcommand mirror" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c filka -n "__fish_filka_using_subcommand demo" -l cluster -d 'The cluster directory, created on first use by every command that needs one' -r -f -a "(__fish_complete_directories)"
 complete -c filka -n "__fish_filka_using_subcommand demo" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
@@ -654,7 +654,7 @@ json\t'One JSON object per line, for scripts'
 csv\t'Comma-separated values, where a command supports it'
 avro\t'Avro, where a command supports it'"
 complete -c filka -n "__fish_filka_using_subcommand demo" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c filka -n "__fish_filka_using_subcommand demo" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand demo" -s v -l verbose -d 'Say on stderr what the command does, in Kafka\'s words (-vv: every batch too)'
 complete -c filka -n "__fish_filka_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c filka -n "__fish_filka_using_subcommand completions" -l cluster -d 'The cluster directory, created on first use by every command that needs one' -r -f -a "(__fish_complete_directories)"
 complete -c filka -n "__fish_filka_using_subcommand completions" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
@@ -662,5 +662,5 @@ json\t'One JSON object per line, for scripts'
 csv\t'Comma-separated values, where a command supports it'
 avro\t'Avro, where a command supports it'"
 complete -c filka -n "__fish_filka_using_subcommand completions" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c filka -n "__fish_filka_using_subcommand completions" -s v -l verbose -d 'Say more on stderr about what happens (repeat for more detail)'
+complete -c filka -n "__fish_filka_using_subcommand completions" -s v -l verbose -d 'Say on stderr what the command does, in Kafka\'s words (-vv: every batch too)'
 complete -c filka -n "__fish_filka_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -173,6 +173,7 @@ pub(crate) fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> 
         .resolve(jiff::Timestamp::now())
         .exit_code(ExitCode::Usage)?;
     let mut cluster = open_cluster(global)?;
+    super::group::say_coordinator(global, &cluster, &group);
     let mut output = super::consume::output(args, global, cluster.layout())?;
     if Isolation::from(args.isolation) == Isolation::ReadCommitted {
         super::consume::abort_stale_transactions(
@@ -338,13 +339,28 @@ fn read_loop(
             let mut by_topic: BTreeMap<String, Vec<(u32, StartOffset)>> = BTreeMap::new();
             // Partitions started at the reset policy (no position, no committed offset).
             let mut reset_at: BTreeMap<Tp, i64> = BTreeMap::new();
+            // Why each partition starts where it does, for -v.
+            let mut why: BTreeMap<Tp, String> = BTreeMap::new();
             for tp in reading.iter().cloned() {
                 let start = match st.written.get(&tp) {
-                    Some(&o) => StartOffset::Offset(o),
+                    Some(&o) => {
+                        why.insert(tp.clone(), "where this member had got to".into());
+                        StartOffset::Offset(o)
+                    }
                     None => match committed.get(&tp) {
-                        Some(v) => StartOffset::Offset(v.offset),
+                        Some(v) => {
+                            why.insert(tp.clone(), "the group's committed offset".into());
+                            StartOffset::Offset(v.offset)
+                        }
                         None => {
                             reset_at.insert(tp.clone(), -1);
+                            why.insert(
+                                tp.clone(),
+                                format!(
+                                    "no committed offset: auto.offset.reset, {}",
+                                    super::consume::start_reason(reset)
+                                ),
+                            );
                             reset
                         }
                     },
@@ -354,7 +370,7 @@ fn read_loop(
             let mut list = Vec::with_capacity(by_topic.len());
             let mut now_offline = Vec::new();
             for (topic, starts) in by_topic {
-                let Some(c) = consumer_of_online(
+                let Some(mut c) = consumer_of_online(
                     &st.cluster,
                     &topic,
                     starts,
@@ -370,12 +386,24 @@ fn read_loop(
                         *at = o;
                     }
                     st.written.entry((topic.clone(), p)).or_insert(o);
-                    if global.verbose > 0 && !global.quiet {
-                        eprintln!(
-                            "filka: group {group} generation {}: reading {topic}-{p} from offset {o}",
-                            st.member.generation(),
+                    if global.verbose_at(1) {
+                        let leader = st.cluster.partition(&topic, p).map_or(-1, |x| x.leader);
+                        global.detail(
+                            1,
+                            format!(
+                                "group {group} generation {}: reading {topic}-{p} from its \
+                                 leader, broker {leader}, at offset {o} ({})",
+                                st.member.generation(),
+                                why.get(&(topic.clone(), p)).map_or("", String::as_str)
+                            ),
                         );
                     }
+                }
+                if global.verbose_at(2) {
+                    let t = crate::output::escape_control(&topic);
+                    c.on_batch(Box::new(move |b| {
+                        eprintln!("filka: {}", super::consume::batch_line(&t, b));
+                    }));
                 }
                 list.push(c);
             }

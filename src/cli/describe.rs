@@ -34,7 +34,7 @@ use crate::cluster::metadata::{BrokerStatus, MetadataRecord, TopicState};
 use crate::cluster::replica::PartitionView;
 use crate::cluster::topic::{CONFIG_KEYS, TopicConfig, is_internal};
 use crate::cluster::{Cluster, ClusterError};
-use crate::error::{ExitCode, ResultExt};
+use crate::error::ExitCode;
 use crate::output::{Printer, Table, escape_control};
 
 const EXAMPLES: &str = "\
@@ -203,16 +203,10 @@ pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// Refuses `--output` formats other than text and json (exit 2), before anything is opened.
+/// Refuses `--output` formats other than text and json, and -vv (exit 2), before anything
+/// is opened: what the describe commands read is said at -v by `open_cluster`.
 pub fn check_output(global: &GlobalArgs, command: &str) -> anyhow::Result<()> {
-    match global.output {
-        OutputFormat::Text | OutputFormat::Json => Ok(()),
-        other => Err(anyhow::anyhow!(
-            "`filka {command}` prints text or json, not --output {}",
-            format!("{other:?}").to_lowercase()
-        ))
-        .exit_code(ExitCode::Usage),
-    }
+    global.accept(command, super::global::TEXT_JSON, super::global::VERBOSE)
 }
 
 fn finish(out: Printer) -> anyhow::Result<ExitCode> {

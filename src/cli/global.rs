@@ -94,6 +94,39 @@ impl GlobalArgs {
         }
     }
 
+    /// `-v`: the metadata records a change appended from offset `from` on, as the active
+    /// controller wrote them (`filka describe history` shows them in full).
+    pub fn metadata_written(&self, command: &str, cluster: &crate::cluster::Cluster, from: i64) {
+        if !self.verbose_at(1) {
+            return;
+        }
+        let records: Vec<(i64, &'static str)> = match cluster.history() {
+            Ok(h) => h
+                .iter()
+                .filter(|(offset, _, _)| *offset >= from)
+                .map(|(offset, _, r)| (*offset, r.kind()))
+                .collect(),
+            Err(e) => {
+                self.detail(
+                    1,
+                    format!("{command}: the metadata log could not be read: {e}"),
+                );
+                return;
+            }
+        };
+        if records.is_empty() {
+            self.detail(1, format!("{command}: no metadata record was written"));
+        }
+        for (offset, kind) in records {
+            self.detail(
+                1,
+                format!(
+                    "{command}: the controller wrote {kind} at offset {offset} of the metadata log"
+                ),
+            );
+        }
+    }
+
     /// Whether `-v` lines of `level` (1 or 2) are printed.
     pub fn verbose_at(&self, level: u8) -> bool {
         !self.quiet && self.verbose >= level

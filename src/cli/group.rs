@@ -221,6 +221,28 @@ pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// `-v`: where the group's coordinator keeps its offsets (Kafka's FindCoordinator).
+pub(crate) fn say_coordinator(global: &GlobalArgs, c: &Cluster, group: &str) {
+    if !global.verbose_at(1) {
+        return;
+    }
+    let partition = offsets::partition_for(group);
+    let leader = c.partition(offsets::OFFSETS_TOPIC, partition).map_or_else(
+        |_| "not created yet".to_string(),
+        |p| format!("led by broker {}", p.leader),
+    );
+    global.detail(
+        1,
+        format!(
+            "group {}: its coordinator is partition {}-{partition} (abs(hashCode) % {}), \
+             {leader}; committed offsets are records there",
+            crate::output::escape_control(group),
+            offsets::OFFSETS_TOPIC,
+            offsets::OFFSETS_PARTITIONS
+        ),
+    );
+}
+
 fn finish(out: Printer) -> anyhow::Result<ExitCode> {
     out.finish().context("writing to stdout")?;
     Ok(ExitCode::Success)
@@ -332,6 +354,7 @@ pub fn describe(
     // Also reached from `describe group`.
     coordinator::check_group_id(group).map_err(group_error)?;
     let c = open_cluster(global)?;
+    say_coordinator(global, &c, group);
     let st = coordinator::describe_state(&c, group).map_err(group_error)?;
     let offs = offsets::read(&c, group)?;
     let sname = state_name(&st, &offs);
@@ -521,6 +544,7 @@ fn commit_entries(offsets: &[((String, u32), i64)]) -> Vec<((String, u32), Optio
 
 fn commit(a: &CommitArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     let mut c = open_cluster(global)?;
+    say_coordinator(global, &c, &a.group);
     c.partition(&a.topic, a.partition)
         .exit_code(ExitCode::NotFound)?;
     if a.offset < 0 {
@@ -537,6 +561,7 @@ fn commit(a: &CommitArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
 
 fn reset(a: &ResetArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     let mut c = open_cluster(global)?;
+    say_coordinator(global, &c, &a.group);
     if a.execute {
         require_inactive(&c, &a.group, "reset offsets")?;
     }
@@ -672,6 +697,7 @@ fn reset(a: &ResetArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
 
 fn delete(group: &str, topics: Option<&[String]>, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     let mut c = open_cluster(global)?;
+    say_coordinator(global, &c, group);
     let offs = offsets::read(&c, group)?;
     let st = coordinator::describe_state(&c, group).map_err(group_error)?;
     if state_name(&st, &offs) == "Dead"

@@ -173,18 +173,7 @@ pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         }
     }
     out.finish().context("writing the report")?;
-    if global.verbose_at(1) {
-        for (offset, _, record) in c.history()? {
-            global.detail(
-                1,
-                format!(
-                    "init: metadata log offset {offset}: {} (written by the controller; \
-                     `filka describe history` shows it)",
-                    record.kind()
-                ),
-            );
-        }
-    }
+    global.metadata_written("init", &c, 0);
     if global.output == OutputFormat::Text {
         global.note("next: filka topic create demo, then filka describe cluster");
     }

@@ -161,6 +161,12 @@ pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
 /// Runs `filka mirror`.
 #[cfg(feature = "kafka")]
 pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
+    // -v: where each partition starts and why; -vv: librdkafka's own log.
+    global.accept(
+        "mirror",
+        super::global::TEXT_JSON,
+        super::global::VERBOSE_BATCHES,
+    )?;
     with_kafka::run(args, global)
 }
 
@@ -228,6 +234,7 @@ mod with_kafka {
         let mut view = View {
             to_kafka,
             quiet: global.quiet,
+            verbose: global.verbose_at(1),
             json: global.output == OutputFormat::Json,
             shown: BTreeMap::new(),
             out_error: None,
@@ -296,6 +303,8 @@ mod with_kafka {
     struct View {
         to_kafka: bool,
         quiet: bool,
+        /// -v: say what the mirror does (Event::Detail).
+        verbose: bool,
         json: bool,
         /// Per partition, what was printed last (nothing is printed twice).
         shown: BTreeMap<(String, u32), (u64, i64, Option<i64>)>,
@@ -310,6 +319,10 @@ mod with_kafka {
                     eprintln!("filka mirror: {}", escape_control(&n));
                 }
                 Event::Note(_) => {}
+                Event::Detail(d) if self.verbose => {
+                    eprintln!("filka mirror: {}", escape_control(&d));
+                }
+                Event::Detail(_) => {}
                 Event::Progress(rows) if !self.quiet => {
                     for r in rows {
                         self.progress(r);

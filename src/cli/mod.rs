@@ -88,7 +88,9 @@ pub struct GlobalArgs {
     /// completions never create one.
     ///
     /// It may also name one broker folder of a cluster (e.g. filka-data/broker-101), used like a
-    /// bootstrap broker: filka finds the cluster from it.
+    /// bootstrap broker: filka finds the cluster from it. Any other path inside a cluster (a
+    /// broker folder that does not exist, a partition folder, locks/) is refused (exit 2): a
+    /// cluster is never created inside another.
     #[arg(
         long,
         global = true,
@@ -117,7 +119,12 @@ pub struct GlobalArgs {
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
 
-    /// Say more on stderr about what happens (repeat for more detail).
+    /// Say on stderr what the command does, in Kafka's words (-vv: every batch too).
+    ///
+    /// -v: the metadata the command acts on, which leader broker each partition is read from
+    /// or written to, where a group resumes and why, the metadata records a change wrote.
+    /// -vv adds one line per batch, for the commands that read or write batches (produce,
+    /// consume, pipe, mirror); the others refuse it (exit 2) rather than ignore it.
     #[arg(short, long, global = true, action = ArgAction::Count)]
     pub verbose: u8,
 
@@ -203,6 +210,27 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 pub fn open_cluster(global: &GlobalArgs) -> anyhow::Result<crate::cluster::Cluster> {
     let (cluster, opened) = crate::cluster::Cluster::open_or_create_reporting(&global.cluster)?;
     report_opened(global, &cluster, &opened);
+    if global.verbose_at(1) {
+        // What a Kafka client learns from its first metadata request: who is there.
+        let state = cluster.state();
+        let online = state
+            .brokers
+            .keys()
+            .filter(|&&b| state.is_online(b))
+            .count();
+        global.detail(
+            1,
+            format!(
+                "cluster {} (id {}): metadata as of offset {} of the metadata log: {} brokers \
+                 ({online} online), {} topics",
+                crate::output::escape_control(&cluster.layout().root().display().to_string()),
+                state.cluster_id,
+                state.metadata_offset,
+                state.brokers.len(),
+                state.topics.len()
+            ),
+        );
+    }
     Ok(cluster)
 }
 

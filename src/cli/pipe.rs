@@ -153,6 +153,12 @@ type Tp = (String, u32);
 
 /// Runs the command.
 pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
+    // --output is the format of CMD's input: text (--format) or JSON envelopes.
+    global.accept(
+        "pipe",
+        super::global::TEXT_JSON,
+        super::global::VERBOSE_BATCHES,
+    )?;
     super::shutdown::install()?;
     let output = match global.output {
         OutputFormat::Text => Output::Template(args.format.clone().unwrap_or_default()),
@@ -195,6 +201,7 @@ pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         }
     }
     offsets::ensure_topic(&mut cluster)?;
+    super::group::say_coordinator(global, &cluster, &args.group);
     let txn_id = args
         .transactional_id
         .clone()
@@ -248,6 +255,7 @@ pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         records: 0,
         batches: 0,
         progress: !global.quiet && io::stderr().is_terminal(),
+        global,
     };
     let result = pipe.run();
     let Pipe {
@@ -299,6 +307,8 @@ struct Pipe<'a> {
     records: u64,
     batches: u64,
     progress: bool,
+    /// For -v (where each partition starts) and -vv (each transaction).
+    global: &'a GlobalArgs,
 }
 
 impl Pipe<'_> {
@@ -387,9 +397,29 @@ impl Pipe<'_> {
         self.cluster.reload()?;
         let committed = offsets::read(&self.cluster, &self.args.group)?;
         for p in new {
-            let start = committed
-                .get(&(self.args.from.clone(), p))
-                .map_or(self.reset, |v| StartOffset::Offset(v.offset));
+            let at = committed.get(&(self.args.from.clone(), p));
+            let start = at.map_or(self.reset, |v| StartOffset::Offset(v.offset));
+            if self.global.verbose_at(1) {
+                let leader = self
+                    .cluster
+                    .partition(&self.args.from, p)
+                    .map_or(-1, |x| x.leader);
+                self.global.detail(
+                    1,
+                    format!(
+                        "pipe: reading {}-{p} read_committed from its leader, broker {leader}, \
+                         {}",
+                        self.args.from,
+                        match at {
+                            Some(v) => format!("at the group's committed offset {}", v.offset),
+                            None => format!(
+                                "with no committed offset: auto.offset.reset ({})",
+                                super::consume::start_reason(self.reset)
+                            ),
+                        }
+                    ),
+                );
+            }
             let c = Consumer::with_isolation(
                 self.cluster.clone(),
                 &self.args.from,
@@ -690,7 +720,17 @@ impl Pipe<'_> {
                 .member
                 .fenced(std::slice::from_ref(&tp), || producer.commit_transaction());
             match done {
-                Ok(Some(_)) => return Ok(()),
+                Ok(Some(_)) => {
+                    self.global.detail(
+                        2,
+                        format!(
+                            "pipe: committed a transaction of id {:?}: the output of {topic}-{p} \
+                             up to offset {next}, with the group's offset {next}",
+                            self.producer.transactional_id().unwrap_or_default()
+                        ),
+                    );
+                    return Ok(());
+                }
                 Ok(None) if start.elapsed() < COMMIT_WAIT => {
                     std::thread::sleep(Duration::from_millis(5));
                     self.member.heartbeat(&self.cluster).map_err(group_error)?;

@@ -52,7 +52,7 @@ use super::formats::FormatArgs;
 use super::produce_input::{Codecs, pump, pump_csv};
 use super::produce_report::{Unprinted, Written};
 use super::produce_sink::{Sink, TxnBatches};
-use super::{GlobalArgs, open_cluster};
+use super::{GlobalArgs, OutputFormat, open_cluster};
 use crate::client::producer::{
     Acks, DEFAULT_BATCH_SIZE, DEFAULT_DELIVERY_TIMEOUT_MS, Producer, ProducerConfig,
 };
@@ -326,6 +326,13 @@ pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn produce(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
+    // text: quiet, or `P<TAB>O` per record with --print-offsets; json: one summary object,
+    // or `{"partition":P,"offset":O}` per record with --print-offsets.
+    global.accept(
+        "produce",
+        super::global::TEXT_JSON,
+        super::global::VERBOSE_BATCHES,
+    )?;
     check_flags(args)?;
     let input: Box<dyn Read> = match &args.input {
         Some(path) if path.as_os_str() != "-" => Box::new(
@@ -401,7 +408,8 @@ fn produce(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         used: vec![false; producer.partitions() as usize],
         producer,
         out: args.print_offsets.then(Printer::stdout),
-        unprinted: Unprinted::new(producer_partitions),
+        unprinted: Unprinted::new(producer_partitions, global.output == OutputFormat::Json),
+        batches_said: global.verbose_at(2),
         acked: 0,
         skip_invalid: args.skip_invalid,
         skipped: 0,
@@ -464,6 +472,12 @@ fn produce(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     }
     sink.close()?;
     report_dropped(&sink, global.quiet);
+    say_where(&sink, args, global)?;
+    if global.output == OutputFormat::Json && !args.print_offsets {
+        let mut out = Printer::stdout();
+        out.json_line(&summary_json(&sink, args))?;
+        out.finish().context("writing the summary")?;
+    }
     if !global.quiet
         && let Some(note) = sink
             .written
@@ -525,6 +539,64 @@ fn check_flags(args: &Args) -> anyhow::Result<()> {
             "--transactional-id needs --acks all and idempotence (as Kafka's transactional \
              producer does)",
         ));
+    }
+    Ok(())
+}
+
+/// `--output json` without --print-offsets: what was written, per partition.
+fn summary_json(sink: &Sink, args: &Args) -> serde_json::Value {
+    let partitions: Vec<serde_json::Value> = sink
+        .written
+        .ranges()
+        .map(|(p, ranges)| {
+            serde_json::json!({
+                "partition": p,
+                "records": ranges.iter().map(|(s, e)| e - s).sum::<i64>(),
+                "first_offset": ranges.first().map_or(-1, |r| r.0),
+                "last_offset": ranges.last().map_or(-1, |r| r.1 - 1),
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "topic": args.topic,
+        "records": sink.acked,
+        "dropped": sink.producer.dropped().records,
+        "skipped": sink.skipped,
+        "acks": match args.acks {
+            AcksArg::Zero => "0",
+            AcksArg::One => "1",
+            AcksArg::All => "all",
+        },
+        "partitions": partitions,
+    })
+}
+
+/// `-v`: where each partition's records went, in Kafka's words.
+fn say_where(sink: &Sink, args: &Args, global: &GlobalArgs) -> anyhow::Result<()> {
+    if !global.verbose_at(1) {
+        return Ok(());
+    }
+    let mut cluster = sink.producer.cluster().clone();
+    cluster.reload()?;
+    let acks = match args.acks {
+        AcksArg::Zero => "acks=0: nothing waited for",
+        AcksArg::One => "acks=1: acknowledged by the leader",
+        AcksArg::All => "acks=all: acknowledged once every in-sync replica had it",
+    };
+    for (p, ranges) in sink.written.ranges() {
+        let part = cluster.partition(&args.topic, p)?;
+        let (first, last) = (
+            ranges.first().map_or(0, |r| r.0),
+            ranges.last().map_or(0, |r| r.1 - 1),
+        );
+        global.detail(
+            1,
+            format!(
+                "produce: {}-{p}: offsets {first}..{last} written to its leader, broker {} \
+                 (leader epoch {}), replicas {:?}, in sync {:?}; {acks}",
+                args.topic, part.leader, part.leader_epoch, part.replicas, part.isr
+            ),
+        );
     }
     Ok(())
 }

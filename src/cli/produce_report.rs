@@ -26,6 +26,8 @@ pub(super) struct Unprinted {
     order: VecDeque<(u32, u64)>,
     /// Per partition, acknowledged records not printed yet, as runs (fate, count).
     acked: Vec<VecDeque<(Fate, u64)>>,
+    /// `--output json`: `{"partition":P,"offset":O}` per record instead of `P<TAB>O`.
+    json: bool,
 }
 
 /// What a run of acknowledged records prints.
@@ -41,10 +43,11 @@ enum Fate {
 }
 
 impl Unprinted {
-    pub(super) fn new(partitions: u32) -> Unprinted {
+    pub(super) fn new(partitions: u32, json: bool) -> Unprinted {
         Unprinted {
             order: VecDeque::new(),
             acked: (0..partitions).map(|_| VecDeque::new()).collect(),
+            json,
         }
     }
 
@@ -85,22 +88,31 @@ impl Unprinted {
     /// Writes, in input order, every offset whose record and all records before it are
     /// acknowledged.
     pub(super) fn print_ready(&mut self, out: &mut impl Write) -> io::Result<()> {
+        let json = self.json;
         while let Some((p, n)) = self.order.front_mut() {
             let Some((fate, count)) = self.acked.get_mut(*p as usize).and_then(|q| q.front_mut())
             else {
                 return Ok(());
             };
             let k = (*n).min(*count);
+            let partition = *p;
+            let line = |out: &mut dyn Write, offset: i64| {
+                if json {
+                    writeln!(out, "{{\"partition\":{partition},\"offset\":{offset}}}")
+                } else {
+                    writeln!(out, "{partition}\t{offset}")
+                }
+            };
             match fate {
                 Fate::At(offset) => {
                     for i in 0..k as i64 {
-                        writeln!(out, "{p}\t{}", *offset + i)?;
+                        line(out, *offset + i)?;
                     }
                     *offset += k as i64;
                 }
                 Fate::Unknown => {
                     for _ in 0..k {
-                        writeln!(out, "{p}\t-1")?;
+                        line(out, -1)?;
                     }
                 }
                 Fate::Dropped => {}
@@ -205,6 +217,15 @@ impl Written {
         }))
     }
 
+    /// Per partition written, the offset ranges `[start, end)` this run had acknowledged.
+    pub(super) fn ranges(&self) -> impl Iterator<Item = (u32, &[(i64, i64)])> {
+        self.ranges
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| !r.is_empty())
+            .map(|(p, r)| (p as u32, r.as_slice()))
+    }
+
     /// Records of this run below `log_start` in `partition` (deleted).
     fn below(&self, partition: u32, log_start: i64) -> u64 {
         self.ranges.get(partition as usize).map_or(0, |r| {
@@ -266,7 +287,7 @@ mod tests {
     /// are acknowledged in.
     #[test]
     fn offsets_print_in_input_order() {
-        let mut u = Unprinted::new(3);
+        let mut u = Unprinted::new(3, false);
         for p in [2, 0, 2, 2, 1] {
             u.sent(p);
         }
@@ -285,7 +306,7 @@ mod tests {
     /// Kafka's callback), still in input order; a dropped one prints nothing.
     #[test]
     fn acks_0_prints_minus_one_and_nothing_for_dropped() {
-        let mut u = Unprinted::new(2);
+        let mut u = Unprinted::new(2, false);
         for p in [1, 1, 0, 1] {
             u.sent(p);
         }

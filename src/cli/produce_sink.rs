@@ -32,6 +32,8 @@ pub(super) struct Sink {
     pub(super) written: Written,
     /// With --transactional-id: where the open transaction stands.
     pub(super) txn: Option<TxnBatches>,
+    /// `-vv`: each acknowledged batch is said on stderr.
+    pub(super) batches_said: bool,
 }
 
 /// The transactions of `produce --transactional-id`.
@@ -131,6 +133,26 @@ impl Sink {
     /// Counts an acknowledged batch and prints its offsets with --print-offsets (a batch
     /// acks=0 dropped is not counted, and prints nothing).
     pub(super) fn deliver(&mut self, ack: Ack) -> anyhow::Result<()> {
+        if self.batches_said {
+            eprintln!(
+                "filka: produce: {}-{}: batch of {} record{} {}",
+                self.producer.topic(),
+                ack.partition,
+                ack.count,
+                if ack.count == 1 { "" } else { "s" },
+                if ack.dropped {
+                    "dropped (the leader could not take it)".to_string()
+                } else if ack.base_offset < 0 {
+                    "handed to the leader (acks=0: offsets not known)".to_string()
+                } else {
+                    format!(
+                        "acknowledged at offsets {}..{}",
+                        ack.base_offset,
+                        ack.base_offset + ack.count as i64 - 1
+                    )
+                }
+            );
+        }
         if !ack.dropped {
             self.acked += ack.count as u64;
             self.written.acked(&ack);

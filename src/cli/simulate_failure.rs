@@ -302,32 +302,7 @@ pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     print(&report, global)?;
     if global.verbose_at(1) {
         cluster.reload()?;
-        let after = cluster.state().metadata_offset;
-        global.detail(
-            1,
-            if after > metadata_before {
-                format!(
-                    "simulate-failure: the controller appended {} at offsets \
-                     {metadata_before}..{} of the metadata log (`filka describe history` shows \
-                     {})",
-                    if after - metadata_before == 1 {
-                        "1 metadata record".to_string()
-                    } else {
-                        format!("{} metadata records", after - metadata_before)
-                    },
-                    after - 1,
-                    if after - metadata_before == 1 {
-                        "it"
-                    } else {
-                        "them"
-                    }
-                )
-            } else {
-                "simulate-failure: no metadata record was written (the change is in the \
-                 replicas' files only)"
-                    .to_string()
-            },
-        );
+        global.metadata_written("simulate-failure", &cluster, metadata_before);
     }
     Ok(ExitCode::Success)
 }

@@ -315,7 +315,9 @@ fn partition_for(a: &PartitionForArgs, global: &GlobalArgs) -> anyhow::Result<Ex
 }
 
 fn elect_leaders(a: &ElectLeadersArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
+    check_output(global, "topic elect-leaders")?;
     let mut c = super::open_cluster(global)?;
+    let from = c.state().metadata_offset;
     let report = crate::cluster::failover::elect_leaders(&mut c, a.name.as_deref())
         .context("elect-leaders")?;
     let mut out = crate::output::Printer::stdout();
@@ -342,6 +344,7 @@ fn elect_leaders(a: &ElectLeadersArgs, global: &GlobalArgs) -> anyhow::Result<Ex
         }
     }
     out.finish()?;
+    global.metadata_written("topic elect-leaders", &c, from);
     Ok(ExitCode::Success)
 }
 
@@ -389,13 +392,12 @@ fn create(args: &CreateArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     }
     let mut configs = parse_configs(&args.configs).with_context(context)?;
     let mut c = super::open_cluster(global)?;
+    let from = c.state().metadata_offset;
     let (partitions, rf) = c.topic_defaults(args.partitions, args.replication_factor, &mut configs);
     match c.create_topic(name, partitions, rf, configs.clone(), false) {
         Ok(()) => {}
         Err(ClusterError::TopicExists(_)) if args.if_not_exists => {
-            if !global.quiet {
-                eprintln!("filka: topic {name:?} already exists; nothing changed");
-            }
+            global.note(format!("topic {name:?} already exists; nothing changed"));
             return Ok(ExitCode::Success);
         }
         Err(e) => return Err(e).with_context(context),
@@ -437,6 +439,7 @@ fn create(args: &CreateArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         out.table(&table)?;
     }
     out.finish().context("writing to stdout")?;
+    global.metadata_written("topic create", &c, from);
     Ok(ExitCode::Success)
 }
 
@@ -465,6 +468,7 @@ fn alter(args: &AlterArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     let configs = parse_configs(&args.configs).with_context(context)?;
     let mut c = super::open_cluster(global)?;
     let before = c.topic(name)?.clone();
+    let from = c.state().metadata_offset;
     c.alter_topic(name, args.partitions, configs.clone())
         .with_context(context)?;
     let after = c.topic(name)?.clone();
@@ -496,6 +500,7 @@ fn alter(args: &AlterArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         }
     }
     out.finish().context("writing to stdout")?;
+    global.metadata_written("topic alter", &c, from);
     Ok(ExitCode::Success)
 }
 
@@ -508,6 +513,7 @@ fn delete(args: &DeleteArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         }
     }
     let mut c = super::open_cluster(global)?;
+    let from = c.state().metadata_offset;
     // Check every name before deleting any.
     let mut doomed: Vec<(String, String)> = Vec::new();
     for name in &args.names {
@@ -518,9 +524,7 @@ fn delete(args: &DeleteArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
                 }
             }
             Err(_) if args.if_exists => {
-                if !global.quiet {
-                    eprintln!("filka: topic {name:?} does not exist; nothing to delete");
-                }
+                global.note(format!("topic {name:?} does not exist; nothing to delete"));
             }
             Err(e) => return Err(e).with_context(|| format!("cannot delete topic {name:?}")),
         }
@@ -541,6 +545,7 @@ fn delete(args: &DeleteArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         }
     }
     out.finish().context("writing to stdout")?;
+    global.metadata_written("topic delete", &c, from);
     Ok(ExitCode::Success)
 }
 

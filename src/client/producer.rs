@@ -616,6 +616,11 @@ impl Producer {
         Ok(completed)
     }
 
+    /// The transactional id held, if any.
+    pub fn transactional_id(&self) -> Option<&str> {
+        self.txn.as_ref().map(|t| t.id.as_str())
+    }
+
     /// Whether the producer holds a transactional id.
     pub fn is_transactional(&self) -> bool {
         self.txn.is_some()

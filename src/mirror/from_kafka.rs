@@ -139,6 +139,11 @@ pub(super) fn run(
             }
         };
         let target = opts.target_of(source).to_string();
+        events(Event::Detail(format!(
+            "kafka {source} ({parts} partitions) -> local {target}: read as Kafka consumer \
+             group {} from its committed offsets (auto.offset.reset=earliest where it has none)",
+            opts.group
+        )));
         let local_parts = local_topic(&mut cluster, opts, (source, &target), parts, mock, events)?;
         let route = Route::new(parts, local_parts);
         if !route.keeps_partitions() {

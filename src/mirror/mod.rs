@@ -141,6 +141,9 @@ pub enum Event<'a> {
     Progress(&'a [PartitionProgress]),
     /// Schema ids seen for the first time in Confluent-framed keys or values.
     Schemas(&'a [FramedSchema]),
+    /// What the mirror does, in Kafka's words, for `-v` (where each partition starts and
+    /// why, the brokers the Kafka side has).
+    Detail(String),
 }
 
 /// What a finished (or stopped) mirror did.

@@ -146,6 +146,17 @@ pub(super) fn run(
         )?;
         let mut at = vec![0; parts as usize];
         for (p, pos) in consumer.positions() {
+            events(Event::Detail(format!(
+                "{source}-{p} -> kafka {target}: from offset {pos} ({}), read_committed",
+                if committed.contains_key(&(source.clone(), p)) {
+                    format!("committed in local group {}", opts.group)
+                } else {
+                    format!(
+                        "no offset committed in local group {}: the log start",
+                        opts.group
+                    )
+                }
+            )));
             tally.add(source, p, &target, pos);
             if let Some(slot) = at.get_mut(p as usize) {
                 *slot = pos;

@@ -56,6 +56,86 @@ fn rows() -> Vec<Row> {
             formats: TEXT_JSON,
             levels: 1,
         },
+        Row {
+            args: &["produce", "-t", "t"],
+            input: "x\n",
+            formats: TEXT_JSON,
+            levels: 2,
+        },
+        Row {
+            args: &[
+                "pipe", "--from", "t", "--to", "piped", "-g", "pg", "--", "cat",
+            ],
+            input: "",
+            formats: TEXT_JSON,
+            levels: 2,
+        },
+        Row {
+            args: &["topic", "list"],
+            input: "",
+            formats: TEXT_JSON,
+            levels: 1,
+        },
+        Row {
+            args: &["topic", "create", "made", "-p", "1", "--if-not-exists"],
+            input: "",
+            formats: TEXT_JSON,
+            levels: 1,
+        },
+        Row {
+            args: &["topic", "alter", "t", "--config", "retention.ms=86400000"],
+            input: "",
+            formats: TEXT_JSON,
+            levels: 1,
+        },
+        Row {
+            args: &["topic", "delete", "nothing", "--if-exists"],
+            input: "",
+            formats: TEXT_JSON,
+            levels: 1,
+        },
+        Row {
+            args: &["topic", "elect-leaders"],
+            input: "",
+            formats: TEXT_JSON,
+            levels: 1,
+        },
+        Row {
+            args: &["topic", "partition-for", "t", "user-42"],
+            input: "",
+            formats: TEXT_JSON,
+            levels: 1,
+        },
+        Row {
+            args: &["group", "list"],
+            input: "",
+            formats: TEXT_JSON,
+            levels: 1,
+        },
+        Row {
+            args: &["group", "describe", "pg"],
+            input: "",
+            formats: TEXT_JSON,
+            levels: 1,
+        },
+        Row {
+            args: &["describe", "cluster"],
+            input: "",
+            formats: TEXT_JSON,
+            levels: 1,
+        },
+        Row {
+            args: &["describe", "partition", "t", "0"],
+            input: "",
+            formats: TEXT_JSON,
+            levels: 1,
+        },
+        Row {
+            args: &["describe", "history"],
+            input: "",
+            formats: TEXT_JSON,
+            levels: 1,
+        },
         // (--output avro needs Avro values: tested with the serializers.)
         Row {
             args: &["consume", "-t", "t"],
