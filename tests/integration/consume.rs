@@ -429,9 +429,20 @@ fn summary_on_a_terminal_unless_quiet() {
     let shown = on_a_terminal(&tc, "-q -t t -o -1").unwrap();
     assert_eq!(shown, "v9\n");
     let shown = on_a_terminal(&tc, "-v -t t -o -1").unwrap();
+    let leader = tc.open_cluster().partition("t", 0).unwrap().leader;
+    let lines: Vec<&str> = shown.lines().collect();
+    assert!(lines[0].starts_with("filka: cluster "), "{shown}");
     assert_eq!(
-        shown,
-        "filka: reading t-0 from offset 9\nv9\nfilka: 1 record from 1 of 1 partition of t\n"
+        lines[1..],
+        [
+            format!(
+                "filka: consume: reading t-0 from its leader, broker {leader}, at offset 9 (-o \
+                 -1: the high watermark minus 1)"
+            )
+            .as_str(),
+            "v9",
+            "filka: 1 record from 1 of 1 partition of t"
+        ]
     );
 }
 
@@ -579,9 +590,15 @@ fn follow_from_end_with_max_messages_exits_0() {
     tc.produce_lib("f", &[Rec::value(0, "old")]);
     let mut run = Running::spawn(&tc, &["-v", "-t", "f", "-o", "end", "-f", "-c", "2"]);
     // -v says where it starts: produce only once "end" is fixed.
+    let said = take_lines(&run.errors, 2);
+    assert!(said[0].starts_with("filka: cluster "), "{said:?}");
+    let leader = tc.open_cluster().partition("f", 0).unwrap().leader;
     assert_eq!(
-        take_lines(&run.errors, 1),
-        ["filka: reading f-0 from offset 1"]
+        said[1],
+        format!(
+            "filka: consume: reading f-0 from its leader, broker {leader}, at offset 1 (-o end: \
+             the high watermark, only records produced from now on)"
+        )
     );
     tc.produce_lib("f", &[Rec::value(0, "new1")]);
     assert_eq!(run.take(1), ["new1"]);
