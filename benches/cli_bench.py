@@ -1,13 +1,33 @@
 #!/usr/bin/env python3
 """End-to-end throughput and memory of `filka produce` and `filka consume`, beside `cat`.
 
-In one run, on the same input, measures:
-  cat      copying the input into a file (the yardstick),
-  produce  1,000,000 lines of `key<TAB>100-byte value` from stdin into a 3-partition topic,
-           with replication factor 1, then 3,
-  consume  every record of the RF=1 topic into a file (default template, %v\\n),
-and prints each time, records/s, MB/s, the ratio cat_time / filka_time against the issue's
-target, and each filka process's peak RSS, which must stay under 64 MiB.
+In one run, each round in turn (best of the rounds kept), measures:
+  cat input   `cat < input > file`: the yardstick for produce,
+  produce     1,000,000 lines of `key<TAB>100-byte value` (110 bytes each) from the same
+              input file on stdin into a 3-partition topic, with replication factor 1, then 3,
+  cat output  `cat < output > file`, of a file holding exactly the bytes consume writes: the
+              yardstick for consume,
+  consume     every record of the RF=1 topic to stdout, into a file (default template, %v\n:
+              the 100-byte value and a newline, 101 bytes a record),
+and prints each time, records/s, MB/s (of the bytes read from stdin for cat input and
+produce, of the bytes written to stdout for cat output and consume), the ratio
+yardstick time / filka time against the issue's target, and each process's peak RSS, which
+must stay under 64 MiB for filka.
+
+What is alike on both sides of each ratio: a process started and timed from spawn to exit,
+stdin read from the same kind of file (warm in the page cache: each was written or read
+moments before), output written into a file replaced each round, os.sync() before each run.
+consume and its cat write the same bytes to stdout, checked byte for byte every round (every
+value is the same 100 bytes, so the order of the partitions cannot change them); the cat
+input copy is checked against the input too.
+
+What is not alike, and cannot be: produce's yardstick only copies the lines, while produce
+also splits each at the tab, partitions by key hash, builds record batches (framing,
+CRC-32C), writes them with their `.index` and `.timeindex` entries into the partition logs
+(about 118 bytes a record on disk, not 110; with RF=3, three copies on three brokers:
+replication), waits for acks=all, and takes the cluster's locks and reads its metadata.
+consume reads those logs (batch framing, CRC-32C, decoding) where its cat reads the output
+bytes themselves. That extra work is what the ratios measure.
 
 Peak RSS: each command runs under a small Python parent whose only child it is; the parent
 reports resource.getrusage(RUSAGE_CHILDREN).ru_maxrss, the kernel's count for that child.
@@ -23,6 +43,7 @@ Build first: cargo build --release
 """
 
 import argparse
+import filecmp
 import os
 import shutil
 import subprocess
@@ -30,6 +51,8 @@ import sys
 import tempfile
 
 TARGETS = {"produce RF=1": 0.30, "produce RF=3": 0.12, "consume": 0.40}
+# Each filka phase's yardstick.
+YARDSTICK = {"produce RF=1": "cat input", "produce RF=3": "cat input", "consume": "cat output"}
 RSS_LIMIT_MIB = 64
 
 # Runs argv[2:], then writes "exit-code seconds peak-RSS-KiB" to argv[1]. Its stdin, stdout
@@ -75,6 +98,13 @@ def run(argv, stdin_path=None, stdout_path=None, env=None):
     return elapsed, (rss if rss > 0 else None)
 
 
+def same_bytes(got, want, what):
+    """Exits loudly unless the files `got` and `want` hold the same bytes."""
+    if not filecmp.cmp(got, want, shallow=False):
+        sys.exit(f"{what}: {os.path.getsize(got)} bytes, not the {os.path.getsize(want)} "
+                 f"expected, or different ones: the two sides did not write the same bytes")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--records", type=int, default=1_000_000)
@@ -92,59 +122,68 @@ def main():
         with open(src, "w") as f:
             for i in range(args.records):
                 f.write(f"key-{i % 1000:04d}\t{value}\n")
-        size = os.path.getsize(src)
+        # What consume writes: each value and a newline (%v\n).
+        expected = os.path.join(work, "expected.txt")
+        with open(expected, "w") as f:
+            for _ in range(args.records):
+                f.write(f"{value}\n")
+        size = {"in": os.path.getsize(src), "out": os.path.getsize(expected)}
         env = dict(os.environ)
         env.pop("FILKA_CLUSTER", None)
 
         results = {}
 
-        def best(name, fn):
-            """Best time of the rounds; the largest peak RSS (None if any was unmeasured)."""
-            times, rss = [], []
-            for r in range(args.rounds):
-                t, m = fn(r)
-                times.append(t)
-                rss.append(m)
-            peak = None if any(m is None for m in rss) else max(rss)
-            results[name] = (min(times), peak)
-
-        floor = run(["true"])[1]
-        best("cat", lambda r: run(["cat", src], stdout_path=os.path.join(work, "cat.out")))
+        def keep(name, measured):
+            """Keeps the best time; the largest peak RSS (None once any was unmeasured)."""
+            t, rss = measured
+            if name not in results:
+                results[name] = (t, rss)
+                return
+            best, peak = results[name]
+            peak = None if peak is None or rss is None else max(peak, rss)
+            results[name] = (min(best, t), peak)
 
         def produce(rf):
-            def go(r):
-                # Each round replaces the last one's cluster, as cat's each round replaces
-                # cat.out: both then write into pages the kernel just freed, not fresh ones
-                # (in a VM a never-touched page costs the host a fault, which doubled times).
-                cluster = os.path.join(work, f"c-rf{rf}")
-                shutil.rmtree(cluster, ignore_errors=True)
-                subprocess.run([filka, "--cluster", cluster, "-q", "init"], check=True,
-                               stdout=subprocess.DEVNULL, env=env)
-                subprocess.run([filka, "--cluster", cluster, "-q", "topic", "create", "bench",
-                                "-p", "3", "-r", str(rf)], check=True,
-                               stdout=subprocess.DEVNULL, env=env)
-                return run([filka, "--cluster", cluster, "produce", "-t", "bench", "-K", "\\t",
-                            "--acks", "all"], stdin_path=src, env=env)
-            return go
+            # Each round replaces the last one's cluster, as cat's each round replaces its
+            # output file: both then write into pages the kernel just freed, not fresh ones
+            # (in a VM a never-touched page costs the host a fault, which doubled times).
+            cluster = os.path.join(work, f"c-rf{rf}")
+            shutil.rmtree(cluster, ignore_errors=True)
+            subprocess.run([filka, "--cluster", cluster, "-q", "init"], check=True,
+                           stdout=subprocess.DEVNULL, env=env)
+            subprocess.run([filka, "--cluster", cluster, "-q", "topic", "create", "bench",
+                            "-p", "3", "-r", str(rf)], check=True,
+                           stdout=subprocess.DEVNULL, env=env)
+            return run([filka, "--cluster", cluster, "produce", "-t", "bench", "-K", "\\t",
+                        "--acks", "all"], stdin_path=src, env=env)
 
-        best("produce RF=1", produce(1))
-        best("produce RF=3", produce(3))
+        floor = run(["true"])[1]
+        cat_out = os.path.join(work, "cat.out")
         out = os.path.join(work, "consumed.txt")
-        best("consume", lambda r: run([filka, "--cluster", os.path.join(work, "c-rf1"),
-                                       "consume", "-t", "bench"], stdout_path=out, env=env))
-        lines = sum(1 for _ in open(out, "rb"))
-        if lines != args.records:
-            sys.exit(f"consume wrote {lines} lines, expected {args.records}")
+        # Rounds of every phase in turn: interleaving gives each the same odds against
+        # whatever else the machine is doing.
+        for _ in range(args.rounds):
+            keep("cat input", run(["cat"], stdin_path=src, stdout_path=cat_out))
+            same_bytes(cat_out, src, "cat input's copy")
+            keep("produce RF=1", produce(1))
+            keep("produce RF=3", produce(3))
+            keep("cat output", run(["cat"], stdin_path=expected, stdout_path=cat_out))
+            same_bytes(cat_out, expected, "cat output's copy")
+            keep("consume", run([filka, "--cluster", os.path.join(work, "c-rf1"),
+                                 "consume", "-t", "bench"], stdout_path=out, env=env))
+            same_bytes(out, expected, "consume's output")
 
-        cat_t = results["cat"][0]
-        print(f"{args.records} records, {size / 1e6:.1f} MB input, best of {args.rounds}; "
+        print(f"{args.records} records, {size['in'] / 1e6:.1f} MB input (110-byte lines), "
+              f"{size['out'] / 1e6:.1f} MB consumed (101-byte lines), best of {args.rounds}; "
               f"peak RSS floor (the measuring parent's own) "
               f"{floor / 1024 if floor else float('nan'):.1f} MiB")
         print(f"{'phase':<14}{'seconds':>9}{'records/s':>13}{'MB/s':>9}{'cat/filka':>11}"
               f"{'target':>8}{'peak RSS':>11}  result")
         failed = False
-        for name, (t, rss) in results.items():
-            ratio = cat_t / t
+        for name in ("cat input", "produce RF=1", "produce RF=3", "cat output", "consume"):
+            t, rss = results[name]
+            yardstick = YARDSTICK.get(name)
+            ratio = results[yardstick][0] / t if yardstick else None
             target = TARGETS.get(name)
             verdict = ""
             if target is not None:
@@ -159,8 +198,10 @@ def main():
                 failed |= bool(problems)
             at_floor = rss is not None and floor is not None and rss <= floor
             shown = "n/a" if rss is None else f"{'<=' if at_floor else ''}{rss / 1024:.1f}MiB"
-            print(f"{name:<14}{t:>9.3f}{args.records / t:>13,.0f}{size / 1e6 / t:>9.0f}"
-                  f"{ratio:>11.2f}{(f'>={target:.2f}' if target else ''):>8}"
+            moved = size["out"] if name in ("cat output", "consume") else size["in"]
+            print(f"{name:<14}{t:>9.3f}{args.records / t:>13,.0f}{moved / 1e6 / t:>9.0f}"
+                  f"{(f'{ratio:.2f}' if ratio else '-'):>11}"
+                  f"{(f'>={target:.2f}' if target else ''):>8}"
                   f"{shown:>11}  {verdict}")
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -7,16 +7,25 @@ On the same N truck positions (fixtures/schemas/truck_position.avsc and .proto),
   produce avro       --input-format json --value-schema truck_position.avsc (JSON -> Avro),
   produce protobuf   --input-format json --proto truck_position.proto (JSON -> Protobuf),
   consume string     the string topic, %v per line,
-  consume avro       the Avro topic as JSON envelopes (Avro -> JSON),
-  consume protobuf   the Protobuf topic as JSON envelopes,
+  consume avro       the Avro topic, %v per line (Avro -> JSON),
+  consume pb-string  a string topic holding, as plain values, the lines consume protobuf
+                     writes (Protobuf's JSON mapping: camelCase names, int64 as a string),
+  consume protobuf   the Protobuf topic, %v per line (Protobuf -> JSON),
 each into a 1-partition topic with replication factor 1, best of R rounds, and prints
 seconds, records/s and the ratio of each to its plain string counterpart.
+
+Like with like: every produce reads the same input file; each consume and its string
+counterpart write the same bytes (the input is canonical JSON, as filka renders it),
+checked byte for byte every round, so a ratio is the cost of the serializer alone. What
+differs, by design: the stored values (Avro and Protobuf are smaller than the JSON text).
 
 Usage: benches/serializer_bench.py [--records N] [--rounds R] [--filka PATH]
 Build first: cargo build --release
 """
 
 import argparse
+import filecmp
+import json
 import os
 import shutil
 import subprocess
@@ -26,6 +35,9 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SCHEMAS = os.path.join(HERE, "..", "fixtures", "schemas")
+# Each consume's plain string counterpart (every produce's is produce string).
+COUNTERPART = {"consume string": "consume string", "consume avro": "consume string",
+               "consume pb-string": "consume pb-string", "consume protobuf": "consume pb-string"}
 
 
 def run(argv, stdin_path=None, stdout_path=None, env=None):
@@ -61,13 +73,20 @@ def main():
     work = tempfile.mkdtemp(prefix="filka-serializer-bench-")
     try:
         src = os.path.join(work, "trucks.jsonl")
-        with open(src, "w") as f:
+        # The same records as consume protobuf renders them (proto3's JSON mapping).
+        pb_src = os.path.join(work, "trucks-pb.jsonl")
+        compact = {"separators": (",", ":")}
+        with open(src, "w") as f, open(pb_src, "w") as g:
             for i in range(args.records):
-                f.write(
-                    f'{{"truck_id":"truck-{i % 500}","latitude":{48 + i % 1000 / 1000:.4f},'
-                    f'"longitude":{2 + i % 777 / 1000:.4f},"speed_kmh":{i % 130}.5,'
-                    f'"recorded_at":{1700000000000 + i * 1000}}}\n'
-                )
+                # Three decimals, rounded: 2 + 119 / 1000 would print as 2.1189999999999998.
+                truck = f"truck-{i % 500}"
+                lat, lon = round(48 + i % 1000 / 1000, 3), round(2 + i % 777 / 1000, 3)
+                speed, at = i % 130 + 0.5, 1700000000000 + i * 1000
+                f.write(json.dumps({"truck_id": truck, "latitude": lat, "longitude": lon,
+                                    "speed_kmh": speed, "recorded_at": at}, **compact) + "\n")
+                g.write(json.dumps({"truckId": truck, "latitude": lat, "longitude": lon,
+                                    "speedKmh": speed, "recordedAt": str(at)}, **compact)
+                        + "\n")
         env = dict(os.environ)
         env.pop("FILKA_CLUSTER", None)
         phases = {
@@ -86,22 +105,32 @@ def main():
                 run(base + ["topic", "create", topic, "-p", "1", "-r", "1"], env=env)
                 t = run(base + ["produce", "-t", topic] + flags, stdin_path=src, env=env)
                 results[name] = min(results.get(name, t), t)
-            out = os.path.join(work, "out")
+            # The protobuf counterpart's topic (not timed).
+            run(base + ["topic", "create", "pb-string", "-p", "1", "-r", "1"], env=env)
+            run(base + ["produce", "-t", "pb-string"], stdin_path=pb_src, env=env)
+            outs = {}
             for name, argv in {
                 "consume string": ["consume", "-t", "string"],
-                "consume avro": ["consume", "-t", "avro", "--value-schema", avsc,
-                                 "--output", "json"],
-                "consume protobuf": ["consume", "-t", "protobuf", "--proto", proto,
-                                     "--output", "json"],
+                "consume avro": ["consume", "-t", "avro", "--value-schema", avsc],
+                "consume pb-string": ["consume", "-t", "pb-string"],
+                "consume protobuf": ["consume", "-t", "protobuf", "--proto", proto],
             }.items():
-                t = run(base + argv, stdout_path=out, env=env)
+                outs[name] = os.path.join(work, name.replace(" ", "-") + ".out")
+                t = run(base + argv, stdout_path=outs[name], env=env)
                 results[name] = min(results.get(name, t), t)
+            for name, want in (("consume string", src), ("consume avro", src),
+                               ("consume pb-string", pb_src), ("consume protobuf", pb_src)):
+                if not filecmp.cmp(outs[name], want, shallow=False):
+                    sys.exit(f"{name} did not write the bytes its counterpart writes "
+                             f"({os.path.getsize(outs[name])} bytes, {want} has "
+                             f"{os.path.getsize(want)}): the ratio would not compare like "
+                             f"with like")
             shutil.rmtree(cluster)
 
         n = args.records
         print(f"{n} truck positions, best of {args.rounds}; ratio = string time / this time")
         for name, t in results.items():
-            baseline = results["produce string" if name.startswith("produce") else "consume string"]
+            baseline = results[COUNTERPART.get(name, "produce string")]
             print(f"  {name:18} {t:7.3f} s  {n / t / 1e6:6.2f} M records/s  "
                   f"ratio {baseline / t:5.2f}")
     finally:

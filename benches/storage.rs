@@ -1,7 +1,8 @@
 //! The storage benchmark: append 1,000,000 records of 100 bytes, in batches of 1,000, to a
-//! partition log without fsync, then read and decode them all back, and compare both with
-//! the real `cat` copying the same bytes into a file in the same run (same machine, warm page
-//! cache). Targets, as the ratio of cat's time to filka's: append >= 0.40, read >= 0.60.
+//! partition log without fsync, then read and decode them all back, and compare each phase
+//! with a yardstick that does the same I/O, in the same process and the same run, with plain
+//! `std::fs` and nothing else. Targets, as the ratio of the yardstick's time to filka's:
+//! append >= 0.40, read >= 0.60.
 //!
 //! ```sh
 //! cargo bench --bench storage                     # 1,000,000 records, best of 5
@@ -16,23 +17,38 @@
 //! profiler; prints its best time and nothing else).
 //! Exits 1 when a target is missed, so the run can gate a script.
 //!
-//! What is timed:
-//! - cat: `cat 00000000000000000000.log > copy`, the real binary, spawn to exit; it moves
-//!   exactly the bytes of the uncompressed segment filka wrote. Spawning costs cat a few
-//!   milliseconds, which flatters filka's ratios in small (`--quick`) runs: the targets are
-//!   meant for the full size.
-//! - append: opening the log, building every batch (`BatchBuilder`, no compression) and
-//!   `PartitionLog::append` for each, closing the log. No fsync (Kafka's default).
-//! - read: `LogReader::open`, `log_end_offset`, `cursor(0)`, `next_batch` to the end,
-//!   `verify_crc`, `records_data`, and decoding every record, touching its key and value.
+//! What is timed (each round runs the four in turn, keeping each one's best):
+//! - append: opening the log (which creates the folder and the segment's `.log`, `.index`
+//!   and `.timeindex`), building every batch (`BatchBuilder`: record framing, CRC-32C, no
+//!   compression), `PartitionLog::append` for each (checks, offsets, producer state, then
+//!   one write to the `.log` and one to each index), closing the log.
+//! - write, append's yardstick: creating the folder and the same files, and writing into
+//!   them, from memory, the very bytes filka's append left there with the same writes (one
+//!   per batch to the `.log`, one per batch to each index that got an entry for it). The
+//!   bytes come from filka's first append (untimed) and the first write is checked to
+//!   produce identical files. What filka does beyond it: building and checking the batches.
+//! - read: `LogReader::open` (listing the folder), `log_end_offset`, `cursor(0)` (which
+//!   loads the `.index`), `next_batch` to the end, `verify_crc`, `records_data`, and
+//!   decoding every record, touching its key and value.
+//! - plain read, read's yardstick: opening the same `.log` and reading it end to end into
+//!   one reused buffer of filka's read size (1 MiB, `pread`, as filka's `BatchStream`), and
+//!   nothing else. What filka does beyond it: the index, the CRC, decoding the records.
+//!
+//! Equal conditions: neither side writes output or fsyncs while timed. Both write phases
+//! start with their folder removed (untimed), so both write into pages the kernel just
+//! freed, and end, untimed, with an fsync of what they wrote, so neither starts behind the
+//! other's writeback. Both reads read the same file, written moments before in the same
+//! round and read in every round: the page cache is warm on both sides.
 
 use std::fs::File;
 use std::hint::black_box;
+use std::io::Write;
+use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail, ensure};
+use filka::log::stream::DEFAULT_CHUNK;
 use filka::log::{LogConfig, LogReader, OpenHints, PartitionLog};
 use filka::record::{BatchBuilder, BatchOptions, Compression};
 
@@ -46,7 +62,7 @@ const FULL_RECORDS: usize = 1_000_000;
 const QUICK_RECORDS: usize = 100_000;
 /// Best of this many runs per measurement.
 const DEFAULT_RUNS: usize = 5;
-/// Targets: cat's time divided by filka's.
+/// Targets: the yardstick's time divided by filka's.
 const APPEND_TARGET: f64 = 0.40;
 const READ_TARGET: f64 = 0.60;
 /// First record timestamp (fixed, so every run writes the same bytes).
@@ -207,6 +223,7 @@ fn append_once(dir: &Path, values: &[u8], codec: Compression) -> Result<Measure>
     let bytes = log.size_bytes();
     drop(log);
     let best = start.elapsed();
+    sync_dir(dir)?;
     Ok(Measure { best, bytes })
 }
 
@@ -251,37 +268,207 @@ fn read_once(dir: &Path, records: usize) -> Result<Measure> {
     })
 }
 
-/// `cat src > dst` with the real cat; `dst` is removed first (untimed), as filka's log
-/// directory is.
-fn cat_once(src: &Path, dst: &Path) -> Result<Measure> {
-    if dst.exists() {
-        std::fs::remove_file(dst).with_context(|| format!("remove {}", dst.display()))?;
+/// fsyncs every file in `dir` and the folder itself: run after a timed write phase, outside
+/// its time, so the next phase (either side's) does not start behind this one's writeback.
+fn sync_dir(dir: &Path) -> Result<()> {
+    for entry in std::fs::read_dir(dir).with_context(|| format!("list {}", dir.display()))? {
+        let path = entry?.path();
+        File::open(&path)
+            .and_then(|f| f.sync_all())
+            .with_context(|| format!("fsync {}", path.display()))?;
     }
-    let out = File::create(dst).with_context(|| format!("create {}", dst.display()))?;
-    let start = Instant::now();
-    let status = Command::new("cat")
-        .arg(src)
-        .stdin(Stdio::null())
-        .stdout(out)
-        .status()
-        .context("run cat")?;
-    let best = start.elapsed();
-    ensure!(status.success(), "cat exited with {status}");
-    let bytes = std::fs::metadata(dst)
-        .with_context(|| format!("stat {}", dst.display()))?
-        .len();
+    File::open(dir)
+        .and_then(|f| f.sync_all())
+        .with_context(|| format!("fsync {}", dir.display()))
+}
+
+/// What filka's append left in its folder, as the writes that put it there: the files'
+/// bytes, and in order, one write per batch to the `.log` and one to each index holding
+/// entries for that batch (as `Segment::append_run` writes them), then any file or entry
+/// not tied to a batch in one write each.
+struct WritePlan {
+    /// File name and its whole contents.
+    files: Vec<(String, Vec<u8>)>,
+    /// (file, start, end): one `write_all(&bytes[start..end])`.
+    writes: Vec<(usize, usize, usize)>,
+    /// The `.log` file's bytes.
+    segment_bytes: u64,
+}
+
+/// Batch positions, sizes and offset ranges of a segment, with a parser of its own (untimed),
+/// so the yardstick does not lean on the code it measures.
+fn batch_spans(seg: &[u8]) -> Result<Vec<(usize, usize, i64, i64)>> {
+    let mut spans = Vec::new();
+    let mut pos = 0;
+    while pos < seg.len() {
+        ensure!(seg.len() - pos >= 27, "torn batch header at byte {pos}");
+        let i64_at = |at: usize| seg[at..at + 8].try_into().map(i64::from_be_bytes);
+        let i32_at = |at: usize| seg[at..at + 4].try_into().map(i32::from_be_bytes);
+        let base = i64_at(pos)?;
+        let size = 12 + usize::try_from(i32_at(pos + 8)?)?;
+        let last = base + i64::from(i32_at(pos + 23)?);
+        ensure!(pos + size <= seg.len(), "torn batch at byte {pos}");
+        spans.push((pos, size, base, last));
+        pos += size;
+    }
+    Ok(spans)
+}
+
+fn plan_writes(dir: &Path) -> Result<WritePlan> {
+    use filka::log::index::{
+        OFFSET_ENTRY_LEN, TIME_ENTRY_LEN, parse_offset_index, parse_time_index,
+    };
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).with_context(|| format!("list {}", dir.display()))? {
+        let path = entry?.path();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .context("a file name that is not UTF-8")?
+            .to_string();
+        let bytes = std::fs::read(&path).with_context(|| format!("read {}", path.display()))?;
+        files.push((name, bytes));
+    }
+    files.sort();
+    let find = |suffix: &str| {
+        files
+            .iter()
+            .position(|(n, _)| *n == format!("00000000000000000000{suffix}"))
+            .with_context(|| format!("the log has no {suffix} file"))
+    };
+    let (log, index, time) = (find(".log")?, find(".index")?, find(".timeindex")?);
+    let spans = batch_spans(&files[log].1)?;
+    let offsets = parse_offset_index(&files[index].1, 0);
+    let times = parse_time_index(&files[time].1, 0);
     ensure!(
-        bytes == std::fs::metadata(src)?.len(),
-        "cat copied a short file"
+        offsets.trailing + offsets.padding + times.trailing + times.padding == 0,
+        "the index files are padded or torn"
     );
-    Ok(Measure { best, bytes })
+    // Entries per batch: an offset entry points at its batch's position, a time entry at
+    // an offset inside its batch.
+    let (mut per_offset, mut per_time) = (vec![0usize; spans.len()], vec![0usize; spans.len()]);
+    for e in &offsets.entries {
+        let i = spans.partition_point(|s| (s.0 as u64) < u64::from(e.position));
+        ensure!(
+            spans
+                .get(i)
+                .is_some_and(|s| s.0 as u64 == u64::from(e.position)),
+            "an index entry points at byte {}, no batch starts there",
+            e.position
+        );
+        per_offset[i] += 1;
+    }
+    let mut loose_times = 0;
+    for e in &times.entries {
+        let i = spans.partition_point(|s| s.3 < e.offset);
+        match spans.get(i) {
+            Some(s) if s.2 <= e.offset && loose_times == 0 => per_time[i] += 1,
+            _ => loose_times += 1,
+        }
+    }
+    let mut writes = Vec::new();
+    let (mut at_index, mut at_time) = (0, 0);
+    for (i, &(pos, size, _, _)) in spans.iter().enumerate() {
+        writes.push((log, pos, pos + size));
+        for (file, n, len, at) in [
+            (index, per_offset[i], OFFSET_ENTRY_LEN, &mut at_index),
+            (time, per_time[i], TIME_ENTRY_LEN, &mut at_time),
+        ] {
+            if n > 0 {
+                writes.push((file, *at, *at + n * len));
+                *at += n * len;
+            }
+        }
+    }
+    if loose_times > 0 {
+        writes.push((time, at_time, files[time].1.len()));
+    }
+    for (i, (_, bytes)) in files.iter().enumerate() {
+        if ![log, index, time].contains(&i) && !bytes.is_empty() {
+            writes.push((i, 0, bytes.len()));
+        }
+    }
+    let segment_bytes = files[log].1.len() as u64;
+    Ok(WritePlan {
+        files,
+        writes,
+        segment_bytes,
+    })
+}
+
+/// The append yardstick: creates `dir` and the files of `plan` and writes their bytes with
+/// `plan`'s writes, from memory, with plain `std::fs`; no fsync in the timed part.
+fn write_once(dir: &Path, plan: &WritePlan) -> Result<Measure> {
+    if dir.exists() {
+        std::fs::remove_dir_all(dir).with_context(|| format!("remove {}", dir.display()))?;
+    }
+    let start = Instant::now();
+    std::fs::create_dir(dir).with_context(|| format!("create {}", dir.display()))?;
+    let mut files = Vec::with_capacity(plan.files.len());
+    for (name, _) in &plan.files {
+        let path = dir.join(name);
+        files.push(File::create(&path).with_context(|| format!("create {}", path.display()))?);
+    }
+    for &(f, from, to) in &plan.writes {
+        files[f]
+            .write_all(&plan.files[f].1[from..to])
+            .context("write")?;
+    }
+    drop(files);
+    let best = start.elapsed();
+    sync_dir(dir)?;
+    Ok(Measure {
+        best,
+        bytes: plan.segment_bytes,
+    })
+}
+
+/// Checks that the yardstick's folder holds exactly the bytes of filka's.
+fn check_same_files(plan: &WritePlan, dir: &Path) -> Result<()> {
+    for (name, bytes) in &plan.files {
+        let path = dir.join(name);
+        let got = std::fs::read(&path).with_context(|| format!("read {}", path.display()))?;
+        ensure!(
+            got == *bytes,
+            "the write yardstick's {name} differs from filka's"
+        );
+    }
+    let n = std::fs::read_dir(dir)?.count();
+    ensure!(n == plan.files.len(), "the write yardstick left {n} files");
+    Ok(())
+}
+
+/// The read yardstick: reads the segment `path` end to end into one reused buffer of
+/// filka's read size, with `pread` as filka's `BatchStream` does; looks at nothing.
+fn plain_read_once(path: &Path) -> Result<Measure> {
+    let start = Instant::now();
+    let file = File::open(path).with_context(|| format!("open {}", path.display()))?;
+    let mut buf = vec![0u8; DEFAULT_CHUNK];
+    let mut pos = 0u64;
+    loop {
+        let n = file
+            .read_at(&mut buf, pos)
+            .with_context(|| format!("read {}", path.display()))?;
+        if n == 0 {
+            break;
+        }
+        pos += n as u64;
+    }
+    black_box(&buf);
+    let best = start.elapsed();
+    ensure!(
+        pos == std::fs::metadata(path)?.len(),
+        "read {pos} bytes of {}",
+        path.display()
+    );
+    Ok(Measure { best, bytes: pos })
 }
 
 struct Row {
     phase: String,
     m: Measure,
     records: usize,
-    /// cat's time / this row's time, and the target, for rows that have one.
+    /// The yardstick's time / this row's time, and the target, for rows that have one.
     ratio: Option<f64>,
     target: Option<f64>,
 }
@@ -293,7 +480,7 @@ fn mb_per_s(bytes: u64, d: Duration) -> f64 {
 fn print_table(rows: &[Row]) {
     println!(
         "{:<14} {:>9} {:>13} {:>9} {:>10} {:>7} {:>7}",
-        "phase", "seconds", "records/s", "MB/s", "cat/filka", "target", "result"
+        "phase", "seconds", "records/s", "MB/s", "yard/filka", "target", "result"
     );
     for r in rows {
         let secs = r.m.best.as_secs_f64();
@@ -327,7 +514,6 @@ fn run() -> Result<bool> {
         .context("create a temporary directory")?;
     let root: PathBuf = tmp.path().to_path_buf();
     let log_dir = root.join("bench-0");
-    let copy = root.join("copy.log");
 
     let values = make_values(s.records);
     // The raw bytes on disk first: the input a producer would read, and a page-cache warm-up.
@@ -339,7 +525,7 @@ fn run() -> Result<bool> {
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     println!(
         "filka storage bench: {} records x {VALUE_LEN} B in batches of {BATCH_RECORDS}, \
-         no fsync, best of {}, in {} (load {})",
+         no fsync while timed, best of {}, in {} (load {})",
         s.records,
         s.runs,
         root.display(),
@@ -362,28 +548,46 @@ fn run() -> Result<bool> {
         Ok(other) => bail!("{ENV_ONLY}={other:?}: expected append or read"),
         Err(_) => {}
     }
-    // Rounds of append, read, cat, keeping each phase's best: interleaving gives the three
-    // the same odds against whatever else the machine is doing.
+    // The write yardstick's bytes: those of an append made for it (untimed).
+    let copy_dir = root.join("yardstick-0");
+    append_once(&log_dir, &values, Compression::None)?;
+    let plan = plan_writes(&log_dir)?;
+    write_once(&copy_dir, &plan)?;
+    check_same_files(&plan, &copy_dir)?;
+    let files: Vec<String> = plan
+        .files
+        .iter()
+        .map(|(n, b)| format!("{n} {}", b.len()))
+        .collect();
+    println!(
+        "filka's append leaves {} (bytes); the write yardstick writes the same bytes with \
+         the same {} writes",
+        files.join(", "),
+        plan.writes.len()
+    );
+
+    // Rounds of the four phases, keeping each one's best: interleaving gives them the same
+    // odds against whatever else the machine is doing.
     let segment = log_dir.join(SEGMENT);
-    let (mut append, mut read, mut cat) = (None, None, None);
+    let (mut append, mut write, mut read, mut plain) = (None, None, None, None);
     for _ in 0..s.runs {
         let a = append_once(&log_dir, &values, Compression::None)?;
         let seg_len = std::fs::metadata(&segment)
             .with_context(|| format!("stat {}", segment.display()))?
             .len();
         ensure!(
-            seg_len == a.bytes,
-            "the log has more than one segment ({} bytes, first is {seg_len})",
+            seg_len == a.bytes && seg_len == plan.segment_bytes,
+            "the log has more than one segment ({} bytes, first is {seg_len}), or its bytes \
+             changed between runs",
             a.bytes
         );
-        let r = read_once(&log_dir, s.records)?;
-        let c = cat_once(&segment, &copy)?;
         keep_best(&mut append, a);
-        keep_best(&mut read, r);
-        keep_best(&mut cat, c);
+        keep_best(&mut write, write_once(&copy_dir, &plan)?);
+        keep_best(&mut read, read_once(&log_dir, s.records)?);
+        keep_best(&mut plain, plain_read_once(&segment)?);
     }
-    let (append, read, cat) = match (append, read, cat) {
-        (Some(a), Some(r), Some(c)) => (a, r, c),
+    let (append, write, read, plain) = match (append, write, read, plain) {
+        (Some(a), Some(w), Some(r), Some(p)) => (a, w, r, p),
         _ => bail!("no runs"),
     };
     let seg_len = append.bytes;
@@ -395,29 +599,24 @@ fn run() -> Result<bool> {
     );
     println!();
 
-    let ratio = |m: &Measure| cat.best.as_secs_f64() / m.best.as_secs_f64();
+    let ratio = |yard: &Measure, m: &Measure| yard.best.as_secs_f64() / m.best.as_secs_f64();
+    let row = |phase: &str, m: Measure, ratio: Option<f64>, target: Option<f64>| Row {
+        phase: phase.into(),
+        m,
+        records: s.records,
+        ratio,
+        target,
+    };
     let mut rows = vec![
-        Row {
-            phase: "cat".into(),
-            m: cat,
-            records: s.records,
-            ratio: None,
-            target: None,
-        },
-        Row {
-            phase: "append".into(),
-            m: append,
-            records: s.records,
-            ratio: Some(ratio(&append)),
-            target: Some(APPEND_TARGET),
-        },
-        Row {
-            phase: "read".into(),
-            m: read,
-            records: s.records,
-            ratio: Some(ratio(&read)),
-            target: Some(READ_TARGET),
-        },
+        row("write", write, None, None),
+        row(
+            "append",
+            append,
+            Some(ratio(&write, &append)),
+            Some(APPEND_TARGET),
+        ),
+        row("plain read", plain, None, None),
+        row("read", read, Some(ratio(&plain, &read)), Some(READ_TARGET)),
     ];
     let failed = rows
         .iter()
@@ -434,28 +633,21 @@ fn run() -> Result<bool> {
             best: m.best,
             bytes: seg_len,
         };
-        rows.push(Row {
-            phase: format!("append {}", codec.name()),
-            m: same(a),
-            records: s.records,
-            ratio: Some(ratio(&a)),
-            target: None,
-        });
-        rows.push(Row {
-            phase: format!("read {}", codec.name()),
-            m: same(r),
-            records: s.records,
-            ratio: Some(ratio(&r)),
-            target: None,
-        });
+        rows.push(row(
+            &format!("append {}", codec.name()),
+            same(a),
+            None,
+            None,
+        ));
+        rows.push(row(&format!("read {}", codec.name()), same(r), None, None));
         std::fs::remove_dir_all(&dir).with_context(|| format!("remove {}", dir.display()))?;
     }
 
     print_table(&rows);
     if !sizes.is_empty() {
         println!(
-            "codec rows are informative (no target); MB/s counts uncompressed bytes; \
-             compressed segments: {}",
+            "codec rows are informative (no yardstick: compare them with append and read); \
+             MB/s counts uncompressed bytes; compressed segments: {}",
             sizes.join(", ")
         );
     }
