@@ -798,6 +798,30 @@ mod tests {
         assert!(e.0.contains("3 bytes cannot be a int"), "{e}");
     }
 
+    /// Regression: JSON numbers were parsed by serde_json's fast float parser, which is off by
+    /// one unit in the last place for some inputs: 2.1189999999999998 came back as 2.119
+    /// through Avro and --value-format json (found by the serializer benchmark's byte check).
+    #[test]
+    fn json_doubles_keep_every_bit() {
+        for text in [
+            "2.1189999999999998",
+            "0.30000000000000004",
+            "1e-320",
+            "123456.789012345",
+        ] {
+            let want: f64 = text.parse().unwrap();
+            let v: serde_json::Value = serde_json::from_str(text).unwrap();
+            assert_eq!(v.as_f64().unwrap().to_bits(), want.to_bits(), "{text}");
+            assert_eq!(
+                enc(Format::Double, text).unwrap(),
+                want.to_be_bytes().to_vec(),
+                "{text}"
+            );
+            let back = dec(Format::Json, text.as_bytes()).json;
+            assert_eq!(back.as_f64().unwrap().to_bits(), want.to_bits(), "{text}");
+        }
+    }
+
     #[test]
     fn text_encodings_round_trip() {
         assert_eq!(enc(Format::Hex, "00ff10").unwrap(), [0, 0xff, 0x10]);
