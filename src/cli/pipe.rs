@@ -462,7 +462,7 @@ impl Pipe<'_> {
                     .map_err(ClusterError::from)
                     .context("finishing the transactions of stopped or dead pipes")?;
             }
-            if !said && start.elapsed() >= Duration::from_secs(2) {
+            if !said && !self.global.quiet && start.elapsed() >= Duration::from_secs(2) {
                 said = true;
                 let list: Vec<String> = waiting
                     .iter()
