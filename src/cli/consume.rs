@@ -627,6 +627,7 @@ pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         }
         Err(e) => return Err(anyhow::Error::new(e).context(format!("consume {}", topic))),
     };
+    consumer.on_notice(global.notice_sink("consume"));
     if global.verbose_at(1) {
         let why = start_reason(start);
         for (p, offset, leader) in consumer.positions_and_leaders() {

@@ -399,6 +399,7 @@ fn read_loop(
                         );
                     }
                 }
+                c.on_notice(global.notice_sink("consume"));
                 if global.verbose_at(2) {
                     let t = crate::output::escape_control(&topic);
                     c.on_batch(Box::new(move |b| {

@@ -868,14 +868,20 @@ fn record_details(r: &MetadataRecord) -> String {
             leader_epoch,
             isr,
             reason,
+            offline_replicas,
         } => format!(
-            "{topic}-{partition} leader {} epoch {leader_epoch} isr [{}]: {reason}",
+            "{topic}-{partition} leader {} epoch {leader_epoch} isr [{}]{}: {reason}",
             if *leader < 0 {
                 "none".to_string()
             } else {
                 leader.to_string()
             },
-            join(isr)
+            join(isr),
+            match offline_replicas {
+                Some(o) if !o.is_empty() => format!(" offline replicas [{}]", join(o)),
+                Some(_) => " offline replicas none".to_string(),
+                None => String::new(),
+            }
         ),
         MetadataRecord::BeginTransaction { name } => {
             format!("a change spanning several batches begins: {name}")
@@ -958,6 +964,7 @@ mod tests {
             leader_epoch: 4,
             isr: vec![],
             reason: "broker 101 went down".into(),
+            offline_replicas: None,
         };
         assert_eq!(
             record_details(&r),

@@ -127,6 +127,36 @@ impl GlobalArgs {
         }
     }
 
+    /// What a command says of replication events on its partitions (a replica that failed
+    /// and who leads now, a tail recovery cut, a follower repaired or truncated: always,
+    /// unless -q; catch-ups and ISR changes: at -v), each line prefixed with `command`.
+    pub fn replica_event_sink(&self, command: &'static str) -> crate::client::producer::EventSink {
+        use crate::cluster::writer::ReplicaEvent as E;
+        let (quiet, verbose) = (self.quiet, self.verbose_at(1));
+        Box::new(move |topic, partition, e| {
+            let loud = matches!(
+                e,
+                E::Failed { .. } | E::Recovered { .. } | E::Repaired { .. } | E::Truncated { .. }
+            );
+            if !quiet && (loud || verbose) {
+                eprintln!(
+                    "filka: {command}: {}",
+                    super::simulate_failure::event_line(topic, partition, e)
+                );
+            }
+        })
+    }
+
+    /// What a command says when reading moved to a new leader (unless -q).
+    pub fn notice_sink(&self, command: &'static str) -> crate::client::consumer::NoticeSink {
+        let quiet = self.quiet;
+        Box::new(move |line| {
+            if !quiet {
+                eprintln!("filka: {command}: {line}");
+            }
+        })
+    }
+
     /// Whether `-v` lines of `level` (1 or 2) are printed.
     pub fn verbose_at(&self, level: u8) -> bool {
         !self.quiet && self.verbose >= level

@@ -214,6 +214,7 @@ pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
             ..ProducerConfig::default()
         },
     )?;
+    producer.on_replica_event(global.replica_event_sink("pipe"));
     // First the id (fencing a previous pipe, finishing its transaction), then the group's
     // offsets: they include whatever that transaction committed.
     if let Some(done) = producer
@@ -420,13 +421,14 @@ impl Pipe<'_> {
                     ),
                 );
             }
-            let c = Consumer::with_isolation(
+            let mut c = Consumer::with_isolation(
                 self.cluster.clone(),
                 &self.args.from,
                 &[(p, start)],
                 true,
                 Isolation::ReadCommitted,
             )?;
+            c.on_notice(self.global.notice_sink("pipe"));
             self.readers.insert(p, c);
         }
         Ok(())
@@ -529,13 +531,14 @@ impl Pipe<'_> {
             return Ok(None);
         };
         let next = last + 1;
-        let reader = Consumer::with_isolation(
+        let mut reader = Consumer::with_isolation(
             self.cluster.clone(),
             &self.args.from,
             &[(p, StartOffset::Offset(next))],
             true,
             Isolation::ReadCommitted,
         )?;
+        reader.on_notice(self.global.notice_sink("pipe"));
         self.readers.insert(p, reader);
         Ok(Some((records, next)))
     }

@@ -387,6 +387,7 @@ fn produce(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     if !global.quiet {
         producer.on_offline(|e| eprintln!("filka: produce: {e}; waiting for a leader"));
     }
+    producer.on_replica_event(global.replica_event_sink("produce"));
     if let Some(p) = args.partition
         && p >= producer.partitions()
     {

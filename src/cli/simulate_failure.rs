@@ -140,14 +140,20 @@ fn change_line(r: &MetadataRecord) -> String {
             leader_epoch,
             isr,
             reason,
+            offline_replicas,
         } => {
             let leader = if *leader < 0 {
                 "none (offline)".to_string()
             } else {
                 leader.to_string()
             };
+            let offline = match offline_replicas {
+                Some(o) if !o.is_empty() => format!(", offline replicas {}", ids(o)),
+                _ => String::new(),
+            };
             format!(
-                "{topic}-{partition}: leader {leader}, epoch {leader_epoch}, isr {} ({reason})",
+                "{topic}-{partition}: leader {leader}, epoch {leader_epoch}, isr {}{offline} \
+                 ({reason})",
                 ids(isr)
             )
         }
@@ -185,7 +191,7 @@ fn damage_line(d: &Damage) -> String {
     }
 }
 
-fn event_line(topic: &str, partition: u32, e: &ReplicaEvent) -> String {
+pub(crate) fn event_line(topic: &str, partition: u32, e: &ReplicaEvent) -> String {
     let tp = format!("{topic}-{partition}");
     match e {
         ReplicaEvent::Recovered {
@@ -203,6 +209,20 @@ fn event_line(topic: &str, partition: u32, e: &ReplicaEvent) -> String {
         ReplicaEvent::Repaired { broker, detail } => {
             format!("{tp}: broker {broker} repaired: {detail}")
         }
+        ReplicaEvent::Failed {
+            broker,
+            reason,
+            leader,
+            leader_epoch,
+        } => format!(
+            "{tp}: the replica on broker {broker} failed and is offline until its broker \
+             restarts ({reason}); {}",
+            if *leader < 0 {
+                "the partition has no leader now (offline)".to_string()
+            } else {
+                format!("leader {leader}, epoch {leader_epoch}")
+            }
+        ),
         ReplicaEvent::CaughtUp { broker, from, to } => {
             format!("{tp}: broker {broker} caught up from offset {from} to {to}")
         }

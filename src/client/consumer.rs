@@ -182,7 +182,14 @@ pub struct Consumer {
     markers: bool,
     /// Told of every batch a poll reads ([`Consumer::on_batch`]).
     on_batch: Option<BatchObserver>,
+    /// Told when a partition's leader failed and reading moved to another replica.
+    on_notice: Option<NoticeSink>,
+    /// Such notices from before `on_notice` was set (while the consumer was made).
+    notices: Vec<String>,
 }
+
+/// What [`Consumer::on_notice`] calls with a line to say.
+pub type NoticeSink = Box<dyn FnMut(&str)>;
 
 /// What [`Consumer::on_batch`] calls.
 pub type BatchObserver = Box<dyn FnMut(&BatchRead)>;
@@ -291,44 +298,43 @@ impl Consumer {
         follow: bool,
         isolation: Isolation,
     ) -> Result<Consumer, ClusterError> {
+        let mut cluster = cluster;
         let mut parts = Vec::with_capacity(starts.len());
+        let mut notices = Vec::new();
         for &(p, start) in starts {
-            let view = PartitionView::read(&cluster, topic, p)?;
-            let reader = view.leader_reader(&cluster)?;
-            let mut committed = match isolation {
-                Isolation::ReadUncommitted => None,
-                Isolation::ReadCommitted => Some(Committed::open(
-                    view.leader_reader(&cluster)?,
-                    view.high_watermark,
-                )?),
-            };
-            let hw = match &mut committed {
-                Some(c) => c.last_stable_offset(view.high_watermark)?,
-                None => view.high_watermark,
-            };
-            let lso = view.log_start_offset;
-            let position = match start {
-                StartOffset::Beginning => lso,
-                StartOffset::End => hw,
-                StartOffset::Offset(o) => o.clamp(lso, hw),
-                StartOffset::Last(n) => (hw - n.min(i64::MAX as u64) as i64).max(lso),
-                StartOffset::Timestamp(ts) => {
-                    reader.offset_for_timestamp(ts)?.unwrap_or(hw).max(lso)
+            let mut failed = 0;
+            let fetch = loop {
+                match open_fetch(&cluster, topic, p, start, follow, isolation) {
+                    // The leader's files are damaged or gone: it goes offline, another
+                    // in-sync replica leads, and reading starts there.
+                    Err(ClusterError::ReplicaDamaged { broker, reason, .. })
+                        if failed < cluster.partition(topic, p)?.replicas.len() =>
+                    {
+                        failed += 1;
+                        crate::cluster::failover::replica_failed(
+                            &mut cluster,
+                            topic,
+                            p,
+                            broker,
+                            &reason,
+                        )?;
+                        cluster.reload()?;
+                        let now = cluster.partition(topic, p)?.leader;
+                        notices.push(format!(
+                            "{topic}-{p}: the replica on broker {broker} failed ({reason}) and is \
+                             offline until its broker restarts; reading from the new leader, \
+                             broker {now}"
+                        ));
+                    }
+                    r => break r?,
                 }
             };
-            let cursor = reader.cursor(position)?;
-            parts.push(PartitionFetch {
-                partition: p,
-                leader: view.leader,
-                cursor,
-                position,
-                limit: hw,
-                stop: (!follow).then_some(hw),
-                committed,
-            });
+            parts.push(fetch);
         }
         Ok(Consumer {
             on_batch: None,
+            on_notice: None,
+            notices,
             cluster,
             topic: topic.to_string(),
             parts,
@@ -404,6 +410,15 @@ impl Consumer {
         self.on_batch = Some(f);
     }
 
+    /// Calls `f` with a line to say when a partition's leader was found damaged and
+    /// reading moved to the new leader.
+    pub fn on_notice(&mut self, mut f: NoticeSink) {
+        for n in self.notices.drain(..) {
+            f(&n);
+        }
+        self.on_notice = Some(f);
+    }
+
     /// Each partition's next offset.
     pub fn positions(&self) -> Vec<(u32, i64)> {
         self.parts
@@ -425,7 +440,8 @@ impl Consumer {
     /// position; while a partition has no leader, it waits.
     pub fn refresh(&mut self) -> Result<(), ClusterError> {
         self.cluster.reload()?;
-        for p in &mut self.parts {
+        let mut damaged = Vec::new();
+        for (idx, p) in self.parts.iter_mut().enumerate() {
             let view = PartitionView::read(&self.cluster, &self.topic, p.partition)?;
             if view.leader != p.leader {
                 match view.leader_reader(&self.cluster) {
@@ -446,6 +462,11 @@ impl Consumer {
                         }
                     }
                     Err(ClusterError::Offline { .. }) => continue,
+                    // The new leader's files are damaged too: it fails as well.
+                    Err(e) if e.is_damage() => {
+                        p.leader = view.leader;
+                        damaged.push((idx, e));
+                    }
                     Err(e) => return Err(e),
                 }
             } else {
@@ -455,6 +476,145 @@ impl Consumer {
                 };
                 p.limit = p.limit.max(end);
             }
+        }
+        for (idx, e) in damaged {
+            self.fail_over(idx, e)?;
+        }
+        Ok(())
+    }
+
+    /// One partition's turn in [`Consumer::poll`]: at most one batch.
+    fn poll_partition<F>(
+        &mut self,
+        idx: usize,
+        f: &mut F,
+        delivered: &mut usize,
+        done: &mut usize,
+    ) -> Result<(), ClusterError>
+    where
+        F: FnMut(&Fetched<'_>) -> Result<(), ClusterError> + ?Sized,
+    {
+        let topic = &self.topic;
+        let p = &mut self.parts[idx];
+        let limit = p.stop.map_or(p.limit, |s| s.min(p.limit));
+        if p.position >= limit {
+            if p.stop.is_some() {
+                *done += 1;
+            }
+            return Ok(());
+        }
+        let Some(batch) = p.cursor.next_batch(limit)? else {
+            if p.stop.is_some() {
+                // Below the high watermark but not readable (deleted by retention
+                // meanwhile): nothing more will come without follow.
+                p.stop = Some(p.position);
+            }
+            return Ok(());
+        };
+        batch
+            .verify_crc()
+            .map_err(|e| corrupt(e, topic, p.partition))?;
+        let h = *batch.header();
+        let control = h.attributes.is_control();
+        // read_committed: an aborted transaction's batches are skipped whole.
+        let skip = match &mut p.committed {
+            Some(c) if h.attributes.is_transactional() && !control => {
+                c.aborted(h.producer_id, h.base_offset, p.position, limit)?
+            }
+            _ => false,
+        };
+        if let Some(observe) = &mut self.on_batch {
+            observe(&BatchRead {
+                partition: p.partition,
+                leader: p.leader,
+                base_offset: h.base_offset,
+                last_offset: h.last_offset(),
+                records: h.records_count,
+                bytes: h.size(),
+                compression: batch.compression(),
+                leader_epoch: h.partition_leader_epoch,
+                control,
+                aborted: skip,
+            });
+        }
+        if !skip && (!control || self.markers) {
+            let data = batch
+                .records_data()
+                .map_err(|e| corrupt(e, topic, p.partition))?;
+            for r in batch
+                .records(&data)
+                .map_err(|e| corrupt(e, topic, p.partition))?
+            {
+                let r = r.map_err(|e| corrupt(e, topic, p.partition))?;
+                if r.offset < p.position || r.offset >= limit {
+                    continue;
+                }
+                let marker = if control {
+                    let Some(m) = end_txn_marker(r.key, r.value) else {
+                        continue;
+                    };
+                    Some(m)
+                } else {
+                    None
+                };
+                f(&Fetched {
+                    partition: p.partition,
+                    record: r,
+                    timestamp_type: h.attributes.timestamp_type(),
+                    leader_epoch: h.partition_leader_epoch,
+                    producer_id: h.producer_id,
+                    transactional: h.attributes.is_transactional(),
+                    marker,
+                })?;
+                if !control {
+                    *delivered += 1;
+                }
+                // Each record delivered moves the position, so that reading again after a
+                // failover in the middle of a batch delivers no record twice.
+                p.position = p.position.max(r.offset + 1);
+            }
+        }
+        // Control batches (transaction markers) are never returned to the application.
+        p.position = p.position.max(h.next_offset().min(limit));
+        Ok(())
+    }
+
+    /// The leader of partition `parts[idx]` met damage (`why`): takes its replica offline
+    /// (a new leader is elected from the ISR, see cluster::failover) and reads on from the
+    /// new leader at the same position. With no in-sync replica left, `why` is the error.
+    fn fail_over(&mut self, idx: usize, why: ClusterError) -> Result<(), ClusterError> {
+        let (partition, broker) = (self.parts[idx].partition, self.parts[idx].leader);
+        let reason = why.to_string();
+        crate::cluster::failover::replica_failed(
+            &mut self.cluster,
+            &self.topic,
+            partition,
+            broker,
+            &reason,
+        )?;
+        self.cluster.reload()?;
+        let view = PartitionView::read(&self.cluster, &self.topic, partition)?;
+        let reader = match view.leader_reader(&self.cluster) {
+            Ok(r) => r,
+            Err(ClusterError::Offline { .. }) => return Err(why),
+            Err(e) => return Err(e),
+        };
+        let p = &mut self.parts[idx];
+        p.position = p.position.min(view.high_watermark);
+        p.cursor = reader.cursor(p.position)?;
+        p.leader = view.leader;
+        p.limit = view.high_watermark;
+        if p.committed.is_some() {
+            let mut c = Committed::open(view.leader_reader(&self.cluster)?, view.high_watermark)?;
+            p.limit = c.last_stable_offset(view.high_watermark)?;
+            p.committed = Some(c);
+        }
+        if let Some(notice) = &mut self.on_notice {
+            notice(&format!(
+                "{}-{partition}: the replica on broker {broker} failed ({reason}) and is \
+                 offline until its broker restarts; reading on from the new leader, broker {}",
+                self.topic, view.leader
+            ));
         }
         Ok(())
     }
@@ -473,85 +633,13 @@ impl Consumer {
         let mut done = 0;
         for i in 0..n {
             let idx = (self.next + i) % n;
-            let topic = &self.topic;
-            let p = &mut self.parts[idx];
-            let limit = p.stop.map_or(p.limit, |s| s.min(p.limit));
-            if p.position >= limit {
-                if p.stop.is_some() {
-                    done += 1;
-                }
-                continue;
+            match self.poll_partition(idx, f, &mut delivered, &mut done) {
+                // The leader's log is damaged: as a Kafka broker whose log dir failed, the
+                // replica goes offline and another in-sync replica leads; reading goes on
+                // from there at the same offset.
+                Err(e) if e.is_damage() => self.fail_over(idx, e)?,
+                r => r?,
             }
-            let Some(batch) = p.cursor.next_batch(limit)? else {
-                if p.stop.is_some() {
-                    // Below the high watermark but not readable (deleted by retention
-                    // meanwhile): nothing more will come without follow.
-                    p.stop = Some(p.position);
-                }
-                continue;
-            };
-            batch
-                .verify_crc()
-                .map_err(|e| corrupt(e, topic, p.partition))?;
-            let h = *batch.header();
-            let control = h.attributes.is_control();
-            // read_committed: an aborted transaction's batches are skipped whole.
-            let skip = match &mut p.committed {
-                Some(c) if h.attributes.is_transactional() && !control => {
-                    c.aborted(h.producer_id, h.base_offset, p.position, limit)?
-                }
-                _ => false,
-            };
-            if let Some(observe) = &mut self.on_batch {
-                observe(&BatchRead {
-                    partition: p.partition,
-                    leader: p.leader,
-                    base_offset: h.base_offset,
-                    last_offset: h.last_offset(),
-                    records: h.records_count,
-                    bytes: h.size(),
-                    compression: batch.compression(),
-                    leader_epoch: h.partition_leader_epoch,
-                    control,
-                    aborted: skip,
-                });
-            }
-            if !skip && (!control || self.markers) {
-                let data = batch
-                    .records_data()
-                    .map_err(|e| corrupt(e, topic, p.partition))?;
-                for r in batch
-                    .records(&data)
-                    .map_err(|e| corrupt(e, topic, p.partition))?
-                {
-                    let r = r.map_err(|e| corrupt(e, topic, p.partition))?;
-                    if r.offset < p.position || r.offset >= limit {
-                        continue;
-                    }
-                    let marker = if control {
-                        let Some(m) = end_txn_marker(r.key, r.value) else {
-                            continue;
-                        };
-                        Some(m)
-                    } else {
-                        None
-                    };
-                    f(&Fetched {
-                        partition: p.partition,
-                        record: r,
-                        timestamp_type: h.attributes.timestamp_type(),
-                        leader_epoch: h.partition_leader_epoch,
-                        producer_id: h.producer_id,
-                        transactional: h.attributes.is_transactional(),
-                        marker,
-                    })?;
-                    if !control {
-                        delivered += 1;
-                    }
-                }
-            }
-            // Control batches (transaction markers) are never returned to the application.
-            p.position = p.position.max(h.next_offset().min(limit));
         }
         self.next = (self.next + 1) % n.max(1);
         if delivered > 0 {
@@ -568,4 +656,46 @@ impl Consumer {
             Ok(Poll::Idle)
         }
     }
+}
+
+/// Opens partition `p` of `topic` for reading from its leader at `start`.
+fn open_fetch(
+    cluster: &Cluster,
+    topic: &str,
+    p: u32,
+    start: StartOffset,
+    follow: bool,
+    isolation: Isolation,
+) -> Result<PartitionFetch, ClusterError> {
+    let view = PartitionView::read(cluster, topic, p)?;
+    let reader = view.leader_reader(cluster)?;
+    let mut committed = match isolation {
+        Isolation::ReadUncommitted => None,
+        Isolation::ReadCommitted => Some(Committed::open(
+            view.leader_reader(cluster)?,
+            view.high_watermark,
+        )?),
+    };
+    let hw = match &mut committed {
+        Some(c) => c.last_stable_offset(view.high_watermark)?,
+        None => view.high_watermark,
+    };
+    let lso = view.log_start_offset;
+    let position = match start {
+        StartOffset::Beginning => lso,
+        StartOffset::End => hw,
+        StartOffset::Offset(o) => o.clamp(lso, hw),
+        StartOffset::Last(n) => (hw - n.min(i64::MAX as u64) as i64).max(lso),
+        StartOffset::Timestamp(ts) => reader.offset_for_timestamp(ts)?.unwrap_or(hw).max(lso),
+    };
+    let cursor = reader.cursor(position)?;
+    Ok(PartitionFetch {
+        partition: p,
+        leader: view.leader,
+        cursor,
+        position,
+        limit: hw,
+        stop: (!follow).then_some(hw),
+        committed,
+    })
 }

@@ -8,7 +8,10 @@ use crate::cluster::Cluster;
 use crate::log::io::{self, Fault, FaultPlan, Op};
 
 fn values(c: &Cluster) -> Vec<(i64, String)> {
-    let mut consumer = Consumer::new(c.clone(), "t", None, StartOffset::Beginning, false).unwrap();
+    // Fresh metadata: the failed write may have moved the leadership.
+    let mut c = c.clone();
+    c.reload().unwrap();
+    let mut consumer = Consumer::new(c, "t", None, StartOffset::Beginning, false).unwrap();
     let mut out = Vec::new();
     loop {
         let polled = consumer

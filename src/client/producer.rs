@@ -283,6 +283,8 @@ pub struct Producer {
     offsets: Option<OffsetsWriter>,
     /// Called when a send starts waiting for a partition to have a leader.
     on_offline: Option<fn(&ClusterError)>,
+    /// Told what replication did that a person should hear about ([`Producer::on_replica_event`]).
+    on_event: Option<EventSink>,
 }
 
 impl Producer {
@@ -338,8 +340,31 @@ impl Producer {
             ending: false,
             offsets: None,
             on_offline: None,
+            on_event: None,
             cluster,
         })
+    }
+
+    /// Calls `sink` with what replication did that a person should hear about (a replica
+    /// that failed and who leads now, a torn tail recovery cut, a follower repaired), for
+    /// the command to say; the library prints nothing.
+    pub fn on_replica_event(&mut self, sink: EventSink) {
+        self.on_event = Some(sink);
+    }
+
+    /// Hands the events the writers recorded (a replica failed and another leads, a torn
+    /// tail cut, a follower repaired or truncated) to the sink.
+    fn tell_events(&mut self) {
+        let Some(sink) = &mut self.on_event else {
+            return;
+        };
+        for (p, w) in self.writers.iter_mut().enumerate() {
+            if let Some(w) = w {
+                for e in w.take_events() {
+                    sink(&self.topic, p as u32, &e);
+                }
+            }
+        }
     }
 
     /// Calls `notice` each time a send starts waiting for an offline partition's leader
@@ -526,6 +551,8 @@ impl Producer {
         let b = &mut self.builders[p as usize];
         let retries = if self.identity.is_some() { RETRIES } else { 0 };
         let (result, retried) = append_retrying(writer, b.sealed(), self.cfg.acks, retries);
+        self.tell_events();
+        let b = &mut self.builders[p as usize];
         b.clear_sealed();
         let counts = std::mem::take(&mut self.pending[p as usize].counts);
         if refused_before_append(&result, retried)
@@ -759,7 +786,11 @@ impl Producer {
                 Err(e) => return Err(e),
             }
         }
+        self.tell_events();
         writer::write_checkpoints(self.cluster.layout(), &updates)?;
         Ok(acks)
     }
 }
+
+/// What [`Producer::on_replica_event`] calls: topic, partition, event.
+pub type EventSink = Box<dyn FnMut(&str, u32, &writer::ReplicaEvent)>;

@@ -65,6 +65,31 @@ fn change(
         leader_epoch,
         isr,
         reason,
+        offline_replicas: None,
+    }
+}
+
+/// The same change, also setting the partition's offline replicas.
+fn with_offline(record: MetadataRecord, offline: Vec<i32>) -> MetadataRecord {
+    match record {
+        MetadataRecord::PartitionChange {
+            topic,
+            partition,
+            leader,
+            leader_epoch,
+            isr,
+            reason,
+            ..
+        } => MetadataRecord::PartitionChange {
+            topic,
+            partition,
+            leader,
+            leader_epoch,
+            isr,
+            reason,
+            offline_replicas: Some(offline),
+        },
+        other => other,
     }
 }
 
@@ -87,7 +112,7 @@ fn elect(
     replica: ReplicaFn<'_>,
     why: &str,
 ) -> MetadataRecord {
-    let live = |b: &i32| Some(*b) != gone && state.is_online(*b);
+    let live = |b: &i32| Some(*b) != gone && p.replica_up(state, *b);
     let isr: Vec<i32> = p.isr.iter().copied().filter(live).collect();
     if let Some(&leader) = p.replicas.iter().find(|b| isr.contains(b)) {
         return change(
@@ -152,7 +177,9 @@ pub fn broker_down(
                     replica,
                     &format!("leader {broker} went down"),
                 ));
-            } else if p.isr.contains(&broker) {
+            // An offline partition keeps its ISR, the last replicas known to be in sync,
+            // so that one of them leads again when it returns.
+            } else if p.isr.contains(&broker) && p.leader >= 0 {
                 let isr: Vec<i32> = p.isr.iter().copied().filter(|&b| b != broker).collect();
                 out.push(change(
                     topic,
@@ -168,14 +195,83 @@ pub fn broker_down(
     out
 }
 
-/// A broker comes back: it is unfenced, and offline partitions whose last ISR member it is
-/// get it as leader again. (Its replicas rejoin ISRs once caught up, which the replication
-/// pass decides.)
+/// A replica's files are damaged, missing or cannot be written: Kafka's failed log dir, for
+/// this partition. The replica goes offline (until its broker restarts) and leaves the ISR;
+/// when it led, a clean election gives the partition to a live in-sync replica (or, when
+/// the topic allows it, uncleanly to a live one; else it is offline). `None` when the
+/// replica is offline already.
+pub fn replica_failed(
+    state: &ClusterState,
+    topic: &str,
+    partition: u32,
+    broker: i32,
+    why: &str,
+    replica: ReplicaFn<'_>,
+) -> Option<MetadataRecord> {
+    let p = state
+        .topics
+        .get(topic)?
+        .partitions
+        .get(partition as usize)?;
+    if p.offline_replicas.contains(&broker) || !p.replicas.contains(&broker) {
+        return None;
+    }
+    let mut offline = p.offline_replicas.clone();
+    offline.push(broker);
+    offline.sort_by_key(|b| p.replicas.iter().position(|r| r == b));
+    let why = format!("replica on {broker} failed ({why})");
+    let record = if p.leader == broker {
+        elect(state, topic, p, Some(broker), replica, &why)
+    } else {
+        let isr: Vec<i32> = p.isr.iter().copied().filter(|&b| b != broker).collect();
+        change(
+            topic,
+            p,
+            p.leader,
+            p.leader_epoch,
+            isr,
+            format!("ISR shrink: {why}"),
+        )
+    };
+    Some(with_offline(record, offline))
+}
+
+/// A broker comes back: it is unfenced, its replicas on a failed log dir are tried again
+/// (a restart is what brings a failed log dir back in Kafka; a replica still damaged fails
+/// again when it is opened), and offline partitions whose last ISR member it is get it as
+/// leader again. (Its replicas rejoin ISRs once caught up, which the replication pass
+/// decides.)
 pub fn broker_up(state: &ClusterState, broker: i32, replica: ReplicaFn<'_>) -> Vec<MetadataRecord> {
     let mut out = vec![MetadataRecord::UnfenceBroker { id: broker }];
     let mut after = state.clone();
     after.apply(&out[0]);
-    for (topic, t) in &after.topics {
+    for (topic, t) in &state.topics {
+        for p in &t.partitions {
+            if p.offline_replicas.contains(&broker) {
+                let offline: Vec<i32> = p
+                    .offline_replicas
+                    .iter()
+                    .copied()
+                    .filter(|&b| b != broker)
+                    .collect();
+                let r = with_offline(
+                    change(
+                        topic,
+                        p,
+                        p.leader,
+                        p.leader_epoch,
+                        p.isr.clone(),
+                        format!("broker {broker} came back: its replica is tried again"),
+                    ),
+                    offline,
+                );
+                after.apply(&r);
+                out.push(r);
+            }
+        }
+    }
+    let snapshot = after.clone();
+    for (topic, t) in &snapshot.topics {
         for p in &t.partitions {
             if p.leader < 0 && p.replicas.contains(&broker) {
                 let r = elect(
@@ -209,7 +305,8 @@ pub fn elect_preferred(state: &ClusterState, topic: Option<&str>) -> Vec<Metadat
             let Some(&preferred) = p.replicas.first() else {
                 continue;
             };
-            if p.leader != preferred && p.isr.contains(&preferred) && state.is_online(preferred) {
+            if p.leader != preferred && p.isr.contains(&preferred) && p.replica_up(state, preferred)
+            {
                 out.push(change(
                     name,
                     p,

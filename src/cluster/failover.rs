@@ -186,6 +186,48 @@ pub fn broker_up(cluster: &mut Cluster, id: i32) -> Result<Report, ClusterError>
     Ok(report)
 }
 
+/// A replica found damaged, missing or unwritable (Kafka's failed log dir, for this
+/// partition): it goes offline and leaves the ISR, and when it led, a clean election moves
+/// leadership to a live in-sync replica. The caller holds the partition's lock (every
+/// leader change is made under it). Returns the metadata records written (none when the
+/// replica was offline already).
+pub fn replica_failed_locked(
+    cluster: &mut Cluster,
+    topic: &str,
+    partition: u32,
+    broker: i32,
+    why: &str,
+) -> Result<Vec<MetadataRecord>, ClusterError> {
+    let view = cluster.clone();
+    let replica = move |t: &str, p: u32, b: i32| replica_on_disk(&view, t, p, b);
+    cluster.update(|state| {
+        let records: Vec<MetadataRecord> =
+            controller::replica_failed(state, topic, partition, broker, why, &replica)
+                .into_iter()
+                .collect();
+        Ok((records.clone(), records))
+    })
+}
+
+/// [`replica_failed_locked`] for a caller that holds no lock (a reader that met the
+/// damage): takes the partition's lock first.
+pub fn replica_failed(
+    cluster: &mut Cluster,
+    topic: &str,
+    partition: u32,
+    broker: i32,
+    why: &str,
+) -> Result<Vec<MetadataRecord>, ClusterError> {
+    // Bounded: a writer holding the lock for long (or, by mistake, this very process) must
+    // not hang a reader; it then reports the damage as it is.
+    let _lock = FileLock::exclusive_within(
+        &cluster.layout().partition_lock(topic, partition),
+        std::time::Duration::from_secs(10),
+    )?;
+    cluster.reload()?;
+    replica_failed_locked(cluster, topic, partition, broker, why)
+}
+
 /// Pauses or resumes a broker's followers. Resuming runs a replication pass at once, so
 /// they catch up and rejoin the ISR.
 pub fn set_paused(cluster: &mut Cluster, id: i32, paused: bool) -> Result<Report, ClusterError> {

@@ -48,6 +48,19 @@ pub struct PartitionState {
     pub leader_epoch: i32,
     /// Bumped at every change of this partition's state.
     pub partition_epoch: i32,
+    /// Replicas whose files were found damaged, missing or unwritable: offline until their
+    /// broker restarts (Kafka's offline replicas, on a failed log dir; KRaft keeps them as
+    /// replicas whose directory is lost). They are in no ISR and lead nothing.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub offline_replicas: Vec<i32>,
+}
+
+impl PartitionState {
+    /// Whether broker `b`'s replica of this partition can serve: its broker is up and the
+    /// replica is not on a failed log dir.
+    pub fn replica_up(&self, state: &ClusterState, b: i32) -> bool {
+        state.is_online(b) && !self.offline_replicas.contains(&b)
+    }
 }
 
 /// One topic.
@@ -168,6 +181,10 @@ pub enum MetadataRecord {
         isr: Vec<i32>,
         /// Why, in words (shown by `describe history`).
         reason: String,
+        /// The partition's offline replicas after the change, when it changes them (a
+        /// replica failed, or its broker restarted).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        offline_replicas: Option<Vec<i32>>,
     },
     /// A block of producer ids was handed out: ids below `next_producer_id` are taken
     /// (KRaft's ProducerIdsRecord; Kafka's controller hands out blocks of 1000).
@@ -309,6 +326,7 @@ impl ClusterState {
                 leader,
                 leader_epoch,
                 isr,
+                offline_replicas,
                 ..
             } => {
                 if let Some(p) = self
@@ -319,6 +337,9 @@ impl ClusterState {
                     p.leader = *leader;
                     p.leader_epoch = *leader_epoch;
                     p.isr = isr.clone();
+                    if let Some(offline) = offline_replicas {
+                        p.offline_replicas = offline.clone();
+                    }
                     p.partition_epoch += 1;
                 }
             }
@@ -538,6 +559,7 @@ fn new_partition_state(p: &NewPartition) -> PartitionState {
         leader: p.replicas.first().copied().unwrap_or(-1),
         leader_epoch: 0,
         partition_epoch: 0,
+        offline_replicas: Vec::new(),
     }
 }
 
@@ -568,6 +590,7 @@ mod tests {
                 leader_epoch: 1,
                 isr: vec![101],
                 reason: "leader 102 went down".into(),
+                offline_replicas: None,
             },
         ];
         for r in &records {

@@ -149,6 +149,36 @@ pub enum ClusterError {
         /// Required.
         min: u32,
     },
+    /// A replica's files are damaged, missing or cannot be written: Kafka's failed log dir,
+    /// for this partition. A writer takes the replica offline (a new leader is elected if it
+    /// led) and carries on; this error reaches a caller only when that was not possible.
+    #[error("{topic}-{partition}: the replica on broker {broker} failed: {reason}")]
+    ReplicaDamaged {
+        /// Topic.
+        topic: String,
+        /// Partition.
+        partition: u32,
+        /// The broker of the damaged replica.
+        broker: i32,
+        /// What is wrong, and where.
+        reason: String,
+    },
+    /// A replica failed in the middle of a write and was taken offline: the write is tried
+    /// again with the replicas left (an append finds its batch on the new leader, or
+    /// appends it again). Reaches a caller only when it cannot try again.
+    #[error(
+        "{topic}-{partition}: the replica on broker {broker} failed ({reason}) and was taken offline"
+    )]
+    ReplicaFailedRetry {
+        /// Topic.
+        topic: String,
+        /// Partition.
+        partition: u32,
+        /// The broker of the failed replica.
+        broker: i32,
+        /// What was found.
+        reason: String,
+    },
     /// Replicating to (or repairing) one follower failed.
     #[error("{topic}-{partition}: replica on broker {broker}: {source}")]
     Replica {
@@ -254,6 +284,19 @@ pub enum ClusterError {
         #[source]
         source: std::io::Error,
     },
+}
+
+impl ClusterError {
+    /// True when a replica's files are damaged or cannot be read or written (Kafka's
+    /// KafkaStorageException), as opposed to a refusal or a metadata condition.
+    pub fn is_damage(&self) -> bool {
+        match self {
+            ClusterError::Log(e) => e.is_damage(),
+            ClusterError::Io { .. } | ClusterError::ReplicaDamaged { .. } => true,
+            ClusterError::Replica { source, .. } => source.is_damage(),
+            _ => false,
+        }
+    }
 }
 
 /// Maps an I/O error on `path` into a [`ClusterError`] (for `map_err`).
@@ -622,6 +665,8 @@ impl Cluster {
                 log_start_offset: 0,
                 trusted_tail: false,
                 truncate_flushed: false,
+                // A controller that died mid-append leaves a torn tail to cut.
+                may_cut_tail: true,
             },
         )?;
         let now = now_ms();

@@ -100,6 +100,14 @@ pub fn replica_info(
 ) -> Result<ReplicaInfo, ClusterError> {
     let dir = layout.replica_dir(broker, topic, partition);
     if !dir.exists() {
+        if folder_lost(layout, topic, partition, broker)? {
+            return Err(ClusterError::ReplicaDamaged {
+                topic: topic.to_string(),
+                partition,
+                broker,
+                reason: format!("its folder {} is missing", dir.display()),
+            });
+        }
         return Ok(ReplicaInfo {
             broker,
             log_start_offset: 0,
@@ -175,7 +183,7 @@ impl PartitionView {
             .iter()
             .filter(|r| {
                 p.isr.contains(&r.broker)
-                    && cluster.state().is_online(r.broker)
+                    && p.replica_up(cluster.state(), r.broker)
                     && r.log_end_offset >= 0
             })
             .map(|r| r.log_end_offset)
@@ -196,20 +204,66 @@ impl PartitionView {
 
     /// The leader's log, for reading. Errors when the partition has no live leader.
     pub fn leader_reader(&self, cluster: &Cluster) -> Result<LogReader, ClusterError> {
-        if self.leader < 0 || !cluster.state().is_online(self.leader) {
+        let up = cluster
+            .partition(&self.topic, self.partition)
+            .is_ok_and(|p| p.replica_up(cluster.state(), self.leader));
+        if self.leader < 0 || !up {
             return Err(ClusterError::Offline {
                 topic: self.topic.clone(),
                 partition: self.partition,
             });
         }
-        let dir = cluster
-            .layout()
-            .replica_dir(self.leader, &self.topic, self.partition);
+        let layout = cluster.layout();
+        let dir = layout.replica_dir(self.leader, &self.topic, self.partition);
         if !dir.exists() {
+            // A folder that existed and is gone is the leader's damage; one not made yet (a
+            // topic created a moment ago) is made, empty, as its creator would.
+            if folder_lost(layout, &self.topic, self.partition, self.leader)? {
+                return Err(ClusterError::ReplicaDamaged {
+                    topic: self.topic.clone(),
+                    partition: self.partition,
+                    broker: self.leader,
+                    reason: format!("its folder {} is missing", dir.display()),
+                });
+            }
             log::io::create_dir_all(&dir).map_err(io_err(&dir))?;
         }
-        Ok(LogReader::open(&dir)?)
+        LogReader::open(&dir).map_err(|e| {
+            if e.is_damage() {
+                ClusterError::ReplicaDamaged {
+                    topic: self.topic.clone(),
+                    partition: self.partition,
+                    broker: self.leader,
+                    reason: e.to_string(),
+                }
+            } else {
+                e.into()
+            }
+        })
     }
+}
+
+/// Whether `broker`'s replica folder of the partition is gone although it existed: the
+/// broker's recovery-point checkpoint names the partition (it is written when the replica
+/// is made), so a missing folder was removed (a disk replaced, a folder deleted), rather
+/// than not made yet.
+pub fn folder_lost(
+    layout: &Layout,
+    topic: &str,
+    partition: u32,
+    broker: i32,
+) -> Result<bool, ClusterError> {
+    if layout.replica_dir(broker, topic, partition).exists() {
+        return Ok(false);
+    }
+    Ok(checkpoint_entry(
+        layout,
+        broker,
+        names::RECOVERY_POINT_CHECKPOINT,
+        topic,
+        partition,
+    )?
+    .is_some())
 }
 
 /// High watermarks of every partition of a topic, by partition.

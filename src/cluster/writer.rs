@@ -56,7 +56,16 @@ struct LockRecord {
     clean: bool,
     /// Follower broker -> when it last had the leader's whole log (ms).
     caught_up: BTreeMap<i32, i64>,
+    /// The high watermark the last writer reached, and the leader epoch it was reached in:
+    /// a leader of that epoch that ends below it lost acknowledged records.
+    high_watermark: Option<(i64, i32)>,
 }
+
+/// Where the high watermark sits in the lock file, past the room the caught-up entries can
+/// take (10 + 40 * 12 bytes), behind a tag so that a file written before it existed, or
+/// stale bytes, are never read as one.
+const HW_AT: u64 = 496;
+const HW_TAG: &[u8; 4] = b"fHW1";
 
 impl LockRecord {
     /// Reads the record. A failed read is an error: taken for a new lock file, it would let
@@ -85,6 +94,7 @@ impl LockRecord {
             counter: u64::from_le_bytes(counter),
             clean: b[8] == 1,
             caught_up: BTreeMap::new(),
+            high_watermark: None,
         };
         let count = if n >= 10 { usize::from(b[9]) } else { 0 };
         for i in 0..count {
@@ -99,6 +109,14 @@ impl LockRecord {
             r.caught_up
                 .insert(i32::from_le_bytes(id), i64::from_le_bytes(ms));
         }
+        let at = HW_AT as usize;
+        if n >= at + 16 && &b[at..at + 4] == HW_TAG {
+            let mut hw = [0u8; 8];
+            hw.copy_from_slice(&b[at + 4..at + 12]);
+            let mut epoch = [0u8; 4];
+            epoch.copy_from_slice(&b[at + 12..at + 16]);
+            r.high_watermark = Some((i64::from_le_bytes(hw), i32::from_le_bytes(epoch)));
+        }
         Ok(r)
     }
 
@@ -112,7 +130,15 @@ impl LockRecord {
             b.extend_from_slice(&id.to_le_bytes());
             b.extend_from_slice(&ms.to_le_bytes());
         }
-        log::io::write_at(f, &b, 0).map_err(io_err(path))
+        log::io::write_at(f, &b, 0).map_err(io_err(path))?;
+        if let Some((hw, epoch)) = self.high_watermark {
+            let mut t = Vec::with_capacity(16);
+            t.extend_from_slice(HW_TAG);
+            t.extend_from_slice(&hw.to_le_bytes());
+            t.extend_from_slice(&epoch.to_le_bytes());
+            log::io::write_at(f, &t, HW_AT).map_err(io_err(path))?;
+        }
+        Ok(())
     }
 }
 
@@ -170,14 +196,16 @@ impl Replica {
     }
 
     /// Copies what this follower lacks from the leader's log (`fresh`: the batches just
-    /// appended, when they are exactly what it lacks). Returns what happened.
+    /// appended, when they are exactly what it lacks). Returns what happened; a failure
+    /// says whose files it was in.
     fn fetch_from(
         &mut self,
         leader_dir: &Path,
         leader_leo: i64,
         fresh: Option<&[u8]>,
         reader: &mut Option<LogReader>,
-    ) -> Result<Vec<ReplicaEvent>, ClusterError> {
+    ) -> Result<Vec<ReplicaEvent>, FetchError> {
+        use FetchError::{Follower, Leader};
         let from = self.leo();
         // Fast path: the follower lacks exactly the batch just appended.
         let fresh_fits = fresh.and_then(|b| {
@@ -187,18 +215,24 @@ impl Replica {
         });
         if let Some((bytes, p)) = fresh_fits {
             // The leader's append checked these bytes' CRCs just now.
-            self.log.append_as_follower_prevalidated(bytes)?;
-            self.note_epoch(p.partition_leader_epoch, from)?;
+            self.log
+                .append_as_follower_prevalidated(bytes)
+                .map_err(|e| Follower(e.into()))?;
+            self.note_epoch(p.partition_leader_epoch, from)
+                .map_err(Follower)?;
             return Ok(Vec::new());
         }
         let r = match reader {
             Some(r) => r,
-            None => reader.insert(LogReader::open(leader_dir)?),
+            None => reader.insert(LogReader::open(leader_dir).map_err(|e| Leader(e.into()))?),
         };
         let mut events = Vec::new();
         'fetch: loop {
-            let mut cursor = r.cursor(self.leo())?;
-            while let Some(batch) = cursor.next_batch(leader_leo)? {
+            let mut cursor = r.cursor(self.leo()).map_err(|e| Leader(e.into()))?;
+            while let Some(batch) = cursor
+                .next_batch(leader_leo)
+                .map_err(|e| Leader(e.into()))?
+            {
                 let h = *batch.header();
                 if h.next_offset() <= self.leo() {
                     continue;
@@ -207,11 +241,18 @@ impl Replica {
                     // The follower's log ends inside one of the leader's batches: its last
                     // batches are not the leader's. Cut back to a boundary the leader has
                     // and fetch from there.
-                    events.extend(self.truncate(h.base_offset)?);
+                    events.extend(self.truncate(h.base_offset).map_err(Follower)?);
                     continue 'fetch;
                 }
-                self.log.append_as_follower(batch.bytes())?;
-                self.note_epoch(h.partition_leader_epoch, h.base_offset)?;
+                // The follower checks what it fetches (CRC, framing), as a Kafka follower
+                // does: a batch that fails is damage in the leader's log.
+                match self.log.append_as_follower(batch.bytes()) {
+                    Ok(_) => {}
+                    Err(e) if e.is_corruption() => return Err(Leader(e.into())),
+                    Err(e) => return Err(Follower(e.into())),
+                }
+                self.note_epoch(h.partition_leader_epoch, h.base_offset)
+                    .map_err(Follower)?;
             }
             break;
         }
@@ -226,6 +267,14 @@ impl Replica {
     fn leo(&self) -> i64 {
         self.log.log_end_offset()
     }
+}
+
+/// Whose files a failed fetch was in.
+enum FetchError {
+    /// Reading the leader's log.
+    Leader(ClusterError),
+    /// Writing the follower's.
+    Follower(ClusterError),
 }
 
 /// Something the replication pass did that a person should hear about.
@@ -256,6 +305,18 @@ pub enum ReplicaEvent {
         broker: i32,
         /// What was found.
         detail: String,
+    },
+    /// A replica was found damaged, missing or unwritable and taken offline (until its
+    /// broker restarts); when it led, `leader` is who leads now (-1: nobody, offline).
+    Failed {
+        /// Broker.
+        broker: i32,
+        /// What was found.
+        reason: String,
+        /// The partition's leader after the change.
+        leader: i32,
+        /// Its leader epoch after the change.
+        leader_epoch: i32,
     },
     /// A follower copied batches from the leader.
     CaughtUp {
@@ -290,6 +351,21 @@ pub struct CheckpointUpdate {
     pub high_watermark: i64,
     /// Log start offset, when above the first segment's base.
     pub log_start_offset: Option<i64>,
+}
+
+/// A failure in the leader's own files (reading or writing its log, its epoch history) as
+/// the leader's damage, so that it goes offline; other failures as they are.
+fn leader_damage(topic: &str, partition: u32, leader: i32, e: ClusterError) -> ClusterError {
+    if e.is_damage() && !matches!(e, ClusterError::ReplicaDamaged { .. }) {
+        ClusterError::ReplicaDamaged {
+            topic: topic.to_string(),
+            partition,
+            broker: leader,
+            reason: e.to_string(),
+        }
+    } else {
+        e
+    }
 }
 
 /// A failure on one follower, named: which partition, which broker.
@@ -460,7 +536,7 @@ impl PartitionWriter {
     fn brokers(&self) -> Result<(i32, i32, Vec<i32>), ClusterError> {
         let p = self.state()?;
         let state = self.cluster.state();
-        if p.leader < 0 || !state.is_online(p.leader) {
+        if p.leader < 0 || !p.replica_up(state, p.leader) {
             return Err(ClusterError::Offline {
                 topic: self.topic.clone(),
                 partition: self.partition,
@@ -471,12 +547,22 @@ impl PartitionWriter {
             p.replicas
                 .iter()
                 .copied()
-                .filter(|&b| b != p.leader && state.is_online(b)),
+                .filter(|&b| b != p.leader && p.replica_up(state, b)),
         );
         Ok((p.leader, p.leader_epoch, v))
     }
 
-    fn open_replicas(&mut self, trusted: bool) -> Result<(), ClusterError> {
+    /// Opens the replicas to write (the leader first). `trusted`: the last writer finished
+    /// cleanly (the lock record says so), so a damaged tail is damage, not a torn write.
+    /// `high_watermark`: the one the lock record holds, with the leader epoch it was reached
+    /// in. A replica found damaged, missing or unreadable is [`ClusterError::ReplicaDamaged`]
+    /// (the caller takes it offline and opens again), except a follower whose data is
+    /// damaged while the leader is sound: that one is cut and fetched again (repaired).
+    fn open_replicas(
+        &mut self,
+        trusted: bool,
+        high_watermark: Option<(i64, i32)>,
+    ) -> Result<(), ClusterError> {
         // The producer state each replica had goes on: reopening replays only what other
         // processes appended since, not everything after the last snapshot.
         let mut prior: BTreeMap<i32, ProducerState> = std::mem::take(&mut self.replicas)
@@ -488,7 +574,7 @@ impl PartitionWriter {
         let topic_id = self.cluster.topic(&self.topic)?.topic_id.clone();
         let layout = self.cluster.layout().clone();
         for &broker in &brokers {
-            let dir = ensure_replica_dir(&layout, &self.topic, &topic_id, self.partition, broker)?;
+            let full = self.recover.contains(&broker);
             let tp = (self.topic.clone(), self.partition);
             let rp = read_checkpoint(&layout, broker, names::RECOVERY_POINT_CHECKPOINT)?
                 .get(&tp)
@@ -496,12 +582,51 @@ impl PartitionWriter {
             let lso = read_checkpoint(&layout, broker, names::LOG_START_OFFSET_CHECKPOINT)?
                 .get(&tp)
                 .copied();
-            let full = self.recover.contains(&broker);
+            let dir = layout.replica_dir(broker, &self.topic, self.partition);
+            let damaged = |reason: String| ClusterError::ReplicaDamaged {
+                topic: self.topic.clone(),
+                partition: self.partition,
+                broker,
+                reason,
+            };
+            match std::fs::symlink_metadata(&dir) {
+                Ok(m) if m.file_type().is_symlink() => {
+                    return Err(damaged(format!(
+                        "{} is a symbolic link: filka never follows links inside a cluster",
+                        dir.display()
+                    )));
+                }
+                Ok(_) => {}
+                // The broker's checkpoints name the partition: the folder existed, and is
+                // gone (a disk replaced, a folder removed). A follower is made again and
+                // fetches everything from the leader; a leader's data is gone: it must not
+                // lead, or its followers would cut theirs to match.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound && rp.is_some() => {
+                    if broker == leader {
+                        return Err(damaged(format!("its folder {} is missing", dir.display())));
+                    }
+                    self.events.push(ReplicaEvent::Repaired {
+                        broker,
+                        detail: format!(
+                            "its folder {} was missing: made again, to be fetched from leader \
+                             {leader} from its log start",
+                            dir.display()
+                        ),
+                    });
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(damaged(format!("{}: {e}", dir.display()))),
+            }
+            let dir = ensure_replica_dir(&layout, &self.topic, &topic_id, self.partition, broker)
+                .map_err(|e| damaged(e.to_string()))?;
             let hints = OpenHints {
                 recovery_point: rp.unwrap_or(0),
                 log_start_offset: lso.unwrap_or(0),
                 trusted_tail: trusted && !full,
                 truncate_flushed: false,
+                // Cutting a bad tail is recovery after an unclean stop only: a writer that
+                // died mid-append, or a broker back after a power loss or a torn write.
+                may_cut_tail: !trusted || full,
             };
             let opened = PartitionLog::open_with_producer_state(
                 &dir,
@@ -520,30 +645,48 @@ impl PartitionWriter {
                     }
                     log
                 }
-                // A follower's flushed data is damaged: its leader has the same offsets,
-                // so cut the damage (saying so) and fetch them again.
-                Err(LogError::CorruptBelowRecoveryPoint {
-                    path,
-                    position,
-                    offset,
-                    recovery_point,
-                    detail,
-                }) if broker != leader => {
+                // A follower's data is damaged (flushed, or in a tail no writer was
+                // writing): its leader has the same offsets, so cut the damage (saying so)
+                // and fetch them again.
+                Err(
+                    e @ (LogError::CorruptBelowRecoveryPoint { .. } | LogError::DamagedTail { .. }),
+                ) if broker != leader => {
                     // Said without the error's "filka will not cut it away": on a follower
                     // it is cut, the leader has the same offsets.
-                    let detail = format!(
-                        "{}: corruption below the recovery point {recovery_point} at byte \
-                         {position} (offset {offset}): {detail}",
-                        path.display()
-                    );
+                    let detail = match e {
+                        LogError::CorruptBelowRecoveryPoint {
+                            path,
+                            position,
+                            offset,
+                            recovery_point,
+                            detail,
+                        } => format!(
+                            "{}: corruption below the recovery point {recovery_point} at byte \
+                             {position} (offset {offset}): {detail}",
+                            path.display()
+                        ),
+                        LogError::DamagedTail {
+                            path,
+                            position,
+                            offset,
+                            detail,
+                        } => format!(
+                            "{}: damage at byte {position} (offset {offset}), no writer died \
+                             writing it: {detail}",
+                            path.display()
+                        ),
+                        other => other.to_string(),
+                    };
                     let (log, report) = PartitionLog::open(
                         &dir,
                         self.cfg.log_config(),
                         OpenHints {
                             truncate_flushed: true,
+                            may_cut_tail: true,
                             ..hints
                         },
-                    )?;
+                    )
+                    .map_err(|e| damaged(e.to_string()))?;
                     self.events.push(ReplicaEvent::Repaired {
                         broker,
                         detail: format!(
@@ -553,10 +696,33 @@ impl PartitionWriter {
                     });
                     log
                 }
+                Err(e) if e.is_damage() => return Err(damaged(e.to_string())),
                 Err(e) => return Err(e.into()),
             };
+            // A leader that ends below the high watermark its in-sync replicas reached in
+            // this leader epoch lost acknowledged records: it must not lead (its followers
+            // would cut theirs to match). After a restart (`full`) what recovery cut is
+            // Kafka's loss of an unclean stop, reported as such.
+            if broker == leader
+                && !full
+                && let Some((hw, hw_epoch)) = high_watermark
+                && hw_epoch == epoch
+                && log.log_end_offset() < hw
+            {
+                return Err(damaged(format!(
+                    "its log ends at offset {}, below the high watermark {hw} its in-sync \
+                     replicas reached: records it acknowledged are gone",
+                    log.log_end_offset()
+                )));
+            }
             let epochs_path = dir.join(names::LEADER_EPOCH_CHECKPOINT);
-            let mut epochs = checkpoint::read_epochs(&epochs_path)?;
+            let mut epochs = checkpoint::read_epochs(&epochs_path).map_err(|e| {
+                if e.is_damage() {
+                    damaged(e.to_string())
+                } else {
+                    e.into()
+                }
+            })?;
             // Entries past the log end (recovery cut those offsets) are dropped, as Kafka's
             // leader epoch cache does after recovery.
             let leo = log.log_end_offset();
@@ -612,22 +778,51 @@ impl PartitionWriter {
         // Reopens the path when `topic delete` removed the lock file since it was opened.
         let file = super::lock::lock_exclusive_file(&path, self.lock_file.take())?;
         let result = (|| {
-            // Leader changes are committed by holders of this lock (failover), so metadata
-            // read before waiting for it may name a leader, ISR and epoch that are gone:
-            // read it again now that nobody can change them under us.
-            self.refresh_metadata()?;
             let mut record = LockRecord::read(&file, &path)?;
-            let want = self.brokers()?;
-            if self.seen != Some(record.counter)
-                || self.opened_for.as_ref() != Some(&want)
-                || self.replicas.is_empty()
-            {
-                self.open_replicas(record.clean)?;
+            // A replica found damaged is taken offline and the replicas opened again, with
+            // whoever leads now; each pass takes one replica out, so this ends.
+            loop {
+                // Leader changes are committed by holders of this lock (failover), so
+                // metadata read before waiting for it may name a leader, ISR and epoch that
+                // are gone: read it again now that nobody can change them under us.
+                self.refresh_metadata()?;
+                let want = self.brokers()?;
+                if self.seen == Some(record.counter)
+                    && self.opened_for.as_ref() == Some(&want)
+                    && !self.replicas.is_empty()
+                {
+                    break;
+                }
+                match self.open_replicas(record.clean, record.high_watermark) {
+                    Ok(()) => break,
+                    Err(ClusterError::ReplicaDamaged { broker, reason, .. }) => {
+                        self.fail_replica(broker, reason)?;
+                    }
+                    Err(e) => return Err(e),
+                }
             }
             record.counter = record.counter.wrapping_add(1);
             record.clean = false;
             record.write(&file, &path)?;
-            let out = f(self, &mut record)?;
+            let out = match f(self, &mut record) {
+                Ok(out) => out,
+                // Damage met while writing or replicating: the replica goes offline now;
+                // the caller tries again (an append looks for its batch on the new
+                // leader, and appends it again only if it is not there).
+                Err(ClusterError::ReplicaDamaged { broker, reason, .. }) => {
+                    self.fail_replica(broker, reason.clone())?;
+                    record.clean = true;
+                    record.write(&file, &path)?;
+                    self.seen = Some(record.counter);
+                    return Err(ClusterError::ReplicaFailedRetry {
+                        topic: self.topic.clone(),
+                        partition: self.partition,
+                        broker,
+                        reason,
+                    });
+                }
+                Err(e) => return Err(e),
+            };
             record.clean = true;
             record.write(&file, &path)?;
             self.seen = Some(record.counter);
@@ -640,6 +835,32 @@ impl PartitionWriter {
             self.opened_for = None;
         }
         result
+    }
+
+    /// Takes `broker`'s replica offline (Kafka's failed log dir, for this partition) and
+    /// elects a new leader if it led, through the controller; the caller holds the lock.
+    fn fail_replica(&mut self, broker: i32, reason: String) -> Result<(), ClusterError> {
+        let records = super::failover::replica_failed_locked(
+            &mut self.cluster,
+            &self.topic,
+            self.partition,
+            broker,
+            &reason,
+        )?;
+        self.stamp = snapshot_stamp(&self.cluster.layout().snapshot());
+        self.opened_for = None;
+        self.replicas.retain(|r| r.broker != broker);
+        let now = self.state()?;
+        let (leader, leader_epoch) = (now.leader, now.leader_epoch);
+        if !records.is_empty() {
+            self.events.push(ReplicaEvent::Failed {
+                broker,
+                reason,
+                leader,
+                leader_epoch,
+            });
+        }
+        Ok(())
     }
 
     /// The replication pass: followers on online, unpaused brokers copy what they lack;
@@ -662,15 +883,35 @@ impl PartitionWriter {
                     partition,
                 })?;
         let leader_leo = leader.leo();
+        let leader_broker = leader.broker;
         let leader_dir = leader.log.dir().to_path_buf();
         let mut reader: Option<LogReader> = None;
+        // Followers whose files failed: taken offline after the pass.
+        let mut failed: Vec<(i32, String)> = Vec::new();
         for f in followers.iter_mut() {
             let paused = state.brokers.get(&f.broker).is_some_and(|b| b.paused);
             if !paused && f.leo() < leader_leo {
-                let events = f
-                    .fetch_from(&leader_dir, leader_leo, fresh, &mut reader)
-                    .map_err(|e| replica_error(&self.topic, self.partition, f.broker, e))?;
-                self.events.extend(events);
+                match f.fetch_from(&leader_dir, leader_leo, fresh, &mut reader) {
+                    Ok(events) => self.events.extend(events),
+                    // The leader's log is damaged: the leader goes offline, not the
+                    // follower that noticed.
+                    Err(FetchError::Leader(e)) if e.is_damage() => {
+                        return Err(ClusterError::ReplicaDamaged {
+                            topic: topic.clone(),
+                            partition,
+                            broker: leader_broker,
+                            reason: e.to_string(),
+                        });
+                    }
+                    // A follower that cannot be written leaves the ISR; the write goes on.
+                    Err(FetchError::Follower(e)) if e.is_damage() => {
+                        failed.push((f.broker, e.to_string()));
+                        continue;
+                    }
+                    Err(FetchError::Leader(e) | FetchError::Follower(e)) => {
+                        return Err(replica_error(&self.topic, self.partition, f.broker, e));
+                    }
+                }
             }
             if f.leo() >= leader_leo {
                 record.caught_up.insert(f.broker, now);
@@ -678,7 +919,14 @@ impl PartitionWriter {
                 record.caught_up.entry(f.broker).or_insert(now);
             }
         }
-        self.update_isr(record, now)
+        for (broker, reason) in failed {
+            record.caught_up.remove(&broker);
+            self.fail_replica(broker, reason)?;
+        }
+        let hw = self.update_isr(record, now)?;
+        let epoch = self.state()?.leader_epoch;
+        record.high_watermark = Some((hw, epoch));
+        Ok(hw)
     }
 
     /// Shrinks or expands the ISR as Kafka's leader does, through the controller.
@@ -696,6 +944,10 @@ impl PartitionWriter {
             }
             if !state.is_online(b) {
                 reasons.push(format!("{b} is down"));
+                return false;
+            }
+            if p.offline_replicas.contains(&b) {
+                reasons.push(format!("{b}'s replica is offline"));
                 return false;
             }
             let caught = record.caught_up.get(&b).copied().unwrap_or(now);
@@ -718,7 +970,7 @@ impl PartitionWriter {
         for &b in &p.replicas {
             let paused = state.brokers.get(&b).is_some_and(|x| x.paused);
             if !isr.contains(&b)
-                && state.is_online(b)
+                && p.replica_up(state, b)
                 && !paused
                 && leo.get(&b).is_some_and(|&l| l >= hw && l >= leader_leo)
             {
@@ -795,13 +1047,18 @@ impl PartitionWriter {
         let mut waiting_since: Option<Instant> = None;
         let deadline = Instant::now() + self.delivery_timeout;
         let mut waiting_for_leader = false;
+        let mut failures = 0;
         loop {
             let tried = attempts.len();
             let step = self.locked(|w, record| {
                 // Replicate what followers lack first: a writer killed before its followers
                 // got its batch left them behind.
                 let hw = w.replicate(record, None)?;
-                if let Some(info) = w.surviving(&attempts)? {
+                let leader_id = w.replicas.first().map_or(-1, |r| r.broker);
+                let (topic, partition) = (w.topic.clone(), w.partition);
+                // A failure in the leader's own files is the leader's damage.
+                let damage = |e: ClusterError| leader_damage(&topic, partition, leader_id, e);
+                if let Some(info) = w.surviving(&attempts).map_err(damage)? {
                     return Ok((info, hw, w.online_isr()?));
                 }
                 // The ISR may have shrunk just now. (A partition with no live leader was
@@ -826,7 +1083,10 @@ impl PartitionWriter {
                     base_offset,
                     last_offset,
                     timestamp,
-                } = leader.log.check_producer_batches(batch)?
+                } = leader
+                    .log
+                    .check_producer_batches(batch)
+                    .map_err(|e| damage(e.into()))?
                 {
                     let hw = w.replicate(record, None)?;
                     let info = AppendInfo {
@@ -838,10 +1098,13 @@ impl PartitionWriter {
                     };
                     return Ok((info, hw, w.online_isr()?));
                 }
-                leader.note_epoch(epoch, leo)?;
+                leader.note_epoch(epoch, leo).map_err(damage)?;
                 // Batches reach a writer only from this process's BatchBuilder: their CRCs
                 // were computed a moment ago, so the leader checks framing, not CRCs again.
-                let info = leader.log.append_built(batch, epoch, now_ms())?;
+                let info = leader
+                    .log
+                    .append_built(batch, epoch, now_ms())
+                    .map_err(|e| damage(e.into()))?;
                 attempts.push(Attempt {
                     info,
                     batches: batch_ids(batch),
@@ -870,6 +1133,20 @@ impl PartitionWriter {
                 (Err(_), Some(info)) if acks == Acks::None => {
                     self.appended = true;
                     return Ok(info);
+                }
+                // A replica failed and is offline now: try again with the ones left (the
+                // batch is looked for on the new leader first). Each failure takes one
+                // replica out, so this ends.
+                (Err(ClusterError::ReplicaFailedRetry { .. }), _)
+                    if failures
+                        < self
+                            .cluster
+                            .partition(&self.topic, self.partition)?
+                            .replicas
+                            .len() =>
+                {
+                    failures += 1;
+                    continue;
                 }
                 (step, _) => step?,
             };
@@ -907,15 +1184,11 @@ impl PartitionWriter {
         }
     }
 
-    /// In-sync replicas on online brokers.
+    /// In-sync replicas that can serve (broker up, replica not offline).
     fn online_isr(&self) -> Result<usize, ClusterError> {
         let state = self.cluster.state();
-        Ok(self
-            .state()?
-            .isr
-            .iter()
-            .filter(|&&b| state.is_online(b))
-            .count())
+        let p = self.state()?;
+        Ok(p.isr.iter().filter(|&&b| p.replica_up(state, b)).count())
     }
 
     /// acks=all is refused before appending when the ISR is below `min.insync.replicas`
@@ -991,7 +1264,18 @@ impl PartitionWriter {
     /// One replication pass without appending (a consumer or `broker-up` touching the
     /// partition). Returns the high watermark.
     pub fn sync(&mut self) -> Result<i64, ClusterError> {
-        self.locked(|w, record| w.replicate(record, None))
+        let mut failures = 0;
+        loop {
+            match self.locked(|w, record| w.replicate(record, None)) {
+                // The leader's log was damaged: it is offline now; go on with the new one.
+                Err(ClusterError::ReplicaFailedRetry { .. })
+                    if failures < self.state()?.replicas.len() =>
+                {
+                    failures += 1;
+                }
+                r => return r,
+            }
+        }
     }
 
     /// Applies retention and reports where each replica's checkpoints stand. Flushes only
@@ -1177,6 +1461,7 @@ mod tests {
             counter: 7,
             clean: true,
             caught_up: [(102, 5), (103, 9)].into_iter().collect(),
+            high_watermark: Some((42, 3)),
         };
         written.write(&f, &path).unwrap();
         assert_eq!(LockRecord::read(&f, &path).unwrap(), written);

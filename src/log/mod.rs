@@ -110,6 +110,22 @@ pub enum LogError {
         /// What is wrong.
         detail: String,
     },
+    /// Damage above the recovery point of a log whose last writer finished cleanly: not a
+    /// torn write (nobody died writing), so not recovery's to cut.
+    #[error(
+        "{path}: damage at byte {position} (offset {offset}): {detail}; the last writer \
+         finished cleanly, so this is not a torn write: filka will not cut it away"
+    )]
+    DamagedTail {
+        /// The segment.
+        path: PathBuf,
+        /// Byte position of the first bad batch.
+        position: u64,
+        /// First offset that cannot be read.
+        offset: i64,
+        /// What is wrong.
+        detail: String,
+    },
     /// A checkpoint file is malformed.
     #[error("{path}:{line}: malformed checkpoint: {reason}")]
     BadCheckpoint {
@@ -161,8 +177,16 @@ impl LogError {
             self,
             LogError::Corrupt { .. }
                 | LogError::CorruptBelowRecoveryPoint { .. }
+                | LogError::DamagedTail { .. }
                 | LogError::BadCheckpoint { .. }
         )
+    }
+
+    /// True when the replica's files are damaged or cannot be read or written: corruption
+    /// or an I/O error (Kafka's KafkaStorageException: its log dir has failed). A refused
+    /// batch or an offset out of range is not.
+    pub fn is_damage(&self) -> bool {
+        self.is_corruption() || matches!(self, LogError::Io { .. })
     }
 }
 

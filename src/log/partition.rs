@@ -40,6 +40,11 @@ pub struct OpenHints {
     /// Corruption below the recovery point may be cut too: only for a follower that will
     /// fetch the same offsets again from its leader (the caller reports it).
     pub truncate_flushed: bool,
+    /// Recovery may cut a torn or corrupt tail above the recovery point: the log's last
+    /// writer died in the middle of an append, or its broker lost power (an unclean stop,
+    /// as Kafka's recovery at startup assumes). Otherwise such a tail is damage, reported as
+    /// [`LogError::DamagedTail`] with nothing changed.
+    pub may_cut_tail: bool,
 }
 
 /// What opening the log had to do.
@@ -182,7 +187,8 @@ impl PartitionLog {
                         .map(|m| m.len())
                         .unwrap_or(0);
                     let keep = if hints.truncate_flushed { i64::MIN } else { rp };
-                    let (seg, stop) = Segment::recover(dir, base, interval, keep)?;
+                    let (seg, stop) =
+                        Segment::recover(dir, base, interval, keep, hints.may_cut_tail)?;
                     report.rebuilt_segments.push(base);
                     report.recovered = true;
                     if let Some(stop) = stop {
@@ -205,7 +211,7 @@ impl PartitionLog {
                 bases.pop();
                 match active {
                     Some(a) => a,
-                    None => Segment::recover(dir, last, interval, rp)?.0,
+                    None => Segment::recover(dir, last, interval, rp, hints.may_cut_tail)?.0,
                 }
             }
         };
@@ -488,7 +494,7 @@ impl PartitionLog {
             delete_segment_files(&self.dir, self.active.base_offset())?;
             self.active = match Segment::open_tail(&self.dir, prev, interval)? {
                 Some(s) => s,
-                None => Segment::recover(&self.dir, prev, interval, i64::MIN)?.0,
+                None => Segment::recover(&self.dir, prev, interval, i64::MIN, true)?.0,
             };
         }
         let leo = self.active.truncate_to(&self.dir, offset)?;

@@ -266,6 +266,7 @@ impl Segment {
         base_offset: i64,
         interval: u64,
         recovery_point: i64,
+        may_cut: bool,
     ) -> Result<(Segment, Option<ScanStop>), LogError> {
         let log_path = names::segment_path(dir, base_offset, LOG_SUFFIX);
         let log = io::open(&log_path, OpenOptions::new().read(true).append(true))
@@ -281,6 +282,16 @@ impl Segment {
                 position: scan.valid_end,
                 offset: scan.next_offset,
                 recovery_point,
+                detail: stop.to_string(),
+            });
+        }
+        if let Some(stop) = &stop
+            && !may_cut
+        {
+            return Err(LogError::DamagedTail {
+                path: log_path,
+                position: scan.valid_end,
+                offset: scan.next_offset,
                 detail: stop.to_string(),
             });
         }
@@ -536,7 +547,7 @@ impl Segment {
             .map_err(io_err(&p, "truncate"))?;
         io::set_len(&self.log, cut).map_err(io_err(&self.log_path, "truncate"))?;
         // Rebuild this segment's state from scratch: simplest way to keep it exact.
-        let (seg, stop) = Segment::recover(dir, self.base_offset, self.interval, i64::MIN)?;
+        let (seg, stop) = Segment::recover(dir, self.base_offset, self.interval, i64::MIN, true)?;
         if let Some(stop) = stop {
             return Err(LogError::Corrupt {
                 path: self.log_path.clone(),

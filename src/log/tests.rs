@@ -35,6 +35,7 @@ fn open(dir: &Path, cfg: LogConfig, rp: i64) -> (PartitionLog, RecoveryReport) {
             log_start_offset: 0,
             trusted_tail: false,
             truncate_flushed: false,
+            may_cut_tail: true,
         },
     )
     .unwrap()
@@ -205,6 +206,7 @@ fn every_single_bit_flip_is_detected() {
                 log_start_offset: 0,
                 trusted_tail: false,
                 truncate_flushed: false,
+                may_cut_tail: true,
             },
         );
         if let Ok((log, _)) = r {
@@ -237,6 +239,7 @@ fn corruption_below_the_recovery_point_is_reported_not_cut() {
             log_start_offset: 0,
             trusted_tail: false,
             truncate_flushed: false,
+            may_cut_tail: true,
         },
     )
     .unwrap_err();

@@ -53,6 +53,7 @@ fn recovering() -> OpenHints {
     OpenHints {
         recovery_point: 0,
         trusted_tail: false,
+        may_cut_tail: true,
         ..OpenHints::default()
     }
 }

@@ -155,6 +155,15 @@ fn a_dead_holders_transaction_is_aborted_by_the_next_process_that_needs_it() {
     assert!(c.topic(TXN_TOPIC).is_ok());
 }
 
+/// Its broker restarts (down, then up), as after an I/O error on one of its replicas: that
+/// replica went offline (Kafka's failed log dir) and a restart tries it again, recovered.
+fn restart(c: &Cluster) {
+    let mut c = c.clone();
+    c.reload().unwrap();
+    crate::cluster::failover::broker_down(&mut c, 101, false).unwrap();
+    crate::cluster::failover::broker_up(&mut c, 101).unwrap();
+}
+
 /// The state of `id` as a process starting now would find it.
 fn durable_status(c: &Cluster, id: &str) -> Option<TxnStatus> {
     let mut c = c.clone();
@@ -341,7 +350,8 @@ fn a_producer_goes_on_after_an_abort_that_dropped_unsent_batches() {
     assert_eq!(values(&c, Isolation::ReadCommitted), ["x", "d"]);
 }
 
-/// A commit that fails at one file operation (an I/O error; the process lives on), then an
+/// A commit that fails at one file operation (an I/O error; the process lives on; the
+/// replica it hit goes offline until its broker restarts, which it then does), then an
 /// abort by the same producer, as `produce` does after an error: once the commit decision
 /// was written the abort completes the commit instead and says so, and the transaction is
 /// whole either way.
@@ -365,6 +375,7 @@ fn an_abort_after_a_failed_commit_completes_a_decided_commit() {
         if !failed {
             continue;
         }
+        restart(&c);
         let decided = matches!(
             durable_status(&c, "tx"),
             Some(TxnStatus::PrepareCommit | TxnStatus::CompleteCommit)
@@ -459,6 +470,9 @@ fn nothing_is_sent_while_a_failed_commit_waits_to_be_completed() {
             let failed = with_fault(at, Fault::Error, &ops, || p.commit_transaction())
                 .0
                 .is_err();
+            if failed {
+                restart(&c2);
+            }
             if !failed || durable_status(&c2, "tx") != Some(TxnStatus::PrepareCommit) {
                 continue;
             }

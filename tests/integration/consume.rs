@@ -460,6 +460,7 @@ fn offline_partition_exits_7() {
             leader_epoch: 1,
             isr: vec![],
             reason: "test: every replica down".into(),
+            offline_replicas: None,
         };
         Ok((vec![r], ()))
     })

@@ -149,6 +149,7 @@ impl TestCluster {
                         leader_epoch: epoch,
                         isr,
                         reason: format!("broker {broker} went down"),
+                        offline_replicas: None,
                     });
                 }
             }

@@ -291,8 +291,13 @@ fn corruption_is_found_by_reads_and_repaired_by_broker_up() {
     assert_eq!(t.values("demo"), ["hello", "world"]);
 }
 
+/// Regression (issue 18): the next produce cut the leader's torn batch, which every
+/// follower held and which had been acknowledged, and the followers then cut theirs to
+/// match: acknowledged record `c` was lost everywhere. A leader below the high watermark its
+/// ISR reached is a damaged replica: it goes offline, an in-sync follower leads, nothing
+/// acknowledged is lost.
 #[test]
-fn torn_write_is_cut_by_the_next_writer() {
+fn torn_write_on_the_leader_moves_leadership_and_loses_nothing() {
     let t = TestCluster::new();
     setup(&t, &[]);
     t.produce("demo", "a\nb\n", &[]).success();
@@ -311,13 +316,21 @@ fn torn_write_is_cut_by_the_next_writer() {
         ])
         .success();
     assert!(stdout_text(&out).contains("torn"), "{}", stdout_text(&out));
-    t.produce("demo", "d\n", &[]).success();
-    let values = t.values("demo");
-    assert_eq!(
-        values,
-        ["a", "b", "d"],
-        "the torn batch (c) is cut, d follows"
+    let d = t.produce("demo", "d\n", &[]).success();
+    let said = crate::harness::stderr_lines(&d).join("\n");
+    assert!(
+        said.contains(&format!("the replica on broker {l} failed")),
+        "{said}"
     );
+    assert_eq!(
+        t.values("demo"),
+        ["a", "b", "c", "d"],
+        "nothing acknowledged lost"
+    );
+    let p = t.open_cluster().partition("demo", 0).unwrap().clone();
+    assert_ne!(p.leader.to_string(), l, "a healthy in-sync replica leads");
+    assert_eq!(p.offline_replicas, [l.parse::<i32>().unwrap()]);
+    assert!(!p.isr.contains(&l.parse().unwrap()));
 }
 
 #[test]
