@@ -608,8 +608,8 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand broker-up 'Start a broker again: recovery, truncation by leader epoch, catch-up, ISR rejoin'
             cand pause-replication 'Stop a broker''s followers from copying (a slow or cut-off follower)'
             cand resume-replication 'Let a paused broker''s followers copy again; they catch up and rejoin the ISR'
-            cand corrupt 'Flip bytes in a replica''s segment data; reads of the damaged batches then fail with their position, and recovery handles it at the next broker-up'
-            cand torn-write 'Cut a replica''s active segment in the middle of its last batch, as a crash during a write leaves it'
+            cand corrupt 'Flip bytes in a replica''s segment data, then do what Kafka does about it: a damaged leader goes offline (its log dir failed) and an in-sync replica leads; a damaged follower is cut and fetched again from the leader. Nothing acknowledged is lost while a healthy in-sync replica holds it. An offline replica is tried again when its broker restarts (broker-down, then broker-up)'
+            cand torn-write 'Cut a replica''s active segment in the middle of its last batch, as a crash during a write leaves it, then recover it as Kafka does after an unclean stop: the torn batch is cut; a leader left below the high watermark its in-sync replicas reached has lost acknowledged records, so it goes offline and an in-sync replica leads'
         }
         &'filka;simulate-failure;broker-down'= {
             cand --cluster 'The cluster directory, created on first use by every command that needs one'

@@ -48,7 +48,7 @@ exit_codes! {
     Success = 0, "The command did what was asked.";
     Failure = 1, "A runtime failure not listed below (I/O, locks, ...).";
     Usage = 2, "Bad arguments or flags (clap's own code too).";
-    Corrupt = 3, "Corrupt data in a segment, index or checkpoint file.";
+    Corrupt = 3, "Corrupt or missing data in a replica's files or a checkpoint.";
     NotFound = 4, "A topic, partition, group or file does not exist.";
     InvalidInput = 5, "A malformed input record; all before it were written.";
     NotEnoughReplicas = 6, "acks=all refused: ISR smaller than min.insync.replicas.";
@@ -191,6 +191,8 @@ pub fn classify(err: &(dyn std::error::Error + 'static)) -> Option<ExitCode> {
             C::Offline { .. } => Some(ExitCode::Offline),
             C::ProducerFenced(_) => Some(ExitCode::Fenced),
             C::BadSnapshot { .. } => Some(ExitCode::Corrupt),
+            // A damaged replica that no failover could take the place of.
+            C::ReplicaDamaged { .. } | C::ReplicaFailedRetry { .. } => Some(ExitCode::Corrupt),
             // Transparent wrappers: their inner error is not in the chain on its own.
             C::Log(inner) => classify(inner),
             C::Replica { source, .. } => classify(source.as_ref()),

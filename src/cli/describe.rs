@@ -249,6 +249,9 @@ pub struct PartitionInfo {
     pub replicas: Vec<i32>,
     /// In-sync replicas.
     pub isr: Vec<i32>,
+    /// Replicas on a failed log dir (offline until their broker restarts).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub offline_replicas: Vec<i32>,
     /// First readable offset.
     pub log_start_offset: Option<i64>,
     /// Offsets below it are on every in-sync replica: what consumers may read.
@@ -271,6 +274,7 @@ fn partition_infos(c: &Cluster, name: &str, t: &TopicState) -> anyhow::Result<Ve
             leader_epoch: p.leader_epoch,
             replicas: p.replicas.clone(),
             isr: p.isr.clone(),
+            offline_replicas: p.offline_replicas.clone(),
             log_start_offset: leader.map(|_| view.log_start_offset),
             high_watermark: leader.map(|_| view.high_watermark),
             log_end_offset: leader.map(|_| view.log_end_offset),
@@ -350,8 +354,18 @@ const PARTITION_COLUMNS: [&str; 8] = [
     "Size",
 ];
 
-fn partition_cells(p: &PartitionInfo) -> Vec<String> {
-    vec![
+/// The partition table's columns: an `Offline` column after `Isr` only when some replica is
+/// offline (Kafka's offline replicas), so a healthy cluster's table stays as Kafka's.
+fn partition_columns(offline: bool) -> Vec<&'static str> {
+    let mut cols = PARTITION_COLUMNS.to_vec();
+    if offline {
+        cols.insert(4, "Offline");
+    }
+    cols
+}
+
+fn partition_cells(p: &PartitionInfo, offline: bool) -> Vec<String> {
+    let mut cells = vec![
         p.partition.to_string(),
         if p.leader < 0 {
             "none".to_string()
@@ -364,7 +378,18 @@ fn partition_cells(p: &PartitionInfo) -> Vec<String> {
         or_dash(p.high_watermark),
         or_dash(p.log_end_offset),
         or_dash(p.size),
-    ]
+    ];
+    if offline {
+        cells.insert(
+            4,
+            if p.offline_replicas.is_empty() {
+                "-".to_string()
+            } else {
+                join(&p.offline_replicas)
+            },
+        );
+    }
+    cells
 }
 
 /// Kafka's header line: `Topic: demo  TopicId: ...  PartitionCount: 3  ...`.
@@ -390,9 +415,11 @@ pub fn run_topic(args: &TopicArgs, global: &GlobalArgs) -> anyhow::Result<ExitCo
         return finish(out);
     }
     let t = c.topic(name)?;
-    let mut parts = Table::new(PARTITION_COLUMNS);
-    for p in partition_infos(&c, name, t)? {
-        parts.row(partition_cells(&p));
+    let infos = partition_infos(&c, name, t)?;
+    let offline = infos.iter().any(|p| !p.offline_replicas.is_empty());
+    let mut parts = Table::new(partition_columns(offline));
+    for p in infos {
+        parts.row(partition_cells(&p, offline));
     }
     let mut configs = Table::new(["Config", "Value", "Source"]);
     for (k, v, s) in config_rows(&c, name, t)? {
@@ -427,7 +454,7 @@ fn topics(args: &TopicsArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
 /// The table `describe topics` prints: one row per partition of every topic (internal ones
 /// only with `internal`). Also what `filka demo` shows as its last step.
 pub fn topics_table(c: &Cluster, internal: bool) -> anyhow::Result<Table> {
-    let mut table = Table::new(std::iter::once("Topic").chain(PARTITION_COLUMNS));
+    let mut rows = Vec::new();
     for (name, t) in c
         .state()
         .topics
@@ -435,10 +462,15 @@ pub fn topics_table(c: &Cluster, internal: bool) -> anyhow::Result<Table> {
         .filter(|(name, _)| internal || !is_internal(name))
     {
         for p in partition_infos(c, name, t)? {
-            let mut cells = vec![name.clone()];
-            cells.extend(partition_cells(&p));
-            table.row(cells);
+            rows.push((name.clone(), p));
         }
+    }
+    let offline = rows.iter().any(|(_, p)| !p.offline_replicas.is_empty());
+    let mut table = Table::new(std::iter::once("Topic").chain(partition_columns(offline)));
+    for (name, p) in rows {
+        let mut cells = vec![name];
+        cells.extend(partition_cells(&p, offline));
+        table.row(cells);
     }
     Ok(table)
 }
@@ -704,7 +736,12 @@ fn partition(args: &PartitionArgs, global: &GlobalArgs) -> anyhow::Result<ExitCo
         .iter()
         .map(|r| ReplicaRow {
             broker: r.broker,
-            state: status_name(&c, r.broker),
+            // A replica on a failed log dir is offline whatever its broker is.
+            state: if p.offline_replicas.contains(&r.broker) {
+                "failed"
+            } else {
+                status_name(&c, r.broker)
+            },
             role: if r.broker == p.leader {
                 "leader"
             } else {
@@ -739,6 +776,7 @@ fn partition(args: &PartitionArgs, global: &GlobalArgs) -> anyhow::Result<ExitCo
             "partition_epoch": p.partition_epoch,
             "replicas": p.replicas,
             "isr": p.isr,
+            "offline_replicas": p.offline_replicas,
             "log_start_offset": leader.map(|_| view.log_start_offset),
             "high_watermark": hw,
             "last_stable_offset": lso,
@@ -748,7 +786,7 @@ fn partition(args: &PartitionArgs, global: &GlobalArgs) -> anyhow::Result<ExitCo
         return finish(out);
     }
     out.line(&escape_control(&format!(
-        "Topic: {topic}  Partition: {n}  Leader: {}  LeaderEpoch: {}  Isr: {}  HighWatermark: {}  LastStableOffset: {}",
+        "Topic: {topic}  Partition: {n}  Leader: {}  LeaderEpoch: {}  Isr: {}  HighWatermark: {}  LastStableOffset: {}{}",
         if p.leader < 0 {
             "none".to_string()
         } else {
@@ -758,6 +796,11 @@ fn partition(args: &PartitionArgs, global: &GlobalArgs) -> anyhow::Result<ExitCo
         join(&p.isr),
         or_dash(hw),
         or_dash(lso),
+        if p.offline_replicas.is_empty() {
+            String::new()
+        } else {
+            format!("  Offline: {}", join(&p.offline_replicas))
+        }
     )))?;
     out.line("")?;
     let mut table = Table::new([

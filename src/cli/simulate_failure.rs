@@ -78,8 +78,11 @@ pub enum What {
         /// Broker id.
         id: i32,
     },
-    /// Flip bytes in a replica's segment data; reads of the damaged batches then fail with
-    /// their position, and recovery handles it at the next broker-up.
+    /// Flip bytes in a replica's segment data, then do what Kafka does about it: a damaged
+    /// leader goes offline (its log dir failed) and an in-sync replica leads; a damaged
+    /// follower is cut and fetched again from the leader. Nothing acknowledged is lost
+    /// while a healthy in-sync replica holds it. An offline replica is tried again when
+    /// its broker restarts (broker-down, then broker-up).
     #[command(
         after_long_help = "Examples:\n  filka simulate-failure corrupt --broker 101 --topic demo --partition 0 --count 3 --seed 7"
     )]
@@ -101,7 +104,9 @@ pub enum What {
         seed: u64,
     },
     /// Cut a replica's active segment in the middle of its last batch, as a crash during
-    /// a write leaves it.
+    /// a write leaves it, then recover it as Kafka does after an unclean stop: the torn
+    /// batch is cut; a leader left below the high watermark its in-sync replicas reached
+    /// has lost acknowledged records, so it goes offline and an in-sync replica leads.
     #[command(
         after_long_help = "Examples:\n  filka simulate-failure torn-write --broker 101 --topic demo --partition 0"
     )]
@@ -298,9 +303,14 @@ pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
             let _lock = FileLock::exclusive(&cluster.layout().partition_lock(topic, *partition))?;
             let d = failure::corrupt(cluster.layout(), topic, *partition, *broker, *count, *seed)
                 .context("corrupt")?;
+            drop(_lock);
+            // What Kafka does about it, now: a damaged leader goes offline and an in-sync
+            // replica leads; a damaged follower is fetched again from the leader.
+            let after = failover::after_damage(&mut cluster, topic, *partition, *broker, false)
+                .context("corrupt")?;
             Report {
                 damage: vec![d],
-                ..Report::default()
+                ..after
             }
         }
         What::TornWrite {
@@ -313,9 +323,12 @@ pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
             let d = failure::torn_write(cluster.layout(), topic, *partition, *broker)
                 .context("torn-write")?;
             crate::cluster::writer::mark_unclean(&lock)?;
+            drop(lock);
+            let after = failover::after_damage(&mut cluster, topic, *partition, *broker, true)
+                .context("torn-write")?;
             Report {
                 damage: vec![d],
-                ..Report::default()
+                ..after
             }
         }
     };

@@ -262,6 +262,8 @@ pub struct Producer {
     max_request: usize,
     /// Largest batch (and so record) the topic takes: its max.message.bytes.
     max_record: usize,
+    /// A record larger than this (in a batch of its own) is refused by the producer.
+    refuse_above: usize,
     /// Bytes per batch: batch.size, capped by `max_record`.
     batch_limit: usize,
     /// What acks=0 dropped so far.
@@ -319,6 +321,15 @@ impl Producer {
             .max_message_bytes
             .clamp(BATCH_HEADER_LEN, MAX_BATCH_BYTES);
         let batch_limit = cfg.batch_size.min(max_record);
+        // What the producer itself refuses: with acks=0 only what no request could carry
+        // (Kafka's client checks max.request.size, not the topic's max.message.bytes: the
+        // broker refuses a larger batch, and with acks=0 nobody hears of it); otherwise the
+        // topic's limit, the error the leader would give, before the record joins a batch.
+        let refuse_above = if cfg.acks == Acks::None {
+            MAX_REQUEST_SIZE.min(MAX_BATCH_BYTES).max(max_record)
+        } else {
+            max_record
+        };
         Ok(Producer {
             topic: topic.to_string(),
             partitions,
@@ -330,6 +341,7 @@ impl Producer {
             max_request: (PENDING_MEMORY / partitions.max(1) as usize)
                 .clamp(batch_limit, MAX_REQUEST_SIZE.max(batch_limit)),
             max_record,
+            refuse_above,
             batch_limit,
             dropped: Dropped::default(),
             sticky: None,
@@ -393,9 +405,11 @@ impl Producer {
         self.codec
     }
 
-    /// The largest record (in a batch of its own) the topic takes: its max.message.bytes.
+    /// The largest record (in a batch of its own) the producer sends: the topic's
+    /// max.message.bytes, or with acks=0 the most a request carries (the leader then
+    /// refuses what is over the topic's limit, and acks=0 hears nothing of it).
     pub fn max_record_size(&self) -> usize {
-        self.max_record
+        self.refuse_above
     }
 
     /// What acks=0 dropped so far (nothing with other acks: there a failure is an error).
@@ -403,7 +417,8 @@ impl Producer {
         &self.dropped
     }
 
-    /// Refuses a record that would not fit max.message.bytes even in a batch of its own.
+    /// Refuses a record that would not fit even in a batch of its own: max.message.bytes, or
+    /// with acks=0 the most a request carries.
     fn check_size(&self, r: &ProducerRecord<'_>) -> Result<(), ClusterError> {
         let len = |b: Option<&[u8]>| b.map_or(0, <[u8]>::len);
         let payload = len(r.key)
@@ -413,16 +428,16 @@ impl Producer {
                 .map(|(k, v)| k.len() + len(*v))
                 .sum::<usize>();
         // Varints add at most 5 bytes per length and 10 for the timestamp delta.
-        if payload + BATCH_HEADER_LEN + 40 + 10 * r.headers.len() <= self.max_record {
+        if payload + BATCH_HEADER_LEN + 40 + 10 * r.headers.len() <= self.refuse_above {
             return Ok(());
         }
         let ts = r.timestamp.unwrap_or(0);
         let size = BATCH_HEADER_LEN
             + BatchBuilder::new(BatchOptions::default()).record_size(ts, r.key, r.value, r.headers);
-        if size > self.max_record {
+        if size > self.refuse_above {
             return Err(ClusterError::RecordTooLarge {
                 size,
-                max: self.max_record,
+                max: self.refuse_above,
             });
         }
         Ok(())

@@ -49,6 +49,39 @@ fn sync_into(
     Ok(())
 }
 
+/// After damage was done to `broker`'s replica (`simulate-failure corrupt`, `torn-write`):
+/// one replication pass that checks that replica (whole from its recovery point, for
+/// corruption; with recovery, for a torn write), so what Kafka would do shows now: a
+/// damaged leader goes offline and an in-sync follower leads; a damaged follower is
+/// repaired from the leader.
+pub fn after_damage(
+    cluster: &mut Cluster,
+    topic: &str,
+    partition: u32,
+    broker: i32,
+    torn: bool,
+) -> Result<Report, ClusterError> {
+    cluster.reload()?;
+    let mut report = Report::default();
+    let mut w = PartitionWriter::new(cluster, topic, partition)?;
+    if !torn {
+        w.verify_replica(broker);
+    }
+    let result = w.sync().and_then(|_| w.checkpoint());
+    match result {
+        Ok(updates) => super::writer::write_checkpoints(cluster.layout(), &updates)?,
+        Err(ClusterError::Offline { .. }) => report.offline.push((topic.to_string(), partition)),
+        Err(e) => return Err(e),
+    }
+    report.events.extend(
+        w.take_events()
+            .into_iter()
+            .map(|e| (topic.to_string(), partition, e)),
+    );
+    cluster.reload()?;
+    Ok(report)
+}
+
 /// Partitions with a replica on `broker`, sorted (the order locks are taken in).
 fn partitions_on(cluster: &Cluster, broker: i32) -> Vec<(String, u32)> {
     let mut v: Vec<(String, u32)> = cluster

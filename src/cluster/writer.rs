@@ -439,6 +439,9 @@ pub struct PartitionWriter {
     appended: bool,
     /// Replicas to open with full recovery (a broker coming back).
     recover: Vec<i32>,
+    /// Replicas to check whole at the next open, cutting nothing (damage was just done to
+    /// them: `simulate-failure corrupt`).
+    verify: Vec<i32>,
     events: Vec<ReplicaEvent>,
     /// How long an append waits for an offline partition to get a leader again.
     delivery_timeout: Duration,
@@ -466,6 +469,7 @@ impl PartitionWriter {
             seen: None,
             appended: false,
             recover: Vec::new(),
+            verify: Vec::new(),
             events: Vec::new(),
             delivery_timeout: Duration::ZERO,
             on_offline: None,
@@ -516,6 +520,14 @@ impl PartitionWriter {
     /// down or lost power).
     pub fn recover_replica(&mut self, broker: i32) {
         self.recover.push(broker);
+        self.opened_for = None;
+    }
+
+    /// Checks `broker`'s replica from its recovery point at the next lock, cutting nothing:
+    /// damage found there makes it a failed replica (a leader) or is repaired from the
+    /// leader (a follower), as when any writer meets it.
+    pub fn verify_replica(&mut self, broker: i32) {
+        self.verify.push(broker);
         self.opened_for = None;
     }
 
@@ -575,6 +587,7 @@ impl PartitionWriter {
         let layout = self.cluster.layout().clone();
         for &broker in &brokers {
             let full = self.recover.contains(&broker);
+            let check = self.verify.contains(&broker);
             let tp = (self.topic.clone(), self.partition);
             let rp = read_checkpoint(&layout, broker, names::RECOVERY_POINT_CHECKPOINT)?
                 .get(&tp)
@@ -622,11 +635,11 @@ impl PartitionWriter {
             let hints = OpenHints {
                 recovery_point: rp.unwrap_or(0),
                 log_start_offset: lso.unwrap_or(0),
-                trusted_tail: trusted && !full,
+                trusted_tail: trusted && !full && !check,
                 truncate_flushed: false,
                 // Cutting a bad tail is recovery after an unclean stop only: a writer that
                 // died mid-append, or a broker back after a power loss or a torn write.
-                may_cut_tail: !trusted || full,
+                may_cut_tail: (!trusted || full) && !check,
             };
             let opened = PartitionLog::open_with_producer_state(
                 &dir,
@@ -738,6 +751,7 @@ impl PartitionWriter {
             });
         }
         self.recover.retain(|b| !brokers.contains(b));
+        self.verify.retain(|b| !brokers.contains(b));
         self.opened_for = Some((leader, epoch, brokers));
         self.reconcile_followers()?;
         Ok(())

@@ -1180,3 +1180,40 @@ fn produce_and_consume_stay_under_64_mib() {
         m.max_rss_kib
     );
 }
+
+/// acks=0 as in Kafka: a batch the leader refuses (here: over the topic's
+/// max.message.bytes, which Kafka's broker checks and its client does not) is lost without
+/// an error, only counted on stderr; the same record with acks=1 fails loudly (exit 5).
+#[test]
+fn acks_0_loses_what_the_leader_refuses_where_acks_1_fails() {
+    let t = TestCluster::new();
+    t.run([
+        "topic",
+        "create",
+        "small",
+        "-p",
+        "1",
+        "-c",
+        "max.message.bytes=1000",
+    ])
+    .success();
+    let big = format!("{}\n", "x".repeat(2000));
+    let out = t
+        .produce("small", big.clone(), &["--acks", "0", "--print-offsets"])
+        .success();
+    assert_eq!(stdout(&out), "", "a dropped record prints no offset");
+    let err = stderr_lines(&out).join("\n");
+    assert!(
+        err.contains("1 record dropped (acks=0: ")
+            && err.contains("larger than max.message.bytes=1000"),
+        "{err}"
+    );
+    let out = t.produce("small", big, &["--acks", "1"]).code(5);
+    assert!(
+        stderr_lines(&out)[0]
+            .contains("line 1: line of 2000 bytes is larger than max.message.bytes (1000)"),
+        "{:?}",
+        stderr_lines(&out)
+    );
+    assert!(t.values("small").is_empty());
+}
