@@ -260,11 +260,9 @@ pub struct Producer {
     /// Finished batches per partition waiting to go out together, as in a produce request.
     pending: Vec<Pending>,
     max_request: usize,
-    /// Largest batch (and so record) the topic takes: its max.message.bytes.
-    max_record: usize,
     /// A record larger than this (in a batch of its own) is refused by the producer.
     refuse_above: usize,
-    /// Bytes per batch: batch.size, capped by `max_record`.
+    /// Bytes per batch: batch.size, capped by the topic's max.message.bytes.
     batch_limit: usize,
     /// What acks=0 dropped so far.
     dropped: Dropped,
@@ -340,7 +338,6 @@ impl Producer {
             pending: (0..partitions).map(|_| Pending::default()).collect(),
             max_request: (PENDING_MEMORY / partitions.max(1) as usize)
                 .clamp(batch_limit, MAX_REQUEST_SIZE.max(batch_limit)),
-            max_record,
             refuse_above,
             batch_limit,
             dropped: Dropped::default(),
