@@ -14,6 +14,7 @@ mod group;
 mod harness;
 mod init;
 mod kafka_python;
+mod metadata_faults;
 mod mirror;
 mod oracle;
 mod produce;
