@@ -263,6 +263,34 @@ pub fn report_opened(
                 n(r.topics, "topic")
             )
         }
+        Opened::CaughtUp(c) => {
+            let snapshot = escape_control(&cluster.layout().snapshot().display().to_string());
+            if !c.changes.is_empty() {
+                let (what, they) = match c.changes.len() {
+                    1 => ("an earlier metadata change".to_string(), "it is"),
+                    n => (format!("{n} earlier metadata changes"), "they are"),
+                };
+                eprintln!(
+                    "filka: completed {what} that its command committed to the metadata log but \
+                     could not write to {snapshot}: {}{}",
+                    escape_control(&c.changes.join("; ")),
+                    match &c.unsaved {
+                        None => String::new(),
+                        Some(e) => format!(
+                            " ({snapshot} still cannot be written, so {they} applied from the \
+                             metadata log again next time: {})",
+                            escape_control(e)
+                        ),
+                    }
+                );
+            } else if let Some(e) = &c.unsaved {
+                eprintln!(
+                    "filka: {snapshot} is behind the metadata log and could not be brought up \
+                     to date: {}",
+                    escape_control(e)
+                );
+            }
+        }
     }
     if let crate::cluster::Location::Broker { id, .. } = crate::cluster::locate(&global.cluster) {
         use crate::cluster::metadata::BrokerStatus;

@@ -229,6 +229,68 @@ impl MetadataRecord {
             MetadataRecord::AbortTransaction { .. } => "AbortTransaction",
         }
     }
+
+    /// The record's kind and what it is about, in a few words (`DeleteTopic keep`,
+    /// `PartitionChange demo-2`, `FenceBroker 101`): how a change is named to the user.
+    pub fn subject(&self) -> String {
+        let kind = self.kind();
+        match self {
+            MetadataRecord::RegisterBroker { id }
+            | MetadataRecord::FenceBroker { id }
+            | MetadataRecord::UnfenceBroker { id }
+            | MetadataRecord::SetReplicationPaused { id, .. } => format!("{kind} {id}"),
+            MetadataRecord::CreateTopic { name, .. } | MetadataRecord::DeleteTopic { name } => {
+                format!("{kind} {name}")
+            }
+            MetadataRecord::CreatePartitions { topic, .. }
+            | MetadataRecord::AlterConfigs { topic, .. } => format!("{kind} {topic}"),
+            MetadataRecord::PartitionChange {
+                topic, partition, ..
+            } => format!("{kind} {topic}-{partition}"),
+            MetadataRecord::ProducerIds { next_producer_id } => {
+                format!("{kind} below {next_producer_id}")
+            }
+            MetadataRecord::BeginTransaction { name } => format!("{kind} {name}"),
+            MetadataRecord::AlterClusterConfigs { .. }
+            | MetadataRecord::EndTransaction {}
+            | MetadataRecord::AbortTransaction { .. } => kind.to_string(),
+        }
+    }
+}
+
+/// Names one change (the records of one commit) for the user: its first records'
+/// [`MetadataRecord::subject`]s and how many more there are, transaction markers left out
+/// (`DeleteTopic keep`; `FenceBroker 101, PartitionChange demo-0, PartitionChange demo-1
+/// and 4 more records`).
+pub fn change_name(records: &[MetadataRecord]) -> String {
+    const SHOWN: usize = 3;
+    let subjects: Vec<String> = records
+        .iter()
+        .filter(|r| !is_marker(r))
+        .map(MetadataRecord::subject)
+        .collect();
+    let mut name = subjects
+        .iter()
+        .take(SHOWN)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    match subjects.len().saturating_sub(SHOWN) {
+        0 => {}
+        1 => name.push_str(" and 1 more record"),
+        n => name.push_str(&format!(" and {n} more records")),
+    }
+    name
+}
+
+/// True for the records that frame a change rather than make one.
+pub fn is_marker(r: &MetadataRecord) -> bool {
+    matches!(
+        r,
+        MetadataRecord::BeginTransaction { .. }
+            | MetadataRecord::EndTransaction {}
+            | MetadataRecord::AbortTransaction { .. }
+    )
 }
 
 impl ClusterState {

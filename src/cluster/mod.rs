@@ -2,11 +2,13 @@
 //! ISRs) changed only under the controller lock, topics, and the replicas of each
 //! partition (see [`replica`]). Knows nothing of CLI flags or output formats.
 
+mod commit;
 pub mod controller;
 pub mod epochs;
 pub mod failover;
 pub mod failure;
 pub mod layout;
+mod leftovers;
 pub mod locate;
 pub mod lock;
 pub mod metadata;
@@ -20,9 +22,9 @@ pub mod writer;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::log::{self, LogConfig, LogError, LogReader, OpenHints, PartitionLog, checkpoint};
-use crate::record::{BatchBuilder, BatchOptions};
+use crate::log::{self, LogError, LogReader, checkpoint};
 
+pub use commit::CaughtUp;
 pub use layout::Layout;
 pub use locate::{Location, find_root, locate};
 use lock::{FileLock, LockError};
@@ -275,6 +277,34 @@ pub enum ClusterError {
     /// The log layer failed.
     #[error(transparent)]
     Log(#[from] LogError),
+    /// A metadata change stands although its command failed: it is in the metadata log
+    /// (written whole), but `cluster.json` could not be written, and cutting the change
+    /// back out of the log failed too. The next open applies it to `cluster.json` and
+    /// names it.
+    #[error(
+        "{change} is in the metadata log, but cluster.json was not written ({source}) and \
+         taking the change back failed ({undo}): it stands, and shows once cluster.json can \
+         be written (the next filka command that opens the cluster writes it and says so)"
+    )]
+    CommittedNotShown {
+        /// The change, named ([`metadata::change_name`]).
+        change: String,
+        /// Why it could not be shown.
+        #[source]
+        source: Box<ClusterError>,
+        /// Why it could not be taken back.
+        undo: Box<ClusterError>,
+    },
+    /// A metadata change was made, but the work that follows it failed (a deleted topic's
+    /// folders could not all be removed, a new topic's folders not all be made).
+    #[error("{done}, but {source}")]
+    AfterCommit {
+        /// What was done, in words.
+        done: String,
+        /// What failed after.
+        #[source]
+        source: Box<ClusterError>,
+    },
     /// Other I/O.
     #[error("{path}: {source}")]
     Io {
@@ -423,18 +453,57 @@ impl Cluster {
             }
         };
         let layout = Layout::new(root);
-        if let Some(state) = snapshot::read(&layout)? {
-            return Ok((Cluster { layout, state }, Opened::Existing));
-        }
-        let _controller = FileLock::exclusive(&layout.controller_lock())?;
-        // Another process may have written it (or finished creating the cluster) meanwhile.
-        let (state, rebuilt) = snapshot::read_or_rebuild(&layout)?;
-        let c = Cluster { layout, state };
-        let Some(rebuilt) = rebuilt else {
-            return Ok((c, Opened::Existing));
+        let (c, opened) = match snapshot::read(&layout)? {
+            // The common case costs a look at the metadata log's tail and one `stat`.
+            Some(state)
+                if commit::log_end(&layout).is_none_or(|end| end <= state.metadata_offset)
+                    && !leftovers::snapshot_temp_exists(&layout) =>
+            {
+                (Cluster { layout, state }, Opened::Existing)
+            }
+            found => Cluster::open_as_controller(layout, found)?,
         };
-        snapshot::write(&c.layout, &c.state)?;
-        Ok((c, Opened::Rebuilt(rebuilt)))
+        leftovers::remove_others(&c.layout, &c.state);
+        Ok((c, opened))
+    }
+
+    /// [`Cluster::open_reporting`] when the snapshot needs the controller: it is missing
+    /// (rebuilt from the metadata log and written back), or behind the metadata log (what
+    /// the log holds past it is applied and written: [`Cluster::catch_up`]), or a
+    /// `cluster.json.tmp` is left. A snapshot that cannot be brought up to date is used as
+    /// it is, saying why; so is one whose controller lock cannot be taken (a read-only copy
+    /// of a cluster).
+    fn open_as_controller(
+        layout: Layout,
+        found: Option<ClusterState>,
+    ) -> Result<(Cluster, Opened), ClusterError> {
+        let _controller = match FileLock::exclusive(&layout.controller_lock()) {
+            Ok(lock) => lock,
+            Err(e) => {
+                return match found {
+                    Some(state) => Ok((Cluster { layout, state }, Opened::Existing)),
+                    None => Err(e.into()),
+                };
+            }
+        };
+        // Another process may have written it (or finished creating the cluster, or caught
+        // it up) meanwhile.
+        let (state, rebuilt) = snapshot::read_or_rebuild(&layout)?;
+        let mut c = Cluster { layout, state };
+        let mut opened = Opened::Existing;
+        if let Some(rebuilt) = rebuilt {
+            snapshot::write(&c.layout, &c.state)?;
+            opened = Opened::Rebuilt(rebuilt);
+        }
+        let caught = c.catch_up().unwrap_or_else(|e| CaughtUp {
+            unsaved: Some(e.to_string()),
+            ..CaughtUp::default()
+        });
+        if opened == Opened::Existing && (!caught.changes.is_empty() || caught.unsaved.is_some()) {
+            opened = Opened::CaughtUp(caught);
+        }
+        leftovers::remove_snapshot_temp(&c.layout);
+        Ok((c, opened))
     }
 
     /// Opens the cluster at `path`, creating the default one (3 brokers, 101-103) when
@@ -517,7 +586,11 @@ impl Cluster {
         let state = ClusterState::new(random_uuid().to_base64());
         let mut c = Cluster { layout, state };
         let mut created = Vec::new();
-        let result = c.create_brokers(brokers, first_id, &mut created);
+        let result = match c.create_brokers(brokers, first_id, &mut created) {
+            // Whatever stands in the log goes with the folders below.
+            Err(ClusterError::CommittedNotShown { source, .. }) => Err(*source),
+            r => r,
+        };
         if result.is_err() {
             // Leave nothing half-made behind (a later init would refuse it as part of a
             // cluster): only what this init created, newest first.
@@ -594,16 +667,20 @@ impl Cluster {
     }
 
     /// Makes a metadata change: under the controller lock, reads the current state
-    /// (replaying any records a crashed controller left past the snapshot), lets `f` decide
-    /// the records, appends them to the metadata log in one batch, fsyncs, and replaces the
-    /// snapshot. Returns `f`'s value. Records are applied in order to form the new state.
+    /// (applying what the metadata log holds past the snapshot: [`Cluster::catch_up`]),
+    /// lets `f` decide the records, appends them to the metadata log, fsyncs, and replaces
+    /// the snapshot. Returns `f`'s value. Records are applied in order to form the new
+    /// state. All or nothing: an error means the change is not made (the log is cut back),
+    /// except [`ClusterError::CommittedNotShown`], which says it stands.
     pub fn update<T>(
         &mut self,
         f: impl FnOnce(&ClusterState) -> Result<(Vec<MetadataRecord>, T), ClusterError>,
     ) -> Result<T, ClusterError> {
         let _controller = FileLock::exclusive(&self.layout.controller_lock())?;
         self.state = snapshot::read_or_rebuild(&self.layout)?.0;
-        self.replay_unapplied()?;
+        // A snapshot it could not write is written with the change below, or by the next
+        // open.
+        self.catch_up()?;
         let (records, out) = f(&self.state)?;
         if !records.is_empty() {
             self.commit(records)?;
@@ -611,106 +688,14 @@ impl Cluster {
         Ok(out)
     }
 
-    /// Applies records past the snapshot's offset (left by a controller that crashed
-    /// between appending them and writing the snapshot). A change that spans batches and
-    /// never ended (the controller died in the middle of it) applies not at all, and an
-    /// AbortTransaction record says so in the log, as KRaft's controller does, so no later
-    /// change is taken for its end.
-    fn replay_unapplied(&mut self) -> Result<(), ClusterError> {
-        let dir = self.layout.metadata_log();
-        if !dir.exists() {
-            return Ok(());
-        }
-        let leo = LogReader::open(&dir)?.log_end_offset()?;
-        if leo <= self.state.metadata_offset {
-            return Ok(());
-        }
-        let from = self.state.metadata_offset;
-        let mut replay = metadata::Replay::new(from);
-        for (offset, _, record) in self.history()? {
-            if offset >= from {
-                replay.feed(&mut self.state, offset, record);
-            }
-        }
-        self.state.metadata_offset = leo;
-        if replay.in_transaction() {
-            self.commit(vec![MetadataRecord::AbortTransaction {
-                reason: "its controller stopped before the change was complete".into(),
-            }])?;
-        }
-        Ok(())
-    }
-
-    /// Appends records to the metadata log (controller lock held) in as many batches as
-    /// they need ([`metadata::plan_batches`]), with one fsync, applies them, writes the
-    /// snapshot.
-    fn commit(&mut self, records: Vec<MetadataRecord>) -> Result<(), ClusterError> {
-        self.commit_in_batches(records, metadata::BATCH_BYTES)
-    }
-
-    /// [`Cluster::commit`] with a batch size of `batch_bytes` (tests use small ones).
-    fn commit_in_batches(
-        &mut self,
-        records: Vec<MetadataRecord>,
-        batch_bytes: usize,
-    ) -> Result<(), ClusterError> {
-        let batches =
-            metadata::plan_batches(records, batch_bytes).map_err(ClusterError::Invalid)?;
-        let dir = self.layout.metadata_log();
-        let (mut mlog, _) = PartitionLog::open(
-            &dir,
-            LogConfig::default(),
-            OpenHints {
-                recovery_point: self.state.metadata_offset,
-                log_start_offset: 0,
-                trusted_tail: false,
-                truncate_flushed: false,
-                // A controller that died mid-append leaves a torn tail to cut.
-                may_cut_tail: true,
-            },
-        )?;
-        let now = now_ms();
-        for batch in &batches {
-            let mut b = BatchBuilder::new(BatchOptions::default());
-            for (r, v) in batch {
-                b.append(now, Some(r.kind().as_bytes()), Some(v), &[]);
-            }
-            let mut bytes = b.build(0, 0)?;
-            mlog.append(&mut bytes, 0, now)?;
-        }
-        // One fsync for the whole change: until the snapshot is written, a crash leaves
-        // either complete batches (replayed, or aborted when the change is incomplete) or a
-        // torn tail (cut by recovery).
-        let leo = mlog.flush()?;
-        for (r, _) in batches.iter().flatten() {
-            self.state.apply(r);
-        }
-        self.state.metadata_offset = leo;
-        snapshot::write(&self.layout, &self.state)
-    }
-
     /// Every metadata record in order: (offset, timestamp, record).
     pub fn history(&self) -> Result<Vec<(i64, i64, MetadataRecord)>, ClusterError> {
         let dir = self.layout.metadata_log();
-        let reader = LogReader::open(&dir)?;
-        let end = reader.log_end_offset()?;
-        let mut cursor = reader.cursor(0)?;
-        let mut out = Vec::new();
-        while let Some(batch) = cursor.next_batch(end)? {
-            let records = batch.to_records().map_err(|e| LogError::Corrupt {
-                path: dir.clone(),
-                detail: e.to_string(),
-            })?;
-            for r in records {
-                let rec: MetadataRecord = serde_json::from_slice(r.value.as_deref().unwrap_or(b""))
-                    .map_err(|e| LogError::Corrupt {
-                        path: dir.clone(),
-                        detail: format!("metadata record at offset {}: {e}", r.offset),
-                    })?;
-                out.push((r.offset, r.timestamp, rec));
-            }
-        }
-        Ok(out)
+        let end = LogReader::open(&dir)?.log_end_offset()?;
+        Ok(commit::read_batches(&dir, 0, end)?
+            .into_iter()
+            .flatten()
+            .collect())
     }
 
     /// A topic's state.
@@ -840,6 +825,13 @@ impl Cluster {
             Ok((vec![record], ()))
         })?;
         self.ensure_replica_dirs(name)
+            .map_err(|e| ClusterError::AfterCommit {
+                done: format!(
+                    "topic {name:?} is created (the replica folders missing are made at its \
+                     first write)"
+                ),
+                source: Box::new(e),
+            })
     }
 
     /// Creates the replica folders of a topic's partitions that do not exist yet, each under
@@ -888,19 +880,45 @@ impl Cluster {
     /// under the name inherits nothing: no recovery point, high watermark or log start
     /// offset of the old one.
     pub fn delete_topic(&mut self, name: &str) -> Result<(), ClusterError> {
-        let t = self.update(|state| {
+        let mut doomed = None;
+        let deleted = self.update(|state| {
             let t = state
                 .topics
                 .get(name)
                 .cloned()
                 .ok_or_else(|| ClusterError::UnknownTopic(name.to_string()))?;
+            doomed = Some(t);
             Ok((
                 vec![MetadataRecord::DeleteTopic {
                     name: name.to_string(),
                 }],
-                t,
+                (),
             ))
-        })?;
+        });
+        // A deletion that stands although cluster.json does not show it yet loses its files
+        // too: a topic created again under the name must not find them.
+        let (Ok(()) | Err(ClusterError::CommittedNotShown { .. })) = &deleted else {
+            return deleted;
+        };
+        let Some(t) = doomed else {
+            return deleted;
+        };
+        let removed = self.remove_topic_files(name, &t);
+        match (deleted, removed) {
+            (Ok(()), Err(e)) => Err(ClusterError::AfterCommit {
+                done: format!("topic {name:?} is deleted from the metadata"),
+                source: Box::new(e),
+            }),
+            // What the user must hear first: the deletion stands.
+            (deleted, _) => deleted,
+        }
+    }
+
+    /// A deleted topic's files: each replica's folder and the partition's lock file (which
+    /// holds the partition's lock record) under its partition lock, the topic's entries in
+    /// every broker's checkpoint files under that broker's lock, and the topic's lock
+    /// folder.
+    fn remove_topic_files(&self, name: &str, t: &TopicState) -> Result<(), ClusterError> {
         for p in &t.partitions {
             let lock = FileLock::exclusive(&self.layout.partition_lock(name, p.partition))?;
             for &b in &p.replicas {
@@ -1008,9 +1026,18 @@ impl Cluster {
             Ok((records, ()))
         })?;
         self.ensure_replica_dirs(name)
+            .map_err(|e| ClusterError::AfterCommit {
+                done: format!(
+                    "topic {name:?} is altered (the replica folders missing are made at its \
+                     first write)"
+                ),
+                source: Box::new(e),
+            })
     }
 }
 
+#[cfg(test)]
+mod commit_tests;
 #[cfg(test)]
 mod tests;
 

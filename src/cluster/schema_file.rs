@@ -48,6 +48,9 @@ impl SchemaFile {
         mut change: impl FnMut(Option<Vec<u8>>) -> Result<Option<Vec<u8>>, E>,
     ) -> Result<(), E> {
         let _lock = FileLock::exclusive(&self.lock).map_err(io::Error::other)?;
+        // A temp file left by a writer killed mid-write goes even when nothing is written
+        // (best effort: the next writer tries again).
+        let _ = crate::log::io::remove_temp(&self.file);
         let Some(new) = change(self.read()?)? else {
             return Ok(());
         };
@@ -56,6 +59,17 @@ impl SchemaFile {
         }
         crate::log::io::write_atomic(&self.file, &new)?;
         Ok(())
+    }
+
+    /// Removes the temp file a failed or killed write left beside the file, under the
+    /// writers' lock (taken only when there is one: the common case costs one `stat`).
+    /// Returns whether there was one.
+    pub fn remove_leftover(&self) -> io::Result<bool> {
+        if !crate::log::io::temp_path(&self.file).exists() {
+            return Ok(false);
+        }
+        let _lock = FileLock::exclusive(&self.lock).map_err(io::Error::other)?;
+        crate::log::io::remove_temp(&self.file)
     }
 }
 

@@ -22,6 +22,9 @@ pub enum Opened {
     Created,
     /// `cluster.json` was missing: it was rebuilt from the metadata log.
     Rebuilt(Rebuilt),
+    /// `cluster.json` was behind the metadata log: the changes past it were applied
+    /// (changes an earlier command committed but could not show), or could not be.
+    CaughtUp(super::CaughtUp),
 }
 
 /// A snapshot rebuilt from the metadata log.
@@ -102,14 +105,21 @@ pub(super) fn read(layout: &Layout) -> Result<Option<ClusterState>, ClusterError
     Ok(Some(state))
 }
 
-/// Replaces `cluster.json` atomically (temp file, fsync, rename, fsync folder).
+/// Replaces `cluster.json` atomically (temp file, fsync, rename, fsync folder). An error
+/// means readers still find the old snapshot and no `cluster.json.tmp` is left (unless even
+/// removing it failed: the next open removes it). Once the rename is done, a failed fsync of
+/// the folder is not an error: the new snapshot is what readers find, and should a power
+/// loss bring the old one back, the metadata log (fsynced before) replays what it lacks.
 pub(super) fn write(layout: &Layout, state: &ClusterState) -> Result<(), ClusterError> {
     let path = layout.snapshot();
     let json = serde_json::to_vec_pretty(state).map_err(|e| ClusterError::BadSnapshot {
         path: path.clone(),
         reason: e.to_string(),
     })?;
-    log::io::write_atomic(&path, &json).map_err(io_err(&path))
+    match log::io::write_atomic_reporting(&path, &json) {
+        Err(e) if !e.replaced => Err(io_err(&path)(e.source)),
+        _ => Ok(()),
+    }
 }
 
 /// The snapshot, or when it is missing, the state rebuilt from the metadata log (with what

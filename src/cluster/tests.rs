@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 use super::*;
 use crate::client::consumer::{Consumer, Poll, StartOffset};
 use crate::client::producer::{Producer, ProducerConfig, ProducerRecord};
+use crate::log::{LogConfig, OpenHints, PartitionLog};
+use crate::record::{BatchBuilder, BatchOptions};
 
 fn consume_all(c: &Cluster, topic: &str, start: StartOffset) -> Vec<(u32, i64, Vec<u8>)> {
     let mut consumer = Consumer::new(c.clone(), topic, None, start, false).unwrap();

@@ -11,7 +11,7 @@ use std::cell::RefCell;
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::os::unix::fs::FileExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The kind of file operation, for fault plans and traces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +37,12 @@ pub enum Op {
 pub enum Fault {
     /// The step fails with an I/O error; later steps work.
     Error,
+    /// The step fails with ENOSPC ("No space left on device"); later steps work.
+    NoSpace,
+    /// The disk is full from this step on: it and every later write, fsync or directory
+    /// creation fail with ENOSPC, while what frees or only renames space (truncating,
+    /// removing, renaming, opening) still works, as on a real full disk.
+    Full,
     /// A write lands only its first `n` bytes, then this and every later step fail.
     Torn(usize),
     /// This step and every later one fail without touching the disk.
@@ -59,6 +65,7 @@ struct State {
     plan: Option<FaultPlan>,
     seen: usize,
     crashed: bool,
+    full: bool,
 }
 
 thread_local! {
@@ -72,6 +79,7 @@ pub fn install(plan: FaultPlan) {
             plan: Some(plan),
             seen: 0,
             crashed: false,
+            full: false,
         }
     });
 }
@@ -85,6 +93,16 @@ fn injected(op: Op, what: &str) -> io::Error {
     io::Error::other(format!("injected fault at {op:?} ({what})"))
 }
 
+/// ENOSPC, as the OS reports it (its message is the OS's own "No space left on device").
+fn no_space() -> io::Error {
+    io::Error::from_raw_os_error(libc::ENOSPC)
+}
+
+/// Operations a full disk refuses: they need new blocks.
+fn needs_space(op: Op) -> bool {
+    matches!(op, Op::Write | Op::Sync | Op::CreateDir)
+}
+
 /// Decides the fate of one operation: `Ok(None)` = go ahead, `Ok(Some(n))` = write only
 /// `n` bytes then fail, `Err` = fail now.
 fn check(op: Op) -> io::Result<Option<usize>> {
@@ -96,6 +114,9 @@ fn check(op: Op) -> io::Result<Option<usize>> {
         if s.crashed {
             return Err(injected(op, "after crash"));
         }
+        if s.full && needs_space(op) {
+            return Err(no_space());
+        }
         if !plan.ops.is_empty() && !plan.ops.contains(&op) {
             return Ok(None);
         }
@@ -106,6 +127,15 @@ fn check(op: Op) -> io::Result<Option<usize>> {
         }
         match plan.fault {
             Fault::Error => Err(injected(op, "error")),
+            Fault::NoSpace => Err(no_space()),
+            Fault::Full => {
+                s.full = true;
+                if needs_space(op) {
+                    Err(no_space())
+                } else {
+                    Ok(None)
+                }
+            }
             Fault::Crash => {
                 s.crashed = true;
                 Err(injected(op, "crash"))
@@ -230,9 +260,58 @@ pub fn create_dir_all(path: &Path) -> io::Result<()> {
     std::fs::create_dir_all(path)
 }
 
+/// The temporary file [`write_atomic`] writes `path` through, beside it: `<name>.tmp`
+/// (`cluster.json.tmp`, `00000000000000000042.snapshot.tmp`,
+/// `recovery-point-offset-checkpoint.tmp`). The one place that names it.
+pub fn temp_path(path: &Path) -> PathBuf {
+    path.with_extension(match path.extension() {
+        Some(e) => format!("{}.tmp", e.to_string_lossy()),
+        None => "tmp".to_string(),
+    })
+}
+
+/// Removes the temporary file a failed or killed [`write_atomic`] of `path` left behind, if
+/// there is one; returns whether there was. Only for the writer of `path` (holding whatever
+/// lock its writes take): another writer's temporary file is its file being written.
+pub fn remove_temp(path: &Path) -> io::Result<bool> {
+    let tmp = temp_path(path);
+    match std::fs::symlink_metadata(&tmp) {
+        Ok(m) if m.is_file() => remove_file(&tmp).map(|()| true),
+        Ok(_) => Ok(false),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// A failed [`write_atomic`], and how far it got.
+#[derive(Debug)]
+pub struct AtomicWriteError {
+    /// What failed.
+    pub source: io::Error,
+    /// The rename was done, so the file holds the new contents: only the fsync of its folder
+    /// failed (a power loss may still bring the old file back).
+    pub replaced: bool,
+}
+
+impl From<AtomicWriteError> for io::Error {
+    fn from(e: AtomicWriteError) -> io::Error {
+        e.source
+    }
+}
+
 /// Writes a whole file atomically: temp file, write, fsync, rename, fsync directory.
-/// A crash at any step leaves either the old file or the new one, never a mix.
+/// A crash at any step leaves either the old file or the new one, never a mix. A failure
+/// before the rename removes the temp file ([`temp_path`]): a full disk is not left fuller
+/// and nothing half-written stays beside the file (a writer killed meanwhile leaves it to
+/// the next [`remove_temp`]).
 pub fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
+    Ok(replace(path, contents, true)?)
+}
+
+/// [`write_atomic`], saying whether the file was replaced when it fails (only the fsync of
+/// the folder after the rename failed): for a caller whose next step depends on which file
+/// a reader now finds.
+pub fn write_atomic_reporting(path: &Path, contents: &[u8]) -> Result<(), AtomicWriteError> {
     replace(path, contents, true)
 }
 
@@ -240,26 +319,36 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
 /// or the new one, but a power loss may leave an empty file. Only for files that can be made
 /// again from what is durable elsewhere (a new replica's folder, remade from the metadata).
 pub fn write_atomic_unsynced(path: &Path, contents: &[u8]) -> io::Result<()> {
-    replace(path, contents, false)
+    Ok(replace(path, contents, false)?)
 }
 
-fn replace(path: &Path, contents: &[u8], durable: bool) -> io::Result<()> {
-    let tmp = path.with_extension(match path.extension() {
-        Some(e) => format!("{}.tmp", e.to_string_lossy()),
-        None => "tmp".to_string(),
-    });
-    let mut f = open(
-        &tmp,
-        OpenOptions::new().write(true).create(true).truncate(true),
-    )?;
-    append(&mut f, contents)?;
-    if durable {
-        sync(&f)?;
+fn replace(path: &Path, contents: &[u8], durable: bool) -> Result<(), AtomicWriteError> {
+    let tmp = temp_path(path);
+    let written = (|| {
+        let mut f = open(
+            &tmp,
+            OpenOptions::new().write(true).create(true).truncate(true),
+        )?;
+        append(&mut f, contents)?;
+        if durable {
+            sync(&f)?;
+        }
+        drop(f);
+        rename(&tmp, path)
+    })();
+    if let Err(source) = written {
+        // Best effort: the error to report is the first one.
+        let _ = remove_file(&tmp);
+        return Err(AtomicWriteError {
+            source,
+            replaced: false,
+        });
     }
-    drop(f);
-    rename(&tmp, path)?;
     if durable && let Some(dir) = path.parent() {
-        sync_dir(dir)?;
+        sync_dir(dir).map_err(|source| AtomicWriteError {
+            source,
+            replaced: true,
+        })?;
     }
     Ok(())
 }
@@ -313,5 +402,43 @@ mod tests {
         }
         write_atomic(&p, b"new").unwrap();
         assert_eq!(std::fs::read(&p).unwrap(), b"new");
+    }
+
+    /// Regression: a write that failed on a full disk left `<name>.tmp` behind.
+    #[test]
+    fn a_failed_atomic_write_leaves_no_temp_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("cluster.json");
+        let tmp = dir.path().join("cluster.json.tmp");
+        assert_eq!(temp_path(&p), tmp);
+        write_atomic(&p, b"old").unwrap();
+        // Steps: open, write, fsync, rename, fsync of the directory.
+        for fault in [Fault::NoSpace, Fault::Full, Fault::Error] {
+            for at in 0..5 {
+                install(FaultPlan {
+                    at,
+                    fault,
+                    ops: vec![],
+                });
+                let r = write_atomic_reporting(&p, b"new");
+                clear();
+                let e = r.expect_err("a step failed");
+                assert!(!tmp.exists(), "{fault:?} at {at}");
+                if fault != Fault::Error {
+                    assert_eq!(e.source.raw_os_error(), Some(libc::ENOSPC));
+                }
+                let expect: &[u8] = if e.replaced { b"new" } else { b"old" };
+                // A full disk still renames: only the fsync of the directory after fails.
+                let replaced = at == 4 || (fault == Fault::Full && at == 3);
+                assert_eq!(e.replaced, replaced, "{fault:?} at {at}");
+                assert_eq!(std::fs::read(&p).unwrap(), expect, "{fault:?} at {at}");
+                write_atomic(&p, b"old").unwrap();
+            }
+        }
+        // A temp file a killed writer left is removed by its next writer's remove_temp.
+        std::fs::write(&tmp, b"half").unwrap();
+        assert!(remove_temp(&p).unwrap());
+        assert!(!remove_temp(&p).unwrap());
+        assert!(!tmp.exists());
     }
 }

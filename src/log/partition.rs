@@ -690,7 +690,7 @@ impl PartitionLog {
         recovery: &RecoveryReport,
     ) -> Result<(), LogError> {
         let dir = self.dir.clone();
-        snapshot::remove_temp_snapshots(&dir)?;
+        snapshot::remove_temp_files(&dir)?;
         let leo = self.log_end_offset();
         let bases = self.segment_bases();
         // Snapshots above the log end describe offsets recovery cut.

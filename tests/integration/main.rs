@@ -15,6 +15,7 @@ mod group;
 mod harness;
 mod init;
 mod kafka_python;
+mod metadata_faults;
 mod mirror;
 mod oracle;
 mod produce;

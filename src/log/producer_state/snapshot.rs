@@ -372,8 +372,11 @@ pub fn remove_snapshot(dir: &Path, offset: i64) -> Result<(), LogError> {
     io::remove_file(&path).map_err(io_err(&path, "remove"))
 }
 
-/// Deletes `.snapshot.tmp` files a crashed writer left behind.
-pub fn remove_temp_snapshots(dir: &Path) -> Result<(), LogError> {
+/// Deletes the temporary files a failed or killed writer left in a replica's folder:
+/// `<offset>.snapshot.tmp` and the temp files of its `leader-epoch-checkpoint` and
+/// `partition.metadata` ([`io::temp_path`]). Only filka's own temp names; the caller is the
+/// folder's writer (it holds the partition's lock), so no write of them is in progress.
+pub fn remove_temp_files(dir: &Path) -> Result<(), LogError> {
     let tmp_suffix = format!("{SNAPSHOT_SUFFIX}.tmp");
     let rd = match std::fs::read_dir(dir) {
         Ok(rd) => rd,
@@ -391,6 +394,10 @@ pub fn remove_temp_snapshots(dir: &Path) -> Result<(), LogError> {
             let p = entry.path();
             io::remove_file(&p).map_err(io_err(&p, "remove"))?;
         }
+    }
+    for file in [names::LEADER_EPOCH_CHECKPOINT, names::PARTITION_METADATA] {
+        let p = dir.join(file);
+        io::remove_temp(&p).map_err(io_err(&io::temp_path(&p), "remove"))?;
     }
     Ok(())
 }
@@ -416,4 +423,36 @@ pub fn snapshots_to_delete(snapshots: &[i64], bases: &[i64], log_end: i64) -> Ve
         .copied()
         .filter(|s| !keep.contains(s))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_folders_own_temp_files_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let ours = [
+            "00000000000000000007.snapshot.tmp",
+            "leader-epoch-checkpoint.tmp",
+            "partition.metadata.tmp",
+        ];
+        let kept = [
+            "leader-epoch-checkpoint",
+            "00000000000000000007.snapshot",
+            "notes.tmp",
+            "00000000000000000000.log",
+        ];
+        for f in ours.iter().chain(&kept) {
+            std::fs::write(d.join(f), b"x").unwrap();
+        }
+        remove_temp_files(d).unwrap();
+        for f in ours {
+            assert!(!d.join(f).exists(), "{f} left");
+        }
+        for f in kept {
+            assert!(d.join(f).exists(), "{f} removed");
+        }
+    }
 }
