@@ -482,7 +482,7 @@ impl Consumer {
                 }
                 continue;
             }
-            let Some(batch) = p.cursor.next_batch(limit)? else {
+            let Some(batch) = p.cursor.next_batch_to(limit, p.limit)? else {
                 if p.stop.is_some() {
                     // Below the high watermark but not readable (deleted by retention
                     // meanwhile): nothing more will come without follow.
