@@ -6,6 +6,7 @@ mod cli_basics;
 mod consume;
 mod demo;
 mod describe;
+mod disk_faults_reads;
 mod dump;
 mod exit_codes;
 mod generated_docs;
