@@ -215,6 +215,8 @@ pub fn check_folder(dir: &std::path::Path) -> Result<(), LogError> {
 }
 
 #[cfg(test)]
+mod damage_tests;
+#[cfg(test)]
 mod tests;
 
 #[cfg(test)]

@@ -398,22 +398,11 @@ impl LogCursor {
                 return Ok(None);
             };
             if prefix.base_offset >= limit {
-                if let Some(last) = stream.order().and_then(|o| o.previous_last())
-                    && last.saturating_add(1) < committed
-                    && prefix.base_offset > committed
+                if let Some(order) = stream.order()
+                    && let Err(e) =
+                        order.check_past_end(prefix.base_offset, stream.position(), committed)
                 {
-                    let detail = format!(
-                        "batch at byte {} has base offset {} after a batch ending at offset \
-                         {last}: offsets {}..{}, below the high watermark, are missing",
-                        stream.position(),
-                        prefix.base_offset,
-                        last + 1,
-                        committed - 1,
-                    );
-                    return Err(LogError::Corrupt {
-                        path: self.path_or_dir(),
-                        detail,
-                    });
+                    return Err(corrupt(&self.path_or_dir(), &ScanStop::Disorder(e)));
                 }
                 return Ok(None);
             }

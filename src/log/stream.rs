@@ -95,6 +95,26 @@ pub enum Disorder {
         /// The segment's base offset.
         segment_base: i64,
     },
+    /// A batch starts past an end offset below which the log holds every offset (the high
+    /// watermark, or the log end), right after a batch that ends short of it: its base
+    /// offset was raised by damage, and the records between would be skipped unseen.
+    #[error(
+        "batch at byte {position} has base offset {base_offset} after a batch ending at \
+         offset {previous_last}, but the log holds every offset below {end}: offsets {}..{} \
+         are missing",
+        previous_last + 1,
+        end - 1
+    )]
+    PastEnd {
+        /// Where the batch starts.
+        position: u64,
+        /// Its base offset.
+        base_offset: i64,
+        /// The last offset of the batch before it.
+        previous_last: i64,
+        /// The offset below which every offset is in the log.
+        end: i64,
+    },
     /// A batch's partition leader epoch is below one before it.
     #[error(
         "batch at byte {position} (base offset {base_offset}) has partition leader epoch \
@@ -178,6 +198,28 @@ impl BatchOrder {
                     position,
                     base_offset,
                     previous_last,
+                })
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// For a batch at byte `position` starting at `base_offset`, at or past `end` (a high
+    /// watermark or log end: every offset below it is in the log, compaction gaps end
+    /// below it): it must not leave offsets below `end` missing after the batches read.
+    pub fn check_past_end(
+        &self,
+        base_offset: i64,
+        position: u64,
+        end: i64,
+    ) -> Result<(), Disorder> {
+        match self.previous_last {
+            Some(previous_last) if previous_last.saturating_add(1) < end && base_offset > end => {
+                Err(Disorder::PastEnd {
+                    position,
+                    base_offset,
+                    previous_last,
+                    end,
                 })
             }
             _ => Ok(()),

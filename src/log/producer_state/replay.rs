@@ -386,6 +386,8 @@ pub fn replay(
         let mut walk = HeaderWalk::open(&path, pos)?.ordered(rules);
         pos = 0;
         loop {
+            // The rules' state before this batch, for the check against `up_to`.
+            let before = walk.order().unwrap_or(rules);
             let b = match walk.next() {
                 Ok(Some(b)) => b,
                 Ok(None) => break,
@@ -394,6 +396,15 @@ pub fn replay(
             };
             let h = b.header;
             if h.next_offset() > up_to {
+                // Past `up_to`: fine, unless it leaves offsets below it missing. Checked
+                // in the last segment only: there `up_to` is a high watermark or the log
+                // end, below which the log holds every offset (a compacted segment's gaps
+                // end below them; `up_to` may also be the base of an older segment).
+                if i + 1 == bases.len()
+                    && let Err(e) = before.check_past_end(h.base_offset, b.position, up_to)
+                {
+                    return Err(walk_error(&path, WalkStop::Disorder(e)));
+                }
                 return Ok(stats);
             }
             if h.next_offset() <= state.end_offset() && h.base_offset < state.end_offset() {
