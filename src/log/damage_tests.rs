@@ -90,7 +90,11 @@ fn batch_order_rules() {
     o.check(&h(10, 2, 1), 0).unwrap();
     // Gaps are fine (compaction); overlaps and going back are not.
     o.check(&h(20, 0, 1), 61).unwrap();
-    for base in [20, 15, -1] {
+    assert!(matches!(
+        o.check(&h(-1, 0, 1), 122),
+        Err(Disorder::BelowSegmentBase { .. })
+    ));
+    for base in [20, 15] {
         let e = o.check(&h(base, 0, 1), 122).unwrap_err();
         assert!(
             e.to_string()

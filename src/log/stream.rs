@@ -51,7 +51,7 @@ pub enum ScanStop {
 /// name says. Each message gives the byte position and the base offset as read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Disorder {
-    /// The first batch read starts below the segment's base offset.
+    /// A batch starts below the segment's base offset.
     #[error(
         "batch at byte {position} has base offset {base_offset}, below the segment's base \
          offset {segment_base} (from the file name)"
@@ -138,7 +138,8 @@ pub enum Disorder {
 /// without a word. The one definition of these rules: every read path holds its batches to
 /// it ([`BatchStream::ordered`]) and `dump` reports what breaks it.
 ///
-/// - a batch starts at or above its segment's base offset, and ends within 2^31 - 1 of it;
+/// - a batch starts at or above its segment's base offset (from the file name), and ends
+///   within 2^31 - 1 of it;
 /// - a batch starts above the last offset of every batch before it (gaps are fine:
 ///   compaction leaves them, as may a log copied from Kafka);
 /// - the partition leader epoch never decreases.
@@ -184,15 +185,17 @@ impl BatchOrder {
         self.previous_last
     }
 
-    /// The rules for a batch's base offset alone (known from its first 17 bytes): above
-    /// the batches before it, or at or above the segment's base for the first.
+    /// The rules for a batch's base offset alone (known from its first 17 bytes): at or
+    /// above the segment's base, and above the batches before it.
     pub fn check_base(&self, base_offset: i64, position: u64) -> Result<(), Disorder> {
-        match self.previous_last {
-            None if base_offset < self.segment_base => Err(Disorder::BelowSegmentBase {
+        if base_offset < self.segment_base {
+            return Err(Disorder::BelowSegmentBase {
                 position,
                 base_offset,
                 segment_base: self.segment_base,
-            }),
+            });
+        }
+        match self.previous_last {
             Some(previous_last) if base_offset <= previous_last => {
                 Err(Disorder::NotAbovePrevious {
                     position,
