@@ -75,7 +75,7 @@ complete -c filka -n "__fish_filka_using_subcommand topic; and not __fish_seen_s
 complete -c filka -n "__fish_filka_using_subcommand topic; and not __fish_seen_subcommand_from create list describe alter delete elect-leaders partition-for" -f -a "partition-for" -d 'Which partition a key goes to, as Kafka\'s default partitioner computes it; writes nothing'
 complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from create" -s p -l partitions -d 'Number of partitions [default: 3]' -r
 complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from create" -s r -l replication-factor -d 'Replicas of each partition, on distinct brokers [default: 3, or the number of online brokers if fewer]' -r
-complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from create" -s c -l config -d 'A topic config override, KEY=VALUE (repeat for more). Known keys: retention.ms, retention.bytes, segment.bytes, segment.ms, min.insync.replicas, compression.type, cleanup.policy, unclean.leader.election.enable, message.timestamp.type, and others (`filka describe topic NAME` lists them all)' -r
+complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from create" -s c -l config -d 'A topic config override, KEY=VALUE (repeat for more). Known keys: retention.ms, retention.bytes, segment.bytes, segment.ms, min.insync.replicas, compression.type, cleanup.policy, unclean.leader.election.enable, message.timestamp.type, max.message.bytes (at most 16777216: filka reads no batch larger than 16 MiB), and others (`filka describe topic NAME` lists them all)' -r
 complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from create" -l cluster -d 'The cluster directory, created on first use by every command that needs one' -r -f -a "(__fish_complete_directories)"
 complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from create" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
 json\t'One JSON object per line, for scripts'
@@ -103,7 +103,7 @@ complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subco
 complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from describe" -s v -l verbose -d 'Say on stderr what the command does, in Kafka\'s words (-vv: every batch too)'
 complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from describe" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from alter" -s p -l partitions -d 'The new total number of partitions (at least the current count)' -r
-complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from alter" -s c -l config -d 'A config override to set, KEY=VALUE (repeat for more)' -r
+complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from alter" -s c -l config -d 'A config override to set, KEY=VALUE (repeat for more); the keys of `topic create --config` (max.message.bytes at most 16777216, 16 MiB)' -r
 complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from alter" -l cluster -d 'The cluster directory, created on first use by every command that needs one' -r -f -a "(__fish_complete_directories)"
 complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from alter" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
 json\t'One JSON object per line, for scripts'
@@ -130,7 +130,7 @@ complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subco
 complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from elect-leaders" -s v -l verbose -d 'Say on stderr what the command does, in Kafka\'s words (-vv: every batch too)'
 complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from elect-leaders" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c filka -n "__fish_filka_using_subcommand topic; and __fish_seen_subcommand_from partition-for" -l key-format -d 'The key\'s format: bytes (as it is), string, base64, hex, int, long, double or json' -r -f -a "bytes\t'Raw bytes, as they are (the default)'
-string\t'UTF-8 text'
+string\t'UTF-8 text (consume prints invalid bytes as U+FFFD and says how many values had them)'
 base64\t'Bytes, written as base64 text outside the record'
 hex\t'Bytes, written as hex text outside the record'
 int\t'A 32-bit big-endian integer (Kafka\'s IntegerSerializer)'
@@ -173,7 +173,7 @@ complete -c filka -n "__fish_filka_using_subcommand produce" -l transaction-reco
 complete -c filka -n "__fish_filka_using_subcommand produce" -l transaction-timeout-ms -d 'With --transactional-id: a transaction open longer than this is aborted by the next process that needs it (Kafka\'s transaction.timeout.ms)' -r
 complete -c filka -n "__fish_filka_using_subcommand produce" -l key-field -d 'Take each record\'s key from this field of the input (json, csv)' -r
 complete -c filka -n "__fish_filka_using_subcommand produce" -l key-format -d 'The keys\' format [default: bytes, or what a key schema implies]' -r -f -a "bytes\t'Raw bytes, as they are (the default)'
-string\t'UTF-8 text'
+string\t'UTF-8 text (consume prints invalid bytes as U+FFFD and says how many values had them)'
 base64\t'Bytes, written as base64 text outside the record'
 hex\t'Bytes, written as hex text outside the record'
 int\t'A 32-bit big-endian integer (Kafka\'s IntegerSerializer)'
@@ -183,7 +183,7 @@ json\t'JSON text'
 avro\t'Avro binary, with --value-schema/--key-schema or the registry'
 protobuf\t'Protobuf binary, with --proto/--descriptor-set or the registry'"
 complete -c filka -n "__fish_filka_using_subcommand produce" -l value-format -d 'The values\' format [default: bytes, or what a value schema implies]' -r -f -a "bytes\t'Raw bytes, as they are (the default)'
-string\t'UTF-8 text'
+string\t'UTF-8 text (consume prints invalid bytes as U+FFFD and says how many values had them)'
 base64\t'Bytes, written as base64 text outside the record'
 hex\t'Bytes, written as hex text outside the record'
 int\t'A 32-bit big-endian integer (Kafka\'s IntegerSerializer)'
@@ -230,7 +230,7 @@ sticky\t'Balanced, moving as few partitions as possible (StickyAssignor)'"
 complete -c filka -n "__fish_filka_using_subcommand consume" -l session-timeout-ms -d 'A member silent (e.g. stopped) this long is removed from the group (with --group)' -r
 complete -c filka -n "__fish_filka_using_subcommand consume" -l auto-commit-interval-ms -d 'How often --commit auto commits (with --group)' -r
 complete -c filka -n "__fish_filka_using_subcommand consume" -l key-format -d 'The keys\' format [default: bytes, or what a key schema implies]' -r -f -a "bytes\t'Raw bytes, as they are (the default)'
-string\t'UTF-8 text'
+string\t'UTF-8 text (consume prints invalid bytes as U+FFFD and says how many values had them)'
 base64\t'Bytes, written as base64 text outside the record'
 hex\t'Bytes, written as hex text outside the record'
 int\t'A 32-bit big-endian integer (Kafka\'s IntegerSerializer)'
@@ -240,7 +240,7 @@ json\t'JSON text'
 avro\t'Avro binary, with --value-schema/--key-schema or the registry'
 protobuf\t'Protobuf binary, with --proto/--descriptor-set or the registry'"
 complete -c filka -n "__fish_filka_using_subcommand consume" -l value-format -d 'The values\' format [default: bytes, or what a value schema implies]' -r -f -a "bytes\t'Raw bytes, as they are (the default)'
-string\t'UTF-8 text'
+string\t'UTF-8 text (consume prints invalid bytes as U+FFFD and says how many values had them)'
 base64\t'Bytes, written as base64 text outside the record'
 hex\t'Bytes, written as hex text outside the record'
 int\t'A 32-bit big-endian integer (Kafka\'s IntegerSerializer)'

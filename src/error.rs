@@ -48,7 +48,7 @@ exit_codes! {
     Success = 0, "The command did what was asked.";
     Failure = 1, "A runtime failure not listed below (I/O, locks, ...).";
     Usage = 2, "Bad arguments or flags (clap's own code too).";
-    Corrupt = 3, "Corrupt or missing data in a replica or a checkpoint.";
+    Corrupt = 3, "Corrupt or missing replica data, or a symlink.";
     NotFound = 4, "A topic, partition, group or file does not exist.";
     InvalidInput = 5, "A malformed input record; all before it were written.";
     NotEnoughReplicas = 6, "acks=all refused: ISR smaller than min.insync.replicas.";

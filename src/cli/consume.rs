@@ -294,6 +294,7 @@ impl Output {
         if let Output::Decoded(w) = self {
             let mut w = *w;
             let dropped = w.take_dropped_fields();
+            let (keys, values) = w.lossy_counts();
             w.finish(out).map_err(write_error)?;
             if !dropped.is_empty() && !quiet {
                 eprintln!(
@@ -302,9 +303,30 @@ impl Output {
                     escape_control(&dropped.join(", "))
                 );
             }
+            for (n, what, flag) in [
+                (keys, "key", "--key-format"),
+                (values, "value", "--value-format"),
+            ] {
+                if n > 0 && !quiet {
+                    eprintln!("filka: consume: {}", lossy_note(n, what, flag));
+                }
+            }
         }
         Ok(())
     }
+}
+
+/// The note for `n` keys or values of the `string` format that were not UTF-8.
+fn lossy_note(n: u64, what: &str, flag: &str) -> String {
+    let (count, verb) = if n == 1 {
+        (format!("1 {what}"), "was")
+    } else {
+        (format!("{n} {what}s"), "were")
+    };
+    format!(
+        "{count} {verb} not valid UTF-8: each invalid sequence was printed as U+FFFD (use \
+         {flag} bytes to keep the bytes as stored)"
+    )
 }
 
 /// What was read, for the summary.

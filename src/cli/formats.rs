@@ -25,7 +25,8 @@ use crate::format::serializer::{Decoder, Encoder, Format, Schema, SchemaFiles};
 pub enum FormatArg {
     /// Raw bytes, as they are (the default).
     Bytes,
-    /// UTF-8 text.
+    /// UTF-8 text (consume prints invalid bytes as U+FFFD and says how many values had
+    /// them).
     String,
     /// Bytes, written as base64 text outside the record.
     Base64,

@@ -479,10 +479,11 @@ fn produce(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         out.json_line(&summary_json(&sink, args))?;
         out.finish().context("writing the summary")?;
     }
+    // Fresh metadata: the writes may have moved a leadership (a replica that failed).
+    let mut now = sink.producer.cluster().clone();
+    now.reload()?;
     if !global.quiet
-        && let Some(note) = sink
-            .written
-            .retention_note(sink.producer.cluster(), &args.topic)?
+        && let Some(note) = sink.written.retention_note(&now, &args.topic)?
     {
         eprintln!("filka: produce: {note}");
     }

@@ -122,8 +122,9 @@ pub struct CreateArgs {
 
     /// A topic config override, KEY=VALUE (repeat for more). Known keys: retention.ms,
     /// retention.bytes, segment.bytes, segment.ms, min.insync.replicas, compression.type,
-    /// cleanup.policy, unclean.leader.election.enable, message.timestamp.type, and others
-    /// (`filka describe topic NAME` lists them all).
+    /// cleanup.policy, unclean.leader.election.enable, message.timestamp.type,
+    /// max.message.bytes (at most 16777216: filka reads no batch larger than 16 MiB), and
+    /// others (`filka describe topic NAME` lists them all).
     #[arg(short, long = "config", value_name = "KEY=VALUE")]
     pub configs: Vec<String>,
 
@@ -176,7 +177,8 @@ pub struct AlterArgs {
     )]
     pub partitions: Option<u32>,
 
-    /// A config override to set, KEY=VALUE (repeat for more).
+    /// A config override to set, KEY=VALUE (repeat for more); the keys of `topic create
+    /// --config` (max.message.bytes at most 16777216, 16 MiB).
     #[arg(short, long = "config", value_name = "KEY=VALUE")]
     pub configs: Vec<String>,
 }

@@ -311,13 +311,23 @@ impl Consumer {
                         if failed < cluster.partition(topic, p)?.replicas.len() =>
                     {
                         failed += 1;
-                        crate::cluster::failover::replica_failed(
+                        if crate::cluster::failover::replica_failed(
                             &mut cluster,
                             topic,
                             p,
                             broker,
                             &reason,
-                        )?;
+                        )?
+                        .is_none()
+                        {
+                            // No in-sync replica to read instead: the damage is the error.
+                            return Err(ClusterError::ReplicaDamaged {
+                                topic: topic.to_string(),
+                                partition: p,
+                                broker,
+                                reason,
+                            });
+                        }
                         cluster.reload()?;
                         let now = cluster.partition(topic, p)?.leader;
                         notices.push(format!(
@@ -503,7 +513,7 @@ impl Consumer {
             }
             return Ok(());
         }
-        let Some(batch) = p.cursor.next_batch(limit)? else {
+        let Some(batch) = p.cursor.next_batch_to(limit, p.limit)? else {
             if p.stop.is_some() {
                 // Below the high watermark but not readable (deleted by retention
                 // meanwhile): nothing more will come without follow.
@@ -585,13 +595,18 @@ impl Consumer {
     fn fail_over(&mut self, idx: usize, why: ClusterError) -> Result<(), ClusterError> {
         let (partition, broker) = (self.parts[idx].partition, self.parts[idx].leader);
         let reason = why.to_string();
-        crate::cluster::failover::replica_failed(
+        if crate::cluster::failover::replica_failed(
             &mut self.cluster,
             &self.topic,
             partition,
             broker,
             &reason,
-        )?;
+        )?
+        .is_none()
+        {
+            // No in-sync replica to read instead: the damage is the error.
+            return Err(why);
+        }
         self.cluster.reload()?;
         let view = PartitionView::read(&self.cluster, &self.topic, partition)?;
         let reader = match view.leader_reader(&self.cluster) {

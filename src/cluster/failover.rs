@@ -242,15 +242,18 @@ pub fn replica_failed_locked(
     })
 }
 
-/// [`replica_failed_locked`] for a caller that holds no lock (a reader that met the
-/// damage): takes the partition's lock first.
+/// [`replica_failed_locked`] for a reader that met the damage (it holds no lock): takes the
+/// partition's lock first. A reader only hands the partition over: when no other in-sync
+/// replica could lead, nothing changes (`Ok(None)`), and the reader reports the damage as
+/// it is, as a Kafka consumer gets CORRUPT_MESSAGE; a writer, which cannot append after a
+/// damaged tail, is what takes a sole replica offline.
 pub fn replica_failed(
     cluster: &mut Cluster,
     topic: &str,
     partition: u32,
     broker: i32,
     why: &str,
-) -> Result<Vec<MetadataRecord>, ClusterError> {
+) -> Result<Option<Vec<MetadataRecord>>, ClusterError> {
     // Bounded: a writer holding the lock for long (or, by mistake, this very process) must
     // not hang a reader; it then reports the damage as it is.
     let _lock = FileLock::exclusive_within(
@@ -258,7 +261,13 @@ pub fn replica_failed(
         std::time::Duration::from_secs(10),
     )?;
     cluster.reload()?;
-    replica_failed_locked(cluster, topic, partition, broker, why)
+    let p = cluster.partition(topic, partition)?;
+    let state = cluster.state();
+    let another = p.isr.iter().any(|&b| b != broker && p.replica_up(state, b));
+    if !another {
+        return Ok(None);
+    }
+    replica_failed_locked(cluster, topic, partition, broker, why).map(Some)
 }
 
 /// Pauses or resumes a broker's followers. Resuming runs a replication pass at once, so

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::log::LogConfig;
+use crate::record::batch::MAX_BATCH_BYTES;
 use crate::record::{Compression, TimestampType};
 
 /// Longest legal topic name (Kafka's `Topic.MAX_NAME_LENGTH`).
@@ -156,7 +157,7 @@ pub const CONFIG_KEYS: &[(&str, &str)] = &[
     ),
     (
         "max.message.bytes",
-        "largest batch accepted (default 1048588)",
+        "largest batch accepted (default 1048588, at most 16777216 = 16 MiB)",
     ),
     ("message.timestamp.type", "CreateTime or LogAppendTime"),
     (
@@ -185,6 +186,12 @@ pub const CONFIG_KEYS: &[(&str, &str)] = &[
         "elect an out-of-sync replica when no ISR member is left",
     ),
 ];
+
+/// What `max.message.bytes` accepts: up to [`MAX_BATCH_BYTES`], the largest batch filka
+/// reads at all (a larger one would be written and then refused as corrupt by every
+/// reader). Kafka itself allows up to 2^31 - 1.
+const MAX_MESSAGE_BYTES_EXPECTED: &str =
+    "an integer from 0 to 16777216 (16 MiB, the largest batch filka reads)";
 
 /// The configs that also take a cluster-wide default (`filka init --config`): Kafka's
 /// broker settings `replica.lag.time.max.ms` and `log.flush.interval.messages` (here under
@@ -255,7 +262,13 @@ impl TopicConfig {
             "min.insync.replicas" => {
                 self.min_insync_replicas = num(key, value, 1, "an integer >= 1")?
             }
-            "max.message.bytes" => self.max_message_bytes = num(key, value, 0, "an integer >= 0")?,
+            "max.message.bytes" => {
+                let n: usize = num(key, value, 0, MAX_MESSAGE_BYTES_EXPECTED)?;
+                if n > MAX_BATCH_BYTES {
+                    return Err(bad(MAX_MESSAGE_BYTES_EXPECTED));
+                }
+                self.max_message_bytes = n;
+            }
             "index.interval.bytes" => {
                 self.index_interval_bytes = num(key, value, 0, "an integer >= 0")?
             }
@@ -465,6 +478,27 @@ mod tests {
             Err(ConfigError::UnknownKey(_))
         ));
         assert!(c.set("cleanup.policy", "compact, delete").is_ok());
+    }
+
+    // Regression: max.message.bytes=999999999999 was accepted while every batch above 16 MiB
+    // is refused as corrupt by readers; the cap was silent.
+    #[test]
+    fn max_message_bytes_above_the_read_cap_is_refused_naming_it() {
+        let mut c = TopicConfig::default();
+        c.set("max.message.bytes", &MAX_BATCH_BYTES.to_string())
+            .unwrap();
+        assert_eq!(c.max_message_bytes, MAX_BATCH_BYTES);
+        for v in ["16777217", "999999999999", "-1"] {
+            let e = c.set("max.message.bytes", v).unwrap_err().to_string();
+            assert!(
+                e.contains(&MAX_BATCH_BYTES.to_string()) && e.contains("16 MiB"),
+                "{v}: {e}"
+            );
+        }
+        assert_eq!(
+            c.max_message_bytes, MAX_BATCH_BYTES,
+            "unchanged when refused"
+        );
     }
 
     #[test]

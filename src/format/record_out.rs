@@ -155,6 +155,12 @@ impl RecordWriter {
         })
     }
 
+    /// How many keys and values so far were `string` but not valid UTF-8 (shown with
+    /// U+FFFD in place of their invalid bytes).
+    pub fn lossy_counts(&self) -> (u64, u64) {
+        (self.key.lossy_count(), self.value.lossy_count())
+    }
+
     /// Fields the CSV header had no column for (found in later JSON values), once each.
     pub fn take_dropped_fields(&mut self) -> Vec<String> {
         std::mem::take(&mut self.dropped_fields)

@@ -15,6 +15,9 @@
 //! | `avro`     | Avro binary (Confluent-framed with a registry) | JSON                      |
 //! | `protobuf` | Protobuf binary (Confluent-framed with a registry) | proto3 JSON           |
 //!
+//! A `string` value that is not UTF-8 is counted ([`Decoder::lossy_count`]), so `consume`
+//! can say that its text is not the stored bytes.
+//!
 //! Owns: the format table, encoding from text or JSON, decoding to text or JSON, and
 //! Confluent framing on both sides (ids resolved through the local registry). Must not: read
 //! input or write output (produce/consume and format::record_out do).
@@ -406,6 +409,8 @@ pub struct Decoder {
     cache: HashMap<(u32, Vec<i32>), Schema>,
     /// Scratch for message indexes.
     indexes: Vec<i32>,
+    /// Values of the `string` format that were not valid UTF-8 (shown with U+FFFD).
+    lossy: u64,
 }
 
 impl Decoder {
@@ -441,7 +446,24 @@ impl Decoder {
             registry,
             cache: HashMap::new(),
             indexes: Vec::new(),
+            lossy: 0,
         })
+    }
+
+    /// How many values decoded so far as `string` were not valid UTF-8: each invalid
+    /// sequence in them was shown as U+FFFD, so the text is not the stored bytes. The
+    /// command says so once, at the end.
+    pub fn lossy_count(&self) -> u64 {
+        self.lossy
+    }
+
+    /// `bytes` as UTF-8 text, invalid sequences as U+FFFD (counted in [`Decoder::lossy_count`]).
+    fn lossy_text<'b>(&mut self, bytes: &'b [u8]) -> std::borrow::Cow<'b, str> {
+        let text = String::from_utf8_lossy(bytes);
+        if matches!(text, std::borrow::Cow::Owned(_)) {
+            self.lossy += 1;
+        }
+        text
     }
 
     /// The format.
@@ -544,7 +566,7 @@ impl Decoder {
                     schema_id: None,
                 },
             },
-            Format::String => plain(Value::String(String::from_utf8_lossy(bytes).into_owned())),
+            Format::String => plain(Value::String(self.lossy_text(bytes).into_owned())),
             Format::Base64 => Decoded {
                 json: Value::String(B64.encode(bytes)),
                 encoding: Some("base64"),
@@ -600,7 +622,7 @@ impl Decoder {
     pub fn to_text(&mut self, bytes: &[u8], out: &mut Vec<u8>) -> Result<(), FormatError> {
         match self.format {
             Format::Bytes | Format::Json => out.extend_from_slice(bytes),
-            Format::String => out.extend_from_slice(String::from_utf8_lossy(bytes).as_bytes()),
+            Format::String => out.extend_from_slice(self.lossy_text(bytes).as_bytes()),
             Format::Base64 => out.extend_from_slice(B64.encode(bytes).as_bytes()),
             Format::Hex => out.extend_from_slice(hex(bytes).as_bytes()),
             _ => {
@@ -851,6 +873,13 @@ mod tests {
             .unwrap_err();
         assert!(e.0.contains("UTF-8"), "{e}");
         assert_eq!(dec(Format::String, &[b'a', 0xff]).json, json!("a\u{fffd}"));
+        // Each lossy value is counted, once, by either rendering; valid text is not.
+        let mut d = Decoder::new(Format::String, None, None, None).unwrap();
+        d.to_json(&[0xff, 0xfe]).unwrap();
+        d.to_text(&[b'a', 0xc3], &mut out).unwrap();
+        d.to_text("héllo".as_bytes(), &mut out).unwrap();
+        d.to_json(b"ok").unwrap();
+        assert_eq!(d.lossy_count(), 2);
         let d = dec(Format::Bytes, &[0xff]);
         assert_eq!((d.json, d.encoding), (json!("/w=="), Some("base64")));
     }

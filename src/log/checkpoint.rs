@@ -46,26 +46,30 @@ fn entry_lines<'a>(path: &Path, text: &'a str) -> Result<Vec<&'a str>, LogError>
     Ok(entries)
 }
 
+/// Refuses a checkpoint that is a symbolic link, or lies in a folder (a broker's or a
+/// replica's) that is one: reading it would read elsewhere, and writing it (a rename over
+/// it) would put the file elsewhere or silently replace the link.
+fn guard(path: &Path) -> Result<(), LogError> {
+    if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        io::check_not_symlink(dir).map_err(|e| LogError::io(dir, "check", e))?;
+    }
+    io::check_not_symlink(path).map_err(|e| LogError::io(path, "check", e))
+}
+
 fn read_text(path: &Path) -> Result<Option<String>, LogError> {
+    guard(path)?;
     match io::read_file(path) {
         Ok(b) => String::from_utf8(b)
             .map(Some)
             .map_err(|_| invalid(path, 0, "not UTF-8")),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(source) => Err(LogError::Io {
-            path: path.to_path_buf(),
-            op: "read",
-            source,
-        }),
+        Err(source) => Err(LogError::io(path, "read", source)),
     }
 }
 
 fn write_text(path: &Path, text: &str) -> Result<(), LogError> {
-    io::write_atomic(path, text.as_bytes()).map_err(|source| LogError::Io {
-        path: path.to_path_buf(),
-        op: "write",
-        source,
-    })
+    guard(path)?;
+    io::write_atomic(path, text.as_bytes()).map_err(|source| LogError::io(path, "write", source))
 }
 
 /// Reads an offset checkpoint; a missing or empty file is an empty map.
@@ -192,11 +196,9 @@ pub fn write_partition_metadata(path: &Path, topic_id: Uuid) -> Result<(), LogEr
 /// if a power loss takes them, and a topic of 50 partitions × 3 replicas would otherwise
 /// cost hundreds of fsyncs to create.
 pub fn write_new_replica_file(path: &Path, text: &str) -> Result<(), LogError> {
-    io::write_atomic_unsynced(path, text.as_bytes()).map_err(|source| LogError::Io {
-        path: path.to_path_buf(),
-        op: "write",
-        source,
-    })
+    guard(path)?;
+    io::write_atomic_unsynced(path, text.as_bytes())
+        .map_err(|source| LogError::io(path, "write", source))
 }
 
 /// Reads the topic id from `partition.metadata`; `None` when the file is missing.

@@ -10,7 +10,7 @@
 use std::cell::RefCell;
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
-use std::os::unix::fs::FileExt;
+use std::os::unix::fs::{FileExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 /// The kind of file operation, for fault plans and traces.
@@ -152,15 +152,48 @@ fn check(op: Op) -> io::Result<Option<usize>> {
     })
 }
 
-/// Opens a file with the given options.
+/// Opens a file inside the cluster with the given options, never through a symbolic link:
+/// a link at `path` fails with `ELOOP` (O_NOFOLLOW), which [`super::io_err`] reports as
+/// [`super::LogError::Symlink`]. A link would let a write land outside the cluster, in
+/// whatever file it names.
 pub fn open(path: &Path, opts: &OpenOptions) -> io::Result<File> {
     check(Op::Open)?;
+    let mut opts = opts.clone();
+    opts.custom_flags(libc::O_NOFOLLOW);
     opts.open(path)
 }
 
-/// Opens a file read-only (reads are not fault-injected: they cannot lose data).
+/// Opens a file inside the cluster read-only, never through a symbolic link (see [`open`]).
+/// Reads are not fault-injected: they cannot lose data.
 pub fn open_read(path: &Path) -> io::Result<File> {
+    OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(path)
+}
+
+/// Opens a file the user named (`dump FILE`) read-only, following a symbolic link as any
+/// reader of a typed path does. Never for files filka finds inside a cluster.
+pub fn open_user_read(path: &Path) -> io::Result<File> {
     File::open(path)
+}
+
+/// Fails with `ELOOP` (reported as [`super::LogError::Symlink`]) when `path` itself is a
+/// symbolic link; a missing path is fine. For folders, which O_NOFOLLOW cannot guard: a
+/// replica or broker folder that is a link would take every file opened in it elsewhere.
+pub fn check_not_symlink(path: &Path) -> io::Result<()> {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => Err(io::Error::from_raw_os_error(libc::ELOOP)),
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// True for the error a symbolic link gives an open with O_NOFOLLOW (or
+/// [`check_not_symlink`]).
+pub fn is_symlink_error(e: &io::Error) -> bool {
+    e.raw_os_error() == Some(libc::ELOOP)
 }
 
 /// Writes all of `buf` at the end of `file` (opened for append or positioned at its end).
@@ -204,9 +237,9 @@ pub fn read_at(file: &File, buf: &mut [u8], pos: u64) -> io::Result<usize> {
     Ok(done)
 }
 
-/// Reads a whole (small) file.
+/// Reads a whole (small) file inside the cluster, never through a symbolic link.
 pub fn read_file(path: &Path) -> io::Result<Vec<u8>> {
-    let mut f = File::open(path)?;
+    let mut f = open_read(path)?;
     let mut out = Vec::new();
     f.read_to_end(&mut out)?;
     Ok(out)
@@ -218,7 +251,8 @@ pub fn sync(file: &File) -> io::Result<()> {
     file.sync_data()
 }
 
-/// fsync of a directory, so renames and new files in it survive a power loss.
+/// fsync of a directory, so renames and new files in it survive a power loss. Follows a
+/// link: an fsync changes nothing, and the cluster's own folder may be one the user made.
 pub fn sync_dir(dir: &Path) -> io::Result<()> {
     check(Op::Sync)?;
     File::open(dir)?.sync_all()

@@ -158,6 +158,16 @@ pub enum LogError {
         /// Where it ends.
         last_offset: i64,
     },
+    /// A file or folder of a replica is a symbolic link. filka never follows one inside a
+    /// cluster (a write through it would land outside), so the replica is damaged.
+    #[error(
+        "{path} is a symbolic link: filka never follows links inside a cluster; replace it \
+         with the real file or folder"
+    )]
+    Symlink {
+        /// The link.
+        path: PathBuf,
+    },
     /// An offset outside `[log start, log end]` was asked for.
     #[error("offset {offset} is out of range [{start}, {end}]")]
     OffsetOutOfRange {
@@ -171,7 +181,9 @@ pub enum LogError {
 }
 
 impl LogError {
-    /// True for the corruption variants (exit code 3).
+    /// True for the variants that mean a replica's files are damaged (exit code 3):
+    /// corrupt bytes, a malformed checkpoint, or a symbolic link where a file or folder
+    /// belongs.
     pub fn is_corruption(&self) -> bool {
         matches!(
             self,
@@ -179,6 +191,7 @@ impl LogError {
                 | LogError::CorruptBelowRecoveryPoint { .. }
                 | LogError::DamagedTail { .. }
                 | LogError::BadCheckpoint { .. }
+                | LogError::Symlink { .. }
         )
     }
 
@@ -188,6 +201,23 @@ impl LogError {
     pub fn is_damage(&self) -> bool {
         self.is_corruption() || matches!(self, LogError::Io { .. })
     }
+
+    /// The error for an I/O failure on `path` during `op`: [`LogError::Symlink`] when
+    /// `path` is a symbolic link (an open with O_NOFOLLOW, or [`io::check_not_symlink`],
+    /// said so), else [`LogError::Io`].
+    pub fn io(path: &std::path::Path, op: &'static str, source: std::io::Error) -> LogError {
+        if io::is_symlink_error(&source) {
+            LogError::Symlink {
+                path: path.to_path_buf(),
+            }
+        } else {
+            LogError::Io {
+                path: path.to_path_buf(),
+                op,
+                source,
+            }
+        }
+    }
 }
 
 /// Maps an I/O error on `path` during `op` into a [`LogError`] (for `map_err`).
@@ -195,13 +225,21 @@ pub(crate) fn io_err<'a>(
     path: &'a std::path::Path,
     op: &'static str,
 ) -> impl FnOnce(std::io::Error) -> LogError + 'a {
-    move |source| LogError::Io {
-        path: path.to_path_buf(),
-        op,
-        source,
-    }
+    move |source| LogError::io(path, op, source)
 }
 
+/// Refuses a replica folder `dir` that is a symbolic link, or whose parent (the broker's
+/// folder) is one: every file opened in it would be elsewhere, outside the cluster. Files
+/// are guarded by O_NOFOLLOW in [`io`]; a folder needs this check.
+pub fn check_folder(dir: &std::path::Path) -> Result<(), LogError> {
+    if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+        io::check_not_symlink(parent).map_err(io_err(parent, "check"))?;
+    }
+    io::check_not_symlink(dir).map_err(io_err(dir, "check"))
+}
+
+#[cfg(test)]
+mod damage_tests;
 #[cfg(test)]
 mod tests;
 

@@ -101,13 +101,21 @@ pub struct PartitionLog {
 }
 
 /// Base offsets of the `.log` files in `dir`, sorted. Removes leftovers Kafka would remove
-/// at startup: `.deleted` files and index files whose `.log` is gone.
+/// at startup: `.deleted` files and index files whose `.log` is gone. Every reader and
+/// writer of a log lists it first, so this is where a replica that holds a symbolic link
+/// (the folder, its broker folder, or any entry in it) is refused with
+/// [`LogError::Symlink`].
 pub fn list_segments(dir: &Path, clean: bool) -> Result<Vec<i64>, LogError> {
     let mut logs = Vec::new();
     let mut others = Vec::new();
+    super::check_folder(dir)?;
     let rd = std::fs::read_dir(dir).map_err(io_err(dir, "list"))?;
     for entry in rd {
         let entry = entry.map_err(io_err(dir, "list"))?;
+        // The entry's own type (lstat): a link is never followed to learn what it names.
+        if entry.file_type().is_ok_and(|t| t.is_symlink()) {
+            return Err(LogError::Symlink { path: entry.path() });
+        }
         let name = entry.file_name();
         let Some(name) = name.to_str() else { continue };
         let Some((base, suffix)) = names::parse_segment_name(name) else {
@@ -149,6 +157,8 @@ impl PartitionLog {
         cfg: LogConfig,
         hints: OpenHints,
     ) -> Result<(PartitionLog, RecoveryReport), LogError> {
+        // Checked before the folder is made: a linked broker folder would take it elsewhere.
+        super::check_folder(dir)?;
         io::create_dir_all(dir).map_err(io_err(dir, "create"))?;
         let mut bases = list_segments(dir, true)?;
         let mut report = RecoveryReport::default();

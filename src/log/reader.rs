@@ -13,7 +13,7 @@ use super::index::{self, OffsetEntry};
 use super::names::{self, INDEX_SUFFIX, LOG_SUFFIX, TIME_INDEX_SUFFIX};
 use super::partition::list_segments;
 use super::producer_state::ProducerState;
-use super::stream::{BatchStream, ScanStop};
+use super::stream::{BatchOrder, BatchStream, ScanStop};
 use super::txn_index::{self, AbortedTxn};
 use super::{LogError, io, io_err};
 
@@ -102,7 +102,8 @@ fn indexed_start(dir: &Path, base: i64, file: &File, len: u64, target: Option<i6
 }
 
 impl LogReader {
-    /// Lists the segments of the log in `dir`.
+    /// Lists the segments of the log in `dir`. A folder that is (or lies in) a symbolic
+    /// link, or holds one, is refused with [`LogError::Symlink`].
     pub fn open(dir: &Path) -> Result<LogReader, LogError> {
         let bases = list_segments(dir, false)?;
         Ok(LogReader {
@@ -167,7 +168,9 @@ impl LogReader {
         let file = io::open_read(&path).map_err(io_err(&path, "open"))?;
         let len = io::len(&file).map_err(io_err(&path, "stat"))?;
         let start = indexed_start(&self.dir, base, &file, len, None);
-        let mut stream = BatchStream::new(&file, start, len, MAX_BATCH_BYTES).with_chunk(64 << 10);
+        let mut stream = BatchStream::new(&file, start, len, MAX_BATCH_BYTES)
+            .with_chunk(64 << 10)
+            .ordered(BatchOrder::new(base));
         let mut next = base;
         loop {
             match stream.next() {
@@ -236,7 +239,8 @@ impl LogReader {
             let file = io::open_read(&path).map_err(io_err(&path, "open"))?;
             let len = io::len(&file).map_err(io_err(&path, "stat"))?;
             let start_pos = indexed_start(&self.dir, base, &file, len, Some(start_offset));
-            let mut stream = BatchStream::new(&file, start_pos, len, MAX_BATCH_BYTES);
+            let mut stream = BatchStream::new(&file, start_pos, len, MAX_BATCH_BYTES)
+                .ordered(BatchOrder::new(base));
             loop {
                 let batch = match stream.next() {
                     Ok(Some(b)) => b,
@@ -289,11 +293,17 @@ impl LogCursor {
         names::segment_path(&self.dir, self.bases[self.idx], LOG_SUFFIX)
     }
 
-    /// Opens segment `idx`, positioned by the offset index when `target` is given.
+    /// Opens segment `idx`, positioned by the offset index when `target` is given. Read
+    /// from its start (no target), its first batch must follow the last one read from
+    /// the segment before.
     fn open_segment(&mut self, target: Option<i64>) -> Result<(), LogError> {
-        self.stream = None;
+        let carried = self.stream.take().and_then(|s| s.order());
         let Some(&base) = self.bases.get(self.idx) else {
             return Ok(());
+        };
+        let order = match (target, carried) {
+            (None, Some(o)) => o.next_segment(base),
+            _ => BatchOrder::new(base),
         };
         let path = self.path();
         let file = match io::open_read(&path) {
@@ -305,7 +315,7 @@ impl LogCursor {
         };
         let len = io::len(&file).map_err(io_err(&path, "stat"))?;
         let start = target.map_or(0, |t| indexed_start(&self.dir, base, &file, len, Some(t)));
-        self.stream = Some(BatchStream::new(file, start, len, MAX_BATCH_BYTES));
+        self.stream = Some(BatchStream::new(file, start, len, MAX_BATCH_BYTES).ordered(order));
         Ok(())
     }
 
@@ -341,9 +351,22 @@ impl LogCursor {
     }
 
     /// The next batch holding an offset at or above [`LogCursor::next_offset`] and below
-    /// `limit` (the high watermark), or `None` when there is none yet. Batches are not
-    /// CRC-checked here: call [`BatchRef::verify_crc`].
+    /// `limit` (the high watermark, the last stable offset or the log end), or `None` when
+    /// there is none yet. Batches are not CRC-checked here: call [`BatchRef::verify_crc`].
     pub fn next_batch(&mut self, limit: i64) -> Result<Option<BatchRef<'_>>, LogError> {
+        self.next_batch_to(limit, limit)
+    }
+
+    /// [`LogCursor::next_batch`] stopping at `limit`, which may be below `committed` (a
+    /// reader's own end offset below the high watermark or last stable offset). Every
+    /// offset below `committed` is in the log (compaction gaps end below it), so a batch
+    /// past it right after one that ends short of it has a damaged base offset: corruption,
+    /// where the records between would otherwise be skipped without a word.
+    pub fn next_batch_to(
+        &mut self,
+        limit: i64,
+        committed: i64,
+    ) -> Result<Option<BatchRef<'_>>, LogError> {
         // The segment's path is only needed for errors: built eagerly, its format! was ~8% of
         // the instructions `consume` spends per record.
         loop {
@@ -375,6 +398,12 @@ impl LogCursor {
                 return Ok(None);
             };
             if prefix.base_offset >= limit {
+                if let Some(order) = stream.order()
+                    && let Err(e) =
+                        order.check_past_end(prefix.base_offset, stream.position(), committed)
+                {
+                    return Err(corrupt(&self.path_or_dir(), &ScanStop::Disorder(e)));
+                }
                 return Ok(None);
             }
             let pos = stream.position();
@@ -393,6 +422,15 @@ impl LogCursor {
             };
             if header.last_offset() < self.next_offset {
                 continue;
+            }
+            // A base offset raised by damage passes the rules alone (compaction leaves
+            // gaps); the batch after it then overlaps it. Look at that batch's prefix before
+            // delivering this one, so its records never go out under offsets they lack.
+            if let Ok(Some(after)) = stream.peek()
+                && let Some(order) = stream.order()
+                && let Err(e) = order.check_base(after.base_offset, stream.position())
+            {
+                return Err(corrupt(&self.path_or_dir(), &ScanStop::Disorder(e)));
             }
             stream.rewind(pos);
             self.next_offset = header.next_offset();

@@ -13,7 +13,7 @@ use crate::record::{BatchHeader, batch::MAX_BATCH_BYTES};
 
 use super::index::{self, IndexFile, OffsetEntry, TimeEntry};
 use super::names::{self, INDEX_SUFFIX, LOG_SUFFIX, TIME_INDEX_SUFFIX};
-use super::stream::{BatchStream, ScanStop};
+use super::stream::{BatchOrder, BatchStream, ScanStop};
 use super::{LogError, io, io_err};
 
 /// Kafka's `segment.index.bytes` default (10 MiB) as entry counts: a segment rolls when
@@ -122,7 +122,10 @@ pub fn scan(
         batches: 0,
         stop: None,
     };
-    let mut stream = BatchStream::new(log, from, end, MAX_BATCH_BYTES);
+    // The log's ordering rules (epochs that never decrease, offsets within the segment's
+    // range) on top of the density checked below.
+    let mut stream =
+        BatchStream::new(log, from, end, MAX_BATCH_BYTES).ordered(BatchOrder::new(base_offset));
     loop {
         let batch = match stream.next() {
             Ok(Some(b)) => b,
@@ -509,7 +512,8 @@ impl Segment {
         let start = index::lookup_offset(self.index.entries(), offset)
             .filter(|e| e.offset < offset)
             .map_or(0, |e| u64::from(e.position));
-        let mut stream = BatchStream::new(&self.log, start, self.size, MAX_BATCH_BYTES);
+        let mut stream = BatchStream::new(&self.log, start, self.size, MAX_BATCH_BYTES)
+            .ordered(BatchOrder::new(self.base_offset));
         let mut cut = self.size;
         let mut next = self.next_offset;
         loop {

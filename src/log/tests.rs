@@ -347,17 +347,10 @@ fn hostile_length_fields_are_refused() {
         std::fs::write(&path, &bytes).unwrap();
         let v = verify_log(&path, Expect::default()).unwrap();
         assert!(!v.problems.is_empty(), "field {field} = {value}");
+        // A count past the offsets the batch spans is as bad as a bad length: the header
+        // does not hold together, and recovery (above the recovery point) cuts it away.
         let (log, _) = open(dir.path(), LogConfig::default(), 0);
-        if field == 8 || value < 0 {
-            assert_eq!(log.log_end_offset(), 0, "field {field} = {value}: cut away");
-        } else {
-            // Like Kafka, recovery checks framing and CRC, not records: a batch whose CRC
-            // covers a hostile count stays, and readers refuse it.
-            let r = LogReader::open(dir.path()).unwrap();
-            let mut c = r.cursor(0).unwrap();
-            let b = c.next_batch(10).unwrap().unwrap();
-            assert!(b.to_records().is_err(), "count {value} must be refused");
-        }
+        assert_eq!(log.log_end_offset(), 0, "field {field} = {value}: cut away");
     }
 }
 

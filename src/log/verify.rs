@@ -8,7 +8,7 @@ use std::path::Path;
 use crate::record::batch::MAX_BATCH_BYTES;
 
 use super::checkpoint::EpochEntry;
-use super::stream::{BatchStream, ScanStop};
+use super::stream::{BatchOrder, BatchStream, ScanStop};
 use super::{LogError, io, io_err};
 
 /// One problem found, with where.
@@ -59,7 +59,9 @@ pub fn verify_log(path: &Path, expect: Expect<'_>) -> Result<Verified, LogError>
     let mut out = Verified::default();
     let mut stream = BatchStream::new(&file, 0, len, MAX_BATCH_BYTES);
     let mut expected_next = expect.base_offset;
-    let mut last_epoch = i32::MIN;
+    // The log's rules, as every reader holds batches to them; without a known segment base
+    // the first batch's offset stands for it.
+    let mut order = expect.base_offset.map(BatchOrder::new);
     loop {
         let batch = match stream.next() {
             Ok(Some(b)) => b,
@@ -77,7 +79,7 @@ pub fn verify_log(path: &Path, expect: Expect<'_>) -> Result<Verified, LogError>
                 });
                 break;
             }
-            Err(e @ ScanStop::OffsetGap { .. }) => {
+            Err(e @ (ScanStop::OffsetGap { .. } | ScanStop::Disorder(_))) => {
                 out.problems.push(Problem {
                     position: stream.position(),
                     offset: -1,
@@ -131,20 +133,22 @@ pub fn verify_log(path: &Path, expect: Expect<'_>) -> Result<Verified, LogError>
             },
             Err(e) => out.problems.push(problem(e.kind.to_string())),
         }
-        if let Some(want) = expected_next
-            && (h.base_offset != want && (expect.contiguous || h.base_offset < want))
+        let order = order.get_or_insert_with(|| BatchOrder::new(h.base_offset));
+        if let Err(e) = order.check_offsets(&h, batch.position()) {
+            out.problems.push(problem(e.to_string()));
+        } else if let Some(want) = expected_next
+            && expect.contiguous
+            && h.base_offset != want
         {
             out.problems.push(problem(format!(
                 "base offset {} does not follow the previous batch (expected {want})",
                 h.base_offset
             )));
         }
-        if h.partition_leader_epoch < last_epoch {
-            out.problems.push(problem(format!(
-                "leader epoch {} is below the previous batch's {last_epoch}",
-                h.partition_leader_epoch
-            )));
+        if let Err(e) = order.check_epoch(&h, batch.position()) {
+            out.problems.push(problem(e.to_string()));
         }
+        order.advance(&h);
         if let Some(epochs) = expect.epochs
             && epoch_at(epochs, h.base_offset) != Some(h.partition_leader_epoch)
         {
@@ -154,7 +158,6 @@ pub fn verify_log(path: &Path, expect: Expect<'_>) -> Result<Verified, LogError>
                 epoch_at(epochs, h.base_offset).map_or("none".into(), |e| e.to_string())
             )));
         }
-        last_epoch = last_epoch.max(h.partition_leader_epoch);
         expected_next = Some(h.next_offset());
         out.batches += 1;
         out.records += records;

@@ -148,6 +148,19 @@ pub enum Corruption {
     /// lastOffsetDelta is negative or inconsistent with the records.
     #[error("last offset delta {0} is invalid")]
     BadLastOffsetDelta(i32),
+    /// More records than the offsets the batch spans: each record has an offset of its
+    /// own between the base and the last offset (fewer is fine: compaction removes some).
+    #[error(
+        "record count {count} is more than the {} offsets the batch spans (last offset \
+         delta {last_offset_delta})",
+        i64::from(*last_offset_delta) + 1
+    )]
+    CountPastOffsets {
+        /// The count field.
+        count: i32,
+        /// The lastOffsetDelta field.
+        last_offset_delta: i32,
+    },
     /// A record inside the batch is malformed.
     #[error("record {index} at byte {at} of the records section: {reason}")]
     BadRecord {
@@ -361,6 +374,15 @@ pub fn parse_header(buf: &[u8], position: u64, cap: usize) -> Result<BatchHeader
             Corruption::BadLastOffsetDelta(header.last_offset_delta),
         ));
     }
+    if i64::from(header.records_count) > i64::from(header.last_offset_delta) + 1 {
+        return Err(fail(
+            base,
+            Corruption::CountPastOffsets {
+                count: header.records_count,
+                last_offset_delta: header.last_offset_delta,
+            },
+        ));
+    }
     Ok(header)
 }
 
@@ -378,7 +400,8 @@ impl<'a> BatchRef<'a> {
     /// Parses the batch at the start of `buf`, which may hold more bytes after it.
     /// `position` is where `buf` starts in its file (for error messages only).
     /// Checks: the length field within `[61, cap]`, all of it present, magic 2, a known codec,
-    /// a record count that is not negative.
+    /// a record count that is not negative and no more than the offsets the batch spans, a
+    /// last offset delta that is not negative.
     pub fn parse(buf: &'a [u8], position: u64, cap: usize) -> Result<BatchRef<'a>, CorruptBatch> {
         let header = parse_header(buf, position, cap)?;
         let size = header.size();
@@ -471,6 +494,7 @@ impl<'a> BatchRef<'a> {
             header: self.header,
             batch_position: self.position,
             failed: false,
+            previous_delta: -1,
         })
     }
 
@@ -680,6 +704,8 @@ pub struct RecordIter<'a> {
     header: BatchHeader,
     batch_position: u64,
     failed: bool,
+    /// The offset delta of the record before (-1 before the first): deltas increase.
+    previous_delta: i32,
 }
 
 impl<'a> RecordIter<'a> {
@@ -738,6 +764,15 @@ impl<'a> RecordIter<'a> {
         if offset_delta < 0 {
             return Err(self.fail(start, "negative offset delta"));
         }
+        // Each record has an offset of its own, in order, within the batch's range (the
+        // header says where the batch ends; readers move on from there).
+        if offset_delta <= self.previous_delta || offset_delta > self.header.last_offset_delta {
+            return Err(self.fail(
+                start,
+                "offset delta out of order or past the batch's last offset delta",
+            ));
+        }
+        self.previous_delta = offset_delta;
         self.pos = start + n + len as usize;
         let h = &self.header;
         let timestamp = match h.attributes.timestamp_type() {
@@ -932,6 +967,15 @@ mod tests {
     fn hostile_counts_are_refused_without_allocating() {
         let mut b = example_batch();
         b[57..61].copy_from_slice(&i32::MAX.to_be_bytes());
+        let crc = crc32c::crc32c(&b[21..]);
+        b[17..21].copy_from_slice(&crc.to_be_bytes());
+        // More records than offsets: refused with the header.
+        assert!(matches!(
+            BatchRef::parse(&b, 0, MAX_BATCH_BYTES).unwrap_err().kind,
+            Corruption::CountPastOffsets { .. }
+        ));
+        // A span wide enough for the count: refused by the bytes the records need.
+        b[23..27].copy_from_slice(&i32::MAX.to_be_bytes());
         let crc = crc32c::crc32c(&b[21..]);
         b[17..21].copy_from_slice(&crc.to_be_bytes());
         let r = BatchRef::parse(&b, 0, MAX_BATCH_BYTES).unwrap();

@@ -7,6 +7,7 @@ mod consume;
 mod demo;
 mod describe;
 mod disk_faults;
+mod disk_faults_reads;
 mod dump;
 mod exit_codes;
 mod generated_docs;

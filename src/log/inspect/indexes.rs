@@ -126,7 +126,7 @@ struct LogWalker {
 impl LogWalker {
     /// `None` when the log does not exist.
     fn open(log: &Path) -> Result<Option<LogWalker>, LogError> {
-        let file = match io::open_read(log) {
+        let file = match io::open_user_read(log) {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(io_err(log, "open")(e)),

@@ -591,7 +591,8 @@ pub fn inspect(
 }
 
 fn open(path: &Path) -> Result<(File, u64), LogError> {
-    let file = io::open_read(path).map_err(io_err(path, "open"))?;
+    // The user named these files (`dump FILE`): a link they typed is followed.
+    let file = io::open_user_read(path).map_err(io_err(path, "open"))?;
     let len = io::len(&file).map_err(io_err(path, "stat"))?;
     Ok((file, len))
 }

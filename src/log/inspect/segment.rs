@@ -7,7 +7,7 @@ use crate::record::batch::MAX_BATCH_BYTES;
 use crate::record::control::{self, ControlType};
 use crate::record::{BatchRef, RecordRef};
 
-use super::super::stream::{BatchStream, ScanStop};
+use super::super::stream::{BatchOrder, BatchStream, ScanStop};
 use super::txn::{TxnChecker, verify_log_txn_index};
 use super::{
     BatchInfo, Control, Emitter, Event, InspectError, Mismatch, Options, RecordInfo, io_err, open,
@@ -27,9 +27,10 @@ pub(super) fn dump_log(
     // Only without a --max-bytes cut is an incomplete last batch damage, as in Kafka.
     let whole_file = end == len;
     let mut stream = BatchStream::new(&file, 0, end, MAX_BATCH_BYTES);
-    let mut previous_batch_last: Option<i64> = None;
+    // The log's rules (the ones every reader holds batches to), each break reported and the
+    // walk going on; the epoch rule only with --verify.
+    let mut order = BatchOrder::new(segment_base);
     let mut previous_record: Option<i64> = None;
-    let mut previous_epoch: Option<i32> = None;
     // With `verify`, the ABORT markers are checked against the `.txnindex` beside the log.
     let mut txns = TxnChecker::new(segment_base);
     loop {
@@ -56,8 +57,9 @@ pub(super) fn dump_log(
                 }
                 break;
             }
-            Err(e @ ScanStop::OffsetGap { .. }) => {
-                // BatchStream does not check offsets; kept for completeness.
+            Err(e @ (ScanStop::OffsetGap { .. } | ScanStop::Disorder(_))) => {
+                // This stream is not held to the rules (they are checked below); kept for
+                // completeness.
                 em.corrupt(Some(stream.position()), e.to_string())?;
                 break;
             }
@@ -69,46 +71,15 @@ pub(super) fn dump_log(
         };
         em.emit(&Event::Batch(&info))?;
         let h = info.header;
-        // Only the first batch is held to the segment's base: later ones must rise above it.
-        if previous_batch_last.is_none() && h.base_offset < segment_base {
-            em.corrupt(
-                Some(info.position),
-                format!(
-                    "batch at byte {} has base offset {}, below the segment's base offset \
-                     {segment_base} (from the file name)",
-                    info.position, h.base_offset
-                ),
-            )?;
-        } else if let Some(prev) = previous_batch_last
-            && h.base_offset <= prev
-        {
-            em.corrupt(
-                Some(info.position),
-                format!(
-                    "batch at byte {} has base offset {}, not above the previous batch's \
-                     last offset {prev}",
-                    info.position, h.base_offset
-                ),
-            )?;
+        if let Err(e) = order.check_offsets(&h, info.position) {
+            em.corrupt(Some(info.position), e.to_string())?;
         }
         if opts.verify
-            && let Some(prev) = previous_epoch
-            && h.partition_leader_epoch < prev
+            && let Err(e) = order.check_epoch(&h, info.position)
         {
-            em.corrupt(
-                Some(info.position),
-                format!(
-                    "batch at byte {} has partition leader epoch {}, below the previous \
-                     batch's {prev}",
-                    info.position, h.partition_leader_epoch
-                ),
-            )?;
+            em.corrupt(Some(info.position), e.to_string())?;
         }
-        previous_epoch = Some(previous_epoch.map_or(h.partition_leader_epoch, |p| {
-            p.max(h.partition_leader_epoch)
-        }));
-        previous_batch_last =
-            Some(previous_batch_last.map_or(h.last_offset(), |p| p.max(h.last_offset())));
+        order.advance(&h);
         let marker = walk_records(&batch, opts, em, &mut previous_record)?;
         txns.feed(&h, marker.as_ref());
     }

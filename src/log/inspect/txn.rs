@@ -110,7 +110,10 @@ pub(super) fn dump_txn_index(
         loop {
             match walk.next() {
                 Ok(Some(b)) => checker.feed(&b.header, b.marker.as_ref()),
-                Ok(None) | Err(WalkStop::Torn { .. }) | Err(WalkStop::Corrupt(_)) => break,
+                Ok(None)
+                | Err(WalkStop::Torn { .. })
+                | Err(WalkStop::Corrupt(_))
+                | Err(WalkStop::Disorder(_)) => break,
                 Err(WalkStop::Io(e)) => return Err(io_err(&log, "read")(e).into()),
             }
         }

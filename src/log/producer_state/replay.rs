@@ -24,6 +24,7 @@ use crate::record::{BatchHeader, BatchPrefix, BatchRef, CorruptBatch};
 use super::super::index::OFFSET_ENTRY_LEN;
 use super::super::names::{self, INDEX_SUFFIX, LOG_SUFFIX};
 use super::super::partition::list_segments;
+use super::super::stream::{BatchOrder, Disorder};
 use super::super::{LogError, io, io_err};
 use super::snapshot::{self, ReadSnapshotError};
 use super::{BatchMark, CompletedTxn, ProducerState};
@@ -79,6 +80,8 @@ pub enum WalkStop {
     },
     /// A batch is malformed.
     Corrupt(CorruptBatch),
+    /// A batch's header does not follow the batches before it ([`BatchOrder`]).
+    Disorder(Disorder),
     /// Reading failed.
     Io(std::io::Error),
 }
@@ -91,6 +94,7 @@ pub struct HeaderWalk {
     buf: Vec<u8>,
     buf_start: u64,
     filled: usize,
+    order: Option<BatchOrder>,
 }
 
 impl HeaderWalk {
@@ -105,7 +109,20 @@ impl HeaderWalk {
             buf: Vec::new(),
             buf_start: pos,
             filled: 0,
+            order: None,
         })
+    }
+
+    /// Holds every batch to `order` (the log's rules): one that breaks them ends the walk
+    /// with [`WalkStop::Disorder`].
+    pub fn ordered(mut self, order: BatchOrder) -> Self {
+        self.order = Some(order);
+        self
+    }
+
+    /// The rules' state after the batches walked so far.
+    pub fn order(&self) -> Option<BatchOrder> {
+        self.order
     }
 
     /// The file's length when opened.
@@ -170,6 +187,9 @@ impl HeaderWalk {
         }
         let header =
             batch::parse_header(w, position, MAX_BATCH_BYTES).map_err(WalkStop::Corrupt)?;
+        if let Some(order) = self.order.as_mut() {
+            order.check(&header, position).map_err(WalkStop::Disorder)?;
+        }
         let marker = if header.attributes.is_control() && size <= MAX_CONTROL_BATCH {
             let bytes = self.window(size).map_err(WalkStop::Io)?;
             marker_of(bytes, position)
@@ -198,6 +218,10 @@ fn walk_error(path: &Path, stop: WalkStop) -> LogError {
     match stop {
         WalkStop::Io(e) => io_err(path, "read")(e),
         WalkStop::Corrupt(e) => LogError::Corrupt {
+            path: path.to_path_buf(),
+            detail: e.to_string(),
+        },
+        WalkStop::Disorder(e) => LogError::Corrupt {
             path: path.to_path_buf(),
             detail: e.to_string(),
         },
@@ -255,7 +279,8 @@ pub fn mark_ending_at(
         return Ok(None);
     };
     let path = names::segment_path(dir, base, LOG_SUFFIX);
-    let mut walk = HeaderWalk::open(&path, index_floor_position(dir, base, offset))?;
+    let mut walk = HeaderWalk::open(&path, index_floor_position(dir, base, offset))?
+        .ordered(BatchOrder::new(base));
     loop {
         match walk.next() {
             Ok(Some(b)) => {
@@ -345,14 +370,24 @@ pub fn replay(
 ) -> Result<ReplayStats, LogError> {
     let mut stats = ReplayStats::default();
     let (first_index, mut pos) = start;
+    // Carried from segment to segment: each batch must follow the one before it.
+    let mut order: Option<BatchOrder> = None;
     for (i, &base) in bases.iter().enumerate().skip(first_index) {
         if state.end_offset() >= up_to {
             break;
         }
         let path = names::segment_path(dir, base, LOG_SUFFIX);
-        let mut walk = HeaderWalk::open(&path, pos)?;
+        let mut rules = order.map_or(BatchOrder::new(base), |o| o.next_segment(base));
+        if pos > 0 {
+            // Resumed after the state's last batch (its mark, checked to hold): the next
+            // batch must come after it.
+            rules = rules.after(state.end_offset().saturating_sub(1));
+        }
+        let mut walk = HeaderWalk::open(&path, pos)?.ordered(rules);
         pos = 0;
         loop {
+            // The rules' state before this batch, for the check against `up_to`.
+            let before = walk.order().unwrap_or(rules);
             let b = match walk.next() {
                 Ok(Some(b)) => b,
                 Ok(None) => break,
@@ -361,6 +396,15 @@ pub fn replay(
             };
             let h = b.header;
             if h.next_offset() > up_to {
+                // Past `up_to`: fine, unless it leaves offsets below it missing. Checked
+                // in the last segment only: there `up_to` is a high watermark or the log
+                // end, below which the log holds every offset (a compacted segment's gaps
+                // end below them; `up_to` may also be the base of an older segment).
+                if i + 1 == bases.len()
+                    && let Err(e) = before.check_past_end(h.base_offset, b.position, up_to)
+                {
+                    return Err(walk_error(&path, WalkStop::Disorder(e)));
+                }
                 return Ok(stats);
             }
             if h.next_offset() <= state.end_offset() && h.base_offset < state.end_offset() {
@@ -373,6 +417,7 @@ pub fn replay(
             stats.batches += 1;
             stats.bytes += h.size() as u64;
         }
+        order = walk.order();
     }
     Ok(stats)
 }
