@@ -27,7 +27,9 @@
 //! - a damaged `.snapshot` (Kafka prints only the exception) still lists its entries, then
 //!   says what is wrong and where (CRC, count, lengths, trailing bytes);
 //! - checkpoint files, which Kafka's tool does not read, print `topic: T partition: P
-//!   offset: O`, `epoch: E startOffset: O` or `version: 0 topicId: ID` per entry.
+//!   offset: O`, `epoch: E startOffset: O` or `version: 0 topicId: ID` per entry, and
+//!   `meta.properties` one line, `version: V nodeId: N clusterId: C directoryId: D` (`-` for
+//!   one it lacks), as Kafka's own classes read them (tests/apache_kafka/files.rs compares).
 //!
 //! `--output json` prints one object per line, each with `"type"` (`file`, `batch`, `record`,
 //! `index_entry`, `time_index_entry`, `snapshot_entry`, `txn_index_entry`,
@@ -51,11 +53,14 @@ use serde_json::{Map, Value, json};
 
 use super::{GlobalArgs, OutputFormat};
 use crate::error::{ExitCode, ResultExt, coded};
+use crate::log::checkpoint::Uuid;
 use crate::log::inspect::{
     self, BatchInfo, CheckpointEntry, Control, Event, FileKind, InspectError, Mismatch, Options,
     ProblemKind, RecordInfo, Summary, Visitor, control_type_name,
 };
+use crate::log::producer_state::SnapshotEntry;
 use crate::output::{Printer, escape_control, write_json_line};
+use crate::record::kraft_control::KraftControl;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -78,7 +83,8 @@ Examples:
 /// The kind of each file comes from its name: .log (record batches), .index (offset index),
 /// .timeindex (time index), .snapshot (producer state: ids, epochs, sequences, open
 /// transactions), .txnindex (aborted transactions), leader-epoch-checkpoint, the broker's
-/// *-checkpoint files and partition.metadata. Output mirrors Kafka's kafka-dump-log. Files
+/// *-checkpoint files, partition.metadata and meta.properties. Output mirrors Kafka's
+/// kafka-dump-log. Files
 /// are opened read-only and never repaired; corruption is reported with its byte position
 /// and makes filka exit with 3 after printing everything it could read.
 #[derive(Debug, clap::Args)]
@@ -229,6 +235,7 @@ fn verbose_summary(file: &Path, kind: FileKind, s: &Summary) -> String {
         }
         FileKind::OffsetCheckpoint => format!("an offset checkpoint: {} entries", s.entries),
         FileKind::PartitionMetadata => "a partition.metadata file".to_string(),
+        FileKind::MetaProperties => "a meta.properties file".to_string(),
     };
     let problems = s.bad_crcs + s.invalid_bytes + s.errors + s.mismatches;
     format!(
@@ -353,7 +360,7 @@ impl<'a> TextOut<'a> {
             rec.sequence,
             keys.join(","),
         );
-        match r.control {
+        match &r.control {
             Some(Control::EndTxn(m)) => {
                 let _ = write!(
                     line,
@@ -362,8 +369,12 @@ impl<'a> TextOut<'a> {
                     m.coordinator_epoch
                 );
             }
+            Some(Control::Kraft(k)) => {
+                let (label, json) = kraft_json(k);
+                let _ = write!(line, " {label}{json}");
+            }
             Some(Control::Other(t)) => {
-                let _ = write!(line, " controlType: {}({t})", control_type_name(t));
+                let _ = write!(line, " controlType: {}({t})", control_type_name(*t));
             }
             Some(Control::Malformed) => line.push_str(" controlType: UNKNOWN(-1)"),
             None => {
@@ -538,29 +549,7 @@ impl Visitor for TextOut<'_> {
                 writeln!(self.out, "timestamp: {} offset: {}", e.timestamp, e.offset)
             }
             Event::IndexEmpty => writeln!(self.out, "{} is empty.", self.path),
-            Event::SnapshotEntry { entry: e, .. } => {
-                // kafka-dump-log prints an OptionalLong, and ends the line with a space when
-                // the producer has no batch.
-                let txn = if e.current_txn_first_offset >= 0 {
-                    format!("OptionalLong[{}]", e.current_txn_first_offset)
-                } else {
-                    "OptionalLong.empty".to_string()
-                };
-                let mut line = format!(
-                    "producerId: {} producerEpoch: {} coordinatorEpoch: {} \
-                     currentTxnFirstOffset: {txn} lastTimestamp: {} ",
-                    e.producer_id, e.epoch, e.coordinator_epoch, e.timestamp
-                );
-                if let Some(first) = e.first_sequence() {
-                    let _ = write!(
-                        line,
-                        "firstSequence: {first} lastSequence: {} lastOffset: {} \
-                         offsetDelta: {} timestamp: {}",
-                        e.last_sequence, e.last_offset, e.offset_delta, e.timestamp
-                    );
-                }
-                self.out.line(&line)
-            }
+            Event::SnapshotEntry { entry: e, .. } => self.out.line(&snapshot_line(e)),
             Event::TxnIndexEntry { txn: t, .. } => writeln!(
                 self.out,
                 "version: {} producerId: {} firstOffset: {} lastOffset: {} lastStableOffset: {}",
@@ -582,6 +571,18 @@ impl Visitor for TextOut<'_> {
             Event::CheckpointEntry(CheckpointEntry::TopicId { version, topic_id }) => {
                 writeln!(self.out, "version: {version} topicId: {topic_id}")
             }
+            Event::CheckpointEntry(CheckpointEntry::MetaProperties {
+                version,
+                node_id,
+                cluster_id,
+                directory_id,
+            }) => writeln!(
+                self.out,
+                "version: {version} nodeId: {} clusterId: {} directoryId: {}",
+                node_id.map_or_else(|| "-".to_string(), |n| n.to_string()),
+                cluster_id.map_or_else(|| "-".into(), escape_control),
+                directory_id.map_or_else(|| "-".to_string(), |d| d.to_string()),
+            ),
             Event::InvalidBytes { position, count } => writeln!(
                 self.out,
                 "Found {count} invalid bytes at the end of {}, starting at position {position}",
@@ -596,6 +597,97 @@ impl Visitor for TextOut<'_> {
                 Ok(())
             }
             Event::Problem(p) => writeln!(self.out, "Error: {}", escape_control(&p.message)),
+        }
+    }
+}
+
+/// kafka-dump-log's line for a producer of a `.snapshot`: an OptionalLong for the open
+/// transaction, and the batch fields only when the producer has a batch. Kafka 4.4 ends the
+/// line after `lastTimestamp` for a producer without one (Kafka's older Scala tool left a
+/// space there).
+fn snapshot_line(e: &SnapshotEntry) -> String {
+    let txn = if e.current_txn_first_offset >= 0 {
+        format!("OptionalLong[{}]", e.current_txn_first_offset)
+    } else {
+        "OptionalLong.empty".to_string()
+    };
+    let mut line = format!(
+        "producerId: {} producerEpoch: {} coordinatorEpoch: {} currentTxnFirstOffset: {txn} \
+         lastTimestamp: {}",
+        e.producer_id, e.epoch, e.coordinator_epoch, e.timestamp
+    );
+    if let Some(first) = e.first_sequence() {
+        let _ = write!(
+            line,
+            " firstSequence: {first} lastSequence: {} lastOffset: {} offsetDelta: {} \
+             timestamp: {}",
+            e.last_sequence, e.last_offset, e.offset_delta, e.timestamp
+        );
+    }
+    line
+}
+
+/// A KRaft control record as kafka-dump-log prints it: its label (`LeaderChange: `,
+/// `SnapshotHeader `, `SnapshotFooter `, `KRaftVersion `, `KRaftVoters `) and the message
+/// as Kafka's generated JSON converters write it (fields in schema order, camelCase, a
+/// directory id as a Kafka Uuid).
+fn kraft_json(k: &KraftControl) -> (&'static str, Value) {
+    match k {
+        KraftControl::LeaderChange {
+            version,
+            leader_id,
+            voters,
+            granting_voters,
+        } => {
+            let ids = |v: &[i32]| {
+                v.iter()
+                    .map(|id| json!({ "voterId": id }))
+                    .collect::<Value>()
+            };
+            (
+                "LeaderChange: ",
+                json!({"version": version, "leaderId": leader_id, "voters": ids(voters),
+                    "grantingVoters": ids(granting_voters)}),
+            )
+        }
+        KraftControl::SnapshotHeader {
+            version,
+            last_contained_log_timestamp,
+        } => (
+            "SnapshotHeader ",
+            json!({"version": version,
+                "lastContainedLogTimestamp": last_contained_log_timestamp}),
+        ),
+        KraftControl::SnapshotFooter { version } => {
+            ("SnapshotFooter ", json!({ "version": version }))
+        }
+        KraftControl::KraftVersion {
+            version,
+            kraft_version,
+        } => (
+            "KRaftVersion ",
+            json!({"version": version, "kRaftVersion": kraft_version}),
+        ),
+        KraftControl::Voters { version, voters } => {
+            let voters: Value = voters
+                .iter()
+                .map(|v| {
+                    let endpoints: Value = v
+                        .endpoints
+                        .iter()
+                        .map(|e| json!({"name": e.name, "host": e.host, "port": e.port}))
+                        .collect();
+                    json!({"voterId": v.voter_id,
+                        "voterDirectoryId": Uuid(v.voter_directory_id).to_base64(),
+                        "endpoints": endpoints,
+                        "kRaftVersionFeature": {"minSupportedVersion": v.min_supported_version,
+                            "maxSupportedVersion": v.max_supported_version}})
+                })
+                .collect();
+            (
+                "KRaftVoters ",
+                json!({"version": version, "voters": voters}),
+            )
         }
     }
 }
@@ -686,6 +778,15 @@ fn json_event(event: &Event<'_>, file: &str) -> Option<Value> {
         Event::CheckpointEntry(CheckpointEntry::TopicId { version, topic_id }) => json!({
             "type": "checkpoint_entry", "version": version, "topic_id": topic_id.to_base64(),
         }),
+        Event::CheckpointEntry(CheckpointEntry::MetaProperties {
+            version,
+            node_id,
+            cluster_id,
+            directory_id,
+        }) => json!({
+            "type": "checkpoint_entry", "version": version, "node_id": node_id,
+            "cluster_id": cluster_id, "directory_id": directory_id.map(|d| d.to_base64()),
+        }),
         Event::InvalidBytes { position, count } => json!({
             "type": "invalid_bytes", "position": position, "count": count,
         }),
@@ -731,14 +832,20 @@ fn json_record(r: &RecordInfo<'_>) -> Value {
     obj.insert("sequence".into(), rec.sequence.into());
     let keys: Vec<Value> = rec.headers().map(|(k, _)| show(k).into()).collect();
     obj.insert("header_keys".into(), keys.into());
-    match r.control {
+    match &r.control {
         Some(Control::EndTxn(m)) => {
             obj.insert("control_type".into(), m.kind.name().into());
             obj.insert("coordinator_epoch".into(), m.coordinator_epoch.into());
         }
-        Some(Control::Other(t)) => {
+        Some(Control::Kraft(k)) => {
+            let t = k.type_id();
             obj.insert("control_type".into(), control_type_name(t).into());
             obj.insert("control_type_id".into(), t.into());
+            obj.insert("control".into(), kraft_json(k).1);
+        }
+        Some(Control::Other(t)) => {
+            obj.insert("control_type".into(), control_type_name(*t).into());
+            obj.insert("control_type_id".into(), (*t).into());
         }
         Some(Control::Malformed) => {
             obj.insert("control_type".into(), "UNKNOWN".into());
@@ -863,6 +970,35 @@ mod tests {
         let mut obj = Map::new();
         put_bytes(&mut obj, "key", None);
         assert_eq!(Value::Object(obj), json!({"key": null}));
+    }
+
+    /// Regression: a producer without a batch (only a marker, or an epoch bump) ended its
+    /// line with a space, as Kafka's old Scala tool did; Kafka 4.4 (the judge) prints none
+    /// (fixtures/apache-kafka/txn-0/, written by a real broker).
+    #[test]
+    fn snapshot_lines_end_as_kafka_4_ends_them() {
+        let mut e = SnapshotEntry {
+            producer_id: 7,
+            epoch: 2,
+            last_sequence: -1,
+            last_offset: -1,
+            offset_delta: 0,
+            timestamp: 1_700_000_000_012,
+            coordinator_epoch: 0,
+            current_txn_first_offset: -1,
+        };
+        assert_eq!(
+            snapshot_line(&e),
+            "producerId: 7 producerEpoch: 2 coordinatorEpoch: 0 currentTxnFirstOffset: \
+             OptionalLong.empty lastTimestamp: 1700000000012"
+        );
+        (e.last_sequence, e.last_offset, e.current_txn_first_offset) = (4, 9, 5);
+        assert_eq!(
+            snapshot_line(&e),
+            "producerId: 7 producerEpoch: 2 coordinatorEpoch: 0 currentTxnFirstOffset: \
+             OptionalLong[5] lastTimestamp: 1700000000012 firstSequence: 4 lastSequence: 4 \
+             lastOffset: 9 offsetDelta: 0 timestamp: 1700000000012"
+        );
     }
 
     #[test]

@@ -20,8 +20,8 @@ pub const SCHEMAS_DIR: &str = "schemas";
 pub const SCHEMA_REGISTRY_FILE: &str = "registry.json";
 /// The lock writers of the schema registry hold, inside [`LOCKS_DIR`].
 pub const SCHEMA_REGISTRY_LOCK: &str = "schemas.lock";
-/// Broker identity file in each broker folder.
-pub const META_PROPERTIES: &str = "meta.properties";
+/// Broker identity file in each broker folder (a Kafka log dir's, named in log/names.rs).
+pub const META_PROPERTIES: &str = crate::log::names::META_PROPERTIES;
 
 /// Paths of one cluster directory.
 #[derive(Debug, Clone, PartialEq, Eq)]

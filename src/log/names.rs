@@ -26,6 +26,8 @@ pub const RECOVERY_POINT_CHECKPOINT: &str = "recovery-point-offset-checkpoint";
 pub const REPLICATION_OFFSET_CHECKPOINT: &str = "replication-offset-checkpoint";
 /// Per-log-dir log start offsets.
 pub const LOG_START_OFFSET_CHECKPOINT: &str = "log-start-offset-checkpoint";
+/// Per-log-dir identity: node id, cluster id, directory id.
+pub const META_PROPERTIES: &str = "meta.properties";
 
 /// `00000000000000000042` for 42.
 pub fn offset_name(offset: i64) -> String {

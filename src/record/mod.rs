@@ -10,6 +10,7 @@ pub mod builder;
 pub mod compression;
 pub mod control;
 pub mod hash;
+pub mod kraft_control;
 pub mod protocol;
 pub mod varint;
 

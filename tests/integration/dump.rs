@@ -529,6 +529,73 @@ fn kafka_python_fixtures_dump_as_golden() {
     }
 }
 
+/// The folders of fixtures/apache-kafka/ that hold an `expected.txt`: files a real Kafka 4.4
+/// broker wrote, and what `filka dump --print-data --verify` prints of them (checked against
+/// Kafka's own kafka-dump-log and classes by tests/apache_kafka/files.rs).
+fn apache_kafka_fixture_dirs() -> Vec<(String, Vec<String>)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut dirs = Vec::new();
+    let mut todo = vec![root.join("fixtures/apache-kafka")];
+    while let Some(dir) = todo.pop() {
+        let mut files = Vec::new();
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_str().unwrap().to_string();
+            if path.is_dir() {
+                todo.push(path);
+            } else if name != "expected.txt" && name != "README.md" {
+                files.push(
+                    path.strip_prefix(root)
+                        .unwrap()
+                        .to_str()
+                        .unwrap()
+                        .to_string(),
+                );
+            }
+        }
+        if dir.join("expected.txt").exists() {
+            files.sort();
+            dirs.push((
+                dir.strip_prefix(root)
+                    .unwrap()
+                    .to_str()
+                    .unwrap()
+                    .to_string(),
+                files,
+            ));
+        }
+    }
+    dirs.sort();
+    dirs
+}
+
+/// Files written by a real Kafka 4.4 broker (fixtures/apache-kafka/): segments with COMMIT and
+/// ABORT markers, a .txnindex, a producer snapshot with a producer that has no batch, the
+/// metadata log with its LeaderChange record, a KRaft snapshot with every other KRaft control
+/// record, checkpoints and meta.properties. Each dumps exactly as its expected.txt says, which
+/// is what Kafka's kafka-dump-log prints (but for the bytes of non-text payloads, which filka
+/// escapes), so a change in how filka reads Kafka's files shows up as a diff.
+#[test]
+fn apache_kafka_fixtures_dump_as_kafka_does() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dirs = apache_kafka_fixture_dirs();
+    assert!(dirs.len() >= 4, "{dirs:?}");
+    for (dir, files) in dirs {
+        let a = assert_cmd::Command::new(crate::harness::FILKA)
+            .current_dir(root)
+            .args(["dump", "--print-data", "--verify"])
+            .args(&files)
+            .assert()
+            .success();
+        let want = std::fs::read_to_string(root.join(&dir).join("expected.txt")).unwrap();
+        assert!(
+            stdout(&a) == want,
+            "{dir}: filka dump differs from expected.txt\n--- want\n{want}\n--- got\n{}",
+            stdout(&a)
+        );
+    }
+}
+
 /// Regression: a partition nobody had written to had no segment files (Kafka creates the
 /// empty active segment with the replica), so the README's
 /// `filka dump filka-data/broker-101/demo-0/00000000000000000000.log --print-data --verify`
@@ -650,12 +717,15 @@ fn snapshots_and_transaction_indexes_dump_like_kafka() {
         out.contains("currentTxnFirstOffset: OptionalLong[8]"),
         "{out}"
     );
+    // Regression: this line ended with a space, as Kafka's old Scala tool printed it; Kafka
+    // 4.4's DumpLogSegments (the judge: tests/apache_kafka/files.rs) ends it after the
+    // timestamp.
     assert!(
         out.contains(
             "producerId: 5000 producerEpoch: 1 coordinatorEpoch: 5 currentTxnFirstOffset: \
-             OptionalLong.empty lastTimestamp: 1700000000012 \n"
+             OptionalLong.empty lastTimestamp: 1700000000012\n"
         ),
-        "Kafka's line for a producer without a batch ends with a space: {out}"
+        "Kafka's line for a producer without a batch ends after lastTimestamp: {out}"
     );
     assert!(
         out.contains(

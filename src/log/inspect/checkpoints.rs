@@ -1,13 +1,13 @@
-//! The checkpoint walks: Kafka's offset and leader-epoch checkpoints read line by line, and
-//! `partition.metadata`.
+//! The checkpoint walks: Kafka's offset and leader-epoch checkpoints read line by line,
+//! `partition.metadata` and `meta.properties`.
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
-use super::super::checkpoint;
+use super::super::checkpoint::{self, Uuid};
 use super::{
     CheckpointEntry, Emitter, Event, FileKind, InspectError, LogError, MAX_CHECKPOINT_LINE,
-    MAX_PARTITION_METADATA, io_err, open,
+    MAX_META_PROPERTIES, MAX_PARTITION_METADATA, io_err, open,
 };
 
 /// Kafka's checkpoint framing (kafka-format.md §1), read line by line: version 0, the
@@ -143,4 +143,81 @@ pub(super) fn dump_partition_metadata(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// `meta.properties` as Kafka's `MetaProperties.Builder(Properties)` reads it: `version`
+/// (default 0); version 0 takes `broker.id` when present, version 1 needs `node.id` and
+/// `cluster.id`; `directory.id` must be a Uuid when present. Lines are Java properties
+/// (`key=value` or `key: value`, `#` and `!` comments); escapes are not decoded, as Kafka's
+/// own files have none.
+pub(super) fn dump_meta_properties(path: &Path, em: &mut Emitter<'_>) -> Result<(), InspectError> {
+    let (file, len) = open(path)?;
+    if len > MAX_META_PROPERTIES {
+        return em.corrupt(
+            None,
+            format!("{len} bytes is too large for a meta.properties file"),
+        );
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_META_PROPERTIES)
+        .read_to_end(&mut bytes)
+        .map_err(io_err(path, "read"))?;
+    let Ok(text) = std::str::from_utf8(&bytes) else {
+        return em.corrupt(None, "the file is not UTF-8".into());
+    };
+    let props = java_properties(text);
+    let get = |key: &str| props.iter().rev().find(|(k, _)| *k == key).map(|(_, v)| *v);
+    let version = match get("version").unwrap_or("0") {
+        "0" => 0,
+        "1" => 1,
+        v => return em.corrupt(None, format!("version {v:?} is not 0 or 1")),
+    };
+    let id_key = if version == 0 { "broker.id" } else { "node.id" };
+    let node_id = match get(id_key).map(str::parse::<i32>) {
+        Some(Ok(id)) => Some(id),
+        Some(Err(_)) => {
+            return em.corrupt(
+                None,
+                format!("{id_key} {:?} is not a number", get(id_key).unwrap_or("")),
+            );
+        }
+        None if version == 1 => return em.corrupt(None, "node.id was not found".into()),
+        None => None,
+    };
+    let cluster_id = get("cluster.id");
+    if version == 1 && cluster_id.is_none() {
+        return em.corrupt(None, "cluster.id was not found".into());
+    }
+    let directory_id = match get("directory.id") {
+        Some(d) => match Uuid::from_base64(d) {
+            Some(u) => Some(u),
+            None => {
+                return em.corrupt(None, format!("directory.id {d:?} is not a Uuid"));
+            }
+        },
+        None => None,
+    };
+    em.emit(&Event::CheckpointEntry(CheckpointEntry::MetaProperties {
+        version,
+        node_id,
+        cluster_id,
+        directory_id,
+    }))
+}
+
+/// The `key=value` pairs of a Java properties file, in file order.
+fn java_properties(text: &str) -> Vec<(&str, &str)> {
+    text.lines()
+        .map(|l| l.trim_start_matches([' ', '\t', '\u{c}']))
+        .filter(|l| !l.is_empty() && !l.starts_with(['#', '!']))
+        .map(|l| {
+            let end = l.find(['=', ':', ' ', '\t', '\u{c}']).unwrap_or(l.len());
+            let rest = l[end..].trim_start_matches([' ', '\t', '\u{c}']);
+            let rest = rest
+                .strip_prefix(['=', ':'])
+                .unwrap_or(rest)
+                .trim_start_matches([' ', '\t', '\u{c}']);
+            (&l[..end], rest)
+        })
+        .collect()
 }

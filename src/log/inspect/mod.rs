@@ -1,8 +1,8 @@
 //! A read-only look inside the files of a Kafka log directory, for `filka dump` (Kafka's
 //! `kafka-dump-log`): segments (`.log`), offset indexes (`.index`), time indexes
 //! (`.timeindex`), producer-state snapshots (`.snapshot`), aborted-transaction indexes
-//! (`.txnindex`), the offset checkpoints (`*-checkpoint`), `leader-epoch-checkpoint` and
-//! `partition.metadata`.
+//! (`.txnindex`), the offset checkpoints (`*-checkpoint`), `leader-epoch-checkpoint`,
+//! `partition.metadata` and `meta.properties`.
 //!
 //! [`inspect`] walks one file and hands typed [`Event`]s to a [`Visitor`]: the file's kind,
 //! every batch (all header fields, position, size, CRC validity), every record, every index
@@ -25,6 +25,7 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use crate::record::control::EndTxnMarker;
+use crate::record::kraft_control::KraftControl;
 use crate::record::{BatchHeader, Compression, RecordRef, TimestampType};
 
 use super::checkpoint::Uuid;
@@ -39,6 +40,8 @@ const CHUNK: usize = 64 << 10;
 const MAX_CHECKPOINT_LINE: usize = 64 << 10;
 /// `partition.metadata` is two short lines; anything larger is not one.
 const MAX_PARTITION_METADATA: u64 = 4096;
+/// `meta.properties` is a handful of short lines; anything larger is not one.
+const MAX_META_PROPERTIES: u64 = 64 << 10;
 /// Transient suffixes Kafka appends to segment files (kafka-format.md §1).
 const TRANSIENT_SUFFIXES: [&str; 3] = [names::DELETED_SUFFIX, ".cleaned", ".swap"];
 
@@ -78,11 +81,14 @@ pub enum FileKind {
     OffsetCheckpoint,
     /// `partition.metadata`: the topic id.
     PartitionMetadata,
+    /// `meta.properties`: the log dir's version, node id, cluster id and directory id.
+    MetaProperties,
 }
 
 impl FileKind {
     /// A short name for scripts: `log`, `offset_index`, `time_index`, `producer_snapshot`,
-    /// `txn_index`, `leader_epoch_checkpoint`, `offset_checkpoint`, `partition_metadata`.
+    /// `txn_index`, `leader_epoch_checkpoint`, `offset_checkpoint`, `partition_metadata`,
+    /// `meta_properties`.
     pub fn name(self) -> &'static str {
         match self {
             FileKind::Log { .. } => "log",
@@ -93,6 +99,7 @@ impl FileKind {
             FileKind::LeaderEpochCheckpoint => "leader_epoch_checkpoint",
             FileKind::OffsetCheckpoint => "offset_checkpoint",
             FileKind::PartitionMetadata => "partition_metadata",
+            FileKind::MetaProperties => "meta_properties",
         }
     }
 
@@ -124,7 +131,8 @@ pub struct UnsupportedFile {
 
 /// Decides what `path` holds from its file name, as Kafka does: `<digits>.log`, `.index`,
 /// `.timeindex`, `.snapshot`, `.txnindex` (the digits are the base offset, normally 20 of
-/// them), `leader-epoch-checkpoint`, `*-checkpoint`, `partition.metadata`. A transient
+/// them), `leader-epoch-checkpoint`, `*-checkpoint`, `partition.metadata`,
+/// `meta.properties`. A transient
 /// suffix (`.deleted`, `.cleaned`, `.swap`) is ignored; any other name is unknown.
 pub fn file_kind(path: &Path) -> Result<FileKind, UnsupportedFile> {
     let fail = |reason: String| UnsupportedFile {
@@ -142,20 +150,22 @@ pub fn file_kind(path: &Path) -> Result<FileKind, UnsupportedFile> {
     match name {
         names::LEADER_EPOCH_CHECKPOINT => return Ok(FileKind::LeaderEpochCheckpoint),
         names::PARTITION_METADATA => return Ok(FileKind::PartitionMetadata),
+        names::META_PROPERTIES => return Ok(FileKind::MetaProperties),
         n if n.ends_with("-checkpoint") => return Ok(FileKind::OffsetCheckpoint),
         _ => {}
     }
     let unknown = || {
         fail(format!(
             "unknown kind of file: filka dumps <base offset>{}, {}, {}, {}, {}, {}, \
-             *-checkpoint and {}",
+             *-checkpoint, {} and {}",
             names::LOG_SUFFIX,
             names::INDEX_SUFFIX,
             names::TIME_INDEX_SUFFIX,
             names::SNAPSHOT_SUFFIX,
             names::TXN_INDEX_SUFFIX,
             names::LEADER_EPOCH_CHECKPOINT,
-            names::PARTITION_METADATA
+            names::PARTITION_METADATA,
+            names::META_PROPERTIES
         ))
     };
     let (stem, suffix) = name.split_at(name.find('.').ok_or_else(unknown)?);
@@ -238,13 +248,16 @@ impl BatchInfo {
 }
 
 /// What a control record says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Control {
     /// A COMMIT or ABORT transaction marker.
     EndTxn(EndTxnMarker),
-    /// Another control type (KRaft's 2-6, or unknown): its type id.
+    /// One of KRaft's (types 2-6: LeaderChange, SnapshotHeader, SnapshotFooter,
+    /// KRaftVersion, KRaftVoters), decoded.
+    Kraft(KraftControl),
+    /// An unknown control type: its type id.
     Other(i16),
-    /// The key (or a marker's value) is too short to read.
+    /// The key (or the value of a marker or a KRaft control record) cannot be read.
     Malformed,
 }
 
@@ -263,7 +276,7 @@ pub fn control_type_name(type_id: i16) -> &'static str {
 }
 
 /// A record, with what the batch around it says about it.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct RecordInfo<'a> {
     /// The record (offset, timestamp, key, value, sequence, headers).
     pub record: RecordRef<'a>,
@@ -273,7 +286,8 @@ pub struct RecordInfo<'a> {
     pub control: Option<Control>,
 }
 
-/// One entry of an offset checkpoint, `leader-epoch-checkpoint` or `partition.metadata`.
+/// One entry of an offset checkpoint, `leader-epoch-checkpoint`, `partition.metadata` or
+/// `meta.properties`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CheckpointEntry<'a> {
     /// `topic partition offset` of a `*-checkpoint` file.
@@ -298,6 +312,17 @@ pub enum CheckpointEntry<'a> {
         version: i32,
         /// The topic id.
         topic_id: Uuid,
+    },
+    /// What `meta.properties` says, as Kafka's `MetaProperties` reads it.
+    MetaProperties {
+        /// `version`: 0 (ZooKeeper era, `broker.id`) or 1 (KRaft, `node.id`).
+        version: i32,
+        /// `node.id` (version 1) or `broker.id` (version 0), when present.
+        node_id: Option<i32>,
+        /// `cluster.id`, when present.
+        cluster_id: Option<&'a str>,
+        /// `directory.id`, when present.
+        directory_id: Option<Uuid>,
     },
 }
 
@@ -586,6 +611,7 @@ pub fn inspect(
             checkpoints::dump_checkpoint(path, kind, &mut em)?;
         }
         FileKind::PartitionMetadata => checkpoints::dump_partition_metadata(path, &mut em)?,
+        FileKind::MetaProperties => checkpoints::dump_meta_properties(path, &mut em)?,
     }
     Ok(em.summary)
 }

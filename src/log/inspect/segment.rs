@@ -5,6 +5,7 @@ use std::path::Path;
 
 use crate::record::batch::MAX_BATCH_BYTES;
 use crate::record::control::{self, ControlType};
+use crate::record::kraft_control;
 use crate::record::{BatchRef, RecordRef};
 
 use super::super::stream::{BatchOrder, BatchStream, ScanStop};
@@ -146,6 +147,7 @@ fn walk_records(
         {
             marker = Some(m);
         }
+        let malformed = control == Some(Control::Malformed);
         if opts.records {
             em.emit(&Event::Record(&RecordInfo {
                 record,
@@ -153,7 +155,7 @@ fn walk_records(
                 control,
             }))?;
         }
-        if control == Some(Control::Malformed) {
+        if malformed {
             em.corrupt(
                 Some(position),
                 format!(
@@ -170,7 +172,11 @@ fn walk_records(
 fn control_of(record: &RecordRef<'_>) -> Control {
     match control::control_type(record.key) {
         None => Control::Malformed,
-        Some(ControlType::Other(t)) => Control::Other(t),
+        Some(ControlType::Other(t)) => match kraft_control::decode(t, record.value) {
+            Ok(Some(k)) => Control::Kraft(k),
+            Ok(None) => Control::Other(t),
+            Err(_) => Control::Malformed,
+        },
         Some(_) => control::end_txn_marker(record.key, record.value)
             .map_or(Control::Malformed, Control::EndTxn),
     }

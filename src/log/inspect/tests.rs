@@ -92,6 +92,7 @@ fn kinds_come_from_names() {
         Ok(FileKind::OffsetCheckpoint)
     );
     assert_eq!(k("partition.metadata"), Ok(FileKind::PartitionMetadata));
+    assert_eq!(k("meta.properties"), Ok(FileKind::MetaProperties));
     assert_eq!(
         k("00000000000000000042.snapshot"),
         Ok(FileKind::ProducerSnapshot { offset: 42 })
@@ -411,6 +412,59 @@ fn partition_metadata_shows_the_topic_id() {
     assert!(lines[1].contains("line 1"), "{lines:?}");
     assert!(s.is_corrupt());
     std::fs::write(&p, vec![b'x'; 5000]).unwrap();
+    assert!(walk(&p, Options::default()).1.is_corrupt());
+}
+
+/// meta.properties as Kafka 4's MetaProperties reads it (tests/apache_kafka/files.rs holds
+/// filka's and a real broker's files against Kafka's own classes).
+#[test]
+fn meta_properties_are_read_as_kafka_reads_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("meta.properties");
+    // As Kafka 4.4's StorageTool writes it (java.util.Properties.store).
+    std::fs::write(
+        &p,
+        "#\n#Sun Dec 06 01:33:38 UTC 2026\nnode.id=101\ndirectory.id=14NVdy7sEsXqwQi4C6H5Vw\n\
+         version=1\ncluster.id=_pIz9J2UiP4Xs7UFnYtw6A\n",
+    )
+    .unwrap();
+    let (lines, s) = walk(&p, Options::default());
+    assert_eq!(
+        lines[1],
+        format!(
+            "entry MetaProperties {{ version: 1, node_id: Some(101), cluster_id: \
+             Some(\"_pIz9J2UiP4Xs7UFnYtw6A\"), directory_id: Some({:?}) }}",
+            Uuid::from_base64("14NVdy7sEsXqwQi4C6H5Vw").unwrap()
+        )
+    );
+    assert_eq!((s.entries, s.is_corrupt()), (1, false));
+    // Version 0 (ZooKeeper era): broker.id, everything optional; `key: value` and `key value`
+    // are properties too.
+    std::fs::write(&p, "broker.id: 7\ncluster.id abc\n").unwrap();
+    let (lines, _) = walk(&p, Options::default());
+    assert!(
+        lines[1].contains("version: 0, node_id: Some(7), cluster_id: Some(\"abc\")"),
+        "{lines:?}"
+    );
+    for (text, why) in [
+        ("version=1\ncluster.id=c\n", "node.id was not found"),
+        ("version=1\nnode.id=1\n", "cluster.id was not found"),
+        ("version=2\n", "version \"2\" is not 0 or 1"),
+        (
+            "version=1\nnode.id=x\ncluster.id=c\n",
+            "node.id \"x\" is not a number",
+        ),
+        (
+            "version=1\nnode.id=1\ncluster.id=c\ndirectory.id=nope\n",
+            "directory.id \"nope\" is not a Uuid",
+        ),
+    ] {
+        std::fs::write(&p, text).unwrap();
+        let (lines, s) = walk(&p, Options::default());
+        assert!(lines[1].contains(why), "{text:?}: {lines:?}");
+        assert!(s.is_corrupt());
+    }
+    std::fs::write(&p, [0xff, b'\n']).unwrap();
     assert!(walk(&p, Options::default()).1.is_corrupt());
 }
 
