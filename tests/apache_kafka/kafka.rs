@@ -1,0 +1,193 @@
+//! Apache Kafka for the tests: runs `tests/apache-kafka/kafka.sh` (with the repository root
+//! as the working directory) to run Kafka's tools and the drivers, and to start and stop a
+//! real KRaft node in a temporary folder (stopped on drop, so a failing test leaves no JVM).
+//! A tool that fails panics with its stderr.
+
+#![allow(dead_code)] // Helpers are used by the topic modules as they arrive.
+
+use std::ffi::OsStr;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// The repository root (kafka.sh's cache, target/apache-kafka/, is under it).
+pub fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn kafka_sh() -> PathBuf {
+    root().join("tests/apache-kafka/kafka.sh")
+}
+
+/// What a tool run printed, and how it ended.
+#[derive(Debug, Default)]
+pub struct Run {
+    /// The exit code (`None`: killed by a signal).
+    pub code: Option<i32>,
+    /// Its stdout, as text (lossy).
+    pub stdout: String,
+    /// Its stderr, as text (lossy).
+    pub stderr: String,
+}
+
+impl Run {
+    /// Panics with the command and its output unless it exited 0.
+    pub fn success(self, what: &str) -> Run {
+        assert!(
+            self.code == Some(0),
+            "{what}: exit {:?}\n--- stderr\n{}\n--- stdout (last 4000 bytes)\n{}",
+            self.code,
+            self.stderr,
+            tail(&self.stdout, 4000)
+        );
+        self
+    }
+}
+
+fn tail(s: &str, n: usize) -> &str {
+    let mut start = s.len().saturating_sub(n);
+    while !s.is_char_boundary(start) {
+        start += 1;
+    }
+    &s[start..]
+}
+
+/// `kafka.sh ARGS...`, with `stdin` as its input (none: /dev/null).
+pub fn kafka_sh_run<S: AsRef<OsStr>>(args: &[S], stdin: Option<&[u8]>) -> Run {
+    let mut cmd = Command::new(kafka_sh());
+    cmd.args(args)
+        .current_dir(root())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        });
+    let mut child = cmd
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", kafka_sh().display()));
+    if let Some(input) = stdin {
+        let mut pipe = child.stdin.take().expect("stdin is piped");
+        // Written from a thread: a tool that prints while it reads must not block on a full
+        // stdout pipe that nobody drains yet.
+        let input = input.to_vec();
+        std::thread::spawn(move || {
+            let _ = pipe.write_all(&input);
+        });
+    }
+    let out = child.wait_with_output().expect("wait for kafka.sh");
+    Run {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// `kafka.sh tool NAME ARGS...`: one Kafka tool or driver run.
+pub fn tool_run<S: AsRef<OsStr>>(name: &str, args: &[S], stdin: Option<&[u8]>) -> Run {
+    let mut all: Vec<&OsStr> = vec![OsStr::new("tool"), OsStr::new(name)];
+    all.extend(args.iter().map(AsRef::as_ref));
+    kafka_sh_run(&all, stdin)
+}
+
+/// `kafka.sh tool NAME ARGS...` that must exit 0: its stdout.
+pub fn tool<S: AsRef<OsStr>>(name: &str, args: &[S]) -> String {
+    tool_run(name, args, None)
+        .success(&format!("kafka.sh tool {name}"))
+        .stdout
+}
+
+/// The longest `--files` list given to one kafka-dump-log run: one argument of the command
+/// line may not exceed 128 KiB on Linux.
+const MAX_FILES_ARG: usize = 64 << 10;
+
+/// Kafka's kafka-dump-log (DumpLogSegments) over `files` with `flags`: as few JVMs as the
+/// command line allows (`--files a,b,c`), their stdout and stderr concatenated in order.
+/// Panics when a run fails.
+pub fn dump_log(flags: &[&str], files: &[PathBuf]) -> Run {
+    let mut all = Run {
+        code: Some(0),
+        ..Run::default()
+    };
+    let mut chunk: Vec<String> = Vec::new();
+    let mut len = 0;
+    let flush = |chunk: &mut Vec<String>, all: &mut Run| {
+        if chunk.is_empty() {
+            return;
+        }
+        let list = chunk.join(",");
+        let mut args: Vec<&str> = flags.to_vec();
+        args.extend(["--files", &list]);
+        let run = tool_run("dump-log", &args, None).success("kafka-dump-log");
+        all.stdout.push_str(&run.stdout);
+        all.stderr.push_str(&run.stderr);
+        chunk.clear();
+    };
+    for f in files {
+        let s = f.to_str().expect("test paths are UTF-8").to_string();
+        assert!(
+            !s.contains(','),
+            "a path with a comma cannot be in --files: {s}"
+        );
+        if len + s.len() + 1 > MAX_FILES_ARG {
+            flush(&mut chunk, &mut all);
+            len = 0;
+        }
+        len += s.len() + 1;
+        chunk.push(s);
+    }
+    flush(&mut chunk, &mut all);
+    all
+}
+
+/// A real Kafka node (one combined broker and controller, id 101) started by `kafka.sh
+/// start` in a folder of its own; stopped when dropped.
+pub struct Kafka {
+    dir: PathBuf,
+    /// `host:port` of its PLAINTEXT listener.
+    pub bootstrap: String,
+    running: bool,
+}
+
+impl Kafka {
+    /// Formats `dir` (empty or new) and starts one node in it; panics when it does not start.
+    pub fn start(dir: &Path) -> Kafka {
+        let run =
+            kafka_sh_run(&[OsStr::new("start"), dir.as_os_str()], None).success("kafka.sh start");
+        let bootstrap = run
+            .stdout
+            .lines()
+            .find_map(|l| l.strip_prefix("bootstrap="))
+            .unwrap_or_else(|| panic!("kafka.sh start printed no bootstrap=: {}", run.stdout))
+            .to_string();
+        Kafka {
+            dir: dir.to_path_buf(),
+            bootstrap,
+            running: true,
+        }
+    }
+
+    /// The node's log dir (`DIR/broker-101`).
+    pub fn log_dir(&self) -> PathBuf {
+        self.dir.join("broker-101")
+    }
+
+    /// Stops the node (TERM: a clean shutdown, which closes every segment).
+    pub fn stop(&mut self) {
+        if self.running {
+            self.running = false;
+            kafka_sh_run(&[OsStr::new("stop"), self.dir.as_os_str()], None)
+                .success("kafka.sh stop");
+        }
+    }
+}
+
+impl Drop for Kafka {
+    fn drop(&mut self) {
+        if self.running {
+            self.running = false;
+            let _ = kafka_sh_run(&[OsStr::new("stop"), self.dir.as_os_str()], None);
+        }
+    }
+}

@@ -1,0 +1,10 @@
+//! Apache Kafka as the judge of filka (tests/apache-kafka/README.md): Kafka's own tools, its
+//! classes and a real broker, run through tests/apache-kafka/kafka.sh. They need Java 17 and
+//! Maven, so every test that runs Kafka is `#[ignore]`d and the README's `cargo test` stays
+//! free of Java; .ci/run runs them with
+//! `cargo test --test apache_kafka -- --ignored --test-threads=1`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod dump_text;
+mod files;
+mod kafka;
