@@ -13,6 +13,7 @@ pub mod locate;
 pub mod lock;
 pub mod metadata;
 pub mod producer_ids;
+pub mod quorum;
 pub mod replica;
 pub mod schema_file;
 pub mod snapshot;
