@@ -1411,7 +1411,16 @@ pub fn write_checkpoints(
             let lazy = file == names::REPLICATION_OFFSET_CHECKPOINT
                 && same_keys
                 && recently_written(&path);
-            if map != before && !lazy {
+            if map == before {
+                continue;
+            }
+            if lazy {
+                // Within the checkpoint interval: written without its fsyncs (readers get
+                // the new values now; a power loss may bring back older ones, which only
+                // lag the logs), rather than left stale until a writer comes after the
+                // interval, which may be never (Kafka read such a file as all zeros).
+                checkpoint::write_offsets_unsynced(&path, &map)?;
+            } else {
                 checkpoint::write_offsets(&path, &map)?;
             }
         }
@@ -1420,7 +1429,8 @@ pub fn write_checkpoints(
 }
 
 /// Kafka's `replica.high.watermark.checkpoint.interval.ms`: the high watermark checkpoint
-/// is rewritten (with its fsyncs) at most this often when only values moved.
+/// is rewritten with its fsyncs at most this often when only values moved (without them in
+/// between).
 pub const HIGH_WATERMARK_CHECKPOINT_INTERVAL_MS: u64 = 5_000;
 
 /// True when `path` was written less than the checkpoint interval ago.

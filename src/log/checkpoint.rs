@@ -108,6 +108,13 @@ pub fn write_offsets(path: &Path, map: &OffsetMap) -> Result<(), LogError> {
     write_text(path, &format_offsets(map))
 }
 
+/// [`write_offsets`] without the fsyncs: replaced atomically for every reader, but a power
+/// loss may leave the old file or an empty one (read as no entries, as Kafka reads it). For
+/// a checkpoint that only lags what the logs hold (the high watermark one).
+pub fn write_offsets_unsynced(path: &Path, map: &OffsetMap) -> Result<(), LogError> {
+    write_new_replica_file(path, &format_offsets(map))
+}
+
 /// One leader epoch and the first offset written in it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EpochEntry {
