@@ -107,8 +107,13 @@ impl Broker {
         self.dir.path().join(format!("broker-{id}"))
     }
 
-    /// `kafka.sh tool NAME --bootstrap-server BOOTSTRAP ARGS...` with `stdin`.
-    pub fn admin(&self, name: &str, args: &[&str], stdin: &str) -> String {
+    /// `kafka.sh tool NAME --bootstrap-server BOOTSTRAP ARGS...`.
+    pub fn admin(&self, name: &str, args: &[&str]) -> String {
+        self.admin_stdin(name, args, "")
+    }
+
+    /// [`Broker::admin`] with `stdin`.
+    pub fn admin_stdin(&self, name: &str, args: &[&str], stdin: &str) -> String {
         let mut all = vec!["--bootstrap-server", self.bootstrap.as_str()];
         all.extend_from_slice(args);
         tool(name, &all, stdin)

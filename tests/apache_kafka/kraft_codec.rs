@@ -570,7 +570,6 @@ fn check_real_log(env: &[(&str, &str)], versioned: &[&str]) {
             "--replication-factor",
             "1",
         ],
-        "",
     );
     broker.admin(
         "configs",
@@ -583,7 +582,6 @@ fn check_real_log(env: &[(&str, &str)], versioned: &[&str]) {
             "--add-config",
             "retention.ms=86400000",
         ],
-        "",
     );
     // A topic that stays: the node's controlled shutdown moves its leadership away.
     broker.admin(
@@ -597,10 +595,9 @@ fn check_real_log(env: &[(&str, &str)], versioned: &[&str]) {
             "--replication-factor",
             "1",
         ],
-        "",
     );
-    broker.admin("console-producer", &["--topic", "u"], "hello\n");
-    broker.admin("topics", &["--delete", "--topic", "t"], "");
+    broker.admin_stdin("console-producer", &["--topic", "u"], "hello\n");
+    broker.admin("topics", &["--delete", "--topic", "t"]);
     broker.stop();
 
     let dir = broker.log_dir(101).join("__cluster_metadata-0");
