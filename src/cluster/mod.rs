@@ -7,6 +7,7 @@ pub mod controller;
 pub mod epochs;
 pub mod failover;
 pub mod failure;
+pub mod kraft;
 pub mod layout;
 mod leftovers;
 pub mod locate;

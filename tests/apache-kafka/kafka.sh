@@ -158,13 +158,15 @@ tool_class() {
     partitioner) echo filka.apachekafka.Partitioner ;;
     file-checks) echo filka.apachekafka.FileChecks ;;
     txn-producer) echo filka.apachekafka.TxnProducer ;;
+    metadata-records) echo filka.apachekafka.MetadataRecords ;;
     *) return 1 ;;
   esac
 }
 TOOL_NAMES="dump-log storage metadata-shell consumer-groups console-consumer console-producer
 producer-perf-test consumer-perf-test metadata-quorum reassign-partitions configs topics
 get-offsets log-dirs features cluster transactions delete-records leader-election acls
-broker-api-versions verifiable-producer verifiable-consumer partitioner file-checks txn-producer"
+broker-api-versions verifiable-producer verifiable-consumer partitioner file-checks txn-producer
+metadata-records"
 
 # run_tool NAME ARGS...: the tool's stdout and stderr are the caller's; its log goes to
 # $KAFKA_TOOL_LOG, default target/apache-kafka/logs/NAME.log (appended).

@@ -191,3 +191,93 @@ impl Drop for Kafka {
         }
     }
 }
+
+/// `kafka.sh tool NAME ARGS...` with `stdin`, which must exit 0: its stdout.
+pub fn tool_stdin(name: &str, args: &[&str], stdin: &str) -> String {
+    tool_run(name, args, Some(stdin.as_bytes()))
+        .success(&format!("kafka.sh tool {name}"))
+        .stdout
+}
+
+/// A real Kafka cluster of 1 or 3 combined broker+controller nodes (ids 101..), started by
+/// `kafka.sh start` in a throwaway folder under target/apache-kafka/runs (with settings
+/// from the environment, e.g. `KAFKA_RELEASE_VERSION`) and stopped when dropped.
+pub struct Broker {
+    dir: tempfile::TempDir,
+    /// `host:port,...` of the nodes.
+    pub bootstrap: String,
+    stopped: bool,
+}
+
+impl Broker {
+    /// Starts `nodes` nodes with `env` (waits, bounded, until they serve).
+    pub fn start_with(nodes: u32, env: &[(&str, &str)]) -> Broker {
+        let runs = root().join("target/apache-kafka/runs");
+        std::fs::create_dir_all(&runs).expect("create target/apache-kafka/runs");
+        let dir = tempfile::Builder::new()
+            .prefix("rust-")
+            .tempdir_in(&runs)
+            .expect("create a run folder");
+        let out = Command::new(kafka_sh())
+            .current_dir(root())
+            .args(["start", "--nodes", &nodes.to_string()])
+            .arg(dir.path())
+            .envs(env.iter().copied())
+            .stdin(Stdio::null())
+            .output()
+            .expect("run kafka.sh start");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "kafka.sh start: {}\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let bootstrap = text
+            .lines()
+            .find_map(|l| l.strip_prefix("bootstrap="))
+            .unwrap_or_else(|| panic!("kafka.sh start printed no bootstrap=: {text}"))
+            .to_string();
+        Broker {
+            dir,
+            bootstrap,
+            stopped: false,
+        }
+    }
+
+    /// Node `id`'s log dir (also its metadata log dir).
+    pub fn log_dir(&self, id: u32) -> PathBuf {
+        self.dir.path().join(format!("broker-{id}"))
+    }
+
+    /// `kafka.sh tool NAME --bootstrap-server BOOTSTRAP ARGS...`.
+    pub fn admin(&self, name: &str, args: &[&str]) -> String {
+        self.admin_stdin(name, args, "")
+    }
+
+    /// [`Broker::admin`] with `stdin`.
+    pub fn admin_stdin(&self, name: &str, args: &[&str], stdin: &str) -> String {
+        let mut all = vec!["--bootstrap-server", self.bootstrap.as_str()];
+        all.extend_from_slice(args);
+        tool_stdin(name, &all, stdin)
+    }
+
+    /// Stops the nodes cleanly (TERM, then KILL after kafka.sh's bounded wait); their files
+    /// stay until drop.
+    pub fn stop(&mut self) {
+        if !self.stopped {
+            self.stopped = true;
+            kafka_sh_run(&[OsStr::new("stop"), self.dir.path().as_os_str()], None)
+                .success("kafka.sh stop");
+        }
+    }
+}
+
+impl Drop for Broker {
+    fn drop(&mut self) {
+        if !self.stopped {
+            self.stopped = true;
+            let _ = kafka_sh_run(&[OsStr::new("stop"), self.dir.path().as_os_str()], None);
+        }
+    }
+}

@@ -8,3 +8,4 @@
 mod dump_text;
 mod files;
 mod kafka;
+mod kraft_codec;
