@@ -7,7 +7,6 @@ pub mod controller;
 pub mod epochs;
 pub mod failover;
 pub mod failure;
-pub mod kraft;
 pub mod layout;
 mod leftovers;
 pub mod locate;

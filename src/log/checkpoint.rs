@@ -6,8 +6,6 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use base64::Engine;
-
 use super::{LogError, io};
 
 /// Checkpoint entries keyed by (topic, partition).
@@ -164,29 +162,7 @@ pub fn write_epochs(path: &Path, entries: &[EpochEntry]) -> Result<(), LogError>
     write_text(path, &format_epochs(entries))
 }
 
-/// A topic id: Kafka's 16-byte UUID, shown as 22 chars of URL-safe base64 without padding.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Uuid(pub [u8; 16]);
-
-impl Uuid {
-    /// Kafka's text form.
-    pub fn to_base64(&self) -> String {
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(self.0)
-    }
-    /// Parses Kafka's text form.
-    pub fn from_base64(s: &str) -> Option<Uuid> {
-        let v = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(s.trim())
-            .ok()?;
-        Some(Uuid(v.try_into().ok()?))
-    }
-}
-
-impl std::fmt::Display for Uuid {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.to_base64())
-    }
-}
+pub use crate::record::uuid::Uuid;
 
 /// The exact bytes of `partition.metadata` (no trailing newline).
 pub fn format_partition_metadata(topic_id: Uuid) -> String {

@@ -10,8 +10,10 @@ pub mod builder;
 pub mod compression;
 pub mod control;
 pub mod hash;
+pub mod kraft;
 pub mod kraft_control;
 pub mod protocol;
+pub mod uuid;
 pub mod varint;
 
 pub use batch::{

@@ -6,14 +6,14 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use filka::cluster::kraft::control::{
+use filka::record::BatchIter;
+use filka::record::kraft::control::{
     ControlRecord, KRaftVersionFeature, KRaftVersionRecord, LeaderChangeMessage,
     SnapshotFooterRecord, SnapshotHeaderRecord, Voter, VoterEndpoint, VotersRecord,
     VotersRecordVoter,
 };
-use filka::cluster::kraft::message::{Message, RawTaggedField, Uuid, hex};
-use filka::cluster::kraft::records::*;
-use filka::record::BatchIter;
+use filka::record::kraft::message::{Message, RawTaggedField, Uuid, hex};
+use filka::record::kraft::records::*;
 
 use crate::kafka;
 

@@ -21,7 +21,7 @@
 
 use std::fmt::Write as _;
 
-pub use crate::log::checkpoint::Uuid;
+pub use crate::record::uuid::Uuid;
 use crate::record::varint;
 
 /// Kafka's cap on a collection's element count (`MessageUtil.MAX_ARRAY_LENGTH`).
