@@ -11,6 +11,7 @@
 //! [`Consumer::with_markers`] (for readers of internal topics).
 
 use crate::cluster::replica::PartitionView;
+use crate::cluster::topic::CleanupPolicy;
 use crate::cluster::{Cluster, ClusterError};
 use crate::log::producer_state::CompletedTxn;
 use crate::log::txn_index::AbortedTxn;
@@ -186,6 +187,11 @@ pub struct Consumer {
     on_notice: Option<NoticeSink>,
     /// Such notices from before `on_notice` was set (while the consumer was made).
     notices: Vec<String>,
+    /// The topic's logs hold every offset from their start to their end: its
+    /// cleanup.policy is delete (filka never compacts), so a batch that starts past the
+    /// position is offsets lost (a segment removed, a base offset damaged), not a gap
+    /// compaction left.
+    dense: bool,
 }
 
 /// What [`Consumer::on_notice`] calls with a line to say.
@@ -341,10 +347,12 @@ impl Consumer {
             };
             parts.push(fetch);
         }
+        let dense = cluster.topic_config(topic)?.cleanup_policy == CleanupPolicy::Delete;
         Ok(Consumer {
             on_batch: None,
             on_notice: None,
             notices,
+            dense,
             cluster,
             topic: topic.to_string(),
             parts,
@@ -525,6 +533,28 @@ impl Consumer {
             .verify_crc()
             .map_err(|e| corrupt(e, topic, p.partition))?;
         let h = *batch.header();
+        if self.dense && h.base_offset > p.position {
+            // Offsets position..base are not in the log: retention deleted them meanwhile
+            // (the log starts past the position now), or the log lost them, which would
+            // otherwise skip those records without a word.
+            let dir = self
+                .cluster
+                .layout()
+                .replica_dir(p.leader, topic, p.partition);
+            if LogReader::open(&dir)?.first_offset() <= p.position {
+                return Err(ClusterError::Log(LogError::Corrupt {
+                    path: dir,
+                    detail: format!(
+                        "offsets {}..{} are missing: the next batch starts at offset {} \
+                         (cleanup.policy=delete leaves no gaps: a segment is missing or a base \
+                         offset is damaged)",
+                        p.position,
+                        h.base_offset - 1,
+                        h.base_offset
+                    ),
+                }));
+            }
+        }
         let control = h.attributes.is_control();
         // read_committed: an aborted transaction's batches are skipped whole.
         let skip = match &mut p.committed {

@@ -1040,6 +1040,8 @@ impl Cluster {
 #[cfg(test)]
 mod commit_tests;
 #[cfg(test)]
+mod fault_matrix_tests;
+#[cfg(test)]
 mod tests;
 
 #[cfg(test)]

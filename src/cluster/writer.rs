@@ -353,14 +353,16 @@ pub struct CheckpointUpdate {
     pub log_start_offset: Option<i64>,
 }
 
-/// A failure in the leader's own files (reading or writing its log, its epoch history) as
-/// the leader's damage, so that it goes offline; other failures as they are.
-fn leader_damage(topic: &str, partition: u32, leader: i32, e: ClusterError) -> ClusterError {
+/// A failure in `broker`'s replica files (reading or writing its log, its epoch history,
+/// its snapshots) as that replica's damage, so that it goes offline (see
+/// [`PartitionWriter::locked`]); other failures as they are.
+fn damage_of(topic: &str, partition: u32, broker: i32, e: impl Into<ClusterError>) -> ClusterError {
+    let e = e.into();
     if e.is_damage() && !matches!(e, ClusterError::ReplicaDamaged { .. }) {
         ClusterError::ReplicaDamaged {
             topic: topic.to_string(),
             partition,
-            broker: leader,
+            broker,
             reason: e.to_string(),
         }
     } else {
@@ -741,7 +743,13 @@ impl PartitionWriter {
             let leo = log.log_end_offset();
             if epochs.iter().any(|e| e.start_offset > leo) {
                 epochs.retain(|e| e.start_offset <= leo);
-                checkpoint::write_epochs(&epochs_path, &epochs)?;
+                checkpoint::write_epochs(&epochs_path, &epochs).map_err(|e| {
+                    if e.is_damage() {
+                        damaged(e.to_string())
+                    } else {
+                        e.into()
+                    }
+                })?;
             }
             self.replicas.push(Replica {
                 broker,
@@ -771,9 +779,15 @@ impl PartitionWriter {
                 leader.leo(),
                 leader.log.log_start_offset(),
             );
-            let cut = f
-                .truncate(at)
-                .map_err(|e| replica_error(&self.topic, self.partition, f.broker, e))?;
+            // A follower whose files cannot be cut (or its epoch history written) has
+            // failed: the caller takes it offline and opens the others again.
+            let cut = f.truncate(at).map_err(|e| {
+                if e.is_damage() {
+                    damage_of(&self.topic, self.partition, f.broker, e)
+                } else {
+                    replica_error(&self.topic, self.partition, f.broker, e)
+                }
+            })?;
             self.events.extend(cut);
         }
         Ok(())
@@ -826,8 +840,10 @@ impl PartitionWriter {
                 Err(ClusterError::ReplicaDamaged { broker, reason, .. }) => {
                     self.fail_replica(broker, reason.clone())?;
                     record.clean = true;
-                    record.write(&file, &path)?;
-                    self.seen = Some(record.counter);
+                    // Best effort, as below: left unclean, the next writer recovers.
+                    if record.write(&file, &path).is_ok() {
+                        self.seen = Some(record.counter);
+                    }
                     return Err(ClusterError::ReplicaFailedRetry {
                         topic: self.topic.clone(),
                         partition: self.partition,
@@ -838,8 +854,14 @@ impl PartitionWriter {
                 Err(e) => return Err(e),
             };
             record.clean = true;
-            record.write(&file, &path)?;
-            self.seen = Some(record.counter);
+            // The work is done. A record that cannot be marked clean stays marked unclean
+            // (it was written so before the work), and the next writer recovers the
+            // replicas' tails instead of trusting them, which cuts nothing whole; failing
+            // here would report a write that was made as failed, and its retry would be
+            // refused as out of sequence or written twice.
+            if record.write(&file, &path).is_ok() {
+                self.seen = Some(record.counter);
+            }
             Ok(out)
         })();
         let _ = fs2::FileExt::unlock(&file);
@@ -1071,7 +1093,7 @@ impl PartitionWriter {
                 let leader_id = w.replicas.first().map_or(-1, |r| r.broker);
                 let (topic, partition) = (w.topic.clone(), w.partition);
                 // A failure in the leader's own files is the leader's damage.
-                let damage = |e: ClusterError| leader_damage(&topic, partition, leader_id, e);
+                let damage = |e: ClusterError| damage_of(&topic, partition, leader_id, e);
                 if let Some(info) = w.surviving(&attempts).map_err(damage)? {
                     return Ok((info, hw, w.online_isr()?));
                 }
@@ -1278,10 +1300,19 @@ impl PartitionWriter {
     /// One replication pass without appending (a consumer or `broker-up` touching the
     /// partition). Returns the high watermark.
     pub fn sync(&mut self) -> Result<i64, ClusterError> {
+        self.locked_retrying(|w, record| w.replicate(record, None))
+    }
+
+    /// [`PartitionWriter::locked`], again with the replicas left each time one failed
+    /// (it is offline now; a leader's place is taken by a new one). Each failure takes one
+    /// replica out, so this ends.
+    fn locked_retrying<T>(
+        &mut self,
+        mut f: impl FnMut(&mut Self, &mut LockRecord) -> Result<T, ClusterError>,
+    ) -> Result<T, ClusterError> {
         let mut failures = 0;
         loop {
-            match self.locked(|w, record| w.replicate(record, None)) {
-                // The leader's log was damaged: it is offline now; go on with the new one.
+            match self.locked(&mut f) {
                 Err(ClusterError::ReplicaFailedRetry { .. })
                     if failures < self.state()?.replicas.len() =>
                 {
@@ -1312,11 +1343,16 @@ impl PartitionWriter {
         if !self.appended {
             return Ok(Vec::new());
         }
-        let out = self.locked(|w, record| {
+        let out = self.locked_retrying(|w, record| {
             let out = w.checkpoint_locked(record)?;
             if snapshot {
+                let (topic, partition) = (w.topic.clone(), w.partition);
                 for r in &mut w.replicas {
-                    r.log.snapshot()?;
+                    // A replica that cannot take its snapshot has failed, as any write to
+                    // its files: it goes offline, and the others are done without it.
+                    r.log
+                        .snapshot()
+                        .map_err(|e| damage_of(&topic, partition, r.broker, e))?;
                 }
             }
             Ok(out)
@@ -1328,7 +1364,7 @@ impl PartitionWriter {
     /// A replication pass, retention, and where each replica's checkpoints stand now
     /// (for [`write_checkpoints`]), whether or not this writer appended.
     pub fn checkpoint(&mut self) -> Result<Vec<CheckpointUpdate>, ClusterError> {
-        self.locked(Self::checkpoint_locked)
+        self.locked_retrying(Self::checkpoint_locked)
     }
 
     /// [`PartitionWriter::checkpoint`] with the lock held.
@@ -1339,8 +1375,12 @@ impl PartitionWriter {
         let hw = self.replicate(record, None)?;
         let now = now_ms();
         let mut out = Vec::new();
+        let (topic, partition) = (self.topic.clone(), self.partition);
         for r in &mut self.replicas {
-            r.log.apply_retention(now, hw)?;
+            // Retention removes files: one that cannot be removed is the replica's failure.
+            r.log
+                .apply_retention(now, hw)
+                .map_err(|e| damage_of(&topic, partition, r.broker, e))?;
             // Every producing process has its own producer id: forget those silent for
             // producer.id.expiration.ms (a day), as Kafka does, or the state (and each
             // snapshot) grows with every run; and settle transactions below the HW.

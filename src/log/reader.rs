@@ -426,11 +426,32 @@ impl LogCursor {
             // A base offset raised by damage passes the rules alone (compaction leaves
             // gaps); the batch after it then overlaps it. Look at that batch's prefix before
             // delivering this one, so its records never go out under offsets they lack.
-            if let Ok(Some(after)) = stream.peek()
-                && let Some(order) = stream.order()
-                && let Err(e) = order.check_base(after.base_offset, stream.position())
-            {
-                return Err(corrupt(&self.path_or_dir(), &ScanStop::Disorder(e)));
+            match stream.peek() {
+                Ok(Some(after)) => {
+                    if let Some(order) = stream.order()
+                        && let Err(e) = order.check_base(after.base_offset, stream.position())
+                    {
+                        return Err(corrupt(&self.path_or_dir(), &ScanStop::Disorder(e)));
+                    }
+                }
+                // The segment's last batch: the next segment (named by its base offset)
+                // follows it, so it must end below that base.
+                Ok(None) => {
+                    if let Some(&next_base) = self.bases.get(self.idx + 1)
+                        && header.last_offset() >= next_base
+                    {
+                        return Err(LogError::Corrupt {
+                            path: self.path_or_dir(),
+                            detail: format!(
+                                "batch at byte {pos} has base offset {} and last offset {}, \
+                                 not below the next segment's base offset {next_base}",
+                                header.base_offset,
+                                header.last_offset()
+                            ),
+                        });
+                    }
+                }
+                Err(_) => {}
             }
             stream.rewind(pos);
             self.next_offset = header.next_offset();

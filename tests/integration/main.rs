@@ -6,6 +6,7 @@ mod cli_basics;
 mod consume;
 mod demo;
 mod describe;
+mod disk_fault_matrix;
 mod disk_faults;
 mod disk_faults_reads;
 mod dump;
