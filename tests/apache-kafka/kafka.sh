@@ -156,13 +156,18 @@ tool_class() {
     verifiable-producer) echo org.apache.kafka.tools.VerifiableProducer ;;
     verifiable-consumer) echo org.apache.kafka.tools.VerifiableConsumer ;;
     partitioner) echo filka.apachekafka.Partitioner ;;
+    assign) echo filka.apachekafka.Assign ;;
+    produce) echo filka.apachekafka.Produce ;;
+    consume) echo filka.apachekafka.Consume ;;
+    transactional) echo filka.apachekafka.Transactional ;;
     *) return 1 ;;
   esac
 }
 TOOL_NAMES="dump-log storage metadata-shell consumer-groups console-consumer console-producer
 producer-perf-test consumer-perf-test metadata-quorum reassign-partitions configs topics
 get-offsets log-dirs features cluster transactions delete-records leader-election acls
-broker-api-versions verifiable-producer verifiable-consumer partitioner"
+broker-api-versions verifiable-producer verifiable-consumer partitioner
+assign produce consume transactional"
 
 # run_tool NAME ARGS...: the tool's stdout and stderr are the caller's; its log goes to
 # $KAFKA_TOOL_LOG, default target/apache-kafka/logs/NAME.log (appended).
