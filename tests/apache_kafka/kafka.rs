@@ -187,6 +187,28 @@ impl Filka {
         run(cmd, stdin)
     }
 
+    /// `filka --cluster DATA ARGS...` with `stdin`, whatever its exit code.
+    pub fn output(&self, args: &[&str], stdin: &str) -> Output {
+        let mut cmd = Command::new(FILKA);
+        cmd.current_dir(self.dir.path())
+            .env_remove("FILKA_CLUSTER")
+            .arg("--cluster")
+            .arg(self.data())
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().expect("spawn filka");
+        let mut input = child.stdin.take().expect("stdin");
+        let data = stdin.as_bytes().to_vec();
+        let writer = std::thread::spawn(move || {
+            let _ = input.write_all(&data);
+        });
+        let out = child.wait_with_output().expect("wait for filka");
+        let _ = writer.join();
+        out
+    }
+
     /// [`Filka::run_bytes`], stdout as text.
     pub fn run(&self, args: &[&str], stdin: &str) -> String {
         String::from_utf8_lossy(&self.run_bytes(args, stdin.as_bytes()).stdout).into_owned()
