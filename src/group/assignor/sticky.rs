@@ -371,6 +371,8 @@ struct General<'a> {
     /// The members of sortedCurrentSubscriptions (a TreeSet by load, then id: its order is
     /// computed when needed, from the loads of the moment).
     in_sorted: BTreeSet<String>,
+    /// Each member's place in Java's order of the member ids.
+    rank: HashMap<String, usize>,
     movements: Movements,
 }
 
@@ -416,7 +418,15 @@ impl<'a> General<'a> {
             .iter()
             .flat_map(|t| (0..per_topic[*t]).map(|p| ((*t).clone(), p)))
             .collect();
+        let mut by_id: Vec<&String> = members.iter().collect();
+        by_id.sort_by(|a, b| java_cmp(a, b));
+        let rank = by_id
+            .into_iter()
+            .enumerate()
+            .map(|(i, m)| (m.clone(), i))
+            .collect();
         General {
+            rank,
             per_topic,
             subscriptions,
             total: per_topic.values().map(|n| *n as usize).sum(),
@@ -434,11 +444,19 @@ impl<'a> General<'a> {
         self.current.get(m).map_or(0, Vec::len)
     }
 
-    /// sortedCurrentSubscriptions in order: by load, then member id.
-    fn sorted(&self) -> Vec<String> {
-        let mut v: Vec<String> = self.in_sorted.iter().cloned().collect();
-        v.sort_by(|a, b| self.load(a).cmp(&self.load(b)).then_with(|| java_cmp(a, b)));
-        v
+    /// The first member of sortedCurrentSubscriptions (ordered by load, then member id)
+    /// subscribed to `topic`.
+    fn first_subscriber(&self, topic: &str) -> Option<String> {
+        self.in_sorted
+            .iter()
+            .filter(|m| self.subscribes(m, topic))
+            .min_by_key(|m| {
+                (
+                    self.load(m),
+                    self.rank.get(*m).copied().unwrap_or(usize::MAX),
+                )
+            })
+            .cloned()
     }
 
     fn subscribes(&self, m: &str, topic: &str) -> bool {
@@ -513,15 +531,11 @@ impl<'a> General<'a> {
     }
 
     fn balance(&mut self, mut unassigned: Vec<Tp>, revocation_required: bool) {
-        let sorted = self.sorted();
-        let initializing = sorted.last().is_none_or(|m| self.load(m) == 0);
+        // The last of sortedCurrentSubscriptions has the largest load.
+        let initializing = self.in_sorted.iter().all(|m| self.load(m) == 0);
         // Each unassigned partition to the least loaded member subscribed to its topic.
         for tp in &unassigned {
-            let target = self
-                .sorted()
-                .into_iter()
-                .find(|m| self.subscribes(m, &tp.0));
-            if let Some(m) = target {
+            if let Some(m) = self.first_subscriber(&tp.0) {
                 if let Some(v) = self.current.get_mut(&m) {
                     v.push(tp.clone());
                 }
@@ -570,28 +584,50 @@ impl<'a> General<'a> {
     }
 
     fn is_balanced(&self) -> bool {
-        let sorted = self.sorted();
-        let (Some(first), Some(last)) = (sorted.first(), sorted.last()) else {
+        // The first and last of sortedCurrentSubscriptions: the smallest and largest loads.
+        let loads = self.in_sorted.iter().map(|m| self.load(m));
+        let (Some(min), Some(max)) = (loads.clone().min(), loads.max()) else {
             return true;
         };
-        if self.load(first) + 1 >= self.load(last) {
+        if min + 1 >= max {
             return true;
         }
-        let owners: HashMap<&Tp, &String> = self
+        let owners: HashMap<(&str, u32), &String> = self
             .current
             .iter()
-            .flat_map(|(m, tps)| tps.iter().map(move |tp| (tp, m)))
+            .flat_map(|(m, tps)| tps.iter().map(move |tp| ((tp.0.as_str(), tp.1), m)))
             .collect();
-        for m in &sorted {
+        let none = Vec::new();
+        // In sortedCurrentSubscriptions' order, least loaded first, as Kafka: the answer does
+        // not depend on it, but the least loaded members show an imbalance soonest.
+        let mut sorted: Vec<(usize, usize, &String)> = self
+            .in_sorted
+            .iter()
+            .map(|m| {
+                (
+                    self.load(m),
+                    self.rank.get(m).copied().unwrap_or(usize::MAX),
+                    m,
+                )
+            })
+            .collect();
+        sorted.sort_unstable();
+        for (_, _, m) in sorted {
             let load = self.load(m);
-            let topics = self.potential_topics.get(m).cloned().unwrap_or_default();
-            if load == self.max_assignment_size(&topics) {
+            let topics = self.potential_topics.get(m).unwrap_or(&none);
+            if load == self.max_assignment_size(topics) {
                 continue;
             }
-            let mine = &self.current[m];
-            for t in &topics {
+            let mine: HashSet<(&str, u32)> = self
+                .current
+                .get(m)
+                .into_iter()
+                .flatten()
+                .map(|tp| (tp.0.as_str(), tp.1))
+                .collect();
+            for t in topics {
                 for p in 0..self.per_topic.get(t).copied().unwrap_or(0) {
-                    let tp = (t.clone(), p);
+                    let tp = (t.as_str(), p);
                     if mine.contains(&tp) {
                         continue;
                     }
@@ -639,11 +675,7 @@ impl<'a> General<'a> {
     /// reassignPartition: to the least loaded subscriber of its topic, undoing an earlier
     /// move where there is one to undo.
     fn reassign(&mut self, tp: &Tp) {
-        let Some(new) = self
-            .sorted()
-            .into_iter()
-            .find(|m| self.subscribes(m, &tp.0))
-        else {
+        let Some(new) = self.first_subscriber(&tp.0) else {
             return;
         };
         let Some(consumer) = self.owner.get(tp).cloned() else {
