@@ -363,9 +363,11 @@ fn disagreements(cases: &[Case], kafka: &[Assignment]) -> Vec<String> {
     bad
 }
 
-/// Range, roundrobin and sticky: filka's assignor (the library the coordinator calls) and
-/// Kafka's classes on the same members, subscriptions and partitions, then a second and a
-/// third rebalance of each (a member leaves, one joins), the previous assignment given.
+/// Range, roundrobin and sticky: filka's assignor (`assign_joined`, members in join order)
+/// and Kafka's classes on the same members, subscriptions and partitions, then a second and
+/// a third rebalance of each (a member leaves, one joins; the previous assignment given),
+/// then sticky from random previous owners; and `assign`, what filka's coordinator calls
+/// (members by id), against Kafka with the members joining in id order.
 #[test]
 #[ignore = "needs Java 17 and Maven: .ci/run's apache-kafka step runs it"]
 fn assignors_agree_with_kafka() {
@@ -426,7 +428,46 @@ fn assignors_agree_with_kafka() {
     );
     bad.extend(disagreements(&fourth, &kafka4));
 
-    let total = first.len() + second.len() + third.len() + fourth.len();
+    // What the coordinator calls: members by id, as if they joined in that order.
+    let by_id: Vec<Case> = fourth
+        .iter()
+        .chain(&third)
+        .map(|c| {
+            let mut n = c.clone();
+            n.name = format!("{} / joined in id order", c.name);
+            n.members.sort_by(|a, b| a.id.cmp(&b.id));
+            n
+        })
+        .collect();
+    let kafka5 = kafka_assign(&by_id.iter().map(|c| (c.clone(), false)).collect::<Vec<_>>());
+    for (c, k) in by_id.iter().zip(&kafka5) {
+        let subs: assignor::Subscriptions = c
+            .members
+            .iter()
+            .map(|m| (m.id.clone(), m.topics.clone()))
+            .collect();
+        let previous: Assignment = c
+            .members
+            .iter()
+            .filter_map(|m| {
+                m.previous
+                    .as_ref()
+                    .map(|(_, tps)| (m.id.clone(), tps.clone()))
+            })
+            .collect();
+        let f = assignor::assign(c.assignor, &subs, &c.topics, &previous);
+        if &f != k {
+            bad.push(format!(
+                "{:?} {} (assign):\n kafka:\n{}\n filka:\n{}",
+                c.assignor,
+                c.name,
+                show(k),
+                show(&f)
+            ));
+        }
+    }
+
+    let total = first.len() + second.len() + third.len() + fourth.len() + by_id.len();
     eprintln!("assignors: {total} assignments compared with Kafka's");
     assert!(
         bad.is_empty(),
