@@ -159,6 +159,10 @@ tool_class() {
     file-checks) echo filka.apachekafka.FileChecks ;;
     txn-producer) echo filka.apachekafka.TxnProducer ;;
     metadata-records) echo filka.apachekafka.MetadataRecords ;;
+    assign) echo filka.apachekafka.Assign ;;
+    produce) echo filka.apachekafka.Produce ;;
+    consume) echo filka.apachekafka.Consume ;;
+    transactional) echo filka.apachekafka.Transactional ;;
     *) return 1 ;;
   esac
 }
@@ -166,7 +170,7 @@ TOOL_NAMES="dump-log storage metadata-shell consumer-groups console-consumer con
 producer-perf-test consumer-perf-test metadata-quorum reassign-partitions configs topics
 get-offsets log-dirs features cluster transactions delete-records leader-election acls
 broker-api-versions verifiable-producer verifiable-consumer partitioner file-checks txn-producer
-metadata-records"
+metadata-records assign produce consume transactional"
 
 # run_tool NAME ARGS...: the tool's stdout and stderr are the caller's; its log goes to
 # $KAFKA_TOOL_LOG, default target/apache-kafka/logs/NAME.log (appended).

@@ -210,6 +210,11 @@ pub struct Broker {
 }
 
 impl Broker {
+    /// Starts `nodes` nodes (waits, bounded, until they serve).
+    pub fn start(nodes: u32) -> Broker {
+        Broker::start_with(nodes, &[])
+    }
+
     /// Starts `nodes` nodes with `env` (waits, bounded, until they serve).
     pub fn start_with(nodes: u32, env: &[(&str, &str)]) -> Broker {
         let runs = root().join("target/apache-kafka/runs");
@@ -243,6 +248,29 @@ impl Broker {
             bootstrap,
             stopped: false,
         }
+    }
+
+    /// The folder the nodes run in (`broker-<id>/` their log dirs, `run/<id>/` their logs).
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Creates `topic` with `partitions` partitions (replication factor 1) and `configs`.
+    pub fn create_topic(&self, topic: &str, partitions: u32, configs: &[&str]) {
+        let p = partitions.to_string();
+        let mut args = vec![
+            "--create",
+            "--topic",
+            topic,
+            "--partitions",
+            &p,
+            "--replication-factor",
+            "1",
+        ];
+        for c in configs {
+            args.extend(["--config", c]);
+        }
+        self.admin("topics", &args);
     }
 
     /// Node `id`'s log dir (also its metadata log dir).
@@ -279,5 +307,84 @@ impl Drop for Broker {
             self.stopped = true;
             let _ = kafka_sh_run(&[OsStr::new("stop"), self.dir.path().as_os_str()], None);
         }
+    }
+}
+
+/// Path of the `filka` binary under test, built by cargo for this test run.
+pub const FILKA: &str = env!("CARGO_BIN_EXE_filka");
+
+/// Runs `cmd` with `stdin`, whatever its exit code.
+fn output_of(mut cmd: Command, stdin: &[u8]) -> std::process::Output {
+    let what = format!("{cmd:?}");
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{what}: {e}"));
+    let mut input = child.stdin.take().expect("stdin is piped");
+    let data = stdin.to_vec();
+    // A writer thread: the child may fill its stdout before reading all of its stdin.
+    let writer = std::thread::spawn(move || {
+        let _ = input.write_all(&data);
+    });
+    let out = child
+        .wait_with_output()
+        .unwrap_or_else(|e| panic!("{what}: {e}"));
+    let _ = writer.join();
+    out
+}
+
+/// A throwaway filka cluster directory (created by the first command that needs one).
+pub struct Filka {
+    dir: tempfile::TempDir,
+}
+
+impl Filka {
+    /// An empty temporary directory; the cluster is `<tmp>/data`.
+    pub fn new() -> Filka {
+        Filka {
+            dir: tempfile::Builder::new()
+                .prefix("filka-judge-")
+                .tempdir()
+                .expect("create temp dir"),
+        }
+    }
+
+    /// The cluster directory.
+    pub fn data(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(FILKA);
+        cmd.current_dir(self.dir.path())
+            .env_remove("FILKA_CLUSTER")
+            .arg("--cluster")
+            .arg(self.data())
+            .args(args);
+        cmd
+    }
+
+    /// `filka --cluster DATA ARGS...` with `stdin`; panics unless it exits 0.
+    pub fn run_bytes(&self, args: &[&str], stdin: &[u8]) -> std::process::Output {
+        let out = output_of(self.command(args), stdin);
+        assert!(
+            out.status.success(),
+            "filka {args:?} failed ({}):\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    }
+
+    /// `filka --cluster DATA ARGS...` with `stdin`, whatever its exit code.
+    pub fn output(&self, args: &[&str], stdin: &str) -> std::process::Output {
+        output_of(self.command(args), stdin.as_bytes())
+    }
+
+    /// [`Filka::run_bytes`], stdout as text.
+    pub fn run(&self, args: &[&str], stdin: &str) -> String {
+        String::from_utf8_lossy(&self.run_bytes(args, stdin.as_bytes()).stdout).into_owned()
     }
 }
