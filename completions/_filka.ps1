@@ -729,11 +729,12 @@ Register-ArgumentCompleter -Native -CommandName 'filka' -ScriptBlock {
             break
         }
         'filka;dump' {
-            [CompletionResult]::new('--max-bytes', '--max-bytes', [CompletionResultType]::ParameterName, 'Read at most the first N bytes of each .log file (whole batches only; a batch the limit cuts is not reported)')
+            [CompletionResult]::new('--max-bytes', '--max-bytes', [CompletionResultType]::ParameterName, 'Read at most the first N bytes of each .log file and KRaft snapshot (whole batches only; a batch the limit cuts is not reported)')
             [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'The cluster directory, created on first use by every command that needs one')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: text for people, json for scripts')
             [CompletionResult]::new('--print-data', '--print-data', [CompletionResultType]::ParameterName, 'Also print each record''s offset, timestamp, key, value and headers, not just the batch headers (kafka-dump-log''s --print-data-log)')
             [CompletionResult]::new('--verify', '--verify', [CompletionResultType]::ParameterName, 'Check every batch''s CRC and every index entry against the segment beside it, and report each mismatch')
+            [CompletionResult]::new('--cluster-metadata-decoder', '--cluster-metadata-decoder', [CompletionResultType]::ParameterName, 'Read every .log as a segment of KRaft''s metadata log: print each record as the metadata record it holds (kafka-dump-log''s --cluster-metadata-decoder)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say on stderr what the command does, in Kafka''s words (-vv: every batch too)')

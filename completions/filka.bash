@@ -674,7 +674,7 @@ _filka() {
             return 0
             ;;
         filka__subcmd__dump)
-            opts="-q -v -h --print-data --verify --max-bytes --cluster --output --quiet --verbose --help"
+            opts="-q -v -h --print-data --verify --max-bytes --cluster-metadata-decoder --cluster --output --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -681,11 +681,12 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'filka;dump'= {
-            cand --max-bytes 'Read at most the first N bytes of each .log file (whole batches only; a batch the limit cuts is not reported)'
+            cand --max-bytes 'Read at most the first N bytes of each .log file and KRaft snapshot (whole batches only; a batch the limit cuts is not reported)'
             cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand --print-data 'Also print each record''s offset, timestamp, key, value and headers, not just the batch headers (kafka-dump-log''s --print-data-log)'
             cand --verify 'Check every batch''s CRC and every index entry against the segment beside it, and report each mismatch'
+            cand --cluster-metadata-decoder 'Read every .log as a segment of KRaft''s metadata log: print each record as the metadata record it holds (kafka-dump-log''s --cluster-metadata-decoder)'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
             cand -v 'Say on stderr what the command does, in Kafka''s words (-vv: every batch too)'

@@ -619,7 +619,7 @@ avro\t'Avro, where a command supports it'"
 complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from torn-write" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from torn-write" -s v -l verbose -d 'Say on stderr what the command does, in Kafka\'s words (-vv: every batch too)'
 complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from torn-write" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c filka -n "__fish_filka_using_subcommand dump" -l max-bytes -d 'Read at most the first N bytes of each .log file (whole batches only; a batch the limit cuts is not reported)' -r
+complete -c filka -n "__fish_filka_using_subcommand dump" -l max-bytes -d 'Read at most the first N bytes of each .log file and KRaft snapshot (whole batches only; a batch the limit cuts is not reported)' -r
 complete -c filka -n "__fish_filka_using_subcommand dump" -l cluster -d 'The cluster directory, created on first use by every command that needs one' -r -f -a "(__fish_complete_directories)"
 complete -c filka -n "__fish_filka_using_subcommand dump" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
 json\t'One JSON object per line, for scripts'
@@ -627,6 +627,7 @@ csv\t'Comma-separated values, where a command supports it'
 avro\t'Avro, where a command supports it'"
 complete -c filka -n "__fish_filka_using_subcommand dump" -l print-data -d 'Also print each record\'s offset, timestamp, key, value and headers, not just the batch headers (kafka-dump-log\'s --print-data-log)'
 complete -c filka -n "__fish_filka_using_subcommand dump" -l verify -d 'Check every batch\'s CRC and every index entry against the segment beside it, and report each mismatch'
+complete -c filka -n "__fish_filka_using_subcommand dump" -l cluster-metadata-decoder -d 'Read every .log as a segment of KRaft\'s metadata log: print each record as the metadata record it holds (kafka-dump-log\'s --cluster-metadata-decoder)'
 complete -c filka -n "__fish_filka_using_subcommand dump" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c filka -n "__fish_filka_using_subcommand dump" -s v -l verbose -d 'Say on stderr what the command does, in Kafka\'s words (-vv: every batch too)'
 complete -c filka -n "__fish_filka_using_subcommand dump" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -1,5 +1,6 @@
 //! `filka dump`: print what is inside Kafka's segment, index, time index, producer-snapshot,
-//! transaction-index and checkpoint files, like Kafka's `kafka-dump-log.sh`.
+//! transaction-index and checkpoint files, and KRaft's metadata log and snapshots, like
+//! Kafka's `kafka-dump-log.sh`.
 //!
 //! Reads the files read-only and never repairs them. Needs no cluster: the files may come from
 //! a real Kafka broker.
@@ -13,8 +14,14 @@
 //! producer with a batch, as Kafka prints them), the `.txnindex` line (`version: 0
 //! producerId: … firstOffset: … lastOffset: … lastStableOffset: …`), `<path> is empty.` and
 //! `Found N invalid bytes at the end of <name>`, which filka ends with
-//! `, starting at position P`. Differences, all on damaged files or for what Kafka does not
-//! print:
+//! `, starting at position P`. KRaft's control records print as Kafka prints them
+//! (`LeaderChange: {...}`, `SnapshotHeader {...}`, ...). The records of the metadata log (a
+//! `.log` in a folder named `__cluster_metadata-0`, or any `.log` with
+//! `--cluster-metadata-decoder`) and of KRaft snapshots (`<end offset>-<epoch>.checkpoint`,
+//! which start with `Snapshot end offset: N, epoch: E`) print as kafka-dump-log
+//! `--cluster-metadata-decoder` prints them: `payload: {"type":"TOPIC_RECORD","version":0,
+//! "data":{...}}` (no key), or `payload: Error at N, skipping. <why>` for a value that is not
+//! one. Differences, all on damaged files or for what Kafka does not print:
 //! - keys, payloads and header keys that are valid UTF-8 are printed as text with control
 //!   characters escaped (`\n`, `\x1b`), so one record stays one line; other bytes are printed
 //!   with printable ASCII as is, `\` as `\\` and every other byte as `\xNN`;
@@ -26,6 +33,9 @@
 //!   are listed under `Transaction index mismatches in :<path>`;
 //! - a damaged `.snapshot` (Kafka prints only the exception) still lists its entries, then
 //!   says what is wrong and where (CRC, count, lengths, trailing bytes);
+//! - a metadata record that is not one is also an `Error:` line (and exit 3), and with
+//!   `--verify` a KRaft snapshot's framing is checked (a SnapshotHeader first, a
+//!   SnapshotFooter last), which Kafka's tool does not do;
 //! - checkpoint files, which Kafka's tool does not read, print `topic: T partition: P
 //!   offset: O`, `epoch: E startOffset: O` or `version: 0 topicId: ID` per entry, and
 //!   `meta.properties` one line, `version: V nodeId: N clusterId: C directoryId: D` (`-` for
@@ -35,7 +45,8 @@
 //! `index_entry`, `time_index_entry`, `snapshot_entry`, `txn_index_entry`,
 //! `checkpoint_entry`, `invalid_bytes`, `mismatch`, `error`) and `"file"`; keys and values
 //! are strings when valid UTF-8, else base64 with
-//! `"key_encoding"`/`"value_encoding": "base64"`.
+//! `"key_encoding"`/`"value_encoding": "base64"`. A KRaft control record has `"control"`, a
+//! metadata record `"metadata"`: the object Kafka prints (dump_json.rs).
 //!
 //! Exit codes: 0 when every file is sound; 3 when any file has a bad CRC, invalid trailing
 //! bytes, undecodable records, a malformed entry or (with `--verify`) a mismatch, after
@@ -48,19 +59,17 @@ use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Context, anyhow};
-use base64::Engine;
-use serde_json::{Map, Value, json};
 
+use super::dump_json::json_event;
 use super::{GlobalArgs, OutputFormat};
 use crate::error::{ExitCode, ResultExt, coded};
-use crate::log::checkpoint::Uuid;
 use crate::log::inspect::{
-    self, BatchInfo, CheckpointEntry, Control, Event, FileKind, InspectError, Mismatch, Options,
-    ProblemKind, RecordInfo, Summary, Visitor, control_type_name,
+    self, BatchInfo, CheckpointEntry, Control, Event, FileKind, InspectError, MetadataValue,
+    Mismatch, Options, RecordInfo, Summary, Visitor, control_type_name,
 };
 use crate::log::producer_state::SnapshotEntry;
 use crate::output::{Printer, escape_control, write_json_line};
-use crate::record::kraft_control::KraftControl;
+use crate::record::kraft::records::dump_error;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -76,17 +85,27 @@ Examples:
     filka dump --verify filka-data/broker-101/demo-0/00000000000000000000.txnindex
 
   Read at most the first MiB of a large segment copied from a Kafka broker:
-    filka dump --max-bytes 1048576 /tmp/copied/00000000000000368769.log";
+    filka dump --max-bytes 1048576 /tmp/copied/00000000000000368769.log
+
+  Decode the metadata log of a Kafka node and its snapshots, then check a snapshot's framing:
+    filka dump --print-data kafka-logs/__cluster_metadata-0/*.log
+    filka dump --print-data kafka-logs/__cluster_metadata-0/*.checkpoint
+    filka dump --verify kafka-logs/__cluster_metadata-0/00000000000000000000-0000000000.checkpoint
+
+  Decode a segment of the metadata log copied out of its folder:
+    filka dump --print-data --cluster-metadata-decoder /tmp/copied/00000000000000000000.log";
 
 /// Print the contents of Kafka segment, index, snapshot and checkpoint files.
 ///
 /// The kind of each file comes from its name: .log (record batches), .index (offset index),
 /// .timeindex (time index), .snapshot (producer state: ids, epochs, sequences, open
-/// transactions), .txnindex (aborted transactions), leader-epoch-checkpoint, the broker's
-/// *-checkpoint files, partition.metadata and meta.properties. Output mirrors Kafka's
-/// kafka-dump-log. Files
-/// are opened read-only and never repaired; corruption is reported with its byte position
-/// and makes filka exit with 3 after printing everything it could read.
+/// transactions), .txnindex (aborted transactions), <end offset>-<epoch>.checkpoint (a KRaft
+/// snapshot of the metadata log), leader-epoch-checkpoint, the broker's *-checkpoint files,
+/// partition.metadata and meta.properties. The records of a .log in a folder named
+/// __cluster_metadata-0 (KRaft's metadata log) and of KRaft snapshots are decoded as Kafka's
+/// metadata records. Output mirrors Kafka's kafka-dump-log. Files are opened read-only and
+/// never repaired; corruption is reported with its byte position and makes filka exit with 3
+/// after printing everything it could read.
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = EXAMPLES)]
 pub struct Args {
@@ -98,7 +117,8 @@ pub struct Args {
     /// headers (kafka-dump-log's --print-data-log).
     ///
     /// Keys and values that are valid UTF-8 are printed as text (control characters
-    /// escaped); other bytes as \xNN escapes.
+    /// escaped); other bytes as \xNN escapes. Records of the metadata log and of KRaft
+    /// snapshots are printed as the metadata record each holds, in Kafka's JSON.
     #[arg(long)]
     pub print_data: bool,
 
@@ -108,14 +128,23 @@ pub struct Args {
     /// In .log files also report leader epochs that decrease, list gaps between record
     /// offsets, and check the segment's .txnindex against its ABORT markers (as for a
     /// .txnindex given itself); gaps are expected on compacted topics but, like every
-    /// mismatch, make filka exit with 3.
+    /// mismatch, make filka exit with 3. In a KRaft snapshot (.checkpoint) also check that
+    /// a SnapshotHeader control record comes first and a SnapshotFooter last.
     #[arg(long)]
     pub verify: bool,
 
-    /// Read at most the first N bytes of each .log file (whole batches only; a batch the
-    /// limit cuts is not reported).
+    /// Read at most the first N bytes of each .log file and KRaft snapshot (whole batches
+    /// only; a batch the limit cuts is not reported).
     #[arg(long, value_name = "N")]
     pub max_bytes: Option<u64>,
+
+    /// Read every .log as a segment of KRaft's metadata log: print each record as the
+    /// metadata record it holds (kafka-dump-log's --cluster-metadata-decoder).
+    ///
+    /// Needed only for a segment copied out of its __cluster_metadata-0 folder: in that
+    /// folder, and in KRaft snapshots, records are decoded without it.
+    #[arg(long)]
+    pub cluster_metadata_decoder: bool,
 }
 
 /// Most mismatches listed per file in text output; the rest are counted.
@@ -139,7 +168,13 @@ pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
                 ),
             ));
         }
-        kinds.push(inspect::file_kind(file).exit_code(ExitCode::Usage)?);
+        let named = inspect::file_kind(file).exit_code(ExitCode::Usage)?;
+        let kind = if args.cluster_metadata_decoder {
+            named.with_cluster_metadata()
+        } else {
+            named
+        };
+        kinds.push((kind, kind != named));
     }
     let opts = Options {
         records: args.print_data,
@@ -149,7 +184,7 @@ pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     let mut out = Printer::stdout();
     let mut corrupt = Vec::new();
     let mut unverified = Vec::new();
-    for (file, &kind) in args.files.iter().zip(&kinds) {
+    for (file, &(kind, by_flag)) in args.files.iter().zip(&kinds) {
         let summary = if json {
             let name = file.display().to_string();
             let mut v = |e: &Event<'_>| match json_event(e, &name) {
@@ -174,7 +209,7 @@ pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         if global.verbose_at(1) {
             // stdout first, so the line follows the file's dump on a terminal.
             out.flush()?;
-            global.detail(1, verbose_summary(file, kind, &summary));
+            global.detail(1, verbose_summary(file, kind, by_flag, &summary));
         }
         if summary.is_corrupt() {
             corrupt.push(file.display().to_string());
@@ -207,11 +242,28 @@ pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::Success)
 }
 
-/// What `-v` says of a dumped file: how its kind was known, and what was read.
-fn verbose_summary(file: &Path, kind: FileKind, s: &Summary) -> String {
+/// What `-v` says of a dumped file: how its kind was known (`by_flag`: a `.log` read as the
+/// metadata log because of `--cluster-metadata-decoder`), and what was read.
+fn verbose_summary(file: &Path, kind: FileKind, by_flag: bool, s: &Summary) -> String {
     let what = match kind {
-        FileKind::Log { base_offset } => format!(
+        FileKind::Log {
+            base_offset,
+            cluster_metadata: false,
+        } => format!(
             "a log segment of base offset {base_offset}: {} batches, {} records",
+            s.batches, s.records
+        ),
+        FileKind::Log {
+            base_offset,
+            cluster_metadata: true,
+        } => format!(
+            "a segment of the metadata log of base offset {base_offset}, read as metadata \
+             records: {} batches, {} records",
+            s.batches, s.records
+        ),
+        FileKind::KraftSnapshot { end_offset, epoch } => format!(
+            "a KRaft snapshot of the metadata log up to offset {end_offset} (epoch {epoch}): \
+             {} batches, {} records",
             s.batches, s.records
         ),
         FileKind::OffsetIndex { base_offset } => format!(
@@ -239,8 +291,13 @@ fn verbose_summary(file: &Path, kind: FileKind, s: &Summary) -> String {
     };
     let problems = s.bad_crcs + s.invalid_bytes + s.errors + s.mismatches;
     format!(
-        "dump {}: {what} (kind from its name), {}",
+        "dump {}: {what} (kind from its name{}), {}",
         escape_control(&file.display().to_string()),
+        if by_flag {
+            ", metadata records by --cluster-metadata-decoder"
+        } else {
+            ""
+        },
         if problems == 0 {
             "no problem found".to_string()
         } else {
@@ -269,7 +326,7 @@ fn list(files: &[String]) -> String {
 
 /// Bytes from disk as one line of text: valid UTF-8 with control characters escaped, or
 /// printable ASCII with `\` and every other byte escaped.
-fn show(bytes: &[u8]) -> Cow<'_, str> {
+pub(super) fn show(bytes: &[u8]) -> Cow<'_, str> {
     match std::str::from_utf8(bytes) {
         Ok(s) => match escape_control(s) {
             e if e == s => Cow::Borrowed(s),
@@ -370,21 +427,30 @@ impl<'a> TextOut<'a> {
                 );
             }
             Some(Control::Kraft(k)) => {
-                let (label, json) = kraft_json(k);
-                let _ = write!(line, " {label}{json}");
+                let _ = write!(line, " {}", k.to_dump());
             }
             Some(Control::Other(t)) => {
                 let _ = write!(line, " controlType: {}({t})", control_type_name(*t));
             }
             Some(Control::Malformed) => line.push_str(" controlType: UNKNOWN(-1)"),
-            None => {
-                if let Some(k) = rec.key {
-                    let _ = write!(line, " key: {}", show(k));
+            None => match &r.metadata {
+                // Kafka's metadata decoder prints no key, and the record for the payload.
+                Some(m) => {
+                    let payload = match m {
+                        MetadataValue::Record(m) => m.to_dump(rec.offset),
+                        MetadataValue::Invalid(why) => dump_error(rec.offset, why),
+                    };
+                    let _ = write!(line, " payload: {}", escape_control(&payload));
                 }
-                if let Some(v) = rec.value {
-                    let _ = write!(line, " payload: {}", show(v));
+                None => {
+                    if let Some(k) = rec.key {
+                        let _ = write!(line, " key: {}", show(k));
+                    }
+                    if let Some(v) = rec.value {
+                        let _ = write!(line, " payload: {}", show(v));
+                    }
                 }
-            }
+            },
         }
         self.out.line(&line)
     }
@@ -535,8 +601,15 @@ impl Visitor for TextOut<'_> {
         match event {
             Event::Start { kind } => {
                 writeln!(self.out, "Dumping {}", self.path)?;
-                if let FileKind::Log { base_offset } = kind {
-                    writeln!(self.out, "Log starting offset: {base_offset}")?;
+                match *kind {
+                    FileKind::Log { base_offset, .. } => {
+                        writeln!(self.out, "Log starting offset: {base_offset}")?;
+                    }
+                    FileKind::KraftSnapshot { end_offset, epoch } => writeln!(
+                        self.out,
+                        "Snapshot end offset: {end_offset}, epoch: {epoch}"
+                    )?,
+                    _ => {}
                 }
                 Ok(())
             }
@@ -627,324 +700,6 @@ fn snapshot_line(e: &SnapshotEntry) -> String {
     line
 }
 
-/// A KRaft control record as kafka-dump-log prints it: its label (`LeaderChange: `,
-/// `SnapshotHeader `, `SnapshotFooter `, `KRaftVersion `, `KRaftVoters `) and the message
-/// as Kafka's generated JSON converters write it (fields in schema order, camelCase, a
-/// directory id as a Kafka Uuid).
-fn kraft_json(k: &KraftControl) -> (&'static str, Value) {
-    match k {
-        KraftControl::LeaderChange {
-            version,
-            leader_id,
-            voters,
-            granting_voters,
-        } => {
-            let ids = |v: &[i32]| {
-                v.iter()
-                    .map(|id| json!({ "voterId": id }))
-                    .collect::<Value>()
-            };
-            (
-                "LeaderChange: ",
-                json!({"version": version, "leaderId": leader_id, "voters": ids(voters),
-                    "grantingVoters": ids(granting_voters)}),
-            )
-        }
-        KraftControl::SnapshotHeader {
-            version,
-            last_contained_log_timestamp,
-        } => (
-            "SnapshotHeader ",
-            json!({"version": version,
-                "lastContainedLogTimestamp": last_contained_log_timestamp}),
-        ),
-        KraftControl::SnapshotFooter { version } => {
-            ("SnapshotFooter ", json!({ "version": version }))
-        }
-        KraftControl::KraftVersion {
-            version,
-            kraft_version,
-        } => (
-            "KRaftVersion ",
-            json!({"version": version, "kRaftVersion": kraft_version}),
-        ),
-        KraftControl::Voters { version, voters } => {
-            let voters: Value = voters
-                .iter()
-                .map(|v| {
-                    let endpoints: Value = v
-                        .endpoints
-                        .iter()
-                        .map(|e| json!({"name": e.name, "host": e.host, "port": e.port}))
-                        .collect();
-                    json!({"voterId": v.voter_id,
-                        "voterDirectoryId": Uuid(v.voter_directory_id).to_base64(),
-                        "endpoints": endpoints,
-                        "kRaftVersionFeature": {"minSupportedVersion": v.min_supported_version,
-                            "maxSupportedVersion": v.max_supported_version}})
-                })
-                .collect();
-            (
-                "KRaftVoters ",
-                json!({"version": version, "voters": voters}),
-            )
-        }
-    }
-}
-
-/// Bytes as a JSON string: UTF-8 text, or base64 with `<field>_encoding` set.
-fn put_bytes(obj: &mut Map<String, Value>, field: &str, bytes: Option<&[u8]>) {
-    let value = match bytes {
-        None => Value::Null,
-        Some(b) => match std::str::from_utf8(b) {
-            Ok(s) => Value::from(s),
-            Err(_) => {
-                obj.insert(format!("{field}_encoding"), Value::from("base64"));
-                Value::from(base64::engine::general_purpose::STANDARD.encode(b))
-            }
-        },
-    };
-    obj.insert(field.to_string(), value);
-}
-
-/// One event as one JSON object; `None` for events with nothing to say in JSON.
-fn json_event(event: &Event<'_>, file: &str) -> Option<Value> {
-    let mut v = match event {
-        Event::Start { kind } => json!({
-            "type": "file", "kind": kind.name(), "base_offset": kind.base_offset(),
-        }),
-        Event::Batch(b) => {
-            let h = &b.header;
-            json!({
-                "type": "batch", "position": b.position, "base_offset": h.base_offset,
-                "last_offset": h.last_offset(), "count": h.records_count,
-                "base_sequence": h.base_sequence, "last_sequence": h.last_sequence(),
-                "producer_id": h.producer_id, "producer_epoch": h.producer_epoch,
-                "partition_leader_epoch": h.partition_leader_epoch,
-                "is_transactional": h.attributes.is_transactional(),
-                "is_control": h.attributes.is_control(),
-                "delete_horizon_ms": b.delete_horizon_ms(),
-                "timestamp_type": h.attributes.timestamp_type().name(),
-                "base_timestamp": h.base_timestamp, "max_timestamp": h.max_timestamp,
-                "size": b.size(), "length": h.length, "magic": h.magic,
-                "attributes": h.attributes.0,
-                "compression": b.compression().map(|c| c.name()),
-                "last_offset_delta": h.last_offset_delta, "crc": h.crc,
-                "computed_crc": b.computed_crc, "crc_valid": b.crc_valid(),
-            })
-        }
-        Event::Record(r) => json_record(r),
-        Event::IndexEntry(e) => json!({
-            "type": "index_entry", "offset": e.offset, "position": e.position,
-        }),
-        Event::TimeIndexEntry(e) => json!({
-            "type": "time_index_entry", "timestamp": e.timestamp, "offset": e.offset,
-        }),
-        Event::IndexEmpty => return None,
-        Event::SnapshotEntry { position, entry: e } => {
-            let batch = e.first_sequence().is_some();
-            json!({
-                "type": "snapshot_entry", "position": position, "producer_id": e.producer_id,
-                "producer_epoch": e.epoch, "coordinator_epoch": e.coordinator_epoch,
-                "current_txn_first_offset":
-                    (e.current_txn_first_offset >= 0).then_some(e.current_txn_first_offset),
-                "last_timestamp": e.timestamp,
-                "first_sequence": e.first_sequence(),
-                "last_sequence": batch.then_some(e.last_sequence),
-                "last_offset": batch.then_some(e.last_offset),
-                "offset_delta": batch.then_some(e.offset_delta),
-                "timestamp": batch.then_some(e.timestamp),
-            })
-        }
-        Event::TxnIndexEntry { position, txn: t } => json!({
-            "type": "txn_index_entry", "position": position, "version": t.version,
-            "producer_id": t.producer_id, "first_offset": t.first_offset,
-            "last_offset": t.last_offset, "last_stable_offset": t.last_stable_offset,
-        }),
-        Event::CheckpointEntry(CheckpointEntry::Offset {
-            topic,
-            partition,
-            offset,
-        }) => json!({
-            "type": "checkpoint_entry", "topic": topic, "partition": partition,
-            "offset": offset,
-        }),
-        Event::CheckpointEntry(CheckpointEntry::Epoch {
-            epoch,
-            start_offset,
-        }) => json!({
-            "type": "checkpoint_entry", "epoch": epoch, "start_offset": start_offset,
-        }),
-        Event::CheckpointEntry(CheckpointEntry::TopicId { version, topic_id }) => json!({
-            "type": "checkpoint_entry", "version": version, "topic_id": topic_id.to_base64(),
-        }),
-        Event::CheckpointEntry(CheckpointEntry::MetaProperties {
-            version,
-            node_id,
-            cluster_id,
-            directory_id,
-        }) => json!({
-            "type": "checkpoint_entry", "version": version, "node_id": node_id,
-            "cluster_id": cluster_id, "directory_id": directory_id.map(|d| d.to_base64()),
-        }),
-        Event::InvalidBytes { position, count } => json!({
-            "type": "invalid_bytes", "position": position, "count": count,
-        }),
-        Event::Mismatch(m) => json_mismatch(m),
-        Event::Problem(p) => json!({
-            "type": "error",
-            "kind": match p.kind {
-                ProblemKind::Corrupt => "corrupt",
-                ProblemKind::MissingLog => "missing_log",
-            },
-            "position": p.position, "message": p.message,
-        }),
-    };
-    if let Value::Object(obj) = &mut v {
-        // "type" first, then "file", then the event's fields.
-        let mut ordered = Map::new();
-        ordered.insert(
-            "type".into(),
-            obj.shift_remove("type").unwrap_or(Value::Null),
-        );
-        ordered.insert("file".into(), Value::from(file));
-        ordered.append(obj);
-        return Some(Value::Object(ordered));
-    }
-    Some(v)
-}
-
-fn json_record(r: &RecordInfo<'_>) -> Value {
-    let rec = &r.record;
-    let mut obj = Map::new();
-    obj.insert("type".into(), "record".into());
-    obj.insert("offset".into(), rec.offset.into());
-    obj.insert("timestamp_type".into(), r.timestamp_type.name().into());
-    obj.insert("timestamp".into(), rec.timestamp.into());
-    obj.insert(
-        "key_size".into(),
-        rec.key.map_or(-1, |k| k.len() as i64).into(),
-    );
-    obj.insert(
-        "value_size".into(),
-        rec.value.map_or(-1, |v| v.len() as i64).into(),
-    );
-    obj.insert("sequence".into(), rec.sequence.into());
-    let keys: Vec<Value> = rec.headers().map(|(k, _)| show(k).into()).collect();
-    obj.insert("header_keys".into(), keys.into());
-    match &r.control {
-        Some(Control::EndTxn(m)) => {
-            obj.insert("control_type".into(), m.kind.name().into());
-            obj.insert("coordinator_epoch".into(), m.coordinator_epoch.into());
-        }
-        Some(Control::Kraft(k)) => {
-            let t = k.type_id();
-            obj.insert("control_type".into(), control_type_name(t).into());
-            obj.insert("control_type_id".into(), t.into());
-            obj.insert("control".into(), kraft_json(k).1);
-        }
-        Some(Control::Other(t)) => {
-            obj.insert("control_type".into(), control_type_name(*t).into());
-            obj.insert("control_type_id".into(), (*t).into());
-        }
-        Some(Control::Malformed) => {
-            obj.insert("control_type".into(), "UNKNOWN".into());
-        }
-        None => {
-            put_bytes(&mut obj, "key", rec.key);
-            put_bytes(&mut obj, "value", rec.value);
-            let headers: Vec<Value> = rec
-                .headers()
-                .map(|(k, v)| {
-                    let mut h = Map::new();
-                    h.insert("key".into(), show(k).into());
-                    put_bytes(&mut h, "value", v);
-                    Value::Object(h)
-                })
-                .collect();
-            obj.insert("headers".into(), headers.into());
-        }
-    }
-    Value::Object(obj)
-}
-
-fn json_mismatch(m: &Mismatch) -> Value {
-    match m {
-        Mismatch::NonConsecutive { previous, next } => json!({
-            "type": "mismatch", "kind": "non_consecutive_offsets",
-            "previous": previous, "next": next,
-        }),
-        Mismatch::IndexOffset {
-            index_offset,
-            position,
-            log_offset,
-        } => json!({
-            "type": "mismatch", "kind": "index_offset", "index_offset": index_offset,
-            "position": position, "log_offset": log_offset,
-        }),
-        Mismatch::IndexPosition {
-            index_offset,
-            position,
-            reason,
-        } => json!({
-            "type": "mismatch", "kind": "index_position", "index_offset": index_offset,
-            "position": position, "log_offset": -1, "message": reason,
-        }),
-        Mismatch::IndexOutOfOrder {
-            index_offset,
-            position,
-            previous_offset,
-            previous_position,
-        } => json!({
-            "type": "mismatch", "kind": "index_out_of_order", "index_offset": index_offset,
-            "position": position, "previous_offset": previous_offset,
-            "previous_position": previous_position,
-        }),
-        Mismatch::TimeIndexTimestamp {
-            offset,
-            index_timestamp,
-            log_timestamp,
-        } => json!({
-            "type": "mismatch", "kind": "time_index_timestamp", "offset": offset,
-            "index_timestamp": index_timestamp, "log_timestamp": log_timestamp,
-        }),
-        Mismatch::TimeIndexOffset {
-            index_offset,
-            log_offset,
-        } => json!({
-            "type": "mismatch", "kind": "time_index_offset", "index_offset": index_offset,
-            "log_offset": log_offset,
-        }),
-        Mismatch::TimeIndexOutOfOrder {
-            timestamp,
-            offset,
-            previous_timestamp,
-            previous_offset,
-        } => json!({
-            "type": "mismatch", "kind": "time_index_out_of_order", "timestamp": timestamp,
-            "offset": offset, "previous_timestamp": previous_timestamp,
-            "previous_offset": previous_offset,
-        }),
-        Mismatch::TxnIndexEntry {
-            producer_id,
-            first_offset,
-            last_offset,
-            reason,
-        } => json!({
-            "type": "mismatch", "kind": "txn_index_entry", "producer_id": producer_id,
-            "first_offset": first_offset, "last_offset": last_offset, "message": reason,
-        }),
-        Mismatch::TxnIndexMissing {
-            producer_id,
-            first_offset,
-            last_offset,
-        } => json!({
-            "type": "mismatch", "kind": "txn_index_missing", "producer_id": producer_id,
-            "first_offset": first_offset, "last_offset": last_offset,
-        }),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -956,20 +711,6 @@ mod tests {
         assert_eq!(show(b"a\nb\x1b"), "a\\nb\\x1b");
         assert_eq!(show(b"\x00\x01ok\xff\\"), "\\x00\\x01ok\\xff\\\\");
         assert_eq!(show(b""), "");
-    }
-
-    #[test]
-    fn json_bytes_are_text_or_base64() {
-        let mut obj = Map::new();
-        put_bytes(&mut obj, "key", Some(b"k1"));
-        put_bytes(&mut obj, "value", Some(&[0xff, 0x00]));
-        assert_eq!(
-            Value::Object(obj),
-            json!({"key": "k1", "value_encoding": "base64", "value": "/wA="})
-        );
-        let mut obj = Map::new();
-        put_bytes(&mut obj, "key", None);
-        assert_eq!(Value::Object(obj), json!({"key": null}));
     }
 
     /// Regression: a producer without a batch (only a marker, or an epoch bump) ended its

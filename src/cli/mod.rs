@@ -22,6 +22,7 @@ mod consume_group;
 pub mod demo;
 pub mod describe;
 pub mod dump;
+mod dump_json;
 pub mod formats;
 pub mod generated;
 mod global;

@@ -28,6 +28,10 @@ pub const REPLICATION_OFFSET_CHECKPOINT: &str = "replication-offset-checkpoint";
 pub const LOG_START_OFFSET_CHECKPOINT: &str = "log-start-offset-checkpoint";
 /// Per-log-dir identity: node id, cluster id, directory id.
 pub const META_PROPERTIES: &str = "meta.properties";
+/// The folder of KRaft's metadata log (topic `__cluster_metadata`, partition 0).
+pub const METADATA_LOG_DIR: &str = "__cluster_metadata-0";
+/// A KRaft snapshot of the metadata log: `<end offset, 20 digits>-<epoch, 10 digits>.checkpoint`.
+pub const KRAFT_SNAPSHOT_SUFFIX: &str = ".checkpoint";
 
 /// `00000000000000000042` for 42.
 pub fn offset_name(offset: i64) -> String {

@@ -11,7 +11,6 @@ pub mod compression;
 pub mod control;
 pub mod hash;
 pub mod kraft;
-pub mod kraft_control;
 pub mod protocol;
 pub mod uuid;
 pub mod varint;

@@ -358,6 +358,11 @@ num.io.threads=2
 num.recovery.threads.per.data.dir=1
 auto.create.topics.enable=true
 EOF
+    # KAFKA_SERVER_PROPERTIES: more lines for every node (e.g. a small
+    # metadata.log.max.record.bytes.between.snapshots, so that the node writes snapshots).
+    if [[ -n ${KAFKA_SERVER_PROPERTIES:-} ]]; then
+      printf '%s\n' "$KAFKA_SERVER_PROPERTIES" >>"$run/server.properties"
+    fi
   done
   # Format every node's storage at once (one JVM each), then check each result.
   # KAFKA_RELEASE_VERSION (e.g. 4.3) formats at an older metadata.version, one the metadata

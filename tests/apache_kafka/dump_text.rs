@@ -136,6 +136,16 @@ pub fn parse_line(line: &str) -> Entry {
             raw,
         };
     }
+    // A KRaft snapshot's first line: `Snapshot end offset: N, epoch: E`.
+    if let Some((offset, epoch)) = line
+        .strip_prefix("Snapshot end offset: ")
+        .and_then(|rest| rest.split_once(", epoch: "))
+    {
+        return Entry {
+            fields: snapshot_fields(offset.into(), epoch.into()),
+            raw,
+        };
+    }
     for end in [" is empty.", " passed sanity check."] {
         if let Some(path) = line.strip_suffix(end) {
             return Entry {
@@ -153,6 +163,13 @@ pub fn parse_line(line: &str) -> Entry {
         fields: pairs(line),
         raw,
     }
+}
+
+fn snapshot_fields(offset: String, epoch: String) -> Vec<(String, String)> {
+    vec![
+        ("Snapshot end offset".into(), offset),
+        ("epoch".into(), epoch),
+    ]
 }
 
 /// `name: value name: value ...`, values of one or more words.
@@ -266,15 +283,22 @@ pub fn parse_filka_json(out: &str) -> (Vec<FileDump>, Payloads) {
                 entries: Vec::new(),
             });
             let base = v["base_offset"].as_i64();
-            if v["kind"] == "log" {
-                let e = Entry {
-                    fields: vec![(
-                        "Log starting offset".into(),
-                        base.expect("a log has a base").to_string(),
-                    )],
+            let fields = match v["kind"].as_str() {
+                Some("log") => Some(vec![(
+                    "Log starting offset".into(),
+                    base.expect("a log has a base").to_string(),
+                )]),
+                Some("kraft_snapshot") => Some(snapshot_fields(
+                    json_scalar(&v["end_offset"]),
+                    json_scalar(&v["epoch"]),
+                )),
+                _ => None,
+            };
+            if let Some(fields) = fields {
+                files.last_mut().expect("just pushed").entries.push(Entry {
+                    fields,
                     raw: String::new(),
-                };
-                files.last_mut().expect("just pushed").entries.push(e);
+                });
             }
             continue;
         }
@@ -343,6 +367,18 @@ pub fn parse_filka_json(out: &str) -> (Vec<FileDump>, Payloads) {
                     Some(t) => {
                         let id = v["control_type_id"].as_i64().unwrap_or(-1);
                         f.push(("controlType".into(), format!("{t}({id})")));
+                    }
+                    // A metadata record: Kafka's --cluster-metadata-decoder prints no key, and
+                    // the record (or why not) for the payload.
+                    None if v.get("metadata").is_some() => {
+                        let payload = match &v["metadata"] {
+                            Value::Null => format!(
+                                "Error at {offset}, skipping. {}",
+                                json_scalar(&v["metadata_error"])
+                            ),
+                            m => m.to_string(),
+                        };
+                        f.push(("payload".into(), payload));
                     }
                     None => {
                         let key = json_bytes(&v, "key");
@@ -625,6 +661,10 @@ mod tests {
             "| offset: 0 CreateTime: 17 keySize: 4 valueSize: 11 sequence: -1 headerKeys: [] \
              SnapshotHeader {\"version\":0,\"lastContainedLogTimestamp\":1}",
         );
+        let s = parse_line("Snapshot end offset: 32, epoch: 1");
+        assert_eq!(s.kind(), "Snapshot end offset");
+        assert_eq!(s.get("Snapshot end offset"), Some("32"));
+        assert_eq!(s.get("epoch"), Some("1"));
         assert_eq!(
             l.get("SnapshotHeader"),
             Some("{\"version\":0,\"lastContainedLogTimestamp\":1}")

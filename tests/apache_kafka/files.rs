@@ -569,8 +569,18 @@ fn fixtures_dump_as_kafka_dumps_them() {
             continue;
         };
         let mut kafka_files: BTreeMap<String, FileDump> = BTreeMap::new();
+        // filka decodes the metadata log (by its folder) and KRaft snapshots (by their
+        // names) as Kafka does with --cluster-metadata-decoder.
+        let metadata = dir.ends_with("__cluster_metadata-0")
+            || segment_files
+                .iter()
+                .any(|p| p.extension().is_some_and(|e| e == "checkpoint"));
         if !segment_files.is_empty() {
-            let k = kafka::dump_log(&["--deep-iteration", "--print-data-log"], &segment_files);
+            let mut flags = vec!["--deep-iteration", "--print-data-log"];
+            if metadata {
+                flags.push("--cluster-metadata-decoder");
+            }
+            let k = kafka::dump_log(&flags, &segment_files);
             for line in dump_text::unexpected_stderr(&k.stderr) {
                 v.fail("fixtures", format!("kafka-dump-log on stderr: {line}"));
             }

@@ -10,3 +10,4 @@ mod dump_text;
 mod files;
 mod kafka;
 mod kraft_codec;
+mod metadata_dump;

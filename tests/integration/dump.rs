@@ -570,16 +570,17 @@ fn apache_kafka_fixture_dirs() -> Vec<(String, Vec<String>)> {
 }
 
 /// Files written by a real Kafka 4.4 broker (fixtures/apache-kafka/): segments with COMMIT and
-/// ABORT markers, a .txnindex, a producer snapshot with a producer that has no batch, the
-/// metadata log with its LeaderChange record, a KRaft snapshot with every other KRaft control
-/// record, checkpoints and meta.properties. Each dumps exactly as its expected.txt says, which
-/// is what Kafka's kafka-dump-log prints (but for the bytes of non-text payloads, which filka
-/// escapes), so a change in how filka reads Kafka's files shows up as a diff.
+/// ABORT markers, a .txnindex, a producer snapshot with a producer that has no batch, two
+/// metadata logs (their LeaderChange records and metadata records decoded), KRaft snapshots
+/// (the bootstrap one of a dynamic quorum, with every other KRaft control record, and a later
+/// one), checkpoints and meta.properties. Each dumps exactly as its expected.txt says, which
+/// is what Kafka's kafka-dump-log prints (with `--cluster-metadata-decoder` for the metadata
+/// log and the snapshots), so a change in how filka reads Kafka's files shows up as a diff.
 #[test]
 fn apache_kafka_fixtures_dump_as_kafka_does() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dirs = apache_kafka_fixture_dirs();
-    assert!(dirs.len() >= 4, "{dirs:?}");
+    assert!(dirs.len() >= 5, "{dirs:?}");
     for (dir, files) in dirs {
         let a = assert_cmd::Command::new(crate::harness::FILKA)
             .current_dir(root)
@@ -861,4 +862,217 @@ fn snapshot_and_txnindex_entries_as_json() {
     assert_eq!(txn["producer_id"], 2000);
     assert_eq!(txn["last_stable_offset"], 4);
     assert_eq!(txn["position"], 0);
+}
+
+/// The metadata log and snapshots of a real Kafka 4.4 node
+/// (fixtures/apache-kafka/kraft-metadata/__cluster_metadata-0/).
+const KRAFT_LOG: &str =
+    "fixtures/apache-kafka/kraft-metadata/__cluster_metadata-0/00000000000000000000.log";
+const KRAFT_SNAPSHOT: &str = "fixtures/apache-kafka/kraft-metadata/__cluster_metadata-0/00000000000000000032-0000000001.checkpoint";
+
+/// `filka ARGS...` from the repository root (the fixtures' paths are relative to it).
+fn from_root(args: &[&str]) -> Assert {
+    assert_cmd::Command::new(crate::harness::FILKA)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("FILKA_CLUSTER")
+        .args(args)
+        .assert()
+}
+
+/// The lines of kafka-dump-log --cluster-metadata-decoder that pin the rendering: a
+/// metadata record of each kind of field (strings, uuids, arrays, a nullable config value)
+/// and the snapshot's first line (tests/apache_kafka/metadata_dump.rs compares every line).
+#[test]
+fn the_metadata_log_prints_as_kafkas_cluster_metadata_decoder() {
+    let a = from_root(&["dump", "--print-data", KRAFT_LOG]).success();
+    let out = stdout(&a);
+    for want in [
+        "| offset: 0 CreateTime: 1796523858931 keySize: 4 valueSize: 19 sequence: -1 headerKeys: [] LeaderChange: {\"version\":0,\"leaderId\":101,\"voters\":[{\"voterId\":101}],\"grantingVoters\":[{\"voterId\":101}]}",
+        "| offset: 23 CreateTime: 1796523863680 keySize: -1 valueSize: 30 sequence: -1 headerKeys: [] payload: {\"type\":\"TOPIC_RECORD\",\"version\":0,\"data\":{\"name\":\"fixture-a\",\"topicId\":\"fp6hAZ1yToyJaPL19qZT2w\"}}",
+        "| offset: 24 CreateTime: 1796523863680 keySize: -1 valueSize: 38 sequence: -1 headerKeys: [] payload: {\"type\":\"CONFIG_RECORD\",\"version\":0,\"data\":{\"resourceType\":2,\"resourceName\":\"fixture-a\",\"name\":\"cleanup.policy\",\"value\":\"compact\"}}",
+        "| offset: 25 CreateTime: 1796523863680 keySize: -1 valueSize: 65 sequence: -1 headerKeys: [] payload: {\"type\":\"PARTITION_RECORD\",\"version\":2,\"data\":{\"partitionId\":0,\"topicId\":\"fp6hAZ1yToyJaPL19qZT2w\",\"replicas\":[101],\"isr\":[101],\"removingReplicas\":[],\"addingReplicas\":[],\"leader\":101,\"leaderEpoch\":0,\"partitionEpoch\":0,\"directories\":[\"GIAWcKvndx0moQML4TkB_g\"]}}",
+        "| offset: 34 CreateTime: 1796523866578 keySize: -1 valueSize: 20 sequence: -1 headerKeys: [] payload: {\"type\":\"REMOVE_TOPIC_RECORD\",\"version\":0,\"data\":{\"topicId\":\"1VA1CN4QQ0SPS3R9wRUxPQ\"}}",
+    ] {
+        assert!(out.lines().any(|l| l == want), "no line {want}\nin\n{out}");
+    }
+    // No record is left undecoded.
+    assert!(!out.contains("Error at"), "{out}");
+    let a = from_root(&["dump", KRAFT_SNAPSHOT]).success();
+    assert!(
+        stdout(&a).starts_with(&format!(
+            "Dumping {KRAFT_SNAPSHOT}\nSnapshot end offset: 32, epoch: 1\nbaseOffset: 0 \
+             lastOffset: 0 count: 1 "
+        )),
+        "{}",
+        stdout(&a)
+    );
+}
+
+/// A segment of the metadata log copied out of its folder is read as plain records, and as
+/// metadata records with --cluster-metadata-decoder, line for line as in its folder.
+#[test]
+fn cluster_metadata_decoder_decodes_a_copied_segment() {
+    let t = TestCluster::new();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::fs::copy(
+        root.join(KRAFT_LOG),
+        t.path().join("00000000000000000000.log"),
+    )
+    .unwrap();
+    let plain = stdout(&dump(&t, &["--print-data", "00000000000000000000.log"]).success());
+    assert!(
+        plain.contains("payload: \\x01\\x14\\x00\\x00"),
+        "a NoOpRecord as bytes: {plain}"
+    );
+    let a = dump(
+        &t,
+        &[
+            "--print-data",
+            "--cluster-metadata-decoder",
+            "00000000000000000000.log",
+        ],
+    )
+    .success();
+    let in_folder = stdout(&from_root(&["dump", "--print-data", KRAFT_LOG]).success());
+    assert_eq!(
+        stdout(&a).lines().skip(1).collect::<Vec<_>>(),
+        in_folder.lines().skip(1).collect::<Vec<_>>()
+    );
+    // -v says why the records were decoded.
+    let a = t
+        .bare_cmd()
+        .args([
+            "-v",
+            "dump",
+            "--cluster-metadata-decoder",
+            "00000000000000000000.log",
+        ])
+        .assert()
+        .success();
+    let err = String::from_utf8(a.get_output().stderr.clone()).unwrap();
+    assert!(
+        err.contains("a segment of the metadata log of base offset 0, read as metadata records: 47 batches, 61 records (kind from its name, metadata records by --cluster-metadata-decoder), no problem found"),
+        "{err}"
+    );
+}
+
+/// `--output json`: the file event says what the file is, a KRaft control record carries
+/// its message and a metadata record the object kafka-dump-log prints.
+#[test]
+fn kraft_files_as_json() {
+    let a = from_root(&[
+        "--output",
+        "json",
+        "dump",
+        "--print-data",
+        KRAFT_SNAPSHOT,
+        KRAFT_LOG,
+    ])
+    .success();
+    let lines = json_lines(&a);
+    assert_eq!(
+        lines[0],
+        serde_json::json!({"type": "file", "file": KRAFT_SNAPSHOT, "kind": "kraft_snapshot",
+            "base_offset": null, "end_offset": 32, "epoch": 1})
+    );
+    assert_eq!(lines[2]["control_type"], "SNAPSHOT_HEADER");
+    assert_eq!(
+        lines[2]["control"],
+        serde_json::json!({"version": 0, "lastContainedLogTimestamp": 1_796_523_865_184_i64})
+    );
+    let topic = lines
+        .iter()
+        .find(|l| l["metadata"]["type"] == "TOPIC_RECORD")
+        .unwrap();
+    assert_eq!(
+        topic["metadata"],
+        serde_json::json!({"type": "TOPIC_RECORD", "version": 0,
+            "data": {"name": "fixture-a", "topicId": "fp6hAZ1yToyJaPL19qZT2w"}})
+    );
+    assert!(topic.get("value").is_none(), "{topic}");
+    let log = lines.iter().find(|l| l["file"] == KRAFT_LOG).unwrap();
+    assert_eq!(log["kind"], "log");
+    assert_eq!(log["cluster_metadata"], true);
+    // Every data record of both files is decoded.
+    assert!(
+        lines
+            .iter()
+            .filter(|l| l["type"] == "record" && l["control_type"].is_null())
+            .all(|l| l["metadata"].is_object()),
+        "{lines:?}"
+    );
+}
+
+/// The snapshot's batches without their last one (its SnapshotFooter), and with a record
+/// that is not a metadata record.
+fn damaged_kraft_files(t: &TestCluster) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let snapshot = std::fs::read(root.join(KRAFT_SNAPSHOT)).unwrap();
+    // The footer batch is the last 75 bytes (its dump says size: 75 at position 1194).
+    assert_eq!(snapshot.len(), 1194 + 75);
+    let dir = t.path().join("__cluster_metadata-0");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("00000000000000000032-0000000001.checkpoint"),
+        &snapshot[..1194],
+    )
+    .unwrap();
+    let mut b = BatchBuilder::new(BatchOptions::default());
+    b.append(TS0, None, Some(&[1, 20, 0, 0]), &[]);
+    b.append(TS0, None, Some(b"hello"), &[]);
+    std::fs::write(dir.join("00000000000000000000.log"), b.build(0, 0).unwrap()).unwrap();
+}
+
+#[test]
+fn verify_checks_a_snapshots_header_and_footer() {
+    let t = TestCluster::new();
+    damaged_kraft_files(&t);
+    let snapshot = "__cluster_metadata-0/00000000000000000032-0000000001.checkpoint";
+    // Without --verify the snapshot's framing is not checked: every batch is sound.
+    dump(&t, &[snapshot]).success();
+    let a = dump(&t, &["--verify", snapshot]).code(3);
+    assert!(
+        stdout(&a).ends_with(
+            "Error: the snapshot does not end with a SnapshotFooter control record: it is \
+             incomplete\n"
+        ),
+        "{}",
+        stdout(&a)
+    );
+    assert_eq!(
+        stderr_lines(&a),
+        [format!(
+            "filka: dump: problems found in 1 of 1 files (listed in the output): {snapshot}"
+        )]
+    );
+    // The whole snapshot passes.
+    from_root(&["dump", "--verify", KRAFT_SNAPSHOT]).success();
+}
+
+#[test]
+fn a_value_that_is_not_a_metadata_record_is_kafkas_error_line_and_exit_3() {
+    let t = TestCluster::new();
+    damaged_kraft_files(&t);
+    let a = dump(
+        &t,
+        &[
+            "--print-data",
+            "__cluster_metadata-0/00000000000000000000.log",
+        ],
+    )
+    .code(3);
+    let out = stdout(&a);
+    assert!(
+        out.contains(
+            "| offset: 0 CreateTime: 1700000000000 keySize: -1 valueSize: 4 sequence: -1 \
+             headerKeys: [] payload: {\"type\":\"NO_OP_RECORD\",\"version\":0,\"data\":{}}\n\
+             | offset: 1 CreateTime: 1700000000000 keySize: -1 valueSize: 5 sequence: -1 \
+             headerKeys: [] payload: Error at 1, skipping. metadata record frame version 104 \
+             is not supported (frame version 1, type and version at most 32767)\n\
+             Error: record at offset 1 in the batch at byte 0 is not a metadata record: \
+             metadata record frame version 104 is not supported (frame version 1, type and \
+             version at most 32767)\n"
+        ),
+        "{out}"
+    );
 }

@@ -2,7 +2,10 @@
 //! `kafka-dump-log`): segments (`.log`), offset indexes (`.index`), time indexes
 //! (`.timeindex`), producer-state snapshots (`.snapshot`), aborted-transaction indexes
 //! (`.txnindex`), the offset checkpoints (`*-checkpoint`), `leader-epoch-checkpoint`,
-//! `partition.metadata` and `meta.properties`.
+//! `partition.metadata` and `meta.properties`, and KRaft's metadata log: the segments of
+//! `__cluster_metadata-0`, whose records are decoded as Kafka's metadata records, and its
+//! snapshots (`<end offset>-<epoch>.checkpoint`, record batches framed by a SnapshotHeader
+//! and a SnapshotFooter control record).
 //!
 //! [`inspect`] walks one file and hands typed [`Event`]s to a [`Visitor`]: the file's kind,
 //! every batch (all header fields, position, size, CRC validity), every record, every index
@@ -18,6 +21,7 @@
 
 mod checkpoints;
 mod indexes;
+mod kraft;
 mod segment;
 mod txn;
 
@@ -25,7 +29,8 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use crate::record::control::EndTxnMarker;
-use crate::record::kraft_control::KraftControl;
+use crate::record::kraft::control::{ControlRecord, ControlRecordType};
+use crate::record::kraft::records::ApiMessageAndVersion;
 use crate::record::{BatchHeader, Compression, RecordRef, TimestampType};
 
 use super::checkpoint::Uuid;
@@ -52,6 +57,10 @@ pub enum FileKind {
     Log {
         /// The segment's base offset, from the file name.
         base_offset: i64,
+        /// A segment of KRaft's metadata log (its folder is `__cluster_metadata-0`, or
+        /// `dump --cluster-metadata-decoder` says so): its records are read as Kafka's
+        /// metadata records.
+        cluster_metadata: bool,
     },
     /// `<base>.index`: the offset index.
     OffsetIndex {
@@ -62,6 +71,15 @@ pub enum FileKind {
     TimeIndex {
         /// The segment's base offset, from the file name.
         base_offset: i64,
+    },
+    /// `<end offset>-<epoch>.checkpoint`: a snapshot of KRaft's metadata log, record
+    /// batches of metadata records from offset 0, a SnapshotHeader control record first and
+    /// a SnapshotFooter last (not an offset checkpoint, whose names end in `-checkpoint`).
+    KraftSnapshot {
+        /// The offset of the first log record the snapshot does not contain, from the name.
+        end_offset: i64,
+        /// The leader epoch of the last record it contains, from the name.
+        epoch: i32,
     },
     /// `<offset>.snapshot`: a producer-state snapshot.
     ProducerSnapshot {
@@ -86,12 +104,13 @@ pub enum FileKind {
 }
 
 impl FileKind {
-    /// A short name for scripts: `log`, `offset_index`, `time_index`, `producer_snapshot`,
-    /// `txn_index`, `leader_epoch_checkpoint`, `offset_checkpoint`, `partition_metadata`,
-    /// `meta_properties`.
+    /// A short name for scripts: `log`, `offset_index`, `time_index`, `kraft_snapshot`,
+    /// `producer_snapshot`, `txn_index`, `leader_epoch_checkpoint`, `offset_checkpoint`,
+    /// `partition_metadata`, `meta_properties`.
     pub fn name(self) -> &'static str {
         match self {
             FileKind::Log { .. } => "log",
+            FileKind::KraftSnapshot { .. } => "kraft_snapshot",
             FileKind::OffsetIndex { .. } => "offset_index",
             FileKind::TimeIndex { .. } => "time_index",
             FileKind::ProducerSnapshot { .. } => "producer_snapshot",
@@ -107,7 +126,7 @@ impl FileKind {
     /// `.timeindex` and `.txnindex` files, the state's offset for a `.snapshot`.
     pub fn base_offset(self) -> Option<i64> {
         match self {
-            FileKind::Log { base_offset }
+            FileKind::Log { base_offset, .. }
             | FileKind::OffsetIndex { base_offset }
             | FileKind::TimeIndex { base_offset }
             | FileKind::TxnIndex { base_offset }
@@ -115,6 +134,30 @@ impl FileKind {
                 offset: base_offset,
             } => Some(base_offset),
             _ => None,
+        }
+    }
+
+    /// Whether the records are Kafka's metadata records: a segment of the metadata log or a
+    /// KRaft snapshot.
+    pub fn cluster_metadata(self) -> bool {
+        matches!(
+            self,
+            FileKind::Log {
+                cluster_metadata: true,
+                ..
+            } | FileKind::KraftSnapshot { .. }
+        )
+    }
+
+    /// The kind with a `.log` read as a segment of the metadata log whatever its folder
+    /// (kafka-dump-log's `--cluster-metadata-decoder`); other kinds are unchanged.
+    pub fn with_cluster_metadata(self) -> FileKind {
+        match self {
+            FileKind::Log { base_offset, .. } => FileKind::Log {
+                base_offset,
+                cluster_metadata: true,
+            },
+            other => other,
         }
     }
 }
@@ -131,9 +174,10 @@ pub struct UnsupportedFile {
 
 /// Decides what `path` holds from its file name, as Kafka does: `<digits>.log`, `.index`,
 /// `.timeindex`, `.snapshot`, `.txnindex` (the digits are the base offset, normally 20 of
-/// them), `leader-epoch-checkpoint`, `*-checkpoint`, `partition.metadata`,
-/// `meta.properties`. A transient
-/// suffix (`.deleted`, `.cleaned`, `.swap`) is ignored; any other name is unknown.
+/// them), `<digits>-<digits>.checkpoint` (a KRaft snapshot: end offset and epoch),
+/// `leader-epoch-checkpoint`, `*-checkpoint`, `partition.metadata`, `meta.properties`. A
+/// transient suffix (`.deleted`, `.cleaned`, `.swap`) is ignored; any other name is unknown.
+/// A `.log` in a folder named `__cluster_metadata-0` is a segment of the metadata log.
 pub fn file_kind(path: &Path) -> Result<FileKind, UnsupportedFile> {
     let fail = |reason: String| UnsupportedFile {
         path: path.to_path_buf(),
@@ -156,19 +200,30 @@ pub fn file_kind(path: &Path) -> Result<FileKind, UnsupportedFile> {
     }
     let unknown = || {
         fail(format!(
-            "unknown kind of file: filka dumps <base offset>{}, {}, {}, {}, {}, {}, \
-             *-checkpoint, {} and {}",
+            "unknown kind of file: filka dumps <base offset>{}, {}, {}, {}, {}, <end \
+             offset>-<epoch>{}, {}, *-checkpoint, {} and {}",
             names::LOG_SUFFIX,
             names::INDEX_SUFFIX,
             names::TIME_INDEX_SUFFIX,
             names::SNAPSHOT_SUFFIX,
             names::TXN_INDEX_SUFFIX,
+            names::KRAFT_SNAPSHOT_SUFFIX,
             names::LEADER_EPOCH_CHECKPOINT,
             names::PARTITION_METADATA,
             names::META_PROPERTIES
         ))
     };
     let (stem, suffix) = name.split_at(name.find('.').ok_or_else(unknown)?);
+    if suffix == names::KRAFT_SNAPSHOT_SUFFIX {
+        return kraft::snapshot_kind(stem).ok_or_else(|| {
+            fail(format!(
+                "a KRaft snapshot is named <end offset>-<epoch>{} (Kafka names them like \
+                 00000000000000000000-0000000000{})",
+                names::KRAFT_SNAPSHOT_SUFFIX,
+                names::KRAFT_SNAPSHOT_SUFFIX
+            ))
+        });
+    }
     let segment_file = [
         names::LOG_SUFFIX,
         names::INDEX_SUFFIX,
@@ -190,7 +245,10 @@ pub fn file_kind(path: &Path) -> Result<FileKind, UnsupportedFile> {
             ))
         })?;
     match suffix {
-        names::LOG_SUFFIX => Ok(FileKind::Log { base_offset }),
+        names::LOG_SUFFIX => Ok(FileKind::Log {
+            base_offset,
+            cluster_metadata: kraft::in_metadata_log_dir(path),
+        }),
         names::INDEX_SUFFIX => Ok(FileKind::OffsetIndex { base_offset }),
         names::TIME_INDEX_SUFFIX => Ok(FileKind::TimeIndex { base_offset }),
         names::SNAPSHOT_SUFFIX => Ok(FileKind::ProducerSnapshot {
@@ -207,7 +265,8 @@ pub struct Options {
     pub records: bool,
     /// Check index entries (`.index`, `.timeindex`, `.txnindex`) against the sibling
     /// `.log`; in a `.log`, look for gaps between record offsets and for leader epochs that
-    /// decrease, and check the `.txnindex` beside it against its ABORT markers.
+    /// decrease, and check the `.txnindex` beside it against its ABORT markers; in a KRaft
+    /// snapshot, check its framing (a SnapshotHeader first, a SnapshotFooter last).
     pub verify: bool,
     /// Read at most this many bytes of a `.log` (whole batches only, like kafka-dump-log's
     /// `--max-bytes`; a batch cut by the limit is not reported).
@@ -253,8 +312,8 @@ pub enum Control {
     /// A COMMIT or ABORT transaction marker.
     EndTxn(EndTxnMarker),
     /// One of KRaft's (types 2-6: LeaderChange, SnapshotHeader, SnapshotFooter,
-    /// KRaftVersion, KRaftVoters), decoded.
-    Kraft(KraftControl),
+    /// KRaftVersion, KRaftVoters), decoded by [`crate::record::kraft::control`].
+    Kraft(ControlRecord),
     /// An unknown control type: its type id.
     Other(i16),
     /// The key (or the value of a marker or a KRaft control record) cannot be read.
@@ -263,16 +322,19 @@ pub enum Control {
 
 /// Kafka's name of a control record type (`ControlRecordType`).
 pub fn control_type_name(type_id: i16) -> &'static str {
-    match type_id {
-        0 => "ABORT",
-        1 => "COMMIT",
-        2 => "LEADER_CHANGE",
-        3 => "SNAPSHOT_HEADER",
-        4 => "SNAPSHOT_FOOTER",
-        5 => "KRAFT_VERSION",
-        6 => "KRAFT_VOTERS",
-        _ => "UNKNOWN",
-    }
+    ControlRecordType::from_id(type_id).name()
+}
+
+/// A data record of the metadata log or of a KRaft snapshot, its value read as Kafka's
+/// `MetadataRecordSerde` reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MetadataValue {
+    /// A metadata record (possibly of a type or version filka does not decode:
+    /// [`ApiMessageAndVersion::to_json`] is `None` then).
+    Record(Box<ApiMessageAndVersion>),
+    /// The value is not a metadata record: why (kafka-dump-log prints `Error at OFFSET,
+    /// skipping. <why>`).
+    Invalid(String),
 }
 
 /// A record, with what the batch around it says about it.
@@ -284,6 +346,8 @@ pub struct RecordInfo<'a> {
     pub timestamp_type: TimestampType,
     /// Set for records of control batches.
     pub control: Option<Control>,
+    /// Set for the data records of the metadata log and of KRaft snapshots.
+    pub metadata: Option<MetadataValue>,
 }
 
 /// One entry of an offset checkpoint, `leader-epoch-checkpoint`, `partition.metadata` or
@@ -596,7 +660,26 @@ pub fn inspect(
     };
     em.emit(&Event::Start { kind })?;
     match kind {
-        FileKind::Log { base_offset } => segment::dump_log(path, base_offset, opts, &mut em)?,
+        FileKind::Log {
+            base_offset,
+            cluster_metadata,
+        } => {
+            let walk = segment::Walk {
+                base_offset,
+                cluster_metadata,
+                snapshot: false,
+            };
+            segment::dump_log(path, walk, opts, &mut em)?;
+        }
+        FileKind::KraftSnapshot { .. } => {
+            // A snapshot's records start at offset 0, whatever its end offset.
+            let walk = segment::Walk {
+                base_offset: 0,
+                cluster_metadata: true,
+                snapshot: true,
+            };
+            segment::dump_log(path, walk, opts, &mut em)?;
+        }
         FileKind::OffsetIndex { base_offset } => {
             indexes::dump_offset_index(path, base_offset, opts, &mut em)?;
         }

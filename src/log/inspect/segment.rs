@@ -1,28 +1,51 @@
-//! The `.log` walk: every batch, its records decoded and checked, offsets that must
+//! The `.log` walk (also of KRaft snapshots, which are record batches too): every batch, its
+//! records decoded and checked (metadata records in the metadata log), offsets that must
 //! increase, and the invalid bytes where the walk had to stop.
 
 use std::path::Path;
 
 use crate::record::batch::MAX_BATCH_BYTES;
-use crate::record::control::{self, ControlType};
-use crate::record::kraft_control;
+use crate::record::control::{self, ControlType, EndTxnMarker};
+use crate::record::kraft::control::ControlRecord;
 use crate::record::{BatchRef, RecordRef};
 
 use super::super::stream::{BatchOrder, BatchStream, ScanStop};
+use super::kraft::{SnapshotFraming, metadata_value};
 use super::txn::{TxnChecker, verify_log_txn_index};
 use super::{
-    BatchInfo, Control, Emitter, Event, InspectError, Mismatch, Options, RecordInfo, io_err, open,
+    BatchInfo, Control, Emitter, Event, InspectError, MetadataValue, Mismatch, Options, RecordInfo,
+    io_err, open,
 };
-use crate::record::control::EndTxnMarker;
+
+/// What a walk of record batches reads.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Walk {
+    /// The offset no batch may start before (the segment's base; 0 in a snapshot).
+    pub(super) base_offset: i64,
+    /// Data records are Kafka's metadata records.
+    pub(super) cluster_metadata: bool,
+    /// A KRaft snapshot: its framing is checked with `verify`, and it has no `.txnindex`.
+    pub(super) snapshot: bool,
+}
+
+/// What the walk keeps from record to record.
+#[derive(Default)]
+struct RecordState {
+    /// The offset of the previous record of the file.
+    previous: Option<i64>,
+    /// A snapshot's framing, checked with `verify`.
+    framing: Option<SnapshotFraming>,
+}
 
 /// The `.log` walk: every batch, its records decoded and checked, offsets that must
 /// increase, and the invalid bytes where the walk had to stop.
 pub(super) fn dump_log(
     path: &Path,
-    segment_base: i64,
+    walk: Walk,
     opts: &Options,
     em: &mut Emitter<'_>,
 ) -> Result<(), InspectError> {
+    let segment_base = walk.base_offset;
     let (file, len) = open(path)?;
     let end = opts.max_bytes.map_or(len, |m| m.min(len));
     // Only without a --max-bytes cut is an incomplete last batch damage, as in Kafka.
@@ -31,7 +54,10 @@ pub(super) fn dump_log(
     // The log's rules (the ones every reader holds batches to), each break reported and the
     // walk going on; the epoch rule only with --verify.
     let mut order = BatchOrder::new(segment_base);
-    let mut previous_record: Option<i64> = None;
+    let mut state = RecordState {
+        previous: None,
+        framing: (walk.snapshot && opts.verify).then(SnapshotFraming::default),
+    };
     // With `verify`, the ABORT markers are checked against the `.txnindex` beside the log.
     let mut txns = TxnChecker::new(segment_base);
     loop {
@@ -81,10 +107,13 @@ pub(super) fn dump_log(
             em.corrupt(Some(info.position), e.to_string())?;
         }
         order.advance(&h);
-        let marker = walk_records(&batch, opts, em, &mut previous_record)?;
+        let marker = walk_records(&batch, walk, opts, em, &mut state)?;
         txns.feed(&h, marker.as_ref());
     }
-    if opts.verify {
+    if let Some(problem) = state.framing.as_ref().and_then(SnapshotFraming::finish) {
+        em.corrupt(None, problem)?;
+    }
+    if opts.verify && !walk.snapshot {
         verify_log_txn_index(path, &txns, em)?;
     }
     Ok(())
@@ -94,9 +123,10 @@ pub(super) fn dump_log(
 /// COMMIT/ABORT marker of a control batch.
 fn walk_records(
     batch: &BatchRef<'_>,
+    walk: Walk,
     opts: &Options,
     em: &mut Emitter<'_>,
-    previous_record: &mut Option<i64>,
+    state: &mut RecordState,
 ) -> Result<Option<EndTxnMarker>, InspectError> {
     let h = *batch.header();
     let position = batch.position();
@@ -130,7 +160,7 @@ fn walk_records(
         }
         previous_in_batch = Some(record.offset);
         if opts.verify
-            && let Some(previous) = *previous_record
+            && let Some(previous) = state.previous
             && record.offset > previous.saturating_add(1)
         {
             // Offsets going back are errors of their own (reported above or per batch);
@@ -140,30 +170,53 @@ fn walk_records(
                 next: record.offset,
             })?;
         }
-        *previous_record = Some(record.offset);
+        state.previous = Some(record.offset);
         let control = h.attributes.is_control().then(|| control_of(&record));
-        if let Some(Control::EndTxn(m)) = control
+        if let Some(Control::EndTxn(m)) = &control
             && marker.is_none()
         {
-            marker = Some(m);
+            marker = Some(*m);
         }
+        let framing = state
+            .framing
+            .as_mut()
+            .and_then(|f| f.feed(record.offset, control.as_ref()));
         let malformed = control == Some(Control::Malformed);
+        let metadata =
+            (walk.cluster_metadata && control.is_none()).then(|| metadata_value(record.value));
+        let invalid = match &metadata {
+            Some(MetadataValue::Invalid(why)) => Some(why.clone()),
+            _ => None,
+        };
+        let offset = record.offset;
         if opts.records {
             em.emit(&Event::Record(&RecordInfo {
                 record,
                 timestamp_type: h.attributes.timestamp_type(),
                 control,
+                metadata,
             }))?;
         }
         if malformed {
             em.corrupt(
                 Some(position),
                 format!(
-                    "control record at offset {} in the batch at byte {position} has a \
-                     malformed key or value",
-                    record.offset
+                    "control record at offset {offset} in the batch at byte {position} has a \
+                     malformed key or value"
                 ),
             )?;
+        }
+        if let Some(why) = invalid {
+            em.corrupt(
+                Some(position),
+                format!(
+                    "record at offset {offset} in the batch at byte {position} is not a \
+                     metadata record: {why}"
+                ),
+            )?;
+        }
+        if let Some(problem) = framing {
+            em.corrupt(Some(position), problem)?;
         }
     }
     Ok(marker)
@@ -172,10 +225,13 @@ fn walk_records(
 fn control_of(record: &RecordRef<'_>) -> Control {
     match control::control_type(record.key) {
         None => Control::Malformed,
-        Some(ControlType::Other(t)) => match kraft_control::decode(t, record.value) {
-            Ok(Some(k)) => Control::Kraft(k),
-            Ok(None) => Control::Other(t),
-            Err(_) => Control::Malformed,
+        Some(ControlType::Other(t)) => match record
+            .key
+            .map(|key| ControlRecord::decode(key, record.value.unwrap_or_default()))
+        {
+            Some(Ok(Some(k))) => Control::Kraft(k),
+            Some(Ok(None)) => Control::Other(t),
+            Some(Err(_)) | None => Control::Malformed,
         },
         Some(_) => control::end_txn_marker(record.key, record.value)
             .map_or(Control::Malformed, Control::EndTxn),

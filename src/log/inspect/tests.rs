@@ -4,6 +4,7 @@
 use super::*;
 use crate::log::{LogConfig, OpenHints, PartitionLog};
 use crate::record::control::end_txn_batch;
+use crate::record::kraft::control::ControlRecord;
 use crate::record::{BatchBuilder, BatchOptions};
 
 const TS0: i64 = 1_700_000_000_000;
@@ -35,7 +36,15 @@ fn walk(path: &Path, opts: Options) -> (Vec<String>, Summary) {
                 b.position,
                 b.crc_valid()
             ),
-            Event::Record(r) => format!("record {} {:?}", r.record.offset, r.control),
+            Event::Record(r) => match &r.metadata {
+                None => format!("record {} {:?}", r.record.offset, r.control),
+                Some(MetadataValue::Record(m)) => format!(
+                    "record {} {}",
+                    r.record.offset,
+                    m.record.type_name().unwrap_or("?")
+                ),
+                Some(MetadataValue::Invalid(_)) => format!("record {} invalid", r.record.offset),
+            },
             Event::IndexEntry(e) => format!("index {} {}", e.offset, e.position),
             Event::TimeIndexEntry(e) => format!("time {} {}", e.timestamp, e.offset),
             Event::IndexEmpty => "empty".into(),
@@ -72,7 +81,10 @@ fn kinds_come_from_names() {
     let k = |n: &str| file_kind(Path::new(n));
     assert_eq!(
         k("demo-0/00000000000000000042.log"),
-        Ok(FileKind::Log { base_offset: 42 })
+        Ok(FileKind::Log {
+            base_offset: 42,
+            cluster_metadata: false
+        })
     );
     assert_eq!(
         k("00000000000000000042.index.deleted"),
@@ -106,6 +118,210 @@ fn kinds_come_from_names() {
     assert!(k("99999999999999999999.log").is_err(), "overflows i64");
     assert!(k("notes.txt").unwrap_err().reason.contains("unknown"));
     assert!(k("README").is_err());
+}
+
+#[test]
+fn kraft_files_are_known_by_name_and_folder() {
+    let k = |n: &str| file_kind(Path::new(n));
+    let metadata_log = k("kafka/__cluster_metadata-0/00000000000000000000.log").unwrap();
+    assert_eq!(
+        metadata_log,
+        FileKind::Log {
+            base_offset: 0,
+            cluster_metadata: true
+        }
+    );
+    assert!(metadata_log.cluster_metadata());
+    let plain = k("kafka/demo-0/00000000000000000000.log").unwrap();
+    assert!(!plain.cluster_metadata());
+    assert_eq!(plain.with_cluster_metadata(), metadata_log);
+    let snapshot = k("00000000000000000032-0000000001.checkpoint").unwrap();
+    assert_eq!(
+        snapshot,
+        FileKind::KraftSnapshot {
+            end_offset: 32,
+            epoch: 1
+        }
+    );
+    assert_eq!(snapshot.name(), "kraft_snapshot");
+    assert!(snapshot.cluster_metadata());
+    assert_eq!(snapshot.with_cluster_metadata(), snapshot);
+    assert_eq!(
+        k("00000000000000000000.index")
+            .unwrap()
+            .with_cluster_metadata(),
+        FileKind::OffsetIndex { base_offset: 0 }
+    );
+    // Offset checkpoints end in -checkpoint, snapshots in .checkpoint.
+    assert_eq!(
+        k("replication-offset-checkpoint"),
+        Ok(FileKind::OffsetCheckpoint)
+    );
+    assert!(
+        k("latest.checkpoint")
+            .unwrap_err()
+            .reason
+            .contains("<end offset>-<epoch>.checkpoint")
+    );
+}
+
+/// A batch of KRaft control records (SnapshotHeader, SnapshotFooter, LeaderChange...).
+fn kraft_control_batch(base_offset: i64, records: &[ControlRecord]) -> Vec<u8> {
+    let mut b = BatchBuilder::new(BatchOptions {
+        control: true,
+        ..BatchOptions::default()
+    });
+    for r in records {
+        b.append(TS0, Some(&r.key()), Some(&r.value().unwrap()), &[]);
+    }
+    b.build(base_offset, 1).unwrap()
+}
+
+/// A batch of metadata records with these values.
+fn metadata_batch(base_offset: i64, values: &[&[u8]]) -> Vec<u8> {
+    let mut b = BatchBuilder::new(BatchOptions::default());
+    for v in values {
+        b.append(TS0, None, Some(v), &[]);
+    }
+    b.build(base_offset, 1).unwrap()
+}
+
+fn snapshot_header() -> ControlRecord {
+    ControlRecord::SnapshotHeader(crate::record::kraft::control::SnapshotHeaderRecord {
+        version: 0,
+        last_contained_log_timestamp: TS0,
+        unknown_tags: Vec::new(),
+    })
+}
+
+fn snapshot_footer() -> ControlRecord {
+    ControlRecord::SnapshotFooter(crate::record::kraft::control::SnapshotFooterRecord {
+        version: 0,
+        unknown_tags: Vec::new(),
+    })
+}
+
+/// A NoOpRecord and an EndTransactionRecord as Kafka frames them.
+const NO_OP: &[u8] = &[1, 20, 0, 0];
+const END_TXN: &[u8] = &[1, 24, 0, 0];
+
+#[test]
+fn the_metadata_log_decodes_its_records_and_names_the_bad_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("__cluster_metadata-0");
+    std::fs::create_dir(&folder).unwrap();
+    let p = folder.join("00000000000000000000.log");
+    let leader = ControlRecord::LeaderChange(crate::record::kraft::control::LeaderChangeMessage {
+        version: 0,
+        leader_id: 101,
+        voters: vec![crate::record::kraft::control::Voter::new(101)],
+        granting_voters: vec![crate::record::kraft::control::Voter::new(101)],
+        unknown_tags: Vec::new(),
+    });
+    let bytes = [
+        kraft_control_batch(0, &[leader]),
+        metadata_batch(1, &[NO_OP, b"not a record", END_TXN]),
+    ]
+    .concat();
+    std::fs::write(&p, &bytes).unwrap();
+    let (lines, s) = walk(&p, deep());
+    assert!(
+        lines[2].starts_with(
+            "record 0 Some(Kraft(LeaderChange(LeaderChangeMessage { version: 0, leader_id: 101"
+        ),
+        "{lines:?}"
+    );
+    assert_eq!(
+        &lines[3..],
+        [
+            "batch 1..3 @91 valid=true",
+            "record 1 NO_OP_RECORD",
+            "record 2 invalid",
+            "problem Corrupt record at offset 2 in the batch at byte 91 is not a metadata \
+             record: metadata record frame version 110 is not supported (frame version 1, \
+             type and version at most 32767)",
+            "record 3 END_TRANSACTION_RECORD",
+        ]
+    );
+    assert!(s.is_corrupt());
+    assert_eq!(s.errors, 1);
+
+    // The same bytes elsewhere are plain records, unless the kind says otherwise.
+    let plain = dir.path().join("00000000000000000000.log");
+    std::fs::write(&plain, &bytes).unwrap();
+    let (lines, s) = walk(&plain, deep());
+    assert_eq!(lines[4], "record 1 None");
+    assert!(!s.is_corrupt());
+    let forced = file_kind(&plain).unwrap().with_cluster_metadata();
+    let s = inspect(&plain, forced, &deep(), &mut |_: &Event<'_>| Ok(())).unwrap();
+    assert_eq!(s.errors, 1);
+}
+
+#[test]
+fn a_kraft_snapshot_is_checked_for_its_header_and_footer_with_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir
+        .path()
+        .join("00000000000000000004-0000000001.checkpoint");
+    let header = kraft_control_batch(0, &[snapshot_header()]);
+    let footer = |at| kraft_control_batch(at, &[snapshot_footer()]);
+    std::fs::write(
+        &p,
+        [
+            header.clone(),
+            metadata_batch(1, &[NO_OP, NO_OP]),
+            footer(3),
+        ]
+        .concat(),
+    )
+    .unwrap();
+    let (lines, s) = walk(&p, deep());
+    assert_eq!(lines[0], "start kraft_snapshot");
+    assert_eq!(lines[4], "record 1 NO_OP_RECORD");
+    assert!(!s.is_corrupt(), "{lines:?}");
+    assert_eq!((s.batches, s.records), (3, 4));
+
+    // Without its footer: incomplete, said with --verify only.
+    std::fs::write(&p, [header.clone(), metadata_batch(1, &[NO_OP])].concat()).unwrap();
+    assert!(!walk(&p, Options::default()).1.is_corrupt());
+    let (lines, s) = walk(&p, deep());
+    assert_eq!(
+        lines.last().unwrap(),
+        "problem Corrupt the snapshot does not end with a SnapshotFooter control record: it \
+         is incomplete"
+    );
+    assert_eq!(s.errors, 1);
+
+    // Records before the header and after the footer.
+    std::fs::write(
+        &p,
+        [
+            metadata_batch(0, &[NO_OP]),
+            kraft_control_batch(1, &[snapshot_header()]),
+            footer(2),
+            metadata_batch(3, &[NO_OP]),
+        ]
+        .concat(),
+    )
+    .unwrap();
+    let (lines, s) = walk(&p, deep());
+    let problems: Vec<&String> = lines.iter().filter(|l| l.starts_with("problem")).collect();
+    assert_eq!(
+        problems,
+        [
+            "problem Corrupt the snapshot does not start with a SnapshotHeader control record: \
+             its first record (offset 0) is a data record",
+            "problem Corrupt a second SnapshotHeader at offset 1: only the snapshot's first \
+             record is one",
+            "problem Corrupt the record at offset 3 follows the snapshot's SnapshotFooter \
+             (offset 2), which must be its last record",
+        ]
+    );
+    assert_eq!(s.errors, 3);
+
+    // An empty snapshot has no header.
+    std::fs::write(&p, b"").unwrap();
+    assert!(walk(&p, deep()).1.is_corrupt());
 }
 
 #[test]

@@ -547,12 +547,25 @@ impl ControlRecord {
     /// {...}`, `KRaftVersion {...}`, `KRaftVoters {...}`, each message rendered at its own
     /// version field.
     pub fn to_dump(&self) -> String {
+        let label = match self {
+            ControlRecord::LeaderChange(_) => "LeaderChange:",
+            ControlRecord::SnapshotHeader(_) => "SnapshotHeader",
+            ControlRecord::SnapshotFooter(_) => "SnapshotFooter",
+            ControlRecord::KRaftVersion(_) => "KRaftVersion",
+            ControlRecord::KRaftVoters(_) => "KRaftVoters",
+        };
+        format!("{label} {}", self.to_json())
+    }
+
+    /// The message as Kafka's JSON converter renders it at its own version field (what
+    /// [`ControlRecord::to_dump`] prints after the label).
+    pub fn to_json(&self) -> String {
         match self {
-            ControlRecord::LeaderChange(m) => format!("LeaderChange: {}", m.to_json(m.version)),
-            ControlRecord::SnapshotHeader(m) => format!("SnapshotHeader {}", m.to_json(m.version)),
-            ControlRecord::SnapshotFooter(m) => format!("SnapshotFooter {}", m.to_json(m.version)),
-            ControlRecord::KRaftVersion(m) => format!("KRaftVersion {}", m.to_json(m.version)),
-            ControlRecord::KRaftVoters(m) => format!("KRaftVoters {}", m.to_json(m.version)),
+            ControlRecord::LeaderChange(m) => m.to_json(m.version),
+            ControlRecord::SnapshotHeader(m) => m.to_json(m.version),
+            ControlRecord::SnapshotFooter(m) => m.to_json(m.version),
+            ControlRecord::KRaftVersion(m) => m.to_json(m.version),
+            ControlRecord::KRaftVoters(m) => m.to_json(m.version),
         }
     }
 }

@@ -203,6 +203,15 @@ plain_record! {
 }
 
 plain_record! {
+    /// ClearElrRecord (api key 28): the eligible leader replicas of a topic cleared (of every
+    /// topic when the name is empty), e.g. when its min.insync.replicas changes.
+    ClearElrRecord = "ClearElrRecord" {
+        /// The topic name (empty: every topic).
+        topic_name: String = "topicName", string, string;
+    }
+}
+
+plain_record! {
     /// NoOpRecord (api key 20): written by the active controller to advance the committed
     /// offset.
     NoOpRecord = "NoOpRecord" {}
@@ -536,6 +545,7 @@ metadata_records! {
     EndTransaction(EndTransactionRecord) = 24;
     AbortTransaction(AbortTransactionRecord) = 25;
     RegisterController(RegisterControllerRecord) = 27;
+    ClearElr(ClearElrRecord) = 28;
 }
 
 impl MetadataRecord {
@@ -642,6 +652,46 @@ impl ApiMessageAndVersion {
             self.version
         ))
     }
+
+    /// Why [`ApiMessageAndVersion::to_json`] has nothing to print, in Kafka's words where
+    /// filka knows them (`None` when it has).
+    pub fn undecoded_reason(&self) -> Option<String> {
+        if self.to_json().is_some() {
+            return None;
+        }
+        Some(match &self.record {
+            MetadataRecord::Unknown {
+                api_key,
+                version,
+                bytes,
+            } => match kafka_type_name(*api_key) {
+                None => format!(
+                    "org.apache.kafka.common.errors.UnsupportedVersionException: Unknown \
+                     metadata id {api_key}"
+                ),
+                Some(name) => format!(
+                    "filka does not decode {name} version {version} ({} bytes)",
+                    bytes.len()
+                ),
+            },
+            _ => "no JSON for this record".to_string(),
+        })
+    }
+
+    /// What `kafka-dump-log --cluster-metadata-decoder` prints after `payload: ` for this
+    /// record at `offset`: its JSON, or `Error at OFFSET, skipping. <why>`.
+    pub fn to_dump(&self, offset: i64) -> String {
+        match self.to_json() {
+            Some(json) => json,
+            None => dump_error(offset, &self.undecoded_reason().unwrap_or_default()),
+        }
+    }
+}
+
+/// kafka-dump-log's payload for a metadata record it cannot print: `Error at OFFSET,
+/// skipping. <why>`.
+pub fn dump_error(offset: i64, why: &str) -> String {
+    format!("Error at {offset}, skipping. {why}")
 }
 
 /// What `kafka-dump-log --cluster-metadata-decoder` prints after `payload: ` for the value of
@@ -650,29 +700,8 @@ impl ApiMessageAndVersion {
 /// with Kafka's words where filka knows them.
 pub fn dump_payload(offset: i64, value: &[u8]) -> String {
     match ApiMessageAndVersion::decode(value) {
-        Ok(m) => match (m.to_json(), &m.record) {
-            (Some(json), _) => json,
-            (
-                None,
-                MetadataRecord::Unknown {
-                    api_key,
-                    version,
-                    bytes,
-                },
-            ) => match kafka_type_name(*api_key) {
-                None => format!(
-                    "Error at {offset}, skipping. org.apache.kafka.common.errors.\
-                         UnsupportedVersionException: Unknown metadata id {api_key}"
-                ),
-                Some(name) => format!(
-                    "Error at {offset}, skipping. filka does not decode {name} version \
-                         {version} ({} bytes)",
-                    bytes.len()
-                ),
-            },
-            (None, _) => format!("Error at {offset}, skipping. no JSON for this record"),
-        },
-        Err(e) => format!("Error at {offset}, skipping. {e}"),
+        Ok(m) => m.to_dump(offset),
+        Err(e) => dump_error(offset, &e.to_string()),
     }
 }
 

@@ -56,6 +56,8 @@ pub(super) struct Files {
     pub(super) offsets_logs: Vec<PathBuf>,
     /// `__transaction_state-*/*.log`.
     pub(super) txn_logs: Vec<PathBuf>,
+    /// `__cluster_metadata-0/*.log` and KRaft snapshots (`<offset>-<epoch>.checkpoint`).
+    pub(super) metadata_logs: Vec<PathBuf>,
     /// `.index` and `.timeindex`.
     pub(super) indexes: Vec<PathBuf>,
     /// `.snapshot` and `.txnindex`.
@@ -71,6 +73,7 @@ impl Files {
             &self.data_logs,
             &self.offsets_logs,
             &self.txn_logs,
+            &self.metadata_logs,
             &self.indexes,
             &self.producer_files,
             &self.small,
@@ -100,8 +103,12 @@ pub(super) fn collect(log_dirs: &[PathBuf]) -> Files {
             if path.is_dir() {
                 for file in sorted_entries(&path) {
                     let fname = file.file_name().and_then(|n| n.to_str()).unwrap_or("");
-                    let to = if fname.ends_with(".log") {
-                        if name.starts_with("__consumer_offsets-") {
+                    let to = if fname.ends_with(".checkpoint") {
+                        &mut f.metadata_logs
+                    } else if fname.ends_with(".log") {
+                        if name == "__cluster_metadata-0" {
+                            &mut f.metadata_logs
+                        } else if name.starts_with("__consumer_offsets-") {
                             &mut f.offsets_logs
                         } else if name.starts_with("__transaction_state-") {
                             &mut f.txn_logs
@@ -115,8 +122,7 @@ pub(super) fn collect(log_dirs: &[PathBuf]) -> Files {
                     } else if fname == "leader-epoch-checkpoint" || fname == "partition.metadata" {
                         &mut f.small
                     } else {
-                        // quorum-state and KRaft snapshots (<offset>-<epoch>.checkpoint) of
-                        // __cluster_metadata-0: not files filka dumps.
+                        // quorum-state of __cluster_metadata-0: not a file filka dumps.
                         continue;
                     };
                     to.push(file);
@@ -742,7 +748,7 @@ pub(super) struct Logs {
 
 /// Every check of [`Files`].
 pub(super) fn judge(v: &mut Verdict, files: &Files) -> Logs {
-    let (data, _) = compare_logs(
+    let (mut data, _) = compare_logs(
         v,
         ".log (--deep-iteration --print-data-log)",
         &files.data_logs,
@@ -765,6 +771,18 @@ pub(super) fn judge(v: &mut Verdict, files: &Files) -> Logs {
         &["--transaction-log-decoder"],
         &["key", "payload"],
     );
+    // The metadata log and its snapshots: filka decodes them by their names, Kafka with
+    // --cluster-metadata-decoder (tests/apache_kafka/metadata_dump.rs has more).
+    let (metadata, _) = compare_logs(
+        v,
+        "__cluster_metadata-0 (--cluster-metadata-decoder)",
+        &files.metadata_logs,
+        &["--cluster-metadata-decoder"],
+        &[],
+    );
+    // The metadata log's segments count among the logs of the coverage checks (its batches
+    // are the ones without a producer id of a broker written by idempotent producers).
+    data.extend(metadata.into_iter().filter(|f| f.path.ends_with(".log")));
     check_indexes(v, &files.indexes);
     check_producer_files(v, &files.producer_files);
     check_small_files(v, &files.small);

@@ -232,7 +232,7 @@ fn samples() -> Vec<ApiMessageAndVersion> {
     for r in v0 {
         s.push(ApiMessageAndVersion::new(r, 0));
     }
-    for key in [1, 2, 4, 7, 8, 9, 12, 15, 20, 23, 24, 25, 27] {
+    for key in [1, 2, 4, 7, 8, 9, 12, 15, 20, 23, 24, 25, 27, 28] {
         s.push(ApiMessageAndVersion::new(default_of(key), 0));
     }
     s
@@ -253,6 +253,7 @@ fn default_of(key: i16) -> MetadataRecord {
         24 => EndTransactionRecord::default().into(),
         25 => AbortTransactionRecord::default().into(),
         27 => RegisterControllerRecord::default().into(),
+        28 => ClearElrRecord::default().into(),
         _ => unreachable!("key {key}"),
     }
 }
@@ -271,7 +272,7 @@ fn every_type_and_version_round_trips() {
         seen.insert((m.record.api_key(), m.version));
     }
     // Every type and version of the module is in the table.
-    for key in 0..=27 {
+    for key in 0..=28 {
         if let Some(max) = MetadataRecord::max_version(key) {
             for v in 0..=max {
                 assert!(seen.contains(&(key, v)), "no sample of {key} v{v}");
@@ -300,6 +301,12 @@ fn kafkas_own_records_decode_print_and_encode_the_same() {
         (
             "01180000",
             r#"{"type":"END_TRANSACTION_RECORD","version":0,"data":{}}"#,
+        ),
+        // Written when __transaction_state was created with its min.insync.replicas
+        // (fixtures/apache-kafka/broker-101/__cluster_metadata-0, offset 24).
+        (
+            "011c00145f5f7472616e73616374696f6e5f737461746500",
+            r#"{"type":"CLEAR_ELR_RECORD","version":0,"data":{"topicName":"__transaction_state"}}"#,
         ),
         (
             "01110300000065000000000000000b01030101",
