@@ -31,7 +31,7 @@ Register-ArgumentCompleter -Native -CommandName 'filka' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Create a cluster: broker folders, the metadata log and its snapshot')
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Create a cluster: broker folders and the controller quorum''s metadata log')
             [CompletionResult]::new('topic', 'topic', [CompletionResultType]::ParameterValue, 'Create, list, describe, alter and delete topics')
             [CompletionResult]::new('produce', 'produce', [CompletionResultType]::ParameterValue, 'Produce records to a topic from stdin (or a file), one record per line')
             [CompletionResult]::new('consume', 'consume', [CompletionResultType]::ParameterValue, 'Write a topic''s records to stdout, like `kcat -C`')
@@ -39,7 +39,7 @@ Register-ArgumentCompleter -Native -CommandName 'filka' -ScriptBlock {
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'The local schema registry: subjects, versions, ids and compatibility modes')
             [CompletionResult]::new('transactions', 'transactions', [CompletionResultType]::ParameterValue, 'Transactions: their state in __transaction_state, producers of a partition, aborting (kafka-transactions.sh)')
             [CompletionResult]::new('pipe', 'pipe', [CompletionResultType]::ParameterValue, 'Run a command on each batch of a topic''s records, writing its output to another topic exactly once (consume-transform-produce in one transaction per batch)')
-            [CompletionResult]::new('describe', 'describe', [CompletionResultType]::ParameterValue, 'Show brokers, topics, partitions, replicas and the metadata history')
+            [CompletionResult]::new('describe', 'describe', [CompletionResultType]::ParameterValue, 'Show brokers, topics, partitions, replicas, the metadata history and the controller quorum')
             [CompletionResult]::new('simulate-failure', 'simulate-failure', [CompletionResultType]::ParameterValue, 'Make brokers fail in the ways Kafka brokers fail, and see how the cluster copes')
             [CompletionResult]::new('dump', 'dump', [CompletionResultType]::ParameterValue, 'Print the contents of Kafka segment, index, snapshot and checkpoint files')
             [CompletionResult]::new('mirror', 'mirror', [CompletionResultType]::ParameterValue, 'Mirror topics to or from a real Kafka cluster')
@@ -50,10 +50,12 @@ Register-ArgumentCompleter -Native -CommandName 'filka' -ScriptBlock {
         'filka;init' {
             [CompletionResult]::new('--brokers', '--brokers', [CompletionResultType]::ParameterName, 'Number of brokers (1 to 1000)')
             [CompletionResult]::new('--first-id', '--first-id', [CompletionResultType]::ParameterName, 'Id of the first broker; the others follow in order (Kafka''s node.id)')
+            [CompletionResult]::new('--controllers', '--controllers', [CompletionResultType]::ParameterName, 'How many of the brokers (the first ones) are also controllers, voters of the KRaft quorum; a change needs a majority of them running. Default: the largest odd number up to 5 and the broker count')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'A cluster-wide config default, KEY=VALUE (repeat for more): replica.lag.time.max.ms or flush.messages. A topic''s own --config overrides it')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'A cluster-wide config default, KEY=VALUE (repeat for more): replica.lag.time.max.ms or flush.messages. A topic''s own --config overrides it')
             [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'The cluster directory, created on first use by every command that needs one')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: text for people, json for scripts')
+            [CompletionResult]::new('--isolated', '--isolated', [CompletionResultType]::ParameterName, 'The controllers are nodes of their own (Kafka''s isolated mode, process.roles=controller): folders controller-<id>, ids 1 to N (or after the last broker''s when those are taken), each with its copy of the metadata log. Brokers then go down without touching the quorum. Default count with it: 3')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say on stderr what the command does, in Kafka''s words (-vv: every batch too)')
@@ -548,6 +550,7 @@ Register-ArgumentCompleter -Native -CommandName 'filka' -ScriptBlock {
             [CompletionResult]::new('topic', 'topic', [CompletionResultType]::ParameterValue, 'One topic: a row per partition, then every config with its value and source')
             [CompletionResult]::new('partition', 'partition', [CompletionResultType]::ParameterValue, 'One partition: leader, leader epoch, ISR, high watermark, and one row per replica')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'The metadata log in order: every change to brokers, topics and partitions')
+            [CompletionResult]::new('quorum', 'quorum', [CompletionResultType]::ParameterValue, 'The KRaft controller quorum, as `kafka-metadata-quorum describe --status` prints it')
             [CompletionResult]::new('group', 'group', [CompletionResultType]::ParameterValue, 'Where a group stands on each partition: committed offset, log end, lag, owner')
             break
         }
@@ -623,6 +626,18 @@ Register-ArgumentCompleter -Native -CommandName 'filka' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'filka;describe;quorum' {
+            [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'The cluster directory, created on first use by every command that needs one')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: text for people, json for scripts')
+            [CompletionResult]::new('--replication', '--replication', [CompletionResultType]::ParameterName, 'One row per voter: its log end offset, lag and status')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say on stderr what the command does, in Kafka''s words (-vv: every batch too)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say on stderr what the command does, in Kafka''s words (-vv: every batch too)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'filka;describe;group' {
             [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'The cluster directory, created on first use by every command that needs one')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: text for people, json for scripts')
@@ -647,6 +662,8 @@ Register-ArgumentCompleter -Native -CommandName 'filka' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('broker-down', 'broker-down', [CompletionResultType]::ParameterValue, 'Stop a broker: it leaves every ISR and the partitions it led elect new leaders')
             [CompletionResult]::new('broker-up', 'broker-up', [CompletionResultType]::ParameterValue, 'Start a broker again: recovery, truncation by leader epoch, catch-up, ISR rejoin')
+            [CompletionResult]::new('controller-down', 'controller-down', [CompletionResultType]::ParameterValue, 'Stop a controller alone (a voter of the KRaft quorum); when it led, the others elect a new leader with a higher epoch. A combined node''s broker keeps running (its broker-down stops both). Without a majority of voters, no metadata change is made (exit 14)')
+            [CompletionResult]::new('controller-up', 'controller-up', [CompletionResultType]::ParameterValue, 'Start a stopped controller again: it catches up from the leader; if it restores a majority, the quorum elects a leader and fences brokers that stopped meanwhile')
             [CompletionResult]::new('pause-replication', 'pause-replication', [CompletionResultType]::ParameterValue, 'Stop a broker''s followers from copying (a slow or cut-off follower)')
             [CompletionResult]::new('resume-replication', 'resume-replication', [CompletionResultType]::ParameterValue, 'Let a paused broker''s followers copy again; they catch up and rejoin the ISR')
             [CompletionResult]::new('corrupt', 'corrupt', [CompletionResultType]::ParameterValue, 'Flip bytes in a replica''s segment data, then do what Kafka does about it: a damaged leader goes offline (its log dir failed) and an in-sync replica leads; a damaged follower is cut and fetched again from the leader. Nothing acknowledged is lost while a healthy in-sync replica holds it. An offline replica is tried again when its broker restarts (broker-down, then broker-up)')
@@ -666,6 +683,28 @@ Register-ArgumentCompleter -Native -CommandName 'filka' -ScriptBlock {
             break
         }
         'filka;simulate-failure;broker-up' {
+            [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'The cluster directory, created on first use by every command that needs one')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: text for people, json for scripts')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say on stderr what the command does, in Kafka''s words (-vv: every batch too)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say on stderr what the command does, in Kafka''s words (-vv: every batch too)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'filka;simulate-failure;controller-down' {
+            [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'The cluster directory, created on first use by every command that needs one')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: text for people, json for scripts')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say on stderr what the command does, in Kafka''s words (-vv: every batch too)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say on stderr what the command does, in Kafka''s words (-vv: every batch too)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'filka;simulate-failure;controller-up' {
             [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'The cluster directory, created on first use by every command that needs one')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: text for people, json for scripts')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')

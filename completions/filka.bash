@@ -73,6 +73,9 @@ _filka() {
             filka__subcmd__describe,partition)
                 cmd="filka__subcmd__describe__subcmd__partition"
                 ;;
+            filka__subcmd__describe,quorum)
+                cmd="filka__subcmd__describe__subcmd__quorum"
+                ;;
             filka__subcmd__describe,topic)
                 cmd="filka__subcmd__describe__subcmd__topic"
                 ;;
@@ -114,6 +117,12 @@ _filka() {
                 ;;
             filka__subcmd__simulate__subcmd__failure,broker-up)
                 cmd="filka__subcmd__simulate__subcmd__failure__subcmd__broker__subcmd__up"
+                ;;
+            filka__subcmd__simulate__subcmd__failure,controller-down)
+                cmd="filka__subcmd__simulate__subcmd__failure__subcmd__controller__subcmd__down"
+                ;;
+            filka__subcmd__simulate__subcmd__failure,controller-up)
+                cmd="filka__subcmd__simulate__subcmd__failure__subcmd__controller__subcmd__up"
                 ;;
             filka__subcmd__simulate__subcmd__failure,corrupt)
                 cmd="filka__subcmd__simulate__subcmd__failure__subcmd__corrupt"
@@ -470,7 +479,7 @@ _filka() {
             return 0
             ;;
         filka__subcmd__describe)
-            opts="-q -v -h --cluster --output --quiet --verbose --help cluster brokers topics topic partition history group"
+            opts="-q -v -h --cluster --output --quiet --verbose --help cluster brokers topics topic partition history quorum group"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -600,6 +609,31 @@ _filka() {
             ;;
         filka__subcmd__describe__subcmd__partition)
             opts="-q -v -h --cluster --output --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --cluster)
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json csv avro" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        filka__subcmd__describe__subcmd__quorum)
+            opts="-q -v -h --replication --cluster --output --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -938,7 +972,7 @@ _filka() {
             return 0
             ;;
         filka__subcmd__init)
-            opts="-c -q -v -h --brokers --first-id --config --cluster --output --quiet --verbose --help"
+            opts="-c -q -v -h --brokers --first-id --controllers --isolated --config --cluster --output --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -949,6 +983,10 @@ _filka() {
                     return 0
                     ;;
                 --first-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --controllers)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1535,7 +1573,7 @@ _filka() {
             return 0
             ;;
         filka__subcmd__simulate__subcmd__failure)
-            opts="-q -v -h --cluster --output --quiet --verbose --help broker-down broker-up pause-replication resume-replication corrupt torn-write"
+            opts="-q -v -h --cluster --output --quiet --verbose --help broker-down broker-up controller-down controller-up pause-replication resume-replication corrupt torn-write"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1585,6 +1623,56 @@ _filka() {
             return 0
             ;;
         filka__subcmd__simulate__subcmd__failure__subcmd__broker__subcmd__up)
+            opts="-q -v -h --cluster --output --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --cluster)
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json csv avro" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        filka__subcmd__simulate__subcmd__failure__subcmd__controller__subcmd__down)
+            opts="-q -v -h --cluster --output --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --cluster)
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json csv avro" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        filka__subcmd__simulate__subcmd__failure__subcmd__controller__subcmd__up)
             opts="-q -v -h --cluster --output --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -28,7 +28,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
-            cand init 'Create a cluster: broker folders, the metadata log and its snapshot'
+            cand init 'Create a cluster: broker folders and the controller quorum''s metadata log'
             cand topic 'Create, list, describe, alter and delete topics'
             cand produce 'Produce records to a topic from stdin (or a file), one record per line'
             cand consume 'Write a topic''s records to stdout, like `kcat -C`'
@@ -36,7 +36,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand schema 'The local schema registry: subjects, versions, ids and compatibility modes'
             cand transactions 'Transactions: their state in __transaction_state, producers of a partition, aborting (kafka-transactions.sh)'
             cand pipe 'Run a command on each batch of a topic''s records, writing its output to another topic exactly once (consume-transform-produce in one transaction per batch)'
-            cand describe 'Show brokers, topics, partitions, replicas and the metadata history'
+            cand describe 'Show brokers, topics, partitions, replicas, the metadata history and the controller quorum'
             cand simulate-failure 'Make brokers fail in the ways Kafka brokers fail, and see how the cluster copes'
             cand dump 'Print the contents of Kafka segment, index, snapshot and checkpoint files'
             cand mirror 'Mirror topics to or from a real Kafka cluster'
@@ -46,10 +46,12 @@ set edit:completion:arg-completer[filka] = {|@words|
         &'filka;init'= {
             cand --brokers 'Number of brokers (1 to 1000)'
             cand --first-id 'Id of the first broker; the others follow in order (Kafka''s node.id)'
+            cand --controllers 'How many of the brokers (the first ones) are also controllers, voters of the KRaft quorum; a change needs a majority of them running. Default: the largest odd number up to 5 and the broker count'
             cand -c 'A cluster-wide config default, KEY=VALUE (repeat for more): replica.lag.time.max.ms or flush.messages. A topic''s own --config overrides it'
             cand --config 'A cluster-wide config default, KEY=VALUE (repeat for more): replica.lag.time.max.ms or flush.messages. A topic''s own --config overrides it'
             cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
+            cand --isolated 'The controllers are nodes of their own (Kafka''s isolated mode, process.roles=controller): folders controller-<id>, ids 1 to N (or after the last broker''s when those are taken), each with its copy of the metadata log. Brokers then go down without touching the quorum. Default count with it: 3'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
             cand -v 'Say on stderr what the command does, in Kafka''s words (-vv: every batch too)'
@@ -515,6 +517,7 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand topic 'One topic: a row per partition, then every config with its value and source'
             cand partition 'One partition: leader, leader epoch, ISR, high watermark, and one row per replica'
             cand history 'The metadata log in order: every change to brokers, topics and partitions'
+            cand quorum 'The KRaft controller quorum, as `kafka-metadata-quorum describe --status` prints it'
             cand group 'Where a group stands on each partition: committed offset, log end, lag, owner'
         }
         &'filka;describe;cluster'= {
@@ -583,6 +586,17 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'filka;describe;quorum'= {
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
+            cand --output 'Output format: text for people, json for scripts'
+            cand --replication 'One row per voter: its log end offset, lag and status'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand -v 'Say on stderr what the command does, in Kafka''s words (-vv: every batch too)'
+            cand --verbose 'Say on stderr what the command does, in Kafka''s words (-vv: every batch too)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'filka;describe;group'= {
             cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
@@ -606,6 +620,8 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
             cand broker-down 'Stop a broker: it leaves every ISR and the partitions it led elect new leaders'
             cand broker-up 'Start a broker again: recovery, truncation by leader epoch, catch-up, ISR rejoin'
+            cand controller-down 'Stop a controller alone (a voter of the KRaft quorum); when it led, the others elect a new leader with a higher epoch. A combined node''s broker keeps running (its broker-down stops both). Without a majority of voters, no metadata change is made (exit 14)'
+            cand controller-up 'Start a stopped controller again: it catches up from the leader; if it restores a majority, the quorum elects a leader and fences brokers that stopped meanwhile'
             cand pause-replication 'Stop a broker''s followers from copying (a slow or cut-off follower)'
             cand resume-replication 'Let a paused broker''s followers copy again; they catch up and rejoin the ISR'
             cand corrupt 'Flip bytes in a replica''s segment data, then do what Kafka does about it: a damaged leader goes offline (its log dir failed) and an in-sync replica leads; a damaged follower is cut and fetched again from the leader. Nothing acknowledged is lost while a healthy in-sync replica holds it. An offline replica is tried again when its broker restarts (broker-down, then broker-up)'
@@ -623,6 +639,26 @@ set edit:completion:arg-completer[filka] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'filka;simulate-failure;broker-up'= {
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
+            cand --output 'Output format: text for people, json for scripts'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand -v 'Say on stderr what the command does, in Kafka''s words (-vv: every batch too)'
+            cand --verbose 'Say on stderr what the command does, in Kafka''s words (-vv: every batch too)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'filka;simulate-failure;controller-down'= {
+            cand --cluster 'The cluster directory, created on first use by every command that needs one'
+            cand --output 'Output format: text for people, json for scripts'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand -v 'Say on stderr what the command does, in Kafka''s words (-vv: every batch too)'
+            cand --verbose 'Say on stderr what the command does, in Kafka''s words (-vv: every batch too)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'filka;simulate-failure;controller-up'= {
             cand --cluster 'The cluster directory, created on first use by every command that needs one'
             cand --output 'Output format: text for people, json for scripts'
             cand -q 'Print nothing on stderr but errors'

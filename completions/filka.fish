@@ -33,7 +33,7 @@ complete -c filka -n "__fish_filka_needs_command" -s q -l quiet -d 'Print nothin
 complete -c filka -n "__fish_filka_needs_command" -s v -l verbose -d 'Say on stderr what the command does, in Kafka\'s words (-vv: every batch too)'
 complete -c filka -n "__fish_filka_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c filka -n "__fish_filka_needs_command" -s V -l version -d 'Print version'
-complete -c filka -n "__fish_filka_needs_command" -f -a "init" -d 'Create a cluster: broker folders, the metadata log and its snapshot'
+complete -c filka -n "__fish_filka_needs_command" -f -a "init" -d 'Create a cluster: broker folders and the controller quorum\'s metadata log'
 complete -c filka -n "__fish_filka_needs_command" -f -a "topic" -d 'Create, list, describe, alter and delete topics'
 complete -c filka -n "__fish_filka_needs_command" -f -a "produce" -d 'Produce records to a topic from stdin (or a file), one record per line'
 complete -c filka -n "__fish_filka_needs_command" -f -a "consume" -d 'Write a topic\'s records to stdout, like `kcat -C`'
@@ -41,7 +41,7 @@ complete -c filka -n "__fish_filka_needs_command" -f -a "group" -d 'Consumer gro
 complete -c filka -n "__fish_filka_needs_command" -f -a "schema" -d 'The local schema registry: subjects, versions, ids and compatibility modes'
 complete -c filka -n "__fish_filka_needs_command" -f -a "transactions" -d 'Transactions: their state in __transaction_state, producers of a partition, aborting (kafka-transactions.sh)'
 complete -c filka -n "__fish_filka_needs_command" -f -a "pipe" -d 'Run a command on each batch of a topic\'s records, writing its output to another topic exactly once (consume-transform-produce in one transaction per batch)'
-complete -c filka -n "__fish_filka_needs_command" -f -a "describe" -d 'Show brokers, topics, partitions, replicas and the metadata history'
+complete -c filka -n "__fish_filka_needs_command" -f -a "describe" -d 'Show brokers, topics, partitions, replicas, the metadata history and the controller quorum'
 complete -c filka -n "__fish_filka_needs_command" -f -a "simulate-failure" -d 'Make brokers fail in the ways Kafka brokers fail, and see how the cluster copes'
 complete -c filka -n "__fish_filka_needs_command" -f -a "dump" -d 'Print the contents of Kafka segment, index, snapshot and checkpoint files'
 complete -c filka -n "__fish_filka_needs_command" -f -a "mirror" -d 'Mirror topics to or from a real Kafka cluster'
@@ -49,12 +49,14 @@ complete -c filka -n "__fish_filka_needs_command" -f -a "demo" -d 'Play the seed
 complete -c filka -n "__fish_filka_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c filka -n "__fish_filka_using_subcommand init" -l brokers -d 'Number of brokers (1 to 1000)' -r
 complete -c filka -n "__fish_filka_using_subcommand init" -l first-id -d 'Id of the first broker; the others follow in order (Kafka\'s node.id)' -r
+complete -c filka -n "__fish_filka_using_subcommand init" -l controllers -d 'How many of the brokers (the first ones) are also controllers, voters of the KRaft quorum; a change needs a majority of them running. Default: the largest odd number up to 5 and the broker count' -r
 complete -c filka -n "__fish_filka_using_subcommand init" -s c -l config -d 'A cluster-wide config default, KEY=VALUE (repeat for more): replica.lag.time.max.ms or flush.messages. A topic\'s own --config overrides it' -r
 complete -c filka -n "__fish_filka_using_subcommand init" -l cluster -d 'The cluster directory, created on first use by every command that needs one' -r -f -a "(__fish_complete_directories)"
 complete -c filka -n "__fish_filka_using_subcommand init" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
 json\t'One JSON object per line, for scripts'
 csv\t'Comma-separated values, where a command supports it'
 avro\t'Avro, where a command supports it'"
+complete -c filka -n "__fish_filka_using_subcommand init" -l isolated -d 'The controllers are nodes of their own (Kafka\'s isolated mode, process.roles=controller): folders controller-<id>, ids 1 to N (or after the last broker\'s when those are taken), each with its copy of the metadata log. Brokers then go down without touching the quorum. Default count with it: 3'
 complete -c filka -n "__fish_filka_using_subcommand init" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c filka -n "__fish_filka_using_subcommand init" -s v -l verbose -d 'Say on stderr what the command does, in Kafka\'s words (-vv: every batch too)'
 complete -c filka -n "__fish_filka_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -472,21 +474,22 @@ complete -c filka -n "__fish_filka_using_subcommand pipe" -s f -l follow -d 'Kee
 complete -c filka -n "__fish_filka_using_subcommand pipe" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c filka -n "__fish_filka_using_subcommand pipe" -s v -l verbose -d 'Say on stderr what the command does, in Kafka\'s words (-vv: every batch too)'
 complete -c filka -n "__fish_filka_using_subcommand pipe" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history group" -l cluster -d 'The cluster directory, created on first use by every command that needs one' -r -f -a "(__fish_complete_directories)"
-complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history group" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
+complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history quorum group" -l cluster -d 'The cluster directory, created on first use by every command that needs one' -r -f -a "(__fish_complete_directories)"
+complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history quorum group" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
 json\t'One JSON object per line, for scripts'
 csv\t'Comma-separated values, where a command supports it'
 avro\t'Avro, where a command supports it'"
-complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history group" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history group" -s v -l verbose -d 'Say on stderr what the command does, in Kafka\'s words (-vv: every batch too)'
-complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history group" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history group" -f -a "cluster" -d 'The cluster: its id, counts, and the partitions each broker leads and follows'
-complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history group" -f -a "brokers" -d 'One row per broker: Id, State (online or down), Paused, Leads, Follows'
-complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history group" -f -a "topics" -d 'One row per partition of every topic'
-complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history group" -f -a "topic" -d 'One topic: a row per partition, then every config with its value and source'
-complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history group" -f -a "partition" -d 'One partition: leader, leader epoch, ISR, high watermark, and one row per replica'
-complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history group" -f -a "history" -d 'The metadata log in order: every change to brokers, topics and partitions'
-complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history group" -f -a "group" -d 'Where a group stands on each partition: committed offset, log end, lag, owner'
+complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history quorum group" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history quorum group" -s v -l verbose -d 'Say on stderr what the command does, in Kafka\'s words (-vv: every batch too)'
+complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history quorum group" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history quorum group" -f -a "cluster" -d 'The cluster: its id, counts, and the partitions each broker leads and follows'
+complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history quorum group" -f -a "brokers" -d 'One row per broker: Id, State (online or down), Paused, Leads, Follows'
+complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history quorum group" -f -a "topics" -d 'One row per partition of every topic'
+complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history quorum group" -f -a "topic" -d 'One topic: a row per partition, then every config with its value and source'
+complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history quorum group" -f -a "partition" -d 'One partition: leader, leader epoch, ISR, high watermark, and one row per replica'
+complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history quorum group" -f -a "history" -d 'The metadata log in order: every change to brokers, topics and partitions'
+complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history quorum group" -f -a "quorum" -d 'The KRaft controller quorum, as `kafka-metadata-quorum describe --status` prints it'
+complete -c filka -n "__fish_filka_using_subcommand describe; and not __fish_seen_subcommand_from cluster brokers topics topic partition history quorum group" -f -a "group" -d 'Where a group stands on each partition: committed offset, log end, lag, owner'
 complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from cluster" -l cluster -d 'The cluster directory, created on first use by every command that needs one' -r -f -a "(__fish_complete_directories)"
 complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from cluster" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
 json\t'One JSON object per line, for scripts'
@@ -538,6 +541,15 @@ avro\t'Avro, where a command supports it'"
 complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from history" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from history" -s v -l verbose -d 'Say on stderr what the command does, in Kafka\'s words (-vv: every batch too)'
 complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from history" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from quorum" -l cluster -d 'The cluster directory, created on first use by every command that needs one' -r -f -a "(__fish_complete_directories)"
+complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from quorum" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
+json\t'One JSON object per line, for scripts'
+csv\t'Comma-separated values, where a command supports it'
+avro\t'Avro, where a command supports it'"
+complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from quorum" -l replication -d 'One row per voter: its log end offset, lag and status'
+complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from quorum" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from quorum" -s v -l verbose -d 'Say on stderr what the command does, in Kafka\'s words (-vv: every batch too)'
+complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from quorum" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from group" -l cluster -d 'The cluster directory, created on first use by every command that needs one' -r -f -a "(__fish_complete_directories)"
 complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from group" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
 json\t'One JSON object per line, for scripts'
@@ -548,20 +560,22 @@ complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_su
 complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from group" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from group" -s v -l verbose -d 'Say on stderr what the command does, in Kafka\'s words (-vv: every batch too)'
 complete -c filka -n "__fish_filka_using_subcommand describe; and __fish_seen_subcommand_from group" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and not __fish_seen_subcommand_from broker-down broker-up pause-replication resume-replication corrupt torn-write" -l cluster -d 'The cluster directory, created on first use by every command that needs one' -r -f -a "(__fish_complete_directories)"
-complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and not __fish_seen_subcommand_from broker-down broker-up pause-replication resume-replication corrupt torn-write" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and not __fish_seen_subcommand_from broker-down broker-up controller-down controller-up pause-replication resume-replication corrupt torn-write" -l cluster -d 'The cluster directory, created on first use by every command that needs one' -r -f -a "(__fish_complete_directories)"
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and not __fish_seen_subcommand_from broker-down broker-up controller-down controller-up pause-replication resume-replication corrupt torn-write" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
 json\t'One JSON object per line, for scripts'
 csv\t'Comma-separated values, where a command supports it'
 avro\t'Avro, where a command supports it'"
-complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and not __fish_seen_subcommand_from broker-down broker-up pause-replication resume-replication corrupt torn-write" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and not __fish_seen_subcommand_from broker-down broker-up pause-replication resume-replication corrupt torn-write" -s v -l verbose -d 'Say on stderr what the command does, in Kafka\'s words (-vv: every batch too)'
-complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and not __fish_seen_subcommand_from broker-down broker-up pause-replication resume-replication corrupt torn-write" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and not __fish_seen_subcommand_from broker-down broker-up pause-replication resume-replication corrupt torn-write" -f -a "broker-down" -d 'Stop a broker: it leaves every ISR and the partitions it led elect new leaders'
-complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and not __fish_seen_subcommand_from broker-down broker-up pause-replication resume-replication corrupt torn-write" -f -a "broker-up" -d 'Start a broker again: recovery, truncation by leader epoch, catch-up, ISR rejoin'
-complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and not __fish_seen_subcommand_from broker-down broker-up pause-replication resume-replication corrupt torn-write" -f -a "pause-replication" -d 'Stop a broker\'s followers from copying (a slow or cut-off follower)'
-complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and not __fish_seen_subcommand_from broker-down broker-up pause-replication resume-replication corrupt torn-write" -f -a "resume-replication" -d 'Let a paused broker\'s followers copy again; they catch up and rejoin the ISR'
-complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and not __fish_seen_subcommand_from broker-down broker-up pause-replication resume-replication corrupt torn-write" -f -a "corrupt" -d 'Flip bytes in a replica\'s segment data, then do what Kafka does about it: a damaged leader goes offline (its log dir failed) and an in-sync replica leads; a damaged follower is cut and fetched again from the leader. Nothing acknowledged is lost while a healthy in-sync replica holds it. An offline replica is tried again when its broker restarts (broker-down, then broker-up)'
-complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and not __fish_seen_subcommand_from broker-down broker-up pause-replication resume-replication corrupt torn-write" -f -a "torn-write" -d 'Cut a replica\'s active segment in the middle of its last batch, as a crash during a write leaves it, then recover it as Kafka does after an unclean stop: the torn batch is cut; a leader left below the high watermark its in-sync replicas reached has lost acknowledged records, so it goes offline and an in-sync replica leads'
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and not __fish_seen_subcommand_from broker-down broker-up controller-down controller-up pause-replication resume-replication corrupt torn-write" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and not __fish_seen_subcommand_from broker-down broker-up controller-down controller-up pause-replication resume-replication corrupt torn-write" -s v -l verbose -d 'Say on stderr what the command does, in Kafka\'s words (-vv: every batch too)'
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and not __fish_seen_subcommand_from broker-down broker-up controller-down controller-up pause-replication resume-replication corrupt torn-write" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and not __fish_seen_subcommand_from broker-down broker-up controller-down controller-up pause-replication resume-replication corrupt torn-write" -f -a "broker-down" -d 'Stop a broker: it leaves every ISR and the partitions it led elect new leaders'
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and not __fish_seen_subcommand_from broker-down broker-up controller-down controller-up pause-replication resume-replication corrupt torn-write" -f -a "broker-up" -d 'Start a broker again: recovery, truncation by leader epoch, catch-up, ISR rejoin'
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and not __fish_seen_subcommand_from broker-down broker-up controller-down controller-up pause-replication resume-replication corrupt torn-write" -f -a "controller-down" -d 'Stop a controller alone (a voter of the KRaft quorum); when it led, the others elect a new leader with a higher epoch. A combined node\'s broker keeps running (its broker-down stops both). Without a majority of voters, no metadata change is made (exit 14)'
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and not __fish_seen_subcommand_from broker-down broker-up controller-down controller-up pause-replication resume-replication corrupt torn-write" -f -a "controller-up" -d 'Start a stopped controller again: it catches up from the leader; if it restores a majority, the quorum elects a leader and fences brokers that stopped meanwhile'
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and not __fish_seen_subcommand_from broker-down broker-up controller-down controller-up pause-replication resume-replication corrupt torn-write" -f -a "pause-replication" -d 'Stop a broker\'s followers from copying (a slow or cut-off follower)'
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and not __fish_seen_subcommand_from broker-down broker-up controller-down controller-up pause-replication resume-replication corrupt torn-write" -f -a "resume-replication" -d 'Let a paused broker\'s followers copy again; they catch up and rejoin the ISR'
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and not __fish_seen_subcommand_from broker-down broker-up controller-down controller-up pause-replication resume-replication corrupt torn-write" -f -a "corrupt" -d 'Flip bytes in a replica\'s segment data, then do what Kafka does about it: a damaged leader goes offline (its log dir failed) and an in-sync replica leads; a damaged follower is cut and fetched again from the leader. Nothing acknowledged is lost while a healthy in-sync replica holds it. An offline replica is tried again when its broker restarts (broker-down, then broker-up)'
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and not __fish_seen_subcommand_from broker-down broker-up controller-down controller-up pause-replication resume-replication corrupt torn-write" -f -a "torn-write" -d 'Cut a replica\'s active segment in the middle of its last batch, as a crash during a write leaves it, then recover it as Kafka does after an unclean stop: the torn batch is cut; a leader left below the high watermark its in-sync replicas reached has lost acknowledged records, so it goes offline and an in-sync replica leads'
 complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from broker-down" -l cluster -d 'The cluster directory, created on first use by every command that needs one' -r -f -a "(__fish_complete_directories)"
 complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from broker-down" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
 json\t'One JSON object per line, for scripts'
@@ -579,6 +593,22 @@ avro\t'Avro, where a command supports it'"
 complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from broker-up" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from broker-up" -s v -l verbose -d 'Say on stderr what the command does, in Kafka\'s words (-vv: every batch too)'
 complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from broker-up" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from controller-down" -l cluster -d 'The cluster directory, created on first use by every command that needs one' -r -f -a "(__fish_complete_directories)"
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from controller-down" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
+json\t'One JSON object per line, for scripts'
+csv\t'Comma-separated values, where a command supports it'
+avro\t'Avro, where a command supports it'"
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from controller-down" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from controller-down" -s v -l verbose -d 'Say on stderr what the command does, in Kafka\'s words (-vv: every batch too)'
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from controller-down" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from controller-up" -l cluster -d 'The cluster directory, created on first use by every command that needs one' -r -f -a "(__fish_complete_directories)"
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from controller-up" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
+json\t'One JSON object per line, for scripts'
+csv\t'Comma-separated values, where a command supports it'
+avro\t'Avro, where a command supports it'"
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from controller-up" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from controller-up" -s v -l verbose -d 'Say on stderr what the command does, in Kafka\'s words (-vv: every batch too)'
+complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from controller-up" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from pause-replication" -l cluster -d 'The cluster directory, created on first use by every command that needs one' -r -f -a "(__fish_complete_directories)"
 complete -c filka -n "__fish_filka_using_subcommand simulate-failure; and __fish_seen_subcommand_from pause-replication" -l output -d 'Output format: text for people, json for scripts' -r -f -a "text\t'Tables and templates for people'
 json\t'One JSON object per line, for scripts'

@@ -59,6 +59,7 @@ exit_codes! {
     Remote = 11, "A remote Kafka cluster returned an error.";
     Incompatible = 12, "A schema breaks its subject's compatibility mode.";
     NotAcknowledged = 13, "acks=all: on the leader, not acknowledged by the ISR.";
+    NoQuorum = 14, "Metadata change refused: no controller quorum.";
 }
 
 impl ExitCode {
@@ -189,13 +190,14 @@ pub fn classify(err: &(dyn std::error::Error + 'static)) -> Option<ExitCode> {
             // Runtime conditions, not bad arguments: exit 1.
             C::BrokerState { .. } | C::NothingToDamage { .. } => Some(ExitCode::Failure),
             C::Offline { .. } => Some(ExitCode::Offline),
+            C::NoQuorum { .. } => Some(ExitCode::NoQuorum),
             C::ProducerFenced(_) => Some(ExitCode::Fenced),
             C::BadSnapshot { .. } => Some(ExitCode::Corrupt),
             // A damaged replica that no failover could take the place of.
             C::ReplicaDamaged { .. } | C::ReplicaFailedRetry { .. } => Some(ExitCode::Corrupt),
             // Transparent wrappers: their inner error is not in the chain on its own.
             C::Log(inner) => classify(inner),
-            C::Replica { source, .. } => classify(source.as_ref()),
+            C::Replica { source, .. } | C::AfterCommit { source, .. } => classify(source.as_ref()),
             _ => None,
         };
     }
@@ -313,6 +315,7 @@ mod tests {
             (ExitCode::Remote, 11),
             (ExitCode::Incompatible, 12),
             (ExitCode::NotAcknowledged, 13),
+            (ExitCode::NoQuorum, 14),
         ];
         assert_eq!(ExitCode::ALL.len(), expected.len());
         for (code, n) in expected {
@@ -433,6 +436,13 @@ mod tests {
                     }),
                 },
                 ExitCode::Offline,
+            ),
+            (
+                C::NoQuorum {
+                    live: vec![101],
+                    voters: vec![101, 102, 103],
+                },
+                ExitCode::NoQuorum,
             ),
         ];
         for (err, code) in cases {

@@ -10,8 +10,8 @@
 //!
 //! ```text
 //! <cluster>/                 --cluster DIR, or FILKA_CLUSTER, default ./filka-data
-//!   cluster.json             cluster id, format version (the metadata snapshot)
-//!   metadata/                KRaft-style metadata log; cluster.json is its snapshot
+//!   simulation.json          processes simulate-failure stopped, paused followers
+//!   metadata-notes.jsonl     the reasons of partition changes (the log has no field)
 //!   locks/                   lock files only (never deleted while the cluster exists)
 //!   schemas/                 local schema registry (subjects, versions, ids)
 //!   groups/                  consumer-group membership (member files locked by live processes)
@@ -19,10 +19,13 @@
 //!     meta.properties
 //!     recovery-point-offset-checkpoint, replication-offset-checkpoint,
 //!     log-start-offset-checkpoint
+//!     __cluster_metadata-0/  a voter's copy of the KRaft metadata log, with quorum-state
+//!                            and <offset>-<epoch>.checkpoint snapshots
 //!     <topic>-<partition>/
 //!       00000000000000000000.log / .index / .timeindex
 //!       leader-epoch-checkpoint, partition.metadata
 //!   broker-102/ ...
+//!   controller-1/            a controller of its own (init --isolated), with its copy
 //! ```
 //!
 //! # Layers

@@ -30,7 +30,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::{GlobalArgs, OutputFormat, open_cluster};
-use crate::cluster::metadata::{BrokerStatus, MetadataRecord, TopicState};
+use crate::cluster::metadata::{BrokerStatus, TopicState};
 use crate::cluster::replica::PartitionView;
 use crate::cluster::topic::{CONFIG_KEYS, TopicConfig, is_internal};
 use crate::cluster::{Cluster, ClusterError};
@@ -55,10 +55,12 @@ Examples:
   For scripts, one JSON object per line:
     filka describe topics --output json | jq -c '.partitions[] | select(.leader == -1)'";
 
-/// Show brokers, topics, partitions, replicas and the metadata history.
+/// Show brokers, topics, partitions, replicas, the metadata history and the controller
+/// quorum.
 ///
-/// Reads the metadata snapshot (cluster.json) and the replicas' files without taking locks
-/// and without changing anything. The columns use Kafka's words: Leader, Replicas, Isr
+/// Reads the metadata image (the latest snapshot of the KRaft metadata log plus the
+/// committed records after it) and the replicas' files without taking locks and without
+/// changing anything. The columns use Kafka's words: Leader, Replicas, Isr
 /// (in-sync replicas), LogStartOffset, HighWatermark (what consumers may read),
 /// LogEndOffset (where the next record goes), Size (bytes of segment data).
 ///
@@ -81,6 +83,7 @@ pub enum What {
     Topic(TopicArgs),
     Partition(PartitionArgs),
     History(HistoryArgs),
+    Quorum(QuorumArgs),
     // The same arguments as `filka group describe`, so both accept the same flags.
     Group(super::group::DescribeArgs),
 }
@@ -175,18 +178,47 @@ pub struct PartitionArgs {
 /// The metadata log in order: every change to brokers, topics and partitions.
 ///
 /// Brokers registered and fenced, topics created, altered and deleted, leaders elected, ISRs
-/// shrunk and expanded: each is one record of the KRaft-style metadata log
-/// (metadata/__cluster_metadata-0), and cluster.json is what they add up to. Time is when the record was appended, in RFC 3339 (UTC).
+/// shrunk and expanded: each is a record of the KRaft metadata log
+/// (broker-N/__cluster_metadata-0, in Kafka's format), told in words with names resolved;
+/// a run of PartitionRecords of one topic is one row. Type is Kafka's record class; Time is
+/// when the record was appended, in RFC 3339 (UTC).
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = "\
 Examples:
   filka describe history
   filka describe history --topic demo
-  filka describe history --output json | jq -c 'select(.type == \"PartitionChange\")'")]
+  filka describe history --output json | jq -c 'select(.type == \"PartitionChangeRecord\")'")]
 pub struct HistoryArgs {
     /// Only the records about this topic (including a deleted one).
     #[arg(long, value_name = "TOPIC")]
     pub topic: Option<String>,
+}
+
+/// The KRaft controller quorum, as `kafka-metadata-quorum describe --status` prints it.
+///
+/// ClusterId, LeaderId (the active controller), LeaderEpoch, HighWatermark (the end of the
+/// metadata log a majority of the voters hold: what is committed), MaxFollowerLag (records
+/// the furthest-behind voter lacks), MaxFollowerLagTimeMs, CurrentVoters and
+/// CurrentObservers (the brokers that are not voters: they read the metadata, and have no
+/// vote). filka keeps no fetch times: MaxFollowerLagTimeMs is 0 when no voter lags, else -1
+/// (Kafka's value when it does not know).
+///
+/// --replication prints one row per voter, as `kafka-metadata-quorum describe
+/// --replication` does: NodeId, DirectoryId, LogEndOffset, Lag (behind the leader),
+/// LastFetchTimestamp and LastCaughtUpTimestamp (when its copy last grew, from the file;
+/// -1 while it lags), Status (Leader or Follower), and filka's Running column (a stopped
+/// controller keeps its copy, which lags until it comes back). Observers have no copy of
+/// their own in filka (they read the voters'), so they get no row.
+#[derive(Debug, clap::Args)]
+#[command(after_long_help = "\
+Examples:
+  filka describe quorum
+  filka describe quorum --replication
+  filka simulate-failure controller-down 101 && filka describe quorum")]
+pub struct QuorumArgs {
+    /// One row per voter: its log end offset, lag and status.
+    #[arg(long)]
+    pub replication: bool,
 }
 
 /// Runs the command.
@@ -199,6 +231,7 @@ pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         What::Topic(a) => run_topic(a, global),
         What::Partition(a) => partition(a, global),
         What::History(a) => history(a, global),
+        What::Quorum(a) => quorum(a, global),
         What::Group(a) => super::group::describe(&a.group, a.members, a.state, global),
     }
 }
@@ -216,9 +249,18 @@ fn finish(out: Printer) -> anyhow::Result<ExitCode> {
 
 /// `online` or `down`.
 fn status_name(c: &Cluster, broker: i32) -> &'static str {
-    match c.state().brokers.get(&broker).map(|b| b.status) {
-        Some(BrokerStatus::Online) => "online",
-        Some(BrokerStatus::Down) => "down",
+    match c
+        .state()
+        .brokers
+        .get(&broker)
+        .map(|b| (b.status, b.running))
+    {
+        Some((BrokerStatus::Online, true)) => "online",
+        // Stopped while the controller quorum was lost: not fenced yet.
+        Some((BrokerStatus::Online, false)) => "down (unfenced)",
+        Some((BrokerStatus::Down, false)) => "down",
+        // Its process runs, but no quorum has unfenced it yet.
+        Some((BrokerStatus::Down, true)) => "starting (fenced)",
         None => "unknown",
     }
 }
@@ -831,27 +873,6 @@ fn partition(args: &PartitionArgs, global: &GlobalArgs) -> anyhow::Result<ExitCo
     finish(out)
 }
 
-/// The topic a metadata record is about, if any.
-fn record_topic(r: &MetadataRecord) -> Option<&str> {
-    match r {
-        MetadataRecord::CreateTopic { name, .. } | MetadataRecord::DeleteTopic { name } => {
-            Some(name)
-        }
-        MetadataRecord::CreatePartitions { topic, .. }
-        | MetadataRecord::AlterConfigs { topic, .. }
-        | MetadataRecord::PartitionChange { topic, .. } => Some(topic),
-        MetadataRecord::RegisterBroker { .. }
-        | MetadataRecord::FenceBroker { .. }
-        | MetadataRecord::UnfenceBroker { .. }
-        | MetadataRecord::SetReplicationPaused { .. }
-        | MetadataRecord::AlterClusterConfigs { .. }
-        | MetadataRecord::ProducerIds { .. }
-        | MetadataRecord::BeginTransaction { .. }
-        | MetadataRecord::EndTransaction {}
-        | MetadataRecord::AbortTransaction { .. } => None,
-    }
-}
-
 fn configs_text(configs: &BTreeMap<String, String>) -> String {
     if configs.is_empty() {
         return "(defaults)".to_string();
@@ -860,80 +881,145 @@ fn configs_text(configs: &BTreeMap<String, String>) -> String {
     kv.join(",")
 }
 
-fn assignment_text(parts: &[crate::cluster::metadata::NewPartition]) -> String {
-    let v: Vec<String> = parts
-        .iter()
-        .map(|p| format!("{}=[{}]", p.partition, join(&p.replicas)))
+fn quorum(args: &QuorumArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
+    let c = open_cluster(global)?;
+    let q = c.quorum().context("reading the controller quorum")?;
+    let state = c.state();
+    let live = crate::cluster::kraft::raft::live_voters(&q, state);
+    let leader_end = q.copy(q.leader).map_or(0, |l| l.log_end);
+    let mut out = Printer::stdout();
+    if args.replication {
+        let mut rows = Vec::new();
+        let order =
+            std::iter::once(q.leader).chain(q.voters.iter().copied().filter(|&v| v != q.leader));
+        for v in order {
+            let Some(copy) = q.copy(v) else { continue };
+            let lag = leader_end - copy.log_end;
+            let fetched = last_write_ms(&copy.dir);
+            rows.push((
+                v,
+                copy.log_end,
+                lag,
+                fetched,
+                if lag == 0 { fetched } else { -1 },
+                if v == q.leader { "Leader" } else { "Follower" },
+                live.contains(&v),
+            ));
+        }
+        if global.output == OutputFormat::Json {
+            for (id, end, lag, fetch, caught, status, running) in &rows {
+                out.json_line(&json!({
+                    "node_id": id,
+                    "directory_id": null,
+                    "log_end_offset": end,
+                    "lag": lag,
+                    "last_fetch_timestamp": fetch,
+                    "last_caught_up_timestamp": caught,
+                    "status": status,
+                    "running": running,
+                }))?;
+            }
+            return finish(out);
+        }
+        let mut table = Table::new([
+            "NodeId",
+            "DirectoryId",
+            "LogEndOffset",
+            "Lag",
+            "LastFetchTimestamp",
+            "LastCaughtUpTimestamp",
+            "Status",
+            "Running",
+        ]);
+        for (id, end, lag, fetch, caught, status, running) in rows {
+            table.row([
+                id.to_string(),
+                "AAAAAAAAAAAAAAAAAAAAAA".to_string(),
+                end.to_string(),
+                lag.to_string(),
+                fetch.to_string(),
+                caught.to_string(),
+                status.to_string(),
+                yes_no(running).to_string(),
+            ]);
+        }
+        out.table(&table)?;
+        return finish(out);
+    }
+    let min_end = q.copies.iter().map(|c| c.log_end).min().unwrap_or(0);
+    let max_lag = leader_end - min_end;
+    let lag_time: i64 = if max_lag == 0 { 0 } else { -1 };
+    let observers: Vec<i32> = state
+        .brokers
+        .keys()
+        .copied()
+        .filter(|b| !q.voters.contains(b))
         .collect();
-    v.join(" ")
+    let node = |id: &i32| format!("{{\"id\": {id}, \"directoryId\": null}}");
+    let list = |ids: &[i32]| format!("[{}]", ids.iter().map(node).collect::<Vec<_>>().join(", "));
+    if global.output == OutputFormat::Json {
+        out.json_line(&json!({
+            "cluster_id": state.cluster_id,
+            "leader_id": q.leader,
+            "leader_epoch": q.epoch,
+            "high_watermark": q.high_watermark,
+            "max_follower_lag": max_lag,
+            "max_follower_lag_time_ms": lag_time,
+            "current_voters": q.voters,
+            "current_observers": observers,
+            "running_voters": live,
+        }))?;
+        return finish(out);
+    }
+    for (k, v) in [
+        ("ClusterId", state.cluster_id.clone()),
+        ("LeaderId", q.leader.to_string()),
+        ("LeaderEpoch", q.epoch.to_string()),
+        ("HighWatermark", q.high_watermark.to_string()),
+        ("MaxFollowerLag", max_lag.to_string()),
+        ("MaxFollowerLagTimeMs", lag_time.to_string()),
+        ("CurrentVoters", list(&q.voters)),
+        ("CurrentObservers", list(&observers)),
+    ] {
+        out.line(&format!("{:<24}{v}", format!("{k}:")))?;
+    }
+    if live.len() < q.voters.len() {
+        let stopped: Vec<i32> = q
+            .voters
+            .iter()
+            .copied()
+            .filter(|v| !live.contains(v))
+            .collect();
+        out.line(&format!(
+            "Stopped voters:         {} ({} of {} run; a change needs {})",
+            join(&stopped),
+            live.len(),
+            q.voters.len(),
+            q.majority()
+        ))?;
+    }
+    finish(out)
 }
 
-/// A record in words, for the Details column.
-fn record_details(r: &MetadataRecord) -> String {
-    match r {
-        MetadataRecord::RegisterBroker { id } => format!("broker {id} registered (online)"),
-        MetadataRecord::FenceBroker { id } => format!("broker {id} fenced (down)"),
-        MetadataRecord::UnfenceBroker { id } => format!("broker {id} unfenced (online)"),
-        MetadataRecord::SetReplicationPaused { id, paused } => format!(
-            "broker {id} replication {}",
-            if *paused { "paused" } else { "resumed" }
-        ),
-        MetadataRecord::CreateTopic {
-            name,
-            topic_id,
-            configs,
-            partitions,
-        } => format!(
-            "topic {name} (id {topic_id}), {} partitions, replicas {}, configs {}",
-            partitions.len(),
-            assignment_text(partitions),
-            configs_text(configs)
-        ),
-        MetadataRecord::DeleteTopic { name } => format!("topic {name} deleted"),
-        MetadataRecord::CreatePartitions { topic, partitions } => format!(
-            "topic {topic} +{} partitions, replicas {}",
-            partitions.len(),
-            assignment_text(partitions)
-        ),
-        MetadataRecord::AlterConfigs { topic, configs } => {
-            format!("topic {topic} configs {}", configs_text(configs))
-        }
-        MetadataRecord::AlterClusterConfigs { configs } => {
-            format!("cluster-wide configs {}", configs_text(configs))
-        }
-        MetadataRecord::ProducerIds { next_producer_id } => {
-            format!("producer ids up to {} handed out", next_producer_id - 1)
-        }
-        MetadataRecord::PartitionChange {
-            topic,
-            partition,
-            leader,
-            leader_epoch,
-            isr,
-            reason,
-            offline_replicas,
-        } => format!(
-            "{topic}-{partition} leader {} epoch {leader_epoch} isr [{}]{}: {reason}",
-            if *leader < 0 {
-                "none".to_string()
-            } else {
-                leader.to_string()
-            },
-            join(isr),
-            match offline_replicas {
-                Some(o) if !o.is_empty() => format!(" offline replicas [{}]", join(o)),
-                Some(_) => " offline replicas none".to_string(),
-                None => String::new(),
-            }
-        ),
-        MetadataRecord::BeginTransaction { name } => {
-            format!("a change spanning several batches begins: {name}")
-        }
-        MetadataRecord::EndTransaction {} => "the change is complete".to_string(),
-        MetadataRecord::AbortTransaction { reason } => {
-            format!("the unfinished change is void: {reason}")
-        }
-    }
+/// When the newest `.log` segment in `dir` was last written, in ms since the epoch (-1 if
+/// unknown).
+fn last_write_ms(dir: &std::path::Path) -> i64 {
+    let newest = crate::log::partition::list_segments(dir, false)
+        .ok()
+        .and_then(|b| b.last().copied());
+    newest
+        .and_then(|b| {
+            std::fs::metadata(crate::log::names::segment_path(
+                dir,
+                b,
+                crate::log::names::LOG_SUFFIX,
+            ))
+            .ok()?
+            .modified()
+            .ok()
+        })
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(-1, |d| d.as_millis() as i64)
 }
 
 /// Milliseconds since the epoch as RFC 3339 UTC with milliseconds (always 24 characters
@@ -944,43 +1030,50 @@ pub fn rfc3339_ms(ms: i64) -> String {
 
 fn history(args: &HistoryArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     let c = open_cluster(global)?;
-    let records: Vec<_> = c
+    let entries: Vec<_> = c
         .history()
         .context("reading the metadata log")?
         .into_iter()
-        .filter(|(_, _, r)| {
+        .filter(|e| {
             args.topic
                 .as_deref()
-                .is_none_or(|t| record_topic(r) == Some(t))
+                .is_none_or(|t| e.topic.as_deref() == Some(t))
         })
         .collect();
     if let Some(t) = &args.topic
-        && records.is_empty()
+        && entries.is_empty()
     {
         // Not even a deleted topic of that name: most likely a typo.
         c.topic(t)?;
     }
     let mut out = Printer::stdout();
     if global.output == OutputFormat::Json {
-        for (offset, ts, r) in &records {
-            let mut m = serde_json::Map::new();
-            m.insert("offset".into(), json!(offset));
-            m.insert("timestamp".into(), json!(ts));
-            m.insert("time".into(), json!(rfc3339_ms(*ts)));
-            if let Value::Object(fields) = serde_json::to_value(r)? {
-                m.extend(fields);
-            }
-            out.json_line(&m)?;
+        for e in &entries {
+            out.json_line(&json!({
+                "offset": e.offset,
+                "last_offset": e.last_offset,
+                "timestamp": e.timestamp,
+                "time": rfc3339_ms(e.timestamp),
+                "type": e.kind,
+                "topic": e.topic,
+                "details": e.details,
+                "record": e.data,
+            }))?;
         }
         return finish(out);
     }
     let mut table = Table::new(["Offset", "Time", "Type", "Details"]);
-    for (offset, ts, r) in &records {
+    for e in &entries {
+        let offsets = if e.last_offset > e.offset {
+            format!("{}-{}", e.offset, e.last_offset)
+        } else {
+            e.offset.to_string()
+        };
         table.row([
-            offset.to_string(),
-            rfc3339_ms(*ts),
-            r.kind().to_string(),
-            record_details(r),
+            offsets,
+            rfc3339_ms(e.timestamp),
+            e.kind.clone(),
+            e.details.clone(),
         ]);
     }
     out.table(&table)?;
@@ -996,24 +1089,5 @@ mod tests {
         assert_eq!(rfc3339_ms(1_717_245_296_789), "2024-06-01T12:34:56.789Z");
         assert_eq!(rfc3339_ms(1_717_245_296_000), "2024-06-01T12:34:56.000Z");
         assert_eq!(rfc3339_ms(i64::MAX), i64::MAX.to_string());
-    }
-
-    #[test]
-    fn details_name_the_change() {
-        let r = MetadataRecord::PartitionChange {
-            topic: "demo".into(),
-            partition: 2,
-            leader: -1,
-            leader_epoch: 4,
-            isr: vec![],
-            reason: "broker 101 went down".into(),
-            offline_replicas: None,
-        };
-        assert_eq!(
-            record_details(&r),
-            "demo-2 leader none epoch 4 isr []: broker 101 went down"
-        );
-        assert_eq!(record_topic(&r), Some("demo"));
-        assert_eq!(record_topic(&MetadataRecord::FenceBroker { id: 1 }), None);
     }
 }

@@ -100,11 +100,11 @@ impl GlobalArgs {
         if !self.verbose_at(1) {
             return;
         }
-        let records: Vec<(i64, &'static str)> = match cluster.history() {
+        let records: Vec<(i64, String)> = match cluster.history() {
             Ok(h) => h
-                .iter()
-                .filter(|(offset, _, _)| *offset >= from)
-                .map(|(offset, _, r)| (*offset, r.kind()))
+                .into_iter()
+                .filter(|e| e.last_offset >= from)
+                .map(|e| (e.offset.max(from), e.kind))
                 .collect(),
             Err(e) => {
                 self.detail(

@@ -1,15 +1,17 @@
 //! `filka init`: create a cluster directory with N brokers, like formatting the log dirs of a
 //! new KRaft cluster (`kafka-storage.sh format`) and starting its brokers.
 //!
-//! Spec: `filka init [--brokers N] [--first-id ID] [-c KEY=VALUE]...` (defaults 3 and 101)
-//! creates one folder per broker (a Kafka log.dir with `meta.properties` and empty
-//! checkpoint files), the metadata log with one RegisterBroker record per broker (and an
-//! AlterClusterConfigs record for `-c`), and its snapshot `cluster.json`, then prints what it
-//! created. `-c` sets cluster-wide defaults of `replica.lag.time.max.ms` and
+//! Spec: `filka init [--brokers N] [--first-id ID] [--controllers N] [-c KEY=VALUE]...`
+//! (defaults 3, 101, and the largest odd number up to 5) creates one folder per broker (a
+//! Kafka log.dir with `meta.properties` and empty checkpoint files); the first N brokers are
+//! also controllers (combined mode), each with its copy of the KRaft metadata log
+//! (`__cluster_metadata-0`: quorum-state, bootstrap records, a RegisterBrokerRecord per
+//! broker, a ConfigRecord per `-c`), then prints what it created. `-c` sets cluster-wide defaults of `replica.lag.time.max.ms` and
 //! `flush.messages` (Kafka's broker settings), which a topic's own config overrides; any
 //! other key is a usage error, checked before anything is created. It refuses to touch a
-//! directory that already holds a cluster or any part of one (cluster.json, the metadata
-//! log, a broker's meta.properties), or is a broker folder of one: exit 1, nothing changed.
+//! directory that already holds a cluster or any part of one (a metadata log, a broker's
+//! meta.properties, filka's earlier cluster.json), or is a broker folder of one: exit 1,
+//! nothing changed.
 //!
 //! Owns only flag parsing and the report; the cluster layer creates the files.
 
@@ -35,6 +37,13 @@ Examples:
   Five brokers numbered 1 to 5, as in Kafka's quickstart configs:
     filka --cluster lab init --brokers 5 --first-id 1
 
+  Five brokers, of which the first three form the controller quorum:
+    filka --cluster lab init --brokers 5 --controllers 3
+
+  Three brokers and three controllers of their own (isolated mode), so that two brokers
+  can go down and the quorum still stands:
+    filka --cluster lab init --isolated
+
   Followers leave the ISR after 5 s, and every record is flushed, unless a topic says
   otherwise (cluster-wide defaults, as Kafka's broker settings):
     filka init -c replica.lag.time.max.ms=5000 -c flush.messages=1
@@ -42,19 +51,21 @@ Examples:
   Start over (init never overwrites a cluster):
     rm -r filka-data && filka init";
 
-/// Create a cluster: broker folders, the metadata log and its snapshot.
+/// Create a cluster: broker folders and the controller quorum's metadata log.
 ///
 /// Each broker is a folder named broker-<id> (a Kafka log.dir) holding meta.properties (node
-/// id, cluster id, directory id) and empty checkpoint files. The metadata log
-/// (metadata/__cluster_metadata-0) records one RegisterBroker per broker, and cluster.json is
-/// its snapshot. All brokers start online.
+/// id, cluster id, directory id) and empty checkpoint files. The first --controllers brokers
+/// are also KRaft controllers (Kafka's combined mode): each holds a copy of the metadata log,
+/// broker-<id>/__cluster_metadata-0, in Kafka's format, with its quorum-state. The log starts
+/// with Kafka's bootstrap records (metadata.version, features), then one
+/// RegisterBrokerRecord per broker; a change is committed once a majority of the controllers
+/// hold it. All brokers start online.
 ///
-/// Every command that needs a cluster creates the default one on first use, so `init` is only needed for
-/// another broker count or other ids. It never overwrites an existing cluster: on a directory
-/// that holds one, or any part of one (cluster.json, the metadata log, a broker's
-/// meta.properties), or on one of its broker folders, it changes nothing and exits 1. A lost
-/// cluster.json is not a reason to start over: the next command rebuilds it from the metadata
-/// log.
+/// Every command that needs a cluster creates the default one on first use, so `init` is only
+/// needed for another broker count, other ids or another quorum. It never overwrites an
+/// existing cluster: on a directory that holds one, or any part of one (a metadata log, a
+/// broker's meta.properties), or on one of its broker folders, it changes nothing and exits
+/// 1.
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = EXAMPLES)]
 pub struct Args {
@@ -76,6 +87,23 @@ pub struct Args {
     )]
     pub first_id: i32,
 
+    /// How many of the brokers (the first ones) are also controllers, voters of the KRaft
+    /// quorum; a change needs a majority of them running. Default: the largest odd number up
+    /// to 5 and the broker count.
+    #[arg(
+        long,
+        value_name = "N",
+        value_parser = clap::value_parser!(u32).range(1..=i64::from(cluster::MAX_BROKERS)),
+    )]
+    pub controllers: Option<u32>,
+
+    /// The controllers are nodes of their own (Kafka's isolated mode,
+    /// process.roles=controller): folders controller-<id>, ids 1 to N (or after the last
+    /// broker's when those are taken), each with its copy of the metadata log. Brokers then
+    /// go down without touching the quorum. Default count with it: 3.
+    #[arg(long)]
+    pub isolated: bool,
+
     /// A cluster-wide config default, KEY=VALUE (repeat for more): replica.lag.time.max.ms
     /// or flush.messages. A topic's own --config overrides it.
     #[arg(short, long = "config", value_name = "KEY=VALUE")]
@@ -95,13 +123,33 @@ pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         ))
         .exit_code(ExitCode::Usage);
     }
+    let controllers = args.controllers.unwrap_or_else(|| {
+        if args.isolated {
+            3
+        } else {
+            cluster::default_controllers(args.brokers)
+        }
+    });
+    if !args.isolated && controllers > args.brokers {
+        return Err(anyhow::anyhow!(
+            "--controllers {controllers} is more than the {} brokers; in combined mode the controllers are among the brokers (--isolated gives them nodes of their own)",
+            args.brokers
+        ))
+        .exit_code(ExitCode::Usage);
+    }
     let mut configs = BTreeMap::new();
     for flag in &args.configs {
         let (k, v) = parse_assignment(flag).map_err(ClusterError::from)?;
         configs.insert(k, v);
     }
     TopicConfig::validate_cluster(&configs).map_err(ClusterError::from)?;
-    let mut c = match Cluster::init(path, args.brokers, args.first_id) {
+    let mut c = match Cluster::init_with_controllers(
+        path,
+        args.brokers,
+        args.first_id,
+        controllers,
+        args.isolated,
+    ) {
         Ok(c) => c,
         Err(ClusterError::AlreadyExists { path, found }) => anyhow::bail!(
             "{} already holds a filka cluster; nothing changed ({} exists: remove the directory to start over, or pass --cluster with another one)",
@@ -120,39 +168,54 @@ pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     let layout = c.layout();
     let state = c.state();
     let records = c.history().map(|h| h.len()).unwrap_or(0);
+    let voters = c.quorum().map(|q| q.voters).unwrap_or_default();
     let mut out = Printer::stdout();
     if global.output == OutputFormat::Json {
         let brokers: Vec<_> = state
             .brokers
             .keys()
-            .map(|&id| json!({"id": id, "dir": layout.broker_dir(id)}))
+            .map(|&id| {
+                let controller = voters.contains(&id);
+                json!({
+                    "id": id,
+                    "dir": layout.broker_dir(id),
+                    "controller": controller,
+                    "metadata_log": controller.then(|| layout.metadata_copy(id)),
+                })
+            })
+            .collect();
+        let isolated: Vec<_> = voters
+            .iter()
+            .filter(|v| !state.brokers.contains_key(v))
+            .map(|&id| json!({"id": id, "dir": layout.controller_dir(id), "metadata_log": layout.metadata_copy(id)}))
             .collect();
         out.json_line(&json!({
             "cluster_id": state.cluster_id,
             "path": layout.root(),
             "brokers": brokers,
-            "metadata_log": layout.metadata_log(),
-            "metadata_records": records,
-            "snapshot": layout.snapshot(),
+            "controllers": voters,
+            "isolated_controllers": isolated,
+            "metadata_entries": records,
             "configs": state.configs,
         }))?;
     } else {
-        let mut rows: Vec<(String, String)> = state
-            .brokers
-            .keys()
-            .map(|&id| {
-                let props = layout.broker_dir(id).join(layout::META_PROPERTIES);
-                (props.display().to_string(), format!("broker {id}"))
-            })
-            .collect();
-        rows.push((
-            layout.metadata_log().display().to_string(),
-            format!("metadata log ({records} records)"),
-        ));
-        rows.push((
-            layout.snapshot().display().to_string(),
-            "metadata snapshot".to_string(),
-        ));
+        let mut rows: Vec<(String, String)> = Vec::new();
+        for &id in voters.iter().filter(|v| !state.brokers.contains_key(v)) {
+            rows.push((
+                layout.metadata_copy(id).display().to_string(),
+                format!("controller {id} (a node of its own): its copy of the metadata log"),
+            ));
+        }
+        for &id in state.brokers.keys() {
+            let props = layout.broker_dir(id).join(layout::META_PROPERTIES);
+            rows.push((props.display().to_string(), format!("broker {id}")));
+            if voters.contains(&id) {
+                rows.push((
+                    layout.metadata_copy(id).display().to_string(),
+                    format!("controller {id}: its copy of the metadata log"),
+                ));
+            }
+        }
         let width = rows.iter().map(|r| r.0.len()).max().unwrap_or(0);
         out.line(&format!(
             "Created cluster {} in {} with {} brokers:",
@@ -163,6 +226,13 @@ pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         for (file, what) in rows {
             out.line(&escape_control(&format!("  {file:<width$}  {what}")))?;
         }
+        let ids: Vec<String> = voters.iter().map(i32::to_string).collect();
+        out.line(&format!(
+            "Controller quorum: voters {} (a change is committed on {} of them); metadata log: {} entries (filka describe history)",
+            ids.join(", "),
+            voters.len() / 2 + 1,
+            records
+        ))?;
         if !state.configs.is_empty() {
             let kv: Vec<String> = state
                 .configs

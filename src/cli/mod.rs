@@ -254,51 +254,23 @@ pub fn report_opened(
         Opened::Created => {
             eprintln!("filka: no cluster at {root}; created one with brokers 101, 102, 103")
         }
-        Opened::Rebuilt(r) => {
+        Opened::Converted(c) => {
             let n = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
             eprintln!(
-                "filka: {} was missing; rebuilt it from the metadata log ({}: {}, {})",
-                escape_control(&r.snapshot.display().to_string()),
-                n(r.records, "record"),
-                n(r.brokers, "broker"),
-                n(r.topics, "topic")
+                "filka: converted the cluster's metadata ({}, {}) from filka's earlier JSON \
+                 metadata (cluster.json) to a KRaft metadata log in the controllers' folders \
+                 (broker-N/__cluster_metadata-0); the old files are kept in {}",
+                n(c.brokers, "broker"),
+                n(c.topics, "topic"),
+                escape_control(&c.kept_in.display().to_string())
             )
-        }
-        Opened::CaughtUp(c) => {
-            let snapshot = escape_control(&cluster.layout().snapshot().display().to_string());
-            if !c.changes.is_empty() {
-                let (what, they) = match c.changes.len() {
-                    1 => ("an earlier metadata change".to_string(), "it is"),
-                    n => (format!("{n} earlier metadata changes"), "they are"),
-                };
-                eprintln!(
-                    "filka: completed {what} that its command committed to the metadata log but \
-                     could not write to {snapshot}: {}{}",
-                    escape_control(&c.changes.join("; ")),
-                    match &c.unsaved {
-                        None => String::new(),
-                        Some(e) => format!(
-                            " ({snapshot} still cannot be written, so {they} applied from the \
-                             metadata log again next time: {})",
-                            escape_control(e)
-                        ),
-                    }
-                );
-            } else if let Some(e) = &c.unsaved {
-                eprintln!(
-                    "filka: {snapshot} is behind the metadata log and could not be brought up \
-                     to date: {}",
-                    escape_control(e)
-                );
-            }
         }
     }
     if let crate::cluster::Location::Broker { id, .. } = crate::cluster::locate(&global.cluster) {
-        use crate::cluster::metadata::BrokerStatus;
         let folder = escape_control(&global.cluster.display().to_string());
-        match cluster.state().brokers.get(&id).map(|b| b.status) {
-            Some(BrokerStatus::Online) => {}
-            Some(BrokerStatus::Down) => eprintln!(
+        match cluster.state().brokers.get(&id).map(|b| b.is_online()) {
+            Some(true) => {}
+            Some(false) => eprintln!(
                 "filka: broker {id} (the bootstrap folder {folder}) is down; using the \
                  cluster's metadata from {root}, as a Kafka client would from another \
                  bootstrap broker"

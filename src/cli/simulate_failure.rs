@@ -24,6 +24,11 @@ Examples:
     filka simulate-failure broker-down 102 --power-loss
     filka simulate-failure broker-up 102
 
+  The controller quorum: stop its leader and watch the election:
+    filka describe quorum
+    filka simulate-failure controller-down 101
+    filka simulate-failure controller-up 101
+
   A slow follower: it stops copying and leaves the ISR after replica.lag.time.max.ms:
     filka simulate-failure pause-replication 103
     filka simulate-failure resume-replication 103
@@ -64,6 +69,26 @@ pub enum What {
     #[command(after_long_help = "Examples:\n  filka simulate-failure broker-up 101")]
     BrokerUp {
         /// Broker id.
+        id: i32,
+    },
+    /// Stop a controller alone (a voter of the KRaft quorum); when it led, the others elect
+    /// a new leader with a higher epoch. A combined node's broker keeps running (its
+    /// broker-down stops both). Without a majority of voters, no metadata change is made
+    /// (exit 14).
+    #[command(after_long_help = "Examples:
+  filka describe quorum
+  filka simulate-failure controller-down 101
+  filka describe quorum")]
+    ControllerDown {
+        /// Controller (voter) id.
+        id: i32,
+    },
+    /// Start a stopped controller again: it catches up from the leader; if it restores a
+    /// majority, the quorum elects a leader and fences brokers that stopped meanwhile.
+    #[command(after_long_help = "Examples:
+  filka simulate-failure controller-up 101")]
+    ControllerUp {
+        /// Controller (voter) id.
         id: i32,
     },
     /// Stop a broker's followers from copying (a slow or cut-off follower).
@@ -250,6 +275,18 @@ fn print(report: &Report, global: &GlobalArgs) -> anyhow::Result<()> {
     for d in &report.damage {
         out.line(&damage_line(d))?;
     }
+    for e in &report.elections {
+        out.line(&format!(
+            "controller quorum: {} elected leader in epoch {}{}",
+            e.leader,
+            e.epoch,
+            if e.previous >= 0 {
+                format!(" ({} stopped)", e.previous)
+            } else {
+                String::new()
+            }
+        ))?;
+    }
     for r in &report.changes {
         out.line(&change_line(r))?;
     }
@@ -262,6 +299,7 @@ fn print(report: &Report, global: &GlobalArgs) -> anyhow::Result<()> {
         ))?;
     }
     if report.damage.is_empty()
+        && report.elections.is_empty()
         && report.changes.is_empty()
         && report.events.is_empty()
         && report.offline.is_empty()
@@ -288,6 +326,10 @@ pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         What::BrokerUp { id } => {
             failover::broker_up(&mut cluster, *id).with_context(|| format!("broker-up {id}"))?
         }
+        What::ControllerDown { id } => failover::controller_down(&mut cluster, *id)
+            .with_context(|| format!("controller-down {id}"))?,
+        What::ControllerUp { id } => failover::controller_up(&mut cluster, *id)
+            .with_context(|| format!("controller-up {id}"))?,
         What::PauseReplication { id } => failover::set_paused(&mut cluster, *id, true)
             .with_context(|| format!("pause-replication {id}"))?,
         What::ResumeReplication { id } => failover::set_paused(&mut cluster, *id, false)

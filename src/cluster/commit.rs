@@ -1,381 +1,293 @@
-//! A metadata change, all or nothing. Its records are appended to the metadata log and
-//! fsynced (the commit point), then `cluster.json` is replaced. When any step fails, the
-//! append is taken back (the log is cut to where it ended before), so the change is
-//! reported failed and is not applied later by whoever replays the log. Only when taking it
-//! back fails too and the log holds the whole change does it stand: the error says so
-//! ([`ClusterError::CommittedNotShown`]), and the next open applies it, writes the snapshot
-//! and names the change ([`CaughtUp`]).
+//! A metadata change, all or nothing: filka's change written as Kafka's records
+//! ([`kraft::translate`]) and committed through the controller quorum ([`kraft::raft`]):
+//! appended to the leader's copy of the metadata log and every running follower's, each
+//! fsynced, committed on a majority, else cut back everywhere and reported failed. Then the
+//! image moves on, the partition changes' reasons go to the notes file, and a snapshot is
+//! taken when the log has grown enough since the last one. A change that spans batches is
+//! one transaction (Begin/EndTransactionRecord); one a dead controller left open is aborted
+//! by the next change (AbortTransactionRecord), as KRaft's controller does.
 //!
-//! Catching up ([`Cluster::catch_up`]) is that replay: the changes the log holds past the
-//! snapshot's offset, whole ones applied, an unfinished multi-batch one aborted.
+//! Also the first records of a new cluster (its bootstrap), and the conversion of a cluster
+//! of filka's earlier JSON metadata.
 //!
 //! Must not: take locks (callers hold the controller lock), or print.
 
-use std::fs::OpenOptions;
-use std::path::{Path, PathBuf};
-
+use super::kraft::{self, Translated, copy, image::Image, notes, raft::Active};
 use super::layout::Layout;
-use super::metadata::{self, ClusterState, MetadataRecord, Replay};
-use super::{Cluster, ClusterError, io_err, now_ms, snapshot};
-use crate::log::producer_state::snapshot as producer_snapshot;
-use crate::log::{self, LogConfig, LogError, LogReader, OpenHints, PartitionLog, names};
-use crate::record::{BatchBuilder, BatchOptions};
+use super::lock::FileLock;
+use super::metadata::{self, ClusterState, MetadataRecord};
+use super::quorum::{QuorumState, SnapshotId};
+use super::simulation::Simulation;
+use super::{Cluster, ClusterError, now_ms, random_uuid};
+use crate::record::kraft::records::{
+    AbortTransactionRecord, FeatureLevelRecord, METADATA_VERSION_LEVEL, MetadataRecord as Kafka,
+};
+use crate::record::uuid::Uuid;
 
-/// What catching up with the metadata log did: changes a command committed to the log
-/// without getting them into `cluster.json` (its snapshot write failed, and so did taking
-/// the change back), now applied.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CaughtUp {
-    /// The changes applied, oldest first, each named by [`metadata::change_name`].
-    pub changes: Vec<String>,
-    /// The metadata-log offsets replayed, from (inclusive) to (exclusive).
-    pub offsets: (i64, i64),
-    /// Why `cluster.json` could not be brought up to date, when it could not: what the log
-    /// holds past it is then applied in memory only, and again at the next open.
-    pub unsaved: Option<String>,
+/// Bytes of metadata log after which the active controller takes a snapshot: Kafka's
+/// `metadata.log.max.record.bytes.between.snapshots` default (20 MiB).
+pub const SNAPSHOT_BYTES: u64 = 20 << 20;
+
+/// What a translation needs from the cluster's files.
+struct Files<'a> {
+    layout: &'a Layout,
+    controller: i32,
 }
 
-/// One metadata-log batch read back: (offset, timestamp, record) of each record.
-pub(super) type ReadBatch = Vec<(i64, i64, MetadataRecord)>;
+impl kraft::translate::Outside for Files<'_> {
+    fn log_dir(&self, id: i32) -> Uuid {
+        kraft::load::broker_property(self.layout, id, "directory.id")
+            .ok()
+            .flatten()
+            .and_then(|s| Uuid::from_base64(&s))
+            .unwrap_or_default()
+    }
 
-/// Where the metadata log ended before an append: what taking the append back restores.
-struct LogMark {
-    dir: PathBuf,
-    /// The log end offset.
-    end: i64,
-    /// The active segment's base offset.
-    active: i64,
-    /// The active segment's `.index`, `.timeindex` and `.log` with their lengths, in the
-    /// order they are cut back (index entries before the data they point at, as
-    /// `Segment::truncate_to` does, so a reader that takes no lock never finds an entry past
-    /// the end of the data).
-    lens: Vec<(PathBuf, u64)>,
+    fn random_id(&self) -> Uuid {
+        random_uuid()
+    }
+
+    fn controller(&self) -> i32 {
+        self.controller
+    }
 }
 
-impl LogMark {
-    fn take(log: &PartitionLog) -> Result<LogMark, ClusterError> {
-        let dir = log.dir().to_path_buf();
-        let active = log.segment_bases().last().copied().unwrap_or(0);
-        let mut lens = Vec::with_capacity(3);
-        for suffix in [
-            names::INDEX_SUFFIX,
-            names::TIME_INDEX_SUFFIX,
-            names::LOG_SUFFIX,
-        ] {
-            let p = names::segment_path(&dir, active, suffix);
-            let len = std::fs::metadata(&p).map_err(io_err(&p))?.len();
-            lens.push((p, len));
+/// The records of a new cluster's bootstrap (Kafka's "Bootstrap records", from its
+/// bootstrap snapshot): `metadata.version`.
+pub fn bootstrap_records() -> Vec<Translated> {
+    vec![Translated::from(Kafka::from(FeatureLevelRecord {
+        name: "metadata.version".into(),
+        feature_level: METADATA_VERSION_LEVEL,
+        ..Default::default()
+    }))]
+}
+
+/// Creates each voter's copy of the metadata log as `kafka-storage format` leaves it, with
+/// the bootstrap snapshot (`00000000000000000000-0000000000.checkpoint`: the feature
+/// levels) and a `quorum-state` naming the voters and no leader yet.
+pub fn bootstrap(layout: &Layout, voters: &[i32]) -> Result<(), ClusterError> {
+    let q = QuorumState::new(voters.to_vec());
+    let mut features = ClusterState::new(String::new());
+    features
+        .features
+        .insert("metadata.version".into(), METADATA_VERSION_LEVEL);
+    let now = now_ms();
+    for &v in voters {
+        let dir = kraft::raft::copy_dir(layout, v);
+        copy::create(&dir, &q)?;
+        kraft::checkpoint::write(
+            &dir,
+            SnapshotId {
+                end_offset: 0,
+                epoch: 0,
+            },
+            &features,
+            now,
+            now,
+        )?;
+    }
+    Ok(())
+}
+
+/// Converts a cluster of filka's earlier JSON metadata (controller lock held): the voters'
+/// copies, then the whole state as the first records of the log, in one transaction, the
+/// simulated state (brokers down stay down), and the old files moved aside.
+pub fn convert(layout: &Layout) -> Result<kraft::convert::Converted, ClusterError> {
+    let (old, old_records) = kraft::convert::read_old(layout.root())?;
+    let ids: Vec<i32> = old.brokers.keys().copied().collect();
+    let voters: Vec<i32> = ids
+        .iter()
+        .copied()
+        .take(super::default_controllers(ids.len() as u32) as usize)
+        .collect();
+    // A conversion left half-done by a crash starts over.
+    for &v in &ids {
+        let dir = kraft::raft::copy_dir(layout, v);
+        if dir.exists() {
+            crate::log::io::remove_dir_all(&dir).map_err(super::io_err(&dir))?;
         }
-        Ok(LogMark {
-            dir,
-            end: log.log_end_offset(),
-            active,
-            lens,
+    }
+    bootstrap(layout, &voters)?;
+    let mut records = bootstrap_records();
+    // The state, as a snapshot would hold it, brokers registered afresh.
+    let files = Files {
+        layout,
+        controller: voters[0],
+    };
+    let mut image_state = old.clone();
+    image_state.features.clear();
+    for b in image_state.brokers.values_mut() {
+        use kraft::translate::Outside;
+        b.registration.incarnation_id = files.random_id();
+        b.registration.log_dir = files.log_dir(b.id);
+    }
+    let ports: Vec<(i32, u16)> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, &id)| {
+            (
+                id,
+                kraft::translate::FIRST_BROKER_PORT.saturating_add(i as u16),
+            )
         })
+        .collect();
+    for (id, port) in ports {
+        if let Some(b) = image_state.brokers.get_mut(&id) {
+            b.registration.endpoints = vec![crate::record::kraft::records::Endpoint {
+                name: "PLAINTEXT".into(),
+                host: "localhost".into(),
+                port,
+                security_protocol: 0,
+                ..Default::default()
+            }];
+        }
     }
-
-    /// Cuts the log back to the mark, from the files themselves rather than from what the
-    /// failed append believes it wrote (a write that failed may have landed in part):
-    /// segments a roll started meanwhile go, with producer snapshots above the mark, then
-    /// the active segment's files are cut to their old lengths and the `.log` is fsynced.
-    /// Only removes and shrinks, so it works on a full disk. A failed fsync of the cut is
-    /// not reported: what readers find is the log as it was, and only a power loss before
-    /// the cut reaches the disk could bring the change back (the next open would then apply
-    /// it and name it).
-    fn restore(&self) -> Result<(), ClusterError> {
-        for base in log::partition::list_segments(&self.dir, false)? {
-            if base > self.active {
-                log::partition::delete_segment_files(&self.dir, base)?;
-            }
-        }
-        for s in producer_snapshot::list_snapshots(&self.dir)? {
-            if s > self.end {
-                producer_snapshot::remove_snapshot(&self.dir, s)?;
-            }
-        }
-        let mut data = None;
-        for (path, len) in &self.lens {
-            let f = log::io::open(path, OpenOptions::new().write(true)).map_err(io_err(path))?;
-            log::io::set_len(&f, *len).map_err(io_err(path))?;
-            data = Some(f);
-        }
-        if let Some(f) = data {
-            let _ = log::io::sync(&f);
-        }
+    kraft::checkpoint::image_records(&image_state, &mut |r| {
+        records.push(Translated::from(r));
         Ok(())
-    }
-}
-
-/// The metadata log's end: the offset after its last whole batch (a torn tail is not
-/// counted: every opener cuts it). `None` when there is no log or it cannot be read.
-pub(super) fn log_end(layout: &Layout) -> Option<i64> {
-    let dir = layout.metadata_log();
-    if !dir.is_dir() {
-        return None;
-    }
-    LogReader::open(&dir).ok()?.log_end_offset().ok()
-}
-
-/// The metadata log's batches from `from` up to `end`, each with its records from `from`
-/// on (the first batch may begin below it).
-pub(super) fn read_batches(
-    dir: &Path,
-    from: i64,
-    end: i64,
-) -> Result<Vec<ReadBatch>, ClusterError> {
-    let reader = LogReader::open(dir)?;
-    let mut cursor = reader.cursor(from)?;
-    let mut out = Vec::new();
-    while let Some(batch) = cursor.next_batch(end)? {
-        let records = batch.to_records().map_err(|e| LogError::Corrupt {
-            path: dir.to_path_buf(),
-            detail: e.to_string(),
-        })?;
-        let mut read = Vec::with_capacity(records.len());
-        for r in records {
-            if r.offset < from {
-                continue;
-            }
-            let rec: MetadataRecord = serde_json::from_slice(r.value.as_deref().unwrap_or(b""))
-                .map_err(|e| LogError::Corrupt {
-                    path: dir.to_path_buf(),
-                    detail: format!("metadata record at offset {}: {e}", r.offset),
-                })?;
-            read.push((r.offset, r.timestamp, rec));
-        }
-        if !read.is_empty() {
-            out.push(read);
-        }
-    }
-    Ok(out)
+    })?;
+    let loaded = kraft::load::load(layout)?
+        .ok_or_else(|| ClusterError::Invalid("the new metadata copies cannot be read".into()))?;
+    let mut c = Cluster {
+        layout: layout.clone(),
+        state: loaded.state,
+        open_transaction: false,
+        snapshot_bytes: SNAPSHOT_BYTES,
+    };
+    let name = format!(
+        "converted from filka's JSON metadata ({} brokers, {} topics)",
+        old.brokers.len(),
+        old.topics.len()
+    );
+    c.commit_translated(records, &name, true)?;
+    Simulation::of(&old).write(layout.root())?;
+    let kept_in = kraft::convert::keep_old(layout)?;
+    Ok(kraft::convert::Converted {
+        brokers: old.brokers.len(),
+        topics: old.topics.len(),
+        old_records,
+        kept_in,
+    })
 }
 
 impl Cluster {
-    /// Appends records to the metadata log (controller lock held) in as many batches as
-    /// they need ([`metadata::plan_batches`]), with one fsync, applies them and writes the
-    /// snapshot: all of it, or (on any failure) none of it, as the module says.
+    /// Commits filka's change `records` (controller lock held, image current): see the
+    /// module.
     pub(super) fn commit(&mut self, records: Vec<MetadataRecord>) -> Result<(), ClusterError> {
-        self.commit_in_batches(records, metadata::BATCH_BYTES)
+        self.commit_from(None, records)
     }
 
-    /// [`Cluster::commit`] with a batch size of `batch_bytes` (tests use small ones).
-    pub(super) fn commit_in_batches(
+    /// [`Cluster::commit`] through `active` when the caller started it already.
+    pub(super) fn commit_from(
         &mut self,
+        active: Option<Active>,
         records: Vec<MetadataRecord>,
-        batch_bytes: usize,
     ) -> Result<(), ClusterError> {
-        let change = metadata::change_name(&records);
-        let batches =
-            metadata::plan_batches(records, batch_bytes).map_err(ClusterError::Invalid)?;
-        let dir = self.layout.metadata_log();
-        // Opening cuts a torn tail a failed append left (it lies above the snapshot's
-        // offset, the recovery point): nothing of it is ever replayed.
-        let (mut mlog, _) = PartitionLog::open(
-            &dir,
-            LogConfig::default(),
-            OpenHints {
-                recovery_point: self.state.metadata_offset,
-                log_start_offset: 0,
-                trusted_tail: false,
-                truncate_flushed: false,
-                // A controller that died mid-append leaves a torn tail to cut.
-                may_cut_tail: true,
-            },
-        )?;
-        let mark = LogMark::take(&mlog)?;
-        let now = now_ms();
-        let written = (|| {
-            for batch in &batches {
-                let mut b = BatchBuilder::new(BatchOptions::default());
-                for (r, v) in batch {
-                    b.append(now, Some(r.kind().as_bytes()), Some(v), &[]);
-                }
-                let mut bytes = b.build(0, 0)?;
-                mlog.append(&mut bytes, 0, now)?;
-            }
-            // One fsync for the whole change: until it returns, a crash leaves complete
-            // batches (replayed, or aborted when the change is incomplete) or a torn tail
-            // (cut by recovery), and a failure is taken back below.
-            Ok::<_, ClusterError>(mlog.flush()?)
-        })();
-        let mut next = self.state.clone();
-        for (r, _) in batches.iter().flatten() {
-            next.apply(r);
-        }
-        next.metadata_offset = mlog.log_end_offset();
-        drop(mlog);
-        let failure = match written {
-            Ok(_) => match snapshot::write(&self.layout, &next) {
-                Ok(()) => {
-                    self.state = next;
-                    return Ok(());
-                }
-                Err(e) => e,
-            },
-            Err(e) => e,
+        let name = metadata::change_name(&records);
+        let active = match active {
+            Some(a) => a,
+            None => Active::start(&self.layout, &self.state)?,
         };
-        self.take_back(&mark, change, failure, next)
+        let files = Files {
+            layout: &self.layout,
+            controller: active.view().leader,
+        };
+        let translated = kraft::translate::translate(&self.state, &records, &files);
+        self.commit_with(active, translated, &name, false)
     }
 
-    /// After a failed commit: cuts the metadata log back to `mark` and returns `failure`
-    /// (the change is not made). When the cut fails too, what the log kept decides: a whole
-    /// change stands ([`ClusterError::CommittedNotShown`], with `next` as this process's
-    /// state); anything less (a torn batch, a multi-batch change without its end) is never
-    /// applied, and `failure` is true as it is.
-    fn take_back(
+    /// Commits Kafka's records (controller lock held, image current); `transaction` frames
+    /// them in a transaction named `name` even when they fit one batch.
+    pub(super) fn commit_translated(
         &mut self,
-        mark: &LogMark,
-        change: String,
-        failure: ClusterError,
-        next: ClusterState,
+        translated: Vec<Translated>,
+        name: &str,
+        transaction: bool,
     ) -> Result<(), ClusterError> {
-        let Err(undo) = mark.restore() else {
-            return Err(failure);
-        };
-        match self.applies_past(mark.end) {
-            Ok(true) => {
-                self.state = next;
-                Err(ClusterError::CommittedNotShown {
-                    change,
-                    source: Box::new(failure),
-                    undo: Box::new(undo),
-                })
-            }
-            // When the log cannot even be read back, the next open's replay decides, and
-            // names the change if it applies it.
-            Ok(false) | Err(_) => Err(failure),
-        }
+        let active = Active::start(&self.layout, &self.state)?;
+        self.commit_with(active, translated, name, transaction)
     }
 
-    /// True when replaying the metadata log from `from` applies something: what the next
-    /// opener would do with what lies there.
-    fn applies_past(&self, from: i64) -> Result<bool, ClusterError> {
-        let dir = self.layout.metadata_log();
-        let end = LogReader::open(&dir)?.log_end_offset()?;
-        let mut scratch = self.state.clone();
-        let mut replay = Replay::new(from);
-        for batch in read_batches(&dir, from, end)? {
-            for (offset, _, r) in batch {
-                replay.feed(&mut scratch, offset, r);
-            }
+    fn commit_with(
+        &mut self,
+        mut active: Active,
+        translated: Vec<Translated>,
+        name: &str,
+        transaction: bool,
+    ) -> Result<(), ClusterError> {
+        let now = now_ms();
+        if self.open_transaction {
+            let abort = vec![Translated::from(Kafka::from(AbortTransactionRecord {
+                reason: Some("its controller stopped before the change was complete".into()),
+                ..Default::default()
+            }))];
+            self.append(&mut active, abort, "abort", false, now)?;
+            self.open_transaction = false;
         }
-        Ok(replay.applied_to() > from)
+        if translated.is_empty() && active.elected.is_none() {
+            return Ok(());
+        }
+        self.append(&mut active, translated, name, transaction, now)?;
+        if active
+            .bytes_since_snapshot()
+            .is_ok_and(|b| b >= self.snapshot_bytes)
+        {
+            // Best effort: the log holds everything; the next change tries again.
+            let _ = active.snapshot(&self.state, now);
+        }
+        Ok(())
     }
 
-    /// Applies what the metadata log holds past the snapshot's offset (controller lock
-    /// held): changes committed by a command that could not write `cluster.json` nor take
-    /// them back, or by a controller that died before writing it. A change that spans
-    /// batches and never ended (its controller died in the middle of it) applies not at
-    /// all, and an AbortTransaction record says so in the log, as KRaft's controller does,
-    /// so no later change is taken for its end. The snapshot is written when anything was
-    /// replayed; when that fails, the result says why and the state is caught up in memory
-    /// only. Errors when the log cannot be read or the abort cannot be written.
-    pub(super) fn catch_up(&mut self) -> Result<CaughtUp, ClusterError> {
-        let from = self.state.metadata_offset;
-        let Some(end) = log_end(&self.layout).filter(|&end| end > from) else {
-            return Ok(CaughtUp::default());
-        };
-        let mut state = self.state.clone();
-        let mut replay = Replay::new(from);
-        let mut changes = Vec::new();
-        let mut pending: Vec<MetadataRecord> = Vec::new();
-        for batch in read_batches(&self.layout.metadata_log(), from, end)? {
-            for (offset, _, r) in batch {
-                match &r {
-                    MetadataRecord::BeginTransaction { .. }
-                    | MetadataRecord::AbortTransaction { .. } => pending.clear(),
-                    MetadataRecord::EndTransaction {} => {}
-                    other => pending.push(other.clone()),
-                }
-                replay.feed(&mut state, offset, r);
-            }
-            // A change is one batch, or the batches of one transaction.
-            if !replay.in_transaction() && !pending.is_empty() {
-                changes.push(metadata::change_name(&pending));
-                pending.clear();
-            }
+    /// Appends one change through `active` and moves the image on.
+    fn append(
+        &mut self,
+        active: &mut Active,
+        translated: Vec<Translated>,
+        name: &str,
+        transaction: bool,
+        now: i64,
+    ) -> Result<(), ClusterError> {
+        let leader = active.view().leader;
+        let leader_end = active.view().copy(leader).map_or(0, |c| c.log_end);
+        let first = leader_end + i64::from(active.elected.is_some());
+        let planned = kraft::plan(translated, first, kraft::BATCH_BYTES, name, transaction)?;
+        let end = active.append(&planned, now)?;
+        let mut image = Image::new(self.state.clone());
+        for (i, r) in planned.records.iter().enumerate() {
+            image.feed(first + i as i64, r.clone());
         }
-        state.metadata_offset = end;
-        self.state = state;
-        let mut caught = CaughtUp {
-            changes,
-            offsets: (from, end),
-            unsaved: None,
-        };
-        if replay.in_transaction() {
-            // Writes the snapshot too.
-            self.commit(vec![MetadataRecord::AbortTransaction {
-                reason: "its controller stopped before the change was complete".into(),
-            }])?;
-        } else if let Err(e) = snapshot::write(&self.layout, &self.state) {
-            caught.unsaved = Some(e.to_string());
-        }
-        Ok(caught)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use std::collections::BTreeMap;
-
-    use super::*;
-
-    /// Every file of a folder with its bytes.
-    fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-        std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| {
-                let e = e.unwrap();
-                (
-                    e.file_name().to_string_lossy().into_owned(),
-                    std::fs::read(e.path()).unwrap(),
-                )
+        image.skip_to(end);
+        self.state = image.into_state();
+        let notes: Vec<notes::Note> = planned
+            .notes
+            .into_iter()
+            .filter(|(_, text)| !text.is_empty())
+            .map(|(i, text)| notes::Note {
+                offset: first + i as i64,
+                text,
             })
-            .collect()
+            .collect();
+        // Best effort: a note lost leaves a record without its reason, nothing more.
+        let _ = notes::append(self.layout.root(), &notes);
+        Ok(())
     }
 
-    /// An append that rolled segments on its way is taken back whole: the new segments
-    /// and the closing time entry of the old active one go, and the log opens as before.
-    #[test]
-    fn taking_an_append_back_undoes_its_rolls() {
-        let dir = tempfile::tempdir().unwrap();
-        let cfg = LogConfig {
-            segment_bytes: 300,
-            ..LogConfig::default()
-        };
-        let append = |log: &mut PartitionLog, n: usize| {
-            for i in 0..n {
-                let mut b = BatchBuilder::new(BatchOptions::default());
-                b.append(
-                    now_ms(),
-                    Some(b"k"),
-                    Some(format!("value {i}").as_bytes()),
-                    &[],
-                );
-                log.append(&mut b.build(0, 0).unwrap(), 0, now_ms())
-                    .unwrap();
-            }
-            log.flush().unwrap();
-        };
-        let (mut log, _) = PartitionLog::open(dir.path(), cfg, OpenHints::default()).unwrap();
-        append(&mut log, 2);
-        let before = files(dir.path());
-        let mark = LogMark::take(&log).unwrap();
-        append(&mut log, 12);
-        assert!(log.segment_bases().len() > 2, "{:?}", log.segment_bases());
-        drop(log);
-        mark.restore().unwrap();
-        assert_eq!(files(dir.path()), before);
-        let (log, report) = PartitionLog::open(
-            dir.path(),
-            cfg,
-            OpenHints {
-                recovery_point: mark.end,
-                ..OpenHints::default()
-            },
-        )
-        .unwrap();
-        assert_eq!(log.log_end_offset(), mark.end);
-        assert!(!report.recovered, "{report:?}");
+    /// Holds an election now when the quorum's leader does not run (Kafka's voters elect
+    /// as soon as they miss their leader's fetches), writing its LeaderChangeMessage; does
+    /// nothing while the leader runs. Takes the controller lock.
+    pub fn elect_controller(&mut self) -> Result<(), ClusterError> {
+        let _controller = FileLock::exclusive(&self.layout.controller_lock())?;
+        self.reload_image()?;
+        let active = Active::start(&self.layout, &self.state)?;
+        if active.elected.is_some() {
+            self.commit_with(active, Vec::new(), "election", false)?;
+        }
+        Ok(())
+    }
+
+    /// Sets the bytes of log between snapshots (tests take them small).
+    #[cfg(test)]
+    pub(super) fn set_snapshot_bytes(&mut self, bytes: u64) {
+        self.snapshot_bytes = bytes;
     }
 }

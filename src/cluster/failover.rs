@@ -4,8 +4,9 @@
 
 use super::controller::{self, ReplicaLog};
 use super::failure::{self, Damage};
+use super::kraft::raft::Elected;
 use super::lock::FileLock;
-use super::metadata::{BrokerStatus, MetadataRecord};
+use super::metadata::{BrokerState, BrokerStatus, MetadataRecord};
 use super::writer::{PartitionWriter, ReplicaEvent};
 use super::{Cluster, ClusterError};
 use crate::log::{LogReader, checkpoint, names};
@@ -21,6 +22,102 @@ pub struct Report {
     pub events: Vec<(String, u32, ReplicaEvent)>,
     /// Partitions that stay offline, with why.
     pub offline: Vec<(String, u32)>,
+    /// Elections of the controller quorum's leader it caused.
+    pub elections: Vec<Elected>,
+}
+
+/// The quorum's leader and epoch now (none when it cannot be read).
+fn quorum_leader(cluster: &Cluster) -> Option<(i32, i32)> {
+    cluster.quorum().ok().map(|q| (q.leader, q.epoch))
+}
+
+/// Adds to `report` the election held since the quorum had `before` as leader and epoch.
+fn note_election(cluster: &Cluster, before: Option<(i32, i32)>, report: &mut Report) {
+    if let (Some((previous, old_epoch)), Some((leader, epoch))) = (before, quorum_leader(cluster))
+        && epoch != old_epoch
+    {
+        report.elections.push(Elected {
+            previous,
+            leader,
+            epoch,
+        });
+    }
+}
+
+/// `e`, said to come after `done` when it is the quorum's refusal.
+fn after_no_quorum(e: ClusterError, done: impl FnOnce() -> String) -> ClusterError {
+    match e {
+        ClusterError::NoQuorum { .. } => ClusterError::AfterCommit {
+            done: done(),
+            source: Box::new(e),
+        },
+        e => e,
+    }
+}
+
+/// Stops the controller of voter `id` (alone: a combined node's broker keeps running);
+/// when it led the quorum, the others elect a leader at once, as Kafka's voters do when
+/// they miss their leader. Without a majority left, nothing more can be committed:
+/// [`ClusterError::NoQuorum`].
+pub fn controller_down(cluster: &mut Cluster, id: i32) -> Result<Report, ClusterError> {
+    cluster.reload()?;
+    let before = quorum_leader(cluster);
+    check_voter(cluster, id)?;
+    if !controller_runs(cluster, id) {
+        return Err(ClusterError::Invalid(format!(
+            "controller {id} is down already"
+        )));
+    }
+    cluster.set_node(id, |n| n.controller_running = false)?;
+    cluster.elect_controller().map_err(|e| {
+        after_no_quorum(e, || {
+            format!("controller {id} is down (no metadata change can be made until a majority of the voters runs)")
+        })
+    })?;
+    let mut report = Report::default();
+    note_election(cluster, before, &mut report);
+    Ok(report)
+}
+
+/// Starts the controller of voter `id` again; when that gives the quorum a majority, the
+/// brokers that stopped meanwhile are fenced and a leader is elected.
+pub fn controller_up(cluster: &mut Cluster, id: i32) -> Result<Report, ClusterError> {
+    cluster.reload()?;
+    let before = quorum_leader(cluster);
+    check_voter(cluster, id)?;
+    if controller_runs(cluster, id) {
+        return Err(ClusterError::Invalid(format!(
+            "controller {id} is up already"
+        )));
+    }
+    cluster.set_node(id, |n| n.controller_running = true)?;
+    let mut report = Report::default();
+    cluster.elect_controller()?;
+    report.changes = fence_stopped(cluster)?;
+    note_election(cluster, before, &mut report);
+    Ok(report)
+}
+
+/// Refuses a node that is not a voter of the controller quorum.
+fn check_voter(cluster: &Cluster, id: i32) -> Result<(), ClusterError> {
+    let voters = cluster.quorum()?.voters;
+    if voters.contains(&id) {
+        return Ok(());
+    }
+    let list: Vec<String> = voters.iter().map(i32::to_string).collect();
+    Err(ClusterError::Invalid(format!(
+        "node {id} is not a controller (the voters are {})",
+        list.join(", ")
+    )))
+}
+
+/// Whether voter `id`'s controller runs (a combined node's stops with its broker too).
+fn controller_runs(cluster: &Cluster, id: i32) -> bool {
+    let state = cluster.state();
+    state.brokers.get(&id).map_or_else(
+        || !state.stopped_controllers.contains(&id),
+        |b| b.controller_running,
+    )
 }
 
 /// One replication pass on a partition (with full recovery of `recover`'s replica first),
@@ -99,18 +196,13 @@ fn partitions_on(cluster: &Cluster, broker: i32) -> Vec<(String, u32)> {
     v
 }
 
-fn broker_status(cluster: &Cluster, id: i32) -> Result<BrokerStatus, ClusterError> {
-    cluster
-        .state()
-        .brokers
-        .get(&id)
-        .map(|b| b.status)
-        .ok_or_else(|| {
-            ClusterError::Invalid(format!(
-                "no broker {id} in this cluster (brokers: {:?})",
-                cluster.state().broker_ids()
-            ))
-        })
+fn broker(cluster: &Cluster, id: i32) -> Result<BrokerState, ClusterError> {
+    cluster.state().brokers.get(&id).cloned().ok_or_else(|| {
+        ClusterError::Invalid(format!(
+            "no broker {id} in this cluster (brokers: {:?})",
+            cluster.state().broker_ids()
+        ))
+    })
 }
 
 /// Takes the locks of `parts` (sorted, so every process takes them in the same order).
@@ -153,16 +245,19 @@ fn replica_on_disk(cluster: &Cluster, topic: &str, partition: u32, broker: i32) 
     }
 }
 
-/// Stops a broker: fences it, takes it out of every ISR and elects new leaders for what it
-/// led. With `power_loss`, its replicas also lose everything after their last flush, and
-/// the batch being written is left torn.
+/// Stops a broker: its process stops at once (`simulation.json`); then the controller
+/// fences it, takes it out of every ISR and elects new leaders for what it led. With
+/// `power_loss`, its replicas also lose everything after their last flush, and the batch
+/// being written is left torn. Without a controller quorum the broker still stops, but
+/// nothing can be fenced: [`ClusterError::NoQuorum`], and the fence waits for a quorum
+/// ([`fence_stopped`]).
 pub fn broker_down(
     cluster: &mut Cluster,
     id: i32,
     power_loss: bool,
 ) -> Result<Report, ClusterError> {
     cluster.reload()?;
-    if broker_status(cluster, id)? == BrokerStatus::Down {
+    if !broker(cluster, id)?.running {
         return Err(ClusterError::BrokerState {
             broker: id,
             state: "down",
@@ -171,7 +266,7 @@ pub fn broker_down(
     let mut report = Report::default();
     let parts = partitions_on(cluster, id);
     // Hold every affected partition's lock: no append is half done while its leader
-    // changes, and none lands on the broker after it is fenced.
+    // changes, and none lands on the broker after it stops.
     let locks = lock_partitions(cluster, &parts)?;
     if power_loss {
         for (t, p) in &parts {
@@ -181,37 +276,90 @@ pub fn broker_down(
             }
         }
     }
-    let view = cluster.clone();
-    let replica = move |t: &str, p: u32, b: i32| replica_on_disk(&view, t, p, b);
-    report.changes = cluster.update(|state| {
-        let records = controller::broker_down(state, id, &replica);
-        Ok((records.clone(), records))
+    let before = quorum_leader(cluster);
+    cluster.set_node(id, |n| n.running = false)?;
+    report.changes = fence_locked(cluster, id).map_err(|e| {
+        after_no_quorum(e, || {
+            format!(
+                "broker {id} is down (its process stopped; it stays registered as online until \
+                 a controller quorum fences it)"
+            )
+        })
     })?;
     drop(locks);
+    note_election(cluster, before, &mut report);
     Ok(report)
 }
 
-/// Brings a broker back: unfences it, recovers its replicas (cutting torn tails), truncates
-/// each to where its leader-epoch history agrees with the leader's (KIP-101/279), copies
-/// what it lacks, and lets it rejoin ISRs. Offline partitions it was the last in-sync
-/// replica of get it as leader.
+/// The controller's side of a broker that stopped: fences it, shrinks ISRs, elects
+/// leaders. The caller holds the locks of the broker's partitions.
+fn fence_locked(cluster: &mut Cluster, id: i32) -> Result<Vec<MetadataRecord>, ClusterError> {
+    let view = cluster.clone();
+    let replica = move |t: &str, p: u32, b: i32| replica_on_disk(&view, t, p, b);
+    cluster.update(|state| {
+        if state
+            .brokers
+            .get(&id)
+            .is_none_or(|b| b.status == BrokerStatus::Down)
+        {
+            return Ok((Vec::new(), Vec::new()));
+        }
+        let records = controller::broker_down(state, id, &replica);
+        Ok((records.clone(), records))
+    })
+}
+
+/// Fences every broker that stopped while the controller quorum was lost (still
+/// registered as online): what an active controller does once a broker's session times
+/// out. Returns the records written.
+pub fn fence_stopped(cluster: &mut Cluster) -> Result<Vec<MetadataRecord>, ClusterError> {
+    cluster.reload()?;
+    let stopped: Vec<i32> = cluster
+        .state()
+        .brokers
+        .values()
+        .filter(|b| !b.running && b.status == BrokerStatus::Online)
+        .map(|b| b.id)
+        .collect();
+    let mut out = Vec::new();
+    for id in stopped {
+        let locks = lock_partitions(cluster, &partitions_on(cluster, id))?;
+        out.extend(fence_locked(cluster, id)?);
+        drop(locks);
+    }
+    Ok(out)
+}
+
+/// Brings a broker back: its process starts (`simulation.json`); the controller unfences
+/// it; it recovers its replicas (cutting torn tails), truncates each to where its
+/// leader-epoch history agrees with the leader's (KIP-101/279), copies what it lacks, and
+/// rejoins ISRs. Offline partitions it was the last in-sync replica of get it as leader.
+/// When its controller completes a quorum, brokers that stopped meanwhile are fenced
+/// first.
 pub fn broker_up(cluster: &mut Cluster, id: i32) -> Result<Report, ClusterError> {
     cluster.reload()?;
-    if broker_status(cluster, id)? == BrokerStatus::Online {
+    let b = broker(cluster, id)?;
+    if b.running && b.status == BrokerStatus::Online {
         return Err(ClusterError::BrokerState {
             broker: id,
             state: "up",
         });
     }
     let mut report = Report::default();
+    let before = quorum_leader(cluster);
+    if !b.running {
+        cluster.set_node(id, |n| n.running = true)?;
+    }
+    report.changes = fence_stopped(cluster)?;
     let view = cluster.clone();
     let replica = move |t: &str, p: u32, b: i32| replica_on_disk(&view, t, p, b);
     let locks = lock_partitions(cluster, &partitions_on(cluster, id))?;
-    report.changes = cluster.update(|state| {
+    report.changes.extend(cluster.update(|state| {
         let records = controller::broker_up(state, id, &replica);
         Ok((records.clone(), records))
-    })?;
+    })?);
     drop(locks);
+    note_election(cluster, before, &mut report);
     for (t, p) in partitions_on(cluster, id) {
         sync_into(cluster, &t, p, Some(id), &mut report)?;
     }
@@ -274,17 +422,15 @@ pub fn replica_failed(
 /// they catch up and rejoin the ISR.
 pub fn set_paused(cluster: &mut Cluster, id: i32, paused: bool) -> Result<Report, ClusterError> {
     cluster.reload()?;
-    broker_status(cluster, id)?;
-    let mut report = Report {
-        changes: cluster.update(|state| {
-            if state.brokers.get(&id).is_some_and(|b| b.paused == paused) {
-                return Ok((Vec::new(), Vec::new()));
-            }
-            let r = vec![MetadataRecord::SetReplicationPaused { id, paused }];
-            Ok((r.clone(), r))
-        })?,
-        ..Report::default()
-    };
+    let mut report = Report::default();
+    if broker(cluster, id)?.paused == paused {
+        return Ok(report);
+    }
+    cluster.set_node(id, |n| n.paused = paused)?;
+    // Not a metadata record (Kafka has none): told as one, for the report.
+    report
+        .changes
+        .push(MetadataRecord::SetReplicationPaused { id, paused });
     if !paused && cluster.state().is_online(id) {
         for (t, p) in partitions_on(cluster, id) {
             sync_into(cluster, &t, p, None, &mut report)?;

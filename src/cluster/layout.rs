@@ -4,12 +4,8 @@ use std::path::{Path, PathBuf};
 
 use crate::log::names;
 
-/// The snapshot of the metadata log.
-pub const SNAPSHOT_FILE: &str = "cluster.json";
-/// The metadata log folder (a Kafka-format log of metadata records).
-pub const METADATA_DIR: &str = "metadata";
-/// The metadata log's partition folder inside [`METADATA_DIR`], named as KRaft names it.
-pub const METADATA_LOG: &str = "__cluster_metadata-0";
+/// The metadata log's partition folder, named as KRaft names it (in each voter's folder).
+pub const METADATA_LOG: &str = crate::log::names::METADATA_LOG_DIR;
 /// Lock files.
 pub const LOCKS_DIR: &str = "locks";
 /// Consumer-group membership.
@@ -38,13 +34,20 @@ impl Layout {
     pub fn root(&self) -> &Path {
         &self.root
     }
-    /// `cluster.json`.
-    pub fn snapshot(&self) -> PathBuf {
-        self.root.join(SNAPSHOT_FILE)
+    /// A voter's copy of the metadata log: `controller-<id>/__cluster_metadata-0` for a
+    /// controller-only node, else `broker-<id>/__cluster_metadata-0` (combined mode).
+    pub fn metadata_copy(&self, voter: i32) -> PathBuf {
+        let controller = self.controller_dir(voter);
+        if controller.is_dir() {
+            controller.join(METADATA_LOG)
+        } else {
+            self.broker_dir(voter).join(METADATA_LOG)
+        }
     }
-    /// The metadata log folder.
-    pub fn metadata_log(&self) -> PathBuf {
-        self.root.join(METADATA_DIR).join(METADATA_LOG)
+    /// The folder of a controller-only node (Kafka's `process.roles=controller`): its
+    /// `meta.properties` and its copy of the metadata log.
+    pub fn controller_dir(&self, id: i32) -> PathBuf {
+        self.root.join(format!("controller-{id}"))
     }
     /// The locks folder.
     pub fn locks(&self) -> PathBuf {
@@ -104,4 +107,9 @@ impl Layout {
 /// Parses `broker-101` into 101.
 pub fn parse_broker_dir(name: &str) -> Option<i32> {
     name.strip_prefix("broker-")?.parse().ok()
+}
+
+/// Parses `controller-1` into 1.
+pub fn parse_controller_dir(name: &str) -> Option<i32> {
+    name.strip_prefix("controller-")?.parse().ok()
 }

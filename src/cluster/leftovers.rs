@@ -1,7 +1,9 @@
 //! Temporary files a failed or killed write left in the cluster directory, removed when the
 //! cluster is opened, each under the lock its writers hold (so no write in progress loses
-//! its file): `cluster.json.tmp` (controller lock), a broker's checkpoint temp files (the
-//! broker's lock) and the schema registry's (its lock). A replica folder's own
+//! its file): a broker's checkpoint temp files (the broker's lock), `simulation.json`'s
+//! (the controller lock) and the schema registry's (its lock). A copy of the metadata
+//! log's (`quorum-state.tmp`, a snapshot's `.checkpoint.part`) go when the next active
+//! controller opens it. A replica folder's own
 //! (`<offset>.snapshot.tmp`, `leader-epoch-checkpoint.tmp`, `partition.metadata.tmp`) go
 //! when its log is opened, by its writer ([`crate::log::producer_state::snapshot::remove_temp_files`]).
 //!
@@ -26,20 +28,6 @@ const BROKER_CHECKPOINTS: [&str; 3] = [
     names::LOG_START_OFFSET_CHECKPOINT,
 ];
 
-/// True when `cluster.json.tmp` is there (a check of one path: every open makes it).
-pub(super) fn snapshot_temp_exists(layout: &Layout) -> bool {
-    log::io::temp_path(&layout.snapshot()).exists()
-}
-
-/// Removes `cluster.json.tmp`; the caller holds the controller lock.
-pub(super) fn remove_snapshot_temp(layout: &Layout) -> Vec<PathBuf> {
-    let path = layout.snapshot();
-    match log::io::remove_temp(&path) {
-        Ok(true) => vec![log::io::temp_path(&path)],
-        _ => Vec::new(),
-    }
-}
-
 /// Removes the brokers' checkpoint temp files and the schema registry's, each under its
 /// lock, taken only when there is something to remove. Returns what it removed.
 pub(super) fn remove_others(layout: &Layout, state: &ClusterState) -> Vec<PathBuf> {
@@ -61,6 +49,14 @@ pub(super) fn remove_others(layout: &Layout, state: &ClusterState) -> Vec<PathBu
                 removed.push(log::io::temp_path(&p));
             }
         }
+    }
+    // simulation.json's, under the controller lock its writers hold.
+    let simulation = layout.root().join(super::simulation::SIMULATION_FILE);
+    if log::io::temp_path(&simulation).exists()
+        && let Ok(_lock) = FileLock::exclusive(&layout.controller_lock())
+        && let Ok(true) = log::io::remove_temp(&simulation)
+    {
+        removed.push(log::io::temp_path(&simulation));
     }
     let schemas = SchemaFile::new(layout);
     if let Ok(true) = schemas.remove_leftover() {

@@ -7,7 +7,8 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use super::layout::{self, Layout};
+use super::layout;
+use super::quorum::QUORUM_STATE_FILE;
 
 /// Where a path stands relative to the clusters on disk.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,14 +33,46 @@ pub enum Location {
     Outside,
 }
 
-/// True when `dir` is a cluster's root. This is the rule, in one place: the directory holds
-/// the metadata log (`metadata/__cluster_metadata-0/`), or the snapshot `cluster.json` beside
-/// at least one broker folder (`broker-<id>/meta.properties`), as `init` writes them. A
-/// `cluster.json` alone is not enough: the name is too common to take a directory that has
-/// one (a parent of the path, say) for a cluster.
+/// True when `dir` is a cluster's root. This is the rule, in one place: a node folder of it
+/// (`broker-<id>` or `controller-<id>` with a `meta.properties`) holds a copy of the
+/// metadata log with its `quorum-state` (`__cluster_metadata-0/quorum-state`), as `init`
+/// writes them; or it holds
+/// filka's earlier JSON metadata (`metadata/__cluster_metadata-0/`, or `cluster.json` beside
+/// a broker folder), which the first open converts. A `cluster.json` alone is not enough:
+/// the name is too common to take a directory that has one (a parent of the path, say) for a
+/// cluster.
 pub fn is_root(dir: &Path) -> bool {
-    let l = Layout::new(dir);
-    l.metadata_log().is_dir() || (l.snapshot().is_file() && !broker_folders(dir).is_empty())
+    node_folders(dir).iter().any(|(_, b)| {
+        b.join(layout::METADATA_LOG)
+            .join(QUORUM_STATE_FILE)
+            .is_file()
+    }) || super::kraft::convert::is_old(dir)
+}
+
+/// The node folders of the cluster at `root` that may hold a copy of the metadata log:
+/// its broker folders, then its controller-only ones (`controller-<id>` with a
+/// `meta.properties`).
+pub fn node_folders(root: &Path) -> Vec<(i32, PathBuf)> {
+    let mut out = broker_folders(root);
+    out.extend(controller_folders(root));
+    out
+}
+
+/// The controller-only node folders of the cluster at `root`, by id.
+pub fn controller_folders(root: &Path) -> Vec<(i32, PathBuf)> {
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return Vec::new();
+    };
+    let mut out: Vec<(i32, PathBuf)> = entries
+        .flatten()
+        .filter_map(|e| {
+            let id = layout::parse_controller_dir(e.file_name().to_str()?)?;
+            Some((id, e.path()))
+        })
+        .filter(|(_, p)| p.join(layout::META_PROPERTIES).is_file())
+        .collect();
+    out.sort();
+    out
 }
 
 /// The broker folders of the cluster at `root` (`broker-<id>` folders holding a

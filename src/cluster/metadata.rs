@@ -1,12 +1,15 @@
-//! The cluster's metadata, KRaft style: every change is a record appended to the metadata
-//! log (`metadata/__cluster_metadata-0`, a Kafka-format log whose record keys name the
-//! change and whose values are JSON), and `cluster.json` is the state those records fold
-//! into (the snapshot). Changes are made only under the controller lock, by
-//! [`super::Cluster::update`]; readers read the snapshot, which is replaced atomically.
+//! The cluster's metadata image ([`ClusterState`]: brokers, topics, partitions, configs) and
+//! filka's change language ([`MetadataRecord`]: what a command decides, in filka's words),
+//! which [`super::kraft::translate`] turns into Kafka's metadata records and
+//! [`super::kraft::image`] folds back. Changes are made only under the controller lock, by
+//! [`super::Cluster::update`]; readers load the image from the KRaft metadata log.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+
+use crate::record::kraft::records::Endpoint;
+use crate::record::uuid::Uuid;
 
 /// The snapshot format filka writes and understands.
 pub const FORMAT_VERSION: u32 = 1;
@@ -21,16 +24,73 @@ pub enum BrokerStatus {
     Down,
 }
 
-/// One broker.
+/// One broker: its registration in the metadata (fenced or not) and, simulated, whether
+/// its process runs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BrokerState {
     /// Node id.
     pub id: i32,
-    /// Online or down.
+    /// Unfenced (online) or fenced (down), as the metadata log says.
     pub status: BrokerStatus,
-    /// Replication paused: its follower replicas stop copying from leaders.
+    /// Replication paused: its follower replicas stop copying from leaders (simulated
+    /// state, kept in `simulation.json`, not in the metadata log).
     #[serde(default)]
     pub paused: bool,
+    /// Its registration (RegisterBrokerRecord): epoch, incarnation, log dir, endpoints.
+    #[serde(skip)]
+    pub registration: Registration,
+    /// The broker's process runs (simulated, `simulation.json`). A broker taken down is
+    /// fenced too, unless the controller quorum had no majority to record it: then the
+    /// metadata still says unfenced, and the broker serves nothing all the same.
+    #[serde(skip, default = "running")]
+    pub running: bool,
+    /// Its controller runs (simulated): a voter of the controller quorum counts towards a
+    /// majority only while its broker's process and its controller both run.
+    #[serde(skip, default = "running")]
+    pub controller_running: bool,
+}
+
+fn running() -> bool {
+    true
+}
+
+/// What a broker registered with (Kafka's RegisterBrokerRecord).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Registration {
+    /// The broker epoch: the metadata offset of its registration.
+    pub epoch: i64,
+    /// Its incarnation id, new at each registration.
+    pub incarnation_id: Uuid,
+    /// Its log dir's `directory.id` (Kafka's `Uuid.ZERO_UUID` when unknown).
+    pub log_dir: Uuid,
+    /// Its listeners.
+    pub endpoints: Vec<Endpoint>,
+    /// Its rack.
+    pub rack: Option<String>,
+}
+
+impl BrokerState {
+    /// A broker just registered, unfenced and running.
+    pub fn new(id: i32) -> BrokerState {
+        BrokerState {
+            id,
+            status: BrokerStatus::Online,
+            paused: false,
+            registration: Registration::default(),
+            running: true,
+            controller_running: true,
+        }
+    }
+
+    /// Unfenced and running: it serves its replicas.
+    pub fn is_online(&self) -> bool {
+        self.status == BrokerStatus::Online && self.running
+    }
+
+    /// A voter of the controller quorum counts while this is true.
+    pub fn controller_alive(&self) -> bool {
+        self.running && self.controller_running
+    }
 }
 
 /// One partition's replicas, leader, ISR and epochs.
@@ -74,7 +134,7 @@ pub struct TopicState {
     pub partitions: Vec<PartitionState>,
 }
 
-/// The whole cluster state: what `cluster.json` holds.
+/// The whole cluster state: the metadata image, plus the simulated state of the nodes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClusterState {
     /// Snapshot format.
@@ -95,6 +155,12 @@ pub struct ClusterState {
     /// idempotent and transactional producers take their ids from blocks below it.
     #[serde(default)]
     pub next_producer_id: i64,
+    /// Finalized feature levels (FeatureLevelRecord): `metadata.version` and the others.
+    #[serde(skip)]
+    pub features: BTreeMap<String, i16>,
+    /// Controller-only nodes whose controller is stopped (simulated: `simulation.json`).
+    #[serde(skip)]
+    pub stopped_controllers: std::collections::BTreeSet<i32>,
 }
 
 /// A partition's initial assignment, in a topic creation record.
@@ -304,6 +370,8 @@ impl ClusterState {
             topics: BTreeMap::new(),
             configs: BTreeMap::new(),
             next_producer_id: 0,
+            features: BTreeMap::new(),
+            stopped_controllers: std::collections::BTreeSet::new(),
         }
     }
 
@@ -312,11 +380,9 @@ impl ClusterState {
         self.brokers.keys().copied().collect()
     }
 
-    /// True when the broker exists and is online.
+    /// True when the broker exists, is unfenced and runs.
     pub fn is_online(&self, id: i32) -> bool {
-        self.brokers
-            .get(&id)
-            .is_some_and(|b| b.status == BrokerStatus::Online)
+        self.brokers.get(&id).is_some_and(BrokerState::is_online)
     }
 
     /// Folds one record into the state.
@@ -326,14 +392,7 @@ impl ClusterState {
                 self.next_producer_id = self.next_producer_id.max(*next_producer_id);
             }
             MetadataRecord::RegisterBroker { id } => {
-                self.brokers.insert(
-                    *id,
-                    BrokerState {
-                        id: *id,
-                        status: BrokerStatus::Online,
-                        paused: false,
-                    },
-                );
+                self.brokers.insert(*id, BrokerState::new(*id));
             }
             MetadataRecord::FenceBroker { id } => {
                 if let Some(b) = self.brokers.get_mut(id) {

@@ -7,6 +7,7 @@ pub mod controller;
 pub mod epochs;
 pub mod failover;
 pub mod failure;
+pub mod kraft;
 pub mod layout;
 mod leftovers;
 pub mod locate;
@@ -16,6 +17,7 @@ pub mod producer_ids;
 pub mod quorum;
 pub mod replica;
 pub mod schema_file;
+pub mod simulation;
 pub mod snapshot;
 pub mod topic;
 pub mod writer;
@@ -23,14 +25,13 @@ pub mod writer;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::log::{self, LogError, LogReader, checkpoint};
+use crate::log::{self, LogError, checkpoint};
 
-pub use commit::CaughtUp;
 pub use layout::Layout;
 pub use locate::{Location, find_root, locate};
 use lock::{FileLock, LockError};
 pub use metadata::{ClusterState, MetadataRecord, PartitionState, TopicState};
-pub use snapshot::{Opened, Rebuilt};
+pub use snapshot::Opened;
 use topic::{ConfigError, NameError, TopicConfig};
 
 /// Brokers in the default cluster.
@@ -57,10 +58,10 @@ pub enum ClusterError {
         /// What belongs to a cluster there.
         found: PathBuf,
     },
-    /// Part of a cluster (broker folders) without its snapshot or metadata log.
+    /// Part of a cluster (broker folders) without a copy of its metadata log.
     #[error(
-        "{path} holds part of a filka cluster ({found}) but neither cluster.json nor the \
-         metadata log; refusing to create a new cluster over it (move it aside, or remove it \
+        "{path} holds part of a filka cluster ({found}) but no copy of its metadata log \
+         (broker-N/__cluster_metadata-0); refusing to create a new cluster over it (move it aside, or remove it \
          if it holds nothing you need)"
     )]
     Incomplete {
@@ -84,7 +85,8 @@ pub enum ClusterError {
         /// The cluster's broker folders, in words.
         brokers: String,
     },
-    /// `cluster.json` cannot be read.
+    /// A metadata file (a snapshot, `simulation.json`, filka's earlier `cluster.json`)
+    /// cannot be read.
     #[error("{path}: {reason}")]
     BadSnapshot {
         /// The snapshot file.
@@ -278,23 +280,23 @@ pub enum ClusterError {
     /// The log layer failed.
     #[error(transparent)]
     Log(#[from] LogError),
-    /// A metadata change stands although its command failed: it is in the metadata log
-    /// (written whole), but `cluster.json` could not be written, and cutting the change
-    /// back out of the log failed too. The next open applies it to `cluster.json` and
-    /// names it.
+    /// The controller quorum has no majority: fewer than half of the voters run (their
+    /// node or their controller is down), so no metadata change can be committed, elections
+    /// of partition leaders included (Kafka's rule).
     #[error(
-        "{change} is in the metadata log, but cluster.json was not written ({source}) and \
-         taking the change back failed ({undo}): it stands, and shows once cluster.json can \
-         be written (the next filka command that opens the cluster writes it and says so)"
+        "no controller quorum: {} of the {} voters run ({}); a metadata change needs a \
+         majority ({}) (bring a controller back: filka simulate-failure broker-up or \
+         controller-up)",
+        .live.len(),
+        .voters.len(),
+        ids(.live),
+        .voters.len() / 2 + 1
     )]
-    CommittedNotShown {
-        /// The change, named ([`metadata::change_name`]).
-        change: String,
-        /// Why it could not be shown.
-        #[source]
-        source: Box<ClusterError>,
-        /// Why it could not be taken back.
-        undo: Box<ClusterError>,
+    NoQuorum {
+        /// The voters that run.
+        live: Vec<i32>,
+        /// Every voter.
+        voters: Vec<i32>,
     },
     /// A metadata change was made, but the work that follows it failed (a deleted topic's
     /// folders could not all be removed, a new topic's folders not all be made).
@@ -328,6 +330,14 @@ impl ClusterError {
             _ => false,
         }
     }
+}
+
+/// Broker ids in words: `101, 103`, or `none`.
+fn ids(v: &[i32]) -> String {
+    if v.is_empty() {
+        return "none".to_string();
+    }
+    v.iter().map(i32::to_string).collect::<Vec<_>>().join(", ")
 }
 
 /// Maps an I/O error on `path` into a [`ClusterError`] (for `map_err`).
@@ -389,16 +399,21 @@ fn online_ids(state: &ClusterState) -> Vec<i32> {
     state
         .brokers
         .values()
-        .filter(|b| b.status == metadata::BrokerStatus::Online)
+        .filter(|b| b.is_online())
         .map(|b| b.id)
         .collect()
 }
 
-/// A cluster directory and the metadata snapshot read from it.
+/// A cluster directory and the metadata image read from it.
 #[derive(Debug, Clone)]
 pub struct Cluster {
     layout: Layout,
     state: ClusterState,
+    /// The metadata log ended inside a change that spans batches when it was read: the next
+    /// change aborts it first.
+    open_transaction: bool,
+    /// Bytes of metadata log after which the controller takes a snapshot.
+    snapshot_bytes: u64,
 }
 
 fn meta_properties(cluster_id: &str, node_id: i32) -> String {
@@ -410,16 +425,44 @@ fn meta_properties(cluster_id: &str, node_id: i32) -> String {
     )
 }
 
+/// The voters of a new cluster's controller quorum when `init` is not told: the largest odd
+/// number of brokers up to 5, the first ones (Kafka advises 3 or 5 controllers; an even
+/// number tolerates no more failures than the odd number below it).
+pub fn default_controllers(brokers: u32) -> u32 {
+    let n = brokers.clamp(1, 5);
+    if n.is_multiple_of(2) { n - 1 } else { n }
+}
+
+/// The ids of `n` controller-only nodes beside brokers `first_id..first_id + brokers`:
+/// 1 to n, as in Kafka's example configs, when the brokers' ids start above them; else the
+/// ids after the last broker's.
+pub fn isolated_controller_ids(brokers: u32, first_id: i32, n: u32) -> Vec<i32> {
+    let start = if i64::from(first_id) > i64::from(n) {
+        1
+    } else {
+        first_id.saturating_add(brokers as i32)
+    };
+    (0..n).map(|i| start.saturating_add(i as i32)).collect()
+}
+
 impl Cluster {
+    fn with(layout: Layout, loaded: kraft::load::Loaded) -> Cluster {
+        Cluster {
+            layout,
+            state: loaded.state,
+            open_transaction: loaded.open_transaction,
+            snapshot_bytes: commit::SNAPSHOT_BYTES,
+        }
+    }
+
     /// Opens the cluster at `path`, or the one `path` is a broker folder of.
     pub fn open(path: &Path) -> Result<Cluster, ClusterError> {
         Ok(Cluster::open_reporting(path)?.0)
     }
 
-    /// [`Cluster::open`], saying whether the snapshot had to be rebuilt: when `cluster.json`
-    /// is missing but the metadata log is there, the snapshot is rebuilt from the log (the
-    /// cluster id from the brokers' `meta.properties`) and written back, under the
-    /// controller lock. A directory holding only part of a cluster is refused.
+    /// [`Cluster::open`], saying what opening did: a cluster of filka's earlier JSON
+    /// metadata is converted to the KRaft metadata log, under the controller lock. A
+    /// directory holding only part of a cluster is refused.
     pub fn open_reporting(path: &Path) -> Result<(Cluster, Opened), ClusterError> {
         let mut location = locate(path);
         // Looked at once: an init running meanwhile writes its first broker folder at any
@@ -432,7 +475,7 @@ impl Cluster {
         };
         if part.is_some() {
             // Broker folders without a metadata log: most likely an init still running (it
-            // holds the controller lock from before its first folder to its snapshot).
+            // holds the controller lock from before its first folder to its first commit).
             // Wait for it before judging.
             let locks = Layout::new(path).locks();
             if locks.is_dir() {
@@ -454,57 +497,35 @@ impl Cluster {
             }
         };
         let layout = Layout::new(root);
-        let (c, opened) = match snapshot::read(&layout)? {
-            // The common case costs a look at the metadata log's tail and one `stat`.
-            Some(state)
-                if commit::log_end(&layout).is_none_or(|end| end <= state.metadata_offset)
-                    && !leftovers::snapshot_temp_exists(&layout) =>
-            {
-                (Cluster { layout, state }, Opened::Existing)
-            }
-            found => Cluster::open_as_controller(layout, found)?,
+        let (c, opened) = match kraft::load::load(&layout)? {
+            Some(loaded) => (Cluster::with(layout, loaded), Opened::Existing),
+            None => Cluster::open_converting(layout)?,
         };
         leftovers::remove_others(&c.layout, &c.state);
         Ok((c, opened))
     }
 
-    /// [`Cluster::open_reporting`] when the snapshot needs the controller: it is missing
-    /// (rebuilt from the metadata log and written back), or behind the metadata log (what
-    /// the log holds past it is applied and written: [`Cluster::catch_up`]), or a
-    /// `cluster.json.tmp` is left. A snapshot that cannot be brought up to date is used as
-    /// it is, saying why; so is one whose controller lock cannot be taken (a read-only copy
-    /// of a cluster).
-    fn open_as_controller(
-        layout: Layout,
-        found: Option<ClusterState>,
-    ) -> Result<(Cluster, Opened), ClusterError> {
-        let _controller = match FileLock::exclusive(&layout.controller_lock()) {
-            Ok(lock) => lock,
-            Err(e) => {
-                return match found {
-                    Some(state) => Ok((Cluster { layout, state }, Opened::Existing)),
-                    None => Err(e.into()),
-                };
-            }
-        };
-        // Another process may have written it (or finished creating the cluster, or caught
-        // it up) meanwhile.
-        let (state, rebuilt) = snapshot::read_or_rebuild(&layout)?;
-        let mut c = Cluster { layout, state };
-        let mut opened = Opened::Existing;
-        if let Some(rebuilt) = rebuilt {
-            snapshot::write(&c.layout, &c.state)?;
-            opened = Opened::Rebuilt(rebuilt);
+    /// [`Cluster::open_reporting`] of a cluster with filka's earlier JSON metadata: converts
+    /// it under the controller lock (another process may have done it meanwhile).
+    fn open_converting(layout: Layout) -> Result<(Cluster, Opened), ClusterError> {
+        let _controller = FileLock::exclusive(&layout.controller_lock())?;
+        if let Some(loaded) = kraft::load::load(&layout)? {
+            return Ok((Cluster::with(layout, loaded), Opened::Existing));
         }
-        let caught = c.catch_up().unwrap_or_else(|e| CaughtUp {
-            unsaved: Some(e.to_string()),
-            ..CaughtUp::default()
-        });
-        if opened == Opened::Existing && (!caught.changes.is_empty() || caught.unsaved.is_some()) {
-            opened = Opened::CaughtUp(caught);
+        if !kraft::convert::is_old(layout.root()) {
+            return Err(ClusterError::Incomplete {
+                path: layout.root().to_path_buf(),
+                found: layout.root().to_path_buf(),
+            });
         }
-        leftovers::remove_snapshot_temp(&c.layout);
-        Ok((c, opened))
+        let converted = commit::convert(&layout)?;
+        let loaded = kraft::load::load(&layout)?.ok_or_else(|| {
+            ClusterError::Invalid(format!(
+                "{}: the converted metadata log cannot be read back",
+                layout.root().display()
+            ))
+        })?;
+        Ok((Cluster::with(layout, loaded), Opened::Converted(converted)))
     }
 
     /// Opens the cluster at `path`, creating the default one (3 brokers, 101-103) when
@@ -522,16 +543,15 @@ impl Cluster {
     }
 
     /// Opens the cluster at `path`, creating the default one (3 brokers, 101-103) when
-    /// there is none, and says which happened. Never creates one over part of a cluster: a
-    /// missing snapshot is rebuilt from the metadata log, and broker folders without either
-    /// are refused.
+    /// there is none, and says which happened. Never creates one over part of a cluster:
+    /// broker folders without the metadata log are refused.
     pub fn open_or_create_reporting(path: &Path) -> Result<(Cluster, Opened), ClusterError> {
         match Cluster::open_reporting(path) {
             Err(ClusterError::NotFound(_)) => {
                 match Cluster::init(path, DEFAULT_BROKERS, DEFAULT_FIRST_BROKER_ID) {
                     Ok(c) => Ok((c, Opened::Created)),
                     // Another process is creating it: `init` holds the controller lock from
-                    // before its first broker folder to its snapshot, so wait for that.
+                    // before its first broker folder to its first commit, so wait for that.
                     Err(ClusterError::AlreadyExists { .. }) => {
                         let layout = Layout::new(path);
                         if layout.locks().is_dir() {
@@ -546,15 +566,47 @@ impl Cluster {
         }
     }
 
-    /// Creates a cluster of `brokers` brokers with ids from `first_id`. Refuses to
-    /// overwrite an existing cluster, or any part of one (a snapshot, a metadata log, a
-    /// broker's `meta.properties`), so a lost `cluster.json` never leads to a second
-    /// cluster over the first.
+    /// Creates a cluster of `brokers` brokers with ids from `first_id`, the first
+    /// [`default_controllers`] of them controllers. See [`Cluster::init_with_controllers`].
     pub fn init(path: &Path, brokers: u32, first_id: i32) -> Result<Cluster, ClusterError> {
+        Cluster::init_with_controllers(path, brokers, first_id, default_controllers(brokers), false)
+    }
+
+    /// Creates a cluster of `brokers` brokers with ids from `first_id` and `controllers`
+    /// controller-only nodes (isolated mode): brokers then go down without touching the
+    /// quorum.
+    pub fn init_isolated(
+        path: &Path,
+        brokers: u32,
+        first_id: i32,
+        controllers: u32,
+    ) -> Result<Cluster, ClusterError> {
+        Cluster::init_with_controllers(path, brokers, first_id, controllers, true)
+    }
+
+    /// Creates a cluster of `brokers` brokers with ids from `first_id` and a controller
+    /// quorum of `controllers` voters: the first brokers (combined mode), or with
+    /// `isolated` nodes of their own ([`isolated_controller_ids`]). Refuses to overwrite an
+    /// existing cluster, or any part of one (a node's `meta.properties`, its metadata log),
+    /// so a cluster is never made over another.
+    pub fn init_with_controllers(
+        path: &Path,
+        brokers: u32,
+        first_id: i32,
+        controllers: u32,
+        isolated: bool,
+    ) -> Result<Cluster, ClusterError> {
         // Every argument is checked before the first folder is made.
         if brokers == 0 || brokers > MAX_BROKERS {
             return Err(ClusterError::Invalid(format!(
                 "a cluster has 1 to {MAX_BROKERS} brokers, not {brokers}"
+            )));
+        }
+        if controllers == 0 || (!isolated && controllers > brokers) || controllers > MAX_BROKERS {
+            let most = if isolated { MAX_BROKERS } else { brokers };
+            return Err(ClusterError::Invalid(format!(
+                "a cluster of {brokers} brokers has 1 to {most} controllers{}, not {controllers}",
+                if isolated { "" } else { " among them" }
             )));
         }
         let last_id = i64::from(first_id) + i64::from(brokers) - 1;
@@ -585,13 +637,15 @@ impl Cluster {
             return Err(exists(found));
         }
         let state = ClusterState::new(random_uuid().to_base64());
-        let mut c = Cluster { layout, state };
-        let mut created = Vec::new();
-        let result = match c.create_brokers(brokers, first_id, &mut created) {
-            // Whatever stands in the log goes with the folders below.
-            Err(ClusterError::CommittedNotShown { source, .. }) => Err(*source),
-            r => r,
+        let mut c = Cluster {
+            layout,
+            state,
+            open_transaction: false,
+            snapshot_bytes: commit::SNAPSHOT_BYTES,
         };
+        let mut created = Vec::new();
+        let isolated = isolated.then(|| isolated_controller_ids(brokers, first_id, controllers));
+        let result = c.create_brokers(brokers, first_id, controllers, isolated, &mut created);
         if result.is_err() {
             // Leave nothing half-made behind (a later init would refuse it as part of a
             // cluster): only what this init created, newest first.
@@ -604,12 +658,15 @@ impl Cluster {
     }
 
     /// `init`'s work under the controller lock: broker folders, the groups and schemas
-    /// folders, the metadata log and the snapshot. Records in `created` each folder it
+    /// folders, the voters' copies of the metadata log, then its first records (the
+    /// bootstrap records, the brokers' registrations). Records in `created` each folder it
     /// made, for the caller to remove on failure.
     fn create_brokers(
         &mut self,
         brokers: u32,
         first_id: i32,
+        controllers: u32,
+        isolated: Option<Vec<i32>>,
         created: &mut Vec<PathBuf>,
     ) -> Result<(), ClusterError> {
         let mut make_dir = |dir: PathBuf| {
@@ -619,6 +676,7 @@ impl Cluster {
             log::io::create_dir_all(&dir).map_err(io_err(&dir))
         };
         let mut records = Vec::new();
+        let mut voters = Vec::new();
         for i in 0..brokers {
             // In range: init checked first_id + brokers - 1 <= i32::MAX.
             let id = first_id.saturating_add(i as i32);
@@ -638,14 +696,30 @@ impl Cluster {
                 checkpoint::write_offsets(&dir.join(name), &BTreeMap::new())?;
             }
             records.push(MetadataRecord::RegisterBroker { id });
+            if isolated.is_none() && i < controllers {
+                voters.push(id);
+            }
         }
-        for d in [
-            self.layout.groups(),
-            self.layout.schemas(),
-            self.layout.root().join(layout::METADATA_DIR),
-        ] {
+        for &id in isolated.iter().flatten() {
+            let dir = self.layout.controller_dir(id);
+            make_dir(dir.clone())?;
+            let props = dir.join(layout::META_PROPERTIES);
+            log::io::write_atomic(
+                &props,
+                meta_properties(&self.state.cluster_id, id).as_bytes(),
+            )
+            .map_err(io_err(&props))?;
+            voters.push(id);
+        }
+        for d in [self.layout.groups(), self.layout.schemas()] {
             make_dir(d)?;
         }
+        commit::bootstrap(&self.layout, &voters)?;
+        let loaded = kraft::load::load(&self.layout)?.ok_or_else(|| {
+            ClusterError::Invalid("the new metadata log cannot be read back".into())
+        })?;
+        self.state = loaded.state;
+        self.commit_translated(commit::bootstrap_records(), "Bootstrap records", true)?;
         self.commit(records)
     }
 
@@ -654,49 +728,106 @@ impl Cluster {
         &self.layout
     }
 
+    /// Changes node `id`'s simulated state (`simulation.json`: its process or its
+    /// controller stopped or started, its followers paused) under the controller lock, and
+    /// re-reads the image. No metadata record: a Kafka cluster has none of these; the
+    /// controller learns of them as Kafka's does (a fence, an election) when asked to.
+    pub fn set_node(
+        &mut self,
+        id: i32,
+        f: impl FnOnce(&mut simulation::Node),
+    ) -> Result<(), ClusterError> {
+        let _controller = FileLock::exclusive(&self.layout.controller_lock())?;
+        let mut sim = simulation::Simulation::read(self.layout.root())?;
+        let node = sim.nodes.entry(id).or_default();
+        f(node);
+        if *node == simulation::Node::default() {
+            sim.nodes.remove(&id);
+        }
+        sim.write(self.layout.root())?;
+        self.reload_image()
+    }
+
     /// The metadata as last read.
     pub fn state(&self) -> &ClusterState {
         &self.state
     }
 
-    /// Re-reads the snapshot (after another process may have changed it).
+    /// Re-reads the metadata image (after another process may have changed it).
     pub fn reload(&mut self) -> Result<(), ClusterError> {
-        // A snapshot removed meanwhile is rebuilt in memory only: writing it needs the
-        // controller lock, which the next change takes.
-        self.state = snapshot::read_or_rebuild(&self.layout)?.0;
+        self.reload_image()
+    }
+
+    fn reload_image(&mut self) -> Result<(), ClusterError> {
+        let loaded = kraft::load::load(&self.layout)?
+            .ok_or_else(|| ClusterError::NotFound(self.layout.root().to_path_buf()))?;
+        self.state = loaded.state;
+        self.open_transaction = loaded.open_transaction;
         Ok(())
     }
 
-    /// Makes a metadata change: under the controller lock, reads the current state
-    /// (applying what the metadata log holds past the snapshot: [`Cluster::catch_up`]),
-    /// lets `f` decide the records, appends them to the metadata log, fsyncs, and replaces
-    /// the snapshot. Returns `f`'s value. Records are applied in order to form the new
-    /// state. All or nothing: an error means the change is not made (the log is cut back),
-    /// except [`ClusterError::CommittedNotShown`], which says it stands.
+    /// A token that changes whenever the metadata may have: the voters' copies of the
+    /// metadata log grew or were cut, or the simulated state changed. Cheap (a few `stat`s),
+    /// for writers that follow metadata changes as a Kafka client refreshes its metadata.
+    pub fn metadata_stamp(&self) -> kraft::load::Stamp {
+        kraft::load::stamp(&self.layout, &self.state)
+    }
+
+    /// Makes a metadata change: under the controller lock, reads the current image, lets
+    /// `f` decide the records, and commits them through the controller quorum (Kafka's
+    /// records in every running voter's copy of the metadata log, committed on a majority).
+    /// Returns `f`'s value. All or nothing: an error means the change is not made.
     pub fn update<T>(
         &mut self,
         f: impl FnOnce(&ClusterState) -> Result<(Vec<MetadataRecord>, T), ClusterError>,
     ) -> Result<T, ClusterError> {
         let _controller = FileLock::exclusive(&self.layout.controller_lock())?;
-        self.state = snapshot::read_or_rebuild(&self.layout)?.0;
-        // A snapshot it could not write is written with the change below, or by the next
-        // open.
-        self.catch_up()?;
+        self.reload_image()?;
+        let mut active = None;
+        if self.uncommitted_tail()? {
+            // A controller stopped during a change, leaving records past the commit point
+            // in a copy: they are cut before anything is decided.
+            active = Some(kraft::raft::Active::start_cutting_tail(
+                &self.layout,
+                &self.state,
+            )?);
+            self.reload_image()?;
+        }
         let (records, out) = f(&self.state)?;
-        if !records.is_empty() {
-            self.commit(records)?;
+        if !records.is_empty() || active.as_ref().is_some_and(|a| a.elected.is_some()) {
+            self.commit_from(active, records)?;
         }
         Ok(out)
     }
 
-    /// Every metadata record in order: (offset, timestamp, record).
-    pub fn history(&self) -> Result<Vec<(i64, i64, MetadataRecord)>, ClusterError> {
-        let dir = self.layout.metadata_log();
-        let end = LogReader::open(&dir)?.log_end_offset()?;
-        Ok(commit::read_batches(&dir, 0, end)?
-            .into_iter()
-            .flatten()
-            .collect())
+    /// A running voter's copy holds records past the commit point.
+    fn uncommitted_tail(&self) -> Result<bool, ClusterError> {
+        let view = self.quorum()?;
+        let live = kraft::raft::live_voters(&view, &self.state);
+        Ok(view
+            .copies
+            .iter()
+            .any(|c| live.contains(&c.voter) && c.log_end > view.high_watermark))
+    }
+
+    /// The metadata log as a story: every record in words, the partition changes' reasons
+    /// from the notes file, the quorum's leader changes.
+    pub fn history(&self) -> Result<Vec<kraft::history::Entry>, ClusterError> {
+        let view = kraft::raft::QuorumView::read(&self.layout)?
+            .ok_or_else(|| ClusterError::NotFound(self.layout.root().to_path_buf()))?;
+        let source = view.source();
+        kraft::history::history(
+            &self.layout,
+            &source.dir,
+            view.high_watermark,
+            &self.state.cluster_id,
+        )
+    }
+
+    /// The controller quorum as its files say.
+    pub fn quorum(&self) -> Result<kraft::raft::QuorumView, ClusterError> {
+        kraft::raft::QuorumView::read(&self.layout)?
+            .ok_or_else(|| ClusterError::NotFound(self.layout.root().to_path_buf()))
     }
 
     /// A topic's state.
@@ -896,23 +1027,15 @@ impl Cluster {
                 (),
             ))
         });
-        // A deletion that stands although cluster.json does not show it yet loses its files
-        // too: a topic created again under the name must not find them.
-        let (Ok(()) | Err(ClusterError::CommittedNotShown { .. })) = &deleted else {
-            return deleted;
-        };
+        deleted?;
         let Some(t) = doomed else {
-            return deleted;
+            return Ok(());
         };
-        let removed = self.remove_topic_files(name, &t);
-        match (deleted, removed) {
-            (Ok(()), Err(e)) => Err(ClusterError::AfterCommit {
+        self.remove_topic_files(name, &t)
+            .map_err(|e| ClusterError::AfterCommit {
                 done: format!("topic {name:?} is deleted from the metadata"),
                 source: Box::new(e),
-            }),
-            // What the user must hear first: the deletion stands.
-            (deleted, _) => deleted,
-        }
+            })
     }
 
     /// A deleted topic's files: each replica's folder and the partition's lock file (which

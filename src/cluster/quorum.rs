@@ -19,7 +19,7 @@ use super::{ClusterError, io_err};
 /// The file in each voter's metadata log folder.
 pub const QUORUM_STATE_FILE: &str = "quorum-state";
 /// A snapshot's suffix, and the one of a snapshot still being written.
-pub const SNAPSHOT_SUFFIX: &str = ".checkpoint";
+pub const SNAPSHOT_SUFFIX: &str = crate::log::names::KRAFT_SNAPSHOT_SUFFIX;
 /// What a snapshot being written is called until it is whole (Kafka's `.checkpoint.part`).
 pub const PARTIAL_SNAPSHOT_SUFFIX: &str = ".checkpoint.part";
 

@@ -7,10 +7,11 @@ use super::failover::{self, Report};
 use super::writer::{Acks, PartitionWriter, ReplicaEvent, write_checkpoints};
 use super::*;
 use crate::client::consumer::{Consumer, Poll, StartOffset};
+use crate::log::LogReader;
 use crate::record::{BatchBuilder, BatchOptions};
 
 fn cluster(dir: &Path) -> Cluster {
-    Cluster::init(&dir.join("data"), 3, 101).unwrap()
+    Cluster::init_isolated(&dir.join("data"), 3, 101, 1).unwrap()
 }
 
 fn topic(c: &mut Cluster, name: &str, rf: u32, configs: &[(&str, &str)]) {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use super::*;
 use crate::client::consumer::{Consumer, Poll, StartOffset};
 use crate::client::producer::{Producer, ProducerConfig, ProducerRecord};
-use crate::log::{LogConfig, OpenHints, PartitionLog};
+use crate::log::{LogConfig, LogReader};
 use crate::record::{BatchBuilder, BatchOptions};
 
 fn consume_all(c: &Cluster, topic: &str, start: StartOffset) -> Vec<(u32, i64, Vec<u8>)> {
@@ -97,22 +97,17 @@ fn default_cluster_topics_produce_consume() {
     c.delete_topic("trucks_gps").unwrap();
     assert!(c.topic("trucks_gps").is_err());
     assert!(!c.layout().replica_dir(101, "trucks_gps", 0).exists());
-    let kinds: Vec<&str> = c
-        .history()
-        .unwrap()
-        .iter()
-        .map(|(_, _, r)| r.kind())
-        .collect();
+    let kinds: Vec<String> = c.history().unwrap().into_iter().map(|e| e.kind).collect();
+    // After the bootstrap records and the registrations: the topic, its partitions, the
+    // (idempotent) producer's id block, the deletion.
+    let from = kinds.iter().position(|k| k == "TopicRecord").unwrap();
     assert_eq!(
-        kinds,
+        kinds[from..],
         [
-            "RegisterBroker",
-            "RegisterBroker",
-            "RegisterBroker",
-            "CreateTopic",
-            // The (idempotent) producer's id block.
-            "ProducerIds",
-            "DeleteTopic"
+            "TopicRecord",
+            "PartitionRecord",
+            "ProducerIdsRecord",
+            "RemoveTopicRecord"
         ]
     );
 }
@@ -123,7 +118,6 @@ fn default_cluster_topics_produce_consume() {
 #[test]
 fn followers_left_behind_by_a_killed_writer_catch_up() {
     use crate::log::{OpenHints, PartitionLog};
-    use crate::record::{BatchBuilder, BatchOptions};
     let dir = tempfile::tempdir().unwrap();
     let mut c = Cluster::open_or_create(&dir.path().join("data"), |_| {}).unwrap();
     c.create_topic("t", 1, 3, BTreeMap::new(), false).unwrap();
@@ -185,12 +179,20 @@ fn racing_first_uses_share_one_cluster() {
             .all(|o| matches!(o, Opened::Created | Opened::Existing))
     );
     let c = Cluster::open(&root).unwrap();
-    assert_eq!(c.history().unwrap().len(), 3, "brokers registered once");
+    let registered = c
+        .history()
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.kind == "RegisterBrokerRecord")
+        .count();
+    assert_eq!(registered, 3, "brokers registered once");
 }
 
-/// The snapshot rebuilt from the metadata log is the one that was lost.
+/// The image is the same read by the controller that made the changes, by a fresh open,
+/// through a broker folder, from a snapshot plus the log after it, and with a copy of the
+/// log lost (the next change copies it back from the leader, as a Kafka follower fetches).
 #[test]
-fn a_missing_snapshot_is_rebuilt_exactly() {
+fn every_way_of_reading_the_metadata_gives_the_same_image() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("data");
     let mut c = Cluster::init(&root, 3, 101).unwrap();
@@ -199,17 +201,105 @@ fn a_missing_snapshot_is_rebuilt_exactly() {
     c.create_topic("b", 1, 1, BTreeMap::new(), false).unwrap();
     c.delete_topic("b").unwrap();
     failover::broker_down(&mut c, 102, false).unwrap();
-    let before = Cluster::open(&root).unwrap().state().clone();
-    std::fs::remove_file(c.layout().snapshot()).unwrap();
-    // Reading it back from a broker folder works too.
-    let (c, opened) = Cluster::open_reporting(&root.join("broker-103")).unwrap();
-    let Opened::Rebuilt(r) = opened else {
-        panic!("{opened:?}")
-    };
-    assert_eq!((r.brokers, r.topics), (3, 1));
-    assert_eq!(c.state(), &before);
-    assert!(c.layout().snapshot().is_file(), "written back");
-    assert_eq!(Cluster::open_reporting(&root).unwrap().1, Opened::Existing);
+    let before = c.state().clone();
+    assert_eq!(Cluster::open(&root).unwrap().state(), &before);
+    assert_eq!(
+        Cluster::open(&root.join("broker-103")).unwrap().state(),
+        &before
+    );
+
+    // A snapshot, then more log after it.
+    c.set_snapshot_bytes(1);
+    c.alter_topic(
+        "a",
+        None,
+        BTreeMap::from([("retention.ms".into(), "1000".into())]),
+    )
+    .unwrap();
+    let leader = c.quorum().unwrap().leader;
+    let snapshots = quorum::snapshots(&c.layout().metadata_copy(leader)).unwrap();
+    assert_eq!(
+        snapshots.last().unwrap().end_offset,
+        c.state().metadata_offset
+    );
+    c.set_snapshot_bytes(commit::SNAPSHOT_BYTES);
+    c.create_topic("c", 1, 2, BTreeMap::new(), false).unwrap();
+    let now = c.state().clone();
+    assert_eq!(Cluster::open(&root).unwrap().state(), &now);
+
+    // A voter's copy lost (every voter running): read from the others, copied back at the
+    // next change.
+    failover::broker_up(&mut c, 102).unwrap();
+    let now = c.state().clone();
+    let leader = c.quorum().unwrap().leader;
+    let lost = [101, 102, 103].into_iter().find(|&v| v != leader).unwrap();
+    std::fs::remove_dir_all(c.layout().metadata_copy(lost)).unwrap();
+    assert_eq!(Cluster::open(&root).unwrap().state(), &now);
+    c.create_topic("d", 1, 2, BTreeMap::new(), false).unwrap();
+    let q = c.quorum().unwrap();
+    assert_eq!(q.copy(lost).unwrap().log_end, q.high_watermark);
+    assert_eq!(Cluster::open(&root).unwrap().state(), c.state());
+}
+
+/// A change needs a majority of the voters: with two of three controllers down none is
+/// made, not even an election; bringing one back makes them again, and fences the broker
+/// that stopped meanwhile.
+#[test]
+fn no_change_is_made_without_a_controller_quorum() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("data");
+    let mut c = Cluster::init(&root, 3, 101).unwrap();
+    c.create_topic("a", 1, 3, BTreeMap::new(), false).unwrap();
+    failover::broker_down(&mut c, 101, false).unwrap();
+    let before = c.state().metadata_offset;
+    let err = failover::broker_down(&mut c, 102, false).unwrap_err();
+    assert!(err.to_string().contains("no controller quorum"), "{err}");
+    let c2 = Cluster::open(&root).unwrap();
+    assert_eq!(c2.state().metadata_offset, before);
+    // Down, but not fenced: the metadata cannot say so yet.
+    let b = &c2.state().brokers[&102];
+    assert!(!b.running && b.status == metadata::BrokerStatus::Online);
+    let mut c = c2;
+    assert!(matches!(
+        c.create_topic("b", 1, 1, BTreeMap::new(), false),
+        Err(ClusterError::NoQuorum { .. })
+    ));
+    failover::broker_up(&mut c, 101).unwrap();
+    assert_eq!(c.state().brokers[&102].status, metadata::BrokerStatus::Down);
+    assert_ne!(c.partition("a", 0).unwrap().leader, 102);
+    c.create_topic("b", 1, 1, BTreeMap::new(), false).unwrap();
+}
+
+/// The controller that leads the quorum stops: the next change elects another voter, in a
+/// higher epoch, and its LeaderChangeMessage opens the records it writes.
+#[test]
+fn a_stopped_quorum_leader_is_replaced_by_an_election() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("data");
+    let mut c = Cluster::init(&root, 3, 101).unwrap();
+    let q = c.quorum().unwrap();
+    let (leader, epoch) = (q.leader, q.epoch);
+    failover::broker_down(&mut c, leader, false).unwrap();
+    let q = c.quorum().unwrap();
+    assert_ne!(q.leader, leader);
+    assert!(q.epoch > epoch, "{} after {epoch}", q.epoch);
+    let entries = c.history().unwrap();
+    let change = entries
+        .iter()
+        .rposition(|e| e.kind == "LeaderChangeMessage")
+        .unwrap();
+    assert_eq!(entries[change + 1].kind, "BrokerRegistrationChangeRecord");
+    // Every running voter's quorum-state names the new leader.
+    for v in [101, 102, 103].into_iter().filter(|&v| v != leader) {
+        let s = quorum::QuorumState::read(&c.layout().metadata_copy(v))
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (s.leader_id, s.leader_epoch),
+            (q.leader, q.epoch),
+            "voter {v}"
+        );
+    }
 }
 
 fn new_partitions(n: u32) -> Vec<metadata::NewPartition> {
@@ -245,7 +335,8 @@ fn a_change_larger_than_a_batch_is_committed_in_several() {
         ))
     })
     .unwrap();
-    let reader = LogReader::open(&c.layout().metadata_log()).unwrap();
+    let copy = c.quorum().unwrap().source().dir.clone();
+    let reader = LogReader::open(&copy).unwrap();
     let end = reader.log_end_offset().unwrap();
     let mut cursor = reader.cursor(0).unwrap();
     let mut batches = 0;
@@ -253,98 +344,105 @@ fn a_change_larger_than_a_batch_is_committed_in_several() {
         batches += 1;
     }
     assert!(batches > 3, "{batches} metadata batches");
-    let kinds: Vec<&str> = c
-        .history()
-        .unwrap()
-        .iter()
-        .map(|(_, _, r)| r.kind())
-        .collect();
-    assert_eq!(kinds[3], "BeginTransaction");
-    assert_eq!(*kinds.last().unwrap(), "EndTransaction");
+    let kinds: Vec<String> = c.history().unwrap().into_iter().map(|e| e.kind).collect();
+    assert_eq!(
+        kinds[kinds.len() - 4..],
+        [
+            "BeginTransactionRecord",
+            "TopicRecord",
+            "PartitionRecord",
+            "EndTransactionRecord"
+        ]
+    );
     for opened in [Cluster::open(&root).unwrap(), c.clone()] {
         assert_eq!(opened.topic("big").unwrap().partitions.len(), 40_000);
         assert_eq!(opened.state().metadata_offset, end);
     }
-    // The snapshot rebuilt from the log has every partition too.
-    let before = Cluster::open(&root).unwrap().state().clone();
-    std::fs::remove_file(c.layout().snapshot()).unwrap();
-    assert_eq!(Cluster::open(&root).unwrap().state(), &before);
 }
 
-/// A controller that dies between the batches of one change leaves part of it in the log:
-/// none of it applies, the next change records an AbortTransaction, and the snapshot and a
-/// rebuild agree.
+/// A controller that dies between the batches of one change leaves part of it in a copy:
+/// none of it applies, the next change records an AbortTransactionRecord first (KIP-868),
+/// and every copy agrees. Swept over every write of the change.
 #[test]
 fn a_change_cut_short_by_a_crash_applies_not_at_all() {
+    use crate::log::io::{self, Fault, FaultPlan, Op};
     let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("data");
-    let mut c = Cluster::init(&root, 3, 101).unwrap();
-    let before = c.state().clone();
-    let small = 16 * 1024;
-    let record = MetadataRecord::CreateTopic {
+    let template = dir.path().join("template");
+    Cluster::init(&template, 3, 101).unwrap();
+    let big = || MetadataRecord::CreateTopic {
         name: "half".into(),
         topic_id: random_uuid().to_base64(),
         configs: BTreeMap::new(),
-        partitions: new_partitions(2_000),
+        partitions: new_partitions(12_000),
     };
-    let batches = metadata::plan_batches(vec![record], small).unwrap();
-    assert!(batches.len() > 2);
-    // What the dying controller got done: the first two batches, no snapshot.
-    let (mut mlog, _) = PartitionLog::open(
-        &c.layout().metadata_log(),
-        LogConfig::default(),
-        OpenHints::default(),
-    )
-    .unwrap();
-    for batch in &batches[..2] {
-        let mut b = BatchBuilder::new(BatchOptions::default());
-        for (r, v) in batch {
-            b.append(now_ms(), Some(r.kind().as_bytes()), Some(v), &[]);
+    let (mut aborted, mut whole) = (0, 0);
+    for at in 0.. {
+        let root = dir.path().join(format!("case-{at}"));
+        copy_tree(&template, &root);
+        let mut c = Cluster::open(&root).unwrap();
+        let lock = FileLock::exclusive(&c.layout().controller_lock()).unwrap();
+        io::install(FaultPlan {
+            at,
+            fault: Fault::Crash,
+            ops: vec![Op::Write],
+        });
+        let r = c.commit(vec![big()]);
+        let seen = io::clear();
+        drop(lock);
+        if seen <= at {
+            // No write left to crash at: the change went through.
+            r.unwrap();
+            break;
         }
-        mlog.append(&mut b.build(0, 0).unwrap(), 0, now_ms())
-            .unwrap();
+        // Either it reached a majority of the copies before the crash (committed, whole),
+        // or nothing of it is seen, then or after the next change.
+        let mut c = Cluster::open(&root).unwrap();
+        let committed = c.topic("half").is_ok();
+        if committed {
+            assert_eq!(c.topic("half").unwrap().partitions.len(), 12_000);
+            whole += 1;
+        }
+        c.create_topic("after", 1, 1, BTreeMap::new(), false)
+            .unwrap_or_else(|e| panic!("crash at write {at}: {e}"));
+        assert_eq!(c.topic("half").is_ok(), committed, "crash at write {at}");
+        let kinds: Vec<String> = c.history().unwrap().into_iter().map(|e| e.kind).collect();
+        if let Some(i) = kinds.iter().position(|k| k == "AbortTransactionRecord") {
+            assert!(!committed);
+            aborted += 1;
+            assert_eq!(
+                kinds[i + 1],
+                "TopicRecord",
+                "crash at write {at}: {kinds:?}"
+            );
+        }
+        let q = c.quorum().unwrap();
+        for copy in &q.copies {
+            assert_eq!(copy.log_end, q.high_watermark, "crash at write {at}");
+        }
+        assert_eq!(Cluster::open(&root).unwrap().state(), c.state());
+        std::fs::remove_dir_all(&root).unwrap();
     }
-    mlog.flush().unwrap();
-    drop(mlog);
+    assert!(
+        aborted > 0,
+        "no crash left part of the change on a majority"
+    );
+    assert!(
+        whole > 0,
+        "no crash came after the change reached a majority"
+    );
+}
 
-    // A rebuild from the log alone does not see the half topic.
-    std::fs::remove_file(c.layout().snapshot()).unwrap();
-    let rebuilt = Cluster::open(&root).unwrap();
-    assert!(rebuilt.topic("half").is_err());
-    assert_eq!(rebuilt.state().brokers, before.brokers);
-
-    // The next change aborts it and then applies.
-    c.create_topic("after", 1, 1, BTreeMap::new(), false)
-        .unwrap();
-    assert!(c.topic("half").is_err());
-    assert!(c.topic("after").is_ok());
-    let kinds: Vec<&str> = c
-        .history()
-        .unwrap()
-        .iter()
-        .map(|(_, _, r)| r.kind())
-        .collect();
-    let abort = kinds.iter().position(|k| *k == "AbortTransaction").unwrap();
-    assert_eq!(kinds[abort + 1], "CreateTopic");
-    let now = Cluster::open(&root).unwrap().state().clone();
-    std::fs::remove_file(c.layout().snapshot()).unwrap();
-    assert_eq!(Cluster::open(&root).unwrap().state(), &now);
-
-    // And the same change committed whole, in the same small batches, applies.
-    let lock = FileLock::exclusive(&c.layout().controller_lock()).unwrap();
-    let record = MetadataRecord::CreateTopic {
-        name: "whole".into(),
-        topic_id: random_uuid().to_base64(),
-        configs: BTreeMap::new(),
-        partitions: new_partitions(2_000),
-    };
-    c.commit_in_batches(vec![record], small).unwrap();
-    drop(lock);
-    assert_eq!(c.topic("whole").unwrap().partitions.len(), 2_000);
-    let reopened = Cluster::open(&root).unwrap();
-    assert_eq!(reopened.topic("whole").unwrap().partitions.len(), 2_000);
-    std::fs::remove_file(c.layout().snapshot()).unwrap();
-    assert_eq!(Cluster::open(&root).unwrap().state(), reopened.state());
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_tree(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
 }
 
 /// Absurd init arguments are refused before anything is created (a refused

@@ -33,6 +33,7 @@ use crate::log::{
     self, AppendInfo, LogError, LogReader, OpenHints, PartitionLog, ProducerState, Verdict, names,
 };
 
+use super::kraft::load::Stamp;
 use super::metadata::PartitionState;
 use super::replica::ensure_replica_dir;
 use super::topic::TopicConfig;
@@ -418,18 +419,12 @@ fn batch_ids(chunk: &[u8]) -> Vec<BatchId> {
     out
 }
 
-/// Stamp of `cluster.json` to notice metadata changes with one `stat`.
-fn snapshot_stamp(path: &Path) -> Option<(u64, std::time::SystemTime, u64)> {
-    use std::os::unix::fs::MetadataExt;
-    let m = std::fs::metadata(path).ok()?;
-    Some((m.len(), m.modified().ok()?, m.ino()))
-}
-
 /// Appends to one partition and replicates it, following metadata changes by itself.
 #[derive(Debug)]
 pub struct PartitionWriter {
     cluster: Cluster,
-    stamp: Option<(u64, std::time::SystemTime, u64)>,
+    /// The metadata's stamp when `cluster` was read (`None`: unknown, read at the next lock).
+    stamp: Option<Stamp>,
     topic: String,
     partition: u32,
     cfg: TopicConfig,
@@ -458,7 +453,7 @@ impl PartitionWriter {
         let cfg = cluster.topic_config(topic)?;
         Ok(PartitionWriter {
             // Unknown: `cluster` may have been read long before (a group member's), and
-            // stamping today's cluster.json onto it would hide every change since. The
+            // stamping today's metadata log onto it would hide every change since. The
             // first lock reads the metadata.
             stamp: None,
             cluster: cluster.clone(),
@@ -486,12 +481,11 @@ impl PartitionWriter {
         self.on_offline = notice;
     }
 
-    /// Waits until cluster.json changes (an election may have given the partition a
+    /// Waits until the metadata changes (an election may have given the partition a
     /// leader) or `deadline` passes.
     fn wait_for_metadata(&self, deadline: Instant) {
-        let path = self.cluster.layout().snapshot();
-        let before = snapshot_stamp(&path);
-        while Instant::now() < deadline && snapshot_stamp(&path) == before {
+        let before = self.cluster.metadata_stamp();
+        while Instant::now() < deadline && self.cluster.metadata_stamp() == before {
             std::thread::sleep(
                 Duration::from_millis(20).min(deadline.saturating_duration_since(Instant::now())),
             );
@@ -533,10 +527,10 @@ impl PartitionWriter {
         self.opened_for = None;
     }
 
-    /// Re-reads the metadata when `cluster.json` changed (leader elected, ISR changed,
-    /// broker down or paused), as a Kafka client refreshes metadata.
+    /// Re-reads the metadata when it changed (leader elected, ISR changed, broker down or
+    /// paused), as a Kafka client refreshes metadata.
     fn refresh_metadata(&mut self) -> Result<(), ClusterError> {
-        let stamp = snapshot_stamp(&self.cluster.layout().snapshot());
+        let stamp = Some(self.cluster.metadata_stamp());
         if stamp != self.stamp {
             self.cluster.reload()?;
             self.cfg = self.cluster.topic_config(&self.topic)?;
@@ -883,7 +877,7 @@ impl PartitionWriter {
             broker,
             &reason,
         )?;
-        self.stamp = snapshot_stamp(&self.cluster.layout().snapshot());
+        self.stamp = Some(self.cluster.metadata_stamp());
         self.opened_for = None;
         self.replicas.retain(|r| r.broker != broker);
         let now = self.state()?;
@@ -1042,7 +1036,7 @@ impl PartitionWriter {
                     true,
                 ))
             })?;
-            self.stamp = snapshot_stamp(&self.cluster.layout().snapshot());
+            self.stamp = Some(self.cluster.metadata_stamp());
             if applied {
                 self.events.push(ReplicaEvent::Isr {
                     before: p.isr.clone(),

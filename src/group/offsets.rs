@@ -67,19 +67,12 @@ pub fn write(
     writer::write_checkpoints(cluster.layout(), &updates)
 }
 
-/// `cluster.json`'s identity (size, mtime, inode), to tell whether it changed.
-fn snapshot_stamp(cluster: &Cluster) -> Option<(u64, std::time::SystemTime, u64)> {
-    use std::os::unix::fs::MetadataExt;
-    let m = std::fs::metadata(cluster.layout().snapshot()).ok()?;
-    Some((m.len(), m.modified().ok()?, m.ino()))
-}
-
 /// A writer for `__consumer_offsets-<partition>` holding the current metadata.
 ///
 /// Callers (a group member) load the metadata once and keep it for hours, while
-/// `PartitionWriter::new` pairs the state it is given with cluster.json's stamp of *now*:
+/// `PartitionWriter::new` pairs the state it is given with the metadata's stamp of *now*:
 /// a writer built on old metadata never sees a failover, and would append with the old
-/// leader and epoch to a broker that is down. So re-read the snapshot first, and again if
+/// leader and epoch to a broker that is down. So re-read the metadata first, and again if
 /// it changed while the writer was being built (its stamp must describe what we read).
 fn writer_on_current_metadata(
     cluster: &mut Cluster,
@@ -87,13 +80,13 @@ fn writer_on_current_metadata(
 ) -> Result<PartitionWriter, ClusterError> {
     let mut tries = 0;
     loop {
-        let before = snapshot_stamp(cluster);
+        let before = cluster.metadata_stamp();
         cluster.reload()?;
         let w = PartitionWriter::new(cluster, OFFSETS_TOPIC, partition)?;
         tries += 1;
         // After a few changes in a row (elections in progress) the writer's own refresh
         // before its append takes over.
-        if snapshot_stamp(cluster) == before || tries >= 5 {
+        if cluster.metadata_stamp() == before || tries >= 5 {
             return Ok(w);
         }
     }
@@ -299,7 +292,7 @@ mod tests {
     }
 
     /// Regression: a member loads the metadata once, and `PartitionWriter::new` paired that
-    /// old state with cluster.json's current stamp, so it never refreshed: after the leader
+    /// old state with the metadata's current stamp, so it never refreshed: after the leader
     /// of the group's `__consumer_offsets` partition went down, commits were still written
     /// to the down broker's log with the old leader epoch.
     #[test]

@@ -138,6 +138,32 @@ impl LogReader {
             .sum()
     }
 
+    /// Bytes of the `.log` files from about `offset` to the end: counted from the offset
+    /// index's entry at or below it, so within `index.interval.bytes` of the exact figure.
+    pub fn bytes_from(&self, offset: i64) -> Result<u64, LogError> {
+        let first = self
+            .bases
+            .partition_point(|&b| b <= offset)
+            .saturating_sub(1);
+        let mut total = 0;
+        for (k, &base) in self.bases.iter().enumerate().skip(first) {
+            let path = names::segment_path(&self.dir, base, LOG_SUFFIX);
+            let file = match io::open_read(&path) {
+                Ok(f) => f,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(io_err(&path, "open")(e)),
+            };
+            let len = io::len(&file).map_err(io_err(&path, "stat"))?;
+            let start = if k == first && base < offset {
+                indexed_start(&self.dir, base, &file, len, Some(offset))
+            } else {
+                0
+            };
+            total += len.saturating_sub(start);
+        }
+        Ok(total)
+    }
+
     /// The offset after the last complete batch, from the last segment's tail. An
     /// incomplete batch at the end (being written) is ignored.
     pub fn log_end_offset(&self) -> Result<i64, LogError> {

@@ -11,7 +11,7 @@ use crate::group::offsets;
 use crate::log::io::{self, Fault, FaultPlan, Op};
 
 fn cluster(dir: &std::path::Path) -> Cluster {
-    let mut c = Cluster::init(&dir.join("c"), 3, 101).unwrap();
+    let mut c = Cluster::init_isolated(&dir.join("c"), 3, 101, 1).unwrap();
     c.create_topic("t", 2, 3, Default::default(), false)
         .unwrap();
     c
@@ -176,7 +176,7 @@ fn durable_status(c: &Cluster, id: &str) -> Option<TxnStatus> {
 /// log end) with topic `t` of `partitions` partitions, and producer "tx" in an open
 /// transaction that sent "a" to partition 0 and "b" to 1.
 fn open_transaction(dir: &std::path::Path, partitions: u32) -> (Cluster, Producer) {
-    let mut c = Cluster::init(&dir.join("c"), 1, 101).unwrap();
+    let mut c = Cluster::init_isolated(&dir.join("c"), 1, 101, 1).unwrap();
     c.create_topic("t", partitions, 1, Default::default(), false)
         .unwrap();
     let mut p = transactional(&c, "tx");
@@ -412,7 +412,7 @@ fn an_abort_after_a_failed_commit_completes_a_decided_commit() {
 fn a_holder_sees_a_fence_written_after_its_state_partition_was_cut_and_regrew() {
     use crate::cluster::failover;
     let dir = tempfile::tempdir().unwrap();
-    let mut c = Cluster::init(&dir.path().join("c"), 1, 101).unwrap();
+    let mut c = Cluster::init_isolated(&dir.path().join("c"), 1, 101, 1).unwrap();
     c.create_topic("t", 2, 1, Default::default(), false)
         .unwrap();
     coordinator::ensure_topic(&mut c).unwrap();

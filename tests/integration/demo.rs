@@ -216,7 +216,7 @@ fn every_printed_line_is_what_ran_and_runs_again_as_printed() {
     let out = t.bare_cmd().args(["demo", "tour"]).assert().success();
     let text = stdout_text(&out);
     let shown = transcript(&text);
-    assert!(t.path().join("tour/cluster.json").is_file());
+    assert!(filka::cluster::locate::is_root(&t.path().join("tour")));
     assert!(t.path().join("tour/broker-101/meta.properties").is_file());
 
     // The same lines as the JSON of another run in a folder of the same name (the pids of
@@ -317,7 +317,7 @@ fn quiet_tells_one_line_per_step_in_the_cluster_folder() {
         "{}",
         lines[10]
     );
-    assert!(t.path().join("tour/cluster.json").is_file());
+    assert!(filka::cluster::locate::is_root(&t.path().join("tour")));
 }
 
 #[test]
@@ -369,7 +369,9 @@ fn the_folder_is_dir_or_cluster_or_a_new_one_and_never_holds_a_cluster() {
             .unwrap()
             .contains("cluster in filka-demo-2")
     );
-    assert!(t.path().join("filka-demo-2/cluster.json").is_file());
+    assert!(filka::cluster::locate::is_root(
+        &t.path().join("filka-demo-2")
+    ));
 }
 
 #[test]

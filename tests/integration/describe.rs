@@ -165,17 +165,29 @@ fn json_is_one_object_per_thing_described() {
     assert_eq!(topics[2]["configs"]["retention.ms"]["value"], "86400000");
 
     let history = json(&["history"]);
-    // Its records, with the ProducerIds block the (idempotent) producer took.
-    assert_eq!(history.len(), 7);
+    // Kafka's records: the quorum's first leader, the bootstrap records, the brokers'
+    // registrations, then the topics, with the ProducerIds block the (idempotent)
+    // producer took.
     assert_eq!(history[0]["offset"], 0);
-    assert_eq!(history[0]["type"], "RegisterBroker");
-    assert_eq!(history[0]["id"], 101);
-    assert_eq!(history[3]["type"], "CreateTopic");
-    assert_eq!(history[3]["name"], "demo");
-    assert!(history[3]["time"].as_str().unwrap().ends_with('Z'));
-    assert!(history[3]["timestamp"].as_i64().unwrap() > 0);
+    assert_eq!(history[0]["type"], "LeaderChangeMessage");
+    let kinds: Vec<&str> = history
+        .iter()
+        .map(|e| e["type"].as_str().unwrap())
+        .collect();
+    let registered = history
+        .iter()
+        .find(|e| e["type"] == "RegisterBrokerRecord")
+        .unwrap();
+    assert_eq!(registered["record"]["data"]["brokerId"], 101);
+    let created = history.iter().find(|e| e["type"] == "TopicRecord").unwrap();
+    assert_eq!(created["topic"], "demo");
+    assert_eq!(created["record"]["data"]["name"], "demo");
+    assert!(created["time"].as_str().unwrap().ends_with('Z'));
+    assert!(created["timestamp"].as_i64().unwrap() > 0);
+    assert!(kinds.contains(&"ProducerIdsRecord"), "{kinds:?}");
     let demo = json(&["history", "--topic", "trucks_gps"]);
-    assert_eq!(demo.len(), 1);
+    let kinds: Vec<&str> = demo.iter().map(|e| e["type"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["TopicRecord", "ConfigRecord", "PartitionRecord"]);
 }
 
 #[test]
@@ -188,7 +200,11 @@ fn history_keeps_deleted_topics() {
         .skip(1)
         .map(|l| l.split_whitespace().nth(2).unwrap())
         .collect();
-    assert_eq!(types, ["CreateTopic", "DeleteTopic"], "{out}");
+    assert_eq!(
+        types,
+        ["TopicRecord", "PartitionRecord", "RemoveTopicRecord"],
+        "{out}"
+    );
     let assert = t
         .run(["describe", "history", "--topic", "never"])
         .code(NOT_FOUND);

@@ -237,6 +237,21 @@ fn every_documented_exit_code_is_produced_by_a_real_path() {
         "already down",
     ));
 
+    // 14: a second of the three controllers (combined mode: every broker is one) goes down;
+    // no majority of the voters runs, so not even its fence can be committed.
+    let another = [101, 102, 103]
+        .into_iter()
+        .map(|b| b.to_string())
+        .find(|b| *b != only)
+        .unwrap();
+    cases.push(expect(
+        &t,
+        &["simulate-failure", "broker-down", &another],
+        "",
+        ExitCode::NoQuorum,
+        "no controller quorum",
+    ));
+
     // 11: a Kafka cluster that is not there (the mirror exists with the `kafka` feature;
     // without it the command says how to build it, exit 2, tested in cli_basics).
     #[cfg(feature = "kafka")]

@@ -124,6 +124,8 @@ impl TestCluster {
     pub fn fence_broker(&self, broker: i32) {
         use filka::cluster::MetadataRecord;
         let mut c = self.cluster();
+        c.set_node(broker, |n| n.running = false)
+            .expect("stop the broker");
         c.update(|state| {
             let mut records = vec![MetadataRecord::FenceBroker { id: broker }];
             for (topic, t) in &state.topics {
@@ -165,9 +167,11 @@ impl TestCluster {
         let c = self.cluster();
         let mut out = text.replace(&self.data().display().to_string(), "<cluster>");
         out = out.replace(&c.state().cluster_id, "<cluster-id>");
-        for (_, _, r) in c.history().expect("metadata history") {
-            if let filka::cluster::MetadataRecord::CreateTopic { topic_id, .. } = r {
-                out = out.replace(&topic_id, "<topic-id>");
+        for e in c.history().expect("metadata history") {
+            if e.kind == "TopicRecord"
+                && let Some(id) = e.data.pointer("/data/topicId").and_then(|v| v.as_str())
+            {
+                out = out.replace(id, "<topic-id>");
             }
         }
         redact_times(&out)

@@ -1,4 +1,5 @@
-//! `filka init`: broker folders, metadata log and snapshot; never over an existing cluster.
+//! `filka init`: broker folders, the controllers' copies of the KRaft metadata log; never
+//! over an existing cluster.
 
 use filka::error::ExitCode;
 use predicates::prelude::*;
@@ -30,13 +31,56 @@ fn init_creates_brokers_metadata_log_and_snapshot() {
         }
     }
     assert!(!data.join("broker-104").exists());
-    assert!(data.join("cluster.json").is_file());
+    assert!(!data.join("cluster.json").exists());
+    // Combined mode: every broker of three is a voter, with its copy of the metadata log.
+    for b in [101, 102, 103] {
+        let copy = data.join(format!("broker-{b}/__cluster_metadata-0"));
+        assert!(copy.join("00000000000000000000.log").is_file());
+        assert!(copy.join("quorum-state").is_file());
+        assert!(out.contains(&copy.display().to_string()), "{out}");
+    }
     assert!(
-        data.join("metadata/__cluster_metadata-0/00000000000000000000.log")
-            .is_file()
+        out.contains(
+            "Controller quorum: voters 101, 102, 103 (a change is committed on 2 of them)"
+        ),
+        "{out}"
     );
-    assert!(out.contains("metadata log (3 records)"), "{out}");
-    assert_eq!(t.cluster().history().unwrap().len(), 3);
+    let registered = t
+        .cluster()
+        .history()
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.kind == "RegisterBrokerRecord")
+        .count();
+    assert_eq!(registered, 3);
+}
+
+#[test]
+fn init_chooses_the_controllers() {
+    let t = TestCluster::new();
+    t.run(["init", "--brokers", "5", "--controllers", "3"])
+        .success();
+    assert_eq!(t.cluster().quorum().unwrap().voters, [101, 102, 103]);
+    assert!(!t.data().join("broker-104/__cluster_metadata-0").exists());
+    // Isolated: nodes of their own, ids 1 to 3 (below the brokers').
+    let i = TestCluster::new();
+    let out = stdout_text(&i.run(["init", "--isolated"]).success());
+    assert_eq!(i.cluster().quorum().unwrap().voters, [1, 2, 3]);
+    for c in [1, 2, 3] {
+        let dir = i.data().join(format!("controller-{c}"));
+        assert!(dir.join("meta.properties").is_file());
+        assert!(dir.join("__cluster_metadata-0/quorum-state").is_file());
+        assert!(
+            out.contains(&format!("controller {c} (a node of its own)")),
+            "{out}"
+        );
+    }
+    assert!(!i.data().join("broker-101/__cluster_metadata-0").exists());
+    // More controllers than brokers is only possible with nodes of their own.
+    let u = TestCluster::new();
+    u.run(["init", "--brokers", "2", "--controllers", "3"])
+        .code(ExitCode::Usage.code());
+    assert!(!u.data().exists());
 }
 
 #[test]
@@ -111,8 +155,15 @@ fn init_json_reports_what_it_created() {
     )[0];
     assert_eq!(v["cluster_id"], t.cluster().state().cluster_id.as_str());
     assert_eq!(v["brokers"][0]["id"], 101);
-    assert_eq!(v["metadata_records"], 1);
-    assert!(v["snapshot"].as_str().unwrap().ends_with("cluster.json"));
+    assert_eq!(v["brokers"][0]["controller"], true);
+    assert!(
+        v["brokers"][0]["metadata_log"]
+            .as_str()
+            .unwrap()
+            .ends_with("broker-101/__cluster_metadata-0")
+    );
+    assert_eq!(v["controllers"], serde_json::json!([101]));
+    assert!(v["metadata_entries"].as_u64().unwrap() > 1);
 }
 
 #[test]
@@ -123,7 +174,11 @@ fn init_uses_the_default_directory_and_the_environment() {
         .assert()
         .success()
         .stdout(predicate::str::contains("./filka-data"));
-    assert!(t.path().join("filka-data/cluster.json").is_file());
+    assert!(
+        t.path()
+            .join("filka-data/broker-101/__cluster_metadata-0/quorum-state")
+            .is_file()
+    );
     t.bare_cmd()
         .env("FILKA_CLUSTER", "elsewhere")
         .args(["init", "-q"])
@@ -238,70 +293,55 @@ fn init_config_refuses_keys_without_a_cluster_wide_default() {
     assert!(!t.data().exists(), "nothing created");
 }
 
-/// Regression: with cluster.json gone, the next command created a second cluster over the
-/// first: a new cluster id in every meta.properties, RegisterBroker and CreateTopic records
-/// appended again (a new topic id for the same topic), old and new data mixed. The snapshot
-/// is now rebuilt from the metadata log, as Kafka rebuilds its metadata from its log.
+/// Regression (from the days of cluster.json): with the metadata gone, the next command
+/// created a second cluster over the first. A voter's copy of the metadata log lost is now
+/// read from the others and copied back at the next change, as a Kafka follower fetches
+/// from its leader; nothing is created anew.
 #[test]
-fn a_lost_snapshot_is_rebuilt_from_the_metadata_log_never_recreated() {
+fn a_lost_copy_of_the_metadata_log_is_copied_back_never_recreated() {
     let t = TestCluster::new();
     t.run(["init", "-q"]).success();
     t.produce("t1", "x\n", &["-q"]).success();
-    let snapshot = t.data().join("cluster.json");
     let before = t.cluster().state().clone();
     let props = std::fs::read(t.data().join("broker-102/meta.properties")).unwrap();
-    let history = t.cluster().history().unwrap().len();
+    let copy = t.data().join("broker-102/__cluster_metadata-0");
+    std::fs::remove_dir_all(&copy).unwrap();
 
-    std::fs::remove_file(&snapshot).unwrap();
-    let lines = stderr_lines(&t.produce("t1", "y\n", &[]).success());
-    assert_eq!(lines.len(), 1, "{lines:?}");
-    assert!(
-        lines[0].contains("cluster.json was missing; rebuilt it from the metadata log")
-            && lines[0].contains("3 brokers, 1 topic)"),
-        "{lines:?}"
-    );
-    let after = t.cluster().state().clone();
-    assert_eq!(
-        after, before,
-        "the rebuilt snapshot differs from the lost one"
-    );
-    assert_eq!(
-        std::fs::read(t.data().join("broker-102/meta.properties")).unwrap(),
-        props
-    );
-    assert_eq!(t.cluster().history().unwrap().len(), history);
-    let mut values = t.values("t1");
-    values.sort();
-    assert_eq!(values, ["x", "y"]);
-
-    // A reader rebuilds it too, and -q keeps that quiet.
-    std::fs::remove_file(&snapshot).unwrap();
     t.run(["topic", "list", "-q"])
         .success()
         .stdout("t1\n")
         .stderr("");
     assert_eq!(t.cluster().state(), &before);
+    t.produce("t2", "y\n", &["-q"]).success();
+    assert!(copy.join("quorum-state").is_file(), "copied back");
+    let q = t.cluster().quorum().unwrap();
+    assert_eq!(q.copy(102).unwrap().log_end, q.high_watermark);
+    assert_eq!(
+        std::fs::read(t.data().join("broker-102/meta.properties")).unwrap(),
+        props
+    );
+    assert_eq!(t.cluster().state().cluster_id, before.cluster_id);
+    assert_eq!(t.values("t1"), ["x"]);
 
     // init refuses the directory while any part of the cluster is there.
-    std::fs::remove_file(&snapshot).unwrap();
     let tree_before = tree(&t.data());
     let lines = stderr_lines(&t.run(["init"]).code(ExitCode::Failure.code()));
     assert!(
-        lines[0].contains("already holds a filka cluster; nothing changed")
-            && lines[0].contains("metadata"),
+        lines[0].contains("already holds a filka cluster; nothing changed"),
         "{lines:?}"
     );
     assert_eq!(tree(&t.data()), tree_before);
 }
 
-/// Broker folders with no snapshot and no metadata log (an init that died early, or a
-/// cluster copied without them) are neither opened nor covered by a new cluster.
+/// Broker folders with no copy of the metadata log (an init that died early, or a cluster
+/// copied without them) are neither opened nor covered by a new cluster.
 #[test]
 fn broker_folders_alone_are_refused_not_covered_by_a_new_cluster() {
     let t = TestCluster::new();
     t.run(["init", "-q"]).success();
-    std::fs::remove_file(t.data().join("cluster.json")).unwrap();
-    std::fs::remove_dir_all(t.data().join("metadata")).unwrap();
+    for b in [101, 102, 103] {
+        std::fs::remove_dir_all(t.data().join(format!("broker-{b}/__cluster_metadata-0"))).unwrap();
+    }
     let before = tree(&t.data());
     let lines = stderr_lines(&t.produce("t1", "x\n", &[]).code(ExitCode::Failure.code()));
     assert_eq!(lines.len(), 1, "{lines:?}");

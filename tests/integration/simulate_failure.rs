@@ -1,10 +1,12 @@
 //! `filka simulate-failure` and replication seen from the command line: the README's
 //! walk-through, with real exit codes.
 
-use crate::harness::{TestCluster, stdout_text};
+use crate::harness::{TestCluster, json_lines, stderr_lines, stdout_text};
 
+/// Three brokers with controllers of their own (isolated mode), so that two brokers can go
+/// down with the quorum standing.
 fn setup(t: &TestCluster, configs: &[&str]) {
-    t.run(["init"]).success();
+    t.run(["init", "--isolated"]).success();
     let mut args = vec!["topic", "create", "demo", "-p", "1", "-r", "3"];
     for c in configs {
         args.extend(["-c", c]);
@@ -825,4 +827,85 @@ fn produce_gives_up_on_an_offline_partition_after_the_delivery_timeout() {
     assert_eq!(out, "0\t0\n", "only what was acknowledged");
     t.run(["simulate-failure", "broker-up", &l]).success();
     assert_eq!(t.values("demo"), ["before"]);
+}
+
+/// Issue 14: the controller quorum you can watch. A stopped controller (alone: its broker
+/// runs on) that led is replaced at once by an election in a higher epoch, with a
+/// LeaderChangeMessage in the log; with two of three stopped no metadata change is made
+/// (exit 14), and one coming back makes them again.
+#[test]
+fn a_stopped_controller_is_replaced_and_two_stop_every_change() {
+    let t = TestCluster::new();
+    t.run(["init", "-q"]).success();
+    t.run(["topic", "create", "demo", "-p", "1", "-r", "3", "-q"])
+        .success();
+    let status = |t: &TestCluster| stdout_text(&t.run(["describe", "quorum"]).success());
+    let before = status(&t);
+    assert!(before.contains("LeaderId:               101\n"), "{before}");
+    assert!(before.contains("LeaderEpoch:            1\n"), "{before}");
+    assert!(
+        before.contains(r#"CurrentVoters:          [{"id": 101, "directoryId": null}, {"id": 102, "directoryId": null}, {"id": 103, "directoryId": null}]"#),
+        "{before}"
+    );
+
+    let out = stdout_text(
+        &t.run(["simulate-failure", "controller-down", "101"])
+            .success(),
+    );
+    assert_eq!(
+        out,
+        "controller quorum: 102 elected leader in epoch 2 (101 stopped)\n"
+    );
+    let after = status(&t);
+    assert!(after.contains("LeaderId:               102\n"), "{after}");
+    assert!(after.contains("LeaderEpoch:            2\n"), "{after}");
+    assert!(
+        after.contains("Stopped voters:         101 (2 of 3 run; a change needs 2)"),
+        "{after}"
+    );
+    let history = stdout_text(&t.run(["describe", "history"]).success());
+    assert!(
+        history.contains("LeaderChangeMessage")
+            && history.contains("controller 102 leads the quorum in epoch 2"),
+        "{history}"
+    );
+    // Its broker runs on: still online, still a leader where it was.
+    let brokers = stdout_text(&t.run(["describe", "brokers"]).success());
+    assert!(brokers.contains("101  online"), "{brokers}");
+
+    // A change still commits on two of three; the stopped one lags.
+    t.run(["topic", "create", "more", "-q"]).success();
+    let rows = json_lines(
+        &t.run(["describe", "quorum", "--replication", "--output", "json"])
+            .success(),
+    );
+    let lag = |id: i64| {
+        rows.iter().find(|r| r["node_id"] == id).unwrap()["lag"]
+            .as_i64()
+            .unwrap()
+    };
+    assert!(lag(101) > 0);
+    assert_eq!(lag(103), 0);
+
+    // Two of three stopped: nothing more is committed, elections included.
+    let down = t
+        .run(["simulate-failure", "controller-down", "102"])
+        .code(14);
+    assert!(stderr_lines(&down)[0].contains("no controller quorum"));
+    let refused = t.run(["topic", "create", "x"]).code(14);
+    assert!(
+        stderr_lines(&refused)[0].contains("no controller quorum: 1 of the 3 voters run (103)")
+    );
+    t.run(["simulate-failure", "controller-up", "101"])
+        .success();
+    t.run(["topic", "create", "x", "-q"]).success();
+    let rows = json_lines(
+        &t.run(["describe", "quorum", "--replication", "--output", "json"])
+            .success(),
+    );
+    assert_eq!(
+        rows.iter().find(|r| r["node_id"] == 101).unwrap()["lag"],
+        0,
+        "caught up"
+    );
 }

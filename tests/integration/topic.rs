@@ -247,7 +247,7 @@ fn every_command_that_needs_a_cluster_creates_the_default_one() {
                 && lines[0].contains("created one with brokers 101, 102, 103"),
             "{args:?}: {lines:?}"
         );
-        assert!(t.data().join("cluster.json").is_file(), "{args:?}");
+        assert!(filka::cluster::locate::is_root(&t.data()), "{args:?}");
         assert_eq!(
             t.cluster().state().broker_ids(),
             [101, 102, 103],
@@ -260,7 +260,7 @@ fn every_command_that_needs_a_cluster_creates_the_default_one() {
             .args(args)
             .assert()
             .stderr(predicate::str::contains("created one").not());
-        assert!(t.data().join("cluster.json").is_file(), "{args:?} -q");
+        assert!(filka::cluster::locate::is_root(&t.data()), "{args:?} -q");
         let again = stderr_lines(&t.run(args));
         assert!(
             again.iter().all(|l| !l.contains("created one")),
@@ -294,7 +294,8 @@ fn a_broker_folder_works_as_the_cluster() {
         .assert()
         .success();
     t.run(["topic", "list"]).success().stdout("demo\nmore\n");
-    assert!(!t.data().join("broker-103/cluster.json").exists());
+    assert!(!t.data().join("broker-103/broker-101").exists());
+    assert!(!t.data().join("broker-103/locks").exists());
 }
 
 #[test]

@@ -167,7 +167,7 @@ impl ToJson for Voter {
 
 /// LeaderChangeMessage (versions 0-1): the value of a LEADER_CHANGE control record. v1 adds
 /// the voters' directory ids.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct LeaderChangeMessage {
     /// The version field (Kafka writes 0).
     pub version: i16,
@@ -216,7 +216,7 @@ impl Message for LeaderChangeMessage {
 }
 
 /// SnapshotHeaderRecord: the value of a SNAPSHOT_HEADER control record.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SnapshotHeaderRecord {
     /// The version field (Kafka writes 0).
     pub version: i16,
@@ -256,7 +256,7 @@ impl Message for SnapshotHeaderRecord {
 }
 
 /// SnapshotFooterRecord: the value of a SNAPSHOT_FOOTER control record.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SnapshotFooterRecord {
     /// The version field (Kafka writes 0).
     pub version: i16,

@@ -1,0 +1,359 @@
+//! KRaft snapshots, `<end offset:020>-<epoch:010>.checkpoint` in a copy's folder: the
+//! metadata image at an offset of the log, written as record batches (offsets from 0) that
+//! Kafka's snapshot reader accepts: a control batch with a SnapshotHeaderRecord, data
+//! batches with the image's records in Kafka's order (`MetadataImage.write`: features,
+//! brokers, topics with their partitions, configs, producer ids), a control batch with a
+//! SnapshotFooterRecord. A snapshot is written as `.checkpoint.part`, fsynced, renamed, and
+//! left read-only, as Kafka's `FileRawSnapshotWriter` leaves it.
+//!
+//! Must not: take locks, or print.
+
+use std::io::Write;
+use std::path::Path;
+
+use super::image::{CONFIG_BROKER, CONFIG_TOPIC, DIRECTORY_LOST, Image};
+use super::{BATCH_BYTES, control_batch, data_batch, encode};
+use crate::cluster::metadata::{BrokerStatus, ClusterState};
+use crate::cluster::quorum::{PARTIAL_SNAPSHOT_SUFFIX, SnapshotId};
+use crate::cluster::{ClusterError, io_err};
+use crate::log::LogError;
+use crate::log::stream::{BatchStream, ScanStop};
+use crate::record::batch::MAX_BATCH_BYTES;
+use crate::record::kraft::control::{ControlRecord, SnapshotFooterRecord, SnapshotHeaderRecord};
+use crate::record::kraft::records::{
+    ApiMessageAndVersion, ConfigRecord, FeatureLevelRecord, MetadataRecord, PartitionRecord,
+    ProducerIdsRecord, RegisterBrokerRecord, TopicRecord,
+};
+use crate::record::uuid::Uuid;
+
+/// The image's records, in Kafka's snapshot order, handed to `sink` one at a time (a large
+/// image is never held as records all at once).
+pub fn image_records(
+    state: &ClusterState,
+    sink: &mut dyn FnMut(MetadataRecord) -> Result<(), ClusterError>,
+) -> Result<(), ClusterError> {
+    // metadata.version first: a reader needs it to read the rest.
+    let mut features: Vec<(&String, &i16)> = state.features.iter().collect();
+    features.sort_by_key(|(name, _)| (name.as_str() != "metadata.version", name.as_str()));
+    for (name, level) in features {
+        sink(
+            FeatureLevelRecord {
+                name: name.clone(),
+                feature_level: *level,
+                ..Default::default()
+            }
+            .into(),
+        )?;
+    }
+    for b in state.brokers.values() {
+        let r = &b.registration;
+        sink(
+            RegisterBrokerRecord {
+                broker_id: b.id,
+                incarnation_id: r.incarnation_id,
+                broker_epoch: r.epoch,
+                end_points: r.endpoints.clone(),
+                features: super::translate::supported_features(),
+                rack: r.rack.clone(),
+                fenced: b.status == BrokerStatus::Down,
+                log_dirs: if r.log_dir == Uuid::default() {
+                    Vec::new()
+                } else {
+                    vec![r.log_dir]
+                },
+                ..Default::default()
+            }
+            .into(),
+        )?;
+    }
+    for (name, t) in &state.topics {
+        let id = Uuid::from_base64(&t.topic_id).unwrap_or_default();
+        sink(
+            TopicRecord {
+                name: name.clone(),
+                topic_id: id,
+                ..Default::default()
+            }
+            .into(),
+        )?;
+        for p in &t.partitions {
+            let directories = p
+                .replicas
+                .iter()
+                .map(|r| {
+                    if p.offline_replicas.contains(r) {
+                        DIRECTORY_LOST
+                    } else {
+                        state
+                            .brokers
+                            .get(r)
+                            .map(|b| b.registration.log_dir)
+                            .unwrap_or_default()
+                    }
+                })
+                .collect();
+            sink(
+                PartitionRecord {
+                    partition_id: p.partition as i32,
+                    topic_id: id,
+                    replicas: p.replicas.clone(),
+                    isr: p.isr.clone(),
+                    leader: p.leader,
+                    leader_recovery_state: 0,
+                    leader_epoch: p.leader_epoch,
+                    partition_epoch: p.partition_epoch,
+                    directories,
+                    ..Default::default()
+                }
+                .into(),
+            )?;
+        }
+    }
+    let config = |resource_type, resource_name: &str, name: &str, value: &str| {
+        MetadataRecord::from(ConfigRecord {
+            resource_type,
+            resource_name: resource_name.to_string(),
+            name: name.to_string(),
+            value: Some(value.to_string()),
+            ..Default::default()
+        })
+    };
+    for (name, t) in &state.topics {
+        for (k, v) in &t.configs {
+            sink(config(CONFIG_TOPIC, name, k, v))?;
+        }
+    }
+    for (k, v) in &state.configs {
+        sink(config(CONFIG_BROKER, "", k, v))?;
+    }
+    if state.next_producer_id > 0 {
+        sink(
+            ProducerIdsRecord {
+                broker_id: -1,
+                broker_epoch: -1,
+                next_producer_id: state.next_producer_id,
+                ..Default::default()
+            }
+            .into(),
+        )?;
+    }
+    Ok(())
+}
+
+/// Writes the snapshot `id` of `state` into `dir` (`.part`, fsync, rename, fsync of the
+/// folder), read-only. `last_timestamp` is the append time of the last record it covers.
+pub fn write(
+    dir: &Path,
+    id: SnapshotId,
+    state: &ClusterState,
+    last_timestamp: i64,
+    now: i64,
+) -> Result<(), ClusterError> {
+    let path = id.path(dir);
+    let part = dir.join(format!(
+        "{}{PARTIAL_SNAPSHOT_SUFFIX}",
+        path.file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    ));
+    let result = (|| {
+        let file = crate::log::io::open(
+            &part,
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(true),
+        )
+        .map_err(io_err(&part))?;
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+        let mut next = 0i64;
+        let mut put = |bytes: Vec<u8>, count: i64, out: &mut std::io::BufWriter<std::fs::File>| {
+            next += count;
+            out.write_all(&bytes).map_err(io_err(&part))
+        };
+        let header = ControlRecord::SnapshotHeader(SnapshotHeaderRecord {
+            version: 0,
+            last_contained_log_timestamp: last_timestamp,
+            ..Default::default()
+        });
+        put(control_batch(&header, 0, id.epoch, now)?, 1, &mut out)?;
+        let mut values: Vec<Vec<u8>> = Vec::new();
+        let mut used = 0;
+        let flush = |values: &mut Vec<Vec<u8>>,
+                     out: &mut std::io::BufWriter<std::fs::File>,
+                     next_base: &mut i64| {
+            if values.is_empty() {
+                return Ok(());
+            }
+            let batch = data_batch(values, *next_base, id.epoch, now)?;
+            *next_base += values.len() as i64;
+            values.clear();
+            out.write_all(&batch).map_err(io_err(&part))
+        };
+        let mut base = 1i64;
+        image_records(state, &mut |r| {
+            let v = encode(r)?;
+            if used + v.len() + 16 > BATCH_BYTES {
+                flush(&mut values, &mut out, &mut base)?;
+                used = 0;
+            }
+            used += v.len() + 16;
+            values.push(v);
+            Ok(())
+        })?;
+        flush(&mut values, &mut out, &mut base)?;
+        let footer = ControlRecord::SnapshotFooter(SnapshotFooterRecord {
+            version: 0,
+            ..Default::default()
+        });
+        let batch = control_batch(&footer, base, id.epoch, now)?;
+        out.write_all(&batch).map_err(io_err(&part))?;
+        let file = out
+            .into_inner()
+            .map_err(|e| io_err(&part)(e.into_error()))?;
+        crate::log::io::sync(&file).map_err(io_err(&part))?;
+        let mut perms = file.metadata().map_err(io_err(&part))?.permissions();
+        perms.set_readonly(true);
+        std::fs::set_permissions(&part, perms).map_err(io_err(&part))?;
+        crate::log::io::rename(&part, &path).map_err(io_err(&path))?;
+        let _ = crate::log::io::sync_dir(dir);
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&part);
+    }
+    result
+}
+
+/// Why a snapshot could not be read.
+fn bad(path: &Path, detail: String) -> ClusterError {
+    ClusterError::Log(LogError::Corrupt {
+        path: path.to_path_buf(),
+        detail,
+    })
+}
+
+/// Reads the snapshot at `path` into `image` (which must start empty). Refuses a snapshot
+/// without its header first and its footer last (an incomplete file), a bad CRC, or a
+/// record filka cannot decode.
+pub fn read(path: &Path, image: &mut Image) -> Result<(), ClusterError> {
+    let file = crate::log::io::open_read(path).map_err(io_err(path))?;
+    let len = crate::log::io::len(&file).map_err(io_err(path))?;
+    let mut stream = BatchStream::new(&file, 0, len, MAX_BATCH_BYTES).with_chunk(1 << 20);
+    let mut header = false;
+    let mut footer = false;
+    loop {
+        let batch = match stream.next() {
+            Ok(Some(b)) => b,
+            Ok(None) => break,
+            Err(ScanStop::Io(e)) => return Err(io_err(path)(e)),
+            Err(e) => return Err(bad(path, e.to_string())),
+        };
+        if footer {
+            return Err(bad(path, "batches after the SnapshotFooterRecord".into()));
+        }
+        batch.verify_crc().map_err(|e| bad(path, e.to_string()))?;
+        let data = batch.records_data().map_err(|e| bad(path, e.to_string()))?;
+        let control = batch.header().attributes.is_control();
+        for r in batch.records(&data).map_err(|e| bad(path, e.to_string()))? {
+            let r = r.map_err(|e| bad(path, e.to_string()))?;
+            let value = r.value.unwrap_or_default();
+            if control {
+                match ControlRecord::decode(r.key.unwrap_or_default(), value) {
+                    Ok(Some(ControlRecord::SnapshotHeader(_))) if r.offset == 0 => header = true,
+                    Ok(Some(ControlRecord::SnapshotFooter(_))) if header => footer = true,
+                    Ok(_) => {}
+                    Err(e) => {
+                        return Err(bad(
+                            path,
+                            format!("control record at offset {}: {e}", r.offset),
+                        ));
+                    }
+                }
+                continue;
+            }
+            if !header {
+                return Err(bad(path, "no SnapshotHeaderRecord first".into()));
+            }
+            let m = ApiMessageAndVersion::decode(value)
+                .map_err(|e| bad(path, format!("record at offset {}: {e}", r.offset)))?;
+            image.apply(&m.record);
+        }
+    }
+    if !footer {
+        return Err(bad(
+            path,
+            "no SnapshotFooterRecord at the end (an incomplete snapshot)".into(),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::cluster::metadata::{MetadataRecord as Change, NewPartition};
+
+    #[test]
+    fn a_snapshot_reads_back_as_the_image_it_was_written_from() {
+        let mut s = ClusterState::new("c".into());
+        for c in [
+            Change::RegisterBroker { id: 101 },
+            Change::RegisterBroker { id: 102 },
+            Change::CreateTopic {
+                name: "t".into(),
+                topic_id: Uuid([3; 16]).to_base64(),
+                configs: BTreeMap::from([("retention.ms".into(), "5".into())]),
+                partitions: (0..3000)
+                    .map(|p| NewPartition {
+                        partition: p,
+                        replicas: vec![101, 102],
+                    })
+                    .collect(),
+            },
+            Change::FenceBroker { id: 102 },
+            Change::PartitionChange {
+                topic: "t".into(),
+                partition: 7,
+                leader: 101,
+                leader_epoch: 0,
+                isr: vec![101],
+                reason: String::new(),
+                offline_replicas: Some(vec![102]),
+            },
+            Change::ProducerIds {
+                next_producer_id: 2000,
+            },
+        ] {
+            s.apply(&c);
+        }
+        s.features.insert("metadata.version".into(), 21);
+        s.configs.insert("min.insync.replicas".into(), "2".into());
+        let dir = tempfile::tempdir().unwrap();
+        let id = SnapshotId {
+            end_offset: 40,
+            epoch: 3,
+        };
+        write(dir.path(), id, &s, 1234, 5678).unwrap();
+        let mut image = Image::new(ClusterState::new("c".into()));
+        read(&id.path(dir.path()), &mut image).unwrap();
+        let mut got = image.into_state();
+        got.metadata_offset = s.metadata_offset;
+        assert_eq!(got, s);
+        assert!(
+            std::fs::metadata(id.path(dir.path()))
+                .unwrap()
+                .permissions()
+                .readonly()
+        );
+
+        // Without its footer it is refused.
+        let bytes = std::fs::read(id.path(dir.path())).unwrap();
+        let cut = dir.path().join("cut.checkpoint");
+        std::fs::write(&cut, &bytes[..bytes.len() - 20]).unwrap();
+        let e = read(&cut, &mut Image::new(ClusterState::new("c".into()))).unwrap_err();
+        assert!(e.to_string().contains("incomplete batch"), "{e}");
+    }
+}
