@@ -159,6 +159,10 @@ fn the_consumers_read_everything_and_keys_keep_their_partition() {
     assert!(moved > 0);
     assert_eq!(outcome(&steps, 8, "leaders_back"), moved);
     assert_eq!(outcome(&steps, 7, "records_readable"), 12);
+    // 101 led the controller quorum too (combined mode): another voter leads it, in a
+    // later epoch.
+    assert_ne!(outcome(&steps, 7, "quorum_leader"), 101);
+    assert!(outcome(&steps, 7, "quorum_epoch").as_i64().unwrap() > 1);
     assert_eq!(
         outcome(&steps, 7, "isr_shrunk"),
         outcome(&steps, 8, "isr_rejoined")

@@ -20,7 +20,8 @@
 //!   keyed by user (a heredoc, `--print-offsets`); 4 the analytics consumer counts actions;
 //!   5 the database consumer reads everything with partitions and offsets; 6 trucks produce
 //!   positions keyed by truck id into `trucks_gps`, read back per partition; 7 broker 101
-//!   goes down, and consumers still read everything; 8 it comes back and
+//!   goes down (its controller too, combined mode: `describe quorum` shows the quorum's new
+//!   leader), and consumers still read everything; 8 it comes back and
 //!   `topic elect-leaders` gives it its partitions back; 9 to 11 the delivery semantics
 //!   (below); 12 `describe topics`. Then the commands to look around with.
 //! - 9 at-most-once and 10 at-least-once: 10 orders; billing is `consume -g G --commit

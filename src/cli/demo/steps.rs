@@ -517,6 +517,18 @@ impl Demo {
             .filter(|l| l.contains(&format!("(leader {went_down}")))
             .count();
         let led = self.leaders.values().filter(|&&l| l == FAILING).count();
+        // The brokers are the controllers too (combined mode): the quorum's leader, if it
+        // was this broker, is replaced by an election.
+        let line = self.run.filka(&["describe", "quorum"]);
+        let ran = self.exec(&line, &[0])?;
+        let field = |name: &str| -> i32 {
+            ran.stdout
+                .iter()
+                .find_map(|l| l.strip_prefix(name))
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(-1)
+        };
+        let (quorum_leader, quorum_epoch) = (field("LeaderId:"), field("LeaderEpoch:"));
         let line = self.run.shell(format!(
             "{} | wc -l",
             self.run.filka_text(&["consume", "-t", "trucks_gps"])
@@ -529,11 +541,17 @@ impl Demo {
             .unwrap_or(0);
         self.report.say(&format!(
             "{} changed leader (broker {FAILING} led {led} of them); {FAILING} left the ISR of {}.\n\
+             The controller quorum (the brokers are its voters) is led by {quorum_leader} in epoch \
+             {quorum_epoch}.\n\
              Consumers still read {readable} of the {} records of trucks_gps.",
             plural(self.moved, "partition"),
             plural(self.shrunk, "partition"),
             self.truck_records
         ))?;
+        self.report
+            .expect(quorum_leader >= 0 && quorum_leader != FAILING, || {
+                format!("the controller quorum is led by {quorum_leader}, not by a running voter")
+            })?;
         self.report.expect(self.moved == led, || {
             format!("{} changed leader, broker {FAILING} led {led}", self.moved)
         })?;
@@ -554,6 +572,8 @@ impl Demo {
             json!({
                 "leaders_moved": self.moved,
                 "isr_shrunk": self.shrunk,
+                "quorum_leader": quorum_leader,
+                "quorum_epoch": quorum_epoch,
                 "records_readable": readable,
                 "records": self.truck_records,
             }),
