@@ -886,7 +886,12 @@ fn quorum(args: &QuorumArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     let q = c.quorum().context("reading the controller quorum")?;
     let state = c.state();
     let live = crate::cluster::kraft::raft::live_voters(&q, state);
-    let leader_end = q.copy(q.leader).map_or(0, |l| l.log_end);
+    // No leader known (a Kafka log dir without its quorum-state): the longest copy.
+    let leader_end = q
+        .copy(q.leader)
+        .map(|l| l.log_end)
+        .or_else(|| q.copies.iter().map(|c| c.log_end).max())
+        .unwrap_or(0);
     let mut out = Printer::stdout();
     if args.replication {
         let mut rows = Vec::new();

@@ -211,6 +211,14 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 pub fn open_cluster(global: &GlobalArgs) -> anyhow::Result<crate::cluster::Cluster> {
     let (cluster, opened) = crate::cluster::Cluster::open_or_create_reporting(&global.cluster)?;
     report_opened(global, &cluster, &opened);
+    if let Some(node) = cluster.layout().kafka_node() {
+        global.note(format!(
+            "{} is the log dir of Kafka node {node}: opened read-only, as a one-broker view (the \
+             other brokers' disks are not here: they show as down, and partitions without a \
+             replica here as offline)",
+            crate::output::escape_control(&cluster.layout().root().display().to_string())
+        ));
+    }
     if global.verbose_at(1) {
         // What a Kafka client learns from its first metadata request: who is there.
         let state = cluster.state();

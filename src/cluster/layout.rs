@@ -23,12 +23,52 @@ pub const META_PROPERTIES: &str = crate::log::names::META_PROPERTIES;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Layout {
     root: PathBuf,
+    /// Set when `root` is one Kafka node's log dir, opened read-only as a one-broker view
+    /// ([`Layout::kafka_log_dir`]).
+    kafka: Option<KafkaLogDir>,
+}
+
+/// What a read-only view of one Kafka log dir needs besides its path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct KafkaLogDir {
+    /// The node whose log dir it is (`node.id` of its meta.properties).
+    node: i32,
+    /// Where locks, groups and schemas go, outside the log dir, which is never written.
+    scratch: PathBuf,
 }
 
 impl Layout {
     /// The layout of the cluster at `root`.
     pub fn new(root: impl Into<PathBuf>) -> Layout {
-        Layout { root: root.into() }
+        Layout {
+            root: root.into(),
+            kafka: None,
+        }
+    }
+
+    /// A read-only view of the log dir `dir` of Kafka node `node` (copied from a real
+    /// broker): the node's folder is `dir` itself, the other brokers' folders are not there,
+    /// and the locks, groups and schemas folders are in a scratch folder of the system's
+    /// temporary directory, so that nothing is ever written into `dir`.
+    pub fn kafka_log_dir(dir: impl Into<PathBuf>, node: i32) -> Layout {
+        let root: PathBuf = dir.into();
+        let key = crate::record::hash::murmur2(root.to_string_lossy().as_bytes()) as u32;
+        let scratch = std::env::temp_dir().join(format!("filka-view-{key:08x}"));
+        Layout {
+            root,
+            kafka: Some(KafkaLogDir { node, scratch }),
+        }
+    }
+
+    /// The Kafka node whose log dir this read-only view is, if it is one.
+    pub fn kafka_node(&self) -> Option<i32> {
+        self.kafka.as_ref().map(|k| k.node)
+    }
+
+    /// Where the cluster's own folders (locks, groups, schemas) are: the root, or a
+    /// Kafka log dir view's scratch folder.
+    fn own(&self) -> &Path {
+        self.kafka.as_ref().map_or(&self.root, |k| &k.scratch)
     }
     /// The cluster directory.
     pub fn root(&self) -> &Path {
@@ -37,6 +77,9 @@ impl Layout {
     /// A voter's copy of the metadata log: `controller-<id>/__cluster_metadata-0` for a
     /// controller-only node, else `broker-<id>/__cluster_metadata-0` (combined mode).
     pub fn metadata_copy(&self, voter: i32) -> PathBuf {
+        if self.kafka.is_some() {
+            return self.root.join(METADATA_LOG);
+        }
         let controller = self.controller_dir(voter);
         if controller.is_dir() {
             controller.join(METADATA_LOG)
@@ -51,7 +94,7 @@ impl Layout {
     }
     /// The locks folder.
     pub fn locks(&self) -> PathBuf {
-        self.root.join(LOCKS_DIR)
+        self.own().join(LOCKS_DIR)
     }
     /// The controller lock: held by whoever changes metadata.
     pub fn controller_lock(&self) -> PathBuf {
@@ -75,7 +118,14 @@ impl Layout {
     }
     /// A broker's folder (its Kafka log.dir).
     pub fn broker_dir(&self, broker: i32) -> PathBuf {
-        self.root.join(format!("broker-{broker}"))
+        match &self.kafka {
+            Some(k) if k.node == broker => self.root.clone(),
+            // Its disk is not in this log dir: a path that names why, and does not exist.
+            Some(_) => self
+                .root
+                .join(format!("broker-{broker} (not in this log dir)")),
+            None => self.root.join(format!("broker-{broker}")),
+        }
     }
     /// A replica's folder inside its broker's folder.
     pub fn replica_dir(&self, broker: i32, topic: &str, partition: u32) -> PathBuf {
@@ -88,11 +138,11 @@ impl Layout {
     }
     /// The consumer-groups folder.
     pub fn groups(&self) -> PathBuf {
-        self.root.join(GROUPS_DIR)
+        self.own().join(GROUPS_DIR)
     }
     /// The schema registry folder.
     pub fn schemas(&self) -> PathBuf {
-        self.root.join(SCHEMAS_DIR)
+        self.own().join(SCHEMAS_DIR)
     }
     /// The schema registry's file, `schemas/registry.json`.
     pub fn schema_registry(&self) -> PathBuf {

@@ -29,6 +29,15 @@ pub enum Location {
         /// The cluster's root.
         root: PathBuf,
     },
+    /// The path is one Kafka node's log dir (a `meta.properties` with its `node.id`, and a
+    /// `__cluster_metadata-0/` holding a log), outside any filka cluster: a broker's disk
+    /// copied from a real Kafka, opened read-only as a one-broker view.
+    KafkaLogDir {
+        /// The log dir.
+        dir: PathBuf,
+        /// Its `node.id`.
+        node: i32,
+    },
     /// No cluster at the path or above it.
     Outside,
 }
@@ -110,15 +119,36 @@ pub fn locate(path: &Path) -> Location {
     }
     match candidates.into_iter().find(|p| is_root(p)) {
         Some(root) => Location::Inside { root },
-        None => Location::Outside,
+        None => match kafka_log_dir(path) {
+            Some(node) => Location::KafkaLogDir {
+                dir: path.to_path_buf(),
+                node,
+            },
+            None => Location::Outside,
+        },
     }
+}
+
+/// The `node.id` of `dir` when it is a Kafka node's log dir: a `meta.properties` naming the
+/// node, and a `__cluster_metadata-0/` folder holding a `.log` segment.
+pub fn kafka_log_dir(dir: &Path) -> Option<i32> {
+    let text = std::fs::read_to_string(dir.join(layout::META_PROPERTIES)).ok()?;
+    let node = text.lines().find_map(|l| {
+        let (k, v) = l.split_once('=')?;
+        (k.trim() == "node.id").then(|| v.trim().parse::<i32>().ok())?
+    })?;
+    let has_log = std::fs::read_dir(dir.join(layout::METADATA_LOG))
+        .ok()?
+        .flatten()
+        .any(|e| e.file_name().to_string_lossy().ends_with(".log"));
+    has_log.then_some(node)
 }
 
 /// The root `path` leads to: the cluster's root itself, or one of its broker folders.
 pub fn find_root(path: &Path) -> Option<PathBuf> {
     match locate(path) {
         Location::Root(root) | Location::Broker { root, .. } => Some(root),
-        Location::Inside { .. } | Location::Outside => None,
+        Location::Inside { .. } | Location::KafkaLogDir { .. } | Location::Outside => None,
     }
 }
 

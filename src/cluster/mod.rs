@@ -47,6 +47,18 @@ pub const AUTO_CREATE_PARTITIONS: u32 = 3;
 /// Errors of the cluster layer.
 #[derive(Debug, thiserror::Error)]
 pub enum ClusterError {
+    /// A write to a Kafka node's log dir, which filka opens read-only.
+    #[error(
+        "{} is a Kafka node's log dir (node {node}), which filka opens read-only: it reads \
+         (consume, describe, group describe, dump) but never writes there",
+        .path.display()
+    )]
+    ReadOnly {
+        /// The log dir.
+        path: PathBuf,
+        /// Its node id.
+        node: i32,
+    },
     /// No cluster at the path.
     #[error("no filka cluster at {0} (run `filka init` or let a command create the default one)")]
     NotFound(PathBuf),
@@ -485,6 +497,12 @@ impl Cluster {
         }
         let root = match location {
             Location::Root(root) | Location::Broker { root, .. } => root,
+            Location::KafkaLogDir { dir, node } => {
+                let layout = Layout::kafka_log_dir(dir, node);
+                let loaded = kraft::load::load(&layout)?
+                    .ok_or_else(|| ClusterError::NotFound(path.to_path_buf()))?;
+                return Ok((Cluster::with(layout, loaded), Opened::Existing));
+            }
             Location::Inside { root } => return Err(inside(path, root)),
             Location::Outside => {
                 return Err(match part {
@@ -723,6 +741,17 @@ impl Cluster {
         self.commit(records)
     }
 
+    /// Refuses when this is a read-only view of a Kafka node's log dir.
+    pub fn writable(&self) -> Result<(), ClusterError> {
+        match self.layout.kafka_node() {
+            Some(node) => Err(ClusterError::ReadOnly {
+                path: self.layout.root().to_path_buf(),
+                node,
+            }),
+            None => Ok(()),
+        }
+    }
+
     /// The paths.
     pub fn layout(&self) -> &Layout {
         &self.layout
@@ -737,6 +766,7 @@ impl Cluster {
         id: i32,
         f: impl FnOnce(&mut simulation::Node),
     ) -> Result<(), ClusterError> {
+        self.writable()?;
         let _controller = FileLock::exclusive(&self.layout.controller_lock())?;
         let mut sim = simulation::Simulation::read(self.layout.root())?;
         let node = sim.nodes.entry(id).or_default();
@@ -781,6 +811,7 @@ impl Cluster {
         &mut self,
         f: impl FnOnce(&ClusterState) -> Result<(Vec<MetadataRecord>, T), ClusterError>,
     ) -> Result<T, ClusterError> {
+        self.writable()?;
         let _controller = FileLock::exclusive(&self.layout.controller_lock())?;
         self.reload_image()?;
         let mut active = None;

@@ -449,6 +449,7 @@ pub struct PartitionWriter {
 impl PartitionWriter {
     /// A writer for `topic`-`partition`.
     pub fn new(cluster: &Cluster, topic: &str, partition: u32) -> Result<Self, ClusterError> {
+        cluster.writable()?;
         cluster.partition(topic, partition)?;
         let cfg = cluster.topic_config(topic)?;
         Ok(PartitionWriter {

@@ -16,6 +16,7 @@ mod global_flags;
 mod group;
 mod harness;
 mod init;
+mod kafka_log_dir;
 mod kafka_python;
 mod metadata_faults;
 mod mirror;

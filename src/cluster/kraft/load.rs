@@ -116,13 +116,45 @@ pub fn load(layout: &Layout) -> Result<Option<Loaded>, ClusterError> {
     replay(&source.dir, from, hw, &mut image)?;
     let open_transaction = image.in_transaction();
     let mut state = image.into_state();
-    Simulation::read(layout.root())?.apply_to(&mut state);
+    match layout.kafka_node() {
+        Some(node) => one_broker_view(layout, node, &mut state),
+        None => Simulation::read(layout.root())?.apply_to(&mut state),
+    }
     Ok(Some(Loaded {
         state,
         view,
         snapshot: used,
         open_transaction,
     }))
+}
+
+/// A Kafka node's log dir seen alone: the other brokers' disks are not there, so they are
+/// down, and each partition is led by this node where it holds a replica folder, else has
+/// no leader (offline).
+fn one_broker_view(layout: &Layout, node: i32, state: &mut ClusterState) {
+    use crate::cluster::metadata::BrokerStatus;
+    for b in state.brokers.values_mut() {
+        // This node is the one being read: up, whatever its last registration said (a
+        // cleanly stopped Kafka broker ends fenced).
+        b.running = b.id == node;
+        b.status = if b.id == node {
+            BrokerStatus::Online
+        } else {
+            BrokerStatus::Down
+        };
+    }
+    for (name, t) in state.topics.iter_mut() {
+        for p in &mut t.partitions {
+            let here = layout.replica_dir(node, name, p.partition).is_dir();
+            if here {
+                p.leader = node;
+                p.isr = vec![node];
+            } else {
+                p.leader = -1;
+                p.isr.clear();
+            }
+        }
+    }
 }
 
 /// Feeds the records of the log in `dir` from `from` to `to` into `image`.

@@ -69,6 +69,9 @@ pub fn voters(root: &Path) -> Result<Option<Vec<i32>>, ClusterError> {
 impl QuorumView {
     /// Reads the quorum of the cluster at `layout`; `None` when it has no KRaft metadata.
     pub fn read(layout: &Layout) -> Result<Option<QuorumView>, ClusterError> {
+        if let Some(node) = layout.kafka_node() {
+            return Ok(Some(QuorumView::of_log_dir(layout, node)?));
+        }
         let Some(voters) = voters(layout.root())? else {
             return Ok(None);
         };
@@ -90,6 +93,27 @@ impl QuorumView {
             copies,
             high_watermark,
         }))
+    }
+
+    /// The quorum as one Kafka node's log dir sees it: its copy alone (the others' are on
+    /// other disks), committed to its end; voters and leader from its `quorum-state` when
+    /// filka can read it.
+    fn of_log_dir(layout: &Layout, node: i32) -> Result<QuorumView, ClusterError> {
+        let dir = layout.metadata_copy(node);
+        let quorum = QuorumState::read(&dir).ok().flatten();
+        let mut copy = CopyState::read(node, &dir)?;
+        let (voters, leader, epoch) = match &quorum {
+            Some(q) if !q.voters.is_empty() => (q.voters.clone(), q.leader_id, q.leader_epoch),
+            _ => (vec![node], -1, copy.last_epoch()),
+        };
+        copy.quorum = quorum;
+        Ok(QuorumView {
+            voters,
+            leader,
+            epoch,
+            high_watermark: copy.log_end,
+            copies: vec![copy],
+        })
     }
 
     /// Voters needed for a majority.
