@@ -188,7 +188,9 @@ pub fn classify(err: &(dyn std::error::Error + 'static)) -> Option<ExitCode> {
             }
             C::NoReplica { .. } => Some(ExitCode::NotFound),
             // Runtime conditions, not bad arguments: exit 1.
-            C::BrokerState { .. } | C::NothingToDamage { .. } => Some(ExitCode::Failure),
+            C::BrokerState { .. } | C::ControllerState { .. } | C::NothingToDamage { .. } => {
+                Some(ExitCode::Failure)
+            }
             C::Offline { .. } => Some(ExitCode::Offline),
             C::NoQuorum { .. } => Some(ExitCode::NoQuorum),
             C::ProducerFenced(_) => Some(ExitCode::Fenced),

@@ -64,9 +64,7 @@ pub fn controller_down(cluster: &mut Cluster, id: i32) -> Result<Report, Cluster
     let before = quorum_leader(cluster);
     check_voter(cluster, id)?;
     if !controller_runs(cluster, id) {
-        return Err(ClusterError::Invalid(format!(
-            "controller {id} is down already"
-        )));
+        return Err(ClusterError::ControllerState { id, state: "down" });
     }
     cluster.set_node(id, |n| n.controller_running = false)?;
     cluster.elect_controller().map_err(|e| {
@@ -86,13 +84,15 @@ pub fn controller_up(cluster: &mut Cluster, id: i32) -> Result<Report, ClusterEr
     let before = quorum_leader(cluster);
     check_voter(cluster, id)?;
     if controller_runs(cluster, id) {
-        return Err(ClusterError::Invalid(format!(
-            "controller {id} is up already"
-        )));
+        return Err(ClusterError::ControllerState { id, state: "up" });
     }
     cluster.set_node(id, |n| n.controller_running = true)?;
     let mut report = Report::default();
-    cluster.elect_controller()?;
+    cluster.elect_controller().map_err(|e| {
+        after_no_quorum(e, || {
+            format!("controller {id} is up (its copy catches up once a majority runs)")
+        })
+    })?;
     report.changes = fence_stopped(cluster)?;
     note_election(cluster, before, &mut report);
     Ok(report)

@@ -47,6 +47,14 @@ pub const AUTO_CREATE_PARTITIONS: u32 = 3;
 /// Errors of the cluster layer.
 #[derive(Debug, thiserror::Error)]
 pub enum ClusterError {
+    /// `controller-down` of a stopped controller, or `controller-up` of a running one.
+    #[error("controller {id} is already {state}")]
+    ControllerState {
+        /// The voter.
+        id: i32,
+        /// "down" or "up".
+        state: &'static str,
+    },
     /// A write to a Kafka node's log dir, which filka opens read-only.
     #[error(
         "{} is a Kafka node's log dir (node {node}), which filka opens read-only: it reads \

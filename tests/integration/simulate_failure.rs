@@ -909,3 +909,22 @@ fn a_stopped_controller_is_replaced_and_two_stop_every_change() {
         "caught up"
     );
 }
+
+/// As for brokers: a controller already down or up is a failure (exit 1), not a usage error;
+/// a node that is no voter is a usage error (exit 2).
+#[test]
+fn a_controller_already_down_or_up_is_a_failure() {
+    let t = TestCluster::new();
+    t.run(["init", "-q"]).success();
+    t.run(["simulate-failure", "controller-up", "102"]).code(1);
+    t.run(["simulate-failure", "controller-down", "102"])
+        .success();
+    let again = t
+        .run(["simulate-failure", "controller-down", "102"])
+        .code(1);
+    assert!(stderr_lines(&again)[0].contains("controller 102 is already down"));
+    let not = t.run(["simulate-failure", "controller-down", "7"]).code(2);
+    assert!(
+        stderr_lines(&not)[0].contains("node 7 is not a controller (the voters are 101, 102, 103)")
+    );
+}
