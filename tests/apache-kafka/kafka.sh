@@ -30,6 +30,10 @@ TOOL_HEAP=${KAFKA_TOOL_HEAP:-256m}
 TOOL_JVM=(-Xms32m "-Xmx$TOOL_HEAP" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto)
 # Test brokers too: C1 only (3 nodes starting on 2 cores spend their start-up compiling).
 BROKER_JVM=(-Xms128m "-Xmx$BROKER_HEAP" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto)
+# KAFKA_TOOL_JVM_OPTS / KAFKA_BROKER_JVM_OPTS (space-separated) replace these, e.g. with the
+# options Kafka's own bin/ scripts use (benches/kafka_bench.py does, to time what users run).
+[[ -n ${KAFKA_TOOL_JVM_OPTS:-} ]] && read -ra TOOL_JVM <<<"$KAFKA_TOOL_JVM_OPTS"
+[[ -n ${KAFKA_BROKER_JVM_OPTS:-} ]] && read -ra BROKER_JVM <<<"$KAFKA_BROKER_JVM_OPTS"
 
 die() { # die CODE MESSAGE: one line on stderr, then exit
   echo "kafka.sh: $2" >&2
