@@ -523,9 +523,16 @@ impl Cluster {
             }
         };
         let layout = Layout::new(root);
-        let (c, opened) = match kraft::load::load(&layout)? {
-            Some(loaded) => (Cluster::with(layout, loaded), Opened::Existing),
-            None => Cluster::open_converting(layout)?,
+        // The old JSON metadata still in its place: a conversion not done, or not finished
+        // (moving the old files aside is its last step), whatever copies of the new log a
+        // killed one left.
+        let (c, opened) = if kraft::convert::is_old(layout.root()) {
+            Cluster::open_converting(layout)?
+        } else {
+            match kraft::load::load(&layout)? {
+                Some(loaded) => (Cluster::with(layout, loaded), Opened::Existing),
+                None => Cluster::open_converting(layout)?,
+            }
         };
         leftovers::remove_others(&c.layout, &c.state);
         Ok((c, opened))
@@ -535,14 +542,14 @@ impl Cluster {
     /// it under the controller lock (another process may have done it meanwhile).
     fn open_converting(layout: Layout) -> Result<(Cluster, Opened), ClusterError> {
         let _controller = FileLock::exclusive(&layout.controller_lock())?;
-        if let Some(loaded) = kraft::load::load(&layout)? {
-            return Ok((Cluster::with(layout, loaded), Opened::Existing));
-        }
         if !kraft::convert::is_old(layout.root()) {
-            return Err(ClusterError::Incomplete {
-                path: layout.root().to_path_buf(),
-                found: layout.root().to_path_buf(),
-            });
+            return match kraft::load::load(&layout)? {
+                Some(loaded) => Ok((Cluster::with(layout, loaded), Opened::Existing)),
+                None => Err(ClusterError::Incomplete {
+                    path: layout.root().to_path_buf(),
+                    found: layout.root().to_path_buf(),
+                }),
+            };
         }
         let converted = commit::convert(&layout)?;
         let loaded = kraft::load::load(&layout)?.ok_or_else(|| {

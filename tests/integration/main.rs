@@ -4,6 +4,7 @@
 
 mod cli_basics;
 mod consume;
+mod convert;
 mod demo;
 mod describe;
 mod disk_fault_matrix;

@@ -73,9 +73,16 @@ impl Image {
         self.state
     }
 
-    /// The name of the topic with this id.
+    /// The name of the topic with this id, also of one the open transaction creates (the
+    /// history names the partitions of a topic created in a transaction, as a converted
+    /// cluster's first records are).
     pub fn topic_name(&self, id: &Uuid) -> Option<&str> {
-        self.names.get(id).map(String::as_str)
+        self.names.get(id).map(String::as_str).or_else(|| {
+            self.pending.iter().flatten().rev().find_map(|r| match r {
+                MetadataRecord::Topic(t) if t.topic_id == *id => Some(t.name.as_str()),
+                _ => None,
+            })
+        })
     }
 
     /// True when the records fed end inside a transaction.
@@ -409,6 +416,9 @@ mod tests {
         assert!(img.state().topics.is_empty());
         assert!(img.in_transaction());
         assert_eq!(img.applied_to(), 0);
+        // Regression: `describe history` printed "topic : 50 partitions" for the topics of a
+        // converted cluster, created in its first transaction: their names were not known.
+        assert_eq!(img.topic_name(&id(7)), Some("t"));
         let unfinished = img.clone().into_state();
         assert!(unfinished.topics.is_empty());
         assert_eq!(unfinished.metadata_offset, 0);
