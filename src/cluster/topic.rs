@@ -383,12 +383,16 @@ impl TopicConfig {
 
     /// The settings the log layer needs.
     pub fn log_config(&self) -> LogConfig {
+        // Kafka deletes by retention.ms and retention.bytes only under a policy with
+        // `delete` (UnifiedLog.deleteOldSegments): a compact-only topic, such as
+        // __consumer_offsets and __transaction_state, keeps its records however old.
+        let delete = self.cleanup_policy != CleanupPolicy::Compact;
         LogConfig {
             segment_bytes: self.segment_bytes,
             segment_ms: self.segment_ms,
             index_interval_bytes: self.index_interval_bytes,
-            retention_ms: self.retention_ms,
-            retention_bytes: self.retention_bytes,
+            retention_ms: if delete { self.retention_ms } else { -1 },
+            retention_bytes: if delete { self.retention_bytes } else { -1 },
             max_message_bytes: self.max_message_bytes,
             timestamp_type: self.timestamp_type,
             flush_messages: self.flush_messages,
@@ -523,6 +527,30 @@ mod tests {
             "producer"
         );
         assert_eq!(TopicConfig::default().value("nope"), None);
+    }
+
+    /// Regression: retention.ms deleted the records of compact-only topics, so committed
+    /// group offsets and transaction state older than 7 days vanished from
+    /// __consumer_offsets and __transaction_state; Kafka never deletes by time or size
+    /// there.
+    #[test]
+    fn a_compact_only_topic_is_never_cut_by_retention() {
+        let mut c = TopicConfig::default();
+        c.set("retention.ms", "1000").unwrap();
+        c.set("retention.bytes", "10").unwrap();
+        for (policy, kept) in [
+            ("compact", true),
+            ("delete", false),
+            ("compact,delete", false),
+        ] {
+            c.set("cleanup.policy", policy).unwrap();
+            let log = c.log_config();
+            assert_eq!(
+                (log.retention_ms == -1, log.retention_bytes == -1),
+                (kept, kept),
+                "{policy}"
+            );
+        }
     }
 
     #[test]
