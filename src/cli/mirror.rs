@@ -8,7 +8,8 @@
 //! - Keys, values (bytes as they are), headers and timestamps are kept. A record keeps its
 //!   partition when the target topic has at least as many partitions; otherwise it goes by
 //!   the murmur2 hash of its key (mirror/route.rs). A missing target topic is created with
-//!   the source's partition count and configs when the target allows it.
+//!   the source's partition count and configs when the target allows it; a config the
+//!   target refuses (Kafka 4: segment.bytes under 1 MiB) is left out and named.
 //! - Progress goes to stderr: topic and partition, records mirrored, the committed offset,
 //!   the lag. Where each partition got to is committed to a consumer group on the source
 //!   side (`--group`, default filka-mirror) after the target acknowledged the batch, so a
@@ -64,7 +65,8 @@ Examples:
 /// into the local cluster. Keys, values (bytes as they are), headers and timestamps are
 /// kept; each record keeps its partition when the target topic has enough partitions, and
 /// otherwise goes by the murmur2 hash of its key. A missing target topic is created with the
-/// source's partition count and configs, when the target allows it.
+/// source's partition count and configs, when the target allows it; a config the target
+/// refuses is left out, and named.
 ///
 /// The mirror commits where each partition got to in a consumer group on the source side
 /// (--group) only after the target acknowledged the records, so a stopped or killed mirror

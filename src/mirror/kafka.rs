@@ -288,6 +288,18 @@ pub(super) fn remote_error(
         | C::InvalidPartitions => format!(
             "the target's topic policy: create {topic} there yourself, then run the mirror again"
         ),
+        // Kafka 4 refuses timestamps more than an hour ahead of the broker's clock (its
+        // default message.timestamp.after.max.ms), which filka's topics keep.
+        C::InvalidTimestamp => format!(
+            "the records' timestamps against message.timestamp.after.max.ms (an hour ahead \
+             by default since Kafka 4) and message.timestamp.before.max.ms of {topic} on \
+             the target"
+        ),
+        // E.g. a record without a key in a compacted topic, which filka's produce takes.
+        C::InvalidRecord => format!(
+            "the broker's log for the record it refused (a record without a key cannot go \
+             to {topic} if its cleanup.policy is compact)"
+        ),
         C::UnsupportedCompressionType | C::BadCompression => {
             "compression.type (-X): the target does not take this codec".to_string()
         }
@@ -423,14 +435,24 @@ pub(super) const MOCK_ADMIN: &str =
 /// What a request to create a topic came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum Creation {
-    /// Created (or created meanwhile by someone else).
-    Created,
+    /// Created (or created meanwhile by someone else), without the `refused` configs: the
+    /// target refused each of them (InvalidConfig), e.g. Kafka 4's `segment.bytes` under
+    /// 1 MiB, which filka takes.
+    Created {
+        /// The configs left out, with the target's answer for each.
+        refused: Vec<(String, String, String)>,
+    },
     /// CreateTopics is not offered (librdkafka's mock cluster, old brokers) or did not
     /// answer in time: the caller may fall back on the broker's auto-creation.
     NotDone(String),
 }
 
 /// Creates `name` with `partitions` partitions, `replication` replicas and `configs`.
+///
+/// When the target refuses the configs (InvalidConfig), each is tried alone with a
+/// validate-only request; those refused are left out and the topic is created with the
+/// rest. (rdkafka hands over only the error code of a topic result, not the broker's
+/// message, so the request is what names the config.)
 pub(super) fn create_topic(
     remote: &Remote,
     name: &str,
@@ -446,56 +468,122 @@ pub(super) fn create_topic(
     let admin: AdminClient<Ctx> = cfg
         .create_with_context(Ctx::new(remote))
         .map_err(|e| creation_error(remote, e))?;
-    let ctx = admin.inner().context();
     let replication = i32::try_from(replication.max(1)).unwrap_or(1);
-    let mut topic = NewTopic::new(
+    let request = Request {
+        admin: &admin,
+        remote,
         name,
-        i32::try_from(partitions).unwrap_or(i32::MAX),
-        TopicReplication::Fixed(replication),
-    );
-    for (k, v) in configs {
-        topic = topic.set(k, v);
-    }
-    let opts = AdminOptions::new()
-        .request_timeout(Some(remote.timeout))
-        .operation_timeout(Some(remote.timeout));
-    let subject = Some(Subject::Topic(name));
-    let results = match block_on(admin.create_topics([&topic], &opts)) {
-        Ok(r) => r,
-        Err(e) if unsupported(code_of(&e)) || timed_out(code_of(&e)) => {
-            return Ok(Creation::NotDone(e.to_string()));
-        }
-        Err(e) => {
-            return Err(request_error(
-                remote,
-                ctx,
-                "creating the topic",
-                &e,
-                subject,
-            ));
-        }
+        partitions: i32::try_from(partitions).unwrap_or(i32::MAX),
+        replication,
     };
-    for r in results {
-        match r {
-            Ok(_) | Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}
-            Err((_, code)) if unsupported(code) => {
-                return Ok(Creation::NotDone(code_text(code)));
+    match request.send(configs, false)? {
+        Sent::Refused(RDKafkaErrorCode::InvalidConfig) if !configs.is_empty() => {}
+        other => return request.outcome(other, Vec::new()),
+    }
+    let mut kept = configs.clone();
+    let mut refused = Vec::new();
+    for (k, v) in configs {
+        let alone: BTreeMap<String, String> = [(k.clone(), v.clone())].into();
+        if let Sent::Refused(code @ RDKafkaErrorCode::InvalidConfig) = request.send(&alone, true)? {
+            kept.remove(k);
+            refused.push((k.clone(), v.clone(), code_text(code)));
+        }
+    }
+    if refused.is_empty() {
+        // No one config is refused alone: the combination is, which the user must sort out.
+        return request.outcome(Sent::Refused(RDKafkaErrorCode::InvalidConfig), refused);
+    }
+    let result = request.send(&kept, false)?;
+    request.outcome(result, refused)
+}
+
+/// What one CreateTopics request came to.
+enum Sent {
+    /// Created, or existing already (or, validating only, acceptable).
+    Done,
+    /// The target's error for the topic.
+    Refused(RDKafkaErrorCode),
+    /// CreateTopics is not offered or not answered in time: why.
+    NotDone(String),
+}
+
+/// One topic's CreateTopics request, sent with some configs.
+struct Request<'a> {
+    admin: &'a AdminClient<Ctx>,
+    remote: &'a Remote,
+    name: &'a str,
+    partitions: i32,
+    replication: i32,
+}
+
+impl Request<'_> {
+    /// Sends the request (`validate_only`: the target only checks it); `Err` when the
+    /// request itself failed.
+    fn send(
+        &self,
+        configs: &BTreeMap<String, String>,
+        validate_only: bool,
+    ) -> Result<Sent, MirrorError> {
+        let mut topic = NewTopic::new(
+            self.name,
+            self.partitions,
+            TopicReplication::Fixed(self.replication),
+        );
+        for (k, v) in configs {
+            topic = topic.set(k, v);
+        }
+        let opts = AdminOptions::new()
+            .request_timeout(Some(self.remote.timeout))
+            .operation_timeout(Some(self.remote.timeout))
+            .validate_only(validate_only);
+        let results = match block_on(self.admin.create_topics([&topic], &opts)) {
+            Ok(r) => r,
+            Err(e) if unsupported(code_of(&e)) || timed_out(code_of(&e)) => {
+                return Ok(Sent::NotDone(e.to_string()));
             }
-            Err((_, code)) => {
-                return Err(remote_error(
-                    remote,
-                    code,
-                    format!(
-                        "creating topic {name:?} ({partitions} partitions, replication factor \
-                         {replication}): {}",
-                        code_text(code)
-                    ),
-                    subject,
+            Err(e) => {
+                return Err(request_error(
+                    self.remote,
+                    self.admin.inner().context(),
+                    "creating the topic",
+                    &e,
+                    Some(Subject::Topic(self.name)),
                 ));
             }
+        };
+        for r in results {
+            match r {
+                Ok(_) | Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}
+                Err((_, code)) => return Ok(Sent::Refused(code)),
+            }
+        }
+        Ok(Sent::Done)
+    }
+
+    /// What a (non-validating) request's result comes to.
+    fn outcome(
+        &self,
+        result: Sent,
+        refused: Vec<(String, String, String)>,
+    ) -> Result<Creation, MirrorError> {
+        let name = self.name;
+        match result {
+            Sent::Done => Ok(Creation::Created { refused }),
+            Sent::NotDone(why) => Ok(Creation::NotDone(why)),
+            Sent::Refused(code) if unsupported(code) => Ok(Creation::NotDone(code_text(code))),
+            Sent::Refused(code) => Err(remote_error(
+                self.remote,
+                code,
+                format!(
+                    "creating topic {name:?} ({} partitions, replication factor {}): {}",
+                    self.partitions,
+                    self.replication,
+                    code_text(code)
+                ),
+                Some(Subject::Topic(name)),
+            )),
         }
     }
-    Ok(Creation::Created)
 }
 
 fn timed_out(code: RDKafkaErrorCode) -> bool {
@@ -676,6 +764,21 @@ mod tests {
         let e = remote_error(&r, RDKafkaErrorCode::AllBrokersDown, "x".into(), None);
         assert!(e.to_string().contains("bootstrap.servers"), "{e}");
         assert!(e.is_remote());
+    }
+
+    /// Kafka 4 refuses timestamps an hour ahead and keyless records in compacted topics,
+    /// which filka takes: the line named only the broker's log.
+    #[test]
+    fn records_kafka_refuses_name_the_setting() {
+        let r = remote(&[]);
+        let t = Some(Subject::Topic("t"));
+        let e = remote_error(&r, RDKafkaErrorCode::InvalidTimestamp, "x".into(), t);
+        assert!(
+            e.to_string().contains("message.timestamp.after.max.ms"),
+            "{e}"
+        );
+        let e = remote_error(&r, RDKafkaErrorCode::InvalidRecord, "x".into(), t);
+        assert!(e.to_string().contains("cleanup.policy is compact"), "{e}");
     }
 
     #[test]

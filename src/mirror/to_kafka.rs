@@ -598,9 +598,15 @@ fn target_partitions(
         }
     }
     clamp_min_insync(&mut configs, replication);
-    let shown: Vec<String> = configs.iter().map(|(k, v)| format!("{k}={v}")).collect();
     match kafka::create_topic(remote, target, parts, replication, &configs, mock)? {
-        Creation::Created => {
+        Creation::Created { refused } => {
+            for (k, v, why) in refused {
+                events(Event::Note(format!(
+                    "{source}: {k}={v} not copied to Kafka (the target refuses it: {why})"
+                )));
+                configs.remove(&k);
+            }
+            let shown: Vec<String> = configs.iter().map(|(k, v)| format!("{k}={v}")).collect();
             events(Event::Note(format!(
                 "created topic {target} on Kafka: {parts} partitions, replication factor \
                  {replication}{}",

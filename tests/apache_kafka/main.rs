@@ -2,7 +2,8 @@
 //! classes and a real broker, run through tests/apache-kafka/kafka.sh. They need Java 17 and
 //! Maven, so every test that runs Kafka is `#[ignore]`d and the README's `cargo test` stays
 //! free of Java; .ci/run runs them with
-//! `cargo test --test apache_kafka -- --ignored --test-threads=1`.
+//! `cargo test --test apache_kafka -- --ignored --test-threads=1`, and the mirror tests with
+//! `cargo test --features kafka --test apache_kafka -- --ignored --test-threads=1 mirror`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod differential;
@@ -11,3 +12,6 @@ mod files;
 mod kafka;
 mod kraft_codec;
 mod metadata_dump;
+// `filka mirror` exists only in builds with the `kafka` feature.
+#[cfg(feature = "kafka")]
+mod mirror;
