@@ -15,8 +15,8 @@ Examples:
   bash (this shell; add the line to ~/.bashrc for every new one):
     source <(filka completions bash)
 
-  zsh (a directory in $fpath, then restart zsh; or `source <(filka completions zsh)`):
-    filka completions zsh > ~/.zfunc/_filka
+  zsh (in ~/.zshrc, after compinit):
+    source <(filka completions zsh)
 
   fish:
     filka completions fish > ~/.config/fish/completions/filka.fish
@@ -71,7 +71,7 @@ fn install_hint(shell: Shell) -> &'static str {
             "a bash script; `source` it from ~/.bashrc, or bash-completion loads it from \
              ~/.local/share/bash-completion/completions/filka"
         }
-        Shell::Zsh => "a zsh script; zsh loads it as _filka from a directory in $fpath",
+        Shell::Zsh => "a zsh script; `source` it from ~/.zshrc, after compinit",
         Shell::Fish => "a fish script; fish loads it from ~/.config/fish/completions/filka.fish",
         Shell::Elvish => "an elvish script; `eval` it from ~/.config/elvish/rc.elv",
         Shell::PowerShell => "a PowerShell script; dot-source it from your $PROFILE",
