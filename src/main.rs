@@ -18,6 +18,8 @@ use filka::error::{self, error_chain_message, exit_code_for, is_broken_pipe};
 use filka::output::escape_control;
 
 fn main() -> ExitCode {
+    // A TAB in a shell: print the candidates and exit before anything else runs.
+    cli::complete::answer_if_asked();
     let matches = Cli::command().get_matches();
     let mut cli =
         Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.format(&mut Cli::command()).exit());

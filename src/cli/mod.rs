@@ -16,6 +16,8 @@
 //! 4. an arm `Command::Foo(args) => foo::run(args, &cli.global)` in [`run`];
 //! 5. `UPDATE_GENERATED=1 cargo test generated` to regenerate man/ and completions/.
 
+pub mod complete;
+mod complete_sources;
 pub mod completions;
 pub mod consume;
 mod consume_group;

@@ -50,9 +50,9 @@ fn command_help_has_examples() {
 fn completions_work_without_a_cluster() {
     let t = TestCluster::new();
     for (shell, marker) in [
-        ("bash", "_filka()"),
+        ("bash", "_clap_complete_filka()"),
         ("zsh", "#compdef filka"),
-        ("fish", "complete -c filka"),
+        ("fish", "complete --keep-order --exclusive --command filka"),
         ("elvish", "edit:completion:arg-completer[filka]"),
         ("powershell", "Register-ArgumentCompleter"),
     ] {

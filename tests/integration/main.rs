@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod cli_basics;
+mod completion;
 mod consume;
 mod convert;
 mod demo;
