@@ -54,8 +54,18 @@ fn tail(s: &str, n: usize) -> &str {
 
 /// `kafka.sh ARGS...`, with `stdin` as its input (none: /dev/null).
 pub fn kafka_sh_run<S: AsRef<OsStr>>(args: &[S], stdin: Option<&[u8]>) -> Run {
+    kafka_sh_run_env(args, stdin, &[])
+}
+
+/// [`kafka_sh_run`] with more environment variables (e.g. `KAFKA_TOOL_TIMEOUT`).
+pub fn kafka_sh_run_env<S: AsRef<OsStr>>(
+    args: &[S],
+    stdin: Option<&[u8]>,
+    env: &[(&str, &str)],
+) -> Run {
     let mut cmd = Command::new(kafka_sh());
     cmd.args(args)
+        .envs(env.iter().copied())
         .current_dir(root())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -89,6 +99,13 @@ pub fn tool_run<S: AsRef<OsStr>>(name: &str, args: &[S], stdin: Option<&[u8]>) -
     let mut all: Vec<&OsStr> = vec![OsStr::new("tool"), OsStr::new(name)];
     all.extend(args.iter().map(AsRef::as_ref));
     kafka_sh_run(&all, stdin)
+}
+
+/// [`tool_run`] with more environment variables (e.g. `KAFKA_TOOL_TIMEOUT`), no stdin.
+pub fn tool_run_env<S: AsRef<OsStr>>(name: &str, args: &[S], env: &[(&str, &str)]) -> Run {
+    let mut all: Vec<&OsStr> = vec![OsStr::new("tool"), OsStr::new(name)];
+    all.extend(args.iter().map(AsRef::as_ref));
+    kafka_sh_run_env(&all, None, env)
 }
 
 /// `kafka.sh tool NAME ARGS...` that must exit 0: its stdout.

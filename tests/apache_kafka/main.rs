@@ -11,3 +11,4 @@ mod files;
 mod kafka;
 mod kraft_codec;
 mod metadata_dump;
+mod metadata_read;
