@@ -185,6 +185,25 @@ impl Kafka {
         }
     }
 
+    /// Starts Kafka on the log dirs `dir/broker-<id>` as they are, without formatting them
+    /// (`kafka.sh boot`, with `env`: e.g. `KAFKA_FIRST_PORT`); panics when a node does not
+    /// start. Stopped when dropped.
+    pub fn boot(dir: &Path, env: &[(&str, &str)]) -> Kafka {
+        let run = kafka_sh_run_env(&[OsStr::new("boot"), dir.as_os_str()], None, env)
+            .success("kafka.sh boot");
+        let bootstrap = run
+            .stdout
+            .lines()
+            .find_map(|l| l.strip_prefix("bootstrap="))
+            .unwrap_or_else(|| panic!("kafka.sh boot printed no bootstrap=: {}", run.stdout))
+            .to_string();
+        Kafka {
+            dir: dir.to_path_buf(),
+            bootstrap,
+            running: true,
+        }
+    }
+
     /// The node's log dir (`DIR/broker-101`).
     pub fn log_dir(&self) -> PathBuf {
         self.dir.join("broker-101")

@@ -5,6 +5,7 @@
 //! `cargo test --test apache_kafka -- --ignored --test-threads=1`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod boot;
 mod differential;
 mod dump_text;
 mod files;

@@ -38,9 +38,9 @@ const SHELL_QUIRKS: [&str; 2] = [
 /// What Kafka or filka says about the metadata, one `what -> value` per field (`broker 101
 /// epoch`, `topic t partition 0 isr`, `config TOPIC:t retention.ms`), so that two views
 /// compare field by field.
-type Fields = BTreeMap<String, String>;
+pub(crate) type Fields = BTreeMap<String, String>;
 
-fn json_lines(text: &str) -> Vec<Value> {
+pub(crate) fn json_lines(text: &str) -> Vec<Value> {
     text.lines()
         .filter(|l| !l.trim().is_empty())
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
@@ -70,7 +70,7 @@ fn directory_id(data: &Path, id: i64) -> String {
 /// filka's view of the metadata: `describe brokers`, `describe topics`, `describe partition`
 /// and `describe cluster` in JSON, the registrations and producer ids from the image the
 /// library loads, directory ids from `meta.properties`.
-fn filka_view(f: &Filka) -> Fields {
+pub(crate) fn filka_view(f: &Filka) -> Fields {
     let data = f.data();
     let mut out = Fields::new();
     let cluster = Cluster::open(&data).expect("filka opens its cluster");
@@ -78,8 +78,12 @@ fn filka_view(f: &Filka) -> Fields {
     for b in json_lines(&f.run(&["--output", "json", "describe", "brokers"], "")) {
         let id = b["id"].as_i64().expect("broker id");
         let key = |field: &str| format!("broker {id} {field}");
-        out.insert(key("fenced"), (b["state"] == "down").to_string());
-        out.insert(key("inControlledShutdown"), "false".into());
+        // Active in Kafka's words (`BrokerRegistration`: neither fenced nor in controlled
+        // shutdown): `online`, or `down (unfenced)` (stopped while the quorum was lost); not
+        // `down` nor `starting (fenced)`.
+        let state_name = b["state"].as_str().expect("broker state");
+        let active = state_name == "online" || state_name == "down (unfenced)";
+        out.insert(key("active"), active.to_string());
         out.insert(key("directories"), format!("[{}]", directory_id(&data, id)));
         let r = &state.brokers[&(id as i32)].registration;
         out.insert(key("epoch"), r.epoch.to_string());
@@ -227,22 +231,19 @@ fn listeners(list: &str) -> String {
 }
 
 /// Kafka's view, from the metadata shell's tree of one file.
-fn kafka_view(tree: &BTreeMap<String, String>) -> Fields {
+pub(crate) fn kafka_view(tree: &BTreeMap<String, String>) -> Fields {
     let mut out = Fields::new();
     for (path, value) in tree {
         let parts: Vec<&str> = path.split('/').collect();
         match parts.as_slice() {
             ["cluster", "brokers", id] => {
                 let key = |field: &str| format!("broker {id} {field}");
-                for f in [
-                    "epoch",
-                    "incarnationId",
-                    "fenced",
-                    "inControlledShutdown",
-                    "directories",
-                ] {
+                for f in ["epoch", "incarnationId", "directories"] {
                     out.insert(key(f), field(value, f).to_string());
                 }
+                let active = field(value, "fenced") == "false"
+                    && field(value, "inControlledShutdown") == "false";
+                out.insert(key("active"), active.to_string());
                 out.insert(key("listeners"), listeners(field(value, "listeners")));
             }
             ["topics", "byName", topic, "id"] => {
@@ -302,7 +303,7 @@ const SHELL_TIMEOUT: &str = "60";
 /// print an image of part of the file, or none (`provenance: offset -1`), and on a small
 /// file it now and then waits forever; either is Kafka's race, not the file's, and the run
 /// is made again (at most 5 times).
-fn shell_tree(file: &Path, last_offset: i64) -> BTreeMap<String, String> {
+pub(crate) fn shell_tree(file: &Path, last_offset: i64) -> BTreeMap<String, String> {
     let path = file.to_str().expect("UTF-8 temp paths");
     let mut seen = Vec::new();
     for _ in 0..5 {
@@ -342,7 +343,7 @@ fn shell_tree(file: &Path, last_offset: i64) -> BTreeMap<String, String> {
 }
 
 /// The field-by-field differences of two views.
-fn differences(what: &str, kafka: &Fields, filka: &Fields) -> Vec<String> {
+pub(crate) fn differences(what: &str, kafka: &Fields, filka: &Fields) -> Vec<String> {
     let mut out = Vec::new();
     for (k, v) in kafka {
         match filka.get(k) {
@@ -362,7 +363,7 @@ fn differences(what: &str, kafka: &Fields, filka: &Fields) -> Vec<String> {
 /// Takes a snapshot of the committed metadata now, as the controller does once
 /// SNAPSHOT_BYTES of log follow the last one: under the controller lock, by the active
 /// controller, into every running voter's copy.
-fn snapshot(data: &Path) -> SnapshotId {
+pub(crate) fn snapshot(data: &Path) -> SnapshotId {
     let cluster = Cluster::open(data).expect("open the cluster");
     let _lock = FileLock::exclusive(&cluster.layout().controller_lock()).expect("controller lock");
     let cluster = Cluster::open(data).expect("open the cluster under the lock");
@@ -378,7 +379,7 @@ fn snapshot(data: &Path) -> SnapshotId {
 
 /// One metadata log entry as Kafka's decoder prints it: a record's payload (JSON), or a
 /// control record's `Type: {json}`.
-fn entry_text(e: &dump_text::Entry) -> Option<(i64, String)> {
+pub(crate) fn entry_text(e: &dump_text::Entry) -> Option<(i64, String)> {
     if e.kind() != "| offset" {
         return None;
     }
@@ -390,7 +391,7 @@ fn entry_text(e: &dump_text::Entry) -> Option<(i64, String)> {
     Some((offset, format!("{label}: {value}")))
 }
 
-fn files_of(dir: &Path, ext: &str) -> Vec<PathBuf> {
+pub(crate) fn files_of(dir: &Path, ext: &str) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|e| e.expect("dir entry").path())
@@ -398,6 +399,24 @@ fn files_of(dir: &Path, ext: &str) -> Vec<PathBuf> {
         .collect();
     v.sort();
     v
+}
+
+/// The offset of the last metadata record (not a control record) of each dumped file: where
+/// the metadata shell's image of it ends.
+pub(crate) fn last_records(dumps: &[FileDump]) -> BTreeMap<PathBuf, i64> {
+    dumps
+        .iter()
+        .filter_map(|d| {
+            let last = d
+                .entries
+                .iter()
+                .filter(|e| e.get("payload").is_some())
+                .filter_map(entry_text)
+                .map(|(o, _)| o)
+                .max()?;
+            Some((PathBuf::from(&d.path), last))
+        })
+        .collect()
 }
 
 #[test]
@@ -645,17 +664,10 @@ fn kafka_reads_filkas_metadata_log_and_snapshots() {
     // --- Kafka's metadata shell: the image of every voter's log and of every snapshot.
     // The offset of each file's last metadata record (not a control record): where the
     // shell's image of it must end.
+    let lasts = last_records(&dumps);
     let last_record = |file: &Path| -> i64 {
-        let d = dumps
-            .iter()
-            .find(|d| Path::new(&d.path) == file)
-            .unwrap_or_else(|| panic!("no dump of {file:?}"));
-        d.entries
-            .iter()
-            .filter(|e| e.get("payload").is_some())
-            .filter_map(entry_text)
-            .map(|(o, _)| o)
-            .max()
+        *lasts
+            .get(file)
             .unwrap_or_else(|| panic!("no metadata record in {file:?}"))
     };
     let mut disagreements = Vec::new();
