@@ -6,6 +6,7 @@
 #   kafka.sh classpath                  build (or reuse) the classpath, print its file
 #   kafka.sh tool NAME [ARGS...]        run a Kafka tool (kafka.sh tool list: the names)
 #   kafka.sh start [--nodes 1|3] DIR    format DIR and start the nodes, print bootstrap=...
+#   kafka.sh boot DIR                   start nodes on the log dirs DIR/broker-<id> as they are
 #   kafka.sh stop DIR                   stop the nodes started in DIR, keep their logs
 #   kafka.sh test                       the suite: build, start, check, stop
 #
@@ -386,6 +387,19 @@ EOF
       die 1 "formatting $dir/broker-${ids[$i]} failed: $(tail -n 1 "$dir/run/${ids[$i]}/storage-format.out")"
   done
   local t1=$SECONDS
+  launch_nodes "$dir" "${ids[@]}"
+  echo "$bootstrap" >"$dir/bootstrap"
+  echo "started $nodes node(s) in $((SECONDS - t0))s (format $((t1 - t0))s); logs in $dir/run" >&2
+  echo "bootstrap=$bootstrap"
+}
+
+# launch_nodes DIR ID...: starts the node of each DIR/run/ID/server.properties and waits
+# (bounded) until each logs `Kafka Server started`; on a timeout or a node that exits, stops
+# them and fails with where the logs are.
+launch_nodes() {
+  local dir=$1 id
+  shift
+  local ids=("$@")
   for id in "${ids[@]}"; do
     local run="$dir/run/$id"
     # Output to files and stdin from /dev/null: a node must not hold the caller's pipes, or
@@ -395,7 +409,6 @@ EOF
       </dev/null >"$run/console.out" 2>&1 &
     echo $! >"$run/pid"
   done
-  echo "$bootstrap" >"$dir/bootstrap"
 
   # Each node logs "Kafka Server started" once it is registered and serving; a node that
   # exits before that is a failure at once, not after the timeout.
@@ -421,7 +434,87 @@ EOF
     fi
     sleep 0.25
   done
-  echo "started $nodes node(s) in $((SECONDS - t0))s (format $((t1 - t0))s); logs in $dir/run" >&2
+}
+
+# boot_cluster DIR: starts Kafka on log dirs that exist, as they are (no format): a node for
+# each DIR/broker-<id> folder with a meta.properties (its node.id), log.dirs and
+# metadata.log.dir that folder; a folder holding __cluster_metadata-0 is a voter of the
+# static quorum (process.roles=broker,controller), any other a broker alone. PLAINTEXT
+# listeners on localhost, ports KAFKA_FIRST_PORT, +1, ... in id order (the ports a filka
+# cluster registers its brokers with: 9092...), or free ones; CONTROLLER listeners on free
+# ports. Run files in DIR/run/<id>, as `start` keeps them; prints bootstrap=...
+boot_cluster() {
+  [[ $# -eq 1 ]] || die 2 "usage: kafka.sh boot DIR"
+  local dir=$1
+  [[ -d $dir ]] || die 2 "boot: $dir is not a folder"
+  dir=$(cd "$dir" && pwd)
+  ensure_classpath
+  local t0=$SECONDS ids=() id f i=0 voters='' bootstrap=''
+  declare -A port cport voter
+  for f in "$dir"/broker-*/meta.properties; do
+    [[ -f $f ]] || continue
+    id=$(sed -n 's/^node\.id=//p' "$f")
+    [[ $id =~ ^[0-9]+$ && $f == "$dir/broker-$id/meta.properties" ]] ||
+      die 2 "boot: $f names node.id '$id', not its folder's"
+    ids+=("$id")
+  done
+  ((${#ids[@]})) || die 2 "boot: no broker-<id>/meta.properties in $dir"
+  mapfile -t ids < <(printf '%s\n' "${ids[@]}" | sort -n)
+  for id in "${ids[@]}"; do
+    if [[ -n ${KAFKA_FIRST_PORT:-} ]]; then
+      port[$id]=$((KAFKA_FIRST_PORT + i))
+    else
+      free_port
+      port[$id]=$PORT
+    fi
+    i=$((i + 1))
+    bootstrap+="${bootstrap:+,}localhost:${port[$id]}"
+    if [[ -d $dir/broker-$id/__cluster_metadata-0 ]]; then
+      voter[$id]=1
+      free_port
+      cport[$id]=$PORT
+      voters+="${voters:+,}$id@localhost:${cport[$id]}"
+    fi
+  done
+  [[ -n $voters ]] || die 2 "boot: no broker-<id>/__cluster_metadata-0 in $dir (no controller)"
+  local n=${#ids[@]} rf
+  rf=$((n < 3 ? n : 3))
+  for id in "${ids[@]}"; do
+    local run="$dir/run/$id" roles=broker listeners="PLAINTEXT://localhost:${port[$id]}"
+    if [[ -n ${voter[$id]:-} ]]; then
+      roles=broker,controller
+      listeners+=",CONTROLLER://localhost:${cport[$id]}"
+    fi
+    mkdir -p "$run"
+    cat >"$run/server.properties" <<EOF
+process.roles=$roles
+node.id=$id
+controller.quorum.voters=$voters
+listeners=$listeners
+advertised.listeners=PLAINTEXT://localhost:${port[$id]}
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+log.dirs=$dir/broker-$id
+metadata.log.dir=$dir/broker-$id
+default.replication.factor=$rf
+offsets.topic.replication.factor=$rf
+transaction.state.log.replication.factor=$rf
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=$rf
+share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+num.network.threads=2
+num.io.threads=2
+num.recovery.threads.per.data.dir=1
+EOF
+    if [[ -n ${KAFKA_SERVER_PROPERTIES:-} ]]; then
+      printf '%s\n' "$KAFKA_SERVER_PROPERTIES" >>"$run/server.properties"
+    fi
+  done
+  launch_nodes "$dir" "${ids[@]}"
+  echo "$bootstrap" >"$dir/run/bootstrap"
+  echo "booted $n node(s) in $((SECONDS - t0))s; logs in $dir/run" >&2
   echo "bootstrap=$bootstrap"
 }
 
@@ -531,6 +624,7 @@ case $cmd in
     run_tool "$@"
     ;;
   start) start_cluster "$@" ;;
+  boot) boot_cluster "$@" ;;
   stop)
     [[ $# -eq 1 ]] || die 2 "usage: kafka.sh stop DIR"
     stop_cluster "$1"
@@ -541,5 +635,5 @@ case $cmd in
     run_suite
     ;;
   -h | --help | help) usage ;;
-  *) die 2 "unknown subcommand '$cmd' (classpath, tool, start, stop, test)" ;;
+  *) die 2 "unknown subcommand '$cmd' (classpath, tool, start, boot, stop, test)" ;;
 esac

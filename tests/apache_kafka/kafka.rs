@@ -54,8 +54,18 @@ fn tail(s: &str, n: usize) -> &str {
 
 /// `kafka.sh ARGS...`, with `stdin` as its input (none: /dev/null).
 pub fn kafka_sh_run<S: AsRef<OsStr>>(args: &[S], stdin: Option<&[u8]>) -> Run {
+    kafka_sh_run_env(args, stdin, &[])
+}
+
+/// [`kafka_sh_run`] with more environment variables (e.g. `KAFKA_TOOL_TIMEOUT`).
+pub fn kafka_sh_run_env<S: AsRef<OsStr>>(
+    args: &[S],
+    stdin: Option<&[u8]>,
+    env: &[(&str, &str)],
+) -> Run {
     let mut cmd = Command::new(kafka_sh());
     cmd.args(args)
+        .envs(env.iter().copied())
         .current_dir(root())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -89,6 +99,13 @@ pub fn tool_run<S: AsRef<OsStr>>(name: &str, args: &[S], stdin: Option<&[u8]>) -
     let mut all: Vec<&OsStr> = vec![OsStr::new("tool"), OsStr::new(name)];
     all.extend(args.iter().map(AsRef::as_ref));
     kafka_sh_run(&all, stdin)
+}
+
+/// [`tool_run`] with more environment variables (e.g. `KAFKA_TOOL_TIMEOUT`), no stdin.
+pub fn tool_run_env<S: AsRef<OsStr>>(name: &str, args: &[S], env: &[(&str, &str)]) -> Run {
+    let mut all: Vec<&OsStr> = vec![OsStr::new("tool"), OsStr::new(name)];
+    all.extend(args.iter().map(AsRef::as_ref));
+    kafka_sh_run_env(&all, None, env)
 }
 
 /// `kafka.sh tool NAME ARGS...` that must exit 0: its stdout.
@@ -160,6 +177,25 @@ impl Kafka {
             .lines()
             .find_map(|l| l.strip_prefix("bootstrap="))
             .unwrap_or_else(|| panic!("kafka.sh start printed no bootstrap=: {}", run.stdout))
+            .to_string();
+        Kafka {
+            dir: dir.to_path_buf(),
+            bootstrap,
+            running: true,
+        }
+    }
+
+    /// Starts Kafka on the log dirs `dir/broker-<id>` as they are, without formatting them
+    /// (`kafka.sh boot`, with `env`: e.g. `KAFKA_FIRST_PORT`); panics when a node does not
+    /// start. Stopped when dropped.
+    pub fn boot(dir: &Path, env: &[(&str, &str)]) -> Kafka {
+        let run = kafka_sh_run_env(&[OsStr::new("boot"), dir.as_os_str()], None, env)
+            .success("kafka.sh boot");
+        let bootstrap = run
+            .stdout
+            .lines()
+            .find_map(|l| l.strip_prefix("bootstrap="))
+            .unwrap_or_else(|| panic!("kafka.sh boot printed no bootstrap=: {}", run.stdout))
             .to_string();
         Kafka {
             dir: dir.to_path_buf(),

@@ -6,12 +6,14 @@
 //! `cargo test --features kafka --test apache_kafka -- --ignored --test-threads=1 mirror`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod boot;
 mod differential;
 mod dump_text;
 mod files;
 mod kafka;
 mod kraft_codec;
 mod metadata_dump;
+mod metadata_read;
 // `filka mirror` exists only in builds with the `kafka` feature.
 #[cfg(feature = "kafka")]
 mod mirror;

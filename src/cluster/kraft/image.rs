@@ -6,7 +6,9 @@
 //! `ConfigurationsDelta`): a PartitionChangeRecord that names a leader (even the same one)
 //! bumps the leader epoch, and every one bumps the partition epoch; a replica whose
 //! directory is `DirectoryId.LOST` is offline; a RegisterBrokerRecord replaces the broker's
-//! registration; records between a BeginTransactionRecord and its EndTransactionRecord
+//! registration; a broker in controlled shutdown is down, as it is fenced (Kafka's
+//! `BrokerRegistration.isActive`: it leads nothing, and only a new registration, a
+//! restart, ends the shutdown); records between a BeginTransactionRecord and its EndTransactionRecord
 //! apply together, and not at all when an AbortTransactionRecord (or a second begin, or the
 //! end of the log) comes first.
 //!
@@ -211,7 +213,7 @@ fn register(s: &mut ClusterState, b: &RegisterBrokerRecord) {
         broker.running = old.running;
         broker.controller_running = old.controller_running;
     }
-    broker.status = if b.fenced {
+    broker.status = if b.fenced || b.in_controlled_shutdown {
         BrokerStatus::Down
     } else {
         BrokerStatus::Online
@@ -242,6 +244,11 @@ fn registration_change(s: &mut ClusterState, c: &BrokerRegistrationChangeRecord)
         1 => set_fenced(s, c.broker_id, true),
         -1 => set_fenced(s, c.broker_id, false),
         _ => {}
+    }
+    // BrokerRegistrationInControlledShutdownChange: 1 the broker shuts down (it stays down
+    // until it registers again), 0 none.
+    if c.in_controlled_shutdown == 1 {
+        set_fenced(s, c.broker_id, true);
     }
     if let Some(b) = s.brokers.get_mut(&c.broker_id)
         && let Some(&dir) = c.log_dirs.first()
@@ -435,6 +442,38 @@ mod tests {
         let s = img.into_state();
         assert!(s.topics.is_empty());
         assert_eq!(s.metadata_offset, 5);
+    }
+
+    /// Broke: a broker a real Kafka left in controlled shutdown (its clean stop, when the
+    /// quorum went before the broker was fenced) was online to filka, which could neither
+    /// read its partitions (Kafka had taken their leadership away) nor bring it back
+    /// (`broker-up` refused a broker that is up).
+    #[test]
+    fn a_broker_in_controlled_shutdown_is_down_until_it_registers_again() {
+        let mut img = Image::new(ClusterState::new("c".into()));
+        let registration = |in_controlled_shutdown| RegisterBrokerRecord {
+            broker_id: 101,
+            broker_epoch: 4,
+            fenced: false,
+            in_controlled_shutdown,
+            ..Default::default()
+        };
+        img.apply(&registration(false).into());
+        assert_eq!(img.state().brokers[&101].status, BrokerStatus::Online);
+        img.apply(
+            &BrokerRegistrationChangeRecord {
+                broker_id: 101,
+                broker_epoch: 4,
+                in_controlled_shutdown: 1,
+                ..Default::default()
+            }
+            .into(),
+        );
+        assert_eq!(img.state().brokers[&101].status, BrokerStatus::Down);
+        img.apply(&registration(true).into());
+        assert_eq!(img.state().brokers[&101].status, BrokerStatus::Down);
+        img.apply(&registration(false).into());
+        assert_eq!(img.state().brokers[&101].status, BrokerStatus::Online);
     }
 
     #[test]

@@ -194,43 +194,80 @@ fn config_records(
     }
 }
 
+/// The PLAINTEXT listener of the broker registered `index`-th: localhost, the next port.
+fn default_endpoints(index: u16) -> Vec<Endpoint> {
+    vec![Endpoint {
+        name: "PLAINTEXT".into(),
+        host: "localhost".into(),
+        port: FIRST_BROKER_PORT.saturating_add(index),
+        security_protocol: 0,
+        ..Default::default()
+    }]
+}
+
+/// A broker's registration and its unfencing: Kafka registers a broker fenced and unfences
+/// it once it caught up with the metadata; a filka broker has nothing to catch up with.
+/// The broker epochs are placed by [`place`].
+fn register(
+    id: i32,
+    end_points: Vec<Endpoint>,
+    rack: Option<String>,
+    outside: &dyn Outside,
+    out: &mut Vec<Translated>,
+) {
+    out.push(
+        MetadataRecord::from(RegisterBrokerRecord {
+            broker_id: id,
+            incarnation_id: outside.random_id(),
+            broker_epoch: -1,
+            end_points,
+            features: supported_features(),
+            rack,
+            fenced: true,
+            in_controlled_shutdown: false,
+            log_dirs: vec![outside.log_dir(id)],
+            ..Default::default()
+        })
+        .into(),
+    );
+    out.push(
+        MetadataRecord::from(BrokerRegistrationChangeRecord {
+            broker_id: id,
+            broker_epoch: -1,
+            fenced: -1,
+            ..Default::default()
+        })
+        .into(),
+    );
+}
+
 fn one(state: &ClusterState, change: &Change, outside: &dyn Outside, out: &mut Vec<Translated>) {
     let epoch_of = |id: i32| state.brokers.get(&id).map_or(-1, |b| b.registration.epoch);
     match change {
         Change::RegisterBroker { id } => {
             let index = state.brokers.len() as u16;
-            // Kafka registers a broker fenced and unfences it once it caught up with the
-            // metadata; a filka broker has nothing to catch up with.
-            out.push(
-                MetadataRecord::from(RegisterBrokerRecord {
-                    broker_id: *id,
-                    incarnation_id: outside.random_id(),
-                    broker_epoch: -1,
-                    end_points: vec![Endpoint {
-                        name: "PLAINTEXT".into(),
-                        host: "localhost".into(),
-                        port: FIRST_BROKER_PORT.saturating_add(index),
-                        security_protocol: 0,
-                        ..Default::default()
-                    }],
-                    features: supported_features(),
-                    rack: None,
-                    fenced: true,
-                    in_controlled_shutdown: false,
-                    log_dirs: vec![outside.log_dir(*id)],
-                    ..Default::default()
-                })
-                .into(),
-            );
-            out.push(
-                MetadataRecord::from(BrokerRegistrationChangeRecord {
-                    broker_id: *id,
-                    broker_epoch: -1,
-                    fenced: -1,
-                    ..Default::default()
-                })
-                .into(),
-            );
+            register(*id, default_endpoints(index), None, outside, out);
+        }
+        // A broker comes back by restarting, and a restarted Kafka broker registers again (a
+        // new incarnation; its broker epoch is the new record's offset) before it is
+        // unfenced. Only that ends a controlled shutdown Kafka's clean stop left it in
+        // (no registration change can clear `inControlledShutdown`): a lone unfence would
+        // leave a broker Kafka's image holds unfit to lead.
+        Change::UnfenceBroker { id } if state.brokers.contains_key(id) => {
+            let Some((index, b)) = state
+                .brokers
+                .values()
+                .enumerate()
+                .find(|(_, b)| b.id == *id)
+            else {
+                return;
+            };
+            let endpoints = if b.registration.endpoints.is_empty() {
+                default_endpoints(index as u16)
+            } else {
+                b.registration.endpoints.clone()
+            };
+            register(*id, endpoints, b.registration.rack.clone(), outside, out);
         }
         Change::FenceBroker { id } | Change::UnfenceBroker { id } => {
             let fence = matches!(change, Change::FenceBroker { .. });
@@ -486,6 +523,59 @@ mod tests {
         let p1 = &kafka.topics["t"].partitions[1];
         assert_eq!(p1.offline_replicas, vec![101]);
         assert_eq!(p1.partition_epoch, 1);
+    }
+
+    /// Broke: a broker brought back was only unfenced (BrokerRegistrationChangeRecord), so
+    /// on a folder a real Kafka had stopped cleanly, Kafka's image kept it
+    /// `inControlledShutdown` (no registration change clears that), unfit to lead, while
+    /// filka made it a leader. A Kafka broker that restarts registers again.
+    #[test]
+    fn a_broker_that_comes_back_registers_again_as_a_restarted_kafka_broker_does() {
+        let mut state = ClusterState::new("c".into());
+        for c in [
+            Change::RegisterBroker { id: 101 },
+            Change::RegisterBroker { id: 102 },
+        ] {
+            state.apply(&c);
+        }
+        let b = state.brokers.get_mut(&102).unwrap();
+        b.registration.epoch = 6;
+        b.registration.rack = Some("r1".into());
+        b.registration.endpoints = vec![Endpoint {
+            name: "PLAINTEXT".into(),
+            host: "localhost".into(),
+            port: 29093,
+            security_protocol: 0,
+            ..Default::default()
+        }];
+        state.apply(&Change::FenceBroker { id: 102 });
+        let mut records: Vec<MetadataRecord> =
+            translate(&state, &[Change::UnfenceBroker { id: 102 }], &Fixed)
+                .into_iter()
+                .map(|t| t.record)
+                .collect();
+        place(&mut records, 50);
+        let [
+            MetadataRecord::RegisterBroker(r),
+            MetadataRecord::BrokerRegistrationChange(c),
+        ] = records.as_slice()
+        else {
+            panic!("{records:?}")
+        };
+        assert_eq!((r.broker_id, r.broker_epoch, r.fenced), (102, 50, true));
+        assert!(!r.in_controlled_shutdown);
+        assert_eq!(r.incarnation_id, Uuid([9; 16]));
+        assert_eq!(r.end_points[0].port, 29093, "its listeners stay");
+        assert_eq!(r.rack.as_deref(), Some("r1"));
+        assert_eq!(r.log_dirs, vec![Uuid([102; 16])]);
+        assert_eq!((c.broker_id, c.broker_epoch, c.fenced), (102, 50, -1));
+        let mut image = Image::new(state);
+        for r in &records {
+            image.apply(r);
+        }
+        let b = &image.state().brokers[&102];
+        assert!(b.is_online());
+        assert_eq!(b.registration.epoch, 50);
     }
 
     #[test]
