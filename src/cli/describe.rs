@@ -112,9 +112,12 @@ pub struct ClusterArgs {
     pub internal: bool,
 }
 
-/// One row per broker: Id, State (online or down), Paused, Leads, Follows.
+/// One row per broker: Id, State, Paused, Leads, Follows.
 ///
-/// Leads and Follows count partitions; --output json lists them (topic-partition names),
+/// State is online or down; `down (unfenced)` when the broker stopped while the controller
+/// quorum was lost, so that no controller could fence it yet; `fenced` when its process was
+/// not stopped by simulate-failure but the metadata holds it fenced (a folder a real Kafka
+/// stopped: broker-up starts it). Leads and Follows count partitions; --output json lists them (topic-partition names),
 /// with those where the broker has fallen out of the ISR under out_of_sync.
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = "\
@@ -259,8 +262,9 @@ fn status_name(c: &Cluster, broker: i32) -> &'static str {
         // Stopped while the controller quorum was lost: not fenced yet.
         Some((BrokerStatus::Online, false)) => "down (unfenced)",
         Some((BrokerStatus::Down, false)) => "down",
-        // Its process runs, but no quorum has unfenced it yet.
-        Some((BrokerStatus::Down, true)) => "starting (fenced)",
+        // Not stopped by simulate-failure, but fenced in the metadata (a folder a real Kafka
+        // stopped, or a start whose unfence could not be committed): broker-up starts it.
+        Some((BrokerStatus::Down, true)) => "fenced",
         None => "unknown",
     }
 }

@@ -280,10 +280,10 @@ fn print(report: &Report, global: &GlobalArgs) -> anyhow::Result<()> {
             "controller quorum: {} elected leader in epoch {}{}",
             e.leader,
             e.epoch,
-            if e.previous >= 0 {
-                format!(" ({} stopped)", e.previous)
-            } else {
-                String::new()
+            match (e.previous, e.previous_stopped) {
+                (p, _) if p < 0 => String::new(),
+                (p, true) => format!(" ({p} stopped)"),
+                (p, false) => format!(" ({p}'s log held records no majority had: cut)"),
             }
         ))?;
     }

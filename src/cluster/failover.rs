@@ -4,7 +4,6 @@
 
 use super::controller::{self, ReplicaLog};
 use super::failure::{self, Damage};
-use super::kraft::raft::Elected;
 use super::lock::FileLock;
 use super::metadata::{BrokerState, BrokerStatus, MetadataRecord};
 use super::writer::{PartitionWriter, ReplicaEvent};
@@ -23,7 +22,21 @@ pub struct Report {
     /// Partitions that stay offline, with why.
     pub offline: Vec<(String, u32)>,
     /// Elections of the controller quorum's leader it caused.
-    pub elections: Vec<Elected>,
+    pub elections: Vec<QuorumElection>,
+}
+
+/// An election of the controller quorum's leader, and why it was held.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct QuorumElection {
+    /// The leader before (-1: none).
+    pub previous: i32,
+    /// The new leader.
+    pub leader: i32,
+    /// Its epoch.
+    pub epoch: i32,
+    /// The previous leader's controller had stopped (else it was replaced because its log
+    /// held records that no majority had: a controller killed mid-change).
+    pub previous_stopped: bool,
 }
 
 /// The quorum's leader and epoch now (none when it cannot be read).
@@ -36,10 +49,11 @@ fn note_election(cluster: &Cluster, before: Option<(i32, i32)>, report: &mut Rep
     if let (Some((previous, old_epoch)), Some((leader, epoch))) = (before, quorum_leader(cluster))
         && epoch != old_epoch
     {
-        report.elections.push(Elected {
+        report.elections.push(QuorumElection {
             previous,
             leader,
             epoch,
+            previous_stopped: previous < 0 || !controller_runs(cluster, previous),
         });
     }
 }

@@ -80,7 +80,7 @@ pub(crate) fn filka_view(f: &Filka) -> Fields {
         let key = |field: &str| format!("broker {id} {field}");
         // Active in Kafka's words (`BrokerRegistration`: neither fenced nor in controlled
         // shutdown): `online`, or `down (unfenced)` (stopped while the quorum was lost); not
-        // `down` nor `starting (fenced)`.
+        // `down` nor `fenced`.
         let state_name = b["state"].as_str().expect("broker state");
         let active = state_name == "online" || state_name == "down (unfenced)";
         out.insert(key("active"), active.to_string());
