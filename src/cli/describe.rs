@@ -14,7 +14,9 @@
 //! - `describe partition T P`: one row per replica (Broker, State, Role, InSync,
 //!   LogStartOffset, LogEndOffset, Lag, Size, Dir) after the leader, epoch and high watermark;
 //! - `describe history [--topic T]`: the metadata log in order (Offset, Time, Type, Details);
-//! - `describe group G`: the same as `filka group describe G` (src/cli/group.rs).
+//! - `describe group G`: the same as `filka group describe G` (src/cli/group.rs);
+//! - `describe zookeeper [PATH]`: the znode tree of this cluster in ZooKeeper-mode Kafka
+//!   (src/cli/describe/zookeeper.rs).
 //!
 //! Text is tables (plain and deterministic when stdout is not a terminal). `--output json`
 //! prints one JSON object per line for each thing described (the cluster, a broker, a topic,
@@ -36,6 +38,8 @@ use crate::cluster::topic::{CONFIG_KEYS, TopicConfig, is_internal};
 use crate::cluster::{Cluster, ClusterError};
 use crate::error::ExitCode;
 use crate::output::{Printer, Table, escape_control};
+
+mod zookeeper;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -86,6 +90,7 @@ pub enum What {
     Quorum(QuorumArgs),
     // The same arguments as `filka group describe`, so both accept the same flags.
     Group(super::group::DescribeArgs),
+    Zookeeper(zookeeper::ZookeeperArgs),
 }
 
 /// The cluster: its id, counts, and the partitions each broker leads and follows.
@@ -236,6 +241,7 @@ pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         What::History(a) => history(a, global),
         What::Quorum(a) => quorum(a, global),
         What::Group(a) => super::group::describe(&a.group, a.members, a.state, global),
+        What::Zookeeper(a) => zookeeper::run(a, global),
     }
 }
 

@@ -21,6 +21,7 @@ pub mod simulation;
 pub mod snapshot;
 pub mod topic;
 pub mod writer;
+pub mod zookeeper;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -138,6 +138,12 @@ fn rows() -> Vec<Row> {
             formats: TEXT_JSON,
             levels: 1,
         },
+        Row {
+            args: &["describe", "zookeeper"],
+            input: "",
+            formats: TEXT_JSON,
+            levels: 1,
+        },
         // (--output avro needs Avro values: tested with the serializers.)
         Row {
             args: &["consume", "-t", "t"],

@@ -28,3 +28,4 @@ mod serializers;
 mod simulate_failure;
 mod topic;
 mod transactions;
+mod zookeeper;
