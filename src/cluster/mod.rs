@@ -877,6 +877,23 @@ impl Cluster {
             .ok_or_else(|| ClusterError::NotFound(self.layout.root().to_path_buf()))
     }
 
+    /// The znode tree this cluster would have had in ZooKeeper (`describe zookeeper`): from
+    /// the image, the controller quorum, and what the metadata log says beyond the image.
+    pub fn zookeeper(&self) -> Result<zookeeper::ZkTree, ClusterError> {
+        let view = self.quorum()?;
+        let facts = zookeeper::facts::read(&view.source().dir, view.high_watermark)?;
+        let quorum = zookeeper::Quorum {
+            leader: view.leader,
+            epoch: view.epoch,
+            leader_running: kraft::raft::live_voters(&view, &self.state).contains(&view.leader),
+        };
+        let inputs = zookeeper::Inputs {
+            quorum,
+            facts: &facts,
+        };
+        Ok(zookeeper::tree(&self.state, &inputs))
+    }
+
     /// A topic's state.
     pub fn topic(&self, name: &str) -> Result<&TopicState, ClusterError> {
         self.state

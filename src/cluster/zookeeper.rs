@@ -1,92 +1,68 @@
 //! ZooKeeper, as history: the znode tree this cluster would have had in ZooKeeper had it
-//! been an Apache Kafka 2.x/3.x cluster in ZooKeeper mode, each znode's data byte for byte
-//! as Kafka 3.9's ZooKeeper-mode code wrote it (the encoders of `kafka.zk.ZkData`, called by
+//! been an Apache Kafka 3.x cluster in ZooKeeper mode, each znode's data byte for byte as
+//! Kafka 3.9's ZooKeeper-mode code wrote it (the encoders of `kafka.zk.ZkData`, called by
 //! `KafkaZkClient`), and which znodes were ephemeral: those live only as long as the
 //! ZooKeeper session of the process that created them, so a broker that is down has no
-//! `/brokers/ids/N`.
+//! `/brokers/ids/N`, and a controller that is stopped no `/controller`.
 //!
-//! What the cluster state does not hold comes in as [`Inputs`] (the controller, each
-//! broker's listener and registration time, the broker that took the last producer-id
-//! block, which leaders are still recovering from an unclean election); what is unknown is
-//! left out and said in a [`Note`], never invented.
+//! The values come from the metadata image and, for what the image does not keep, from the
+//! metadata log ([`facts`]: registration and election times, the controller epoch that last
+//! wrote each partition state, leader recovery states, the broker of the last producer-id
+//! block); the controller from the quorum ([`Quorum`]). What is unknown (older than the
+//! log's first record) is stood in for and said in a [`Note`], never invented silently.
 //!
 //! Key order. Kafka encodes every payload with a plain Jackson `ObjectMapper`
 //! (`kafka.utils.Json.encodeAsBytes`), which writes a map's entries in the map's own
 //! iteration order, so the order is whatever the Scala or Java map Kafka built iterates in:
-//! - a Scala `Map(...)` of at most 4 entries (`Map1`..`Map4`): the order written
-//!   (ControllerZNode, ClusterIdZNode, ProducerIdBlockZNode, ConfigEntityZNode);
-//! - a Scala immutable `Map(...)` of 5 or more entries (a CHAMP hash trie) and a
-//!   `mutable.Map(...)` (a hash table): hash order. For a fixed key set that order is fixed,
-//!   and the constants below are the order Kafka's own encoders printed (BrokerIdZNode,
-//!   TopicZNode, TopicPartitionStateZNode, FeatureZNode);
-//! - TopicZNode's `"partitions"`: a `mutable.HashMap` keyed by the partition number as a
-//!   string: hash order, which [`order::scala_hash_map_order`] computes;
+//! - a Scala immutable `Map` of at most 4 entries (`Map1`..`Map4`): the order written
+//!   (ControllerZNode, ClusterIdZNode, ProducerIdBlockZNode, ConfigEntityZNode, and
+//!   BrokerIdZNode's `"listener_security_protocol_map"` of up to 4 listeners);
+//! - a Scala immutable `Map` of 5 or more entries (a CHAMP hash trie): its trie order,
+//!   [`order::scala_immutable_map_order`] (TopicPartitionStateZNode; more listeners);
+//! - a Scala `mutable.Map` (a hash table): its bucket order, [`order::scala_hash_map_order`]
+//!   (BrokerIdZNode, TopicZNode and its `"partitions"`, FeatureZNode);
 //! - ConfigEntityZNode's `"config"`: a `java.util.Properties`, which since Java 9 iterates as
-//!   the `ConcurrentHashMap` inside it: [`order::properties_order`] computes that order.
+//!   the `ConcurrentHashMap` inside it: [`order::properties_order`] of the keys put in key
+//!   order.
 //!
 //! That is Kafka built for Scala 2.13 (the `kafka_2.13` download Kafka recommends) on Java 11
 //! or newer; Scala 2.12's hash tables and Java 8's `Properties` iterate in other orders. Every
-//! payload below was checked against Kafka 3.9.0's `ZkData` called from Java (the unit tests
-//! hold those strings).
+//! payload below was checked against Kafka 3.9.0's `ZkData` called from Java 17 (the unit
+//! tests hold those strings).
 //!
-//! Must not: print, read files, or know the CLI.
+//! Must not: print, or know the CLI. Only [`facts`] reads files.
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
 use super::metadata::{ClusterState, PartitionState};
-use order::{properties_order, scala_hash_map_order};
+use crate::record::kraft::records::Endpoint;
+use facts::LogFacts;
+use order::{properties_order, scala_hash_map_order, scala_immutable_map_order};
 
+pub mod facts;
 mod order;
 
-/// The active controller, as ZooKeeper-mode Kafka recorded it (in KRaft: the quorum's leader
-/// and its epoch).
+/// The controller quorum, as the tree needs it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Controller {
-    /// Its broker id: `/controller`'s `"brokerid"`.
-    pub id: i32,
-    /// Its epoch: `/controller_epoch`, and `"controller_epoch"` of every partition state.
+pub struct Quorum {
+    /// Its leader, the active controller (-1: none).
+    pub leader: i32,
+    /// Its epoch (0: no controller was ever elected).
     pub epoch: i32,
-    /// When it became controller, in ms since the Unix epoch: `/controller`'s `"timestamp"`.
-    pub elected_ms: i64,
+    /// Whether the leader's controller runs.
+    pub leader_running: bool,
 }
 
-/// What a broker registered under `/brokers/ids/N`, beyond its id.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BrokerInfo {
-    /// Host of its one PLAINTEXT listener.
-    pub host: String,
-    /// Port of that listener.
-    pub port: i32,
-    /// `broker.rack`, when set.
-    pub rack: Option<String>,
-    /// When it registered, in ms since the Unix epoch (`"timestamp"`).
-    pub timestamp_ms: i64,
-}
-
-/// What the tree needs beyond the cluster state.
+/// What the tree needs beyond the image.
+#[derive(Debug, Clone, Copy)]
 pub struct Inputs<'a> {
-    /// The active controller, `None` when unknown: `/controller` and `/controller_epoch` are
-    /// then left out, and each partition state's `"controller_epoch"` is
-    /// [`UNKNOWN_CONTROLLER_EPOCH`].
-    pub controller: Option<Controller>,
-    /// Each broker's listener, rack and registration time, by broker id (called for the
-    /// brokers that are up).
-    pub broker: &'a dyn Fn(i32) -> BrokerInfo,
-    /// The broker that took the last block of producer ids (KRaft's ProducerIdsRecord
-    /// `BrokerId`), `None` when unknown: `/latest_producer_id_block` is then shown without
-    /// its data.
-    pub producer_id_block_broker: Option<i32>,
-    /// Whether a partition's leader is still RECOVERING from an unclean election (KIP-704;
-    /// KRaft's `LeaderRecoveryState` of the partition), by topic and partition: its state
-    /// then has `"leader_recovery_state":1`.
-    pub leader_recovering: &'a dyn Fn(&str, u32) -> bool,
+    /// The controller quorum: `/controller` and `/controller_epoch`.
+    pub quorum: Quorum,
+    /// What the metadata log says beyond the image.
+    pub facts: &'a LogFacts,
 }
-
-/// The `"controller_epoch"` of partition states when the controller is unknown: -1, a
-/// value no Kafka controller wrote (epochs start at 1), so it cannot pass for a real one.
-pub const UNKNOWN_CONTROLLER_EPOCH: i32 = -1;
 
 /// Producer ids per block: Kafka's `ProducerIdsBlock.PRODUCER_ID_BLOCK_SIZE`, the size filka
 /// hands out too.
@@ -94,6 +70,23 @@ pub const PRODUCER_ID_BLOCK_SIZE: i64 = super::producer_ids::BLOCK_SIZE;
 
 /// The dynamic cluster-wide broker config entity (`ConfigEntityName.DEFAULT`).
 pub const DEFAULT_ENTITY: &str = "<default>";
+
+/// `"version"` of a broker registration Kafka 2.7 and later wrote (IBP 2.7+).
+pub const BROKER_VERSION: i32 = 5;
+
+/// `"jmx_port"` of a broker without `com.sun.management.jmxremote.port`: filka has no JMX.
+pub const NO_JMX_PORT: i32 = -1;
+
+/// What a broker registered under `/brokers/ids/N`, beyond its id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrokerInfo {
+    /// Its advertised listeners, in order.
+    pub endpoints: Vec<Endpoint>,
+    /// `broker.rack`, when set.
+    pub rack: Option<String>,
+    /// When it registered, in ms since the Unix epoch (`"timestamp"`).
+    pub timestamp_ms: i64,
+}
 
 /// One znode.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -114,6 +107,15 @@ impl Znode {
             path: path.into(),
             data,
             ephemeral: false,
+            children: Vec::new(),
+        }
+    }
+
+    fn ephemeral(path: impl Into<String>, data: String) -> Znode {
+        Znode {
+            path: path.into(),
+            data: Some(data),
+            ephemeral: true,
             children: Vec::new(),
         }
     }
@@ -153,7 +155,7 @@ pub fn is_within(path: &str, root: &str) -> bool {
             .is_some_and(|rest| rest.starts_with('/'))
 }
 
-/// Something the tree leaves out or cannot show as Kafka had it, and why.
+/// Something the tree leaves out, stands in for, or cannot show as Kafka had it, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Note {
     /// The znodes it is about (each with what is below it).
@@ -176,9 +178,9 @@ pub struct Absent {
 pub struct ZkTree {
     /// `/`.
     pub root: Znode,
-    /// What is left out or shown without its data, and why.
+    /// What is left out, stood in for or shown without its data, and why.
     pub notes: Vec<Note>,
-    /// Znodes left out: brokers that are down, the controller when unknown.
+    /// Znodes left out: brokers that are down, the controller when none runs.
     pub absent: Vec<Absent>,
 }
 
@@ -201,76 +203,105 @@ impl ZkTree {
     }
 }
 
+/// What stands in for a fact older than the metadata log: its first record's time and
+/// epoch, the latest a fact before it can have.
+struct BeforeLog {
+    /// "the metadata log's first record (offset N)".
+    what: String,
+    timestamp: i64,
+    epoch: i32,
+}
+
+impl BeforeLog {
+    fn new(facts: &LogFacts, quorum: &Quorum) -> BeforeLog {
+        match facts.first {
+            Some(f) => BeforeLog {
+                what: format!("the metadata log's first record (offset {})", f.offset),
+                timestamp: f.timestamp,
+                epoch: f.epoch,
+            },
+            None => BeforeLog {
+                what: "the metadata log's first record (it has none: a snapshot holds all of \
+                       it, without times)"
+                    .into(),
+                timestamp: 0,
+                epoch: quorum.epoch,
+            },
+        }
+    }
+}
+
 /// The tree for `state`.
 pub fn tree(state: &ClusterState, inputs: &Inputs) -> ZkTree {
+    let facts = inputs.facts;
+    let quorum = inputs.quorum;
+    let before = BeforeLog::new(facts, &quorum);
     let mut notes = Vec::new();
     let mut absent = Vec::new();
-    let controller_epoch = inputs
-        .controller
-        .map_or(UNKNOWN_CONTROLLER_EPOCH, |c| c.epoch);
-    if inputs.controller.is_none() {
-        let why = "the controller's id and epoch are not known to filka yet";
-        for path in ["/controller", "/controller_epoch"] {
-            absent.push(Absent {
-                path: path.to_string(),
-                why: why.to_string(),
-            });
-        }
-        notes.push(Note {
-            about: vec![
-                "/controller".into(),
-                "/controller_epoch".into(),
-                "/brokers/topics".into(),
-            ],
-            text: format!(
-                "/controller and /controller_epoch are not shown, and every partition state \
-                 has \"controller_epoch\":{UNKNOWN_CONTROLLER_EPOCH}: {why}"
-            ),
-        });
-    }
 
     let mut ids = Vec::new();
-    for &id in state.brokers.keys() {
-        if state.is_online(id) {
-            ids.push(Znode {
-                path: format!("/brokers/ids/{id}"),
-                data: Some(broker_json(&(inputs.broker)(id))),
-                ephemeral: true,
-                children: Vec::new(),
-            });
-        } else {
+    let mut came_up_before = Vec::new();
+    for (&id, b) in &state.brokers {
+        let path = format!("/brokers/ids/{id}");
+        if !state.is_online(id) {
             absent.push(Absent {
-                path: format!("/brokers/ids/{id}"),
+                path,
                 why: format!(
                     "broker {id} is down: its ZooKeeper session ended, and its ephemeral \
                      znode with it"
                 ),
             });
+            continue;
         }
+        let timestamp_ms = facts.broker_up_ms.get(&id).copied().unwrap_or_else(|| {
+            came_up_before.push(path.clone());
+            before.timestamp
+        });
+        let info = BrokerInfo {
+            endpoints: b.registration.endpoints.clone(),
+            rack: b.registration.rack.clone(),
+            timestamp_ms,
+        };
+        ids.push(Znode::ephemeral(path, broker_json(&info)));
+    }
+    if !came_up_before.is_empty() {
+        notes.push(Note {
+            text: format!(
+                "{}: \"timestamp\" is the time of {}: the broker came up before it",
+                came_up_before.join(", "),
+                before.what
+            ),
+            about: came_up_before,
+        });
     }
 
     let mut topics = Vec::new();
     let mut topic_configs = Vec::new();
     let mut broker_only = Vec::new();
+    let mut written_before = Vec::new();
     for (name, t) in &state.topics {
         let path = format!("/brokers/topics/{name}");
-        let partitions = t
-            .partitions
-            .iter()
-            .map(|p| {
-                let pp = format!("{path}/partitions/{}", p.partition);
-                Znode::persistent(&pp, None).with(vec![Znode::persistent(
-                    format!("{pp}/state"),
-                    Some(partition_state_json(
-                        controller_epoch,
-                        p.leader,
-                        p.leader_epoch,
-                        &p.isr,
-                        (inputs.leader_recovering)(name, p.partition),
-                    )),
-                )])
-            })
-            .collect();
+        let mut partitions = Vec::new();
+        for p in &t.partitions {
+            let pp = format!("{path}/partitions/{}", p.partition);
+            let (epoch, recovery) = match facts.partitions.get(&(t.topic_id.clone(), p.partition)) {
+                Some(f) => (f.epoch, f.leader_recovery_state),
+                None => {
+                    written_before.push(format!("{pp}/state"));
+                    (before.epoch, 0)
+                }
+            };
+            partitions.push(Znode::persistent(&pp, None).with(vec![Znode::persistent(
+                format!("{pp}/state"),
+                Some(partition_state_json(
+                    epoch,
+                    p.leader,
+                    p.leader_epoch,
+                    &p.isr,
+                    recovery,
+                )),
+            )]));
+        }
         topics.push(
             Znode::persistent(&path, Some(topic_json(&t.topic_id, &t.partitions))).with(vec![
                 Znode::persistent(format!("{path}/partitions"), None).with(partitions),
@@ -286,6 +317,18 @@ pub fn tree(state: &ClusterState, inputs: &Inputs) -> ZkTree {
             format!("/config/topics/{name}"),
             Some(config_json(&configs)),
         ));
+    }
+    if !written_before.is_empty() {
+        notes.push(Note {
+            text: format!(
+                "{}: last written before {}: \"controller_epoch\" is that record's epoch, {} \
+                 (the latest it can be), and the leader taken as recovered",
+                written_before.join(", "),
+                before.what,
+                before.epoch
+            ),
+            about: written_before,
+        });
     }
     if !broker_only.is_empty() {
         notes.push(Note {
@@ -327,20 +370,33 @@ pub fn tree(state: &ClusterState, inputs: &Inputs) -> ZkTree {
     } else {
         let start = state.next_producer_id - PRODUCER_ID_BLOCK_SIZE;
         let end = state.next_producer_id - 1;
-        match inputs.producer_id_block_broker {
+        match facts.producer_ids_broker {
             Some(b) => Some(producer_id_block_json(b, start, end)),
             None => {
                 notes.push(Note {
                     about: vec!["/latest_producer_id_block".into()],
                     text: format!(
-                        "/latest_producer_id_block is shown without its data: the last block \
-                         (producer ids {start} to {end}) went to a broker filka does not record"
+                        "/latest_producer_id_block is shown without its data: the metadata \
+                         log names no broker for the last block (producer ids {start} to {end})"
                     ),
                 });
                 None
             }
         }
     };
+
+    let (controller, controller_epoch) = controller_znodes(&quorum, facts, &before, &mut notes);
+    for (path, z) in [
+        ("/controller", &controller),
+        ("/controller_epoch", &controller_epoch),
+    ] {
+        if let Err(why) = z {
+            absent.push(Absent {
+                path: path.into(),
+                why: why.clone(),
+            });
+        }
+    }
 
     let mut top = vec![
         Znode::persistent("/admin", None).with(vec![
@@ -366,18 +422,8 @@ pub fn tree(state: &ClusterState, inputs: &Inputs) -> ZkTree {
         ]),
         Znode::persistent("/consumers", None),
     ];
-    if let Some(c) = inputs.controller {
-        top.push(Znode {
-            path: "/controller".into(),
-            data: Some(controller_json(c.id, c.elected_ms)),
-            ephemeral: true,
-            children: Vec::new(),
-        });
-        top.push(Znode::persistent(
-            "/controller_epoch",
-            Some(c.epoch.to_string()),
-        ));
-    }
+    top.extend(controller.ok());
+    top.extend(controller_epoch.ok());
     top.extend([
         Znode::persistent("/feature", Some(FEATURE_JSON.to_string())),
         Znode::persistent("/isr_change_notification", None),
@@ -391,27 +437,85 @@ pub fn tree(state: &ClusterState, inputs: &Inputs) -> ZkTree {
     }
 }
 
+/// `/controller` and `/controller_epoch`, or why each is not there.
+fn controller_znodes(
+    quorum: &Quorum,
+    facts: &LogFacts,
+    before: &BeforeLog,
+    notes: &mut Vec<Note>,
+) -> (Result<Znode, String>, Result<Znode, String>) {
+    let Quorum {
+        leader,
+        epoch,
+        leader_running,
+    } = *quorum;
+    if epoch <= 0 {
+        let why = "no controller was ever elected".to_string();
+        return (Err(why.clone()), Err(why));
+    }
+    let epoch_znode = Znode::persistent("/controller_epoch", Some(epoch.to_string()));
+    if leader < 0 {
+        let why = format!(
+            "the controller quorum has no leader in epoch {epoch} (an election is under way)"
+        );
+        return (Err(why), Ok(epoch_znode));
+    }
+    if !leader_running {
+        let why = format!(
+            "controller {leader}, the last one elected (epoch {epoch}), is stopped and no other \
+             has been elected: its ephemeral znode went with its session"
+        );
+        return (Err(why), Ok(epoch_znode));
+    }
+    let elected = match facts.elections.get(&epoch) {
+        Some(e) if e.leader == leader => e.timestamp,
+        _ => {
+            notes.push(Note {
+                about: vec!["/controller".into()],
+                text: format!(
+                    "/controller: \"timestamp\" is the time of {}: controller {leader} was \
+                     elected (epoch {epoch}) before it",
+                    before.what
+                ),
+            });
+            before.timestamp
+        }
+    };
+    (
+        Ok(Znode::ephemeral(
+            "/controller",
+            controller_json(leader, elected),
+        )),
+        Ok(epoch_znode),
+    )
+}
+
 /// filka's topic configs that are broker settings in Kafka, and no dynamic ones: Kafka
 /// refuses them on a topic, so `/config/topics/T` cannot hold them.
 pub const BROKER_ONLY_CONFIGS: &[&str] = &["replica.lag.time.max.ms"];
 
-/// The broker config a cluster-wide default of topic config `key` is in Kafka, when that is
-/// a dynamic one (kept in `/config/brokers/<default>`): Kafka's ServerTopicConfigSynonyms.
-fn dynamic_broker_config(key: &str) -> Option<&'static str> {
+/// The dynamic broker config (kept in `/config/brokers/<default>`) a cluster-wide default
+/// `key` is in Kafka: a topic config's name becomes its broker synonym (Kafka's
+/// ServerTopicConfigSynonyms), any other key is a broker config's name already (as a real
+/// Kafka's metadata log holds them); `None` for [`BROKER_ONLY_CONFIGS`], which are not
+/// dynamic.
+fn dynamic_broker_config(key: &str) -> Option<&str> {
+    if BROKER_ONLY_CONFIGS.contains(&key) {
+        return None;
+    }
     Some(match key {
         "flush.messages" => "log.flush.interval.messages",
         "cleanup.policy" => "log.cleanup.policy",
-        "compression.type" => "compression.type",
         "index.interval.bytes" => "log.index.interval.bytes",
         "max.message.bytes" => "message.max.bytes",
         "message.timestamp.type" => "log.message.timestamp.type",
-        "min.insync.replicas" => "min.insync.replicas",
         "retention.bytes" => "log.retention.bytes",
         "retention.ms" => "log.retention.ms",
         "segment.bytes" => "log.segment.bytes",
         "segment.ms" => "log.roll.ms",
-        "unclean.leader.election.enable" => "unclean.leader.election.enable",
-        _ => return None,
+        // compression.type, min.insync.replicas, unclean.leader.election.enable: the same
+        // name.
+        other => other,
     })
 }
 
@@ -443,30 +547,68 @@ fn json_ints(ids: &[i32]) -> String {
     format!("[{}]", items.join(","))
 }
 
-/// `/brokers/ids/N`: `BrokerIdZNode.encode` of a version 5 `BrokerInfo` (IBP 2.7 and later)
-/// with one PLAINTEXT listener, no JMX port (-1, `com.sun.management.jmxremote.port` unset)
-/// and no supported features (a ZooKeeper-mode `KafkaServer` registers
-/// `BrokerFeatures.createEmpty()`). `"rack"` only when set; `"timestamp"` a string. Key order:
-/// Kafka's `mutable.Map` of these keys.
-pub fn broker_json(b: &BrokerInfo) -> String {
-    // EndPoint.connectionString: Utils.formatAddress puts an IPv6 host in brackets.
-    let hostport = if b.host.contains(':') {
-        format!("[{}]:{}", b.host, b.port)
+/// Kafka's name of a security protocol id (`SecurityProtocol.forId`).
+fn security_protocol(id: i16) -> String {
+    match id {
+        0 => "PLAINTEXT".into(),
+        1 => "SSL".into(),
+        2 => "SASL_PLAINTEXT".into(),
+        3 => "SASL_SSL".into(),
+        other => format!("UNKNOWN_{other}"),
+    }
+}
+
+/// `EndPoint.connectionString`: `LISTENER://host:port`, an IPv6 host in brackets
+/// (`Utils.formatAddress`).
+fn connection_string(e: &Endpoint) -> String {
+    if e.host.contains(':') {
+        format!("{}://[{}]:{}", e.name, e.host, e.port)
     } else {
-        format!("{}:{}", b.host, b.port)
-    };
-    let endpoint = json_string(&format!("PLAINTEXT://{hostport}"));
+        format!("{}://{}:{}", e.name, e.host, e.port)
+    }
+}
+
+/// `/brokers/ids/N`: `BrokerIdZNode.encode` of a version 5 `BrokerInfo` (IBP 2.7 and later):
+/// `"host"` and `"port"` of the first PLAINTEXT listener (null and -1 when there is none),
+/// every listener in `"endpoints"` and `"listener_security_protocol_map"`, `"rack"` only when
+/// set, no JMX port (-1), and no supported features (a ZooKeeper-mode `KafkaServer`
+/// registers `BrokerFeatures.createEmpty()`); `"timestamp"` a string. Key order: Kafka's
+/// `mutable.Map` of these keys; the listener map a Scala immutable `Map`.
+pub fn broker_json(b: &BrokerInfo) -> String {
+    let plaintext = b.endpoints.iter().find(|e| e.security_protocol == 0);
+    let (host, port) = plaintext.map_or(("null".to_string(), -1), |e| {
+        (json_string(&e.host), i32::from(e.port))
+    });
+    let endpoints: Vec<String> = b
+        .endpoints
+        .iter()
+        .map(|e| json_string(&connection_string(e)))
+        .collect();
+    // `endpoints.map(e => name -> protocol).toMap`: a later listener of the same name wins.
+    let mut protocols: BTreeMap<&str, String> = BTreeMap::new();
+    for e in &b.endpoints {
+        protocols.insert(&e.name, security_protocol(e.security_protocol));
+    }
+    let names: Vec<String> = b.endpoints.iter().map(|e| e.name.clone()).collect();
+    let map: Vec<String> = scala_immutable_map_order(&names)
+        .into_iter()
+        .filter_map(|n| {
+            protocols
+                .get(n.as_str())
+                .map(|p| format!("{}:{}", json_string(n), json_string(p)))
+        })
+        .collect();
     let rack = b
         .rack
         .as_ref()
         .map(|r| format!("\"rack\":{},", json_string(r)))
         .unwrap_or_default();
     format!(
-        "{{\"features\":{{}},\"listener_security_protocol_map\":{{\"PLAINTEXT\":\"PLAINTEXT\"}},\
-         \"endpoints\":[{endpoint}],{rack}\"jmx_port\":-1,\"port\":{},\"host\":{},\"version\":5,\
-         \"timestamp\":\"{}\"}}",
-        b.port,
-        json_string(&b.host),
+        "{{\"features\":{{}},\"listener_security_protocol_map\":{{{}}},\"endpoints\":[{}],\
+         {rack}\"jmx_port\":{NO_JMX_PORT},\"port\":{port},\"host\":{host},\
+         \"version\":{BROKER_VERSION},\"timestamp\":\"{}\"}}",
+        map.join(","),
+        endpoints.join(","),
         b.timestamp_ms
     )
 }
@@ -498,19 +640,20 @@ pub fn topic_json(topic_id: &str, partitions: &[PartitionState]) -> String {
 }
 
 /// `/brokers/topics/T/partitions/P/state`: `TopicPartitionStateZNode.encode` (version 1),
-/// with `"leader_recovery_state":1` only while `recovering` (Kafka leaves the key out when
-/// the state is RECOVERED). Key order: Kafka's immutable `Map` of these 5 or 6 keys.
+/// with `"leader_recovery_state"` only when it is not 0 (RECOVERED: Kafka leaves the key
+/// out). Key order: Kafka's immutable `Map` of these 5 or 6 keys (checked against
+/// [`order::scala_immutable_map_order`] in the tests).
 pub fn partition_state_json(
     controller_epoch: i32,
     leader: i32,
     leader_epoch: i32,
     isr: &[i32],
-    recovering: bool,
+    leader_recovery_state: i8,
 ) -> String {
-    let recovery = if recovering {
-        "\"leader_recovery_state\":1,"
+    let recovery = if leader_recovery_state != 0 {
+        format!("\"leader_recovery_state\":{leader_recovery_state},")
     } else {
-        ""
+        String::new()
     };
     format!(
         "{{\"controller_epoch\":{controller_epoch},\"leader\":{leader},\"version\":1,\

@@ -1,7 +1,8 @@
-//! `filka describe zookeeper`: the znode tree of a fixed cluster (golden), as JSON, a broker's
-//! ephemeral znode gone while it is down, PATH subtrees, and the errors (unknown and bad
-//! PATH). The payloads themselves are checked against Kafka's encoders in the unit tests of
-//! `cluster::zookeeper`.
+//! `filka describe zookeeper`: the znode tree of a fixed cluster (golden), as JSON, where
+//! each value comes from (the controller quorum, the metadata log's times and epochs), a
+//! broker's and a controller's ephemeral znode gone while it is down, PATH subtrees, and the
+//! errors (unknown and bad PATH). The payloads themselves are checked against Kafka's
+//! encoders in the unit tests of `cluster::zookeeper`.
 
 use filka::error::ExitCode;
 use serde_json::Value;
@@ -33,8 +34,8 @@ fn cluster() -> TestCluster {
     t
 }
 
-/// `describe zookeeper ARGS` (text), stdout redacted: cluster and topic ids, and the brokers'
-/// registration times (the time of the command).
+/// `describe zookeeper ARGS` (text), stdout redacted: cluster and topic ids, and the
+/// registration and election times.
 fn zk(t: &TestCluster, args: &[&str]) -> String {
     let assert = t
         .cmd()
@@ -74,33 +75,183 @@ fn golden_tree_of_a_healthy_cluster() {
 }
 
 #[test]
-fn the_controller_left_out_is_said_once_and_q_silences_it() {
+fn golden_tree_after_a_failover() {
+    // A producer-id block from controller 101; 102 elected in epoch 2 (101 back as a
+    // follower); broker 103 down in epoch 2: its znode gone, the partition states it was in
+    // rewritten with controller_epoch 2 (solo-1 offline: leader -1, ISR [103] kept, as
+    // Kafka keeps the last replica), solo-0 and solo-2 kept at 1.
+    let t = cluster();
+    t.run(["topic", "create", "solo", "-p", "3", "-r", "1", "-q"])
+        .success();
+    t.produce("demo", "a\n", &["-q"]).success();
+    t.run(["simulate-failure", "controller-down", "101", "-q"])
+        .success();
+    t.run(["simulate-failure", "controller-up", "101", "-q"])
+        .success();
+    t.run(["simulate-failure", "broker-down", "103", "-q"])
+        .success();
+    let a = t.run(["describe", "zookeeper"]).success();
+    assert!(stderr_lines(&a).is_empty(), "{:?}", stderr_lines(&a));
+    assert_golden("describe/zookeeper-failover.txt", &zk(&t, &[]));
+}
+
+/// The data of the znode at `path` (text output), stdout not redacted.
+fn data(t: &TestCluster, path: &str) -> String {
+    let a = t.run(["describe", "zookeeper", path]).success();
+    let out = stdout_text(&a);
+    let first = out.lines().next().unwrap_or_default().to_string();
+    first
+        .splitn(3, "  ")
+        .nth(2)
+        .unwrap_or_else(|| panic!("{path} has no data: {out}"))
+        .to_string()
+}
+
+/// The metadata log's entries of `kind` (e.g. `LeaderChangeMessage`), as `describe history`
+/// has them: (timestamp, record data).
+fn history(t: &TestCluster, kind: &str) -> Vec<(i64, Value)> {
+    t.cluster()
+        .history()
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.kind == kind)
+        .map(|e| (e.timestamp, e.data))
+        .collect()
+}
+
+#[test]
+fn a_healthy_cluster_says_nothing_on_stderr() {
     let t = cluster();
     let a = t.run(["describe", "zookeeper"]).success();
-    let err = stderr_lines(&a);
-    assert_eq!(err.len(), 1, "{err:?}");
-    assert!(
-        err[0].starts_with(
-            "filka: describe zookeeper: /controller and /controller_epoch are not shown"
-        ),
-        "{err:?}"
+    assert!(stderr_lines(&a).is_empty(), "{:?}", stderr_lines(&a));
+}
+
+#[test]
+fn the_controller_is_the_quorum_leader_elected_at_its_leader_change() {
+    let t = cluster();
+    let elections = history(&t, "LeaderChangeMessage");
+    assert_eq!(elections.len(), 1);
+    assert_eq!(
+        data(&t, "/controller"),
+        format!(
+            "{{\"version\":2,\"brokerid\":101,\"timestamp\":\"{}\",\"kraftControllerEpoch\":-1}}",
+            elections[0].0
+        )
     );
-    let out = stdout_text(&a);
-    assert!(!out.contains("/controller"), "{out}");
-    assert!(out.contains("\"controller_epoch\":-1,"), "{out}");
-    // A subtree the note is not about: no note.
-    let a = t.run(["describe", "zookeeper", "/cluster"]).success();
-    assert!(stderr_lines(&a).is_empty());
-    let a = t.run(["-q", "describe", "zookeeper"]).success();
-    assert!(stderr_lines(&a).is_empty());
-    // /controller itself: not found, and why.
+    assert_eq!(data(&t, "/controller_epoch"), "1");
+    let a = t
+        .run(["--output", "json", "describe", "zookeeper", "/controller"])
+        .success();
+    assert_eq!(json_lines(&a)[0]["ephemeral"], true);
+
+    // Controller 101 stops: 102 is elected in epoch 2, at the time of its LeaderChangeMessage.
+    t.run(["simulate-failure", "controller-down", "101", "-q"])
+        .success();
+    let elections = history(&t, "LeaderChangeMessage");
+    assert_eq!(elections.len(), 2);
+    assert_eq!(
+        data(&t, "/controller"),
+        format!(
+            "{{\"version\":2,\"brokerid\":102,\"timestamp\":\"{}\",\"kraftControllerEpoch\":-1}}",
+            elections[1].0
+        )
+    );
+    assert_eq!(data(&t, "/controller_epoch"), "2");
+}
+
+#[test]
+fn a_partition_state_has_the_epoch_of_the_controller_that_last_wrote_it() {
+    let t = cluster();
+    let epoch_of = |t: &TestCluster, p: u32| -> String {
+        let state = data(t, &format!("/brokers/topics/demo/partitions/{p}/state"));
+        state
+            .strip_prefix("{\"controller_epoch\":")
+            .and_then(|r| r.split(',').next())
+            .unwrap_or_else(|| panic!("{state}"))
+            .to_string()
+    };
+    assert_eq!(
+        [epoch_of(&t, 0), epoch_of(&t, 1), epoch_of(&t, 2)],
+        ["1", "1", "1"]
+    );
+    // Controller 102 takes over in epoch 2 (101 comes back as a follower): nothing is
+    // written for that alone. A topic created then is written in epoch 2 from the start;
+    // when broker 103 goes down, the partitions whose ISR held it (all of demo's) are
+    // written again, in epoch 2.
+    t.run(["simulate-failure", "controller-down", "101", "-q"])
+        .success();
+    t.run(["simulate-failure", "controller-up", "101", "-q"])
+        .success();
+    assert_eq!(data(&t, "/controller_epoch"), "2");
+    t.run(["topic", "create", "later", "-p", "1", "-r", "1", "-q"])
+        .success();
+    assert_eq!(epoch_of(&t, 0), "1");
+    let later = data(&t, "/brokers/topics/later/partitions/0/state");
+    assert!(later.starts_with("{\"controller_epoch\":2,"), "{later}");
+    t.run(["simulate-failure", "broker-down", "103", "-q"])
+        .success();
+    assert_eq!(
+        [epoch_of(&t, 0), epoch_of(&t, 1), epoch_of(&t, 2)],
+        ["2", "2", "2"]
+    );
+}
+
+#[test]
+fn a_stopped_controller_loses_its_znode_when_none_can_be_elected() {
+    let t = cluster();
+    t.run(["simulate-failure", "controller-down", "101", "-q"])
+        .success();
+    // 102 leads; with 102 stopped too, 103 alone is no majority: nobody is elected.
+    t.run(["simulate-failure", "controller-down", "102", "-q"])
+        .failure();
     let a = t
         .run(["describe", "zookeeper", "/controller"])
         .code(NOT_FOUND);
     assert_eq!(
         stderr_lines(&a),
-        ["filka: no znode /controller: the controller's id and epoch are not known to filka yet"]
+        [
+            "filka: no znode /controller: controller 102, the last one elected (epoch 2), is \
+             stopped and no other has been elected: its ephemeral znode went with its session"
+        ]
     );
+    assert_eq!(data(&t, "/controller_epoch"), "2");
+    // Back up: 101 is elected in epoch 3, and /controller is back.
+    t.run(["simulate-failure", "controller-up", "101", "-q"])
+        .success();
+    assert!(data(&t, "/controller").contains("\"brokerid\":"));
+    assert_eq!(data(&t, "/controller_epoch"), "3");
+}
+
+#[test]
+fn a_broker_registered_when_the_log_unfenced_it() {
+    let t = cluster();
+    let unfenced = |t: &TestCluster, id: i64| -> Vec<i64> {
+        history(t, "BrokerRegistrationChangeRecord")
+            .into_iter()
+            .filter(|(_, d)| d.pointer("/data/brokerId") == Some(&Value::from(id)))
+            .filter(|(_, d)| d.pointer("/data/fenced") == Some(&Value::from(-1)))
+            .map(|(ts, _)| ts)
+            .collect()
+    };
+    let timestamp = |t: &TestCluster, id: i64| -> i64 {
+        let d: Value = serde_json::from_str(&data(t, &format!("/brokers/ids/{id}"))).unwrap();
+        d["timestamp"].as_str().unwrap().parse().unwrap()
+    };
+    let first = unfenced(&t, 102);
+    assert_eq!(first.len(), 1);
+    assert_eq!(timestamp(&t, 102), first[0]);
+    // Down and up again: a new session, registered when the log unfenced it again.
+    t.run(["simulate-failure", "broker-down", "102", "-q"])
+        .success();
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    t.run(["simulate-failure", "broker-up", "102", "-q"])
+        .success();
+    let again = unfenced(&t, 102);
+    assert_eq!(again.len(), 2);
+    assert!(again[1] > first[0]);
+    assert_eq!(timestamp(&t, 102), again[1]);
+    // 101 stayed up: its time stands.
+    assert_eq!(timestamp(&t, 101), unfenced(&t, 101)[0]);
 }
 
 #[test]
@@ -216,7 +367,12 @@ fn json_is_the_tree_with_data_parsed_in_kafkas_key_order() {
         .collect();
     assert_eq!(
         ephemeral,
-        ["/brokers/ids/101", "/brokers/ids/102", "/brokers/ids/103"]
+        [
+            "/brokers/ids/101",
+            "/brokers/ids/102",
+            "/brokers/ids/103",
+            "/controller"
+        ]
     );
     let node = |p: &str| *nodes.iter().find(|z| z["path"] == p).unwrap();
     assert_eq!(node("/brokers/seqid")["data"], Value::Null);
@@ -259,19 +415,21 @@ fn json_is_the_tree_with_data_parsed_in_kafkas_key_order() {
 }
 
 #[test]
-fn a_producer_id_block_handed_out_is_said() {
+fn the_last_producer_id_block_names_the_broker_of_its_record() {
     let t = cluster();
-    t.produce("demo", "a\n", &["-q"]).success();
     let a = t
         .run(["describe", "zookeeper", "/latest_producer_id_block"])
         .success();
     assert_eq!(stdout_text(&a), "/latest_producer_id_block  (persistent)\n");
+    // An idempotent producer takes the first block, from controller 101.
+    t.produce("demo", "a\n", &["-q"]).success();
     assert_eq!(
-        stderr_lines(&a),
-        [
-            "filka: describe zookeeper: /latest_producer_id_block is shown without its data: \
-             the last block (producer ids 0 to 999) went to a broker filka does not record"
-        ]
+        history(&t, "ProducerIdsRecord")[0].1["data"]["brokerId"],
+        Value::from(101)
+    );
+    assert_eq!(
+        data(&t, "/latest_producer_id_block"),
+        "{\"version\":1,\"broker\":101,\"block_start\":\"0\",\"block_end\":\"999\"}"
     );
 }
 

@@ -1,6 +1,6 @@
 //! `filka describe zookeeper [PATH]`: the znode tree this cluster would have had in
-//! ZooKeeper as a Kafka 2.x/3.x cluster in ZooKeeper mode (the model is
-//! `cluster::zookeeper`; this file fills in what filka does not know, and prints).
+//! ZooKeeper as a Kafka 3.x cluster in ZooKeeper mode (the model, and where each value comes
+//! from, is `cluster::zookeeper`; this file prints).
 //!
 //! Spec:
 //! - text: one line per znode, parents first, `PATH  (ephemeral|persistent)  DATA` (DATA
@@ -9,71 +9,75 @@
 //!   JSON, null when none) and `children`;
 //! - PATH (default `/`) shows that znode and what is below it; a PATH the tree does not have
 //!   is one error line (saying why, for a znode Kafka would have had: a broker that is down,
-//!   the controller while unknown) and exit 4 (NotFound);
-//! - what the tree leaves out, or shows without data, is said in notes on stderr (`-q`
-//!   silences them), only those about PATH's subtree.
-//!
-//! Filled in here until filka records them: no controller (id, epoch, election time);
-//! brokers on `localhost`, port 9092 + their index in id order, registered at the time of
-//! the command; the broker that took the last producer-id block unknown; no leader
-//! recovering from an unclean election.
-
-use std::time::{SystemTime, UNIX_EPOCH};
+//!   a controller that is stopped) and exit 4 (NotFound);
+//! - what the tree leaves out, stands in for, or shows without data, is said in notes on
+//!   stderr (`-q` silences them), only those about PATH's subtree.
 
 use anyhow::{Context, anyhow};
 use serde_json::{Map, Value, json};
 
 use super::super::{GlobalArgs, OutputFormat, open_cluster};
-use crate::cluster::zookeeper::{self, BrokerInfo, Inputs, Znode};
+use crate::cluster::zookeeper::Znode;
 use crate::error::{ExitCode, coded};
 use crate::output::{Printer, escape_control};
 
-/// The port of the first broker (by id): Kafka's default listener port.
-const FIRST_PORT: i32 = 9092;
-
 /// The znode tree this cluster would have had in ZooKeeper (Kafka before KRaft).
 ///
-/// Until Kafka 4.0, a Kafka cluster kept its metadata in ZooKeeper. Each broker registered
-/// under /brokers/ids/N with an ephemeral znode, one that lives only as long as the broker's
-/// ZooKeeper session: a broker that is down has none (that is how the controller noticed).
-/// The controller held the ephemeral /controller; /brokers/topics/T held a topic's replica
-/// assignment, .../partitions/P/state each partition's leader, leader epoch and ISR, and
-/// /config/topics/T its config overrides.
+/// Until Kafka 4.0, a Kafka cluster could keep its metadata in ZooKeeper. Each broker
+/// registered under /brokers/ids/N with an ephemeral znode, one that lives only as long as
+/// the broker's ZooKeeper session: a broker that is down has none (that is how the controller
+/// noticed). The controller held the ephemeral /controller and counted elections in
+/// /controller_epoch; /brokers/topics/T held a topic's replica assignment,
+/// .../partitions/P/state each partition's leader, leader epoch and ISR, and /config/topics/T
+/// its config overrides.
 ///
 /// This shows that tree for this cluster, one line per znode: its path, ephemeral or
 /// persistent, and its data byte for byte as Kafka 3.9's ZooKeeper-mode code wrote it
 /// (kafka.zk.ZkData), keys in the order Kafka printed them (built for Scala 2.13, on Java 11
-/// or newer). Znodes Kafka created without data show none.
+/// or newer). Znodes Kafka created without data show none. Where the values come from:
 ///
-/// What filka does not have is filled in as follows, or left out and said on stderr:
+/// - /brokers/ids/N, for each broker that is up: its registration in the metadata log, with
+///   its listeners (filka's brokers listen nowhere: they register PLAINTEXT://localhost:9092,
+///   9093, ... in the order they joined, as a local Kafka would), "host" and "port" of the
+///   first PLAINTEXT one, and its rack. "timestamp" is when the log recorded the broker
+///   coming up (registered or unfenced). "jmx_port":-1, as Kafka wrote when
+///   com.sun.management.jmxremote.port was not set (filka has no JMX), and "features":{}, as
+///   every ZooKeeper-mode broker registered.
 ///
-/// - Listeners: filka's brokers listen nowhere. Each is shown with the PLAINTEXT listener a
-///   local Kafka of that many brokers would use: localhost, port 9092 for the first broker
-///   by id, 9093 for the second, and so on. Its "timestamp" (when it registered) is the time
-///   of this command; no rack, jmx_port -1.
+/// - /controller and /controller_epoch: the controller quorum's leader and epoch, with the
+///   time of its LeaderChangeMessage, as a ZooKeeper-mode controller wrote them
+///   ("kraftControllerEpoch":-1). In isolated mode the id is a controller node's, where
+///   ZooKeeper-mode Kafka's controller was always one of the brokers. No /controller while
+///   that leader is stopped and no other has been elected (no majority of the voters runs).
 ///
-/// - The controller: filka does not know its id and epoch yet, so /controller and
-///   /controller_epoch are not shown, and every partition state has "controller_epoch":-1
-///   (Kafka wrote the epoch of the controller that last changed the partition; real epochs
-///   start at 1).
+/// - /brokers/topics/T: the topic id and each partition's replicas; "adding_replicas" and
+///   "removing_replicas" are empty, as no reassignment is ever under way (filka moves no
+///   replicas, and its metadata image keeps none).
 ///
-/// - Leader recovery: filka does not record it, so no partition state has
-///   "leader_recovery_state". Kafka 3.2 and later wrote "leader_recovery_state":1 there after
-///   an unclean election, until the new leader's first ISR change.
+/// - Partition states: "controller_epoch" is the quorum epoch of the metadata record that
+///   last set the partition's leader or ISR. "leader_recovery_state" is there only while the
+///   log says the leader is recovering from an unclean election (as Kafka 3.2 and later
+///   wrote); filka's own elections never record that.
 ///
-/// - /latest_producer_id_block is shown without data: Kafka had none there until the first
-///   producer id was handed out, and after that filka does not know which broker took the
-///   last block (a note on stderr gives the block).
+/// - /latest_producer_id_block: the last block of producer ids handed out, with the broker
+///   the log's ProducerIdsRecord names (filka names the controller that handed it out); no
+///   data before the first block.
 ///
-/// - Topics being deleted: filka deletes a topic at once, so /admin/delete_topics has no
-///   children. The notification znodes (/config/changes, /isr_change_notification,
-///   /log_dir_event_notification) are shown without their short-lived sequential children,
-///   and ZooKeeper's own /zookeeper is left out.
+/// - /admin/delete_topics has no children: filka deletes a topic at once. The notification
+///   znodes (/config/changes, /isr_change_notification, /log_dir_event_notification) are
+///   shown without their short-lived sequential children, and ZooKeeper's own /zookeeper is
+///   left out.
 ///
-/// - replica.lag.time.max.ms is a broker setting in Kafka, not a topic config: left out of
-///   /config/topics/T. Of the cluster-wide defaults (`filka init --config`), flush.messages
-///   is in /config/brokers/<default> under its broker name, log.flush.interval.messages;
-///   replica.lag.time.max.ms is not dynamic in Kafka, so not in ZooKeeper.
+/// - Configs, in the order Kafka's Properties iterates them when put in key order:
+///   /config/topics/T holds a topic's overrides, without replica.lag.time.max.ms (a broker
+///   setting in Kafka, not a topic config: said on stderr). Of the cluster-wide defaults
+///   (filka init --config), flush.messages is in /config/brokers/<default> under its broker
+///   name, log.flush.interval.messages; replica.lag.time.max.ms is not a dynamic config in
+///   Kafka, so not in ZooKeeper (said on stderr).
+///
+/// A value older than the metadata log's first record (a log that starts above offset 0,
+/// with a snapshot for what lies below) is not known: that record's time or epoch stands
+/// in, and a note on stderr says where.
 ///
 /// PATH shows only that znode and those below it; a PATH the tree does not have exits 4.
 /// --output json prints the tree as one JSON object: path, ephemeral, data (parsed as JSON,
@@ -120,25 +124,9 @@ fn parse_path(s: &str) -> Result<String, String> {
 pub fn run(args: &ZookeeperArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     super::check_output(global, "describe zookeeper")?;
     let c = open_cluster(global)?;
-    let now_ms = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
-    let ids = c.state().broker_ids();
-    let broker = |id: i32| BrokerInfo {
-        host: "localhost".into(),
-        port: FIRST_PORT + ids.iter().position(|&b| b == id).map_or(0, |i| i as i32),
-        rack: None,
-        timestamp_ms: now_ms,
-    };
-    let tree = zookeeper::tree(
-        c.state(),
-        &Inputs {
-            controller: None,
-            broker: &broker,
-            producer_id_block_broker: None,
-            leader_recovering: &|_, _| false,
-        },
-    );
+    let tree = c
+        .zookeeper()
+        .context("reading the metadata log and the controller quorum")?;
     let path = args.path.as_str();
     let Some(node) = tree.root.find(path) else {
         let why = tree.absent(path).map_or_else(

@@ -1,7 +1,8 @@
 //! The orders Kafka's JSON maps came out in: the iteration orders of a Scala 2.13
-//! `mutable.HashMap` and of a `java.util.Properties` (Java 9 and later), computed from Java's
-//! `String.hashCode` as those hash tables place keys. Jackson writes a map in its iteration
-//! order, so these decide the key order of TopicZNode's `"partitions"` and of
+//! `mutable.HashMap`, of a Scala 2.13 immutable `Map` and of a `java.util.Properties` (Java 9
+//! and later), computed from Java's `String.hashCode` as those maps place keys. Jackson
+//! writes a map in its iteration order, so these decide the key order of TopicZNode's
+//! `"partitions"`, of BrokerIdZNode's `"listener_security_protocol_map"` and of
 //! ConfigEntityZNode's `"config"`.
 //!
 //! Must not: know what the keys mean.
@@ -33,6 +34,56 @@ pub(super) fn scala_hash_map_order(keys: &[String]) -> Vec<&String> {
         ((h as u32 as usize) & (len - 1), h)
     });
     out
+}
+
+/// Scala's `Hashing.improve`, which an immutable `HashMap` applies to a key's `hashCode`.
+fn scala_improve(h: i32) -> u32 {
+    let mut h = h.wrapping_add(!h.wrapping_shl(9));
+    h ^= ((h as u32) >> 14) as i32;
+    h = h.wrapping_add(h.wrapping_shl(4));
+    (h ^ ((h as u32) >> 10) as i32) as u32
+}
+
+/// The order a Scala 2.13 immutable `Map` built from `keys` (`.toMap`, `Map(...)`) iterates
+/// in: up to 4 distinct keys (`Map1`..`Map4`) in the order first put; from 5 on a CHAMP
+/// trie (`HashMap`), whose shape the improved hashes alone decide, walked depth first: at
+/// each level (5 bits of the hash, lowest first) the keys alone in their slot by slot
+/// number, then the slots of several keys, each a level down. Keys whose 32 bits are all
+/// equal share a collision node, in the order put.
+pub(super) fn scala_immutable_map_order(keys: &[String]) -> Vec<&String> {
+    let mut distinct: Vec<&String> = Vec::new();
+    for k in keys {
+        if !distinct.contains(&k) {
+            distinct.push(k);
+        }
+    }
+    if distinct.len() <= 4 {
+        return distinct;
+    }
+    let hashed: Vec<(u32, &String)> = distinct
+        .into_iter()
+        .map(|k| (scala_improve(java_hash(k)), k))
+        .collect();
+    let mut out = Vec::with_capacity(hashed.len());
+    champ_walk(&hashed, 0, &mut out);
+    out
+}
+
+fn champ_walk<'a>(keys: &[(u32, &'a String)], shift: u32, out: &mut Vec<&'a String>) {
+    if shift >= 32 {
+        out.extend(keys.iter().map(|(_, k)| *k));
+        return;
+    }
+    let mut slots: std::collections::BTreeMap<u32, Vec<(u32, &'a String)>> = Default::default();
+    for &(h, k) in keys {
+        slots.entry((h >> shift) & 0x1f).or_default().push((h, k));
+    }
+    for slot in slots.values().filter(|s| s.len() == 1) {
+        out.push(slot[0].1);
+    }
+    for slot in slots.values().filter(|s| s.len() > 1) {
+        champ_walk(slot, shift + 5, out);
+    }
 }
 
 /// The order a `java.util.Properties` (Java 9 and later: a `ConcurrentHashMap` of initial
@@ -136,6 +187,58 @@ mod tests {
             strings(&[
                 "88", "89", "90", "91", "92", "93", "94", "95", "96", "97", "10", "98", "11", "99"
             ])
+        );
+    }
+
+    #[test]
+    fn immutable_map_order_is_insertion_then_champ() {
+        // Up to 4: as put, a key put again keeping its place.
+        let keys = strings(&["b", "a", "b", "c"]);
+        assert_eq!(
+            scala_immutable_map_order(&keys),
+            [&keys[0], &keys[1], &keys[3]]
+        );
+        // TopicPartitionStateZNode's 5 and 6 keys, in the order Kafka printed them.
+        let order = |keys: &[&str]| -> Vec<String> {
+            scala_immutable_map_order(&strings(keys))
+                .into_iter()
+                .cloned()
+                .collect()
+        };
+        let state = [
+            "version",
+            "leader",
+            "leader_epoch",
+            "controller_epoch",
+            "isr",
+        ];
+        assert_eq!(
+            order(&state),
+            [
+                "controller_epoch",
+                "leader",
+                "version",
+                "leader_epoch",
+                "isr"
+            ]
+        );
+        let mut recovering = state.to_vec();
+        recovering.push("leader_recovery_state");
+        assert_eq!(
+            order(&recovering),
+            [
+                "controller_epoch",
+                "leader",
+                "version",
+                "leader_recovery_state",
+                "leader_epoch",
+                "isr"
+            ]
+        );
+        // Listener names as BrokerIdZNode's listener_security_protocol_map printed them.
+        assert_eq!(
+            order(&["PLAINTEXT", "SSL", "INTERNAL", "EXTERNAL", "REPLICATION"]),
+            ["INTERNAL", "EXTERNAL", "PLAINTEXT", "REPLICATION", "SSL"]
         );
     }
 

@@ -1,16 +1,27 @@
 //! The model's tests: each payload against what Kafka's own encoder returned, and the tree
 //! of a small cluster.
 
+use super::facts::{Election, FirstRecord, PartitionFacts};
 use super::*;
 use crate::cluster::metadata::{MetadataRecord, NewPartition};
 
 // Every expected payload below is what Kafka 3.9.0's own encoder returned for the same
 // input (kafka_2.13-3.9.0.jar called from Java 17), the Scala function named above it.
 
-fn info(host: &str, port: i32, rack: Option<&str>, timestamp_ms: i64) -> BrokerInfo {
-    BrokerInfo {
+/// A listener: name, security protocol id, host, port.
+fn endpoint(name: &str, protocol: i16, host: &str, port: u16) -> Endpoint {
+    Endpoint {
+        name: name.into(),
         host: host.into(),
         port,
+        security_protocol: protocol,
+        ..Default::default()
+    }
+}
+
+fn info(host: &str, port: u16, rack: Option<&str>, timestamp_ms: i64) -> BrokerInfo {
+    BrokerInfo {
+        endpoints: vec![endpoint("PLAINTEXT", 0, host, port)],
         rack: rack.map(String::from),
         timestamp_ms,
     }
@@ -44,6 +55,50 @@ fn broker_znode_is_kafkas_v5_registration() {
         "{\"features\":{},\"listener_security_protocol_map\":{\"PLAINTEXT\":\"PLAINTEXT\"},\
          \"endpoints\":[\"PLAINTEXT://[::1]:9093\"],\"rack\":\"r\\\"1\",\"jmx_port\":-1,\
          \"port\":9093,\"host\":\"::1\",\"version\":5,\"timestamp\":\"1796524546815\"}"
+    );
+    // No PLAINTEXT listener: "host" null and "port" -1; SSL://h:2 and B (PLAINTEXT) ->
+    // host and port of B, the first PLAINTEXT one.
+    let ssl = BrokerInfo {
+        endpoints: vec![endpoint("SSL", 1, "h", 2)],
+        rack: None,
+        timestamp_ms: 7,
+    };
+    assert_eq!(
+        broker_json(&ssl),
+        "{\"features\":{},\"listener_security_protocol_map\":{\"SSL\":\"SSL\"},\
+         \"endpoints\":[\"SSL://h:2\"],\"jmx_port\":-1,\"port\":-1,\"host\":null,\
+         \"version\":5,\"timestamp\":\"7\"}"
+    );
+    let two = BrokerInfo {
+        endpoints: vec![endpoint("SSL", 1, "h", 2), endpoint("B", 0, "h2", 3)],
+        rack: None,
+        timestamp_ms: 7,
+    };
+    assert_eq!(
+        broker_json(&two),
+        "{\"features\":{},\"listener_security_protocol_map\":{\"SSL\":\"SSL\",\
+         \"B\":\"PLAINTEXT\"},\"endpoints\":[\"SSL://h:2\",\"B://h2:3\"],\"jmx_port\":-1,\
+         \"port\":3,\"host\":\"h2\",\"version\":5,\"timestamp\":\"7\"}"
+    );
+    // Five listeners: the listener map is a CHAMP trie, in its order.
+    let five = BrokerInfo {
+        endpoints: vec![
+            endpoint("PLAINTEXT", 0, "h", 1),
+            endpoint("SSL", 1, "h", 2),
+            endpoint("INTERNAL", 0, "h", 3),
+            endpoint("EXTERNAL", 3, "h", 4),
+            endpoint("REPLICATION", 2, "h", 5),
+        ],
+        rack: None,
+        timestamp_ms: 7,
+    };
+    assert_eq!(
+        broker_json(&five),
+        "{\"features\":{},\"listener_security_protocol_map\":{\"INTERNAL\":\"PLAINTEXT\",\
+         \"EXTERNAL\":\"SASL_SSL\",\"PLAINTEXT\":\"PLAINTEXT\",\"REPLICATION\":\"SASL_PLAINTEXT\",\
+         \"SSL\":\"SSL\"},\"endpoints\":[\"PLAINTEXT://h:1\",\"SSL://h:2\",\"INTERNAL://h:3\",\
+         \"EXTERNAL://h:4\",\"REPLICATION://h:5\"],\"jmx_port\":-1,\"port\":1,\"host\":\"h\",\
+         \"version\":5,\"timestamp\":\"7\"}"
     );
 }
 
@@ -82,17 +137,17 @@ fn partition_state_znode_is_kafkas_leader_and_isr() {
     // TopicPartitionStateZNode.encode(LeaderIsrAndControllerEpoch(LeaderAndIsr(102, 3,
     // [102,103], RECOVERED, 7), 5)), then RECOVERING with ISR [102], then no leader.
     assert_eq!(
-        partition_state_json(5, 102, 3, &[102, 103], false),
+        partition_state_json(5, 102, 3, &[102, 103], 0),
         "{\"controller_epoch\":5,\"leader\":102,\"version\":1,\"leader_epoch\":3,\
          \"isr\":[102,103]}"
     );
     assert_eq!(
-        partition_state_json(5, 102, 3, &[102], true),
+        partition_state_json(5, 102, 3, &[102], 1),
         "{\"controller_epoch\":5,\"leader\":102,\"version\":1,\"leader_recovery_state\":1,\
          \"leader_epoch\":3,\"isr\":[102]}"
     );
     assert_eq!(
-        partition_state_json(1, -1, 4, &[], false),
+        partition_state_json(1, -1, 4, &[], 0),
         "{\"controller_epoch\":1,\"leader\":-1,\"version\":1,\"leader_epoch\":4,\"isr\":[]}"
     );
 }
@@ -149,9 +204,9 @@ fn the_small_znodes_are_kafkas() {
     assert_eq!(FEATURE_JSON, "{\"features\":{},\"version\":2,\"status\":1}");
 }
 
-/// Brokers 101-103, topic `demo` (2 partitions on all three, retention.ms=1000 and
-/// replica.lag.time.max.ms=5000), broker 103 down (out of both ISRs, and no longer
-/// leading partition 1), one producer-id block handed out, flush.messages and
+/// Brokers 101-103 on localhost:9092-9094, topic `demo` (2 partitions on all three,
+/// retention.ms=1000 and replica.lag.time.max.ms=5000), broker 103 down (out of both ISRs,
+/// and no longer leading partition 1), one producer-id block handed out, flush.messages and
 /// replica.lag.time.max.ms set cluster-wide.
 fn state() -> ClusterState {
     let mut s = ClusterState::new("q1Sh-9_ISia_zwGINzRvyQ".into());
@@ -161,7 +216,7 @@ fn state() -> ClusterState {
         MetadataRecord::RegisterBroker { id: 103 },
         MetadataRecord::CreateTopic {
             name: "demo".into(),
-            topic_id: "MKXx1fIkQy2J9jXHhK8m1w".into(),
+            topic_id: TOPIC_ID.into(),
             configs: [
                 ("retention.ms".to_string(), "1000".to_string()),
                 ("replica.lag.time.max.ms".to_string(), "5000".to_string()),
@@ -211,12 +266,60 @@ fn state() -> ClusterState {
     for r in &records {
         s.apply(r);
     }
+    for (id, b) in s.brokers.iter_mut() {
+        let port = 9092 + u16::try_from(id - 101).unwrap();
+        b.registration.endpoints = vec![endpoint("PLAINTEXT", 0, "localhost", port)];
+    }
     s
 }
 
-fn local(id: i32) -> BrokerInfo {
-    info("localhost", 9092 + id - 101, None, 1700000000000)
+const TOPIC_ID: &str = "MKXx1fIkQy2J9jXHhK8m1w";
+
+/// What the log says of [`state`]: brokers up at 1700000000101 and ...102, controller 102
+/// elected in epoch 4 at ...500, partition 0 last written in epoch 3, partition 1 in epoch
+/// 4 and recovering, the block handed to 101.
+fn facts() -> LogFacts {
+    LogFacts {
+        first: Some(FirstRecord {
+            offset: 0,
+            timestamp: 1700000000000,
+            epoch: 1,
+        }),
+        broker_up_ms: [(101, 1700000000101), (102, 1700000000102)].into(),
+        elections: [(
+            4,
+            Election {
+                leader: 102,
+                timestamp: 1700000000500,
+            },
+        )]
+        .into(),
+        partitions: [
+            (
+                (TOPIC_ID.to_string(), 0),
+                PartitionFacts {
+                    epoch: 3,
+                    leader_recovery_state: 0,
+                },
+            ),
+            (
+                (TOPIC_ID.to_string(), 1),
+                PartitionFacts {
+                    epoch: 4,
+                    leader_recovery_state: 1,
+                },
+            ),
+        ]
+        .into(),
+        producer_ids_broker: Some(101),
+    }
 }
+
+const LEADING: Quorum = Quorum {
+    leader: 102,
+    epoch: 4,
+    leader_running: true,
+};
 
 fn paths(t: &ZkTree) -> Vec<(String, bool, bool)> {
     t.root
@@ -226,19 +329,20 @@ fn paths(t: &ZkTree) -> Vec<(String, bool, bool)> {
         .collect()
 }
 
+fn data(t: &ZkTree, path: &str) -> String {
+    t.root.find(path).and_then(|z| z.data.clone()).unwrap()
+}
+
 #[test]
 fn the_tree_of_a_cluster_with_a_broker_down() {
-    let inputs = Inputs {
-        controller: Some(Controller {
-            id: 102,
-            epoch: 4,
-            elected_ms: 1700000000500,
-        }),
-        broker: &local,
-        producer_id_block_broker: Some(101),
-        leader_recovering: &|t, p| t == "demo" && p == 1,
-    };
-    let t = tree(&state(), &inputs);
+    let facts = facts();
+    let t = tree(
+        &state(),
+        &Inputs {
+            quorum: LEADING,
+            facts: &facts,
+        },
+    );
     let want: Vec<(&str, bool, bool)> = vec![
         ("/", false, false),
         ("/admin", false, false),
@@ -280,37 +384,44 @@ fn the_tree_of_a_cluster_with_a_broker_down() {
         .collect();
     assert_eq!(paths(&t), want);
 
-    let data = |p: &str| t.root.find(p).and_then(|z| z.data.clone()).unwrap();
-    assert_eq!(data("/brokers/ids/102"), broker_json(&local(102)));
-    assert!(data("/brokers/ids/102").contains("\"port\":9093"));
+    // Each broker as it registered, at the time it came up.
     assert_eq!(
-        data("/brokers/topics/demo/partitions/1/state"),
+        data(&t, "/brokers/ids/102"),
+        broker_json(&info("localhost", 9093, None, 1700000000102))
+    );
+    assert_eq!(
+        data(&t, "/brokers/topics/demo/partitions/0/state"),
+        "{\"controller_epoch\":3,\"leader\":101,\"version\":1,\"leader_epoch\":0,\
+         \"isr\":[101,102]}"
+    );
+    assert_eq!(
+        data(&t, "/brokers/topics/demo/partitions/1/state"),
         "{\"controller_epoch\":4,\"leader\":101,\"version\":1,\"leader_recovery_state\":1,\
          \"leader_epoch\":1,\"isr\":[101,102]}"
     );
     assert_eq!(
-        data("/brokers/topics/demo"),
+        data(&t, "/brokers/topics/demo"),
         "{\"partitions\":{\"0\":[101,102,103],\"1\":[103,101,102]},\
          \"topic_id\":\"MKXx1fIkQy2J9jXHhK8m1w\",\"adding_replicas\":{},\
          \"removing_replicas\":{},\"version\":3}"
     );
     // replica.lag.time.max.ms is no topic config in Kafka: left out, and said.
     assert_eq!(
-        data("/config/topics/demo"),
+        data(&t, "/config/topics/demo"),
         "{\"version\":1,\"config\":{\"retention.ms\":\"1000\"}}"
     );
     assert_eq!(
-        data("/config/brokers/<default>"),
+        data(&t, "/config/brokers/<default>"),
         "{\"version\":1,\"config\":{\"log.flush.interval.messages\":\"10\"}}"
     );
-    assert_eq!(data("/controller"), controller_json(102, 1700000000500));
-    assert_eq!(data("/controller_epoch"), "4");
+    assert_eq!(data(&t, "/controller"), controller_json(102, 1700000000500));
+    assert_eq!(data(&t, "/controller_epoch"), "4");
     assert_eq!(
-        data("/cluster/id"),
+        data(&t, "/cluster/id"),
         cluster_id_json("q1Sh-9_ISia_zwGINzRvyQ")
     );
     assert_eq!(
-        data("/latest_producer_id_block"),
+        data(&t, "/latest_producer_id_block"),
         "{\"version\":1,\"broker\":101,\"block_start\":\"1000\",\"block_end\":\"1999\"}"
     );
 
@@ -329,50 +440,162 @@ fn the_tree_of_a_cluster_with_a_broker_down() {
 }
 
 #[test]
-fn an_unknown_controller_is_left_out_and_said() {
-    let inputs = Inputs {
-        controller: None,
-        broker: &local,
-        producer_id_block_broker: None,
-        leader_recovering: &|_, _| false,
+fn a_stopped_controller_has_no_znode_and_its_epoch_stays() {
+    let facts = facts();
+    let stopped = Quorum {
+        leader_running: false,
+        ..LEADING
     };
-    let t = tree(&state(), &inputs);
+    let t = tree(
+        &state(),
+        &Inputs {
+            quorum: stopped,
+            facts: &facts,
+        },
+    );
+    assert!(t.root.find("/controller").is_none());
+    let why = &t.absent("/controller").unwrap().why;
+    assert!(
+        why.starts_with("controller 102, the last one elected (epoch 4), is stopped"),
+        "{why}"
+    );
+    assert_eq!(data(&t, "/controller_epoch"), "4");
+
+    // No leader: an election under way; never one: no epoch either.
+    let t = tree(
+        &state(),
+        &Inputs {
+            quorum: Quorum {
+                leader: -1,
+                ..LEADING
+            },
+            facts: &facts,
+        },
+    );
+    assert!(t.absent("/controller").unwrap().why.contains("under way"));
+    assert_eq!(data(&t, "/controller_epoch"), "4");
+    let t = tree(
+        &state(),
+        &Inputs {
+            quorum: Quorum {
+                leader: -1,
+                epoch: 0,
+                leader_running: false,
+            },
+            facts: &facts,
+        },
+    );
     for p in ["/controller", "/controller_epoch"] {
         assert!(t.root.find(p).is_none(), "{p}");
-        assert!(t.absent(p).is_some(), "{p}");
+        assert_eq!(t.absent(p).unwrap().why, "no controller was ever elected");
     }
-    let state = t
-        .root
-        .find("/brokers/topics/demo/partitions/0/state")
-        .and_then(|z| z.data.clone())
-        .unwrap();
-    assert!(state.starts_with("{\"controller_epoch\":-1,"), "{state}");
-    // The producer-id block's broker is unknown: no data, and a note.
-    let block = t.root.find("/latest_producer_id_block").unwrap();
-    assert_eq!(block.data, None);
-    let about_block = t.notes_for("/latest_producer_id_block");
-    assert_eq!(about_block.len(), 1);
-    assert!(about_block[0].text.contains("producer ids 1000 to 1999"));
-    // The controller note concerns the partition states too, not /cluster.
-    assert_eq!(t.notes_for("/brokers/topics/demo/partitions/0").len(), 1);
-    assert_eq!(t.notes_for("/cluster").len(), 0);
-    assert_eq!(t.notes_for("/controller").len(), 1);
+}
+
+#[test]
+fn what_is_older_than_the_log_is_stood_in_for_and_said() {
+    // The log starts at offset 40 (epoch 2): nothing of the brokers, the election, the
+    // partitions or the block's broker in it.
+    let facts = LogFacts {
+        first: Some(FirstRecord {
+            offset: 40,
+            timestamp: 1700000009999,
+            epoch: 2,
+        }),
+        ..LogFacts::default()
+    };
+    let t = tree(
+        &state(),
+        &Inputs {
+            quorum: LEADING,
+            facts: &facts,
+        },
+    );
+    assert!(data(&t, "/brokers/ids/101").contains("\"timestamp\":\"1700000009999\""));
+    assert_eq!(data(&t, "/controller"), controller_json(102, 1700000009999));
+    assert!(
+        data(&t, "/brokers/topics/demo/partitions/1/state").starts_with(
+            "{\"controller_epoch\":2,\"leader\":101,\"version\":1,\"leader_epoch\":1,"
+        )
+    );
+    assert_eq!(t.root.find("/latest_producer_id_block").unwrap().data, None);
+    let said =
+        |path: &str| -> Vec<String> { t.notes_for(path).iter().map(|n| n.text.clone()).collect() };
+    assert_eq!(
+        said("/brokers/ids"),
+        [
+            "/brokers/ids/101, /brokers/ids/102: \"timestamp\" is the time of the metadata \
+          log's first record (offset 40): the broker came up before it"
+        ]
+    );
+    assert_eq!(
+        said("/controller"),
+        [
+            "/controller: \"timestamp\" is the time of the metadata log's first record (offset \
+          40): controller 102 was elected (epoch 4) before it"
+        ]
+    );
+    assert_eq!(
+        said("/brokers/topics/demo/partitions/0"),
+        [
+            "/brokers/topics/demo/partitions/0/state, /brokers/topics/demo/partitions/1/state: \
+          last written before the metadata log's first record (offset 40): \
+          \"controller_epoch\" is that record's epoch, 2 (the latest it can be), and the \
+          leader taken as recovered"
+        ]
+    );
+    assert_eq!(
+        said("/latest_producer_id_block"),
+        [
+            "/latest_producer_id_block is shown without its data: the metadata log names no \
+          broker for the last block (producer ids 1000 to 1999)"
+        ]
+    );
+    // A note about one subtree is not said for another.
+    assert!(said("/cluster").is_empty());
 }
 
 #[test]
 fn a_new_cluster_has_no_producer_id_block_data() {
     let mut s = ClusterState::new("q1Sh-9_ISia_zwGINzRvyQ".into());
     s.apply(&MetadataRecord::RegisterBroker { id: 1 });
-    let inputs = Inputs {
-        controller: None,
-        broker: &local,
-        producer_id_block_broker: None,
-        leader_recovering: &|_, _| false,
+    let facts = LogFacts {
+        broker_up_ms: [(1, 5)].into(),
+        ..LogFacts::default()
     };
-    let t = tree(&s, &inputs);
+    let t = tree(
+        &s,
+        &Inputs {
+            quorum: LEADING,
+            facts: &facts,
+        },
+    );
     assert_eq!(t.root.find("/latest_producer_id_block").unwrap().data, None);
     assert!(t.notes_for("/latest_producer_id_block").is_empty());
     assert!(t.root.find("/config/brokers").unwrap().children.is_empty());
+    // No listener registered: no PLAINTEXT one to name.
+    assert!(
+        data(&t, "/brokers/ids/1")
+            .contains("\"endpoints\":[],\"jmx_port\":-1,\"port\":-1,\"host\":null,")
+    );
+}
+
+#[test]
+fn cluster_wide_configs_go_by_their_broker_names() {
+    assert_eq!(
+        dynamic_broker_config("flush.messages"),
+        Some("log.flush.interval.messages")
+    );
+    assert_eq!(dynamic_broker_config("segment.ms"), Some("log.roll.ms"));
+    assert_eq!(
+        dynamic_broker_config("min.insync.replicas"),
+        Some("min.insync.replicas")
+    );
+    // A broker config's name already (a real Kafka's metadata log): as it is.
+    assert_eq!(
+        dynamic_broker_config("log.retention.ms"),
+        Some("log.retention.ms")
+    );
+    assert_eq!(dynamic_broker_config("replica.lag.time.max.ms"), None);
 }
 
 #[test]
