@@ -881,7 +881,8 @@ impl Cluster {
     /// the image, the controller quorum, and what the metadata log says beyond the image.
     pub fn zookeeper(&self) -> Result<zookeeper::ZkTree, ClusterError> {
         let view = self.quorum()?;
-        let facts = zookeeper::facts::read(&view.source().dir, view.high_watermark)?;
+        let source = view.source();
+        let facts = zookeeper::facts::read(&source.dir, view.high_watermark, source.log_end)?;
         let quorum = zookeeper::Quorum {
             leader: view.leader,
             epoch: view.epoch,

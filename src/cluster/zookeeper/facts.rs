@@ -189,9 +189,9 @@ impl Folder {
 }
 
 /// The facts of the metadata log in the copy `dir`: its metadata records up to `committed`
-/// (the high watermark, as the image), its elections up to its end (an election is a fact
-/// once it happened, committed or not).
-pub fn read(dir: &Path, committed: i64) -> Result<LogFacts, ClusterError> {
+/// (the high watermark, as the image), its elections up to `end`, its end (an election is a
+/// fact once it happened, committed or not).
+pub fn read(dir: &Path, committed: i64, end: i64) -> Result<LogFacts, ClusterError> {
     let reader = LogReader::open(dir)?;
     let corrupt = |detail: String| {
         ClusterError::Log(LogError::Corrupt {
@@ -201,7 +201,7 @@ pub fn read(dir: &Path, committed: i64) -> Result<LogFacts, ClusterError> {
     };
     let mut folder = Folder::default();
     let mut cursor = reader.cursor(reader.first_offset())?;
-    while let Some(batch) = cursor.next_batch(i64::MAX)? {
+    while let Some(batch) = cursor.next_batch(end)? {
         batch.verify_crc().map_err(|e| corrupt(e.to_string()))?;
         let control = batch.header().attributes.is_control();
         let epoch = batch.header().partition_leader_epoch;
@@ -379,7 +379,7 @@ mod tests {
     #[test]
     fn the_facts_of_a_real_kafka_metadata_log() {
         // Up to offset 60, where the node's broker was fenced at its shutdown.
-        let facts = read(Path::new(KAFKA_LOG), 60).unwrap();
+        let facts = read(Path::new(KAFKA_LOG), 60, 61).unwrap();
         assert_eq!(
             facts.first,
             Some(FirstRecord {
@@ -414,7 +414,7 @@ mod tests {
         );
         assert_eq!(facts.producer_ids_broker, None);
         // The whole log: the fencing at 60 counts.
-        let facts = read(Path::new(KAFKA_LOG), i64::MAX).unwrap();
+        let facts = read(Path::new(KAFKA_LOG), 61, 61).unwrap();
         assert!(facts.broker_up_ms.is_empty());
     }
 }
