@@ -203,8 +203,8 @@ impl ZkTree {
     }
 }
 
-/// What stands in for a fact older than the metadata log: its first record's time and
-/// epoch, the latest a fact before it can have.
+/// What stands in for a fact the metadata log holds no record of (one older than its first
+/// record, when a snapshot holds what lies below): its first record's time and epoch.
 struct BeforeLog {
     /// "the metadata log's first record (offset N)".
     what: String,
@@ -267,7 +267,8 @@ pub fn tree(state: &ClusterState, inputs: &Inputs) -> ZkTree {
     if !came_up_before.is_empty() {
         notes.push(Note {
             text: format!(
-                "{}: \"timestamp\" is the time of {}: the broker came up before it",
+                "{}: \"timestamp\" is the time of {}: the log holds no record of the broker \
+                 registering or being unfenced",
                 came_up_before.join(", "),
                 before.what
             ),
@@ -321,8 +322,8 @@ pub fn tree(state: &ClusterState, inputs: &Inputs) -> ZkTree {
     if !written_before.is_empty() {
         notes.push(Note {
             text: format!(
-                "{}: last written before {}: \"controller_epoch\" is that record's epoch, {} \
-                 (the latest it can be), and the leader taken as recovered",
+                "{}: the log holds no record that set the leader or ISR: \"controller_epoch\" is \
+                 the epoch of {}, {}, and the leader taken as recovered",
                 written_before.join(", "),
                 before.what,
                 before.epoch
@@ -473,8 +474,8 @@ fn controller_znodes(
             notes.push(Note {
                 about: vec!["/controller".into()],
                 text: format!(
-                    "/controller: \"timestamp\" is the time of {}: controller {leader} was \
-                     elected (epoch {epoch}) before it",
+                    "/controller: \"timestamp\" is the time of {}: the log holds no \
+                     LeaderChangeMessage of controller {leader} in epoch {epoch}",
                     before.what
                 ),
             });

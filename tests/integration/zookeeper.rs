@@ -483,3 +483,49 @@ fn configs_kafka_keeps_elsewhere_are_left_out_and_said() {
         ]
     );
 }
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn golden_tree_of_a_real_kafka_log_dir() {
+    // fixtures/apache-kafka/broker-101, the log dir of a stopped Kafka 4.4 node (seen alone:
+    // its broker up, partitions without a replica here offline). Its metadata log has no
+    // quorum-state beside it: the controller is the one its LeaderChangeMessage names, at
+    // that record's time (offset 0); the broker came up when the log unfenced it (offset
+    // 14), though a clean stop left it fenced; the producer-id block is the broker's own.
+    let t = TestCluster::new();
+    let dir = t.path().join("kafka-logs");
+    copy_dir(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/apache-kafka/broker-101"),
+        &dir,
+    );
+    let a = t
+        .bare_cmd()
+        .arg("--cluster")
+        .arg(&dir)
+        .args(["describe", "zookeeper"])
+        .assert()
+        .success();
+    let err = stderr_lines(&a);
+    assert_eq!(err.len(), 1, "{err:?}");
+    assert!(err[0].contains("opened read-only"), "{err:?}");
+    let out = stdout_text(&a);
+    assert!(out.contains(
+        "/controller  (ephemeral)  {\"version\":2,\"brokerid\":101,\"timestamp\":\"1796521754798\",\"kraftControllerEpoch\":-1}\n"
+    ));
+    assert!(out.contains(
+        "\"port\":23326,\"host\":\"127.0.0.1\",\"version\":5,\"timestamp\":\"1796521755733\"}\n"
+    ));
+    assert_golden("describe/zookeeper-kafka-log-dir.txt", &out);
+}

@@ -75,8 +75,8 @@ use crate::output::{Printer, escape_control};
 ///   name, log.flush.interval.messages; replica.lag.time.max.ms is not a dynamic config in
 ///   Kafka, so not in ZooKeeper (said on stderr).
 ///
-/// A value older than the metadata log's first record (a log that starts above offset 0,
-/// with a snapshot for what lies below) is not known: that record's time or epoch stands
+/// A value the metadata log holds no record of (one older than its first record, when a
+/// snapshot holds what lies below) is not known: the first record's time or epoch stands
 /// in, and a note on stderr says where.
 ///
 /// PATH shows only that znode and those below it; a PATH the tree does not have exits 4.

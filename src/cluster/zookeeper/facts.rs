@@ -54,8 +54,8 @@ pub struct PartitionFacts {
 pub struct LogFacts {
     /// The log's first record; `None` when it has none.
     pub first: Option<FirstRecord>,
-    /// When each broker last came up: the time of the record that registered it unfenced or
-    /// unfenced it (a fenced broker has none).
+    /// When each broker last came up: the time of the last record that registered it or
+    /// unfenced it (kept when it is fenced later: a stopped Kafka broker's log ends fenced).
     pub broker_up_ms: BTreeMap<i32, i64>,
     /// Each controller epoch the log saw begin.
     pub elections: BTreeMap<i32, Election>,
@@ -77,6 +77,8 @@ struct Placed {
 pub struct Folder {
     facts: LogFacts,
     pending: Option<Vec<Placed>>,
+    /// Each registered broker: fenced or not, as the records so far leave it.
+    fenced: BTreeMap<i32, bool>,
 }
 
 impl Folder {
@@ -125,28 +127,32 @@ impl Folder {
 
     fn apply(&mut self, timestamp: i64, epoch: i32, r: &MetadataRecord) {
         let f = &mut self.facts;
-        let ups = &mut f.broker_up_ms;
-        let mut up = |id: i32, fenced: bool| {
-            if fenced {
-                ups.remove(&id);
-            } else {
-                // Unfencing a broker that is already up starts nothing.
-                ups.entry(id).or_insert(timestamp);
+        let fenced = &mut self.fenced;
+        let mut unfence = |id: i32| {
+            // Unfencing a broker that is up already starts nothing.
+            if fenced.insert(id, false) != Some(false) {
+                f.broker_up_ms.insert(id, timestamp);
             }
         };
         match r {
             MetadataRecord::RegisterBroker(b) => {
-                // A new registration is a new process (a new ZooKeeper session).
-                up(b.broker_id, true);
-                up(b.broker_id, b.fenced);
+                // A registration is a new process (a new ZooKeeper session), fenced or not.
+                fenced.insert(b.broker_id, b.fenced);
+                f.broker_up_ms.insert(b.broker_id, timestamp);
             }
-            MetadataRecord::UnregisterBroker(b) => up(b.broker_id, true),
-            MetadataRecord::FenceBroker(b) => up(b.id, true),
-            MetadataRecord::UnfenceBroker(b) => up(b.id, false),
+            MetadataRecord::UnregisterBroker(b) => {
+                fenced.remove(&b.broker_id);
+                f.broker_up_ms.remove(&b.broker_id);
+            }
+            MetadataRecord::FenceBroker(b) => {
+                fenced.insert(b.id, true);
+            }
+            MetadataRecord::UnfenceBroker(b) => unfence(b.id),
             // BrokerRegistrationFencingChange: 1 fence, -1 unfence, 0 none.
-            MetadataRecord::BrokerRegistrationChange(c) if c.fenced != 0 => {
-                up(c.broker_id, c.fenced == 1);
+            MetadataRecord::BrokerRegistrationChange(c) if c.fenced == 1 => {
+                fenced.insert(c.broker_id, true);
             }
+            MetadataRecord::BrokerRegistrationChange(c) if c.fenced == -1 => unfence(c.broker_id),
             MetadataRecord::Partition(p) => {
                 if let Ok(partition) = u32::try_from(p.partition_id) {
                     f.partitions.insert(
@@ -270,7 +276,7 @@ mod tests {
     }
 
     #[test]
-    fn a_broker_is_up_from_its_unfencing_until_its_fencing() {
+    fn a_broker_came_up_when_last_registered_or_unfenced() {
         let mut f = Folder::default();
         // Kafka's and filka's way: registered fenced, then unfenced.
         f.feed(10, 1, register(101, true));
@@ -278,11 +284,11 @@ mod tests {
         // Unfenced again while up, or a change of something else: nothing starts.
         f.feed(12, 1, fencing(101, -1));
         f.feed(13, 1, fencing(101, 0));
-        // Registered unfenced at once (an older Kafka).
+        // Registered unfenced at once (an older Kafka); registered and never unfenced.
         f.feed(20, 1, register(102, false));
         f.feed(21, 1, register(103, true));
         let facts = f.finish();
-        assert_eq!(facts.broker_up_ms, [(101, 11), (102, 20)].into());
+        assert_eq!(facts.broker_up_ms, [(101, 11), (102, 20), (103, 21)].into());
 
         let mut f = Folder::default();
         f.feed(10, 1, register(101, false));
@@ -290,6 +296,8 @@ mod tests {
         f.feed(12, 1, register(102, false));
         // A new registration is a new session, even of a broker that was up.
         f.feed(15, 1, register(102, false));
+        // Fenced, the time it came up stays; unfenced, it came up again.
+        assert_eq!(f.facts.broker_up_ms[&101], 10);
         f.feed(16, 1, fencing(101, -1));
         assert_eq!(f.finish().broker_up_ms, [(101, 16), (102, 15)].into());
     }
@@ -325,7 +333,7 @@ mod tests {
         // ...an ISR change in epoch 4 keeps it recovering, until a record says recovered.
         let mut f = Folder {
             facts,
-            pending: None,
+            ..Folder::default()
         };
         f.feed(4, 4, change(t, Some(vec![103, 101]), NO_LEADER_CHANGE, -1));
         assert_eq!(
@@ -378,8 +386,7 @@ mod tests {
 
     #[test]
     fn the_facts_of_a_real_kafka_metadata_log() {
-        // Up to offset 60, where the node's broker was fenced at its shutdown.
-        let facts = read(Path::new(KAFKA_LOG), 60, 61).unwrap();
+        let facts = read(Path::new(KAFKA_LOG), 61, 61).unwrap();
         assert_eq!(
             facts.first,
             Some(FirstRecord {
@@ -399,7 +406,8 @@ mod tests {
             )]
             .into()
         );
-        // Unfenced at offset 14 (its controlled shutdown at 57 fences nothing).
+        // Registered at offset 12 and unfenced at 14; its controlled shutdown at 57 fences
+        // nothing, and its fencing at 60 keeps that time.
         assert_eq!(facts.broker_up_ms, [(101, 1796523860026)].into());
         // fixture-a's two partitions (last changed at 58 and 59, in epoch 1); fixture-b
         // was deleted.
@@ -413,8 +421,12 @@ mod tests {
             [((a.clone(), 0), one), ((a, 1), one)].into()
         );
         assert_eq!(facts.producer_ids_broker, None);
-        // The whole log: the fencing at 60 counts.
-        let facts = read(Path::new(KAFKA_LOG), 61, 61).unwrap();
-        assert!(facts.broker_up_ms.is_empty());
+
+        // Committed up to offset 14 only: the unfencing does not count yet, the
+        // registration does; the election (a control record) counts at any offset.
+        let early = read(Path::new(KAFKA_LOG), 14, 61).unwrap();
+        assert_eq!(early.broker_up_ms, [(101, 1796523859723)].into());
+        assert!(early.partitions.is_empty());
+        assert_eq!(early.elections, facts.elections);
     }
 }

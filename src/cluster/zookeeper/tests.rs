@@ -524,23 +524,24 @@ fn what_is_older_than_the_log_is_stood_in_for_and_said() {
         said("/brokers/ids"),
         [
             "/brokers/ids/101, /brokers/ids/102: \"timestamp\" is the time of the metadata \
-          log's first record (offset 40): the broker came up before it"
+          log's first record (offset 40): the log holds no record of the broker registering \
+             or being unfenced"
         ]
     );
     assert_eq!(
         said("/controller"),
         [
             "/controller: \"timestamp\" is the time of the metadata log's first record (offset \
-          40): controller 102 was elected (epoch 4) before it"
+          40): the log holds no LeaderChangeMessage of controller 102 in epoch 4"
         ]
     );
     assert_eq!(
         said("/brokers/topics/demo/partitions/0"),
         [
             "/brokers/topics/demo/partitions/0/state, /brokers/topics/demo/partitions/1/state: \
-          last written before the metadata log's first record (offset 40): \
-          \"controller_epoch\" is that record's epoch, 2 (the latest it can be), and the \
-          leader taken as recovered"
+          the log holds no record that set the leader or ISR: \"controller_epoch\" is the \
+             epoch of the metadata log's first record (offset 40), 2, and the leader taken as \
+             recovered"
         ]
     );
     assert_eq!(
