@@ -7,22 +7,9 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
-use crate::harness::{TestCluster, json_lines, stderr_lines, stdout_text};
+use crate::harness::{TestCluster, copy_dir, json_lines, stderr_lines, stdout_text};
 
 const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/old-filka-cluster");
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
 
 /// A copy of the fixture cluster at the test cluster's place.
 fn old_cluster() -> TestCluster {

@@ -502,3 +502,17 @@ sys.exit(r.returncode)";
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
     }
 }
+
+/// Copies the folder `from` into `to`, recursively (a fixture into a test's folder).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}

@@ -5,20 +5,7 @@
 
 use std::path::Path;
 
-use crate::harness::{TestCluster, stderr_lines, stdout_text, tree};
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
-    }
-}
+use crate::harness::{TestCluster, copy_dir, stderr_lines, stdout_text, tree};
 
 #[test]
 fn a_kafka_log_dir_opens_read_only_as_a_one_broker_cluster() {

@@ -7,7 +7,7 @@
 use filka::error::ExitCode;
 use serde_json::Value;
 
-use crate::harness::{TestCluster, assert_golden, json_lines, stderr_lines, stdout_text};
+use crate::harness::{TestCluster, assert_golden, copy_dir, json_lines, stderr_lines, stdout_text};
 
 const NOT_FOUND: i32 = ExitCode::NotFound as i32;
 const USAGE: i32 = ExitCode::Usage as i32;
@@ -482,19 +482,6 @@ fn configs_kafka_keeps_elsewhere_are_left_out_and_said() {
              dynamic broker config)",
         ]
     );
-}
-
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
-    }
 }
 
 #[test]
