@@ -452,10 +452,11 @@ impl PartitionWriter {
         cluster.partition(topic, partition)?;
         let cfg = cluster.topic_config(topic)?;
         Ok(PartitionWriter {
-            // Unknown: `cluster` may have been read long before (a group member's), and
-            // stamping today's metadata log onto it would hide every change since. The
-            // first lock reads the metadata.
-            stamp: None,
+            // The stamp of the files `cluster` was read from, taken before it was read: the
+            // first lock reads the metadata again only when it changed since (`cluster` may
+            // have been read long before: a group member's). Never today's stamp, which
+            // would hide every change since `cluster` was read.
+            stamp: cluster.loaded_stamp().cloned(),
             cluster: cluster.clone(),
             topic: topic.to_string(),
             partition,
@@ -902,7 +903,8 @@ impl PartitionWriter {
         fresh: Option<&[u8]>,
     ) -> Result<i64, ClusterError> {
         let now = now_ms();
-        let state = self.cluster.state().clone();
+        // The brokers only: the whole image of a large cluster is tens of megabytes.
+        let brokers = self.cluster.state().brokers.clone();
         // No open replica means no leader to copy from (open_replicas always opens it).
         let (topic, partition) = (&self.topic, self.partition);
         let (leader, followers) =
@@ -919,7 +921,7 @@ impl PartitionWriter {
         // Followers whose files failed: taken offline after the pass.
         let mut failed: Vec<(i32, String)> = Vec::new();
         for f in followers.iter_mut() {
-            let paused = state.brokers.get(&f.broker).is_some_and(|b| b.paused);
+            let paused = brokers.get(&f.broker).is_some_and(|b| b.paused);
             if !paused && f.leo() < leader_leo {
                 match f.fetch_from(&leader_dir, leader_leo, fresh, &mut reader) {
                     Ok(events) => self.events.extend(events),
