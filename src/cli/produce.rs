@@ -481,7 +481,7 @@ fn produce(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     }
     // Fresh metadata: the writes may have moved a leadership (a replica that failed).
     let mut now = sink.producer.cluster().clone();
-    now.reload()?;
+    now.refresh()?;
     if !global.quiet
         && let Some(note) = sink.written.retention_note(&now, &args.topic)?
     {
@@ -579,7 +579,7 @@ fn say_where(sink: &Sink, args: &Args, global: &GlobalArgs) -> anyhow::Result<()
         return Ok(());
     }
     let mut cluster = sink.producer.cluster().clone();
-    cluster.reload()?;
+    cluster.refresh()?;
     let acks = match args.acks {
         AcksArg::Zero => "acks=0: nothing waited for",
         AcksArg::One => "acks=1: acknowledged by the leader",

@@ -150,7 +150,8 @@ pub fn convert(layout: &Layout) -> Result<kraft::convert::Converted, ClusterErro
         .ok_or_else(|| ClusterError::Invalid("the new metadata copies cannot be read".into()))?;
     let mut c = Cluster {
         layout: layout.clone(),
-        state: loaded.state,
+        state: std::sync::Arc::new(loaded.state),
+        loaded_stamp: Some(loaded.stamp),
         open_transaction: false,
         snapshot_bytes: SNAPSHOT_BYTES,
     };
@@ -252,12 +253,13 @@ impl Cluster {
         let first = leader_end + i64::from(active.elected.is_some());
         let planned = kraft::plan(translated, first, kraft::BATCH_BYTES, name, transaction)?;
         let end = active.append(&planned, now)?;
-        let mut image = Image::new(self.state.clone());
+        let mut image = Image::new(ClusterState::clone(&self.state));
         for (i, r) in planned.records.iter().enumerate() {
             image.feed(first + i as i64, r.clone());
         }
         image.skip_to(end);
-        self.state = image.into_state();
+        self.state = std::sync::Arc::new(image.into_state());
+        self.loaded_stamp = None;
         let notes: Vec<notes::Note> = planned
             .notes
             .into_iter()

@@ -25,6 +25,7 @@ pub mod zookeeper;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::log::{self, LogError, checkpoint};
 
@@ -429,7 +430,12 @@ fn online_ids(state: &ClusterState) -> Vec<i32> {
 #[derive(Debug, Clone)]
 pub struct Cluster {
     layout: Layout,
-    state: ClusterState,
+    /// Shared by the clones (a writer's, a consumer's): an image of a large cluster is tens
+    /// of megabytes. Replaced whole, never changed in place.
+    state: Arc<ClusterState>,
+    /// The metadata's stamp taken before `state` was read from it (`None` once `state` was
+    /// changed by a commit): while the files still say the same, `state` is current.
+    loaded_stamp: Option<kraft::load::Stamp>,
     /// The metadata log ended inside a change that spans batches when it was read: the next
     /// change aborts it first.
     open_transaction: bool,
@@ -470,7 +476,8 @@ impl Cluster {
     fn with(layout: Layout, loaded: kraft::load::Loaded) -> Cluster {
         Cluster {
             layout,
-            state: loaded.state,
+            state: Arc::new(loaded.state),
+            loaded_stamp: Some(loaded.stamp),
             open_transaction: loaded.open_transaction,
             snapshot_bytes: commit::SNAPSHOT_BYTES,
         }
@@ -673,7 +680,8 @@ impl Cluster {
         let state = ClusterState::new(random_uuid().to_base64());
         let mut c = Cluster {
             layout,
-            state,
+            state: Arc::new(state),
+            loaded_stamp: None,
             open_transaction: false,
             snapshot_bytes: commit::SNAPSHOT_BYTES,
         };
@@ -752,7 +760,8 @@ impl Cluster {
         let loaded = kraft::load::load(&self.layout)?.ok_or_else(|| {
             ClusterError::Invalid("the new metadata log cannot be read back".into())
         })?;
-        self.state = loaded.state;
+        self.state = Arc::new(loaded.state);
+        self.loaded_stamp = Some(loaded.stamp);
         self.commit_translated(commit::bootstrap_records(), "Bootstrap records", true)?;
         self.commit(records)
     }
@@ -807,9 +816,26 @@ impl Cluster {
     fn reload_image(&mut self) -> Result<(), ClusterError> {
         let loaded = kraft::load::load(&self.layout)?
             .ok_or_else(|| ClusterError::NotFound(self.layout.root().to_path_buf()))?;
-        self.state = loaded.state;
+        self.state = Arc::new(loaded.state);
+        self.loaded_stamp = Some(loaded.stamp);
         self.open_transaction = loaded.open_transaction;
         Ok(())
+    }
+
+    /// Re-reads the metadata image when it may have changed since it was read ([`Cluster::
+    /// metadata_stamp`] differs), as a Kafka client refreshes its metadata: cheap when
+    /// nothing changed.
+    pub fn refresh(&mut self) -> Result<(), ClusterError> {
+        if self.loaded_stamp.is_some() && self.loaded_stamp == Some(self.metadata_stamp()) {
+            return Ok(());
+        }
+        self.reload_image()
+    }
+
+    /// The metadata's stamp taken before this image was read from it (`None` when the image
+    /// was changed since, by a commit): see [`Cluster::metadata_stamp`].
+    pub fn loaded_stamp(&self) -> Option<&kraft::load::Stamp> {
+        self.loaded_stamp.as_ref()
     }
 
     /// A token that changes whenever the metadata may have: the voters' copies of the

@@ -73,8 +73,11 @@ fn checkpoint_entry(
     topic: &str,
     partition: u32,
 ) -> Result<Option<i64>, ClusterError> {
-    let map = checkpoint::read_offsets(&layout.broker_checkpoint(broker, file))?;
-    Ok(map.get(&(topic.to_string(), partition)).copied())
+    Ok(checkpoint::read_offset(
+        &layout.broker_checkpoint(broker, file),
+        topic,
+        partition,
+    )?)
 }
 
 /// What one replica holds.

@@ -471,3 +471,61 @@ fn init_checks_its_arguments_before_creating_anything() {
         );
     }
 }
+
+/// `refresh` reads the metadata again only when it changed since it was read: a cluster of
+/// 200,000 partitions takes tens of milliseconds to read, and a produce read it three times.
+#[test]
+fn refresh_reads_the_metadata_again_only_when_it_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = Cluster::init(dir.path(), 3, 101).unwrap();
+    c.create_topic("t", 1, 3, BTreeMap::new(), false).unwrap();
+    let mut reader = Cluster::open(dir.path()).unwrap();
+    let stamp = reader.loaded_stamp().cloned();
+    assert_eq!(stamp, Some(reader.metadata_stamp()));
+    reader.refresh().unwrap();
+    assert_eq!(
+        reader.loaded_stamp().cloned(),
+        stamp,
+        "read again with nothing changed"
+    );
+    // Another process changes it: the next refresh sees the change.
+    c.create_topic("u", 2, 1, BTreeMap::new(), false).unwrap();
+    reader.refresh().unwrap();
+    assert_eq!(reader.topic("u").unwrap().partitions.len(), 2);
+    assert_ne!(reader.loaded_stamp().cloned(), stamp);
+    // A commit changes the image in memory: not read from files, so no stamp.
+    c.create_topic("v", 1, 1, BTreeMap::new(), false).unwrap();
+    assert_eq!(c.loaded_stamp(), None);
+    c.refresh().unwrap();
+    assert_eq!(c.loaded_stamp().cloned(), Some(c.metadata_stamp()));
+}
+
+/// A writer made from metadata read before a failover must write to the new leader, with
+/// its epoch: it starts from the stamp of the files its metadata was read from, not from
+/// today's, so its first append sees the change.
+#[test]
+fn a_writer_on_metadata_read_before_a_failover_writes_to_the_new_leader() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = Cluster::init(dir.path(), 3, 101).unwrap();
+    c.create_topic("t", 1, 3, BTreeMap::new(), false).unwrap();
+    let old = Cluster::open(dir.path()).unwrap();
+    let before = old.partition("t", 0).unwrap().clone();
+    failover::broker_down(&mut c, before.leader, false).unwrap();
+    let after = c.partition("t", 0).unwrap().clone();
+    assert_ne!(after.leader, before.leader);
+    let mut b = BatchBuilder::new(BatchOptions::default());
+    b.append(now_ms(), None, Some(b"x"), &[]);
+    let mut w = writer::PartitionWriter::new(&old, "t", 0).unwrap();
+    w.append(&mut b.build(0, -1).unwrap(), writer::Acks::Leader)
+        .unwrap();
+    let updates = w.finish().unwrap();
+    writer::write_checkpoints(old.layout(), &updates).unwrap();
+    let end = |broker| {
+        LogReader::open(&c.layout().replica_dir(broker, "t", 0))
+            .unwrap()
+            .log_end_offset()
+            .unwrap()
+    };
+    assert_eq!(end(before.leader), 0, "written to the broker that is down");
+    assert_eq!(end(after.leader), 1);
+}

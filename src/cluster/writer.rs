@@ -28,7 +28,7 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::log::checkpoint::{self, EpochEntry, OffsetMap};
+use crate::log::checkpoint::{self, EpochEntry};
 use crate::log::{
     self, AppendInfo, LogError, LogReader, OpenHints, PartitionLog, ProducerState, Verdict, names,
 };
@@ -453,10 +453,11 @@ impl PartitionWriter {
         cluster.partition(topic, partition)?;
         let cfg = cluster.topic_config(topic)?;
         Ok(PartitionWriter {
-            // Unknown: `cluster` may have been read long before (a group member's), and
-            // stamping today's metadata log onto it would hide every change since. The
-            // first lock reads the metadata.
-            stamp: None,
+            // The stamp of the files `cluster` was read from, taken before it was read: the
+            // first lock reads the metadata again only when it changed since (`cluster` may
+            // have been read long before: a group member's). Never today's stamp, which
+            // would hide every change since `cluster` was read.
+            stamp: cluster.loaded_stamp().cloned(),
             cluster: cluster.clone(),
             topic: topic.to_string(),
             partition,
@@ -585,13 +586,18 @@ impl PartitionWriter {
         for &broker in &brokers {
             let full = self.recover.contains(&broker);
             let check = self.verify.contains(&broker);
-            let tp = (self.topic.clone(), self.partition);
-            let rp = read_checkpoint(&layout, broker, names::RECOVERY_POINT_CHECKPOINT)?
-                .get(&tp)
-                .copied();
-            let lso = read_checkpoint(&layout, broker, names::LOG_START_OFFSET_CHECKPOINT)?
-                .get(&tp)
-                .copied();
+            let rp = read_checkpoint(
+                &layout,
+                broker,
+                names::RECOVERY_POINT_CHECKPOINT,
+                (&self.topic, self.partition),
+            )?;
+            let lso = read_checkpoint(
+                &layout,
+                broker,
+                names::LOG_START_OFFSET_CHECKPOINT,
+                (&self.topic, self.partition),
+            )?;
             let dir = layout.replica_dir(broker, &self.topic, self.partition);
             let damaged = |reason: String| ClusterError::ReplicaDamaged {
                 topic: self.topic.clone(),
@@ -903,7 +909,8 @@ impl PartitionWriter {
         fresh: Option<&[u8]>,
     ) -> Result<i64, ClusterError> {
         let now = now_ms();
-        let state = self.cluster.state().clone();
+        // The brokers only: the whole image of a large cluster is tens of megabytes.
+        let brokers = self.cluster.state().brokers.clone();
         // No open replica means no leader to copy from (open_replicas always opens it).
         let (topic, partition) = (&self.topic, self.partition);
         let (leader, followers) =
@@ -920,7 +927,7 @@ impl PartitionWriter {
         // Followers whose files failed: taken offline after the pass.
         let mut failed: Vec<(i32, String)> = Vec::new();
         for f in followers.iter_mut() {
-            let paused = state.brokers.get(&f.broker).is_some_and(|b| b.paused);
+            let paused = brokers.get(&f.broker).is_some_and(|b| b.paused);
             if !paused && f.leo() < leader_leo {
                 match f.fetch_from(&leader_dir, leader_leo, fresh, &mut reader) {
                     Ok(events) => self.events.extend(events),
@@ -1398,9 +1405,17 @@ impl PartitionWriter {
     }
 }
 
-fn read_checkpoint(layout: &Layout, broker: i32, file: &str) -> Result<OffsetMap, ClusterError> {
-    Ok(checkpoint::read_offsets(
+/// The entry of `tp` in `broker`'s checkpoint `file`.
+fn read_checkpoint(
+    layout: &Layout,
+    broker: i32,
+    file: &str,
+    (topic, partition): (&str, u32),
+) -> Result<Option<i64>, ClusterError> {
+    Ok(checkpoint::read_offset(
         &layout.broker_checkpoint(broker, file),
+        topic,
+        partition,
     )?)
 }
 
@@ -1434,30 +1449,20 @@ pub fn write_checkpoints(
             ),
         ] {
             let path = layout.broker_checkpoint(broker, file);
-            let mut map = checkpoint::read_offsets(&path)?;
-            let before = map.clone();
-            for u in &ups {
-                match value(u) {
-                    Some(v) => map.insert(u.tp.clone(), v),
-                    None => map.remove(&u.tp),
-                };
-            }
-            let same_keys = map.keys().eq(before.keys());
-            let lazy = file == names::REPLICATION_OFFSET_CHECKPOINT
-                && same_keys
-                && recently_written(&path);
-            if map == before {
+            // Without a map of the file's entries: a broker of 200,000 partitions has as
+            // many, and this runs at every append.
+            let changes: Vec<_> = ups.iter().map(|u| (&u.tp, value(u))).collect();
+            let Some(update) = checkpoint::update_offsets(&path, &changes)? else {
                 continue;
-            }
-            if lazy {
-                // Within the checkpoint interval: written without its fsyncs (readers get
-                // the new values now; a power loss may bring back older ones, which only
-                // lag the logs), rather than left stale until a writer comes after the
-                // interval, which may be never (Kafka read such a file as all zeros).
-                checkpoint::write_offsets_unsynced(&path, &map)?;
-            } else {
-                checkpoint::write_offsets(&path, &map)?;
-            }
+            };
+            let lazy = file == names::REPLICATION_OFFSET_CHECKPOINT
+                && update.same_keys
+                && recently_written(&path);
+            // Within the checkpoint interval (`lazy`): written without its fsyncs (readers
+            // get the new values now; a power loss may bring back older ones, which only
+            // lag the logs), rather than left stale until a writer comes after the
+            // interval, which may be never (Kafka read such a file as all zeros).
+            checkpoint::write_offsets_text(&path, &update.text, !lazy)?;
         }
     }
     Ok(())

@@ -21,8 +21,8 @@ use crate::log::stream::{BatchStream, ScanStop};
 use crate::record::batch::MAX_BATCH_BYTES;
 use crate::record::kraft::control::{ControlRecord, SnapshotFooterRecord, SnapshotHeaderRecord};
 use crate::record::kraft::records::{
-    ApiMessageAndVersion, ConfigRecord, FeatureLevelRecord, MetadataRecord, PartitionRecord,
-    ProducerIdsRecord, RegisterBrokerRecord, TopicRecord,
+    ConfigRecord, FeatureLevelRecord, MetadataRecord, PartitionRecord, ProducerIdsRecord,
+    RegisterBrokerRecord, TopicRecord,
 };
 use crate::record::uuid::Uuid;
 
@@ -275,9 +275,9 @@ pub fn read(path: &Path, image: &mut Image) -> Result<(), ClusterError> {
             if !header {
                 return Err(bad(path, "no SnapshotHeaderRecord first".into()));
             }
-            let m = ApiMessageAndVersion::decode(value)
+            image
+                .apply_value(value)
                 .map_err(|e| bad(path, format!("record at offset {}: {e}", r.offset)))?;
-            image.apply(&m.record);
         }
     }
     if !footer {

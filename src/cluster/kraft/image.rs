@@ -19,9 +19,10 @@ use std::collections::HashMap;
 use crate::cluster::metadata::{
     BrokerState, BrokerStatus, ClusterState, PartitionState, Registration, TopicState,
 };
+use crate::record::kraft::message::MessageError;
 use crate::record::kraft::records::{
-    BrokerRegistrationChangeRecord, ConfigRecord, MetadataRecord, PartitionChangeRecord,
-    PartitionRecord, RegisterBrokerRecord,
+    ApiMessageAndVersion, BrokerRegistrationChangeRecord, ConfigRecord, FRAME_VERSION,
+    MetadataRecord, PartitionChangeRecord, PartitionRecord, RegisterBrokerRecord,
 };
 use crate::record::uuid::Uuid;
 
@@ -36,13 +37,49 @@ pub const CONFIG_TOPIC: i8 = 2;
 /// `ConfigResource.Type.BROKER` (with an empty name: the cluster-wide defaults).
 pub const CONFIG_BROKER: i8 = 4;
 
+/// `MetadataRecordType.PARTITION_RECORD`: the api key of a PartitionRecord.
+const PARTITION_RECORD: usize = 3;
+
+/// A record of an open transaction, kept until its end.
+#[derive(Debug, Clone)]
+enum Pending {
+    /// Boxed: a record is several times the size of a partition, and a transaction is
+    /// mostly partitions.
+    Record(Box<MetadataRecord>),
+    /// A PartitionRecord, already in the image's form: its topic id and the partition.
+    Partition(Uuid, PartitionState),
+}
+
+/// Hashes a topic id by its own bits: it is random already, and SipHash (the default) was a
+/// visible part of reading an image of many partitions, each looking its topic up by id.
+#[derive(Debug, Clone, Copy, Default)]
+struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word))
+                .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+}
+
+/// Topic names by id.
+type Names = HashMap<Uuid, String, std::hash::BuildHasherDefault<IdHasher>>;
+
 /// A [`ClusterState`] being built from records, with what applying them needs (topics by
 /// id, the transaction open).
 #[derive(Debug, Clone)]
 pub struct Image {
     state: ClusterState,
-    names: HashMap<Uuid, String>,
-    pending: Option<Vec<MetadataRecord>>,
+    names: Names,
+    pending: Option<Vec<Pending>>,
     applied_to: i64,
 }
 
@@ -81,8 +118,11 @@ impl Image {
     pub fn topic_name(&self, id: &Uuid) -> Option<&str> {
         self.names.get(id).map(String::as_str).or_else(|| {
             self.pending.iter().flatten().rev().find_map(|r| match r {
-                MetadataRecord::Topic(t) if t.topic_id == *id => Some(t.name.as_str()),
-                _ => None,
+                Pending::Record(r) => match r.as_ref() {
+                    MetadataRecord::Topic(t) if t.topic_id == *id => Some(t.name.as_str()),
+                    _ => None,
+                },
+                Pending::Partition(..) => None,
             })
         })
     }
@@ -104,7 +144,10 @@ impl Image {
             MetadataRecord::BeginTransaction(_) => self.pending = Some(Vec::new()),
             MetadataRecord::EndTransaction(_) => {
                 for r in self.pending.take().unwrap_or_default() {
-                    self.apply(&r);
+                    match r {
+                        Pending::Record(r) => self.apply(&r),
+                        Pending::Partition(id, p) => self.add_partition(&id, p),
+                    }
                 }
                 self.applied_to = offset + 1;
             }
@@ -113,12 +156,51 @@ impl Image {
                 self.applied_to = offset + 1;
             }
             r => match &mut self.pending {
-                Some(p) => p.push(r),
+                Some(p) => p.push(Pending::Record(Box::new(r))),
                 None => {
                     self.apply(&r);
                     self.applied_to = offset + 1;
                 }
             },
+        }
+    }
+
+    /// Feeds the record at `offset` whose value (a framed record, as `MetadataRecordSerde`
+    /// writes it) is `value`: as [`Image::feed`] of its decoding, with the same errors, but a
+    /// PartitionRecord (nearly all of a large image) goes into the image without being
+    /// decoded into a record first.
+    pub fn feed_value(&mut self, offset: i64, value: &[u8]) -> Result<(), MessageError> {
+        match partition_of(value) {
+            Some((id, p)) => match &mut self.pending {
+                Some(pending) => pending.push(Pending::Partition(id, p)),
+                None => {
+                    self.add_partition(&id, p);
+                    self.applied_to = offset + 1;
+                }
+            },
+            None => self.feed(offset, ApiMessageAndVersion::decode(value)?.record),
+        }
+        Ok(())
+    }
+
+    /// Folds in the record whose value is `value` at once (a snapshot's): as
+    /// [`Image::apply`] of its decoding, with the same errors (see [`Image::feed_value`]).
+    pub fn apply_value(&mut self, value: &[u8]) -> Result<(), MessageError> {
+        match partition_of(value) {
+            Some((id, p)) => self.add_partition(&id, p),
+            None => self.apply(&ApiMessageAndVersion::decode(value)?.record),
+        }
+        Ok(())
+    }
+
+    /// Adds partition `p` to the topic with id `id` (nothing when there is none).
+    fn add_partition(&mut self, id: &Uuid, p: PartitionState) {
+        if let Some(t) = self
+            .names
+            .get(id)
+            .and_then(|n| self.state.topics.get_mut(n))
+        {
+            place(t, p);
         }
     }
 
@@ -160,12 +242,8 @@ impl Image {
                 self.names.insert(t.topic_id, name);
             }
             MetadataRecord::Partition(p) => {
-                if let Some(t) = self
-                    .names
-                    .get(&p.topic_id)
-                    .and_then(|n| s.topics.get_mut(n))
-                {
-                    add_partition(t, p);
+                if let Some(state) = partition_state(p) {
+                    self.add_partition(&p.topic_id, state);
                 }
             }
             MetadataRecord::PartitionChange(c) => {
@@ -267,19 +345,113 @@ fn offline(replicas: &[i32], directories: &[Uuid]) -> Vec<i32> {
         .collect()
 }
 
-fn add_partition(t: &mut TopicState, p: &PartitionRecord) {
-    let Ok(index) = usize::try_from(p.partition_id) else {
-        return;
-    };
-    let state = PartitionState {
-        partition: index as u32,
+/// The partition a PartitionRecord creates (`None` for a negative partition id, which no
+/// topic has).
+fn partition_state(p: &PartitionRecord) -> Option<PartitionState> {
+    let index = u32::try_from(p.partition_id).ok()?;
+    Some(PartitionState {
+        partition: index,
         replicas: p.replicas.clone(),
         isr: p.isr.clone(),
         leader: p.leader,
         leader_epoch: p.leader_epoch,
         partition_epoch: p.partition_epoch,
         offline_replicas: offline(&p.replicas, &p.directories),
-    };
+    })
+}
+
+/// What [`partition_state`] makes of the PartitionRecord whose framed value is `value`, and
+/// its topic id, read straight from the bytes: `None` when `value` is anything else, or
+/// anything but a well-formed PartitionRecord (version 0 to 2) without tagged fields, of a
+/// non-negative partition id, whose varints (frame, type, version, array lengths) are one
+/// byte each, as every record of a partition with fewer than 127 replicas has them: the
+/// caller then decodes it as any other record, which gives the same image, or the
+/// decoding's error.
+fn partition_of(value: &[u8]) -> Option<(Uuid, PartitionState)> {
+    /// A cursor over the value's bytes.
+    struct Bytes<'a>(&'a [u8]);
+    impl Bytes<'_> {
+        fn take<const N: usize>(&mut self) -> Option<[u8; N]> {
+            let (head, tail) = self.0.split_first_chunk::<N>()?;
+            self.0 = tail;
+            Some(*head)
+        }
+        /// An unsigned varint of one byte.
+        fn small(&mut self) -> Option<usize> {
+            let [b] = self.take::<1>()?;
+            (b < 0x80).then_some(usize::from(b))
+        }
+        fn i32(&mut self) -> Option<i32> {
+            self.take::<4>().map(i32::from_be_bytes)
+        }
+        /// A compact array's length (varint of length + 1; 0, null, is not allowed).
+        fn len(&mut self, element: usize) -> Option<usize> {
+            let n = self.small()?.checked_sub(1)?;
+            (n * element <= self.0.len()).then_some(n)
+        }
+        fn ints(&mut self) -> Option<Vec<i32>> {
+            let n = self.len(4)?;
+            let (bytes, tail) = self.0.split_at(n * 4);
+            self.0 = tail;
+            Some(
+                bytes
+                    .chunks_exact(4)
+                    .map(|c| i32::from_be_bytes([c[0], c[1], c[2], c[3]]))
+                    .collect(),
+            )
+        }
+    }
+    let mut r = Bytes(value);
+    if r.small()? != FRAME_VERSION as usize || r.small()? != PARTITION_RECORD {
+        return None;
+    }
+    let version = r.small()?;
+    if version > 2 {
+        return None;
+    }
+    let partition = u32::try_from(r.i32()?).ok()?;
+    let topic_id = Uuid(r.take::<16>()?);
+    let replicas = r.ints()?;
+    let isr = r.ints()?;
+    // Removing and adding replicas: no part of the image.
+    for _ in 0..2 {
+        let n = r.len(4)?;
+        r.0 = &r.0[n * 4..];
+    }
+    let leader = r.i32()?;
+    let leader_epoch = r.i32()?;
+    let partition_epoch = r.i32()?;
+    let mut offline_replicas = Vec::new();
+    if version >= 1 {
+        for i in 0..r.len(16)? {
+            if r.take::<16>()? == DIRECTORY_LOST.0
+                && let Some(&b) = replicas.get(i)
+            {
+                offline_replicas.push(b);
+            }
+        }
+    }
+    // No tagged fields, and nothing after them.
+    if r.small()? != 0 || !r.0.is_empty() {
+        return None;
+    }
+    Some((
+        topic_id,
+        PartitionState {
+            partition,
+            replicas,
+            isr,
+            leader,
+            leader_epoch,
+            partition_epoch,
+            offline_replicas,
+        },
+    ))
+}
+
+/// Puts `state` in its place in `t`'s partitions.
+fn place(t: &mut TopicState, state: PartitionState) {
+    let index = state.partition as usize;
     match index.cmp(&t.partitions.len()) {
         std::cmp::Ordering::Less => t.partitions[index] = state,
         std::cmp::Ordering::Equal => t.partitions.push(state),
@@ -344,6 +516,7 @@ fn config(s: &mut ClusterState, c: &ConfigRecord) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::record::kraft::message::RawTaggedField;
     use crate::record::kraft::records::{
         BeginTransactionRecord, EndTransactionRecord, RemoveTopicRecord, TopicRecord,
     };
@@ -474,6 +647,163 @@ mod tests {
         assert_eq!(img.state().brokers[&101].status, BrokerStatus::Down);
         img.apply(&registration(false).into());
         assert_eq!(img.state().brokers[&101].status, BrokerStatus::Online);
+    }
+
+    /// `feed_value` reads a PartitionRecord from its bytes without decoding it into a
+    /// record first: for every form of the record, the image and the errors must be those
+    /// of decoding it and feeding the record.
+    #[test]
+    fn a_partition_read_from_its_bytes_makes_the_image_its_decoding_makes() {
+        let record = |partition_id, replicas: Vec<i32>, directories: Vec<Uuid>| PartitionRecord {
+            partition_id,
+            topic_id: id(7),
+            isr: replicas.clone(),
+            leader: replicas.first().copied().unwrap_or(-1),
+            replicas,
+            leader_epoch: 3,
+            partition_epoch: 5,
+            directories,
+            ..Default::default()
+        };
+        let many: Vec<i32> = (0..200).collect();
+        let mut values: Vec<Vec<u8>> = Vec::new();
+        for version in 0..=2 {
+            let dirs = |n: usize| {
+                if version == 0 {
+                    Vec::new()
+                } else {
+                    (0..n)
+                        .map(|i| if i == 1 { DIRECTORY_LOST } else { id(9) })
+                        .collect()
+                }
+            };
+            let mut forms = vec![
+                record(0, vec![101, 102, 103], dirs(3)),
+                // A gap, filled later; a partition already there, replaced.
+                record(3, vec![102], dirs(1)),
+                record(1, vec![103, 101], dirs(2)),
+                record(1, vec![101, 103], dirs(2)),
+                // No topic has a negative partition; an unknown topic has none.
+                record(-1, vec![101], dirs(1)),
+                PartitionRecord {
+                    topic_id: id(8),
+                    ..record(0, vec![101], dirs(1))
+                },
+                // Lengths of more than one byte.
+                record(2, many.clone(), dirs(many.len())),
+                // Reassignment fields, which the image does not keep.
+                PartitionRecord {
+                    removing_replicas: vec![103],
+                    adding_replicas: vec![104, 105],
+                    ..record(4, vec![101, 103, 104, 105], dirs(4))
+                },
+                // Tagged fields.
+                PartitionRecord {
+                    leader_recovery_state: 1,
+                    ..record(5, vec![101], dirs(1))
+                },
+                PartitionRecord {
+                    unknown_tags: vec![RawTaggedField {
+                        tag: 9,
+                        data: vec![1, 2],
+                    }],
+                    ..record(6, vec![101], dirs(1))
+                },
+            ];
+            if version == 2 {
+                forms.push(PartitionRecord {
+                    eligible_leader_replicas: Some(vec![102]),
+                    last_known_elr: Some(vec![]),
+                    ..record(7, vec![101, 102], dirs(2))
+                });
+            }
+            for r in forms {
+                values.push(ApiMessageAndVersion::new(r, version).encode().unwrap());
+            }
+        }
+        // The plain form of each version is read from its bytes; the others are decoded.
+        for first in [0, 10, 20] {
+            assert!(partition_of(&values[first]).is_some());
+            assert!(partition_of(&values[first + 6]).is_none());
+            assert!(partition_of(&values[first + 8]).is_none());
+        }
+        // A version filka does not know (an unknown record, ignored), bytes cut short, a
+        // byte too many, another frame version.
+        let good = values[0].clone();
+        let mut unknown_version = good.clone();
+        unknown_version[2] = 9;
+        let mut trailing = good.clone();
+        trailing.push(0);
+        let mut frame = good.clone();
+        frame[0] = 0;
+        values.extend([
+            unknown_version,
+            good[..good.len() - 3].to_vec(),
+            trailing,
+            frame,
+        ]);
+
+        let topic = TopicRecord {
+            name: "t".into(),
+            topic_id: id(7),
+            ..Default::default()
+        };
+        for transaction in [false, true] {
+            let mut fast = Image::new(ClusterState::new("c".into()));
+            let mut slow = Image::new(ClusterState::new("c".into()));
+            let mut offset = 0;
+            let mut both = |value: Option<&[u8]>, record: Option<MetadataRecord>| {
+                let fed = match value {
+                    Some(v) => fast.feed_value(offset, v).map_err(|e| e.to_string()),
+                    None => {
+                        fast.feed(offset, record.clone().unwrap());
+                        Ok(())
+                    }
+                };
+                let decoded = match record {
+                    Some(r) => Ok(r),
+                    None => ApiMessageAndVersion::decode(value.unwrap())
+                        .map(|m| m.record)
+                        .map_err(|e| e.to_string()),
+                };
+                assert_eq!(fed, decoded.as_ref().map(|_| ()).map_err(Clone::clone));
+                if let Ok(r) = decoded {
+                    slow.feed(offset, r);
+                }
+                offset += 1;
+            };
+            if transaction {
+                both(None, Some(BeginTransactionRecord::default().into()));
+            }
+            both(None, Some(topic.clone().into()));
+            for v in &values {
+                both(Some(v), None);
+            }
+            if transaction {
+                both(None, Some(EndTransactionRecord::default().into()));
+            }
+            assert_eq!(fast.applied_to(), slow.applied_to());
+            let (fast, slow) = (fast.into_state(), slow.into_state());
+            assert_eq!(fast, slow);
+            assert!(fast.topics["t"].partitions.len() >= 7, "{fast:?}");
+        }
+
+        // A snapshot's records, applied at once.
+        let mut fast = Image::new(ClusterState::new("c".into()));
+        let mut slow = Image::new(ClusterState::new("c".into()));
+        fast.apply(&topic.clone().into());
+        slow.apply(&topic.into());
+        for v in &values {
+            let fed = fast.apply_value(v).map_err(|e| e.to_string());
+            match ApiMessageAndVersion::decode(v) {
+                Ok(m) => {
+                    assert_eq!(fed, Ok(()));
+                    slow.apply(&m.record);
+                }
+                Err(e) => assert_eq!(fed, Err(e.to_string())),
+            }
+        }
+        assert_eq!(fast.into_state(), slow.into_state());
     }
 
     #[test]

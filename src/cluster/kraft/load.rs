@@ -16,7 +16,6 @@ use crate::cluster::quorum::{self, SnapshotId};
 use crate::cluster::simulation::Simulation;
 use crate::cluster::{ClusterError, io_err};
 use crate::log::{LogError, LogReader};
-use crate::record::kraft::records::ApiMessageAndVersion;
 
 /// The image and the quorum it was read from.
 #[derive(Debug, Clone)]
@@ -30,6 +29,9 @@ pub struct Loaded {
     /// True when the log ends inside a change that spans batches (its controller stopped
     /// before its end): the next controller aborts it.
     pub open_transaction: bool,
+    /// The metadata's [`stamp`] taken before it was read: while [`stamp`] still says the
+    /// same, the image is current.
+    pub stamp: Stamp,
 }
 
 /// The value of `key` in Java properties text (`key=value` lines, `#` comments).
@@ -66,6 +68,12 @@ pub fn broker_property(
 
 /// Loads the image of the cluster at `layout`; `None` when it holds no KRaft metadata.
 pub fn load(layout: &Layout) -> Result<Option<Loaded>, ClusterError> {
+    // Before anything is read: a change made while this reads may or may not be in the
+    // image, and must change the stamp against what comes next.
+    let before = match super::raft::voters(layout.root())? {
+        Some(voters) => stamp_of(layout, voters),
+        None => return Ok(None),
+    };
     let Some(view) = QuorumView::read(layout)? else {
         return Ok(None);
     };
@@ -125,6 +133,7 @@ pub fn load(layout: &Layout) -> Result<Option<Loaded>, ClusterError> {
         view,
         snapshot: used,
         open_transaction,
+        stamp: before,
     }))
 }
 
@@ -183,9 +192,9 @@ pub fn replay(dir: &Path, from: i64, to: i64, image: &mut Image) -> Result<(), C
             if r.offset < from || r.offset >= to {
                 continue;
             }
-            let m = ApiMessageAndVersion::decode(r.value.unwrap_or_default())
+            image
+                .feed_value(r.offset, r.value.unwrap_or_default())
                 .map_err(|e| corrupt(format!("metadata record at offset {}: {e}", r.offset)))?;
-            image.feed(r.offset, m.record);
         }
     }
     Ok(())
@@ -203,11 +212,16 @@ fn file_stamp(path: &Path) -> Option<(u64, std::time::SystemTime, u64)> {
 /// The size, time and inode of each voter's newest `.log` segment and `quorum-state`, and of
 /// `simulation.json`: any change of the metadata changes one of them.
 pub fn stamp(layout: &Layout, state: &ClusterState) -> Stamp {
-    let mut out = Vec::new();
     let voters = super::raft::voters(layout.root())
         .ok()
         .flatten()
         .unwrap_or_else(|| state.brokers.keys().copied().collect());
+    stamp_of(layout, voters)
+}
+
+/// [`stamp`] of the copies of `voters`.
+fn stamp_of(layout: &Layout, voters: Vec<i32>) -> Stamp {
+    let mut out = Vec::with_capacity(2 * voters.len() + 1);
     for v in voters {
         let dir = super::raft::copy_dir(layout, v);
         let newest = crate::log::partition::list_segments(&dir, false)
