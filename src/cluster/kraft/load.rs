@@ -70,7 +70,7 @@ pub fn broker_property(
 pub fn load(layout: &Layout) -> Result<Option<Loaded>, ClusterError> {
     // Before anything is read: a change made while this reads may or may not be in the
     // image, and must change the stamp against what comes next.
-    let before = match super::raft::voters(layout.root())? {
+    let before = match stamped_voters(layout)? {
         Some(voters) => stamp_of(layout, voters),
         None => return Ok(None),
     };
@@ -212,11 +212,21 @@ fn file_stamp(path: &Path) -> Option<(u64, std::time::SystemTime, u64)> {
 /// The size, time and inode of each voter's newest `.log` segment and `quorum-state`, and of
 /// `simulation.json`: any change of the metadata changes one of them.
 pub fn stamp(layout: &Layout, state: &ClusterState) -> Stamp {
-    let voters = super::raft::voters(layout.root())
+    let voters = stamped_voters(layout)
         .ok()
         .flatten()
         .unwrap_or_else(|| state.brokers.keys().copied().collect());
     stamp_of(layout, voters)
+}
+
+/// The voters whose copies the stamp covers: those of the cluster's `quorum-state`, or the
+/// node alone of a Kafka log dir (the other copies are on other disks; its `quorum-state`
+/// may be missing or name voters filka does not have).
+fn stamped_voters(layout: &Layout) -> Result<Option<Vec<i32>>, ClusterError> {
+    match layout.kafka_node() {
+        Some(node) => Ok(Some(vec![node])),
+        None => super::raft::voters(layout.root()),
+    }
 }
 
 /// [`stamp`] of the copies of `voters`.
