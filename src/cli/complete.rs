@@ -7,7 +7,7 @@
 //! line (`--cluster`, then FILKA_CLUSTER, then the default) come from
 //! [`super::complete_sources`]: topics (internal ones only once `__` is typed), partitions
 //! of the topic given with `-t`, brokers and controller voters with their state, group ids,
-//! transactional ids, schema subjects; also topic config keys with their defaults, `-o`
+//! transactional ids, schema subjects, znode paths of `describe zookeeper`; also topic config keys with their defaults, `-o`
 //! forms, and files by extension for `dump`, `--value-schema` and `--proto`.
 //!
 //! Which argument completes to what is decided in one table, [`kind_of`], by command path
@@ -53,6 +53,8 @@ pub enum Kind {
     TransactionalId,
     /// A schema subject.
     Subject,
+    /// A znode path of `describe zookeeper`'s tree.
+    Znode,
     /// A topic config `KEY=`.
     ConfigKey,
     /// An `-o/--offset` SPEC.
@@ -94,6 +96,7 @@ pub fn kind_of(path: &str, id: &str) -> Option<Kind> {
         ("simulate-failure corrupt" | "simulate-failure torn-write", "broker") => Kind::Broker,
         (_, "transactional_id") => Kind::TransactionalId,
         (p, "subject") if p.starts_with("schema ") => Kind::Subject,
+        ("describe zookeeper", "path") => Kind::Znode,
         ("topic create" | "topic alter", "configs") => Kind::ConfigKey,
         ("consume" | "pipe", "offset") => Kind::Offset,
         ("dump", "files") => Kind::DumpFile,
@@ -203,6 +206,14 @@ fn from_cluster(s: &Snapshot, kind: Kind, prefix: &str) -> Vec<Described> {
         Kind::Group => s.groups(),
         Kind::TransactionalId => s.transactional_ids(),
         Kind::Subject => s.subjects(),
+        // One level at a time, as a file path completes: `/brokers/` offers `/brokers/ids`,
+        // `/brokers/seqid` and `/brokers/topics`, not the thousands of znodes below.
+        Kind::Znode => {
+            let depth = prefix.matches('/').count().max(1);
+            let mut znodes = s.znodes();
+            znodes.retain(|(path, _)| path.matches('/').count() == depth && path != "/");
+            znodes
+        }
         _ => Vec::new(),
     }
 }
@@ -475,6 +486,7 @@ mod tests {
             Kind::TransactionalId,
         );
         has("schema show", "subject", Kind::Subject);
+        has("describe zookeeper", "path", Kind::Znode);
         has("dump", "files", Kind::DumpFile);
         has("produce", "value_schema", Kind::AvroSchema);
         has("produce", "proto", Kind::ProtoFile);

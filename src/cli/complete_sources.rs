@@ -1,5 +1,6 @@
 //! What shell completion reads from a cluster: topics, partitions, brokers, controller
-//! voters, group ids, transactional ids and schema subjects, each with a short description.
+//! voters, group ids, transactional ids, schema subjects and znodes, each with a short
+//! description.
 //!
 //! Read-only by construction: the cluster is found with [`locate::find_root`] and its
 //! metadata replayed with [`kraft::load::load`] (lock-free, writes nothing), not with
@@ -15,7 +16,7 @@ use std::path::Path;
 
 use crate::cluster::kraft;
 use crate::cluster::layout::Layout;
-use crate::cluster::locate;
+use crate::cluster::locate::{self, Location};
 use crate::cluster::metadata::{BrokerStatus, ClusterState};
 use crate::log::reader::LogReader;
 
@@ -30,11 +31,15 @@ pub struct Snapshot {
 pub type Described = (String, Option<String>);
 
 impl Snapshot {
-    /// The cluster at `path` (its root or one of its broker folders), or `None` when there
-    /// is none, it is of an older format (opening would convert it), or it cannot be read.
+    /// The cluster at `path` (its root, one of its broker folders, or a Kafka node's log
+    /// dir, read as `--cluster` reads it), or `None` when there is none, it is of an older
+    /// format (opening would convert it), or it cannot be read.
     pub fn read(path: &Path) -> Option<Snapshot> {
-        let root = locate::find_root(path)?;
-        let layout = Layout::new(root);
+        let layout = match locate::locate(path) {
+            Location::Root(root) | Location::Broker { root, .. } => Layout::new(root),
+            Location::KafkaLogDir { dir, node } => Layout::kafka_log_dir(dir, node),
+            Location::Inside { .. } | Location::Outside => return None,
+        };
         let state = kraft::load::load(&layout).ok()??.state;
         Some(Snapshot { layout, state })
     }
@@ -165,6 +170,26 @@ impl Snapshot {
         registry
             .subjects()
             .map(|(name, _)| (name.to_string(), None))
+            .collect()
+    }
+
+    /// The znodes of the tree `describe zookeeper` shows, described as ephemeral or
+    /// persistent.
+    pub fn znodes(&self) -> Vec<Described> {
+        let Ok(tree) = crate::cluster::zookeeper::read(&self.layout, &self.state) else {
+            return Vec::new();
+        };
+        tree.root
+            .walk()
+            .into_iter()
+            .map(|z| {
+                let kind = if z.ephemeral {
+                    "ephemeral"
+                } else {
+                    "persistent"
+                };
+                (z.path.clone(), Some(kind.to_string()))
+            })
             .collect()
     }
 

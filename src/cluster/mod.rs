@@ -906,25 +906,7 @@ impl Cluster {
     /// The znode tree this cluster would have had in ZooKeeper (`describe zookeeper`): from
     /// the image, the controller quorum, and what the metadata log says beyond the image.
     pub fn zookeeper(&self) -> Result<zookeeper::ZkTree, ClusterError> {
-        let view = self.quorum()?;
-        let source = view.source();
-        let facts = zookeeper::facts::read(&source.dir, view.high_watermark, source.log_end)?;
-        // A leader the quorum-state files do not name (a Kafka log dir without them): the
-        // one the log's LeaderChangeMessage of the epoch names, if any.
-        let leader = match view.leader {
-            -1 => facts.elections.get(&view.epoch).map_or(-1, |e| e.leader),
-            l => l,
-        };
-        let quorum = zookeeper::Quorum {
-            leader,
-            epoch: view.epoch,
-            leader_running: kraft::raft::live_voters(&view, &self.state).contains(&leader),
-        };
-        let inputs = zookeeper::Inputs {
-            quorum,
-            facts: &facts,
-        };
-        Ok(zookeeper::tree(&self.state, &inputs))
+        zookeeper::read(&self.layout, &self.state)
     }
 
     /// A topic's state.

@@ -36,7 +36,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::layout::Layout;
 use super::metadata::{ClusterState, PartitionState};
+use super::{ClusterError, kraft};
 use crate::record::kraft::records::Endpoint;
 use facts::LogFacts;
 use order::{properties_order, scala_hash_map_order, scala_immutable_map_order};
@@ -229,6 +231,32 @@ impl BeforeLog {
             },
         }
     }
+}
+
+/// The tree of the cluster at `layout` whose image is `state`: from the image, the
+/// controller quorum, and what the metadata log says beyond the image. Reads only (shell
+/// completion uses it too).
+pub fn read(layout: &Layout, state: &ClusterState) -> Result<ZkTree, ClusterError> {
+    let view = kraft::raft::QuorumView::read(layout)?
+        .ok_or_else(|| ClusterError::NotFound(layout.root().to_path_buf()))?;
+    let source = view.source();
+    let facts = facts::read(&source.dir, view.high_watermark, source.log_end)?;
+    // A leader the quorum-state files do not name (a Kafka log dir without them): the
+    // one the log's LeaderChangeMessage of the epoch names, if any.
+    let leader = match view.leader {
+        -1 => facts.elections.get(&view.epoch).map_or(-1, |e| e.leader),
+        l => l,
+    };
+    let quorum = Quorum {
+        leader,
+        epoch: view.epoch,
+        leader_running: kraft::raft::live_voters(&view, state).contains(&leader),
+    };
+    let inputs = Inputs {
+        quorum,
+        facts: &facts,
+    };
+    Ok(tree(state, &inputs))
 }
 
 /// The tree for `state`.

@@ -1,14 +1,15 @@
 //! Shell completion that knows the cluster: a real shell sources the committed script from
 //! completions/ and asks for candidates, which the real binary (on PATH as `filka`) reads
 //! from a cluster with topics, groups, a transactional id, a schema subject and a down
-//! broker. bash is always there; fish is tested when installed, and skipped with a message
-//! when not.
+//! broker. bash is always there; fish and zsh are tested when installed, and skipped with a
+//! message when not, unless FILKA_REQUIRE_SHELLS names them (.ci/run installs both with
+//! tests/shells/install.sh and sets it, so CI never skips them).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use crate::harness::{FILKA, TestCluster, tree};
+use crate::harness::{FILKA, TestCluster, copy_dir, tree};
 
 fn script(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -86,7 +87,17 @@ fn cluster() -> &'static TestCluster {
 /// run in the cluster's folder with FILKA_CLUSTER naming it.
 fn bash(words: &[&str]) -> Vec<String> {
     let tc = cluster();
-    let out = Command::new("bash")
+    bash_in(tc.path(), Some(&tc.data()), words)
+}
+
+/// [`bash`] run in `cwd`, with FILKA_CLUSTER set to `cluster` or unset.
+fn bash_in(cwd: &Path, cluster: Option<&Path>, words: &[&str]) -> Vec<String> {
+    let mut command = Command::new("bash");
+    match cluster {
+        Some(c) => command.env("FILKA_CLUSTER", c),
+        None => command.env_remove("FILKA_CLUSTER"),
+    };
+    let out = command
         .args(["--norc", "--noprofile", "-c"])
         .arg(
             r#"source "$1"; shift
@@ -98,9 +109,8 @@ printf '%s\n' "${COMPREPLY[@]}""#,
         .arg("bash")
         .arg(script("filka.bash"))
         .args(words)
-        .current_dir(tc.path())
+        .current_dir(cwd)
         .env("PATH", path_with_filka())
-        .env("FILKA_CLUSTER", tc.data())
         .output()
         .unwrap();
     assert!(out.status.success(), "{out:?}");
@@ -143,6 +153,38 @@ fn bash_completes_topics_without_internal_ones_until_underscores_are_typed() {
     );
 }
 
+/// Broke: `--cluster` naming a Kafka node's log dir (which every read command opens,
+/// read-only) completed nothing, since completion looked for a filka cluster root only.
+#[test]
+fn bash_completes_from_a_kafka_log_dir_named_by_cluster() {
+    let dir = tempfile::tempdir().unwrap();
+    let logs = dir.path().join("kafka-logs");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/apache-kafka/broker-101"),
+        &logs,
+    );
+    let before = tree(&logs);
+    let ask = |words: &[&str]| bash_in(dir.path(), None, words);
+    assert_eq!(
+        ask(&["filka", "--cluster", "kafka-logs", "consume", "-t", ""]),
+        ["txn"]
+    );
+    assert_eq!(
+        ask(&[
+            "filka",
+            "--cluster",
+            "kafka-logs",
+            "consume",
+            "-t",
+            "txn",
+            "-p",
+            ""
+        ]),
+        ["0"]
+    );
+    assert_eq!(tree(&logs), before, "completion wrote into Kafka's log dir");
+}
+
 #[test]
 fn bash_completes_partitions_of_the_topic_given() {
     assert_eq!(
@@ -159,6 +201,25 @@ fn bash_completes_partitions_of_the_topic_given() {
     );
     // No topic given: nothing to say.
     assert!(bash(&["filka", "consume", "-p", ""]).is_empty());
+}
+
+/// Znode paths of `describe zookeeper`, one level at a time; a broker that is down has no
+/// znode (its ephemeral registration went with its session).
+#[test]
+fn bash_completes_znode_paths_one_level_at_a_time() {
+    assert_eq!(
+        bash(&["filka", "describe", "zookeeper", "/brokers/"]),
+        ["/brokers/ids", "/brokers/seqid", "/brokers/topics"]
+    );
+    assert_eq!(
+        bash(&["filka", "describe", "zookeeper", "/brokers/ids/"]),
+        ["/brokers/ids/101", "/brokers/ids/103"]
+    );
+    assert_eq!(
+        bash(&["filka", "describe", "zookeeper", "/brokers/topics/o"]),
+        ["/brokers/topics/orders"]
+    );
+    assert!(values(bash(&["filka", "describe", "zookeeper", ""])).contains(&"/controller".into()));
 }
 
 #[test]
@@ -414,12 +475,21 @@ fn completions_prints_the_committed_scripts() {
     }
 }
 
+/// Whether `shell` runs here. A shell FILKA_REQUIRE_SHELLS names (comma-separated) must:
+/// its test fails instead of skipping.
 fn installed(shell: &str) -> bool {
-    Command::new(shell)
+    let runs = Command::new(shell)
         .arg("-c")
         .arg("exit 0")
         .output()
-        .is_ok_and(|o| o.status.success())
+        .is_ok_and(|o| o.status.success());
+    let required = std::env::var("FILKA_REQUIRE_SHELLS")
+        .is_ok_and(|v| v.split(',').any(|s| s.trim() == shell));
+    assert!(
+        runs || !required,
+        "{shell} is required (FILKA_REQUIRE_SHELLS) but does not run: tests/shells/install.sh installs it"
+    );
+    runs
 }
 
 #[test]
@@ -454,4 +524,56 @@ fn fish_completes_names_with_descriptions() {
     );
     assert_eq!(ask("filka group describe g"), "g1\ng2\n");
     assert_eq!(ask("filka transactions describe t"), "tx1\n");
+}
+
+/// zsh, as compsys runs the committed `_filka`: the completion function called with the
+/// words typed and CURRENT at the last one, `_describe` (which would hand the candidates
+/// to the line editor) replaced by one that prints them, `value:description` per line.
+#[test]
+fn zsh_completes_names_with_descriptions() {
+    if !installed("zsh") {
+        eprintln!("SKIPPED zsh_completes_names_with_descriptions: zsh is not installed");
+        return;
+    }
+    let tc = cluster();
+    let ask = |words: &[&str]| {
+        let out = Command::new("zsh")
+            .args(["-f", "-c"])
+            .arg(
+                r#"compdef() { :; }
+_describe() { shift 2; print -l -- "${(@P)1}"; }
+source "$1"; shift
+words=("$@"); CURRENT=$#
+_clap_dynamic_completer_filka"#,
+            )
+            .arg("zsh")
+            .arg(script("_filka"))
+            .args(words)
+            .current_dir(tc.path())
+            .env("PATH", path_with_filka())
+            .env("FILKA_CLUSTER", tc.data())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        assert!(out.stderr.is_empty(), "{out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert_eq!(
+        ask(&["filka", "consume", "-t", ""]),
+        "orders:3 partitions\npayments:2 partitions\n"
+    );
+    assert_eq!(
+        ask(&["filka", "simulate-failure", "broker-up", "1"]),
+        "101:up\n102:down\n103:up\n"
+    );
+    assert_eq!(ask(&["filka", "group", "describe", "g"]), "g1\ng2\n");
+    assert_eq!(ask(&["filka", "transactions", "describe", "t"]), "tx1\n");
+    assert_eq!(ask(&["filka", "schema", "show", "o"]), "orders-value\n");
+    // Folders keep their slash through `-S /`; files of the kinds dump reads.
+    assert_eq!(
+        ask(&["filka", "dump", "files/0"]),
+        "files/00000000000000000000.index\nfiles/00000000000000000000.log\n\
+         files/00000000000000000000.snapshot\nfiles/00000000000000000000.timeindex\n\
+         files/00000000000000000000.txnindex\n"
+    );
 }
