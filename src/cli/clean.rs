@@ -59,8 +59,8 @@ Examples:
 pub struct Args {
     /// Only this topic's partitions (repeat for more). Default: every topic, internal ones
     /// included.
-    #[arg(short, long = "topic", value_name = "TOPIC")]
-    pub topics: Vec<String>,
+    #[arg(short, long, value_name = "TOPIC")]
+    pub topic: Vec<String>,
 
     /// Keep cleaning, at every retention check or after log.cleaner.backoff.ms, until
     /// SIGINT or SIGTERM (which end it after the current partition, exit 0).
@@ -75,7 +75,7 @@ pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         shutdown::install()?;
     }
     let mut cluster = super::open_cluster(global)?;
-    for t in &args.topics {
+    for t in &args.topic {
         cluster
             .topic(t)
             .with_context(|| format!("cannot clean topic {t:?}"))?;
@@ -166,7 +166,7 @@ fn pass(
     let parts: Vec<(String, u32)> = state
         .topics
         .iter()
-        .filter(|(name, _)| args.topics.is_empty() || args.topics.contains(name))
+        .filter(|(name, _)| args.topic.is_empty() || args.topic.contains(name))
         .flat_map(|(name, t)| (0..t.partitions.len() as u32).map(move |p| (name.clone(), p)))
         .collect();
     let now = now_ms();
