@@ -146,3 +146,38 @@ pub fn clean_partition(
     write_checkpoints(cluster.layout(), &updates)?;
     Ok(PartitionCleaned { replicas, skipped })
 }
+
+/// The cluster-wide settings whose change can move what retention has deleted.
+pub const RETENTION_SETTINGS: &[&str] = &[
+    "log.cleanup.policy",
+    "log.retention.bytes",
+    super::settings::RETENTION_CHECK_INTERVAL,
+    "log.retention.ms",
+];
+
+/// Deletes, in every partition that retention applies to (of `topic`, or of every topic),
+/// what readers already no longer see (a writer's retention pass, under each partition
+/// lock). Run before a change of [`RETENTION_SETTINGS`] or of a topic's retention: in Kafka what a retention check deleted stays deleted whatever
+/// the settings become, while here the segments a reader skips may still be on disk, and a
+/// longer retention or check interval would serve them again. Partitions with no live
+/// leader are left alone (their readers see nothing either).
+pub fn settle_retention(cluster: &Cluster, topic: Option<&str>) -> Result<(), ClusterError> {
+    for (name, t) in &cluster.state().topics {
+        if topic.is_some_and(|only| only != name) {
+            continue;
+        }
+        let limits = super::retention::limits(&cluster.topic_config(name)?);
+        if limits.ms < 0 && limits.bytes < 0 {
+            continue;
+        }
+        for p in 0..t.partitions.len() as u32 {
+            let updates = PartitionWriter::new(cluster, name, p).and_then(|mut w| w.checkpoint());
+            match updates {
+                Ok(u) => write_checkpoints(cluster.layout(), &u)?,
+                Err(ClusterError::Offline { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    Ok(())
+}

@@ -977,9 +977,33 @@ impl Cluster {
         &mut self,
         change: impl FnOnce(&mut BTreeMap<String, String>),
     ) -> Result<(), ClusterError> {
+        let mut after = self.state.configs.clone();
+        change(&mut after);
+        let before = &self.state.configs;
+        let diff: Vec<(String, Option<String>)> = after
+            .keys()
+            .chain(before.keys())
+            .filter(|k| after.get(*k) != before.get(*k))
+            .map(|k| (k.clone(), after.get(k).cloned()))
+            .collect();
+        let retention_moves = diff
+            .iter()
+            .any(|(k, _)| clean::RETENTION_SETTINGS.contains(&k.as_str()));
+        if retention_moves {
+            // What readers no longer see stays deleted whatever the new settings (outside
+            // the controller lock: writers may take it for ISR changes).
+            clean::settle_retention(self, None)?;
+        }
         self.update(|state| {
+            // Applied to the configs as they are now (another process may have changed
+            // others since they were read).
             let mut configs = state.configs.clone();
-            change(&mut configs);
+            for (k, v) in diff {
+                match v {
+                    Some(v) => configs.insert(k, v),
+                    None => configs.remove(&k),
+                };
+            }
             if configs == state.configs {
                 return Ok((Vec::new(), ()));
             }
@@ -1232,6 +1256,15 @@ impl Cluster {
         partitions: Option<u32>,
         set_configs: BTreeMap<String, String>,
     ) -> Result<(), ClusterError> {
+        // What readers no longer see stays deleted whatever the new retention (see
+        // clean::settle_retention).
+        if ["retention.ms", "retention.bytes", "cleanup.policy"]
+            .iter()
+            .any(|k| set_configs.contains_key(*k))
+            && self.topic(name).is_ok()
+        {
+            clean::settle_retention(self, Some(name))?;
+        }
         self.update(|state| {
             let t = state
                 .topics

@@ -224,12 +224,11 @@ impl PartitionView {
             if let Some(reader) = reader
                 && r.log_end_offset >= 0
             {
-                r.log_start_offset = super::retention::visible_log_start(
+                (r.log_start_offset, r.size) = super::retention::visible_log_start(
                     reader,
                     &cfg,
                     &settings,
-                    r.log_start_offset,
-                    r.log_end_offset,
+                    (r.log_start_offset, r.log_end_offset, r.size),
                     hw,
                 )?;
             }

@@ -18,7 +18,7 @@
 //! know what was written after it, so `retention.bytes` counts those too.)
 
 use crate::log::LogReader;
-use crate::log::retention::{RetentionLimits, start_after_retention};
+use crate::log::retention::{RetentionLimits, retained};
 
 use super::topic::TopicConfig;
 use super::{ClusterError, now_ms, settings::ClusterSettings};
@@ -32,24 +32,27 @@ pub fn limits(cfg: &TopicConfig) -> RetentionLimits {
     }
 }
 
-/// The log start offset a reader of this replica sees now: the recorded one (checkpoint
-/// or first segment), moved past what the last retention check deleted.
+/// The log start offset a reader of this replica sees now, and the bytes it holds from
+/// there: the recorded log start (checkpoint or first segment) moved past what the last
+/// retention check deleted, and the size without those segments.
 pub fn visible_log_start(
     reader: &LogReader,
     cfg: &TopicConfig,
     settings: &ClusterSettings,
-    log_start: i64,
-    log_end: i64,
+    (log_start, log_end, size): (i64, i64, u64),
     high_watermark: i64,
-) -> Result<i64, ClusterError> {
+) -> Result<(i64, u64), ClusterError> {
     let check = settings.last_retention_check(now_ms());
-    Ok(start_after_retention(
+    let r = retained(
         reader,
         limits(cfg),
         check,
         log_start,
         log_end,
         high_watermark,
-    )?
-    .min(log_end))
+    )?;
+    Ok((
+        r.log_start.min(log_end),
+        size.saturating_sub(r.deleted_bytes),
+    ))
 }

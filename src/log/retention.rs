@@ -35,9 +35,33 @@ pub fn start_after_retention(
     log_end: i64,
     high_watermark: i64,
 ) -> Result<i64, LogError> {
+    retained(reader, limits, check_ms, log_start, log_end, high_watermark).map(|r| r.log_start)
+}
+
+/// What a retention pass leaves, as [`start_after_retention`] works it out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retained {
+    /// The log start offset.
+    pub log_start: i64,
+    /// Bytes of the segments the pass deletes.
+    pub deleted_bytes: u64,
+}
+
+/// [`start_after_retention`], with the bytes of the segments the pass deletes.
+pub fn retained(
+    reader: &LogReader,
+    limits: RetentionLimits,
+    check_ms: i64,
+    log_start: i64,
+    log_end: i64,
+    high_watermark: i64,
+) -> Result<Retained, LogError> {
     let bases = reader.segment_bases();
     if bases.is_empty() || (limits.ms < 0 && limits.bytes < 0 && log_start <= bases[0]) {
-        return Ok(log_start);
+        return Ok(Retained {
+            log_start,
+            deleted_bytes: 0,
+        });
     }
     let dir = reader.dir();
     let sizes: Vec<u64> = bases.iter().map(|&b| segment_len(dir, b)).collect();
@@ -73,7 +97,10 @@ pub fn start_after_retention(
         Some(&b) => b,
         None => log_end,
     };
-    Ok(start.max(log_start))
+    Ok(Retained {
+        log_start: start.max(log_start),
+        deleted_bytes: sizes[..delete].iter().sum(),
+    })
 }
 
 fn segment_len(dir: &std::path::Path, base: i64) -> u64 {

@@ -107,12 +107,46 @@ fn records_past_retention_go_at_the_next_check_without_any_writer() {
         assert_eq!(files_ending(&dir, ".log"), 3, "{}", dir.display());
         assert_eq!(files_ending(&dir, ".deleted"), 0);
     }
-    // The next write deletes them (the rule is the same), and its record is served.
-    t.produce("t", "fresh\n", &["-q"]).success();
+    // The next write deletes them (the rule is the same), and its record is served (its
+    // timestamp is far in the future: retention.ms does not take it).
+    t.produce("t", FUTURE_RECORD, &["-q", "--input-format", "envelope"])
+        .success();
     assert_eq!(t.values("t"), ["fresh"]);
     for dir in replica_dirs(&t) {
         assert_eq!(files_ending(&dir, ".log.deleted"), 3, "{}", dir.display());
     }
+}
+
+/// A record whose timestamp (2100-01-01) no retention.ms in these tests reaches.
+const FUTURE_RECORD: &str = "{\"value\":\"fresh\",\"timestamp\":4102444800000}\n";
+
+/// What readers stopped seeing stays gone when retention becomes longer: in Kafka the check
+/// deleted it. Raising the check interval or the topic's retention.ms first deletes, under
+/// the partition locks, what readers no longer see.
+#[test]
+fn longer_retention_settings_do_not_bring_back_what_readers_stopped_seeing() {
+    let t = TestCluster::new();
+    setup(&t, 2);
+    std::thread::sleep(Duration::from_millis(300));
+    t.run(["config", "set", "log.retention.check.interval.ms=100"])
+        .success();
+    std::thread::sleep(Duration::from_millis(150));
+    assert!(t.values("t").is_empty());
+    t.run([
+        "config",
+        "set",
+        &format!("log.retention.check.interval.ms={DAY_MS}"),
+    ])
+    .success();
+    assert!(t.values("t").is_empty(), "a longer interval");
+    assert_eq!(log_start(&t), 2);
+    for dir in replica_dirs(&t) {
+        assert_eq!(files_ending(&dir, ".log.deleted"), 2, "{}", dir.display());
+    }
+    t.run(["topic", "alter", "t", "-c", "retention.ms=-1", "-q"])
+        .success();
+    assert!(t.values("t").is_empty(), "retention.ms=-1");
+    assert_eq!(log_start(&t), 2);
 }
 
 #[test]
