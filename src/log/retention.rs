@@ -64,9 +64,14 @@ pub fn retained(
         });
     }
     let dir = reader.dir();
-    let sizes: Vec<u64> = bases.iter().map(|&b| segment_len(dir, b)).collect();
+    // Every segment's size only under retention.bytes (a stat each); otherwise only the
+    // segments the pass reaches.
+    let mut sizes: Vec<Option<u64>> = bases
+        .iter()
+        .map(|&b| (limits.bytes >= 0).then(|| segment_len(dir, b)))
+        .collect();
     let mut diff = if limits.bytes >= 0 {
-        sizes.iter().sum::<u64>() as i64 - limits.bytes
+        sizes.iter().flatten().sum::<u64>() as i64 - limits.bytes
     } else {
         i64::MIN
     };
@@ -74,11 +79,15 @@ pub fn retained(
     for (i, &base) in bases.iter().enumerate() {
         let is_active = i + 1 == bases.len();
         let next = bases.get(i + 1).copied().unwrap_or(log_end);
-        if next > high_watermark || (is_active && sizes[i] == 0) {
+        if next > high_watermark {
+            break;
+        }
+        let size = *sizes[i].get_or_insert_with(|| segment_len(dir, base));
+        if is_active && size == 0 {
             break;
         }
         let below_start = next <= log_start;
-        let by_size = diff != i64::MIN && diff - sizes[i] as i64 >= 0;
+        let by_size = diff != i64::MIN && diff - size as i64 >= 0;
         let by_time = !below_start
             && !by_size
             && limits.ms >= 0
@@ -88,7 +97,7 @@ pub fn retained(
             break;
         }
         if by_size {
-            diff -= sizes[i] as i64;
+            diff -= size as i64;
         }
         delete = i + 1;
     }
@@ -99,7 +108,7 @@ pub fn retained(
     };
     Ok(Retained {
         log_start: start.max(log_start),
-        deleted_bytes: sizes[..delete].iter().sum(),
+        deleted_bytes: sizes[..delete].iter().flatten().sum(),
     })
 }
 
