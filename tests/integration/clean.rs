@@ -168,7 +168,7 @@ fn clean_deletes_what_retention_no_longer_serves_and_reports_it() {
         "config",
         "set",
         "log.retention.check.interval.ms=100",
-        "log.segment.delete.delay.ms=1000",
+        "log.segment.delete.delay.ms=1500",
     ])
     .success();
     std::thread::sleep(Duration::from_millis(150));
@@ -189,13 +189,14 @@ fn clean_deletes_what_retention_no_longer_serves_and_reports_it() {
         assert_eq!(files_ending(&dir, ".log.deleted"), 2, "{}", dir.display());
     }
     // Within log.segment.delete.delay.ms the .deleted files stay, even through a write.
-    t.produce("t", "x\n", &["-q"]).success();
+    t.produce("t", FUTURE_RECORD, &["-q", "--input-format", "envelope"])
+        .success();
     let out = t.run(["clean"]).success();
     assert_eq!(stdout_text(&out), "", "nothing done, nothing said");
     for dir in replica_dirs(&t) {
         assert_eq!(files_ending(&dir, ".log.deleted"), 2, "{}", dir.display());
     }
-    std::thread::sleep(Duration::from_millis(1100));
+    std::thread::sleep(Duration::from_millis(1600));
     let out = t.run(["clean", "--topic", "t"]).success();
     let text = stdout_text(&out);
     assert!(
