@@ -8,13 +8,16 @@
 //! folder, as each Kafka broker runs its own cleaner; a replica on a broker that is down is
 //! skipped, as a stopped broker does nothing.
 
+use std::collections::BTreeMap;
+
 use crate::log::partition::{RemovedFiles, remove_deleted_files};
+use crate::log::retention::RetentionLimits;
 use crate::log::{LogError, PartitionLog, RetentionReport};
 
 use super::settings::ClusterSettings;
 use super::topic::{CleanupPolicy, TopicConfig};
 use super::writer::{PartitionWriter, write_checkpoints};
-use super::{Cluster, ClusterError};
+use super::{Cluster, ClusterError, retention};
 
 /// What the cleaner did to one replica.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -147,29 +150,51 @@ pub fn clean_partition(
     Ok(PartitionCleaned { replicas, skipped })
 }
 
-/// The cluster-wide settings whose change can move what retention has deleted.
-pub const RETENTION_SETTINGS: &[&str] = &[
-    "log.cleanup.policy",
-    "log.retention.bytes",
-    super::settings::RETENTION_CHECK_INTERVAL,
-    "log.retention.ms",
-];
+/// Whether retention by `new` keeps longer (or more) than by `old`: what readers stopped
+/// seeing under `old` could be served again.
+pub fn keeps_longer(old: RetentionLimits, new: RetentionLimits) -> bool {
+    let unlimited = |v: i64| if v < 0 { i64::MAX } else { v };
+    unlimited(new.ms) > unlimited(old.ms) || unlimited(new.bytes) > unlimited(old.bytes)
+}
 
-/// Deletes, in every partition that retention applies to (of `topic`, or of every topic),
-/// what readers already no longer see (a writer's retention pass, under each partition
-/// lock). Run before a change of [`RETENTION_SETTINGS`] or of a topic's retention: in Kafka what a retention check deleted stays deleted whatever
-/// the settings become, while here the segments a reader skips may still be on disk, and a
-/// longer retention or check interval would serve them again. Partitions with no live
-/// leader are left alone (their readers see nothing either).
-pub fn settle_retention(cluster: &Cluster, topic: Option<&str>) -> Result<(), ClusterError> {
-    for (name, t) in &cluster.state().topics {
-        if topic.is_some_and(|only| only != name) {
-            continue;
-        }
-        let limits = super::retention::limits(&cluster.topic_config(name)?);
-        if limits.ms < 0 && limits.bytes < 0 {
-            continue;
-        }
+/// The topics whose retention a change of the cluster-wide settings from `before` to
+/// `after` lengthens (every topic with retention when the check interval changes: the last
+/// check may then be earlier than before).
+pub fn lengthened_by(
+    cluster: &Cluster,
+    before: &BTreeMap<String, String>,
+    after: &BTreeMap<String, String>,
+) -> Vec<String> {
+    let interval =
+        |m: &BTreeMap<String, String>| ClusterSettings::resolve(m).retention_check_interval_ms;
+    let moved = interval(before) != interval(after);
+    cluster
+        .state()
+        .topics
+        .iter()
+        .filter(|(_, t)| {
+            let limits =
+                |m| TopicConfig::resolve_with(m, &t.configs).map(|c| retention::limits(&c));
+            match (limits(before), limits(after)) {
+                (Ok(old), Ok(new)) => {
+                    keeps_longer(old, new) || (moved && (old.ms >= 0 || old.bytes >= 0))
+                }
+                _ => false,
+            }
+        })
+        .map(|(name, _)| name.clone())
+        .collect()
+}
+
+/// Deletes, in every partition of `topics`, what readers already no longer see (a writer's
+/// retention pass, under each partition lock). Run before a change that makes retention
+/// keep longer ([`keeps_longer`], [`lengthened_by`]): in Kafka what a retention check
+/// deleted stays deleted whatever the settings become, while here the segments a reader
+/// skips may still be on disk, and would be served again. Partitions with no live leader
+/// are left alone (their readers see nothing either).
+pub fn settle_retention(cluster: &Cluster, topics: &[String]) -> Result<(), ClusterError> {
+    for name in topics {
+        let Ok(t) = cluster.topic(name) else { continue };
         for p in 0..t.partitions.len() as u32 {
             let updates = PartitionWriter::new(cluster, name, p).and_then(|mut w| w.checkpoint());
             match updates {

@@ -986,14 +986,10 @@ impl Cluster {
             .filter(|k| after.get(*k) != before.get(*k))
             .map(|k| (k.clone(), after.get(k).cloned()))
             .collect();
-        let retention_moves = diff
-            .iter()
-            .any(|(k, _)| clean::RETENTION_SETTINGS.contains(&k.as_str()));
-        if retention_moves {
-            // What readers no longer see stays deleted whatever the new settings (outside
-            // the controller lock: writers may take it for ISR changes).
-            clean::settle_retention(self, None)?;
-        }
+        // What readers no longer see stays deleted whatever the new settings (outside the
+        // controller lock: writers may take it for ISR changes).
+        let longer = clean::lengthened_by(self, &self.state.configs, &after);
+        clean::settle_retention(self, &longer)?;
         self.update(|state| {
             // Applied to the configs as they are now (another process may have changed
             // others since they were read).
@@ -1258,12 +1254,17 @@ impl Cluster {
     ) -> Result<(), ClusterError> {
         // What readers no longer see stays deleted whatever the new retention (see
         // clean::settle_retention).
-        if ["retention.ms", "retention.bytes", "cleanup.policy"]
-            .iter()
-            .any(|k| set_configs.contains_key(*k))
-            && self.topic(name).is_ok()
-        {
-            clean::settle_retention(self, Some(name))?;
+        if let Ok(t) = self.topic(name) {
+            let mut overrides = t.configs.clone();
+            overrides.extend(set_configs.clone());
+            let limits = |o| {
+                TopicConfig::resolve_with(&self.state.configs, o).map(|c| retention::limits(&c))
+            };
+            if let (Ok(old), Ok(new)) = (limits(&t.configs), limits(&overrides))
+                && clean::keeps_longer(old, new)
+            {
+                clean::settle_retention(self, &[name.to_string()])?;
+            }
         }
         self.update(|state| {
             let t = state
