@@ -103,6 +103,14 @@ fn records_past_retention_go_at_the_next_check_without_any_writer() {
         "consume -o beginning"
     );
     assert_eq!(log_start(&t), 3);
+    let out = t
+        .run(["--output", "json", "describe", "topic", "t"])
+        .success();
+    assert_eq!(
+        json_lines(&out)[0]["partitions"][0]["size"],
+        0,
+        "the size leaves out what retention deleted"
+    );
     for dir in replica_dirs(&t) {
         assert_eq!(files_ending(&dir, ".log"), 3, "{}", dir.display());
         assert_eq!(files_ending(&dir, ".deleted"), 0);
@@ -350,6 +358,20 @@ fn config_set_unset_and_list_use_kafkas_names_and_refuse_bad_input() {
         stdout_text(&h).contains("cluster-wide config"),
         "{}",
         stdout_text(&h)
+    );
+
+    // init -c takes the same names.
+    let t2 = TestCluster::new();
+    t2.run(["init", "-q", "-c", "log.retention.bytes=1000000"])
+        .success();
+    t2.run(["topic", "create", "e", "-p", "1", "-q"]).success();
+    let out = t2
+        .run(["--output", "json", "describe", "topic", "e"])
+        .success();
+    let e = &json_lines(&out)[0]["configs"]["retention.bytes"];
+    assert_eq!(
+        (&e["value"], &e["source"]),
+        (&"1000000".into(), &"cluster".into())
     );
 
     let out = t.run(["config", "unset", "log.retention.ms"]).success();
