@@ -57,6 +57,10 @@ pub enum Kind {
     Znode,
     /// A topic config `KEY=`.
     ConfigKey,
+    /// A cluster-wide setting `KEY=` (`config set`, `init -c`).
+    ClusterConfigKey,
+    /// A cluster-wide setting's name (`config unset`).
+    ClusterConfigName,
     /// An `-o/--offset` SPEC.
     Offset,
     /// A file `dump` reads, or a folder.
@@ -98,6 +102,8 @@ pub fn kind_of(path: &str, id: &str) -> Option<Kind> {
         (p, "subject") if p.starts_with("schema ") => Kind::Subject,
         ("describe zookeeper", "path") => Kind::Znode,
         ("topic create" | "topic alter", "configs") => Kind::ConfigKey,
+        ("init", "configs") | ("config set", "pairs") => Kind::ClusterConfigKey,
+        ("config unset", "keys") => Kind::ClusterConfigName,
         ("consume" | "pipe", "offset") => Kind::Offset,
         ("dump", "files") => Kind::DumpFile,
         (_, "value_schema" | "key_schema" | "reader_schema") => Kind::AvroSchema,
@@ -177,6 +183,9 @@ fn candidates(kind: Kind, current: &OsStr) -> Vec<CompletionCandidate> {
     let list = match kind {
         Kind::ConfigKey if prefix.contains('=') => Vec::new(),
         Kind::ConfigKey => config_keys(),
+        Kind::ClusterConfigKey if prefix.contains('=') => Vec::new(),
+        Kind::ClusterConfigKey => cluster_settings("="),
+        Kind::ClusterConfigName => cluster_settings(""),
         Kind::Offset => offset_specs(),
         _ => match snapshot() {
             Some(s) => from_cluster(s, kind, prefix),
@@ -235,6 +244,20 @@ fn config_keys() -> Vec<Described> {
                 None => (*what).to_string(),
             };
             (format!("{key}="), Some(help))
+        })
+        .collect()
+}
+
+/// Every cluster-wide setting's name followed by `suffix`, described by its meaning and
+/// Kafka's default.
+fn cluster_settings(suffix: &str) -> Vec<Described> {
+    crate::cluster::settings::SETTINGS
+        .iter()
+        .map(|s| {
+            (
+                format!("{}{suffix}", s.name),
+                Some(format!("{}; default {}", s.doc, s.default)),
+            )
         })
         .collect()
 }
@@ -459,6 +482,10 @@ mod tests {
         has("topic delete", "names", Kind::Topic);
         has("topic create", "configs", Kind::ConfigKey);
         has("topic alter", "configs", Kind::ConfigKey);
+        has("init", "configs", Kind::ClusterConfigKey);
+        has("config set", "pairs", Kind::ClusterConfigKey);
+        has("config unset", "keys", Kind::ClusterConfigName);
+        has("clean", "topic", Kind::Topic);
         has("describe topic", "topic", Kind::Topic);
         has("describe partition", "partition", Kind::Partition);
         has("describe group", "group", Kind::Group);

@@ -353,7 +353,8 @@ pub fn topic_summary(name: &str, t: &TopicState) -> serde_json::Map<String, Valu
 }
 
 /// Every known config of a topic: (key, effective value, "override", "cluster" (a
-/// cluster-wide default, `init --config`) or "default").
+/// cluster-wide default, `init --config` or `config set`, e.g. log.retention.ms for
+/// retention.ms) or "default").
 fn config_rows(
     c: &Cluster,
     name: &str,
@@ -368,7 +369,9 @@ fn config_rows(
         .map(|(key, _)| {
             let source = if t.configs.contains_key(*key) {
                 "override"
-            } else if cluster.contains_key(*key) {
+            } else if crate::cluster::settings::names_for_topic_key(key)
+                .any(|n| cluster.contains_key(n))
+            {
                 "cluster"
             } else {
                 "default"

@@ -6,9 +6,10 @@
 //! Kafka log.dir with `meta.properties` and empty checkpoint files); the first N brokers are
 //! also controllers (combined mode), each with its copy of the KRaft metadata log
 //! (`__cluster_metadata-0`: quorum-state, bootstrap records, a RegisterBrokerRecord per
-//! broker, a ConfigRecord per `-c`), then prints what it created. `-c` sets cluster-wide defaults of `replica.lag.time.max.ms` and
-//! `flush.messages` (Kafka's broker settings), which a topic's own config overrides; any
-//! other key is a usage error, checked before anything is created. It refuses to touch a
+//! broker, a ConfigRecord per `-c`), then prints what it created. `-c` sets cluster-wide settings (Kafka's broker settings, such as
+//! `log.retention.ms` or `replica.lag.time.max.ms`: `cluster::settings`; `filka config`
+//! changes them later), a topic's own config overriding a topic default; any other key is a
+//! usage error, checked before anything is created. It refuses to touch a
 //! directory that already holds a cluster or any part of one (a metadata log, a broker's
 //! meta.properties, filka's earlier cluster.json), or is a broker folder of one: exit 1,
 //! nothing changed.
@@ -104,8 +105,10 @@ pub struct Args {
     #[arg(long)]
     pub isolated: bool,
 
-    /// A cluster-wide config default, KEY=VALUE (repeat for more): replica.lag.time.max.ms
-    /// or flush.messages. A topic's own --config overrides it.
+    /// A cluster-wide setting, KEY=VALUE (repeat for more): Kafka's broker settings, such as
+    /// log.retention.ms, log.retention.check.interval.ms, replica.lag.time.max.ms or
+    /// flush.messages (`filka config list` shows them all, `filka config set` changes them
+    /// later). A topic's own --config overrides a topic default.
     #[arg(short, long = "config", value_name = "KEY=VALUE")]
     pub configs: Vec<String>,
 }

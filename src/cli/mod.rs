@@ -16,9 +16,11 @@
 //! 4. an arm `Command::Foo(args) => foo::run(args, &cli.global)` in [`run`];
 //! 5. `UPDATE_GENERATED=1 cargo test generated` to regenerate man/ and completions/.
 
+pub mod clean;
 pub mod complete;
 mod complete_sources;
 pub mod completions;
+pub mod config;
 pub mod consume;
 mod consume_group;
 pub mod demo;
@@ -171,6 +173,7 @@ pub enum OutputFormat {
 pub enum Command {
     Init(init::Args),
     Topic(topic::Args),
+    Config(config::Args),
     Produce(produce::Args),
     Consume(consume::Args),
     Group(group::Args),
@@ -178,6 +181,7 @@ pub enum Command {
     Transactions(transactions::Args),
     Pipe(pipe::Args),
     Describe(describe::Args),
+    Clean(clean::Args),
     SimulateFailure(simulate_failure::Args),
     Dump(dump::Args),
     Mirror(mirror::Args),
@@ -190,6 +194,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Command::Init(args) => init::run(args, &cli.global),
         Command::Topic(args) => topic::run(args, &cli.global),
+        Command::Config(args) => config::run(args, &cli.global),
         Command::Produce(args) => produce::run(args, &cli.global),
         Command::Consume(args) => consume::run(args, &cli.global),
         Command::Group(args) => group::run(args, &cli.global),
@@ -197,6 +202,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Transactions(args) => transactions::run(args, &cli.global),
         Command::Pipe(args) => pipe::run(args, &cli.global),
         Command::Describe(args) => describe::run(args, &cli.global),
+        Command::Clean(args) => clean::run(args, &cli.global),
         Command::SimulateFailure(args) => simulate_failure::run(args, &cli.global),
         Command::Dump(args) => dump::run(args, &cli.global),
         Command::Mirror(args) => mirror::run(args, &cli.global),

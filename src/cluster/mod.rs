@@ -2,6 +2,7 @@
 //! ISRs) changed only under the controller lock, topics, and the replicas of each
 //! partition (see [`replica`]). Knows nothing of CLI flags or output formats.
 
+pub mod clean;
 mod commit;
 pub mod controller;
 pub mod epochs;
@@ -16,7 +17,9 @@ pub mod metadata;
 pub mod producer_ids;
 pub mod quorum;
 pub mod replica;
+pub mod retention;
 pub mod schema_file;
+pub mod settings;
 pub mod simulation;
 pub mod snapshot;
 pub mod topic;
@@ -924,21 +927,71 @@ impl Cluster {
         Ok(TopicConfig::resolve_with(&self.state.configs, topic)?)
     }
 
-    /// Sets cluster-wide config defaults (only [`topic::CLUSTER_CONFIG_KEYS`]), keeping the
-    /// others already set.
+    /// Sets cluster-wide settings ([`settings::SETTINGS`]), keeping the others already
+    /// set: one AlterClusterConfigs change (ConfigRecords of the cluster-default broker
+    /// resource in the metadata log), none when nothing changes.
     pub fn set_cluster_configs(
         &mut self,
         set: BTreeMap<String, String>,
     ) -> Result<(), ClusterError> {
         TopicConfig::validate_cluster(&set)?;
+        self.alter_cluster_configs(|configs| configs.extend(set))
+    }
+
+    /// Removes cluster-wide settings (they go back to Kafka's defaults), as
+    /// `kafka-configs --entity-default --delete-config`. Names that are not set are ignored;
+    /// unknown names are refused.
+    pub fn unset_cluster_configs(&mut self, names: &[String]) -> Result<(), ClusterError> {
+        for n in names {
+            if settings::setting(n).is_none() {
+                // The same refusal (and hint) as setting it.
+                settings::validate(n, "")?;
+            }
+        }
+        self.alter_cluster_configs(|configs| {
+            for n in names {
+                configs.remove(n);
+            }
+        })
+    }
+
+    fn alter_cluster_configs(
+        &mut self,
+        change: impl FnOnce(&mut BTreeMap<String, String>),
+    ) -> Result<(), ClusterError> {
+        let mut after = self.state.configs.clone();
+        change(&mut after);
+        let before = &self.state.configs;
+        let diff: Vec<(String, Option<String>)> = after
+            .keys()
+            .chain(before.keys())
+            .filter(|k| after.get(*k) != before.get(*k))
+            .map(|k| (k.clone(), after.get(k).cloned()))
+            .collect();
+        // What readers no longer see stays deleted whatever the new settings (outside the
+        // controller lock: writers may take it for ISR changes).
+        let longer = clean::lengthened_by(self, &self.state.configs, &after);
+        clean::settle_retention(self, &longer)?;
         self.update(|state| {
+            // Applied to the configs as they are now (another process may have changed
+            // others since they were read).
             let mut configs = state.configs.clone();
-            configs.extend(set);
+            for (k, v) in diff {
+                match v {
+                    Some(v) => configs.insert(k, v),
+                    None => configs.remove(&k),
+                };
+            }
             if configs == state.configs {
                 return Ok((Vec::new(), ()));
             }
             Ok((vec![MetadataRecord::AlterClusterConfigs { configs }], ()))
         })
+    }
+
+    /// The broker-only cluster-wide settings (retention check interval, cleaner settings).
+    pub fn settings(&self) -> settings::ClusterSettings {
+        settings::ClusterSettings::resolve(&self.state.configs)
     }
 
     /// A partition's state.
@@ -1181,6 +1234,20 @@ impl Cluster {
         partitions: Option<u32>,
         set_configs: BTreeMap<String, String>,
     ) -> Result<(), ClusterError> {
+        // What readers no longer see stays deleted whatever the new retention (see
+        // clean::settle_retention).
+        if let Ok(t) = self.topic(name) {
+            let mut overrides = t.configs.clone();
+            overrides.extend(set_configs.clone());
+            let limits = |o| {
+                TopicConfig::resolve_with(&self.state.configs, o).map(|c| retention::limits(&c))
+            };
+            if let (Ok(old), Ok(new)) = (limits(&t.configs), limits(&overrides))
+                && clean::keeps_longer(old, new)
+            {
+                clean::settle_retention(self, &[name.to_string()])?;
+            }
+        }
         self.update(|state| {
             let t = state
                 .topics

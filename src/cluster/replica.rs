@@ -101,6 +101,16 @@ pub fn replica_info(
     partition: u32,
     broker: i32,
 ) -> Result<ReplicaInfo, ClusterError> {
+    replica_info_and_reader(layout, topic, partition, broker).map(|(info, _)| info)
+}
+
+/// [`replica_info`] with the reader it used (`None` for a folder not made yet).
+fn replica_info_and_reader(
+    layout: &Layout,
+    topic: &str,
+    partition: u32,
+    broker: i32,
+) -> Result<(ReplicaInfo, Option<LogReader>), ClusterError> {
     let dir = layout.replica_dir(broker, topic, partition);
     if !dir.exists() {
         if folder_lost(layout, topic, partition, broker)? {
@@ -111,12 +121,15 @@ pub fn replica_info(
                 reason: format!("its folder {} is missing", dir.display()),
             });
         }
-        return Ok(ReplicaInfo {
-            broker,
-            log_start_offset: 0,
-            log_end_offset: 0,
-            size: 0,
-        });
+        return Ok((
+            ReplicaInfo {
+                broker,
+                log_start_offset: 0,
+                log_end_offset: 0,
+                size: 0,
+            },
+            None,
+        ));
     }
     let reader = LogReader::open(&dir)?;
     let lso = checkpoint_entry(
@@ -129,12 +142,16 @@ pub fn replica_info(
     .unwrap_or(0)
     .max(reader.first_offset());
     let leo = reader.log_end_offset()?;
-    Ok(ReplicaInfo {
-        broker,
-        log_start_offset: lso.min(leo),
-        log_end_offset: leo,
-        size: reader.size_bytes(),
-    })
+    let size = reader.size_bytes();
+    Ok((
+        ReplicaInfo {
+            broker,
+            log_start_offset: lso.min(leo),
+            log_end_offset: leo,
+            size,
+        },
+        Some(reader),
+    ))
 }
 
 /// A partition as consumers see it: the leader's log up to the high watermark.
@@ -159,29 +176,37 @@ pub struct PartitionView {
 }
 
 impl PartitionView {
-    /// Reads the partition's replicas now.
+    /// Reads the partition's replicas now. Each replica's log start is where the last
+    /// retention check left it ([`super::retention`]), deleted or not yet.
     pub fn read(cluster: &Cluster, topic: &str, partition: u32) -> Result<Self, ClusterError> {
         let p = cluster.partition(topic, partition)?;
         let layout = cluster.layout();
         let mut replicas = Vec::with_capacity(p.replicas.len());
+        let mut readers = Vec::with_capacity(p.replicas.len());
         for &b in &p.replicas {
-            match replica_info(layout, topic, partition, b) {
-                Ok(info) => replicas.push(info),
+            match replica_info_and_reader(layout, topic, partition, b) {
+                Ok((info, reader)) => {
+                    replicas.push(info);
+                    readers.push(reader);
+                }
                 // Only the leader's log must be readable: a damaged follower shows as
                 // unknown (-1) and counts for nothing until it is repaired.
-                Err(_) if b != p.leader => replicas.push(ReplicaInfo {
-                    broker: b,
-                    log_start_offset: -1,
-                    log_end_offset: -1,
-                    size: 0,
-                }),
+                Err(_) if b != p.leader => {
+                    replicas.push(ReplicaInfo {
+                        broker: b,
+                        log_start_offset: -1,
+                        log_end_offset: -1,
+                        size: 0,
+                    });
+                    readers.push(None);
+                }
                 Err(e) => return Err(e),
             }
         }
-        let leader = replicas.iter().find(|r| r.broker == p.leader).cloned();
-        let (lso, leo) = leader
-            .as_ref()
-            .map_or((0, 0), |l| (l.log_start_offset, l.log_end_offset));
+        let leo = replicas
+            .iter()
+            .find(|r| r.broker == p.leader)
+            .map_or(0, |l| l.log_end_offset);
         let hw = replicas
             .iter()
             .filter(|r| {
@@ -193,6 +218,25 @@ impl PartitionView {
             .min()
             .unwrap_or(leo)
             .min(leo);
+        let cfg = cluster.topic_config(topic)?;
+        let settings = cluster.settings();
+        for (r, reader) in replicas.iter_mut().zip(&readers) {
+            if let Some(reader) = reader
+                && r.log_end_offset >= 0
+            {
+                (r.log_start_offset, r.size) = super::retention::visible_log_start(
+                    reader,
+                    &cfg,
+                    &settings,
+                    (r.log_start_offset, r.log_end_offset, r.size),
+                    hw,
+                )?;
+            }
+        }
+        let lso = replicas
+            .iter()
+            .find(|r| r.broker == p.leader)
+            .map_or(0, |l| l.log_start_offset);
         Ok(PartitionView {
             topic: topic.to_string(),
             partition,

@@ -193,11 +193,6 @@ pub const CONFIG_KEYS: &[(&str, &str)] = &[
 const MAX_MESSAGE_BYTES_EXPECTED: &str =
     "an integer from 0 to 16777216 (16 MiB, the largest batch filka reads)";
 
-/// The configs that also take a cluster-wide default (`filka init --config`): Kafka's
-/// broker settings `replica.lag.time.max.ms` and `log.flush.interval.messages` (here under
-/// its topic name, `flush.messages`). A topic's own override beats the default.
-pub const CLUSTER_CONFIG_KEYS: &[&str] = &["flush.messages", "replica.lag.time.max.ms"];
-
 /// A config key or value refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ConfigError {
@@ -217,8 +212,9 @@ pub enum ConfigError {
     /// Not `KEY=VALUE`.
     #[error("expected KEY=VALUE, got {0:?}")]
     Syntax(String),
-    /// A topic config without a cluster-wide default.
-    #[error("{0:?} has no cluster-wide default (set it per topic); cluster-wide: {keys}", keys = CLUSTER_CONFIG_KEYS.join(", "))]
+    /// Not a cluster-wide setting (the message says which name is, if any): see
+    /// [`super::settings`].
+    #[error("{0}; cluster-wide settings: {keys}", keys = super::settings::SETTINGS.iter().map(|s| s.name).collect::<Vec<_>>().join(", "))]
     NotClusterWide(String),
 }
 
@@ -353,32 +349,27 @@ impl TopicConfig {
         Self::resolve_with(&BTreeMap::new(), overrides)
     }
 
-    /// Defaults, overlaid with the cluster-wide defaults `cluster`, overlaid with the
-    /// topic's `overrides`.
+    /// Defaults, overlaid with the topic defaults among the cluster-wide settings
+    /// `cluster` ([`super::settings`], e.g. `log.retention.ms` for `retention.ms`),
+    /// overlaid with the topic's `overrides`.
     pub fn resolve_with(
         cluster: &BTreeMap<String, String>,
         overrides: &BTreeMap<String, String>,
     ) -> Result<TopicConfig, ConfigError> {
         let mut c = TopicConfig::default();
-        for (k, v) in cluster.iter().chain(overrides) {
+        for (k, v) in super::settings::topic_defaults(cluster)
+            .iter()
+            .chain(overrides)
+        {
             c.set(k, v)?;
         }
         Ok(c)
     }
 
-    /// Checks cluster-wide defaults: only [`CLUSTER_CONFIG_KEYS`], with valid values.
+    /// Checks cluster-wide settings: names of [`super::settings::SETTINGS`], with valid
+    /// values.
     pub fn validate_cluster(configs: &BTreeMap<String, String>) -> Result<(), ConfigError> {
-        if let Some(k) = configs
-            .keys()
-            .find(|k| !CLUSTER_CONFIG_KEYS.contains(&k.as_str()))
-        {
-            // A key filka does not know at all says so, with every known key.
-            if TopicConfig::default().value(k).is_none() {
-                return Err(ConfigError::UnknownKey(k.clone()));
-            }
-            return Err(ConfigError::NotClusterWide(k.clone()));
-        }
-        Self::resolve(configs).map(|_| ())
+        super::settings::validate_all(configs)
     }
 
     /// The settings the log layer needs.
@@ -572,14 +563,17 @@ mod tests {
             (30_000, None)
         );
         assert_eq!(TopicConfig::validate_cluster(&cluster), Ok(()));
-        assert_eq!(
+        assert!(matches!(
             TopicConfig::validate_cluster(&map(&[("retention.ms", "1")])),
-            Err(ConfigError::NotClusterWide("retention.ms".into()))
-        );
+            Err(ConfigError::NotClusterWide(_))
+        ));
         assert!(matches!(
             TopicConfig::validate_cluster(&map(&[("nope", "1")])),
-            Err(ConfigError::UnknownKey(_))
+            Err(ConfigError::NotClusterWide(_))
         ));
+        let c = TopicConfig::resolve_with(&map(&[("log.retention.ms", "5")]), &BTreeMap::new())
+            .unwrap();
+        assert_eq!(c.retention_ms, 5);
         assert!(matches!(
             TopicConfig::validate_cluster(&map(&[("flush.messages", "0")])),
             Err(ConfigError::BadValue { .. })

@@ -1369,20 +1369,60 @@ impl PartitionWriter {
         self.locked_retrying(Self::checkpoint_locked)
     }
 
+    /// The cleaner's work on every replica written (leader and online followers), under
+    /// the partition lock, after a replication pass: retention, removal of `.deleted` files
+    /// past their delay, and compaction where the policy asks (see
+    /// [`super::clean::clean_replica`]); then where each replica's checkpoints stand.
+    pub fn clean(
+        &mut self,
+        now: i64,
+    ) -> Result<(Vec<super::clean::ReplicaCleaned>, Vec<CheckpointUpdate>), ClusterError> {
+        let mut cleaned = Vec::new();
+        let out = self.locked_retrying(|w, record| {
+            cleaned.clear();
+            w.checkpoint_pass(record, now, Some(&mut cleaned))
+        })?;
+        Ok((cleaned, out))
+    }
+
     /// [`PartitionWriter::checkpoint`] with the lock held.
     fn checkpoint_locked(
         &mut self,
         record: &mut LockRecord,
     ) -> Result<Vec<CheckpointUpdate>, ClusterError> {
+        self.checkpoint_pass(record, now_ms(), None)
+    }
+
+    /// A replication pass, then per replica: retention at the last retention check (what
+    /// readers already see, [`super::retention`]) and removal of `.deleted` files past
+    /// their delay; with `cleaned`, the whole of `filka clean`'s work, reported there.
+    fn checkpoint_pass(
+        &mut self,
+        record: &mut LockRecord,
+        now: i64,
+        mut cleaned: Option<&mut Vec<super::clean::ReplicaCleaned>>,
+    ) -> Result<Vec<CheckpointUpdate>, ClusterError> {
         let hw = self.replicate(record, None)?;
-        let now = now_ms();
+        let settings = self.cluster.settings();
         let mut out = Vec::new();
         let (topic, partition) = (self.topic.clone(), self.partition);
         for r in &mut self.replicas {
             // Retention removes files: one that cannot be removed is the replica's failure.
-            r.log
-                .apply_retention(now, hw)
-                .map_err(|e| damage_of(&topic, partition, r.broker, e))?;
+            let step = match cleaned.as_deref_mut() {
+                Some(list) => {
+                    let c = super::clean::clean_replica(
+                        &mut r.log,
+                        &self.cfg,
+                        &settings,
+                        (&topic, partition, r.broker),
+                        hw,
+                        now,
+                    );
+                    c.map(|c| list.push(c))
+                }
+                None => super::clean::retention_pass(&mut r.log, &settings, hw, now).map(|_| ()),
+            };
+            step.map_err(|e| damage_of(&topic, partition, r.broker, e))?;
             // Every producing process has its own producer id: forget those silent for
             // producer.id.expiration.ms (a day), as Kafka does, or the state (and each
             // snapshot) grows with every run; and settle transactions below the HW.

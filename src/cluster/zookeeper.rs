@@ -529,7 +529,8 @@ pub const BROKER_ONLY_CONFIGS: &[&str] = &["replica.lag.time.max.ms"];
 /// Kafka's metadata log holds them); `None` for [`BROKER_ONLY_CONFIGS`], which are not
 /// dynamic.
 fn dynamic_broker_config(key: &str) -> Option<&str> {
-    if BROKER_ONLY_CONFIGS.contains(&key) {
+    // log.retention.check.interval.ms is read by Kafka's LogManager at startup only.
+    if BROKER_ONLY_CONFIGS.contains(&key) || key == super::settings::RETENTION_CHECK_INTERVAL {
         return None;
     }
     Some(match key {

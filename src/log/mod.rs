@@ -20,6 +20,7 @@ pub mod names;
 pub mod partition;
 pub mod producer_state;
 pub mod reader;
+pub mod retention;
 pub mod segment;
 pub mod stream;
 pub mod txn_index;

@@ -101,7 +101,8 @@ pub struct PartitionLog {
 }
 
 /// Base offsets of the `.log` files in `dir`, sorted. Removes leftovers Kafka would remove
-/// at startup: `.deleted` files and index files whose `.log` is gone. Every reader and
+/// at startup: index files whose `.log` is gone (`.deleted` files stay for
+/// `log.segment.delete.delay.ms`, see [`remove_deleted_files`]). Every reader and
 /// writer of a log lists it first, so this is where a replica that holds a symbolic link
 /// (the folder, its broker folder, or any entry in it) is refused with
 /// [`LogError::Symlink`].
@@ -140,7 +141,7 @@ pub fn list_segments(dir: &Path, clean: bool) -> Result<Vec<i64>, LogError> {
                     .and_then(|n| n.to_str())
                     .and_then(names::parse_segment_name)
                     .is_some_and(|(b, _)| logs.binary_search(&b).is_err());
-            if deleted || orphan {
+            if !deleted && orphan {
                 io::remove_file(&path).map_err(io_err(&path, "remove"))?;
             }
         }
@@ -525,8 +526,13 @@ impl PartitionLog {
     }
 
     /// Kafka's retention (kafka-format.md §5): deletes the oldest segments by
-    /// `retention.ms` and `retention.bytes`, and those wholly below the log start offset,
-    /// never past the high watermark; advances the log start offset.
+    /// `retention.ms` (measured at `now_ms`, the retention check's time) and
+    /// `retention.bytes`, and those wholly below the log start offset, never past the high
+    /// watermark; advances the log start offset. As Kafka does, a deleted segment's files
+    /// are renamed to `<name>.deleted` (readers no longer list them; one that has the file
+    /// open reads on), and removed by [`remove_deleted_files`] after
+    /// `log.segment.delete.delay.ms`. [`super::retention::start_after_retention`] is the
+    /// same rule for readers: keep them in step.
     pub fn apply_retention(
         &mut self,
         now_ms: i64,
@@ -579,7 +585,7 @@ impl PartitionLog {
             self.roll(self.log_end_offset())?;
         }
         for (i, &base) in bases.iter().enumerate().take(delete) {
-            delete_segment_files(&self.dir, base)?;
+            mark_segment_deleted(&self.dir, base)?;
             report.deleted_segments.push(base);
             report.bytes += sizes[i];
         }
@@ -1028,6 +1034,86 @@ fn describe_stop(seg: &Segment, stop: &ScanStop) -> String {
         seg.next_offset() - 1,
         seg.size()
     )
+}
+
+/// The files of a segment that retention marks deleted.
+const SEGMENT_SUFFIXES: [&str; 4] = [
+    LOG_SUFFIX,
+    names::INDEX_SUFFIX,
+    names::TIME_INDEX_SUFFIX,
+    names::TXN_INDEX_SUFFIX,
+];
+
+/// Renames a segment's files to `<name>.deleted`, as Kafka's `deleteSegmentFiles` does
+/// before its delayed removal, and sets their modification time to now: the delay counts
+/// from here ([`remove_deleted_files`]).
+pub fn mark_segment_deleted(dir: &Path, base: i64) -> Result<(), LogError> {
+    for suffix in SEGMENT_SUFFIXES {
+        let p = names::segment_path(dir, base, suffix);
+        let mut to = p.clone().into_os_string();
+        to.push(names::DELETED_SUFFIX);
+        let to = PathBuf::from(to);
+        match io::rename(&p, &to) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(io_err(&p, "rename")(e)),
+        }
+        // Best effort: a file whose time cannot be set goes a little early, never late.
+        if let Ok(f) = std::fs::OpenOptions::new().write(true).open(&to) {
+            let _ = f.set_modified(std::time::SystemTime::now());
+        }
+    }
+    Ok(())
+}
+
+/// What [`remove_deleted_files`] removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RemovedFiles {
+    /// Files removed.
+    pub files: u64,
+    /// Their bytes.
+    pub bytes: u64,
+}
+
+/// Removes the `.deleted` files in `dir` marked at least `delay_ms` before `now_ms` (Kafka's
+/// `log.segment.delete.delay.ms` / `file.delete.delay.ms`), the delayed half of a segment
+/// deletion. Younger ones stay for a later pass.
+pub fn remove_deleted_files(
+    dir: &Path,
+    now_ms: i64,
+    delay_ms: i64,
+) -> Result<RemovedFiles, LogError> {
+    let mut out = RemovedFiles::default();
+    let rd = match std::fs::read_dir(dir) {
+        Ok(rd) => rd,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
+        Err(e) => return Err(io_err(dir, "list")(e)),
+    };
+    for entry in rd {
+        let entry = entry.map_err(io_err(dir, "list"))?;
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if !name.ends_with(names::DELETED_SUFFIX) || names::parse_segment_name(name).is_none() {
+            continue;
+        }
+        let Ok(meta) = entry.metadata() else { continue };
+        if !meta.is_file() {
+            continue;
+        }
+        let marked = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_millis() as i64);
+        if now_ms.saturating_sub(marked) < delay_ms {
+            continue;
+        }
+        let path = entry.path();
+        io::remove_file(&path).map_err(io_err(&path, "remove"))?;
+        out.files += 1;
+        out.bytes += meta.len();
+    }
+    Ok(out)
 }
 
 /// Removes a segment's files (`.log`, indexes, `.txnindex`).

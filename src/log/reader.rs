@@ -77,7 +77,13 @@ fn entry_holds(file: &File, len: u64, e: OffsetEntry) -> bool {
 /// `target`, or for its last batch when `target` is `None`: the position of the latest
 /// offset-index entry at or below the target that checks out against the `.log`
 /// ([`entry_holds`]), else 0 (a scan of the whole segment is slow but never wrong).
-fn indexed_start(dir: &Path, base: i64, file: &File, len: u64, target: Option<i64>) -> u64 {
+pub(super) fn indexed_start(
+    dir: &Path,
+    base: i64,
+    file: &File,
+    len: u64,
+    target: Option<i64>,
+) -> u64 {
     // The log end is asked for on every poll: try the last entry alone first (8 bytes
     // read) before loading the whole index.
     if target.is_none()

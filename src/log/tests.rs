@@ -684,3 +684,41 @@ fn recovery_rewrites_the_index_before_cutting_the_log() {
         }
     }
 }
+
+/// Readers work out where retention leaves the log start (log::retention) by the same rule
+/// the writer deletes by: at every check time, for time and size limits, the two agree.
+#[test]
+fn readers_retention_start_matches_what_the_writer_deletes() {
+    use super::retention::{RetentionLimits, start_after_retention};
+    for (ms, bytes) in [(60_000, -1), (-1, 3000), (60_000, 5000), (-1, -1)] {
+        for (check, cut) in [0, 30_000, 70_000, 200_000, 3_600_000]
+            .into_iter()
+            .flat_map(|c| [(TS0 + c, 0), (TS0 + c, 3)])
+        {
+            let dir = tempfile::tempdir().unwrap();
+            let cfg = LogConfig {
+                segment_bytes: 1024,
+                retention_bytes: bytes,
+                retention_ms: ms,
+                ..LogConfig::default()
+            };
+            let (mut log, _) = open(dir.path(), cfg, 0);
+            for i in 0..30 {
+                log.append(&mut batch(3, 0, TS0 + i * 5_000), 0, TS0)
+                    .unwrap();
+            }
+            let hw = log.log_end_offset() - cut;
+            let reader = LogReader::open(dir.path()).unwrap();
+            let limits = RetentionLimits { ms, bytes };
+            let seen =
+                start_after_retention(&reader, limits, check, 0, log.log_end_offset(), hw).unwrap();
+            log.apply_retention(check, hw).unwrap();
+            assert_eq!(
+                seen,
+                log.log_start_offset(),
+                "ms {ms} bytes {bytes} at {check}"
+            );
+            assert!(seen <= hw);
+        }
+    }
+}

@@ -2,6 +2,7 @@
 //! command, plus checks of our bytes against an independent Kafka implementation.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod clean;
 mod cli_basics;
 mod completion;
 mod consume;
