@@ -16,6 +16,7 @@
 //! 4. an arm `Command::Foo(args) => foo::run(args, &cli.global)` in [`run`];
 //! 5. `UPDATE_GENERATED=1 cargo test generated` to regenerate man/ and completions/.
 
+pub mod broker;
 pub mod complete;
 mod complete_sources;
 pub mod completions;
@@ -36,6 +37,7 @@ pub mod produce;
 mod produce_input;
 mod produce_report;
 mod produce_sink;
+pub mod reassign;
 pub mod schema;
 pub mod schema_store;
 mod shutdown;
@@ -171,6 +173,7 @@ pub enum OutputFormat {
 pub enum Command {
     Init(init::Args),
     Topic(topic::Args),
+    Broker(broker::Args),
     Produce(produce::Args),
     Consume(consume::Args),
     Group(group::Args),
@@ -190,6 +193,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Command::Init(args) => init::run(args, &cli.global),
         Command::Topic(args) => topic::run(args, &cli.global),
+        Command::Broker(args) => broker::run(args, &cli.global),
         Command::Produce(args) => produce::run(args, &cli.global),
         Command::Consume(args) => consume::run(args, &cli.global),
         Command::Group(args) => group::run(args, &cli.global),

@@ -37,7 +37,7 @@ use super::kraft::load::Stamp;
 use super::metadata::PartitionState;
 use super::replica::ensure_replica_dir;
 use super::topic::TopicConfig;
-use super::{Cluster, ClusterError, Layout, controller, epochs, io_err, now_ms};
+use super::{Cluster, ClusterError, Layout, epochs, io_err, now_ms};
 
 /// How many replicas must have a batch before it is acknowledged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -205,9 +205,11 @@ impl Replica {
         leader_leo: i64,
         fresh: Option<&[u8]>,
         reader: &mut Option<LogReader>,
+        budget: Option<u64>,
     ) -> Result<Vec<ReplicaEvent>, FetchError> {
         use FetchError::{Follower, Leader};
         let from = self.leo();
+        let mut copied: u64 = 0;
         // Fast path: the follower lacks exactly the batch just appended.
         let fresh_fits = fresh.and_then(|b| {
             crate::record::BatchPrefix::read(b)
@@ -254,6 +256,11 @@ impl Replica {
                 }
                 self.note_epoch(h.partition_leader_epoch, h.base_offset)
                     .map_err(Follower)?;
+                // A reassignment's throttle: this pass copies no more than its budget.
+                copied += batch.bytes().len() as u64;
+                if budget.is_some_and(|b| copied >= b) {
+                    break 'fetch;
+                }
             }
             break;
         }
@@ -444,6 +451,9 @@ pub struct PartitionWriter {
     delivery_timeout: Duration,
     /// Called once each time an append starts waiting for a leader.
     on_offline: Option<fn(&ClusterError)>,
+    /// Bytes a replication pass copies at most to each replica a reassignment adds (its
+    /// throttle, see [`super::reassign`]); `None`: no limit.
+    copy_budget: Option<u64>,
 }
 
 impl PartitionWriter {
@@ -472,7 +482,14 @@ impl PartitionWriter {
             events: Vec::new(),
             delivery_timeout: Duration::ZERO,
             on_offline: None,
+            copy_budget: None,
         })
+    }
+
+    /// Limits what each replication pass copies to the replicas a reassignment adds
+    /// (`topic reassign --throttle`); `None`: no limit.
+    pub fn set_copy_budget(&mut self, bytes: Option<u64>) {
+        self.copy_budget = bytes;
     }
 
     /// How long [`PartitionWriter::append`] waits for a leader when the partition is
@@ -911,6 +928,8 @@ impl PartitionWriter {
         let now = now_ms();
         // The brokers only: the whole image of a large cluster is tens of megabytes.
         let brokers = self.cluster.state().brokers.clone();
+        let adding = self.state()?.adding_replicas.clone();
+        let budget = self.copy_budget;
         // No open replica means no leader to copy from (open_replicas always opens it).
         let (topic, partition) = (&self.topic, self.partition);
         let (leader, followers) =
@@ -929,7 +948,8 @@ impl PartitionWriter {
         for f in followers.iter_mut() {
             let paused = brokers.get(&f.broker).is_some_and(|b| b.paused);
             if !paused && f.leo() < leader_leo {
-                match f.fetch_from(&leader_dir, leader_leo, fresh, &mut reader) {
+                let budget = budget.filter(|_| adding.contains(&f.broker));
+                match f.fetch_from(&leader_dir, leader_leo, fresh, &mut reader, budget) {
                     Ok(events) => self.events.extend(events),
                     // The leader's log is damaged: the leader goes offline, not the
                     // follower that noticed.
@@ -1039,16 +1059,23 @@ impl PartitionWriter {
                 {
                     return Ok((Vec::new(), false));
                 }
+                // A reassignment completes with the ISR change that puts its last adding
+                // replica in the ISR.
                 Ok((
-                    vec![controller::isr_change(&topic, &expect, new_isr, why)],
+                    vec![super::reassign::isr_change(
+                        s, &topic, &expect, new_isr, why,
+                    )],
                     true,
                 ))
             })?;
             self.stamp = Some(self.cluster.metadata_stamp());
             if applied {
+                // The ISR committed: a reassignment that completed with it drops the
+                // removed replicas from it too.
+                let after = self.state().map_or(isr.clone(), |s| s.isr.clone());
                 self.events.push(ReplicaEvent::Isr {
                     before: p.isr.clone(),
-                    after: isr.clone(),
+                    after,
                     reason,
                 });
             }

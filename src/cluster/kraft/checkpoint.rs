@@ -103,6 +103,8 @@ pub fn image_records(
                     leader_epoch: p.leader_epoch,
                     partition_epoch: p.partition_epoch,
                     directories,
+                    adding_replicas: p.adding_replicas.clone(),
+                    removing_replicas: p.removing_replicas.clone(),
                     ..Default::default()
                 }
                 .into(),

@@ -36,6 +36,8 @@ fn partition(p: u32, replicas: &[i32]) -> PartitionState {
         leader_epoch: 0,
         partition_epoch: 0,
         offline_replicas: Vec::new(),
+        adding_replicas: Vec::new(),
+        removing_replicas: Vec::new(),
     }
 }
 
