@@ -565,9 +565,9 @@ pub fn drive(
             // The writer's pass copies to the adding replicas and expands the ISR (which
             // completes the move, see `isr_change`).
             let mut w = PartitionWriter::new(cluster, topic, *partition)?;
-            if let Some(rate) = throttle {
-                w.set_copy_budget(Some(rate.max(1)));
-            }
+            // A pass copies at most a second's worth of the throttle, or 64 MiB (the lock
+            // is held meanwhile: producers of the partition wait that long).
+            w.set_copy_budget(Some(throttle.unwrap_or(64 << 20).max(1)));
             w.sync()?;
             let _ = w.finish();
             cluster.reload()?;

@@ -50,6 +50,11 @@ pub enum Acks {
     All,
 }
 
+/// Bytes one replication pass copies at most to a replica a reassignment adds, unless its
+/// writer says otherwise ([`PartitionWriter::set_copy_budget`]): Kafka's default
+/// `replica.fetch.max.bytes`.
+pub const ADDING_FETCH_MAX_BYTES: u64 = 1024 * 1024;
+
 /// The record kept in a partition's lock file.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 struct LockRecord {
@@ -452,7 +457,7 @@ pub struct PartitionWriter {
     /// Called once each time an append starts waiting for a leader.
     on_offline: Option<fn(&ClusterError)>,
     /// Bytes a replication pass copies at most to each replica a reassignment adds (its
-    /// throttle, see [`super::reassign`]); `None`: no limit.
+    /// throttle, see [`super::reassign`]); `None`: [`ADDING_FETCH_MAX_BYTES`].
     copy_budget: Option<u64>,
 }
 
@@ -487,7 +492,7 @@ impl PartitionWriter {
     }
 
     /// Limits what each replication pass copies to the replicas a reassignment adds
-    /// (`topic reassign --throttle`); `None`: no limit.
+    /// (`topic reassign --throttle`); `None`: [`ADDING_FETCH_MAX_BYTES`].
     pub fn set_copy_budget(&mut self, bytes: Option<u64>) {
         self.copy_budget = bytes;
     }
@@ -948,7 +953,13 @@ impl PartitionWriter {
         for f in followers.iter_mut() {
             let paused = brokers.get(&f.broker).is_some_and(|b| b.paused);
             if !paused && f.leo() < leader_leo {
-                let budget = budget.filter(|_| adding.contains(&f.broker));
+                // A replica a reassignment adds may lack the whole log: one pass copies
+                // a bounded part of it, as a Kafka follower fetches at most
+                // replica.fetch.max.bytes at a time, so an append never waits for a
+                // whole partition to be copied.
+                let budget = adding
+                    .contains(&f.broker)
+                    .then(|| budget.unwrap_or(ADDING_FETCH_MAX_BYTES));
                 match f.fetch_from(&leader_dir, leader_leo, fresh, &mut reader, budget) {
                     Ok(events) => self.events.extend(events),
                     // The leader's log is damaged: the leader goes offline, not the
