@@ -319,6 +319,7 @@ mod tests {
             (ExitCode::Incompatible, 12),
             (ExitCode::NotAcknowledged, 13),
             (ExitCode::NoQuorum, 14),
+            (ExitCode::InProgress, 15),
         ];
         assert_eq!(ExitCode::ALL.len(), expected.len());
         for (code, n) in expected {

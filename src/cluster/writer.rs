@@ -235,6 +235,27 @@ impl Replica {
             None => reader.insert(LogReader::open(leader_dir).map_err(|e| Leader(e.into()))?),
         };
         let mut events = Vec::new();
+        // A follower whose log ends below the leader's first offset (a new replica of a
+        // reassignment, or one down while retention deleted what it lacks) cannot fetch
+        // from where it ends: as a Kafka follower told OFFSET_OUT_OF_RANGE, it empties its
+        // log and starts it at the leader's log start.
+        let start = r.first_offset();
+        if self.leo() < start {
+            let (old_start, old_end) = (self.log.log_start_offset(), self.leo());
+            self.log
+                .truncate_fully_and_start_at(start)
+                .map_err(|e| Follower(e.into()))?;
+            self.epochs.clear();
+            checkpoint::write_epochs(&self.epochs_path, &self.epochs)
+                .map_err(|e| Follower(e.into()))?;
+            if old_end > old_start {
+                events.push(ReplicaEvent::Truncated {
+                    broker: self.broker,
+                    from: old_start,
+                    to: old_end,
+                });
+            }
+        }
         'fetch: loop {
             let mut cursor = r.cursor(self.leo()).map_err(|e| Leader(e.into()))?;
             while let Some(batch) = cursor

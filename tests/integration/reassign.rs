@@ -569,3 +569,54 @@ fn a_move_killed_again_and_again_loses_nothing_while_clients_run() {
     }
     assert_replicas_identical(&t, "moving");
 }
+
+/// Broke: a new replica (log end 0) of a partition whose leader's log starts later
+/// (retention deleted its first segments) was refused every batch ("replicated batch starts
+/// at offset 24956 but the log ends at 0"), so the move never completed. It now starts its
+/// log at the leader's log start, as a Kafka follower told OFFSET_OUT_OF_RANGE does.
+#[test]
+fn a_new_replica_starts_at_the_leaders_log_start_after_retention() {
+    let t = TestCluster::new();
+    t.run(["init"]).success();
+    t.run([
+        "topic",
+        "create",
+        "r",
+        "-p",
+        "1",
+        "-c",
+        "segment.bytes=20000",
+        "-c",
+        "retention.bytes=50000",
+    ])
+    .success();
+    let input: String = (0..30_000).map(|i| format!("{i}\n")).collect();
+    t.produce("r", input, &[]).success();
+    let start = replicas(&t, "r")[0].2["log_start_offset"].as_i64().unwrap();
+    assert!(start > 0, "retention deleted nothing");
+    t.run(["broker", "add"]).success();
+    let plan = write(
+        &t,
+        "plan.json",
+        r#"{"version":1,"partitions":[{"topic":"r","partition":0,"replicas":[104,102,103]}]}"#,
+    );
+    t.run([
+        "topic",
+        "reassign",
+        "--execute",
+        "--reassignment-json-file",
+        &plan,
+    ])
+    .success();
+    let p = &replicas(&t, "r")[0];
+    assert_eq!(p.1, vec![104, 102, 103]);
+    assert_eq!(p.2["leader"], 104);
+    assert_eq!(p.2["log_start_offset"], start);
+    assert_replicas_identical(&t, "r");
+    let got = t.values("r");
+    assert_eq!(
+        got.first().map(String::as_str),
+        Some(start.to_string().as_str())
+    );
+    assert_eq!(got.len() as i64, 30_000 - start);
+}
