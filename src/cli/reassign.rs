@@ -48,7 +48,11 @@ use crate::output::Printer;
 /// meanwhile.
 ///
 /// Unlike Kafka's tool, --execute waits until the moves are complete (printing progress on
-/// a terminal) and then elects preferred leaders; --no-wait returns once they are started.
+/// a terminal), deletes the removed replicas' folders and then elects preferred leaders;
+/// --no-wait returns once they are started. --verify also carries the moves on before it
+/// reports (and deletes the folders of replicas a move completed by another process
+/// dropped). Both exit 15 when a move cannot complete now (an adding replica's broker is
+/// down or paused, the partition has no leader): it stays started.
 #[derive(Debug, clap::Args)]
 #[command(
     group(ArgGroup::new("mode").required(true).args(["generate", "execute", "verify", "cancel"])),
@@ -98,9 +102,10 @@ pub struct Args {
     #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
     pub reassignment_json_file: Option<PathBuf>,
 
-    /// With --execute or --verify: copy to the new replicas at most this many bytes per
-    /// second (Kafka's inter-broker throttle). It limits the copying this command does; a
-    /// process writing a moving partition meanwhile copies what it replicates unthrottled.
+    /// With --execute or --verify: copy to the new replicas at most about this many bytes
+    /// per second (Kafka's inter-broker throttle). It limits the copying this command does;
+    /// a process writing a moving partition meanwhile copies at most 1 MiB to each new
+    /// replica per write (Kafka's replica.fetch.max.bytes), unthrottled.
     #[arg(long, value_name = "BYTES/S", value_parser = clap::value_parser!(u64).range(1..))]
     pub throttle: Option<u64>,
 
