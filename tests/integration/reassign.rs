@@ -620,3 +620,52 @@ fn a_new_replica_starts_at_the_leaders_log_start_after_retention() {
     );
     assert_eq!(got.len() as i64, 30_000 - start);
 }
+
+/// `--throttle` limits the rate the mover copies at (Kafka's inter-broker throttle): about
+/// 3 MB at 1 MB/s takes some 3 seconds, where the same move unthrottled takes a fraction.
+#[test]
+fn the_throttle_limits_the_copy_rate() {
+    let t = TestCluster::new();
+    t.run(["init"]).success();
+    t.run(["topic", "create", "big", "-p", "1", "-r", "1"])
+        .success();
+    let input: String = (0..30_000)
+        .map(|i| format!("{i}-{}\n", "y".repeat(90)))
+        .collect();
+    t.produce("big", input, &[]).success();
+    let size = replicas(&t, "big")[0].2["size"].as_u64().unwrap();
+    assert!(size > 2_500_000, "{size} bytes");
+    let plan = write(
+        &t,
+        "plan.json",
+        r#"{"version":1,"partitions":[{"topic":"big","partition":0,"replicas":[102]}]}"#,
+    );
+    let start = Instant::now();
+    let out = stdout_text(
+        &t.run([
+            "topic",
+            "reassign",
+            "--execute",
+            "--reassignment-json-file",
+            &plan,
+            "--throttle",
+            "1000000",
+        ])
+        .success(),
+    );
+    let took = start.elapsed();
+    assert!(
+        out.contains("The inter-broker throttle limit was set to 1000000 B/s"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Reassignment of partition big-0 is completed."),
+        "{out}"
+    );
+    assert!(
+        took >= Duration::from_millis(size * 1000 / 1_000_000 - 1200),
+        "{size} bytes at 1 MB/s in {took:?}"
+    );
+    assert_eq!(replicas(&t, "big")[0].1, vec![102]);
+    assert_eq!(t.values("big").len(), 30_000);
+}
