@@ -67,7 +67,9 @@ pub fn add_broker(cluster: &mut Cluster, id: Option<i32>) -> Result<i32, Cluster
     }
     let layout = cluster.layout().clone();
     let dir = layout.broker_dir(id);
-    if dir.exists() {
+    // A folder an `add` killed before its registration left (only the files it writes) is
+    // made again; any other is someone's data.
+    if dir.exists() && !half_made(&dir) {
         return Err(ClusterError::Invalid(format!(
             "{} already exists: remove it, or choose another id with --id",
             dir.display()
@@ -100,6 +102,44 @@ pub fn add_broker(cluster: &mut Cluster, id: Option<i32>) -> Result<i32, Cluster
     Ok(id)
 }
 
+/// The files `add_broker` writes before it registers the broker (and their temp files).
+const ADDED_FILES: [&str; 4] = [
+    layout::META_PROPERTIES,
+    log::names::RECOVERY_POINT_CHECKPOINT,
+    log::names::REPLICATION_OFFSET_CHECKPOINT,
+    log::names::LOG_START_OFFSET_CHECKPOINT,
+];
+
+/// A broker folder holding nothing but what `add_broker` writes: one a killed `broker add`
+/// or `broker remove` left.
+fn half_made(dir: &std::path::Path) -> bool {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return false;
+    };
+    entries.flatten().all(|e| {
+        let name = e.file_name().to_string_lossy().to_string();
+        e.file_type().is_ok_and(|t| t.is_file())
+            && ADDED_FILES
+                .iter()
+                .any(|f| name == *f || name.starts_with(&format!("{f}.")))
+    })
+}
+
+/// Whether `dir/meta.properties` names node `id` of the cluster `cluster_id`.
+fn names_node(dir: &std::path::Path, cluster_id: &str, id: i32) -> bool {
+    let Ok(text) = std::fs::read_to_string(dir.join(layout::META_PROPERTIES)) else {
+        return false;
+    };
+    let value = |key: &str| {
+        text.lines().find_map(|l| {
+            let (k, v) = l.split_once('=')?;
+            (k.trim() == key).then(|| v.trim().to_string())
+        })
+    };
+    value("cluster.id").as_deref() == Some(cluster_id)
+        && value("node.id").as_deref() == Some(id.to_string().as_str())
+}
+
 /// Removes broker `id`: refused while any partition has a replica on it (naming them) or
 /// it is a voter of the controller quorum. Unregisters it, then deletes its folder.
 pub fn remove_broker(cluster: &mut Cluster, id: i32) -> Result<(), ClusterError> {
@@ -116,7 +156,17 @@ pub fn remove_broker(cluster: &mut Cluster, id: i32) -> Result<(), ClusterError>
                 .join(", ")
         )));
     }
+    let layout = cluster.layout().clone();
+    let dir = layout.broker_dir(id);
     cluster.update(|s| {
+        if !s.brokers.contains_key(&id)
+            && replicas_on(s, id).is_empty()
+            && names_node(&dir, &s.cluster_id, id)
+        {
+            // Unregistered by a `broker remove` killed before it deleted the folder (or
+            // made by a `broker add` killed before it registered): this one finishes it.
+            return Ok((Vec::new(), ()));
+        }
         if !s.brokers.contains_key(&id) {
             return Err(ClusterError::Invalid(format!(
                 "no broker {id} in this cluster (brokers: {:?})",
@@ -145,7 +195,6 @@ pub fn remove_broker(cluster: &mut Cluster, id: i32) -> Result<(), ClusterError>
         }
         Ok((vec![MetadataRecord::UnregisterBroker { id }], ()))
     })?;
-    let layout = cluster.layout().clone();
     // Its simulated state goes with it.
     {
         let _controller = FileLock::exclusive(&layout.controller_lock())?;
@@ -154,7 +203,6 @@ pub fn remove_broker(cluster: &mut Cluster, id: i32) -> Result<(), ClusterError>
             sim.write(layout.root())?;
         }
     }
-    let dir = layout.broker_dir(id);
     let removed = {
         let _lock = FileLock::exclusive(&layout.broker_lock(id))?;
         log::io::remove_dir_all(&dir).map_err(io_err(&dir))

@@ -669,3 +669,41 @@ fn the_throttle_limits_the_copy_rate() {
     assert_eq!(replicas(&t, "big")[0].1, vec![102]);
     assert_eq!(t.values("big").len(), 30_000);
 }
+
+/// A `broker add` killed after it made the folder but before it registered the broker, and
+/// a `broker remove` killed after it unregistered the broker but before it deleted the
+/// folder, leave a folder the next `broker add` / `broker remove` finishes with; a folder of
+/// someone else's data is never taken or deleted.
+#[test]
+fn a_killed_add_or_remove_is_finished_by_the_next_one() {
+    let t = TestCluster::new();
+    t.run(["init"]).success();
+    let data = t.data();
+    let meta = std::fs::read_to_string(data.join("broker-103/meta.properties")).unwrap();
+    // What a killed add leaves: meta.properties and empty checkpoints, no registration.
+    std::fs::create_dir(data.join("broker-104")).unwrap();
+    std::fs::write(
+        data.join("broker-104/meta.properties"),
+        meta.replace("node.id=103", "node.id=104"),
+    )
+    .unwrap();
+    std::fs::write(
+        data.join("broker-104/recovery-point-offset-checkpoint"),
+        "0\n0\n",
+    )
+    .unwrap();
+    let out = stdout_text(&t.run(["broker", "add"]).success());
+    assert!(out.starts_with("Added broker 104 ("), "{out}");
+    // What a killed remove leaves: the folder of a broker no longer registered.
+    let kept = std::fs::read_to_string(data.join("broker-104/meta.properties")).unwrap();
+    t.run(["broker", "remove", "104"]).success();
+    std::fs::create_dir(data.join("broker-104")).unwrap();
+    std::fs::write(data.join("broker-104/meta.properties"), kept).unwrap();
+    t.run(["broker", "remove", "104"]).success();
+    assert!(!data.join("broker-104").exists());
+    // Someone else's folder: refused both ways, kept.
+    std::fs::create_dir_all(data.join("broker-105/mine")).unwrap();
+    t.run(["broker", "add", "--id", "105"]).code(2);
+    t.run(["broker", "remove", "105"]).code(2);
+    assert!(data.join("broker-105/mine").exists());
+}
