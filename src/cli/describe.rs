@@ -10,7 +10,8 @@
 //! - `describe topics [--internal]`: one row per partition of every topic (Topic, Partition,
 //!   Leader, Replicas, Isr, LogStartOffset, HighWatermark, LogEndOffset, Size);
 //! - `describe topic T` (also `topic describe T`): the same rows for one topic, after its id,
-//!   counts and configs (each key's effective value, and whether it is an override);
+//!   counts and configs (each key's effective value, and whether it is an override); with
+//!   Adding Replicas, Removing Replicas and Progress columns while a partition moves;
 //! - `describe partition T P`: one row per replica (Broker, State, Role, InSync,
 //!   LogStartOffset, LogEndOffset, Lag, Size, Dir) after the leader, epoch and high watermark;
 //! - `describe history [--topic T]`: the metadata log in order (Offset, Time, Type, Details);
@@ -152,8 +153,11 @@ pub struct TopicsArgs {
 /// One topic: a row per partition, then every config with its value and source.
 ///
 /// The header line gives the topic id, partition count, replication factor and config
-/// overrides, as kafka-topics.sh --describe does. The config table lists every key filka
-/// knows with its effective value, and whether it is an override or the default.
+/// overrides, as kafka-topics.sh --describe does. While a reassignment moves a partition
+/// (`filka topic reassign`), the partition table has Kafka's Adding Replicas and Removing
+/// Replicas columns and a Progress column (each adding replica's share of the leader's
+/// bytes). The config table lists every key filka knows with its effective value, and
+/// whether it is an override or the default.
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = "\
 Examples:

@@ -707,3 +707,54 @@ fn a_killed_add_or_remove_is_finished_by_the_next_one() {
     t.run(["broker", "remove", "105"]).code(2);
     assert!(data.join("broker-105/mine").exists());
 }
+
+/// As Kafka's tool: a new plan while another move runs is refused unless --additional; the
+/// same plan again (after a kill, say) carries its move on.
+#[test]
+fn another_plan_while_a_move_runs_needs_additional() {
+    let t = TestCluster::new();
+    t.run(["init"]).success();
+    t.run(["topic", "create", "a", "-p", "2"]).success();
+    t.run(["broker", "add"]).success();
+    t.run(["simulate-failure", "broker-down", "104"]).success();
+    let first = write(
+        &t,
+        "first.json",
+        r#"{"version":1,"partitions":[{"topic":"a","partition":0,"replicas":[104,102,103]}]}"#,
+    );
+    let second = write(
+        &t,
+        "second.json",
+        r#"{"version":1,"partitions":[{"topic":"a","partition":1,"replicas":[101,102]}]}"#,
+    );
+    let run = |plan: &str, extra: &[&str]| {
+        let mut args = vec![
+            "topic",
+            "reassign",
+            "--execute",
+            "--reassignment-json-file",
+            plan,
+        ];
+        args.extend_from_slice(extra);
+        t.run(args)
+    };
+    run(&first, &["--no-wait"]).success();
+    let e = run(&second, &[]).code(2);
+    let err = String::from_utf8_lossy(&e.get_output().stderr).to_string();
+    assert!(
+        err.contains("Cannot execute because there is an existing partition assignment."),
+        "{err}"
+    );
+    // The same plan again goes on (104 is still down: exit 15, still started).
+    run(&first, &[]).code(15);
+    let out = stdout_text(&run(&second, &["--additional"]).success());
+    assert!(
+        out.contains("Reassignment of partition a-1 is completed."),
+        "{out}"
+    );
+    assert_eq!(replicas(&t, "a")[1].1, vec![101, 102]);
+    assert_eq!(
+        replicas(&t, "a")[0].2["adding_replicas"],
+        serde_json::json!([104])
+    );
+}
