@@ -396,6 +396,15 @@ pub fn start(
     targets: &[Target],
     additional: bool,
 ) -> Result<Started, ClusterError> {
+    validate(cluster.state(), targets)?;
+    let parts: Vec<(String, u32)> = targets
+        .iter()
+        .map(|t| (t.topic.clone(), t.partition))
+        .collect();
+    // A start may change a leader (a leader removed by a move that only removes): made
+    // holding the partitions' locks, as every leader change is, so no writer appends for a
+    // leader that is gone.
+    let _locks = lock_all(cluster, &parts)?;
     cluster.update(|state| {
         validate(state, targets)?;
         let mut out = Started::default();
@@ -443,6 +452,7 @@ pub fn cancel(
     cluster: &mut Cluster,
     parts: &[(String, u32)],
 ) -> Result<Vec<(String, u32)>, ClusterError> {
+    let locks = lock_all(cluster, parts)?;
     let done = cluster.update(|state| {
         let mut records = Vec::new();
         let mut cancelled = Vec::new();
@@ -459,6 +469,7 @@ pub fn cancel(
         }
         Ok((records, cancelled))
     })?;
+    drop(locks);
     remove_strays(cluster, parts)?;
     Ok(done)
 }
@@ -568,9 +579,16 @@ pub fn drive(
             // A pass copies at most a second's worth of the throttle, or 64 MiB (the lock
             // is held meanwhile: producers of the partition wait that long).
             w.set_copy_budget(Some(throttle.unwrap_or(64 << 20).max(1)));
-            w.sync()?;
-            let _ = w.finish();
+            let updates = w.checkpoint()?;
             cluster.reload()?;
+            // The copies' checkpoints (recovery point, log start), as a `broker-up`'s pass
+            // writes them; not for a replica the pass's completion dropped.
+            let replicas = cluster.partition(topic, *partition)?.replicas.clone();
+            let kept: Vec<_> = updates
+                .into_iter()
+                .filter(|u| replicas.contains(&u.broker))
+                .collect();
+            super::writer::write_checkpoints(cluster.layout(), &kept)?;
             // A move whose ISR already held the adding replicas completes here.
             let now = cluster.partition(topic, *partition)?.clone();
             if let Some(r) = completion(cluster.state(), topic, &now, "") {
@@ -746,12 +764,7 @@ pub fn elect_preferred(
     let mut sorted = parts.to_vec();
     sorted.sort();
     sorted.dedup();
-    let mut locks = Vec::with_capacity(sorted.len());
-    for (t, p) in &sorted {
-        locks.push(FileLock::exclusive(
-            &cluster.layout().partition_lock(t, *p),
-        )?);
-    }
+    let _locks = lock_all(cluster, &sorted)?;
     cluster.update(|state| {
         let r: Vec<MetadataRecord> = super::controller::elect_preferred(state, None)
             .into_iter()
@@ -764,6 +777,24 @@ pub fn elect_preferred(
             .collect();
         Ok((r.clone(), r))
     })
+}
+
+/// Takes the locks of `parts` that exist (sorted, so every process takes them in the same
+/// order).
+fn lock_all(cluster: &Cluster, parts: &[(String, u32)]) -> Result<Vec<FileLock>, ClusterError> {
+    let mut sorted: Vec<&(String, u32)> = parts
+        .iter()
+        .filter(|(t, p)| cluster.partition(t, *p).is_ok())
+        .collect();
+    sorted.sort();
+    sorted.dedup();
+    let mut locks = Vec::with_capacity(sorted.len());
+    for (t, p) in sorted {
+        locks.push(FileLock::exclusive(
+            &cluster.layout().partition_lock(t, *p),
+        )?);
+    }
+    Ok(locks)
 }
 
 /// Every partition that is moving now.

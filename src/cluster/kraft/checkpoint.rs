@@ -325,6 +325,19 @@ mod tests {
                 reason: String::new(),
                 offline_replicas: Some(vec![102]),
             },
+            // A partition being moved (KIP-455): its adding and removing replicas too.
+            Change::RegisterBroker { id: 103 },
+            Change::ReassignPartition {
+                topic: "t".into(),
+                partition: 9,
+                replicas: vec![103, 102, 101],
+                adding: vec![103],
+                removing: vec![101],
+                isr: vec![101, 102],
+                leader: 101,
+                leader_epoch: 0,
+                reason: String::new(),
+            },
             Change::ProducerIds {
                 next_producer_id: 2000,
             },
