@@ -545,7 +545,7 @@ pub fn drive(
 ) -> Result<Outcome, ClusterError> {
     let mut idle_passes = 0;
     loop {
-        cluster.reload()?;
+        cluster.refresh()?;
         remove_strays(cluster, parts)?;
         let moving: Vec<(String, u32)> = parts
             .iter()
@@ -580,7 +580,7 @@ pub fn drive(
             // is held meanwhile: producers of the partition wait that long).
             w.set_copy_budget(Some(throttle.unwrap_or(64 << 20).max(1)));
             let updates = w.checkpoint()?;
-            cluster.reload()?;
+            cluster.refresh()?;
             // The copies' checkpoints (recovery point, log start), as a `broker-up`'s pass
             // writes them; not for a replica the pass's completion dropped.
             let replicas = cluster.partition(topic, *partition)?.replicas.clone();
@@ -686,17 +686,16 @@ pub fn remove_strays(
             .broker_ids()
             .into_iter()
             .filter(|b| !p.replicas.contains(b))
-            .filter(|&b| {
-                layout.replica_dir(b, topic, *partition).exists()
-                    || checkpoint_names(cluster, b, topic, *partition)
-            })
+            // A folder is removed after its checkpoint entries are: one left means the
+            // removal is not done.
+            .filter(|&b| layout.replica_dir(b, topic, *partition).exists())
             .collect();
         if strays.is_empty() {
             continue;
         }
         let _lock = FileLock::exclusive(&layout.partition_lock(topic, *partition))?;
         let mut fresh = cluster.clone();
-        fresh.reload()?;
+        fresh.refresh()?;
         let p = fresh.partition(topic, *partition)?;
         for b in strays.into_iter().filter(|b| !p.replicas.contains(b)) {
             forget_partition(cluster, b, topic, *partition)?;
@@ -715,19 +714,6 @@ const CHECKPOINTS: [&str; 3] = [
     log::names::REPLICATION_OFFSET_CHECKPOINT,
     log::names::LOG_START_OFFSET_CHECKPOINT,
 ];
-
-fn checkpoint_names(cluster: &Cluster, broker: i32, topic: &str, partition: u32) -> bool {
-    CHECKPOINTS.iter().any(|f| {
-        checkpoint::read_offset(
-            &cluster.layout().broker_checkpoint(broker, f),
-            topic,
-            partition,
-        )
-        .ok()
-        .flatten()
-        .is_some()
-    })
-}
 
 /// Drops one partition's entries from a broker's checkpoint files, under the broker's lock.
 fn forget_partition(
