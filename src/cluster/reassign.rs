@@ -260,20 +260,25 @@ pub fn start_record(
     ))
 }
 
-/// The record that completes `p`'s move when every adding replica is in the ISR (Kafka's
+/// The record that completes `p`'s move when every target replica is in the ISR (Kafka's
 /// `PartitionChangeBuilder.completeReassignmentIfNeeded`): replicas = target, ISR = ISR ∩
 /// target, and a new leader from the target when the leader leaves. `None` when it is not
-/// moving, not ready, or no target replica is in the ISR.
+/// moving or not ready.
 pub fn completion(
     state: &ClusterState,
     topic: &str,
     p: &PartitionState,
     why: &str,
 ) -> Option<MetadataRecord> {
-    if !p.is_reassigning() || !p.adding_replicas.iter().all(|r| p.isr.contains(r)) {
+    if !p.is_reassigning() {
         return None;
     }
+    // Kafka's `PartitionReassignmentReplicas.maybeCompleteReassignment`: every target
+    // replica (not only the adding ones) is in the ISR.
     let target = p.target_replicas();
+    if target.is_empty() || !target.iter().all(|r| p.isr.contains(r)) {
+        return None;
+    }
     let isr: Vec<i32> = p
         .isr
         .iter()
@@ -628,18 +633,25 @@ fn blocked(state: &ClusterState, p: &PartitionState) -> Option<String> {
     if p.leader < 0 || !p.replica_up(state, p.leader) {
         return Some("the partition has no leader".into());
     }
-    for &b in &p.adding_replicas {
+    // A move completes once every target replica is in the ISR: one that cannot catch up
+    // now holds it.
+    for b in p.target_replicas() {
         if p.isr.contains(&b) {
             continue;
         }
+        let which = if p.adding_replicas.contains(&b) {
+            "adding replica"
+        } else {
+            "replica"
+        };
         if !state.is_online(b) {
-            return Some(format!("adding replica {b}'s broker is down"));
+            return Some(format!("{which} {b}'s broker is down"));
         }
         if state.brokers.get(&b).is_some_and(|x| x.paused) {
-            return Some(format!("adding replica {b}'s broker is paused"));
+            return Some(format!("{which} {b}'s broker is paused"));
         }
         if p.offline_replicas.contains(&b) {
-            return Some(format!("adding replica {b} is offline"));
+            return Some(format!("{which} {b} is offline"));
         }
     }
     None

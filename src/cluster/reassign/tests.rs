@@ -207,3 +207,47 @@ fn a_plan_is_checked_before_anything_moves() {
         assert!(validate(&s, &bad).is_err(), "{bad:?}");
     }
 }
+
+#[test]
+fn a_target_replica_out_of_the_isr_holds_the_completion_as_in_kafka() {
+    // Kafka's maybeCompleteReassignment: every target replica in the ISR, not only the
+    // adding ones.
+    let mut s = cluster();
+    let r = MetadataRecord::PartitionChange {
+        topic: "t".into(),
+        partition: 0,
+        leader: 101,
+        leader_epoch: 0,
+        isr: vec![101, 103],
+        reason: "102 lagged".into(),
+        offline_replicas: None,
+    };
+    apply(&mut s, &r);
+    // 102 stays, 103 leaves, 104 comes: 104 catches up, 102 has not.
+    let r = start_record(&s, "t", &p(&s, 0), &[101, 102, 104]).unwrap();
+    apply(&mut s, &r);
+    let r = isr_change(&s, "t", &p(&s, 0), vec![101, 104, 103], "x".into());
+    assert_eq!(r.kind(), "PartitionChange", "102 is out of the ISR");
+    apply(&mut s, &r);
+    assert!(p(&s, 0).is_reassigning());
+    let r = isr_change(&s, "t", &p(&s, 0), vec![101, 102, 104, 103], "x".into());
+    apply(&mut s, &r);
+    let done = p(&s, 0);
+    assert_eq!(done.replicas, vec![101, 102, 104]);
+    assert_eq!(done.isr, vec![101, 102, 104]);
+    // A removal-only move waits too.
+    let mut s = cluster();
+    let r = MetadataRecord::PartitionChange {
+        topic: "t".into(),
+        partition: 1,
+        leader: 102,
+        leader_epoch: 0,
+        isr: vec![102, 101],
+        reason: "103 lagged".into(),
+        offline_replicas: None,
+    };
+    apply(&mut s, &r);
+    let r = start_record(&s, "t", &p(&s, 1), &[102, 103]).unwrap();
+    apply(&mut s, &r);
+    assert_eq!(p(&s, 1).removing_replicas, vec![101]);
+}
