@@ -173,9 +173,10 @@ pub struct TopicArgs {
 /// One partition: leader, leader epoch, ISR, high watermark, and one row per replica.
 ///
 /// Lag is how many records a replica is behind the leader's log end offset (0 for the
-/// leader). Dir is the replica's folder: pass its segment files to `filka dump`. With
-/// --output json the rows are under replica_details (replicas is the list of broker ids,
-/// as everywhere).
+/// leader). Dir is the replica's folder: pass its segment files to `filka dump`. While a
+/// reassignment moves the partition, the header names its Adding and Removing Replicas and
+/// their rows say `adding` or `removing` as Role. With --output json the rows are under
+/// replica_details (replicas is the list of broker ids, as everywhere).
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = "\
 Examples:
@@ -920,10 +921,17 @@ fn partition(args: &PartitionArgs, global: &GlobalArgs) -> anyhow::Result<ExitCo
             } else {
                 status_name(&c, r.broker)
             },
-            role: if r.broker == p.leader {
-                "leader"
-            } else {
-                "follower"
+            // A reassignment's replicas say what they are (KIP-455).
+            role: match (
+                r.broker == p.leader,
+                p.adding_replicas.contains(&r.broker),
+                p.removing_replicas.contains(&r.broker),
+            ) {
+                (true, _, true) => "leader (removing)",
+                (true, _, _) => "leader",
+                (false, true, _) => "adding",
+                (false, _, true) => "removing",
+                _ => "follower",
             },
             in_sync: p.isr.contains(&r.broker),
             log_start_offset: r.log_start_offset,
@@ -955,6 +963,8 @@ fn partition(args: &PartitionArgs, global: &GlobalArgs) -> anyhow::Result<ExitCo
             "replicas": p.replicas,
             "isr": p.isr,
             "offline_replicas": p.offline_replicas,
+            "adding_replicas": p.adding_replicas,
+            "removing_replicas": p.removing_replicas,
             "log_start_offset": leader.map(|_| view.log_start_offset),
             "high_watermark": hw,
             "last_stable_offset": lso,
@@ -964,7 +974,7 @@ fn partition(args: &PartitionArgs, global: &GlobalArgs) -> anyhow::Result<ExitCo
         return finish(out);
     }
     out.line(&escape_control(&format!(
-        "Topic: {topic}  Partition: {n}  Leader: {}  LeaderEpoch: {}  Isr: {}  HighWatermark: {}  LastStableOffset: {}{}",
+        "Topic: {topic}  Partition: {n}  Leader: {}  LeaderEpoch: {}  Isr: {}  HighWatermark: {}  LastStableOffset: {}{}{}",
         if p.leader < 0 {
             "none".to_string()
         } else {
@@ -978,6 +988,15 @@ fn partition(args: &PartitionArgs, global: &GlobalArgs) -> anyhow::Result<ExitCo
             String::new()
         } else {
             format!("  Offline: {}", join(&p.offline_replicas))
+        },
+        if p.is_reassigning() {
+            format!(
+                "  Adding Replicas: {}  Removing Replicas: {}",
+                dash_or_join(&p.adding_replicas),
+                dash_or_join(&p.removing_replicas)
+            )
+        } else {
+            String::new()
         }
     )))?;
     out.line("")?;

@@ -259,6 +259,24 @@ fn a_started_move_shows_its_states_waits_for_a_down_broker_and_can_be_cancelled(
         "{text}"
     );
     assert!(text.contains("ReplicationFactor: 3"), "{text}");
+    let part = stdout_text(&t.run(["describe", "partition", "m", "0"]).success());
+    assert!(
+        part.lines()
+            .next()
+            .unwrap()
+            .ends_with("Adding Replicas: 104  Removing Replicas: 101"),
+        "{part}"
+    );
+    assert!(
+        part.lines()
+            .any(|l| l.starts_with("104 ") && l.contains(" adding ")),
+        "{part}"
+    );
+    assert!(
+        part.lines()
+            .any(|l| l.starts_with("101 ") && l.contains(" removing ")),
+        "{part}"
+    );
     // --verify cannot finish it while 104 is down: exit 15, the move stays.
     let v = t
         .run([
