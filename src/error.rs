@@ -60,6 +60,7 @@ exit_codes! {
     Incompatible = 12, "A schema breaks its subject's compatibility mode.";
     NotAcknowledged = 13, "acks=all: on the leader, not acknowledged by the ISR.";
     NoQuorum = 14, "Metadata change refused: no controller quorum.";
+    InProgress = 15, "A reassignment is started but cannot complete now.";
 }
 
 impl ExitCode {
@@ -318,6 +319,7 @@ mod tests {
             (ExitCode::Incompatible, 12),
             (ExitCode::NotAcknowledged, 13),
             (ExitCode::NoQuorum, 14),
+            (ExitCode::InProgress, 15),
         ];
         assert_eq!(ExitCode::ALL.len(), expected.len());
         for (code, n) in expected {

@@ -75,6 +75,7 @@ pub enum Kind {
 /// e.g. `group describe`), or `None` for one the clap definition completes alone.
 pub fn kind_of(path: &str, id: &str) -> Option<Kind> {
     const BROKER_CMDS: &[&str] = &[
+        "broker remove",
         "simulate-failure broker-down",
         "simulate-failure broker-up",
         "simulate-failure pause-replication",
@@ -500,6 +501,7 @@ mod tests {
         ] {
             has(&format!("simulate-failure {b}"), "id", Kind::Broker);
         }
+        has("broker remove", "id", Kind::Broker);
         has("simulate-failure controller-down", "id", Kind::Voter);
         has("simulate-failure controller-up", "id", Kind::Voter);
         has(

@@ -6,11 +6,12 @@
 //!   leads and follows (a small picture per broker); internal topics (`__consumer_offsets`,
 //!   `__transaction_state`) are one summary line each, and only counted in the brokers'
 //!   lists, unless --internal. "Topics" counts what `topic list` lists;
-//! - `describe brokers`: Id, State, Paused, Leads, Follows;
+//! - `describe brokers`: Id, State, Paused, Replicas, Leads, Follows, Bytes;
 //! - `describe topics [--internal]`: one row per partition of every topic (Topic, Partition,
 //!   Leader, Replicas, Isr, LogStartOffset, HighWatermark, LogEndOffset, Size);
 //! - `describe topic T` (also `topic describe T`): the same rows for one topic, after its id,
-//!   counts and configs (each key's effective value, and whether it is an override);
+//!   counts and configs (each key's effective value, and whether it is an override); with
+//!   Adding Replicas, Removing Replicas and Progress columns while a partition moves;
 //! - `describe partition T P`: one row per replica (Broker, State, Role, InSync,
 //!   LogStartOffset, LogEndOffset, Lag, Size, Dir) after the leader, epoch and high watermark;
 //! - `describe history [--topic T]`: the metadata log in order (Offset, Time, Type, Details);
@@ -117,13 +118,16 @@ pub struct ClusterArgs {
     pub internal: bool,
 }
 
-/// One row per broker: Id, State, Paused, Leads, Follows.
+/// One row per broker: Id, State, Paused, Replicas, Leads, Follows, Bytes.
 ///
 /// State is online or down; `down (unfenced)` when the broker stopped while the controller
 /// quorum was lost, so that no controller could fence it yet; `fenced` when its process was
 /// not stopped by simulate-failure but the metadata holds it fenced (a folder a real Kafka
-/// stopped: broker-up starts it). Leads and Follows count partitions; --output json lists them (topic-partition names),
-/// with those where the broker has fallen out of the ISR under out_of_sync.
+/// stopped: broker-up starts it). Replicas counts the partitions with a replica on it (a
+/// move's adding and removing replicas included), Leads and Follows split them, and Bytes is
+/// the segment data its replicas hold; --output json lists the partitions (topic-partition
+/// names), with those where the broker has fallen out of the ISR under out_of_sync, and the
+/// bytes.
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = "\
 Examples:
@@ -149,8 +153,11 @@ pub struct TopicsArgs {
 /// One topic: a row per partition, then every config with its value and source.
 ///
 /// The header line gives the topic id, partition count, replication factor and config
-/// overrides, as kafka-topics.sh --describe does. The config table lists every key filka
-/// knows with its effective value, and whether it is an override or the default.
+/// overrides, as kafka-topics.sh --describe does. While a reassignment moves a partition
+/// (`filka topic reassign`), the partition table has Kafka's Adding Replicas and Removing
+/// Replicas columns and a Progress column (each adding replica's share of the leader's
+/// bytes). The config table lists every key filka knows with its effective value, and
+/// whether it is an override or the default.
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = "\
 Examples:
@@ -166,9 +173,10 @@ pub struct TopicArgs {
 /// One partition: leader, leader epoch, ISR, high watermark, and one row per replica.
 ///
 /// Lag is how many records a replica is behind the leader's log end offset (0 for the
-/// leader). Dir is the replica's folder: pass its segment files to `filka dump`. With
-/// --output json the rows are under replica_details (replicas is the list of broker ids,
-/// as everywhere).
+/// leader). Dir is the replica's folder: pass its segment files to `filka dump`. While a
+/// reassignment moves the partition, the header names its Adding and Removing Replicas and
+/// their rows say `adding` or `removing` as Role. With --output json the rows are under
+/// replica_details (replicas is the list of broker ids, as everywhere).
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = "\
 Examples:
@@ -304,6 +312,15 @@ pub struct PartitionInfo {
     /// Replicas on a failed log dir (offline until their broker restarts).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub offline_replicas: Vec<i32>,
+    /// While a reassignment moves the partition: the replicas being added (KIP-455).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub adding_replicas: Vec<i32>,
+    /// While a reassignment moves the partition: the replicas to be removed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub removing_replicas: Vec<i32>,
+    /// Per adding replica: the bytes it holds of the leader's (the move's progress).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub reassignment_progress: Vec<MoveProgress>,
     /// First readable offset.
     pub log_start_offset: Option<i64>,
     /// Offsets below it are on every in-sync replica: what consumers may read.
@@ -312,6 +329,17 @@ pub struct PartitionInfo {
     pub log_end_offset: Option<i64>,
     /// Bytes of segment data in the leader's replica.
     pub size: Option<u64>,
+}
+
+/// How far one adding replica has copied its partition.
+#[derive(Debug, Clone, Serialize)]
+pub struct MoveProgress {
+    /// The adding replica's broker.
+    pub broker: i32,
+    /// Bytes it holds.
+    pub bytes: u64,
+    /// Bytes the leader holds.
+    pub of: u64,
 }
 
 fn partition_infos(c: &Cluster, name: &str, t: &TopicState) -> anyhow::Result<Vec<PartitionInfo>> {
@@ -327,6 +355,21 @@ fn partition_infos(c: &Cluster, name: &str, t: &TopicState) -> anyhow::Result<Ve
             replicas: p.replicas.clone(),
             isr: p.isr.clone(),
             offline_replicas: p.offline_replicas.clone(),
+            adding_replicas: p.adding_replicas.clone(),
+            removing_replicas: p.removing_replicas.clone(),
+            reassignment_progress: p
+                .adding_replicas
+                .iter()
+                .map(|&b| MoveProgress {
+                    broker: b,
+                    bytes: view
+                        .replicas
+                        .iter()
+                        .find(|r| r.broker == b)
+                        .map_or(0, |r| r.size),
+                    of: leader.map_or(0, |l| l.size),
+                })
+                .collect(),
             log_start_offset: leader.map(|_| view.log_start_offset),
             high_watermark: leader.map(|_| view.high_watermark),
             log_end_offset: leader.map(|_| view.log_end_offset),
@@ -336,9 +379,12 @@ fn partition_infos(c: &Cluster, name: &str, t: &TopicState) -> anyhow::Result<Ve
     Ok(out)
 }
 
-/// Kafka's replication factor of a topic: the replica count of its first partition.
+/// Kafka's replication factor of a topic: the replica count of its first partition, less
+/// the replicas a move is adding (Kafka's `TopicCommand.getReplicationFactor`).
 pub fn replication_factor(t: &TopicState) -> usize {
-    t.partitions.first().map_or(0, |p| p.replicas.len())
+    t.partitions.first().map_or(0, |p| {
+        p.replicas.len().saturating_sub(p.adding_replicas.len())
+    })
 }
 
 /// The fields every topic object has (`topic list`, `topic create`, `describe topic`).
@@ -409,17 +455,72 @@ const PARTITION_COLUMNS: [&str; 8] = [
     "Size",
 ];
 
-/// The partition table's columns: an `Offline` column after `Isr` only when some replica is
-/// offline (Kafka's offline replicas), so a healthy cluster's table stays as Kafka's.
-fn partition_columns(offline: bool) -> Vec<&'static str> {
+/// Which optional columns a partition table has.
+#[derive(Debug, Clone, Copy)]
+struct Extra {
+    /// `Offline` after `Isr`, when some replica is offline (Kafka's offline replicas).
+    offline: bool,
+    /// `Adding Replicas`, `Removing Replicas` (Kafka's columns) and `Progress`, when some
+    /// partition is being moved.
+    moving: bool,
+}
+
+impl Extra {
+    fn of<'a>(infos: impl IntoIterator<Item = &'a PartitionInfo>) -> Extra {
+        let mut e = Extra {
+            offline: false,
+            moving: false,
+        };
+        for p in infos {
+            e.offline |= !p.offline_replicas.is_empty();
+            e.moving |= !p.adding_replicas.is_empty() || !p.removing_replicas.is_empty();
+        }
+        e
+    }
+}
+
+/// The partition table's columns: the optional ones only when some partition needs them,
+/// so a healthy cluster's table stays as Kafka's.
+fn partition_columns(extra: Extra) -> Vec<&'static str> {
     let mut cols = PARTITION_COLUMNS.to_vec();
-    if offline {
-        cols.insert(4, "Offline");
+    let mut at = 4;
+    if extra.offline {
+        cols.insert(at, "Offline");
+        at += 1;
+    }
+    if extra.moving {
+        for c in ["Adding Replicas", "Removing Replicas", "Progress"] {
+            cols.insert(at, c);
+            at += 1;
+        }
     }
     cols
 }
 
-fn partition_cells(p: &PartitionInfo, offline: bool) -> Vec<String> {
+fn dash_or_join(ids: &[i32]) -> String {
+    if ids.is_empty() {
+        "-".to_string()
+    } else {
+        join(ids)
+    }
+}
+
+/// A move's progress: each adding replica's share of the leader's bytes (`104:37%`).
+fn progress_cell(p: &PartitionInfo) -> String {
+    if p.reassignment_progress.is_empty() {
+        return "-".to_string();
+    }
+    p.reassignment_progress
+        .iter()
+        .map(|m| {
+            let pct = (m.bytes.min(m.of) * 100).checked_div(m.of).unwrap_or(100);
+            format!("{}:{pct}%", m.broker)
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn partition_cells(p: &PartitionInfo, extra: Extra) -> Vec<String> {
     let mut cells = vec![
         p.partition.to_string(),
         if p.leader < 0 {
@@ -434,15 +535,20 @@ fn partition_cells(p: &PartitionInfo, offline: bool) -> Vec<String> {
         or_dash(p.log_end_offset),
         or_dash(p.size),
     ];
-    if offline {
-        cells.insert(
-            4,
-            if p.offline_replicas.is_empty() {
-                "-".to_string()
-            } else {
-                join(&p.offline_replicas)
-            },
-        );
+    let mut at = 4;
+    if extra.offline {
+        cells.insert(at, dash_or_join(&p.offline_replicas));
+        at += 1;
+    }
+    if extra.moving {
+        for c in [
+            dash_or_join(&p.adding_replicas),
+            dash_or_join(&p.removing_replicas),
+            progress_cell(p),
+        ] {
+            cells.insert(at, c);
+            at += 1;
+        }
     }
     cells
 }
@@ -471,10 +577,10 @@ pub fn run_topic(args: &TopicArgs, global: &GlobalArgs) -> anyhow::Result<ExitCo
     }
     let t = c.topic(name)?;
     let infos = partition_infos(&c, name, t)?;
-    let offline = infos.iter().any(|p| !p.offline_replicas.is_empty());
-    let mut parts = Table::new(partition_columns(offline));
+    let extra = Extra::of(&infos);
+    let mut parts = Table::new(partition_columns(extra));
     for p in infos {
-        parts.row(partition_cells(&p, offline));
+        parts.row(partition_cells(&p, extra));
     }
     let mut configs = Table::new(["Config", "Value", "Source"]);
     for (k, v, s) in config_rows(&c, name, t)? {
@@ -520,11 +626,11 @@ pub fn topics_table(c: &Cluster, internal: bool) -> anyhow::Result<Table> {
             rows.push((name.clone(), p));
         }
     }
-    let offline = rows.iter().any(|(_, p)| !p.offline_replicas.is_empty());
-    let mut table = Table::new(std::iter::once("Topic").chain(partition_columns(offline)));
+    let extra = Extra::of(rows.iter().map(|(_, p)| p));
+    let mut table = Table::new(std::iter::once("Topic").chain(partition_columns(extra)));
     for (name, p) in rows {
         let mut cells = vec![name];
-        cells.extend(partition_cells(&p, offline));
+        cells.extend(partition_cells(&p, extra));
         table.row(cells);
     }
     Ok(table)
@@ -539,6 +645,9 @@ struct BrokerInfo {
     leads: Vec<String>,
     follows: Vec<String>,
     out_of_sync: Vec<String>,
+    /// Bytes of segment data in its replicas (`describe brokers` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bytes: Option<u64>,
     /// How many internal partitions it leads, follows and follows out of sync (in
     /// `describe cluster`, whose lists leave them out unless --internal).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -567,6 +676,7 @@ fn broker_infos(c: &Cluster, list_internal: bool, count_internal: bool) -> Vec<B
                 leads: Vec::new(),
                 follows: Vec::new(),
                 out_of_sync: Vec::new(),
+                bytes: None,
                 internal: count_internal.then(RoleCounts::default),
             };
             for (name, t) in &s.topics {
@@ -603,21 +713,37 @@ fn broker_infos(c: &Cluster, list_internal: bool, count_internal: bool) -> Vec<B
 fn brokers(global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     let c = open_cluster(global)?;
     let mut out = Printer::stdout();
-    let infos = broker_infos(&c, true, false);
+    let mut infos = broker_infos(&c, true, false);
+    // What its replicas hold on disk: the data a drain moves away.
+    let layout = c.layout();
+    for b in &mut infos {
+        let mut bytes = 0;
+        for (name, t) in &c.state().topics {
+            for p in t.partitions.iter().filter(|p| p.replicas.contains(&b.id)) {
+                bytes += crate::cluster::replica::replica_info(layout, name, p.partition, b.id)
+                    .map_or(0, |i| i.size);
+            }
+        }
+        b.bytes = Some(bytes);
+    }
     if global.output == OutputFormat::Json {
         for b in &infos {
             out.json_line(b)?;
         }
         return finish(out);
     }
-    let mut table = Table::new(["Id", "State", "Paused", "Leads", "Follows"]);
+    let mut table = Table::new([
+        "Id", "State", "Paused", "Replicas", "Leads", "Follows", "Bytes",
+    ]);
     for b in &infos {
         table.row([
             b.id.to_string(),
             b.state.to_string(),
             yes_no(b.paused).to_string(),
+            (b.leads.len() + b.follows.len()).to_string(),
             b.leads.len().to_string(),
             b.follows.len().to_string(),
+            b.bytes.unwrap_or(0).to_string(),
         ]);
     }
     out.table(&table)?;
@@ -637,7 +763,8 @@ fn health<'a>(c: &Cluster, topics: impl Iterator<Item = &'a TopicState>) -> Heal
     let mut h = Health::default();
     for p in topics.flat_map(|t| &t.partitions) {
         h.partitions += 1;
-        h.under_replicated += usize::from(p.isr.len() < p.replicas.len());
+        // Kafka's rule: a move's adding replicas do not count until they are in sync.
+        h.under_replicated += usize::from(p.isr.len() < p.original_replicas().len());
         h.offline += usize::from(p.leader < 0 || !s.is_online(p.leader));
     }
     h
@@ -797,10 +924,17 @@ fn partition(args: &PartitionArgs, global: &GlobalArgs) -> anyhow::Result<ExitCo
             } else {
                 status_name(&c, r.broker)
             },
-            role: if r.broker == p.leader {
-                "leader"
-            } else {
-                "follower"
+            // A reassignment's replicas say what they are (KIP-455).
+            role: match (
+                r.broker == p.leader,
+                p.adding_replicas.contains(&r.broker),
+                p.removing_replicas.contains(&r.broker),
+            ) {
+                (true, _, true) => "leader (removing)",
+                (true, _, _) => "leader",
+                (false, true, _) => "adding",
+                (false, _, true) => "removing",
+                _ => "follower",
             },
             in_sync: p.isr.contains(&r.broker),
             log_start_offset: r.log_start_offset,
@@ -832,6 +966,8 @@ fn partition(args: &PartitionArgs, global: &GlobalArgs) -> anyhow::Result<ExitCo
             "replicas": p.replicas,
             "isr": p.isr,
             "offline_replicas": p.offline_replicas,
+            "adding_replicas": p.adding_replicas,
+            "removing_replicas": p.removing_replicas,
             "log_start_offset": leader.map(|_| view.log_start_offset),
             "high_watermark": hw,
             "last_stable_offset": lso,
@@ -841,7 +977,7 @@ fn partition(args: &PartitionArgs, global: &GlobalArgs) -> anyhow::Result<ExitCo
         return finish(out);
     }
     out.line(&escape_control(&format!(
-        "Topic: {topic}  Partition: {n}  Leader: {}  LeaderEpoch: {}  Isr: {}  HighWatermark: {}  LastStableOffset: {}{}",
+        "Topic: {topic}  Partition: {n}  Leader: {}  LeaderEpoch: {}  Isr: {}  HighWatermark: {}  LastStableOffset: {}{}{}",
         if p.leader < 0 {
             "none".to_string()
         } else {
@@ -855,6 +991,15 @@ fn partition(args: &PartitionArgs, global: &GlobalArgs) -> anyhow::Result<ExitCo
             String::new()
         } else {
             format!("  Offline: {}", join(&p.offline_replicas))
+        },
+        if p.is_reassigning() {
+            format!(
+                "  Adding Replicas: {}  Removing Replicas: {}",
+                dash_or_join(&p.adding_replicas),
+                dash_or_join(&p.removing_replicas)
+            )
+        } else {
+            String::new()
         }
     )))?;
     out.line("")?;

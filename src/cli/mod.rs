@@ -16,6 +16,7 @@
 //! 4. an arm `Command::Foo(args) => foo::run(args, &cli.global)` in [`run`];
 //! 5. `UPDATE_GENERATED=1 cargo test generated` to regenerate man/ and completions/.
 
+pub mod broker;
 pub mod clean;
 pub mod complete;
 mod complete_sources;
@@ -38,6 +39,7 @@ pub mod produce;
 mod produce_input;
 mod produce_report;
 mod produce_sink;
+pub mod reassign;
 pub mod schema;
 pub mod schema_store;
 mod shutdown;
@@ -174,6 +176,7 @@ pub enum Command {
     Init(init::Args),
     Topic(topic::Args),
     Config(config::Args),
+    Broker(broker::Args),
     Produce(produce::Args),
     Consume(consume::Args),
     Group(group::Args),
@@ -195,6 +198,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Init(args) => init::run(args, &cli.global),
         Command::Topic(args) => topic::run(args, &cli.global),
         Command::Config(args) => config::run(args, &cli.global),
+        Command::Broker(args) => broker::run(args, &cli.global),
         Command::Produce(args) => produce::run(args, &cli.global),
         Command::Consume(args) => consume::run(args, &cli.global),
         Command::Group(args) => group::run(args, &cli.global),

@@ -78,6 +78,7 @@ pub enum Action {
     Alter(AlterArgs),
     Delete(DeleteArgs),
     ElectLeaders(ElectLeadersArgs),
+    Reassign(super::reassign::Args),
     PartitionFor(PartitionForArgs),
 }
 
@@ -359,6 +360,7 @@ pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         Action::Alter(a) => alter(a, global),
         Action::Delete(a) => delete(a, global),
         Action::ElectLeaders(a) => elect_leaders(a, global),
+        Action::Reassign(a) => super::reassign::run(a, global),
         Action::PartitionFor(a) => partition_for(a, global),
     }
 }

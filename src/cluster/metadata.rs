@@ -113,9 +113,41 @@ pub struct PartitionState {
     /// replicas whose directory is lost). They are in no ISR and lead nothing.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub offline_replicas: Vec<i32>,
+    /// While a reassignment moves the partition (KIP-455): the replicas being added. They
+    /// are in `replicas` too, and copy from the leader until they join the ISR.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub adding_replicas: Vec<i32>,
+    /// While a reassignment moves the partition: the replicas to drop once every adding
+    /// replica is in the ISR. They are in `replicas` too.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub removing_replicas: Vec<i32>,
 }
 
 impl PartitionState {
+    /// True while a reassignment moves this partition.
+    pub fn is_reassigning(&self) -> bool {
+        !self.adding_replicas.is_empty() || !self.removing_replicas.is_empty()
+    }
+
+    /// The replicas the partition will have when its reassignment completes (its replicas
+    /// when none runs).
+    pub fn target_replicas(&self) -> Vec<i32> {
+        self.replicas
+            .iter()
+            .copied()
+            .filter(|r| !self.removing_replicas.contains(r))
+            .collect()
+    }
+
+    /// The replicas it had before its reassignment started (its replicas when none runs).
+    pub fn original_replicas(&self) -> Vec<i32> {
+        self.replicas
+            .iter()
+            .copied()
+            .filter(|r| !self.adding_replicas.contains(r))
+            .collect()
+    }
+
     /// Whether broker `b`'s replica of this partition can serve: its broker is up and the
     /// replica is not on a failed log dir.
     pub fn replica_up(&self, state: &ClusterState, b: i32) -> bool {
@@ -178,6 +210,11 @@ pub struct NewPartition {
 pub enum MetadataRecord {
     /// A broker joined the cluster.
     RegisterBroker {
+        /// Node id.
+        id: i32,
+    },
+    /// A broker left the cluster (`broker remove`): Kafka's UnregisterBrokerRecord.
+    UnregisterBroker {
         /// Node id.
         id: i32,
     },
@@ -252,6 +289,31 @@ pub enum MetadataRecord {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         offline_replicas: Option<Vec<i32>>,
     },
+    /// A partition's replica set changed by a reassignment (KIP-455): started (replicas
+    /// are the target and the replicas leaving, with the adding and removing ones named),
+    /// completed (replicas are the target, adding and removing empty) or cancelled (back to
+    /// the original). Kafka's PartitionChangeRecord with replicas, adding and removing
+    /// replicas, and the ISR and leader when they change with them.
+    ReassignPartition {
+        /// Topic.
+        topic: String,
+        /// Partition.
+        partition: u32,
+        /// The replicas after the change.
+        replicas: Vec<i32>,
+        /// Replicas being added (empty: none).
+        adding: Vec<i32>,
+        /// Replicas being removed (empty: none).
+        removing: Vec<i32>,
+        /// The ISR after the change.
+        isr: Vec<i32>,
+        /// The leader after the change (-1: offline).
+        leader: i32,
+        /// Its leader epoch (bumped when the leader changes).
+        leader_epoch: i32,
+        /// Why, in words (shown by `describe history`).
+        reason: String,
+    },
     /// A block of producer ids was handed out: ids below `next_producer_id` are taken
     /// (KRaft's ProducerIdsRecord; Kafka's controller hands out blocks of 1000).
     ProducerIds {
@@ -280,6 +342,7 @@ impl MetadataRecord {
     pub fn kind(&self) -> &'static str {
         match self {
             MetadataRecord::RegisterBroker { .. } => "RegisterBroker",
+            MetadataRecord::UnregisterBroker { .. } => "UnregisterBroker",
             MetadataRecord::FenceBroker { .. } => "FenceBroker",
             MetadataRecord::UnfenceBroker { .. } => "UnfenceBroker",
             MetadataRecord::SetReplicationPaused { .. } => "SetReplicationPaused",
@@ -289,6 +352,7 @@ impl MetadataRecord {
             MetadataRecord::AlterConfigs { .. } => "AlterConfigs",
             MetadataRecord::AlterClusterConfigs { .. } => "AlterClusterConfigs",
             MetadataRecord::PartitionChange { .. } => "PartitionChange",
+            MetadataRecord::ReassignPartition { .. } => "ReassignPartition",
             MetadataRecord::ProducerIds { .. } => "ProducerIds",
             MetadataRecord::BeginTransaction { .. } => "BeginTransaction",
             MetadataRecord::EndTransaction {} => "EndTransaction",
@@ -302,6 +366,7 @@ impl MetadataRecord {
         let kind = self.kind();
         match self {
             MetadataRecord::RegisterBroker { id }
+            | MetadataRecord::UnregisterBroker { id }
             | MetadataRecord::FenceBroker { id }
             | MetadataRecord::UnfenceBroker { id }
             | MetadataRecord::SetReplicationPaused { id, .. } => format!("{kind} {id}"),
@@ -311,6 +376,9 @@ impl MetadataRecord {
             MetadataRecord::CreatePartitions { topic, .. }
             | MetadataRecord::AlterConfigs { topic, .. } => format!("{kind} {topic}"),
             MetadataRecord::PartitionChange {
+                topic, partition, ..
+            }
+            | MetadataRecord::ReassignPartition {
                 topic, partition, ..
             } => format!("{kind} {topic}-{partition}"),
             MetadataRecord::ProducerIds { next_producer_id } => {
@@ -394,6 +462,9 @@ impl ClusterState {
             MetadataRecord::RegisterBroker { id } => {
                 self.brokers.insert(*id, BrokerState::new(*id));
             }
+            MetadataRecord::UnregisterBroker { id } => {
+                self.brokers.remove(id);
+            }
             MetadataRecord::FenceBroker { id } => {
                 if let Some(b) = self.brokers.get_mut(id) {
                     b.status = BrokerStatus::Down;
@@ -461,6 +532,32 @@ impl ClusterState {
                     if let Some(offline) = offline_replicas {
                         p.offline_replicas = offline.clone();
                     }
+                    p.partition_epoch += 1;
+                }
+            }
+            MetadataRecord::ReassignPartition {
+                topic,
+                partition,
+                replicas,
+                adding,
+                removing,
+                isr,
+                leader,
+                leader_epoch,
+                ..
+            } => {
+                if let Some(p) = self
+                    .topics
+                    .get_mut(topic)
+                    .and_then(|t| t.partitions.get_mut(*partition as usize))
+                {
+                    p.replicas = replicas.clone();
+                    p.adding_replicas = adding.clone();
+                    p.removing_replicas = removing.clone();
+                    p.isr = isr.clone();
+                    p.leader = *leader;
+                    p.leader_epoch = *leader_epoch;
+                    p.offline_replicas.retain(|r| replicas.contains(r));
                     p.partition_epoch += 1;
                 }
             }
@@ -681,6 +778,8 @@ fn new_partition_state(p: &NewPartition) -> PartitionState {
         leader_epoch: 0,
         partition_epoch: 0,
         offline_replicas: Vec::new(),
+        adding_replicas: Vec::new(),
+        removing_replicas: Vec::new(),
     }
 }
 

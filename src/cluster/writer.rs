@@ -37,7 +37,7 @@ use super::kraft::load::Stamp;
 use super::metadata::PartitionState;
 use super::replica::ensure_replica_dir;
 use super::topic::TopicConfig;
-use super::{Cluster, ClusterError, Layout, controller, epochs, io_err, now_ms};
+use super::{Cluster, ClusterError, Layout, epochs, io_err, now_ms};
 
 /// How many replicas must have a batch before it is acknowledged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,6 +49,11 @@ pub enum Acks {
     /// Every in-sync replica (refused when the ISR is below `min.insync.replicas`).
     All,
 }
+
+/// Bytes one replication pass copies at most to a replica a reassignment adds, unless its
+/// writer says otherwise ([`PartitionWriter::set_copy_budget`]): Kafka's default
+/// `replica.fetch.max.bytes`.
+pub const ADDING_FETCH_MAX_BYTES: u64 = 1024 * 1024;
 
 /// The record kept in a partition's lock file.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -205,9 +210,11 @@ impl Replica {
         leader_leo: i64,
         fresh: Option<&[u8]>,
         reader: &mut Option<LogReader>,
+        budget: Option<u64>,
     ) -> Result<Vec<ReplicaEvent>, FetchError> {
         use FetchError::{Follower, Leader};
         let from = self.leo();
+        let mut copied: u64 = 0;
         // Fast path: the follower lacks exactly the batch just appended.
         let fresh_fits = fresh.and_then(|b| {
             crate::record::BatchPrefix::read(b)
@@ -228,6 +235,27 @@ impl Replica {
             None => reader.insert(LogReader::open(leader_dir).map_err(|e| Leader(e.into()))?),
         };
         let mut events = Vec::new();
+        // A follower whose log ends below the leader's first offset (a new replica of a
+        // reassignment, or one down while retention deleted what it lacks) cannot fetch
+        // from where it ends: as a Kafka follower told OFFSET_OUT_OF_RANGE, it empties its
+        // log and starts it at the leader's log start.
+        let start = r.first_offset();
+        if self.leo() < start {
+            let (old_start, old_end) = (self.log.log_start_offset(), self.leo());
+            self.log
+                .truncate_fully_and_start_at(start)
+                .map_err(|e| Follower(e.into()))?;
+            self.epochs.clear();
+            checkpoint::write_epochs(&self.epochs_path, &self.epochs)
+                .map_err(|e| Follower(e.into()))?;
+            if old_end > old_start {
+                events.push(ReplicaEvent::Truncated {
+                    broker: self.broker,
+                    from: old_start,
+                    to: old_end,
+                });
+            }
+        }
         'fetch: loop {
             let mut cursor = r.cursor(self.leo()).map_err(|e| Leader(e.into()))?;
             while let Some(batch) = cursor
@@ -254,6 +282,11 @@ impl Replica {
                 }
                 self.note_epoch(h.partition_leader_epoch, h.base_offset)
                     .map_err(Follower)?;
+                // A reassignment's throttle: this pass copies no more than its budget.
+                copied += batch.bytes().len() as u64;
+                if budget.is_some_and(|b| copied >= b) {
+                    break 'fetch;
+                }
             }
             break;
         }
@@ -444,6 +477,9 @@ pub struct PartitionWriter {
     delivery_timeout: Duration,
     /// Called once each time an append starts waiting for a leader.
     on_offline: Option<fn(&ClusterError)>,
+    /// Bytes a replication pass copies at most to each replica a reassignment adds (its
+    /// throttle, see [`super::reassign`]); `None`: [`ADDING_FETCH_MAX_BYTES`].
+    copy_budget: Option<u64>,
 }
 
 impl PartitionWriter {
@@ -472,7 +508,14 @@ impl PartitionWriter {
             events: Vec::new(),
             delivery_timeout: Duration::ZERO,
             on_offline: None,
+            copy_budget: None,
         })
+    }
+
+    /// Limits what each replication pass copies to the replicas a reassignment adds
+    /// (`topic reassign --throttle`); `None`: [`ADDING_FETCH_MAX_BYTES`].
+    pub fn set_copy_budget(&mut self, bytes: Option<u64>) {
+        self.copy_budget = bytes;
     }
 
     /// How long [`PartitionWriter::append`] waits for a leader when the partition is
@@ -911,6 +954,8 @@ impl PartitionWriter {
         let now = now_ms();
         // The brokers only: the whole image of a large cluster is tens of megabytes.
         let brokers = self.cluster.state().brokers.clone();
+        let adding = self.state()?.adding_replicas.clone();
+        let budget = self.copy_budget;
         // No open replica means no leader to copy from (open_replicas always opens it).
         let (topic, partition) = (&self.topic, self.partition);
         let (leader, followers) =
@@ -929,7 +974,14 @@ impl PartitionWriter {
         for f in followers.iter_mut() {
             let paused = brokers.get(&f.broker).is_some_and(|b| b.paused);
             if !paused && f.leo() < leader_leo {
-                match f.fetch_from(&leader_dir, leader_leo, fresh, &mut reader) {
+                // A replica a reassignment adds may lack the whole log: one pass copies
+                // a bounded part of it, as a Kafka follower fetches at most
+                // replica.fetch.max.bytes at a time, so an append never waits for a
+                // whole partition to be copied.
+                let budget = adding
+                    .contains(&f.broker)
+                    .then(|| budget.unwrap_or(ADDING_FETCH_MAX_BYTES));
+                match f.fetch_from(&leader_dir, leader_leo, fresh, &mut reader, budget) {
                     Ok(events) => self.events.extend(events),
                     // The leader's log is damaged: the leader goes offline, not the
                     // follower that noticed.
@@ -1039,16 +1091,23 @@ impl PartitionWriter {
                 {
                     return Ok((Vec::new(), false));
                 }
+                // A reassignment completes with the ISR change that puts its last adding
+                // replica in the ISR.
                 Ok((
-                    vec![controller::isr_change(&topic, &expect, new_isr, why)],
+                    vec![super::reassign::isr_change(
+                        s, &topic, &expect, new_isr, why,
+                    )],
                     true,
                 ))
             })?;
             self.stamp = Some(self.cluster.metadata_stamp());
             if applied {
+                // The ISR committed: a reassignment that completed with it drops the
+                // removed replicas from it too.
+                let after = self.state().map_or(isr.clone(), |s| s.isr.clone());
                 self.events.push(ReplicaEvent::Isr {
                     before: p.isr.clone(),
-                    after: isr.clone(),
+                    after,
                     reason,
                 });
             }

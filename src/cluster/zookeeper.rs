@@ -644,28 +644,38 @@ pub fn broker_json(b: &BrokerInfo) -> String {
 }
 
 /// `/brokers/topics/T`: `TopicZNode.encode` (version 3): the topic id, each partition's
-/// replicas, and no reassignment under way (empty `"adding_replicas"` and
-/// `"removing_replicas"`: filka reassigns nothing). Key order: Kafka's `mutable.Map` of these
-/// keys; the partitions in [`order::scala_hash_map_order`].
+/// replicas, and the replicas a reassignment adds and removes, for the partitions being
+/// moved (empty maps when none is). Key order: Kafka's `mutable.Map` of these keys; the
+/// partitions in [`order::scala_hash_map_order`].
 pub fn topic_json(topic_id: &str, partitions: &[PartitionState]) -> String {
     let by_number: BTreeMap<String, &PartitionState> = partitions
         .iter()
         .map(|p| (p.partition.to_string(), p))
         .collect();
-    let keys: Vec<String> = by_number.keys().cloned().collect();
-    let entries: Vec<String> = scala_hash_map_order(&keys)
-        .into_iter()
-        .filter_map(|k| {
-            by_number
-                .get(k)
-                .map(|p| format!("{}:{}", json_string(k), json_ints(&p.replicas)))
-        })
-        .collect();
+    // One of Kafka's mutable maps: the partitions `pick` gives a list for, in its order.
+    let map = |pick: &dyn Fn(&PartitionState) -> Option<&[i32]>| {
+        let keys: Vec<String> = by_number
+            .iter()
+            .filter(|(_, p)| pick(p).is_some())
+            .map(|(k, _)| k.clone())
+            .collect();
+        let entries: Vec<String> = scala_hash_map_order(&keys)
+            .into_iter()
+            .filter_map(|k| {
+                let ids = by_number.get(k).and_then(|p| pick(p))?;
+                Some(format!("{}:{}", json_string(k), json_ints(ids)))
+            })
+            .collect();
+        entries.join(",")
+    };
+    let nonempty = |v: &[i32]| -> bool { !v.is_empty() };
     format!(
-        "{{\"partitions\":{{{}}},\"topic_id\":{},\"adding_replicas\":{{}},\
-         \"removing_replicas\":{{}},\"version\":3}}",
-        entries.join(","),
-        json_string(topic_id)
+        "{{\"partitions\":{{{}}},\"topic_id\":{},\"adding_replicas\":{{{}}},\
+         \"removing_replicas\":{{{}}},\"version\":3}}",
+        map(&|p| Some(p.replicas.as_slice())),
+        json_string(topic_id),
+        map(&|p| Some(p.adding_replicas.as_slice()).filter(|v| nonempty(v))),
+        map(&|p| Some(p.removing_replicas.as_slice()).filter(|v| nonempty(v))),
     )
 }
 

@@ -14,6 +14,7 @@ mod kafka;
 mod kraft_codec;
 mod metadata_dump;
 mod metadata_read;
+mod reassign;
 // `filka mirror` exists only in builds with the `kafka` feature.
 #[cfg(feature = "kafka")]
 mod mirror;

@@ -75,7 +75,17 @@ fn old_json_metadata_is_converted_on_first_open_with_nothing_lost() {
         "{:?}",
         stderr_lines(&first)
     );
-    assert_eq!(Value::Array(json_lines(&first)), e["brokers"]);
+    // Each broker's `bytes` (its replicas' size, which `describe brokers` shows since the
+    // scale-out work) is not in the fixture's expectations, made before.
+    let brokers: Vec<Value> = json_lines(&first)
+        .into_iter()
+        .map(|mut b| {
+            assert!(b["bytes"].as_u64().is_some(), "{b}");
+            b.as_object_mut().unwrap().remove("bytes");
+            b
+        })
+        .collect();
+    assert_eq!(Value::Array(brokers), e["brokers"]);
     assert!(kept.join("cluster.json").is_file());
     assert!(
         kept.join("metadata/__cluster_metadata-0/00000000000000000000.log")

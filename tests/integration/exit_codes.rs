@@ -118,6 +118,36 @@ fn every_documented_exit_code_is_produced_by_a_real_path() {
         ),
     ];
 
+    // 15: a move to a broker that is down cannot complete; it stays started.
+    let moving = TestCluster::new();
+    moving.run(["init"]).success();
+    moving
+        .run(["topic", "create", "m", "-p", "1", "-r", "1"])
+        .success();
+    moving.run(["broker", "add"]).success();
+    moving
+        .run(["simulate-failure", "broker-down", "104"])
+        .success();
+    let plan = moving.path().join("plan.json");
+    std::fs::write(
+        &plan,
+        r#"{"version":1,"partitions":[{"topic":"m","partition":0,"replicas":[104]}]}"#,
+    )
+    .unwrap();
+    cases.push(expect(
+        &moving,
+        &[
+            "topic",
+            "reassign",
+            "--execute",
+            "--reassignment-json-file",
+            plan.to_str().unwrap(),
+        ],
+        "",
+        ExitCode::InProgress,
+        "adding replica 104's broker is down",
+    ));
+
     // 3: a segment that is not one.
     std::fs::write(t.path().join("00000000000000000000.log"), [0xffu8; 80]).unwrap();
     cases.push(expect(

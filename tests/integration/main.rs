@@ -25,6 +25,7 @@ mod metadata_faults;
 mod mirror;
 mod oracle;
 mod produce;
+mod reassign;
 mod serializers;
 mod simulate_failure;
 mod topic;

@@ -51,8 +51,9 @@ use crate::output::{Printer, escape_control};
 ///   that leader is stopped and no other has been elected (no majority of the voters runs).
 ///
 /// - /brokers/topics/T: the topic id and each partition's replicas; "adding_replicas" and
-///   "removing_replicas" are empty, as no reassignment is ever under way (filka moves no
-///   replicas, and its metadata image keeps none).
+///   "removing_replicas" list, per partition being moved (`filka topic reassign`), the
+///   replicas it is adding and removing, as Kafka's TopicZNode wrote them; both are empty
+///   when no move is under way.
 ///
 /// - Partition states: "controller_epoch" is the quorum epoch of the metadata record that
 ///   last set the partition's leader or ISR. "leader_recovery_state" is there only while the

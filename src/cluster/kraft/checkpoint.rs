@@ -103,6 +103,8 @@ pub fn image_records(
                     leader_epoch: p.leader_epoch,
                     partition_epoch: p.partition_epoch,
                     directories,
+                    adding_replicas: p.adding_replicas.clone(),
+                    removing_replicas: p.removing_replicas.clone(),
                     ..Default::default()
                 }
                 .into(),
@@ -322,6 +324,19 @@ mod tests {
                 isr: vec![101],
                 reason: String::new(),
                 offline_replicas: Some(vec![102]),
+            },
+            // A partition being moved (KIP-455): its adding and removing replicas too.
+            Change::RegisterBroker { id: 103 },
+            Change::ReassignPartition {
+                topic: "t".into(),
+                partition: 9,
+                replicas: vec![103, 102, 101],
+                adding: vec![103],
+                removing: vec![101],
+                isr: vec![101, 102],
+                leader: 101,
+                leader_epoch: 0,
+                reason: String::new(),
             },
             Change::ProducerIds {
                 next_producer_id: 2000,

@@ -317,7 +317,7 @@ fn finish(image: &Image, m: &ApiMessageAndVersion, mut e: Entry) -> Entry {
         let reason = std::mem::take(&mut e.details);
         e.details = match p {
             Some(p) => format!(
-                "{topic}-{} leader {} epoch {} isr [{}]{}{}",
+                "{topic}-{} leader {} epoch {} isr [{}]{}{}{}",
                 c.partition_id,
                 if p.leader < 0 {
                     "none".to_string()
@@ -326,7 +326,22 @@ fn finish(image: &Image, m: &ApiMessageAndVersion, mut e: Entry) -> Entry {
                 },
                 p.leader_epoch,
                 join(&p.isr),
-                if c.directories.is_some() {
+                // A reassignment's change (KIP-455) names the replicas and who moves.
+                if c.replicas.is_some() {
+                    let mut s = format!(" replicas [{}]", join(&p.replicas));
+                    if !p.adding_replicas.is_empty() {
+                        s.push_str(&format!(" adding [{}]", join(&p.adding_replicas)));
+                    }
+                    if !p.removing_replicas.is_empty() {
+                        s.push_str(&format!(" removing [{}]", join(&p.removing_replicas)));
+                    }
+                    s
+                } else {
+                    String::new()
+                },
+                if c.directories.is_some()
+                    && (c.replicas.is_none() || !p.offline_replicas.is_empty())
+                {
                     if p.offline_replicas.is_empty() {
                         " offline replicas none".to_string()
                     } else {

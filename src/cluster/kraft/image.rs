@@ -357,6 +357,8 @@ fn partition_state(p: &PartitionRecord) -> Option<PartitionState> {
         leader_epoch: p.leader_epoch,
         partition_epoch: p.partition_epoch,
         offline_replicas: offline(&p.replicas, &p.directories),
+        adding_replicas: p.adding_replicas.clone(),
+        removing_replicas: p.removing_replicas.clone(),
     })
 }
 
@@ -413,11 +415,8 @@ fn partition_of(value: &[u8]) -> Option<(Uuid, PartitionState)> {
     let topic_id = Uuid(r.take::<16>()?);
     let replicas = r.ints()?;
     let isr = r.ints()?;
-    // Removing and adding replicas: no part of the image.
-    for _ in 0..2 {
-        let n = r.len(4)?;
-        r.0 = &r.0[n * 4..];
-    }
+    let removing_replicas = r.ints()?;
+    let adding_replicas = r.ints()?;
     let leader = r.i32()?;
     let leader_epoch = r.i32()?;
     let partition_epoch = r.i32()?;
@@ -445,6 +444,8 @@ fn partition_of(value: &[u8]) -> Option<(Uuid, PartitionState)> {
             leader_epoch,
             partition_epoch,
             offline_replicas,
+            adding_replicas,
+            removing_replicas,
         },
     ))
 }
@@ -480,6 +481,12 @@ fn merge(p: &mut PartitionState, c: &PartitionChangeRecord) {
     }
     if let Some(isr) = &c.isr {
         p.isr = isr.clone();
+    }
+    if let Some(adding) = &c.adding_replicas {
+        p.adding_replicas = adding.clone();
+    }
+    if let Some(removing) = &c.removing_replicas {
+        p.removing_replicas = removing.clone();
     }
     if c.leader != NO_LEADER_CHANGE {
         p.leader = c.leader;
@@ -691,7 +698,7 @@ mod tests {
                 },
                 // Lengths of more than one byte.
                 record(2, many.clone(), dirs(many.len())),
-                // Reassignment fields, which the image does not keep.
+                // Reassignment fields (KIP-455), which the image keeps.
                 PartitionRecord {
                     removing_replicas: vec![103],
                     adding_replicas: vec![104, 105],

@@ -19,6 +19,7 @@ use crate::record::kraft::records::{
     AbortTransactionRecord, BeginTransactionRecord, BrokerRegistrationChangeRecord, ConfigRecord,
     EndTransactionRecord, Endpoint, Feature, MetadataRecord, PartitionChangeRecord,
     PartitionRecord, ProducerIdsRecord, RegisterBrokerRecord, RemoveTopicRecord, TopicRecord,
+    UnregisterBrokerRecord,
 };
 use crate::record::uuid::Uuid;
 
@@ -269,6 +270,14 @@ fn one(state: &ClusterState, change: &Change, outside: &dyn Outside, out: &mut V
             };
             register(*id, endpoints, b.registration.rack.clone(), outside, out);
         }
+        Change::UnregisterBroker { id } => out.push(
+            MetadataRecord::from(UnregisterBrokerRecord {
+                broker_id: *id,
+                broker_epoch: epoch_of(*id),
+                ..Default::default()
+            })
+            .into(),
+        ),
         Change::FenceBroker { id } | Change::UnfenceBroker { id } => {
             let fence = matches!(change, Change::FenceBroker { .. });
             out.push(
@@ -363,6 +372,57 @@ fn one(state: &ClusterState, change: &Change, outside: &dyn Outside, out: &mut V
                     leader,
                     leader_recovery_state: -1,
                     directories,
+                    ..Default::default()
+                }
+                .into(),
+                note: Some(reason.clone()),
+            });
+        }
+        // Kafka's PartitionChangeBuilder: a change of replicas names the new replicas, the
+        // adding and removing replicas, and the directories of the new replicas.
+        Change::ReassignPartition {
+            topic,
+            partition,
+            replicas,
+            adding,
+            removing,
+            isr,
+            leader,
+            leader_epoch,
+            reason,
+        } => {
+            let Some(id) = topic_id(state, topic) else {
+                return;
+            };
+            let Some(p) = state
+                .topics
+                .get(topic)
+                .and_then(|t| t.partitions.get(*partition as usize))
+            else {
+                return;
+            };
+            let leader = if *leader_epoch != p.leader_epoch || *leader != p.leader {
+                *leader
+            } else {
+                NO_LEADER_CHANGE
+            };
+            let offline: Vec<i32> = p
+                .offline_replicas
+                .iter()
+                .copied()
+                .filter(|r| replicas.contains(r))
+                .collect();
+            out.push(Translated {
+                record: PartitionChangeRecord {
+                    partition_id: *partition as i32,
+                    topic_id: id,
+                    isr: (*isr != p.isr).then(|| isr.clone()),
+                    leader,
+                    replicas: Some(replicas.clone()),
+                    adding_replicas: Some(adding.clone()),
+                    removing_replicas: Some(removing.clone()),
+                    leader_recovery_state: -1,
+                    directories: Some(directories(state, replicas, &offline, outside)),
                     ..Default::default()
                 }
                 .into(),

@@ -36,6 +36,8 @@ fn partition(p: u32, replicas: &[i32]) -> PartitionState {
         leader_epoch: 0,
         partition_epoch: 0,
         offline_replicas: Vec::new(),
+        adding_replicas: Vec::new(),
+        removing_replicas: Vec::new(),
     }
 }
 
@@ -99,6 +101,25 @@ fn broker_znode_is_kafkas_v5_registration() {
          \"SSL\":\"SSL\"},\"endpoints\":[\"PLAINTEXT://h:1\",\"SSL://h:2\",\"INTERNAL://h:3\",\
          \"EXTERNAL://h:4\",\"REPLICATION://h:5\"],\"jmx_port\":-1,\"port\":1,\"host\":\"h\",\
          \"version\":5,\"timestamp\":\"7\"}"
+    );
+}
+
+#[test]
+fn topic_znode_names_a_moving_partitions_adding_and_removing_replicas() {
+    // TopicZNode.encode with partition 1 being moved from [101,102,103] to [104,102,103]:
+    // ReplicaAssignment(replicas = [104,102,103,101], adding = [104], removing = [101]).
+    let mut parts: Vec<PartitionState> = (0..3).map(|p| partition(p, &[101, 102, 103])).collect();
+    parts[1].replicas = vec![104, 102, 103, 101];
+    parts[1].adding_replicas = vec![104];
+    parts[1].removing_replicas = vec![101];
+    let r = "[101,102,103]";
+    assert_eq!(
+        topic_json("MKXx1fIkQy2J9jXHhK8m1w", &parts),
+        format!(
+            "{{\"partitions\":{{\"0\":{r},\"1\":[104,102,103,101],\"2\":{r}}},\
+             \"topic_id\":\"MKXx1fIkQy2J9jXHhK8m1w\",\"adding_replicas\":{{\"1\":[104]}},\
+             \"removing_replicas\":{{\"1\":[101]}},\"version\":3}}"
+        )
     );
 }
 

@@ -1,0 +1,813 @@
+//! Partition reassignment, as Kafka's controller does it (KIP-455): a partition moves to a
+//! target replica set through states kept in the metadata log, so any process may carry a
+//! move on from where the last one stopped.
+//!
+//! 1. Started: replicas = target + the replicas leaving (Kafka's order), `adding` = target
+//!    not yet replicas, `removing` = replicas not in target. The adding replicas are
+//!    replicas like the others, so every process that replicates the partition (a
+//!    producer, a consumer touching it, `topic reassign`) copies the leader's log to them
+//!    ([`super::writer`]); once caught up they join the ISR.
+//! 2. Completed, in the same metadata change as the ISR expansion that puts the last adding
+//!    replica in the ISR ([`isr_change`]), or by the next `topic reassign` that sees it
+//!    ready ([`complete`]): replicas = target, ISR = ISR ∩ target, adding and removing
+//!    empty; a leader that leaves hands over to the first target replica in the ISR
+//!    (Kafka's election order), with a new leader epoch.
+//! 3. The removed replicas' folders and checkpoint entries are deleted, under the
+//!    partition lock ([`remove_strays`]), by the process that saw the move complete; one
+//!    killed before that leaves folders that the next `topic reassign` removes.
+//!
+//! A cancelled move goes back to the original replicas (replicas - adding).
+//!
+//! Pure decisions ([`start_record`], [`completion`], [`revert_record`]) are separate from
+//! the I/O ([`start`], [`drive`], [`cancel`]) so they are tested against Kafka's rules.
+//!
+//! Must not: print (progress goes to a callback), or know CLI flags.
+
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+
+use super::lock::FileLock;
+use super::metadata::{ClusterState, MetadataRecord, PartitionState};
+use super::replica::replica_info;
+use super::topic::assign_replicas;
+use super::writer::PartitionWriter;
+use super::{Cluster, ClusterError, io_err};
+use crate::log::{self, checkpoint};
+
+/// One partition's target replicas (an entry of Kafka's reassignment JSON).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Target {
+    /// Topic.
+    pub topic: String,
+    /// Partition.
+    pub partition: u32,
+    /// Target replicas, preferred leader first.
+    pub replicas: Vec<i32>,
+}
+
+/// `--generate`: the current assignment of `topics`' partitions, and Kafka's proposal to
+/// spread them over `brokers` (each topic keeps its partition count and replication factor;
+/// [`assign_replicas`], Kafka's rack-unaware assignment). Errors on an unknown topic or
+/// broker, or fewer brokers than the replication factor.
+pub fn generate(
+    state: &ClusterState,
+    topics: &[String],
+    brokers: &[i32],
+) -> Result<(Vec<Target>, Vec<Target>), ClusterError> {
+    for b in brokers {
+        if !state.brokers.contains_key(b) {
+            return Err(ClusterError::Invalid(format!(
+                "broker {b} of the broker list is not a broker of the cluster (brokers: {})",
+                join(&state.broker_ids())
+            )));
+        }
+    }
+    let mut sorted = brokers.to_vec();
+    sorted.sort_unstable();
+    let mut current = Vec::new();
+    let mut proposed = Vec::new();
+    let mut names: Vec<&String> = topics.iter().collect();
+    names.sort();
+    names.dedup();
+    for name in names {
+        let t = state
+            .topics
+            .get(name)
+            .ok_or_else(|| ClusterError::UnknownTopic(name.clone()))?;
+        let rf = t
+            .partitions
+            .first()
+            .map_or(0, |p| p.original_replicas().len());
+        if rf > sorted.len() {
+            return Err(ClusterError::Invalid(format!(
+                "topic {name:?} has replication factor {rf}, more than the {} brokers of the \
+                 broker list",
+                sorted.len()
+            )));
+        }
+        let plan = assign_replicas(name, &sorted, t.partitions.len() as u32, rf as u32, 0);
+        for (p, replicas) in t.partitions.iter().zip(plan) {
+            current.push(Target {
+                topic: name.clone(),
+                partition: p.partition,
+                replicas: p.replicas.clone(),
+            });
+            proposed.push(Target {
+                topic: name.clone(),
+                partition: p.partition,
+                replicas,
+            });
+        }
+    }
+    Ok((current, proposed))
+}
+
+/// Checks a reassignment plan against the cluster: known partitions, each once, replicas
+/// non-empty, distinct, on registered brokers.
+pub fn validate(state: &ClusterState, targets: &[Target]) -> Result<(), ClusterError> {
+    let mut seen = BTreeSet::new();
+    for t in targets {
+        let tp = format!("{}-{}", t.topic, t.partition);
+        if !seen.insert((t.topic.clone(), t.partition)) {
+            return Err(ClusterError::Invalid(format!(
+                "the reassignment names partition {tp} more than once"
+            )));
+        }
+        let topic = state
+            .topics
+            .get(&t.topic)
+            .ok_or_else(|| ClusterError::UnknownTopic(t.topic.clone()))?;
+        if t.partition as usize >= topic.partitions.len() {
+            return Err(ClusterError::UnknownPartition {
+                topic: t.topic.clone(),
+                partition: t.partition,
+                count: topic.partitions.len() as u32,
+            });
+        }
+        if t.replicas.is_empty() {
+            return Err(ClusterError::Invalid(format!(
+                "partition {tp}: an empty replica list"
+            )));
+        }
+        let distinct: BTreeSet<i32> = t.replicas.iter().copied().collect();
+        if distinct.len() != t.replicas.len() {
+            return Err(ClusterError::Invalid(format!(
+                "partition {tp}: replica list {} has duplicate entries",
+                join(&t.replicas)
+            )));
+        }
+        if let Some(b) = t.replicas.iter().find(|b| !state.brokers.contains_key(b)) {
+            return Err(ClusterError::Invalid(format!(
+                "partition {tp}: unknown broker id {b} (brokers: {})",
+                join(&state.broker_ids())
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn join(ids: &[i32]) -> String {
+    ids.iter().map(i32::to_string).collect::<Vec<_>>().join(",")
+}
+
+/// The leader after a change to `replicas`/`isr`: the current one if it stays a live
+/// member of both, else the first replica (in `replicas` order) that is live and in the
+/// ISR (Kafka's election), else -1. With the leader epoch: bumped when the leader changes
+/// or `bump` (Kafka bumps it when replicas are removed, fencing the removed ones).
+fn elect(
+    state: &ClusterState,
+    p: &PartitionState,
+    replicas: &[i32],
+    isr: &[i32],
+    bump: bool,
+) -> (i32, i32) {
+    let live = |b: i32| state.is_online(b) && !p.offline_replicas.contains(&b);
+    if p.leader >= 0 && replicas.contains(&p.leader) && isr.contains(&p.leader) && live(p.leader) {
+        return (p.leader, p.leader_epoch + i32::from(bump));
+    }
+    let leader = replicas
+        .iter()
+        .copied()
+        .find(|&b| isr.contains(&b) && live(b))
+        .unwrap_or(-1);
+    (leader, p.leader_epoch + 1)
+}
+
+/// A ReassignPartition record for `p` with these replicas, completing the move at once when
+/// every adding replica is already in the ISR ([`completion`]).
+#[allow(clippy::too_many_arguments)]
+fn record(
+    state: &ClusterState,
+    topic: &str,
+    p: &PartitionState,
+    replicas: Vec<i32>,
+    adding: Vec<i32>,
+    removing: Vec<i32>,
+    isr: Vec<i32>,
+    reason: String,
+) -> MetadataRecord {
+    let mut next = p.clone();
+    next.replicas = replicas;
+    next.adding_replicas = adding;
+    next.removing_replicas = removing;
+    next.isr = isr;
+    // Only removals (no adding replica), or adding replicas already in the ISR: the move
+    // completes in the same record, as Kafka's PartitionChangeBuilder completes it.
+    if let Some(done) = completion(state, topic, &next, &reason) {
+        return done;
+    }
+    let (leader, leader_epoch) = elect(state, p, &next.replicas, &next.isr, false);
+    MetadataRecord::ReassignPartition {
+        topic: topic.to_string(),
+        partition: p.partition,
+        replicas: next.replicas,
+        adding: next.adding_replicas,
+        removing: next.removing_replicas,
+        isr: next.isr,
+        leader,
+        leader_epoch,
+        reason,
+    }
+}
+
+/// The record that starts moving `p` to `target` (Kafka's `PartitionReassignmentReplicas`):
+/// a move already running is reverted first, as Kafka's controller does. `None` when the
+/// partition already has exactly these replicas and no move runs.
+pub fn start_record(
+    state: &ClusterState,
+    topic: &str,
+    p: &PartitionState,
+    target: &[i32],
+) -> Option<MetadataRecord> {
+    let original = p.original_replicas();
+    if !p.is_reassigning() && original == target {
+        return None;
+    }
+    if p.is_reassigning() && p.target_replicas() == target {
+        return None;
+    }
+    let isr: Vec<i32> = p
+        .isr
+        .iter()
+        .copied()
+        .filter(|r| original.contains(r))
+        .collect();
+    let mut replicas = target.to_vec();
+    replicas.extend(original.iter().copied().filter(|r| !target.contains(r)));
+    let adding: Vec<i32> = target
+        .iter()
+        .copied()
+        .filter(|r| !original.contains(r))
+        .collect();
+    let removing: Vec<i32> = original
+        .iter()
+        .copied()
+        .filter(|r| !target.contains(r))
+        .collect();
+    Some(record(
+        state,
+        topic,
+        p,
+        replicas,
+        adding,
+        removing,
+        isr,
+        format!(
+            "reassignment of {topic}-{} to [{}] started",
+            p.partition,
+            join(target)
+        ),
+    ))
+}
+
+/// The record that completes `p`'s move when every target replica is in the ISR (Kafka's
+/// `PartitionChangeBuilder.completeReassignmentIfNeeded`): replicas = target, ISR = ISR ∩
+/// target, and a new leader from the target when the leader leaves. `None` when it is not
+/// moving or not ready.
+pub fn completion(
+    state: &ClusterState,
+    topic: &str,
+    p: &PartitionState,
+    why: &str,
+) -> Option<MetadataRecord> {
+    if !p.is_reassigning() {
+        return None;
+    }
+    // Kafka's `PartitionReassignmentReplicas.maybeCompleteReassignment`: every target
+    // replica (not only the adding ones) is in the ISR.
+    let target = p.target_replicas();
+    if target.is_empty() || !target.iter().all(|r| p.isr.contains(r)) {
+        return None;
+    }
+    let isr: Vec<i32> = p
+        .isr
+        .iter()
+        .copied()
+        .filter(|r| target.contains(r))
+        .collect();
+    if isr.is_empty() {
+        return None;
+    }
+    let bump = !p.removing_replicas.is_empty();
+    let (leader, leader_epoch) = elect(state, p, &target, &isr, bump);
+    let mut reason = format!(
+        "reassignment of {topic}-{} to [{}] completed",
+        p.partition,
+        join(&target)
+    );
+    if !p.removing_replicas.is_empty() {
+        reason.push_str(&format!(
+            ", {} removed",
+            p.removing_replicas
+                .iter()
+                .map(i32::to_string)
+                .collect::<Vec<_>>()
+                .join(" and ")
+        ));
+    }
+    if leader != p.leader {
+        reason.push_str(&format!(", {leader} leads"));
+    }
+    if !why.is_empty() && !why.starts_with("reassignment") {
+        reason.push_str(&format!(" ({why})"));
+    }
+    Some(MetadataRecord::ReassignPartition {
+        topic: topic.to_string(),
+        partition: p.partition,
+        replicas: target,
+        adding: Vec::new(),
+        removing: Vec::new(),
+        isr,
+        leader,
+        leader_epoch,
+        reason,
+    })
+}
+
+/// The ISR change the replication pass decided, as one record: on a moving partition whose
+/// new ISR holds every adding replica, the move's completion ([`completion`]); else the
+/// plain ISR change.
+pub fn isr_change(
+    state: &ClusterState,
+    topic: &str,
+    p: &PartitionState,
+    isr: Vec<i32>,
+    reason: String,
+) -> MetadataRecord {
+    if p.is_reassigning() {
+        let mut next = p.clone();
+        next.isr = isr.clone();
+        if let Some(done) = completion(state, topic, &next, &reason) {
+            return done;
+        }
+    }
+    super::controller::isr_change(topic, p, isr, reason)
+}
+
+/// The record that cancels `p`'s move (Kafka's `PartitionReassignmentRevert`): replicas
+/// and ISR without the adding ones, a leader from them. `None` when it is not moving.
+pub fn revert_record(
+    state: &ClusterState,
+    topic: &str,
+    p: &PartitionState,
+) -> Option<MetadataRecord> {
+    if !p.is_reassigning() {
+        return None;
+    }
+    let replicas = p.original_replicas();
+    let mut isr: Vec<i32> = p
+        .isr
+        .iter()
+        .copied()
+        .filter(|r| replicas.contains(r))
+        .collect();
+    if isr.is_empty() {
+        // Kafka keeps the ISR non-empty: the leader stays.
+        isr = vec![p.leader].into_iter().filter(|&l| l >= 0).collect();
+    }
+    let bump = !p.adding_replicas.is_empty();
+    let (leader, leader_epoch) = elect(state, p, &replicas, &isr, bump);
+    Some(MetadataRecord::ReassignPartition {
+        topic: topic.to_string(),
+        partition: p.partition,
+        replicas: replicas.clone(),
+        adding: Vec::new(),
+        removing: Vec::new(),
+        isr,
+        leader,
+        leader_epoch,
+        reason: format!(
+            "reassignment of {topic}-{} cancelled: back to [{}]",
+            p.partition,
+            join(&replicas)
+        ),
+    })
+}
+
+/// What [`start`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Started {
+    /// The partitions whose move this started (or changed).
+    pub started: Vec<(String, u32)>,
+    /// The partitions that already had these replicas, or were already moving to them.
+    pub unchanged: Vec<(String, u32)>,
+}
+
+/// Starts moving each partition to its target, in one metadata change. A move already
+/// running to another target is refused unless `additional` (Kafka's `--additional`);
+/// one running to the same target goes on unchanged.
+pub fn start(
+    cluster: &mut Cluster,
+    targets: &[Target],
+    additional: bool,
+) -> Result<Started, ClusterError> {
+    validate(cluster.state(), targets)?;
+    let parts: Vec<(String, u32)> = targets
+        .iter()
+        .map(|t| (t.topic.clone(), t.partition))
+        .collect();
+    // A start may change a leader (a leader removed by a move that only removes): made
+    // holding the partitions' locks, as every leader change is, so no writer appends for a
+    // leader that is gone.
+    let _locks = lock_all(cluster, &parts)?;
+    cluster.update(|state| {
+        validate(state, targets)?;
+        let mut out = Started::default();
+        let mut records = Vec::new();
+        let other_moving = state.topics.iter().any(|(name, t)| {
+            t.partitions.iter().any(|p| {
+                p.is_reassigning()
+                    && !targets.iter().any(|x| {
+                        x.topic == *name
+                            && x.partition == p.partition
+                            && x.replicas == p.target_replicas()
+                    })
+            })
+        });
+        if other_moving && !additional {
+            return Err(ClusterError::Invalid(
+                "Cannot execute because there is an existing partition assignment.  Use \
+                 --additional to override this and create a new partition assignment in \
+                 addition to the existing one."
+                    .into(),
+            ));
+        }
+        for t in targets {
+            let Some(p) = state
+                .topics
+                .get(&t.topic)
+                .and_then(|x| x.partitions.get(t.partition as usize))
+            else {
+                continue;
+            };
+            match start_record(state, &t.topic, p, &t.replicas) {
+                Some(r) => {
+                    records.push(r);
+                    out.started.push((t.topic.clone(), t.partition));
+                }
+                None => out.unchanged.push((t.topic.clone(), t.partition)),
+            }
+        }
+        Ok((records, out))
+    })
+}
+
+/// Cancels the moves of these partitions. Returns the ones that were moving.
+pub fn cancel(
+    cluster: &mut Cluster,
+    parts: &[(String, u32)],
+) -> Result<Vec<(String, u32)>, ClusterError> {
+    let locks = lock_all(cluster, parts)?;
+    let done = cluster.update(|state| {
+        let mut records = Vec::new();
+        let mut cancelled = Vec::new();
+        for (topic, partition) in parts {
+            if let Some(r) = state
+                .topics
+                .get(topic)
+                .and_then(|t| t.partitions.get(*partition as usize))
+                .and_then(|p| revert_record(state, topic, p))
+            {
+                records.push(r);
+                cancelled.push((topic.clone(), *partition));
+            }
+        }
+        Ok((records, cancelled))
+    })?;
+    drop(locks);
+    remove_strays(cluster, parts)?;
+    Ok(done)
+}
+
+/// A partition's reassignment state, for `--verify` and progress lines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Status {
+    /// Topic.
+    pub topic: String,
+    /// Partition.
+    pub partition: u32,
+    /// Its replicas now.
+    pub current: Vec<i32>,
+    /// The target asked for.
+    pub target: Vec<i32>,
+    /// No move runs for it.
+    pub done: bool,
+    /// Per adding replica: (broker, bytes it holds, bytes the leader holds).
+    pub copying: Vec<(i32, u64, u64)>,
+}
+
+/// The state of each target's partition now.
+pub fn status(cluster: &Cluster, targets: &[Target]) -> Result<Vec<Status>, ClusterError> {
+    let mut out = Vec::new();
+    for t in targets {
+        let p = cluster.partition(&t.topic, t.partition)?;
+        out.push(Status {
+            topic: t.topic.clone(),
+            partition: t.partition,
+            current: p.replicas.clone(),
+            target: t.replicas.clone(),
+            done: !p.is_reassigning(),
+            copying: copying(cluster, &t.topic, p),
+        });
+    }
+    Ok(out)
+}
+
+/// Bytes each adding replica holds, beside the leader's.
+fn copying(cluster: &Cluster, topic: &str, p: &PartitionState) -> Vec<(i32, u64, u64)> {
+    let layout = cluster.layout();
+    let size = |b: i32| replica_info(layout, topic, p.partition, b).map_or(0, |i| i.size);
+    let leader = if p.leader >= 0 { size(p.leader) } else { 0 };
+    p.adding_replicas
+        .iter()
+        .map(|&b| (b, size(b), leader))
+        .collect()
+}
+
+/// What [`drive`] calls after each pass: the cluster, and the partitions still moving.
+pub type Progress<'a> = dyn FnMut(&Cluster, &[(String, u32)]) + 'a;
+
+/// How [`drive`] stopped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Every partition's move is complete.
+    Done,
+    /// Some cannot go on now (an adding replica's broker is down or paused, the partition
+    /// is offline): they stay started, and the next `topic reassign` carries them on.
+    Stuck(Vec<String>),
+}
+
+/// Carries the moves of `parts` on until they are complete: each pass replicates every
+/// moving partition once (copying to its adding replicas, at most `throttle` bytes per
+/// second in all), completes the ready ones, and removes the replicas they dropped.
+/// `progress` hears the state after each pass. Stops when every move is done, or when a
+/// pass could do nothing for the ones left ([`Outcome::Stuck`]).
+pub fn drive(
+    cluster: &mut Cluster,
+    parts: &[(String, u32)],
+    throttle: Option<u64>,
+    progress: &mut Progress<'_>,
+) -> Result<Outcome, ClusterError> {
+    let mut idle_passes = 0;
+    loop {
+        cluster.refresh()?;
+        remove_strays(cluster, parts)?;
+        let moving: Vec<(String, u32)> = parts
+            .iter()
+            .filter(|(t, p)| {
+                cluster
+                    .partition(t, *p)
+                    .is_ok_and(PartitionState::is_reassigning)
+            })
+            .cloned()
+            .collect();
+        progress(cluster, &moving);
+        if moving.is_empty() {
+            return Ok(Outcome::Done);
+        }
+        let started = Instant::now();
+        let mut copied: u64 = 0;
+        let mut changed = false;
+        let mut stuck = Vec::new();
+        for (topic, partition) in &moving {
+            let before = cluster.partition(topic, *partition)?.clone();
+            if let Some(why) = blocked(cluster.state(), &before) {
+                stuck.push(format!("{topic}-{partition}: {why}"));
+                continue;
+            }
+            let sizes =
+                |c: &Cluster| -> u64 { copying(c, topic, &before).iter().map(|x| x.1).sum() };
+            let had = sizes(cluster);
+            // The writer's pass copies to the adding replicas and expands the ISR (which
+            // completes the move, see `isr_change`).
+            let mut w = PartitionWriter::new(cluster, topic, *partition)?;
+            // A pass copies at most a second's worth of the throttle, or 64 MiB (the lock
+            // is held meanwhile: producers of the partition wait that long).
+            w.set_copy_budget(Some(throttle.unwrap_or(64 << 20).max(1)));
+            let updates = w.checkpoint()?;
+            cluster.refresh()?;
+            // The copies' checkpoints (recovery point, log start), as a `broker-up`'s pass
+            // writes them; not for a replica the pass's completion dropped.
+            let replicas = cluster.partition(topic, *partition)?.replicas.clone();
+            let kept: Vec<_> = updates
+                .into_iter()
+                .filter(|u| replicas.contains(&u.broker))
+                .collect();
+            super::writer::write_checkpoints(cluster.layout(), &kept)?;
+            // A move whose ISR already held the adding replicas completes here.
+            let now = cluster.partition(topic, *partition)?.clone();
+            if let Some(r) = completion(cluster.state(), topic, &now, "") {
+                complete(cluster, topic, &now, r)?;
+            }
+            let after = cluster.partition(topic, *partition)?;
+            copied += sizes(cluster).saturating_sub(had);
+            changed |= *after != before;
+        }
+        if copied > 0 || changed {
+            idle_passes = 0;
+        } else {
+            idle_passes += 1;
+        }
+        if stuck.len() == moving.len() || idle_passes >= 3 {
+            if stuck.is_empty() {
+                stuck = moving
+                    .iter()
+                    .map(|(t, p)| format!("{t}-{p}: no progress"))
+                    .collect();
+            }
+            return Ok(Outcome::Stuck(stuck));
+        }
+        // The throttle: at most `rate` bytes a second in all.
+        let pause = match throttle {
+            Some(rate) if copied > 0 => Duration::from_secs_f64(copied as f64 / rate.max(1) as f64)
+                .saturating_sub(started.elapsed()),
+            _ if !changed && copied == 0 => Duration::from_millis(50),
+            _ => Duration::ZERO,
+        };
+        std::thread::sleep(pause.min(Duration::from_secs(5)));
+    }
+}
+
+/// Why a move cannot go on now.
+fn blocked(state: &ClusterState, p: &PartitionState) -> Option<String> {
+    if p.leader < 0 || !p.replica_up(state, p.leader) {
+        return Some("the partition has no leader".into());
+    }
+    // A move completes once every target replica is in the ISR: one that cannot catch up
+    // now holds it.
+    for b in p.target_replicas() {
+        if p.isr.contains(&b) {
+            continue;
+        }
+        let which = if p.adding_replicas.contains(&b) {
+            "adding replica"
+        } else {
+            "replica"
+        };
+        if !state.is_online(b) {
+            return Some(format!("{which} {b}'s broker is down"));
+        }
+        if state.brokers.get(&b).is_some_and(|x| x.paused) {
+            return Some(format!("{which} {b}'s broker is paused"));
+        }
+        if p.offline_replicas.contains(&b) {
+            return Some(format!("{which} {b} is offline"));
+        }
+    }
+    None
+}
+
+/// Commits a completion decided on `p`, if `p` is still what the metadata says, under the
+/// partition lock (so no writer is mid-append with the old replica set).
+fn complete(
+    cluster: &mut Cluster,
+    topic: &str,
+    p: &PartitionState,
+    r: MetadataRecord,
+) -> Result<(), ClusterError> {
+    let _lock = FileLock::exclusive(&cluster.layout().partition_lock(topic, p.partition))?;
+    let expect = p.clone();
+    let (topic, partition) = (topic.to_string(), p.partition);
+    cluster.update(move |s| {
+        let cur = s
+            .topics
+            .get(&topic)
+            .and_then(|t| t.partitions.get(partition as usize));
+        if cur != Some(&expect) {
+            return Ok((Vec::new(), ()));
+        }
+        Ok((vec![r], ()))
+    })
+}
+
+/// Removes the folders and checkpoint entries of replicas of `parts` on brokers that are
+/// not their replicas (a move completed or cancelled), under each partition's lock.
+/// Returns the (topic, partition, broker) removed.
+pub fn remove_strays(
+    cluster: &Cluster,
+    parts: &[(String, u32)],
+) -> Result<Vec<(String, u32, i32)>, ClusterError> {
+    let mut removed = Vec::new();
+    let layout = cluster.layout();
+    for (topic, partition) in parts {
+        let Ok(p) = cluster.partition(topic, *partition) else {
+            continue;
+        };
+        let strays: Vec<i32> = cluster
+            .state()
+            .broker_ids()
+            .into_iter()
+            .filter(|b| !p.replicas.contains(b))
+            // A folder is removed after its checkpoint entries are: one left means the
+            // removal is not done.
+            .filter(|&b| layout.replica_dir(b, topic, *partition).exists())
+            .collect();
+        if strays.is_empty() {
+            continue;
+        }
+        let _lock = FileLock::exclusive(&layout.partition_lock(topic, *partition))?;
+        let mut fresh = cluster.clone();
+        fresh.refresh()?;
+        let p = fresh.partition(topic, *partition)?;
+        for b in strays.into_iter().filter(|b| !p.replicas.contains(b)) {
+            forget_partition(cluster, b, topic, *partition)?;
+            let dir = layout.replica_dir(b, topic, *partition);
+            if dir.exists() {
+                log::io::remove_dir_all(&dir).map_err(io_err(&dir))?;
+            }
+            removed.push((topic.clone(), *partition, b));
+        }
+    }
+    Ok(removed)
+}
+
+const CHECKPOINTS: [&str; 3] = [
+    log::names::RECOVERY_POINT_CHECKPOINT,
+    log::names::REPLICATION_OFFSET_CHECKPOINT,
+    log::names::LOG_START_OFFSET_CHECKPOINT,
+];
+
+/// Drops one partition's entries from a broker's checkpoint files, under the broker's lock.
+fn forget_partition(
+    cluster: &Cluster,
+    broker: i32,
+    topic: &str,
+    partition: u32,
+) -> Result<(), ClusterError> {
+    let layout = cluster.layout();
+    let _lock = FileLock::exclusive(&layout.broker_lock(broker))?;
+    for file in CHECKPOINTS {
+        let path = layout.broker_checkpoint(broker, file);
+        if !path.exists() {
+            continue;
+        }
+        let mut map = checkpoint::read_offsets(&path)?;
+        let before = map.len();
+        map.retain(|(t, p), _| !(t == topic && *p == partition));
+        if map.len() != before {
+            checkpoint::write_offsets(&path, &map)?;
+        }
+    }
+    Ok(())
+}
+
+/// Preferred leader election for `parts` after their moves (as Kafka's
+/// `auto.leader.rebalance.enable` would do soon after): each whose first replica is live,
+/// in the ISR and not leading gets it as leader. Takes the partitions' locks (sorted), as
+/// every leader change does. Returns the changes made.
+pub fn elect_preferred(
+    cluster: &mut Cluster,
+    parts: &[(String, u32)],
+) -> Result<Vec<MetadataRecord>, ClusterError> {
+    let mut sorted = parts.to_vec();
+    sorted.sort();
+    sorted.dedup();
+    let _locks = lock_all(cluster, &sorted)?;
+    cluster.update(|state| {
+        let r: Vec<MetadataRecord> = super::controller::elect_preferred(state, None)
+            .into_iter()
+            .filter(|r| match r {
+                MetadataRecord::PartitionChange {
+                    topic, partition, ..
+                } => sorted.iter().any(|(t, p)| t == topic && p == partition),
+                _ => false,
+            })
+            .collect();
+        Ok((r.clone(), r))
+    })
+}
+
+/// Takes the locks of `parts` that exist (sorted, so every process takes them in the same
+/// order).
+fn lock_all(cluster: &Cluster, parts: &[(String, u32)]) -> Result<Vec<FileLock>, ClusterError> {
+    let mut sorted: Vec<&(String, u32)> = parts
+        .iter()
+        .filter(|(t, p)| cluster.partition(t, *p).is_ok())
+        .collect();
+    sorted.sort();
+    sorted.dedup();
+    let mut locks = Vec::with_capacity(sorted.len());
+    for (t, p) in sorted {
+        locks.push(FileLock::exclusive(
+            &cluster.layout().partition_lock(t, *p),
+        )?);
+    }
+    Ok(locks)
+}
+
+/// Every partition that is moving now.
+pub fn moving(state: &ClusterState) -> Vec<(String, u32)> {
+    state
+        .topics
+        .iter()
+        .flat_map(|(name, t)| {
+            t.partitions
+                .iter()
+                .filter(|p| p.is_reassigning())
+                .map(move |p| (name.clone(), p.partition))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;
