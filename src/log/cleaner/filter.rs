@@ -14,7 +14,7 @@ use crate::record::compression::{self, Compression};
 use crate::record::control::{ControlType, control_type};
 use crate::record::{BatchHeader, BatchRef, CorruptBatch, RecordRef, TimestampType, varint};
 
-use super::offset_map::OffsetMap;
+use super::offset_map::{HASH_BYTES, OffsetMap};
 use crate::log::txn_index::AbortedTxn;
 
 /// Bit 6 of a batch's attributes: its base timestamp is the delete horizon.
@@ -145,15 +145,20 @@ pub struct BatchOutcome {
     pub written: u64,
 }
 
-/// Kafka's `shouldRetainRecord` for a data record.
-fn keep_record(f: &Filter<'_>, h: &BatchHeader, r: &RecordRef<'_>) -> bool {
+/// Kafka's `shouldRetainRecord` for a data record (`hash`: its key's, when it has one).
+fn keep_record(
+    f: &Filter<'_>,
+    h: &BatchHeader,
+    r: &RecordRef<'_>,
+    hash: Option<&[u8; HASH_BYTES]>,
+) -> bool {
     if r.offset > f.map.latest_offset() {
         return true;
     }
-    let Some(key) = r.key else {
+    let Some(hash) = hash else {
         return false;
     };
-    let latest = r.offset >= f.map.get(key);
+    let latest = r.offset >= f.map.get_hashed(hash);
     let keep_deletes = !h.attributes.has_delete_horizon() || f.now_ms < h.base_timestamp;
     latest && (r.value.is_some() || keep_deletes)
 }
@@ -165,7 +170,7 @@ pub fn filter_batch(
     txns: &mut TxnMetadata,
     b: &BatchRef<'_>,
     out: &mut Vec<u8>,
-    scratch: &mut Vec<u8>,
+    (scratch, scratch_hashes): (&mut Vec<u8>, &mut Vec<[u8; HASH_BYTES]>),
 ) -> Result<BatchOutcome, CorruptBatch> {
     let h = *b.header();
     let control = h.attributes.is_control();
@@ -200,11 +205,29 @@ pub fn filter_batch(
     let mut outcome = BatchOutcome::default();
     let mut all_kept = true;
     let mut tombstones = false;
-    let mut kept: Vec<RecordRef<'_>> = Vec::new();
+    let mut all: Vec<RecordRef<'_>> = Vec::with_capacity(h.records_count.clamp(0, 4096) as usize);
     for r in b.records(&data)? {
-        let r = r?;
+        all.push(r?);
+    }
+    // The keys' hashes first, and their slots read all at once (see `OffsetMap::warm`).
+    let lookups = !discard_records && !control;
+    scratch_hashes.clear();
+    if lookups {
+        scratch_hashes.extend(
+            all.iter()
+                .map(|r| r.key.map_or([0; HASH_BYTES], |k| f.map.hash(k))),
+        );
+        f.map.warm(scratch_hashes);
+    }
+    let mut kept: Vec<RecordRef<'_>> = Vec::new();
+    for (i, r) in all.into_iter().enumerate() {
         outcome.read += 1;
-        let keep = !discard_records && (control || keep_record(f, &h, &r));
+        let hash = if r.key.is_some() {
+            scratch_hashes.get(i)
+        } else {
+            None
+        };
+        let keep = !discard_records && (control || keep_record(f, &h, &r, hash));
         if keep {
             tombstones |= r.value.is_none();
             kept.push(r);

@@ -42,10 +42,11 @@ pub use swap::{SwapRecovery, recover as recover_swaps};
 /// Kafka's `log.cleaner.dedupe.buffer.size` default (128 MiB, shared by a broker's cleaner
 /// threads).
 pub const KAFKA_DEDUPE_BUFFER_BYTES: usize = 128 << 20;
-/// filka's default offset map: 32 MiB (1.3 million keys a round at the 0.9 load factor).
-/// A clean is a short-lived command beside others on the machine, not a broker's
-/// long-lived thread, so it takes a quarter of Kafka's buffer; more keys mean more rounds.
-pub const DEFAULT_DEDUPE_BUFFER_BYTES: usize = 32 << 20;
+/// filka's default offset map buffer: 48 MiB, whose largest table (2^20 slots, 24 MiB,
+/// with the table before it while it grows) maps 943,718 keys a round at the 0.9 load
+/// factor. A clean is a short-lived command beside others on the machine, not a broker's
+/// long-lived thread, so it takes less than Kafka's buffer; more keys mean more rounds.
+pub const DEFAULT_DEDUPE_BUFFER_BYTES: usize = 48 << 20;
 /// Kafka's `log.cleaner.io.buffer.load.factor` default.
 pub const DEFAULT_LOAD_FACTOR: f64 = 0.9;
 /// Kafka's `log.cleaner.io.buffer.size` default (512 KiB, for reads and writes).
@@ -390,7 +391,7 @@ pub fn clean_from(
         return Ok(report);
     }
     let mut map = OffsetMap::new(cfg.dedupe_buffer_bytes);
-    if (map.slots() as f64 * cfg.load_factor) < 1.0 {
+    if (map.max_slots() as f64 * cfg.load_factor) < 1.0 {
         return Err(LogError::BadBatch(format!(
             "the cleaner's offset map of {} bytes holds no key: raise the dedupe buffer",
             cfg.dedupe_buffer_bytes
@@ -506,7 +507,8 @@ fn build_map(
     map.clear();
     let mut txns = TxnMetadata::default();
     txns.add_aborted(txn_index::collect_aborted(dir, bases, start, end)?);
-    let max_keys = (map.slots() as f64 * cfg.load_factor) as usize;
+    let max_keys = (map.max_slots() as f64 * cfg.load_factor) as usize;
+    let (mut hashes, mut warm) = (Vec::new(), Vec::new());
     let dirty: Vec<usize> = (0..segs.len())
         .filter(|&i| segs[i].base < end && segs.get(i + 1).map_or(end, |s| s.base) > start)
         .collect();
@@ -519,7 +521,15 @@ fn build_map(
             .with_chunk(cfg.io_buffer_bytes)
             .ordered(BatchOrder::new(segs[i].base));
         while let Some(b) = stream.next().map_err(|e| scan_err(&path, e))? {
-            if map_batch(&b, &mut txns, map, start, max_keys).map_err(|e| LogError::Corrupt {
+            if map_batch(
+                &b,
+                &mut txns,
+                map,
+                start,
+                max_keys,
+                (&mut hashes, &mut warm),
+            )
+            .map_err(|e| LogError::Corrupt {
                 path: path.clone(),
                 detail: e.to_string(),
             })? {
@@ -533,12 +543,17 @@ fn build_map(
 
 /// Maps one batch's keys; true when the map is full (it then covers up to the last key
 /// put).
+#[allow(clippy::type_complexity)]
 fn map_batch(
     b: &BatchRef<'_>,
     txns: &mut TxnMetadata,
     map: &mut OffsetMap,
     start: i64,
     max_keys: usize,
+    (hashes, warm): (
+        &mut Vec<([u8; offset_map::HASH_BYTES], i64)>,
+        &mut Vec<[u8; offset_map::HASH_BYTES]>,
+    ),
 ) -> Result<bool, crate::record::CorruptBatch> {
     let h = *b.header();
     let data = b.records_data()?;
@@ -546,16 +561,23 @@ fn map_batch(
         let first_key = b.records(&data)?.next().transpose()?.map(|r| r.key);
         txns.on_control_batch(&h, first_key);
     } else if !txns.on_data_batch(&h) && h.last_offset() >= start {
+        hashes.clear();
         for r in b.records(&data)? {
             let r = r?;
             if let Some(key) = r.key
                 && r.offset >= start
             {
-                if map.len() >= max_keys {
-                    return Ok(true);
-                }
-                map.put(key, r.offset);
+                hashes.push((map.hash(key), r.offset));
             }
+        }
+        warm.clear();
+        warm.extend(hashes.iter().map(|h| h.0));
+        map.warm(warm);
+        for (hash, offset) in hashes.iter() {
+            if map.len() >= max_keys {
+                return Ok(true);
+            }
+            map.put_hashed(hash, *offset);
         }
     }
     if h.last_offset() >= start {
@@ -623,7 +645,7 @@ fn clean_group(
     let written = (|| {
         let mut out = swap::CleanedSegment::create(dir, first.base, interval, cfg.io_buffer_bytes)?;
         let mut buf = Vec::with_capacity(cfg.io_buffer_bytes.min(1 << 20));
-        let mut scratch = Vec::new();
+        let mut scratch = (Vec::new(), Vec::new());
         for seg in group {
             let i = bases.partition_point(|&b| b <= seg.base);
             let upper = bases.get(i).copied().unwrap_or(i64::MAX);
@@ -640,8 +662,14 @@ fn clean_group(
             };
             while let Some(b) = stream.next().map_err(|e| scan_err(&path, e))? {
                 b.verify_crc().map_err(corrupt)?;
-                let o = filter::filter_batch(filter, txns, &b, &mut buf, &mut scratch)
-                    .map_err(corrupt)?;
+                let o = filter::filter_batch(
+                    filter,
+                    txns,
+                    &b,
+                    &mut buf,
+                    (&mut scratch.0, &mut scratch.1),
+                )
+                .map_err(corrupt)?;
                 report.records_read += o.read;
                 report.records_kept += o.kept;
                 report.bytes_read += b.header().size() as u64;
