@@ -1,0 +1,229 @@
+//! Log compaction against Kafka's own cleaner: the same keyed input (repeated keys,
+//! tombstones, committed and aborted transactions) is written by Kafka's producers into a
+//! real broker's topic that does not compact yet; its partition folder is copied as it is
+//! (filka reads Kafka's files) and cleaned by filka's cleaner, while the topic is switched to
+//! `cleanup.policy=compact` and Kafka's cleaner cleans the original. The records that survive
+//! (offset, key, value) and the batches that stay (offsets, record counts, control or not)
+//! must be the same; Kafka's kafka-dump-log must read filka's cleaned segments, every record,
+//! without an error.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use filka::log::cleaner::{self, CleanConfig};
+use filka::log::{LogConfig, LogReader, OpenHints, PartitionLog};
+
+use crate::kafka::{self, Broker};
+
+/// The cleaner wakes every 200 ms; segments roll every 100 ms of record time.
+const BROKER: &str = "log.cleaner.backoff.ms=200\nlog.cleaner.threads=1";
+
+/// The input: plain records over a few keys with tombstones, committed and aborted
+/// transactions over other keys and the same ones, with pauses that roll segments.
+fn script() -> String {
+    let mut s = String::new();
+    for round in 0..6 {
+        for i in 0..6 {
+            s += &format!("p k{} v{round}-{i}\n", i % 4);
+        }
+        if round % 2 == 1 {
+            s += &format!("p k{} -\n", round % 4);
+        }
+        s += &format!("t commit t1=c{round} k0=tc{round}\n");
+        s += &format!("t abort t2=a{round} k1=ta{round}\n");
+        if round == 3 {
+            s += "p gone x\np gone -\n";
+        }
+        s += "sleep 150\n";
+    }
+    // A last record after a pause: everything before it is in segments that are not active.
+    s += "p last end\n";
+    s
+}
+
+/// Every data record (offset, key, value) and every batch (base offset, last offset, record
+/// count, control) of a partition folder, read with filka's reader.
+#[allow(clippy::type_complexity)]
+fn contents(
+    dir: &Path,
+) -> (
+    BTreeSet<(i64, Vec<u8>, Option<Vec<u8>>)>,
+    Vec<(i64, i64, i32, bool)>,
+) {
+    let r = LogReader::open(dir).unwrap();
+    let end = r.log_end_offset().unwrap();
+    let mut c = r.cursor(r.first_offset()).unwrap();
+    let (mut recs, mut batches) = (BTreeSet::new(), Vec::new());
+    while let Some(b) = c.next_batch(end).unwrap() {
+        let h = *b.header();
+        batches.push((
+            h.base_offset,
+            h.last_offset(),
+            h.records_count,
+            h.attributes.is_control(),
+        ));
+        if !h.attributes.is_control() {
+            for r in b.to_records().unwrap() {
+                recs.insert((r.offset, r.key.unwrap_or_default(), r.value));
+            }
+        }
+    }
+    (recs, batches)
+}
+
+fn copy_files(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_file() {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+/// Kafka's checkpoint entry for `cmp 0`, once its cleaner has written one.
+fn kafka_checkpoint(log_dir: &Path) -> Option<i64> {
+    let text = std::fs::read_to_string(log_dir.join("cleaner-offset-checkpoint")).ok()?;
+    text.lines()
+        .find_map(|l| l.strip_prefix("cmp 0 "))
+        .and_then(|o| o.trim().parse().ok())
+}
+
+fn segment_files(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "log"))
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+#[ignore = "needs Java 17 and Maven: .ci/run's apache-kafka step runs it"]
+fn compaction_keeps_what_kafkas_cleaner_keeps() {
+    let mut broker = Broker::start_with(1, &[("KAFKA_SERVER_PROPERTIES", BROKER)]);
+    broker.create_topic(
+        "cmp",
+        1,
+        &[
+            "cleanup.policy=delete",
+            "segment.ms=100",
+            "min.cleanable.dirty.ratio=0.01",
+            "delete.retention.ms=86400000",
+        ],
+    );
+    let out = kafka::tool_stdin(
+        "compaction",
+        &[&broker.bootstrap, "cmp", "cmp-txn"],
+        &script(),
+    );
+    assert!(out.starts_with("done "), "{out}");
+    let kafka_dir = broker.log_dir(101).join("cmp-0");
+    // filka's copy of the log as Kafka wrote it, in a broker folder of its own.
+    let work = tempfile::tempdir().unwrap();
+    let filka_dir = work.path().join("broker-0").join("cmp-0");
+    copy_files(&kafka_dir, &filka_dir);
+    let before = contents(&filka_dir).0;
+    // Kafka's cleaner cleans the original once the topic compacts.
+    broker.admin(
+        "configs",
+        &[
+            "--alter",
+            "--entity-type",
+            "topics",
+            "--entity-name",
+            "cmp",
+            "--add-config",
+            "cleanup.policy=compact",
+        ],
+    );
+    // filka cleans the copy.
+    let (mut log, _) = PartitionLog::open(
+        &filka_dir,
+        LogConfig::default(),
+        OpenHints {
+            may_cut_tail: true,
+            ..OpenHints::default()
+        },
+    )
+    .unwrap();
+    let active = *log.segment_bases().last().unwrap();
+    assert!(log.segment_bases().len() > 5, "{:?}", log.segment_bases());
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    let leo = log.log_end_offset();
+    let report = cleaner::clean(&mut log, &CleanConfig::default(), leo, now).unwrap();
+    assert_eq!(report.end_offset, active, "{report:?}");
+    drop(log);
+    let deadline = Instant::now() + Duration::from_secs(90);
+    while kafka_checkpoint(&broker.log_dir(101)) != Some(active) {
+        assert!(
+            Instant::now() < deadline,
+            "Kafka's cleaner did not clean cmp-0 up to {active} in 90 s: checkpoint {:?}",
+            kafka_checkpoint(&broker.log_dir(101))
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    // Kafka swaps the cleaned segment in before it writes the checkpoint; a moment for the
+    // `.deleted` files to be renamed away is not needed to read it.
+    let (kafka_recs, kafka_batches) = contents(&kafka_dir);
+    let (filka_recs, filka_batches) = contents(&filka_dir);
+    assert!(
+        kafka_recs.len() < before.len(),
+        "Kafka's cleaner removed nothing"
+    );
+    // The input had what the comparison is about: aborted records, tombstones, markers.
+    let aborted = |recs: &BTreeSet<(i64, Vec<u8>, Option<Vec<u8>>)>| {
+        recs.iter()
+            .filter(|r| r.2.as_deref().is_some_and(|v| v.starts_with(b"ta")))
+            .count()
+    };
+    assert_eq!(aborted(&before), 6);
+    assert_eq!(aborted(&kafka_recs), 0);
+    assert!(
+        kafka_recs.iter().any(|r| r.2.is_none()),
+        "a tombstone stays"
+    );
+    assert!(kafka_batches.iter().any(|b| b.3), "markers stay");
+    eprintln!(
+        "{} records before, {} after; {} batches after ({} control, {} empty); {} segments",
+        before.len(),
+        kafka_recs.len(),
+        kafka_batches.len(),
+        kafka_batches.iter().filter(|b| b.3).count(),
+        kafka_batches.iter().filter(|b| b.2 == 0).count(),
+        segment_files(&kafka_dir).len()
+    );
+    let only_kafka: Vec<_> = kafka_recs.difference(&filka_recs).collect();
+    let only_filka: Vec<_> = filka_recs.difference(&kafka_recs).collect();
+    assert!(
+        only_kafka.is_empty() && only_filka.is_empty(),
+        "records kept only by Kafka: {only_kafka:?}\nonly by filka: {only_filka:?}"
+    );
+    assert_eq!(
+        filka_batches, kafka_batches,
+        "batches (base, last, count, control)"
+    );
+    // Kafka reads filka's cleaned segments, every record, without an error.
+    let dump = kafka::dump_log(
+        &["--deep-iteration", "--print-data-log"],
+        &segment_files(&filka_dir),
+    );
+    let text = format!("{}{}", dump.stdout, dump.stderr);
+    for bad in ["Exception", "rror", "corrupt", "Found invalid"] {
+        assert!(
+            !text.contains(bad),
+            "kafka-dump-log on filka's cleaned log: {bad}\n{text}"
+        );
+    }
+    let dumped = text.lines().filter(|l| l.contains("| offset: ")).count();
+    assert!(
+        dumped >= filka_recs.len(),
+        "{dumped} records dumped\n{text}"
+    );
+    broker.stop();
+}
