@@ -16,6 +16,9 @@ use filka::log::{LogConfig, LogReader, OpenHints, PartitionLog};
 
 use crate::kafka::{self, Broker};
 
+/// Data records: (offset, key, value).
+type Records = BTreeSet<(i64, Vec<u8>, Option<Vec<u8>>)>;
+
 /// The cleaner wakes every 200 ms; segments roll every 100 ms of record time.
 const BROKER: &str = "log.cleaner.backoff.ms=200\nlog.cleaner.threads=1";
 
@@ -44,13 +47,7 @@ fn script() -> String {
 
 /// Every data record (offset, key, value) and every batch (base offset, last offset, record
 /// count, control) of a partition folder, read with filka's reader.
-#[allow(clippy::type_complexity)]
-fn contents(
-    dir: &Path,
-) -> (
-    BTreeSet<(i64, Vec<u8>, Option<Vec<u8>>)>,
-    Vec<(i64, i64, i32, bool)>,
-) {
+fn contents(dir: &Path) -> (Records, Vec<(i64, i64, i32, bool)>) {
     let r = LogReader::open(dir).unwrap();
     let end = r.log_end_offset().unwrap();
     let mut c = r.cursor(r.first_offset()).unwrap();
@@ -177,7 +174,7 @@ fn compaction_keeps_what_kafkas_cleaner_keeps() {
         "Kafka's cleaner removed nothing"
     );
     // The input had what the comparison is about: aborted records, tombstones, markers.
-    let aborted = |recs: &BTreeSet<(i64, Vec<u8>, Option<Vec<u8>>)>| {
+    let aborted = |recs: &Records| {
         recs.iter()
             .filter(|r| r.2.as_deref().is_some_and(|v| v.starts_with(b"ta")))
             .count()
