@@ -11,7 +11,7 @@ use super::*;
 use crate::log::io::{self, Fault, FaultPlan};
 use crate::log::{LogConfig, LogReader, OpenHints};
 use crate::record::control::end_txn_batch;
-use crate::record::{BatchBuilder, BatchOptions};
+use crate::record::{BatchBuilder, BatchOptions, BatchRef};
 
 const TS: i64 = 1_700_000_000_000;
 const DAY: i64 = 86_400_000;
@@ -587,4 +587,101 @@ fn recovery_completes_a_swap_or_rolls_it_back() {
     assert_eq!(log.segment_bases()[0], bases[0]);
     assert_ne!(log.segment_bases()[1], bases[1]);
     assert_eq!(read_all(&dir).len(), 60);
+}
+
+/// A batch that loses some records is rebuilt with its codec, timestamp type, headers and
+/// offsets; one that keeps all of them is copied byte for byte.
+#[test]
+fn rebuilt_batches_keep_codec_timestamps_headers_and_offsets() {
+    use crate::record::{Compression, TimestampType};
+    let root = tempfile::tempdir().unwrap();
+    let dir = part_dir(root.path());
+    let (mut log, _) = PartitionLog::open(&dir, cfg(600), hints()).unwrap();
+    let codecs = [
+        Compression::Gzip,
+        Compression::Snappy,
+        Compression::Lz4,
+        Compression::Zstd,
+        Compression::None,
+    ];
+    for (i, codec) in codecs.iter().enumerate() {
+        let mut b = BatchBuilder::new(BatchOptions {
+            compression: *codec,
+            ..BatchOptions::default()
+        });
+        let h: &[(&[u8], Option<&[u8]>)] = &[(b"h", Some(b"hv")), (b"n", None)];
+        b.append(TS + 5, Some(b"dup"), Some(format!("old-{i}").as_bytes()), h);
+        b.append(TS + 7, Some(format!("own-{i}").as_bytes()), Some(b"x"), h);
+        log.append(&mut b.build(0, 0).unwrap(), 0, TS).unwrap();
+    }
+    // A LogAppendTime batch: its records' timestamps are the append time.
+    let mut lat = LogConfig { ..cfg(600) };
+    lat.timestamp_type = TimestampType::LogAppendTime;
+    log.set_config(lat);
+    log.append(
+        &mut plain(&[("dup", Some("la")), ("la-own", Some("y"))]),
+        0,
+        TS + 99,
+    )
+    .unwrap();
+    log.set_config(cfg(600));
+    log.append(&mut plain(&[("dup", Some("newest"))]), 0, TS)
+        .unwrap();
+    let before_batches: Vec<Vec<u8>> = {
+        let r = LogReader::open(&dir).unwrap();
+        let end = r.log_end_offset().unwrap();
+        let mut c = r.cursor(0).unwrap();
+        let mut v = Vec::new();
+        while let Some(b) = c.next_batch(end).unwrap() {
+            v.push(b.bytes().to_vec());
+        }
+        v
+    };
+    let leo = log.log_end_offset();
+    log.roll(leo).unwrap();
+    let before = read_all(&dir);
+    clean(&mut log, &CleanConfig::default(), leo + 1, TS).unwrap();
+    assert_eq!(read_all(&dir), model(&before, leo));
+    let r = LogReader::open(&dir).unwrap();
+    let end = r.log_end_offset().unwrap();
+    let mut c = r.cursor(0).unwrap();
+    let mut n = 0;
+    while let Some(b) = c.next_batch(end).unwrap() {
+        b.verify_crc().unwrap();
+        let h = b.header();
+        let original = BatchRef::parse(&before_batches[n], 0, 1 << 20).unwrap();
+        let oh = original.header();
+        assert_eq!(
+            (
+                h.base_offset,
+                h.last_offset_delta,
+                h.attributes.compression()
+            ),
+            (
+                oh.base_offset,
+                oh.last_offset_delta,
+                oh.attributes.compression()
+            ),
+            "batch {n}"
+        );
+        let recs = b.to_records().unwrap();
+        if h.base_offset < 10 {
+            // The first record (key "dup") went; the second stays with its headers and
+            // its own timestamp (the batch's base timestamp is now its).
+            assert_eq!(recs.len(), 1, "batch {n}");
+            assert_eq!(recs[0].offset, h.base_offset + 1);
+            assert_eq!(recs[0].timestamp, TS + 7);
+            assert_eq!(h.base_timestamp, TS + 7);
+            assert_eq!(recs[0].headers.len(), 2);
+            assert_eq!(recs[0].headers[1].value, None);
+        } else if h.attributes.timestamp_type() == TimestampType::LogAppendTime {
+            assert_eq!((recs.len(), h.max_timestamp), (1, TS + 99));
+            assert_eq!(recs[0].timestamp, TS + 99);
+        } else {
+            // Untouched: the same bytes.
+            assert_eq!(b.bytes(), original.bytes());
+        }
+        n += 1;
+    }
+    assert_eq!(n, before_batches.len());
 }
