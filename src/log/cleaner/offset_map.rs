@@ -156,9 +156,18 @@ impl OffsetMap {
         }
         let rest = chunks.remainder();
         if !rest.is_empty() {
-            let mut w = [0u8; 8];
-            w[..rest.len()].copy_from_slice(rest);
-            let w = u64::from_le_bytes(w) ^ 0x80;
+            // The last 8 bytes of the key, overlapping the chunks before when it is that long
+            // (one load; copying the tail into a zeroed word stalled on the store), else its
+            // bytes shifted in. With the length in the seeds, keys stay apart either way.
+            let w = if key.len() >= 8 {
+                let mut w = [0u8; 8];
+                w.copy_from_slice(&key[key.len() - 8..]);
+                u64::from_le_bytes(w)
+            } else {
+                rest.iter()
+                    .rev()
+                    .fold(0u64, |w, &byte| (w << 8) | u64::from(byte))
+            } ^ 0x80;
             a = (a ^ w).wrapping_mul(K1).rotate_left(31);
             b = (b ^ w).wrapping_mul(K2).rotate_left(29);
         }
