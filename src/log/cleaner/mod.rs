@@ -33,7 +33,7 @@ use super::checkpoint;
 use super::names::{self, INDEX_SUFFIX, LOG_SUFFIX, TIME_INDEX_SUFFIX};
 use super::stream::{BatchOrder, BatchStream, ScanStop};
 use super::txn_index;
-use super::{LogError, PartitionLog, io, io_err};
+use super::{LogError, LogReader, PartitionLog, io, io_err};
 use filter::{Filter, LastRecord, TxnMetadata};
 use offset_map::OffsetMap;
 
@@ -193,9 +193,32 @@ fn file_len(path: &Path) -> u64 {
     std::fs::symlink_metadata(path).map_or(0, |m| m.len())
 }
 
+/// What the cleanable view reads of a log: its folder, offsets and segments.
+struct Shape<'a> {
+    dir: &'a Path,
+    log_start: i64,
+    leo: i64,
+    /// Every segment's base offset, the active one last.
+    bases: Vec<i64>,
+}
+
+impl<'a> Shape<'a> {
+    fn of(log: &'a PartitionLog) -> Shape<'a> {
+        Shape {
+            dir: log.dir(),
+            log_start: log.log_start_offset(),
+            leo: log.log_end_offset(),
+            bases: log.segment_bases(),
+        }
+    }
+}
+
 fn older_segments(log: &PartitionLog) -> Vec<Seg> {
-    let bases = log.segment_bases();
-    let dir = log.dir();
+    older_segments_in(log.dir(), &log.segment_bases())
+}
+
+/// The segments of `bases` but the last (the active one).
+fn older_segments_in(dir: &Path, bases: &[i64]) -> Vec<Seg> {
     bases[..bases.len().saturating_sub(1)]
         .iter()
         .map(|&base| Seg {
@@ -264,18 +287,16 @@ fn floor(segs: &[Seg], offset: i64) -> usize {
 /// log, with `checkpoint` as the last clean offset and `last_stable_offset` as the bound
 /// transactions set.
 fn view(
-    log: &PartitionLog,
+    shape: &Shape<'_>,
     cfg: &CleanConfig,
     checkpoint: Option<i64>,
     last_stable_offset: i64,
     now_ms: i64,
 ) -> Result<Cleanable, LogError> {
-    let dir = log.dir();
-    let start = log.log_start_offset();
-    let leo = log.log_end_offset();
-    let bases = log.segment_bases();
-    let active = bases.last().copied().unwrap_or(leo);
-    let segs = older_segments(log);
+    let dir = shape.dir;
+    let (start, leo) = (shape.log_start, shape.leo);
+    let active = shape.bases.last().copied().unwrap_or(leo);
+    let segs = older_segments_in(dir, &shape.bases);
     let wanted = checkpoint.unwrap_or(start);
     let (first_dirty, reset) = if wanted < start || wanted > leo {
         (start, true)
@@ -361,7 +382,31 @@ pub fn cleanable(
 ) -> Result<Cleanable, LogError> {
     let checkpoint = read_checkpoint(log.dir())?;
     let lso = log.last_stable_offset(high_watermark);
-    view(log, cfg, checkpoint, lso, now_ms)
+    view(&Shape::of(log), cfg, checkpoint, lso, now_ms)
+}
+
+/// [`cleanable`] for a reader that holds no lock (`describe topic`): the log as `reader`
+/// listed it, `log_start_offset` from the broker's `log-start-offset-checkpoint` (the
+/// first segment's base when `None`), the last stable offset from the producer state the
+/// reader loads. Writes nothing.
+pub fn cleanable_read_only(
+    reader: &LogReader,
+    log_start_offset: Option<i64>,
+    cfg: &CleanConfig,
+    high_watermark: i64,
+    now_ms: i64,
+) -> Result<Cleanable, LogError> {
+    let checkpoint = read_checkpoint(reader.dir())?;
+    let leo = reader.log_end_offset()?;
+    let first = reader.first_offset();
+    let shape = Shape {
+        dir: reader.dir(),
+        log_start: log_start_offset.map_or(first, |o| o.max(first)).min(leo),
+        leo,
+        bases: reader.segment_bases().to_vec(),
+    };
+    let lso = reader.last_stable_offset(high_watermark.min(leo))?;
+    view(&shape, cfg, checkpoint, lso, now_ms)
 }
 
 /// Cleans the log from the checkpoint's first dirty offset, whatever its dirty ratio (ask
@@ -401,7 +446,7 @@ pub fn clean_from(
     let mut first = true;
     loop {
         let lso = log.last_stable_offset(high_watermark);
-        let v = view(log, cfg, checkpoint, lso, now_ms)?;
+        let v = view(&Shape::of(log), cfg, checkpoint, lso, now_ms)?;
         if first {
             report.first_dirty_offset = v.first_dirty_offset;
             report.end_offset = v.first_dirty_offset;

@@ -411,6 +411,9 @@ fn cleanable_reports_the_dirty_ratio_and_the_compaction_lags() {
     let leo = log.log_end_offset();
     let c = CleanConfig::default();
     let v = cleanable(&mut log, &c, leo, TS).unwrap();
+    // A reader's view, without the log open for writing, is the same.
+    let r = LogReader::open(&dir).unwrap();
+    assert_eq!(cleanable_read_only(&r, None, &c, leo, TS).unwrap(), v);
     let active = *log.segment_bases().last().unwrap();
     assert_eq!(v.first_dirty_offset, 0);
     assert_eq!(v.first_uncleanable_offset, active);
@@ -459,6 +462,8 @@ fn cleanable_reports_the_dirty_ratio_and_the_compaction_lags() {
     let leo = log.log_end_offset();
     let v = cleanable(&mut log, &c, leo, TS).unwrap();
     assert!(v.first_uncleanable_offset <= open_at, "{v:?} {open_at}");
+    let r = LogReader::open(&dir).unwrap();
+    assert_eq!(cleanable_read_only(&r, Some(0), &c, leo, TS).unwrap(), v);
 }
 
 fn copy_dir(from: &Path, to: &Path) {
