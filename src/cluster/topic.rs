@@ -72,7 +72,7 @@ pub fn is_internal(name: &str) -> bool {
 pub enum CleanupPolicy {
     /// Delete old segments by retention.
     Delete,
-    /// Keep the latest record per key (stored; compaction itself is not run by filka).
+    /// Keep the latest record per key (the log cleaner, [`crate::log::cleaner`]).
     Compact,
     /// Both.
     CompactDelete,
@@ -117,6 +117,32 @@ pub struct TopicConfig {
     /// `replica.lag.time.max.ms` (a broker setting in Kafka; here a cluster-wide default
     /// that a topic may override).
     pub replica_lag_time_max_ms: i64,
+    /// `min.cleanable.dirty.ratio` (0.5).
+    pub min_cleanable_dirty_ratio: Ratio,
+    /// `min.compaction.lag.ms` (0).
+    pub min_compaction_lag_ms: i64,
+    /// `max.compaction.lag.ms` (Long.MAX_VALUE).
+    pub max_compaction_lag_ms: i64,
+    /// `delete.retention.ms` (1 day).
+    pub delete_retention_ms: i64,
+}
+
+/// A ratio in [0, 1] (`min.cleanable.dirty.ratio`): an `f64` that is never NaN, so it
+/// compares as a value.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Ratio(pub f64);
+
+impl Eq for Ratio {}
+
+impl Ratio {
+    /// As Java's `Double.toString` writes it (`0.5`, `1.0`), as Kafka describes it.
+    pub fn java_text(self) -> String {
+        if self.0.fract() == 0.0 {
+            format!("{:.1}", self.0)
+        } else {
+            self.0.to_string()
+        }
+    }
 }
 
 impl Default for TopicConfig {
@@ -136,6 +162,10 @@ impl Default for TopicConfig {
             index_interval_bytes: log.index_interval_bytes,
             flush_messages: None,
             replica_lag_time_max_ms: 30_000,
+            min_cleanable_dirty_ratio: Ratio(0.5),
+            min_compaction_lag_ms: 0,
+            max_compaction_lag_ms: i64::MAX,
+            delete_retention_ms: 86_400_000,
         }
     }
 }
@@ -275,6 +305,22 @@ impl TopicConfig {
             "replica.lag.time.max.ms" => {
                 self.replica_lag_time_max_ms = num(key, value, 0, "an integer >= 0")?
             }
+            "min.cleanable.dirty.ratio" => {
+                let r: f64 = num(key, value, 0.0, "a number from 0 to 1")?;
+                if r > 1.0 {
+                    return Err(bad("a number from 0 to 1"));
+                }
+                self.min_cleanable_dirty_ratio = Ratio(r);
+            }
+            "min.compaction.lag.ms" => {
+                self.min_compaction_lag_ms = num(key, value, 0, "an integer >= 0")?
+            }
+            "max.compaction.lag.ms" => {
+                self.max_compaction_lag_ms = num(key, value, 1, "an integer >= 1")?
+            }
+            "delete.retention.ms" => {
+                self.delete_retention_ms = num(key, value, 0, "an integer >= 0")?
+            }
             "compression.type" => {
                 self.compression = match value {
                     "producer" => TopicCompression::Producer,
@@ -327,6 +373,10 @@ impl TopicConfig {
             // Kafka's default is Long.MAX_VALUE: never fsync per write.
             "flush.messages" => self.flush_messages.unwrap_or(i64::MAX as u64).to_string(),
             "replica.lag.time.max.ms" => self.replica_lag_time_max_ms.to_string(),
+            "min.cleanable.dirty.ratio" => self.min_cleanable_dirty_ratio.java_text(),
+            "min.compaction.lag.ms" => self.min_compaction_lag_ms.to_string(),
+            "max.compaction.lag.ms" => self.max_compaction_lag_ms.to_string(),
+            "delete.retention.ms" => self.delete_retention_ms.to_string(),
             "compression.type" => match self.compression {
                 TopicCompression::Producer => "producer".to_string(),
                 TopicCompression::Codec(Compression::None) => "uncompressed".to_string(),
@@ -387,6 +437,22 @@ impl TopicConfig {
             max_message_bytes: self.max_message_bytes,
             timestamp_type: self.timestamp_type,
             flush_messages: self.flush_messages,
+        }
+    }
+}
+
+impl TopicConfig {
+    /// The settings of the log cleaner ([`crate::log::cleaner`]) for this topic, with
+    /// filka's cleaner defaults for what Kafka sets per broker (buffers, load factor).
+    pub fn clean_config(&self) -> crate::log::cleaner::CleanConfig {
+        crate::log::cleaner::CleanConfig {
+            compact: self.cleanup_policy != CleanupPolicy::Delete,
+            delete: self.cleanup_policy != CleanupPolicy::Compact,
+            min_cleanable_dirty_ratio: self.min_cleanable_dirty_ratio.0,
+            min_compaction_lag_ms: self.min_compaction_lag_ms,
+            max_compaction_lag_ms: self.max_compaction_lag_ms,
+            delete_retention_ms: self.delete_retention_ms,
+            ..crate::log::cleaner::CleanConfig::default()
         }
     }
 }
@@ -473,6 +539,28 @@ mod tests {
             Err(ConfigError::UnknownKey(_))
         ));
         assert!(c.set("cleanup.policy", "compact, delete").is_ok());
+        // The log cleaner's keys, with Kafka's bounds and Kafka's text.
+        assert_eq!(c.value("min.cleanable.dirty.ratio").unwrap(), "0.5");
+        assert_eq!(
+            c.value("max.compaction.lag.ms").unwrap(),
+            i64::MAX.to_string()
+        );
+        c.set("min.cleanable.dirty.ratio", "0.01").unwrap();
+        c.set("min.compaction.lag.ms", "1000").unwrap();
+        c.set("delete.retention.ms", "0").unwrap();
+        assert_eq!(c.value("min.cleanable.dirty.ratio").unwrap(), "0.01");
+        c.set("min.cleanable.dirty.ratio", "1").unwrap();
+        assert_eq!(c.value("min.cleanable.dirty.ratio").unwrap(), "1.0");
+        assert!(c.set("min.cleanable.dirty.ratio", "1.5").is_err());
+        assert!(c.set("min.cleanable.dirty.ratio", "NaN").is_err());
+        assert!(c.set("max.compaction.lag.ms", "0").is_err());
+        assert!(c.set("delete.retention.ms", "-1").is_err());
+        let cc = c.clean_config();
+        assert!(cc.compact && cc.delete);
+        assert_eq!(
+            (cc.min_compaction_lag_ms, cc.delete_retention_ms),
+            (1000, 0)
+        );
     }
 
     // Regression: max.message.bytes=999999999999 was accepted while every batch above 16 MiB

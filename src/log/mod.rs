@@ -11,8 +11,12 @@
 //! state (sequences, epochs, open transactions) and its `.snapshot` files, [`txn_index`]
 //! the `.txnindex` of aborted transactions; [`PartitionLog`] drives both on every append,
 //! roll and truncation.
+//!
+//! Compaction (`cleanup.policy=compact`): [`cleaner`], Kafka's log cleaner over an open
+//! [`PartitionLog`].
 
 pub mod checkpoint;
+pub mod cleaner;
 pub mod index;
 pub mod inspect;
 pub mod io;

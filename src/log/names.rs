@@ -16,6 +16,12 @@ pub const TXN_INDEX_SUFFIX: &str = ".txnindex";
 pub const SNAPSHOT_SUFFIX: &str = ".snapshot";
 /// A segment scheduled for deletion.
 pub const DELETED_SUFFIX: &str = ".deleted";
+/// A segment file the log cleaner is writing (`00000000000000000000.log.cleaned`).
+pub const CLEANED_SUFFIX: &str = ".cleaned";
+/// A cleaned segment file being swapped in (`00000000000000000000.log.swap`).
+pub const SWAP_SUFFIX: &str = ".swap";
+/// Per-log-dir first dirty offsets of compacted partitions (the log cleaner's checkpoint).
+pub const CLEANER_OFFSET_CHECKPOINT: &str = "cleaner-offset-checkpoint";
 /// Per-partition leader epoch history.
 pub const LEADER_EPOCH_CHECKPOINT: &str = "leader-epoch-checkpoint";
 /// Per-partition topic id.

@@ -161,6 +161,9 @@ impl PartitionLog {
         // Checked before the folder is made: a linked broker folder would take it elsewhere.
         super::check_folder(dir)?;
         io::create_dir_all(dir).map_err(io_err(dir, "create"))?;
+        // A clean interrupted by a crash: finish its swap or roll it back (Kafka's
+        // LogLoader), before the segments are listed.
+        super::cleaner::recover_swaps(dir)?;
         let mut bases = list_segments(dir, true)?;
         let mut report = RecoveryReport::default();
         let interval = cfg.index_interval_bytes;
@@ -198,8 +201,14 @@ impl PartitionLog {
                         .map(|m| m.len())
                         .unwrap_or(0);
                     let keep = if hints.truncate_flushed { i64::MIN } else { rp };
-                    let (seg, stop) =
-                        Segment::recover(dir, base, interval, keep, hints.may_cut_tail)?;
+                    let (seg, stop) = Segment::recover_before(
+                        dir,
+                        base,
+                        interval,
+                        keep,
+                        hints.may_cut_tail,
+                        bases.get(i + 1).copied(),
+                    )?;
                     report.rebuilt_segments.push(base);
                     report.recovered = true;
                     if let Some(stop) = stop {
@@ -270,6 +279,16 @@ impl PartitionLog {
         v.push(self.active.base_offset());
         v
     }
+    /// Lists the older segments again from the folder, after the log cleaner replaced
+    /// some of them ([`super::cleaner`]); the active segment is never among them.
+    pub(crate) fn reload_older_segments(&mut self) -> Result<(), LogError> {
+        let active = self.active.base_offset();
+        let mut bases = list_segments(&self.dir, false)?;
+        bases.retain(|&b| b < active);
+        self.older = bases;
+        Ok(())
+    }
+
     /// Total bytes of all `.log` files.
     pub fn size_bytes(&self) -> u64 {
         self.older
@@ -502,10 +521,15 @@ impl PartitionLog {
         }
         while self.active.base_offset() >= offset {
             let Some(prev) = self.older.pop() else { break };
-            delete_segment_files(&self.dir, self.active.base_offset())?;
+            let gone = self.active.base_offset();
+            delete_segment_files(&self.dir, gone)?;
+            // The segment before may be a cleaned one, whose gaps end below `gone`.
             self.active = match Segment::open_tail(&self.dir, prev, interval)? {
                 Some(s) => s,
-                None => Segment::recover(&self.dir, prev, interval, i64::MIN, true)?.0,
+                None => {
+                    Segment::recover_before(&self.dir, prev, interval, i64::MIN, true, Some(gone))?
+                        .0
+                }
             };
         }
         let leo = self.active.truncate_to(&self.dir, offset)?;

@@ -102,7 +102,10 @@ pub struct Scan {
 }
 
 /// Walks `log` from `from` to `end`, checking each batch's framing and CRC, feeding the index
-/// rule. Stops at the first invalid batch (reported in [`Scan::stop`]).
+/// rule. Stops at the first invalid batch (reported in [`Scan::stop`]). Batches must follow
+/// each other densely, except those ending below `gaps_below` (the next segment's base
+/// offset, when there is one): compaction leaves gaps there.
+#[allow(clippy::too_many_arguments)]
 pub fn scan(
     log: &File,
     from: u64,
@@ -111,6 +114,7 @@ pub fn scan(
     mut state: IndexState,
     interval: u64,
     verify_crc: bool,
+    gaps_below: Option<i64>,
 ) -> Scan {
     let mut out = Scan {
         valid_end: from,
@@ -141,14 +145,17 @@ pub fn scan(
         }
         let h = *batch.header();
         let pos = batch.position();
-        // filka's logs are dense (no compaction): a batch must start where the last ended.
-        // This catches a damaged base offset, which the CRC does not cover.
+        // A batch must start where the last ended: this catches a damaged base offset,
+        // which the CRC does not cover. Below the next segment's base offset a leap
+        // forward is compaction's gap (the log cleaner drops whole batches, never in the
+        // active segment); going back is damage everywhere.
         let expected = if out.batches == 0 && from == 0 {
             base_offset
         } else {
             out.next_offset
         };
-        if (out.batches > 0 || from == 0) && h.base_offset != expected {
+        let gap_ok = gaps_below.is_some_and(|b| h.last_offset() < b) && h.base_offset > expected;
+        if (out.batches > 0 || from == 0) && h.base_offset != expected && !gap_ok {
             out.stop = Some(ScanStop::OffsetGap {
                 position: pos,
                 expected,
@@ -271,11 +278,34 @@ impl Segment {
         recovery_point: i64,
         may_cut: bool,
     ) -> Result<(Segment, Option<ScanStop>), LogError> {
+        Self::recover_before(dir, base_offset, interval, recovery_point, may_cut, None)
+    }
+
+    /// [`Segment::recover`] of a segment whose batches end below `next_base` (the next
+    /// segment's base offset, when there is one): gaps between its batches are compaction's,
+    /// not damage.
+    pub fn recover_before(
+        dir: &Path,
+        base_offset: i64,
+        interval: u64,
+        recovery_point: i64,
+        may_cut: bool,
+        next_base: Option<i64>,
+    ) -> Result<(Segment, Option<ScanStop>), LogError> {
         let log_path = names::segment_path(dir, base_offset, LOG_SUFFIX);
         let log = io::open(&log_path, OpenOptions::new().read(true).append(true))
             .map_err(io_err(&log_path, "open"))?;
         let len = io::len(&log).map_err(io_err(&log_path, "stat"))?;
-        let mut scan = scan(&log, 0, len, base_offset, IndexState::EMPTY, interval, true);
+        let mut scan = scan(
+            &log,
+            0,
+            len,
+            base_offset,
+            IndexState::EMPTY,
+            interval,
+            true,
+            next_base,
+        );
         let stop = scan.stop.take();
         if let Some(stop) = &stop
             && scan.next_offset < recovery_point
@@ -350,7 +380,16 @@ impl Segment {
             max_ts_offset: times.entries.last().map_or(-1, |e| e.offset),
             last_time_entry_ts: times.entries.last().map_or(-1, |e| e.timestamp),
         };
-        let mut tail = scan(&log, last_pos, len, base_offset, state, interval, true);
+        let mut tail = scan(
+            &log,
+            last_pos,
+            len,
+            base_offset,
+            state,
+            interval,
+            true,
+            None,
+        );
         if tail.stop.is_some() || tail.valid_end != len {
             return Ok(None);
         }
@@ -551,7 +590,15 @@ impl Segment {
             .map_err(io_err(&p, "truncate"))?;
         io::set_len(&self.log, cut).map_err(io_err(&self.log_path, "truncate"))?;
         // Rebuild this segment's state from scratch: simplest way to keep it exact.
-        let (seg, stop) = Segment::recover(dir, self.base_offset, self.interval, i64::MIN, true)?;
+        // Every batch left ends below `offset`: a cleaned segment's gaps stay.
+        let (seg, stop) = Segment::recover_before(
+            dir,
+            self.base_offset,
+            self.interval,
+            i64::MIN,
+            true,
+            Some(offset),
+        )?;
         if let Some(stop) = stop {
             return Err(LogError::Corrupt {
                 path: self.log_path.clone(),

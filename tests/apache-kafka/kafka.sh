@@ -168,6 +168,7 @@ tool_class() {
     produce) echo filka.apachekafka.Produce ;;
     consume) echo filka.apachekafka.Consume ;;
     transactional) echo filka.apachekafka.Transactional ;;
+    compaction) echo filka.apachekafka.Compaction ;;
     records) echo filka.apachekafka.Records ;;
     *) return 1 ;;
   esac
@@ -176,7 +177,7 @@ TOOL_NAMES="dump-log storage metadata-shell consumer-groups console-consumer con
 producer-perf-test consumer-perf-test metadata-quorum reassign-partitions configs topics
 get-offsets log-dirs features cluster transactions delete-records leader-election acls
 broker-api-versions verifiable-producer verifiable-consumer partitioner file-checks txn-producer
-metadata-records assign produce consume transactional records"
+metadata-records assign produce consume transactional records compaction"
 
 # run_tool NAME ARGS...: the tool's stdout and stderr are the caller's; its log goes to
 # $KAFKA_TOOL_LOG, default target/apache-kafka/logs/NAME.log (appended).

@@ -7,6 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod boot;
+mod compaction;
 mod differential;
 mod dump_text;
 mod files;

@@ -175,6 +175,10 @@ pub(super) struct TxnChecker {
     open: HashMap<i64, (i64, bool)>,
     marked: HashSet<i64>,
     aborts: Vec<Abort>,
+    /// Offset ranges `[from, to)` the segment lacks between its batches (from its base):
+    /// the log cleaner's gaps, where records of an aborted transaction may have been.
+    gaps: Vec<(i64, i64)>,
+    next: i64,
 }
 
 impl TxnChecker {
@@ -185,11 +189,24 @@ impl TxnChecker {
             open: HashMap::new(),
             marked: HashSet::new(),
             aborts: Vec::new(),
+            gaps: Vec::new(),
+            next: base,
         }
+    }
+
+    /// Whether `offset` lies in a gap of the segment (compaction removed what was there).
+    fn removed(&self, offset: i64) -> bool {
+        self.gaps
+            .iter()
+            .any(|&(from, to)| from <= offset && offset < to)
     }
 
     /// Takes in one batch of the segment, in order.
     pub(super) fn feed(&mut self, h: &BatchHeader, marker: Option<&EndTxnMarker>) {
+        if h.base_offset > self.next {
+            self.gaps.push((self.next, h.base_offset));
+        }
+        self.next = self.next.max(h.next_offset());
         let pid = h.producer_id;
         if pid < 0 {
             return;
@@ -236,7 +253,14 @@ impl TxnChecker {
             };
             matched.insert(i);
             let a = self.aborts[i];
+            // The log cleaner removes an aborted transaction's records and keeps its
+            // marker and entry until a later clean: an entry whose first offset is gone
+            // from the log (in a gap) was a transaction with records (Kafka's cleaned logs
+            // hold such entries).
+            let cleaned = self.removed(t.first_offset);
             let wrong = match (a.data_from, a.began_here) {
+                (Some(first), true) if t.first_offset < first && cleaned => None,
+                (None, _) if cleaned => None,
                 (Some(first), true) if t.first_offset != first => Some(format!(
                     "the transaction's first batch is at offset {first}"
                 )),
