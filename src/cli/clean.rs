@@ -1,8 +1,9 @@
 //! `filka clean`: the log cleaner's work for the whole cluster, as each Kafka broker's
 //! background threads do it: retention (segments past retention.ms or beyond
 //! retention.bytes, as of the last retention check), removal of the `.deleted` files past
-//! log.segment.delete.delay.ms, and compaction for topics whose cleanup.policy has
-//! `compact` (not wired yet: nothing is compacted and nothing says it was).
+//! log.segment.delete.delay.ms, and compaction (Kafka's LogCleaner) of the partitions of
+//! topics whose cleanup.policy has `compact` once their dirty ratio passes
+//! min.cleanable.dirty.ratio.
 //!
 //! Spec: `filka clean [--topic T]... [--follow]`. Once: one pass over every partition (or
 //! those of the topics named), then exit 0. With --follow: a pass, then one at every
@@ -52,8 +53,15 @@ Examples:
 /// renamed to .deleted and removed log.segment.delete.delay.ms later (Kafka's default
 /// 60000), by a later run. Each replica is cleaned in its own broker folder under the lock
 /// producers take, so cleaning never races a producer; replicas on a broker that is down
-/// are skipped (a stopped broker does nothing). Topics whose cleanup.policy includes compact
-/// are not compacted yet.
+/// are skipped (a stopped broker does nothing).
+///
+/// Topics whose cleanup.policy includes compact are compacted as Kafka's log cleaner does:
+/// a replica whose dirty ratio (the share of its log written since the last clean, below
+/// the active segment) is above min.cleanable.dirty.ratio, or that holds a record older
+/// than max.compaction.lag.ms, is rewritten keeping the latest record of each key at its
+/// offset; tombstones and transaction markers stay delete.retention.ms after the clean
+/// that reached them; records of aborted transactions go. Where each replica stands is in
+/// its broker's cleaner-offset-checkpoint.
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = EXAMPLES)]
 pub struct Args {
@@ -205,9 +213,23 @@ fn pass(
                     "files_removed": r.files_removed,
                     "bytes_freed": r.bytes_freed,
                     "log_start_offset": r.log_start_offset,
-                    "compacted": r.compacted,
+                    "compacted": r.compaction.as_ref().map(|c| c.report.is_some()),
+                    "dirty_ratio": r.compaction.as_ref().map(|c| c.dirty_ratio),
+                    "compaction": r.compaction.as_ref().and_then(|c| c.report.as_ref()).map(|c| json!({
+                        "rounds": c.rounds,
+                        "first_dirty_offset": c.first_dirty_offset,
+                        "cleaned_to": c.end_offset,
+                        "segments_rewritten": c.segments_replaced,
+                        "records_read": c.records_read,
+                        "records_kept": c.records_kept,
+                        "bytes_read": c.bytes_read,
+                        "bytes_written": c.bytes_written,
+                    })),
                 }))?;
-            } else if !r.deleted_segments.is_empty() || r.files_removed > 0 {
+            } else if !r.deleted_segments.is_empty()
+                || r.files_removed > 0
+                || r.compaction.as_ref().is_some_and(|c| c.report.is_some())
+            {
                 let mut what = Vec::new();
                 if !r.deleted_segments.is_empty() {
                     what.push(format!(
@@ -215,6 +237,20 @@ fn pass(
                         plural(r.deleted_segments.len() as u64, "segment"),
                         bytes(r.deleted_segment_bytes),
                         r.log_start_offset
+                    ));
+                }
+                if let Some(c) = r.compaction.as_ref()
+                    && let Some(report) = &c.report
+                {
+                    what.push(format!(
+                        "compacted below offset {} (dirty from {}, ratio {:.2}): kept {} of {} records, {} -> {}",
+                        report.end_offset,
+                        report.first_dirty_offset,
+                        c.dirty_ratio,
+                        report.records_kept,
+                        report.records_read,
+                        bytes(report.bytes_read),
+                        bytes(report.bytes_written)
                     ));
                 }
                 if r.files_removed > 0 {

@@ -8,7 +8,7 @@
 //!   lists, unless --internal. "Topics" counts what `topic list` lists;
 //! - `describe brokers`: Id, State, Paused, Replicas, Leads, Follows, Bytes;
 //! - `describe topics [--internal]`: one row per partition of every topic (Topic, Partition,
-//!   Leader, Replicas, Isr, LogStartOffset, HighWatermark, LogEndOffset, Size);
+//!   Leader, Replicas, Isr, LogStartOffset, HighWatermark, LogEndOffset, Size; CleanedTo and DirtyRatio for a compacted topic);
 //! - `describe topic T` (also `topic describe T`): the same rows for one topic, after its id,
 //!   counts and configs (each key's effective value, and whether it is an override); with
 //!   Adding Replicas, Removing Replicas and Progress columns while a partition moves;
@@ -33,6 +33,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::{GlobalArgs, OutputFormat, open_cluster};
+use crate::cluster::clean::{CompactionState, compaction_state};
 use crate::cluster::metadata::{BrokerStatus, TopicState};
 use crate::cluster::replica::PartitionView;
 use crate::cluster::topic::{CONFIG_KEYS, TopicConfig, is_internal};
@@ -67,7 +68,11 @@ Examples:
 /// committed records after it) and the replicas' files without taking locks and without
 /// changing anything. The columns use Kafka's words: Leader, Replicas, Isr
 /// (in-sync replicas), LogStartOffset, HighWatermark (what consumers may read),
-/// LogEndOffset (where the next record goes), Size (bytes of segment data).
+/// LogEndOffset (where the next record goes), Size (bytes of segment data). A compacted
+/// topic (cleanup.policy compact) adds CleanedTo (the offset the leader's last clean
+/// reached, from its broker's cleaner-offset-checkpoint) and DirtyRatio (the share of the
+/// log written since, below the active segment; "(due)" when `filka clean` would compact
+/// it now).
 ///
 /// --output json prints one JSON object per line for each thing described.
 #[derive(Debug, clap::Args)]
@@ -329,6 +334,9 @@ pub struct PartitionInfo {
     pub log_end_offset: Option<i64>,
     /// Bytes of segment data in the leader's replica.
     pub size: Option<u64>,
+    /// For a compacted topic: where the leader's cleaner stands.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compaction: Option<CompactionState>,
 }
 
 /// How far one adding replica has copied its partition.
@@ -344,10 +352,17 @@ pub struct MoveProgress {
 
 fn partition_infos(c: &Cluster, name: &str, t: &TopicState) -> anyhow::Result<Vec<PartitionInfo>> {
     let mut out = Vec::with_capacity(t.partitions.len());
+    let cfg = c.topic_config(name)?;
+    let now = crate::cluster::now_ms();
     for p in &t.partitions {
         let view = PartitionView::read(c, name, p.partition)
             .with_context(|| format!("reading {name}-{}", p.partition))?;
         let leader = view.replicas.iter().find(|r| r.broker == p.leader);
+        let compaction = match leader {
+            Some(_) => compaction_state(c, &view, &cfg, now)
+                .with_context(|| format!("reading {name}-{}'s cleaner state", p.partition))?,
+            None => None,
+        };
         out.push(PartitionInfo {
             partition: p.partition,
             leader: p.leader,
@@ -374,6 +389,7 @@ fn partition_infos(c: &Cluster, name: &str, t: &TopicState) -> anyhow::Result<Ve
             high_watermark: leader.map(|_| view.high_watermark),
             log_end_offset: leader.map(|_| view.log_end_offset),
             size: leader.map(|l| l.size),
+            compaction,
         });
     }
     Ok(out)
@@ -463,6 +479,8 @@ struct Extra {
     /// `Adding Replicas`, `Removing Replicas` (Kafka's columns) and `Progress`, when some
     /// partition is being moved.
     moving: bool,
+    /// `CleanedTo` and `DirtyRatio` after `Size`, for a compacted topic.
+    compacted: bool,
 }
 
 impl Extra {
@@ -470,8 +488,10 @@ impl Extra {
         let mut e = Extra {
             offline: false,
             moving: false,
+            compacted: false,
         };
         for p in infos {
+            e.compacted |= p.compaction.is_some();
             e.offline |= !p.offline_replicas.is_empty();
             e.moving |= !p.adding_replicas.is_empty() || !p.removing_replicas.is_empty();
         }
@@ -493,6 +513,9 @@ fn partition_columns(extra: Extra) -> Vec<&'static str> {
             cols.insert(at, c);
             at += 1;
         }
+    }
+    if extra.compacted {
+        cols.extend(["CleanedTo", "DirtyRatio"]);
     }
     cols
 }
@@ -548,6 +571,15 @@ fn partition_cells(p: &PartitionInfo, extra: Extra) -> Vec<String> {
         ] {
             cells.insert(at, c);
             at += 1;
+        }
+    }
+    if extra.compacted {
+        match &p.compaction {
+            Some(c) => cells.extend([
+                or_dash(c.cleaned_to),
+                format!("{:.2}{}", c.dirty_ratio, if c.due { " (due)" } else { "" }),
+            ]),
+            None => cells.extend(["-".to_string(), "-".to_string()]),
         }
     }
     cells

@@ -675,15 +675,27 @@ impl Consumer {
     {
         let n = self.parts.len();
         let mut delivered = 0;
-        let mut done = 0;
-        for i in 0..n {
-            let idx = (self.next + i) % n;
-            match self.poll_partition(idx, f, &mut delivered, &mut done) {
-                // The leader's log is damaged: as a Kafka broker whose log dir failed, the
-                // replica goes offline and another in-sync replica leads; reading goes on
-                // from there at the same offset.
-                Err(e) if e.is_damage() => self.fail_over(idx, e)?,
-                r => r?,
+        let mut done;
+        // Batches that deliver nothing (compaction's empty batches, transaction markers,
+        // aborted batches under read_committed) still move the position: read on past them
+        // in this poll, as a Kafka fetch does, rather than report an idle poll (which makes
+        // the caller wait) per such batch.
+        loop {
+            let before: i64 = self.parts.iter().map(|p| p.position).sum();
+            done = 0;
+            for i in 0..n {
+                let idx = (self.next + i) % n;
+                match self.poll_partition(idx, f, &mut delivered, &mut done) {
+                    // The leader's log is damaged: as a Kafka broker whose log dir failed,
+                    // the replica goes offline and another in-sync replica leads; reading
+                    // goes on from there at the same offset.
+                    Err(e) if e.is_damage() => self.fail_over(idx, e)?,
+                    r => r?,
+                }
+            }
+            let after: i64 = self.parts.iter().map(|p| p.position).sum();
+            if delivered > 0 || after <= before {
+                break;
             }
         }
         self.next = (self.next + 1) % n.max(1);

@@ -10,6 +10,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::log::cleaner;
 use crate::log::partition::{RemovedFiles, remove_deleted_files};
 use crate::log::retention::RetentionLimits;
 use crate::log::{LogError, PartitionLog, RetentionReport};
@@ -20,7 +21,7 @@ use super::writer::{PartitionWriter, write_checkpoints};
 use super::{Cluster, ClusterError, retention};
 
 /// What the cleaner did to one replica.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ReplicaCleaned {
     /// Topic.
     pub topic: String,
@@ -38,13 +39,23 @@ pub struct ReplicaCleaned {
     pub bytes_freed: u64,
     /// The log start offset after.
     pub log_start_offset: i64,
-    /// Whether compaction ran and changed the log; `None` when the topic's cleanup.policy
-    /// has no `compact`, or compaction did not run.
-    pub compacted: Option<bool>,
+    /// Compaction: `None` when the topic's cleanup.policy has no `compact`.
+    pub compaction: Option<Compaction>,
+}
+
+/// What compaction found and did on one replica.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Compaction {
+    /// The dirty ratio before (Kafka's `cleanableRatio`: bytes from the first dirty offset
+    /// to the first uncleanable one, over the log's bytes below that).
+    pub dirty_ratio: f64,
+    /// The clean, `None` when the log was not due (ratio at most
+    /// `min.cleanable.dirty.ratio`, no segment past `max.compaction.lag.ms`).
+    pub report: Option<cleaner::CleanReport>,
 }
 
 /// A partition the cleaner worked on, and the replicas it left alone.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PartitionCleaned {
     /// The replicas cleaned.
     pub replicas: Vec<ReplicaCleaned>,
@@ -79,14 +90,9 @@ pub fn clean_replica(
     let (report, removed) = retention_pass(log, settings, high_watermark, now)?;
     let compacted = match cfg.cleanup_policy {
         CleanupPolicy::Delete => None,
-        // HOOK (compaction): for cleanup.policy=compact or compact,delete, Kafka's
-        // LogCleaner compacts the log here, below the high watermark and the first unstable
-        // offset, honouring settings.cleaner_* (min.cleanable.ratio, min/max compaction lag,
-        // delete.retention.ms, dedupe buffer size and load factor). The compaction of one
-        // partition folder (src/log/cleaner/) is called here, with `log` closed or reopened
-        // as it needs, and its outcome reported as Some(changed). Until it is wired nothing
-        // is compacted, and None says so.
-        CleanupPolicy::Compact | CleanupPolicy::CompactDelete => None,
+        CleanupPolicy::Compact | CleanupPolicy::CompactDelete => {
+            Some(compact(log, cfg, settings, high_watermark, now)?)
+        }
     };
     Ok(ReplicaCleaned {
         topic: topic.to_string(),
@@ -97,7 +103,36 @@ pub fn clean_replica(
         files_removed: removed.files,
         bytes_freed: removed.bytes,
         log_start_offset: log.log_start_offset(),
-        compacted,
+        compaction: compacted,
+    })
+}
+
+/// Kafka's LogCleaner on one replica's log: cleaned when its dirty ratio passes
+/// `min.cleanable.dirty.ratio` or a segment is past `max.compaction.lag.ms`
+/// ([`cleaner::cleanable`]'s `due`), in as many rounds as the offset map needs. Returns
+/// what it did, `None` when the log was not due.
+fn compact(
+    log: &mut PartitionLog,
+    cfg: &TopicConfig,
+    settings: &ClusterSettings,
+    high_watermark: i64,
+    now: i64,
+) -> Result<Compaction, LogError> {
+    let clean_cfg = cleaner::CleanConfig {
+        dedupe_buffer_bytes: usize::try_from(settings.cleaner_dedupe_buffer_size)
+            .unwrap_or(usize::MAX),
+        load_factor: settings.cleaner_io_buffer_load_factor,
+        ..cfg.clean_config()
+    };
+    let before = cleaner::cleanable(log, &clean_cfg, high_watermark, now)?;
+    let report = if before.due {
+        Some(cleaner::clean(log, &clean_cfg, high_watermark, now)?)
+    } else {
+        None
+    };
+    Ok(Compaction {
+        dirty_ratio: before.dirty_ratio,
+        report,
     })
 }
 
@@ -205,4 +240,49 @@ pub fn settle_retention(cluster: &Cluster, topics: &[String]) -> Result<(), Clus
         }
     }
     Ok(())
+}
+
+/// Where compaction stands on a partition's leader replica, for `describe topic`: read
+/// without a lock, writing nothing.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct CompactionState {
+    /// The leader's `cleaner-offset-checkpoint` entry: the offset its last clean reached
+    /// (everything below is compacted), `None` before the first clean.
+    pub cleaned_to: Option<i64>,
+    /// Kafka's dirty ratio: bytes from the first dirty offset to the first uncleanable one
+    /// (the active segment, the last stable offset, min.compaction.lag.ms), over the bytes
+    /// below that. The cleaner compacts when it passes min.cleanable.dirty.ratio.
+    pub dirty_ratio: f64,
+    /// The cleaner would compact it now (the ratio, or a record past max.compaction.lag.ms).
+    pub due: bool,
+}
+
+/// [`CompactionState`] of `view`'s leader replica, `None` when the topic is not compacted
+/// or the partition has no leader.
+pub fn compaction_state(
+    cluster: &Cluster,
+    view: &super::replica::PartitionView,
+    cfg: &TopicConfig,
+    now: i64,
+) -> Result<Option<CompactionState>, ClusterError> {
+    if cfg.cleanup_policy == CleanupPolicy::Delete || view.leader < 0 {
+        return Ok(None);
+    }
+    let dir = cluster
+        .layout()
+        .replica_dir(view.leader, &view.topic, view.partition);
+    let reader = crate::log::LogReader::open(&dir)?;
+    let clean_cfg = cfg.clean_config();
+    let c = cleaner::cleanable_read_only(
+        &reader,
+        Some(view.log_start_offset),
+        &clean_cfg,
+        view.high_watermark,
+        now,
+    )?;
+    Ok(Some(CompactionState {
+        cleaned_to: cleaner::read_checkpoint(&dir)?,
+        dirty_ratio: c.dirty_ratio,
+        due: c.due,
+    }))
 }

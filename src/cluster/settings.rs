@@ -9,7 +9,12 @@
 //! Two kinds:
 //! - topic defaults (`log.retention.ms` is the default of every topic's `retention.ms`): a
 //!   topic's own override beats them, they beat Kafka's default;
-//! - broker-only settings (`log.retention.check.interval.ms`, `log.cleaner.*`,
+//!   The compaction settings are among them: `log.cleaner.min.cleanable.ratio`,
+//!   `log.cleaner.delete.retention.ms` and `log.cleaner.min|max.compaction.lag.ms` are the
+//!   defaults of the topic configs `min.cleanable.dirty.ratio`, `delete.retention.ms` and
+//!   `min|max.compaction.lag.ms`, as in Kafka;
+//! - broker-only settings (`log.retention.check.interval.ms`, `log.cleaner.backoff.ms`,
+//!   `log.cleaner.dedupe.buffer.size`, `log.cleaner.io.buffer.load.factor`,
 //!   `log.segment.delete.delay.ms`), read through [`ClusterSettings`].
 //!
 //! `flush.messages` and `replica.lag.time.max.ms` were filka's first cluster-wide keys
@@ -96,15 +101,18 @@ pub const SETTINGS: &[Setting] = &[
     ),
     broker(
         "log.cleaner.dedupe.buffer.size",
-        "134217728",
+        // 48 MiB, where Kafka's default is 128 MiB (shared by a broker's cleaner threads):
+        // a clean is a command beside others on the machine, bounded to 64 MiB in all; more
+        // keys than fit take more rounds, never more memory.
+        "50331648",
         Kind::Long(0),
-        "memory the compaction's offset map may use",
+        "memory the compaction's offset map may use (filka: 48 MiB; Kafka: 128 MiB)",
     ),
-    broker(
+    topic(
         "log.cleaner.delete.retention.ms",
+        "delete.retention.ms",
         "86400000",
-        Kind::Long(0),
-        "how long compaction keeps delete markers (tombstones)",
+        "default delete.retention.ms of topics: how long compaction keeps delete markers (tombstones)",
     ),
     broker(
         "log.cleaner.io.buffer.load.factor",
@@ -115,26 +123,23 @@ pub const SETTINGS: &[Setting] = &[
         },
         "how full the compaction's offset map may get (0 to 1)",
     ),
-    broker(
+    topic(
         "log.cleaner.max.compaction.lag.ms",
+        "max.compaction.lag.ms",
         "9223372036854775807",
-        Kind::Long(1),
-        "longest a record may stay uncompacted",
+        "default max.compaction.lag.ms of topics: longest a record may stay uncompacted",
     ),
-    broker(
+    topic(
         "log.cleaner.min.cleanable.ratio",
+        "min.cleanable.dirty.ratio",
         "0.5",
-        Kind::Ratio {
-            low: 0.0,
-            low_included: true,
-        },
-        "dirty share of a log before it is compacted (0 to 1)",
+        "default min.cleanable.dirty.ratio of topics: dirty share of a log before it is compacted (0 to 1)",
     ),
-    broker(
+    topic(
         "log.cleaner.min.compaction.lag.ms",
+        "min.compaction.lag.ms",
         "0",
-        Kind::Long(0),
-        "shortest time a record stays uncompacted",
+        "default min.compaction.lag.ms of topics: shortest time a record stays uncompacted",
     ),
     topic(
         "log.cleanup.policy",
@@ -292,14 +297,6 @@ pub struct ClusterSettings {
     pub cleaner_dedupe_buffer_size: i64,
     /// `log.cleaner.io.buffer.load.factor`.
     pub cleaner_io_buffer_load_factor: f64,
-    /// `log.cleaner.min.cleanable.ratio`.
-    pub cleaner_min_cleanable_ratio: f64,
-    /// `log.cleaner.delete.retention.ms`.
-    pub cleaner_delete_retention_ms: i64,
-    /// `log.cleaner.min.compaction.lag.ms`.
-    pub cleaner_min_compaction_lag_ms: i64,
-    /// `log.cleaner.max.compaction.lag.ms`.
-    pub cleaner_max_compaction_lag_ms: i64,
 }
 
 impl ClusterSettings {
@@ -331,10 +328,6 @@ impl ClusterSettings {
             cleaner_backoff_ms: long("log.cleaner.backoff.ms"),
             cleaner_dedupe_buffer_size: long("log.cleaner.dedupe.buffer.size"),
             cleaner_io_buffer_load_factor: get("log.cleaner.io.buffer.load.factor"),
-            cleaner_min_cleanable_ratio: get("log.cleaner.min.cleanable.ratio"),
-            cleaner_delete_retention_ms: long("log.cleaner.delete.retention.ms"),
-            cleaner_min_compaction_lag_ms: long("log.cleaner.min.compaction.lag.ms"),
-            cleaner_max_compaction_lag_ms: long("log.cleaner.max.compaction.lag.ms"),
         }
     }
 
@@ -374,7 +367,6 @@ mod tests {
         let d = ClusterSettings::resolve(&BTreeMap::new());
         assert_eq!(d.retention_check_interval_ms, 300_000);
         assert_eq!(d.segment_delete_delay_ms, 60_000);
-        assert_eq!(d.cleaner_max_compaction_lag_ms, i64::MAX);
         assert_eq!(d.cleaner_io_buffer_load_factor, 0.9);
     }
 

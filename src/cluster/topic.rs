@@ -178,6 +178,10 @@ pub const CONFIG_KEYS: &[(&str, &str)] = &[
         "producer, uncompressed, gzip, snappy, lz4 or zstd",
     ),
     (
+        "delete.retention.ms",
+        "how long compaction keeps tombstones and markers after reaching them (default 1 day)",
+    ),
+    (
         "flush.messages",
         "fsync after this many records (default: never per write)",
     ),
@@ -189,7 +193,19 @@ pub const CONFIG_KEYS: &[(&str, &str)] = &[
         "max.message.bytes",
         "largest batch accepted (default 1048588, at most 16777216 = 16 MiB)",
     ),
+    (
+        "max.compaction.lag.ms",
+        "longest a record may stay uncompacted (default: no limit)",
+    ),
     ("message.timestamp.type", "CreateTime or LogAppendTime"),
+    (
+        "min.cleanable.dirty.ratio",
+        "dirty share of the log before compaction runs (default 0.5)",
+    ),
+    (
+        "min.compaction.lag.ms",
+        "shortest time a record stays uncompacted (default 0)",
+    ),
     (
         "min.insync.replicas",
         "replicas that must have a record for acks=all",

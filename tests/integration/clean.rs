@@ -404,3 +404,104 @@ fn internal_topics_are_created_compacted() {
         assert_eq!(c["source"], "override", "{topic}");
     }
 }
+
+/// `filka clean` compacts a `cleanup.policy=compact` topic as Kafka's cleaner does: below
+/// the active segment, each key's latest record stays at its offset, the others go (the
+/// offsets keep their gaps), on every replica, and the broker's cleaner-offset-checkpoint
+/// says where the clean ended. A consumer reads the compacted log from the beginning at
+/// once: the empty batches compaction leaves (each producer's last batch, kept for
+/// idempotence) cost it no idle wait (broke: each one made `consume -c N --timeout-ms`
+/// wait a poll interval, so a short timeout read nothing).
+#[test]
+fn clean_compacts_a_compacted_topic_keeping_each_keys_latest_record() {
+    let t = TestCluster::new();
+    t.run([
+        "topic",
+        "create",
+        "kv",
+        "-p",
+        "1",
+        "-r",
+        "2",
+        "-c",
+        "cleanup.policy=compact",
+        "-c",
+        "segment.bytes=200",
+        "-c",
+        "min.cleanable.dirty.ratio=0.01",
+        "-q",
+    ])
+    .success();
+    // One produce per record: one batch each, two batches per segment.
+    for i in 1..=20 {
+        t.produce("kv", format!("k{}:v{i}\n", i % 5), &["-K", ":"])
+            .success();
+    }
+    let read = || {
+        stdout_text(
+            &t.run([
+                "-q",
+                "consume",
+                "-t",
+                "kv",
+                "-o",
+                "beginning",
+                "-c",
+                "100",
+                "--timeout-ms",
+                "1000",
+                "--format",
+                "%o %k %s\n",
+            ])
+            .code(ExitCode::Timeout as i32),
+        )
+    };
+    assert_eq!(read().lines().count(), 20);
+    let json = json_lines(&t.run(["--output", "json", "clean"]).success());
+    assert_eq!(json.len(), 2, "{json:?}");
+    let mut cleaned_to = 0;
+    for r in &json {
+        assert_eq!(r["compacted"], true, "{r}");
+        let c = &r["compaction"];
+        cleaned_to = c["cleaned_to"].as_i64().unwrap();
+        assert_eq!(c["first_dirty_offset"], 0);
+        // Everything below the active segment, which holds the last batch or two.
+        assert!((18..=19).contains(&cleaned_to), "{c}");
+        assert!(c["records_kept"].as_u64().unwrap() < c["records_read"].as_u64().unwrap());
+    }
+    // Below the clean's end only each key's latest record there is left; above, all.
+    let text = read();
+    let mut latest = std::collections::BTreeMap::new();
+    for i in 1..=cleaned_to {
+        latest.insert(format!("k{}", i % 5), i - 1);
+    }
+    let mut expected: Vec<String> = latest
+        .iter()
+        .map(|(k, o)| (o, format!("{o} {k} v{}", o + 1)))
+        .collect::<std::collections::BTreeMap<_, _>>()
+        .into_values()
+        .collect();
+    for o in cleaned_to..20 {
+        expected.push(format!("{o} k{} v{}", (o + 1) % 5, o + 1));
+    }
+    assert_eq!(text.lines().collect::<Vec<_>>(), expected);
+    // Where the clean ended, in Kafka's checkpoint format, on each replica's broker.
+    for b in ["broker-101", "broker-102", "broker-103"] {
+        let path = t.data().join(b).join("cleaner-offset-checkpoint");
+        if let Ok(text) = std::fs::read_to_string(&path) {
+            assert_eq!(text, format!("0\n1\nkv 0 {cleaned_to}\n"), "{b}");
+        }
+    }
+    // describe topic shows where the leader's cleaner stands.
+    let described = stdout_text(&t.run(["describe", "topic", "kv"]).success());
+    let row = described.lines().nth(3).unwrap();
+    let cells: Vec<&str> = row.split_whitespace().collect();
+    assert_eq!(
+        cells[8..],
+        [cleaned_to.to_string().as_str(), "0.00"],
+        "{described}"
+    );
+    // Nothing new to clean: the next run compacts nothing.
+    let again = json_lines(&t.run(["--output", "json", "clean"]).success());
+    assert!(again.iter().all(|r| r["compacted"] == false), "{again:?}");
+}

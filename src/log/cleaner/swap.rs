@@ -233,8 +233,6 @@ pub fn abandon(dir: &Path, base: i64) {
 /// What [`recover`] found and did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SwapRecovery {
-    /// `.deleted` files removed.
-    pub deleted: usize,
     /// `.cleaned` files removed (a clean that had not swapped: rolled back).
     pub cleaned: usize,
     /// `.swap` files removed because a `.cleaned` file at or below them was found.
@@ -245,8 +243,8 @@ pub struct SwapRecovery {
     pub completed: usize,
 }
 
-/// Kafka's `LogLoader` for interrupted cleans, run before a log's segments are listed:
-/// `.deleted` files go; `.cleaned` files go, with every `.swap` file at or above the lowest
+/// Kafka's `LogLoader` for interrupted cleans, run before a log's segments are listed
+/// (`.deleted` files are left to their delayed removal): `.cleaned` files go, with every `.swap` file at or above the lowest
 /// of them; a remaining `.log.swap` replaces the segments whose base offsets lie in
 /// `[its base, its next offset)`, and every `.swap` file is renamed to its final name.
 pub fn recover(dir: &Path) -> Result<SwapRecovery, LogError> {
@@ -269,9 +267,11 @@ pub fn recover(dir: &Path) -> Result<SwapRecovery, LogError> {
         if !SEGMENT_SUFFIXES.iter().any(|s| suffix.starts_with(s)) {
             continue;
         }
+        // `.deleted` files stay: Kafka's LogLoader removes them at a broker's start, but
+        // filka opens a log in every command, and they go log.segment.delete.delay.ms
+        // after they were marked (`remove_deleted_files`), as Kafka's scheduled deletion.
         if suffix.ends_with(DELETED_SUFFIX) {
-            io::remove_file(&entry.path()).map_err(io_err(&entry.path(), "remove"))?;
-            report.deleted += 1;
+            continue;
         } else if suffix.ends_with(CLEANED_SUFFIX) {
             min_cleaned = min_cleaned.min(base);
             cleaned.push(entry.path());
