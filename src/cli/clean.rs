@@ -137,17 +137,20 @@ struct Totals {
     segment_bytes: u64,
     files: u64,
     freed: u64,
+    /// Replicas compaction rewrote.
+    compacted: u64,
 }
 
 impl Totals {
     fn summary(&self) -> String {
         format!(
-            "{} of {} cleaned: {} deleted by retention ({}), {} .deleted files \
-             removed ({} freed)",
+            "{} of {} cleaned: {} deleted by retention ({}), {} compacted, {} .deleted \
+             files removed ({} freed)",
             plural(self.replicas, "replica"),
             plural(self.partitions, "partition"),
             plural(self.segments, "segment"),
             bytes(self.segment_bytes),
+            plural(self.compacted, "replica"),
             self.files,
             bytes(self.freed)
         )
@@ -202,6 +205,9 @@ fn pass(
             totals.segment_bytes += r.deleted_segment_bytes;
             totals.files += r.files_removed;
             totals.freed += r.bytes_freed;
+            if r.compaction.as_ref().is_some_and(|c| c.report.is_some()) {
+                totals.compacted += 1;
+            }
             if global.output == OutputFormat::Json {
                 out.json_line(&json!({
                     "topic": r.topic,

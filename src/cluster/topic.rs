@@ -190,12 +190,12 @@ pub const CONFIG_KEYS: &[(&str, &str)] = &[
         "bytes between offset-index entries (default 4096)",
     ),
     (
-        "max.message.bytes",
-        "largest batch accepted (default 1048588, at most 16777216 = 16 MiB)",
-    ),
-    (
         "max.compaction.lag.ms",
         "longest a record may stay uncompacted (default: no limit)",
+    ),
+    (
+        "max.message.bytes",
+        "largest batch accepted (default 1048588, at most 16777216 = 16 MiB)",
     ),
     ("message.timestamp.type", "CreateTime or LogAppendTime"),
     (

@@ -30,6 +30,25 @@ fn json_of(t: &TestCluster, args: &[&str]) -> Value {
     Value::Array(json_lines(&t.run(all).success()))
 }
 
+/// Topic JSON objects without the configs filka learnt after the fixture was made (the log
+/// cleaner's, issue 15), which the old filka could not print: every other config, with its
+/// value and source, must be as it printed them.
+fn without_newer_configs(mut topics: Value) -> Value {
+    const NEWER: [&str; 4] = [
+        "delete.retention.ms",
+        "max.compaction.lag.ms",
+        "min.cleanable.dirty.ratio",
+        "min.compaction.lag.ms",
+    ];
+    for t in topics.as_array_mut().unwrap() {
+        let configs = t["configs"].as_object_mut().unwrap();
+        for k in NEWER {
+            assert!(configs.remove(k).is_some(), "{k} missing");
+        }
+    }
+    topics
+}
+
 /// The lines a command printed on stderr that speak of the conversion.
 fn conversion_lines(assert: &assert_cmd::assert::Assert) -> Vec<String> {
     stderr_lines(assert)
@@ -103,7 +122,10 @@ fn old_json_metadata_is_converted_on_first_open_with_nothing_lost() {
     );
     // Topics: ids, configs and their sources, partitions, leaders, leader epochs, replicas,
     // ISRs, offsets and sizes.
-    assert_eq!(Value::Array(json_lines(&second)), e["topics"]);
+    assert_eq!(
+        without_newer_configs(Value::Array(json_lines(&second))),
+        e["topics"]
+    );
     // The whole image, internal topics and partition epochs included.
     assert_eq!(image_as_old_json(&t), old_json_without_offset(&e));
 
@@ -268,7 +290,10 @@ fn old_json_metadata_without_cluster_json_is_converted_from_the_old_log() {
     let first = t.run(["describe", "brokers"]).success();
     assert_eq!(conversion_lines(&first).len(), 1);
     assert_eq!(image_as_old_json(&t), old_json_without_offset(&e));
-    assert_eq!(json_of(&t, &["describe", "topics"]), e["topics"]);
+    assert_eq!(
+        without_newer_configs(json_of(&t, &["describe", "topics"])),
+        e["topics"]
+    );
 }
 
 /// Puts the old files back where a conversion killed before its last step (moving them
