@@ -188,7 +188,7 @@ pub struct Consumer {
     /// Such notices from before `on_notice` was set (while the consumer was made).
     notices: Vec<String>,
     /// The topic's logs hold every offset from their start to their end: its
-    /// cleanup.policy is delete (filka never compacts), so a batch that starts past the
+    /// cleanup.policy is delete (nothing compacts it), so a batch that starts past the
     /// position is offsets lost (a segment removed, a base offset damaged), not a gap
     /// compaction left.
     dense: bool,
