@@ -381,7 +381,10 @@ impl PartitionLog {
         let mut next = self.log_end_offset();
         while pos < chunk.len() {
             let h = self.check_batch_with(&chunk[pos..], verify_crc)?;
-            if h.base_offset != next {
+            // A leader's compacted log has gaps between batches (the records compaction
+            // removed): a follower copies them as they are, as Kafka's follower append
+            // refuses only a batch below its log end (UnexpectedAppendOffsetException).
+            if h.base_offset < next {
                 return Err(LogError::BadBatch(format!(
                     "replicated batch starts at offset {} but the log ends at {next}",
                     h.base_offset,

@@ -505,3 +505,65 @@ fn clean_compacts_a_compacted_topic_keeping_each_keys_latest_record() {
     let again = json_lines(&t.run(["--output", "json", "clean"]).success());
     assert!(again.iter().all(|r| r["compacted"] == false), "{again:?}");
 }
+
+/// Broke: a follower that was down while its leader compacted could not catch up: the
+/// leader's log has gaps where compaction removed records, the follower refused every batch
+/// that did not start at its log end, and every acks=all produce failed meanwhile (exit 1).
+/// As in Kafka, a follower copies the gaps; it then leads with the same records.
+#[test]
+fn a_follower_catches_up_from_a_compacted_leader_and_leads_with_its_records() {
+    let t = TestCluster::new();
+    // Controllers of their own, so that two brokers may go down.
+    t.run(["init", "-q", "--isolated"]).success();
+    t.run([
+        "topic",
+        "create",
+        "kv",
+        "-p",
+        "1",
+        "-c",
+        "cleanup.policy=compact",
+        "-c",
+        "segment.bytes=300",
+        "-c",
+        "min.cleanable.dirty.ratio=0.01",
+        "-c",
+        "min.insync.replicas=1",
+        "-q",
+    ])
+    .success();
+    t.run(["simulate-failure", "broker-down", "103"]).success();
+    let input: String = (1..=40).map(|i| format!("k{}:v{i}\n", i % 5)).collect();
+    t.produce("kv", input, &["-K", ":", "--batch-size", "20", "-q"])
+        .success();
+    t.run(["clean"]).success();
+    t.run(["simulate-failure", "broker-up", "103"]).success();
+    t.produce("kv", "k9:x\n", &["-K", ":", "-q"]).success();
+    let read = || {
+        stdout_text(
+            &t.run([
+                "-q",
+                "consume",
+                "-t",
+                "kv",
+                "-o",
+                "beginning",
+                "--timeout-ms",
+                "500",
+                "--format",
+                "%o %k=%s\n",
+            ])
+            .code(ExitCode::Timeout as i32),
+        )
+    };
+    let before = read();
+    assert!(before.starts_with("31 k2=v32\n"), "compacted: {before}");
+    assert!(before.ends_with("40 k9=x\n"), "{before}");
+    // 103 is in sync, then leads (102 and 101 down) with the same records.
+    let described = stdout_text(&t.run(["describe", "partition", "kv", "0"]).success());
+    assert!(described.contains("Isr: 102,103,101"), "{described}");
+    for b in ["102", "101"] {
+        t.run(["simulate-failure", "broker-down", b]).success();
+    }
+    assert_eq!(read(), before);
+}
