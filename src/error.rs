@@ -188,6 +188,7 @@ pub fn classify(err: &(dyn std::error::Error + 'static)) -> Option<ExitCode> {
                 Some(ExitCode::NotAcknowledged)
             }
             C::NoReplica { .. } => Some(ExitCode::NotFound),
+            C::KeylessOnCompacted(_) => Some(ExitCode::InvalidInput),
             // Runtime conditions, not bad arguments: exit 1.
             C::BrokerState { .. } | C::ControllerState { .. } | C::NothingToDamage { .. } => {
                 Some(ExitCode::Failure)

@@ -627,7 +627,7 @@ impl Pipe<'_> {
         let max = self.producer.max_record_size();
         let mut reader = LineReader::new(stdout, max.saturating_mul(6).saturating_add(64 * 1024));
         let too_large = |n: u64, e: ClusterError| match e {
-            e @ ClusterError::RecordTooLarge { .. } => {
+            e @ (ClusterError::RecordTooLarge { .. } | ClusterError::KeylessOnCompacted(_)) => {
                 anyhow!("output line {n} of the command: {e}")
             }
             e => e.into(),

@@ -52,7 +52,11 @@ impl Sink {
     pub(super) fn send(&mut self, n: u64, r: &ProducerRecord<'_>) -> anyhow::Result<()> {
         let (partition, acks) = match self.producer.send_partitioned(r) {
             Ok(sent) => sent,
-            Err(e @ ClusterError::RecordTooLarge { .. }) => return self.bad_line(n, e),
+            Err(
+                e @ (ClusterError::RecordTooLarge { .. } | ClusterError::KeylessOnCompacted(_)),
+            ) => {
+                return self.bad_line(n, e);
+            }
             Err(e) => return Err(e.into()),
         };
         self.written.sent(r);

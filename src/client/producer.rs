@@ -28,7 +28,7 @@
 
 use std::time::Duration;
 
-use crate::cluster::topic::TopicCompression;
+use crate::cluster::topic::{CleanupPolicy, TopicCompression};
 use crate::cluster::writer::{self, PartitionWriter};
 use crate::cluster::{Cluster, ClusterError, now_ms, producer_ids};
 use crate::group::offsets;
@@ -262,6 +262,9 @@ pub struct Producer {
     max_request: usize,
     /// A record larger than this (in a batch of its own) is refused by the producer.
     refuse_above: usize,
+    /// The topic's cleanup.policy has compact: a record without a key is refused, as
+    /// Kafka's broker refuses it.
+    compacted: bool,
     /// Bytes per batch: batch.size, capped by the topic's max.message.bytes.
     batch_limit: usize,
     /// What acks=0 dropped so far.
@@ -339,6 +342,7 @@ impl Producer {
             max_request: (PENDING_MEMORY / partitions.max(1) as usize)
                 .clamp(batch_limit, MAX_REQUEST_SIZE.max(batch_limit)),
             refuse_above,
+            compacted: topic_cfg.cleanup_policy != CleanupPolicy::Delete,
             batch_limit,
             dropped: Dropped::default(),
             sticky: None,
@@ -479,6 +483,9 @@ impl Producer {
         r: &ProducerRecord<'_>,
     ) -> Result<(u32, Vec<Ack>), ClusterError> {
         self.check_size(r)?;
+        if self.compacted && r.key.is_none() {
+            return Err(ClusterError::KeylessOnCompacted(self.topic.clone()));
+        }
         let p = match r.partition {
             Some(p) if p >= self.partitions => {
                 return Err(ClusterError::UnknownPartition {

@@ -298,6 +298,14 @@ pub enum ClusterError {
         /// The limit.
         max: usize,
     },
+    /// A record without a key for a compacted topic, refused by the producer before it joins
+    /// a batch (Kafka's broker refuses it: InvalidRecordException, "Compacted topic cannot
+    /// accept message without key").
+    #[error(
+        "a record without a key cannot go to topic {0}: its cleanup.policy has compact, \
+         which keeps the latest record of each key (give each record a key, e.g. -K or -k)"
+    )]
+    KeylessOnCompacted(String),
     /// Compressing a batch failed: nothing of it was written.
     #[error(transparent)]
     Codec(#[from] crate::record::compression::CodecError),

@@ -295,7 +295,7 @@ pub(super) fn remote_error(
              by default since Kafka 4) and message.timestamp.before.max.ms of {topic} on \
              the target"
         ),
-        // E.g. a record without a key in a compacted topic, which filka's produce takes.
+        // E.g. a record without a key in a topic compacted on the target but not in filka.
         C::InvalidRecord => format!(
             "the broker's log for the record it refused (a record without a key cannot go \
              to {topic} if its cleanup.policy is compact)"

@@ -567,3 +567,98 @@ fn a_follower_catches_up_from_a_compacted_leader_and_leads_with_its_records() {
     }
     assert_eq!(read(), before);
 }
+
+/// A group's committed offsets survive compaction of `__consumer_offsets` (each
+/// group-topic-partition key keeps its latest commit), and the group reads on from them.
+#[test]
+fn committed_offsets_survive_compaction_of_consumer_offsets() {
+    let t = TestCluster::new();
+    t.run(["topic", "create", "t", "-p", "1", "-q"]).success();
+    let input: String = (1..=30).map(|i| format!("{i}\n")).collect();
+    t.produce("t", input, &["-q"]).success();
+    // The first group use creates __consumer_offsets; then small segments and a low ratio,
+    // so the commits after leave something to clean.
+    t.run([
+        "-q",
+        "consume",
+        "-t",
+        "t",
+        "-g",
+        "g1",
+        "-c",
+        "5",
+        "-o",
+        "beginning",
+    ])
+    .success();
+    t.run([
+        "topic",
+        "alter",
+        "__consumer_offsets",
+        "-c",
+        "segment.bytes=200",
+        "-c",
+        "min.cleanable.dirty.ratio=0.01",
+    ])
+    .success();
+    for _ in 0..3 {
+        t.run(["-q", "consume", "-t", "t", "-g", "g1", "-c", "5"])
+            .success();
+    }
+    let describe = || stdout_text(&t.run(["group", "describe", "g1"]).success());
+    let before = describe();
+    assert!(before.contains("g1     t      0          20 "), "{before}");
+    let cleaned = json_lines(
+        &t.run(["--output", "json", "clean", "--topic", "__consumer_offsets"])
+            .success(),
+    );
+    assert!(
+        cleaned.iter().any(|r| r["compacted"] == true),
+        "nothing compacted: {cleaned:?}"
+    );
+    assert_eq!(describe(), before);
+    let next = t
+        .run(["-q", "consume", "-t", "t", "-g", "g1", "-c", "2"])
+        .success();
+    assert_eq!(stdout_text(&next), "21\n22\n");
+}
+
+/// A compacted topic keeps the latest record of each key, so a record without one has no
+/// place in it: refused before it is written, as Kafka's broker refuses it
+/// (InvalidRecordException), with the lines before it written (exit 5).
+#[test]
+fn a_record_without_a_key_is_refused_by_a_compacted_topic() {
+    let t = TestCluster::new();
+    t.run([
+        "topic",
+        "create",
+        "kv",
+        "-p",
+        "1",
+        "-c",
+        "cleanup.policy=compact,delete",
+        "-q",
+    ])
+    .success();
+    let out = t
+        .produce("kv", "a:1\nno key\n", &["-K", ":"])
+        .code(ExitCode::InvalidInput as i32);
+    let err = stderr_lines(&out).join("\n");
+    assert!(
+        err.contains("line 2: a record without a key cannot go to topic kv"),
+        "{err}"
+    );
+    let read = t
+        .run([
+            "-q",
+            "consume",
+            "-t",
+            "kv",
+            "-o",
+            "beginning",
+            "--timeout-ms",
+            "300",
+        ])
+        .code(ExitCode::Timeout as i32);
+    assert_eq!(stdout_text(&read), "1\n");
+}
