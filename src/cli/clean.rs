@@ -33,7 +33,8 @@ use crate::output::{Printer, escape_control};
 
 const EXAMPLES: &str = "\
 Examples:
-  Delete what retention no longer serves and remove old .deleted files, once:
+  Delete what retention no longer serves, compact the compacted topics that are due and
+  remove old .deleted files, once:
     filka clean
 
   Only some topics, with what was done as JSON:

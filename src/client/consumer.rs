@@ -665,7 +665,8 @@ impl Consumer {
     }
 
     /// Delivers the records of at most one batch per partition, round-robin, each through
-    /// `f`. Control records are skipped.
+    /// `f`, reading on past batches that deliver nothing (for at most
+    /// [`SKIP_BUDGET`]). Control records are skipped.
     ///
     /// Generic over `f` (a `&mut dyn FnMut` works too) so a caller's per-record code is
     /// compiled into the loop: `consume` spends well under a microsecond per record.
@@ -680,6 +681,7 @@ impl Consumer {
         // aborted batches under read_committed) still move the position: read on past them
         // in this poll, as a Kafka fetch does, rather than report an idle poll (which makes
         // the caller wait) per such batch.
+        let started = std::time::Instant::now();
         loop {
             let before: i64 = self.parts.iter().map(|p| p.position).sum();
             done = 0;
@@ -694,7 +696,9 @@ impl Consumer {
                 }
             }
             let after: i64 = self.parts.iter().map(|p| p.position).sum();
-            if delivered > 0 || after <= before {
+            // Bounded, so that a long run of such batches still returns to the caller's
+            // timeout, heartbeat and shutdown checks.
+            if delivered > 0 || after <= before || started.elapsed() >= SKIP_BUDGET {
                 break;
             }
         }
@@ -714,6 +718,10 @@ impl Consumer {
         }
     }
 }
+
+/// How long one [`Consumer::poll`] reads on past batches that deliver nothing before it
+/// returns to its caller.
+pub const SKIP_BUDGET: std::time::Duration = std::time::Duration::from_millis(100);
 
 /// Opens partition `p` of `topic` for reading from its leader at `start`.
 fn open_fetch(

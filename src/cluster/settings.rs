@@ -105,7 +105,9 @@ pub const SETTINGS: &[Setting] = &[
         // a clean is a command beside others on the machine, bounded to 64 MiB in all; more
         // keys than fit take more rounds, never more memory.
         "50331648",
-        Kind::Long(0),
+        // At least one table of the offset map's first size (4,096 slots of 24 bytes):
+        // below it no key fits and every clean would fail (Kafka fails it at runtime).
+        Kind::Long(1 << 20),
         "memory the compaction's offset map may use (filka: 48 MiB; Kafka: 128 MiB)",
     ),
     topic(
@@ -254,7 +256,8 @@ fn parse(name: &str, value: &str, kind: Kind) -> Result<f64, ConfigError> {
         Kind::Long(min) => match value.parse::<i64>() {
             Ok(v) if v >= min => Ok(v as f64),
             _ if min == 0 => Err(bad("an integer >= 0")),
-            _ => Err(bad("an integer >= 1")),
+            _ if min == 1 => Err(bad("an integer >= 1")),
+            _ => Err(bad("an integer >= 1048576 (1 MiB)")),
         },
         Kind::Ratio { low, low_included } => match value.parse::<f64>() {
             Ok(v) if v.is_finite() && v <= 1.0 && (v > low || (low_included && v == low)) => Ok(v),
@@ -384,6 +387,8 @@ mod tests {
             (RETENTION_CHECK_INTERVAL, "x"),
             ("log.cleaner.min.cleanable.ratio", "1.5"),
             ("log.cleaner.io.buffer.load.factor", "0"),
+            // Below the offset map's first table no key fits: every clean would fail.
+            ("log.cleaner.dedupe.buffer.size", "1000"),
             ("log.retention.ms", "-2"),
             ("log.cleanup.policy", "keep"),
         ] {

@@ -365,6 +365,22 @@ impl LogCursor {
         if self.idx + 1 < self.bases.len() {
             self.idx += 1;
             self.open_segment(None)?;
+            if self.stream.is_none() {
+                // Gone since it was listed: retention deleted it, or a clean swapped its
+                // group into a segment of a lower base (compaction's records of this one
+                // are there now). List again and read on from the next offset in
+                // whichever segment holds it, skipping nothing compaction kept.
+                let bases = list_segments(&self.dir, false)?;
+                if bases.is_empty() {
+                    return Ok(false);
+                }
+                self.bases = bases;
+                self.idx = self
+                    .bases
+                    .partition_point(|&b| b <= self.next_offset)
+                    .saturating_sub(1);
+                self.open_segment(Some(self.next_offset))?;
+            }
             return Ok(true);
         }
         let bases = list_segments(&self.dir, false)?;

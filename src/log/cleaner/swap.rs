@@ -187,8 +187,8 @@ fn rename(from: &Path, to: &Path) -> Result<(), LogError> {
 }
 
 /// Swaps the cleaned segment `new_base` in for the segments `old` (Kafka's
-/// `replaceSegments`): `.cleaned` -> `.swap`, old files -> `.deleted`, `.swap` -> final
-/// names, then the `.deleted` files go. Every step leaves a state [`recover`] completes or
+/// `replaceSegments`): `.cleaned` -> `.swap`, old files -> `.deleted` (but those the swap
+/// replaces under the same name), `.swap` -> final names, then the `.deleted` files go. Every step leaves a state [`recover`] completes or
 /// rolls back.
 pub fn replace(dir: &Path, new_base: i64, old: &[i64]) -> Result<(), LogError> {
     for suffix in SEGMENT_SUFFIXES {
@@ -201,7 +201,12 @@ pub fn replace(dir: &Path, new_base: i64, old: &[i64]) -> Result<(), LogError> {
     for &base in old {
         for suffix in SEGMENT_SUFFIXES {
             let from = names::segment_path(dir, base, suffix);
-            if exists(&from) {
+            // A file the swap replaces at the same name is renamed over below (rename(2)
+            // replaces atomically): a lock-free reader always finds a segment at that base,
+            // old or cleaned, never neither.
+            let replaced_in_place =
+                base == new_base && exists(&with_suffix(dir, base, suffix, SWAP_SUFFIX));
+            if exists(&from) && !replaced_in_place {
                 rename(&from, &with_suffix(dir, base, suffix, DELETED_SUFFIX))?;
             }
         }
