@@ -14,7 +14,9 @@
 use std::collections::BTreeMap;
 
 use super::image::{CONFIG_BROKER, CONFIG_TOPIC, DIRECTORY_LOST, Image, NO_LEADER_CHANGE};
-use crate::cluster::metadata::{ClusterState, MetadataRecord as Change, NewPartition};
+use crate::cluster::metadata::{
+    ClusterState, MetadataRecord as Change, NewPartition, PartitionState,
+};
 use crate::record::kraft::records::{
     AbortTransactionRecord, BeginTransactionRecord, BrokerRegistrationChangeRecord, ConfigRecord,
     EndTransactionRecord, Endpoint, Feature, MetadataRecord, PartitionChangeRecord,
@@ -112,6 +114,32 @@ pub fn supported_features() -> Vec<Feature> {
             ..Default::default()
         },
     ]
+}
+
+/// The id of `topic` and its partition `partition` before a change, `None` when either is
+/// not in `state` (nothing to translate).
+fn changed_partition<'a>(
+    state: &'a ClusterState,
+    topic: &str,
+    partition: u32,
+) -> Option<(Uuid, &'a PartitionState)> {
+    let id = topic_id(state, topic)?;
+    let p = state
+        .topics
+        .get(topic)?
+        .partitions
+        .get(partition as usize)?;
+    Some((id, p))
+}
+
+/// A PartitionChangeRecord's `leader`: the new leader when the leader or its epoch changes
+/// (Kafka bumps the leader epoch whenever the record names a leader), else "no change".
+fn leader_field(p: &PartitionState, leader: i32, leader_epoch: i32) -> i32 {
+    if leader_epoch != p.leader_epoch || leader != p.leader {
+        leader
+    } else {
+        NO_LEADER_CHANGE
+    }
 }
 
 fn topic_id(state: &ClusterState, name: &str) -> Option<Uuid> {
@@ -344,22 +372,10 @@ fn one(state: &ClusterState, change: &Change, outside: &dyn Outside, out: &mut V
             reason,
             offline_replicas,
         } => {
-            let Some(id) = topic_id(state, topic) else {
+            let Some((id, p)) = changed_partition(state, topic, *partition) else {
                 return;
             };
-            let Some(p) = state
-                .topics
-                .get(topic)
-                .and_then(|t| t.partitions.get(*partition as usize))
-            else {
-                return;
-            };
-            // Kafka bumps the leader epoch whenever the record names a leader.
-            let leader = if *leader_epoch != p.leader_epoch || *leader != p.leader {
-                *leader
-            } else {
-                NO_LEADER_CHANGE
-            };
+            let leader = leader_field(p, *leader, *leader_epoch);
             let directories = offline_replicas
                 .as_ref()
                 .filter(|o| **o != p.offline_replicas)
@@ -391,21 +407,10 @@ fn one(state: &ClusterState, change: &Change, outside: &dyn Outside, out: &mut V
             leader_epoch,
             reason,
         } => {
-            let Some(id) = topic_id(state, topic) else {
+            let Some((id, p)) = changed_partition(state, topic, *partition) else {
                 return;
             };
-            let Some(p) = state
-                .topics
-                .get(topic)
-                .and_then(|t| t.partitions.get(*partition as usize))
-            else {
-                return;
-            };
-            let leader = if *leader_epoch != p.leader_epoch || *leader != p.leader {
-                *leader
-            } else {
-                NO_LEADER_CHANGE
-            };
+            let leader = leader_field(p, *leader, *leader_epoch);
             let offline: Vec<i32> = p
                 .offline_replicas
                 .iter()
