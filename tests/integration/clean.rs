@@ -405,6 +405,14 @@ fn internal_topics_are_created_compacted() {
     }
 }
 
+/// What `consume -o beginning ARGS` prints before its --timeout-ms passes with nothing
+/// more (exit 8).
+fn read_to_timeout(t: &TestCluster, args: &[&str]) -> String {
+    let mut all = vec!["-q", "consume", "-o", "beginning"];
+    all.extend_from_slice(args);
+    stdout_text(&t.run(all).code(ExitCode::Timeout as i32))
+}
+
 /// `filka clean` compacts a `cleanup.policy=compact` topic as Kafka's cleaner does: below
 /// the active segment, each key's latest record stays at its offset, the others go (the
 /// offsets keep their gaps), on every replica, and the broker's cleaner-offset-checkpoint
@@ -438,22 +446,18 @@ fn clean_compacts_a_compacted_topic_keeping_each_keys_latest_record() {
             .success();
     }
     let read = || {
-        stdout_text(
-            &t.run([
-                "-q",
-                "consume",
+        read_to_timeout(
+            &t,
+            &[
                 "-t",
                 "kv",
-                "-o",
-                "beginning",
                 "-c",
                 "100",
                 "--timeout-ms",
                 "1000",
                 "--format",
                 "%o %k %s\n",
-            ])
-            .code(ExitCode::Timeout as i32),
+            ],
         )
     };
     assert_eq!(read().lines().count(), 20);
@@ -540,20 +544,9 @@ fn a_follower_catches_up_from_a_compacted_leader_and_leads_with_its_records() {
     t.run(["simulate-failure", "broker-up", "103"]).success();
     t.produce("kv", "k9:x\n", &["-K", ":", "-q"]).success();
     let read = || {
-        stdout_text(
-            &t.run([
-                "-q",
-                "consume",
-                "-t",
-                "kv",
-                "-o",
-                "beginning",
-                "--timeout-ms",
-                "500",
-                "--format",
-                "%o %k=%s\n",
-            ])
-            .code(ExitCode::Timeout as i32),
+        read_to_timeout(
+            &t,
+            &["-t", "kv", "--timeout-ms", "500", "--format", "%o %k=%s\n"],
         )
     };
     let before = read();
@@ -648,17 +641,8 @@ fn a_record_without_a_key_is_refused_by_a_compacted_topic() {
         err.contains("line 2: a record without a key cannot go to topic kv"),
         "{err}"
     );
-    let read = t
-        .run([
-            "-q",
-            "consume",
-            "-t",
-            "kv",
-            "-o",
-            "beginning",
-            "--timeout-ms",
-            "300",
-        ])
-        .code(ExitCode::Timeout as i32);
-    assert_eq!(stdout_text(&read), "1\n");
+    assert_eq!(
+        read_to_timeout(&t, &["-t", "kv", "--timeout-ms", "300"]),
+        "1\n"
+    );
 }
