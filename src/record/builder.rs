@@ -345,7 +345,8 @@ impl BatchBuilder {
     }
 }
 
-fn write_bytes(out: &mut Vec<u8>, b: Option<&[u8]>) {
+/// Appends a record's key or value: its varint length (-1 for null), then its bytes.
+pub(crate) fn write_bytes(out: &mut Vec<u8>, b: Option<&[u8]>) {
     match b {
         None => varint::write_varint(out, -1),
         Some(b) => {
@@ -355,7 +356,8 @@ fn write_bytes(out: &mut Vec<u8>, b: Option<&[u8]>) {
     }
 }
 
-fn bytes_size(b: Option<&[u8]>) -> usize {
+/// The bytes [`write_bytes`] appends for `b`.
+pub(crate) fn bytes_size(b: Option<&[u8]>) -> usize {
     match b {
         None => 1,
         Some(b) => varint::varint_size(b.len() as i32) + b.len(),

@@ -10,6 +10,7 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet};
 
 use crate::record::batch::{ATTR_CONTROL, ATTR_LOG_APPEND_TIME, ATTR_TRANSACTIONAL};
+use crate::record::builder::{bytes_size, write_bytes};
 use crate::record::compression::{self, Compression};
 use crate::record::control::{ControlType, control_type};
 use crate::record::{BatchHeader, BatchRef, CorruptBatch, RecordRef, TimestampType, varint};
@@ -392,21 +393,4 @@ fn write_header(batch: &mut [u8], h: &BatchHeader, attrs: i16, base_ts: i64, max
     // CRC-32C from the attributes (byte 21) to the end.
     let crc = crc32c::crc32c(&batch[21..]);
     batch[17..21].copy_from_slice(&crc.to_be_bytes());
-}
-
-fn write_bytes(out: &mut Vec<u8>, b: Option<&[u8]>) {
-    match b {
-        None => varint::write_varint(out, -1),
-        Some(b) => {
-            varint::write_varint(out, b.len() as i32);
-            out.extend_from_slice(b);
-        }
-    }
-}
-
-fn bytes_size(b: Option<&[u8]>) -> usize {
-    match b {
-        None => 1,
-        Some(b) => varint::varint_size(b.len() as i32) + b.len(),
-    }
 }
