@@ -549,25 +549,11 @@ fn dynamic_broker_config(key: &str) -> Option<&str> {
     })
 }
 
-/// A JSON string as Jackson writes it: `"` and `\` escaped, control characters as `\b`,
-/// `\t`, `\n`, `\f`, `\r` or `\u00XX` (upper-case hex), everything else as is.
+/// A JSON string as Jackson writes it (the metadata shell's escaping: see
+/// [`crate::record::kraft::message::json_string`]).
 fn json_string(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{8}' => out.push_str("\\b"),
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            '\u{c}' => out.push_str("\\f"),
-            '\r' => out.push_str("\\r"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04X}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
+    crate::record::kraft::message::json_string(&mut out, s);
     out
 }
 
