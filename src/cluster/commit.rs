@@ -24,10 +24,6 @@ use crate::record::kraft::records::{
 };
 use crate::record::uuid::Uuid;
 
-/// Bytes of metadata log after which the active controller takes a snapshot: Kafka's
-/// `metadata.log.max.record.bytes.between.snapshots` default (20 MiB).
-pub const SNAPSHOT_BYTES: u64 = 20 << 20;
-
 /// What a translation needs from the cluster's files.
 struct Files<'a> {
     layout: &'a Layout,
@@ -153,7 +149,7 @@ pub fn convert(layout: &Layout) -> Result<kraft::convert::Converted, ClusterErro
         state: std::sync::Arc::new(loaded.state),
         loaded_stamp: Some(loaded.stamp),
         open_transaction: false,
-        snapshot_bytes: SNAPSHOT_BYTES,
+        snapshot_bytes: None,
     };
     let name = format!(
         "converted from filka's JSON metadata ({} brokers, {} topics)",
@@ -229,13 +225,14 @@ impl Cluster {
             return Ok(());
         }
         self.append(&mut active, translated, name, transaction, now)?;
+        // Best effort, both: the log holds everything; the next change tries again.
         if active
-            .bytes_since_snapshot()
-            .is_ok_and(|b| b >= self.snapshot_bytes)
+            .snapshot_due(self.snapshot_bytes, now)
+            .unwrap_or(false)
         {
-            // Best effort: the log holds everything; the next change tries again.
             let _ = active.snapshot(&self.state, now);
         }
+        let _ = active.clean(now);
         Ok(())
     }
 
@@ -289,7 +286,7 @@ impl Cluster {
 
     /// Sets the bytes of log between snapshots (tests take them small).
     #[cfg(test)]
-    pub(super) fn set_snapshot_bytes(&mut self, bytes: u64) {
+    pub(super) fn set_snapshot_bytes(&mut self, bytes: Option<u64>) {
         self.snapshot_bytes = bytes;
     }
 }

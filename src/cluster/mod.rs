@@ -452,8 +452,9 @@ pub struct Cluster {
     /// The metadata log ended inside a change that spans batches when it was read: the next
     /// change aborts it first.
     open_transaction: bool,
-    /// Bytes of metadata log after which the controller takes a snapshot.
-    snapshot_bytes: u64,
+    /// Bytes of metadata log after which the controller takes a snapshot, when a test sets
+    /// them; else `metadata.log.max.record.bytes.between.snapshots`.
+    snapshot_bytes: Option<u64>,
 }
 
 fn meta_properties(cluster_id: &str, node_id: i32) -> String {
@@ -492,7 +493,7 @@ impl Cluster {
             state: Arc::new(loaded.state),
             loaded_stamp: Some(loaded.stamp),
             open_transaction: loaded.open_transaction,
-            snapshot_bytes: commit::SNAPSHOT_BYTES,
+            snapshot_bytes: None,
         }
     }
 
@@ -696,7 +697,7 @@ impl Cluster {
             state: Arc::new(state),
             loaded_stamp: None,
             open_transaction: false,
-            snapshot_bytes: commit::SNAPSHOT_BYTES,
+            snapshot_bytes: None,
         };
         let mut created = Vec::new();
         let isolated = isolated.then(|| isolated_controller_ids(brokers, first_id, controllers));

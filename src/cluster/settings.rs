@@ -85,6 +85,19 @@ pub const RETENTION_CHECK_INTERVAL: &str = "log.retention.check.interval.ms";
 /// `file.delete.delay.ms`).
 pub const SEGMENT_DELETE_DELAY: &str = "log.segment.delete.delay.ms";
 
+/// `metadata.log.max.record.bytes.between.snapshots`.
+pub const METADATA_SNAPSHOT_BYTES: &str = "metadata.log.max.record.bytes.between.snapshots";
+/// `metadata.log.max.snapshot.interval.ms`.
+pub const METADATA_SNAPSHOT_INTERVAL: &str = "metadata.log.max.snapshot.interval.ms";
+/// `metadata.log.segment.bytes`.
+pub const METADATA_SEGMENT_BYTES: &str = "metadata.log.segment.bytes";
+/// `metadata.log.segment.ms`.
+pub const METADATA_SEGMENT_MS: &str = "metadata.log.segment.ms";
+/// `metadata.max.retention.bytes`.
+pub const METADATA_RETENTION_BYTES: &str = "metadata.max.retention.bytes";
+/// `metadata.max.retention.ms`.
+pub const METADATA_RETENTION_MS: &str = "metadata.max.retention.ms";
+
 /// Every cluster-wide setting, sorted by name.
 pub const SETTINGS: &[Setting] = &[
     topic(
@@ -185,6 +198,43 @@ pub const SETTINGS: &[Setting] = &[
         Kind::Long(0),
         "how long a deleted segment's files stay as .deleted before they go",
     ),
+    broker(
+        METADATA_SNAPSHOT_BYTES,
+        "20971520",
+        Kind::Long(1),
+        "bytes of metadata log after which the active controller writes a snapshot",
+    ),
+    broker(
+        METADATA_SNAPSHOT_INTERVAL,
+        "3600000",
+        Kind::Long(0),
+        "longest time before new metadata records get a snapshot (0 = only by bytes)",
+    ),
+    broker(
+        METADATA_SEGMENT_BYTES,
+        "1073741824",
+        // Kafka's metadata.log.segment.min.bytes (internal, for tests only): 8 MiB.
+        Kind::Long(8 << 20),
+        "size at which the metadata log rolls a new segment",
+    ),
+    broker(
+        METADATA_SEGMENT_MS,
+        "604800000",
+        Kind::Long(1),
+        "age at which the metadata log rolls a new segment",
+    ),
+    broker(
+        METADATA_RETENTION_BYTES,
+        "104857600",
+        Kind::Long(-1),
+        "metadata log plus snapshots beyond which old snapshots and segments go (-1 = no limit)",
+    ),
+    broker(
+        METADATA_RETENTION_MS,
+        "604800000",
+        Kind::Long(-1),
+        "age of a snapshot after which it and the log below the next go (-1 = forever)",
+    ),
     topic(
         "replica.lag.time.max.ms",
         "replica.lag.time.max.ms",
@@ -257,6 +307,8 @@ fn parse(name: &str, value: &str, kind: Kind) -> Result<f64, ConfigError> {
             Ok(v) if v >= min => Ok(v as f64),
             _ if min == 0 => Err(bad("an integer >= 0")),
             _ if min == 1 => Err(bad("an integer >= 1")),
+            _ if min == -1 => Err(bad("an integer >= -1 (-1: no limit)")),
+            _ if min == 8 << 20 => Err(bad("an integer >= 8388608 (8 MiB)")),
             _ => Err(bad("an integer >= 1048576 (1 MiB)")),
         },
         Kind::Ratio { low, low_included } => match value.parse::<f64>() {
@@ -300,6 +352,28 @@ pub struct ClusterSettings {
     pub cleaner_dedupe_buffer_size: i64,
     /// `log.cleaner.io.buffer.load.factor`.
     pub cleaner_io_buffer_load_factor: f64,
+    /// The metadata log's: what the controller does with it ([`MetadataLogSettings`]).
+    pub metadata: MetadataLogSettings,
+}
+
+/// The settings of the metadata log (Kafka's KRaftConfigs, there static broker configs;
+/// here cluster-wide like the rest): when the active controller writes a snapshot, when the
+/// log rolls, and when old snapshots and the log below them go (KafkaMetadataLog's
+/// `maybeClean`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MetadataLogSettings {
+    /// `metadata.log.max.record.bytes.between.snapshots`.
+    pub snapshot_bytes: i64,
+    /// `metadata.log.max.snapshot.interval.ms` (0: by bytes only).
+    pub snapshot_interval_ms: i64,
+    /// `metadata.log.segment.bytes`.
+    pub segment_bytes: i64,
+    /// `metadata.log.segment.ms`.
+    pub segment_ms: i64,
+    /// `metadata.max.retention.bytes` (negative: no limit).
+    pub retention_bytes: i64,
+    /// `metadata.max.retention.ms` (negative: forever).
+    pub retention_ms: i64,
 }
 
 impl ClusterSettings {
@@ -331,6 +405,14 @@ impl ClusterSettings {
             cleaner_backoff_ms: long("log.cleaner.backoff.ms"),
             cleaner_dedupe_buffer_size: long("log.cleaner.dedupe.buffer.size"),
             cleaner_io_buffer_load_factor: get("log.cleaner.io.buffer.load.factor"),
+            metadata: MetadataLogSettings {
+                snapshot_bytes: long(METADATA_SNAPSHOT_BYTES).max(1),
+                snapshot_interval_ms: long(METADATA_SNAPSHOT_INTERVAL),
+                segment_bytes: long(METADATA_SEGMENT_BYTES),
+                segment_ms: long(METADATA_SEGMENT_MS).max(1),
+                retention_bytes: long(METADATA_RETENTION_BYTES),
+                retention_ms: long(METADATA_RETENTION_MS),
+            },
         }
     }
 

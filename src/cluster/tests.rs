@@ -209,7 +209,7 @@ fn every_way_of_reading_the_metadata_gives_the_same_image() {
     );
 
     // A snapshot, then more log after it.
-    c.set_snapshot_bytes(1);
+    c.set_snapshot_bytes(Some(1));
     c.alter_topic(
         "a",
         None,
@@ -222,7 +222,7 @@ fn every_way_of_reading_the_metadata_gives_the_same_image() {
         snapshots.last().unwrap().end_offset,
         c.state().metadata_offset
     );
-    c.set_snapshot_bytes(commit::SNAPSHOT_BYTES);
+    c.set_snapshot_bytes(None);
     c.create_topic("c", 1, 2, BTreeMap::new(), false).unwrap();
     let now = c.state().clone();
     assert_eq!(Cluster::open(&root).unwrap().state(), &now);
@@ -528,4 +528,90 @@ fn a_writer_on_metadata_read_before_a_failover_writes_to_the_new_leader() {
     };
     assert_eq!(end(before.leader), 0, "written to the broker that is down");
     assert_eq!(end(after.leader), 1);
+}
+
+/// The metadata log is cleaned as KafkaMetadataLog's `maybeClean` does once snapshots cover
+/// it: past `metadata.max.retention.bytes`, old snapshots go (renamed `.deleted`) with the
+/// segments wholly below the next one, always keeping the latest snapshot and the active
+/// segment; the image read back is unchanged, and a voter that was down meanwhile, whose
+/// log ends below the leader's log start, takes the leader's snapshot and goes on from it.
+#[test]
+fn the_metadata_log_is_cleaned_once_snapshots_cover_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("data");
+    let mut c = Cluster::init(&root, 3, 101).unwrap();
+    c.set_cluster_configs(BTreeMap::from([
+        ("metadata.log.segment.ms".into(), "1".into()),
+        (
+            "metadata.log.max.record.bytes.between.snapshots".into(),
+            "1".into(),
+        ),
+        ("metadata.max.retention.bytes".into(), "0".into()),
+    ]))
+    .unwrap();
+    let leader = c.quorum().unwrap().leader;
+    let follower = [101, 102, 103].into_iter().find(|&v| v != leader).unwrap();
+    failover::broker_down(&mut c, follower, false).unwrap();
+    for i in 0..5 {
+        // segment.ms counts whole milliseconds between batch timestamps.
+        std::thread::sleep(std::time::Duration::from_millis(3));
+        c.create_topic(&format!("t{i}"), 1, 2, BTreeMap::new(), false)
+            .unwrap();
+    }
+    let copy = c.layout().metadata_copy(leader);
+    let snapshots = quorum::snapshots(&copy).unwrap();
+    assert_eq!(
+        snapshots.len(),
+        1,
+        "only the latest snapshot stays: {snapshots:?}"
+    );
+    assert_eq!(snapshots[0].end_offset, c.state().metadata_offset);
+    let deleted = |d: &std::path::Path| -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(d)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".deleted"))
+            .collect();
+        v.sort();
+        v
+    };
+    let marked = deleted(&copy);
+    assert!(
+        marked.iter().any(|n| n.ends_with(".checkpoint.deleted"))
+            && marked.iter().any(|n| n.ends_with(".log.deleted")),
+        "{marked:?}"
+    );
+    let reader = LogReader::open(&copy).unwrap();
+    assert!(reader.first_offset() > 0, "the segments below went");
+    assert!(reader.first_offset() <= snapshots[0].end_offset);
+    assert_eq!(Cluster::open(&root).unwrap().state(), c.state());
+    // The story starts at the snapshot, without replaying what it holds twice.
+    c.set_snapshot_bytes(Some(u64::MAX));
+    c.create_topic("after", 1, 2, BTreeMap::new(), false)
+        .unwrap();
+    let story = c.history().unwrap();
+    assert!(
+        story.iter().any(|e| e.topic.as_deref() == Some("after"))
+            && story[0].kind == "Snapshot"
+            && story[0].last_offset + 1 == snapshots[0].end_offset
+            && story[1..]
+                .iter()
+                .all(|e| e.offset >= snapshots[0].end_offset),
+        "{story:?}"
+    );
+    c.set_snapshot_bytes(None);
+
+    // The voter that was down catches up from the leader's snapshot.
+    failover::broker_up(&mut c, follower).unwrap();
+    let q = c.quorum().unwrap();
+    let back = q.copy(follower).unwrap();
+    assert_eq!(back.log_end, q.high_watermark);
+    let theirs = quorum::snapshots(&back.dir).unwrap();
+    assert!(
+        theirs.iter().any(|s| s.end_offset == back.log_start),
+        "its log starts where a snapshot of its own ends: {theirs:?}, start {}",
+        back.log_start
+    );
+    assert_eq!(Cluster::open(&root).unwrap().state(), c.state());
 }

@@ -204,6 +204,18 @@ impl Kafka {
         }
     }
 
+    /// [`Kafka::boot`] on a filka cluster's folder (brokers 101-103): on the ports filka
+    /// registered when they are free, else on free ones.
+    pub fn boot_filka(dir: &Path) -> Kafka {
+        let first = filka::cluster::kraft::translate::FIRST_BROKER_PORT;
+        let first_port = first.to_string();
+        let mut env = vec![("KAFKA_START_TIMEOUT", "180")];
+        if (0..3).all(|i| std::net::TcpListener::bind(("127.0.0.1", first + i)).is_ok()) {
+            env.push(("KAFKA_FIRST_PORT", first_port.as_str()));
+        }
+        Kafka::boot(dir, &env)
+    }
+
     /// The node's log dir (`DIR/broker-101`).
     pub fn log_dir(&self) -> PathBuf {
         self.dir.join("broker-101")

@@ -15,6 +15,7 @@ mod kafka;
 mod kraft_codec;
 mod metadata_dump;
 mod metadata_read;
+mod metadata_retention;
 mod reassign;
 // `filka mirror` exists only in builds with the `kafka` feature.
 #[cfg(feature = "kafka")]

@@ -227,6 +227,34 @@ pub fn write(
     result
 }
 
+/// The `lastContainedLogTimestamp` of the snapshot at `path` (its SnapshotHeaderRecord,
+/// Kafka's `Snapshots.lastContainedLogTimestamp`); `None` when its first batch holds no
+/// header.
+pub fn last_contained_timestamp(path: &Path) -> Result<Option<i64>, ClusterError> {
+    let file = crate::log::io::open_read(path).map_err(io_err(path))?;
+    let len = crate::log::io::len(&file).map_err(io_err(path))?;
+    let mut stream = BatchStream::new(&file, 0, len, MAX_BATCH_BYTES);
+    let batch = match stream.next() {
+        Ok(Some(b)) => b,
+        Ok(None) => return Ok(None),
+        Err(ScanStop::Io(e)) => return Err(io_err(path)(e)),
+        Err(e) => return Err(bad(path, e.to_string())),
+    };
+    if !batch.header().attributes.is_control() {
+        return Ok(None);
+    }
+    let data = batch.records_data().map_err(|e| bad(path, e.to_string()))?;
+    for r in batch.records(&data).map_err(|e| bad(path, e.to_string()))? {
+        let r = r.map_err(|e| bad(path, e.to_string()))?;
+        if let Ok(Some(ControlRecord::SnapshotHeader(h))) =
+            ControlRecord::decode(r.key.unwrap_or_default(), r.value.unwrap_or_default())
+        {
+            return Ok(Some(h.last_contained_log_timestamp));
+        }
+    }
+    Ok(None)
+}
+
 /// Why a snapshot could not be read.
 fn bad(path: &Path, detail: String) -> ClusterError {
     ClusterError::Log(LogError::Corrupt {

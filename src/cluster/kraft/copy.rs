@@ -12,7 +12,8 @@ use std::fs::OpenOptions;
 use std::path::{Path, PathBuf};
 
 use super::METADATA_TOPIC_ID;
-use crate::cluster::quorum::QuorumState;
+use crate::cluster::quorum::{self, QuorumState, SnapshotId};
+use crate::cluster::settings::MetadataLogSettings;
 use crate::cluster::{ClusterError, epochs, io_err};
 use crate::log::checkpoint::{self, EpochEntry};
 use crate::log::producer_state::snapshot as producer_snapshot;
@@ -69,23 +70,29 @@ pub fn create(dir: &Path, quorum: &QuorumState) -> Result<(), ClusterError> {
     quorum.write(dir)
 }
 
-/// The log config of a metadata copy: Kafka's `metadata.log.segment.bytes` (1 GiB) and
-/// KRaft's largest batch (8 MiB).
-fn config() -> LogConfig {
+/// The log config of a metadata copy: its segments roll at `metadata.log.segment.bytes`
+/// or `metadata.log.segment.ms`; batches up to KRaft's largest (8 MiB); no retention of its
+/// own (KafkaMetadataLog refuses any): what goes goes by [`clean`].
+fn config(settings: &MetadataLogSettings) -> LogConfig {
     LogConfig {
-        segment_bytes: 1 << 30,
+        segment_bytes: settings.segment_bytes.max(1) as u64,
+        segment_ms: settings.segment_ms,
         max_message_bytes: 8 << 20,
         retention_ms: -1,
+        retention_bytes: -1,
         ..LogConfig::default()
     }
 }
 
 /// Opens a copy for writing (controller lock held): a torn tail a dead controller left is
 /// cut (it was never counted: a batch counts once fsynced).
-pub fn open(state: &CopyState) -> Result<PartitionLog, ClusterError> {
+pub fn open(
+    state: &CopyState,
+    settings: &MetadataLogSettings,
+) -> Result<PartitionLog, ClusterError> {
     let (log, _) = PartitionLog::open(
         &state.dir,
-        config(),
+        config(settings),
         OpenHints {
             recovery_point: state.log_end,
             log_start_offset: state.log_start,
@@ -193,7 +200,11 @@ pub fn with_epoch(epochs: &[EpochEntry], epoch: i32, offset: i64) -> Vec<EpochEn
 /// Brings a follower's copy in line with the leader's (controller lock held): cuts what
 /// diverges (KIP-279, by the two epoch histories) or lies past the leader's end, then
 /// copies the batches it lacks. Returns the follower's new end.
-pub fn catch_up(leader: &CopyState, follower: &CopyState) -> Result<i64, ClusterError> {
+pub fn catch_up(
+    leader: &CopyState,
+    follower: &CopyState,
+    settings: &MetadataLogSettings,
+) -> Result<i64, ClusterError> {
     let cut = epochs::truncation_offset(
         &follower.epochs,
         follower.log_end,
@@ -205,12 +216,14 @@ pub fn catch_up(leader: &CopyState, follower: &CopyState) -> Result<i64, Cluster
     if cut == follower.log_end && cut == leader.log_end {
         return Ok(cut);
     }
-    let mut log = open(follower)?;
+    let mut log = open(follower, settings)?;
     let mut end = log.truncate_to(cut)?;
     if end < leader.log_start {
-        // The leader no longer has what follows: start over from its log start (a snapshot
-        // there covers what lies below).
-        end = log.truncate_fully_and_start_at(leader.log_start)?;
+        // The leader no longer has what follows (its old segments went with old
+        // snapshots): as a Kafka follower told to fetch a snapshot, take the leader's
+        // latest snapshot and start the log over at its end.
+        let start = fetch_snapshot(leader, follower)?.map_or(leader.log_start, |id| id.end_offset);
+        end = log.truncate_fully_and_start_at(start)?;
     }
     let reader = LogReader::open(&leader.dir)?;
     let mut cursor = reader.cursor(end)?;
@@ -226,4 +239,196 @@ pub fn catch_up(leader: &CopyState, follower: &CopyState) -> Result<i64, Cluster
         &epochs::truncate_history(&leader.epochs, end),
     )?;
     Ok(end)
+}
+
+/// Copies the leader's latest snapshot into the follower's folder (`.part`, fsync,
+/// rename), as KRaft's FetchSnapshot does; `None` when the leader has none at or above its
+/// log start.
+fn fetch_snapshot(
+    leader: &CopyState,
+    follower: &CopyState,
+) -> Result<Option<SnapshotId>, ClusterError> {
+    let Some(id) = quorum::snapshots(&leader.dir)?
+        .into_iter()
+        .rfind(|s| s.end_offset >= leader.log_start && s.end_offset <= leader.log_end)
+    else {
+        return Ok(None);
+    };
+    let to = id.path(&follower.dir);
+    if !to.exists() {
+        let from = id.path(&leader.dir);
+        let part = follower.dir.join(format!(
+            "{:020}-{:010}{}",
+            id.end_offset,
+            id.epoch,
+            quorum::PARTIAL_SNAPSHOT_SUFFIX
+        ));
+        let bytes = log::io::read_file(&from).map_err(io_err(&from))?;
+        let result = (|| {
+            let f = log::io::open(
+                &part,
+                OpenOptions::new().write(true).create(true).truncate(true),
+            )
+            .map_err(io_err(&part))?;
+            std::io::Write::write_all(&mut &f, &bytes).map_err(io_err(&part))?;
+            log::io::sync(&f).map_err(io_err(&part))?;
+            log::io::rename(&part, &to).map_err(io_err(&to))?;
+            let _ = log::io::sync_dir(&follower.dir);
+            Ok::<_, ClusterError>(())
+        })();
+        if result.is_err() {
+            let _ = std::fs::remove_file(&part);
+        }
+        result?;
+    }
+    Ok(Some(id))
+}
+
+/// What [`clean`] did to one copy.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Cleaned {
+    /// The snapshots marked deleted (`.checkpoint.deleted`).
+    pub snapshots: Vec<SnapshotId>,
+    /// The segments marked deleted, by base offset.
+    pub segments: Vec<i64>,
+    /// Files removed whose delay had passed.
+    pub files_removed: u64,
+}
+
+/// How long a deleted snapshot or segment of the metadata log stays as `.deleted`: Kafka's
+/// KafkaMetadataLog takes `log.segment.delete.delay.ms`'s default, not the broker's value.
+pub const FILE_DELETE_DELAY_MS: i64 = 60_000;
+
+/// Kafka's `KafkaMetadataLog.maybeClean` on one copy (controller lock held): while the log
+/// and its snapshots together pass `metadata.max.retention.bytes`, or the oldest snapshot's
+/// last record is older than `metadata.max.retention.ms`, the oldest snapshot goes, the log
+/// start moves to the next snapshot, and the segments wholly below it go, never the active
+/// one and never the latest snapshot (a copy keeps at least one). Deleted files are renamed
+/// `.deleted` and removed [`FILE_DELETE_DELAY_MS`] later, by a later clean.
+///
+/// The log start offset is kept by the segments alone, as Kafka's metadata log keeps it:
+/// inside a segment it moves only in memory, so here only whole segments count.
+pub fn clean(
+    dir: &Path,
+    settings: &MetadataLogSettings,
+    now: i64,
+) -> Result<Cleaned, ClusterError> {
+    let mut out = Cleaned {
+        files_removed: remove_deleted_snapshots(dir, now)?
+            + log::partition::remove_deleted_files(dir, now, FILE_DELETE_DELAY_MS)?.files,
+        ..Cleaned::default()
+    };
+    let snapshots = quorum::snapshots(dir)?;
+    if snapshots.len() < 2 {
+        return Ok(out);
+    }
+    let size_of = |id: SnapshotId| std::fs::metadata(id.path(dir)).map_or(0, |m| m.len());
+    let mut snapshot_bytes: u64 = snapshots.iter().map(|&s| size_of(s)).sum();
+    let mut start = log::partition::list_segments(dir, true)?
+        .first()
+        .copied()
+        .unwrap_or(0);
+    for pair in snapshots.windows(2) {
+        let (oldest, next) = (pair[0], pair[1]);
+        let log_bytes = segments_bytes(dir)?;
+        let by_size = settings.retention_bytes >= 0
+            && log_bytes + snapshot_bytes > settings.retention_bytes as u64;
+        let by_time = settings.retention_ms >= 0
+            && super::checkpoint::last_contained_timestamp(&oldest.path(dir))?
+                .is_some_and(|t| now.saturating_sub(t) > settings.retention_ms);
+        // Kafka's deleteBeforeSnapshot: only while the log start can move up to it.
+        if !(by_size || by_time) || next.end_offset <= start {
+            break;
+        }
+        start = next.end_offset;
+        snapshot_bytes -= size_of(oldest);
+        let bases = log::partition::list_segments(dir, true)?;
+        for w in bases.windows(2) {
+            // Wholly below the new log start: the next segment starts at or below it.
+            if w[1] <= start {
+                log::partition::mark_segment_deleted(dir, w[0])?;
+                mark_producer_snapshot_deleted(dir, w[0])?;
+                out.segments.push(w[0]);
+            }
+        }
+        mark_snapshot_deleted(dir, oldest)?;
+        out.snapshots.push(oldest);
+    }
+    Ok(out)
+}
+
+/// Bytes of a copy's segment data.
+fn segments_bytes(dir: &Path) -> Result<u64, ClusterError> {
+    Ok(log::partition::list_segments(dir, true)?
+        .into_iter()
+        .map(|b| {
+            std::fs::metadata(names::segment_path(dir, b, names::LOG_SUFFIX)).map_or(0, |m| m.len())
+        })
+        .sum())
+}
+
+/// Renames a snapshot `<name>.checkpoint.deleted` (Kafka's `Snapshots.markForDelete`),
+/// its modification time now: the delay counts from here.
+fn mark_snapshot_deleted(dir: &Path, id: SnapshotId) -> Result<(), ClusterError> {
+    let from = id.path(dir);
+    let to = dir.join(format!("{}{}", id.file_name(), names::DELETED_SUFFIX));
+    log::io::rename(&from, &to).map_err(io_err(&from))?;
+    // A read-only file's time can still be set by its owner; best effort: a file whose time
+    // cannot be set goes a little early, never late.
+    if let Ok(f) = std::fs::File::open(&to) {
+        let _ = f.set_modified(std::time::SystemTime::now());
+    }
+    Ok(())
+}
+
+/// Renames the producer snapshot of a deleted segment (`<base>.snapshot`) `.deleted`, as
+/// Kafka's `removeAndMarkSnapshotForDeletion` does with a segment it deletes; removed with
+/// the segment's files.
+fn mark_producer_snapshot_deleted(dir: &Path, base: i64) -> Result<(), ClusterError> {
+    let from = names::segment_path(dir, base, names::SNAPSHOT_SUFFIX);
+    let to = names::segment_path(
+        dir,
+        base,
+        &format!("{}{}", names::SNAPSHOT_SUFFIX, names::DELETED_SUFFIX),
+    );
+    match log::io::rename(&from, &to) {
+        Ok(()) => {
+            if let Ok(f) = std::fs::OpenOptions::new().write(true).open(&to) {
+                let _ = f.set_modified(std::time::SystemTime::now());
+            }
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(io_err(&from)(e)),
+    }
+}
+
+/// Removes the `.checkpoint.deleted` snapshots marked at least [`FILE_DELETE_DELAY_MS`] ago.
+fn remove_deleted_snapshots(dir: &Path, now: i64) -> Result<u64, ClusterError> {
+    let mut removed = 0;
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return Ok(0);
+    };
+    for entry in rd.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        let Some(stem) = name.strip_suffix(names::DELETED_SUFFIX) else {
+            continue;
+        };
+        if SnapshotId::parse(stem).is_none() {
+            continue;
+        }
+        let marked = entry
+            .metadata()
+            .ok()
+            .and_then(|m| m.modified().ok())
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_millis() as i64);
+        if now.saturating_sub(marked) >= FILE_DELETE_DELAY_MS {
+            let path = entry.path();
+            log::io::remove_file(&path).map_err(io_err(&path))?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
 }

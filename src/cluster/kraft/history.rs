@@ -51,18 +51,43 @@ pub fn history(
     cluster_id: &str,
 ) -> Result<Vec<Entry>, ClusterError> {
     let reader = LogReader::open(dir)?;
-    let start = reader.first_offset();
+    let mut start = reader.first_offset();
     let mut image = Image::new(ClusterState::new(cluster_id.to_string()));
+    let mut out: Vec<Entry> = Vec::new();
+    // Once old segments went (the metadata log's retention), the story starts at the end of
+    // the oldest snapshot that covers the deleted part: the records below it, which the
+    // first segment left may still hold, are in the snapshot already.
     if start > 0
         && let Some(id) = quorum::snapshots(dir)?
             .into_iter()
-            .rev()
             .find(|s| s.end_offset >= start)
     {
-        checkpoint::read(&id.path(dir), &mut image)?;
+        let path = id.path(dir);
+        checkpoint::read(&path, &mut image)?;
+        let state = image.state();
+        let partitions: usize = state.topics.values().map(|t| t.partitions.len()).sum();
+        let first = Entry {
+            offset: 0,
+            last_offset: id.end_offset - 1,
+            timestamp: checkpoint::last_contained_timestamp(&path)?.unwrap_or(-1),
+            kind: "Snapshot".into(),
+            topic: None,
+            details: format!(
+                "the records below offset {} are in snapshot {} ({} topics, {} partitions, \
+                 {} brokers); the log below offset {start} was deleted \
+                 (metadata.max.retention.bytes/ms)",
+                id.end_offset,
+                id.file_name(),
+                state.topics.len(),
+                partitions,
+                state.brokers.len()
+            ),
+            data: json!({ "snapshot": id.file_name(), "end_offset": id.end_offset }),
+        };
+        start = id.end_offset;
+        out.push(first);
     }
     let notes = notes::read(layout.root())?;
-    let mut out: Vec<Entry> = Vec::new();
     let mut cursor = reader.cursor(start)?;
     let corrupt = |detail: String| {
         ClusterError::Log(LogError::Corrupt {
@@ -77,6 +102,9 @@ pub fn history(
         let data = batch.records_data().map_err(|e| corrupt(e.to_string()))?;
         for r in batch.records(&data).map_err(|e| corrupt(e.to_string()))? {
             let r = r.map_err(|e| corrupt(e.to_string()))?;
+            if r.offset < start {
+                continue;
+            }
             let value = r.value.unwrap_or_default();
             if control {
                 let Ok(Some(c)) = ControlRecord::decode(r.key.unwrap_or_default(), value) else {

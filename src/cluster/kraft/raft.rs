@@ -27,6 +27,7 @@ use super::{METADATA_PARTITION_DIR, Planned, control_batch, data_batch};
 use crate::cluster::layout::Layout;
 use crate::cluster::metadata::ClusterState;
 use crate::cluster::quorum::{self, QUORUM_STATE_FILE, QuorumState, SnapshotId};
+use crate::cluster::settings::{ClusterSettings, MetadataLogSettings};
 use crate::cluster::{ClusterError, locate};
 use crate::log::LogReader;
 use crate::record::kraft::control::{ControlRecord, LeaderChangeMessage, Voter};
@@ -198,6 +199,8 @@ pub struct Active {
     /// The leader's election, when this controller held one: its LeaderChangeMessage opens
     /// the next append.
     pub elected: Option<Elected>,
+    /// The metadata log's settings, from the image it started on.
+    settings: MetadataLogSettings,
 }
 
 impl Active {
@@ -214,6 +217,7 @@ impl Active {
             view,
             live,
             elected: None,
+            settings: ClusterSettings::resolve(&state.configs).metadata,
         };
         if !active.live.contains(&active.view.leader) {
             active.elect()?;
@@ -305,6 +309,7 @@ impl Active {
             view,
             live,
             elected: None,
+            settings: ClusterSettings::resolve(&state.configs).metadata,
         };
         match candidate {
             Some(v) if leader_has_tail || !active.live.contains(&active.view.leader) => {
@@ -344,7 +349,7 @@ impl Active {
             }
             // A follower that cannot be brought in line lags; the change still needs a
             // majority of copies that take it.
-            if let Ok(end) = copy::catch_up(&leader, c) {
+            if let Ok(end) = copy::catch_up(&leader, c, &self.settings) {
                 *c = CopyState::read(c.voter, &c.dir)?;
                 debug_assert_eq!(c.log_end, end);
             }
@@ -389,7 +394,7 @@ impl Active {
             if c.log_end != start {
                 continue;
             }
-            match append_to(&c, &chunks, epoch, now) {
+            match append_to(&c, &chunks, epoch, now, &self.settings) {
                 Ok(mark) => written.push(mark),
                 Err(failed) => {
                     let (mark, e) = *failed;
@@ -438,13 +443,38 @@ impl Active {
         Ok(id)
     }
 
-    /// Bytes of log the leader holds past its latest snapshot.
-    pub fn bytes_since_snapshot(&self) -> Result<u64, ClusterError> {
+    /// Whether the leader's log has grown enough since its latest snapshot for a new one,
+    /// as KRaft's SnapshotGenerator decides: `metadata.log.max.record.bytes.between.snapshots`
+    /// bytes of new records (`bytes` overrides it), or any new record and
+    /// `metadata.log.max.snapshot.interval.ms` since the latest snapshot's last record
+    /// (filka has no controller process to keep a timer: the snapshot's header holds the
+    /// time).
+    pub fn snapshot_due(&self, bytes: Option<u64>, now: i64) -> Result<bool, ClusterError> {
         let leader = self.leader_copy()?;
-        let from = quorum::snapshots(&leader.dir)?
-            .last()
-            .map_or(0, |s| s.end_offset);
-        Ok(LogReader::open(&leader.dir)?.bytes_from(from)?)
+        let latest = quorum::snapshots(&leader.dir)?.last().copied();
+        let from = latest.map_or(0, |s| s.end_offset);
+        let new = LogReader::open(&leader.dir)?.bytes_from(from)?;
+        if new >= bytes.unwrap_or(self.settings.snapshot_bytes as u64) {
+            return Ok(true);
+        }
+        if new == 0 || self.settings.snapshot_interval_ms <= 0 {
+            return Ok(false);
+        }
+        let Some(latest) = latest else {
+            return Ok(true);
+        };
+        let at = super::checkpoint::last_contained_timestamp(&latest.path(&leader.dir))?;
+        Ok(at.is_none_or(|t| now.saturating_sub(t) >= self.settings.snapshot_interval_ms))
+    }
+
+    /// Runs the metadata log's retention ([`copy::clean`]) on every running voter's copy.
+    pub fn clean(&self, now: i64) -> Result<(), ClusterError> {
+        for c in &self.view.copies {
+            if self.live.contains(&c.voter) {
+                copy::clean(&c.dir, &self.settings, now)?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -455,8 +485,9 @@ fn append_to(
     chunks: &[Vec<u8>],
     epoch: i32,
     now: i64,
+    settings: &MetadataLogSettings,
 ) -> Result<Mark, Box<(Option<Mark>, ClusterError)>> {
-    let mut log = copy::open(c).map_err(|e| Box::new((None, e)))?;
+    let mut log = copy::open(c, settings).map_err(|e| Box::new((None, e)))?;
     let mark = Mark::take(&log, &c.epochs).map_err(|e| Box::new((None, e)))?;
     let result = (|| {
         for chunk in chunks {
