@@ -193,6 +193,36 @@ pub struct ClusterState {
     /// Controller-only nodes whose controller is stopped (simulated: `simulation.json`).
     #[serde(skip)]
     pub stopped_controllers: std::collections::BTreeSet<i32>,
+    /// Kafka's records of what filka keeps no image of, so its snapshots keep them.
+    #[serde(skip)]
+    pub kept: KeptRecords,
+}
+
+/// The records of a metadata log that filka's image does not fold (controller
+/// registrations, configs of single brokers and of other resources, ACLs, client quotas,
+/// SCRAM credentials, delegation tokens, record types newer than filka), kept as their
+/// latest effect so that a snapshot filka writes holds them: Kafka's nodes booting on it
+/// lose nothing, and neither does a log whose segments below a snapshot went
+/// (`metadata.max.retention.*`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KeptRecords {
+    /// Records whose identity filka knows, the latest of each.
+    pub by_key: BTreeMap<KeptKey, crate::record::kraft::records::MetadataRecord>,
+    /// Records filka cannot read the identity of, in log order: replayed in order, they
+    /// leave Kafka's image as the log did.
+    pub in_order: Vec<crate::record::kraft::records::MetadataRecord>,
+}
+
+/// The identity of a kept record: a later record of the same identity replaces it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum KeptKey {
+    /// A controller's RegisterControllerRecord, by controller id.
+    Controller(i32),
+    /// A ConfigRecord of a resource filka keeps no configs of: resource type, resource
+    /// name, config name.
+    Config(i8, String, String),
+    /// An AccessControlEntryRecord, by its id (its first field, for every version).
+    Acl([u8; 16]),
 }
 
 /// A partition's initial assignment, in a topic creation record.
@@ -440,6 +470,7 @@ impl ClusterState {
             next_producer_id: 0,
             features: BTreeMap::new(),
             stopped_controllers: std::collections::BTreeSet::new(),
+            kept: KeptRecords::default(),
         }
     }
 

@@ -139,6 +139,10 @@ pub fn image_records(
             .into(),
         )?;
     }
+    // What filka keeps no image of, as Kafka wrote it.
+    for r in state.kept.by_key.values().chain(&state.kept.in_order) {
+        sink(r.clone())?;
+    }
     Ok(())
 }
 
@@ -398,5 +402,119 @@ mod tests {
         std::fs::write(&cut, &bytes[..bytes.len() - 20]).unwrap();
         let e = read(&cut, &mut Image::new(ClusterState::new("c".into()))).unwrap_err();
         assert!(e.to_string().contains("incomplete batch"), "{e}");
+    }
+
+    /// What filka keeps no image of survives its snapshots: a controller's registration
+    /// (gone with its unregistration), a single broker's configs, ACLs (a removed one gone),
+    /// and records of types filka does not decode, in order.
+    #[test]
+    fn records_filka_keeps_no_image_of_survive_its_snapshots() {
+        use crate::cluster::metadata::KeptKey;
+        use crate::record::kraft::records::{ConfigRecord, RegisterControllerRecord};
+        let mut img = Image::new(ClusterState::new("c".into()));
+        let unknown = |api_key: i16, bytes: Vec<u8>| MetadataRecord::Unknown {
+            api_key,
+            version: 0,
+            bytes,
+        };
+        let broker_config = |name: &str, value: Option<&str>| {
+            MetadataRecord::from(ConfigRecord {
+                resource_type: CONFIG_BROKER,
+                resource_name: "101".into(),
+                name: name.into(),
+                value: value.map(Into::into),
+                ..Default::default()
+            })
+        };
+        let acl = |n: u8| [vec![n; 16], vec![0; 8]].concat();
+        let quota = unknown(14, vec![1, 2, 3]);
+        for r in [
+            RegisterControllerRecord {
+                controller_id: 1,
+                ..Default::default()
+            }
+            .into(),
+            RegisterControllerRecord {
+                controller_id: 2,
+                ..Default::default()
+            }
+            .into(),
+            unknown(29, 2i32.to_be_bytes().to_vec()),
+            broker_config("leader.replication.throttled.rate", Some("1000")),
+            broker_config("log.cleaner.threads", Some("2")),
+            broker_config("log.cleaner.threads", None),
+            unknown(6, acl(7)),
+            unknown(6, acl(8)),
+            unknown(7, acl(7)),
+            quota.clone(),
+        ] {
+            img.apply(&r);
+        }
+        let s = img.into_state();
+        let keys: Vec<&KeptKey> = s.kept.by_key.keys().collect();
+        assert_eq!(
+            keys,
+            [
+                &KeptKey::Controller(1),
+                &KeptKey::Config(
+                    CONFIG_BROKER,
+                    "101".into(),
+                    "leader.replication.throttled.rate".into()
+                ),
+                &KeptKey::Acl([8; 16]),
+            ]
+        );
+        assert_eq!(s.kept.in_order, [quota]);
+        let dir = tempfile::tempdir().unwrap();
+        let id = SnapshotId {
+            end_offset: 10,
+            epoch: 1,
+        };
+        write(dir.path(), id, &s, 1, 2).unwrap();
+        let mut back = Image::new(ClusterState::new("c".into()));
+        read(&id.path(dir.path()), &mut back).unwrap();
+        assert_eq!(back.into_state().kept, s.kept);
+    }
+
+    /// A metadata log Kafka 4.4 wrote (fixtures/apache-kafka/broker-101): its controller's
+    /// RegisterControllerRecord, which filka's image does not fold, is in the snapshot
+    /// filka would write of it, as Kafka wrote it.
+    #[test]
+    fn a_snapshot_of_kafkas_log_keeps_its_controller_registration() {
+        use crate::record::kraft::records::ApiMessageAndVersion;
+        let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/apache-kafka/broker-101");
+        let layout = crate::cluster::layout::Layout::kafka_log_dir(&fixture, 101);
+        let loaded = crate::cluster::kraft::load::load(&layout).unwrap().unwrap();
+        let mut written = Vec::new();
+        image_records(&loaded.state, &mut |r| {
+            written.push(r);
+            Ok(())
+        })
+        .unwrap();
+        let registration = written
+            .iter()
+            .find_map(|r| match r {
+                MetadataRecord::RegisterController(c) => Some(c.clone()),
+                _ => None,
+            })
+            .expect("a RegisterControllerRecord in the snapshot");
+        // Kafka's own record, from its log.
+        let reader = crate::log::LogReader::open(&layout.metadata_copy(101)).unwrap();
+        let mut cursor = reader.cursor(0).unwrap();
+        let mut kafkas = None;
+        while let Some(batch) = cursor.next_batch(i64::MAX).unwrap() {
+            if batch.header().attributes.is_control() {
+                continue;
+            }
+            let data = batch.records_data().unwrap();
+            for r in batch.records(&data).unwrap() {
+                let m = ApiMessageAndVersion::decode(r.unwrap().value.unwrap()).unwrap();
+                if let MetadataRecord::RegisterController(c) = m.record {
+                    kafkas = Some(c);
+                }
+            }
+        }
+        assert_eq!(Some(registration), kafkas);
     }
 }

@@ -17,7 +17,7 @@
 use std::collections::HashMap;
 
 use crate::cluster::metadata::{
-    BrokerState, BrokerStatus, ClusterState, PartitionState, Registration, TopicState,
+    BrokerState, BrokerStatus, ClusterState, KeptKey, PartitionState, Registration, TopicState,
 };
 use crate::record::kraft::message::MessageError;
 use crate::record::kraft::records::{
@@ -269,16 +269,49 @@ impl Image {
             MetadataRecord::ProducerIds(p) => {
                 s.next_producer_id = s.next_producer_id.max(p.next_producer_id);
             }
-            // Controllers' registrations, no-ops, and records filka keeps no image of
-            // (ACLs, quotas, credentials...).
-            MetadataRecord::RegisterController(_)
-            | MetadataRecord::ClearElr(_)
+            // Kept as they are, for snapshots: controllers' registrations, and records
+            // filka reads no identity of (ACLs, quotas, credentials, tokens, newer types).
+            MetadataRecord::RegisterController(c) => {
+                s.kept
+                    .by_key
+                    .insert(KeptKey::Controller(c.controller_id), r.clone());
+            }
+            MetadataRecord::Unknown { api_key, bytes, .. } => keep_unknown(s, *api_key, bytes, r),
+            // No effect on any image (ELRs are not kept: filka elects no ELR member).
+            MetadataRecord::ClearElr(_)
             | MetadataRecord::NoOp(_)
             | MetadataRecord::BeginTransaction(_)
             | MetadataRecord::EndTransaction(_)
-            | MetadataRecord::AbortTransaction(_)
-            | MetadataRecord::Unknown { .. } => {}
+            | MetadataRecord::AbortTransaction(_) => {}
         }
+    }
+}
+
+/// Api keys of records filka keeps by an identity read from their first field.
+const ACCESS_CONTROL_ENTRY: i16 = 6;
+const REMOVE_ACCESS_CONTROL_ENTRY: i16 = 7;
+const UNREGISTER_CONTROLLER: i16 = 29;
+
+/// Keeps a record filka does not decode: an ACL by its id (an AccessControlEntryRecord and
+/// its RemoveAccessControlEntryRecord both start with it), a controller's unregistration
+/// (its controller id first) by dropping the registration, the rest in log order.
+fn keep_unknown(s: &mut ClusterState, api_key: i16, bytes: &[u8], r: &MetadataRecord) {
+    let uuid = bytes.get(..16).and_then(|b| <[u8; 16]>::try_from(b).ok());
+    let id = bytes
+        .get(..4)
+        .and_then(|b| <[u8; 4]>::try_from(b).ok())
+        .map(i32::from_be_bytes);
+    match (api_key, uuid, id) {
+        (ACCESS_CONTROL_ENTRY, Some(u), _) => {
+            s.kept.by_key.insert(KeptKey::Acl(u), r.clone());
+        }
+        (REMOVE_ACCESS_CONTROL_ENTRY, Some(u), _) => {
+            s.kept.by_key.remove(&KeptKey::Acl(u));
+        }
+        (UNREGISTER_CONTROLLER, _, Some(id)) => {
+            s.kept.by_key.remove(&KeptKey::Controller(id));
+        }
+        _ => s.kept.in_order.push(r.clone()),
     }
 }
 
@@ -507,8 +540,19 @@ fn config(s: &mut ClusterState, c: &ConfigRecord) {
             None => return,
         },
         CONFIG_BROKER if c.resource_name.is_empty() => &mut s.configs,
-        // Per-broker configs and other resources: no image in filka.
-        _ => return,
+        // Per-broker configs and other resources: kept for snapshots.
+        _ => {
+            let key = KeptKey::Config(c.resource_type, c.resource_name.clone(), c.name.clone());
+            match c.value {
+                Some(_) => {
+                    s.kept.by_key.insert(key, MetadataRecord::Config(c.clone()));
+                }
+                None => {
+                    s.kept.by_key.remove(&key);
+                }
+            }
+            return;
+        }
     };
     match &c.value {
         Some(v) => {
