@@ -496,3 +496,93 @@ fn a_pipe_aborts_a_dead_pipes_pending_offset_commit_and_carries_on() {
     tc.run(NEW_PIPE).success();
     assert_eq!(by_partition(&tc, "out", "read_committed")[&0], ["A", "B"]);
 }
+
+/// A transactional id's state and a pipe's group offsets survive the compaction of
+/// `__transaction_state` and `__consumer_offsets`: the cleaner keeps only the latest record
+/// of each key, and a restarted pipe still gets the same producer id with the next epoch
+/// (so its zombies stay fenced), resumes after what it committed, and outputs each input
+/// exactly once.
+#[test]
+fn a_transactional_ids_state_survives_compaction_of_the_internal_topics() {
+    let tc = TestCluster::new();
+    tc.run(["topic", "create", "in", "-p", "1"]).success();
+    let pipe = [
+        "pipe",
+        "--from",
+        "in",
+        "--to",
+        "out",
+        "--group",
+        "g",
+        "--transactional-id",
+        "tp",
+        "--",
+        "tr",
+        "a-z",
+        "A-Z",
+    ];
+    let describe = |tc: &TestCluster| {
+        json_lines(
+            &tc.run(["transactions", "describe", "tp", "--output", "json"])
+                .success(),
+        )[0]
+        .clone()
+    };
+    for i in 0..5 {
+        tc.produce("in", format!("x{i}\n"), &[]).success();
+        tc.run(pipe).success();
+        if i == 0 {
+            // The internal topics exist now: a segment per batch, so all but the last is
+            // cleanable.
+            for t in ["__transaction_state", "__consumer_offsets"] {
+                tc.run(["topic", "alter", t, "-c", "segment.bytes=100"])
+                    .success();
+            }
+        }
+    }
+    let before = describe(&tc);
+    assert_eq!(before["state"], "CompleteCommit");
+    let cleaned = json_lines(
+        &tc.run([
+            "clean",
+            "--topic",
+            "__transaction_state",
+            "--topic",
+            "__consumer_offsets",
+            "--output",
+            "json",
+        ])
+        .success(),
+    );
+    let partition_of_tp = before["coordinator_partition"].as_u64().unwrap();
+    let compacted = |topic: &str, partition: Option<u64>| {
+        cleaned.iter().any(|r| {
+            r["topic"] == topic
+                && partition.is_none_or(|p| r["partition"] == p)
+                && r["compacted"] == true
+                && r["compaction"]["records_kept"].as_u64()
+                    < r["compaction"]["records_read"].as_u64()
+        })
+    };
+    assert!(
+        compacted("__transaction_state", Some(partition_of_tp)),
+        "{cleaned:?}"
+    );
+    assert!(compacted("__consumer_offsets", None), "{cleaned:?}");
+    // The same state, read from the compacted log.
+    assert_eq!(describe(&tc), before);
+
+    // A restarted pipe: the same producer id, the next epoch, and no input twice.
+    tc.produce("in", "y\n", &[]).success();
+    tc.run(pipe).success();
+    let after = describe(&tc);
+    assert_eq!(after["producer_id"], before["producer_id"]);
+    assert_eq!(
+        after["producer_epoch"].as_i64().unwrap(),
+        before["producer_epoch"].as_i64().unwrap() + 1
+    );
+    assert_eq!(
+        by_partition(&tc, "out", "read_committed")[&0],
+        ["X0", "X1", "X2", "X3", "X4", "Y"]
+    );
+}
