@@ -31,6 +31,8 @@ use super::topic::{ConfigError, TopicConfig};
 enum Kind {
     /// A 64-bit integer at least this.
     Long(i64),
+    /// A 32-bit integer at least this (Kafka's INT configs).
+    Int(i64),
     /// A decimal in `(low, 1]` (`low` excluded) or `[low, 1]`.
     Ratio { low: f64, low_included: bool },
 }
@@ -213,8 +215,8 @@ pub const SETTINGS: &[Setting] = &[
     broker(
         METADATA_SEGMENT_BYTES,
         "1073741824",
-        // Kafka's metadata.log.segment.min.bytes (internal, for tests only): 8 MiB.
-        Kind::Long(8 << 20),
+        // Kafka's metadata.log.segment.min.bytes (internal, for tests only): 8 MiB; an INT.
+        Kind::Int(8 << 20),
         "size at which the metadata log rolls a new segment",
     ),
     broker(
@@ -310,6 +312,10 @@ fn parse(name: &str, value: &str, kind: Kind) -> Result<f64, ConfigError> {
             _ if min == -1 => Err(bad("an integer >= -1 (-1: no limit)")),
             _ if min == 8 << 20 => Err(bad("an integer >= 8388608 (8 MiB)")),
             _ => Err(bad("an integer >= 1048576 (1 MiB)")),
+        },
+        Kind::Int(min) => match value.parse::<i32>() {
+            Ok(v) if i64::from(v) >= min => Ok(f64::from(v)),
+            _ => Err(bad("an integer from 8388608 (8 MiB) to 2147483647")),
         },
         Kind::Ratio { low, low_included } => match value.parse::<f64>() {
             Ok(v) if v.is_finite() && v <= 1.0 && (v > low || (low_included && v == low)) => Ok(v),

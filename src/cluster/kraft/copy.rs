@@ -222,8 +222,22 @@ pub fn catch_up(
         // The leader no longer has what follows (its old segments went with old
         // snapshots): as a Kafka follower told to fetch a snapshot, take the leader's
         // latest snapshot and start the log over at its end.
-        let start = fetch_snapshot(leader, follower)?.map_or(leader.log_start, |id| id.end_offset);
-        end = log.truncate_fully_and_start_at(start)?;
+        let id = fetch_snapshot(leader, follower)?.ok_or_else(|| {
+            ClusterError::Invalid(format!(
+                "{}: the metadata log starts at offset {} and no snapshot covers what lies \
+                 below it",
+                leader.dir.display(),
+                leader.log_start
+            ))
+        })?;
+        end = log.truncate_fully_and_start_at(id.end_offset)?;
+        // Its older snapshots are below its new log start: of no use (Kafka's
+        // forgetSnapshotsBefore).
+        for old in quorum::snapshots(&follower.dir)? {
+            if old < id {
+                mark_snapshot_deleted(&follower.dir, old)?;
+            }
+        }
     }
     let reader = LogReader::open(&leader.dir)?;
     let mut cursor = reader.cursor(end)?;
@@ -318,22 +332,37 @@ pub fn clean(
             + log::partition::remove_deleted_files(dir, now, FILE_DELETE_DELAY_MS)?.files,
         ..Cleaned::default()
     };
-    let snapshots = quorum::snapshots(dir)?;
+    let mut start = log::partition::list_segments(dir, true)?
+        .first()
+        .copied()
+        .unwrap_or(0);
+    // Snapshots below the log start cover nothing the log lacks: they go (as Kafka's
+    // recoverSnapshots deletes them), a copy that fetched its leader's snapshot has them.
+    let mut snapshots = Vec::new();
+    let all = quorum::snapshots(dir)?;
+    let covered = all.last().is_some_and(|l| l.end_offset >= start);
+    for id in all {
+        // Never the last ones standing: a copy whose log start no snapshot reaches is
+        // damaged, and what it has may still help.
+        if covered && id.end_offset < start {
+            mark_snapshot_deleted(dir, id)?;
+            out.snapshots.push(id);
+        } else {
+            snapshots.push(id);
+        }
+    }
     if snapshots.len() < 2 {
         return Ok(out);
     }
     let size_of = |id: SnapshotId| std::fs::metadata(id.path(dir)).map_or(0, |m| m.len());
     let mut snapshot_bytes: u64 = snapshots.iter().map(|&s| size_of(s)).sum();
-    let mut start = log::partition::list_segments(dir, true)?
-        .first()
-        .copied()
-        .unwrap_or(0);
     for pair in snapshots.windows(2) {
         let (oldest, next) = (pair[0], pair[1]);
         let log_bytes = segments_bytes(dir)?;
         let by_size = settings.retention_bytes >= 0
             && log_bytes + snapshot_bytes > settings.retention_bytes as u64;
-        let by_time = settings.retention_ms >= 0
+        let by_time = !by_size
+            && settings.retention_ms >= 0
             && super::checkpoint::last_contained_timestamp(&oldest.path(dir))?
                 .is_some_and(|t| now.saturating_sub(t) > settings.retention_ms);
         // Kafka's deleteBeforeSnapshot: only while the log start can move up to it.
@@ -341,7 +370,7 @@ pub fn clean(
             break;
         }
         start = next.end_offset;
-        snapshot_bytes -= size_of(oldest);
+        snapshot_bytes = snapshot_bytes.saturating_sub(size_of(oldest));
         let bases = log::partition::list_segments(dir, true)?;
         for w in bases.windows(2) {
             // Wholly below the new log start: the next segment starts at or below it.

@@ -66,8 +66,53 @@ pub fn broker_property(
     Ok(property(&text, key).map(str::to_string))
 }
 
+/// How many times [`load`] starts over when the metadata log's retention removed what it
+/// was reading (a controller cleaning meanwhile): each time, a newer snapshot covers it.
+const ATTEMPTS: usize = 5;
+
 /// Loads the image of the cluster at `layout`; `None` when it holds no KRaft metadata.
 pub fn load(layout: &Layout) -> Result<Option<Loaded>, ClusterError> {
+    let mut attempt = 1;
+    loop {
+        match load_once(layout) {
+            Err(Attempt::Trimmed(_)) if attempt < ATTEMPTS => attempt += 1,
+            Err(Attempt::Trimmed(e) | Attempt::Failed(e)) => return Err(e),
+            Ok(loaded) => return Ok(loaded),
+        }
+    }
+}
+
+/// Why one reading of the image failed.
+enum Attempt {
+    /// A snapshot or segment it chose went meanwhile (renamed `.deleted` by the metadata
+    /// log's retention, which takes no notice of readers): reading again finds the newer
+    /// snapshot that covers it.
+    Trimmed(ClusterError),
+    /// Anything else.
+    Failed(ClusterError),
+}
+
+/// True when `e` says a file is not there (any more).
+fn is_gone(e: &ClusterError) -> bool {
+    match e {
+        ClusterError::Log(LogError::Io { source, .. }) | ClusterError::Io { source, .. } => {
+            source.kind() == std::io::ErrorKind::NotFound
+        }
+        _ => false,
+    }
+}
+
+impl From<ClusterError> for Attempt {
+    fn from(e: ClusterError) -> Attempt {
+        if is_gone(&e) {
+            Attempt::Trimmed(e)
+        } else {
+            Attempt::Failed(e)
+        }
+    }
+}
+
+fn load_once(layout: &Layout) -> Result<Option<Loaded>, Attempt> {
     // Before anything is read: a change made while this reads may or may not be in the
     // image, and must change the stamp against what comes next.
     let before = match stamped_voters(layout)? {
@@ -110,7 +155,7 @@ pub fn load(layout: &Layout) -> Result<Option<Loaded>, ClusterError> {
         }
     }
     if from < source.log_start {
-        return Err(last_error.unwrap_or_else(|| {
+        return Err(Attempt::Failed(last_error.unwrap_or_else(|| {
             ClusterError::Log(LogError::Corrupt {
                 path: source.dir.clone(),
                 detail: format!(
@@ -119,8 +164,21 @@ pub fn load(layout: &Layout) -> Result<Option<Loaded>, ClusterError> {
                     source.log_start
                 ),
             })
-        }));
+        })));
     }
+    let reader = LogReader::open(&source.dir).map_err(ClusterError::from)?;
+    if reader.first_offset() > from && from < hw {
+        // Its segments below went after the view was read: a newer snapshot covers them.
+        return Err(Attempt::Trimmed(ClusterError::Log(LogError::Corrupt {
+            path: source.dir.clone(),
+            detail: format!(
+                "the metadata log now starts at offset {}, above the snapshot read ({from}), \
+                 while it was read",
+                reader.first_offset()
+            ),
+        })));
+    }
+    drop(reader);
     replay(&source.dir, from, hw, &mut image)?;
     let open_transaction = image.in_transaction();
     let mut state = image.into_state();

@@ -436,7 +436,12 @@ impl Active {
             epoch: self.view.epoch,
         };
         for c in &self.view.copies {
-            if self.live.contains(&c.voter) && !id.path(&c.dir).exists() {
+            // Not into a follower that did not take the last append: a snapshot past its
+            // log end would make its retention delete what it still needs.
+            if self.live.contains(&c.voter)
+                && c.log_end >= id.end_offset
+                && !id.path(&c.dir).exists()
+            {
                 super::checkpoint::write(&c.dir, id, state, now, now)?;
             }
         }
@@ -460,21 +465,27 @@ impl Active {
         if new == 0 || self.settings.snapshot_interval_ms <= 0 {
             return Ok(false);
         }
+        // With no snapshot yet (a copy never bootstrapped with one), by bytes alone: Kafka
+        // counts the interval from its controller's start, which filka has not.
         let Some(latest) = latest else {
-            return Ok(true);
+            return Ok(false);
         };
         let at = super::checkpoint::last_contained_timestamp(&latest.path(&leader.dir))?;
         Ok(at.is_none_or(|t| now.saturating_sub(t) >= self.settings.snapshot_interval_ms))
     }
 
     /// Runs the metadata log's retention ([`copy::clean`]) on every running voter's copy.
+    /// Every copy is tried; the first failure is returned.
     pub fn clean(&self, now: i64) -> Result<(), ClusterError> {
+        let mut failure = None;
         for c in &self.view.copies {
-            if self.live.contains(&c.voter) {
-                copy::clean(&c.dir, &self.settings, now)?;
+            if self.live.contains(&c.voter)
+                && let Err(e) = copy::clean(&c.dir, &self.settings, now)
+            {
+                failure.get_or_insert(e);
             }
         }
-        Ok(())
+        failure.map_or(Ok(()), Err)
     }
 }
 
