@@ -201,14 +201,8 @@ impl PartitionLog {
                         .map(|m| m.len())
                         .unwrap_or(0);
                     let keep = if hints.truncate_flushed { i64::MIN } else { rp };
-                    let (seg, stop) = Segment::recover_before(
-                        dir,
-                        base,
-                        interval,
-                        keep,
-                        hints.may_cut_tail,
-                        bases.get(i + 1).copied(),
-                    )?;
+                    let (seg, stop) =
+                        Segment::recover(dir, base, interval, keep, hints.may_cut_tail)?;
                     report.rebuilt_segments.push(base);
                     report.recovered = true;
                     if let Some(stop) = stop {
@@ -526,13 +520,9 @@ impl PartitionLog {
             let Some(prev) = self.older.pop() else { break };
             let gone = self.active.base_offset();
             delete_segment_files(&self.dir, gone)?;
-            // The segment before may be a cleaned one, whose gaps end below `gone`.
             self.active = match Segment::open_tail(&self.dir, prev, interval)? {
                 Some(s) => s,
-                None => {
-                    Segment::recover_before(&self.dir, prev, interval, i64::MIN, true, Some(gone))?
-                        .0
-                }
+                None => Segment::recover(&self.dir, prev, interval, i64::MIN, true)?.0,
             };
         }
         let leo = self.active.truncate_to(&self.dir, offset)?;
