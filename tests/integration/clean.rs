@@ -646,3 +646,65 @@ fn a_record_without_a_key_is_refused_by_a_compacted_topic() {
         "1\n"
     );
 }
+
+/// The producer-state snapshots (`<offset>.snapshot`) named after the segments retention
+/// deletes go with them, as Kafka's `UnifiedLog.deleteSegments` removes them
+/// (`removeAndMarkSnapshotForDeletion`): renamed `.snapshot.deleted` and removed after
+/// log.segment.delete.delay.ms with the segments' files. The others stay.
+#[test]
+fn retention_deletes_the_producer_snapshots_of_the_segments_it_deletes() {
+    let t = TestCluster::new();
+    setup(&t, 3);
+    let snapshots = |dir: &Path, suffix: &str| -> Vec<i64> {
+        let mut v: Vec<i64> = std::fs::read_dir(dir)
+            .unwrap()
+            .filter_map(|e| {
+                let name = e.unwrap().file_name().to_string_lossy().into_owned();
+                let base = name.strip_suffix(suffix)?;
+                (base.len() == 20).then(|| base.parse().unwrap())
+            })
+            .collect();
+        v.sort_unstable();
+        v
+    };
+    let before: Vec<Vec<i64>> = replica_dirs(&t)
+        .iter()
+        .map(|d| snapshots(d, ".snapshot"))
+        .collect();
+    assert!(
+        before.iter().any(|s| s.iter().any(|&o| o < 3)),
+        "a snapshot at a segment base: {before:?}"
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    t.run(["config", "set", "log.retention.check.interval.ms=100"])
+        .success();
+    std::thread::sleep(Duration::from_millis(150));
+    let out = t
+        .run(["--output", "json", "clean", "--topic", "t"])
+        .success();
+    for r in json_lines(&out) {
+        assert_eq!(
+            r["deleted_base_offsets"],
+            serde_json::json!([0, 1, 2]),
+            "{r}"
+        );
+    }
+    for (dir, before) in replica_dirs(&t).iter().zip(&before) {
+        let gone: Vec<i64> = before.iter().copied().filter(|&o| o < 3).collect();
+        assert_eq!(
+            snapshots(dir, ".snapshot.deleted"),
+            gone,
+            "{}",
+            dir.display()
+        );
+        let left = snapshots(dir, ".snapshot");
+        assert!(left.iter().all(|&o| o >= 3), "{}: {left:?}", dir.display());
+    }
+    // Removed with the segments' files once the delay has passed.
+    t.run(["config", "set", "log.segment.delete.delay.ms=0"])
+        .success();
+    t.run(["clean", "--topic", "t"]).success();
+    for dir in replica_dirs(&t) {
+        assert_eq!(files_ending(&dir, ".deleted"), 0, "{}", dir.display());
+    }
+}
