@@ -647,6 +647,116 @@ fn a_record_without_a_key_is_refused_by_a_compacted_topic() {
     );
 }
 
+/// Regression (issue 15): a consumer already following a partition read on, through the
+/// segments it had open, records that a retention check had hidden from every new reader
+/// (the log start had moved past them). As a Kafka consumer answered OFFSET_OUT_OF_RANGE,
+/// it now goes on from the log start a new reader would start at, and says what it skipped.
+#[test]
+fn a_following_consumer_skips_what_a_retention_check_hid_meanwhile() {
+    use std::io::{BufRead, BufReader, Read};
+    const INTERVAL_MS: u64 = 4_000;
+    const RECORDS: usize = 20_000;
+    let now_ms = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as u64
+    };
+    for attempt in 0.. {
+        assert!(
+            attempt < 3,
+            "never got the consumer started between two checks"
+        );
+        let t = TestCluster::new();
+        t.run([
+            "init",
+            "-q",
+            "-c",
+            &format!("log.retention.check.interval.ms={INTERVAL_MS}"),
+        ])
+        .success();
+        t.run([
+            "topic",
+            "create",
+            "t",
+            "-p",
+            "1",
+            "-r",
+            "1",
+            "-c",
+            "retention.ms=300",
+            "-q",
+        ])
+        .success();
+        // Start just after a retention check, so the consumer below is reading before the
+        // next one.
+        while now_ms() % INTERVAL_MS > 200 {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let next_check = now_ms() - now_ms() % INTERVAL_MS + INTERVAL_MS;
+        let lines: String = (0..RECORDS)
+            .map(|i| format!("record-{i:05}-{}\n", "x".repeat(90)))
+            .collect();
+        t.produce("t", lines, &["-q"]).success();
+        // Following, from the beginning; its stdout is not read, so it stops in a write once
+        // the pipe is full, holding a position far below the log end.
+        let mut child = Command::new(FILKA)
+            .arg("--cluster")
+            .arg(t.data())
+            .args([
+                "consume",
+                "-t",
+                "t",
+                "-o",
+                "beginning",
+                "-f",
+                "--timeout-ms",
+                "2000",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        let mut first = String::new();
+        out.read_line(&mut first).unwrap();
+        assert!(first.starts_with("record-00000-"), "{first}");
+        if now_ms() + 500 >= next_check {
+            let _ = child.kill();
+            let _ = child.wait();
+            continue;
+        }
+        // Past the next check: retention.ms has hidden every record from new readers.
+        std::thread::sleep(Duration::from_millis(next_check + 300 - now_ms()));
+        assert!(t.consume_ok(["-t", "t", "-o", "beginning"]).is_empty());
+        let mut rest = String::new();
+        out.read_to_string(&mut rest).unwrap();
+        let mut err = String::new();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut err)
+            .unwrap();
+        child.wait().unwrap();
+        let read = 1 + rest.lines().count();
+        assert!(
+            read < RECORDS / 2,
+            "read {read} records past the check that hid them\n{err}"
+        );
+        assert!(
+            err.contains(&format!(
+                "filka: consume: t-0: offsets {read}..{} were deleted (retention) before they \
+                 were read; reading on from the log start offset {RECORDS}, as a new reader \
+                 starts",
+                RECORDS - 1
+            )),
+            "{err}"
+        );
+        return;
+    }
+}
+
 /// The producer-state snapshots (`<offset>.snapshot`) named after the segments retention
 /// deletes go with them, as Kafka's `UnifiedLog.deleteSegments` removes them
 /// (`removeAndMarkSnapshotForDeletion`): renamed `.snapshot.deleted` and removed after
