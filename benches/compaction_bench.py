@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Log compaction (issue 15): the cleaner's speed against `cat` of the same bytes, and its
+"""Log compaction (issue 15): `filka clean`'s speed against `cat` of the same bytes, and its
 peak memory, on one partition's log.
 
 Goals: compacting 1,000,000 records of 100-byte values over 10,000 distinct keys runs at no
@@ -8,16 +8,19 @@ a peak RSS of at most 64 MiB; and 10,000,000 distinct keys (every record its own
 the offset map fills and the cleaner runs several rounds) finishes under the same cap.
 
 What it does:
-  small     rounds of: a fresh log of --records records (batches of 100, keys `key-<i mod
-            --keys>`, values of 100 bytes, 64 MiB segments, the last one rolled so all of it
-            is cleanable); `cat` of its `.log` files to /dev/null, then the clean, each
+  prepare   a cluster of one broker (`filka init --brokers 1`) with topic t (1 partition,
+            replication factor 1, cleanup.policy=compact, 64 MiB segments), filled by
+            `filka produce -K :` with --records records (keys `key-<i mod --keys>`, values
+            of 100 bytes), then one more record after segment.ms=1 so that a roll leaves
+            every record below the active segment (all of it cleanable). Prepared once;
+            each round runs on a fresh copy;
+  small     rounds of: `cat` of the partition's `.log` files below the active segment to
+            /dev/null, then `filka --cluster DIR clean --topic t` (the real command: the
+            cluster opened, the partition lock taken, retention, then the clean), each
             timed (wall and CPU) with its peak RSS; the best of each is kept and the ratio
             cat time / clean time printed (1.0 = as fast as cat);
-  large     one log of --large-keys records, each its own key, cleaned once; time, rounds
-            and peak RSS printed.
-
-The clean runs through `examples/compact.rs` (a test-only driver of filka::log::cleaner
-with filka's default settings: a 32 MiB offset map), until `filka clean` exists.
+  large     one cluster of --large-keys records, each its own key, cleaned once; time and
+            peak RSS printed.
 
 Peak RSS: each command runs under a small Python parent whose only child it is, which
 reports resource.getrusage(RUSAGE_CHILDREN).ru_maxrss (as cli_bench.py does). The machine
@@ -25,8 +28,8 @@ is shared: wall times vary with its load, so each is the best of --rounds and th
 (user + system) is printed beside it.
 
 Usage: benches/compaction_bench.py [--records N] [--keys K] [--large-keys N] [--rounds R]
-                                   [--compact PATH] [--skip-large]
-Without --compact it first runs `cargo build --release --example compact`.
+                                   [--filka PATH] [--skip-large]
+Without --filka it first runs `cargo build --release` and uses target/release/filka.
 Exits 1 when a goal is missed.
 """
 
@@ -37,9 +40,12 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 GOAL_RATIO = 0.25
 GOAL_RSS_MIB = 64
+TOPIC = "t"
+SEGMENT_BYTES = 64 << 20
 
 MEASURE = r"""
 import resource, subprocess, sys, time
@@ -62,12 +68,43 @@ def measure(cmd):
     return float(wall), float(cpu), int(rss), p.stdout.strip()
 
 
-def generate(compact, work, records, keys):
-    shutil.rmtree(work, ignore_errors=True)
-    d = os.path.join(work, "broker-0", "t-0")
-    subprocess.run([compact, "generate", d, "--records", str(records), "--keys", str(keys),
-                    "--value-bytes", "100"], check=True)
-    return d
+def filka_run(filka, cluster, *args, stdin=None):
+    subprocess.run([filka, "--cluster", cluster, *args], check=True, stdin=stdin,
+                   stdout=subprocess.DEVNULL)
+
+
+def prepare(filka, cluster, records, keys):
+    """A cluster whose topic holds `records` records below its active segment."""
+    shutil.rmtree(cluster, ignore_errors=True)
+    filka_run(filka, cluster, "init", "--brokers", "1", "-q")
+    filka_run(filka, cluster, "topic", "create", TOPIC, "-p", "1", "-r", "1",
+              "-c", "cleanup.policy=compact", "-c", f"segment.bytes={SEGMENT_BYTES}", "-q")
+    p = subprocess.Popen([filka, "--cluster", cluster, "produce", "-t", TOPIC, "-K", ":", "-q"],
+                         stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
+    value = "v" * 100
+    chunk = []
+    for i in range(records):
+        chunk.append(f"key-{i % keys:08}:{value}\n")
+        if len(chunk) == 100_000:
+            p.stdin.write("".join(chunk).encode())
+            chunk = []
+    p.stdin.write("".join(chunk).encode())
+    p.stdin.close()
+    if p.wait() != 0:
+        sys.exit(f"filka produce failed ({p.returncode})")
+    # A roll by time on the next append: every record above is then cleanable.
+    filka_run(filka, cluster, "topic", "alter", TOPIC, "-c", "segment.ms=1", "-q")
+    time.sleep(0.05)
+    p = subprocess.run([filka, "--cluster", cluster, "produce", "-t", TOPIC, "-K", ":", "-q"],
+                       input=b"last:roll\n", stdout=subprocess.DEVNULL)
+    if p.returncode != 0:
+        sys.exit(f"filka produce failed ({p.returncode})")
+
+
+def segment_logs(cluster):
+    """The partition's `.log` files below its active (last) segment."""
+    logs = sorted(glob.glob(os.path.join(cluster, "broker-*", f"{TOPIC}-0", "*.log")))
+    return logs[:-1]
 
 
 def main():
@@ -76,19 +113,23 @@ def main():
     ap.add_argument("--keys", type=int, default=10_000)
     ap.add_argument("--large-keys", type=int, default=10_000_000)
     ap.add_argument("--rounds", type=int, default=3, help="best of R")
-    ap.add_argument("--compact", default=None)
+    ap.add_argument("--filka", default=None)
     ap.add_argument("--skip-large", action="store_true")
     args = ap.parse_args()
-    compact = args.compact
-    if compact is None:
-        subprocess.run(["cargo", "build", "--release", "--example", "compact"], check=True)
-        compact = "target/release/examples/compact"
-    compact = os.path.abspath(compact)
-    if not os.access(compact, os.X_OK):
-        sys.exit(f"{compact} not found")
+    filka = args.filka
+    if filka is None:
+        subprocess.run(["cargo", "build", "--release"], check=True)
+        filka = "target/release/filka"
+    filka = os.path.abspath(filka)
+    if not os.access(filka, os.X_OK):
+        sys.exit(f"{filka} not found")
     work = tempfile.mkdtemp(prefix="filka-compaction-bench-")
     ok = True
     try:
+        template = os.path.join(work, "template")
+        cluster = os.path.join(work, "cluster")
+        prepare(filka, template, args.records, args.keys)
+        clean = [filka, "--cluster", cluster, "clean", "--topic", TOPIC]
         best = {"cat": None, "clean": None}
         cpu = {"cat": None, "clean": None}
         rss = {"cat": 0, "clean": 0}
@@ -96,10 +137,11 @@ def main():
         report = ""
         floor = measure(["true"])[2]
         for _ in range(args.rounds):
-            d = generate(compact, work, args.records, args.keys)
-            logs = sorted(glob.glob(os.path.join(d, "*.log")))
+            shutil.rmtree(cluster, ignore_errors=True)
+            shutil.copytree(template, cluster)
+            logs = segment_logs(cluster)
             size = sum(os.path.getsize(f) for f in logs)
-            for name, cmd in (("cat", ["cat"] + logs), ("clean", [compact, "clean", d])):
+            for name, cmd in (("cat", ["cat"] + logs), ("clean", clean)):
                 wall, c, r, out = measure(cmd)
                 best[name] = wall if best[name] is None else min(best[name], wall)
                 cpu[name] = c if cpu[name] is None else min(cpu[name], c)
@@ -113,7 +155,7 @@ def main():
         for name in ("cat", "clean"):
             print(f"  {name:6} {best[name]:7.3f} s wall  {cpu[name]:7.3f} s cpu  "
                   f"peak RSS {rss[name] / 1024:6.1f} MiB")
-        print(f"  clean: {report}")
+        print(f"  filka clean: {report}")
         print(f"  speed ratio clean/cat {ratio:.3f} (wall), {cpu_ratio:.3f} (cpu); "
               f"goal >= {GOAL_RATIO}")
         if ratio < GOAL_RATIO:
@@ -122,15 +164,15 @@ def main():
         if rss["clean"] > GOAL_RSS_MIB * 1024:
             ok = False
             print("  MISSED: memory")
+        shutil.rmtree(template, ignore_errors=True)
         if not args.skip_large:
-            d = generate(compact, work, args.large_keys, args.large_keys)
-            logs = glob.glob(os.path.join(d, "*.log"))
-            size = sum(os.path.getsize(f) for f in logs)
-            wall, c, r, out = measure([compact, "clean", d])
+            prepare(filka, cluster, args.large_keys, args.large_keys)
+            size = sum(os.path.getsize(f) for f in segment_logs(cluster))
+            wall, c, r, out = measure(clean)
             print(f"{args.large_keys} distinct keys: {size / 2**20:.0f} MiB of segments; "
                   f"clean {wall:.1f} s wall, {c:.1f} s cpu, peak RSS {r / 1024:.1f} MiB "
                   f"(goal <= {GOAL_RSS_MIB} MiB)")
-            print(f"  clean: {out}")
+            print(f"  filka clean: {out}")
             if r > GOAL_RSS_MIB * 1024:
                 ok = False
                 print("  MISSED: memory")

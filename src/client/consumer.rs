@@ -12,7 +12,7 @@
 
 use crate::cluster::replica::PartitionView;
 use crate::cluster::topic::CleanupPolicy;
-use crate::cluster::{Cluster, ClusterError};
+use crate::cluster::{Cluster, ClusterError, now_ms};
 use crate::log::producer_state::CompletedTxn;
 use crate::log::txn_index::AbortedTxn;
 use crate::log::{LogCursor, LogError, LogReader, ProducerState};
@@ -192,6 +192,11 @@ pub struct Consumer {
     /// position is offsets lost (a segment removed, a base offset damaged), not a gap
     /// compaction left.
     dense: bool,
+    /// The retention check (ms) as of which every position was last held at or above its
+    /// partition's log start ([`Consumer::follow_log_start`]).
+    log_start_checked: Option<i64>,
+    /// The cluster's `log.retention.check.interval.ms` (read again at each refresh).
+    retention_check_ms: i64,
 }
 
 /// What [`Consumer::on_notice`] calls with a line to say.
@@ -353,6 +358,8 @@ impl Consumer {
             on_notice: None,
             notices,
             dense,
+            log_start_checked: None,
+            retention_check_ms: cluster.settings().retention_check_interval_ms,
             cluster,
             topic: topic.to_string(),
             parts,
@@ -493,11 +500,61 @@ impl Consumer {
                     None => view.high_watermark,
                 };
                 p.limit = p.limit.max(end);
+                if let Some(line) = skip_to_log_start(p, &view, &self.cluster, &self.topic)? {
+                    self.notices.push(line);
+                }
             }
         }
+        let settings = self.cluster.settings();
+        self.retention_check_ms = settings.retention_check_interval_ms;
+        self.log_start_checked = Some(settings.last_retention_check(now_ms()));
+        self.tell_notices();
         for (idx, e) in damaged {
             self.fail_over(idx, e)?;
         }
+        Ok(())
+    }
+
+    /// Hands the notices gathered so far to the sink, when there is one.
+    fn tell_notices(&mut self) {
+        if let Some(sink) = &mut self.on_notice {
+            for n in self.notices.drain(..) {
+                sink(&n);
+            }
+        }
+    }
+
+    /// At each new retention check, moves every position below its leader's log start up
+    /// to it, as a fresh reader would start there: retention at that check hid the
+    /// segments below, even where their files are still on disk (or open in this
+    /// consumer's cursor). Kafka's broker answers a fetch below the log start with
+    /// OFFSET_OUT_OF_RANGE, and the consumer resets its position; a following consumer
+    /// (which reads a partition for as long as it runs) would otherwise read on through
+    /// records a fresh one no longer sees. Between checks the log start only moves by
+    /// writers' deletions at the same check, so once per check is exact.
+    fn follow_log_start(&mut self) -> Result<(), ClusterError> {
+        let now = now_ms();
+        let check = now - now.rem_euclid(self.retention_check_ms.max(1));
+        if self.log_start_checked == Some(check) {
+            return Ok(());
+        }
+        for p in &mut self.parts {
+            let view = match PartitionView::read(&self.cluster, &self.topic, p.partition) {
+                Ok(v) => v,
+                // Leadership and damage are refresh's and the poll's to handle.
+                Err(e) if e.is_damage() => continue,
+                Err(ClusterError::Offline { .. }) => continue,
+                Err(e) => return Err(e),
+            };
+            if view.leader != p.leader {
+                continue;
+            }
+            if let Some(line) = skip_to_log_start(p, &view, &self.cluster, &self.topic)? {
+                self.notices.push(line);
+            }
+        }
+        self.log_start_checked = Some(check);
+        self.tell_notices();
         Ok(())
     }
 
@@ -682,6 +739,7 @@ impl Consumer {
         // in this poll, as a Kafka fetch does, rather than report an idle poll (which makes
         // the caller wait) per such batch.
         let started = std::time::Instant::now();
+        self.follow_log_start()?;
         loop {
             let before: i64 = self.parts.iter().map(|p| p.position).sum();
             done = 0;
@@ -722,6 +780,31 @@ impl Consumer {
 /// How long one [`Consumer::poll`] reads on past batches that deliver nothing before it
 /// returns to its caller.
 pub const SKIP_BUDGET: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// Moves `p`'s position up to `view`'s log start when it is below (the leader is the
+/// same), with a line saying what was skipped; `None` when it is not below.
+fn skip_to_log_start(
+    p: &mut PartitionFetch,
+    view: &PartitionView,
+    cluster: &Cluster,
+    topic: &str,
+) -> Result<Option<String>, ClusterError> {
+    let start = view.log_start_offset;
+    if p.position >= start {
+        return Ok(None);
+    }
+    let reader = view.leader_reader(cluster)?;
+    let line = format!(
+        "{topic}-{}: offsets {}..{} were deleted (retention) before they were read; reading \
+         on from the log start offset {start}, as a new reader starts",
+        p.partition,
+        p.position,
+        start - 1
+    );
+    p.position = start;
+    p.cursor = reader.cursor(start)?;
+    Ok(Some(line))
+}
 
 /// Opens partition `p` of `topic` for reading from its leader at `start`.
 fn open_fetch(

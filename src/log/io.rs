@@ -270,6 +270,13 @@ pub fn rename(from: &Path, to: &Path) -> io::Result<()> {
     std::fs::rename(from, to)
 }
 
+/// Gives a file a second name (a hard link: both names hold the same data), counted as a
+/// rename by the fault plan (it changes names only).
+pub fn hard_link(from: &Path, to: &Path) -> io::Result<()> {
+    check(Op::Rename)?;
+    std::fs::hard_link(from, to)
+}
+
 /// Removes a file; a file that is already gone is not an error.
 pub fn remove_file(path: &Path) -> io::Result<()> {
     check(Op::Remove)?;

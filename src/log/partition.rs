@@ -201,14 +201,8 @@ impl PartitionLog {
                         .map(|m| m.len())
                         .unwrap_or(0);
                     let keep = if hints.truncate_flushed { i64::MIN } else { rp };
-                    let (seg, stop) = Segment::recover_before(
-                        dir,
-                        base,
-                        interval,
-                        keep,
-                        hints.may_cut_tail,
-                        bases.get(i + 1).copied(),
-                    )?;
+                    let (seg, stop) =
+                        Segment::recover(dir, base, interval, keep, hints.may_cut_tail)?;
                     report.rebuilt_segments.push(base);
                     report.recovered = true;
                     if let Some(stop) = stop {
@@ -526,13 +520,9 @@ impl PartitionLog {
             let Some(prev) = self.older.pop() else { break };
             let gone = self.active.base_offset();
             delete_segment_files(&self.dir, gone)?;
-            // The segment before may be a cleaned one, whose gaps end below `gone`.
             self.active = match Segment::open_tail(&self.dir, prev, interval)? {
                 Some(s) => s,
-                None => {
-                    Segment::recover_before(&self.dir, prev, interval, i64::MIN, true, Some(gone))?
-                        .0
-                }
+                None => Segment::recover(&self.dir, prev, interval, i64::MIN, true)?.0,
             };
         }
         let leo = self.active.truncate_to(&self.dir, offset)?;
@@ -613,6 +603,7 @@ impl PartitionLog {
         }
         for (i, &base) in bases.iter().enumerate().take(delete) {
             mark_segment_deleted(&self.dir, base)?;
+            mark_snapshot_deleted(&self.dir, base)?;
             report.deleted_segments.push(base);
             report.bytes += sizes[i];
         }
@@ -1089,6 +1080,29 @@ pub fn mark_segment_deleted(dir: &Path, base: i64) -> Result<(), LogError> {
         if let Ok(f) = std::fs::OpenOptions::new().write(true).open(&to) {
             let _ = f.set_modified(std::time::SystemTime::now());
         }
+    }
+    Ok(())
+}
+
+/// Renames the producer-state snapshot named after a segment retention deletes
+/// (`<base>.snapshot`, when there is one) to `<base>.snapshot.deleted`, removed after
+/// `file.delete.delay.ms` with the segment's files ([`remove_deleted_files`]): Kafka's
+/// `UnifiedLog.deleteSegments` -> `deleteProducerSnapshots` ->
+/// `ProducerStateManager.removeAndMarkSnapshotForDeletion` of each deleted segment's base
+/// offset. Other snapshots stay.
+fn mark_snapshot_deleted(dir: &Path, base: i64) -> Result<(), LogError> {
+    let p = snapshot::snapshot_path(dir, base);
+    let mut to = p.clone().into_os_string();
+    to.push(names::DELETED_SUFFIX);
+    let to = PathBuf::from(to);
+    match io::rename(&p, &to) {
+        Ok(()) => {}
+        // Already gone, as Kafka's rename that finds no file.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(io_err(&p, "rename")(e)),
+    }
+    if let Ok(f) = std::fs::OpenOptions::new().write(true).open(&to) {
+        let _ = f.set_modified(std::time::SystemTime::now());
     }
     Ok(())
 }

@@ -102,10 +102,11 @@ pub struct Scan {
 }
 
 /// Walks `log` from `from` to `end`, checking each batch's framing and CRC, feeding the index
-/// rule. Stops at the first invalid batch (reported in [`Scan::stop`]). Batches must follow
-/// each other densely, except those ending below `gaps_below` (the next segment's base
-/// offset, when there is one): compaction leaves gaps there.
-#[allow(clippy::too_many_arguments)]
+/// rule. Stops at the first invalid batch (reported in [`Scan::stop`]). Offsets must increase
+/// from batch to batch ([`BatchOrder`]), but may leap forward anywhere, the active segment
+/// included: compaction leaves gaps, and a follower copies its leader's compacted batches
+/// into its active segment (Kafka's `LogSegment.recover` validates batches, not offset
+/// density).
 pub fn scan(
     log: &File,
     from: u64,
@@ -114,7 +115,6 @@ pub fn scan(
     mut state: IndexState,
     interval: u64,
     verify_crc: bool,
-    gaps_below: Option<i64>,
 ) -> Scan {
     let mut out = Scan {
         valid_end: from,
@@ -126,8 +126,9 @@ pub fn scan(
         batches: 0,
         stop: None,
     };
-    // The log's ordering rules (epochs that never decrease, offsets within the segment's
-    // range) on top of the density checked below.
+    // The log's ordering rules: epochs that never decrease, offsets within the segment's
+    // range and above the batches before (a damaged base offset, which the CRC does not
+    // cover, shows there).
     let mut stream =
         BatchStream::new(log, from, end, MAX_BATCH_BYTES).ordered(BatchOrder::new(base_offset));
     loop {
@@ -145,24 +146,6 @@ pub fn scan(
         }
         let h = *batch.header();
         let pos = batch.position();
-        // A batch must start where the last ended: this catches a damaged base offset,
-        // which the CRC does not cover. Below the next segment's base offset a leap
-        // forward is compaction's gap (the log cleaner drops whole batches, never in the
-        // active segment); going back is damage everywhere.
-        let expected = if out.batches == 0 && from == 0 {
-            base_offset
-        } else {
-            out.next_offset
-        };
-        let gap_ok = gaps_below.is_some_and(|b| h.last_offset() < b) && h.base_offset > expected;
-        if (out.batches > 0 || from == 0) && h.base_offset != expected && !gap_ok {
-            out.stop = Some(ScanStop::OffsetGap {
-                position: pos,
-                expected,
-                found: h.base_offset,
-            });
-            break;
-        }
         if from == 0 && out.batches == 0 {
             out.first_batch_max_ts = Some(h.max_timestamp);
         }
@@ -278,34 +261,11 @@ impl Segment {
         recovery_point: i64,
         may_cut: bool,
     ) -> Result<(Segment, Option<ScanStop>), LogError> {
-        Self::recover_before(dir, base_offset, interval, recovery_point, may_cut, None)
-    }
-
-    /// [`Segment::recover`] of a segment whose batches end below `next_base` (the next
-    /// segment's base offset, when there is one): gaps between its batches are compaction's,
-    /// not damage.
-    pub fn recover_before(
-        dir: &Path,
-        base_offset: i64,
-        interval: u64,
-        recovery_point: i64,
-        may_cut: bool,
-        next_base: Option<i64>,
-    ) -> Result<(Segment, Option<ScanStop>), LogError> {
         let log_path = names::segment_path(dir, base_offset, LOG_SUFFIX);
         let log = io::open(&log_path, OpenOptions::new().read(true).append(true))
             .map_err(io_err(&log_path, "open"))?;
         let len = io::len(&log).map_err(io_err(&log_path, "stat"))?;
-        let mut scan = scan(
-            &log,
-            0,
-            len,
-            base_offset,
-            IndexState::EMPTY,
-            interval,
-            true,
-            next_base,
-        );
+        let mut scan = scan(&log, 0, len, base_offset, IndexState::EMPTY, interval, true);
         let stop = scan.stop.take();
         if let Some(stop) = &stop
             && scan.next_offset < recovery_point
@@ -380,16 +340,7 @@ impl Segment {
             max_ts_offset: times.entries.last().map_or(-1, |e| e.offset),
             last_time_entry_ts: times.entries.last().map_or(-1, |e| e.timestamp),
         };
-        let mut tail = scan(
-            &log,
-            last_pos,
-            len,
-            base_offset,
-            state,
-            interval,
-            true,
-            None,
-        );
+        let mut tail = scan(&log, last_pos, len, base_offset, state, interval, true);
         if tail.stop.is_some() || tail.valid_end != len {
             return Ok(None);
         }
@@ -590,15 +541,7 @@ impl Segment {
             .map_err(io_err(&p, "truncate"))?;
         io::set_len(&self.log, cut).map_err(io_err(&self.log_path, "truncate"))?;
         // Rebuild this segment's state from scratch: simplest way to keep it exact.
-        // Every batch left ends below `offset`: a cleaned segment's gaps stay.
-        let (seg, stop) = Segment::recover_before(
-            dir,
-            self.base_offset,
-            self.interval,
-            i64::MIN,
-            true,
-            Some(offset),
-        )?;
+        let (seg, stop) = Segment::recover(dir, self.base_offset, self.interval, i64::MIN, true)?;
         if let Some(stop) = stop {
             return Err(LogError::Corrupt {
                 path: self.log_path.clone(),

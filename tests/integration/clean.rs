@@ -646,3 +646,175 @@ fn a_record_without_a_key_is_refused_by_a_compacted_topic() {
         "1\n"
     );
 }
+
+/// Regression (issue 15): a consumer already following a partition read on, through the
+/// segments it had open, records that a retention check had hidden from every new reader
+/// (the log start had moved past them). As a Kafka consumer answered OFFSET_OUT_OF_RANGE,
+/// it now goes on from the log start a new reader would start at, and says what it skipped.
+#[test]
+fn a_following_consumer_skips_what_a_retention_check_hid_meanwhile() {
+    use std::io::{BufRead, BufReader, Read};
+    const INTERVAL_MS: u64 = 4_000;
+    const RECORDS: usize = 20_000;
+    let now_ms = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as u64
+    };
+    for attempt in 0.. {
+        assert!(
+            attempt < 3,
+            "never got the consumer started between two checks"
+        );
+        let t = TestCluster::new();
+        t.run([
+            "init",
+            "-q",
+            "-c",
+            &format!("log.retention.check.interval.ms={INTERVAL_MS}"),
+        ])
+        .success();
+        t.run([
+            "topic",
+            "create",
+            "t",
+            "-p",
+            "1",
+            "-r",
+            "1",
+            "-c",
+            "retention.ms=300",
+            "-q",
+        ])
+        .success();
+        // Start just after a retention check, so the consumer below is reading before the
+        // next one.
+        while now_ms() % INTERVAL_MS > 200 {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let next_check = now_ms() - now_ms() % INTERVAL_MS + INTERVAL_MS;
+        let lines: String = (0..RECORDS)
+            .map(|i| format!("record-{i:05}-{}\n", "x".repeat(90)))
+            .collect();
+        t.produce("t", lines, &["-q"]).success();
+        // Following, from the beginning; its stdout is not read, so it stops in a write once
+        // the pipe is full, holding a position far below the log end.
+        let mut child = Command::new(FILKA)
+            .arg("--cluster")
+            .arg(t.data())
+            .args([
+                "consume",
+                "-t",
+                "t",
+                "-o",
+                "beginning",
+                "-f",
+                "--timeout-ms",
+                "2000",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        let mut first = String::new();
+        out.read_line(&mut first).unwrap();
+        assert!(first.starts_with("record-00000-"), "{first}");
+        if now_ms() + 500 >= next_check {
+            let _ = child.kill();
+            let _ = child.wait();
+            continue;
+        }
+        // Past the next check: retention.ms has hidden every record from new readers.
+        std::thread::sleep(Duration::from_millis(next_check + 300 - now_ms()));
+        assert!(t.consume_ok(["-t", "t", "-o", "beginning"]).is_empty());
+        let mut rest = String::new();
+        out.read_to_string(&mut rest).unwrap();
+        let mut err = String::new();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut err)
+            .unwrap();
+        child.wait().unwrap();
+        let read = 1 + rest.lines().count();
+        assert!(
+            read < RECORDS / 2,
+            "read {read} records past the check that hid them\n{err}"
+        );
+        assert!(
+            err.contains(&format!(
+                "filka: consume: t-0: offsets {read}..{} were deleted (retention) before they \
+                 were read; reading on from the log start offset {RECORDS}, as a new reader \
+                 starts",
+                RECORDS - 1
+            )),
+            "{err}"
+        );
+        return;
+    }
+}
+
+/// The producer-state snapshots (`<offset>.snapshot`) named after the segments retention
+/// deletes go with them, as Kafka's `UnifiedLog.deleteSegments` removes them
+/// (`removeAndMarkSnapshotForDeletion`): renamed `.snapshot.deleted` and removed after
+/// log.segment.delete.delay.ms with the segments' files. The others stay.
+#[test]
+fn retention_deletes_the_producer_snapshots_of_the_segments_it_deletes() {
+    let t = TestCluster::new();
+    setup(&t, 3);
+    let snapshots = |dir: &Path, suffix: &str| -> Vec<i64> {
+        let mut v: Vec<i64> = std::fs::read_dir(dir)
+            .unwrap()
+            .filter_map(|e| {
+                let name = e.unwrap().file_name().to_string_lossy().into_owned();
+                let base = name.strip_suffix(suffix)?;
+                (base.len() == 20).then(|| base.parse().unwrap())
+            })
+            .collect();
+        v.sort_unstable();
+        v
+    };
+    let before: Vec<Vec<i64>> = replica_dirs(&t)
+        .iter()
+        .map(|d| snapshots(d, ".snapshot"))
+        .collect();
+    assert!(
+        before.iter().any(|s| s.iter().any(|&o| o < 3)),
+        "a snapshot at a segment base: {before:?}"
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    t.run(["config", "set", "log.retention.check.interval.ms=100"])
+        .success();
+    std::thread::sleep(Duration::from_millis(150));
+    let out = t
+        .run(["--output", "json", "clean", "--topic", "t"])
+        .success();
+    for r in json_lines(&out) {
+        assert_eq!(
+            r["deleted_base_offsets"],
+            serde_json::json!([0, 1, 2]),
+            "{r}"
+        );
+    }
+    for (dir, before) in replica_dirs(&t).iter().zip(&before) {
+        let gone: Vec<i64> = before.iter().copied().filter(|&o| o < 3).collect();
+        assert_eq!(
+            snapshots(dir, ".snapshot.deleted"),
+            gone,
+            "{}",
+            dir.display()
+        );
+        let left = snapshots(dir, ".snapshot");
+        assert!(left.iter().all(|&o| o >= 3), "{}: {left:?}", dir.display());
+    }
+    // Removed with the segments' files once the delay has passed.
+    t.run(["config", "set", "log.segment.delete.delay.ms=0"])
+        .success();
+    t.run(["clean", "--topic", "t"]).success();
+    for dir in replica_dirs(&t) {
+        assert_eq!(files_ending(&dir, ".deleted"), 0, "{}", dir.display());
+    }
+}

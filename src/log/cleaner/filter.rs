@@ -16,6 +16,7 @@ use crate::record::control::{ControlType, control_type};
 use crate::record::{BatchHeader, BatchRef, CorruptBatch, RecordRef, TimestampType, varint};
 
 use super::offset_map::{HASH_BYTES, OffsetMap};
+use super::walk;
 use crate::log::txn_index::AbortedTxn;
 
 /// Bit 6 of a batch's attributes: its base timestamp is the delete horizon.
@@ -146,38 +147,62 @@ pub struct BatchOutcome {
     pub written: u64,
 }
 
-/// Kafka's `shouldRetainRecord` for a data record (`hash`: its key's, when it has one).
+/// Kafka's `shouldRetainRecord` for a data record at `offset` (`hash`: its key's, when it
+/// has one).
+#[inline]
 fn keep_record(
     f: &Filter<'_>,
     h: &BatchHeader,
-    r: &RecordRef<'_>,
+    offset: i64,
+    tombstone: bool,
     hash: Option<&[u8; HASH_BYTES]>,
 ) -> bool {
-    if r.offset > f.map.latest_offset() {
+    if offset > f.map.latest_offset() {
         return true;
     }
     let Some(hash) = hash else {
         return false;
     };
-    let latest = r.offset >= f.map.get_hashed(hash);
+    let latest = offset >= f.map.get_hashed(hash);
     let keep_deletes = !h.attributes.has_delete_horizon() || f.now_ms < h.base_timestamp;
-    latest && (r.value.is_some() || keep_deletes)
+    latest && (!tombstone || keep_deletes)
 }
 
-/// Filters batch `b` into `out` (appended), with `txns` tracking transactions. `scratch`
-/// holds decompressed and rebuilt records between calls.
+/// What [`filter_batch`] reuses from batch to batch, so that filtering allocates nothing
+/// per batch or record (but for the batches it rebuilds).
+#[derive(Debug, Default)]
+pub struct Scratch {
+    /// Rebuilt records before compression.
+    records: Vec<u8>,
+    /// Each record's key hash (zero when it has no key).
+    hashes: Vec<[u8; HASH_BYTES]>,
+    /// Each record's offset, whether it has a key, whether it is a tombstone.
+    recs: Vec<(i64, bool, bool)>,
+    /// Whether each record is kept.
+    keep: Vec<bool>,
+}
+
+/// Filters batch `b` into `out` (appended), with `txns` tracking transactions, as Kafka's
+/// `MemoryRecords.filterTo`: the records' keys and offsets are walked without decoding
+/// values ([`walk`]); a batch that keeps every record (and needs no delete horizon set) is
+/// copied as it is, CRC and compression included (Kafka's `writeOriginalBatch`); only a
+/// batch that loses records is decoded whole and rebuilt, after its CRC is checked (a
+/// rebuilt batch gets a new CRC, which must not cover damage).
 pub fn filter_batch(
     f: &Filter<'_>,
     txns: &mut TxnMetadata,
     b: &BatchRef<'_>,
     out: &mut Vec<u8>,
-    (scratch, scratch_hashes): (&mut Vec<u8>, &mut Vec<[u8; HASH_BYTES]>),
+    scratch: &mut Scratch,
 ) -> Result<BatchOutcome, CorruptBatch> {
     let h = *b.header();
     let control = h.attributes.is_control();
     let data = b.records_data()?;
     let can_discard = if control {
-        let first_key = b.records(&data)?.next().transpose()?.map(|r| r.key);
+        let first_key = walk::keys(&h, b.position(), &data)
+            .next()
+            .transpose()?
+            .map(|r| r.key);
         txns.on_control_batch(&h, first_key)
     } else {
         txns.on_data_batch(&h)
@@ -204,45 +229,52 @@ pub fn filter_batch(
     }
     let marker_for_empty_txn = can_discard && control;
     let mut outcome = BatchOutcome::default();
-    let mut all_kept = true;
-    let mut tombstones = false;
-    let mut all: Vec<RecordRef<'_>> = Vec::with_capacity(h.records_count.clamp(0, 4096) as usize);
-    for r in b.records(&data)? {
-        all.push(r?);
-    }
-    // The keys' hashes first, and their slots read all at once (see `OffsetMap::warm`).
-    let lookups = !discard_records && !control;
-    scratch_hashes.clear();
-    if lookups {
-        scratch_hashes.extend(
-            all.iter()
-                .map(|r| r.key.map_or([0; HASH_BYTES], |k| f.map.hash(k))),
-        );
-        f.map.warm(scratch_hashes);
-    }
-    let mut kept: Vec<RecordRef<'_>> = Vec::new();
-    for (i, r) in all.into_iter().enumerate() {
-        outcome.read += 1;
-        let hash = if r.key.is_some() {
-            scratch_hashes.get(i)
-        } else {
-            None
-        };
-        let keep = !discard_records && (control || keep_record(f, &h, &r, hash));
-        if keep {
-            tombstones |= r.value.is_none();
-            kept.push(r);
-        } else {
-            all_kept = false;
+    let Scratch {
+        records: rebuilt,
+        hashes,
+        recs,
+        keep,
+    } = scratch;
+    recs.clear();
+    hashes.clear();
+    for r in walk::keys(&h, b.position(), &data) {
+        let r = r?;
+        recs.push((r.offset, r.key.is_some(), r.tombstone));
+        // The keys' hashes first, and their slots read all at once (see `OffsetMap::warm`).
+        if !discard_records && !control {
+            hashes.push(r.key.map_or([0; HASH_BYTES], |k| f.map.hash(k)));
         }
     }
+    if !hashes.is_empty() {
+        f.map.warm(hashes);
+    }
+    keep.clear();
+    let (mut kept, mut tombstones) = (0u64, false);
+    for (i, &(offset, has_key, tombstone)) in recs.iter().enumerate() {
+        let hash = if has_key { hashes.get(i) } else { None };
+        let k = !discard_records && (control || keep_record(f, &h, offset, tombstone, hash));
+        if k {
+            kept += 1;
+            tombstones |= tombstone;
+        }
+        keep.push(k);
+    }
+    outcome.read = recs.len() as u64;
     let start = out.len();
-    if !kept.is_empty() {
+    if kept > 0 {
         let has_horizon = h.attributes.has_delete_horizon();
         let set_horizon = (tombstones || marker_for_empty_txn) && !has_horizon;
-        if all_kept && !set_horizon {
+        if kept == outcome.read && !set_horizon {
             out.extend_from_slice(b.bytes());
         } else {
+            b.verify_crc()?;
+            let mut records = Vec::with_capacity(kept as usize);
+            for (r, &k) in b.records(&data)?.zip(keep.iter()) {
+                let r = r?;
+                if k {
+                    records.push(r);
+                }
+            }
             let horizon = if set_horizon {
                 f.now_ms.saturating_add(f.delete_retention_ms)
             } else if has_horizon {
@@ -250,7 +282,7 @@ pub fn filter_batch(
             } else {
                 NO_TIMESTAMP
             };
-            rebuild(&h, b.compression(), &kept, horizon, out, scratch).map_err(|e| {
+            rebuild(&h, b.compression(), &records, horizon, out, rebuilt).map_err(|e| {
                 CorruptBatch {
                     position: b.position(),
                     base_offset: h.base_offset,
@@ -258,7 +290,7 @@ pub fn filter_batch(
                 }
             })?;
         }
-        outcome.kept = kept.len() as u64;
+        outcome.kept = kept;
     } else if retain_empty {
         empty_batch(&h, out);
     }

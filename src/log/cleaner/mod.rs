@@ -22,6 +22,7 @@
 pub mod filter;
 pub mod offset_map;
 pub mod swap;
+pub mod walk;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -553,7 +554,7 @@ fn build_map(
     let mut txns = TxnMetadata::default();
     txns.add_aborted(txn_index::collect_aborted(dir, bases, start, end)?);
     let max_keys = (map.max_slots() as f64 * cfg.load_factor) as usize;
-    let (mut hashes, mut warm) = (Vec::new(), Vec::new());
+    let mut hashes = Vec::new();
     let dirty: Vec<usize> = (0..segs.len())
         .filter(|&i| segs[i].base < end && segs.get(i + 1).map_or(end, |s| s.base) > start)
         .collect();
@@ -566,17 +567,11 @@ fn build_map(
             .with_chunk(cfg.io_buffer_bytes)
             .ordered(BatchOrder::new(segs[i].base));
         while let Some(b) = stream.next().map_err(|e| scan_err(&path, e))? {
-            if map_batch(
-                &b,
-                &mut txns,
-                map,
-                start,
-                max_keys,
-                (&mut hashes, &mut warm),
-            )
-            .map_err(|e| LogError::Corrupt {
-                path: path.clone(),
-                detail: e.to_string(),
+            if map_batch(&b, &mut txns, map, start, max_keys, &mut hashes).map_err(|e| {
+                LogError::Corrupt {
+                    path: path.clone(),
+                    detail: e.to_string(),
+                }
             })? {
                 return Ok(());
             }
@@ -587,27 +582,27 @@ fn build_map(
 }
 
 /// Maps one batch's keys; true when the map is full (it then covers up to the last key
-/// put).
-#[allow(clippy::type_complexity)]
+/// put). Walks keys and offsets only ([`walk`]): values are skipped by their length, keys
+/// borrowed from the batch's bytes.
 fn map_batch(
     b: &BatchRef<'_>,
     txns: &mut TxnMetadata,
     map: &mut OffsetMap,
     start: i64,
     max_keys: usize,
-    (hashes, warm): (
-        &mut Vec<([u8; offset_map::HASH_BYTES], i64)>,
-        &mut Vec<[u8; offset_map::HASH_BYTES]>,
-    ),
+    hashes: &mut Vec<([u8; offset_map::HASH_BYTES], i64)>,
 ) -> Result<bool, crate::record::CorruptBatch> {
     let h = *b.header();
     let data = b.records_data()?;
     if h.attributes.is_control() {
-        let first_key = b.records(&data)?.next().transpose()?.map(|r| r.key);
+        let first_key = walk::keys(&h, b.position(), &data)
+            .next()
+            .transpose()?
+            .map(|r| r.key);
         txns.on_control_batch(&h, first_key);
     } else if !txns.on_data_batch(&h) && h.last_offset() >= start {
         hashes.clear();
-        for r in b.records(&data)? {
+        for r in walk::keys(&h, b.position(), &data) {
             let r = r?;
             if let Some(key) = r.key
                 && r.offset >= start
@@ -615,9 +610,7 @@ fn map_batch(
                 hashes.push((map.hash(key), r.offset));
             }
         }
-        warm.clear();
-        warm.extend(hashes.iter().map(|h| h.0));
-        map.warm(warm);
+        map.warm_pairs(hashes);
         for (hash, offset) in hashes.iter() {
             if map.len() >= max_keys {
                 return Ok(true);
@@ -690,7 +683,7 @@ fn clean_group(
     let written = (|| {
         let mut out = swap::CleanedSegment::create(dir, first.base, interval, cfg.io_buffer_bytes)?;
         let mut buf = Vec::with_capacity(cfg.io_buffer_bytes.min(1 << 20));
-        let mut scratch = (Vec::new(), Vec::new());
+        let mut scratch = filter::Scratch::default();
         for seg in group {
             let i = bases.partition_point(|&b| b <= seg.base);
             let upper = bases.get(i).copied().unwrap_or(i64::MAX);
@@ -706,15 +699,8 @@ fn clean_group(
                 detail: e.to_string(),
             };
             while let Some(b) = stream.next().map_err(|e| scan_err(&path, e))? {
-                b.verify_crc().map_err(corrupt)?;
-                let o = filter::filter_batch(
-                    filter,
-                    txns,
-                    &b,
-                    &mut buf,
-                    (&mut scratch.0, &mut scratch.1),
-                )
-                .map_err(corrupt)?;
+                let o = filter::filter_batch(filter, txns, &b, &mut buf, &mut scratch)
+                    .map_err(corrupt)?;
                 report.records_read += o.read;
                 report.records_kept += o.kept;
                 report.bytes_read += b.header().size() as u64;

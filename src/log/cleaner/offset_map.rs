@@ -198,6 +198,15 @@ impl OffsetMap {
         std::hint::black_box(acc);
     }
 
+    /// [`OffsetMap::warm`] of the hashes of (hash, offset) pairs.
+    pub fn warm_pairs(&self, pairs: &[([u8; HASH_BYTES], i64)]) {
+        let mut acc = 0u8;
+        for (h, _) in pairs {
+            acc ^= self.bytes[self.start(h) * SLOT_BYTES];
+        }
+        std::hint::black_box(acc);
+    }
+
     /// Maps `key` to `offset` (the later of two puts of a key wins: the log is read in
     /// offset order). The caller keeps the map below its load factor, so a free slot is
     /// always found.

@@ -1,8 +1,8 @@
 //! Writing a cleaned segment and swapping it in as Kafka does, so that a crash at any step
 //! leaves a log that opens with nothing lost: the new files are written as `.cleaned` and
 //! fsynced, renamed `.swap`, the replaced segments' files renamed `.deleted`, the `.swap`
-//! files renamed to their final names, then the `.deleted` files removed
-//! (`UnifiedLog.replaceSegments`). [`recover`] is Kafka's `LogLoader` first passes: run
+//! files renamed to their final names (`UnifiedLog.replaceSegments`); the `.deleted` files
+//! go after `log.segment.delete.delay.ms`, as Kafka's scheduled deletion. [`recover`] is Kafka's `LogLoader` first passes: run
 //! before a log is opened, it finishes an interrupted swap or rolls it back.
 
 use std::fs::{File, OpenOptions};
@@ -187,9 +187,14 @@ fn rename(from: &Path, to: &Path) -> Result<(), LogError> {
 }
 
 /// Swaps the cleaned segment `new_base` in for the segments `old` (Kafka's
-/// `replaceSegments`): `.cleaned` -> `.swap`, old files -> `.deleted` (but those the swap
-/// replaces under the same name), `.swap` -> final names, then the `.deleted` files go. Every step leaves a state [`recover`] completes or
-/// rolls back.
+/// `replaceSegments`): `.cleaned` -> `.swap`, old files -> `.deleted`, `.swap` -> final
+/// names. A file the swap replaces under the same name keeps its data under a `.deleted`
+/// hard link while the `.swap` file is renamed over it (rename(2) replaces atomically: a
+/// lock-free reader always finds a segment at that base, old or cleaned, never neither).
+/// The `.deleted` files are left to [`crate::log::partition::remove_deleted_files`], after
+/// `log.segment.delete.delay.ms` (Kafka's asynchronous `deleteSegmentFiles`): freeing a
+/// large segment's blocks is slow, and no clean waits for it. Every step leaves a state
+/// [`recover`] completes or rolls back.
 pub fn replace(dir: &Path, new_base: i64, old: &[i64]) -> Result<(), LogError> {
     for suffix in SEGMENT_SUFFIXES {
         let from = with_suffix(dir, new_base, suffix, CLEANED_SUFFIX);
@@ -198,17 +203,22 @@ pub fn replace(dir: &Path, new_base: i64, old: &[i64]) -> Result<(), LogError> {
         }
     }
     io::sync_dir(dir).map_err(io_err(dir, "fsync"))?;
+    let mut marked = Vec::new();
     for &base in old {
         for suffix in SEGMENT_SUFFIXES {
             let from = names::segment_path(dir, base, suffix);
-            // A file the swap replaces at the same name is renamed over below (rename(2)
-            // replaces atomically): a lock-free reader always finds a segment at that base,
-            // old or cleaned, never neither.
-            let replaced_in_place =
-                base == new_base && exists(&with_suffix(dir, base, suffix, SWAP_SUFFIX));
-            if exists(&from) && !replaced_in_place {
-                rename(&from, &with_suffix(dir, base, suffix, DELETED_SUFFIX))?;
+            if !exists(&from) {
+                continue;
             }
+            let to = with_suffix(dir, base, suffix, DELETED_SUFFIX);
+            if base == new_base && exists(&with_suffix(dir, base, suffix, SWAP_SUFFIX)) {
+                // A `.deleted` file of an earlier clean under the same name goes first.
+                io::remove_file(&to).map_err(io_err(&to, "remove"))?;
+                io::hard_link(&from, &to).map_err(io_err(&from, "link"))?;
+            } else {
+                rename(&from, &to)?;
+            }
+            marked.push(to);
         }
     }
     for suffix in SEGMENT_SUFFIXES {
@@ -218,10 +228,12 @@ pub fn replace(dir: &Path, new_base: i64, old: &[i64]) -> Result<(), LogError> {
         }
     }
     io::sync_dir(dir).map_err(io_err(dir, "fsync"))?;
-    for &base in old {
-        for suffix in SEGMENT_SUFFIXES {
-            let p = with_suffix(dir, base, suffix, DELETED_SUFFIX);
-            io::remove_file(&p).map_err(io_err(&p, "remove"))?;
+    // The delay counts from now (best effort: a file whose time cannot be set goes a
+    // little early, never late).
+    let now = std::time::SystemTime::now();
+    for p in marked {
+        if let Ok(f) = OpenOptions::new().write(true).open(&p) {
+            let _ = f.set_modified(now);
         }
     }
     Ok(())

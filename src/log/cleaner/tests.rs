@@ -811,3 +811,81 @@ fn dump_verify_accepts_the_index_entry_of_a_cleaned_abort() {
         "{mismatches:?}"
     );
 }
+
+/// The filter pass walks keys and offsets only: a batch that keeps every record is copied
+/// as it was, CRC and compressed bytes included (Kafka's `writeOriginalBatch`), and only a
+/// batch that loses records is decoded and rebuilt, in its own codec, at its own offsets,
+/// with a CRC that checks.
+#[test]
+fn batches_kept_whole_are_copied_byte_for_byte_and_partial_ones_re_encoded() {
+    use crate::record::Compression;
+    let root = tempfile::tempdir().unwrap();
+    let dir = part_dir(root.path());
+    let (mut log, _) = PartitionLog::open(&dir, cfg(1 << 20), hints()).unwrap();
+    let batch = |codec, recs: &[(&str, &str)]| {
+        let mut b = BatchBuilder::new(BatchOptions {
+            compression: codec,
+            ..BatchOptions::default()
+        });
+        for (i, (k, v)) in recs.iter().enumerate() {
+            b.append(
+                TS + i as i64,
+                Some(k.as_bytes()),
+                Some(v.repeat(20).as_bytes()),
+                &[],
+            );
+        }
+        b.build(0, 0).unwrap()
+    };
+    // 0-2: every key unique (kept whole); 3-5: "x" goes (rebuilt); 6-7: "x" newest (whole).
+    let whole = [("a1", "p"), ("a2", "q"), ("a3", "r")];
+    log.append(&mut batch(Compression::Zstd, &whole), 0, TS)
+        .unwrap();
+    let partial = [("b1", "s"), ("x", "old"), ("b2", "t")];
+    log.append(&mut batch(Compression::Lz4, &partial), 0, TS)
+        .unwrap();
+    let last = [("x", "new"), ("c1", "u")];
+    log.append(&mut batch(Compression::Gzip, &last), 0, TS)
+        .unwrap();
+    let batches = |dir: &Path| -> Vec<Vec<u8>> {
+        let r = LogReader::open(dir).unwrap();
+        let end = r.log_end_offset().unwrap();
+        let mut c = r.cursor(0).unwrap();
+        let mut v = Vec::new();
+        while let Some(b) = c.next_batch(end).unwrap() {
+            v.push(b.bytes().to_vec());
+        }
+        v
+    };
+    let before = batches(&dir);
+    let leo = log.log_end_offset();
+    log.roll(leo).unwrap();
+    let report = clean(&mut log, &CleanConfig::default(), leo, TS).unwrap();
+    assert_eq!((report.records_read, report.records_kept), (8, 7));
+    let after = batches(&dir);
+    assert_eq!(after.len(), 3);
+    assert_eq!(after[0], before[0], "kept whole: the same bytes");
+    assert_eq!(after[2], before[2], "kept whole: the same bytes");
+    let b = BatchRef::parse(&after[1], 0, 1 << 20).unwrap();
+    b.verify_crc().unwrap();
+    let h = b.header();
+    assert_eq!(h.attributes.compression(), Some(Compression::Lz4));
+    assert_eq!(
+        (h.base_offset, h.last_offset_delta, h.records_count),
+        (3, 2, 2)
+    );
+    let recs: Vec<(i64, Vec<u8>, Vec<u8>)> = b
+        .to_records()
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.offset, r.key.unwrap(), r.value.unwrap()))
+        .collect();
+    assert_eq!(
+        recs,
+        [
+            (3, b"b1".to_vec(), "s".repeat(20).into_bytes()),
+            (5, b"b2".to_vec(), "t".repeat(20).into_bytes()),
+        ]
+    );
+    assert_ne!(after[1], before[1]);
+}
