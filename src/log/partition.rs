@@ -1090,7 +1090,7 @@ pub fn mark_segment_deleted(dir: &Path, base: i64) -> Result<(), LogError> {
 /// `UnifiedLog.deleteSegments` -> `deleteProducerSnapshots` ->
 /// `ProducerStateManager.removeAndMarkSnapshotForDeletion` of each deleted segment's base
 /// offset. Other snapshots stay.
-fn mark_snapshot_deleted(dir: &Path, base: i64) -> Result<(), LogError> {
+pub fn mark_snapshot_deleted(dir: &Path, base: i64) -> Result<(), LogError> {
     let p = snapshot::snapshot_path(dir, base);
     let mut to = p.clone().into_os_string();
     to.push(names::DELETED_SUFFIX);

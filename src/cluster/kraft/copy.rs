@@ -376,7 +376,7 @@ pub fn clean(
             // Wholly below the new log start: the next segment starts at or below it.
             if w[1] <= start {
                 log::partition::mark_segment_deleted(dir, w[0])?;
-                mark_producer_snapshot_deleted(dir, w[0])?;
+                log::partition::mark_snapshot_deleted(dir, w[0])?;
                 out.segments.push(w[0]);
             }
         }
@@ -408,28 +408,6 @@ fn mark_snapshot_deleted(dir: &Path, id: SnapshotId) -> Result<(), ClusterError>
         let _ = f.set_modified(std::time::SystemTime::now());
     }
     Ok(())
-}
-
-/// Renames the producer snapshot of a deleted segment (`<base>.snapshot`) `.deleted`, as
-/// Kafka's `removeAndMarkSnapshotForDeletion` does with a segment it deletes; removed with
-/// the segment's files.
-fn mark_producer_snapshot_deleted(dir: &Path, base: i64) -> Result<(), ClusterError> {
-    let from = names::segment_path(dir, base, names::SNAPSHOT_SUFFIX);
-    let to = names::segment_path(
-        dir,
-        base,
-        &format!("{}{}", names::SNAPSHOT_SUFFIX, names::DELETED_SUFFIX),
-    );
-    match log::io::rename(&from, &to) {
-        Ok(()) => {
-            if let Ok(f) = std::fs::OpenOptions::new().write(true).open(&to) {
-                let _ = f.set_modified(std::time::SystemTime::now());
-            }
-            Ok(())
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(io_err(&from)(e)),
-    }
 }
 
 /// Removes the `.checkpoint.deleted` snapshots marked at least [`FILE_DELETE_DELAY_MS`] ago.
