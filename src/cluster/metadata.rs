@@ -183,6 +183,10 @@ pub struct ClusterState {
     /// overrides beat (Kafka's dynamic cluster-wide broker configs).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub configs: BTreeMap<String, String>,
+    /// Per-broker dynamic configs (Kafka's BROKER ConfigRecords named by the broker id),
+    /// such as the replication throttle rates `topic reassign --throttle` sets.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub broker_configs: BTreeMap<i32, BTreeMap<String, String>>,
     /// The first producer id not yet handed out in a block (KRaft's ProducerIdsRecord):
     /// idempotent and transactional producers take their ids from blocks below it.
     #[serde(default)]
@@ -270,6 +274,13 @@ pub enum MetadataRecord {
         /// The full set of defaults after the change.
         configs: BTreeMap<String, String>,
     },
+    /// One broker's own dynamic configs were replaced.
+    AlterBrokerConfigs {
+        /// Broker.
+        broker: i32,
+        /// The full set after the change.
+        configs: BTreeMap<String, String>,
+    },
     /// A partition's leader, epoch or ISR changed.
     PartitionChange {
         /// Topic.
@@ -351,6 +362,7 @@ impl MetadataRecord {
             MetadataRecord::CreatePartitions { .. } => "CreatePartitions",
             MetadataRecord::AlterConfigs { .. } => "AlterConfigs",
             MetadataRecord::AlterClusterConfigs { .. } => "AlterClusterConfigs",
+            MetadataRecord::AlterBrokerConfigs { .. } => "AlterBrokerConfigs",
             MetadataRecord::PartitionChange { .. } => "PartitionChange",
             MetadataRecord::ReassignPartition { .. } => "ReassignPartition",
             MetadataRecord::ProducerIds { .. } => "ProducerIds",
@@ -369,7 +381,8 @@ impl MetadataRecord {
             | MetadataRecord::UnregisterBroker { id }
             | MetadataRecord::FenceBroker { id }
             | MetadataRecord::UnfenceBroker { id }
-            | MetadataRecord::SetReplicationPaused { id, .. } => format!("{kind} {id}"),
+            | MetadataRecord::SetReplicationPaused { id, .. }
+            | MetadataRecord::AlterBrokerConfigs { broker: id, .. } => format!("{kind} {id}"),
             MetadataRecord::CreateTopic { name, .. } | MetadataRecord::DeleteTopic { name } => {
                 format!("{kind} {name}")
             }
@@ -437,6 +450,7 @@ impl ClusterState {
             brokers: BTreeMap::new(),
             topics: BTreeMap::new(),
             configs: BTreeMap::new(),
+            broker_configs: BTreeMap::new(),
             next_producer_id: 0,
             features: BTreeMap::new(),
             stopped_controllers: std::collections::BTreeSet::new(),
@@ -511,6 +525,13 @@ impl ClusterState {
             }
             MetadataRecord::AlterClusterConfigs { configs } => {
                 self.configs = configs.clone();
+            }
+            MetadataRecord::AlterBrokerConfigs { broker, configs } => {
+                if configs.is_empty() {
+                    self.broker_configs.remove(broker);
+                } else {
+                    self.broker_configs.insert(*broker, configs.clone());
+                }
             }
             MetadataRecord::PartitionChange {
                 topic,

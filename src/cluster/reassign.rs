@@ -23,8 +23,8 @@
 //!
 //! Must not: print (progress goes to a callback), or know CLI flags.
 
-use std::collections::BTreeSet;
-use std::time::{Duration, Instant};
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
 
 use super::lock::FileLock;
 use super::metadata::{ClusterState, MetadataRecord, PartitionState};
@@ -393,13 +393,188 @@ pub struct Started {
     pub unchanged: Vec<(String, u32)>,
 }
 
-/// Starts moving each partition to its target, in one metadata change. A move already
-/// running to another target is refused unless `additional` (Kafka's `--additional`);
-/// one running to the same target goes on unchanged.
+/// One partition's move as Kafka's tool sees it (`PartitionMove`): the brokers it is
+/// copied from and to.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Move {
+    /// Replicas it is copied from (the replicas before the move).
+    pub sources: BTreeSet<i32>,
+    /// Replicas it is copied to (target replicas not among the sources).
+    pub destinations: BTreeSet<i32>,
+}
+
+/// Kafka's `calculateProposedMoveMap`: the moves running now (sources: replicas not
+/// adding; destinations: adding), then each target's (sources: those of its running move,
+/// else its replicas now; destinations: target - sources), by topic and partition.
+pub fn move_map(state: &ClusterState, targets: &[Target]) -> BTreeMap<String, BTreeMap<u32, Move>> {
+    let mut map: BTreeMap<String, BTreeMap<u32, Move>> = BTreeMap::new();
+    for (name, t) in &state.topics {
+        for p in t.partitions.iter().filter(|p| p.is_reassigning()) {
+            map.entry(name.clone()).or_default().insert(
+                p.partition,
+                Move {
+                    sources: p
+                        .replicas
+                        .iter()
+                        .copied()
+                        .filter(|r| !p.adding_replicas.contains(r))
+                        .collect(),
+                    destinations: p.adding_replicas.iter().copied().collect(),
+                },
+            );
+        }
+    }
+    for t in targets {
+        let current = state
+            .topics
+            .get(&t.topic)
+            .and_then(|x| x.partitions.get(t.partition as usize))
+            .map(|p| p.replicas.clone())
+            .unwrap_or_default();
+        let moves = map.entry(t.topic.clone()).or_default();
+        let sources = match moves.get(&t.partition) {
+            Some(m) => m.sources.clone(),
+            None => current.into_iter().collect(),
+        };
+        let destinations = t
+            .replicas
+            .iter()
+            .copied()
+            .filter(|r| !sources.contains(r))
+            .collect();
+        moves.insert(
+            t.partition,
+            Move {
+                sources,
+                destinations,
+            },
+        );
+    }
+    map
+}
+
+/// The records that set the replication throttle of a reassignment of `targets` at `rate`
+/// bytes/s, as Kafka's tool sets it (`modifyReassignmentThrottle`): per topic of the move
+/// map ([`move_map`]) `leader.replication.throttled.replicas` (`partition:source`) and
+/// `follower.replication.throttled.replicas` (`partition:destination`), per broker involved
+/// (sources and destinations) both throttled rates. Only what changes.
+pub fn throttle_records(
+    state: &ClusterState,
+    targets: &[Target],
+    rate: u64,
+) -> Vec<MetadataRecord> {
+    use super::quota::{
+        FOLLOWER_THROTTLED_RATE, FOLLOWER_THROTTLED_REPLICAS, LEADER_THROTTLED_RATE,
+        LEADER_THROTTLED_REPLICAS, format_replicas,
+    };
+    let map = move_map(state, targets);
+    let mut records = Vec::new();
+    let mut brokers = BTreeSet::new();
+    for (topic, moves) in &map {
+        let Some(t) = state.topics.get(topic) else {
+            continue;
+        };
+        let leader = format_replicas(
+            moves
+                .iter()
+                .flat_map(|(p, m)| m.sources.iter().map(move |b| (*p, *b))),
+        );
+        let follower = format_replicas(
+            moves
+                .iter()
+                .flat_map(|(p, m)| m.destinations.iter().map(move |b| (*p, *b))),
+        );
+        for m in moves.values() {
+            brokers.extend(m.sources.iter().chain(&m.destinations).copied());
+        }
+        let mut configs = t.configs.clone();
+        configs.insert(LEADER_THROTTLED_REPLICAS.into(), leader);
+        configs.insert(FOLLOWER_THROTTLED_REPLICAS.into(), follower);
+        if configs != t.configs {
+            records.push(MetadataRecord::AlterConfigs {
+                topic: topic.clone(),
+                configs,
+            });
+        }
+    }
+    for b in brokers {
+        let before = state.broker_configs.get(&b).cloned().unwrap_or_default();
+        let mut configs = before.clone();
+        configs.insert(LEADER_THROTTLED_RATE.into(), rate.to_string());
+        configs.insert(FOLLOWER_THROTTLED_RATE.into(), rate.to_string());
+        if configs != before {
+            records.push(MetadataRecord::AlterBrokerConfigs { broker: b, configs });
+        }
+    }
+    records
+}
+
+/// What [`clear_throttles`] cleared (Kafka names them whether or not they were set).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Cleared {
+    /// Brokers whose throttle rates were cleared: every broker, and the targets' replicas.
+    pub brokers: Vec<i32>,
+    /// Topics whose throttled replica lists were cleared: the targets'.
+    pub topics: Vec<String>,
+}
+
+/// Kafka's `clearAllThrottles`, done by `--verify` once the moves are complete: removes the
+/// broker-level throttles of every broker and the topic-level ones of the targets' topics,
+/// in one metadata change (none when nothing was set).
+pub fn clear_throttles(cluster: &mut Cluster, targets: &[Target]) -> Result<Cleared, ClusterError> {
+    use super::quota::{BROKER_LEVEL_THROTTLES, TOPIC_LEVEL_THROTTLES};
+    cluster.update(|state| {
+        let mut brokers: BTreeSet<i32> = state.brokers.keys().copied().collect();
+        brokers.extend(targets.iter().flat_map(|t| t.replicas.iter().copied()));
+        let topics: BTreeSet<String> = targets.iter().map(|t| t.topic.clone()).collect();
+        let mut records = Vec::new();
+        for b in &brokers {
+            if let Some(before) = state.broker_configs.get(b) {
+                let mut configs = before.clone();
+                configs.retain(|k, _| !BROKER_LEVEL_THROTTLES.contains(&k.as_str()));
+                if configs != *before {
+                    records.push(MetadataRecord::AlterBrokerConfigs {
+                        broker: *b,
+                        configs,
+                    });
+                }
+            }
+        }
+        for name in &topics {
+            if let Some(t) = state.topics.get(name) {
+                let mut configs = t.configs.clone();
+                configs.retain(|k, _| !TOPIC_LEVEL_THROTTLES.contains(&k.as_str()));
+                if configs != t.configs {
+                    records.push(MetadataRecord::AlterConfigs {
+                        topic: name.clone(),
+                        configs,
+                    });
+                }
+            }
+        }
+        let out = Cleared {
+            brokers: brokers.into_iter().collect(),
+            topics: topics.into_iter().collect(),
+        };
+        Ok((records, out))
+    })
+}
+
+/// Kafka's refusal of a new plan while a move runs, without `--additional`.
+pub const EXISTING_REASSIGNMENT: &str = "Cannot execute because there is an existing partition \
+     assignment.  Use --additional to override this and create a new partition assignment \
+     in addition to the existing one. The --additional flag can also be used to change the \
+     throttle by resubmitting the current reassignment.";
+
+/// Starts moving each partition to its target, in one metadata change, with the
+/// replication throttle's configs when `throttle` is given ([`throttle_records`]). Refused
+/// while any move runs unless `additional` (Kafka's `--additional`); a move running to the
+/// same target goes on unchanged (resubmitting it changes only the throttle).
 pub fn start(
     cluster: &mut Cluster,
     targets: &[Target],
     additional: bool,
+    throttle: Option<u64>,
 ) -> Result<Started, ClusterError> {
     validate(cluster.state(), targets)?;
     let parts: Vec<(String, u32)> = targets
@@ -414,23 +589,17 @@ pub fn start(
         validate(state, targets)?;
         let mut out = Started::default();
         let mut records = Vec::new();
-        let other_moving = state.topics.iter().any(|(name, t)| {
-            t.partitions.iter().any(|p| {
-                p.is_reassigning()
-                    && !targets.iter().any(|x| {
-                        x.topic == *name
-                            && x.partition == p.partition
-                            && x.replicas == p.target_replicas()
-                    })
-            })
-        });
-        if other_moving && !additional {
-            return Err(ClusterError::Invalid(
-                "Cannot execute because there is an existing partition assignment.  Use \
-                 --additional to override this and create a new partition assignment in \
-                 addition to the existing one."
-                    .into(),
-            ));
+        // Kafka's tool: any move running refuses a plan without --additional.
+        let any_moving = state
+            .topics
+            .values()
+            .any(|t| t.partitions.iter().any(PartitionState::is_reassigning));
+        if any_moving && !additional {
+            return Err(ClusterError::Invalid(EXISTING_REASSIGNMENT.into()));
+        }
+        // The throttle's configs first, as Kafka's tool sets them before the moves.
+        if let Some(rate) = throttle {
+            records.extend(throttle_records(state, targets, rate));
         }
         for t in targets {
             let Some(p) = state
@@ -537,15 +706,21 @@ pub enum Outcome {
     Stuck(Vec<String>),
 }
 
+/// Bytes one pass of [`drive`] copies at most to each adding replica (the partition's
+/// lock is held meanwhile: its producers wait that long). A throttled replica gets what its
+/// quotas grant ([`super::quota`]), never more than this.
+pub const DRIVE_COPY_BUDGET: u64 = 64 << 20;
+
 /// Carries the moves of `parts` on until they are complete: each pass replicates every
-/// moving partition once (copying to its adding replicas, at most `throttle` bytes per
-/// second in all), completes the ready ones, and removes the replicas they dropped.
-/// `progress` hears the state after each pass. Stops when every move is done, or when a
-/// pass could do nothing for the ones left ([`Outcome::Stuck`]).
+/// moving partition once (copying to its adding replicas, within the replication
+/// throttle's quotas that every copying process shares, [`super::quota`]), completes the
+/// ready ones, and removes the replicas they dropped. `progress` hears the state after each
+/// pass. Stops when every move is done, or when a pass could do nothing for the ones left
+/// ([`Outcome::Stuck`]); a pass that copied nothing because the quotas were spent waits
+/// for them (it is no write's wait) and is not counted as doing nothing.
 pub fn drive(
     cluster: &mut Cluster,
     parts: &[(String, u32)],
-    throttle: Option<u64>,
     progress: &mut Progress<'_>,
 ) -> Result<Outcome, ClusterError> {
     let mut idle_passes = 0;
@@ -565,9 +740,9 @@ pub fn drive(
         if moving.is_empty() {
             return Ok(Outcome::Done);
         }
-        let started = Instant::now();
         let mut copied: u64 = 0;
         let mut changed = false;
+        let mut throttled = false;
         let mut stuck = Vec::new();
         for (topic, partition) in &moving {
             let before = cluster.partition(topic, *partition)?.clone();
@@ -581,10 +756,9 @@ pub fn drive(
             // The writer's pass copies to the adding replicas and expands the ISR (which
             // completes the move, see `isr_change`).
             let mut w = PartitionWriter::new(cluster, topic, *partition)?;
-            // A pass copies at most a second's worth of the throttle, or 64 MiB (the lock
-            // is held meanwhile: producers of the partition wait that long).
-            w.set_copy_budget(Some(throttle.unwrap_or(64 << 20).max(1)));
+            w.set_copy_budget(Some(DRIVE_COPY_BUDGET));
             let updates = w.checkpoint()?;
+            throttled |= w.throttled();
             cluster.refresh()?;
             // The copies' checkpoints (recovery point, log start), as a `broker-up`'s pass
             // writes them; not for a replica the pass's completion dropped.
@@ -603,7 +777,7 @@ pub fn drive(
             copied += sizes(cluster).saturating_sub(had);
             changed |= *after != before;
         }
-        if copied > 0 || changed {
+        if copied > 0 || changed || throttled {
             idle_passes = 0;
         } else {
             idle_passes += 1;
@@ -617,14 +791,14 @@ pub fn drive(
             }
             return Ok(Outcome::Stuck(stuck));
         }
-        // The throttle: at most `rate` bytes a second in all.
-        let pause = match throttle {
-            Some(rate) if copied > 0 => Duration::from_secs_f64(copied as f64 / rate.max(1) as f64)
-                .saturating_sub(started.elapsed()),
-            _ if !changed && copied == 0 => Duration::from_millis(50),
-            _ => Duration::ZERO,
+        // Nothing copied: the quotas are spent (they refill within a window) or the
+        // replicas wait for something else; look again shortly.
+        let pause = if !changed && copied == 0 {
+            Duration::from_millis(if throttled { 100 } else { 50 })
+        } else {
+            Duration::ZERO
         };
-        std::thread::sleep(pause.min(Duration::from_secs(5)));
+        std::thread::sleep(pause);
     }
 }
 

@@ -211,6 +211,7 @@ impl Replica {
         fresh: Option<&[u8]>,
         reader: &mut Option<LogReader>,
         budget: Option<u64>,
+        copied_out: &mut u64,
     ) -> Result<Vec<ReplicaEvent>, FetchError> {
         use FetchError::{Follower, Leader};
         let from = self.leo();
@@ -228,6 +229,7 @@ impl Replica {
                 .map_err(|e| Follower(e.into()))?;
             self.note_epoch(p.partition_leader_epoch, from)
                 .map_err(Follower)?;
+            *copied_out += bytes.len() as u64;
             return Ok(Vec::new());
         }
         let r = match reader {
@@ -284,6 +286,7 @@ impl Replica {
                     .map_err(Follower)?;
                 // A reassignment's throttle: this pass copies no more than its budget.
                 copied += batch.bytes().len() as u64;
+                *copied_out += batch.bytes().len() as u64;
                 if budget.is_some_and(|b| copied >= b) {
                     break 'fetch;
                 }
@@ -480,6 +483,9 @@ pub struct PartitionWriter {
     /// Bytes a replication pass copies at most to each replica a reassignment adds (its
     /// throttle, see [`super::reassign`]); `None`: [`ADDING_FETCH_MAX_BYTES`].
     copy_budget: Option<u64>,
+    /// A replica was left uncopied in the last pass because its replication quota was
+    /// spent ([`super::quota`]).
+    throttled: bool,
 }
 
 impl PartitionWriter {
@@ -509,6 +515,7 @@ impl PartitionWriter {
             delivery_timeout: Duration::ZERO,
             on_offline: None,
             copy_budget: None,
+            throttled: false,
         })
     }
 
@@ -516,6 +523,12 @@ impl PartitionWriter {
     /// (`topic reassign --throttle`); `None`: [`ADDING_FETCH_MAX_BYTES`].
     pub fn set_copy_budget(&mut self, bytes: Option<u64>) {
         self.copy_budget = bytes;
+    }
+
+    /// Whether the last replication pass left a replica behind because a replication quota
+    /// was spent ([`super::quota`]): a later pass copies it.
+    pub fn throttled(&self) -> bool {
+        self.throttled
     }
 
     /// How long [`PartitionWriter::append`] waits for a leader when the partition is
@@ -955,7 +968,18 @@ impl PartitionWriter {
         // The brokers only: the whole image of a large cluster is tens of megabytes.
         let brokers = self.cluster.state().brokers.clone();
         let adding = self.state()?.adding_replicas.clone();
+        let isr = self.state()?.isr.clone();
         let budget = self.copy_budget;
+        // The replication throttle ([`super::quota`]): the quotas each follower's copy is
+        // subject to, from the topic's throttled replica lists and the brokers' rates.
+        let topic_configs = self
+            .cluster
+            .topic(&self.topic)
+            .map(|t| t.configs.clone())
+            .unwrap_or_default();
+        let layout = self.cluster.layout().clone();
+        self.throttled = false;
+        let mut throttled = false;
         // No open replica means no leader to copy from (open_replicas always opens it).
         let (topic, partition) = (&self.topic, self.partition);
         let (leader, followers) =
@@ -978,10 +1002,45 @@ impl PartitionWriter {
                 // a bounded part of it, as a Kafka follower fetches at most
                 // replica.fetch.max.bytes at a time, so an append never waits for a
                 // whole partition to be copied.
-                let budget = adding
+                let mut budget = adding
                     .contains(&f.broker)
                     .then(|| budget.unwrap_or(ADDING_FETCH_MAX_BYTES));
-                match f.fetch_from(&leader_dir, leader_leo, fresh, &mut reader, budget) {
+                // A follower out of the ISR whose replica is throttled copies what its
+                // quotas grant now, and nothing when one is spent (Kafka leaves it out of
+                // the fetch): no write waits for a quota.
+                let quotas = if isr.contains(&f.broker) {
+                    Vec::new()
+                } else {
+                    super::quota::quotas_for(
+                        self.cluster.state(),
+                        &topic_configs,
+                        partition,
+                        leader_broker,
+                        f.broker,
+                    )
+                };
+                let mut granted = 0;
+                if !quotas.is_empty() {
+                    let want = budget.unwrap_or(ADDING_FETCH_MAX_BYTES);
+                    granted = super::quota::reserve(&layout, &quotas, want)?;
+                    if granted == 0 {
+                        throttled = true;
+                        record.caught_up.entry(f.broker).or_insert(now);
+                        continue;
+                    }
+                    budget = Some(granted);
+                }
+                let mut copied = 0;
+                let fetched = f.fetch_from(
+                    &leader_dir,
+                    leader_leo,
+                    fresh,
+                    &mut reader,
+                    budget,
+                    &mut copied,
+                );
+                super::quota::settle(&layout, &quotas, granted, copied)?;
+                match fetched {
                     Ok(events) => self.events.extend(events),
                     // The leader's log is damaged: the leader goes offline, not the
                     // follower that noticed.
@@ -1009,6 +1068,7 @@ impl PartitionWriter {
                 record.caught_up.entry(f.broker).or_insert(now);
             }
         }
+        self.throttled = throttled;
         for (broker, reason) in failed {
             record.caught_up.remove(&broker);
             self.fail_replica(broker, reason)?;

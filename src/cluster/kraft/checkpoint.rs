@@ -128,6 +128,11 @@ pub fn image_records(
     for (k, v) in &state.configs {
         sink(config(CONFIG_BROKER, "", k, v))?;
     }
+    for (id, configs) in &state.broker_configs {
+        for (k, v) in configs {
+            sink(config(CONFIG_BROKER, &id.to_string(), k, v))?;
+        }
+    }
     if state.next_producer_id > 0 {
         sink(
             ProducerIdsRecord {

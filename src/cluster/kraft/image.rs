@@ -507,7 +507,21 @@ fn config(s: &mut ClusterState, c: &ConfigRecord) {
             None => return,
         },
         CONFIG_BROKER if c.resource_name.is_empty() => &mut s.configs,
-        // Per-broker configs and other resources: no image in filka.
+        CONFIG_BROKER => match c.resource_name.parse::<i32>() {
+            Ok(id) => {
+                let map = s.broker_configs.entry(id).or_default();
+                match &c.value {
+                    Some(v) => map.insert(c.name.clone(), v.clone()),
+                    None => map.remove(&c.name),
+                };
+                if map.is_empty() {
+                    s.broker_configs.remove(&id);
+                }
+                return;
+            }
+            Err(_) => return,
+        },
+        // Other resources: no image in filka.
         _ => return,
     };
     match &c.value {
