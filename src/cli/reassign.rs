@@ -54,9 +54,10 @@ use crate::output::Printer;
 ///
 /// Unlike Kafka's tool, --execute waits until the moves are complete (printing progress on
 /// a terminal), deletes the removed replicas' folders and then elects preferred leaders;
-/// --no-wait returns once they are started. --verify also carries the moves on before it
-/// reports (and deletes the folders of replicas a move completed by another process
-/// dropped). Both exit 15 when a move cannot complete now (an adding replica's broker is
+/// --no-wait returns once they are started. Whichever process completes a move (a
+/// producer's write too) deletes the removed replicas' folders. --verify also carries the
+/// moves on before it reports (and deletes folders a process killed mid-move left). Both
+/// exit 15 when a move cannot complete now (an adding replica's broker is
 /// down or paused, the partition has no leader): it stays started.
 #[derive(Debug, clap::Args)]
 #[command(

@@ -13,8 +13,10 @@
 //!    empty; a leader that leaves hands over to the first target replica in the ISR
 //!    (Kafka's election order), with a new leader epoch.
 //! 3. The removed replicas' folders and checkpoint entries are deleted, under the
-//!    partition lock ([`remove_strays`]), by the process that saw the move complete; one
-//!    killed before that leaves folders that the next `topic reassign` removes.
+//!    partition lock ([`remove_replica_files`]), by the process whose write completed the
+//!    move (a producer's as well as `topic reassign`'s, as Kafka's controller sends
+//!    StopReplica(delete=true)); one killed before that leaves folders that the next
+//!    `topic reassign` removes ([`remove_strays`]).
 //!
 //! A cancelled move goes back to the original replicas (replicas - adding).
 //!
@@ -584,8 +586,8 @@ pub fn start(
     // A start may change a leader (a leader removed by a move that only removes): made
     // holding the partitions' locks, as every leader change is, so no writer appends for a
     // leader that is gone.
-    let _locks = lock_all(cluster, &parts)?;
-    cluster.update(|state| {
+    let locks = lock_all(cluster, &parts)?;
+    let started = cluster.update(|state| {
         validate(state, targets)?;
         let mut out = Started::default();
         let mut records = Vec::new();
@@ -618,7 +620,12 @@ pub fn start(
             }
         }
         Ok((records, out))
-    })
+    })?;
+    drop(locks);
+    // A move that only removes replicas completes as it starts: its removed replicas go
+    // now, as any completed move's.
+    remove_strays(cluster, &parts)?;
+    Ok(started)
 }
 
 /// Cancels the moves of these partitions. Returns the ones that were moving.
@@ -883,16 +890,35 @@ pub fn remove_strays(
         let mut fresh = cluster.clone();
         fresh.refresh()?;
         let p = fresh.partition(topic, *partition)?;
-        for b in strays.into_iter().filter(|b| !p.replicas.contains(b)) {
-            forget_partition(cluster, b, topic, *partition)?;
-            let dir = layout.replica_dir(b, topic, *partition);
-            if dir.exists() {
-                log::io::remove_dir_all(&dir).map_err(io_err(&dir))?;
-            }
-            removed.push((topic.clone(), *partition, b));
-        }
+        let gone: Vec<i32> = strays
+            .into_iter()
+            .filter(|b| !p.replicas.contains(b))
+            .collect();
+        remove_replica_files(cluster, topic, *partition, &gone)?;
+        removed.extend(gone.into_iter().map(|b| (topic.clone(), *partition, b)));
     }
     Ok(removed)
+}
+
+/// Deletes the replicas of `topic`-`partition` on `brokers`, which a move (completed or
+/// cancelled) dropped, as Kafka's StopReplica(delete=true): their checkpoint entries (under
+/// each broker's lock), then their folders (as `topic delete` removes a topic's). The
+/// caller holds the partition's lock and has checked they are no longer replicas.
+pub fn remove_replica_files(
+    cluster: &Cluster,
+    topic: &str,
+    partition: u32,
+    brokers: &[i32],
+) -> Result<(), ClusterError> {
+    let layout = cluster.layout();
+    for &b in brokers {
+        forget_partition(cluster, b, topic, partition)?;
+        let dir = layout.replica_dir(b, topic, partition);
+        if dir.exists() {
+            log::io::remove_dir_all(&dir).map_err(io_err(&dir))?;
+        }
+    }
+    Ok(())
 }
 
 const CHECKPOINTS: [&str; 3] = [

@@ -486,6 +486,9 @@ pub struct PartitionWriter {
     /// A replica was left uncopied in the last pass because its replication quota was
     /// spent ([`super::quota`]).
     throttled: bool,
+    /// Replicas a reassignment this writer completed dropped: their files are deleted
+    /// before the partition's lock is released.
+    dropped: Vec<i32>,
 }
 
 impl PartitionWriter {
@@ -516,6 +519,7 @@ impl PartitionWriter {
             on_offline: None,
             copy_budget: None,
             throttled: false,
+            dropped: Vec::new(),
         })
     }
 
@@ -890,7 +894,15 @@ impl PartitionWriter {
             record.clean = false;
             record.write(&file, &path)?;
             let out = match f(self, &mut record) {
-                Ok(out) => out,
+                Ok(out) => {
+                    // A move this pass completed: its removed replicas go now, under the
+                    // lock. Best effort: the move is committed, and a folder left is
+                    // removed by the next `topic reassign` (its `remove_strays`).
+                    if !self.dropped.is_empty() {
+                        let _ = self.remove_dropped();
+                    }
+                    out
+                }
                 // Damage met while writing or replicating: the replica goes offline now;
                 // the caller tries again (an append looks for its batch on the new
                 // leader, and appends it again only if it is not there).
@@ -921,6 +933,7 @@ impl PartitionWriter {
             }
             Ok(out)
         })();
+        self.dropped.clear();
         let _ = fs2::FileExt::unlock(&file);
         self.lock_file = Some(file);
         if result.is_err() {
@@ -928,6 +941,21 @@ impl PartitionWriter {
             self.opened_for = None;
         }
         result
+    }
+
+    /// Deletes the replicas a move this writer completed dropped ([`Self::dropped`]): their
+    /// open files are closed first, and the replicas are opened again for the new
+    /// assignment at the next lock.
+    fn remove_dropped(&mut self) -> Result<(), ClusterError> {
+        let dropped = std::mem::take(&mut self.dropped);
+        self.replicas.retain(|r| !dropped.contains(&r.broker));
+        self.opened_for = None;
+        let replicas = self.state()?.replicas.clone();
+        let gone: Vec<i32> = dropped
+            .into_iter()
+            .filter(|b| !replicas.contains(b))
+            .collect();
+        super::reassign::remove_replica_files(&self.cluster, &self.topic, self.partition, &gone)
     }
 
     /// Takes `broker`'s replica offline (Kafka's failed log dir, for this partition) and
@@ -1163,7 +1191,20 @@ impl PartitionWriter {
             self.stamp = Some(self.cluster.metadata_stamp());
             if applied {
                 // The ISR committed: a reassignment that completed with it drops the
-                // removed replicas from it too.
+                // removed replicas from it too, and their files go before the lock is
+                // released (see `locked`).
+                if let Ok(now) = self.state()
+                    && p.is_reassigning()
+                    && !now.is_reassigning()
+                {
+                    let gone: Vec<i32> = p
+                        .replicas
+                        .iter()
+                        .copied()
+                        .filter(|b| !now.replicas.contains(b))
+                        .collect();
+                    self.dropped.extend(gone);
+                }
                 let after = self.state().map_or(isr.clone(), |s| s.isr.clone());
                 self.events.push(ReplicaEvent::Isr {
                     before: p.isr.clone(),
@@ -1526,6 +1567,11 @@ impl PartitionWriter {
         let mut out = Vec::new();
         let (topic, partition) = (self.topic.clone(), self.partition);
         for r in &mut self.replicas {
+            // A replica the move just dropped: deleted at the end of the pass, no
+            // checkpoints for it.
+            if self.dropped.contains(&r.broker) {
+                continue;
+            }
             // Retention removes files: one that cannot be removed is the replica's failure.
             let step = match cleaned.as_deref_mut() {
                 Some(list) => {

@@ -967,3 +967,49 @@ fn the_throttle_holds_for_every_process_copying() {
     // The move is not done, and still moving.
     assert!(after < leader_size);
 }
+
+/// Regression: a move completed by a producer's write (no `topic reassign` run after
+/// `--no-wait`) left the removed replicas' folders until the next `topic reassign`. The
+/// write that completes it deletes them, as Kafka's StopReplica(delete=true).
+#[test]
+fn a_move_completed_by_a_producer_deletes_the_removed_replicas() {
+    let t = TestCluster::new();
+    t.run(["init"]).success();
+    t.run(["topic", "create", "pm", "-p", "1"]).success();
+    t.produce("pm", "a\nb\nc\n".to_string(), &[]).success();
+    t.run(["broker", "add"]).success();
+    let before = &replicas(&t, "pm")[0].1;
+    let leaving = *before.iter().find(|b| **b != 102 && **b != 103).unwrap();
+    let plan = write(
+        &t,
+        "plan.json",
+        r#"{"version":1,"partitions":[{"topic":"pm","partition":0,"replicas":[104,102,103]}]}"#,
+    );
+    t.run([
+        "topic",
+        "reassign",
+        "--execute",
+        "--reassignment-json-file",
+        &plan,
+        "--no-wait",
+    ])
+    .success();
+    let old = t.data().join(format!("broker-{leaving}/pm-0"));
+    assert!(old.is_dir(), "still a replica while the move runs");
+    // Only writes from here: the first copies to 104, which catches up and completes the
+    // move in its ISR change.
+    for i in 0..3 {
+        t.produce("pm", format!("w{i}\n"), &[]).success();
+    }
+    let (_, now, p) = &replicas(&t, "pm")[0];
+    assert_eq!(now, &vec![104, 102, 103], "{p}");
+    assert!(!old.exists(), "{} left behind", old.display());
+    let cp = std::fs::read_to_string(
+        t.data()
+            .join(format!("broker-{leaving}/recovery-point-offset-checkpoint")),
+    )
+    .unwrap();
+    assert!(!cp.contains("pm 0"), "{cp}");
+    assert_replicas_identical(&t, "pm");
+    assert_eq!(t.values("pm").len(), 6);
+}
