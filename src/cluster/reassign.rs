@@ -32,7 +32,7 @@ use super::lock::FileLock;
 use super::metadata::{ClusterState, MetadataRecord, PartitionState};
 use super::replica::replica_info;
 use super::topic::assign_replicas;
-use super::writer::PartitionWriter;
+use super::writer::{IsrExpansion, PartitionWriter};
 use super::{Cluster, ClusterError, io_err};
 use crate::log::{self, checkpoint};
 
@@ -751,6 +751,7 @@ pub fn drive(
         let mut changed = false;
         let mut throttled = false;
         let mut stuck = Vec::new();
+        let mut ready: Vec<(String, IsrExpansion)> = Vec::new();
         for (topic, partition) in &moving {
             let before = cluster.partition(topic, *partition)?.clone();
             if let Some(why) = blocked(cluster.state(), &before) {
@@ -760,12 +761,15 @@ pub fn drive(
             let sizes =
                 |c: &Cluster| -> u64 { copying(c, topic, &before).iter().map(|x| x.1).sum() };
             let had = sizes(cluster);
-            // The writer's pass copies to the adding replicas and expands the ISR (which
-            // completes the move, see `isr_change`).
+            // The writer's pass copies to the adding replicas; the ISR expansion it decides
+            // (which completes the move, see `isr_change`) is committed with the pass's
+            // others, in one metadata change.
             let mut w = PartitionWriter::new(cluster, topic, *partition)?;
             w.set_copy_budget(Some(DRIVE_COPY_BUDGET));
+            w.defer_isr_expansion(true);
             let updates = w.checkpoint()?;
             throttled |= w.throttled();
+            let expansion = w.take_isr_expansion();
             cluster.refresh()?;
             // The copies' checkpoints (recovery point, log start), as a `broker-up`'s pass
             // writes them; not for a replica the pass's completion dropped.
@@ -775,14 +779,28 @@ pub fn drive(
                 .filter(|u| replicas.contains(&u.broker))
                 .collect();
             super::writer::write_checkpoints(cluster.layout(), &kept)?;
-            // A move whose ISR already held the adding replicas completes here.
             let now = cluster.partition(topic, *partition)?.clone();
-            if let Some(r) = completion(cluster.state(), topic, &now, "") {
-                complete(cluster, topic, &now, r)?;
+            match expansion {
+                Some(e) => ready.push((topic.clone(), e)),
+                // A move whose ISR already held the adding replicas completes too.
+                None if completion(cluster.state(), topic, &now, "").is_some() => {
+                    ready.push((
+                        topic.clone(),
+                        IsrExpansion {
+                            isr: now.isr.clone(),
+                            expect: now.clone(),
+                            reason: String::new(),
+                        },
+                    ));
+                }
+                None => {}
             }
-            let after = cluster.partition(topic, *partition)?;
             copied += sizes(cluster).saturating_sub(had);
-            changed |= *after != before;
+            changed |= now != before;
+        }
+        // The pass's ISR expansions and completions: one metadata change.
+        if !ready.is_empty() {
+            changed |= commit_ready(cluster, &ready)? > 0;
         }
         if copied > 0 || changed || throttled {
             idle_passes = 0;
@@ -838,26 +856,39 @@ fn blocked(state: &ClusterState, p: &PartitionState) -> Option<String> {
     None
 }
 
-/// Commits a completion decided on `p`, if `p` is still what the metadata says, under the
-/// partition lock (so no writer is mid-append with the old replica set).
-fn complete(
+/// Commits the ISR expansions (and with them the completions, [`isr_change`]) decided in
+/// one pass of [`drive`] in one metadata change, under the partitions' locks (so no writer
+/// is mid-append with the old replica set): each only if its partition is still exactly
+/// as it was decided on, and its new members still up. Returns how many were committed.
+fn commit_ready(
     cluster: &mut Cluster,
-    topic: &str,
-    p: &PartitionState,
-    r: MetadataRecord,
-) -> Result<(), ClusterError> {
-    let _lock = FileLock::exclusive(&cluster.layout().partition_lock(topic, p.partition))?;
-    let expect = p.clone();
-    let (topic, partition) = (topic.to_string(), p.partition);
-    cluster.update(move |s| {
-        let cur = s
-            .topics
-            .get(&topic)
-            .and_then(|t| t.partitions.get(partition as usize));
-        if cur != Some(&expect) {
-            return Ok((Vec::new(), ()));
+    ready: &[(String, IsrExpansion)],
+) -> Result<usize, ClusterError> {
+    let parts: Vec<(String, u32)> = ready
+        .iter()
+        .map(|(t, e)| (t.clone(), e.expect.partition))
+        .collect();
+    let _locks = lock_all(cluster, &parts)?;
+    cluster.update(|s| {
+        let mut records = Vec::new();
+        for (topic, e) in ready {
+            let cur = s
+                .topics
+                .get(topic)
+                .and_then(|t| t.partitions.get(e.expect.partition as usize));
+            if cur != Some(&e.expect) || !e.isr.iter().all(|&b| e.expect.replica_up(s, b)) {
+                continue;
+            }
+            records.push(isr_change(
+                s,
+                topic,
+                &e.expect,
+                e.isr.clone(),
+                e.reason.clone(),
+            ));
         }
-        Ok((vec![r], ()))
+        let n = records.len();
+        Ok((records, n))
     })
 }
 

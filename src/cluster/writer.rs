@@ -55,6 +55,20 @@ pub enum Acks {
 /// `replica.fetch.max.bytes`.
 pub const ADDING_FETCH_MAX_BYTES: u64 = 1024 * 1024;
 
+/// An ISR expansion a writer decided but left for its caller to commit
+/// ([`PartitionWriter::defer_isr_expansion`]): the caller commits many in one metadata
+/// change (`topic reassign`, whose expansions complete moves).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IsrExpansion {
+    /// The partition's state the expansion was decided on: commit it only if the
+    /// partition is still exactly so.
+    pub expect: PartitionState,
+    /// The new ISR.
+    pub isr: Vec<i32>,
+    /// Why (the caught-up replicas).
+    pub reason: String,
+}
+
 /// The record kept in a partition's lock file.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 struct LockRecord {
@@ -489,6 +503,10 @@ pub struct PartitionWriter {
     /// Replicas a reassignment this writer completed dropped: their files are deleted
     /// before the partition's lock is released.
     dropped: Vec<i32>,
+    /// Leave ISR expansions to the caller ([`Self::defer_isr_expansion`]).
+    defer_expansion: bool,
+    /// The expansion the last pass left to the caller.
+    deferred: Option<IsrExpansion>,
 }
 
 impl PartitionWriter {
@@ -520,6 +538,8 @@ impl PartitionWriter {
             copy_budget: None,
             throttled: false,
             dropped: Vec::new(),
+            defer_expansion: false,
+            deferred: None,
         })
     }
 
@@ -527,6 +547,18 @@ impl PartitionWriter {
     /// (`topic reassign --throttle`); `None`: [`ADDING_FETCH_MAX_BYTES`].
     pub fn set_copy_budget(&mut self, bytes: Option<u64>) {
         self.copy_budget = bytes;
+    }
+
+    /// Leaves the ISR expansions this writer's passes decide (only growths: shrinks are
+    /// committed at once) to the caller, who takes them with
+    /// [`Self::take_isr_expansion`] and commits many in one metadata change.
+    pub fn defer_isr_expansion(&mut self, defer: bool) {
+        self.defer_expansion = defer;
+    }
+
+    /// The ISR expansion the last pass left to the caller, if any.
+    pub fn take_isr_expansion(&mut self) -> Option<IsrExpansion> {
+        self.deferred.take()
     }
 
     /// Whether the last replication pass left a replica behind because a replication quota
@@ -1158,7 +1190,14 @@ impl PartitionWriter {
         }
         // Keep replica order, as Kafka shows it.
         isr.sort_by_key(|b| p.replicas.iter().position(|r| r == b));
-        if isr != p.isr {
+        let growth = p.isr.iter().all(|b| isr.contains(b));
+        if isr != p.isr && growth && self.defer_expansion {
+            self.deferred = Some(IsrExpansion {
+                expect: p.clone(),
+                isr: isr.clone(),
+                reason: format!("ISR expand: {}", reasons.join("; ")),
+            });
+        } else if isr != p.isr {
             let kind = match isr.len().cmp(&p.isr.len()) {
                 std::cmp::Ordering::Less => "shrink",
                 std::cmp::Ordering::Greater => "expand",

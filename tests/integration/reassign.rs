@@ -1013,3 +1013,58 @@ fn a_move_completed_by_a_producer_deletes_the_removed_replicas() {
     assert_replicas_identical(&t, "pm");
     assert_eq!(t.values("pm").len(), 6);
 }
+
+/// A move of many partitions commits the completions one pass finds in one metadata change
+/// (one batch of the metadata log), where it took one commit per partition (300
+/// partitions over 5 brokers took 35 s).
+#[test]
+fn the_completions_of_one_pass_are_one_metadata_commit() {
+    let t = TestCluster::new();
+    t.run(["init"]).success();
+    t.run(["topic", "create", "many", "-p", "12"]).success();
+    t.produce("many", "a\nb\nc\nd\n".to_string(), &[]).success();
+    t.run(["broker", "add"]).success();
+    let plan = generate(&t, "many", "101,102,103,104", "plan.json");
+    t.run([
+        "topic",
+        "reassign",
+        "--execute",
+        "--reassignment-json-file",
+        &plan,
+    ])
+    .success();
+    // The completions a pass's ISR expansions made.
+    let history = json_lines(&t.run(["describe", "history", "--output", "json"]).success());
+    let done: Vec<i64> = history
+        .iter()
+        .filter(|r| {
+            let d = r["details"].as_str().unwrap_or("");
+            d.contains("completed") && d.contains("ISR expand")
+        })
+        .map(|r| r["offset"].as_i64().unwrap())
+        .collect();
+    assert!(done.len() >= 6, "{done:?}");
+    let (first, last) = (done[0], done[done.len() - 1]);
+    // Kafka's own dump of the metadata log: one batch holds them all.
+    let dump = stdout_text(
+        &t.run([
+            "dump",
+            t.data()
+                .join("broker-101/__cluster_metadata-0/00000000000000000000.log")
+                .to_str()
+                .unwrap(),
+        ])
+        .success(),
+    );
+    let batch = dump.lines().find_map(|l| {
+        let num =
+            |k: &str| -> Option<i64> { l.split(k).nth(1)?.split_whitespace().next()?.parse().ok() };
+        let (b, e) = (num("baseOffset: ")?, num("lastOffset: ")?);
+        (b <= first && first <= e).then_some((b, e))
+    });
+    let (b, e) = batch.expect("the batch of the first completion");
+    assert!(
+        b <= first && last <= e,
+        "completions at {done:?}, batch {b}..{e}"
+    );
+}
