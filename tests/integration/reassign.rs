@@ -849,6 +849,14 @@ fn the_throttle_is_stored_as_kafka_stores_it_and_verify_removes_it() {
             assert!(h.iter().any(|l| l.ends_with(&line)), "{line}: {h:#?}");
         }
     }
+    let brokers = stdout_text(&t.run(["describe", "brokers"]).success());
+    assert!(
+        brokers.contains(
+            "Broker 104 configs: follower.replication.throttled.rate=5000,\
+             leader.replication.throttled.rate=5000"
+        ),
+        "{brokers}"
+    );
     // The rate changes on the running move (Kafka: with --additional).
     exec(&["--additional", "--throttle", "7000"]);
     let h = config_history(&t);
@@ -889,6 +897,8 @@ fn the_throttle_is_stored_as_kafka_stores_it_and_verify_removes_it() {
     );
     let header = stdout_text(&t.run(["describe", "topic", "th"]).success());
     assert!(!header.contains("throttled"), "{header}");
+    let brokers = stdout_text(&t.run(["describe", "brokers"]).success());
+    assert!(!brokers.contains("configs"), "{brokers}");
     let h = config_history(&t);
     for b in [101, 102, 103, 104] {
         let line = format!("broker {b} config leader.replication.throttled.rate removed");
