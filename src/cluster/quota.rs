@@ -195,6 +195,14 @@ pub struct Sample {
 impl Sample {
     /// This sample moved on to `now`: each window passed pays off a window's allowance.
     fn at(self, now: i64, allowance: u64) -> Sample {
+        if now < self.window_start {
+            // The clock went back: the window starts now, owing at most one allowance (a
+            // window far ahead would hold the quota spent until the clock got there).
+            return Sample {
+                window_start: now,
+                used: self.used.min(allowance),
+            };
+        }
         if now < self.window_start + WINDOW_MS {
             return self;
         }
@@ -421,6 +429,15 @@ mod tests {
             Sample {
                 window_start: 4000,
                 used: 0
+            }
+        );
+        // Regression guard: a clock set back does not leave the quota spent until it
+        // catches up with the window.
+        assert_eq!(
+            s.at(10, 1000),
+            Sample {
+                window_start: 10,
+                used: 1000
             }
         );
     }

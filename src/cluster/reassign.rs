@@ -9,7 +9,9 @@
 //!    ([`super::writer`]); once caught up they join the ISR.
 //! 2. Completed, in the same metadata change as the ISR expansion that puts the last adding
 //!    replica in the ISR ([`isr_change`]), or by the next `topic reassign` that sees it
-//!    ready ([`complete`]): replicas = target, ISR = ISR ∩ target, adding and removing
+//!    ready; `topic reassign` commits the expansions and completions of each of its passes
+//!    over the partitions in one metadata change ([`drive`]): replicas = target, ISR = ISR
+//!    ∩ target, adding and removing
 //!    empty; a leader that leaves hands over to the first target replica in the ISR
 //!    (Kafka's election order), with a new leader epoch.
 //! 3. The removed replicas' folders and checkpoint entries are deleted, under the
