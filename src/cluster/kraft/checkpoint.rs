@@ -346,6 +346,14 @@ mod tests {
             Change::ProducerIds {
                 next_producer_id: 2000,
             },
+            // A broker's own dynamic configs (the replication throttle's rate).
+            Change::AlterBrokerConfigs {
+                broker: 103,
+                configs: BTreeMap::from([(
+                    "leader.replication.throttled.rate".into(),
+                    "5000".into(),
+                )]),
+            },
         ] {
             s.apply(&c);
         }
