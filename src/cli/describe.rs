@@ -6,7 +6,8 @@
 //!   leads and follows (a small picture per broker); internal topics (`__consumer_offsets`,
 //!   `__transaction_state`) are one summary line each, and only counted in the brokers'
 //!   lists, unless --internal. "Topics" counts what `topic list` lists;
-//! - `describe brokers`: Id, State, Paused, Replicas, Leads, Follows, Bytes;
+//! - `describe brokers`: Id, State, Paused, Replicas, Leads, Follows, Bytes; then each
+//!   broker's own dynamic configs (the replication throttle's rates);
 //! - `describe topics [--internal]`: one row per partition of every topic (Topic, Partition,
 //!   Leader, Replicas, Isr, LogStartOffset, HighWatermark, LogEndOffset, Size; CleanedTo and DirtyRatio for a compacted topic);
 //! - `describe topic T` (also `topic describe T`): the same rows for one topic, after its id,
@@ -132,7 +133,9 @@ pub struct ClusterArgs {
 /// move's adding and removing replicas included), Leads and Follows split them, and Bytes is
 /// the segment data its replicas hold; --output json lists the partitions (topic-partition
 /// names), with those where the broker has fallen out of the ISR under out_of_sync, and the
-/// bytes.
+/// bytes. A broker with dynamic configs of its own (the replication throttle's rates that
+/// `topic reassign --throttle` sets) gets a `Broker ID configs: k=v,...` line under the
+/// table (`configs` in JSON).
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = "\
 Examples:
@@ -686,6 +689,10 @@ struct BrokerInfo {
     /// `describe cluster`, whose lists leave them out unless --internal).
     #[serde(skip_serializing_if = "Option::is_none")]
     internal: Option<RoleCounts>,
+    /// Its own dynamic configs (Kafka's per-broker ConfigRecords: the replication
+    /// throttle's rates).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    configs: BTreeMap<String, String>,
 }
 
 /// Partition counts per role of a broker.
@@ -712,6 +719,7 @@ fn broker_infos(c: &Cluster, list_internal: bool, count_internal: bool) -> Vec<B
                 out_of_sync: Vec::new(),
                 bytes: None,
                 internal: count_internal.then(RoleCounts::default),
+                configs: s.broker_configs.get(&b.id).cloned().unwrap_or_default(),
             };
             for (name, t) in &s.topics {
                 let internal = is_internal(name);
@@ -781,6 +789,15 @@ fn brokers(global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         ]);
     }
     out.table(&table)?;
+    // Per-broker dynamic configs, as `kafka-configs --describe --entity-type brokers` lists
+    // them (the replication throttle's rates).
+    for b in infos.iter().filter(|b| !b.configs.is_empty()) {
+        out.line(&format!(
+            "Broker {} configs: {}",
+            b.id,
+            configs_text(&b.configs)
+        ))?;
+    }
     finish(out)
 }
 

@@ -8,12 +8,17 @@
 //!   "log_dirs":["any",..]}]}`); changes nothing. The proposal is Kafka's rack-unaware
 //!   assignment over L ([`crate::cluster::topic::assign_replicas`]).
 //! - `--execute --reassignment-json-file F [--throttle B] [--additional] [--no-wait]`:
-//!   prints the current assignment (to save for a rollback), starts the moves (one metadata
-//!   change), prints `Successfully started partition reassignments for t-0,...`, then (unless
-//!   --no-wait) carries them on until complete, with progress on stderr when it is a
-//!   terminal, then the status lines of --verify and the preferred leader elections.
+//!   prints the current assignment (to save for a rollback); refused while any move runs
+//!   unless --additional (Kafka's rule); starts the moves, with --throttle's configs
+//!   (Kafka's, [`crate::cluster::quota`]), in one metadata change, prints `The inter-broker
+//!   throttle limit was set to B B/s` and `Successfully started partition reassignments for
+//!   t-0,...`, then (unless --no-wait) carries them on until complete, with progress on
+//!   stderr when it is a terminal, then the lines of --verify and the preferred leader
+//!   elections.
 //! - `--verify --reassignment-json-file F`: carries the moves on (a process killed during a
-//!   move is resumed here), then prints Kafka's `Status of partition reassignment:` lines.
+//!   move is resumed here), then prints Kafka's `Status of partition reassignment:` lines;
+//!   when none of them runs, removes every throttle (Kafka's `Clearing broker-level
+//!   throttles on brokers ...` / `Clearing topic-level throttles on topic ...`).
 //! - `--cancel --reassignment-json-file F`: reverts the moves still running to their
 //!   original replicas: `Successfully cancelled partition reassignments for: ...` or `None
 //!   of the specified partition reassignments are active.`
@@ -49,9 +54,10 @@ use crate::output::Printer;
 ///
 /// Unlike Kafka's tool, --execute waits until the moves are complete (printing progress on
 /// a terminal), deletes the removed replicas' folders and then elects preferred leaders;
-/// --no-wait returns once they are started. --verify also carries the moves on before it
-/// reports (and deletes the folders of replicas a move completed by another process
-/// dropped). Both exit 15 when a move cannot complete now (an adding replica's broker is
+/// --no-wait returns once they are started. Whichever process completes a move (a
+/// producer's write too) deletes the removed replicas' folders. --verify also carries the
+/// moves on before it reports (and deletes folders a process killed mid-move left). Both
+/// exit 15 when a move cannot complete now (an adding replica's broker is
 /// down or paused, the partition has no leader): it stays started.
 #[derive(Debug, clap::Args)]
 #[command(
@@ -63,7 +69,8 @@ Examples:
     filka topic reassign --generate --topics-to-move-json-file topics.json \\
         --broker-list 101,102,103,104,105
 
-  Run the proposal (the last line of --generate's output), at most 10 MB/s of copying:
+  Run the proposal (the last line of --generate's output), at most 10 MB/s of copying
+  (every process copying shares the rate; the throttle goes when the moves are done):
     filka topic reassign --generate --topics-to-move-json-file topics.json \\
         --broker-list 101,102,103,104,105 | tail -1 > plan.json
     filka topic reassign --execute --reassignment-json-file plan.json --throttle 10000000
@@ -102,11 +109,14 @@ pub struct Args {
     #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
     pub reassignment_json_file: Option<PathBuf>,
 
-    /// With --execute or --verify: copy to the new replicas at most about this many bytes
-    /// per second (Kafka's inter-broker throttle). It limits the copying this command does;
-    /// a process writing a moving partition meanwhile copies at most 1 MiB to each new
-    /// replica per write (Kafka's replica.fetch.max.bytes), unthrottled.
-    #[arg(long, value_name = "BYTES/S", value_parser = clap::value_parser!(u64).range(1..))]
+    /// With --execute: the inter-broker throttle, in bytes per second, as Kafka's tool sets
+    /// it: leader.replication.throttled.rate and follower.replication.throttled.rate on
+    /// each broker a move copies from or to, and the topics'
+    /// leader/follower.replication.throttled.replicas. Every process that copies to those
+    /// replicas (this command, a producer's writes, a broker coming back) shares the rate.
+    /// On a running reassignment (with --additional) it changes the rate. --verify (or a
+    /// waiting --execute) removes the throttle once the moves are complete.
+    #[arg(long, value_name = "BYTES/S", requires = "execute", value_parser = clap::value_parser!(u64).range(1..))]
     pub throttle: Option<u64>,
 
     /// With --execute: start these moves although others are running.
@@ -314,13 +324,20 @@ fn execute(args: &Args, global: &GlobalArgs, targets: &[Target]) -> anyhow::Resu
     out.line(&plan_json(&current))?;
     out.line("")?;
     out.line("Save this to use as the --reassignment-json-file option during rollback")?;
+    if args.throttle.is_some() && args.no_wait {
+        // Kafka's warning: with --no-wait only --verify removes the throttle.
+        out.line(
+            "Warning: You must run --verify periodically, until the reassignment completes, to \
+             ensure the throttle is removed.",
+        )?;
+    }
+    let started = reassign::start(&mut c, targets, args.additional, args.throttle)
+        .context("cannot execute the reassignment")?;
     if let Some(rate) = args.throttle {
         out.line(&format!(
-            "The inter-broker throttle limit was set to {rate} B/s (for the copying this command does)"
+            "The inter-broker throttle limit was set to {rate} B/s"
         ))?;
     }
-    let started = reassign::start(&mut c, targets, args.additional)
-        .context("cannot execute the reassignment")?;
     let mut parts: Vec<(String, u32)> = targets
         .iter()
         .map(|t| (t.topic.clone(), t.partition))
@@ -346,20 +363,20 @@ fn execute(args: &Args, global: &GlobalArgs, targets: &[Target]) -> anyhow::Resu
         return Ok(ExitCode::Success);
     }
     global.note("waiting until the moves are complete (--no-wait returns at once; --verify carries them on)");
-    let code = carry_on(&mut c, global, &mut out, targets, args.throttle)?;
+    let code = carry_on(&mut c, global, &mut out, targets)?;
     out.finish().context("writing to stdout")?;
     global.metadata_written("topic reassign", &c, from);
     Ok(code)
 }
 
-fn verify(args: &Args, global: &GlobalArgs, targets: &[Target]) -> anyhow::Result<ExitCode> {
+fn verify(_args: &Args, global: &GlobalArgs, targets: &[Target]) -> anyhow::Result<ExitCode> {
     let mut c = super::open_cluster(global)?;
     let from = c.state().metadata_offset;
     for t in targets {
         c.partition(&t.topic, t.partition)?;
     }
     let mut out = Printer::stdout();
-    let code = carry_on(&mut c, global, &mut out, targets, args.throttle)?;
+    let code = carry_on(&mut c, global, &mut out, targets)?;
     out.finish().context("writing to stdout")?;
     global.metadata_written("topic reassign", &c, from);
     Ok(code)
@@ -372,7 +389,6 @@ fn carry_on(
     global: &GlobalArgs,
     out: &mut Printer,
     targets: &[Target],
-    throttle: Option<u64>,
 ) -> anyhow::Result<ExitCode> {
     let mut parts: Vec<(String, u32)> = targets
         .iter()
@@ -405,8 +421,8 @@ fn carry_on(
             );
         }
     };
-    let outcome = reassign::drive(c, &parts, throttle, &mut progress)
-        .context("carrying the reassignment on")?;
+    let outcome =
+        reassign::drive(c, &parts, &mut progress).context("carrying the reassignment on")?;
     c.reload()?;
     let states = reassign::status(c, targets)?;
     out.line("Status of partition reassignment:")?;
@@ -428,6 +444,21 @@ fn carry_on(
                 j(&s.target)
             ))?;
         }
+    }
+    // Kafka's --verify: once no move of the plan runs, every throttle is removed.
+    if sorted.iter().all(|s| s.done) {
+        let cleared = reassign::clear_throttles(c, targets).context("removing the throttle")?;
+        let j = |v: Vec<String>| v.join(",");
+        out.line(&format!(
+            "Clearing broker-level throttles on broker{} {}",
+            if cleared.brokers.len() == 1 { "" } else { "s" },
+            j(cleared.brokers.iter().map(i32::to_string).collect())
+        ))?;
+        out.line(&format!(
+            "Clearing topic-level throttles on topic{} {}",
+            if cleared.topics.len() == 1 { "" } else { "s" },
+            j(cleared.topics.clone())
+        ))?;
     }
     let done: Vec<(String, u32)> = sorted
         .iter()

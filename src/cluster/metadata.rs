@@ -183,6 +183,10 @@ pub struct ClusterState {
     /// overrides beat (Kafka's dynamic cluster-wide broker configs).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub configs: BTreeMap<String, String>,
+    /// Per-broker dynamic configs (Kafka's BROKER ConfigRecords named by the broker id),
+    /// such as the replication throttle rates `topic reassign --throttle` sets.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub broker_configs: BTreeMap<i32, BTreeMap<String, String>>,
     /// The first producer id not yet handed out in a block (KRaft's ProducerIdsRecord):
     /// idempotent and transactional producers take their ids from blocks below it.
     #[serde(default)]
@@ -199,7 +203,7 @@ pub struct ClusterState {
 }
 
 /// The records of a metadata log that filka's image does not fold (controller
-/// registrations, configs of single brokers and of other resources, ACLs, client quotas,
+/// registrations, configs of resources other than topics and brokers, ACLs, client quotas,
 /// SCRAM credentials, delegation tokens, record types newer than filka), kept as their
 /// latest effect so that a snapshot filka writes holds them: Kafka's nodes booting on it
 /// lose nothing, and neither does a log whose segments below a snapshot went
@@ -218,8 +222,8 @@ pub struct KeptRecords {
 pub enum KeptKey {
     /// A controller's RegisterControllerRecord, by controller id.
     Controller(i32),
-    /// A ConfigRecord of a resource filka keeps no configs of: resource type, resource
-    /// name, config name.
+    /// A ConfigRecord of a resource filka keeps no configs of (client metrics, groups):
+    /// resource type, resource name, config name.
     Config(i8, String, String),
     /// An AccessControlEntryRecord, by its id (its first field, for every version).
     Acl([u8; 16]),
@@ -298,6 +302,13 @@ pub enum MetadataRecord {
     /// The cluster-wide config defaults were replaced.
     AlterClusterConfigs {
         /// The full set of defaults after the change.
+        configs: BTreeMap<String, String>,
+    },
+    /// One broker's own dynamic configs were replaced.
+    AlterBrokerConfigs {
+        /// Broker.
+        broker: i32,
+        /// The full set after the change.
         configs: BTreeMap<String, String>,
     },
     /// A partition's leader, epoch or ISR changed.
@@ -381,6 +392,7 @@ impl MetadataRecord {
             MetadataRecord::CreatePartitions { .. } => "CreatePartitions",
             MetadataRecord::AlterConfigs { .. } => "AlterConfigs",
             MetadataRecord::AlterClusterConfigs { .. } => "AlterClusterConfigs",
+            MetadataRecord::AlterBrokerConfigs { .. } => "AlterBrokerConfigs",
             MetadataRecord::PartitionChange { .. } => "PartitionChange",
             MetadataRecord::ReassignPartition { .. } => "ReassignPartition",
             MetadataRecord::ProducerIds { .. } => "ProducerIds",
@@ -399,7 +411,8 @@ impl MetadataRecord {
             | MetadataRecord::UnregisterBroker { id }
             | MetadataRecord::FenceBroker { id }
             | MetadataRecord::UnfenceBroker { id }
-            | MetadataRecord::SetReplicationPaused { id, .. } => format!("{kind} {id}"),
+            | MetadataRecord::SetReplicationPaused { id, .. }
+            | MetadataRecord::AlterBrokerConfigs { broker: id, .. } => format!("{kind} {id}"),
             MetadataRecord::CreateTopic { name, .. } | MetadataRecord::DeleteTopic { name } => {
                 format!("{kind} {name}")
             }
@@ -467,6 +480,7 @@ impl ClusterState {
             brokers: BTreeMap::new(),
             topics: BTreeMap::new(),
             configs: BTreeMap::new(),
+            broker_configs: BTreeMap::new(),
             next_producer_id: 0,
             features: BTreeMap::new(),
             stopped_controllers: std::collections::BTreeSet::new(),
@@ -542,6 +556,13 @@ impl ClusterState {
             }
             MetadataRecord::AlterClusterConfigs { configs } => {
                 self.configs = configs.clone();
+            }
+            MetadataRecord::AlterBrokerConfigs { broker, configs } => {
+                if configs.is_empty() {
+                    self.broker_configs.remove(broker);
+                } else {
+                    self.broker_configs.insert(*broker, configs.clone());
+                }
             }
             MetadataRecord::PartitionChange {
                 topic,

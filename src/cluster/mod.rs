@@ -17,6 +17,7 @@ pub mod membership;
 pub mod metadata;
 pub mod producer_ids;
 pub mod quorum;
+pub mod quota;
 pub mod reassign;
 pub mod replica;
 pub mod retention;

@@ -9,12 +9,16 @@
 //!    ([`super::writer`]); once caught up they join the ISR.
 //! 2. Completed, in the same metadata change as the ISR expansion that puts the last adding
 //!    replica in the ISR ([`isr_change`]), or by the next `topic reassign` that sees it
-//!    ready ([`complete`]): replicas = target, ISR = ISR ∩ target, adding and removing
+//!    ready; `topic reassign` commits the expansions and completions of each of its passes
+//!    over the partitions in one metadata change ([`drive`]): replicas = target, ISR = ISR
+//!    ∩ target, adding and removing
 //!    empty; a leader that leaves hands over to the first target replica in the ISR
 //!    (Kafka's election order), with a new leader epoch.
 //! 3. The removed replicas' folders and checkpoint entries are deleted, under the
-//!    partition lock ([`remove_strays`]), by the process that saw the move complete; one
-//!    killed before that leaves folders that the next `topic reassign` removes.
+//!    partition lock ([`remove_replica_files`]), by the process whose write completed the
+//!    move (a producer's as well as `topic reassign`'s, as Kafka's controller sends
+//!    StopReplica(delete=true)); one killed before that leaves folders that the next
+//!    `topic reassign` removes ([`remove_strays`]).
 //!
 //! A cancelled move goes back to the original replicas (replicas - adding).
 //!
@@ -23,14 +27,14 @@
 //!
 //! Must not: print (progress goes to a callback), or know CLI flags.
 
-use std::collections::BTreeSet;
-use std::time::{Duration, Instant};
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
 
 use super::lock::FileLock;
 use super::metadata::{ClusterState, MetadataRecord, PartitionState};
 use super::replica::replica_info;
 use super::topic::assign_replicas;
-use super::writer::PartitionWriter;
+use super::writer::{IsrExpansion, PartitionWriter};
 use super::{Cluster, ClusterError, io_err};
 use crate::log::{self, checkpoint};
 
@@ -393,13 +397,188 @@ pub struct Started {
     pub unchanged: Vec<(String, u32)>,
 }
 
-/// Starts moving each partition to its target, in one metadata change. A move already
-/// running to another target is refused unless `additional` (Kafka's `--additional`);
-/// one running to the same target goes on unchanged.
+/// One partition's move as Kafka's tool sees it (`PartitionMove`): the brokers it is
+/// copied from and to.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Move {
+    /// Replicas it is copied from (the replicas before the move).
+    pub sources: BTreeSet<i32>,
+    /// Replicas it is copied to (target replicas not among the sources).
+    pub destinations: BTreeSet<i32>,
+}
+
+/// Kafka's `calculateProposedMoveMap`: the moves running now (sources: replicas not
+/// adding; destinations: adding), then each target's (sources: those of its running move,
+/// else its replicas now; destinations: target - sources), by topic and partition.
+pub fn move_map(state: &ClusterState, targets: &[Target]) -> BTreeMap<String, BTreeMap<u32, Move>> {
+    let mut map: BTreeMap<String, BTreeMap<u32, Move>> = BTreeMap::new();
+    for (name, t) in &state.topics {
+        for p in t.partitions.iter().filter(|p| p.is_reassigning()) {
+            map.entry(name.clone()).or_default().insert(
+                p.partition,
+                Move {
+                    sources: p
+                        .replicas
+                        .iter()
+                        .copied()
+                        .filter(|r| !p.adding_replicas.contains(r))
+                        .collect(),
+                    destinations: p.adding_replicas.iter().copied().collect(),
+                },
+            );
+        }
+    }
+    for t in targets {
+        let current = state
+            .topics
+            .get(&t.topic)
+            .and_then(|x| x.partitions.get(t.partition as usize))
+            .map(|p| p.replicas.clone())
+            .unwrap_or_default();
+        let moves = map.entry(t.topic.clone()).or_default();
+        let sources = match moves.get(&t.partition) {
+            Some(m) => m.sources.clone(),
+            None => current.into_iter().collect(),
+        };
+        let destinations = t
+            .replicas
+            .iter()
+            .copied()
+            .filter(|r| !sources.contains(r))
+            .collect();
+        moves.insert(
+            t.partition,
+            Move {
+                sources,
+                destinations,
+            },
+        );
+    }
+    map
+}
+
+/// The records that set the replication throttle of a reassignment of `targets` at `rate`
+/// bytes/s, as Kafka's tool sets it (`modifyReassignmentThrottle`): per topic of the move
+/// map ([`move_map`]) `leader.replication.throttled.replicas` (`partition:source`) and
+/// `follower.replication.throttled.replicas` (`partition:destination`), per broker involved
+/// (sources and destinations) both throttled rates. Only what changes.
+pub fn throttle_records(
+    state: &ClusterState,
+    targets: &[Target],
+    rate: u64,
+) -> Vec<MetadataRecord> {
+    use super::quota::{
+        FOLLOWER_THROTTLED_RATE, FOLLOWER_THROTTLED_REPLICAS, LEADER_THROTTLED_RATE,
+        LEADER_THROTTLED_REPLICAS, format_replicas,
+    };
+    let map = move_map(state, targets);
+    let mut records = Vec::new();
+    let mut brokers = BTreeSet::new();
+    for (topic, moves) in &map {
+        let Some(t) = state.topics.get(topic) else {
+            continue;
+        };
+        let leader = format_replicas(
+            moves
+                .iter()
+                .flat_map(|(p, m)| m.sources.iter().map(move |b| (*p, *b))),
+        );
+        let follower = format_replicas(
+            moves
+                .iter()
+                .flat_map(|(p, m)| m.destinations.iter().map(move |b| (*p, *b))),
+        );
+        for m in moves.values() {
+            brokers.extend(m.sources.iter().chain(&m.destinations).copied());
+        }
+        let mut configs = t.configs.clone();
+        configs.insert(LEADER_THROTTLED_REPLICAS.into(), leader);
+        configs.insert(FOLLOWER_THROTTLED_REPLICAS.into(), follower);
+        if configs != t.configs {
+            records.push(MetadataRecord::AlterConfigs {
+                topic: topic.clone(),
+                configs,
+            });
+        }
+    }
+    for b in brokers {
+        let before = state.broker_configs.get(&b).cloned().unwrap_or_default();
+        let mut configs = before.clone();
+        configs.insert(LEADER_THROTTLED_RATE.into(), rate.to_string());
+        configs.insert(FOLLOWER_THROTTLED_RATE.into(), rate.to_string());
+        if configs != before {
+            records.push(MetadataRecord::AlterBrokerConfigs { broker: b, configs });
+        }
+    }
+    records
+}
+
+/// What [`clear_throttles`] cleared (Kafka names them whether or not they were set).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Cleared {
+    /// Brokers whose throttle rates were cleared: every broker, and the targets' replicas.
+    pub brokers: Vec<i32>,
+    /// Topics whose throttled replica lists were cleared: the targets'.
+    pub topics: Vec<String>,
+}
+
+/// Kafka's `clearAllThrottles`, done by `--verify` once the moves are complete: removes the
+/// broker-level throttles of every broker and the topic-level ones of the targets' topics,
+/// in one metadata change (none when nothing was set).
+pub fn clear_throttles(cluster: &mut Cluster, targets: &[Target]) -> Result<Cleared, ClusterError> {
+    use super::quota::{BROKER_LEVEL_THROTTLES, TOPIC_LEVEL_THROTTLES};
+    cluster.update(|state| {
+        let mut brokers: BTreeSet<i32> = state.brokers.keys().copied().collect();
+        brokers.extend(targets.iter().flat_map(|t| t.replicas.iter().copied()));
+        let topics: BTreeSet<String> = targets.iter().map(|t| t.topic.clone()).collect();
+        let mut records = Vec::new();
+        for b in &brokers {
+            if let Some(before) = state.broker_configs.get(b) {
+                let mut configs = before.clone();
+                configs.retain(|k, _| !BROKER_LEVEL_THROTTLES.contains(&k.as_str()));
+                if configs != *before {
+                    records.push(MetadataRecord::AlterBrokerConfigs {
+                        broker: *b,
+                        configs,
+                    });
+                }
+            }
+        }
+        for name in &topics {
+            if let Some(t) = state.topics.get(name) {
+                let mut configs = t.configs.clone();
+                configs.retain(|k, _| !TOPIC_LEVEL_THROTTLES.contains(&k.as_str()));
+                if configs != t.configs {
+                    records.push(MetadataRecord::AlterConfigs {
+                        topic: name.clone(),
+                        configs,
+                    });
+                }
+            }
+        }
+        let out = Cleared {
+            brokers: brokers.into_iter().collect(),
+            topics: topics.into_iter().collect(),
+        };
+        Ok((records, out))
+    })
+}
+
+/// Kafka's refusal of a new plan while a move runs, without `--additional`.
+pub const EXISTING_REASSIGNMENT: &str = "Cannot execute because there is an existing partition \
+     assignment.  Use --additional to override this and create a new partition assignment \
+     in addition to the existing one. The --additional flag can also be used to change the \
+     throttle by resubmitting the current reassignment.";
+
+/// Starts moving each partition to its target, in one metadata change, with the
+/// replication throttle's configs when `throttle` is given ([`throttle_records`]). Refused
+/// while any move runs unless `additional` (Kafka's `--additional`); a move running to the
+/// same target goes on unchanged (resubmitting it changes only the throttle).
 pub fn start(
     cluster: &mut Cluster,
     targets: &[Target],
     additional: bool,
+    throttle: Option<u64>,
 ) -> Result<Started, ClusterError> {
     validate(cluster.state(), targets)?;
     let parts: Vec<(String, u32)> = targets
@@ -409,28 +588,22 @@ pub fn start(
     // A start may change a leader (a leader removed by a move that only removes): made
     // holding the partitions' locks, as every leader change is, so no writer appends for a
     // leader that is gone.
-    let _locks = lock_all(cluster, &parts)?;
-    cluster.update(|state| {
+    let locks = lock_all(cluster, &parts)?;
+    let started = cluster.update(|state| {
         validate(state, targets)?;
         let mut out = Started::default();
         let mut records = Vec::new();
-        let other_moving = state.topics.iter().any(|(name, t)| {
-            t.partitions.iter().any(|p| {
-                p.is_reassigning()
-                    && !targets.iter().any(|x| {
-                        x.topic == *name
-                            && x.partition == p.partition
-                            && x.replicas == p.target_replicas()
-                    })
-            })
-        });
-        if other_moving && !additional {
-            return Err(ClusterError::Invalid(
-                "Cannot execute because there is an existing partition assignment.  Use \
-                 --additional to override this and create a new partition assignment in \
-                 addition to the existing one."
-                    .into(),
-            ));
+        // Kafka's tool: any move running refuses a plan without --additional.
+        let any_moving = state
+            .topics
+            .values()
+            .any(|t| t.partitions.iter().any(PartitionState::is_reassigning));
+        if any_moving && !additional {
+            return Err(ClusterError::Invalid(EXISTING_REASSIGNMENT.into()));
+        }
+        // The throttle's configs first, as Kafka's tool sets them before the moves.
+        if let Some(rate) = throttle {
+            records.extend(throttle_records(state, targets, rate));
         }
         for t in targets {
             let Some(p) = state
@@ -449,7 +622,12 @@ pub fn start(
             }
         }
         Ok((records, out))
-    })
+    })?;
+    drop(locks);
+    // A move that only removes replicas completes as it starts: its removed replicas go
+    // now, as any completed move's.
+    remove_strays(cluster, &parts)?;
+    Ok(started)
 }
 
 /// Cancels the moves of these partitions. Returns the ones that were moving.
@@ -537,15 +715,21 @@ pub enum Outcome {
     Stuck(Vec<String>),
 }
 
+/// Bytes one pass of [`drive`] copies at most to each adding replica (the partition's
+/// lock is held meanwhile: its producers wait that long). A throttled replica gets what its
+/// quotas grant ([`super::quota`]), never more than this.
+pub const DRIVE_COPY_BUDGET: u64 = 64 << 20;
+
 /// Carries the moves of `parts` on until they are complete: each pass replicates every
-/// moving partition once (copying to its adding replicas, at most `throttle` bytes per
-/// second in all), completes the ready ones, and removes the replicas they dropped.
-/// `progress` hears the state after each pass. Stops when every move is done, or when a
-/// pass could do nothing for the ones left ([`Outcome::Stuck`]).
+/// moving partition once (copying to its adding replicas, within the replication
+/// throttle's quotas that every copying process shares, [`super::quota`]), completes the
+/// ready ones, and removes the replicas they dropped. `progress` hears the state after each
+/// pass. Stops when every move is done, or when a pass could do nothing for the ones left
+/// ([`Outcome::Stuck`]); a pass that copied nothing because the quotas were spent waits
+/// for them (it is no write's wait) and is not counted as doing nothing.
 pub fn drive(
     cluster: &mut Cluster,
     parts: &[(String, u32)],
-    throttle: Option<u64>,
     progress: &mut Progress<'_>,
 ) -> Result<Outcome, ClusterError> {
     let mut idle_passes = 0;
@@ -565,10 +749,11 @@ pub fn drive(
         if moving.is_empty() {
             return Ok(Outcome::Done);
         }
-        let started = Instant::now();
         let mut copied: u64 = 0;
         let mut changed = false;
+        let mut throttled = false;
         let mut stuck = Vec::new();
+        let mut ready: Vec<(String, IsrExpansion)> = Vec::new();
         for (topic, partition) in &moving {
             let before = cluster.partition(topic, *partition)?.clone();
             if let Some(why) = blocked(cluster.state(), &before) {
@@ -578,13 +763,15 @@ pub fn drive(
             let sizes =
                 |c: &Cluster| -> u64 { copying(c, topic, &before).iter().map(|x| x.1).sum() };
             let had = sizes(cluster);
-            // The writer's pass copies to the adding replicas and expands the ISR (which
-            // completes the move, see `isr_change`).
+            // The writer's pass copies to the adding replicas; the ISR expansion it decides
+            // (which completes the move, see `isr_change`) is committed with the pass's
+            // others, in one metadata change.
             let mut w = PartitionWriter::new(cluster, topic, *partition)?;
-            // A pass copies at most a second's worth of the throttle, or 64 MiB (the lock
-            // is held meanwhile: producers of the partition wait that long).
-            w.set_copy_budget(Some(throttle.unwrap_or(64 << 20).max(1)));
+            w.set_copy_budget(Some(DRIVE_COPY_BUDGET));
+            w.defer_isr_expansion(true);
             let updates = w.checkpoint()?;
+            throttled |= w.throttled();
+            let expansion = w.take_isr_expansion();
             cluster.refresh()?;
             // The copies' checkpoints (recovery point, log start), as a `broker-up`'s pass
             // writes them; not for a replica the pass's completion dropped.
@@ -594,16 +781,30 @@ pub fn drive(
                 .filter(|u| replicas.contains(&u.broker))
                 .collect();
             super::writer::write_checkpoints(cluster.layout(), &kept)?;
-            // A move whose ISR already held the adding replicas completes here.
             let now = cluster.partition(topic, *partition)?.clone();
-            if let Some(r) = completion(cluster.state(), topic, &now, "") {
-                complete(cluster, topic, &now, r)?;
+            match expansion {
+                Some(e) => ready.push((topic.clone(), e)),
+                // A move whose ISR already held the adding replicas completes too.
+                None if completion(cluster.state(), topic, &now, "").is_some() => {
+                    ready.push((
+                        topic.clone(),
+                        IsrExpansion {
+                            isr: now.isr.clone(),
+                            expect: now.clone(),
+                            reason: String::new(),
+                        },
+                    ));
+                }
+                None => {}
             }
-            let after = cluster.partition(topic, *partition)?;
             copied += sizes(cluster).saturating_sub(had);
-            changed |= *after != before;
+            changed |= now != before;
         }
-        if copied > 0 || changed {
+        // The pass's ISR expansions and completions: one metadata change.
+        if !ready.is_empty() {
+            changed |= commit_ready(cluster, &ready)? > 0;
+        }
+        if copied > 0 || changed || throttled {
             idle_passes = 0;
         } else {
             idle_passes += 1;
@@ -617,14 +818,14 @@ pub fn drive(
             }
             return Ok(Outcome::Stuck(stuck));
         }
-        // The throttle: at most `rate` bytes a second in all.
-        let pause = match throttle {
-            Some(rate) if copied > 0 => Duration::from_secs_f64(copied as f64 / rate.max(1) as f64)
-                .saturating_sub(started.elapsed()),
-            _ if !changed && copied == 0 => Duration::from_millis(50),
-            _ => Duration::ZERO,
+        // Nothing copied: the quotas are spent (they refill within a window) or the
+        // replicas wait for something else; look again shortly.
+        let pause = if !changed && copied == 0 {
+            Duration::from_millis(if throttled { 100 } else { 50 })
+        } else {
+            Duration::ZERO
         };
-        std::thread::sleep(pause.min(Duration::from_secs(5)));
+        std::thread::sleep(pause);
     }
 }
 
@@ -657,26 +858,39 @@ fn blocked(state: &ClusterState, p: &PartitionState) -> Option<String> {
     None
 }
 
-/// Commits a completion decided on `p`, if `p` is still what the metadata says, under the
-/// partition lock (so no writer is mid-append with the old replica set).
-fn complete(
+/// Commits the ISR expansions (and with them the completions, [`isr_change`]) decided in
+/// one pass of [`drive`] in one metadata change, under the partitions' locks (so no writer
+/// is mid-append with the old replica set): each only if its partition is still exactly
+/// as it was decided on, and its new members still up. Returns how many were committed.
+fn commit_ready(
     cluster: &mut Cluster,
-    topic: &str,
-    p: &PartitionState,
-    r: MetadataRecord,
-) -> Result<(), ClusterError> {
-    let _lock = FileLock::exclusive(&cluster.layout().partition_lock(topic, p.partition))?;
-    let expect = p.clone();
-    let (topic, partition) = (topic.to_string(), p.partition);
-    cluster.update(move |s| {
-        let cur = s
-            .topics
-            .get(&topic)
-            .and_then(|t| t.partitions.get(partition as usize));
-        if cur != Some(&expect) {
-            return Ok((Vec::new(), ()));
+    ready: &[(String, IsrExpansion)],
+) -> Result<usize, ClusterError> {
+    let parts: Vec<(String, u32)> = ready
+        .iter()
+        .map(|(t, e)| (t.clone(), e.expect.partition))
+        .collect();
+    let _locks = lock_all(cluster, &parts)?;
+    cluster.update(|s| {
+        let mut records = Vec::new();
+        for (topic, e) in ready {
+            let cur = s
+                .topics
+                .get(topic)
+                .and_then(|t| t.partitions.get(e.expect.partition as usize));
+            if cur != Some(&e.expect) || !e.isr.iter().all(|&b| e.expect.replica_up(s, b)) {
+                continue;
+            }
+            records.push(isr_change(
+                s,
+                topic,
+                &e.expect,
+                e.isr.clone(),
+                e.reason.clone(),
+            ));
         }
-        Ok((vec![r], ()))
+        let n = records.len();
+        Ok((records, n))
     })
 }
 
@@ -709,16 +923,35 @@ pub fn remove_strays(
         let mut fresh = cluster.clone();
         fresh.refresh()?;
         let p = fresh.partition(topic, *partition)?;
-        for b in strays.into_iter().filter(|b| !p.replicas.contains(b)) {
-            forget_partition(cluster, b, topic, *partition)?;
-            let dir = layout.replica_dir(b, topic, *partition);
-            if dir.exists() {
-                log::io::remove_dir_all(&dir).map_err(io_err(&dir))?;
-            }
-            removed.push((topic.clone(), *partition, b));
-        }
+        let gone: Vec<i32> = strays
+            .into_iter()
+            .filter(|b| !p.replicas.contains(b))
+            .collect();
+        remove_replica_files(cluster, topic, *partition, &gone)?;
+        removed.extend(gone.into_iter().map(|b| (topic.clone(), *partition, b)));
     }
     Ok(removed)
+}
+
+/// Deletes the replicas of `topic`-`partition` on `brokers`, which a move (completed or
+/// cancelled) dropped, as Kafka's StopReplica(delete=true): their checkpoint entries (under
+/// each broker's lock), then their folders (as `topic delete` removes a topic's). The
+/// caller holds the partition's lock and has checked they are no longer replicas.
+pub fn remove_replica_files(
+    cluster: &Cluster,
+    topic: &str,
+    partition: u32,
+    brokers: &[i32],
+) -> Result<(), ClusterError> {
+    let layout = cluster.layout();
+    for &b in brokers {
+        forget_partition(cluster, b, topic, partition)?;
+        let dir = layout.replica_dir(b, topic, partition);
+        if dir.exists() {
+            log::io::remove_dir_all(&dir).map_err(io_err(&dir))?;
+        }
+    }
+    Ok(())
 }
 
 const CHECKPOINTS: [&str; 3] = [

@@ -370,6 +370,12 @@ impl TopicConfig {
                     _ => return Err(bad("CreateTime or LogAppendTime")),
                 }
             }
+            // The reassignment throttle's replica lists (`topic reassign --throttle`): kept
+            // in the topic's overrides, read by the replication pass from there.
+            super::quota::LEADER_THROTTLED_REPLICAS | super::quota::FOLLOWER_THROTTLED_REPLICAS => {
+                super::quota::ThrottledReplicas::parse(value)
+                    .map_err(|_| bad("a list of partition:broker entries (0:101,1:102) or *"))?;
+            }
             _ => return Err(ConfigError::UnknownKey(key.to_string())),
         }
         Ok(())

@@ -55,6 +55,20 @@ pub enum Acks {
 /// `replica.fetch.max.bytes`.
 pub const ADDING_FETCH_MAX_BYTES: u64 = 1024 * 1024;
 
+/// An ISR expansion a writer decided but left for its caller to commit
+/// ([`PartitionWriter::defer_isr_expansion`]): the caller commits many in one metadata
+/// change (`topic reassign`, whose expansions complete moves).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IsrExpansion {
+    /// The partition's state the expansion was decided on: commit it only if the
+    /// partition is still exactly so.
+    pub expect: PartitionState,
+    /// The new ISR.
+    pub isr: Vec<i32>,
+    /// Why (the caught-up replicas).
+    pub reason: String,
+}
+
 /// The record kept in a partition's lock file.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 struct LockRecord {
@@ -211,6 +225,7 @@ impl Replica {
         fresh: Option<&[u8]>,
         reader: &mut Option<LogReader>,
         budget: Option<u64>,
+        copied_out: &mut u64,
     ) -> Result<Vec<ReplicaEvent>, FetchError> {
         use FetchError::{Follower, Leader};
         let from = self.leo();
@@ -228,6 +243,7 @@ impl Replica {
                 .map_err(|e| Follower(e.into()))?;
             self.note_epoch(p.partition_leader_epoch, from)
                 .map_err(Follower)?;
+            *copied_out += bytes.len() as u64;
             return Ok(Vec::new());
         }
         let r = match reader {
@@ -284,6 +300,7 @@ impl Replica {
                     .map_err(Follower)?;
                 // A reassignment's throttle: this pass copies no more than its budget.
                 copied += batch.bytes().len() as u64;
+                *copied_out += batch.bytes().len() as u64;
                 if budget.is_some_and(|b| copied >= b) {
                     break 'fetch;
                 }
@@ -480,6 +497,16 @@ pub struct PartitionWriter {
     /// Bytes a replication pass copies at most to each replica a reassignment adds (its
     /// throttle, see [`super::reassign`]); `None`: [`ADDING_FETCH_MAX_BYTES`].
     copy_budget: Option<u64>,
+    /// A replica was left uncopied in the last pass because its replication quota was
+    /// spent ([`super::quota`]).
+    throttled: bool,
+    /// Replicas a reassignment this writer completed dropped: their files are deleted
+    /// before the partition's lock is released.
+    dropped: Vec<i32>,
+    /// Leave ISR expansions to the caller ([`Self::defer_isr_expansion`]).
+    defer_expansion: bool,
+    /// The expansion the last pass left to the caller.
+    deferred: Option<IsrExpansion>,
 }
 
 impl PartitionWriter {
@@ -509,6 +536,10 @@ impl PartitionWriter {
             delivery_timeout: Duration::ZERO,
             on_offline: None,
             copy_budget: None,
+            throttled: false,
+            dropped: Vec::new(),
+            defer_expansion: false,
+            deferred: None,
         })
     }
 
@@ -516,6 +547,24 @@ impl PartitionWriter {
     /// (`topic reassign --throttle`); `None`: [`ADDING_FETCH_MAX_BYTES`].
     pub fn set_copy_budget(&mut self, bytes: Option<u64>) {
         self.copy_budget = bytes;
+    }
+
+    /// Leaves the ISR expansions this writer's passes decide (only growths: shrinks are
+    /// committed at once) to the caller, who takes them with
+    /// [`Self::take_isr_expansion`] and commits many in one metadata change.
+    pub fn defer_isr_expansion(&mut self, defer: bool) {
+        self.defer_expansion = defer;
+    }
+
+    /// The ISR expansion the last pass left to the caller, if any.
+    pub fn take_isr_expansion(&mut self) -> Option<IsrExpansion> {
+        self.deferred.take()
+    }
+
+    /// Whether the last replication pass left a replica behind because a replication quota
+    /// was spent ([`super::quota`]): a later pass copies it.
+    pub fn throttled(&self) -> bool {
+        self.throttled
     }
 
     /// How long [`PartitionWriter::append`] waits for a leader when the partition is
@@ -877,7 +926,15 @@ impl PartitionWriter {
             record.clean = false;
             record.write(&file, &path)?;
             let out = match f(self, &mut record) {
-                Ok(out) => out,
+                Ok(out) => {
+                    // A move this pass completed: its removed replicas go now, under the
+                    // lock. Best effort: the move is committed, and a folder left is
+                    // removed by the next `topic reassign` (its `remove_strays`).
+                    if !self.dropped.is_empty() {
+                        let _ = self.remove_dropped();
+                    }
+                    out
+                }
                 // Damage met while writing or replicating: the replica goes offline now;
                 // the caller tries again (an append looks for its batch on the new
                 // leader, and appends it again only if it is not there).
@@ -908,6 +965,7 @@ impl PartitionWriter {
             }
             Ok(out)
         })();
+        self.dropped.clear();
         let _ = fs2::FileExt::unlock(&file);
         self.lock_file = Some(file);
         if result.is_err() {
@@ -915,6 +973,21 @@ impl PartitionWriter {
             self.opened_for = None;
         }
         result
+    }
+
+    /// Deletes the replicas a move this writer completed dropped ([`Self::dropped`]): their
+    /// open files are closed first, and the replicas are opened again for the new
+    /// assignment at the next lock.
+    fn remove_dropped(&mut self) -> Result<(), ClusterError> {
+        let dropped = std::mem::take(&mut self.dropped);
+        self.replicas.retain(|r| !dropped.contains(&r.broker));
+        self.opened_for = None;
+        let replicas = self.state()?.replicas.clone();
+        let gone: Vec<i32> = dropped
+            .into_iter()
+            .filter(|b| !replicas.contains(b))
+            .collect();
+        super::reassign::remove_replica_files(&self.cluster, &self.topic, self.partition, &gone)
     }
 
     /// Takes `broker`'s replica offline (Kafka's failed log dir, for this partition) and
@@ -955,7 +1028,18 @@ impl PartitionWriter {
         // The brokers only: the whole image of a large cluster is tens of megabytes.
         let brokers = self.cluster.state().brokers.clone();
         let adding = self.state()?.adding_replicas.clone();
+        let isr = self.state()?.isr.clone();
         let budget = self.copy_budget;
+        // The replication throttle ([`super::quota`]): the quotas each follower's copy is
+        // subject to, from the topic's throttled replica lists and the brokers' rates.
+        let topic_configs = self
+            .cluster
+            .topic(&self.topic)
+            .map(|t| t.configs.clone())
+            .unwrap_or_default();
+        let layout = self.cluster.layout().clone();
+        self.throttled = false;
+        let mut throttled = false;
         // No open replica means no leader to copy from (open_replicas always opens it).
         let (topic, partition) = (&self.topic, self.partition);
         let (leader, followers) =
@@ -978,10 +1062,45 @@ impl PartitionWriter {
                 // a bounded part of it, as a Kafka follower fetches at most
                 // replica.fetch.max.bytes at a time, so an append never waits for a
                 // whole partition to be copied.
-                let budget = adding
+                let mut budget = adding
                     .contains(&f.broker)
                     .then(|| budget.unwrap_or(ADDING_FETCH_MAX_BYTES));
-                match f.fetch_from(&leader_dir, leader_leo, fresh, &mut reader, budget) {
+                // A follower out of the ISR whose replica is throttled copies what its
+                // quotas grant now, and nothing when one is spent (Kafka leaves it out of
+                // the fetch): no write waits for a quota.
+                let quotas = if isr.contains(&f.broker) {
+                    Vec::new()
+                } else {
+                    super::quota::quotas_for(
+                        self.cluster.state(),
+                        &topic_configs,
+                        partition,
+                        leader_broker,
+                        f.broker,
+                    )
+                };
+                let mut granted = 0;
+                if !quotas.is_empty() {
+                    let want = budget.unwrap_or(ADDING_FETCH_MAX_BYTES);
+                    granted = super::quota::reserve(&layout, &quotas, want)?;
+                    if granted == 0 {
+                        throttled = true;
+                        record.caught_up.entry(f.broker).or_insert(now);
+                        continue;
+                    }
+                    budget = Some(granted);
+                }
+                let mut copied = 0;
+                let fetched = f.fetch_from(
+                    &leader_dir,
+                    leader_leo,
+                    fresh,
+                    &mut reader,
+                    budget,
+                    &mut copied,
+                );
+                super::quota::settle(&layout, &quotas, granted, copied)?;
+                match fetched {
                     Ok(events) => self.events.extend(events),
                     // The leader's log is damaged: the leader goes offline, not the
                     // follower that noticed.
@@ -1009,6 +1128,7 @@ impl PartitionWriter {
                 record.caught_up.entry(f.broker).or_insert(now);
             }
         }
+        self.throttled = throttled;
         for (broker, reason) in failed {
             record.caught_up.remove(&broker);
             self.fail_replica(broker, reason)?;
@@ -1070,7 +1190,14 @@ impl PartitionWriter {
         }
         // Keep replica order, as Kafka shows it.
         isr.sort_by_key(|b| p.replicas.iter().position(|r| r == b));
-        if isr != p.isr {
+        let growth = p.isr.iter().all(|b| isr.contains(b));
+        if isr != p.isr && growth && self.defer_expansion {
+            self.deferred = Some(IsrExpansion {
+                expect: p.clone(),
+                isr: isr.clone(),
+                reason: format!("ISR expand: {}", reasons.join("; ")),
+            });
+        } else if isr != p.isr {
             let kind = match isr.len().cmp(&p.isr.len()) {
                 std::cmp::Ordering::Less => "shrink",
                 std::cmp::Ordering::Greater => "expand",
@@ -1103,7 +1230,20 @@ impl PartitionWriter {
             self.stamp = Some(self.cluster.metadata_stamp());
             if applied {
                 // The ISR committed: a reassignment that completed with it drops the
-                // removed replicas from it too.
+                // removed replicas from it too, and their files go before the lock is
+                // released (see `locked`).
+                if let Ok(now) = self.state()
+                    && p.is_reassigning()
+                    && !now.is_reassigning()
+                {
+                    let gone: Vec<i32> = p
+                        .replicas
+                        .iter()
+                        .copied()
+                        .filter(|b| !now.replicas.contains(b))
+                        .collect();
+                    self.dropped.extend(gone);
+                }
                 let after = self.state().map_or(isr.clone(), |s| s.isr.clone());
                 self.events.push(ReplicaEvent::Isr {
                     before: p.isr.clone(),
@@ -1466,6 +1606,11 @@ impl PartitionWriter {
         let mut out = Vec::new();
         let (topic, partition) = (self.topic.clone(), self.partition);
         for r in &mut self.replicas {
+            // A replica the move just dropped: deleted at the end of the pass, no
+            // checkpoints for it.
+            if self.dropped.contains(&r.broker) {
+                continue;
+            }
             // Retention removes files: one that cannot be removed is the replica's failure.
             let step = match cleaned.as_deref_mut() {
                 Some(list) => {

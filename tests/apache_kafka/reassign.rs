@@ -87,6 +87,74 @@ fn filka_replicas(f: &Filka, topic: &str) -> BTreeMap<i64, Vec<i64>> {
         .collect()
 }
 
+/// The throttle configs as stored: resource (`topic t`, `broker 101`) -> name -> value,
+/// from Kafka's `kafka-configs --describe` lines (`  name=value sensitive=...`).
+fn kafka_throttles(bootstrap: &str) -> BTreeMap<String, BTreeMap<String, String>> {
+    let mut out = BTreeMap::new();
+    for (kind, name, key) in [
+        ("topics", "t".to_string(), "topic t".to_string()),
+        ("brokers", "101".into(), "broker 101".into()),
+        ("brokers", "102".into(), "broker 102".into()),
+        ("brokers", "103".into(), "broker 103".into()),
+    ] {
+        let text = kafka::tool(
+            "configs",
+            &[
+                "--bootstrap-server",
+                bootstrap,
+                "--describe",
+                "--entity-type",
+                kind,
+                "--entity-name",
+                &name,
+            ],
+        );
+        let m: BTreeMap<String, String> = text
+            .lines()
+            .filter_map(|l| {
+                let (k, rest) = l.trim().split_once('=')?;
+                let v = rest.split(" sensitive=").next()?;
+                k.contains("throttled")
+                    .then(|| (k.to_string(), v.to_string()))
+            })
+            .collect();
+        out.insert(key, m);
+    }
+    out
+}
+
+/// The same, from the ConfigRecords filka wrote to its metadata log (replayed in order).
+fn filka_throttles(f: &Filka) -> BTreeMap<String, BTreeMap<String, String>> {
+    let mut out: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    for key in ["topic t", "broker 101", "broker 102", "broker 103"] {
+        out.insert(key.to_string(), BTreeMap::new());
+    }
+    let history = f.run(&["--output", "json", "describe", "history"], "");
+    for line in history.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        let d = &v["record"]["data"];
+        if v["type"] != "ConfigRecord" {
+            continue;
+        }
+        let kind = match d["resourceType"].as_i64() {
+            Some(2) => "topic",
+            Some(4) => "broker",
+            _ => continue,
+        };
+        let key = format!("{kind} {}", d["resourceName"].as_str().unwrap_or(""));
+        let name = d["name"].as_str().unwrap_or("").to_string();
+        if !name.contains("throttled") {
+            continue;
+        }
+        let m = out.entry(key).or_default();
+        match d["value"].as_str() {
+            Some(value) => m.insert(name, value.to_string()),
+            None => m.remove(&name),
+        };
+    }
+    out
+}
+
 #[test]
 #[ignore = "needs Java 17 and Maven: .ci/run's apache-kafka step runs it"]
 fn the_same_reassignment_json_gives_kafka_and_filka_the_same_assignment() {
@@ -108,7 +176,7 @@ fn the_same_reassignment_json_gives_kafka_and_filka_the_same_assignment() {
     std::fs::write(&plan, plan_json).unwrap();
     let plan = plan.to_str().unwrap().to_string();
 
-    // filka moves its cluster.
+    // filka moves its cluster, throttled: the throttle's configs are kept until --verify.
     let out = f.run(
         &[
             "topic",
@@ -116,10 +184,26 @@ fn the_same_reassignment_json_gives_kafka_and_filka_the_same_assignment() {
             "--execute",
             "--reassignment-json-file",
             &plan,
+            "--throttle",
+            "5000000",
+            "--no-wait",
         ],
         "",
     );
     assert!(out.contains("Successfully started partition reassignments for t-0,t-1,t-2,t-3"));
+    let filka_throttled = filka_throttles(&f);
+    let v = f.run(
+        &[
+            "topic",
+            "reassign",
+            "--verify",
+            "--reassignment-json-file",
+            &plan,
+        ],
+        "",
+    );
+    assert_eq!(v.matches("is completed.").count(), 4, "{v}");
+    let filka_cleared = filka_throttles(&f);
     let filka_after = filka_replicas(&f, "t");
 
     // Kafka moves the copy taken before, with the same file and its own tool.
@@ -133,11 +217,19 @@ fn the_same_reassignment_json_gives_kafka_and_filka_the_same_assignment() {
             "--execute",
             "--reassignment-json-file",
             &plan,
+            "--throttle",
+            "5000000",
         ],
     );
     assert!(
         started.contains("Successfully started partition reassignments for t-0,t-1,t-2,t-3"),
         "{started}"
+    );
+    // The throttle Kafka's tool stored is the one filka's stored (only --verify removes it).
+    assert_eq!(
+        filka_throttled,
+        kafka_throttles(&b),
+        "filka's throttle configs differ from Kafka's"
     );
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
@@ -162,6 +254,9 @@ fn the_same_reassignment_json_gives_kafka_and_filka_the_same_assignment() {
         std::thread::sleep(Duration::from_secs(1));
     }
     let kafka_after = kafka_replicas(&b, "t");
+    // Kafka's --verify of the completed move removed them all, as filka's did.
+    assert_eq!(filka_cleared, kafka_throttles(&b));
+    assert!(filka_cleared.values().all(BTreeMap::is_empty));
     kafka.stop();
     assert_eq!(
         filka_after, kafka_after,

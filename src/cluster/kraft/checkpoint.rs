@@ -128,6 +128,11 @@ pub fn image_records(
     for (k, v) in &state.configs {
         sink(config(CONFIG_BROKER, "", k, v))?;
     }
+    for (id, configs) in &state.broker_configs {
+        for (k, v) in configs {
+            sink(config(CONFIG_BROKER, &id.to_string(), k, v))?;
+        }
+    }
     if state.next_producer_id > 0 {
         sink(
             ProducerIdsRecord {
@@ -373,6 +378,14 @@ mod tests {
             Change::ProducerIds {
                 next_producer_id: 2000,
             },
+            // A broker's own dynamic configs (the replication throttle's rate).
+            Change::AlterBrokerConfigs {
+                broker: 103,
+                configs: BTreeMap::from([(
+                    "leader.replication.throttled.rate".into(),
+                    "5000".into(),
+                )]),
+            },
         ] {
             s.apply(&c);
         }
@@ -405,7 +418,7 @@ mod tests {
     }
 
     /// What filka keeps no image of survives its snapshots: a controller's registration
-    /// (gone with its unregistration), a single broker's configs, ACLs (a removed one gone),
+    /// (gone with its unregistration), configs of resources filka keeps none of, ACLs (a removed one gone),
     /// and records of types filka does not decode, in order.
     #[test]
     fn records_filka_keeps_no_image_of_survive_its_snapshots() {
@@ -417,10 +430,11 @@ mod tests {
             version: 0,
             bytes,
         };
-        let broker_config = |name: &str, value: Option<&str>| {
+        // A CLIENT_METRICS resource's configs (resource type 16): no image in filka.
+        let metrics_config = |name: &str, value: Option<&str>| {
             MetadataRecord::from(ConfigRecord {
-                resource_type: CONFIG_BROKER,
-                resource_name: "101".into(),
+                resource_type: 16,
+                resource_name: "metrics".into(),
                 name: name.into(),
                 value: value.map(Into::into),
                 ..Default::default()
@@ -440,9 +454,9 @@ mod tests {
             }
             .into(),
             unknown(29, 2i32.to_be_bytes().to_vec()),
-            broker_config("leader.replication.throttled.rate", Some("1000")),
-            broker_config("log.cleaner.threads", Some("2")),
-            broker_config("log.cleaner.threads", None),
+            metrics_config("interval.ms", Some("1000")),
+            metrics_config("metrics", Some("org.apache")),
+            metrics_config("metrics", None),
             unknown(18, acl(7)),
             unknown(18, acl(8)),
             unknown(19, acl(7)),
@@ -459,11 +473,7 @@ mod tests {
             keys,
             [
                 &KeptKey::Controller(1),
-                &KeptKey::Config(
-                    CONFIG_BROKER,
-                    "101".into(),
-                    "leader.replication.throttled.rate".into()
-                ),
+                &KeptKey::Config(16, "metrics".into(), "interval.ms".into()),
                 &KeptKey::Acl([8; 16]),
             ]
         );

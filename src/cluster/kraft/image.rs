@@ -538,13 +538,28 @@ fn merge(p: &mut PartitionState, c: &PartitionChangeRecord) {
 }
 
 fn config(s: &mut ClusterState, c: &ConfigRecord) {
+    // One broker's own configs (the replication throttle's rates).
+    if c.resource_type == CONFIG_BROKER
+        && let Ok(id) = c.resource_name.parse::<i32>()
+    {
+        let map = s.broker_configs.entry(id).or_default();
+        match &c.value {
+            Some(v) => map.insert(c.name.clone(), v.clone()),
+            None => map.remove(&c.name),
+        };
+        if map.is_empty() {
+            s.broker_configs.remove(&id);
+        }
+        return;
+    }
     let map = match c.resource_type {
         CONFIG_TOPIC => match s.topics.get_mut(&c.resource_name) {
             Some(t) => &mut t.configs,
             None => return,
         },
         CONFIG_BROKER if c.resource_name.is_empty() => &mut s.configs,
-        // Per-broker configs and other resources: kept for snapshots.
+        // Other resources (client metrics, groups, a broker named otherwise): kept for
+        // snapshots.
         _ => {
             let key = KeptKey::Config(c.resource_type, c.resource_name.clone(), c.name.clone());
             match c.value {

@@ -363,6 +363,11 @@ fn one(state: &ClusterState, change: &Change, outside: &dyn Outside, out: &mut V
         Change::AlterClusterConfigs { configs } => {
             config_records(CONFIG_BROKER, "", &state.configs, configs, out);
         }
+        Change::AlterBrokerConfigs { broker, configs } => {
+            let empty = BTreeMap::new();
+            let before = state.broker_configs.get(broker).unwrap_or(&empty);
+            config_records(CONFIG_BROKER, &broker.to_string(), before, configs, out);
+        }
         Change::PartitionChange {
             topic,
             partition,
