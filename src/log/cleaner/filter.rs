@@ -168,6 +168,21 @@ fn keep_record(
     latest && (!tombstone || keep_deletes)
 }
 
+/// Whether batch `h` stays even when it keeps no record: the last batch of a producer that
+/// is still active (so its sequence and epoch survive), or the batch ending at the round's
+/// upper bound.
+pub fn retains_empty(f: &Filter<'_>, h: &BatchHeader) -> bool {
+    let last_of_producer = h.producer_id >= 0
+        && f.last_records.get(&h.producer_id).is_some_and(|l| {
+            if l.last_data_offset >= 0 {
+                h.last_offset() == l.last_data_offset
+            } else {
+                h.attributes.is_control() && h.producer_epoch == l.producer_epoch
+            }
+        });
+    last_of_producer || h.next_offset() == f.upper_bound
+}
+
 /// What [`filter_batch`] reuses from batch to batch, so that filtering allocates nothing
 /// per batch or record (but for the batches it rebuilds).
 #[derive(Debug, Default)]
@@ -212,15 +227,7 @@ pub fn filter_batch(
     } else {
         can_discard
     };
-    let last_of_producer = h.producer_id >= 0
-        && f.last_records.get(&h.producer_id).is_some_and(|l| {
-            if l.last_data_offset >= 0 {
-                h.last_offset() == l.last_data_offset
-            } else {
-                control && h.producer_epoch == l.producer_epoch
-            }
-        });
-    let retain_empty = last_of_producer || h.next_offset() == f.upper_bound;
+    let retain_empty = retains_empty(f, &h);
     if !retain_empty && discard_records {
         return Ok(BatchOutcome {
             read: h.records_count.max(0) as u64,

@@ -492,7 +492,18 @@ fn round(
     let dir = log.dir().to_path_buf();
     let bases = log.segment_bases();
     let segs = older_segments(log);
-    build_map(&dir, &bases, &segs, first_dirty, upper, map, cfg)?;
+    let mut mapped = Vec::new();
+    build_map(
+        &dir,
+        &bases,
+        &segs,
+        first_dirty,
+        upper,
+        map,
+        cfg,
+        &mut mapped,
+    )?;
+    count_latest(map, &mut mapped);
     report.map_utilization = report.map_utilization.max(map.utilization());
     let end = map.latest_offset() + 1;
     let to_clean: Vec<Seg> = segs.iter().copied().filter(|s| s.base < end).collect();
@@ -529,6 +540,7 @@ fn round(
             &bases,
             &group,
             &filter,
+            &mapped,
             &mut txns,
             cfg,
             log.config().index_interval_bytes,
@@ -538,9 +550,83 @@ fn round(
     Ok(end)
 }
 
+/// A plain batch (neither control nor transactional) the map pass read whole in the
+/// dirty part, so every key in it is in the map: when none of its records is its key's
+/// latest (and it is not a batch kept even empty, see [`filter::retains_empty`]), filtering
+/// would drop every record, so the filter pass skips it without reading it. Kafka's
+/// cleaner reads such batches again; the result is the same, record for record.
+#[derive(Debug, Clone, Copy)]
+struct Mapped {
+    /// The base offset of its segment.
+    segment: i64,
+    /// Its byte position in the segment.
+    position: u64,
+    /// Its header.
+    header: crate::record::BatchHeader,
+    /// How many of its records are their key's latest.
+    latest: u32,
+}
+
+/// At most this many [`Mapped`] batches a round (a few MiB): past it, batches are read
+/// again, as Kafka does, so memory stays bounded.
+const MAPPED_MAX: usize = 1 << 15;
+
+/// A run of skippable batches shorter than this is read anyway: restarting the read-ahead
+/// after a skip costs more than reading a little.
+const MIN_SKIP_BYTES: u64 = 256 << 10;
+
+#[cfg(test)]
+thread_local! {
+    /// Batches the filter pass skipped on this thread (tests check that it does).
+    static SKIPPED_BATCHES: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Counts, for each mapped batch, the records the map holds as their key's latest.
+fn count_latest(map: &OffsetMap, mapped: &mut [Mapped]) {
+    for o in map.offsets() {
+        let i = mapped.partition_point(|m| m.header.last_offset() < o);
+        if let Some(m) = mapped.get_mut(i)
+            && m.header.base_offset <= o
+        {
+            m.latest += 1;
+        }
+    }
+}
+
+/// The byte ranges of segment `segment` the filter pass skips: runs of adjacent mapped
+/// batches none of whose records is kept, at least [`MIN_SKIP_BYTES`] long; with each run's
+/// batches, to account for them.
+fn skips<'m>(f: &Filter<'_>, mapped: &'m [Mapped], segment: i64) -> Vec<(u64, u64, &'m [Mapped])> {
+    let lo = mapped.partition_point(|m| m.segment < segment);
+    let hi = mapped.partition_point(|m| m.segment <= segment);
+    let ours = &mapped[lo..hi];
+    let dropped = |m: &Mapped| m.latest == 0 && !filter::retains_empty(f, &m.header);
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < ours.len() {
+        if !dropped(&ours[i]) {
+            i += 1;
+            continue;
+        }
+        let start = ours[i].position;
+        let mut end = start + ours[i].header.size() as u64;
+        let mut j = i + 1;
+        while j < ours.len() && dropped(&ours[j]) && ours[j].position == end {
+            end += ours[j].header.size() as u64;
+            j += 1;
+        }
+        if end - start >= MIN_SKIP_BYTES {
+            out.push((start, end, &ours[i..j]));
+        }
+        i = j;
+    }
+    out
+}
+
 /// Kafka's `buildOffsetMap`: each key's latest offset in `[start, end)`, segment by
 /// segment, until the map reaches its load factor. Records of aborted transactions are
 /// not mapped.
+#[allow(clippy::too_many_arguments)]
 fn build_map(
     dir: &Path,
     bases: &[i64],
@@ -549,6 +635,7 @@ fn build_map(
     end: i64,
     map: &mut OffsetMap,
     cfg: &CleanConfig,
+    mapped: &mut Vec<Mapped>,
 ) -> Result<(), LogError> {
     map.clear();
     let mut txns = TxnMetadata::default();
@@ -574,6 +661,20 @@ fn build_map(
                 }
             })? {
                 return Ok(());
+            }
+            // Mapped whole: the filter pass may skip it unread (see `Mapped`).
+            let h = *b.header();
+            if !h.attributes.is_control()
+                && !h.attributes.is_transactional()
+                && h.base_offset >= start
+                && mapped.len() < MAPPED_MAX
+            {
+                mapped.push(Mapped {
+                    segment: segs[i].base,
+                    position: b.position(),
+                    header: h,
+                    latest: 0,
+                });
             }
         }
         map.update_latest_offset(next_start - 1);
@@ -672,6 +773,7 @@ fn clean_group(
     bases: &[i64],
     group: &[Seg],
     filter: &Filter<'_>,
+    mapped: &[Mapped],
     txns: &mut TxnMetadata,
     cfg: &CleanConfig,
     interval: u64,
@@ -691,24 +793,46 @@ fn clean_group(
             let path = names::segment_path(dir, seg.base, LOG_SUFFIX);
             let file = io::open_read(&path).map_err(io_err(&path, "open"))?;
             let len = io::len(&file).map_err(io_err(&path, "stat"))?;
-            let mut stream = BatchStream::new(&file, 0, len, MAX_BATCH_BYTES)
-                .with_chunk(cfg.io_buffer_bytes)
-                .ordered(BatchOrder::new(seg.base));
             let corrupt = |e: crate::record::CorruptBatch| LogError::Corrupt {
                 path: path.clone(),
                 detail: e.to_string(),
             };
-            while let Some(b) = stream.next().map_err(|e| scan_err(&path, e))? {
-                let o = filter::filter_batch(filter, txns, &b, &mut buf, &mut scratch)
-                    .map_err(corrupt)?;
-                report.records_read += o.read;
-                report.records_kept += o.kept;
-                report.bytes_read += b.header().size() as u64;
-                if buf.len() >= cfg.io_buffer_bytes {
-                    out.append(&buf)?;
-                    report.bytes_written += buf.len() as u64;
-                    buf.clear();
+            // The segment is read between the runs of batches it drops whole unread.
+            let mut order = BatchOrder::new(seg.base);
+            let mut pos = 0;
+            for run in skips(filter, mapped, seg.base)
+                .into_iter()
+                .map(Some)
+                .chain([None])
+            {
+                let stop = run.map_or(len, |(from, _, _)| from);
+                let mut stream = BatchStream::new(&file, pos, stop, MAX_BATCH_BYTES)
+                    .with_chunk(cfg.io_buffer_bytes)
+                    .ordered(order);
+                while let Some(b) = stream.next().map_err(|e| scan_err(&path, e))? {
+                    let o = filter::filter_batch(filter, txns, &b, &mut buf, &mut scratch)
+                        .map_err(corrupt)?;
+                    report.records_read += o.read;
+                    report.records_kept += o.kept;
+                    report.bytes_read += b.header().size() as u64;
+                    if buf.len() >= cfg.io_buffer_bytes {
+                        out.append(&buf)?;
+                        report.bytes_written += buf.len() as u64;
+                        buf.clear();
+                    }
                 }
+                order = stream.order().unwrap_or(order);
+                let Some((_, to, skipped)) = run else { break };
+                #[cfg(test)]
+                SKIPPED_BATCHES.with(|n| n.set(n.get() + skipped.len()));
+                for m in skipped {
+                    // What filtering it would have done: no record kept, no state but the
+                    // transactions' position.
+                    txns.on_data_batch(&m.header);
+                    report.records_read += m.header.records_count.max(0) as u64;
+                    report.bytes_read += m.header.size() as u64;
+                }
+                pos = to;
             }
             if !buf.is_empty() {
                 out.append(&buf)?;

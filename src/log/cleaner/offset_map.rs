@@ -238,6 +238,19 @@ impl OffsetMap {
         self.latest_offset = self.latest_offset.max(offset);
     }
 
+    /// Every offset mapped, in no order (an empty slot is a zero hash, which
+    /// [`OffsetMap::hash`] never gives).
+    pub fn offsets(&self) -> impl Iterator<Item = i64> + '_ {
+        self.bytes
+            .chunks_exact(SLOT_BYTES)
+            .filter(|slot| slot[..HASH_BYTES] != [0; HASH_BYTES])
+            .map(|slot| {
+                let mut o = [0u8; 8];
+                o.copy_from_slice(&slot[HASH_BYTES..]);
+                i64::from_be_bytes(o)
+            })
+    }
+
     /// The offset mapped for `key`, or -1.
     pub fn get(&self, key: &[u8]) -> i64 {
         self.get_hashed(&self.hash(key))

@@ -889,3 +889,41 @@ fn batches_kept_whole_are_copied_byte_for_byte_and_partial_ones_re_encoded() {
     );
     assert_ne!(after[1], before[1]);
 }
+
+/// Runs of batches none of whose records is kept are skipped unread by the filter pass
+/// (their keys are all in the map): the result is the same as reading them, record for
+/// record, with an idempotent producer's last batch kept (empty) among them.
+#[test]
+fn batches_dropped_whole_are_skipped_unread_with_the_same_result() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = part_dir(root.path());
+    let (mut log, _) = PartitionLog::open(&dir, cfg(1 << 20), hints()).unwrap();
+    let value = "v".repeat(1000);
+    for i in 0..3000 {
+        let k = format!("key-{}", (i * 7) % 50);
+        let mut b = if i == 1500 {
+            // A producer whose only batch is here: its key comes again later, but the batch
+            // stays (empty) so the producer's sequence survives.
+            keyed(opts(7, 0, 0, false), &[(&k, Some(&value))])
+        } else {
+            plain(&[(&k, Some(&value))])
+        };
+        log.append(&mut b, 0, TS).unwrap();
+    }
+    let before = read_all(&dir);
+    let bases = log.segment_bases();
+    let active = *bases.last().unwrap();
+    let leo = log.log_end_offset();
+    super::SKIPPED_BATCHES.with(|n| n.set(0));
+    let report = clean(&mut log, &CleanConfig::default(), leo, TS).unwrap();
+    let skipped = super::SKIPPED_BATCHES.with(|n| n.get());
+    assert!(skipped > 2000, "only {skipped} batches skipped");
+    assert_eq!(report.records_read, active as u64);
+    assert_eq!(read_all(&dir), model(&before, active));
+    assert!(
+        headers(&dir)
+            .iter()
+            .any(|h| h.producer_id == 7 && h.records_count == 0),
+        "the producer's last batch stays, empty"
+    );
+}
