@@ -231,6 +231,8 @@ fn pass(
                         "records_kept": c.records_kept,
                         "bytes_read": c.bytes_read,
                         "bytes_written": c.bytes_written,
+                        "records_after": c.records_after,
+                        "bytes_after": c.bytes_after,
                     })),
                 }))?;
             } else if !r.deleted_segments.is_empty()
@@ -249,16 +251,29 @@ fn pass(
                 if let Some(c) = r.compaction.as_ref()
                     && let Some(report) = &c.report
                 {
-                    what.push(format!(
-                        "compacted below offset {} (dirty from {}, ratio {:.2}): kept {} of {} records, {} -> {}",
-                        report.end_offset,
-                        report.first_dirty_offset,
-                        c.dirty_ratio,
-                        report.records_kept,
-                        report.records_read,
-                        bytes(report.bytes_read),
-                        bytes(report.bytes_written)
-                    ));
+                    let head = format!(
+                        "compacted below offset {} (dirty from {}, ratio {:.2})",
+                        report.end_offset, report.first_dirty_offset, c.dirty_ratio,
+                    );
+                    what.push(if report.rounds > 1 {
+                        // Each round reads the log from its start again.
+                        format!(
+                            "{head} in {} rounds: {} records ({}) left, {} records ({}) read in all",
+                            report.rounds,
+                            report.records_after,
+                            bytes(report.bytes_after),
+                            report.records_read,
+                            bytes(report.bytes_read)
+                        )
+                    } else {
+                        format!(
+                            "{head}: kept {} of {} records, {} -> {}",
+                            report.records_kept,
+                            report.records_read,
+                            bytes(report.bytes_read),
+                            bytes(report.bytes_written)
+                        )
+                    });
                 }
                 if r.files_removed > 0 {
                     what.push(format!(

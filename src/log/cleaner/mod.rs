@@ -147,6 +147,11 @@ pub struct CleanReport {
     pub bytes_written: u64,
     /// Largest fraction of the offset map used by a round.
     pub map_utilization: f64,
+    /// Records the last round kept: what the cleaned part of the log now holds (each round
+    /// rewrites it from its start, so `records_kept` counts them once per round).
+    pub records_after: u64,
+    /// Bytes the last round wrote.
+    pub bytes_after: u64,
 }
 
 /// `<broker folder>/cleaner-offset-checkpoint` and this partition's key in it.
@@ -459,6 +464,7 @@ pub fn clean_from(
             }
             break;
         }
+        let (kept_before, written_before) = (report.records_kept, report.bytes_written);
         let end = round(
             log,
             cfg,
@@ -471,6 +477,9 @@ pub fn clean_from(
         log.reload_older_segments()?;
         write_checkpoint(log.dir(), end)?;
         report.rounds += 1;
+        // Each round rewrites the log from its start: the last one's output is what is left.
+        report.records_after = report.records_kept - kept_before;
+        report.bytes_after = report.bytes_written - written_before;
         report.end_offset = end;
         checkpoint = Some(end);
     }
