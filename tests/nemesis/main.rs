@@ -488,6 +488,12 @@ fn run(seconds: u64, seed: u64) -> i32 {
         return 1;
     }
     println!("nemesis: ok (seed {seed})");
+    if std::env::var_os("NEMESIS_KEEP").is_some() {
+        println!(
+            "nemesis: the run's directory is kept (NEMESIS_KEEP): {}",
+            tmp.keep().display()
+        );
+    }
     0
 }
 

@@ -8,6 +8,8 @@
 //! it is elected uncleanly; its losses are counted, not failed.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crate::cluster::Ctx;
@@ -30,6 +32,9 @@ pub struct Nemesis {
     /// The topic of the unclean case (replication factor 2), if any.
     unclean_topic: Option<String>,
     down: Option<i32>,
+    /// A `broker-up` running in a thread of its own (it can take tens of seconds under load:
+    /// every partition's recovery and catch-up); its broker counts as down until it ends.
+    coming_up: Option<JoinHandle<()>>,
     paused: Vec<i32>,
     stopped: Vec<String>,
     due: Vec<(Instant, Heal)>,
@@ -51,6 +56,7 @@ impl Nemesis {
             torn_topics,
             unclean_topic,
             down: None,
+            coming_up: None,
             paused: Vec::new(),
             stopped: Vec::new(),
             due: Vec::new(),
@@ -62,24 +68,7 @@ impl Nemesis {
     /// Runs a fault command, recorded in the history as an operation of `nemesis`.
     fn fault(&mut self, ctx: &Ctx, kind: &'static str, args: &[&str]) -> bool {
         *self.counts.entry(kind).or_default() += 1;
-        let mut o = op("nemesis", 0, "fault", kind, Outcome::Invoke);
-        o.detail = args.join(" ");
-        ctx.history.record(o.clone());
-        let (code, out, err) = ctx.run(args);
-        o.outcome = if code == 0 {
-            Outcome::Ok
-        } else {
-            Outcome::Info
-        };
-        let first = out
-            .lines()
-            .chain(err.lines())
-            .take(3)
-            .collect::<Vec<_>>()
-            .join(" | ");
-        o.detail = format!("{}: exit {code}: {first}", args.join(" "));
-        ctx.history.record(o);
-        code == 0
+        run_fault(ctx, kind, args)
     }
 
     fn signal(&mut self, ctx: &Ctx, kind: &'static str, name: &str, sig: &str) -> bool {
@@ -93,12 +82,18 @@ impl Nemesis {
         true
     }
 
-    fn heal(&mut self, ctx: &Ctx, h: Heal) {
+    fn heal(&mut self, ctx: &Arc<Ctx>, h: Heal) {
         match h {
             Heal::BrokerUp(b) => {
-                let id = b.to_string();
-                self.fault(ctx, "broker-up", &["simulate-failure", "broker-up", &id]);
-                self.down = None;
+                *self.counts.entry("broker-up").or_default() += 1;
+                let ctx = ctx.clone();
+                self.coming_up = Some(std::thread::spawn(move || {
+                    run_fault(
+                        &ctx,
+                        "broker-up",
+                        &["simulate-failure", "broker-up", &b.to_string()],
+                    );
+                }));
             }
             Heal::Resume(b) => {
                 let id = b.to_string();
@@ -117,7 +112,10 @@ impl Nemesis {
     }
 
     /// Heals what is due, then waits a random while and injects one fault.
-    pub fn step(&mut self, ctx: &Ctx) {
+    pub fn step(&mut self, ctx: &Arc<Ctx>) {
+        if self.coming_up.as_ref().is_some_and(|h| h.is_finished()) {
+            self.finish_up();
+        }
         let now = Instant::now();
         let (ready, later): (Vec<_>, Vec<_>) = std::mem::take(&mut self.due)
             .into_iter()
@@ -251,19 +249,52 @@ impl Nemesis {
         self.fault(ctx, "broker-up", &["simulate-failure", "broker-up", &l]);
     }
 
+    /// Waits for a `broker-up` in flight; its broker is up.
+    fn finish_up(&mut self) {
+        if let Some(h) = self.coming_up.take() {
+            let _ = h.join();
+            self.down = None;
+        }
+    }
+
     /// Heals everything: every broker up, replication resumed, stopped clients continued.
-    pub fn heal_all(&mut self, ctx: &Ctx) {
+    pub fn heal_all(&mut self, ctx: &Arc<Ctx>) {
         for (_, h) in std::mem::take(&mut self.due) {
             self.heal(ctx, h);
         }
+        self.finish_up();
         for name in std::mem::take(&mut self.stopped) {
             ctx.signal(&name, "-CONT");
         }
-        if let Some(b) = self.down.take() {
+        if let Some(b) = self.down {
             self.heal(ctx, Heal::BrokerUp(b));
+            self.finish_up();
         }
         for b in std::mem::take(&mut self.paused) {
             self.heal(ctx, Heal::Resume(b));
         }
     }
+}
+
+/// Runs a fault command, recorded in the history as an operation of `nemesis`; whether it
+/// succeeded.
+fn run_fault(ctx: &Ctx, kind: &str, args: &[&str]) -> bool {
+    let mut o = op("nemesis", 0, "fault", kind, Outcome::Invoke);
+    o.detail = args.join(" ");
+    ctx.history.record(o.clone());
+    let (code, out, err) = ctx.run(args);
+    o.outcome = if code == 0 {
+        Outcome::Ok
+    } else {
+        Outcome::Info
+    };
+    let first = out
+        .lines()
+        .chain(err.lines())
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" | ");
+    o.detail = format!("{}: exit {code}: {first}", args.join(" "));
+    ctx.history.record(o);
+    code == 0
 }
