@@ -32,6 +32,8 @@ pub struct Nemesis {
     /// The topic of the unclean case (replication factor 2), if any.
     unclean_topic: Option<String>,
     down: Option<i32>,
+    /// Brokers with a failed replica (offline until the broker restarts).
+    failed: Vec<i32>,
     /// A `broker-up` running in a thread of its own (it can take tens of seconds under load:
     /// every partition's recovery and catch-up); its broker counts as down until it ends.
     coming_up: Option<JoinHandle<()>>,
@@ -56,6 +58,7 @@ impl Nemesis {
             torn_topics,
             unclean_topic,
             down: None,
+            failed: Vec::new(),
             coming_up: None,
             paused: Vec::new(),
             stopped: Vec::new(),
@@ -68,7 +71,18 @@ impl Nemesis {
     /// Runs a fault command, recorded in the history as an operation of `nemesis`.
     fn fault(&mut self, ctx: &Ctx, kind: &'static str, args: &[&str]) -> bool {
         *self.counts.entry(kind).or_default() += 1;
-        run_fault(ctx, kind, args)
+        let (ok, out) = run_fault(ctx, kind, args);
+        // A replica that failed (a torn write left a leader below the high watermark) stays
+        // offline until its broker restarts, as a Kafka log dir that failed: the heal restarts
+        // that broker.
+        for b in &self.brokers {
+            if out.contains(&format!("the replica on broker {b} failed"))
+                && !self.failed.contains(b)
+            {
+                self.failed.push(*b);
+            }
+        }
+        ok
     }
 
     fn signal(&mut self, ctx: &Ctx, kind: &'static str, name: &str, sig: &str) -> bool {
@@ -148,6 +162,7 @@ impl Nemesis {
                 };
                 if ok {
                     self.down = Some(b);
+                    self.failed.retain(|x| *x != b);
                     let t = later(&mut self.rng, 500, 4000);
                     self.due.push((t, Heal::BrokerUp(b)));
                 }
@@ -247,6 +262,7 @@ impl Nemesis {
         self.fault(ctx, "broker-up", &["simulate-failure", "broker-up", &f]);
         std::thread::sleep(Duration::from_millis(self.rng.range(300, 1000)));
         self.fault(ctx, "broker-up", &["simulate-failure", "broker-up", &l]);
+        self.failed.retain(|x| *x != leader && *x != follower);
     }
 
     /// Waits for a `broker-up` in flight; its broker is up.
@@ -273,12 +289,24 @@ impl Nemesis {
         for b in std::mem::take(&mut self.paused) {
             self.heal(ctx, Heal::Resume(b));
         }
+        // Brokers with a failed replica restart, one at a time.
+        for b in std::mem::take(&mut self.failed) {
+            let id = b.to_string();
+            self.fault(
+                ctx,
+                "broker-down",
+                &["simulate-failure", "broker-down", &id],
+            );
+            self.down = Some(b);
+            self.heal(ctx, Heal::BrokerUp(b));
+            self.finish_up();
+        }
     }
 }
 
 /// Runs a fault command, recorded in the history as an operation of `nemesis`; whether it
 /// succeeded.
-fn run_fault(ctx: &Ctx, kind: &str, args: &[&str]) -> bool {
+fn run_fault(ctx: &Ctx, kind: &str, args: &[&str]) -> (bool, String) {
     let mut o = op("nemesis", 0, "fault", kind, Outcome::Invoke);
     o.detail = args.join(" ");
     ctx.history.record(o.clone());
@@ -296,5 +324,5 @@ fn run_fault(ctx: &Ctx, kind: &str, args: &[&str]) -> bool {
         .join(" | ");
     o.detail = format!("{}: exit {code}: {first}", args.join(" "));
     ctx.history.record(o);
-    code == 0
+    (code == 0, out + &err)
 }
