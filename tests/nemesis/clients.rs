@@ -246,7 +246,51 @@ fn run(ctx: &Ctx, name: &str, role: &Role, mut rng: Rng) {
                 if ctx.stopping() {
                     break;
                 }
-                let (what, args) = if rng.chance(0.25) {
+                let plan = ctx.dir.join("plan.json");
+                let plan_arg = plan.to_string_lossy().into_owned();
+                let moving = ctx.moving(grow);
+                let (what, args) = if moving {
+                    // A move a killed or refused --execute left started: carry it on.
+                    (
+                        "reassign-verify",
+                        s(&[
+                            "topic",
+                            "reassign",
+                            "--verify",
+                            "--reassignment-json-file",
+                            &plan_arg,
+                        ]),
+                    )
+                } else if rng.chance(0.3) {
+                    // Move one partition: drop a replica (RF 3 -> 2) or add the missing one
+                    // back (its data copied from the leader).
+                    let parts = ctx.replicas(grow);
+                    let Some((p, r)) = rng.pick(&parts).cloned() else {
+                        continue;
+                    };
+                    let mut new = r.clone();
+                    if r.len() >= 3 {
+                        new.remove(rng.range(0, r.len() as u64) as usize);
+                    } else if let Some(b) = [101, 102, 103].into_iter().find(|b| !r.contains(b)) {
+                        new.push(b);
+                    }
+                    let text = format!(
+                        r#"{{"version":1,"partitions":[{{"topic":"{grow}","partition":{p},"replicas":{new:?}}}]}}"#
+                    );
+                    if std::fs::write(&plan, text).is_err() {
+                        continue;
+                    }
+                    (
+                        "reassign",
+                        s(&[
+                            "topic",
+                            "reassign",
+                            "--execute",
+                            "--reassignment-json-file",
+                            &plan_arg,
+                        ]),
+                    )
+                } else if rng.chance(0.25) {
                     let now = ctx.replicas(grow).len() as u32;
                     if now >= *max_partitions {
                         continue;

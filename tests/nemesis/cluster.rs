@@ -97,6 +97,15 @@ impl Ctx {
             .unwrap_or_default()
     }
 
+    /// Whether a partition of `topic` is being moved (adding or removing replicas).
+    pub fn moving(&self, topic: &str) -> bool {
+        let v = self.describe_topic(topic);
+        v["partitions"].as_array().is_some_and(|ps| {
+            ps.iter()
+                .any(|p| p.get("adding_replicas").is_some() || p.get("removing_replicas").is_some())
+        })
+    }
+
     /// Runs one invocation of a client: spawns it (registered under `name` while it runs),
     /// feeds it `input`, calls `on_line` with each line of its stdout. Its exit code, or
     /// minus the signal that ended it.

@@ -140,6 +140,39 @@ fn run(seconds: u64, seed: u64) -> i32 {
         stop: AtomicBool::new(false),
     });
 
+    // A watchdog: a run that has not finished long after its time is a hang, reported with
+    // the seed and what was in flight, its processes killed.
+    {
+        let ctx = ctx.clone();
+        let limit = Duration::from_secs(seconds + 300);
+        std::thread::spawn(move || {
+            std::thread::sleep(limit);
+            println!(
+                "nemesis: FAILED, seed {seed}: the run did not end within {} s (a hang); in flight:",
+                limit.as_secs()
+            );
+            let ops = ctx.history.ops();
+            let mut last: BTreeMap<&str, &history::Op> = BTreeMap::new();
+            for o in &ops {
+                last.insert(o.process.as_str(), o);
+            }
+            for o in last.values().filter(|o| o.outcome == Outcome::Invoke) {
+                println!("    {}", history::show(o));
+            }
+            for name in ctx.running() {
+                ctx.signal(&name, "-KILL");
+            }
+            println!(
+                "nemesis: the run's directory is kept: {}",
+                ctx.dir.display()
+            );
+            println!(
+                "nemesis: rerun: cargo test --test nemesis -- --seconds {seconds} --seed {seed}"
+            );
+            std::process::exit(1);
+        });
+    }
+
     // The cluster: 3 brokers, controllers of their own (two brokers down leave the quorum up).
     ctx.run_ok(&["init", "--isolated", "-c", "replica.lag.time.max.ms=2000"]);
     ctx.run_ok(&[
@@ -363,6 +396,22 @@ fn run(seconds: u64, seed: u64) -> i32 {
         if code == 0 {
             break;
         }
+    }
+
+    // A move the admin left started is carried to its end.
+    let plan = dir.join("plan.json").to_string_lossy().into_owned();
+    for _ in 0..20 {
+        if !ctx.moving(SAFE) {
+            break;
+        }
+        ctx.run(&[
+            "topic",
+            "reassign",
+            "--verify",
+            "--reassignment-json-file",
+            &plan,
+        ]);
+        std::thread::sleep(Duration::from_millis(500));
     }
 
     // Settle: every replica of every partition identical, a record written where they differ.

@@ -20,7 +20,6 @@ use crate::rng::Rng;
 enum Heal {
     BrokerUp(i32),
     Resume(i32),
-    Cont(String),
 }
 
 /// The nemesis's state: what is broken now, and counts per fault.
@@ -38,7 +37,8 @@ pub struct Nemesis {
     /// every partition's recovery and catch-up); its broker counts as down until it ends.
     coming_up: Option<JoinHandle<()>>,
     paused: Vec<i32>,
-    stopped: Vec<String>,
+    /// Clients stopped now, each with the thread that continues it.
+    stopped: Vec<(String, JoinHandle<()>)>,
     due: Vec<(Instant, Heal)>,
     last_unclean: Instant,
     /// Faults injected, per kind.
@@ -118,10 +118,6 @@ impl Nemesis {
                 );
                 self.paused.retain(|x| *x != b);
             }
-            Heal::Cont(name) => {
-                self.signal(ctx, "sigcont", &name, "-CONT");
-                self.stopped.retain(|x| *x != name);
-            }
         }
     }
 
@@ -130,6 +126,7 @@ impl Nemesis {
         if self.coming_up.as_ref().is_some_and(|h| h.is_finished()) {
             self.finish_up();
         }
+        self.stopped.retain(|(_, h)| !h.is_finished());
         let now = Instant::now();
         let (ready, later): (Vec<_>, Vec<_>) = std::mem::take(&mut self.due)
             .into_iter()
@@ -185,7 +182,7 @@ impl Nemesis {
             35..=59 => {
                 let running = ctx.running();
                 if let Some(name) = self.rng.pick(&running).cloned()
-                    && !self.stopped.contains(&name)
+                    && !self.stopped.iter().any(|(n, _)| *n == name)
                 {
                     self.signal(ctx, "sigkill", &name, "-KILL");
                 }
@@ -193,12 +190,24 @@ impl Nemesis {
             60..=74 => {
                 let running = ctx.running();
                 if let Some(name) = self.rng.pick(&running).cloned()
-                    && !self.stopped.contains(&name)
+                    && !self.stopped.iter().any(|(n, _)| *n == name)
                     && self.signal(ctx, "sigstop", &name, "-STOP")
                 {
-                    self.stopped.push(name.clone());
-                    let t = later(&mut self.rng, 200, 2000);
-                    self.due.push((t, Heal::Cont(name)));
+                    // SIGCONT on a timer of its own: a fault command of the nemesis may wait
+                    // for a lock the stopped process holds (README: a stopped process makes
+                    // other writers wait until it resumes).
+                    *self.counts.entry("sigcont").or_default() += 1;
+                    let pause = Duration::from_millis(self.rng.range(200, 2000));
+                    let ctx = ctx.clone();
+                    let n = name.clone();
+                    let h = std::thread::spawn(move || {
+                        std::thread::sleep(pause);
+                        ctx.signal(&n, "-CONT");
+                        let mut o = op("nemesis", 0, "fault", "sigcont", Outcome::Ok);
+                        o.detail = format!("-CONT {n}");
+                        ctx.history.record(o);
+                    });
+                    self.stopped.push((name, h));
                 }
             }
             75..=84 => {
@@ -279,7 +288,8 @@ impl Nemesis {
             self.heal(ctx, h);
         }
         self.finish_up();
-        for name in std::mem::take(&mut self.stopped) {
+        for (name, h) in std::mem::take(&mut self.stopped) {
+            let _ = h.join();
             ctx.signal(&name, "-CONT");
         }
         if let Some(b) = self.down {
@@ -289,8 +299,21 @@ impl Nemesis {
         for b in std::mem::take(&mut self.paused) {
             self.heal(ctx, Heal::Resume(b));
         }
-        // Brokers with a failed replica restart, one at a time.
-        for b in std::mem::take(&mut self.failed) {
+        // Brokers with a failed replica restart, one at a time: those a fault's output named,
+        // and any `describe topic` shows offline replicas on.
+        let mut failed = std::mem::take(&mut self.failed);
+        for topic in self.torn_topics.iter().chain(&self.unclean_topic) {
+            let v = ctx.describe_topic(topic);
+            for p in v["partitions"].as_array().into_iter().flatten() {
+                for b in p["offline_replicas"].as_array().into_iter().flatten() {
+                    let b = b.as_i64().unwrap_or(0) as i32;
+                    if !failed.contains(&b) {
+                        failed.push(b);
+                    }
+                }
+            }
+        }
+        for b in failed {
             let id = b.to_string();
             self.fault(
                 ctx,
