@@ -228,6 +228,10 @@ fn run(ctx: &Ctx, name: &str, role: &Role, mut rng: Rng) {
                     to,
                     "--group",
                     group,
+                    // One transactional id per running pipe (pipe --help): two pipes of a
+                    // group under the default id, filka-pipe-GROUP, fence each other.
+                    "--transactional-id",
+                    name,
                     "--batch",
                     &batch,
                     "-f",

@@ -110,6 +110,14 @@ fn main() {
         s = o.seed,
         n = o.seconds
     );
+    let missed = checker::self_test();
+    if !missed.is_empty() {
+        println!(
+            "nemesis: FAILED: the checker's self-test did not catch: {}",
+            missed.join("; ")
+        );
+        std::process::exit(1);
+    }
     let code = run(o.seconds, o.seed);
     std::process::exit(code);
 }
@@ -388,13 +396,30 @@ fn run(seconds: u64, seed: u64) -> i32 {
         let _ = h.join();
     }
 
-    // The pipe's group finishes its input (no --follow: it stops at the end).
-    for _ in 0..5 {
-        let (code, _, _) = ctx.run(&[
-            "pipe", "--from", SAFE, "--to", PIPED, "--group", PIPE_GROUP, "--", "cat",
-        ]);
-        if code == 0 {
-            break;
+    // A transaction a killed client left open is aborted by the next holder of its id: each
+    // transactional producer's id is taken once more (an empty input commits nothing), and
+    // each pipe's id runs the group to the end of its input (no --follow).
+    for id in ["t0", "t1"] {
+        ctx.run(&["produce", "-t", TXN, "--transactional-id", id]);
+    }
+    for id in ["pipe0", "pipe1"] {
+        for _ in 0..5 {
+            let (code, _, _) = ctx.run(&[
+                "pipe",
+                "--from",
+                SAFE,
+                "--to",
+                PIPED,
+                "--group",
+                PIPE_GROUP,
+                "--transactional-id",
+                id,
+                "--",
+                "cat",
+            ]);
+            if code == 0 {
+                break;
+            }
         }
     }
 
