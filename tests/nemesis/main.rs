@@ -34,8 +34,8 @@ struct Opts {
     /// False when libtest's arguments say not to run this test.
     run: bool,
     list: bool,
-    /// How many `filka pipe`s share the pipe's group (`--pipes N`, default 1): with 2, each
-    /// under its own transactional id, the run finds duplicates today (see the README).
+    /// How many `filka pipe`s share the pipe's group (`--pipes N`, default 1), each under its
+    /// own transactional id.
     pipes: usize,
 }
 
