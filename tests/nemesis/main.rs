@@ -37,12 +37,16 @@ struct Opts {
     /// How many `filka pipe`s share the pipe's group (`--pipes N`, default 1), each under its
     /// own transactional id.
     pipes: usize,
+    /// `--strict-pipe`: the pipe's exactly-once line fails the run (a known bug makes it KNOWN
+    /// by default).
+    strict_pipe: bool,
 }
 
 fn parse_args() -> Opts {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut seconds = DEFAULT_SECONDS;
     let mut pipes = 1;
+    let mut strict_pipe = false;
     let mut seed = None;
     let mut run = true;
     let mut list = false;
@@ -52,6 +56,7 @@ fn parse_args() -> Opts {
     while let Some(a) = it.next() {
         match a.as_str() {
             "--seconds" => seconds = it.next().and_then(|s| s.parse().ok()).unwrap_or(seconds),
+            "--strict-pipe" => strict_pipe = true,
             "--pipes" => pipes = it.next().and_then(|s| s.parse().ok()).unwrap_or(pipes),
             "--seed" => seed = it.next().and_then(|s| s.parse().ok()),
             "--list" => list = true,
@@ -98,6 +103,7 @@ fn parse_args() -> Opts {
         run,
         list,
         pipes,
+        strict_pipe,
     }
 }
 
@@ -114,7 +120,7 @@ fn main() {
     println!(
         "nemesis: seed {} (rerun: {})",
         o.seed,
-        rerun(o.seconds, o.seed, o.pipes)
+        rerun(o.seconds, o.seed, o.pipes, o.strict_pipe)
     );
     let missed = checker::self_test();
     if !missed.is_empty() {
@@ -124,7 +130,7 @@ fn main() {
         );
         std::process::exit(1);
     }
-    let code = run(o.seconds, o.seed, o.pipes);
+    let code = run(o.seconds, o.seed, o.pipes, o.strict_pipe);
     std::process::exit(code);
 }
 
@@ -138,16 +144,19 @@ const G_BEFORE: &str = "g-before";
 const PIPE_GROUP: &str = "piper";
 
 /// The command that replays a run's choices.
-fn rerun(seconds: u64, seed: u64, pipes: usize) -> String {
-    let extra = if pipes == 1 {
+fn rerun(seconds: u64, seed: u64, pipes: usize, strict_pipe: bool) -> String {
+    let mut extra = if pipes == 1 {
         String::new()
     } else {
         format!(" --pipes {pipes}")
     };
+    if strict_pipe {
+        extra.push_str(" --strict-pipe");
+    }
     format!("cargo test --test nemesis -- --seconds {seconds} --seed {seed}{extra}")
 }
 
-fn run(seconds: u64, seed: u64, pipes: usize) -> i32 {
+fn run(seconds: u64, seed: u64, pipes: usize, strict_pipe: bool) -> i32 {
     let tmp = match tempfile::Builder::new().prefix("filka-nemesis-").tempdir() {
         Ok(t) => t,
         Err(e) => {
@@ -190,7 +199,10 @@ fn run(seconds: u64, seed: u64, pipes: usize) -> i32 {
                 "nemesis: the run's directory is kept: {}",
                 ctx.dir.display()
             );
-            println!("nemesis: rerun: {}", rerun(seconds, seed, pipes));
+            println!(
+                "nemesis: rerun: {}",
+                rerun(seconds, seed, pipes, strict_pipe)
+            );
             std::process::exit(1);
         });
     }
@@ -525,6 +537,7 @@ fn run(seconds: u64, seed: u64, pipes: usize) -> i32 {
         pipe: (t(SAFE), t(PIPED)),
         group_auto: t(G_AUTO),
         group_before: t(G_BEFORE),
+        strict_pipe,
     };
     let lines = checker::check(&ops, &finals, &tp);
 
@@ -568,7 +581,10 @@ fn run(seconds: u64, seed: u64, pipes: usize) -> i32 {
         }
         let kept = tmp.keep();
         println!("nemesis: the run's directory is kept: {}", kept.display());
-        println!("nemesis: rerun: {}", rerun(seconds, seed, pipes));
+        println!(
+            "nemesis: rerun: {}",
+            rerun(seconds, seed, pipes, strict_pipe)
+        );
         return 1;
     }
     println!("nemesis: ok (seed {seed})");
