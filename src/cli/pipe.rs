@@ -463,6 +463,10 @@ impl Pipe<'_> {
                 crate::txn::coordinator::abort_stale(&mut self.cluster)
                     .map_err(ClusterError::from)
                     .context("finishing the transactions of stopped or dead pipes")?;
+                // A commit waiting for the in-sync replicas: move them on, as a broker's
+                // replication would. Best effort: what fails here stays pending, and this
+                // loop checks again.
+                let _ = offsets::replicate(&self.cluster, &self.args.group);
             }
             if !said && !self.global.quiet && start.elapsed() >= Duration::from_secs(2) {
                 said = true;

@@ -228,13 +228,70 @@ fn scan(
 /// must wait before it reads the committed offset, as Kafka's consumers do with
 /// `require_stable` (KIP-447): the transaction may still commit a later offset, and
 /// reading from the old one would process its records a second time.
+///
+/// Offset commits written to the leader but not yet on the in-sync replicas (above the high
+/// watermark, where readers do not see them) are pending too, transactional or not: Kafka's
+/// coordinator counts them as pending until their append completes. Reading past them
+/// would start a member at an older offset than a commit that then becomes visible: the
+/// nemesis run caught a pipe processing its own committed batch again that way.
 pub fn pending(cluster: &Cluster, group: &str) -> Result<BTreeSet<(String, u32)>, ClusterError> {
-    let keys = scan(cluster, partition_for(group), &mut |_, _| {})?;
+    let partition = partition_for(group);
+    let mut keys = scan(cluster, partition, &mut |_, _| {})?;
+    keys.extend(above_high_watermark(cluster, partition)?);
     Ok(keys
         .into_iter()
         .filter(|k| k.group == group)
         .filter_map(|k| Some((k.topic, u32::try_from(k.partition).ok()?)))
         .collect())
+}
+
+/// The offset-commit keys the leader of `__consumer_offsets` partition `partition` holds
+/// above its high watermark.
+fn above_high_watermark(cluster: &Cluster, partition: u32) -> Result<Vec<OffsetKey>, ClusterError> {
+    if cluster.topic(OFFSETS_TOPIC).is_err() {
+        return Ok(Vec::new());
+    }
+    let view = crate::cluster::replica::PartitionView::read(cluster, OFFSETS_TOPIC, partition)?;
+    if view.log_end_offset <= view.high_watermark || view.leader < 0 {
+        return Ok(Vec::new());
+    }
+    let dir = cluster
+        .layout()
+        .replica_dir(view.leader, OFFSETS_TOPIC, partition);
+    let reader = crate::log::LogReader::open(&dir)?;
+    let mut cursor = reader.cursor(view.high_watermark)?;
+    let mut keys = Vec::new();
+    while let Some(batch) = cursor.next_batch(view.log_end_offset)? {
+        if batch.header().attributes.is_control() {
+            continue;
+        }
+        // Damage here is the writer's to find: what cannot be read is not a commit.
+        let Ok(records) = batch.to_records() else {
+            continue;
+        };
+        for r in records {
+            if r.offset >= view.high_watermark
+                && let Some(Ok(Some(key))) = r.key.as_deref().map(schema::decode_key)
+            {
+                keys.push(key);
+            }
+        }
+    }
+    Ok(keys)
+}
+
+/// A replication pass over `group`'s `__consumer_offsets` partition, as the leader's
+/// follower fetches and ISR checks would run in a broker: its high watermark moves on once
+/// the in-sync replicas have the records or a lagging follower leaves the ISR
+/// (`replica.lag.time.max.ms`). A member waiting for [`pending`] commits runs it, so that
+/// nothing stays pending for want of a writer of the partition.
+pub fn replicate(cluster: &Cluster, group: &str) -> Result<(), ClusterError> {
+    if cluster.topic(OFFSETS_TOPIC).is_err() {
+        return Ok(());
+    }
+    let mut w = PartitionWriter::new(cluster, OFFSETS_TOPIC, partition_for(group))?;
+    let updates = w.sync().and_then(|_| w.checkpoint())?;
+    writer::write_checkpoints(cluster.layout(), &updates)
 }
 
 /// The committed offsets of `group` (latest record per partition wins).
@@ -340,5 +397,40 @@ mod tests {
             != Poll::End
         {}
         assert_eq!(epochs, [before.leader_epoch, after.leader_epoch]);
+    }
+
+    /// Regression (found by the nemesis run): a commit the leader has but the in-sync
+    /// replicas not yet (above the high watermark) is pending. Readers see only the older
+    /// offset below it, and a pipe member that took the partition started there and
+    /// processed its own committed batch again. Once the follower copies it (a replication
+    /// pass, which a waiting member runs), it is the committed offset.
+    #[test]
+    fn a_commit_above_the_high_watermark_is_pending_until_replicated() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = Cluster::init(dir.path(), 3, 101).unwrap();
+        ensure_topic(&mut c).unwrap();
+        let p = partition_for("g");
+        let tp = ("t".to_string(), 0);
+        commit(&mut c, "g", &[(tp.clone(), 1)]).unwrap();
+        let part = c.partition(OFFSETS_TOPIC, p).unwrap().clone();
+        let follower = *part.replicas.iter().find(|&&r| r != part.leader).unwrap();
+        failover::set_paused(&mut c, follower, true).unwrap();
+        // The leader takes a commit the paused follower (still in the ISR) cannot copy.
+        let mut b = BatchBuilder::new(BatchOptions::default());
+        let now = now_ms();
+        append_records(&mut b, "g", &commit_entries(&[(tp.clone(), 2)], now), now);
+        let mut w = PartitionWriter::new(&c, OFFSETS_TOPIC, p).unwrap();
+        w.append(b.finish(0, 0).unwrap(), Acks::Leader).unwrap();
+        let updates = w.finish().unwrap();
+        writer::write_checkpoints(c.layout(), &updates).unwrap();
+        c.reload().unwrap();
+        assert_eq!(read(&c, "g").unwrap()[&tp].offset, 1);
+        assert!(pending(&c, "g").unwrap().contains(&tp));
+
+        failover::set_paused(&mut c, follower, false).unwrap();
+        replicate(&c, "g").unwrap();
+        c.reload().unwrap();
+        assert!(pending(&c, "g").unwrap().is_empty());
+        assert_eq!(read(&c, "g").unwrap()[&tp].offset, 2);
     }
 }
