@@ -473,7 +473,11 @@ impl Consumer {
                     Ok(reader) => {
                         // An unclean election can leave the new leader shorter: carry on
                         // from its end, as a consumer reset by OFFSET_OUT_OF_RANGE would.
-                        p.position = p.position.min(view.high_watermark);
+                        // Only then: a new leader whose high watermark is still behind the
+                        // position (its followers catching up) is read from the position
+                        // once it gets there; going back to it re-read records, and a pipe
+                        // processed them twice (found by the nemesis run).
+                        p.position = p.position.min(view.log_end_offset);
                         p.cursor = reader.cursor(p.position)?;
                         p.leader = view.leader;
                         p.limit = view.high_watermark;
@@ -702,7 +706,8 @@ impl Consumer {
             Err(e) => return Err(e),
         };
         let p = &mut self.parts[idx];
-        p.position = p.position.min(view.high_watermark);
+        // As in `refresh`: back only when the new leader's log is shorter.
+        p.position = p.position.min(view.log_end_offset);
         p.cursor = reader.cursor(p.position)?;
         p.leader = view.leader;
         p.limit = view.high_watermark;

@@ -640,3 +640,59 @@ fn a_writer_from_stale_metadata_appends_to_the_current_leader() {
         "nothing for the down broker"
     );
 }
+
+/// Regression (found by the nemesis run): after a leader change, a following consumer went
+/// back to the new leader's high watermark when that was below its position, and read the
+/// records between again (a pipe processed its input twice). The high watermark fell
+/// because an in-sync follower lost its unflushed tail. As a Kafka consumer, it now goes
+/// back only when the new leader's log is shorter than its position.
+#[test]
+fn a_leader_change_does_not_take_a_consumer_back_below_its_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = cluster(dir.path());
+    topic(&mut c, "t", 3, &[("min.insync.replicas", "2")]);
+    for i in 0..10 {
+        produce(&c, "t", &[&format!("v{i}")], Acks::All).unwrap();
+    }
+    let mut consumer = Consumer::new(c.clone(), "t", None, StartOffset::Beginning, true).unwrap();
+    let mut read = Vec::new();
+    while read.len() < 10 {
+        consumer
+            .poll(&mut |f| {
+                read.push(f.record.offset);
+                Ok(())
+            })
+            .unwrap();
+    }
+    // A follower still in the ISR loses its tail (an unflushed write lost): the high
+    // watermark the replicas now give is below the consumer's position.
+    let p = leader(&mut c, "t");
+    // The last follower: the election takes the first in-sync one.
+    let (old, short) = (
+        p.leader,
+        *p.replicas.iter().rfind(|&&r| r != p.leader).unwrap(),
+    );
+    {
+        let (mut log, _) = crate::log::PartitionLog::open(
+            &c.layout().replica_dir(short, "t", 0),
+            crate::log::LogConfig::default(),
+            crate::log::OpenHints::default(),
+        )
+        .unwrap();
+        log.truncate_to(5).unwrap();
+    }
+    failover::broker_down(&mut c, old, false).unwrap();
+    let now = leader(&mut c, "t");
+    assert!(now.leader != old && now.leader != short, "{now:?}");
+    assert!(now.isr.contains(&short), "{now:?}");
+    consumer.refresh().unwrap();
+    assert_eq!(consumer.positions(), [(0, 10)], "the consumer went back");
+    let mut again = Vec::new();
+    consumer
+        .poll(&mut |f| {
+            again.push(f.record.offset);
+            Ok(())
+        })
+        .unwrap();
+    assert!(again.is_empty(), "read again: {again:?}");
+}
