@@ -282,6 +282,12 @@ pub fn broker_down(
     // Hold every affected partition's lock: no append is half done while its leader
     // changes, and none lands on the broker after it stops.
     let locks = lock_partitions(cluster, &parts)?;
+    let before = quorum_leader(cluster);
+    // Stopped first, then its unflushed data lost: readers take no lock, and while the
+    // broker counted as running, its replicas cut short by the power loss pulled the high
+    // watermark of their partitions back (found by the nemesis run: a pipe read its group's
+    // offsets below the commits, as none, and processed its input again).
+    cluster.set_node(id, |n| n.running = false)?;
     if power_loss {
         for (t, p) in &parts {
             let d = failure::power_loss(cluster.layout(), t, *p, id)?;
@@ -290,8 +296,6 @@ pub fn broker_down(
             }
         }
     }
-    let before = quorum_leader(cluster);
-    cluster.set_node(id, |n| n.running = false)?;
     report.changes = fence_locked(cluster, id).map_err(|e| {
         after_no_quorum(e, || {
             format!(
