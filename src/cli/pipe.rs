@@ -475,8 +475,9 @@ impl Pipe<'_> {
                     .map(|p| format!("{}-{p}", self.args.from))
                     .collect();
                 eprintln!(
-                    "filka: pipe: waiting for another transaction's offset commit on {} to \
-                     end (a stopped pipe? it is aborted after its transaction.timeout.ms)",
+                    "filka: pipe: waiting for the group's offset commit on {} to be stable: \
+                     another transaction's to end (a stopped pipe? it is aborted after its \
+                     transaction.timeout.ms), or one to reach the in-sync replicas",
                     list.join(", ")
                 );
             }

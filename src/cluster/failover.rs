@@ -290,9 +290,15 @@ pub fn broker_down(
     cluster.set_node(id, |n| n.running = false)?;
     if power_loss {
         for (t, p) in &parts {
-            let d = failure::power_loss(cluster.layout(), t, *p, id)?;
-            if d.lost_from.is_some() {
-                report.damage.push(d);
+            match failure::power_loss(cluster.layout(), t, *p, id) {
+                Ok(d) if d.lost_from.is_some() => report.damage.push(d),
+                Ok(_) => {}
+                Err(e) => {
+                    // Stopped already: fenced too, so that the partitions it led get
+                    // leaders, before the error is said.
+                    let _ = fence_locked(cluster, id);
+                    return Err(e);
+                }
             }
         }
     }

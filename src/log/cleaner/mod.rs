@@ -147,8 +147,9 @@ pub struct CleanReport {
     pub bytes_written: u64,
     /// Largest fraction of the offset map used by a round.
     pub map_utilization: f64,
-    /// Records the last round kept: what the cleaned part of the log now holds (each round
-    /// rewrites it from its start, so `records_kept` counts them once per round).
+    /// Records the last round kept: what the cleaned part of the log (below `end_offset`)
+    /// now holds; each round rewrites it from its start, so `records_kept` counts them once
+    /// per round. 0 when no round ran.
     pub records_after: u64,
     /// Bytes the last round wrote.
     pub bytes_after: u64,
