@@ -243,13 +243,32 @@ pub(crate) const JANITOR_EVERY: Duration = Duration::from_secs(1);
 /// Under read_committed: aborts transactions whose holder died or whose timeout passed (the
 /// coordinator's check, run by whoever needs the last stable offset to move), saying so
 /// with -v.
+///
+/// A failure is a warning, not the reader's end: a Kafka consumer does not fail when the
+/// coordinator cannot finish a transaction now (too few in-sync replicas for its markers,
+/// say); it waits at the last stable offset, and this check runs again a second later.
+/// The same failure is said once.
 pub(crate) fn abort_stale_transactions(
     cluster: &mut crate::cluster::Cluster,
     verbose: bool,
 ) -> anyhow::Result<()> {
-    for done in
-        crate::txn::coordinator::abort_stale(cluster).context("aborting transactions left open")?
-    {
+    static SAID: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+    let finished = match crate::txn::coordinator::abort_stale(cluster) {
+        Ok(finished) => finished,
+        Err(e) => {
+            let line = format!(
+                "filka: warning: finishing transactions left open failed: {e}; reading on \
+                 (the last stable offset stays until they are finished)"
+            );
+            let mut said = SAID.lock().unwrap_or_else(|p| p.into_inner());
+            if said.as_deref() != Some(line.as_str()) {
+                eprintln!("{}", escape_control(&line));
+                *said = Some(line);
+            }
+            return Ok(());
+        }
+    };
+    for done in finished {
         if verbose {
             eprintln!(
                 "filka: {} transaction {:?}: {}",

@@ -460,9 +460,7 @@ impl Pipe<'_> {
             // second is enough.
             if last_janitor.is_none_or(|t| t.elapsed() >= super::consume::JANITOR_EVERY) {
                 last_janitor = Some(Instant::now());
-                crate::txn::coordinator::abort_stale(&mut self.cluster)
-                    .map_err(ClusterError::from)
-                    .context("finishing the transactions of stopped or dead pipes")?;
+                super::consume::abort_stale_transactions(&mut self.cluster, false)?;
                 // A commit waiting for the in-sync replicas: move them on, as a broker's
                 // replication would. Best effort: what fails here stays pending, and this
                 // loop checks again.

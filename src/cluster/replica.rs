@@ -216,8 +216,14 @@ impl PartitionView {
             })
             .map(|r| r.log_end_offset)
             .min()
-            .unwrap_or(leo)
-            .min(leo);
+            .unwrap_or(leo);
+        // Never below what a writer of this leader epoch reached (metadata read before an
+        // ISR shrink would count a follower that no longer holds it back), never past the
+        // leader's log.
+        let floor = super::writer::recorded_high_watermark(layout, topic, partition)?
+            .filter(|&(_, epoch)| epoch == p.leader_epoch)
+            .map_or(hw, |(at, _)| at);
+        let hw = hw.max(floor).min(leo);
         let cfg = cluster.topic_config(topic)?;
         let settings = cluster.settings();
         for (r, reader) in replicas.iter_mut().zip(&readers) {

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::failover::{self, Report};
+use super::replica::PartitionView;
 use super::writer::{Acks, PartitionWriter, ReplicaEvent, write_checkpoints};
 use super::*;
 use crate::client::consumer::{Consumer, Poll, StartOffset};
@@ -326,6 +327,42 @@ fn lagging_follower_leaves_the_isr_and_rejoins_when_caught_up() {
         r.events
     );
     assert!(leader(&mut c, "t").isr.contains(&f));
+}
+
+/// Nemesis seed 980733251: a read_committed consumer's janitor read `__transaction_state`
+/// with metadata loaded before a paused follower left the ISR, computed the high watermark
+/// from that follower's log, found an old state there and wrote its old epoch back. The
+/// high watermark never moves back within a leader epoch (Kafka's leader keeps it), so a
+/// reader with old metadata still sees what was acknowledged.
+#[test]
+fn a_reader_whose_metadata_predates_an_isr_shrink_keeps_the_high_watermark() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = cluster(dir.path());
+    topic(&mut c, "t", 3, &[("replica.lag.time.max.ms", "50")]);
+    let p = leader(&mut c, "t");
+    let f = p.replicas[2];
+    produce(&c, "t", &["a"], Acks::All).unwrap();
+    failover::set_paused(&mut c, f, true).unwrap();
+    // A reader's metadata, from before the shrink: the paused follower is in its ISR.
+    let mut stale = c.clone();
+    stale.reload().unwrap();
+    assert!(stale.partition("t", 0).unwrap().isr.contains(&f));
+    std::thread::sleep(std::time::Duration::from_millis(120));
+    produce(&c, "t", &["b", "c"], Acks::All).unwrap();
+    assert!(!leader(&mut c, "t").isr.contains(&f), "the follower left");
+    let view = PartitionView::read(&stale, "t", 0).unwrap();
+    assert_eq!(view.high_watermark, 3, "acknowledged b and c are below it");
+    let mut consumer = Consumer::new(stale, "t", None, StartOffset::Beginning, false).unwrap();
+    let mut got = Vec::new();
+    while consumer
+        .poll(&mut |r| {
+            got.push(r.record.offset);
+            Ok(())
+        })
+        .unwrap()
+        != Poll::End
+    {}
+    assert_eq!(got, [0, 1, 2]);
 }
 
 #[test]

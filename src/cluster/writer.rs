@@ -162,6 +162,42 @@ impl LockRecord {
     }
 }
 
+/// The high watermark the partition's last writer reached, and the leader epoch it was
+/// reached in, read from its lock record without taking the lock. `None` when no writer
+/// recorded one (or the file is gone, with its topic).
+///
+/// Kafka's leader never moves its high watermark back within its epoch; filka computes it
+/// anew at each read from the in-sync replicas' logs, and a reader whose metadata predates
+/// an ISR shrink (a follower that stopped copying, a follower whose unflushed tail a
+/// fault cut) would compute it lower: it would read a state record, a committed offset,
+/// a transaction's end as not there yet. [`super::replica::PartitionView`] takes this as
+/// its floor. Read twice and kept only when both agree, as a writer may be rewriting it.
+pub fn recorded_high_watermark(
+    layout: &Layout,
+    topic: &str,
+    partition: u32,
+) -> Result<Option<(i64, i32)>, ClusterError> {
+    let path = layout.partition_lock(topic, partition);
+    let f = match File::open(&path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(io_err(&path)(e)),
+    };
+    let read = || -> Result<Option<(i64, i32)>, ClusterError> {
+        let mut b = [0u8; 16];
+        let n = log::io::read_at(&f, &mut b, HW_AT).map_err(io_err(&path))?;
+        if n < 16 || &b[..4] != HW_TAG {
+            return Ok(None);
+        }
+        let (mut hw, mut epoch) = ([0u8; 8], [0u8; 4]);
+        hw.copy_from_slice(&b[4..12]);
+        epoch.copy_from_slice(&b[12..16]);
+        Ok(Some((i64::from_le_bytes(hw), i32::from_le_bytes(epoch))))
+    };
+    let first = read()?;
+    Ok(if read()? == first { first } else { None })
+}
+
 /// Marks a partition as changed behind its writers' backs (a torn write done by
 /// `simulate-failure`): every writer reopens its logs, with full recovery, next time.
 /// The caller holds the partition lock `lock`.

@@ -675,7 +675,11 @@ pub fn abort_stale(cluster: &mut Cluster) -> Result<Vec<Completed>, TxnError> {
             continue;
         }
         let _lock = coordinator_lock(cluster, partition_for(&id))?;
-        // Re-read under the lock: its holder may have finished it meanwhile.
+        // Re-read under the lock, with metadata read under it too: its holder may have
+        // finished it meanwhile, and may have moved the state partition's leader or ISR
+        // doing so (a state read through a leader or ISR that are gone is an old state,
+        // and finishing that would write its old epoch over the holder's newer one).
+        cluster.reload()?;
         let Some(s) = read(cluster, &id)?.filter(|s| s.status.is_open()) else {
             continue;
         };
@@ -698,6 +702,7 @@ pub fn force_abort(cluster: &mut Cluster, id: &str) -> Result<Option<Completed>,
         return Ok(None);
     }
     let _lock = coordinator_lock(cluster, partition_for(id))?;
+    cluster.reload()?;
     let Some(s) = read(cluster, id)?.filter(|s| s.status.is_open()) else {
         return Ok(None);
     };
