@@ -534,6 +534,9 @@ impl Pipe<'_> {
             return Ok(None);
         };
         let next = last + 1;
+        // The reader's own metadata followed leadership as it read; this process's may be
+        // older (a leader or ISR since replaced), and the next batch is read through it.
+        self.cluster.reload()?;
         let mut reader = Consumer::with_isolation(
             self.cluster.clone(),
             &self.args.from,

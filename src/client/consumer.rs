@@ -837,7 +837,11 @@ fn open_fetch(
     let position = match start {
         StartOffset::Beginning => lso,
         StartOffset::End => hw,
-        StartOffset::Offset(o) => o.clamp(lso, hw),
+        // Kafka serves any fetch offset up to the leader's log end: one above the high
+        // watermark (or the last stable offset) waits there for it. Clamped down to it, a
+        // reader whose metadata computed it low went back over records its owner had
+        // already processed and committed (the nemesis run's pipe duplicates).
+        StartOffset::Offset(o) => o.clamp(lso, hw.max(view.log_end_offset)),
         StartOffset::Last(n) => (hw - n.min(i64::MAX as u64) as i64).max(lso),
         StartOffset::Timestamp(ts) => reader.offset_for_timestamp(ts)?.unwrap_or(hw).max(lso),
     };

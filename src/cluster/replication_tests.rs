@@ -365,6 +365,45 @@ fn a_reader_whose_metadata_predates_an_isr_shrink_keeps_the_high_watermark() {
     assert_eq!(got, [0, 1, 2]);
 }
 
+/// Kafka serves a fetch at any offset up to the leader's log end; one above the high
+/// watermark waits there. Clamped down to the high watermark, a pipe's reader made at the
+/// offset after its batch went back over that batch whenever its metadata computed the high
+/// watermark low, and processed it again (nemesis seed 980733251, `--pipes 2`).
+#[test]
+fn a_consumer_started_above_the_high_watermark_waits_there() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = cluster(dir.path());
+    topic(&mut c, "t", 3, &[("replica.lag.time.max.ms", "600000")]);
+    let f = leader(&mut c, "t").replicas[2];
+    produce(&c, "t", &["a", "b", "c"], Acks::All).unwrap();
+    failover::set_paused(&mut c, f, true).unwrap();
+    produce(&c, "t", &["d", "e"], Acks::Leader).unwrap();
+    let view = PartitionView::read(&c, "t", 0).unwrap();
+    assert_eq!((view.high_watermark, view.log_end_offset), (3, 5));
+    let mut consumer = Consumer::new(c.clone(), "t", None, StartOffset::Offset(5), true).unwrap();
+    assert_eq!(consumer.positions(), [(0, 5)]);
+    let mut got = Vec::new();
+    consumer
+        .poll(&mut |r| {
+            got.push(r.record.offset);
+            Ok(())
+        })
+        .unwrap();
+    assert!(got.is_empty(), "nothing below the start: {got:?}");
+    failover::set_paused(&mut c, f, false).unwrap();
+    produce(&c, "t", &["f"], Acks::All).unwrap();
+    consumer.refresh().unwrap();
+    while consumer
+        .poll(&mut |r| {
+            got.push(r.record.offset);
+            Ok(())
+        })
+        .unwrap()
+        == Poll::Records(1)
+    {}
+    assert_eq!(got, [5]);
+}
+
 #[test]
 fn preferred_leader_election_moves_leadership_back() {
     let dir = tempfile::tempdir().unwrap();

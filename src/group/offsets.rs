@@ -290,7 +290,8 @@ pub fn replicate(cluster: &Cluster, group: &str) -> Result<(), ClusterError> {
         return Ok(());
     }
     let mut w = PartitionWriter::new(cluster, OFFSETS_TOPIC, partition_for(group))?;
-    let updates = w.sync().and_then(|_| w.checkpoint())?;
+    // The checkpoint runs a replication pass first.
+    let updates = w.checkpoint()?;
     writer::write_checkpoints(cluster.layout(), &updates)
 }
 

@@ -1068,20 +1068,30 @@ const SEGMENT_SUFFIXES: [&str; 4] = [
 pub fn mark_segment_deleted(dir: &Path, base: i64) -> Result<(), LogError> {
     for suffix in SEGMENT_SUFFIXES {
         let p = names::segment_path(dir, base, suffix);
-        let mut to = p.clone().into_os_string();
-        to.push(names::DELETED_SUFFIX);
-        let to = PathBuf::from(to);
-        match io::rename(&p, &to) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-            Err(e) => return Err(io_err(&p, "rename")(e)),
-        }
-        // Best effort: a file whose time cannot be set goes a little early, never late.
-        if let Ok(f) = std::fs::OpenOptions::new().write(true).open(&to) {
-            let _ = f.set_modified(std::time::SystemTime::now());
-        }
+        mark_deleted(&p).map_err(io_err(&p, "rename"))?;
     }
     Ok(())
+}
+
+/// Renames `path` to `<path>.deleted` and stamps it with the time now, from which
+/// `file.delete.delay.ms` counts. `false` when there was no such file (already gone, as
+/// Kafka's rename that finds none). Segments, producer snapshots and metadata snapshots
+/// all go this way.
+pub fn mark_deleted(path: &Path) -> std::io::Result<bool> {
+    let mut to = path.to_path_buf().into_os_string();
+    to.push(names::DELETED_SUFFIX);
+    let to = PathBuf::from(to);
+    match io::rename(path, &to) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(e),
+    }
+    // A read-only file's time can still be set by its owner. Best effort: a file whose
+    // time cannot be set goes a little early, never late.
+    if let Ok(f) = std::fs::File::open(&to) {
+        let _ = f.set_modified(std::time::SystemTime::now());
+    }
+    Ok(true)
 }
 
 /// Renames the producer-state snapshot named after a segment retention deletes
@@ -1092,18 +1102,7 @@ pub fn mark_segment_deleted(dir: &Path, base: i64) -> Result<(), LogError> {
 /// offset. Other snapshots stay.
 pub fn mark_snapshot_deleted(dir: &Path, base: i64) -> Result<(), LogError> {
     let p = snapshot::snapshot_path(dir, base);
-    let mut to = p.clone().into_os_string();
-    to.push(names::DELETED_SUFFIX);
-    let to = PathBuf::from(to);
-    match io::rename(&p, &to) {
-        Ok(()) => {}
-        // Already gone, as Kafka's rename that finds no file.
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(io_err(&p, "rename")(e)),
-    }
-    if let Ok(f) = std::fs::OpenOptions::new().write(true).open(&to) {
-        let _ = f.set_modified(std::time::SystemTime::now());
-    }
+    mark_deleted(&p).map_err(io_err(&p, "rename"))?;
     Ok(())
 }
 

@@ -221,6 +221,7 @@ fn run(ctx: &Ctx, name: &str, role: &Role, mut rng: Rng) {
             Role::Pipe { from, to, group } => {
                 let batch = rng.range(1, 30).to_string();
                 let args = s(&[
+                    "-v",
                     "pipe",
                     "--from",
                     from,

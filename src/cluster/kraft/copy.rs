@@ -400,13 +400,7 @@ fn segments_bytes(dir: &Path) -> Result<u64, ClusterError> {
 /// its modification time now: the delay counts from here.
 fn mark_snapshot_deleted(dir: &Path, id: SnapshotId) -> Result<(), ClusterError> {
     let from = id.path(dir);
-    let to = dir.join(format!("{}{}", id.file_name(), names::DELETED_SUFFIX));
-    log::io::rename(&from, &to).map_err(io_err(&from))?;
-    // A read-only file's time can still be set by its owner; best effort: a file whose time
-    // cannot be set goes a little early, never late.
-    if let Ok(f) = std::fs::File::open(&to) {
-        let _ = f.set_modified(std::time::SystemTime::now());
-    }
+    log::partition::mark_deleted(&from).map_err(io_err(&from))?;
     Ok(())
 }
 
