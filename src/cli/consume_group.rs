@@ -74,6 +74,22 @@ struct Loop {
     last_hb: Instant,
     /// Partitions whose start at the reset policy was already told on stderr.
     told_reset: BTreeSet<Tp>,
+    /// The last commit refused for want of in-sync replicas of `__consumer_offsets`, kept
+    /// while it is retried: Kafka's coordinator answers COORDINATOR_NOT_AVAILABLE, which a
+    /// consumer retries, and reads on meanwhile.
+    retrying: Option<ClusterError>,
+}
+
+/// A commit refused because `__consumer_offsets` lacks in-sync replicas now, or not
+/// acknowledged by them: Kafka's coordinator turns both into COORDINATOR_NOT_AVAILABLE,
+/// retriable (the same offsets written again change nothing).
+fn retriable_commit_error(e: &ClusterError) -> bool {
+    matches!(
+        e,
+        ClusterError::NotEnoughReplicas { .. }
+            | ClusterError::NotEnoughReplicasAfterAppend { .. }
+            | ClusterError::AckTimeout { .. }
+    )
 }
 
 impl Loop {
@@ -113,13 +129,16 @@ impl Loop {
         if offs.is_empty() {
             return Ok(true);
         }
-        if !self
-            .member
-            .try_commit(&mut self.cluster, &offs)
-            .map_err(group_error)?
-        {
-            return Ok(false);
+        match self.member.try_commit(&mut self.cluster, &offs) {
+            Ok(true) => {}
+            Ok(false) => return Ok(false),
+            Err(GroupError::Cluster(e)) if retriable_commit_error(&e) => {
+                self.retrying = Some(e);
+                return Ok(false);
+            }
+            Err(e) => return Err(group_error(e)),
         }
+        self.retrying = None;
         for (tp, o) in offs {
             self.committed.insert(tp, o);
         }
@@ -149,6 +168,10 @@ impl Loop {
     fn commit(&mut self, group: &str, when: &str) -> anyhow::Result<()> {
         if self.commit_within(COMMIT_WAIT)? {
             return Ok(());
+        }
+        if let Some(e) = self.retrying.take() {
+            return Err(group_error(GroupError::Cluster(e))
+                .context(format!("committing {when}: retried for {COMMIT_WAIT:?}")));
         }
         Err(anyhow!(
             "committing {when}: group {group}'s commit lock was held by another process for \
@@ -215,6 +238,7 @@ pub(crate) fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> 
         committed: BTreeMap::new(),
         last_hb: Instant::now(),
         told_reset: BTreeSet::new(),
+        retrying: None,
     };
     let result = read_loop(&mut st, args, global, &mut output, reset, &group);
     let out = match result {
@@ -303,11 +327,15 @@ fn read_loop(
             if args.commit == CommitMode::Auto && !st.commit_within(COMMIT_WAIT)? && !global.quiet {
                 // The new owner reads these records again: duplicates, never a loss.
                 let names: Vec<String> = revoked.iter().map(|(t, p)| format!("{t}-{p}")).collect();
+                let why = match st.retrying.take() {
+                    Some(e) => format!("{e}, retried for {COMMIT_WAIT:?}"),
+                    None => format!("the commit lock was busy for {COMMIT_WAIT:?}"),
+                };
                 eprintln!(
                     "filka: warning: group {group}: could not commit {} before handing them \
-                     over (the commit lock was busy for {COMMIT_WAIT:?}); their new owner reads \
-                     the records since the last commit again",
-                    names.join(",")
+                     over ({}); their new owner reads the records since the last commit again",
+                    names.join(","),
+                    escape_control(&why)
                 );
             }
             st.member.release(&revoked).map_err(group_error)?;

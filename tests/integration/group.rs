@@ -1427,3 +1427,59 @@ fn pipe_and_consume_group_state_their_reset_default_alike() {
         );
     }
 }
+
+/// Nemesis finding: a member whose commit was refused because `__consumer_offsets` had too
+/// few in-sync replicas exited 6. Kafka's coordinator answers COORDINATOR_NOT_AVAILABLE and
+/// the consumer retries; so does filka, and commits once a replica is back.
+#[test]
+fn a_commit_refused_for_want_of_in_sync_replicas_is_retried() {
+    let tc = TestCluster::new();
+    tc.run(["init", "--isolated"]).success();
+    tc.run(["topic", "create", "t", "-p", "1", "-r", "3"])
+        .success();
+    tc.produce("t", "a\nb\nc\n", &[]).success();
+    tc.run(["group", "commit", "g", "-t", "t", "-p", "0", "-o", "0"])
+        .success();
+    let p = filka::group::offsets::partition_for("g");
+    let offsets = tc
+        .open_cluster()
+        .partition("__consumer_offsets", p)
+        .unwrap()
+        .clone();
+    let followers: Vec<i32> = offsets
+        .replicas
+        .iter()
+        .copied()
+        .filter(|&b| b != offsets.leader)
+        .collect();
+    for b in &followers {
+        tc.run(["simulate-failure", "broker-down", &b.to_string()])
+            .success();
+    }
+    let out = tc.path().join("m.out");
+    let mut m = spawn(
+        &tc,
+        &["consume", "-t", "t", "-g", "g", "-o", "beginning"],
+        &out,
+    );
+    wait_until("the records written out", Duration::from_secs(60), || {
+        std::fs::read_to_string(&out).is_ok_and(|s| s == "a\nb\nc\n")
+    });
+    // Its commit at exit is refused now (one in-sync replica, min.insync.replicas=2): it
+    // retries rather than exit.
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(
+        m.try_wait().unwrap().is_none(),
+        "the member ended: {}",
+        std::fs::read_to_string(out.with_extension("err")).unwrap_or_default()
+    );
+    tc.run(["simulate-failure", "broker-up", &followers[0].to_string()])
+        .success();
+    let status = m.wait().unwrap();
+    assert!(
+        status.success(),
+        "{status}: {}",
+        std::fs::read_to_string(out.with_extension("err")).unwrap_or_default()
+    );
+    assert_eq!(committed(&tc, "g").get(&("t".to_string(), 0)), Some(&3));
+}
