@@ -32,8 +32,6 @@ pub struct Topics {
     /// Groups: at-least-once (commit auto) and at-most-once (commit before).
     pub group_auto: String,
     pub group_before: String,
-    /// Whether the pipe's line fails (else a violation is KNOWN: a filka bug not fixed yet).
-    pub strict_pipe: bool,
 }
 
 /// One checked property.
@@ -357,9 +355,7 @@ pub fn check(ops: &[Op], f: &Finals, t: &Topics) -> Vec<Line> {
         .filter(|(v, _)| !input.contains_key(*v))
         .map(|(_, n)| *n as usize)
         .sum::<usize>();
-    // A known filka bug (README, "The nemesis run"): KNOWN, not FAIL, unless --strict-pipe,
-    // so `cargo test` stays usable until it is fixed; then this goes back to strict().
-    let mut pipe_line = strict(
+    out.push(strict(
         "pipe outputs not exactly once per input",
         wrong,
         format!(
@@ -368,14 +364,7 @@ pub fn check(ops: &[Op], f: &Finals, t: &Topics) -> Vec<Line> {
             output.values().sum::<i64>()
         ),
         None,
-    );
-    if wrong > 0 && !t.strict_pipe {
-        pipe_line.verdict = "KNOWN";
-        pipe_line
-            .of
-            .push_str("; a known filka bug: --strict-pipe fails on it");
-    }
-    out.push(pipe_line);
+    ));
 
     // Counted, not failed.
     let (n, of, _) = get(&t.acks1);
@@ -488,7 +477,6 @@ pub fn self_test() -> Vec<String> {
         pipe: ("safe".into(), "piped".into()),
         group_auto: "g-auto".into(),
         group_before: "g-before".into(),
-        strict_pipe: true,
     };
     check(&ops, &f, &t)
         .into_iter()

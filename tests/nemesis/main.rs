@@ -27,6 +27,7 @@ use rng::Rng;
 /// The seed of a run without `--seed` in plain `cargo test` (no arguments at all).
 const DEFAULT_SEED: u64 = 1;
 const DEFAULT_SECONDS: u64 = 20;
+const DEFAULT_PIPES: usize = 2;
 
 struct Opts {
     seconds: u64,
@@ -34,19 +35,15 @@ struct Opts {
     /// False when libtest's arguments say not to run this test.
     run: bool,
     list: bool,
-    /// How many `filka pipe`s share the pipe's group (`--pipes N`, default 1), each under its
-    /// own transactional id.
+    /// How many `filka pipe`s share the pipe's group (`--pipes N`, default 2), each under its
+    /// own transactional id: members that fence, hand over and take back partitions.
     pipes: usize,
-    /// `--strict-pipe`: the pipe's exactly-once line fails the run (a known bug makes it KNOWN
-    /// by default).
-    strict_pipe: bool,
 }
 
 fn parse_args() -> Opts {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut seconds = DEFAULT_SECONDS;
-    let mut pipes = 1;
-    let mut strict_pipe = false;
+    let mut pipes = DEFAULT_PIPES;
     let mut seed = None;
     let mut run = true;
     let mut list = false;
@@ -56,7 +53,6 @@ fn parse_args() -> Opts {
     while let Some(a) = it.next() {
         match a.as_str() {
             "--seconds" => seconds = it.next().and_then(|s| s.parse().ok()).unwrap_or(seconds),
-            "--strict-pipe" => strict_pipe = true,
             "--pipes" => pipes = it.next().and_then(|s| s.parse().ok()).unwrap_or(pipes),
             "--seed" => seed = it.next().and_then(|s| s.parse().ok()),
             "--list" => list = true,
@@ -103,7 +99,6 @@ fn parse_args() -> Opts {
         run,
         list,
         pipes,
-        strict_pipe,
     }
 }
 
@@ -120,7 +115,7 @@ fn main() {
     println!(
         "nemesis: seed {} (rerun: {})",
         o.seed,
-        rerun(o.seconds, o.seed, o.pipes, o.strict_pipe)
+        rerun(o.seconds, o.seed, o.pipes)
     );
     let missed = checker::self_test();
     if !missed.is_empty() {
@@ -130,7 +125,7 @@ fn main() {
         );
         std::process::exit(1);
     }
-    let code = run(o.seconds, o.seed, o.pipes, o.strict_pipe);
+    let code = run(o.seconds, o.seed, o.pipes);
     std::process::exit(code);
 }
 
@@ -144,19 +139,16 @@ const G_BEFORE: &str = "g-before";
 const PIPE_GROUP: &str = "piper";
 
 /// The command that replays a run's choices.
-fn rerun(seconds: u64, seed: u64, pipes: usize, strict_pipe: bool) -> String {
-    let mut extra = if pipes == 1 {
+fn rerun(seconds: u64, seed: u64, pipes: usize) -> String {
+    let extra = if pipes == DEFAULT_PIPES {
         String::new()
     } else {
         format!(" --pipes {pipes}")
     };
-    if strict_pipe {
-        extra.push_str(" --strict-pipe");
-    }
     format!("cargo test --test nemesis -- --seconds {seconds} --seed {seed}{extra}")
 }
 
-fn run(seconds: u64, seed: u64, pipes: usize, strict_pipe: bool) -> i32 {
+fn run(seconds: u64, seed: u64, pipes: usize) -> i32 {
     let tmp = match tempfile::Builder::new().prefix("filka-nemesis-").tempdir() {
         Ok(t) => t,
         Err(e) => {
@@ -199,10 +191,7 @@ fn run(seconds: u64, seed: u64, pipes: usize, strict_pipe: bool) -> i32 {
                 "nemesis: the run's directory is kept: {}",
                 ctx.dir.display()
             );
-            println!(
-                "nemesis: rerun: {}",
-                rerun(seconds, seed, pipes, strict_pipe)
-            );
+            println!("nemesis: rerun: {}", rerun(seconds, seed, pipes));
             std::process::exit(1);
         });
     }
@@ -537,7 +526,6 @@ fn run(seconds: u64, seed: u64, pipes: usize, strict_pipe: bool) -> i32 {
         pipe: (t(SAFE), t(PIPED)),
         group_auto: t(G_AUTO),
         group_before: t(G_BEFORE),
-        strict_pipe,
     };
     let lines = checker::check(&ops, &finals, &tp);
 
@@ -581,10 +569,7 @@ fn run(seconds: u64, seed: u64, pipes: usize, strict_pipe: bool) -> i32 {
         }
         let kept = tmp.keep();
         println!("nemesis: the run's directory is kept: {}", kept.display());
-        println!(
-            "nemesis: rerun: {}",
-            rerun(seconds, seed, pipes, strict_pipe)
-        );
+        println!("nemesis: rerun: {}", rerun(seconds, seed, pipes));
         return 1;
     }
     println!("nemesis: ok (seed {seed})");
