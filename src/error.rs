@@ -190,9 +190,10 @@ pub fn classify(err: &(dyn std::error::Error + 'static)) -> Option<ExitCode> {
             C::NoReplica { .. } => Some(ExitCode::NotFound),
             C::KeylessOnCompacted(_) => Some(ExitCode::InvalidInput),
             // Runtime conditions, not bad arguments: exit 1.
-            C::BrokerState { .. } | C::ControllerState { .. } | C::NothingToDamage { .. } => {
-                Some(ExitCode::Failure)
-            }
+            C::BrokerState { .. }
+            | C::ControllerState { .. }
+            | C::NothingToDamage { .. }
+            | C::TransactionState(_) => Some(ExitCode::Failure),
             C::Offline { .. } => Some(ExitCode::Offline),
             C::NoQuorum { .. } => Some(ExitCode::NoQuorum),
             C::ProducerFenced(_) => Some(ExitCode::Fenced),
@@ -210,6 +211,7 @@ pub fn classify(err: &(dyn std::error::Error + 'static)) -> Option<ExitCode> {
         return match e {
             T::Fenced { .. } => Some(ExitCode::Fenced),
             T::Invalid(_) => Some(ExitCode::Usage),
+            T::Concurrent(_) => Some(ExitCode::Failure),
             T::Cluster(inner) => classify(inner),
             T::Lock(_) => None,
         };

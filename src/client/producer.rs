@@ -188,6 +188,7 @@ impl From<TxnError> for ClusterError {
             TxnError::Lock(l) => ClusterError::Lock(l),
             f @ TxnError::Fenced { .. } => ClusterError::ProducerFenced(f.to_string()),
             TxnError::Invalid(s) => ClusterError::Invalid(s),
+            TxnError::Concurrent(s) => ClusterError::TransactionState(s),
         }
     }
 }

@@ -258,6 +258,10 @@ pub enum ClusterError {
     /// id, or the coordinator aborted its transaction (Kafka's ProducerFenced).
     #[error("{0}")]
     ProducerFenced(String),
+    /// A transaction step refused in the id's state now (Kafka's CONCURRENT_TRANSACTIONS:
+    /// an end decided and not completed yet): a runtime state, not a bad argument.
+    #[error("{0}")]
+    TransactionState(String),
     /// A broker state change asked of a broker already in that state.
     #[error("broker {broker} is already {state}")]
     BrokerState {

@@ -65,6 +65,10 @@ pub enum TxnError {
     /// A bad argument.
     #[error("{0}")]
     Invalid(String),
+    /// Refused in the id's state now (Kafka's CONCURRENT_TRANSACTIONS): an end decided and
+    /// not completed yet.
+    #[error("{0}")]
+    Concurrent(String),
 }
 
 /// The `__transaction_state` partition of `id`.
@@ -559,8 +563,10 @@ pub fn add_partitions(
         TxnStatus::PrepareCommit | TxnStatus::PrepareAbort
     ) {
         // Its end was decided (and failed after): Ongoing now would undo the decision.
-        return Err(TxnError::Invalid(format!(
-            "transaction {:?} is {}: end it before adding partitions",
+        return Err(TxnError::Concurrent(format!(
+            "transaction {:?} is {}: its end was decided and is not complete (too few in-sync \
+             replicas for its markers?); it is completed by the next holder of the id, or by \
+             `filka transactions abort`",
             t.id,
             state.status.name()
         )));
