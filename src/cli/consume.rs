@@ -236,6 +236,23 @@ impl From<IsolationArg> for Isolation {
     }
 }
 
+/// What the transaction janitor says on stderr: each transaction it finishes (-v), and a
+/// failure it reads on after (unless -q).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Say {
+    pub(crate) verbose: bool,
+    pub(crate) quiet: bool,
+}
+
+impl Say {
+    pub(crate) fn from(global: &GlobalArgs) -> Say {
+        Say {
+            verbose: global.verbose > 0 && !global.quiet,
+            quiet: global.quiet,
+        }
+    }
+}
+
 /// How often a read_committed consumer held back by an open transaction runs the
 /// coordinator's check for transactions whose holder died or timed out.
 pub(crate) const JANITOR_EVERY: Duration = Duration::from_secs(1);
@@ -244,17 +261,22 @@ pub(crate) const JANITOR_EVERY: Duration = Duration::from_secs(1);
 /// coordinator's check, run by whoever needs the last stable offset to move), saying so
 /// with -v.
 ///
-/// A failure is a warning, not the reader's end: a Kafka consumer does not fail when the
-/// coordinator cannot finish a transaction now (too few in-sync replicas for its markers,
-/// say); it waits at the last stable offset, and this check runs again a second later.
-/// The same failure is said once.
+/// A failure that may pass by itself is a warning (unless `quiet`), not the reader's end: a
+/// Kafka consumer does not fail when the coordinator cannot finish a transaction now (too
+/// few in-sync replicas for its markers, say); it waits at the last stable offset, and this
+/// check runs again a second later. The same failure is said once.
 pub(crate) fn abort_stale_transactions(
     cluster: &mut crate::cluster::Cluster,
-    verbose: bool,
+    say: Say,
 ) -> anyhow::Result<()> {
+    let Say { verbose, quiet } = say;
     static SAID: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
     let finished = match crate::txn::coordinator::abort_stale(cluster) {
         Ok(finished) => finished,
+        Err(e) if !crate::txn::coordinator::is_transient(&e) => {
+            return Err(anyhow::Error::new(e).context("aborting transactions left open"));
+        }
+        Err(_) if quiet => return Ok(()),
         Err(e) => {
             let line = format!(
                 "filka: warning: finishing transactions left open failed: {e}; reading on \
@@ -504,7 +526,7 @@ fn read_loop<W: Write>(
     out: &mut W,
     output: &mut Output,
     until: Until,
-    mut janitor: Option<(&mut crate::cluster::Cluster, bool)>,
+    mut janitor: Option<(&mut crate::cluster::Cluster, Say)>,
 ) -> anyhow::Result<Stats> {
     let Until {
         max,
@@ -563,12 +585,12 @@ fn read_loop<W: Write>(
                 }
                 std::thread::sleep(idle);
                 idle = (idle * 2).min(IDLE_MAX);
-                if let Some((cluster, verbose)) = &mut janitor
+                if let Some((cluster, say)) = &mut janitor
                     && last_janitor.elapsed() >= JANITOR_EVERY
                 {
                     last_janitor = Instant::now();
                     if consumer.blocked_by_open_transactions()? {
-                        abort_stale_transactions(cluster, *verbose)?;
+                        abort_stale_transactions(cluster, *say)?;
                     }
                 }
                 consumer
@@ -647,7 +669,7 @@ pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     let isolation = Isolation::from(args.isolation);
     let mut janitor = cluster.clone();
     if isolation == Isolation::ReadCommitted {
-        abort_stale_transactions(&mut janitor, global.verbose > 0 && !global.quiet)?;
+        abort_stale_transactions(&mut janitor, Say::from(global))?;
     }
     let follow = args.follow || args.timeout_ms.is_some();
     let opened = Consumer::new_isolated(
@@ -693,7 +715,6 @@ pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     let stats = if args.max_messages == Some(0) {
         Stats::new(&consumer)
     } else {
-        let verbose = global.verbose > 0 && !global.quiet;
         read_loop(
             &mut consumer,
             &mut out,
@@ -703,7 +724,7 @@ pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
                 follow,
                 timeout: args.timeout_ms.map(Duration::from_millis),
             },
-            (isolation == Isolation::ReadCommitted).then_some((&mut janitor, verbose)),
+            (isolation == Isolation::ReadCommitted).then_some((&mut janitor, Say::from(global))),
         )?
     };
     output.finish(&mut out, global.quiet)?;

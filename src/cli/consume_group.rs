@@ -22,7 +22,8 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, anyhow};
 
 use super::consume::{
-    Args, CommitMode, JANITOR_EVERY, OUT_BUFFER, Output, stdout_writer, write_error, write_record,
+    Args, CommitMode, JANITOR_EVERY, OUT_BUFFER, Output, Say, stdout_writer, write_error,
+    write_record,
 };
 use super::{GlobalArgs, open_cluster};
 use crate::client::consumer::{Consumer, Isolation, Poll, StartOffset};
@@ -44,6 +45,11 @@ const IDLE_MAX: Duration = Duration::from_millis(100);
 /// the group's commit lock.
 const COMMIT_WAIT: Duration = Duration::from_secs(10);
 const COMMIT_RETRY: Duration = Duration::from_millis(5);
+/// How long a commit refused for want of in-sync replicas is retried when it must happen:
+/// Kafka's `default.api.timeout.ms` (commitSync's bound).
+const RETRIABLE_COMMIT_WAIT: Duration = Duration::from_secs(60);
+/// The pause between those tries (Kafka's `retry.backoff.ms` is 100).
+const RETRIABLE_COMMIT_RETRY: Duration = Duration::from_millis(100);
 /// How long a member removed from its group tries its last commit (to hear it refused).
 const FENCED_COMMIT_WAIT: Duration = Duration::from_secs(2);
 
@@ -95,6 +101,9 @@ fn retriable_commit_error(e: &ClusterError) -> bool {
 impl Loop {
     fn heartbeat(&mut self) -> anyhow::Result<()> {
         self.last_hb = Instant::now();
+        // Metadata as a Kafka consumer refreshes it: the heartbeat sees a subscribed topic
+        // grow (a rebalance then assigns its new partitions). Cheap when nothing changed.
+        self.cluster.refresh()?;
         match self.member.heartbeat(&self.cluster) {
             Ok(_) => Ok(()),
             Err(fenced @ GroupError::Fenced { .. }) => {
@@ -131,7 +140,10 @@ impl Loop {
         }
         match self.member.try_commit(&mut self.cluster, &offs) {
             Ok(true) => {}
-            Ok(false) => return Ok(false),
+            Ok(false) => {
+                self.retrying = None;
+                return Ok(false);
+            }
             Err(GroupError::Cluster(e)) if retriable_commit_error(&e) => {
                 self.retrying = Some(e);
                 return Ok(false);
@@ -147,20 +159,25 @@ impl Loop {
 
     /// Commits, waiting up to `limit` for the commit lock (another member may be in the
     /// middle of a commit, or stopped there) while going on heartbeating: false when the
-    /// lock never came free.
+    /// lock never came free. A commit refused for want of in-sync replicas is retried for
+    /// [`RETRIABLE_COMMIT_WAIT`], less often: each try is a write to the partition.
     fn commit_within(&mut self, limit: Duration) -> anyhow::Result<bool> {
         let start = Instant::now();
         loop {
             if self.try_commit()? {
                 return Ok(true);
             }
+            let (limit, pause) = match self.retrying {
+                Some(_) => (limit.max(RETRIABLE_COMMIT_WAIT), RETRIABLE_COMMIT_RETRY),
+                None => (limit, COMMIT_RETRY),
+            };
             if start.elapsed() >= limit {
                 return Ok(false);
             }
             if self.last_hb.elapsed() >= HEARTBEAT {
                 self.heartbeat()?;
             }
-            std::thread::sleep(COMMIT_RETRY);
+            std::thread::sleep(pause);
         }
     }
 
@@ -170,8 +187,9 @@ impl Loop {
             return Ok(());
         }
         if let Some(e) = self.retrying.take() {
-            return Err(group_error(GroupError::Cluster(e))
-                .context(format!("committing {when}: retried for {COMMIT_WAIT:?}")));
+            return Err(group_error(GroupError::Cluster(e)).context(format!(
+                "committing {when}: retried for {RETRIABLE_COMMIT_WAIT:?}"
+            )));
         }
         Err(anyhow!(
             "committing {when}: group {group}'s commit lock was held by another process for \
@@ -199,10 +217,7 @@ pub(crate) fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<ExitCode> 
     super::group::say_coordinator(global, &cluster, &group);
     let mut output = super::consume::output(args, global, cluster.layout())?;
     if Isolation::from(args.isolation) == Isolation::ReadCommitted {
-        super::consume::abort_stale_transactions(
-            &mut cluster,
-            global.verbose > 0 && !global.quiet,
-        )?;
+        super::consume::abort_stale_transactions(&mut cluster, Say::from(global))?;
     }
     // Create `__consumer_offsets` before joining, not in the middle of the first commit,
     // where members starting together raced over it.
@@ -328,7 +343,7 @@ fn read_loop(
                 // The new owner reads these records again: duplicates, never a loss.
                 let names: Vec<String> = revoked.iter().map(|(t, p)| format!("{t}-{p}")).collect();
                 let why = match st.retrying.take() {
-                    Some(e) => format!("{e}, retried for {COMMIT_WAIT:?}"),
+                    Some(e) => format!("{e}, retried for {RETRIABLE_COMMIT_WAIT:?}"),
                     None => format!("the commit lock was busy for {COMMIT_WAIT:?}"),
                 };
                 eprintln!(
@@ -530,10 +545,7 @@ fn read_loop(
                     blocked |= c.blocked_by_open_transactions()?;
                 }
                 if blocked {
-                    super::consume::abort_stale_transactions(
-                        &mut st.cluster,
-                        global.verbose > 0 && !global.quiet,
-                    )?;
+                    super::consume::abort_stale_transactions(&mut st.cluster, Say::from(global))?;
                 }
             }
             for c in list.iter_mut() {
@@ -543,8 +555,9 @@ fn read_loop(
         }
         if args.commit == CommitMode::Auto && last_commit.elapsed() >= interval {
             flush(&mut out)?;
-            // A busy commit lock: go on reading and try again next time round.
-            if st.try_commit()? {
+            // A busy commit lock: go on reading and try again next time round. Too few
+            // in-sync replicas: again at the next interval (each try is a write).
+            if st.try_commit()? || st.retrying.is_some() {
                 last_commit = Instant::now();
             }
         }

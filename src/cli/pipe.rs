@@ -460,7 +460,11 @@ impl Pipe<'_> {
             // second is enough.
             if last_janitor.is_none_or(|t| t.elapsed() >= super::consume::JANITOR_EVERY) {
                 last_janitor = Some(Instant::now());
-                super::consume::abort_stale_transactions(&mut self.cluster, false)?;
+                let say = super::consume::Say {
+                    verbose: false,
+                    quiet: self.global.quiet,
+                };
+                super::consume::abort_stale_transactions(&mut self.cluster, say)?;
                 // A commit waiting for the in-sync replicas: move them on, as a broker's
                 // replication would. Best effort: what fails here stays pending, and this
                 // loop checks again.
@@ -536,7 +540,8 @@ impl Pipe<'_> {
         let next = last + 1;
         // The reader's own metadata followed leadership as it read; this process's may be
         // older (a leader or ISR since replaced), and the next batch is read through it.
-        self.cluster.reload()?;
+        // Cheap when nothing changed.
+        self.cluster.refresh()?;
         let mut reader = Consumer::with_isolation(
             self.cluster.clone(),
             &self.args.from,

@@ -167,7 +167,9 @@ pub struct PartitionView {
     pub leader_epoch: i32,
     /// First readable offset (the leader's).
     pub log_start_offset: i64,
-    /// The smallest log end offset among the in-sync replicas: what consumers may read.
+    /// The smallest log end offset among the in-sync replicas, never below what a writer of
+    /// this leader epoch reached (Kafka's leader keeps it from moving back), never past the
+    /// leader's log end: what consumers may read.
     pub high_watermark: i64,
     /// The leader's log end offset.
     pub log_end_offset: i64,
@@ -220,7 +222,7 @@ impl PartitionView {
         // Never below what a writer of this leader epoch reached (metadata read before an
         // ISR shrink would count a follower that no longer holds it back), never past the
         // leader's log.
-        let floor = super::writer::recorded_high_watermark(layout, topic, partition)?
+        let floor = super::writer::recorded_high_watermark(layout, topic, partition)
             .filter(|&(_, epoch)| epoch == p.leader_epoch)
             .map_or(hw, |(at, _)| at);
         let hw = hw.max(floor).min(leo);

@@ -21,7 +21,9 @@
 //! batches it lacks. A follower that has the leader's whole log is "caught up" now; one in
 //! the ISR that has not caught up for `replica.lag.time.max.ms` leaves the ISR, and one
 //! outside that reaches the high watermark rejoins. ISR changes go through the controller
-//! and the metadata log. The high watermark is the smallest log end offset in the ISR.
+//! and the metadata log. The high watermark is the smallest log end offset in the ISR; each
+//! pass records it with its leader epoch in the lock file, and readers never see it lower
+//! within that epoch ([`recorded_high_watermark`]).
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -171,31 +173,23 @@ impl LockRecord {
 /// an ISR shrink (a follower that stopped copying, a follower whose unflushed tail a
 /// fault cut) would compute it lower: it would read a state record, a committed offset,
 /// a transaction's end as not there yet. [`super::replica::PartitionView`] takes this as
-/// its floor. Read twice and kept only when both agree, as a writer may be rewriting it.
-pub fn recorded_high_watermark(
-    layout: &Layout,
-    topic: &str,
-    partition: u32,
-) -> Result<Option<(i64, i32)>, ClusterError> {
-    let path = layout.partition_lock(topic, partition);
-    let f = match File::open(&path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(io_err(&path)(e)),
-    };
-    let read = || -> Result<Option<(i64, i32)>, ClusterError> {
+/// its floor. Read twice and kept only when both agree, as a writer may be rewriting it; a
+/// file that cannot be read (none yet, a read-only copy) gives no floor.
+pub fn recorded_high_watermark(layout: &Layout, topic: &str, partition: u32) -> Option<(i64, i32)> {
+    let f = File::open(layout.partition_lock(topic, partition)).ok()?;
+    let read = || -> Option<(i64, i32)> {
         let mut b = [0u8; 16];
-        let n = log::io::read_at(&f, &mut b, HW_AT).map_err(io_err(&path))?;
+        let n = log::io::read_at(&f, &mut b, HW_AT).ok()?;
         if n < 16 || &b[..4] != HW_TAG {
-            return Ok(None);
+            return None;
         }
         let (mut hw, mut epoch) = ([0u8; 8], [0u8; 4]);
         hw.copy_from_slice(&b[4..12]);
         epoch.copy_from_slice(&b[12..16]);
-        Ok(Some((i64::from_le_bytes(hw), i32::from_le_bytes(epoch))))
+        Some((i64::from_le_bytes(hw), i32::from_le_bytes(epoch)))
     };
-    let first = read()?;
-    Ok(if read()? == first { first } else { None })
+    let first = read();
+    if read() == first { first } else { None }
 }
 
 /// Marks a partition as changed behind its writers' backs (a torn write done by

@@ -496,7 +496,17 @@ impl Member {
                 .retain(|id| mdir.join(format!("{id}.lock")).exists());
             let ids: BTreeSet<&String> = members.keys().collect();
             let current: BTreeSet<&String> = st.members.keys().collect();
-            if ids != current {
+            // A subscribed topic grew (or was created) since the assignment: Kafka's group
+            // leader sees the new partitions in its metadata and rebalances, so they get
+            // read. Growth only: a member whose metadata is older sees fewer partitions than
+            // are assigned, and must not take them away again.
+            let assigned: BTreeSet<&Tp> = st.assignment.values().flatten().collect();
+            let grown = members
+                .values()
+                .flat_map(|info| &info.topics)
+                .filter_map(|t| Some((t, cluster.topic(t).ok()?.partitions.len() as u32)))
+                .any(|(t, n)| (0..n).any(|p| !assigned.contains(&(t.clone(), p))));
+            if ids != current || grown {
                 st.protocol = protocol;
                 let mut partitions = BTreeMap::new();
                 for info in members.values() {

@@ -565,7 +565,8 @@ pub fn add_partitions(
         // Its end was decided (and failed after): Ongoing now would undo the decision.
         return Err(TxnError::Concurrent(format!(
             "transaction {:?} is {}: its end was decided and is not complete (too few in-sync \
-             replicas for its markers?); it is completed by the next holder of the id, or by \
+             replicas for its markers?); ending it again completes it as decided, and so do the \
+             next holder of the id, the coordinator's check after transaction.timeout.ms and \
              `filka transactions abort`",
             t.id,
             state.status.name()
@@ -656,11 +657,29 @@ pub fn end(cluster: &mut Cluster, t: &mut Transactional, commit: bool) -> Result
     Ok(commit)
 }
 
+/// Whether `e` may pass by itself: too few in-sync replicas for a state record or a marker,
+/// no leader, no controller quorum (Kafka's coordinator retries those).
+pub fn is_transient(e: &TxnError) -> bool {
+    matches!(
+        e,
+        TxnError::Cluster(
+            ClusterError::NotEnoughReplicas { .. }
+                | ClusterError::NotEnoughReplicasAfterAppend { .. }
+                | ClusterError::AckTimeout { .. }
+                | ClusterError::Offline { .. }
+                | ClusterError::NoQuorum { .. }
+        )
+    )
+}
+
 /// Finishes every open transaction whose holder is dead or whose timeout passed (the
 /// coordinator's periodic abort of expired transactions, done by whoever needs the last
-/// stable offset to move). Returns what it finished.
+/// stable offset to move). Returns what it finished. One that cannot be finished now
+/// ([`is_transient`]) does not keep the others waiting: the first such error is returned
+/// only when nothing was finished (the next check tries it again).
 pub fn abort_stale(cluster: &mut Cluster) -> Result<Vec<Completed>, TxnError> {
     let mut out = Vec::new();
+    let mut transient = None;
     if cluster.writable().is_err() {
         // A read-only view of a Kafka log dir: its coordinator is elsewhere; the last stable
         // offset stays where Kafka left it.
@@ -694,9 +713,18 @@ pub fn abort_stale(cluster: &mut Cluster) -> Result<Vec<Completed>, TxnError> {
         } else {
             "transaction.timeout.ms passed"
         };
-        out.push(finish_open(cluster, &id, &s, reason)?.1);
+        match finish_open(cluster, &id, &s, reason).map_err(TxnError::from) {
+            Ok((_, done)) => out.push(done),
+            Err(e) if is_transient(&e) => {
+                transient.get_or_insert(e);
+            }
+            Err(e) => return Err(e),
+        }
     }
-    Ok(out)
+    match transient {
+        Some(e) if out.is_empty() => Err(e),
+        _ => Ok(out),
+    }
 }
 
 /// Aborts `id`'s open transaction whatever its holder is doing (kafka-transactions.sh

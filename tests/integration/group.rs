@@ -1483,3 +1483,44 @@ fn a_commit_refused_for_want_of_in_sync_replicas_is_retried() {
     );
     assert_eq!(committed(&tc, "g").get(&("t".to_string(), 0)), Some(&3));
 }
+
+/// Nemesis finding: a group rebalanced only when its membership changed, so a partition
+/// added to a subscribed topic (`topic alter --partitions`) was never read by a running
+/// member. Kafka's group leader sees the new partitions in its metadata and rebalances.
+#[test]
+fn a_running_member_reads_a_partition_its_topic_grew() {
+    let tc = TestCluster::new();
+    tc.run(["topic", "create", "g1", "-p", "1", "-r", "1"])
+        .success();
+    tc.produce("g1", "a\n", &[]).success();
+    let out = tc.path().join("m.out");
+    let mut m = spawn(
+        &tc,
+        &[
+            "consume",
+            "-t",
+            "g1",
+            "-g",
+            "grow",
+            "-f",
+            "-o",
+            "beginning",
+            "--format",
+            "%p %v\n",
+        ],
+        &out,
+    );
+    wait_until("the first record", Duration::from_secs(60), || {
+        std::fs::read_to_string(&out).is_ok_and(|s| s.contains("0 a\n"))
+    });
+    tc.run(["topic", "alter", "g1", "--partitions", "2"])
+        .success();
+    tc.produce("g1", "b\n", &["-p", "1"]).success();
+    wait_until(
+        "the new partition's record",
+        Duration::from_secs(60),
+        || std::fs::read_to_string(&out).is_ok_and(|s| s.contains("1 b\n")),
+    );
+    m.kill().unwrap();
+    m.wait().unwrap();
+}
