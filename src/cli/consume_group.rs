@@ -116,7 +116,11 @@ impl Loop {
                 if self.auto_commit {
                     let start = Instant::now();
                     while !self.try_commit()? && start.elapsed() < FENCED_COMMIT_WAIT {
-                        std::thread::sleep(COMMIT_RETRY);
+                        std::thread::sleep(if self.retrying.is_some() {
+                            RETRIABLE_COMMIT_RETRY
+                        } else {
+                            COMMIT_RETRY
+                        });
                     }
                 }
                 Err(group_error(fenced))

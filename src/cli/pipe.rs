@@ -371,6 +371,9 @@ impl Pipe<'_> {
     fn sync_group(&mut self) -> anyhow::Result<()> {
         if self.last_heartbeat.elapsed() >= HEARTBEAT {
             self.last_heartbeat = Instant::now();
+            // Fresh metadata (cheap when unchanged): the heartbeat rebalances the group when
+            // the input topic grew.
+            self.cluster.refresh()?;
             self.member.heartbeat(&self.cluster).map_err(group_error)?;
         }
         let target: Vec<Tp> = self.member.target().to_vec();
