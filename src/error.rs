@@ -432,6 +432,12 @@ mod tests {
                 },
                 ExitCode::NotFound,
             ),
+            // Nemesis finding: a pipe exited 2 on a transaction whose end was decided and
+            // not completed (Kafka's CONCURRENT_TRANSACTIONS).
+            (
+                C::from(crate::txn::coordinator::TxnError::Concurrent("x".into())),
+                ExitCode::Failure,
+            ),
             (
                 C::Replica {
                     topic: "t".into(),
