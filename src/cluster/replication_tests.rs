@@ -404,6 +404,34 @@ fn a_consumer_started_above_the_high_watermark_waits_there() {
     assert_eq!(got, [5]);
 }
 
+/// Kafka's leader never moves its high watermark back within its epoch. An in-sync follower
+/// that lost its unflushed tail (a torn write) and has not copied it again holds the
+/// minimum of the ISR's log ends down; the high watermark stays where it was.
+#[test]
+fn a_torn_in_sync_follower_does_not_move_the_high_watermark_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = cluster(dir.path());
+    topic(&mut c, "t", 3, &[("replica.lag.time.max.ms", "600000")]);
+    let f = leader(&mut c, "t").replicas[2];
+    produce(&c, "t", &["a"], Acks::All).unwrap();
+    produce(&c, "t", &["b"], Acks::All).unwrap();
+    failover::set_paused(&mut c, f, true).unwrap();
+    super::failure::torn_write(c.layout(), "t", 0, f).unwrap();
+    {
+        let lock = super::lock::FileLock::exclusive(&c.layout().partition_lock("t", 0)).unwrap();
+        super::writer::mark_unclean(&lock).unwrap();
+    }
+    // The next writer recovers the follower (its log ends at 1 now) and, paused, it copies
+    // nothing; it stays in the ISR (replica.lag.time.max.ms has not passed).
+    produce(&c, "t", &["c"], Acks::Leader).unwrap();
+    let p = leader(&mut c, "t");
+    assert!(p.isr.contains(&f));
+    let view = PartitionView::read(&c, "t", 0).unwrap();
+    let follower = view.replicas.iter().find(|r| r.broker == f).unwrap();
+    assert_eq!(follower.log_end_offset, 1, "the torn batch was cut");
+    assert_eq!(view.high_watermark, 2, "a and b stay visible");
+}
+
 #[test]
 fn preferred_leader_election_moves_leadership_back() {
     let dir = tempfile::tempdir().unwrap();

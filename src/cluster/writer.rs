@@ -1165,6 +1165,14 @@ impl PartitionWriter {
         }
         let hw = self.update_isr(record, now)?;
         let epoch = self.state()?.leader_epoch;
+        // Kafka's leader never moves its high watermark back within its epoch: an in-sync
+        // follower that lost its unflushed tail (a torn write) holds the minimum down until
+        // it has copied it again, and readers keep what they were shown. New records are
+        // above the old high watermark, so none is acknowledged by this.
+        let hw = match record.high_watermark {
+            Some((before, e)) if e == epoch => hw.max(before.min(leader_leo)),
+            _ => hw,
+        };
         record.high_watermark = Some((hw, epoch));
         Ok(hw)
     }
