@@ -86,18 +86,6 @@ struct Loop {
     retrying: Option<ClusterError>,
 }
 
-/// A commit refused because `__consumer_offsets` lacks in-sync replicas now, or not
-/// acknowledged by them: Kafka's coordinator turns both into COORDINATOR_NOT_AVAILABLE,
-/// retriable (the same offsets written again change nothing).
-fn retriable_commit_error(e: &ClusterError) -> bool {
-    matches!(
-        e,
-        ClusterError::NotEnoughReplicas { .. }
-            | ClusterError::NotEnoughReplicasAfterAppend { .. }
-            | ClusterError::AckTimeout { .. }
-    )
-}
-
 impl Loop {
     fn heartbeat(&mut self) -> anyhow::Result<()> {
         self.last_hb = Instant::now();
@@ -148,7 +136,7 @@ impl Loop {
                 self.retrying = None;
                 return Ok(false);
             }
-            Err(GroupError::Cluster(e)) if retriable_commit_error(&e) => {
+            Err(GroupError::Cluster(e)) if e.is_replica_shortfall() => {
                 self.retrying = Some(e);
                 return Ok(false);
             }

@@ -90,6 +90,32 @@ struct PartitionFetch {
     committed: Option<Committed>,
 }
 
+impl PartitionFetch {
+    /// Reads on from the partition's new leader (`view`, its log `reader`) at the same
+    /// position. An unclean election can leave the new leader shorter: then it carries on
+    /// from its end, as a consumer reset by OFFSET_OUT_OF_RANGE would. Only then: a new
+    /// leader whose high watermark is still behind the position (its followers catching up)
+    /// is read from the position once it gets there; going back to it re-read records, and
+    /// a pipe processed them twice (found by the nemesis run).
+    fn follow_leader(
+        &mut self,
+        cluster: &Cluster,
+        view: &PartitionView,
+        reader: &LogReader,
+    ) -> Result<(), ClusterError> {
+        self.position = self.position.min(view.log_end_offset);
+        self.cursor = reader.cursor(self.position)?;
+        self.leader = view.leader;
+        self.limit = view.high_watermark;
+        if self.committed.is_some() {
+            let mut c = Committed::open(view.leader_reader(cluster)?, view.high_watermark)?;
+            self.limit = c.last_stable_offset(view.high_watermark)?;
+            self.committed = Some(c);
+        }
+        Ok(())
+    }
+}
+
 /// A read_committed partition: the leader's producer state up to the high watermark, and
 /// the aborted transactions of the range being read.
 struct Committed {
@@ -470,26 +496,7 @@ impl Consumer {
             let view = PartitionView::read(&self.cluster, &self.topic, p.partition)?;
             if view.leader != p.leader {
                 match view.leader_reader(&self.cluster) {
-                    Ok(reader) => {
-                        // An unclean election can leave the new leader shorter: carry on
-                        // from its end, as a consumer reset by OFFSET_OUT_OF_RANGE would.
-                        // Only then: a new leader whose high watermark is still behind the
-                        // position (its followers catching up) is read from the position
-                        // once it gets there; going back to it re-read records, and a pipe
-                        // processed them twice (found by the nemesis run).
-                        p.position = p.position.min(view.log_end_offset);
-                        p.cursor = reader.cursor(p.position)?;
-                        p.leader = view.leader;
-                        p.limit = view.high_watermark;
-                        if p.committed.is_some() {
-                            let mut c = Committed::open(
-                                view.leader_reader(&self.cluster)?,
-                                view.high_watermark,
-                            )?;
-                            p.limit = c.last_stable_offset(view.high_watermark)?;
-                            p.committed = Some(c);
-                        }
-                    }
+                    Ok(reader) => p.follow_leader(&self.cluster, &view, &reader)?,
                     Err(ClusterError::Offline { .. }) => continue,
                     // The new leader's files are damaged too: it fails as well.
                     Err(e) if e.is_damage() => {
@@ -705,17 +712,7 @@ impl Consumer {
             Err(ClusterError::Offline { .. }) => return Err(why),
             Err(e) => return Err(e),
         };
-        let p = &mut self.parts[idx];
-        // As in `refresh`: back only when the new leader's log is shorter.
-        p.position = p.position.min(view.log_end_offset);
-        p.cursor = reader.cursor(p.position)?;
-        p.leader = view.leader;
-        p.limit = view.high_watermark;
-        if p.committed.is_some() {
-            let mut c = Committed::open(view.leader_reader(&self.cluster)?, view.high_watermark)?;
-            p.limit = c.last_stable_offset(view.high_watermark)?;
-            p.committed = Some(c);
-        }
+        self.parts[idx].follow_leader(&self.cluster, &view, &reader)?;
         if let Some(notice) = &mut self.on_notice {
             notice(&format!(
                 "{}-{partition}: the replica on broker {broker} failed ({reason}) and is \

@@ -360,6 +360,18 @@ pub enum ClusterError {
 }
 
 impl ClusterError {
+    /// True when the in-sync replicas fell short of `min.insync.replicas` before or after
+    /// the append, or did not acknowledge in time: conditions that pass once replicas are
+    /// back (Kafka's coordinators answer them with a retriable COORDINATOR_NOT_AVAILABLE).
+    pub fn is_replica_shortfall(&self) -> bool {
+        matches!(
+            self,
+            ClusterError::NotEnoughReplicas { .. }
+                | ClusterError::NotEnoughReplicasAfterAppend { .. }
+                | ClusterError::AckTimeout { .. }
+        )
+    }
+
     /// True when a replica's files are damaged or cannot be read or written (Kafka's
     /// KafkaStorageException), as opposed to a refusal or a metadata condition.
     pub fn is_damage(&self) -> bool {

@@ -131,14 +131,7 @@ impl LockRecord {
             r.caught_up
                 .insert(i32::from_le_bytes(id), i64::from_le_bytes(ms));
         }
-        let at = HW_AT as usize;
-        if n >= at + 16 && &b[at..at + 4] == HW_TAG {
-            let mut hw = [0u8; 8];
-            hw.copy_from_slice(&b[at + 4..at + 12]);
-            let mut epoch = [0u8; 4];
-            epoch.copy_from_slice(&b[at + 12..at + 16]);
-            r.high_watermark = Some((i64::from_le_bytes(hw), i32::from_le_bytes(epoch)));
-        }
+        r.high_watermark = b.get(HW_AT as usize..n).and_then(parse_high_watermark);
         Ok(r)
     }
 
@@ -180,16 +173,23 @@ pub fn recorded_high_watermark(layout: &Layout, topic: &str, partition: u32) -> 
     let read = || -> Option<(i64, i32)> {
         let mut b = [0u8; 16];
         let n = log::io::read_at(&f, &mut b, HW_AT).ok()?;
-        if n < 16 || &b[..4] != HW_TAG {
-            return None;
-        }
-        let (mut hw, mut epoch) = ([0u8; 8], [0u8; 4]);
-        hw.copy_from_slice(&b[4..12]);
-        epoch.copy_from_slice(&b[12..16]);
-        Some((i64::from_le_bytes(hw), i32::from_le_bytes(epoch)))
+        parse_high_watermark(&b[..n])
     };
     let first = read();
     if read() == first { first } else { None }
+}
+
+/// The tagged (high watermark, leader epoch) at the start of `b` (the lock file from
+/// [`HW_AT`]), if it is there whole.
+fn parse_high_watermark(b: &[u8]) -> Option<(i64, i32)> {
+    let b = b.get(..16)?;
+    if &b[..4] != HW_TAG {
+        return None;
+    }
+    let (mut hw, mut epoch) = ([0u8; 8], [0u8; 4]);
+    hw.copy_from_slice(&b[4..12]);
+    epoch.copy_from_slice(&b[12..16]);
+    Some((i64::from_le_bytes(hw), i32::from_le_bytes(epoch)))
 }
 
 /// Marks a partition as changed behind its writers' backs (a torn write done by

@@ -342,6 +342,16 @@ mod tests {
     use crate::cluster::failover;
     use crate::log::LogReader;
 
+    /// A 3-broker cluster where group "g" committed offset 1 of t-0: the cluster, the
+    /// group's `__consumer_offsets` partition and t-0.
+    fn committed_once(dir: &std::path::Path) -> (Cluster, u32, (String, u32)) {
+        let mut c = Cluster::init(dir, 3, 101).unwrap();
+        ensure_topic(&mut c).unwrap();
+        let tp = ("t".to_string(), 0);
+        commit(&mut c, "g", &[(tp.clone(), 1)]).unwrap();
+        (c, partition_for("g"), tp)
+    }
+
     fn log_end(cluster: &Cluster, broker: i32, partition: u32) -> i64 {
         let dir = cluster
             .layout()
@@ -356,11 +366,7 @@ mod tests {
     #[test]
     fn a_commit_with_old_metadata_goes_to_the_current_leader_with_its_epoch() {
         let dir = tempfile::tempdir().unwrap();
-        let mut c = Cluster::init(dir.path(), 3, 101).unwrap();
-        ensure_topic(&mut c).unwrap();
-        let p = partition_for("g");
-        let tp = ("t".to_string(), 0);
-        commit(&mut c, "g", &[(tp.clone(), 1)]).unwrap();
+        let (mut c, p, tp) = committed_once(dir.path());
         // What a running member holds: the metadata as it was before the failover.
         let mut member_view = c.clone();
         let before = c.partition(OFFSETS_TOPIC, p).unwrap().clone();
@@ -408,11 +414,7 @@ mod tests {
     #[test]
     fn a_commit_above_the_high_watermark_is_pending_until_replicated() {
         let dir = tempfile::tempdir().unwrap();
-        let mut c = Cluster::init(dir.path(), 3, 101).unwrap();
-        ensure_topic(&mut c).unwrap();
-        let p = partition_for("g");
-        let tp = ("t".to_string(), 0);
-        commit(&mut c, "g", &[(tp.clone(), 1)]).unwrap();
+        let (mut c, p, tp) = committed_once(dir.path());
         let part = c.partition(OFFSETS_TOPIC, p).unwrap().clone();
         let follower = *part.replicas.iter().find(|&&r| r != part.leader).unwrap();
         failover::set_paused(&mut c, follower, true).unwrap();

@@ -660,16 +660,16 @@ pub fn end(cluster: &mut Cluster, t: &mut Transactional, commit: bool) -> Result
 /// Whether `e` may pass by itself: too few in-sync replicas for a state record or a marker,
 /// no leader, no controller quorum (Kafka's coordinator retries those).
 pub fn is_transient(e: &TxnError) -> bool {
-    matches!(
-        e,
-        TxnError::Cluster(
-            ClusterError::NotEnoughReplicas { .. }
-                | ClusterError::NotEnoughReplicasAfterAppend { .. }
-                | ClusterError::AckTimeout { .. }
-                | ClusterError::Offline { .. }
-                | ClusterError::NoQuorum { .. }
-        )
-    )
+    match e {
+        TxnError::Cluster(c) => {
+            c.is_replica_shortfall()
+                || matches!(
+                    c,
+                    ClusterError::Offline { .. } | ClusterError::NoQuorum { .. }
+                )
+        }
+        _ => false,
+    }
 }
 
 /// Finishes every open transaction whose holder is dead or whose timeout passed (the
